@@ -1,0 +1,108 @@
+"""The peer-learning forum for action-learning sets: the application factory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from forum.config import DEFAULTS
+from forum.config import ENV_ALIASES
+from forum.config import ConfigurationError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+CHECKOUT_DIR = PACKAGE_DIR.parent
+
+
+def _resource_dir(name: str) -> str:
+    """Top-level ``templates``/``static`` in a checkout, else the copy inside the wheel."""
+    in_checkout = CHECKOUT_DIR / name
+    return str(in_checkout if in_checkout.is_dir() else PACKAGE_DIR / name)
+
+
+def _default_instance_path() -> str:
+    return os.environ.get("FORUM_INSTANCE_PATH") or str(CHECKOUT_DIR / "instance")
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=_default_instance_path(),
+        instance_relative_config=True,
+        template_folder=_resource_dir("templates"),
+        static_folder=_resource_dir("static"),
+    )
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("FORUM")
+    for alias, key in ENV_ALIASES.items():
+        if alias in app.config:
+            app.config[key] = app.config.pop(alias)
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+
+    if not app.config["SECRET_KEY"]:
+        if app.debug or app.testing:
+            app.config["SECRET_KEY"] = "dev-only-not-secret"
+        else:
+            raise ConfigurationError(
+                "SECRET_KEY is not set. Set FORUM_SECRET_KEY, or put SECRET_KEY in "
+                f"{Path(app.instance_path) / 'config.py'} (the quick start writes one for you).")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from forum import cli
+    from forum import errors
+    from forum import templating
+
+    errors.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from forum import models  # noqa: F401  (register the tables with SQLAlchemy)
+    from forum.extensions import csrf
+    from forum.extensions import db
+    from forum.extensions import limiter
+    from forum.extensions import login_manager
+    from forum.extensions import migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_migrations_dir())
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from forum.auth.service import load_user
+
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.needs_refresh_message_category = "info"
+
+
+def _migrations_dir() -> str:
+    in_checkout = CHECKOUT_DIR / "migrations"
+    return str(in_checkout if in_checkout.is_dir() else PACKAGE_DIR / "migrations")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from forum.admin import bp as admin_bp
+    from forum.auth import bp as auth_bp
+    from forum.main import bp as main_bp
+    from forum.sets import bp as sets_bp
+    from forum.threads import bp as threads_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(sets_bp)
+    app.register_blueprint(threads_bp)
+    app.register_blueprint(admin_bp)

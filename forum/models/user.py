@@ -1,0 +1,68 @@
+"""People who use the forum, and site-wide settings an admin controls."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean
+from sqlalchemy import DateTime
+from sqlalchemy import Enum
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from werkzeug.security import check_password_hash
+from werkzeug.security import generate_password_hash
+
+from forum.extensions import db
+from forum.models.base import utcnow
+
+
+class CreditPreference(enum.StrEnum):
+    """How a member is credited when quoted in a published guide."""
+
+    NAME_AND_ORGANISATION = "name_and_organisation"
+    ORGANISATION = "organisation"
+    ANONYMOUS = "anonymous"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    display_name: Mapped[str] = mapped_column(String(100))
+    organisation: Mapped[str] = mapped_column(String(150), default="")
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    credit_preference: Mapped[CreditPreference] = mapped_column(
+        Enum(CreditPreference, native_enum=False, length=32,
+             values_callable=lambda e: [m.value for m in e]),
+        default=CreditPreference.ORGANISATION,
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses sign-in for inactive users.
+        return not self.is_disabled
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class SiteSetting(db.Model):
+    """A key/value setting an admin changes at run time (e.g. ``open_signup``)."""
+
+    __tablename__ = "site_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("sets", __name__)
+
+from forum.sets import views  # noqa: E402,F401

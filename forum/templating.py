@@ -1,0 +1,41 @@
+"""Jinja set-up: GOV.UK Frontend macros, permission predicates and filters for templates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader
+from jinja2 import PackageLoader
+from jinja2 import PrefixLoader
+
+from forum import permissions
+from forum.text import excerpt
+from forum.text import safe_html
+
+
+def _date(value: datetime | None) -> str:
+    return value.strftime("%-d %B %Y") if value else ""
+
+
+def _datetime(value: datetime | None) -> str:
+    return value.strftime("%-d %B %Y at %H:%M") if value else ""
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader([
+        app.jinja_loader,
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    app.jinja_env.globals["can"] = permissions
+    app.jinja_env.filters["date"] = _date
+    app.jinja_env.filters["datetime"] = _datetime
+    app.jinja_env.filters["safe_post_html"] = safe_html
+    app.jinja_env.filters["excerpt"] = excerpt

@@ -1,0 +1,159 @@
+"""Fixtures: an app over a fresh temporary database per test, a CSRF-aware client, and a world.
+
+Run on PostgreSQL with ``--db postgresql+psycopg://...`` or ``FORUM_TEST_DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import text
+
+from forum import create_app
+from forum.extensions import db
+from forum.extensions import limiter
+from forum.models import LearningSet
+from forum.models import Role
+from forum.models import Thread
+from forum.models import User
+from forum.models import Visibility
+from tests import factories
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--db", default=None,
+                     help="SQLAlchemy URL of a test database (default: a temporary SQLite file)")
+
+
+@pytest.fixture(scope="session")
+def database_url(request: pytest.FixtureRequest) -> str | None:
+    return request.config.getoption("--db") or os.environ.get("FORUM_TEST_DATABASE_URL")
+
+
+class FormClient(FlaskClient):
+    """A test client that sends a valid CSRF token with every POST unless told not to."""
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", hashlib.sha1(os.urandom(64)).hexdigest())
+        serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
+        return serializer.dumps(raw)
+
+    def post(self, *args, csrf: bool = True, **kwargs):  # type: ignore[override]
+        data = kwargs.get("data")
+        if csrf and (data is None or isinstance(data, dict)):
+            data = dict(data or {})
+            data.setdefault("csrf_token", self.csrf_token())
+            kwargs["data"] = data
+        return super().post(*args, **kwargs)
+
+    def sign_in_as(self, user: User) -> None:
+        """Sign in without the sign-in form (the form has its own tests)."""
+        with self.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+
+    def sign_out(self) -> None:
+        with self.session_transaction() as session:
+            session.clear()
+
+
+def _reset_postgres_schema() -> None:
+    db.session.remove()
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture
+def app(tmp_path, database_url: str | None) -> Iterator[Flask]:
+    uri = database_url or f"sqlite:///{tmp_path / 'test.db'}"
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "SERVER_NAME": "localhost",
+        "PUBLIC_BASE_URL": "http://localhost",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    })
+    app.instance_path = str(tmp_path / "instance")
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.test_client_class = FormClient
+    with app.app_context():
+        if uri.startswith("postgresql"):
+            _reset_postgres_schema()
+        db.create_all()
+        limiter.reset()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if uri.startswith("postgresql"):
+            _reset_postgres_schema()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FormClient:
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@dataclass
+class World:
+    """A private set with one user per role, an outsider, an admin and an opening thread."""
+
+    learning_set: LearningSet
+    admin: User
+    outsider: User
+    member: User
+    moderator: User
+    facilitator: User
+    thread: Thread
+
+    def user(self, role_name: str) -> User | None:
+        return None if role_name == "anonymous" else getattr(self, role_name)
+
+
+ROLE_NAMES = ["anonymous", "outsider", "member", "moderator", "facilitator", "admin"]
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    with app.app_context():
+        facilitator = factories.make_user("facilitator@example.org", display_name="Fran Facilitator")
+        learning_set = factories.make_set(
+            "comms", name="Communicating assemblies", visibility=Visibility.PRIVATE,
+            facilitator=facilitator)
+        member = factories.make_user("member@example.org", display_name="Mo Member")
+        moderator = factories.make_user("moderator@example.org", display_name="Mia Moderator")
+        factories.add_member(member, learning_set, Role.MEMBER)
+        factories.add_member(moderator, learning_set, Role.MODERATOR)
+        admin = factories.make_user("admin@example.org", display_name="Ada Admin", is_admin=True)
+        outsider = factories.make_user("outsider@example.org", display_name="Otto Outsider")
+        thread = factories.make_thread(learning_set, member, title="Naming the assembly",
+                                       body="What did you call yours?")
+        db.session.commit()
+        world = World(learning_set, admin, outsider, member, moderator, facilitator, thread)
+        # Detach-safe: tests use ids and simple attributes after the context closes.
+        for obj in (learning_set, admin, outsider, member, moderator, facilitator, thread):
+            db.session.refresh(obj)
+            db.session.expunge(obj)
+        return world
+
+
+@pytest.fixture
+def db_session(app: Flask):
+    """An app context for tests that work with models directly."""
+    with app.app_context():
+        yield db.session

@@ -1,0 +1,90 @@
+"""Model factories for tests: small functions that build valid objects with sensible defaults."""
+
+from __future__ import annotations
+
+import itertools
+from functools import cache
+
+from werkzeug.security import generate_password_hash
+
+from forum.extensions import db
+from forum.models import LearningSet
+from forum.models import Membership
+from forum.models import Post
+from forum.models import PostStatus
+from forum.models import Role
+from forum.models import Thread
+from forum.models import User
+from forum.models import Visibility
+from forum.models import utcnow
+from forum.text import render_markdown
+
+DEFAULT_PASSWORD = "correct horse battery staple"
+_seq = itertools.count(1)
+
+
+@cache
+def _default_password_hash() -> str:
+    # Hashing is deliberately slow; hash the shared test password once per run.
+    return generate_password_hash(DEFAULT_PASSWORD)
+
+
+def make_user(email: str | None = None, *, display_name: str | None = None,
+              organisation: str = "Testshire County Council", is_admin: bool = False,
+              password: str | None = None, **fields) -> User:
+    n = next(_seq)
+    user = User(
+        email=email or f"user{n}@example.org",
+        display_name=display_name or f"Test User {n}",
+        organisation=organisation,
+        is_admin=is_admin,
+        password_hash=(generate_password_hash(password) if password
+                       else _default_password_hash()),
+        **fields,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_set(slug: str | None = None, *, name: str | None = None,
+             visibility: Visibility = Visibility.PRIVATE, purpose: str = "",
+             facilitator: User | None = None) -> LearningSet:
+    n = next(_seq)
+    learning_set = LearningSet(
+        slug=slug or f"set-{n}", name=name or f"Learning set {n}",
+        purpose=purpose or "A set for testing.", visibility=visibility)
+    db.session.add(learning_set)
+    db.session.flush()
+    if facilitator is not None:
+        add_member(facilitator, learning_set, Role.FACILITATOR)
+    return learning_set
+
+
+def add_member(user: User, learning_set: LearningSet, role: Role = Role.MEMBER) -> Membership:
+    membership = Membership(user_id=user.id, learning_set_id=learning_set.id, role=role)
+    db.session.add(membership)
+    db.session.flush()
+    return membership
+
+
+def make_thread(learning_set: LearningSet, author: User, *, title: str | None = None,
+                body: str = "Opening post.") -> Thread:
+    now = utcnow()
+    thread = Thread(learning_set_id=learning_set.id, author_id=author.id,
+                    title=title or f"Thread {next(_seq)}", created_at=now, last_activity_at=now)
+    db.session.add(thread)
+    db.session.flush()
+    make_post(thread, author, body=body)
+    return thread
+
+
+def make_post(thread: Thread, author: User, *, parent: Post | None = None,
+              body: str = "A reply.", status: PostStatus = PostStatus.APPROVED) -> Post:
+    post = Post(thread_id=thread.id, author_id=author.id,
+                parent_id=parent.id if parent else None,
+                depth=(parent.depth + 1) if parent else 0,
+                body_source=body, body_html=render_markdown(body), status=status)
+    db.session.add(post)
+    db.session.flush()
+    return post
