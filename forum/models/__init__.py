@@ -4,6 +4,7 @@ from forum.models.base import utcnow
 from forum.models.learning_set import Invitation
 from forum.models.learning_set import LearningSet
 from forum.models.learning_set import Membership
+from forum.models.learning_set import ModerationPolicy
 from forum.models.learning_set import Role
 from forum.models.learning_set import Visibility
 from forum.models.thread import Post
@@ -19,6 +20,7 @@ __all__ = [
     "Invitation",
     "LearningSet",
     "Membership",
+    "ModerationPolicy",
     "Post",
     "PostRevision",
     "PostStatus",

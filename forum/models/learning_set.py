@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import DateTime
 from sqlalchemy import Enum
 from sqlalchemy import ForeignKey
+from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
@@ -32,6 +33,14 @@ class Visibility(enum.StrEnum):
     PUBLIC = "public"     # anyone can read
 
 
+class ModerationPolicy(enum.StrEnum):
+    """When posts in a set wait for a moderator before others can see them."""
+
+    EVERY_POST = "every_post"      # every post waits for approval
+    NEW_MEMBERS = "new_members"    # each member's first N posts wait
+    AFTER_THE_FACT = "after_the_fact"  # posts appear at once and can be reported
+
+
 class Role(enum.StrEnum):
     """A member's role within one learning set, lowest first."""
 
@@ -53,6 +62,9 @@ class LearningSet(db.Model):
     purpose: Mapped[str] = mapped_column(Text, default="")
     visibility: Mapped[Visibility] = mapped_column(_str_enum(Visibility),
                                                    default=Visibility.PRIVATE)
+    moderation_policy: Mapped[ModerationPolicy] = mapped_column(
+        _str_enum(ModerationPolicy, length=20), default=ModerationPolicy.NEW_MEMBERS)
+    new_member_post_threshold: Mapped[int] = mapped_column(Integer, default=3)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(

@@ -1,0 +1,1 @@
+"""Moderation: approval policies, the queue, reports and the audit log."""
