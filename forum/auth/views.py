@@ -17,3 +17,8 @@ def sign_out():
 @bp.route("/account/profile", methods=["GET", "POST"])
 def profile():
     return "profile"
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    return "invitation"

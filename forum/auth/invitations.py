@@ -1,0 +1,144 @@
+"""Invitations to join a learning set: create, email, list, revoke, find by token and accept.
+
+Only the SHA-256 of an invitation's token is stored, so a copy of the database cannot be used
+to join sets; the raw token exists only in the emailed link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask import render_template
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forum import permissions
+from forum.mail import public_url
+from forum.mail import send_email
+from forum.models import Invitation
+from forum.models import LearningSet
+from forum.models import Membership
+from forum.models import Role
+from forum.models import User
+from forum.models import utcnow
+
+
+class InvitationError(Exception):
+    """An invitation cannot be created or accepted; the message is fit to show the user."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_token(raw_token: str) -> str:
+    return hashlib.sha256(raw_token.encode("utf-8")).hexdigest()
+
+
+def _pending_clause():
+    return (Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+            Invitation.expires_at > utcnow())
+
+
+def create_invitation(session: Session, *, learning_set: LearningSet, email: str, role: Role,
+                      invited_by: User | None) -> tuple[Invitation, str]:
+    """Add a pending invitation; returns it and the raw token for the emailed link."""
+    email = normalise_email(email)
+    existing_member = session.scalar(
+        select(Membership.id).join(User, Membership.user_id == User.id).where(
+            Membership.learning_set_id == learning_set.id, func.lower(User.email) == email))
+    if existing_member is not None:
+        raise InvitationError(f"{email} is already a member of this set.")
+    already_invited = session.scalar(
+        select(Invitation.id).where(Invitation.learning_set_id == learning_set.id,
+                                    Invitation.email == email, *_pending_clause()))
+    if already_invited is not None:
+        raise InvitationError(
+            f"{email} already has an invitation to this set. Revoke it first to send a new one.")
+    raw_token = secrets.token_urlsafe(32)
+    now = utcnow()
+    invitation = Invitation(
+        learning_set_id=learning_set.id, email=email, role=role,
+        token_hash=hash_token(raw_token),
+        invited_by_id=invited_by.id if invited_by is not None else None,
+        created_at=now,
+        expires_at=now + timedelta(days=int(current_app.config["INVITATION_MAX_AGE_DAYS"])),
+    )
+    invitation.learning_set = learning_set
+    if invited_by is not None:
+        invitation.invited_by = invited_by
+    session.add(invitation)
+    session.flush()
+    return invitation, raw_token
+
+
+def invitation_url(raw_token: str) -> str:
+    """The absolute address of the page that accepts this invitation."""
+    return public_url("auth.accept_invitation", token=raw_token)
+
+
+def send_invitation_email(invitation: Invitation, raw_token: str) -> bool:
+    context = {
+        "invitation": invitation,
+        "learning_set": invitation.learning_set,
+        "inviter": invitation.invited_by,
+        "role": invitation.role,
+        "url": invitation_url(raw_token),
+        "site_name": current_app.config["SITE_NAME"],
+    }
+    return send_email(
+        to=invitation.email,
+        subject=f"You are invited to join {invitation.learning_set.name}",
+        text_body=render_template("email/invitation.txt", **context),
+        html_body=render_template("email/invitation.html", **context),
+    )
+
+
+def pending_invitations(session: Session, learning_set: LearningSet) -> list[Invitation]:
+    return list(session.scalars(
+        select(Invitation).where(Invitation.learning_set_id == learning_set.id,
+                                 *_pending_clause()).order_by(Invitation.created_at.desc(),
+                                                              Invitation.id.desc())))
+
+
+def revoke_invitation(session: Session, invitation: Invitation) -> None:
+    if invitation.revoked_at is None and invitation.accepted_at is None:
+        invitation.revoked_at = utcnow()
+        session.flush()
+
+
+def find_pending_invitation(session: Session, raw_token: str) -> Invitation | None:
+    """The pending invitation this token belongs to, or ``None`` (unknown, used, revoked...)."""
+    if not raw_token or len(raw_token) > 200:
+        return None
+    invitation = session.scalar(
+        select(Invitation).where(Invitation.token_hash == hash_token(raw_token)))
+    if invitation is None or not invitation.is_pending:
+        return None
+    return invitation
+
+
+def accept_invitation(session: Session, invitation: Invitation, user: User) -> Membership:
+    """Make ``user`` a member with the invitation's role (raising an existing lower role)."""
+    if not invitation.is_pending:
+        raise InvitationError("This invitation is no longer valid.")
+    if normalise_email(user.email) != invitation.email:
+        raise InvitationError("This invitation was sent to a different email address.")
+    membership = session.scalar(
+        select(Membership).where(Membership.user_id == user.id,
+                                 Membership.learning_set_id == invitation.learning_set_id))
+    if membership is None:
+        membership = Membership(user_id=user.id, learning_set_id=invitation.learning_set_id,
+                                role=invitation.role)
+        session.add(membership)
+    elif invitation.role.rank > membership.role.rank:
+        membership.role = invitation.role
+    invitation.accepted_at = utcnow()
+    invitation.accepted_by_id = user.id
+    session.flush()
+    permissions.forget_roles()
+    return membership

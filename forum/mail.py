@@ -1,0 +1,92 @@
+"""Sending email: SMTP when ``MAIL_SERVER`` is set, otherwise ``.eml`` files in the outbox.
+
+The outbox (``<instance_path>/outbox/``) lets a demo or a development install work without a
+mail server: every message is written there and the log says where. Sending never raises to the
+caller; a failure is logged and reported as ``False`` so a page never fails with a 500 because
+mail is down.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import smtplib
+from email.message import EmailMessage
+from email.utils import formatdate
+from email.utils import make_msgid
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+
+def outbox_dir() -> Path:
+    return Path(current_app.instance_path) / "outbox"
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL for links in emails, built from ``PUBLIC_BASE_URL``.
+
+    Works inside a request and from the command line alike, and ignores the host the request
+    happened to arrive on (which a visitor controls).
+    """
+    adapter = current_app.url_map.bind("localhost", script_name="/")
+    path = adapter.build(endpoint, values, force_external=False)
+    base = str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
+    return base + path
+
+
+def build_message(*, to: str, subject: str, text_body: str,
+                  html_body: str | None = None) -> EmailMessage:
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_DEFAULT_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    sender = str(config["MAIL_DEFAULT_SENDER"])
+    domain = sender.rsplit("@", 1)[-1].strip(" >") if "@" in sender else None
+    message["Message-ID"] = make_msgid(domain=domain)
+    message.set_content(text_body)
+    if html_body is not None:
+        message.add_alternative(html_body, subtype="html")
+    return message
+
+
+def _send_smtp(message: EmailMessage) -> None:
+    config = current_app.config
+    with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=10) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        smtp.send_message(message)
+
+
+def _write_to_outbox(message: EmailMessage) -> Path:
+    directory = outbox_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    from forum.models import utcnow
+
+    name = f"{utcnow():%Y%m%d-%H%M%S}-{secrets.token_hex(4)}.eml"
+    path = directory / name
+    path.write_bytes(message.as_bytes())
+    return path
+
+
+def send_email(*, to: str, subject: str, text_body: str, html_body: str | None = None) -> bool:
+    """Send one message; ``True`` if it was handed over (to SMTP or the outbox)."""
+    message = build_message(to=to, subject=subject, text_body=text_body, html_body=html_body)
+    try:
+        if current_app.config.get("MAIL_SERVER"):
+            _send_smtp(message)
+            log.info("Sent email %r to %s", subject, to)
+        else:
+            path = _write_to_outbox(message)
+            log.info("MAIL_SERVER is not set: wrote email %r to %s", subject, path)
+    except (OSError, smtplib.SMTPException):
+        log.exception("Could not send email %r to %s", subject, to)
+        return False
+    return True
