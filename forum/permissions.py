@@ -86,6 +86,16 @@ def can_manage_members(user: AnyUser, learning_set: LearningSet) -> bool:
     return is_admin(user) or has_role(user, learning_set, Role.FACILITATOR)
 
 
+def can_view_members(user: AnyUser, learning_set: LearningSet) -> bool:
+    """See who is in the set: its members and admins only, whatever the set's visibility."""
+    return is_admin(user) or is_member(user, learning_set)
+
+
+def can_edit_set(user: AnyUser, learning_set: LearningSet) -> bool:
+    """Change a set's name, purpose, visibility and other settings."""
+    return is_admin(user) or has_role(user, learning_set, Role.FACILITATOR)
+
+
 def can_moderate(user: AnyUser, learning_set: LearningSet) -> bool:
     return is_admin(user) or has_role(user, learning_set, Role.MODERATOR)
 
