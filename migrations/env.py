@@ -1,0 +1,70 @@
+"""Alembic environment for Flask-Migrate: the app's engine and models' metadata.
+
+``render_as_batch`` lets ALTERs run on SQLite (which rebuilds the table); ``compare_type``
+makes autogenerate notice changed column types.
+"""
+
+from __future__ import annotations
+
+import logging
+from logging.config import fileConfig
+
+from alembic import context
+from flask import current_app
+
+config = context.config
+
+if config.config_file_name is not None:
+    # Keep the loggers the app (or pytest) already set up.
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+logger = logging.getLogger("alembic.env")
+
+target_db = current_app.extensions["migrate"].db
+
+
+def get_engine():
+    # Flask-SQLAlchemy 3.1 deprecates get_engine(); the engine property is the way.
+    return target_db.engine
+
+
+def get_engine_url() -> str:
+    return get_engine().url.render_as_string(hide_password=False).replace("%", "%%")
+
+
+config.set_main_option("sqlalchemy.url", get_engine_url())
+
+
+def run_migrations_offline() -> None:
+    """Emit SQL to stdout (``flask db upgrade --sql``) without a connection."""
+    context.configure(url=config.get_main_option("sqlalchemy.url"),
+                      target_metadata=target_db.metadata, literal_binds=True,
+                      render_as_batch=True, compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    def process_revision_directives(context, revision, directives):
+        # Don't write an empty revision when the models haven't changed.
+        if getattr(config.cmd_opts, "autogenerate", False):
+            script = directives[0]
+            if script.upgrade_ops.is_empty():
+                directives[:] = []
+                logger.info("No changes in schema detected.")
+
+    conf_args = dict(current_app.extensions["migrate"].configure_args)
+    conf_args.setdefault("process_revision_directives", process_revision_directives)
+    conf_args.setdefault("render_as_batch", True)
+    conf_args.setdefault("compare_type", True)
+
+    with get_engine().connect() as connection:
+        context.configure(connection=connection, target_metadata=target_db.metadata,
+                          **conf_args)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
