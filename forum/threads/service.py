@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
+from markupsafe import Markup
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -28,6 +29,7 @@ from forum.models import utcnow
 from forum.moderation.policy import initial_status
 from forum.permissions import AnyUser
 from forum.text import render_markdown
+from forum.text import safe_html
 from forum.threads.tree import TreeNode
 from forum.threads.tree import build_tree
 
@@ -310,3 +312,8 @@ def revisions_newest_first(session: Session, post: Post) -> list[PostRevision]:
         .where(PostRevision.post_id == post.id)
         .order_by(PostRevision.created_at.desc(), PostRevision.id.desc())))
 
+
+
+def render_source(source: str) -> Markup:
+    """An earlier version's Markdown, rendered and sanitised for display."""
+    return safe_html(render_markdown(source))

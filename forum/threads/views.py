@@ -1,4 +1,168 @@
-"""STUB: replaced by the threads work."""
+"""Thread pages: read a thread, start one, reply to any post, edit your posts, see revisions."""
+
 from __future__ import annotations
 
-from forum.threads import bp  # noqa: F401
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from forum import permissions
+from forum.extensions import db
+from forum.extensions import login_manager
+from forum.models import LearningSet
+from forum.models import Post
+from forum.models import PostStatus
+from forum.models import Thread
+from forum.threads import bp
+from forum.threads import service
+from forum.threads.forms import MARKDOWN_HINT
+from forum.threads.forms import EditOpeningPostForm
+from forum.threads.forms import EditPostForm
+from forum.threads.forms import NewThreadForm
+from forum.threads.forms import ReplyForm
+
+AWAITING_APPROVAL = ("Thank you. Your post will appear to others once a moderator of the set "
+                     "approves it.")
+
+
+def _load_set(slug: str) -> LearningSet:
+    learning_set = db.session.scalar(select(LearningSet).where(LearningSet.slug == slug[:80]))
+    if learning_set is None or not permissions.can_view_set(current_user, learning_set):
+        abort(404)
+    return learning_set
+
+
+def _load_thread(thread_id: int) -> Thread:
+    thread = service.load_thread(db.session, thread_id)
+    if thread is None or not service.can_see_thread(current_user, thread,
+                                                    service.opening_post(thread)):
+        abort(404)
+    return thread
+
+
+def _load_post(post_id: int) -> Post:
+    """The post, if the viewer may see its thread and at least a placeholder for it."""
+    post = service.load_post(db.session, post_id)
+    if post is None:
+        abort(404)
+    thread = post.thread
+    if not service.can_see_thread(current_user, thread, service.opening_post(thread)):
+        abort(404)
+    if service.display_mode(current_user, post) == "omitted":
+        abort(404)
+    return post
+
+
+def _require_sign_in():
+    """Anonymous visitors are sent to sign in (and back) rather than refused."""
+    return login_manager.unauthorized()
+
+
+def _post_url(post: Post) -> str:
+    return url_for("threads.show", thread_id=post.thread_id, _anchor=f"post-{post.id}")
+
+
+def _posted_message(post: Post, done: str) -> None:
+    if post.status == PostStatus.APPROVED:
+        flash(done, "success")
+    else:
+        flash(AWAITING_APPROVAL, "info")
+
+
+@bp.get("/threads/<int:thread_id>")
+def show(thread_id: int):
+    thread = _load_thread(thread_id)
+    opening = service.opening_post(thread)
+    posts = service.thread_view(current_user, thread, current_app.config["MAX_REPLY_INDENT"])
+    opening_view = next((view for view in posts if view.post is opening), None)
+    replies = [view for view in posts if view.post is not opening]
+    return render_template(
+        "threads/show.html", thread=thread, learning_set=thread.learning_set,
+        opening=opening_view, replies=replies,
+        reply_count=sum(1 for view in replies if view.post.status == PostStatus.APPROVED),
+        reply_form=ReplyForm(formdata=None), markdown_hint=MARKDOWN_HINT)
+
+
+@bp.route("/sets/<slug>/threads/new", methods=["GET", "POST"])
+def new_thread(slug: str):
+    learning_set = _load_set(slug)
+    if not permissions.is_signed_in(current_user):
+        return _require_sign_in()
+    if not permissions.can_start_thread(current_user, learning_set):
+        abort(403)
+    form = NewThreadForm()
+    if form.validate_on_submit():
+        thread, post = service.start_thread(db.session, current_user, learning_set,
+                                            title=form.title.data, body=form.body.data)
+        db.session.commit()
+        _posted_message(post, "Your thread has been started.")
+        return redirect(url_for("threads.show", thread_id=thread.id))
+    return render_template("threads/new.html", learning_set=learning_set, form=form,
+                           markdown_hint=MARKDOWN_HINT)
+
+
+@bp.route("/posts/<int:post_id>/reply", methods=["GET", "POST"])
+def reply(post_id: int):
+    parent = _load_post(post_id)
+    thread = parent.thread
+    if not permissions.is_signed_in(current_user):
+        return _require_sign_in()
+    if not permissions.can_reply(current_user, thread):
+        abort(403)
+    if service.display_mode(current_user, parent) != "full" or parent.status in (
+            PostStatus.HIDDEN, PostStatus.WITHDRAWN):
+        abort(403)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        post = service.reply_to(db.session, current_user, parent, body=form.body.data)
+        db.session.commit()
+        _posted_message(post, "Your reply has been posted.")
+        return redirect(_post_url(post))
+    return render_template("threads/reply.html", thread=thread, learning_set=thread.learning_set,
+                           parent=parent, tag=service.STATUS_TAGS.get(parent.status), form=form,
+                           markdown_hint=MARKDOWN_HINT)
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+def edit_post(post_id: int):
+    post = _load_post(post_id)
+    if not permissions.is_signed_in(current_user):
+        return _require_sign_in()
+    if not permissions.can_edit_post(current_user, post):
+        abort(403)
+    thread = post.thread
+    form_class = EditOpeningPostForm if post.is_opening_post else EditPostForm
+    data = {"body": post.body_source}
+    if post.is_opening_post:
+        data["title"] = thread.title
+    form = form_class(data=data if request.method == "GET" else None)
+    if form.validate_on_submit():
+        title = form.title.data if post.is_opening_post else None
+        changed = service.edit_post(db.session, current_user, post, body=form.body.data,
+                                    title=title)
+        db.session.commit()
+        flash("Your changes have been saved." if changed else "Nothing was changed.",
+              "success" if changed else "info")
+        return redirect(_post_url(post))
+    return render_template("threads/edit.html", thread=thread, learning_set=thread.learning_set,
+                           post=post, form=form, markdown_hint=MARKDOWN_HINT)
+
+
+@bp.get("/posts/<int:post_id>/revisions")
+def revisions(post_id: int):
+    post = _load_post(post_id)
+    # A hidden post's earlier text is no more visible than its current text.
+    if (not permissions.can_view_revisions(current_user, post)
+            or service.display_mode(current_user, post) != "full"):
+        abort(404)
+    thread = post.thread
+    return render_template("threads/revisions.html", thread=thread,
+                           learning_set=thread.learning_set, post=post,
+                           revisions=service.revisions_newest_first(db.session, post),
+                           render_source=service.render_source)

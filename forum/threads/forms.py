@@ -1,0 +1,104 @@
+"""Forms for starting threads, replying and editing posts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import GovTextArea
+from govuk_frontend_wtf.wtforms_widgets import GovTextInput
+from wtforms import Field
+from wtforms import Form
+from wtforms import StringField
+from wtforms import SubmitField
+from wtforms import TextAreaField
+from wtforms.validators import StopValidation
+
+from forum.forms import BaseForm
+
+MARKDOWN_HINT = "You can use Markdown: **bold**, *italic*, lists, links."
+
+
+def clean_text(value: Any) -> Any:
+    """Drop NUL characters (no database can store them) and use \\n line endings."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def clean_title(value: Any) -> Any:
+    """A title is one line: collapse runs of whitespace, including newlines."""
+    value = clean_text(value)
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def clean_body(value: Any) -> Any:
+    value = clean_text(value)
+    return value.rstrip() if isinstance(value, str) else value
+
+
+class Required:
+    """Refuse an empty or whitespace-only value with a plain message."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self.field_flags = {"required": True}
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if not (field.data or "").strip():
+            field.errors[:] = []
+            raise StopValidation(self.message)
+
+
+class MaxLength:
+    """Refuse text longer than a configured limit, saying the limit and the current length."""
+
+    def __init__(self, config_key: str, what: str) -> None:
+        self.config_key = config_key
+        self.what = what
+
+    def __call__(self, form: Form, field: Field) -> None:
+        limit = int(current_app.config[self.config_key])
+        length = len(field.data or "")
+        if length > limit:
+            raise StopValidation(
+                f"{self.what} must be {limit:,} characters or fewer (it has {length:,})")
+
+
+def _title_field() -> StringField:
+    return StringField("Title", widget=GovTextInput(), filters=[clean_title],
+                        validators=[Required("Enter a title"),
+                                    MaxLength("THREAD_TITLE_MAX", "Title")])
+
+
+class NewThreadForm(BaseForm):
+    title = _title_field()
+    body = TextAreaField("Your post", widget=GovTextArea(), filters=[clean_body],
+                         validators=[Required("Enter your post"),
+                                     MaxLength("POST_BODY_MAX", "Your post")])
+    submit = SubmitField("Start thread", widget=GovSubmitInput())
+
+
+class ReplyForm(BaseForm):
+    body = TextAreaField("Your reply", widget=GovTextArea(), filters=[clean_body],
+                         validators=[Required("Enter your reply"),
+                                     MaxLength("POST_BODY_MAX", "Your reply")])
+    submit = SubmitField("Post reply", widget=GovSubmitInput())
+
+
+class EditPostForm(BaseForm):
+    body = TextAreaField("Your post", widget=GovTextArea(), filters=[clean_body],
+                         validators=[Required("Enter your post"),
+                                     MaxLength("POST_BODY_MAX", "Your post")])
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class EditOpeningPostForm(BaseForm):
+    """Editing a thread's opening post also lets the author retitle the thread."""
+
+    title = _title_field()
+    body = TextAreaField("Your post", widget=GovTextArea(), filters=[clean_body],
+                         validators=[Required("Enter your post"),
+                                     MaxLength("POST_BODY_MAX", "Your post")])
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
