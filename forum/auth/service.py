@@ -1,12 +1,162 @@
+"""Accounts: look-up, sign-in checks, creation, and the signed links sent by email.
+
+Signed links (sign-up and password reset) are itsdangerous tokens; nothing about them is stored.
+A reset token carries a fingerprint of the current password hash, so it stops working as soon
+as the password changes, which makes it single-use.
+"""
+
 from __future__ import annotations
 
+import hashlib
+from functools import cache
+from typing import Any
+
+from flask import current_app
+from flask import render_template
+from itsdangerous import BadSignature
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash
+from werkzeug.security import generate_password_hash
+
+from forum.auth.invitations import normalise_email
 from forum.extensions import db
+from forum.mail import public_url
+from forum.mail import send_email
 from forum.models import User
+
+SIGN_UP_SALT = "sign-up"
+PASSWORD_RESET_SALT = "password-reset"
+DEFAULT_SIGN_UP_MAX_AGE = 24 * 3600
+
+
+class AccountExistsError(Exception):
+    """An account with that email address already exists."""
 
 
 def load_user(user_id: str) -> User | None:
-    """Flask-Login's user loader."""
+    """Flask-Login's user loader; a disabled account is signed out at its next request."""
     try:
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
     except (TypeError, ValueError):
         return None
+    return None if user is None or user.is_disabled else user
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash("not a real password")
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with this email and password, else ``None`` (whatever the reason)."""
+    user = find_user_by_email(session, email)
+    if user is None:
+        # Spend the same time as a real check so timing does not reveal who has an account.
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not user.check_password(password) or user.is_disabled:
+        return None
+    return user
+
+
+def create_account(session: Session, *, email: str, display_name: str, organisation: str,
+                   password: str) -> User:
+    email = normalise_email(email)
+    if find_user_by_email(session, email) is not None:
+        raise AccountExistsError(email)
+    user = User(email=email, display_name=display_name, organisation=organisation)
+    user.set_password(password)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def change_password(user: User, new_password: str) -> None:
+    user.set_password(new_password)
+
+
+# --- signed links --------------------------------------------------------
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=salt)
+
+
+def _password_fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode("utf-8")).hexdigest()[:16]
+
+
+def make_password_reset_token(user: User) -> str:
+    return _serializer(PASSWORD_RESET_SALT).dumps(
+        {"user": user.id, "fp": _password_fingerprint(user)})
+
+
+def user_for_password_reset_token(session: Session, token: str) -> User | None:
+    """The user a valid, unexpired, unused reset token belongs to, else ``None``."""
+    try:
+        data: Any = _serializer(PASSWORD_RESET_SALT).loads(
+            token, max_age=int(current_app.config["PASSWORD_RESET_MAX_AGE"]))
+    except BadSignature:  # includes SignatureExpired
+        return None
+    if not isinstance(data, dict):
+        return None
+    try:
+        user = session.get(User, int(data.get("user")))
+    except (TypeError, ValueError):
+        return None
+    if user is None or user.is_disabled or data.get("fp") != _password_fingerprint(user):
+        return None
+    return user
+
+
+def make_sign_up_token(email: str) -> str:
+    return _serializer(SIGN_UP_SALT).dumps({"email": normalise_email(email)})
+
+
+def email_for_sign_up_token(token: str) -> str | None:
+    max_age = int(current_app.config.get("SIGN_UP_MAX_AGE", DEFAULT_SIGN_UP_MAX_AGE))
+    try:
+        data: Any = _serializer(SIGN_UP_SALT).loads(token, max_age=max_age)
+    except BadSignature:
+        return None
+    email = data.get("email") if isinstance(data, dict) else None
+    return email if isinstance(email, str) and email else None
+
+
+# --- emails --------------------------------------------------------------
+
+def _send(template: str, *, to: str, subject: str, **context: Any) -> bool:
+    context.setdefault("site_name", current_app.config["SITE_NAME"])
+    return send_email(to=to, subject=subject,
+                      text_body=render_template(f"email/{template}.txt", **context),
+                      html_body=render_template(f"email/{template}.html", **context))
+
+
+def send_password_reset_email(user: User) -> bool:
+    minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"]) // 60
+    return _send("password_reset", to=user.email,
+                 subject=f"Reset your {current_app.config['SITE_NAME']} password",
+                 user=user, minutes=minutes,
+                 url=public_url("auth.reset_password", token=make_password_reset_token(user)))
+
+
+def send_sign_up_email(session: Session, email: str) -> bool:
+    """Email a link to finish signing up, or, if the address has an account, say so instead."""
+    email = normalise_email(email)
+    site_name = current_app.config["SITE_NAME"]
+    user = find_user_by_email(session, email)
+    if user is not None:
+        return _send("sign_up_existing", to=email,
+                     subject=f"You already have a {site_name} account", user=user,
+                     sign_in_url=public_url("auth.sign_in"),
+                     reset_url=public_url("auth.forgot_password"))
+    hours = int(current_app.config.get("SIGN_UP_MAX_AGE", DEFAULT_SIGN_UP_MAX_AGE)) // 3600
+    return _send("sign_up", to=email, subject=f"Finish creating your {site_name} account",
+                 hours=hours,
+                 url=public_url("auth.finish_sign_up", token=make_sign_up_token(email)))

@@ -1,24 +1,219 @@
-"""STUB: replaced by the auth work."""
+"""Signing in and out, open sign-up, password reset and the account pages."""
+
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_required
+from flask_login import login_user
+from flask_login import logout_user
+
+from forum import permissions
 from forum.auth import bp
+from forum.auth import service
+from forum.auth.forms import AccountDetailsForm
+from forum.auth.forms import ChangePasswordForm
+from forum.auth.forms import EmailForm
+from forum.auth.forms import ProfileForm
+from forum.auth.forms import ResetPasswordForm
+from forum.auth.forms import SignInForm
+from forum.auth.resume import CARRIED_PREFIX
+from forum.auth.resume import CarriedField
+from forum.auth.resume import carried_in_sign_in
+from forum.auth.resume import fields_to_carry
+from forum.extensions import db
+from forum.extensions import limiter
+from forum.forms import ActionForm
+from forum.models import CreditPreference
+from forum.site_settings import open_signup_enabled
+
+SIGN_IN_ERROR = "Enter a correct email address and password"
+
+
+def _attempt_limit() -> str:
+    return str(current_app.config["SIGN_IN_RATE_LIMIT"])
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only a path on this site: never another host, scheme or protocol-relative address."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return False
+    if any(ord(ch) < 32 for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def safe_next(target: str | None) -> str:
+    return target if is_safe_next(target) else url_for("main.index")
+
+
+def current_path() -> str:
+    """This request's path and query, for coming back after signing in."""
+    path = request.full_path
+    return path[:-1] if path.endswith("?") else path
+
+
+def _render_sign_in(form: SignInForm, carried: list[CarriedField], status: int = 200):
+    return render_template(
+        "auth/sign_in.html", form=form, carried=carried, carried_prefix=CARRIED_PREFIX,
+        open_signup=open_signup_enabled(db.session)), status
+
+
+def unauthorized() -> object:
+    """Flask-Login's answer to a visitor who must sign in first.
+
+    A GET is redirected to the sign-in page. A POST (a reply written while the session expired)
+    is answered with the sign-in page itself, carrying what was written, so nothing is lost.
+    """
+    if request.method == "POST":
+        form = SignInForm(formdata=None, data={"next": current_path()})
+        return _render_sign_in(form, fields_to_carry(request.form), status=401)
+    flash(current_app.login_manager.login_message, "info")  # type: ignore[attr-defined]
+    return redirect(url_for("auth.sign_in", next=current_path()))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_attempt_limit, methods=["POST"])
 def sign_in():
-    return "sign in"
+    form = SignInForm()
+    carried = carried_in_sign_in(request.form) if request.method == "POST" else []
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+        if current_user.is_authenticated:
+            return redirect(safe_next(form.next.data))
+    if form.validate_on_submit():
+        user = service.authenticate(db.session, form.email.data, form.password.data)
+        if user is not None and login_user(user, remember=form.remember.data):
+            target = safe_next(form.next.data)
+            if carried and is_safe_next(form.next.data):
+                return render_template("auth/resume.html", action=target, carried=carried)
+            return redirect(target)
+        form.email.errors.append(SIGN_IN_ERROR)
+    return _render_sign_in(form, carried)
 
 
 @bp.post("/sign-out")
 def sign_out():
-    return "signed out"
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash("You are still signed in because the page was open too long. "
+              "Select Sign out again.", "info")
+        return redirect(url_for("main.index"))
+    logout_user()
+    flash("You have signed out.", "success")
+    return redirect(safe_next(request.form.get("next")))
 
+
+# --- open sign-up ----------------------------------------------------------
+
+def _require_open_signup() -> None:
+    if not open_signup_enabled(db.session):
+        abort(404)
+
+
+@bp.route("/sign-up", methods=["GET", "POST"])
+@limiter.limit(_attempt_limit, methods=["POST"])
+def sign_up():
+    _require_open_signup()
+    form = EmailForm()
+    if form.validate_on_submit():
+        service.send_sign_up_email(db.session, form.email.data)
+        return render_template("auth/sign_up_sent.html", email=form.email.data)
+    return render_template("auth/sign_up.html", form=form)
+
+
+@bp.route("/sign-up/<token>", methods=["GET", "POST"])
+def finish_sign_up(token: str):
+    _require_open_signup()
+    email = service.email_for_sign_up_token(token)
+    if email is None:
+        return render_template("auth/sign_up_link_invalid.html"), 404
+    if service.find_user_by_email(db.session, email) is not None:
+        flash("You already have an account. Sign in, or reset your password if you have "
+              "forgotten it.", "info")
+        return redirect(url_for("auth.sign_in"))
+    form = AccountDetailsForm(email=email)
+    if form.validate_on_submit():
+        user = service.create_account(
+            db.session, email=email, display_name=form.display_name.data,
+            organisation=form.organisation.data, password=form.password.data)
+        db.session.commit()
+        login_user(user)
+        flash("Your account has been created and you are signed in.", "success")
+        return redirect(url_for("main.index"))
+    return render_template("auth/sign_up_details.html", form=form, email=email)
+
+
+# --- forgotten passwords -----------------------------------------------------
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_attempt_limit, methods=["POST"])
+def forgot_password():
+    form = EmailForm()
+    if form.validate_on_submit():
+        user = service.find_user_by_email(db.session, form.email.data)
+        if user is not None and not user.is_disabled:
+            service.send_password_reset_email(user)
+        minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"]) // 60
+        return render_template("auth/forgot_password_sent.html", email=form.email.data,
+                               minutes=minutes)
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = service.user_for_password_reset_token(db.session, token)
+    if user is None:
+        return render_template("auth/reset_link_invalid.html"), 404
+    form = ResetPasswordForm(user_inputs=[user.email, user.display_name, user.organisation])
+    if form.validate_on_submit():
+        service.change_password(user, form.password.data)
+        db.session.commit()
+        login_user(user)
+        flash("Your password has been changed and you are signed in.", "success")
+        return redirect(url_for("main.index"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+# --- account pages -------------------------------------------------------------
 
 @bp.route("/account/profile", methods=["GET", "POST"])
+@login_required
 def profile():
-    return "profile"
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    if not permissions.can_edit_profile(current_user, user):
+        abort(403)
+    form = ProfileForm(obj=user)
+    if form.validate_on_submit():
+        user.display_name = form.display_name.data
+        user.organisation = form.organisation.data
+        user.credit_preference = CreditPreference(form.credit_preference.data)
+        db.session.commit()
+        flash("Your profile has been saved.", "success")
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form, user=user)
 
 
-@bp.route("/invitations/<token>", methods=["GET", "POST"])
-def accept_invitation(token: str):
-    return "invitation"
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_attempt_limit, methods=["POST"])
+def change_password():
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    form = ChangePasswordForm(user_inputs=[user.email, user.display_name, user.organisation])
+    if form.validate_on_submit():
+        if user.check_password(form.current_password.data):
+            service.change_password(user, form.password.data)
+            db.session.commit()
+            flash("Your password has been changed.", "success")
+            return redirect(url_for("auth.profile"))
+        form.current_password.errors.append("Your current password is not correct")
+    return render_template("auth/change_password.html", form=form)

@@ -1,0 +1,54 @@
+"""Keeping what someone wrote when their sign-in expired before they pressed send.
+
+A POST from a signed-out visitor to a page that needs an account is answered with the sign-in
+page, carrying the posted fields as hidden inputs. After signing in, the visitor sees those
+fields again in a form that posts to the original address, so nothing is lost or sent unseen.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from werkzeug.datastructures import MultiDict
+
+CARRIED_PREFIX = "carried-"
+MAX_CARRIED_FIELDS = 50
+LONG_VALUE = 80
+# Never echo secrets back into a page: CSRF tokens are renewed, passwords are retyped.
+_SECRET_NAME = re.compile(r"csrf|pass|secret|token", re.IGNORECASE)
+_HIDDEN_NAME = re.compile(r"(^|_)id$|^submit$|^next$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CarriedField:
+    name: str
+    value: str
+
+    @property
+    def kind(self) -> str:
+        """``hidden``, ``textarea`` or ``text``: how the resume page shows this field."""
+        if _HIDDEN_NAME.search(self.name):
+            return "hidden"
+        if "\n" in self.value or len(self.value) > LONG_VALUE:
+            return "textarea"
+        return "text"
+
+    @property
+    def label(self) -> str:
+        words = re.sub(r"[_\-]+", " ", self.name).strip()
+        return words[:1].upper() + words[1:] if words else "Field"
+
+
+def fields_to_carry(form: MultiDict[str, str]) -> list[CarriedField]:
+    """The posted fields worth keeping, without secrets."""
+    fields = [CarriedField(name, value) for name, value in form.items(multi=True)
+              if not _SECRET_NAME.search(name)]
+    return fields[:MAX_CARRIED_FIELDS]
+
+
+def carried_in_sign_in(form: MultiDict[str, str]) -> list[CarriedField]:
+    """The carried fields that came back with a sign-in attempt."""
+    return fields_to_carry(MultiDict(
+        [(name[len(CARRIED_PREFIX):], value) for name, value in form.items(multi=True)
+         if name.startswith(CARRIED_PREFIX)]))
