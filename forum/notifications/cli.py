@@ -1,0 +1,1 @@
+"""``flask notifications ...`` commands (see docs/notifications.md)."""
