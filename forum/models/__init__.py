@@ -7,6 +7,12 @@ from forum.models.learning_set import Membership
 from forum.models.learning_set import ModerationPolicy
 from forum.models.learning_set import Role
 from forum.models.learning_set import Visibility
+from forum.models.notification import EmailMode
+from forum.models.notification import EmailTopic
+from forum.models.notification import Notification
+from forum.models.notification import NotificationKind
+from forum.models.notification import NotificationPreference
+from forum.models.notification import QueuedEmail
 from forum.models.thread import Post
 from forum.models.thread import PostRevision
 from forum.models.thread import PostStatus
@@ -17,13 +23,19 @@ from forum.models.user import User
 
 __all__ = [
     "CreditPreference",
+    "EmailMode",
+    "EmailTopic",
     "Invitation",
     "LearningSet",
     "Membership",
     "ModerationPolicy",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "Post",
     "PostRevision",
     "PostStatus",
+    "QueuedEmail",
     "Role",
     "SiteSetting",
     "Thread",
