@@ -1,9 +1,100 @@
-"""STUB: replaced by the admin work."""
+"""The admin area: people, sets and site-wide settings."""
+
 from __future__ import annotations
 
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_required
+
+from forum import permissions
+from forum import site_settings
 from forum.admin import bp
+from forum.admin import service
+from forum.admin.forms import SiteSettingsForm
+from forum.extensions import db
+from forum.forms import ActionForm
+from forum.models import User
+from forum.sets import service as sets_service
+
+USERS_PER_PAGE = 25
+MAX_ID = 2**31 - 1
+MAX_PAGE = 1_000_000
+
+# action in the URL -> (attribute, value, message)
+USER_ACTIONS = {
+    "make-admin": ("is_admin", True, "{name} is now an admin."),
+    "remove-admin": ("is_admin", False, "{name} is no longer an admin."),
+    "disable": ("is_disabled", True, "{name}’s account is disabled. They cannot sign in."),
+    "enable": ("is_disabled", False, "{name}’s account is enabled again."),
+}
+
+
+@bp.before_request
+@login_required
+def require_admin():
+    """Every page here is for admins only (signed-out visitors are sent to sign in)."""
+    if not permissions.can_administer(current_user):
+        abort(403)
 
 
 @bp.get("/admin/")
 def index():
-    return "admin"
+    q = request.args.get("q", "").strip()
+    page = request.args.get("page", 1, type=int)
+    users = service.find_users(db.session, q=q, page=page if 1 <= page <= MAX_PAGE else 1,
+                               per_page=USERS_PER_PAGE)
+    sets = sets_service.all_sets(db.session)
+    return render_template("admin/index.html", users=users, q=q, sets=sets)
+
+
+def _load_user(user_id: int) -> User:
+    user = db.session.get(User, user_id) if 0 < user_id <= MAX_ID else None
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/admin/users/<int:user_id>")
+def user(user_id: int):
+    target = _load_user(user_id)
+    return render_template("admin/user.html", user=target,
+                           sets=sets_service.sets_of(db.session, target),
+                           action_form=ActionForm(formdata=None), error=None)
+
+
+@bp.post("/admin/users/<int:user_id>/"
+         "<any('make-admin', 'remove-admin', 'disable', 'enable'):action>")
+def user_action(user_id: int, action: str):
+    target = _load_user(user_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        attribute, value, message = USER_ACTIONS[action]
+        change = service.set_admin if attribute == "is_admin" else service.set_disabled
+        try:
+            change(db.session, actor=current_user, user=target, value=value)
+        except service.AdminError as refused:
+            db.session.rollback()
+            return render_template("admin/user.html", user=target,
+                                   sets=sets_service.sets_of(db.session, target),
+                                   action_form=form, error=str(refused))
+        db.session.commit()
+        flash(message.format(name=target.display_name), "success")
+    return redirect(url_for("admin.user", user_id=target.id))
+
+
+@bp.route("/admin/settings", methods=["GET", "POST"])
+def settings():
+    form = SiteSettingsForm()
+    if request.method == "GET":
+        form.open_signup.data = site_settings.open_signup_enabled(db.session)
+    if form.validate_on_submit():
+        site_settings.set_bool(db.session, site_settings.OPEN_SIGNUP, bool(form.open_signup.data))
+        db.session.commit()
+        flash("Open sign-up is now " + ("on." if form.open_signup.data else "off."), "success")
+        return redirect(url_for("admin.settings"))
+    return render_template("admin/settings.html", form=form)

@@ -1,0 +1,62 @@
+"""Site administration: finding people, granting admin rights, disabling accounts."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forum.models import User
+
+QUERY_MAX = 100
+
+
+class AdminError(Exception):
+    """An admin action is refused; the message is fit to show the user."""
+
+
+@dataclass(frozen=True)
+class UserPage:
+    items: list[User]
+    page: int
+    pages: int
+    total: int
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def find_users(session: Session, *, q: str = "", page: int = 1, per_page: int = 25) -> UserPage:
+    """Users whose email or name contains ``q`` (case-insensitive), newest first, one page."""
+    conditions = []
+    q = q.strip()[:QUERY_MAX]
+    if q:
+        pattern = f"%{_escape_like(q.lower())}%"
+        conditions.append(or_(func.lower(User.email).like(pattern, escape="\\"),
+                              func.lower(User.display_name).like(pattern, escape="\\")))
+    total = session.scalar(select(func.count(User.id)).where(*conditions)) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), pages)
+    users = list(session.scalars(
+        select(User).where(*conditions).order_by(User.created_at.desc(), User.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)))
+    return UserPage(users, page, pages, total)
+
+
+def set_admin(session: Session, *, actor: User, user: User, value: bool) -> None:
+    if not value and actor.id == user.id:
+        raise AdminError("You cannot remove your own admin rights. Ask another admin to do it.")
+    user.is_admin = value
+    session.flush()
+
+
+def set_disabled(session: Session, *, actor: User, user: User, value: bool) -> None:
+    if value and actor.id == user.id:
+        raise AdminError("You cannot disable your own account.")
+    user.is_disabled = value
+    session.flush()
