@@ -1,0 +1,108 @@
+"""Exporters: one module per format, each ``export(doc)`` from the same :class:`GuideDocument`.
+
+Also holds the small HTML-fragment parser that the Markdown and DOCX exporters share: the
+HTML in the model is the sanitised subset from :mod:`forum.text`, so a full HTML library
+would be overkill.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from dataclasses import field
+from html.parser import HTMLParser
+
+from forum.guides.document import GuideDocument
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    label: str
+    extension: str
+    media_type: str
+    module: str
+
+
+FORMATS: dict[str, ExportFormat] = {
+    f.name: f for f in [
+        ExportFormat("html", "Web page (HTML)", "html", "text/html; charset=utf-8",
+                     "forum.guides.export.html"),
+        ExportFormat("pdf", "PDF", "pdf", "application/pdf", "forum.guides.export.pdf"),
+        ExportFormat("docx", "Word document (DOCX)", "docx",
+                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                     "forum.guides.export.docx"),
+        ExportFormat("markdown", "Markdown", "md", "text/markdown; charset=utf-8",
+                     "forum.guides.export.markdown"),
+    ]
+}
+
+
+def export(doc: GuideDocument, format_name: str) -> bytes:
+    """Export ``doc`` in the named format, always as bytes (UTF-8 for the text formats).
+
+    Modules are imported on demand so that asking for Markdown never loads WeasyPrint.
+    """
+    result = importlib.import_module(FORMATS[format_name].module).export(doc)
+    return result.encode("utf-8") if isinstance(result, str) else result
+
+
+# --- A tiny tree for the sanitised HTML subset -------------------------------------------
+
+VOID_TAGS = frozenset({"br", "hr"})
+BLOCK_TAGS = frozenset({
+    "p", "blockquote", "pre", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+    "table", "thead", "tbody", "tr", "th", "td", "hr",
+})
+
+
+@dataclass
+class Node:
+    tag: str
+    attrs: dict[str, str] = field(default_factory=dict)
+    children: list[Node | str] = field(default_factory=list)
+
+    def text(self) -> str:
+        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#root")
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, {k: v or "" for k, v in attrs})
+        self.stack[-1].children.append(node)
+        if tag not in VOID_TAGS:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.stack[-1].children.append(Node(tag, {k: v or "" for k, v in attrs}))
+
+    def handle_endtag(self, tag: str) -> None:
+        # Close up to the matching element; a stray end tag is ignored.
+        for depth in range(len(self.stack) - 1, 0, -1):
+            if self.stack[depth].tag == tag:
+                del self.stack[depth:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+
+def parse_fragment(html: str) -> Node:
+    """Parse an HTML fragment into a :class:`Node` tree (root tag ``#root``)."""
+    builder = _TreeBuilder()
+    builder.feed(html)
+    builder.close()
+    return builder.root
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def collapse_whitespace(text: str) -> str:
+    return _WHITESPACE.sub(" ", text)

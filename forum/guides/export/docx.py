@@ -1,0 +1,369 @@
+"""DOCX export with python-docx: real Title/Heading/Quote styles, a contents field, links.
+
+Excerpt HTML (the sanitised subset from :mod:`forum.text`) becomes paragraphs and runs:
+bold, italic, strikethrough, code, links, lists (written as "•"/"1." markers, which survive
+any word processor), nested quotes (indented) and tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import replace
+from io import BytesIO
+
+from docx import Document as new_document
+from docx.document import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_BREAK
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm
+from docx.shared import Pt
+from docx.shared import RGBColor
+from docx.styles.style import ParagraphStyle
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+
+from forum.guides.document import Excerpt
+from forum.guides.document import GuideDocument
+from forum.guides.document import format_date
+from forum.guides.export import Node
+from forum.guides.export import collapse_whitespace
+from forum.guides.export import parse_fragment
+
+LINK_COLOUR = RGBColor(0x1D, 0x4F, 0x91)
+INDENT = Cm(0.75)
+CREDIT_STYLE = "Guide Credit"
+NOTE_STYLE = "Guide Editorial Note"
+
+
+@dataclass(frozen=True)
+class _Format:
+    bold: bool = False
+    italic: bool = False
+    strike: bool = False
+    code: bool = False
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class _Context:
+    """Where blocks are going: their paragraph style, indent and whether headings are real."""
+
+    style: ParagraphStyle
+    indent: int = 0
+    real_headings: bool = True
+    italic: bool = False
+
+
+class _Writer:
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.body = document._body
+        self._styles: dict[str, ParagraphStyle] = {}
+        self._link_ids: dict[str, str] = {}
+        self._add_styles()
+
+    # Styles ----------------------------------------------------------------------------
+    def style(self, name: str) -> ParagraphStyle:
+        # Looking a style up by name walks the whole styles part: cache the objects.
+        if name not in self._styles:
+            self._styles[name] = self.document.styles[name]
+        return self._styles[name]
+
+    def _add_styles(self) -> None:
+        styles = self.document.styles
+        credit = styles.add_style(CREDIT_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        credit.base_style = styles["Normal"]
+        credit.font.size = Pt(10)
+        credit.paragraph_format.left_indent = INDENT
+        credit.paragraph_format.space_after = Pt(12)
+        credit.quick_style = True
+        note = styles.add_style(NOTE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        note.base_style = styles["Normal"]
+        note.font.italic = True
+        note.paragraph_format.left_indent = INDENT
+        note.quick_style = True
+
+    # Paragraphs and runs -------------------------------------------------------------------
+    def paragraph(self, style: ParagraphStyle | str, text: str = "", *,
+                  indent: int = 0) -> Paragraph:
+        if isinstance(style, str):
+            style = self.style(style)
+        paragraph = self.document.add_paragraph(text, style)
+        if indent:
+            paragraph.paragraph_format.left_indent = INDENT * indent
+        return paragraph
+
+    def run(self, paragraph: Paragraph, text: str, fmt: _Format = _Format()) -> Run:
+        if fmt.href:
+            run = Run(self._hyperlink(paragraph, fmt.href), paragraph)
+            run.text = text
+            run.font.color.rgb = LINK_COLOUR
+            run.font.underline = True
+        else:
+            run = paragraph.add_run(text)
+        if fmt.bold:
+            run.bold = True
+        if fmt.italic:
+            run.italic = True
+        if fmt.strike:
+            run.font.strike = True
+        if fmt.code:
+            run.font.name = "Courier New"
+        return run
+
+    def _hyperlink(self, paragraph: Paragraph, url: str) -> OxmlElement:
+        """Append ``<w:hyperlink>`` with an empty run to the paragraph; return the run."""
+        if url not in self._link_ids:
+            self._link_ids[url] = self.document.part.relate_to(
+                url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+        hyperlink = OxmlElement("w:hyperlink")
+        hyperlink.set(qn("r:id"), self._link_ids[url])
+        run = OxmlElement("w:r")
+        hyperlink.append(run)
+        paragraph._p.append(hyperlink)
+        return run
+
+    def link(self, paragraph: Paragraph, text: str, url: str) -> None:
+        self.run(paragraph, text, _Format(href=url))
+
+    # HTML -> paragraphs ----------------------------------------------------------------
+    def inline(self, paragraph: Paragraph, nodes: list[Node | str], fmt: _Format,
+               at_start: bool = True) -> bool:
+        """Add runs; returns whether the paragraph still has no text (to trim leading space)."""
+        for node in nodes:
+            if isinstance(node, str):
+                text = collapse_whitespace(node)
+                if at_start:
+                    text = text.lstrip()
+                if text:
+                    self.run(paragraph, text, fmt)
+                    at_start = False
+                continue
+            tag = node.tag
+            if tag == "br":
+                self.run(paragraph, "", fmt).add_break(WD_BREAK.LINE)
+                at_start = True
+            elif tag == "code":
+                self.run(paragraph, node.text(), replace(fmt, code=True))
+                at_start = False
+            else:
+                child_fmt = {
+                    "strong": replace(fmt, bold=True),
+                    "em": replace(fmt, italic=True),
+                    "del": replace(fmt, strike=True),
+                    "s": replace(fmt, strike=True),
+                    "a": replace(fmt, href=node.attrs.get("href") or None),
+                }.get(tag, fmt)
+                at_start = self.inline(paragraph, node.children, child_fmt, at_start)
+        return at_start
+
+    def blocks(self, nodes: list[Node | str], ctx: _Context,
+               first: Paragraph | None = None) -> None:
+        """Write block content; ``first`` (a list item's paragraph) takes the first inline run."""
+        pending: list[Node | str] = []
+        base = _Format(italic=ctx.italic)
+
+        def flush() -> None:
+            nonlocal first
+            if not pending:
+                return
+            if first is None and all(isinstance(n, str) and not n.strip() for n in pending):
+                pending.clear()
+                return
+            paragraph = first or self.paragraph(ctx.style, indent=ctx.indent)
+            first = None
+            self.inline(paragraph, pending, base)
+            pending.clear()
+
+        for node in nodes:
+            if isinstance(node, str) or node.tag not in _BLOCKS:
+                pending.append(node)
+                continue
+            flush()
+            if node.tag == "p" and first is not None:
+                self.inline(first, node.children, base)
+                first = None
+            else:
+                _BLOCKS[node.tag](self, node, ctx)
+        flush()
+
+    def _p(self, node: Node, ctx: _Context) -> None:
+        paragraph = self.paragraph(ctx.style, indent=ctx.indent)
+        self.inline(paragraph, node.children, _Format(italic=ctx.italic))
+
+    def _heading(self, node: Node, ctx: _Context) -> None:
+        if ctx.real_headings:
+            level = min(int(node.tag[1]), 9)
+            paragraph = self.paragraph(f"Heading {level}", indent=ctx.indent)
+            self.inline(paragraph, node.children, _Format())
+        else:
+            # Headings inside a quotation stay in the quotation, and out of the navigation.
+            paragraph = self.paragraph(ctx.style, indent=ctx.indent)
+            self.inline(paragraph, node.children, _Format(bold=True, italic=ctx.italic))
+
+    def _blockquote(self, node: Node, ctx: _Context) -> None:
+        self.blocks(node.children, replace(ctx, indent=ctx.indent + 1, real_headings=False))
+
+    def _pre(self, node: Node, ctx: _Context) -> None:
+        paragraph = self.paragraph(ctx.style, indent=ctx.indent)
+        for n, line in enumerate(node.text().rstrip("\n").split("\n")):
+            run = self.run(paragraph, line, _Format(code=True))
+            if n:
+                run._r.insert(0, OxmlElement("w:br"))
+
+    def _list(self, node: Node, ctx: _Context) -> None:
+        number = int(node.attrs.get("start") or 1)
+        item_ctx = replace(ctx, indent=ctx.indent + 1)
+        for child in node.children:
+            if isinstance(child, str) or child.tag != "li":
+                continue
+            marker = f"{number}.\t" if node.tag == "ol" else "•\t"
+            number += 1
+            paragraph = self.paragraph(ctx.style, indent=item_ctx.indent)
+            fmt = paragraph.paragraph_format
+            fmt.first_line_indent = -INDENT
+            fmt.tab_stops.add_tab_stop(INDENT * item_ctx.indent)
+            self.run(paragraph, marker)
+            self.blocks(child.children, item_ctx, first=paragraph)
+
+    def _hr(self, node: Node, ctx: _Context) -> None:
+        self.paragraph(ctx.style, "* * *", indent=ctx.indent)
+
+    def _table(self, node: Node, ctx: _Context) -> None:
+        rows: list[list[Node]] = []
+
+        def walk(n: Node) -> None:
+            for child in n.children:
+                if isinstance(child, Node):
+                    if child.tag == "tr":
+                        rows.append([c for c in child.children
+                                     if isinstance(c, Node) and c.tag in {"th", "td"}])
+                    else:
+                        walk(child)
+
+        walk(node)
+        width = max((len(r) for r in rows), default=0)
+        if not width:
+            return
+        table = self.document.add_table(rows=len(rows), cols=width)
+        table.style = self.document.styles["Table Grid"]
+        for cells, row in zip(rows, table.rows, strict=True):
+            for cell_node, cell in zip(cells, row.cells, strict=False):
+                paragraph = cell.paragraphs[0]
+                self.inline(paragraph, cell_node.children, _Format(bold=cell_node.tag == "th"))
+
+    def html(self, html: str | None, ctx: _Context) -> None:
+        if html:
+            self.blocks(parse_fragment(html).children, ctx)
+
+
+_BLOCKS = {
+    "p": _Writer._p,
+    "blockquote": _Writer._blockquote,
+    "pre": _Writer._pre,
+    "ul": _Writer._list,
+    "ol": _Writer._list,
+    "hr": _Writer._hr,
+    "table": _Writer._table,
+    **{f"h{n}": _Writer._heading for n in range(1, 7)},
+}
+
+
+def _field_char(paragraph: Paragraph, kind: str) -> None:
+    run = OxmlElement("w:r")
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), kind)
+    run.append(char)
+    paragraph._p.append(run)
+
+
+def _contents(writer: _Writer, headings: list[str]) -> None:
+    """A Word TOC field over Heading 1-2; its cached result lists the sections until updated."""
+    writer.paragraph("TOC Heading", "Contents")
+    first = writer.paragraph("Normal")
+    _field_char(first, "begin")
+    instruction = OxmlElement("w:instrText")
+    instruction.set(qn("xml:space"), "preserve")
+    instruction.text = ' TOC \\o "1-2" \\h \\z \\u '
+    run = OxmlElement("w:r")
+    run.append(instruction)
+    first._p.append(run)
+    _field_char(first, "separate")
+    last = first
+    for n, title in enumerate(headings):
+        last = first if n == 0 else writer.paragraph("Normal")
+        last.add_run(title)
+    _field_char(last, "end")
+    # Ask Word to refresh fields (page numbers) when the file is opened.
+    settings = writer.document.settings.element
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    settings.append(update)
+
+
+def _excerpt(writer: _Writer, excerpt: Excerpt) -> None:
+    writer.html(excerpt.body_html, _Context(writer.style("Quote"), real_headings=False))
+    credit = writer.paragraph(CREDIT_STYLE)
+    writer.run(credit, f"— {excerpt.credit}", _Format(bold=True))
+    if excerpt.posted_on:
+        writer.run(credit, f", {format_date(excerpt.posted_on)}")
+    if excerpt.trimmed:
+        writer.run(credit, " (trimmed)", _Format(italic=True))
+    if excerpt.source_url:
+        writer.run(credit, " · ")
+        writer.link(credit, "Original post", excerpt.source_url)
+    if excerpt.editorial_note_html:
+        note_style = writer.style(NOTE_STYLE)
+        label = writer.paragraph(note_style)
+        writer.run(label, "Editor’s note", _Format(bold=True))
+        writer.html(excerpt.editorial_note_html,
+                    _Context(note_style, real_headings=False, italic=True))
+
+
+def export(doc: GuideDocument) -> bytes:
+    document = new_document()
+    properties = document.core_properties
+    properties.title = doc.title
+    properties.subject = doc.subtitle
+    properties.language = "en-GB"
+    properties.author = ""
+    properties.comments = ""
+    writer = _Writer(document)
+    normal = writer.style("Normal")
+
+    writer.paragraph("Title", doc.title)
+    if doc.subtitle:
+        writer.paragraph("Subtitle", doc.subtitle)
+    if doc.edition_line:
+        writer.paragraph("Normal", doc.edition_line)
+    if doc.url:
+        online = writer.paragraph("Normal", "Read this guide online: ")
+        writer.link(online, doc.url, doc.url)
+
+    headings = (["Introduction"] if doc.introduction_html else []) + [
+        s.title for s in doc.sections] + (
+        ["Contributing organisations"] if doc.contributing_organisations else [])
+    _contents(writer, headings)
+
+    if doc.introduction_html:
+        writer.paragraph("Heading 1", "Introduction")
+        writer.html(doc.introduction_html, _Context(normal))
+    for section in doc.sections:
+        writer.paragraph("Heading 1", section.title)
+        writer.html(section.introduction_html, _Context(normal))
+        for excerpt in section.excerpts:
+            _excerpt(writer, excerpt)
+    if doc.contributing_organisations:
+        writer.paragraph("Heading 1", "Contributing organisations")
+        for name in doc.contributing_organisations:
+            writer.paragraph("List Bullet", name)
+    if doc.url:
+        closing = writer.paragraph("Normal", "The latest version is online at ")
+        writer.link(closing, doc.url, doc.url)
+
+    buffer = BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,49 @@
+"""HTML export: one standalone file (inline CSS, no scripts, fonts or other requests)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from jinja2 import Environment
+from jinja2 import FileSystemLoader
+from markupsafe import Markup
+
+from forum import _resource_dir
+from forum.guides.document import GuideDocument
+from forum.guides.document import format_date
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
+
+
+def demote_headings(html: str) -> str:
+    """Move headings one level down (h2 -> h3, capped at h6): they sit under a section's h2."""
+    return _HEADING_TAG.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 1, 6)}", html)
+
+
+def guide_html(html: str | None) -> Markup:
+    # The model holds HTML already sanitised by forum.text; only its headings move down.
+    return Markup(demote_headings(html or ""))
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """A Jinja environment of its own, so exports work without an app or request context."""
+    env = Environment(
+        loader=FileSystemLoader(_resource_dir("templates")),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["guide_html"] = guide_html
+    env.filters["guide_date"] = format_date
+    return env
+
+
+def render(doc: GuideDocument, *, for_print: bool = False) -> str:
+    """Render the guide; ``for_print`` adds the paged-media CSS the PDF export needs."""
+    return environment().get_template("guides/export.html").render(doc=doc, for_print=for_print)
+
+
+def export(doc: GuideDocument) -> str:
+    return render(doc)
