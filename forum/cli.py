@@ -1,9 +1,80 @@
-"""``flask`` commands: demo content, admin accounts."""
+"""``flask`` commands: set up the database, create an admin, load the demo."""
 
 from __future__ import annotations
 
+import click
+import flask_migrate
 from flask import Flask
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.models import User
+from forum.passwords import password_problems
 
 
 def init_app(app: Flask) -> None:
-    pass
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(demo_command)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create or upgrade the database schema (runs every migration)."""
+    flask_migrate.upgrade()
+    click.echo("The database is up to date.")
+
+
+@click.command("create-admin")
+@with_appcontext
+@click.argument("email")
+@click.option("--name", required=True, help="The name shown to other people.")
+@click.option("--organisation", default="", help="The admin's council or organisation.")
+@click.password_option(help="Asked for when not given (hidden, typed twice).")
+def create_admin_command(email: str, name: str, organisation: str, password: str) -> None:
+    """Create a site admin account, or make an existing account an admin."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise click.BadParameter("Enter an email address, like name@example.org.",
+                                 param_hint="EMAIL")
+    problems = password_problems(password, [email, name, organisation])
+    if problems:
+        raise click.ClickException("Choose a stronger password: " + "; ".join(problems) + ".")
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, display_name=name.strip(), organisation=organisation.strip())
+        db.session.add(user)
+        verb = "Created"
+    else:
+        verb = "Updated"
+    user.is_admin = True
+    user.set_password(password)
+    db.session.commit()
+    click.echo(f"{verb} admin account {email}.")
+
+
+@click.command("demo")
+@with_appcontext
+@click.option("--password", default=None,
+              help="Password for every demo account (default: a fixed passphrase).")
+def demo_command(password: str | None) -> None:
+    """Load demo people, learning sets and threads (safe to run again: nothing is duplicated).
+
+    Run ``flask init-db`` first: this command expects the schema to exist.
+    """
+    from forum.demo import DEFAULT_PASSWORD
+    from forum.demo import format_accounts
+    from forum.demo import load_demo
+
+    password = password or DEFAULT_PASSWORD
+    problems = password_problems(password)
+    if problems:
+        raise click.ClickException("Choose a stronger password: " + "; ".join(problems) + ".")
+    summary = load_demo(db.session, password)
+    db.session.commit()
+    click.echo(f"Demo content: {summary.created_users} new accounts, {summary.created_sets} new "
+               f"learning sets, {summary.created_threads} new threads "
+               f"({summary.created_posts} posts).")
+    click.echo(format_accounts(summary))

@@ -1,0 +1,184 @@
+"""Demo content: people, two learning sets and realistic threads, loaded idempotently.
+
+Everything is looked up before it is created (users by email, sets by slug, threads by set and
+title), so loading twice adds nothing. The loader assumes the schema exists and does not commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from forum.demo.content import PEOPLE
+from forum.demo.content import SETS
+from forum.demo.content import THREADS
+from forum.demo.content import Msg
+from forum.demo.content import ThreadSpec
+from forum.models import LearningSet
+from forum.models import Membership
+from forum.models import Post
+from forum.models import PostStatus
+from forum.models import Thread
+from forum.models import User
+from forum.models import utcnow
+from forum.text import render_markdown
+
+# A long passphrase: strong by length, easy to type from the printed list.
+DEFAULT_PASSWORD = "orchard-lantern-tidal-seven-quietly"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    name: str
+    organisation: str
+    roles: str  # e.g. "facilitator of communicating-citizens-assemblies; site admin"
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    accounts: list[DemoAccount]
+    password: str
+    created_users: int
+    created_sets: int
+    created_threads: int
+    created_posts: int
+
+
+def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
+              now: datetime | None = None) -> DemoSummary:
+    """Create whatever of the demo is missing; demo accounts get ``password``."""
+    now = now or utcnow()
+    users, created_users = _ensure_users(session, password)
+    sets, created_sets = _ensure_sets(session, users)
+    created_threads = created_posts = 0
+    for spec in THREADS:
+        posts = _ensure_thread(session, spec, sets[spec.set_slug], users, now)
+        if posts:
+            created_threads += 1
+            created_posts += posts
+    session.flush()
+    return DemoSummary(_accounts(users), password, created_users, created_sets,
+                       created_threads, created_posts)
+
+
+def _ensure_users(session: Session, password: str) -> tuple[dict[str, User], int]:
+    users: dict[str, User] = {}
+    created = 0
+    # Hashing is deliberately slow; the accounts share a published password, so share one hash.
+    password_hash = generate_password_hash(password)
+    for person in PEOPLE:
+        user = session.scalar(select(User).where(User.email == person.email))
+        if user is None:
+            user = User(email=person.email, display_name=person.name,
+                        organisation=person.organisation, is_admin=person.is_admin)
+            session.add(user)
+            created += 1
+        # Reset every time so the password printed afterwards is the one that works.
+        if not user.password_hash or not user.check_password(password):
+            user.password_hash = password_hash
+        users[person.key] = user
+    session.flush()
+    return users, created
+
+
+def _ensure_sets(session: Session,
+                 users: dict[str, User]) -> tuple[dict[str, LearningSet], int]:
+    sets: dict[str, LearningSet] = {}
+    created = 0
+    for spec in SETS:
+        learning_set = session.scalar(select(LearningSet).where(LearningSet.slug == spec.slug))
+        if learning_set is None:
+            learning_set = LearningSet(slug=spec.slug, name=spec.name, purpose=spec.purpose,
+                                       visibility=spec.visibility)
+            session.add(learning_set)
+            session.flush()
+            created += 1
+        for key, role in spec.members.items():
+            user = users[key]
+            exists = session.scalar(select(Membership.id).where(
+                Membership.user_id == user.id, Membership.learning_set_id == learning_set.id))
+            if exists is None:
+                session.add(Membership(user_id=user.id, learning_set_id=learning_set.id,
+                                       role=role))
+        sets[spec.slug] = learning_set
+    session.flush()
+    return sets, created
+
+
+def _flatten(msg: Msg, parent: Msg | None = None) -> list[tuple[Msg, Msg | None]]:
+    """Every post of a thread with its parent, depth first."""
+    result = [(msg, parent)]
+    for reply in msg.replies:
+        if reply.hours < msg.hours:
+            raise ValueError(f"a reply cannot come before its parent: {reply.body[:40]!r}")
+        result.extend(_flatten(reply, msg))
+    return result
+
+
+def _start_of(spec: ThreadSpec, now: datetime) -> datetime:
+    # Threads open at 09:15 on their day, so the conversations follow office hours.
+    day = now - timedelta(days=spec.days_ago)
+    return day.replace(hour=9, minute=15, second=0, microsecond=0)
+
+
+def _ensure_thread(session: Session, spec: ThreadSpec, learning_set: LearningSet,
+                   users: dict[str, User], now: datetime) -> int:
+    """Create the thread with all its posts unless it exists; return the number of posts."""
+    exists = session.scalar(select(Thread.id).where(
+        Thread.learning_set_id == learning_set.id, Thread.title == spec.title))
+    if exists is not None:
+        return 0
+    start = _start_of(spec, now)
+    # Insert in time order so that ids ascend with dates, as they would in real use.
+    entries = sorted(_flatten(spec.opening), key=lambda entry: entry[0].hours)
+    times = [min(start + timedelta(hours=msg.hours), now) for msg, _ in entries]
+    approved = [t for (msg, _), t in zip(entries, times, strict=True)
+                if msg.status == PostStatus.APPROVED]
+    thread = Thread(learning_set_id=learning_set.id, author_id=users[spec.opening.author].id,
+                    title=spec.title, created_at=start, last_activity_at=max(approved),
+                    is_pinned=spec.pinned, is_locked=spec.locked)
+    session.add(thread)
+    session.flush()
+    posts: dict[int, Post] = {}  # keyed by id() of the Msg: Msg is hashable but not unique
+    for (msg, parent), created_at in zip(entries, times, strict=True):
+        parent_post = posts[id(parent)] if parent is not None else None
+        post = Post(thread_id=thread.id, author_id=users[msg.author].id,
+                    parent_id=parent_post.id if parent_post else None,
+                    depth=parent_post.depth + 1 if parent_post else 0,
+                    body_source=msg.body, body_html=render_markdown(msg.body),
+                    status=msg.status, created_at=created_at)
+        session.add(post)
+        session.flush()
+        posts[id(msg)] = post
+    return len(entries)
+
+
+def _accounts(users: dict[str, User]) -> list[DemoAccount]:
+    roles: dict[str, list[str]] = {person.key: [] for person in PEOPLE}
+    for spec in SETS:
+        for key, role in spec.members.items():
+            roles[key].append(f"{role.value} of {spec.slug}")
+    accounts = []
+    for person in PEOPLE:
+        described = roles[person.key] + (["site admin"] if person.is_admin else [])
+        accounts.append(DemoAccount(person.email, person.name, person.organisation,
+                                    "; ".join(described)))
+    return accounts
+
+
+def format_accounts(summary: DemoSummary) -> str:
+    """The account list, the password and where to go, as printed by the CLI."""
+    width = max(len(account.email) for account in summary.accounts)
+    lines = ["Demo accounts:", ""]
+    for account in summary.accounts:
+        lines.append(f"  {account.email:<{width}}  {account.roles}")
+        lines.append(f"  {'':<{width}}  {account.name}, {account.organisation}")
+    lines += ["", f"Password for every demo account: {summary.password}", "",
+              "Open http://127.0.0.1:5000 and sign in."]
+    return "\n".join(lines)

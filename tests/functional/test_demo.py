@@ -1,0 +1,143 @@
+"""The demo command: realistic content, loaded once however often it runs, and usable at once."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func
+from sqlalchemy import select
+
+from forum.demo import DEFAULT_PASSWORD
+from forum.demo import load_demo
+from forum.demo.content import COMMS_SLUG
+from forum.demo.content import EVALUATION_SLUG
+from forum.demo.content import PEOPLE
+from forum.extensions import db
+from forum.models import LearningSet
+from forum.models import Membership
+from forum.models import Post
+from forum.models import PostStatus
+from forum.models import Role
+from forum.models import Thread
+from forum.models import User
+from forum.models import Visibility
+from forum.models import utcnow
+
+PASSWORD = "velvet-harbour-sixteen-crane"
+
+
+def _counts() -> dict[str, int]:
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
+            for model in (User, LearningSet, Membership, Thread, Post)}
+
+
+@pytest.fixture
+def demo(app, runner):
+    result = runner.invoke(args=["demo", "--password", PASSWORD])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_running_the_demo_twice_duplicates_nothing(app, runner, demo):
+    with app.app_context():
+        first = _counts()
+    again = runner.invoke(args=["demo", "--password", PASSWORD])
+    assert again.exit_code == 0, again.output
+    with app.app_context():
+        assert _counts() == first
+    assert first["Thread"] >= 7 and first["Post"] >= 40
+
+
+def test_demo_prints_every_account_the_password_and_where_to_sign_in(demo):
+    for person in PEOPLE:
+        assert person.email in demo.output
+        assert person.organisation in demo.output
+    assert "facilitator of communicating-citizens-assemblies" in demo.output
+    assert "moderator of communicating-citizens-assemblies" in demo.output
+    assert "site admin" in demo.output
+    assert PASSWORD in demo.output
+    assert "Open http://127.0.0.1:5000 and sign in" in demo.output
+
+
+def test_demo_uses_the_default_passphrase_when_none_is_given(app, runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert DEFAULT_PASSWORD in result.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == PEOPLE[2].email))
+        assert user.check_password(DEFAULT_PASSWORD)
+
+
+def test_demo_refuses_a_weak_password(app, runner):
+    result = runner.invoke(args=["demo", "--password", "password1"])
+    assert result.exit_code != 0
+    assert "stronger password" in result.output
+    with app.app_context():
+        assert _counts()["User"] == 0
+
+
+def test_demo_member_signs_in_and_sees_the_private_set_and_its_threads(app, client, demo):
+    member = next(person for person in PEOPLE if person.key == "aisha")
+    response = client.post("/sign-in", data={"email": member.email, "password": PASSWORD})
+    assert response.status_code == 302
+    page = client.get(f"/sets/{COMMS_SLUG}/")
+    assert page.status_code == 200
+    assert "Communicating citizens" in page.get_data(as_text=True)
+    assert "Recruitment letter: what got people to reply?" in page.get_data(as_text=True)
+
+
+def test_demo_private_set_is_hidden_from_visitors_but_network_set_is_readable(app, client, demo):
+    assert client.get(f"/sets/{COMMS_SLUG}/").status_code == 404
+    admin = next(person for person in PEOPLE if person.is_admin)
+    client.post("/sign-in", data={"email": admin.email, "password": PASSWORD})
+    assert client.get(f"/sets/{EVALUATION_SLUG}/").status_code == 200
+
+
+def test_demo_set_has_every_role_and_members_from_three_councils(app, demo):
+    with app.app_context():
+        comms = db.session.scalar(select(LearningSet).where(LearningSet.slug == COMMS_SLUG))
+        assert comms.visibility == Visibility.PRIVATE
+        assert comms.purpose
+        roles = [m.role for m in comms.memberships]
+        assert Role.FACILITATOR in roles and Role.MODERATOR in roles
+        members = [m.user for m in comms.memberships if m.role == Role.MEMBER]
+        assert len(members) >= 6
+        assert len({user.organisation for user in members}) >= 3
+        assert all(user.email.endswith("@example.org") for user in db.session.scalars(select(User)))
+        assert db.session.scalar(select(func.count()).where(User.is_admin)) >= 1
+        network = db.session.scalar(select(LearningSet).where(LearningSet.slug == EVALUATION_SLUG))
+        assert network.visibility == Visibility.NETWORK
+        assert db.session.scalar(select(func.count()).select_from(Thread)
+                                 .where(Thread.learning_set_id == network.id)) >= 1
+
+
+def test_demo_threads_read_in_time_order_with_nested_replies(app, demo):
+    now = utcnow()
+    with app.app_context():
+        threads = db.session.scalars(select(Thread)).all()
+        comms_threads = [t for t in threads if t.learning_set.slug == COMMS_SLUG]
+        assert len(comms_threads) >= 6
+        assert len({t.created_at.date() for t in threads}) == len(threads)  # spread over weeks
+        for thread in threads:
+            posts = sorted(thread.posts, key=lambda post: post.id)
+            times = [post.created_at for post in posts]
+            assert times == sorted(times) and times[-1] <= now
+            assert posts[0].parent_id is None and posts[0].created_at == thread.created_at
+            approved = [p.created_at for p in posts if p.status == PostStatus.APPROVED]
+            assert thread.last_activity_at == max(approved)
+            by_id = {post.id: post for post in posts}
+            for post in posts[1:]:
+                parent = by_id[post.parent_id]
+                assert post.depth == parent.depth + 1 and parent.created_at <= post.created_at
+        depths = db.session.scalars(select(Post.depth)).all()
+        assert max(depths) >= 3
+        bodies = db.session.scalars(select(Post.body_html)).all()
+        assert any("<strong>" in body for body in bodies)
+        assert any("<li>" in body for body in bodies)
+        assert any('href="https://example.org/' in body for body in bodies)
+
+
+def test_loading_the_demo_leaves_the_commit_to_the_caller(app):
+    with app.app_context():
+        load_demo(db.session, PASSWORD)
+        db.session.rollback()
+        assert _counts()["User"] == 0
