@@ -172,7 +172,7 @@ def _accounts(users: dict[str, User]) -> list[DemoAccount]:
     return accounts
 
 
-def format_accounts(summary: DemoSummary) -> str:
+def format_accounts(summary: DemoSummary, url: str = "http://127.0.0.1:5000") -> str:
     """The account list, the password and where to go, as printed by the CLI."""
     width = max(len(account.email) for account in summary.accounts)
     lines = ["Demo accounts:", ""]
@@ -180,5 +180,5 @@ def format_accounts(summary: DemoSummary) -> str:
         lines.append(f"  {account.email:<{width}}  {account.roles}")
         lines.append(f"  {'':<{width}}  {account.name}, {account.organisation}")
     lines += ["", f"Password for every demo account: {summary.password}", "",
-              "Open http://127.0.0.1:5000 and sign in."]
+              f"Open {url} and sign in."]
     return "\n".join(lines)
