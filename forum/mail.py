@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import secrets
 import smtplib
+from email import policy
 from email.message import EmailMessage
+from email.parser import BytesParser
 from email.utils import formatdate
 from email.utils import make_msgid
 from pathlib import Path
@@ -76,6 +78,20 @@ def _write_to_outbox(message: EmailMessage) -> Path:
     return path
 
 
+def outbox_messages() -> list[EmailMessage]:
+    """The messages written to the outbox, oldest first (for the demo and for tests)."""
+    directory = outbox_dir()
+    if not directory.is_dir():
+        return []
+    paths = sorted(directory.glob("*.eml"), key=lambda p: (p.stat().st_mtime_ns, p.name))
+    parser = BytesParser(policy=policy.default)
+    messages = []
+    for path in paths:
+        with path.open("rb") as handle:
+            messages.append(parser.parse(handle))
+    return messages  # type: ignore[return-value]
+
+
 def send_email(*, to: str, subject: str, text_body: str, html_body: str | None = None) -> bool:
     """Send one message; ``True`` if it was handed over (to SMTP or the outbox)."""
     message = build_message(to=to, subject=subject, text_body=text_body, html_body=html_body)
@@ -90,3 +106,17 @@ def send_email(*, to: str, subject: str, text_body: str, html_body: str | None =
         log.exception("Could not send email %r to %s", subject, to)
         return False
     return True
+
+
+def send_message(message: EmailMessage) -> None:
+    """Hand over a built message (SMTP or the outbox directory), raising if that fails.
+
+    For callers that keep the message and retry later (the notifications outbox); everyone
+    else wants :func:`send_email`, which never raises.
+    """
+    if current_app.config.get("MAIL_SERVER"):
+        _send_smtp(message)
+        log.info("Sent email %r to %s", message["Subject"], message["To"])
+    else:
+        path = _write_to_outbox(message)
+        log.info("MAIL_SERVER is not set: wrote email %r to %s", message["Subject"], path)

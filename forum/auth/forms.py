@@ -16,6 +16,7 @@ from wtforms import PasswordField
 from wtforms import RadioField
 from wtforms import StringField
 from wtforms import SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 from wtforms.validators import Email
 from wtforms.validators import EqualTo
@@ -32,9 +33,9 @@ DISPLAY_NAME_MAX = 100
 ORGANISATION_MAX = 150
 
 CREDIT_CHOICES = [
-    (CreditPreference.ORGANISATION.value, "Your organisation only"),
-    (CreditPreference.NAME_AND_ORGANISATION.value, "Your name and organisation"),
-    (CreditPreference.ANONYMOUS.value, "Anonymously"),
+    SelectChoice(CreditPreference.ORGANISATION.value, "Your organisation only"),
+    SelectChoice(CreditPreference.NAME_AND_ORGANISATION.value, "Your name and organisation"),
+    SelectChoice(CreditPreference.ANONYMOUS.value, "Anonymously"),
 ]
 
 

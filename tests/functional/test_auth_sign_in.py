@@ -27,7 +27,7 @@ def test_member_signs_in_and_lands_on_the_home_page(client, world):
     response = _sign_in(client, "member@example.org")
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
-    assert "Mo Member" in client.get("/").get_data(as_text=True)
+    assert "Mo Member" in client.get("/account/profile").get_data(as_text=True)
 
 
 def test_email_is_matched_without_regard_to_case_or_spaces(client, world):
@@ -49,7 +49,7 @@ def test_failed_sign_in_gives_one_generic_message_and_keeps_the_email(client, wo
     assert "There is a problem" in page
     assert f'value="{email}"' in page
     assert password not in page
-    assert "Mo Member" not in client.get("/").get_data(as_text=True)
+    assert "Mo Member" not in client.get("/account/profile").get_data(as_text=True)
 
 
 def test_disabled_account_is_refused_with_the_same_message(app, client, world):
@@ -66,7 +66,7 @@ def test_disabled_account_is_signed_out_at_its_next_request(app, client, world):
     with app.app_context():
         db.session.get(User, world.member.id).is_disabled = True
         db.session.commit()
-    assert "Mo Member" not in client.get("/").get_data(as_text=True)
+    assert "Mo Member" not in client.get("/account/profile").get_data(as_text=True)
 
 
 def test_empty_form_says_what_is_missing(client):
@@ -79,7 +79,7 @@ def test_sign_in_without_csrf_token_does_not_sign_in(client, world):
     response = client.post("/sign-in", csrf=False, data={
         "email": "member@example.org", "password": DEFAULT_PASSWORD})
     assert response.status_code == 200
-    assert "Mo Member" not in client.get("/").get_data(as_text=True)
+    assert "Mo Member" not in client.get("/account/profile").get_data(as_text=True)
 
 
 def test_next_page_is_followed_after_signing_in(client, world):
@@ -125,7 +125,7 @@ def test_remember_cookie_alone_keeps_the_member_signed_in(client, world):
     remember = client.get_cookie("remember_token")
     client.delete_cookie("session")
     client.set_cookie("remember_token", remember.value)
-    assert "Mo Member" in client.get("/").get_data(as_text=True)
+    assert "Mo Member" in client.get("/account/profile").get_data(as_text=True)
 
 
 def test_sign_in_attempts_are_rate_limited(app, client, world):
@@ -142,7 +142,7 @@ def test_sign_out_needs_a_post_with_a_valid_token(client, world):
     client.sign_in_as(world.member)
     assert client.get("/sign-out").status_code == 405
     client.post("/sign-out", csrf=False)
-    assert "Mo Member" in client.get("/").get_data(as_text=True)
+    assert "Mo Member" in client.get("/account/profile").get_data(as_text=True)
     response = client.post("/sign-out")
     assert response.status_code == 302
-    assert "Mo Member" not in client.get("/").get_data(as_text=True)
+    assert "Mo Member" not in client.get("/account/profile").get_data(as_text=True)
