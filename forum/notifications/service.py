@@ -9,22 +9,70 @@ see (:func:`forum.permissions.can_view_post`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from flask import current_app
+from itsdangerous import BadSignature
+from itsdangerous import URLSafeSerializer
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from forum import permissions
+from forum.models import EmailMode
+from forum.models import EmailTopic
+from forum.models import Membership
+from forum.models import Notification
+from forum.models import NotificationKind
+from forum.models import NotificationPreference
 from forum.models import Post
+from forum.models import PostStatus
+from forum.models import Role
 from forum.models import User
+from forum.models import utcnow
+from forum.notifications import delivery
+from forum.notifications import email
 
+TEXT_MAX = 500
+UNSUBSCRIBE_SALT = "notifications-unsubscribe"
+ALL_TOPICS = "all"
+
+
+class InvalidUnsubscribeLink(Exception):
+    """The unsubscribe token was altered or belongs to no one."""
+
+
+# --- the interface other areas call ------------------------------------------------------
 
 def notify_post_approved(session: Session, post: Post, moderator: User) -> None:
     """Tell the author their post was approved; if it is a reply, also tell the parent's author."""
+    author = post.author
+    if author is not None and author.id != moderator.id:
+        _notify(session, author, NotificationKind.POST_APPROVED, post, actor=moderator,
+                text=f"{moderator.display_name} approved your post in "
+                     f"“{post.thread.title}”.")
+    notify_reply(session, post)
 
 
 def notify_post_rejected(session: Session, post: Post, moderator: User, reason: str) -> None:
     """Tell the author their post was sent back, with the moderator's reason."""
+    author = post.author
+    if author is None or author.id == moderator.id:
+        return
+    _notify(session, author, NotificationKind.POST_REJECTED, post, actor=moderator,
+            text=f"{moderator.display_name} sent back your post in “{post.thread.title}”. "
+                 "You can edit it and send it again.",
+            reason=reason)
 
 
 def notify_post_edited_by_moderator(session: Session, post: Post, moderator: User) -> None:
     """Tell the author a moderator edited their post (the old text is kept as a revision)."""
+    author = post.author
+    if author is None or author.id == moderator.id:
+        return
+    _notify(session, author, NotificationKind.POST_EDITED, post, actor=moderator,
+            text=f"{moderator.display_name} edited your post in “{post.thread.title}”.")
 
 
 def notify_post_waiting(session: Session, post: Post) -> None:
@@ -32,6 +80,21 @@ def notify_post_waiting(session: Session, post: Post) -> None:
 
     Their email is batched: at most one per set per 15 minutes, saying how many posts wait.
     """
+    if post.status != PostStatus.PENDING:
+        return
+    learning_set = post.thread.learning_set
+    moderators = session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id).where(
+            Membership.learning_set_id == learning_set.id,
+            Membership.role.in_([Role.MODERATOR, Role.FACILITATOR]),
+            User.id != post.author_id,
+        ).order_by(User.id)).all()
+    author_name = post.author.display_name if post.author is not None else "A former member"
+    what = "A new thread" if post.is_opening_post else "A reply"
+    for moderator in moderators:
+        _notify(session, moderator, NotificationKind.POST_WAITING, post, actor=post.author,
+                text=f"{what} by {author_name} in “{post.thread.title}” is waiting for "
+                     f"approval in {learning_set.name}.")
 
 
 def notify_reply(session: Session, reply: Post) -> None:
@@ -40,3 +103,149 @@ def notify_reply(session: Session, reply: Post) -> None:
     Does nothing for a reply that is not approved: :func:`notify_post_approved` calls this
     when a waiting reply is approved.
     """
+    if reply.status != PostStatus.APPROVED or reply.parent_id is None:
+        return
+    parent = reply.parent if reply.parent is not None else session.get(Post, reply.parent_id)
+    if parent is None or parent.author is None or parent.author_id == reply.author_id:
+        return
+    replier = reply.author.display_name if reply.author is not None else "A former member"
+    _notify(session, parent.author, NotificationKind.REPLY, reply, actor=reply.author,
+            text=f"{replier} replied to your post in “{reply.thread.title}”.")
+
+
+# --- creating one notification -------------------------------------------------------------
+
+def _notify(session: Session, recipient: User, kind: NotificationKind, post: Post, *,
+            actor: User | None, text: str, reason: str | None = None) -> Notification | None:
+    if recipient.is_disabled or not permissions.can_view_post(recipient, post):
+        return None
+    thread = post.thread
+    notification = Notification(
+        user_id=recipient.id, kind=kind, actor_id=actor.id if actor is not None else None,
+        learning_set_id=thread.learning_set_id, thread_id=thread.id, post_id=post.id,
+        text=_clip(text), reason=reason, created_at=utcnow())
+    session.add(notification)
+    session.flush()
+    if preferences_for(session, recipient).mode_for(notification.topic) != EmailMode.IMMEDIATELY:
+        return notification
+    if kind == NotificationKind.POST_WAITING:
+        delivery.queue_waiting_email(session, recipient, thread.learning_set)
+    else:
+        stop_url = unsubscribe_url(recipient, notification.topic)
+        subject, text_body, html_body = email.compose_event_email(
+            notification, post=post, unsubscribe_url=stop_url)
+        delivery.queue_email(session, recipient=recipient, kind=kind.value, subject=subject,
+                             text_body=text_body, html_body=html_body,
+                             unsubscribe_url=stop_url, learning_set_id=thread.learning_set_id)
+    notification.emailed_at = utcnow()
+    return notification
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= TEXT_MAX else text[: TEXT_MAX - 1] + "…"
+
+
+# --- reading and marking -------------------------------------------------------------------
+
+def unread_count(session: Session, user: User) -> int:
+    return session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def notifications_for(session: Session, user: User, *, page: int,
+                      per_page: int) -> tuple[list[Notification], int]:
+    """One page of the user's notifications, newest first, and the total count."""
+    total = session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id)) or 0
+    rows = session.scalars(
+        select(Notification).where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .offset((page - 1) * per_page).limit(per_page)).all()
+    return list(rows), total
+
+
+def mark_all_read(session: Session, user: User) -> int:
+    """Mark every unread notification of the user read; returns how many changed."""
+    result = session.execute(
+        update(Notification).where(Notification.user_id == user.id,
+                                   Notification.read_at.is_(None))
+        .values(read_at=utcnow()).execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)
+
+
+# --- preferences ---------------------------------------------------------------------------
+
+DEFAULT_MODES: dict[EmailTopic, EmailMode] = {
+    EmailTopic.DECISIONS: EmailMode.IMMEDIATELY,
+    EmailTopic.REPLIES: EmailMode.DAILY,
+    EmailTopic.WAITING: EmailMode.IMMEDIATELY,
+}
+
+
+def default_preferences(user_id: int) -> NotificationPreference:
+    """A transient row holding the defaults (not added to any session)."""
+    return NotificationPreference(user_id=user_id, **{t.value: m for t, m in DEFAULT_MODES.items()})
+
+
+def preferences_for(session: Session, user: User) -> NotificationPreference:
+    """The user's saved preferences, or the defaults when they never changed them."""
+    saved = session.get(NotificationPreference, user.id)
+    return saved if saved is not None else default_preferences(user.id)
+
+
+def preferences_by_user(session: Session,
+                        user_ids: Iterable[int]) -> dict[int, NotificationPreference]:
+    ids = list(user_ids)
+    saved = {p.user_id: p for p in session.scalars(
+        select(NotificationPreference).where(NotificationPreference.user_id.in_(ids)))}
+    return {uid: saved.get(uid) or default_preferences(uid) for uid in ids}
+
+
+def _saved_preferences(session: Session, user: User) -> NotificationPreference:
+    saved = session.get(NotificationPreference, user.id)
+    if saved is None:
+        saved = default_preferences(user.id)
+        session.add(saved)
+    return saved
+
+
+def update_preferences(session: Session, user: User, modes: dict[EmailTopic, EmailMode]) -> None:
+    saved = _saved_preferences(session, user)
+    for topic, mode in modes.items():
+        setattr(saved, topic.value, mode)
+
+
+def unsubscribe(session: Session, user: User, topic: EmailTopic | None) -> None:
+    """Turn email off for one topic, or for every topic when ``topic`` is ``None``."""
+    topics = [topic] if topic is not None else list(EmailTopic)
+    update_preferences(session, user, dict.fromkeys(topics, EmailMode.OFF))
+
+
+# --- unsubscribe links ---------------------------------------------------------------------
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token(user: User, topic: EmailTopic | None) -> str:
+    """A signed token naming the user and topic; it does not expire, as such links must not."""
+    return _serializer().dumps({"u": user.id, "t": topic.value if topic else ALL_TOPICS})
+
+
+def unsubscribe_url(user: User, topic: EmailTopic | None) -> str:
+    from forum.mail import public_url
+
+    return public_url("notifications.unsubscribe", token=unsubscribe_token(user, topic))
+
+
+def read_unsubscribe_token(session: Session, token: str) -> tuple[User, EmailTopic | None]:
+    try:
+        data = _serializer().loads(token)
+        user_id = int(data["u"])
+        topic = None if data["t"] == ALL_TOPICS else EmailTopic(data["t"])
+    except (BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise InvalidUnsubscribeLink from exc
+    user = session.get(User, user_id)
+    if user is None:
+        raise InvalidUnsubscribeLink
+    return user, topic

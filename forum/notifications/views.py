@@ -1,1 +1,140 @@
-"""Notification pages."""
+"""Notification pages: the list, email settings and unsubscribe links; the header count."""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+from flask import Response
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import has_request_context
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_required
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.forms import ActionForm
+from forum.models import EmailMode
+from forum.models import EmailTopic
+from forum.models import Membership
+from forum.models import Role
+from forum.notifications import bp
+from forum.notifications import delivery
+from forum.notifications import service
+from forum.notifications.forms import PreferencesForm
+
+log = logging.getLogger(__name__)
+
+PER_PAGE = 25
+
+TOPIC_DESCRIPTIONS = {
+    EmailTopic.DECISIONS: "moderators’ decisions on your posts",
+    EmailTopic.REPLIES: "replies to your posts",
+    EmailTopic.WAITING: "posts waiting for your approval",
+}
+
+
+@bp.app_context_processor
+def _unread_notifications() -> dict[str, Any]:
+    """``unread_notifications`` for the header: one query, signed-in users only."""
+    if not has_request_context() or not current_user or not current_user.is_authenticated:
+        return {}
+    return {"unread_notifications": service.unread_count(db.session, current_user)}
+
+
+@bp.after_app_request
+def _send_queued_emails(response: Response) -> Response:
+    """Send the emails this request queued, after its commit; never fails the request."""
+    ids = delivery.take_queued_ids(db.session)
+    if ids:
+        try:
+            delivery.deliver_pending(current_app._get_current_object(), ids=ids)
+        except Exception:  # the rows stay queued for `flask notifications send-pending`
+            log.exception("Could not send queued notification emails %s", ids)
+    return response
+
+
+def _requested_page() -> int:
+    page = request.args.get("page", 1, type=int) or 1
+    return max(page, 1)
+
+
+@bp.get("/notifications")
+@login_required
+def index():
+    page = _requested_page()
+    notifications, total = service.notifications_for(db.session, current_user, page=page,
+                                                     per_page=PER_PAGE)
+    pages = max(math.ceil(total / PER_PAGE), 1)
+    if page > pages:
+        abort(404)
+    return render_template("notifications/index.html", notifications=notifications,
+                           page=page, pages=pages, total=total,
+                           mark_form=ActionForm(formdata=None))
+
+
+@bp.post("/notifications/mark-all-read")
+@login_required
+def mark_all_read():
+    form = ActionForm()
+    if form.validate_on_submit():
+        changed = service.mark_all_read(db.session, current_user)
+        db.session.commit()
+        flash("All your notifications are marked as read." if changed
+              else "You had no unread notifications.", "success")
+    else:
+        flash("Nothing was changed. Please try again.", "info")
+    return redirect(url_for("notifications.index"))
+
+
+def _moderates_a_set() -> bool:
+    return bool(current_user.is_admin) or db.session.scalar(select(Membership.id).where(
+        Membership.user_id == current_user.id,
+        Membership.role.in_([Role.MODERATOR, Role.FACILITATOR])).limit(1)) is not None
+
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    saved = service.preferences_for(db.session, current_user)
+    moderates = _moderates_a_set()
+    if request.method == "POST":
+        form = PreferencesForm()
+    else:
+        form = PreferencesForm(formdata=None, data={t.value: saved.mode_for(t).value
+                                                    for t in EmailTopic})
+    if not moderates:
+        del form.waiting
+    if form.validate_on_submit():
+        topics = [t for t in EmailTopic if t.value in form]
+        service.update_preferences(db.session, current_user,
+                                   {t: EmailMode(form[t.value].data) for t in topics})
+        db.session.commit()
+        flash("Your email settings are saved.", "success")
+        return redirect(url_for("notifications.settings"))
+    return render_template("notifications/settings.html", form=form, moderates=moderates,
+                           defaults=service.DEFAULT_MODES)
+
+
+@bp.route("/notifications/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str):
+    """Turn emails off from a link in an email, without signing in (the token is signed)."""
+    try:
+        user, topic = service.read_unsubscribe_token(db.session, token)
+    except service.InvalidUnsubscribeLink:
+        abort(404)
+    what = TOPIC_DESCRIPTIONS[topic] if topic is not None else "your notifications"
+    form = ActionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        service.unsubscribe(db.session, user, topic)
+        db.session.commit()
+        return render_template("notifications/unsubscribed.html", what=what, topic=topic)
+    return render_template("notifications/unsubscribe.html", form=form, what=what,
+                           topic=topic, email=user.email)
