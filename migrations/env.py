@@ -14,8 +14,8 @@ from flask import current_app
 
 config = context.config
 
-if config.config_file_name is not None:
-    # Keep the loggers the app (or pytest) already set up.
+if config.config_file_name is not None and not logging.getLogger().handlers:
+    # Only when nobody (the app, gunicorn, pytest) has set up logging already.
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 

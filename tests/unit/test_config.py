@@ -96,3 +96,32 @@ def test_rate_limits_are_kept_in_redis_when_forum_redis_url_is_set(instance_dir,
     monkeypatch.delenv("FORUM_REDIS_URL")
     with create_app({"TESTING": True}).app_context():
         assert isinstance(limiter.storage, MemoryStorage)
+
+
+# --- forum-quickstart's secret key -------------------------------------------
+
+def test_quickstart_writes_a_secret_key_once(instance_dir):
+    from forum.quickstart import ensure_secret_key
+
+    assert ensure_secret_key(instance_dir) is True
+    written = (instance_dir / "config.py").read_text()
+    assert ensure_secret_key(instance_dir) is False
+    assert (instance_dir / "config.py").read_text() == written
+    assert len(create_app().secret_key) == 64
+
+
+def test_quickstart_keeps_other_settings_in_an_existing_config_file(instance_dir):
+    from forum.quickstart import ensure_secret_key
+
+    (instance_dir / "config.py").write_text('SITE_NAME = "Kingsford sets"')
+    assert ensure_secret_key(instance_dir) is True
+    app = create_app()
+    assert app.config["SITE_NAME"] == "Kingsford sets" and app.secret_key
+
+
+def test_quickstart_writes_no_key_when_the_environment_has_one(instance_dir, monkeypatch):
+    from forum.quickstart import ensure_secret_key
+
+    monkeypatch.setenv("FORUM_SECRET_KEY", "from-the-environment")
+    assert ensure_secret_key(instance_dir) is False
+    assert not (instance_dir / "config.py").exists()
