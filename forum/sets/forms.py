@@ -13,6 +13,7 @@ from wtforms import StringField
 from wtforms import SubmitField
 from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired
 from wtforms.validators import Email
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
@@ -53,12 +54,16 @@ ROLE_HINTS = {
 EMAIL_MESSAGE = "Enter an email address in the correct format, like name@council.gov.uk"
 
 
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 class SetSettingsForm(BaseForm):
     """A set's name, purpose and visibility. Extend it by subclassing or adding fields."""
 
     name = StringField(
-        "Name", widget=GovTextInput(),
-        validators=[InputRequired("Enter a name for the set"),
+        "Name", widget=GovTextInput(), filters=[_strip],
+        validators=[DataRequired("Enter a name for the set"),
                     Length(max=NAME_MAX, message=f"Name must be {NAME_MAX} characters or fewer")])
     purpose = TextAreaField(
         "Purpose", widget=GovTextArea(),
@@ -74,17 +79,17 @@ class SetSettingsForm(BaseForm):
 
 class NewSetForm(SetSettingsForm):
     slug = StringField(
-        "Web address (optional)", widget=GovTextInput(),
+        "Web address (optional)", widget=GovTextInput(), filters=[_strip],
         description="Lowercase letters, numbers and hyphens, like citizens-assemblies. "
                     "Leave blank to make one from the name.",
         validators=[Optional(),
                     Length(max=SLUG_MAX,
                            message=f"The web address must be {SLUG_MAX} characters or fewer")])
     facilitator_email = StringField(
-        "Facilitator’s email address", widget=GovTextInput(),
+        "Facilitator’s email address", widget=GovTextInput(), filters=[_strip],
         description="If they already have an account they become facilitator now; "
                     "otherwise we email them an invitation to join as facilitator.",
-        validators=[InputRequired("Enter the facilitator’s email address"),
+        validators=[DataRequired("Enter the facilitator’s email address"),
                     Length(max=254, message="Email address must be 254 characters or fewer"),
                     Email(EMAIL_MESSAGE, check_deliverability=False)])
     submit = SubmitField("Create set", widget=GovSubmitInput())
@@ -92,8 +97,8 @@ class NewSetForm(SetSettingsForm):
 
 class InviteForm(BaseForm):
     email = StringField(
-        "Email address", widget=GovTextInput(),
-        validators=[InputRequired("Enter the email address of the person to invite"),
+        "Email address", widget=GovTextInput(), filters=[_strip],
+        validators=[DataRequired("Enter the email address of the person to invite"),
                     Length(max=254, message="Email address must be 254 characters or fewer"),
                     Email(EMAIL_MESSAGE, check_deliverability=False)])
     role = RadioField(

@@ -78,10 +78,9 @@ def slug_taken(session: Session, slug: str, *, excluding: LearningSet | None = N
 
 def unique_slug(session: Session, name: str) -> str:
     """A free, valid address generated from ``name``, numbered if the plain one is taken."""
-    base = slugify(name)
-    if slug_problem(base) is not None:
-        base = f"set-{base}" if base else "set"
-    base = base[: SLUG_MAX - 4].rstrip("-")
+    base = slugify(name)[: SLUG_MAX - 4].rstrip("-")
+    if len(base) < 2:
+        base = f"set-{base}".rstrip("-")
     candidate, n = base, 1
     while slug_taken(session, candidate) or candidate in RESERVED_SLUGS:
         n += 1
@@ -163,7 +162,7 @@ def _latest_activity(session: Session, set_ids: list[int]) -> dict[int, datetime
         select(Thread.learning_set_id, func.max(Thread.last_activity_at))
         .where(Thread.learning_set_id.in_(set_ids))
         .group_by(Thread.learning_set_id))
-    return dict(rows.tuples())
+    return {row[0]: row[1] for row in rows}
 
 
 def _listings(session: Session, pairs: list[tuple[LearningSet, Role | None]]) -> list[SetListing]:
