@@ -270,3 +270,9 @@ def test_a_tampered_unsubscribe_link_is_not_found(app, world, client):
         token = service.unsubscribe_token(_user(world.member.id), None)
     assert client.get(f"/notifications/unsubscribe/{token}x").status_code == 404
     assert client.post(f"/notifications/unsubscribe/{token}x").status_code == 404
+
+
+def test_profile_links_to_the_email_settings(world, client):
+    client.sign_in_as(world.member)
+    page = client.get("/account/profile").get_data(as_text=True)
+    assert 'href="/notifications/settings"' in page
