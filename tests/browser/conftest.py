@@ -13,7 +13,6 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -24,10 +23,9 @@ from werkzeug.serving import make_server
 from forum import create_app
 from forum.extensions import db
 from forum.extensions import limiter
-from forum.models import ModerationPolicy
-from forum.models import Role
-from forum.models import Visibility
-from tests import factories
+from tests.browser.seed import SEED
+from tests.browser.seed import Seed
+from tests.browser.seed import seed_database
 
 BROWSER_DIR = Path(__file__).resolve().parent
 MISSING_CHROMIUM = (
@@ -76,45 +74,6 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}
 
 
-@dataclass(frozen=True)
-class Seed:
-    """What the live server's database holds before any test runs."""
-
-    set_slug: str
-    set_name: str
-    member_email: str
-    member_name: str
-    moderator_email: str
-    facilitator_email: str
-    password: str
-
-
-SEED = Seed(
-    set_slug="comms",
-    set_name="Communicating assemblies",
-    member_email="member@example.org",
-    member_name="Mo Member",
-    moderator_email="moderator@example.org",
-    facilitator_email="facilitator@example.org",
-    password=factories.DEFAULT_PASSWORD,
-)
-
-
-def _seed_database() -> None:
-    facilitator = factories.make_user(SEED.facilitator_email, display_name="Fran Facilitator")
-    learning_set = factories.make_set(SEED.set_slug, name=SEED.set_name,
-                                      visibility=Visibility.PRIVATE, facilitator=facilitator)
-    # Posts appear at once, so a journey of several posts isn't held for approval.
-    learning_set.moderation_policy = ModerationPolicy.AFTER_THE_FACT
-    member = factories.make_user(SEED.member_email, display_name=SEED.member_name)
-    moderator = factories.make_user(SEED.moderator_email, display_name="Mia Moderator")
-    factories.add_member(member, learning_set, Role.MEMBER)
-    factories.add_member(moderator, learning_set, Role.MODERATOR)
-    factories.make_thread(learning_set, facilitator, title="Welcome to the set",
-                          body="Introduce yourself here.")
-    db.session.commit()
-
-
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """An app of its own: the shared ``app`` fixture's SERVER_NAME would break 127.0.0.1."""
@@ -130,7 +89,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     with app.app_context():
         db.create_all()
         limiter.reset()
-        _seed_database()
+        seed_database()
     yield app
     with app.app_context():
         db.session.remove()
