@@ -50,8 +50,9 @@ class LastFacilitatorError(SetError):
 
 def slugify(name: str) -> str:
     """Lowercase, hyphenated ASCII from a set's name: "Café Assemblies!" -> "cafe-assemblies"."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    decomposed = unicodedata.normalize("NFKD", name)
+    unaccented = "".join(c for c in decomposed if not unicodedata.combining(c))
+    slug = re.sub(r"[^a-z0-9]+", "-", unaccented.lower()).strip("-")
     return slug[:SLUG_MAX].rstrip("-")
 
 
