@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum.admin import bp as admin_bp
     from forum.auth import bp as auth_bp
     from forum.main import bp as main_bp
+    from forum.moderation import bp as moderation_bp
     from forum.notifications import bp as notifications_bp
     from forum.sets import bp as sets_bp
     from forum.threads import bp as threads_bp
@@ -107,4 +108,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(sets_bp)
     app.register_blueprint(threads_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(moderation_bp)
     app.register_blueprint(notifications_bp)

@@ -147,3 +147,37 @@ def can_view_revisions(user: AnyUser, post: Post) -> bool:
 
 def can_edit_profile(user: AnyUser, profile_owner: User) -> bool:
     return is_signed_in(user) and (user.id == profile_owner.id or is_admin(user))
+
+
+# --- moderation ----------------------------------------------------------
+
+def can_use_moderation_queue(user: AnyUser) -> bool:
+    """Admins, and anyone who moderates or facilitates at least one set."""
+    if is_admin(user):
+        return True
+    if not is_signed_in(user):
+        return False
+    return db.session.scalar(
+        select(Membership.id).where(
+            Membership.user_id == user.id,
+            Membership.role.in_([Role.MODERATOR, Role.FACILITATOR])).limit(1)) is not None
+
+
+def can_report_post(user: AnyUser, post: Post) -> bool:
+    """Signed-in readers report other people's published posts."""
+    return (is_signed_in(user) and post.status == PostStatus.APPROVED
+            and post.author_id != user.id and can_view_post(user, post))
+
+
+def can_withdraw_post(user: AnyUser, post: Post) -> bool:
+    """Authors withdraw their own posts that are waiting or were returned to them."""
+    return (is_signed_in(user) and post.author_id == user.id
+            and post.status in (PostStatus.PENDING, PostStatus.REJECTED))
+
+
+def can_view_moderation_log(user: AnyUser, learning_set: LearningSet) -> bool:
+    return can_moderate(user, learning_set)
+
+
+def can_set_moderation_policy(user: AnyUser, learning_set: LearningSet) -> bool:
+    return is_admin(user) or has_role(user, learning_set, Role.FACILITATOR)

@@ -7,6 +7,10 @@ from forum.models.learning_set import Membership
 from forum.models.learning_set import ModerationPolicy
 from forum.models.learning_set import Role
 from forum.models.learning_set import Visibility
+from forum.models.moderation import ActionKind
+from forum.models.moderation import ModerationAction
+from forum.models.moderation import Report
+from forum.models.moderation import ReportStatus
 from forum.models.notification import EmailMode
 from forum.models.notification import EmailTopic
 from forum.models.notification import Notification
@@ -22,12 +26,14 @@ from forum.models.user import SiteSetting
 from forum.models.user import User
 
 __all__ = [
+    "ActionKind",
     "CreditPreference",
     "EmailMode",
     "EmailTopic",
     "Invitation",
     "LearningSet",
     "Membership",
+    "ModerationAction",
     "ModerationPolicy",
     "Notification",
     "NotificationKind",
@@ -36,6 +42,8 @@ __all__ = [
     "PostRevision",
     "PostStatus",
     "QueuedEmail",
+    "Report",
+    "ReportStatus",
     "Role",
     "SiteSetting",
     "Thread",

@@ -1,1 +1,37 @@
 """Moderation: approval policies, the queue, reports and the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import g
+from flask_login import current_user
+
+bp = Blueprint("moderation", __name__)
+
+
+def _queue_count() -> int | None:
+    """Items waiting for the signed-in moderator (``None``: not a moderator); once a request."""
+    if "_moderation_queue_count" not in g:
+        from forum.extensions import db
+        from forum.moderation.queue import queue_count
+
+        g._moderation_queue_count = queue_count(db.session, current_user)
+    return g._moderation_queue_count
+
+
+@bp.app_context_processor
+def _moderation_context() -> dict[str, object]:
+    # A function, so the query runs only when a page shows the count (and once per request).
+    return {"moderation_queue_count": _queue_count}
+
+
+@bp.app_template_global()
+def moderation_note(post: object) -> object:
+    """The log row that returned or hid ``post`` (its reason), for the thread page."""
+    from forum.extensions import db
+    from forum.moderation.service import moderation_note as note
+
+    return note(db.session, post)
+
+
+from forum.moderation import views  # noqa: E402,F401

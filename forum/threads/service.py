@@ -27,6 +27,8 @@ from forum.models import Thread
 from forum.models import User
 from forum.models import utcnow
 from forum.moderation.policy import initial_status
+from forum.moderation.service import after_post_created
+from forum.moderation.service import resubmit_after_edit
 from forum.permissions import AnyUser
 from forum.text import render_markdown
 from forum.text import safe_html
@@ -263,6 +265,7 @@ def start_thread(session: Session, author: User, learning_set: LearningSet, *,
     session.add(thread)
     post = _new_post(session, author, thread, learning_set, body, parent=None)
     session.flush()
+    after_post_created(session, post)
     return thread, post
 
 
@@ -277,6 +280,7 @@ def reply_to(session: Session, author: User, parent: Post, *, body: str) -> Post
         raise CannotReplyToPost("That post can no longer be answered.")
     post = _new_post(session, author, thread, thread.learning_set, body, parent=parent)
     session.flush()
+    after_post_created(session, post)
     return post
 
 
@@ -301,6 +305,7 @@ def edit_post(session: Session, editor: User, post: Post, *, body: str,
         post.body_html = render_markdown(body)
         post.edited_at = now
     thread.title = new_title
+    resubmit_after_edit(session, post)
     session.flush()
     return True
 

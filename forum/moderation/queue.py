@@ -1,0 +1,181 @@
+"""The moderation queue: waiting posts and reported posts across every set a user moderates.
+
+A page costs a fixed number of queries whatever its length: the user's sets, a count, the
+page of ids, the posts (with thread, set, author and the post they answer), the authors'
+approved-post counts and the open reports.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import literal
+from sqlalchemy import select
+from sqlalchemy import union_all
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm import joinedload
+
+from forum import permissions
+from forum.models import LearningSet
+from forum.models import Membership
+from forum.models import Post
+from forum.models import PostStatus
+from forum.models import Report
+from forum.models import ReportStatus
+from forum.models import Role
+from forum.models import Thread
+from forum.models import User
+
+PENDING = "pending"
+REPORTED = "reported"
+MODERATING_ROLES = [Role.MODERATOR, Role.FACILITATOR]
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    post: Post
+    kind: str  # PENDING or REPORTED
+    since: object  # when it entered the queue (the post's or the first report's time)
+    approved_before: int
+    reports: list[Report]
+
+    @property
+    def is_report(self) -> bool:
+        return self.kind == REPORTED
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    items: list[QueueItem]
+    page: int
+    pages: int
+    total: int
+
+
+def moderated_sets(session: Session, user: User) -> list[LearningSet]:
+    """Every set the user moderates or facilitates (admins: every set), by name."""
+    query = select(LearningSet).order_by(LearningSet.name, LearningSet.id)
+    if not permissions.is_admin(user):
+        query = query.join(Membership, Membership.learning_set_id == LearningSet.id).where(
+            Membership.user_id == user.id, Membership.role.in_(MODERATING_ROLES))
+    return list(session.scalars(query))
+
+
+def _moderated_set_ids(user: User):
+    """A subquery of the set ids the user moderates, or ``None`` for admins (every set)."""
+    if permissions.is_admin(user):
+        return None
+    return (select(Membership.learning_set_id)
+            .where(Membership.user_id == user.id, Membership.role.in_(MODERATING_ROLES))
+            .scalar_subquery())
+
+
+def _pending_query(set_ids) -> Select:
+    query = (select(Post.id.label("post_id"), literal(PENDING).label("kind"),
+                    Post.created_at.label("since"))
+             .join(Thread, Thread.id == Post.thread_id)
+             .where(Post.status == PostStatus.PENDING))
+    if set_ids is not None:
+        query = query.where(Thread.learning_set_id.in_(set_ids))
+    return query
+
+
+def _reported_query(set_ids) -> Select:
+    query = (select(Report.post_id.label("post_id"), literal(REPORTED).label("kind"),
+                    func.min(Report.created_at).label("since"))
+             .join(Post, Post.id == Report.post_id)
+             .join(Thread, Thread.id == Post.thread_id)
+             .where(Report.status == ReportStatus.OPEN, Post.status == PostStatus.APPROVED)
+             .group_by(Report.post_id))
+    if set_ids is not None:
+        query = query.where(Thread.learning_set_id.in_(set_ids))
+    return query
+
+
+def queue_count(session: Session, user: User) -> int | None:
+    """Items waiting for this user, in ONE query; ``None`` if they moderate nothing."""
+    if not permissions.is_signed_in(user):
+        return None
+    set_ids = _moderated_set_ids(user)
+    pending = select(func.count()).select_from(_pending_query(set_ids).subquery())
+    reported = select(func.count()).select_from(_reported_query(set_ids).subquery())
+    if set_ids is None:
+        moderates = literal(1)
+    else:
+        moderates = (select(func.count(Membership.id))
+                     .where(Membership.user_id == user.id,
+                            Membership.role.in_(MODERATING_ROLES))
+                     .scalar_subquery())
+    row = session.execute(select(moderates.label("moderates"),
+                                 pending.scalar_subquery().label("pending"),
+                                 reported.scalar_subquery().label("reported"))).one()
+    if not row.moderates:
+        return None
+    return int(row.pending) + int(row.reported)
+
+
+def queue_page(session: Session, user: User, sets: list[LearningSet], *,
+               page: int, per_page: int) -> QueuePage:
+    """Oldest first: one page of what waits in ``sets`` (already limited to what ``user``
+    moderates)."""
+    per_page = max(1, per_page)
+    if not sets:
+        return QueuePage(items=[], page=1, pages=1, total=0)
+    set_ids = [learning_set.id for learning_set in sets]
+    combined = union_all(_pending_query(set_ids), _reported_query(set_ids)).subquery("queue")
+    total = session.scalar(select(func.count()).select_from(combined)) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), pages)
+    rows = session.execute(
+        select(combined.c.post_id, combined.c.kind, combined.c.since)
+        .order_by(combined.c.since, combined.c.post_id)
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    if not rows:
+        return QueuePage(items=[], page=page, pages=pages, total=total)
+
+    ids = [row.post_id for row in rows]
+    parent = aliased(Post)
+    posts = {post.id: post for post in session.scalars(
+        select(Post)
+        .options(joinedload(Post.author),
+                 joinedload(Post.thread).joinedload(Thread.learning_set),
+                 joinedload(Post.parent.of_type(parent)).joinedload(parent.author))
+        .where(Post.id.in_(ids))).unique()}
+
+    author_ids = {post.author_id for post in posts.values() if post.author_id is not None}
+    approved: dict[tuple[int, int], int] = {}
+    if author_ids:
+        approved = {
+            (author_id, set_id): int(count)
+            for author_id, set_id, count in session.execute(
+                select(Post.author_id, Thread.learning_set_id, func.count(Post.id))
+                .join(Thread, Thread.id == Post.thread_id)
+                .where(Post.author_id.in_(author_ids), Post.status == PostStatus.APPROVED,
+                       Thread.learning_set_id.in_(set_ids))
+                .group_by(Post.author_id, Thread.learning_set_id))
+        }
+
+    reported_ids = [row.post_id for row in rows if row.kind == REPORTED]
+    reports: dict[int, list[Report]] = {}
+    if reported_ids:
+        for report in session.scalars(
+                select(Report)
+                .options(joinedload(Report.reporter))
+                .where(Report.post_id.in_(reported_ids), Report.status == ReportStatus.OPEN)
+                .order_by(Report.created_at, Report.id)):
+            reports.setdefault(report.post_id, []).append(report)
+
+    items = []
+    for row in rows:
+        post = posts[row.post_id]
+        before = approved.get((post.author_id, post.thread.learning_set_id), 0)
+        if row.kind == REPORTED:
+            before -= 1  # the reported post itself is one of them
+        items.append(QueueItem(post=post, kind=row.kind, since=row.since,
+                               approved_before=max(0, before),
+                               reports=reports.get(post.id, [])))
+    return QueuePage(items=items, page=page, pages=pages, total=total)

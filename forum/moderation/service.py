@@ -1,0 +1,402 @@
+"""Moderation actions: every state change is a conditional UPDATE plus an audit-log row.
+
+Functions take the session, the acting user and the objects explicitly, raise
+:class:`ModerationError` subclasses, and never commit: the view commits once, so the change,
+its :class:`~forum.models.ModerationAction` row and any notifications share one transaction.
+
+Two moderators acting on the same post at once: the UPDATE's ``WHERE status = <expected>``
+lets exactly one of them win; the other gets :class:`AlreadyHandled` saying what happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
+
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from forum import permissions
+from forum.models import ActionKind
+from forum.models import LearningSet
+from forum.models import ModerationAction
+from forum.models import ModerationPolicy
+from forum.models import Post
+from forum.models import PostRevision
+from forum.models import PostStatus
+from forum.models import Report
+from forum.models import ReportStatus
+from forum.models import Thread
+from forum.models import User
+from forum.models import utcnow
+from forum.notifications import service as notifications
+from forum.text import render_markdown
+
+
+class ModerationError(Exception):
+    """A moderation operation that the rules refuse; the message is fit to show."""
+
+
+class NotAllowed(ModerationError):
+    """The acting user may not do this."""
+
+
+class AlreadyHandled(ModerationError):
+    """Someone acted first (or the post changed); the message says what happened."""
+
+
+class ChangedMeanwhile(ModerationError):
+    """The author changed the post while a moderator was editing it."""
+
+
+class AlreadyReported(ModerationError):
+    """The member already has an open report on this post."""
+
+
+class ReasonRequired(ModerationError):
+    """Rejecting or hiding needs a reason the author (or the log) can read."""
+
+
+# --- helpers -----------------------------------------------------------------
+
+
+def _require_moderator(user: User, learning_set: LearningSet) -> None:
+    if not permissions.can_moderate(user, learning_set):
+        raise NotAllowed("Only moderators of this set can do that.")
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired("Give a reason.")
+    return reason
+
+
+def _log(session: Session, moderator: User, action: ActionKind, learning_set_id: int, *,
+         post: Post | None = None, thread: Thread | None = None,
+         reason: str = "") -> ModerationAction:
+    """Append one row to the audit log (the only write this module makes to it)."""
+    row = ModerationAction(moderator_id=moderator.id, action=action,
+                           learning_set_id=learning_set_id,
+                           post_id=post.id if post is not None else None,
+                           thread_id=thread.id if thread is not None else None,
+                           reason=reason, created_at=utcnow())
+    session.add(row)
+    return row
+
+
+def _transition(session: Session, post: Post, expected: Iterable[PostStatus],
+                new: PostStatus, **values: object) -> bool:
+    """Move ``post`` to ``new`` only if it still has one of the ``expected`` statuses."""
+    result = session.execute(
+        update(Post)
+        .where(Post.id == post.id, Post.status.in_(list(expected)))
+        .values(status=new, **values)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        return False
+    set_committed_value(post, "status", new)
+    for key, value in values.items():
+        set_committed_value(post, key, value)
+    return True
+
+
+def _name(user: User | None) -> str:
+    return user.display_name if user is not None else "a former moderator"
+
+
+def _last_action(session: Session, *, post_id: int | None = None,
+                 thread_id: int | None = None,
+                 kinds: Iterable[ActionKind] | None = None) -> ModerationAction | None:
+    query = select(ModerationAction).options(joinedload(ModerationAction.moderator))
+    if post_id is not None:
+        query = query.where(ModerationAction.post_id == post_id)
+    if thread_id is not None:
+        query = query.where(ModerationAction.thread_id == thread_id)
+    if kinds is not None:
+        query = query.where(ModerationAction.action.in_(list(kinds)))
+    return session.scalar(query.order_by(ModerationAction.id.desc()).limit(1))
+
+
+_STATUS_ACTIONS = {
+    PostStatus.APPROVED: (ActionKind.APPROVE, ActionKind.EDIT_AND_APPROVE),
+    PostStatus.REJECTED: (ActionKind.REJECT,),
+    PostStatus.HIDDEN: (ActionKind.HIDE,),
+}
+
+
+def what_happened(session: Session, post_id: int) -> str:
+    """A sentence saying what state the post is now in, and who put it there."""
+    status = session.scalar(select(Post.status).where(Post.id == post_id))
+    if status is None:
+        return "That post no longer exists."
+    if status == PostStatus.WITHDRAWN:
+        return "Its author withdrew this post."
+    if status == PostStatus.PENDING:
+        return "This post is waiting for approval again."
+    kinds = _STATUS_ACTIONS[status]
+    last = _last_action(session, post_id=post_id, kinds=kinds)
+    verb = {PostStatus.APPROVED: "approved", PostStatus.REJECTED: "returned to its author",
+            PostStatus.HIDDEN: "hidden"}[status]
+    if last is None:
+        return f"This post has already been {verb}."
+    if last.action == ActionKind.EDIT_AND_APPROVE:
+        verb = "edited and approved"
+    return f"This post was already {verb} by {_name(last.moderator)}."
+
+
+def moderation_note(session: Session, post: Post) -> ModerationAction | None:
+    """The action that returned or hid the post (its reason is shown to the author)."""
+    kinds = _STATUS_ACTIONS.get(post.status)
+    if post.status not in (PostStatus.REJECTED, PostStatus.HIDDEN) or kinds is None:
+        return None
+    return _last_action(session, post_id=post.id, kinds=kinds)
+
+
+# --- posts waiting for approval ------------------------------------------------
+
+
+def after_post_created(session: Session, post: Post) -> None:
+    """Called by the threads service once a new post is flushed: alert the set's moderators."""
+    if post.status == PostStatus.PENDING:
+        notifications.notify_post_waiting(session, post)
+
+
+def resubmit_after_edit(session: Session, post: Post) -> bool:
+    """An author's edit of a returned post sends it back to the queue, in its old place."""
+    if post.status != PostStatus.REJECTED:
+        return False
+    if not _transition(session, post, (PostStatus.REJECTED,), PostStatus.PENDING):
+        return False
+    notifications.notify_post_waiting(session, post)
+    return True
+
+
+def approve(session: Session, moderator: User, post: Post) -> None:
+    learning_set = post.thread.learning_set
+    _require_moderator(moderator, learning_set)
+    now = utcnow()
+    if not _transition(session, post, (PostStatus.PENDING,), PostStatus.APPROVED):
+        raise AlreadyHandled(what_happened(session, post.id))
+    post.thread.last_activity_at = now
+    _log(session, moderator, ActionKind.APPROVE, learning_set.id, post=post)
+    notifications.notify_post_approved(session, post, moderator)
+
+
+@dataclass
+class BulkResult:
+    approved: list[Post] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def approve_many(session: Session, moderator: User, post_ids: Iterable[int]) -> BulkResult:
+    """Approve each selected post the moderator may moderate; collect what could not be."""
+    ids = sorted({i for i in post_ids if 0 < i <= 2**31 - 1})
+    posts = session.scalars(
+        select(Post)
+        .options(joinedload(Post.thread).joinedload(Thread.learning_set))
+        .where(Post.id.in_(ids))
+        .order_by(Post.created_at, Post.id)).all() if ids else []
+    result = BulkResult()
+    for post in posts:
+        if not permissions.can_moderate(moderator, post.thread.learning_set):
+            continue
+        try:
+            approve(session, moderator, post)
+        except AlreadyHandled as error:
+            result.problems.append(str(error))
+        else:
+            result.approved.append(post)
+    return result
+
+
+def reject(session: Session, moderator: User, post: Post, reason: str) -> None:
+    """Return a waiting post to its author with a reason; they may edit and resubmit it."""
+    learning_set = post.thread.learning_set
+    _require_moderator(moderator, learning_set)
+    reason = _require_reason(reason)
+    if not _transition(session, post, (PostStatus.PENDING,), PostStatus.REJECTED):
+        raise AlreadyHandled(what_happened(session, post.id))
+    _log(session, moderator, ActionKind.REJECT, learning_set.id, post=post, reason=reason)
+    notifications.notify_post_rejected(session, post, moderator, reason)
+
+
+def edit_and_approve(session: Session, moderator: User, post: Post, body: str,
+                     seen_source: str | None = None) -> bool:
+    """Approve a waiting post with the moderator's changes, keeping the old text as a revision.
+
+    ``seen_source`` is the text the moderator started from: if the author changed the post
+    since, nothing happens (:class:`ChangedMeanwhile`). Returns whether the text changed.
+    """
+    learning_set = post.thread.learning_set
+    _require_moderator(moderator, learning_set)
+    old = post.body_source if seen_source is None else seen_source
+    changed = body != old
+    now = utcnow()
+    values: dict[str, object] = {}
+    if changed:
+        values = {"body_source": body, "body_html": render_markdown(body), "edited_at": now}
+    result = session.execute(
+        update(Post)
+        .where(Post.id == post.id, Post.status == PostStatus.PENDING, Post.body_source == old)
+        .values(status=PostStatus.APPROVED, **values)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        status = session.scalar(select(Post.status).where(Post.id == post.id))
+        if status != PostStatus.PENDING:
+            raise AlreadyHandled(what_happened(session, post.id))
+        raise ChangedMeanwhile("The author changed this post while you were editing it. "
+                               "Nothing was saved: check the new text and try again.")
+    set_committed_value(post, "status", PostStatus.APPROVED)
+    for key, value in values.items():
+        set_committed_value(post, key, value)
+    post.thread.last_activity_at = now
+    if changed:
+        session.add(PostRevision(post_id=post.id, editor_id=moderator.id, created_at=now,
+                                 previous_source=old))
+        _log(session, moderator, ActionKind.EDIT_AND_APPROVE, learning_set.id, post=post)
+        notifications.notify_post_approved(session, post, moderator)
+        notifications.notify_post_edited_by_moderator(session, post, moderator)
+    else:
+        _log(session, moderator, ActionKind.APPROVE, learning_set.id, post=post)
+        notifications.notify_post_approved(session, post, moderator)
+    return changed
+
+
+# --- published posts: reports and hiding ------------------------------------
+
+
+def report_post(session: Session, reporter: User, post: Post, reason: str) -> Report:
+    """A member flags a published post for the set's moderators."""
+    if not permissions.can_report_post(reporter, post):
+        raise NotAllowed("You cannot report this post.")
+    reason = _require_reason(reason)
+    existing = session.scalar(select(Report.id).where(
+        Report.post_id == post.id, Report.reporter_id == reporter.id,
+        Report.status == ReportStatus.OPEN))
+    if existing is not None:
+        raise AlreadyReported("You have already reported this post. A moderator will look at it.")
+    report = Report(post_id=post.id, reporter_id=reporter.id, reason=reason,
+                    status=ReportStatus.OPEN, created_at=utcnow())
+    try:
+        with session.begin_nested():
+            session.add(report)
+    except IntegrityError as error:  # the same member, twice at once
+        raise AlreadyReported(
+            "You have already reported this post. A moderator will look at it.") from error
+    return report
+
+
+def _close_reports(session: Session, moderator: User, post: Post,
+                   outcome: ReportStatus) -> int:
+    result = session.execute(
+        update(Report)
+        .where(Report.post_id == post.id, Report.status == ReportStatus.OPEN)
+        .values(status=outcome, resolved_at=utcnow(), resolved_by_id=moderator.id)
+        .execution_options(synchronize_session=False))
+    return result.rowcount
+
+
+def hide(session: Session, moderator: User, post: Post, reason: str) -> None:
+    """Hide a published post (others see "hidden by a moderator"); closes its reports."""
+    learning_set = post.thread.learning_set
+    _require_moderator(moderator, learning_set)
+    reason = _require_reason(reason)
+    if not _transition(session, post, (PostStatus.APPROVED,), PostStatus.HIDDEN):
+        raise AlreadyHandled(what_happened(session, post.id))
+    _close_reports(session, moderator, post, ReportStatus.ACTIONED)
+    _log(session, moderator, ActionKind.HIDE, learning_set.id, post=post, reason=reason)
+
+
+def dismiss_reports(session: Session, moderator: User, post: Post) -> int:
+    """Close the post's open reports, leaving it published. Returns how many were closed."""
+    learning_set = post.thread.learning_set
+    _require_moderator(moderator, learning_set)
+    closed = _close_reports(session, moderator, post, ReportStatus.DISMISSED)
+    if not closed:
+        last = _last_action(session, post_id=post.id,
+                            kinds=(ActionKind.DISMISS_REPORTS, ActionKind.HIDE))
+        if last is None:
+            raise AlreadyHandled("There are no open reports about this post.")
+        done = "hidden" if last.action == ActionKind.HIDE else "dismissed"
+        what = "this post was already hidden" if done == "hidden" else \
+            "the reports about this post were already dismissed"
+        raise AlreadyHandled(f"{what[0].upper()}{what[1:]} by {_name(last.moderator)}.")
+    _log(session, moderator, ActionKind.DISMISS_REPORTS, learning_set.id, post=post,
+         reason=f"{closed} report{'s' if closed != 1 else ''} dismissed")
+    return closed
+
+
+# --- authors -----------------------------------------------------------------
+
+
+def withdraw(session: Session, author: User, post: Post) -> None:
+    """An author takes back their own waiting (or returned) post."""
+    if not permissions.can_withdraw_post(author, post):
+        raise NotAllowed("You can only withdraw your own posts that are not yet published.")
+    if not _transition(session, post, (PostStatus.PENDING, PostStatus.REJECTED),
+                       PostStatus.WITHDRAWN):
+        raise AlreadyHandled(what_happened(session, post.id))
+
+
+# --- threads -----------------------------------------------------------------
+
+THREAD_FLAGS: dict[ActionKind, tuple[str, bool]] = {
+    ActionKind.LOCK: ("is_locked", True),
+    ActionKind.UNLOCK: ("is_locked", False),
+    ActionKind.PIN: ("is_pinned", True),
+    ActionKind.UNPIN: ("is_pinned", False),
+}
+
+
+def set_thread_flag(session: Session, moderator: User, thread: Thread,
+                    action: ActionKind) -> None:
+    """Lock, unlock, pin or unpin a thread (only if it is not already so)."""
+    _require_moderator(moderator, thread.learning_set)
+    column, value = THREAD_FLAGS[action]
+    attribute = getattr(Thread, column)
+    result = session.execute(
+        update(Thread)
+        .where(Thread.id == thread.id, attribute == (not value))
+        .values({column: value})
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        last = _last_action(session, thread_id=thread.id, kinds=(action,))
+        by = f" by {_name(last.moderator)}" if last is not None else ""
+        raise AlreadyHandled(f"This thread was already {action.past_tense}{by}.")
+    set_committed_value(thread, column, value)
+    _log(session, moderator, action, thread.learning_set_id, thread=thread)
+
+
+# --- the set's policy --------------------------------------------------------
+
+POLICY_LABELS = {
+    ModerationPolicy.EVERY_POST: "Every post waits for approval",
+    ModerationPolicy.NEW_MEMBERS: "Each member's first posts wait for approval",
+    ModerationPolicy.AFTER_THE_FACT: "Posts appear at once and can be reported",
+}
+
+
+def set_policy(session: Session, actor: User, learning_set: LearningSet,
+               policy: ModerationPolicy, threshold: int) -> bool:
+    """Change when posts in the set wait; returns whether anything changed."""
+    if not permissions.can_set_moderation_policy(actor, learning_set):
+        raise NotAllowed("Only the set's facilitators can change its moderation policy.")
+    if policy != ModerationPolicy.NEW_MEMBERS:
+        threshold = learning_set.new_member_post_threshold
+    if (policy == learning_set.moderation_policy
+            and threshold == learning_set.new_member_post_threshold):
+        return False
+    learning_set.moderation_policy = policy
+    learning_set.new_member_post_threshold = threshold
+    description = POLICY_LABELS[policy]
+    if policy == ModerationPolicy.NEW_MEMBERS:
+        description = f"Each member's first {threshold} posts wait for approval"
+    _log(session, actor, ActionKind.SET_POLICY, learning_set.id, reason=description)
+    session.flush()
+    return True

@@ -1,0 +1,428 @@
+"""Moderation pages: the queue, actions on posts and threads, reports, the log and the policy.
+
+Every route needs a signed-in user. People who cannot see the set (or the post) get 404;
+people who can see it but may not moderate it get 403.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from forum import permissions
+from forum.extensions import db
+from forum.forms import EXPIRED_FORM_MESSAGE
+from forum.forms import ActionForm
+from forum.models import ActionKind
+from forum.models import LearningSet
+from forum.models import ModerationAction
+from forum.models import ModerationPolicy
+from forum.models import Post
+from forum.models import PostStatus
+from forum.models import Thread
+from forum.models import User
+from forum.moderation import bp
+from forum.moderation import service
+from forum.moderation.forms import BulkApproveForm
+from forum.moderation.forms import HideForm
+from forum.moderation.forms import LogFilterForm
+from forum.moderation.forms import ModeratorEditForm
+from forum.moderation.forms import PolicyForm
+from forum.moderation.forms import QueueFilterForm
+from forum.moderation.forms import RejectForm
+from forum.moderation.forms import ReportForm
+from forum.moderation.queue import moderated_sets
+from forum.moderation.queue import queue_page
+from forum.threads import service as threads
+
+QUEUE_PER_PAGE = 20
+LOG_PER_PAGE = 50
+
+
+# --- loading and redirects ---------------------------------------------------------
+
+
+def _load_post(post_id: int) -> Post:
+    """The post, if the viewer may see it (else 404)."""
+    post = None
+    if threads.valid_id(post_id):
+        post = db.session.scalar(
+            select(Post)
+            .options(joinedload(Post.author),
+                     joinedload(Post.thread).joinedload(Thread.learning_set),
+                     joinedload(Post.parent))
+            .where(Post.id == post_id))
+    if post is None or not permissions.can_view_post(current_user, post):
+        abort(404)
+    return post
+
+
+def _moderated_post(post_id: int) -> Post:
+    """The post, if the viewer moderates its set (404 if they cannot see it, else 403)."""
+    post = _load_post(post_id)
+    if not permissions.can_moderate(current_user, post.thread.learning_set):
+        abort(403)
+    return post
+
+
+def _moderated_thread(thread_id: int) -> Thread:
+    thread = threads.load_thread(db.session, thread_id)
+    if thread is None or not threads.can_see_thread(current_user, thread,
+                                                    threads.opening_post(thread)):
+        abort(404)
+    if not permissions.can_moderate(current_user, thread.learning_set):
+        abort(403)
+    return thread
+
+
+def _load_set(slug: str) -> LearningSet:
+    learning_set = db.session.scalar(select(LearningSet).where(LearningSet.slug == slug[:80]))
+    if learning_set is None or not permissions.can_view_set(current_user, learning_set):
+        abort(404)
+    return learning_set
+
+
+def _post_url(post: Post) -> str:
+    return url_for("threads.show", thread_id=post.thread_id, _anchor=f"post-{post.id}")
+
+
+def _next_url(default: str) -> str:
+    """Where to go after an action: a local path the form carried, else ``default``."""
+    target = request.values.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def _back(default: str | None = None) -> Response:
+    return redirect(_next_url(default or url_for("moderation.queue")), code=303)
+
+
+def _refused(error: service.ModerationError, default: str | None = None) -> Response:
+    db.session.rollback()
+    flash(str(error), "info")
+    return _back(default)
+
+
+def _expired(default: str | None = None) -> Response:
+    flash(EXPIRED_FORM_MESSAGE, "info")
+    return _back(default)
+
+
+def _pagination(page: int, pages: int | None, endpoint: str, has_next: bool = False,
+                **args: object) -> dict[str, object] | None:
+    """Parameters for govukPagination (``pages=None``: only previous/next are known)."""
+    args = {key: value for key, value in args.items() if value not in (None, "")}
+    params: dict[str, object] = {}
+    if page > 1:
+        params["previous"] = {"href": url_for(endpoint, page=page - 1, **args)}
+    if (pages is not None and page < pages) or (pages is None and has_next):
+        params["next"] = {"href": url_for(endpoint, page=page + 1, **args)}
+    if pages is not None and pages > 1:
+        items: list[dict[str, object]] = []
+        for n in range(1, pages + 1):
+            if n in (1, pages) or abs(n - page) <= 2:
+                items.append({"number": n, "href": url_for(endpoint, page=n, **args),
+                              "current": n == page})
+            elif not items[-1].get("ellipsis"):
+                items.append({"ellipsis": True})
+        params["items"] = items
+    return params or None
+
+
+# --- the queue -----------------------------------------------------------------------
+
+
+def _render_queue(bulk_form: BulkApproveForm | None = None) -> str:
+    if not permissions.can_use_moderation_queue(current_user):
+        abort(403)
+    sets = moderated_sets(db.session, current_user)
+    slug = request.args.get("set", "")
+    chosen = sets
+    selected = None
+    if slug:
+        selected = next((s for s in sets if s.slug == slug), None)
+        if selected is None:
+            _load_set(slug)  # 404 for a set the user cannot see...
+            abort(403)  # ...403 for one they can see but do not moderate
+        chosen = [selected]
+    filter_form = QueueFilterForm(formdata=None, data={"set": slug})
+    filter_form.set.choices = [SelectChoice("", "All your sets")] + [
+        SelectChoice(s.slug, s.name) for s in sets]
+    result = queue_page(db.session, current_user, chosen,
+                        page=request.args.get("page", 1, type=int), per_page=QUEUE_PER_PAGE)
+    if bulk_form is None:
+        bulk_form = BulkApproveForm(formdata=None)
+    pagination = _pagination(result.page, result.pages, "moderation.queue", set=slug)
+    return render_template(
+        "moderation/queue.html", result=result, sets=sets, selected=selected,
+        pagination=pagination,
+        filter_form=filter_form, form=bulk_form, action_form=ActionForm(formdata=None),
+        here=request.full_path.rstrip("?") if request.method == "GET" else url_for(
+            "moderation.queue", **request.args))
+
+
+@bp.get("/moderation/")
+@login_required
+def queue():
+    return _render_queue()
+
+
+@bp.post("/moderation/approve-selected")
+@login_required
+def approve_selected():
+    if not permissions.can_use_moderation_queue(current_user):
+        abort(403)
+    form = BulkApproveForm()
+    if not form.validate_on_submit():
+        return _render_queue(form)
+    result = service.approve_many(db.session, current_user, form.post_ids.data)
+    db.session.commit()
+    count = len(result.approved)
+    if count:
+        flash(f"{count} post{'s' if count != 1 else ''} approved.", "success")
+    for problem in result.problems:
+        flash(problem, "info")
+    if not count and not result.problems:
+        flash("None of the selected posts could be approved.", "info")
+    return _back()
+
+
+@bp.post("/moderation/posts/<int:post_id>/approve")
+@login_required
+def approve(post_id: int):
+    post = _moderated_post(post_id)
+    if not ActionForm().validate_on_submit():
+        return _expired()
+    try:
+        service.approve(db.session, current_user, post)
+    except service.ModerationError as error:
+        return _refused(error)
+    db.session.commit()
+    flash("Post approved. Everyone in the set can now see it.", "success")
+    return _back()
+
+
+@bp.route("/moderation/posts/<int:post_id>/reject", methods=["GET", "POST"])
+@login_required
+def reject(post_id: int):
+    post = _moderated_post(post_id)
+    form = RejectForm(data={"next": request.args.get("next", "")}
+                      if request.method == "GET" else None)
+    if request.method == "GET" and post.status != PostStatus.PENDING:
+        flash(service.what_happened(db.session, post.id), "info")
+        return _back()
+    if form.validate_on_submit():
+        try:
+            service.reject(db.session, current_user, post, form.reason.data)
+        except service.ModerationError as error:
+            return _refused(error)
+        db.session.commit()
+        flash("Post returned to its author with your reason. They can edit it and send it "
+              "again.", "success")
+        return _back()
+    return render_template("moderation/reject.html", post=post, form=form)
+
+
+@bp.route("/moderation/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(post_id: int):
+    post = _moderated_post(post_id)
+    if request.method == "GET":
+        if post.status != PostStatus.PENDING:
+            flash(service.what_happened(db.session, post.id), "info")
+            return _back()
+        form = ModeratorEditForm(formdata=None, data={
+            "body": post.body_source, "original": post.body_source,
+            "next": request.args.get("next", "")})
+    else:
+        form = ModeratorEditForm()
+    if form.validate_on_submit():
+        try:
+            changed = service.edit_and_approve(db.session, current_user, post, form.body.data,
+                                               seen_source=form.original.data)
+        except service.ChangedMeanwhile as error:
+            db.session.rollback()
+            flash(str(error), "info")
+            return redirect(url_for("moderation.edit", post_id=post.id,
+                                    next=_next_url("")), code=303)
+        except service.ModerationError as error:
+            return _refused(error)
+        db.session.commit()
+        flash("Post edited and approved. Its author has been told." if changed
+              else "Post approved without changes.", "success")
+        return _back()
+    return render_template("moderation/edit.html", post=post, form=form)
+
+
+@bp.route("/moderation/posts/<int:post_id>/hide", methods=["GET", "POST"])
+@login_required
+def hide(post_id: int):
+    post = _moderated_post(post_id)
+    form = HideForm(data={"next": request.args.get("next", "")}
+                    if request.method == "GET" else None)
+    if request.method == "GET" and post.status != PostStatus.APPROVED:
+        flash(service.what_happened(db.session, post.id), "info")
+        return _back()
+    if form.validate_on_submit():
+        try:
+            service.hide(db.session, current_user, post, form.reason.data)
+        except service.ModerationError as error:
+            return _refused(error)
+        db.session.commit()
+        flash("Post hidden. Others now see that a moderator hid it.", "success")
+        return _back()
+    return render_template("moderation/hide.html", post=post, form=form)
+
+
+@bp.post("/moderation/posts/<int:post_id>/dismiss-reports")
+@login_required
+def dismiss_reports(post_id: int):
+    post = _moderated_post(post_id)
+    if not ActionForm().validate_on_submit():
+        return _expired()
+    try:
+        service.dismiss_reports(db.session, current_user, post)
+    except service.ModerationError as error:
+        return _refused(error)
+    db.session.commit()
+    flash("Reports dismissed. The post stays published.", "success")
+    return _back()
+
+
+THREAD_ACTIONS = {
+    "lock": (ActionKind.LOCK, "Thread locked. No one can reply until it is unlocked."),
+    "unlock": (ActionKind.UNLOCK, "Thread unlocked. Members can reply again."),
+    "pin": (ActionKind.PIN, "Thread pinned to the top of the set."),
+    "unpin": (ActionKind.UNPIN, "Thread unpinned."),
+}
+
+
+@bp.post("/moderation/threads/<int:thread_id>/<any(lock, unlock, pin, unpin):action>")
+@login_required
+def thread_action(thread_id: int, action: str):
+    thread = _moderated_thread(thread_id)
+    thread_url = url_for("threads.show", thread_id=thread.id)
+    if not ActionForm().validate_on_submit():
+        return _expired(thread_url)
+    kind, done = THREAD_ACTIONS[action]
+    try:
+        service.set_thread_flag(db.session, current_user, thread, kind)
+    except service.ModerationError as error:
+        return _refused(error, thread_url)
+    db.session.commit()
+    flash(done, "success")
+    return _back(thread_url)
+
+
+# --- members and authors ---------------------------------------------------------------
+
+
+@bp.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
+@login_required
+def report(post_id: int):
+    post = _load_post(post_id)
+    if not permissions.can_report_post(current_user, post):
+        abort(403)
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            service.report_post(db.session, current_user, post, form.reason.data)
+        except service.ModerationError as error:
+            return _refused(error, _post_url(post))
+        db.session.commit()
+        flash("Thank you. The set's moderators will look at this post.", "success")
+        return redirect(_post_url(post), code=303)
+    return render_template("moderation/report.html", post=post, form=form)
+
+
+@bp.post("/posts/<int:post_id>/withdraw")
+@login_required
+def withdraw(post_id: int):
+    post = _load_post(post_id)
+    if not permissions.can_withdraw_post(current_user, post):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        return _expired(_post_url(post))
+    try:
+        service.withdraw(db.session, current_user, post)
+    except service.ModerationError as error:
+        return _refused(error, _post_url(post))
+    db.session.commit()
+    flash("Your post has been withdrawn. No one else will see it.", "success")
+    return redirect(_post_url(post), code=303)
+
+
+# --- per-set pages ---------------------------------------------------------------------
+
+
+@bp.get("/sets/<slug>/moderation-log")
+@login_required
+def log(slug: str):
+    learning_set = _load_set(slug)
+    if not permissions.can_view_moderation_log(current_user, learning_set):
+        abort(403)
+    moderators = db.session.execute(
+        select(User.id, User.display_name)
+        .where(User.id.in_(select(ModerationAction.moderator_id)
+                           .where(ModerationAction.learning_set_id == learning_set.id)))
+        .order_by(User.display_name, User.id)).all()
+    form = LogFilterForm(request.args)
+    form.action.choices = [SelectChoice("", "All actions")] + [
+        SelectChoice(kind.value, kind.label) for kind in ActionKind]
+    form.moderator.choices = [SelectChoice("", "All moderators")] + [
+        SelectChoice(str(i), name) for i, name in moderators]
+    query = (select(ModerationAction)
+             .options(joinedload(ModerationAction.moderator),
+                      joinedload(ModerationAction.post).joinedload(Post.author),
+                      joinedload(ModerationAction.post).joinedload(Post.thread),
+                      joinedload(ModerationAction.thread))
+             .where(ModerationAction.learning_set_id == learning_set.id))
+    if form.action.data in {kind.value for kind in ActionKind}:
+        query = query.where(ModerationAction.action == ActionKind(form.action.data))
+    moderator_id = request.args.get("moderator", "")
+    if moderator_id.isdigit() and len(moderator_id) < 10:
+        query = query.where(ModerationAction.moderator_id == int(moderator_id))
+    page = max(1, request.args.get("page", 1, type=int))
+    rows = list(db.session.scalars(
+        query.order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
+        .limit(LOG_PER_PAGE + 1).offset((page - 1) * LOG_PER_PAGE)))
+    return render_template("moderation/log.html", learning_set=learning_set, form=None,
+                           filter_form=form, actions=rows[:LOG_PER_PAGE], page=page,
+                           pagination=_pagination(
+                               page, None, "moderation.log", has_next=len(rows) > LOG_PER_PAGE,
+                               slug=learning_set.slug, action=form.action.data,
+                               moderator=moderator_id))
+
+
+@bp.route("/sets/<slug>/moderation-policy", methods=["GET", "POST"])
+@login_required
+def policy(slug: str):
+    learning_set = _load_set(slug)
+    if not permissions.can_set_moderation_policy(current_user, learning_set):
+        abort(403)
+    if request.method == "GET":
+        form = PolicyForm(formdata=None, data={
+            "policy": learning_set.moderation_policy.value,
+            "threshold": learning_set.new_member_post_threshold})
+    else:
+        form = PolicyForm()
+    if form.validate_on_submit():
+        changed = service.set_policy(
+            db.session, current_user, learning_set, ModerationPolicy(form.policy.data),
+            form.threshold.data or learning_set.new_member_post_threshold)
+        db.session.commit()
+        flash("Moderation policy saved." if changed else "Nothing was changed.",
+              "success" if changed else "info")
+        return redirect(url_for("moderation.policy", slug=learning_set.slug), code=303)
+    return render_template("moderation/policy.html", learning_set=learning_set, form=form)
