@@ -1,0 +1,165 @@
+"""The moderation queue: one page across a moderator's sets, oldest first, with context."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from forum.extensions import db
+from forum.models import LearningSet
+from forum.models import Post
+from forum.models import PostStatus
+from forum.models import Report
+from forum.models import Role
+from forum.models import Thread
+from forum.models import utcnow
+from tests import factories
+
+
+def _pending(app, world, body, *, minutes_ago=0, learning_set_id=None):
+    with app.app_context():
+        if learning_set_id is None:
+            thread = db.session.get(Thread, world.thread.id)
+            parent = thread.posts[0]
+        else:
+            thread = factories.make_thread(db.session.get(LearningSet, learning_set_id),
+                                           world.outsider, title=f"Thread for {body}")
+            parent = None
+        post = factories.make_post(thread, world.member, parent=parent, body=body,
+                                   status=PostStatus.PENDING)
+        post.created_at = utcnow() - timedelta(minutes=minutes_ago)
+        db.session.commit()
+        return post.id
+
+
+@contextmanager
+def count_queries(app):
+    counter = {"n": 0}
+
+    def before(*args):
+        counter["n"] += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def test_queue_shows_each_post_in_context(app, client, world):
+    _pending(app, world, "We used a civic lottery.")
+    client.sign_in_as(world.moderator)
+    page = client.get("/moderation/").get_data(as_text=True)
+    assert "Communicating assemblies" in page          # the set
+    assert "Naming the assembly" in page               # the thread title
+    assert "What did you call yours?" in page          # excerpt of the post it answers
+    assert "Mo Member, Testshire County Council" in page
+    assert "1 approved post in this set before" in page
+    assert "We used a civic lottery." in page
+    assert 'formaction="/moderation/posts/' in page
+
+
+def test_queue_is_oldest_first(app, client, world):
+    _pending(app, world, "Newer post", minutes_ago=1)
+    _pending(app, world, "Older post", minutes_ago=30)
+    client.sign_in_as(world.moderator)
+    page = client.get("/moderation/").get_data(as_text=True)
+    assert page.index("Older post") < page.index("Newer post")
+
+
+def test_queue_spans_every_set_a_moderator_moderates_and_filters_by_set(app, client, world):
+    with app.app_context():
+        second = factories.make_set("budgets", name="Participatory budgets")
+        factories.add_member(db.session.get(type(world.moderator), world.moderator.id), second,
+                             Role.MODERATOR)
+        unmoderated = factories.make_set("others", name="Someone else's set")
+        db.session.commit()
+        second_id, unmoderated_id = second.id, unmoderated.id
+    _pending(app, world, "Post in comms")
+    _pending(app, world, "Post in budgets", learning_set_id=second_id)
+    _pending(app, world, "Post elsewhere", learning_set_id=unmoderated_id)
+    client.sign_in_as(world.moderator)
+    page = client.get("/moderation/").get_data(as_text=True)
+    assert "Post in comms" in page and "Post in budgets" in page
+    assert "Post elsewhere" not in page
+    assert "Moderation (2" in page
+    filtered = client.get("/moderation/?set=budgets").get_data(as_text=True)
+    assert "Post in budgets" in filtered and "Post in comms" not in filtered
+    assert client.get("/moderation/?set=others").status_code == 404  # private, not theirs
+    client.sign_in_as(world.admin)
+    assert "Post elsewhere" in client.get("/moderation/").get_data(as_text=True)
+
+
+def test_reported_posts_are_in_the_queue_marked_as_reports(app, client, world):
+    with app.app_context():
+        thread = db.session.get(Thread, world.thread.id)
+        db.session.add(Report(post_id=thread.posts[0].id, reporter_id=world.moderator.id,
+                              reason="Names a resident."))
+        db.session.commit()
+    client.sign_in_as(world.facilitator)
+    page = client.get("/moderation/").get_data(as_text=True)
+    assert "Reported" in page
+    assert "Names a resident." in page
+    assert "Dismiss reports" in page
+
+
+def test_header_shows_the_count_to_moderators_only(app, client, world):
+    _pending(app, world, "One")
+    _pending(app, world, "Two")
+    client.sign_in_as(world.moderator)
+    assert "Moderation (2" in client.get("/").get_data(as_text=True)
+    client.sign_in_as(world.member)
+    assert "Moderation (" not in client.get("/").get_data(as_text=True)
+
+
+def test_queue_is_paginated(app, client, world):
+    for n in range(25):
+        _pending(app, world, f"Queued post number {n:02d}", minutes_ago=100 - n)
+    client.sign_in_as(world.moderator)
+    first = client.get("/moderation/").get_data(as_text=True)
+    second = client.get("/moderation/?page=2").get_data(as_text=True)
+    assert "Queued post number 00" in first and "Queued post number 19" in first
+    assert "Queued post number 20" not in first
+    assert "Queued post number 24" in second and "Queued post number 00" not in second
+    assert 'href="/moderation/?page=2"' in first
+
+
+@pytest.mark.parametrize(("role", "status"), [
+    ("anonymous", 302), ("outsider", 403), ("member", 403), ("moderator", 200),
+    ("facilitator", 200), ("admin", 200),
+])
+def test_only_moderators_reach_the_queue(app, client, world, role, status):
+    user = world.user(role)
+    if user is not None:
+        client.sign_in_as(user)
+    assert client.get("/moderation/").status_code == status
+
+
+def _queue_queries(app, world, waiting):
+    with app.app_context():
+        thread = db.session.get(Thread, world.thread.id)
+        authors = [factories.make_user() for _ in range(5)]
+        for n in range(waiting):
+            db.session.add(Post(thread_id=thread.id, author_id=authors[n % 5].id,
+                                parent_id=thread.posts[0].id, depth=1, body_source=f"p{n}",
+                                body_html=f"<p>p{n}</p>", status=PostStatus.PENDING))
+        db.session.commit()
+    client = app.test_client()
+    client.sign_in_as(world.moderator)
+    with count_queries(app) as counter:
+        assert client.get("/moderation/").status_code == 200
+    return counter["n"]
+
+
+def test_queue_page_costs_the_same_number_of_queries_for_10_and_100_waiting_posts(
+        app, world):
+    ten = _queue_queries(app, world, 10)
+    # Same app, 90 more: the page still shows 20 items, from more authors.
+    hundred = _queue_queries(app, world, 90)
+    assert ten == hundred
+    assert ten <= 10, ten
