@@ -245,7 +245,7 @@ def test_html_shows_excerpts_as_quotations_with_credits(html_page: _HtmlReader) 
     captions = [text for _, text, _ in html_page.find("figcaption")]
     assert len(captions) == DOC.excerpt_count
     assert captions[0] == ("— Sam Patel, Northbridge Borough Council, 1 January 2025 "
-                           "Original post")
+                           "· Original post")
     assert sum("(trimmed)" in c for c in captions) == 1
     assert "(trimmed)" in captions[1]
 

@@ -91,7 +91,12 @@ class _Writer:
                   indent: int = 0) -> Paragraph:
         if isinstance(style, str):
             style = self.style(style)
-        paragraph = self.document.add_paragraph(text, style)
+        paragraph = self.document.add_paragraph()
+        # Set the style id directly: ``paragraph.style = ...`` looks up the default style
+        # among all styles on every call, which made a 1,000-excerpt guide take seconds.
+        paragraph._p.style = style.style_id
+        if text:
+            paragraph.add_run(text)
         if indent:
             paragraph.paragraph_format.left_indent = INDENT * indent
         return paragraph
@@ -117,8 +122,12 @@ class _Writer:
     def _hyperlink(self, paragraph: Paragraph, url: str) -> OxmlElement:
         """Append ``<w:hyperlink>`` with an empty run to the paragraph; return the run."""
         if url not in self._link_ids:
-            self._link_ids[url] = self.document.part.relate_to(
-                url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+            # One relationship per address, named by us: python-docx's get-or-add scans every
+            # relationship (quadratic over a guide's thousand source links).
+            r_id = f"rIdGuideLink{len(self._link_ids) + 1}"
+            self.document.part.rels.add_relationship(
+                RELATIONSHIP_TYPE.HYPERLINK, url, r_id, is_external=True)
+            self._link_ids[url] = r_id
         hyperlink = OxmlElement("w:hyperlink")
         hyperlink.set(qn("r:id"), self._link_ids[url])
         run = OxmlElement("w:r")
