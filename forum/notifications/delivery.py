@@ -9,7 +9,6 @@ deleted. Delivery opens its own database session, so it only ever sees committed
 from __future__ import annotations
 
 import logging
-import smtplib
 from contextlib import AbstractContextManager
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -171,7 +170,7 @@ def _deliver_one(session: Session, row: QueuedEmail, now: datetime) -> str:
         row.last_error = str(reason)
         log.info("Outbox email %s not sent: %s", row.id, reason)
         return "skipped"
-    except (OSError, smtplib.SMTPException) as exc:
+    except Exception as exc:  # noqa: BLE001 (one bad row must not stop the others; kept below)
         row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         if row.attempts >= MAX_ATTEMPTS:
             row.given_up_at = now

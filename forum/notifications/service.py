@@ -113,6 +113,14 @@ def notify_reply(session: Session, reply: Post) -> None:
             text=f"{replier} replied to your post in “{reply.thread.title}”.")
 
 
+def notify_post_created(session: Session, post: Post) -> None:
+    """For a new post: tell moderators if it waits, or the parent's author if it is a reply."""
+    if post.status == PostStatus.PENDING:
+        notify_post_waiting(session, post)
+    else:
+        notify_reply(session, post)
+
+
 # --- creating one notification -------------------------------------------------------------
 
 def _notify(session: Session, recipient: User, kind: NotificationKind, post: Post, *,

@@ -276,3 +276,19 @@ def test_profile_links_to_the_email_settings(world, client):
     client.sign_in_as(world.member)
     page = client.get("/account/profile").get_data(as_text=True)
     assert 'href="/notifications/settings"' in page
+
+
+@pytest.mark.parametrize(("status", "told", "kind"), [
+    (PostStatus.APPROVED, "member", NotificationKind.REPLY),
+    (PostStatus.PENDING, "moderator", NotificationKind.POST_WAITING),
+])
+def test_a_new_reply_tells_the_parent_author_or_the_moderators(app, world, status, told, kind):
+    reply_id = _post(app, world, world.facilitator.id if status == PostStatus.APPROVED
+                     else world.outsider.id, status=status,
+                     parent_id=_opening_post_id(app, world))
+    with app.app_context():
+        db.session.add(Membership(user_id=world.outsider.id,
+                                  learning_set_id=world.learning_set.id))
+        db.session.commit()
+    _notify(app, "notify_post_created", reply_id)
+    assert [k for k, _ in _notifications(app, getattr(world, told).id)] == [kind]
