@@ -27,11 +27,19 @@ def _moderation_context() -> dict[str, object]:
 
 @bp.app_template_global()
 def moderation_note(post: object) -> object:
-    """The log row that returned or hid ``post`` (its reason), for the thread page."""
-    from forum.extensions import db
-    from forum.moderation.service import moderation_note as note
+    """The log row that returned or hid ``post`` (its reason), for the thread page.
 
-    return note(db.session, post)
+    Loaded for the whole thread at the first call in a request, so a thread page costs the
+    same number of queries however many posts were returned or hidden.
+    """
+    from forum.extensions import db
+    from forum.moderation.service import moderation_notes
+
+    notes: dict[int, dict[int, object]] = g.setdefault("_moderation_notes", {})
+    thread = post.thread  # type: ignore[attr-defined]
+    if thread.id not in notes:
+        notes[thread.id] = moderation_notes(db.session, thread.posts)
+    return notes[thread.id].get(post.id)  # type: ignore[attr-defined]
 
 
 from forum.moderation import views  # noqa: E402,F401

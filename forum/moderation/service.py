@@ -158,6 +158,22 @@ def moderation_note(session: Session, post: Post) -> ModerationAction | None:
     return _last_action(session, post_id=post.id, kinds=kinds)
 
 
+def moderation_notes(session: Session, posts: Iterable[Post]) -> dict[int, ModerationAction]:
+    """:func:`moderation_note` for many posts in one query (the thread page shows them all)."""
+    wanted = {post.id: _STATUS_ACTIONS[post.status] for post in posts
+              if post.status in (PostStatus.REJECTED, PostStatus.HIDDEN)}
+    if not wanted:
+        return {}
+    actions = session.scalars(
+        select(ModerationAction).options(joinedload(ModerationAction.moderator))
+        .where(ModerationAction.post_id.in_(list(wanted)),
+               ModerationAction.action.in_([ActionKind.REJECT, ActionKind.HIDE]))
+        .order_by(ModerationAction.id))
+    # Later actions overwrite earlier ones: each post keeps its latest matching action.
+    return {action.post_id: action for action in actions
+            if action.action in wanted[action.post_id]}
+
+
 # --- posts waiting for approval ------------------------------------------------
 
 
