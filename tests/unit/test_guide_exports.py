@@ -391,6 +391,26 @@ def test_pdf_links_to_the_online_guide_and_the_original_posts(pdf_bytes: bytes) 
     assert {e.source_url for s in DOC.sections for e in s.excerpts} <= uris
 
 
+@pytest.mark.parametrize(("html", "expected"), [
+    ("<p>a</p>\n<ul>\n<li><em>b</em> <strong>c</strong></li>\n</ul>",
+     "<p>a</p><ul><li><em>b</em> <strong>c</strong></li></ul>"),
+    # Sanitised code is escaped, so its text never holds a literal tag.
+    ("<pre><code>x &gt;\n  &lt;p&gt; y\n</code></pre>",
+     "<pre><code>x &gt;\n  &lt;p&gt; y\n</code></pre>"),
+    ("<a>x</a> <b>y</b>\n", "<a>x</a> <b>y</b>\n"),
+])
+def test_pdf_markup_loses_only_whitespace_between_blocks(html: str, expected: str) -> None:
+    from forum.guides.export.pdf import compact
+
+    assert compact(html) == expected
+
+
+def test_a_one_paragraph_excerpt_is_quoted_without_its_paragraph() -> None:
+    assert html_export.quotation_html("<p>One <em>idea</em>.</p>\n") == "One <em>idea</em>."
+    two = "<p>One.</p>\n<p>Two.</p>"
+    assert html_export.quotation_html(two) == two
+
+
 def test_pdf_export_refuses_to_fetch_anything() -> None:
     from forum.guides.export.pdf import ExternalResourceRefused
     from forum.guides.export.pdf import refuse_fetch
