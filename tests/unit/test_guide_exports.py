@@ -260,8 +260,18 @@ def test_html_keeps_editorial_notes_apart_from_the_quotation(html_page: _HtmlRea
 
 def test_html_headings_inside_excerpts_sit_below_section_headings(html_page: _HtmlReader) -> None:
     assert not [h for h in html_page.find("h2") if "blockquote" in h[2]]
-    # An h3 in the post (its author's "##") becomes an h4 in the guide.
-    assert "What we would change" in [text for _, text, _ in html_page.find("h4")]
+    # The post's highest heading (its author's "##", an h3 on the forum) sits right below.
+    assert "What we would change" in [text for _, text, _ in html_page.find("h3")]
+
+
+@pytest.mark.parametrize(("fragment", "expected"), [
+    ("<h2>A</h2><h3>B</h3>", "<h3>A</h3><h4>B</h4>"),
+    ("<h4>A</h4><h6>B</h6>", "<h3>A</h3><h5>B</h5>"),
+    ("<h3>A</h3>", "<h3>A</h3>"),
+    ("<p>no heading</p>", "<p>no heading</p>"),
+])
+def test_headings_in_posts_sit_just_below_the_section(fragment: str, expected: str) -> None:
+    assert html_export.place_headings(fragment) == expected
 
 
 def test_html_makes_no_requests(html_page: _HtmlReader) -> None:
@@ -309,7 +319,7 @@ def test_markdown_quotes_excerpts_and_credits_them(markdown_text: str) -> None:
     lines = markdown_text.splitlines()
     assert "> We wrote to **10,000** households." in lines
     assert "> > Could we have had one more weekend?" in lines
-    assert "> #### What we would change" in lines
+    assert "> ### What we would change" in lines
     credits = [line for line in lines if line.startswith("— ")]
     assert len(credits) == DOC.excerpt_count
     assert credits[2] == ("— A participant, 3 March 2025 · "
@@ -469,6 +479,15 @@ def test_docx_editorial_notes_are_italic(docx_document: docx.document.Document) 
     assert notes[0].text == "Editor’s note"
     assert notes[1].text == "Figures are from the 2024 evaluation."
     assert notes[1].style.font.italic and all(r.italic for r in notes[1].runs)
+
+
+def test_docx_section_introduction_headings_nest_under_the_section() -> None:
+    doc = GuideDocument(title="T", sections=[Section(
+        title="Recruiting", introduction_html="<h4>Background</h4><p>Why.</p><h5>Cost</h5>")])
+    document = docx.Document(io.BytesIO(export(doc, "docx")))
+    assert [(p.style.name, p.text) for p in document.paragraphs
+            if p.style.name.startswith("Heading")] == [
+        ("Heading 1", "Recruiting"), ("Heading 2", "Background"), ("Heading 3", "Cost")]
 
 
 def test_docx_lists_contributing_organisations(docx_document: docx.document.Document) -> None:

@@ -101,6 +101,19 @@ def parse_fragment(html: str) -> Node:
     return builder.root
 
 
+_HEADING_OPEN = re.compile(r"<h([1-6])\b")
+
+
+def heading_offset(html: str, top: int) -> int:
+    """How far to move a fragment's headings so its highest one sits at level ``top``.
+
+    A post's "##" and "###" under a section heading keep their relative order, and no
+    level is skipped below the section (h2 section -> h3, h4 ...).
+    """
+    levels = [int(level) for level in _HEADING_OPEN.findall(html)]
+    return top - min(levels) if levels else 0
+
+
 _WHITESPACE = re.compile(r"\s+")
 
 

@@ -30,6 +30,7 @@ from forum.guides.document import GuideDocument
 from forum.guides.document import format_date
 from forum.guides.export import Node
 from forum.guides.export import collapse_whitespace
+from forum.guides.export import heading_offset
 from forum.guides.export import parse_fragment
 
 LINK_COLOUR = RGBColor(0x1D, 0x4F, 0x91)
@@ -55,6 +56,8 @@ class _Context:
     indent: int = 0
     real_headings: bool = True
     italic: bool = False
+    # Added to h1-h6 so the fragment's highest heading is Heading 2 (under a Heading 1).
+    heading_offset: int = 0
 
 
 class _Writer:
@@ -205,7 +208,7 @@ class _Writer:
 
     def _heading(self, node: Node, ctx: _Context) -> None:
         if ctx.real_headings:
-            level = min(int(node.tag[1]), 9)
+            level = max(1, min(int(node.tag[1]) + ctx.heading_offset, 9))
             paragraph = self.paragraph(f"Heading {level}", indent=ctx.indent)
             self.inline(paragraph, node.children, _Format())
         else:
@@ -266,6 +269,7 @@ class _Writer:
 
     def html(self, html: str | None, ctx: _Context) -> None:
         if html:
+            ctx = replace(ctx, heading_offset=heading_offset(html, 2))
             self.blocks(parse_fragment(html).children, ctx)
 
 
@@ -279,6 +283,16 @@ _BLOCKS = {
     "table": _Writer._table,
     **{f"h{n}": _Writer._heading for n in range(1, 7)},
 }
+
+
+# The elements that follow w:updateFields in CT_Settings (ECMA-376 part 1, 17.15.1.78).
+_AFTER_UPDATE_FIELDS = tuple(f"w:{name}" for name in (
+    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids")) + (
+    "m:mathPr",) + tuple(f"w:{name}" for name in (
+    "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
+    "smartTagType")) + ("sl:schemaLibrary",) + tuple(f"w:{name}" for name in (
+    "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator"))
 
 
 def _field_char(paragraph: Paragraph, kind: str) -> None:
@@ -307,10 +321,10 @@ def _contents(writer: _Writer, headings: list[str]) -> None:
         last.add_run(title)
     _field_char(last, "end")
     # Ask Word to refresh fields (page numbers) when the file is opened.
-    settings = writer.document.settings.element
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
-    settings.append(update)
+    # settings.xml is a strict sequence: Word rejects the file if updateFields is misplaced.
+    writer.document.settings.element.insert_element_before(update, *_AFTER_UPDATE_FIELDS)
 
 
 def _excerpt(writer: _Writer, excerpt: Excerpt) -> None:

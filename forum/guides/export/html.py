@@ -12,18 +12,23 @@ from markupsafe import Markup
 from forum import _resource_dir
 from forum.guides.document import GuideDocument
 from forum.guides.document import format_date
+from forum.guides.export import heading_offset
 
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
 
 
-def demote_headings(html: str) -> str:
-    """Move headings one level down (h2 -> h3, capped at h6): they sit under a section's h2."""
-    return _HEADING_TAG.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 1, 6)}", html)
+def place_headings(html: str, top: int = 3) -> str:
+    """Move the fragment's headings so the highest is ``top`` (h3: under a section's h2)."""
+    offset = heading_offset(html, top)
+    if not offset:
+        return html
+    return _HEADING_TAG.sub(
+        lambda m: f"<{m[1]}h{max(1, min(int(m[2]) + offset, 6))}", html)
 
 
 def guide_html(html: str | None) -> Markup:
-    # The model holds HTML already sanitised by forum.text; only its headings move down.
-    return Markup(demote_headings(html or ""))
+    # The model holds HTML already sanitised by forum.text; only its headings move.
+    return Markup(place_headings(html or ""))
 
 
 def quotation_html(html: str) -> Markup:

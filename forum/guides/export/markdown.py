@@ -14,6 +14,7 @@ from forum.guides.document import Section
 from forum.guides.document import format_date
 from forum.guides.export import Node
 from forum.guides.export import collapse_whitespace
+from forum.guides.export import heading_offset
 from forum.guides.export import parse_fragment
 
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>~|])")
@@ -57,8 +58,8 @@ def _code_span(code: str) -> str:
 class _Converter:
     """HTML fragment -> list of Markdown blocks (each a string, joined by blank lines)."""
 
-    def __init__(self, heading_offset: int = 1, italic: bool = False) -> None:
-        self.heading_offset = heading_offset
+    def __init__(self, offset: int = 0, italic: bool = False) -> None:
+        self.heading_offset = offset
         # Italic paragraphs (editorial notes): <em> inside adds nothing and would nest awkwardly.
         self.italic = italic
 
@@ -134,7 +135,7 @@ class _Converter:
         return self.paragraph(node.children)
 
     def _heading(self, node: Node) -> str:
-        level = min(int(node.tag[1]) + self.heading_offset, 6)
+        level = max(1, min(int(node.tag[1]) + self.heading_offset, 6))
         return f"{'#' * level} {heading_text(self.inline(node.children))}"
 
     def _blockquote(self, node: Node) -> str:
@@ -224,14 +225,14 @@ def quote(markdown: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in markdown.split("\n"))
 
 
-def html_to_markdown(html: str, *, heading_offset: int = 1) -> str:
-    """Convert a sanitised HTML fragment; headings move down by ``heading_offset`` levels."""
-    return _Converter(heading_offset).render(html)
+def html_to_markdown(html: str, *, top_heading: int = 3) -> str:
+    """Convert a sanitised HTML fragment; its highest heading becomes ``top_heading``."""
+    return _Converter(heading_offset(html, top_heading)).render(html)
 
 
 def _italic(html: str) -> str:
     """The note with every paragraph (and list item) in italics."""
-    return _Converter(italic=True).render(html)
+    return _Converter(heading_offset(html, 3), italic=True).render(html)
 
 
 def github_anchors(titles: list[str]) -> list[str]:
