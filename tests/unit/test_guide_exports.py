@@ -79,7 +79,8 @@ def sample_document(n_excerpts: int = 7, n_sections: int = 3,
     """A guide with every kind of credit, a trimmed excerpt, an editorial note and links.
 
     With ``words_per_excerpt`` the bodies are generated prose of about that length (the bench
-    uses ~65 words, ~400 characters); otherwise they cycle through :data:`_SOURCES`.
+    uses ~65 words, ~400 characters, every other one in two paragraphs); otherwise they
+    cycle through :data:`_SOURCES`.
     """
     sections = []
     n = 0  # excerpts so far, across sections
@@ -92,7 +93,10 @@ def sample_document(n_excerpts: int = 7, n_sections: int = 3,
                 words = " ".join(_SENTENCES[(n + i) % len(_SENTENCES)]
                                  for i in range(words_per_excerpt // 8 + 1)).split()
                 words[0] = f"**{words[0]}**"  # some formatting to convert, as in real posts
-                body = " ".join(words[:words_per_excerpt])
+                words = words[:words_per_excerpt]
+                if n % 2:  # every other excerpt has two paragraphs, as real posts do
+                    words[len(words) // 2] += "\n\n"
+                body = " ".join(words)
             excerpts.append(Excerpt(
                 body_html=render_markdown(body),
                 credit=resolve_credit(source),
