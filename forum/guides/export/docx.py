@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import replace
+from datetime import UTC
+from datetime import datetime
+from datetime import time
 from io import BytesIO
 
 from docx import Document as new_document
@@ -354,6 +357,9 @@ def export(doc: GuideDocument) -> bytes:
     properties.language = "en-GB"
     properties.author = ""
     properties.comments = ""
+    if doc.published_on:
+        published = datetime.combine(doc.published_on, time(), tzinfo=UTC)
+        properties.created = properties.modified = published
     writer = _Writer(document)
     normal = writer.style("Normal")
 
