@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -72,30 +74,58 @@ def _reset_postgres_schema() -> None:
         connection.execute(text("CREATE SCHEMA public"))
 
 
+def _empty_postgres_tables() -> None:
+    db.session.remove()
+    names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "SERVER_NAME": "localhost",
+    "PUBLIC_BASE_URL": "http://localhost",
+    "RATELIMIT_STORAGE_URI": "memory://",
+}
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file with the empty schema, built once and copied for each test (fast)."""
+    path = tmp_path_factory.mktemp("template") / "schema.db"
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return path
+
+
 @pytest.fixture
-def app(tmp_path, database_url: str | None) -> Iterator[Flask]:
-    uri = database_url or f"sqlite:///{tmp_path / 'test.db'}"
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": uri,
-        "SERVER_NAME": "localhost",
-        "PUBLIC_BASE_URL": "http://localhost",
-        "RATELIMIT_STORAGE_URI": "memory://",
-    })
+def app(tmp_path, database_url: str | None, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """The app over an empty database: a copied SQLite file, or emptied PostgreSQL tables."""
+    on_postgres = bool(database_url and database_url.startswith("postgresql"))
+    if on_postgres:
+        uri = database_url
+    else:
+        path = tmp_path / "test.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        uri = f"sqlite:///{path}"
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": uri})
     app.instance_path = str(tmp_path / "instance")
     os.makedirs(app.instance_path, exist_ok=True)
     app.test_client_class = FormClient
     with app.app_context():
-        if uri.startswith("postgresql"):
-            _reset_postgres_schema()
-        db.create_all()
+        if on_postgres:
+            # Cheap when the tables exist; rebuilds them after a test that reset the schema.
+            db.create_all()
+            _empty_postgres_tables()
         limiter.reset()
     yield app
     with app.app_context():
         db.session.remove()
-        if uri.startswith("postgresql"):
-            _reset_postgres_schema()
+        if on_postgres:
+            _empty_postgres_tables()
         db.engine.dispose()
 
 
@@ -131,7 +161,8 @@ ROLE_NAMES = ["anonymous", "outsider", "member", "moderator", "facilitator", "ad
 @pytest.fixture
 def world(app: Flask) -> World:
     with app.app_context():
-        facilitator = factories.make_user("facilitator@example.org", display_name="Fran Facilitator")
+        facilitator = factories.make_user("facilitator@example.org",
+                                          display_name="Fran Facilitator")
         learning_set = factories.make_set(
             "comms", name="Communicating assemblies", visibility=Visibility.PRIVATE,
             facilitator=facilitator)
