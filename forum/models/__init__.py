@@ -1,6 +1,10 @@
 """The forum's database models, importable from one place."""
 
 from forum.models.base import utcnow
+from forum.models.guide import Guide
+from forum.models.guide import GuideExcerpt
+from forum.models.guide import GuideSection
+from forum.models.guide import GuideVersion
 from forum.models.learning_set import Invitation
 from forum.models.learning_set import LearningSet
 from forum.models.learning_set import Membership
@@ -30,6 +34,10 @@ __all__ = [
     "CreditPreference",
     "EmailMode",
     "EmailTopic",
+    "Guide",
+    "GuideExcerpt",
+    "GuideSection",
+    "GuideVersion",
     "Invitation",
     "LearningSet",
     "Membership",
