@@ -178,9 +178,11 @@ def moderation_notes(session: Session, posts: Iterable[Post]) -> dict[int, Moder
 
 
 def after_post_created(session: Session, post: Post) -> None:
-    """Called by the threads service once a new post is flushed: alert the set's moderators."""
-    if post.status == PostStatus.PENDING:
-        notifications.notify_post_waiting(session, post)
+    """Called by the threads service once a new post is flushed.
+
+    A waiting post alerts the set's moderators; a published reply tells the parent's author.
+    """
+    notifications.notify_post_created(session, post)
 
 
 def resubmit_after_edit(session: Session, post: Post) -> bool:

@@ -292,3 +292,17 @@ def test_a_new_reply_tells_the_parent_author_or_the_moderators(app, world, statu
         db.session.commit()
     _notify(app, "notify_post_created", reply_id)
     assert [k for k, _ in _notifications(app, getattr(world, told).id)] == [kind]
+
+
+def test_replying_through_the_thread_page_tells_the_author_of_the_post_answered(
+        app, world, client):
+    with app.app_context():
+        learning_set = db.session.get(type(world.learning_set), world.learning_set.id)
+        learning_set.moderation_policy = learning_set.moderation_policy.AFTER_THE_FACT
+        db.session.commit()
+    client.sign_in_as(world.moderator)
+    response = client.post(f"/posts/{_opening_post_id(app, world)}/reply",
+                           data={"body": "We called ours the People's Panel."})
+    assert response.status_code == 302
+    kinds = [kind for kind, _ in _notifications(app, world.member.id)]
+    assert kinds == [NotificationKind.REPLY]
