@@ -181,3 +181,21 @@ def can_view_moderation_log(user: AnyUser, learning_set: LearningSet) -> bool:
 
 def can_set_moderation_policy(user: AnyUser, learning_set: LearningSet) -> bool:
     return is_admin(user) or has_role(user, learning_set, Role.FACILITATOR)
+
+
+# --- guides --------------------------------------------------------------
+
+def can_curate_guide(user: AnyUser, guide_or_set: Any) -> bool:
+    """Create, edit, preview, publish and download drafts: the set's facilitators and admins."""
+    learning_set = (guide_or_set if isinstance(guide_or_set, LearningSet)
+                    else guide_or_set.learning_set)
+    return is_admin(user) or has_role(user, learning_set, Role.FACILITATOR)
+
+
+def can_view_published_guide(user: AnyUser, guide: Any) -> bool:
+    """A guide with a published version, in a set the user can read or marked public."""
+    if not guide.versions:
+        return False
+    learning_set = guide.learning_set
+    return (guide.is_public or learning_set.visibility == Visibility.PUBLIC
+            or can_view_set(user, learning_set))

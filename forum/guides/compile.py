@@ -1,0 +1,239 @@
+"""From a curated guide to the document every format exports, and frozen published versions.
+
+:func:`compile_guide` is what a draft's preview and downloads show; :func:`publish` freezes
+the same document as JSON in a :class:`GuideVersion`; :func:`version_document` reads it back,
+withholding any excerpt whose source post has since been hidden, withdrawn or deleted.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import object_session
+from werkzeug.routing import BuildError
+
+from forum.extensions import db
+from forum.guides.document import Excerpt
+from forum.guides.document import GuideDocument
+from forum.guides.document import Section
+from forum.guides.service import WITHHELD_TEXT
+from forum.guides.service import GuideError
+from forum.guides.service import credit_text
+from forum.guides.service import credited_organisation
+from forum.guides.service import excerpts_needing_attention
+from forum.guides.service import needs_attention
+from forum.mail import public_url
+from forum.models import Guide
+from forum.models import GuideExcerpt
+from forum.models import GuideVersion
+from forum.models import Post
+from forum.models import PostStatus
+from forum.models import User
+from forum.models import utcnow
+
+# Bumped if the stored JSON ever changes shape; readers accept every earlier one.
+DOCUMENT_FORMAT = 1
+
+PostUrl = Callable[[Post], str | None]
+
+
+def post_url(post: Post) -> str | None:
+    """The absolute address of a post on its thread page."""
+    return public_url("threads.show", thread_id=post.thread_id) + f"#post-{post.id}"
+
+
+def guide_url(guide: Guide, version: int | None = None) -> str | None:
+    """The stable public address of a published guide (or one version), when it can be built."""
+    try:
+        if version is None:
+            return public_url("guides.published", guide_slug=guide.slug)
+        return public_url("guides.version", guide_slug=guide.slug, number=version)
+    except BuildError:  # the web pages are not registered (e.g. a trimmed-down app)
+        current_app.logger.debug("no guides endpoints: the document carries no address")
+        return None
+
+
+def _excerpt(excerpt: GuideExcerpt, link: PostUrl) -> Excerpt:
+    post = excerpt.post
+    # A whole-post excerpt follows the post's current (approved) text; a trimmed one keeps
+    # exactly the words the facilitator chose.
+    body_html = excerpt.body_html if excerpt.is_trimmed or post is None else post.body_html
+    return Excerpt(
+        body_html=body_html,
+        credit=credit_text(excerpt),
+        source_url=link(post) if post is not None else None,
+        trimmed=excerpt.is_trimmed,
+        editorial_note_html=excerpt.editorial_note_html or None,
+        posted_on=post.created_at.date() if post is not None and post.created_at else None,
+    )
+
+
+def _compile(guide: Guide, *, version: int | None, published_on: date | None, url: str | None,
+             link: PostUrl) -> tuple[GuideDocument, list[list[dict[str, Any]]]]:
+    """The document, plus per section and excerpt what a frozen version needs to remember."""
+    sections: list[Section] = []
+    extras: list[list[dict[str, Any]]] = []
+    organisations: set[str] = set()
+    for section in sorted(guide.sections, key=lambda s: s.position):
+        excerpts: list[Excerpt] = []
+        section_extras: list[dict[str, Any]] = []
+        for excerpt in sorted(section.excerpts, key=lambda e: e.position):
+            if needs_attention(excerpt):
+                continue
+            excerpts.append(_excerpt(excerpt, link))
+            organisation = credited_organisation(excerpt)
+            if organisation:
+                organisations.add(organisation)
+            section_extras.append({"post_id": excerpt.post_id, "organisation": organisation})
+        sections.append(Section(title=section.title,
+                                introduction_html=section.introduction_html or "",
+                                excerpts=tuple(excerpts)))
+        extras.append(section_extras)
+    document = GuideDocument(
+        title=guide.title, subtitle=guide.subtitle or "",
+        introduction_html=guide.introduction_html or "", version=version,
+        published_on=published_on, url=url, sections=tuple(sections),
+        contributing_organisations=tuple(sorted(organisations, key=str.casefold)))
+    return document, extras
+
+
+def compile_guide(guide: Guide, *, version: int | None = None, published_on: date | None = None,
+                  url: str | None = None, link: PostUrl = post_url) -> GuideDocument:
+    """The guide as published: excerpts needing attention are left out, credit follows consent.
+
+    ``link`` builds each excerpt's source address (the default needs an app context).
+    """
+    return _compile(guide, version=version, published_on=published_on, url=url, link=link)[0]
+
+
+# --- publishing and frozen versions ---------------------------------------
+
+def latest_version(guide: Guide) -> GuideVersion | None:
+    return max(guide.versions, key=lambda v: v.number, default=None)
+
+
+def get_version(guide: Guide, number: int) -> GuideVersion | None:
+    return next((v for v in guide.versions if v.number == number), None)
+
+
+def publish(session: Session, guide: Guide, *, by: User | None) -> GuideVersion:
+    """Freeze the guide as its next numbered version.
+
+    Refused while any excerpt needs attention, or when there is nothing to publish.
+    """
+    waiting = excerpts_needing_attention(guide)
+    if waiting:
+        count = len(waiting)
+        raise GuideError(
+            f"{count} excerpt{'s' if count != 1 else ''} need{'s' if count == 1 else ''} "
+            "attention: resolve or remove "
+            f"{'it' if count == 1 else 'them'} before publishing")
+    if not any(section.excerpts for section in guide.sections):
+        raise GuideError("Add at least one excerpt before publishing")
+    previous = session.scalar(
+        select(func.max(GuideVersion.number)).where(GuideVersion.guide_id == guide.id)) or 0
+    number = previous + 1
+    published_at = utcnow()
+    document, extras = _compile(guide, version=number, published_on=published_at.date(),
+                                url=guide_url(guide, number), link=post_url)
+    version = GuideVersion(number=number, published_at=published_at, published_by=by,
+                           document=document_to_json(document, extras))
+    guide.versions.append(version)
+    session.flush()
+    return version
+
+
+def document_to_json(document: GuideDocument,
+                     extras: list[list[dict[str, Any]]] | None = None) -> dict[str, Any]:
+    """A JSON-ready dict of ``document``; ``extras`` adds each excerpt's source post id."""
+    sections = []
+    for index, section in enumerate(document.sections):
+        excerpts = []
+        for position, excerpt in enumerate(section.excerpts):
+            extra = extras[index][position] if extras is not None else {}
+            excerpts.append({
+                "body_html": excerpt.body_html,
+                "credit": excerpt.credit,
+                "source_url": excerpt.source_url,
+                "trimmed": excerpt.trimmed,
+                "editorial_note_html": excerpt.editorial_note_html,
+                "posted_on": excerpt.posted_on.isoformat() if excerpt.posted_on else None,
+                "post_id": extra.get("post_id"),
+                "organisation": extra.get("organisation"),
+            })
+        sections.append({"title": section.title, "anchor": section.anchor,
+                         "introduction_html": section.introduction_html, "excerpts": excerpts})
+    return {
+        "format": DOCUMENT_FORMAT,
+        "title": document.title,
+        "subtitle": document.subtitle,
+        "introduction_html": document.introduction_html,
+        "version": document.version,
+        "published_on": document.published_on.isoformat() if document.published_on else None,
+        "url": document.url,
+        "sections": sections,
+        "contributing_organisations": list(document.contributing_organisations),
+    }
+
+
+def _withheld_ids(session: Session, post_ids: set[int]) -> set[int]:
+    """The posts among ``post_ids`` that could no longer be quoted (one query)."""
+    if not post_ids:
+        return set()
+    rows = session.execute(select(Post.id, Post.status, Post.author_id)
+                           .where(Post.id.in_(post_ids)))
+    # The same rule as service.post_attention_reason, on bare columns.
+    quotable = {post_id for post_id, status, author_id in rows
+                if status == PostStatus.APPROVED and author_id is not None}
+    return post_ids - quotable
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+WITHHELD_HTML = f"<p>{html.escape(WITHHELD_TEXT)}</p>"
+
+
+def version_document(version: GuideVersion) -> GuideDocument:
+    """The frozen document of a published version, withholding excerpts whose source post
+    has since been hidden, withdrawn or deleted (or whose author deleted their account)."""
+    data = version.document
+    session = object_session(version) or db.session
+    post_ids = {e["post_id"] for s in data["sections"] for e in s["excerpts"]
+                if e.get("post_id") is not None}
+    withheld = _withheld_ids(session, post_ids)
+    organisations: set[str] = set()
+    sections = []
+    for section in data["sections"]:
+        excerpts = []
+        for item in section["excerpts"]:
+            if item.get("post_id") in withheld:
+                excerpts.append(Excerpt(body_html=WITHHELD_HTML, credit=""))
+                continue
+            if item.get("organisation"):
+                organisations.add(item["organisation"])
+            excerpts.append(Excerpt(
+                body_html=item["body_html"], credit=item["credit"],
+                source_url=item.get("source_url"), trimmed=bool(item.get("trimmed")),
+                editorial_note_html=item.get("editorial_note_html"),
+                posted_on=_date(item.get("posted_on"))))
+        sections.append(Section(title=section["title"], anchor=section.get("anchor", ""),
+                                introduction_html=section.get("introduction_html", ""),
+                                excerpts=tuple(excerpts)))
+    stored_organisations = data.get("contributing_organisations", [])
+    if withheld:
+        # Drop an organisation that was credited only through withheld excerpts.
+        stored_organisations = [o for o in stored_organisations if o in organisations]
+    return GuideDocument(
+        title=data["title"], subtitle=data.get("subtitle", ""),
+        introduction_html=data.get("introduction_html", ""), version=data.get("version"),
+        published_on=_date(data.get("published_on")), url=data.get("url"),
+        sections=tuple(sections), contributing_organisations=tuple(stored_organisations))

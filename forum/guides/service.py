@@ -1,0 +1,548 @@
+"""Curating guides: creating them, arranging sections and excerpts, and the credit rules.
+
+Functions take the session and the objects explicitly, never commit (the view commits once)
+and raise :class:`GuideError` with a message a facilitator can act on. Publishing and the
+document model live in :mod:`forum.guides.compile`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from dataclasses import field
+
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
+
+from forum.guides.document import slugify
+from forum.models import CreditPreference
+from forum.models import Guide
+from forum.models import GuideExcerpt
+from forum.models import GuideSection
+from forum.models import GuideVersion
+from forum.models import LearningSet
+from forum.models import Post
+from forum.models import PostStatus
+from forum.models import Thread
+from forum.models import User
+from forum.models import utcnow
+from forum.text import excerpt as text_excerpt
+from forum.text import plain_text
+from forum.text import render_markdown
+from forum.threads.tree import build_tree
+
+# Primary keys are 32-bit integers on PostgreSQL; a larger id from a URL cannot exist.
+MAX_ID = 2**31 - 1
+TITLE_MAX = 200
+SUBTITLE_MAX = 300
+SLUG_MAX = 100
+TEXT_MAX = 50_000
+ANONYMOUS_CREDIT = "A participant"
+WITHHELD_TEXT = "This contribution has been withdrawn while the facilitator reviews it."
+
+# Lowest first: a facilitator may move an excerpt's credit down this list, never up.
+CREDIT_ORDER = (CreditPreference.ANONYMOUS, CreditPreference.ORGANISATION,
+                CreditPreference.NAME_AND_ORGANISATION)
+CREDIT_LABELS = {
+    CreditPreference.NAME_AND_ORGANISATION: "name and organisation",
+    CreditPreference.ORGANISATION: "organisation only",
+    CreditPreference.ANONYMOUS: "anonymously (“A participant”)",
+}
+
+
+class GuideError(Exception):
+    """A guide operation that the rules refuse; the message is shown to the facilitator."""
+
+
+# --- credit and attention ------------------------------------------------
+
+def credit_rank(preference: CreditPreference) -> int:
+    return CREDIT_ORDER.index(preference)
+
+
+def author_choice(post: Post | None) -> CreditPreference:
+    """The author's own choice; anonymous when the author (or the post) is gone."""
+    if post is None or post.author is None:
+        return CreditPreference.ANONYMOUS
+    return post.author.credit_preference or CreditPreference.ORGANISATION
+
+
+def effective_credit(excerpt: GuideExcerpt) -> CreditPreference:
+    """The lower of the author's choice and the facilitator's override."""
+    choice = author_choice(excerpt.post)
+    override = excerpt.credit_override
+    if override is not None and credit_rank(override) < credit_rank(choice):
+        return override
+    return choice
+
+
+def credit_for(author: User | None, preference: CreditPreference) -> str:
+    if author is None or preference == CreditPreference.ANONYMOUS:
+        return ANONYMOUS_CREDIT
+    organisation = (author.organisation or "").strip()
+    if preference == CreditPreference.NAME_AND_ORGANISATION:
+        name = author.display_name.strip()
+        return ", ".join(part for part in (name, organisation) if part) or ANONYMOUS_CREDIT
+    return organisation or ANONYMOUS_CREDIT
+
+
+def credit_text(excerpt: GuideExcerpt) -> str:
+    """``"Sam Patel, Northbridge Borough Council"``, ``"Northbridge Borough Council"`` or
+    ``"A participant"``."""
+    post = excerpt.post
+    return credit_for(post.author if post is not None else None, effective_credit(excerpt))
+
+
+def credited_organisation(excerpt: GuideExcerpt) -> str | None:
+    """The organisation this excerpt shows in its credit, if any."""
+    post = excerpt.post
+    if post is None or post.author is None:
+        return None
+    if effective_credit(excerpt) == CreditPreference.ANONYMOUS:
+        return None
+    return (post.author.organisation or "").strip() or None
+
+
+def post_attention_reason(post: Post | None) -> str | None:
+    """Why a source post can no longer be quoted, or ``None`` when it can."""
+    if post is None:
+        return "The source post was deleted"
+    if post.status == PostStatus.HIDDEN:
+        return "The source post was hidden by a moderator"
+    if post.status == PostStatus.WITHDRAWN:
+        return "The source post was withdrawn by its author"
+    if post.status != PostStatus.APPROVED:
+        return "The source post is no longer approved"
+    if post.author_id is None:
+        return "The author's account was deleted"
+    return None
+
+
+def attention_reason(excerpt: GuideExcerpt) -> str | None:
+    """``None`` when the excerpt can be published; otherwise what the facilitator must resolve."""
+    return post_attention_reason(excerpt.post if excerpt.post_id is not None else None)
+
+
+def needs_attention(excerpt: GuideExcerpt) -> bool:
+    return attention_reason(excerpt) is not None
+
+
+def excerpts_needing_attention(guide: Guide) -> list[GuideExcerpt]:
+    return [e for s in guide.sections for e in s.excerpts if needs_attention(e)]
+
+
+# --- validation helpers --------------------------------------------------
+
+def _clean_title(value: str, what: str, maximum: int = TITLE_MAX) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise GuideError(f"Enter a {what}")
+    if len(value) > maximum:
+        raise GuideError(f"The {what} must be {maximum} characters or fewer")
+    return value
+
+
+def _clean_text(value: str | None, what: str, maximum: int = TEXT_MAX) -> str:
+    value = (value or "").strip()
+    if len(value) > maximum:
+        raise GuideError(f"The {what} must be {maximum:,} characters or fewer")
+    return value
+
+
+def _opening_approved(session: Session, thread_ids: list[int]) -> set[int]:
+    """The threads among ``thread_ids`` whose opening post is approved (visible to the set)."""
+    first = (select(Post.thread_id, func.min(Post.id).label("post_id"))
+             .where(Post.parent_id.is_(None), Post.thread_id.in_(thread_ids))
+             .group_by(Post.thread_id).subquery())
+    rows = session.execute(
+        select(Post.thread_id).join(first, first.c.post_id == Post.id)
+        .where(Post.status == PostStatus.APPROVED))
+    return {row[0] for row in rows}
+
+
+def _threads_for(session: Session, learning_set: LearningSet,
+                 thread_ids: list[int]) -> list[Thread]:
+    ids = sorted({int(i) for i in thread_ids if 0 < int(i) <= MAX_ID})
+    if not ids:
+        raise GuideError("Choose at least one thread")
+    threads = list(session.scalars(
+        select(Thread).where(Thread.id.in_(ids), Thread.learning_set_id == learning_set.id)
+        .order_by(Thread.id)))
+    visible = _opening_approved(session, ids)
+    if len(threads) != len(ids) or any(t.id not in visible for t in threads):
+        raise GuideError("Choose threads from this learning set")
+    return threads
+
+
+def unique_guide_slug(session: Session, title: str) -> str:
+    base = slugify(title, fallback="guide")[: SLUG_MAX - 6].rstrip("-") or "guide"
+    taken = set(session.scalars(
+        select(Guide.slug).where((Guide.slug == base) | Guide.slug.like(f"{base}-%"))))
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+# --- guides --------------------------------------------------------------
+
+def create_guide(session: Session, *, learning_set: LearningSet, creator: User | None,
+                 title: str, subtitle: str = "", introduction_source: str = "",
+                 thread_ids: list[int]) -> Guide:
+    """A new draft guide over some of the set's threads, with a unique web address."""
+    title = _clean_title(title, "title")
+    subtitle = _clean_text(subtitle, "subtitle", SUBTITLE_MAX)
+    introduction_source = _clean_text(introduction_source, "introduction")
+    threads = _threads_for(session, learning_set, thread_ids)
+    now = utcnow()
+    guide = Guide(learning_set=learning_set, slug=unique_guide_slug(session, title), title=title,
+                  subtitle=subtitle, introduction_source=introduction_source,
+                  introduction_html=render_markdown(introduction_source) if introduction_source
+                  else "",
+                  is_public=False, created_by=creator, created_at=now, updated_at=now)
+    guide.threads = threads
+    session.add(guide)
+    session.flush()
+    return guide
+
+
+def update_guide(session: Session, guide: Guide, *, title: str, subtitle: str,
+                 introduction_source: str, is_public: bool, thread_ids: list[int]) -> None:
+    """Change the guide's settings. A thread that still has excerpts cannot be removed."""
+    title = _clean_title(title, "title")
+    subtitle = _clean_text(subtitle, "subtitle", SUBTITLE_MAX)
+    introduction_source = _clean_text(introduction_source, "introduction")
+    threads = _threads_for(session, guide.learning_set, thread_ids)
+    kept = {t.id for t in threads}
+    for section in guide.sections:
+        for excerpt in section.excerpts:
+            post = excerpt.post
+            if post is not None and post.thread_id not in kept:
+                raise GuideError(f"Remove the excerpts from “{post.thread.title}” before "
+                                 "removing that thread from the guide")
+    guide.title = title
+    guide.subtitle = subtitle
+    guide.introduction_source = introduction_source
+    guide.introduction_html = render_markdown(introduction_source) if introduction_source else ""
+    guide.is_public = bool(is_public)
+    guide.threads = threads
+    _touch(guide)
+    session.flush()
+
+
+def _touch(guide: Guide) -> None:
+    guide.updated_at = utcnow()
+
+
+# --- sections ------------------------------------------------------------
+
+def add_section(session: Session, guide: Guide, *, title: str,
+                introduction_source: str = "") -> GuideSection:
+    """A new section at the end of the guide."""
+    title = _clean_title(title, "section title")
+    introduction_source = _clean_text(introduction_source, "section introduction")
+    position = max((s.position for s in guide.sections), default=-1) + 1
+    section = GuideSection(title=title, position=position,
+                           introduction_source=introduction_source,
+                           introduction_html=render_markdown(introduction_source)
+                           if introduction_source else "")
+    guide.sections.append(section)
+    _touch(guide)
+    session.flush()
+    return section
+
+
+def update_section(session: Session, section: GuideSection, *, title: str,
+                   introduction_source: str) -> None:
+    section.title = _clean_title(title, "section title")
+    source = _clean_text(introduction_source, "section introduction")
+    section.introduction_source = source
+    section.introduction_html = render_markdown(source) if source else ""
+    _touch(section.guide)
+    session.flush()
+
+
+def _swap(items: list, item, direction: str) -> None:
+    """Move ``item`` one place up or down in ``items`` and renumber positions 0..n-1."""
+    if direction not in ("up", "down"):
+        raise GuideError("Choose up or down")
+    ordered = sorted(items, key=lambda i: (i.position, i.id or 0))
+    index = ordered.index(item)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(ordered):
+        ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, each in enumerate(ordered):
+        each.position = position
+
+
+def move_section(session: Session, section: GuideSection, direction: str) -> None:
+    """Move a section up or down; nothing happens at either end."""
+    guide = section.guide
+    _swap(guide.sections, section, direction)
+    guide.sections.sort(key=lambda s: s.position)
+    _touch(guide)
+    session.flush()
+
+
+def delete_section(session: Session, section: GuideSection) -> None:
+    """Delete a section and the excerpts in it."""
+    guide = section.guide
+    guide.sections.remove(section)
+    session.delete(section)
+    for position, each in enumerate(sorted(guide.sections, key=lambda s: s.position)):
+        each.position = position
+    _touch(guide)
+    session.flush()
+
+
+# --- excerpts ------------------------------------------------------------
+
+_GAP = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]|…|\.{3,}")
+_EDGE = "\"'“”‘’()[]-–—*_ \t\n"
+
+
+def _comparable(html: str) -> str:
+    return " ".join(plain_text(html).split()).casefold()
+
+
+def trimmed_problem(original_source: str, trimmed_source: str) -> str | None:
+    """Why ``trimmed_source`` is not a shortened ``original_source``, or ``None``.
+
+    A trimmed excerpt may leave things out (mark gaps with …) but must not reword the
+    member's post: every remaining passage must appear in the original, ignoring case,
+    spacing and Markdown formatting.
+    """
+    original = _comparable(render_markdown(original_source))
+    trimmed = _comparable(render_markdown(trimmed_source))
+    for fragment in _GAP.split(trimmed):
+        fragment = fragment.strip(_EDGE + ".,;:!?")
+        if fragment and fragment not in original:
+            shown = fragment if len(fragment) <= 60 else fragment[:59] + "…"
+            return (f"An excerpt can only leave out parts of the post, not change them: "
+                    f"“{shown}” is not in the original. Mark gaps with …")
+    return None
+
+
+def _excerpt_text(post: Post, body_source: str | None) -> tuple[str, str, bool]:
+    """(source, html, is_trimmed) for an excerpt of ``post``."""
+    if body_source is None or not body_source.strip():
+        if body_source is not None:
+            raise GuideError("Enter the part of the post to quote, or quote the whole post")
+        return post.body_source, post.body_html, False
+    source = body_source.strip()
+    if len(source) > TEXT_MAX:
+        raise GuideError(f"The excerpt must be {TEXT_MAX:,} characters or fewer")
+    if source == post.body_source.strip():
+        return post.body_source, post.body_html, False
+    problem = trimmed_problem(post.body_source, source)
+    if problem:
+        raise GuideError(problem)
+    return source, render_markdown(source), True
+
+
+def _check_override(post: Post, credit_override: CreditPreference | str | None
+                    ) -> CreditPreference | None:
+    if credit_override in (None, ""):
+        return None
+    try:
+        override = CreditPreference(credit_override)
+    except ValueError:
+        raise GuideError("Choose how to credit this excerpt") from None
+    choice = author_choice(post)
+    if credit_rank(override) > credit_rank(choice):
+        raise GuideError(
+            f"You cannot credit this member more than they allow: they chose to be credited "
+            f"by {CREDIT_LABELS[choice]}")
+    # Equal to the author's choice is no override: a later, lower choice still applies.
+    return override if override != choice else None
+
+
+def add_excerpt(session: Session, section: GuideSection, post: Post, *,
+                body_source: str | None = None, editorial_note_source: str = "",
+                credit_override: CreditPreference | str | None = None) -> GuideExcerpt:
+    """Quote ``post`` (whole when ``body_source`` is ``None``) at the end of ``section``."""
+    guide = section.guide
+    if post.status != PostStatus.APPROVED:
+        raise GuideError("Only approved posts can be quoted in a guide")
+    if post.thread_id not in {t.id for t in guide.threads}:
+        raise GuideError("Choose a post from one of this guide's threads")
+    if post.author_id is None:
+        raise GuideError("This post's author has deleted their account, so it cannot be quoted")
+    source, html, is_trimmed = _excerpt_text(post, body_source)
+    note = _clean_text(editorial_note_source, "editorial note")
+    override = _check_override(post, credit_override)
+    position = max((e.position for e in section.excerpts), default=-1) + 1
+    excerpt = GuideExcerpt(post=post, position=position, body_source=source, body_html=html,
+                           is_trimmed=is_trimmed, editorial_note_source=note,
+                           editorial_note_html=render_markdown(note) if note else "",
+                           credit_override=override, created_at=utcnow())
+    section.excerpts.append(excerpt)
+    _touch(guide)
+    session.flush()
+    return excerpt
+
+
+def update_excerpt(session: Session, excerpt: GuideExcerpt, *, body_source: str | None,
+                   editorial_note_source: str,
+                   credit_override: CreditPreference | str | None) -> None:
+    """Change the quoted text (``None`` = the whole post), the note and the credit."""
+    post = excerpt.post
+    note = _clean_text(editorial_note_source, "editorial note")
+    if post is None:
+        # The source is gone: only the note can change; the facilitator should remove it.
+        raise GuideError("The source post was deleted: remove this excerpt from the guide")
+    source, html, is_trimmed = _excerpt_text(post, body_source)
+    override = _check_override(post, credit_override)
+    excerpt.body_source, excerpt.body_html, excerpt.is_trimmed = source, html, is_trimmed
+    excerpt.editorial_note_source = note
+    excerpt.editorial_note_html = render_markdown(note) if note else ""
+    excerpt.credit_override = override
+    _touch(excerpt.section.guide)
+    session.flush()
+
+
+def move_excerpt(session: Session, excerpt: GuideExcerpt, direction: str) -> None:
+    """Move an excerpt up or down within its section; nothing happens at either end."""
+    section = excerpt.section
+    _swap(section.excerpts, excerpt, direction)
+    section.excerpts.sort(key=lambda e: e.position)
+    _touch(section.guide)
+    session.flush()
+
+
+def move_excerpt_to_section(session: Session, excerpt: GuideExcerpt,
+                            section: GuideSection) -> None:
+    """Move an excerpt to the end of another section of the same guide."""
+    old = excerpt.section
+    if section.id == old.id:
+        return
+    if section.guide_id != old.guide_id:
+        raise GuideError("Choose a section of this guide")
+    old.excerpts.remove(excerpt)
+    excerpt.position = max((e.position for e in section.excerpts), default=-1) + 1
+    section.excerpts.append(excerpt)
+    for position, each in enumerate(sorted(old.excerpts, key=lambda e: e.position)):
+        each.position = position
+    _touch(section.guide)
+    session.flush()
+
+
+def remove_excerpt(session: Session, excerpt: GuideExcerpt) -> None:
+    section = excerpt.section
+    section.excerpts.remove(excerpt)
+    session.delete(excerpt)
+    for position, each in enumerate(sorted(section.excerpts, key=lambda e: e.position)):
+        each.position = position
+    _touch(section.guide)
+    session.flush()
+
+
+# --- loading for the curation page ---------------------------------------
+
+@dataclass
+class CurationItem:
+    """An approved post offered for quoting, with where it sits in its thread."""
+
+    post: Post
+    thread: Thread
+    depth: int
+    parent_excerpt: str | None
+    author_name: str
+    organisation: str
+    credit_preference: CreditPreference
+    used_in: list[GuideSection] = field(default_factory=list)
+
+
+def load_guide_for_curation(session: Session, guide_id: int) -> Guide | None:
+    """The guide with its set, threads, sections, excerpts, source posts and their authors,
+    and its versions (without their documents), in a fixed number of queries."""
+    if not isinstance(guide_id, int) or not 0 < guide_id <= MAX_ID:
+        return None
+    return session.scalar(
+        select(Guide)
+        .options(joinedload(Guide.learning_set),
+                 selectinload(Guide.threads),
+                 selectinload(Guide.versions).defer(GuideVersion.document),
+                 selectinload(Guide.sections).selectinload(GuideSection.excerpts)
+                 .joinedload(GuideExcerpt.post).joinedload(Post.author),
+                 selectinload(Guide.sections).selectinload(GuideSection.excerpts)
+                 .joinedload(GuideExcerpt.post).joinedload(Post.thread))
+        .where(Guide.id == guide_id))
+
+
+def curation_items(session: Session, guide: Guide) -> list[CurationItem]:
+    """The approved posts of the guide's threads, thread by thread in reading order.
+
+    One query for the posts (with their authors) plus one for the guide's excerpts, however
+    many posts there are; the guide's threads are loaded once if they are not already.
+    """
+    threads = list(guide.threads)
+    if not threads:
+        return []
+    posts = list(session.scalars(
+        select(Post).options(joinedload(Post.author))
+        .where(Post.thread_id.in_([t.id for t in threads]), Post.status == PostStatus.APPROVED)
+        .order_by(Post.id)))
+    used: dict[int, list[GuideSection]] = {}
+    rows = session.execute(
+        select(GuideExcerpt.post_id, GuideSection)
+        .join(GuideSection, GuideExcerpt.section_id == GuideSection.id)
+        .where(GuideSection.guide_id == guide.id, GuideExcerpt.post_id.is_not(None))
+        .order_by(GuideSection.position, GuideExcerpt.position))
+    for post_id, section in rows:
+        sections = used.setdefault(post_id, [])
+        if section not in sections:
+            sections.append(section)
+
+    by_thread: dict[int, list[Post]] = {}
+    for post in posts:
+        by_thread.setdefault(post.thread_id, []).append(post)
+    by_id = {post.id: post for post in posts}
+    items: list[CurationItem] = []
+    for thread in threads:
+        for node in build_tree(by_thread.get(thread.id, [])):
+            post = node.item
+            parent = by_id.get(post.parent_id) if post.parent_id else None
+            author = post.author
+            items.append(CurationItem(
+                post=post, thread=thread, depth=node.depth,
+                parent_excerpt=text_excerpt(parent.body_html, 120) if parent else None,
+                author_name=author.display_name if author else "A former member",
+                organisation=(author.organisation if author else "") or "",
+                credit_preference=author_choice(post),
+                used_in=used.get(post.id, [])))
+    return items
+
+
+def load_excerpt(guide: Guide, excerpt_id: int) -> GuideExcerpt | None:
+    """An excerpt of this guide (from the loaded sections), or ``None``."""
+    for section in guide.sections:
+        for excerpt in section.excerpts:
+            if excerpt.id == excerpt_id:
+                return excerpt
+    return None
+
+
+def load_section(guide: Guide, section_id: int) -> GuideSection | None:
+    """A section of this guide (from the loaded sections), or ``None``."""
+    return next((s for s in guide.sections if s.id == section_id), None)
+
+
+def guides_of_set(session: Session, learning_set: LearningSet) -> list[Guide]:
+    """The set's guides, newest first, with their versions (documents not loaded)."""
+    return list(session.scalars(
+        select(Guide).options(selectinload(Guide.versions).defer(GuideVersion.document))
+        .where(Guide.learning_set_id == learning_set.id)
+        .order_by(Guide.created_at.desc(), Guide.id.desc())))
+
+
+def find_guide_by_slug(session: Session, slug: str) -> Guide | None:
+    if not slug or len(slug) > SLUG_MAX:
+        return None
+    return session.scalar(
+        select(Guide).options(joinedload(Guide.learning_set), selectinload(Guide.versions))
+        .where(Guide.slug == slug))
