@@ -27,6 +27,7 @@ from forum.guides.service import WITHHELD_TEXT
 from forum.guides.service import GuideError
 from forum.guides.service import credit_text
 from forum.guides.service import credited_organisation
+from forum.guides.service import excerpt_body_html
 from forum.guides.service import excerpts_needing_attention
 from forum.guides.service import needs_attention
 from forum.mail import public_url
@@ -62,11 +63,8 @@ def guide_url(guide: Guide, version: int | None = None) -> str | None:
 
 def _excerpt(excerpt: GuideExcerpt, link: PostUrl) -> Excerpt:
     post = excerpt.post
-    # A whole-post excerpt follows the post's current (approved) text; a trimmed one keeps
-    # exactly the words the facilitator chose.
-    body_html = excerpt.body_html if excerpt.is_trimmed or post is None else post.body_html
     return Excerpt(
-        body_html=body_html,
+        body_html=excerpt_body_html(excerpt),
         credit=credit_text(excerpt),
         source_url=link(post) if post is not None else None,
         trimmed=excerpt.is_trimmed,

@@ -126,6 +126,15 @@ def attention_reason(excerpt: GuideExcerpt) -> str | None:
     return post_attention_reason(excerpt.post if excerpt.post_id is not None else None)
 
 
+def excerpt_body_html(excerpt: GuideExcerpt) -> str:
+    """What the excerpt quotes: a whole-post excerpt follows its post's current text (edits to
+    an approved post are moderated), a trimmed one keeps exactly the words chosen."""
+    post = excerpt.post
+    if excerpt.is_trimmed or post is None:
+        return excerpt.body_html
+    return post.body_html
+
+
 def needs_attention(excerpt: GuideExcerpt) -> bool:
     return attention_reason(excerpt) is not None
 

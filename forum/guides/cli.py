@@ -1,0 +1,97 @@
+"""``flask guides ...``: list guides and export one to a file in any format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from forum.extensions import db
+from forum.guides.document import format_date
+from forum.models import Guide
+from forum.models import GuideExcerpt
+from forum.models import GuideSection
+from forum.models import Post
+
+# The command line says "md"; the exporters call it "markdown".
+CLI_FORMATS = {"html": "html", "md": "markdown", "pdf": "pdf", "docx": "docx"}
+
+guides_cli = AppGroup("guides", help="Work with curated guides.")
+
+
+def _load(slug: str) -> Guide:
+    guide = db.session.scalar(
+        select(Guide)
+        .options(selectinload(Guide.versions),
+                 selectinload(Guide.sections).selectinload(GuideSection.excerpts)
+                 .selectinload(GuideExcerpt.post).selectinload(Post.author))
+        .where(Guide.slug == slug))
+    if guide is None:
+        known = db.session.scalars(select(Guide.slug).order_by(Guide.slug)).all()
+        hint = f" Known guides: {', '.join(known)}." if known else " There are no guides yet."
+        raise click.ClickException(f"No guide has the address “{slug}”.{hint}")
+    return guide
+
+
+@guides_cli.command("list")
+def list_command() -> None:
+    """List every guide: address, title and published versions."""
+    guides = db.session.scalars(
+        select(Guide).options(selectinload(Guide.versions)).order_by(Guide.slug)).all()
+    if not guides:
+        click.echo("There are no guides yet.")
+    for guide in guides:
+        numbers = ", ".join(f"v{v.number}" for v in guide.versions) or "draft only"
+        click.echo(f"{guide.slug}  {guide.title}  ({numbers})")
+
+
+@guides_cli.command("export")
+@click.argument("slug")
+@click.option("--format", "format_name", required=True, type=click.Choice(list(CLI_FORMATS)),
+              help="The file format.")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The file to write (replaced if it exists).")
+@click.option("--version", "number", type=click.IntRange(min=1), default=None,
+              help="A published version number (default: the latest, or the draft if none).")
+def export_command(slug: str, format_name: str, output: Path, number: int | None) -> None:
+    """Export the guide SLUG to a file.
+
+    Without --version: the latest published version, or the current draft when nothing
+    has been published (the message on stderr says which).
+    """
+    from forum.guides.compile import compile_guide
+    from forum.guides.compile import get_version
+    from forum.guides.compile import latest_version
+    from forum.guides.compile import version_document
+    from forum.guides.export import export
+
+    guide = _load(slug)
+    if number is not None:
+        version = get_version(guide, number)
+        if version is None:
+            published = ", ".join(f"{v.number}" for v in guide.versions)
+            raise click.ClickException(
+                f"“{guide.title}” has no version {number}. "
+                + (f"Published versions: {published}." if published
+                   else "It has not been published yet."))
+    else:
+        version = latest_version(guide)
+    if version is not None:
+        document = version_document(version)
+        what = f"version {version.number}, published {format_date(version.published_at)}"
+    else:
+        document = compile_guide(guide)
+        what = "the current draft (it has not been published yet)"
+    if not output.parent.is_dir():
+        raise click.ClickException(f"The folder {output.parent} does not exist.")
+    data = export(document, CLI_FORMATS[format_name])
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        raise click.ClickException(f"Could not write {output}: {error.strerror}.") from None
+    click.echo(f"Exported “{guide.title}”, {what}, as {format_name} to {output} "
+               f"({len(data):,} bytes).", err=True)
+
