@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from forum.extensions import db
+from forum.guides.cli import guides_cli
 from forum.models import User
 from forum.passwords import password_problems
 
@@ -17,6 +18,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(guides_cli)
 
 
 @click.command("init-db")
@@ -76,5 +78,6 @@ def demo_command(password: str | None) -> None:
     db.session.commit()
     click.echo(f"Demo content: {summary.created_users} new accounts, {summary.created_sets} new "
                f"learning sets, {summary.created_threads} new threads "
-               f"({summary.created_posts} posts).")
+               f"({summary.created_posts} posts), {summary.created_guides} new published "
+               f"guide{'' if summary.created_guides == 1 else 's'}.")
     click.echo(format_accounts(summary))

@@ -19,6 +19,7 @@ from forum.demo.content import SETS
 from forum.demo.content import THREADS
 from forum.demo.content import Msg
 from forum.demo.content import ThreadSpec
+from forum.demo.guide import ensure_demo_guide
 from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import Post
@@ -48,6 +49,7 @@ class DemoSummary:
     created_sets: int
     created_threads: int
     created_posts: int
+    created_guides: int = 0
 
 
 def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
@@ -63,8 +65,9 @@ def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
             created_threads += 1
             created_posts += posts
     session.flush()
+    created_guides = ensure_demo_guide(session, users, sets)
     return DemoSummary(_accounts(users), password, created_users, created_sets,
-                       created_threads, created_posts)
+                       created_threads, created_posts, created_guides)
 
 
 def _ensure_users(session: Session, password: str) -> tuple[dict[str, User], int]:

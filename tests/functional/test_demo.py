@@ -11,7 +11,18 @@ from forum.demo import load_demo
 from forum.demo.content import COMMS_SLUG
 from forum.demo.content import EVALUATION_SLUG
 from forum.demo.content import PEOPLE
+from forum.demo.guide import GUIDE_SLUG
+from forum.demo.guide import GUIDE_TITLE
 from forum.extensions import db
+from forum.guides.compile import compile_guide
+from forum.guides.compile import latest_version
+from forum.guides.compile import version_document
+from forum.guides.service import attention_reason
+from forum.models import CreditPreference
+from forum.models import Guide
+from forum.models import GuideExcerpt
+from forum.models import GuideSection
+from forum.models import GuideVersion
 from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import Post
@@ -27,7 +38,8 @@ PASSWORD = "velvet-harbour-sixteen-crane"
 
 def _counts() -> dict[str, int]:
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (User, LearningSet, Membership, Thread, Post)}
+            for model in (User, LearningSet, Membership, Thread, Post, Guide, GuideSection,
+                          GuideExcerpt, GuideVersion)}
 
 
 @pytest.fixture
@@ -45,6 +57,7 @@ def test_running_the_demo_twice_duplicates_nothing(app, runner, demo):
     with app.app_context():
         assert _counts() == first
     assert first["Thread"] >= 7 and first["Post"] >= 40
+    assert first["Guide"] == 1 and first["GuideVersion"] == 1
 
 
 def test_demo_prints_every_account_the_password_and_where_to_sign_in(demo):
@@ -141,3 +154,40 @@ def test_loading_the_demo_leaves_the_commit_to_the_caller(app):
         load_demo(db.session, PASSWORD)
         db.session.rollback()
         assert _counts()["User"] == 0
+
+
+def test_demo_publishes_a_public_guide_curated_from_the_demo_set(app, demo):
+    with app.app_context():
+        guide = db.session.scalar(select(Guide).where(Guide.slug == GUIDE_SLUG))
+        assert guide.title == GUIDE_TITLE
+        assert guide.is_public and guide.learning_set.slug == COMMS_SLUG
+        version = latest_version(guide)
+        assert version is not None and version.number == 1
+        document = version_document(version)
+        assert [s.title for s in document.sections] == [
+            "Naming and framing the assembly", "Working with the media",
+            "Reporting back to participants and the public"]
+        assert all(s.introduction_html for s in document.sections)
+        excerpts = [e for s in document.sections for e in s.excerpts]
+        assert len(excerpts) >= 8
+        assert sum(e.trimmed for e in excerpts) >= 2
+        assert 1 <= sum(bool(e.editorial_note_html) for e in excerpts) < len(excerpts)
+        # Nothing was left out: the frozen version says what the draft says.
+        assert document == compile_guide(guide, version=1, published_on=document.published_on,
+                                         url=document.url)
+        assert not any(attention_reason(e) for s in guide.sections for e in s.excerpts)
+
+
+def test_demo_guide_credits_each_member_as_they_chose(app, demo):
+    with app.app_context():
+        guide = db.session.scalar(select(Guide).where(Guide.slug == GUIDE_SLUG))
+        credits = {e.credit for s in version_document(guide.versions[0]).sections
+                   for e in s.excerpts}
+        choices = {u.display_name: u.credit_preference for u in db.session.scalars(select(User))}
+        assert set(choices.values()) == set(CreditPreference)  # a mix of choices
+        assert "Siobhan Murphy, Kingsford City Council" in credits  # name and organisation
+        assert "Northbridge Borough Council" in credits              # organisation only
+        assert "A participant" in credits                            # anonymous
+        for name, choice in choices.items():
+            if choice != CreditPreference.NAME_AND_ORGANISATION:
+                assert not any(name in credit for credit in credits)
