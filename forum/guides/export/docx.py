@@ -332,15 +332,16 @@ def _contents(writer: _Writer, headings: list[str]) -> None:
 
 def _excerpt(writer: _Writer, excerpt: Excerpt) -> None:
     writer.html(excerpt.body_html, _Context(writer.style("Quote"), real_headings=False))
-    credit = writer.paragraph(CREDIT_STYLE)
-    writer.run(credit, f"— {excerpt.credit}", _Format(bold=True))
-    if excerpt.posted_on:
-        writer.run(credit, f", {format_date(excerpt.posted_on)}")
-    if excerpt.trimmed:
-        writer.run(credit, " (trimmed)", _Format(italic=True))
-    if excerpt.source_url:
-        writer.run(credit, " · ")
-        writer.link(credit, "Original post", excerpt.source_url)
+    if excerpt.credit:  # empty for a contribution withheld from a published version
+        credit = writer.paragraph(CREDIT_STYLE)
+        writer.run(credit, f"— {excerpt.credit}", _Format(bold=True))
+        if excerpt.posted_on:
+            writer.run(credit, f", {format_date(excerpt.posted_on)}")
+        if excerpt.trimmed:
+            writer.run(credit, " (trimmed)", _Format(italic=True))
+        if excerpt.source_url:
+            writer.run(credit, " · ")
+            writer.link(credit, "Original post", excerpt.source_url)
     if excerpt.editorial_note_html:
         note_style = writer.style(NOTE_STYLE)
         label = writer.paragraph(note_style)

@@ -267,7 +267,8 @@ def _section(section: Section) -> list[str]:
         blocks.append(html_to_markdown(section.introduction_html))
     for excerpt in section.excerpts:
         blocks.append(quote(html_to_markdown(excerpt.body_html)))
-        blocks.append(_credit_line(excerpt))
+        if excerpt.credit:  # empty for a contribution withheld from a published version
+            blocks.append(_credit_line(excerpt))
         if excerpt.editorial_note_html:
             blocks.append("**Editor’s note:**")
             blocks.append(_italic(excerpt.editorial_note_html))
