@@ -42,4 +42,12 @@ def moderation_note(post: object) -> object:
     return notes[thread.id].get(post.id)  # type: ignore[attr-defined]
 
 
+@bp.app_template_global()
+def moderation_policy_description(learning_set: object) -> str:
+    """When posts in the set wait for a moderator, in a sentence (the set page shows it)."""
+    from forum.moderation.service import describe_policy
+
+    return describe_policy(learning_set)  # type: ignore[arg-type]
+
+
 from forum.moderation import views  # noqa: E402,F401

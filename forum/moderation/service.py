@@ -400,6 +400,17 @@ POLICY_LABELS = {
 }
 
 
+def describe_policy(learning_set: LearningSet) -> str:
+    """The set's policy in a sentence, with its number for "new members"."""
+    policy = learning_set.moderation_policy
+    if policy == ModerationPolicy.NEW_MEMBERS:
+        threshold = learning_set.new_member_post_threshold
+        if threshold == 1:
+            return "Each member's first post waits for approval"
+        return f"Each member's first {threshold} posts wait for approval"
+    return POLICY_LABELS[policy]
+
+
 def set_policy(session: Session, actor: User, learning_set: LearningSet,
                policy: ModerationPolicy, threshold: int) -> bool:
     """Change when posts in the set wait; returns whether anything changed."""
@@ -412,9 +423,7 @@ def set_policy(session: Session, actor: User, learning_set: LearningSet,
         return False
     learning_set.moderation_policy = policy
     learning_set.new_member_post_threshold = threshold
-    description = POLICY_LABELS[policy]
-    if policy == ModerationPolicy.NEW_MEMBERS:
-        description = f"Each member's first {threshold} posts wait for approval"
-    _log(session, actor, ActionKind.SET_POLICY, learning_set.id, reason=description)
+    _log(session, actor, ActionKind.SET_POLICY, learning_set.id,
+         reason=describe_policy(learning_set))
     session.flush()
     return True

@@ -21,6 +21,8 @@ from forum.auth.invitations import normalise_email
 from forum.models import Invitation
 from forum.models import LearningSet
 from forum.models import Membership
+from forum.models import Post
+from forum.models import PostStatus
 from forum.models import Role
 from forum.models import Thread
 from forum.models import User
@@ -159,9 +161,12 @@ class SetListing:
 def _latest_activity(session: Session, set_ids: list[int]) -> dict[int, datetime]:
     if not set_ids:
         return {}
+    # A thread whose opening post waits for (or was refused by) a moderator is not activity.
+    published = select(Post.thread_id).where(Post.parent_id.is_(None),
+                                             Post.status == PostStatus.APPROVED)
     rows = session.execute(
         select(Thread.learning_set_id, func.max(Thread.last_activity_at))
-        .where(Thread.learning_set_id.in_(set_ids))
+        .where(Thread.learning_set_id.in_(set_ids), Thread.id.in_(published))
         .group_by(Thread.learning_set_id))
     return {row[0]: row[1] for row in rows}
 

@@ -66,6 +66,9 @@ class ThreadSummary:
     author_name: str
     is_pinned: bool
     is_locked: bool
+    # Others never see a thread whose opening post is not approved; its author and the set's
+    # moderators do, marked with this status.
+    opening_status: PostStatus = PostStatus.APPROVED
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,8 @@ def thread_summaries(session: Session, viewer: AnyUser, learning_set: LearningSe
     page = min(max(1, page), pages)
 
     rows = session.execute(
-        select(Thread, User.display_name, func.coalesce(replies.c.reply_count, 0))
+        select(Thread, User.display_name, func.coalesce(replies.c.reply_count, 0),
+               opening.c.status)
         .outerjoin(User, User.id == Thread.author_id)
         .outerjoin(opening, opening.c.thread_id == Thread.id)
         .outerjoin(replies, replies.c.thread_id == Thread.id)
@@ -134,8 +138,9 @@ def thread_summaries(session: Session, viewer: AnyUser, learning_set: LearningSe
         ThreadSummary(thread=thread, reply_count=int(count),
                       last_activity_at=thread.last_activity_at,
                       author_name=author_name or "A former member",
-                      is_pinned=thread.is_pinned, is_locked=thread.is_locked)
-        for thread, author_name, count in rows
+                      is_pinned=thread.is_pinned, is_locked=thread.is_locked,
+                      opening_status=status or PostStatus.APPROVED)
+        for thread, author_name, count, status in rows
     ]
     return ThreadPage(items=items, page=page, pages=pages, total=total)
 
