@@ -4,7 +4,7 @@ Each ``notify_*`` function adds rows to the caller's session, inside the caller'
 it never commits and never sends mail inline. Emails are queued in the outbox
 (:class:`forum.models.QueuedEmail`) and sent after the commit by
 :func:`forum.notifications.delivery.deliver_pending`. Nobody is told about a post they cannot
-see (:func:`forum.permissions.can_view_post`).
+see on its thread page (:func:`can_see`).
 """
 
 from __future__ import annotations
@@ -123,9 +123,23 @@ def notify_post_created(session: Session, post: Post) -> None:
 
 # --- creating one notification -------------------------------------------------------------
 
+def can_see(user: User, post: Post) -> bool:
+    """Whether ``user`` can read ``post`` on its thread page (so a link to it works).
+
+    Besides the post itself, the thread must be visible: a thread whose opening post waits
+    for approval, or was hidden, is shown only to its author and the set's moderators.
+    """
+    from forum.threads.service import can_see_thread
+    from forum.threads.service import opening_post
+
+    if not permissions.can_view_post(user, post):
+        return False
+    return can_see_thread(user, post.thread, opening_post(post.thread))
+
+
 def _notify(session: Session, recipient: User, kind: NotificationKind, post: Post, *,
             actor: User | None, text: str, reason: str | None = None) -> Notification | None:
-    if recipient.is_disabled or not permissions.can_view_post(recipient, post):
+    if recipient.is_disabled or not can_see(recipient, post):
         return None
     thread = post.thread
     notification = Notification(

@@ -148,6 +148,24 @@ def test_nobody_is_told_about_a_post_they_can_no_longer_see(app, world):
     assert _notifications(app, world.member.id) == []
 
 
+@pytest.mark.parametrize("opening_status", [PostStatus.HIDDEN, PostStatus.PENDING])
+def test_nobody_is_told_about_a_reply_in_a_thread_they_cannot_open(app, world, opening_status):
+    """A reply the parent's author could see on its own, but whose thread answers them 404."""
+    with app.app_context():
+        other = factories.make_user(display_name="Olu Other")
+        factories.add_member(other, db.session.get(Thread, world.thread.id).learning_set)
+        db.session.commit()
+        other_id = other.id
+    opening_id = _opening_post_id(app, world)
+    their_reply = _post(app, world, other_id, parent_id=opening_id)
+    with app.app_context():
+        db.session.get(Post, opening_id).status = opening_status
+        db.session.commit()
+    answer = _post(app, world, world.moderator.id, parent_id=their_reply)
+    _notify(app, "notify_reply", answer)
+    assert _notifications(app, other_id) == []
+
+
 # --- the page and the count ------------------------------------------------------------------
 
 def _unread_in_header(page: str) -> int | None:
