@@ -97,6 +97,7 @@ def _migrations_dir() -> str:
 def _register_blueprints(app: Flask) -> None:
     from forum.admin import bp as admin_bp
     from forum.auth import bp as auth_bp
+    from forum.guides import bp as guides_bp
     from forum.main import bp as main_bp
     from forum.moderation import bp as moderation_bp
     from forum.notifications import bp as notifications_bp
@@ -110,3 +111,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(guides_bp)

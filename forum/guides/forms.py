@@ -1,0 +1,176 @@
+"""Forms for creating, curating and publishing guides.
+
+Field names are plain (``title``, ``body``...) even where the curation page repeats a form
+once per section, excerpt or post: templates give each copy unique ids, and a copy that fails
+validation is shown again on a page of its own, where the error summary's links work.
+"""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
+from govuk_frontend_wtf.wtforms_widgets import GovSelect
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import GovTextArea
+from govuk_frontend_wtf.wtforms_widgets import GovTextInput
+from wtforms import BooleanField
+from wtforms import Form
+from wtforms import HiddenField
+from wtforms import IntegerField
+from wtforms import RadioField
+from wtforms import SelectField
+from wtforms import SelectMultipleField
+from wtforms import StringField
+from wtforms import SubmitField
+from wtforms import TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf
+from wtforms.validators import InputRequired
+from wtforms.validators import StopValidation
+from wtforms.widgets import HiddenInput
+
+from forum.forms import BaseForm
+from forum.models import CreditPreference
+from forum.threads.forms import MaxLength
+from forum.threads.forms import Required
+from forum.threads.forms import clean_body
+from forum.threads.forms import clean_title
+
+TITLE_MAX = 200
+SUBTITLE_MAX = 300
+
+# What each credit looks like in a guide, strongest first (the order of the radios).
+CREDIT_ORDER = [CreditPreference.NAME_AND_ORGANISATION, CreditPreference.ORGANISATION,
+                CreditPreference.ANONYMOUS]
+CREDIT_LABELS = {
+    CreditPreference.NAME_AND_ORGANISATION: "Name and organisation",
+    CreditPreference.ORGANISATION: "Organisation only",
+    CreditPreference.ANONYMOUS: "Anonymously, as “A participant”",
+}
+
+
+class Length:
+    """Refuse text longer than ``limit`` characters, saying the limit and the current length."""
+
+    def __init__(self, limit: int, what: str) -> None:
+        self.limit = limit
+        self.what = what
+
+    def __call__(self, form: Form, field: object) -> None:
+        length = len(field.data or "")  # type: ignore[attr-defined]
+        if length > self.limit:
+            raise StopValidation(
+                f"{self.what} must be {self.limit:,} characters or fewer (it has {length:,})")
+
+
+def _title(label: str, message: str, what: str = "Title") -> StringField:
+    return StringField(label, widget=GovTextInput(), filters=[clean_title],
+                       validators=[Required(message), Length(TITLE_MAX, what)])
+
+
+def _introduction(label: str = "Introduction", hint: str = "") -> TextAreaField:
+    return TextAreaField(label, widget=GovTextArea(), filters=[clean_body], description=hint,
+                         validators=[MaxLength("POST_BODY_MAX", label)])
+
+
+class _ThreadChoices:
+    threads = SelectMultipleField(
+        "Threads to draw from", widget=GovCheckboxesInput(), coerce=int,
+        description="The curation page lists the approved posts of these threads.",
+        validators=[InputRequired("Choose at least one thread")])
+
+    def set_thread_choices(self, threads: list) -> None:
+        self.threads.choices = [SelectChoice(t.id, t.title) for t in threads]  # type: ignore[attr-defined]
+
+
+class NewGuideForm(_ThreadChoices, BaseForm):
+    title = _title("Title", "Enter a title for the guide")
+    subtitle = StringField("Subtitle (optional)", widget=GovTextInput(), filters=[clean_title],
+                           validators=[Length(SUBTITLE_MAX, "Subtitle")])
+    introduction = _introduction(hint="Optional. Say who the guide is for and where its "
+                                      "advice comes from. You can use Markdown.")
+    submit = SubmitField("Create guide", widget=GovSubmitInput())
+
+
+class GuideSettingsForm(NewGuideForm):
+    is_public = BooleanField(
+        "Readable without signing in", widget=GovCheckboxInput(),
+        description="Published versions of this guide can be read by anyone with the link, "
+                    "even if the set is private. Drafts are never shown.")
+    submit = SubmitField("Save settings", widget=GovSubmitInput())
+
+
+class SectionForm(BaseForm):
+    title = _title("Section title", "Enter a title for the section", "Section title")
+    introduction = _introduction("Section introduction",
+                                 "Optional. A few sentences before the excerpts. "
+                                 "You can use Markdown.")
+    submit = SubmitField("Save section", widget=GovSubmitInput())
+
+
+class AddSectionForm(SectionForm):
+    submit = SubmitField("Add section", widget=GovSubmitInput())
+
+
+class MoveForm(BaseForm):
+    """Up and down buttons: ``<button name="direction" value="up">``."""
+
+    direction = HiddenField(validators=[AnyOf(["up", "down"])])
+
+
+class MoveToSectionForm(BaseForm):
+    section_id = SelectField("Move to", widget=GovSelect(), coerce=int,
+                             validators=[InputRequired("Choose a section")])
+
+
+def _section_choice(sections: list) -> list[SelectChoice]:
+    return [SelectChoice(s.id, s.title) for s in sections]
+
+
+class AddExcerptForm(BaseForm):
+    post_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    section_id = SelectField("Add to section", widget=GovSelect(), coerce=int,
+                             validators=[InputRequired("Choose a section")])
+    body = TextAreaField(
+        "Trim to", widget=GovTextArea(), filters=[clean_body],
+        description="Delete what the guide does not need. Left as it is, the guide quotes "
+                    "the whole post; changed, the excerpt is marked “trimmed”.",
+        validators=[MaxLength("POST_BODY_MAX", "The excerpt")])
+    note = TextAreaField(
+        "Editorial note (optional)", widget=GovTextArea(), filters=[clean_body],
+        description="Printed after the excerpt, in your voice. You can use Markdown.",
+        validators=[MaxLength("POST_BODY_MAX", "The editorial note")])
+    submit = SubmitField("Add to section", widget=GovSubmitInput())
+
+    def set_section_choices(self, sections: list) -> None:
+        self.section_id.choices = _section_choice(sections)
+
+
+class EditExcerptForm(BaseForm):
+    body = TextAreaField(
+        "Excerpt text", widget=GovTextArea(), filters=[clean_body],
+        description="Markdown. If it differs from the original post, the guide says the "
+                    "excerpt was trimmed.",
+        validators=[Required("Enter the text to quote"),
+                    MaxLength("POST_BODY_MAX", "The excerpt")])
+    note = TextAreaField(
+        "Editorial note (optional)", widget=GovTextArea(), filters=[clean_body],
+        description="Printed after the excerpt, in your voice. You can use Markdown.",
+        validators=[MaxLength("POST_BODY_MAX", "The editorial note")])
+    credit = RadioField("How the author is credited", widget=GovRadioInput(),
+                        validators=[InputRequired("Choose how the author is credited")])
+    submit = SubmitField("Save excerpt", widget=GovSubmitInput())
+
+    def set_credit_choices(self, authors_choice: CreditPreference) -> None:
+        """Only the author's own choice and the credits below it: a curator may only lower it."""
+        allowed = CREDIT_ORDER[CREDIT_ORDER.index(authors_choice):]
+        self.credit.choices = [
+            SelectChoice(c.value, CREDIT_LABELS[c] + (" (the author’s choice)"
+                                                      if c == authors_choice else ""))
+            for c in allowed]
+
+    def credit_override(self, authors_choice: CreditPreference) -> CreditPreference | None:
+        """``None`` when the author's own choice is kept, so a later change of theirs applies."""
+        chosen = CreditPreference(self.credit.data)
+        return None if chosen == authors_choice else chosen

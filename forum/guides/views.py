@@ -1,0 +1,288 @@
+"""Guide pages: a set's guides, creating one, the curation page, preview, publish and downloads.
+
+The actions on sections and excerpts are in :mod:`forum.guides.curation_views`.
+"""
+
+from __future__ import annotations
+
+from flask import Response
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from forum import permissions
+from forum.extensions import db
+from forum.extensions import login_manager
+from forum.forms import ActionForm
+from forum.guides import bp
+from forum.guides import compile as compiler
+from forum.guides import service
+from forum.guides.document import GuideDocument
+from forum.guides.export import FORMATS
+from forum.guides.export import export
+from forum.guides.forms import AddSectionForm
+from forum.guides.forms import GuideSettingsForm
+from forum.guides.forms import NewGuideForm
+from forum.models import Guide
+from forum.models import GuideVersion
+from forum.models import LearningSet
+from forum.models import Thread
+
+# --- loading and refusing ------------------------------------------------
+
+
+def load_set(slug: str) -> LearningSet:
+    """The set at ``slug`` if the visitor may see it; otherwise 404, whether it exists or not."""
+    learning_set = db.session.scalar(select(LearningSet).where(LearningSet.slug == slug[:80]))
+    if learning_set is None or not permissions.can_view_set(current_user, learning_set):
+        abort(404)
+    return learning_set
+
+
+def refuse(guide: Guide | None = None, learning_set: LearningSet | None = None):
+    """Refuse a visitor who may not curate: 404 if they may not even know the guide exists
+    (a draft, or a set they cannot read), sign-in for anonymous visitors, otherwise 403."""
+    if guide is not None and not permissions.can_view_published_guide(current_user, guide):
+        abort(404)
+    if not permissions.is_signed_in(current_user):
+        abort(login_manager.unauthorized())
+    abort(403)
+
+
+def load_guide(slug: str, guide_id: int) -> Guide:
+    """The guide ``guide_id`` of the set ``slug``, for someone who may curate it."""
+    learning_set = load_set(slug)
+    guide = service.load_guide_for_curation(db.session, guide_id)
+    if guide is None or guide.learning_set_id != learning_set.id:
+        abort(404)
+    if not permissions.can_curate_guide(current_user, guide):
+        refuse(guide)
+    return guide
+
+
+def curate_url(guide: Guide, anchor: str | None = None) -> str:
+    return url_for("guides.curate", slug=guide.learning_set.slug, guide_id=guide.id,
+                   _anchor=anchor)
+
+
+def flash_failed(form: ActionForm) -> None:
+    """A button's form that did not validate (an expired page, a stale choice): say so."""
+    errors = [e for field_errors in form.errors.values() for e in field_errors]
+    flash(errors[0] if errors else "Nothing was changed.", "info")
+
+
+def _set_threads(learning_set: LearningSet) -> list[Thread]:
+    return list(db.session.scalars(
+        select(Thread).where(Thread.learning_set_id == learning_set.id)
+        .order_by(Thread.created_at.desc(), Thread.id.desc())))
+
+
+# --- a set's guides and creating one -------------------------------------
+
+@bp.get("/sets/<slug>/guides/")
+def set_guides(slug: str):
+    learning_set = load_set(slug)
+    curator = permissions.can_curate_guide(current_user, learning_set)
+    guides = [g for g in service.guides_of_set(db.session, learning_set)
+              if curator or g.versions]
+    return render_template("guides/set_guides.html", learning_set=learning_set, guides=guides,
+                           curator=curator, latest_version=compiler.latest_version)
+
+
+@bp.route("/sets/<slug>/guides/new", methods=["GET", "POST"])
+def new(slug: str):
+    learning_set = load_set(slug)
+    if not permissions.can_curate_guide(current_user, learning_set):
+        refuse(learning_set=learning_set)
+    form = NewGuideForm()
+    form.set_thread_choices(_set_threads(learning_set))
+    if request.method == "GET" and request.args.get("thread", type=int):
+        form.threads.data = [request.args.get("thread", type=int)]
+    if form.validate_on_submit():
+        try:
+            guide = service.create_guide(
+                db.session, learning_set=learning_set, creator=current_user,
+                title=form.title.data, subtitle=form.subtitle.data or "",
+                introduction_source=form.introduction.data or "", thread_ids=form.threads.data)
+        except service.GuideError as error:
+            db.session.rollback()
+            form.threads.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"The guide “{guide.title}” was created. Add a section, then quote posts "
+                  "in it.", "success")
+            return redirect(curate_url(guide, "add-section"))
+    return render_template("guides/new.html", learning_set=learning_set, form=form)
+
+
+# --- the curation page and settings --------------------------------------
+
+def render_curation(guide: Guide, *, form: object = None, status: int = 200):
+    """The curation page; ``form`` is the add-section form, with errors when it failed."""
+    items = service.curation_items(db.session, guide)
+    excerpts = [e for s in guide.sections for e in s.excerpts]
+    attention = {e.id: service.attention_reason(e) for e in excerpts}
+    body = render_template(
+        "guides/curate.html", guide=guide, learning_set=guide.learning_set, items=items,
+        attention={k: v for k, v in attention.items() if v},
+        credits={e.id: service.credit_text(e) for e in excerpts},
+        bodies={e.id: service.excerpt_body_html(e) for e in excerpts},
+        latest=compiler.latest_version(guide), form=form or AddSectionForm(formdata=None))
+    return body, status
+
+
+@bp.get("/sets/<slug>/guides/<int:guide_id>/")
+def curate(slug: str, guide_id: int):
+    return render_curation(load_guide(slug, guide_id))
+
+
+@bp.route("/sets/<slug>/guides/<int:guide_id>/settings", methods=["GET", "POST"])
+def settings(slug: str, guide_id: int):
+    guide = load_guide(slug, guide_id)
+    data = None
+    if request.method == "GET":
+        data = {"title": guide.title, "subtitle": guide.subtitle,
+                "introduction": guide.introduction_source, "is_public": guide.is_public,
+                "threads": [t.id for t in guide.threads]}
+    form = GuideSettingsForm(data=data)
+    form.set_thread_choices(_set_threads(guide.learning_set))
+    if form.validate_on_submit():
+        try:
+            service.update_guide(
+                db.session, guide, title=form.title.data, subtitle=form.subtitle.data or "",
+                introduction_source=form.introduction.data or "",
+                is_public=bool(form.is_public.data), thread_ids=form.threads.data)
+        except service.GuideError as error:
+            db.session.rollback()
+            form.threads.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash("The guide’s settings were saved.", "success")
+            return redirect(curate_url(guide))
+    return render_template("guides/settings.html", guide=guide, learning_set=guide.learning_set,
+                           form=form)
+
+
+# --- preview, publish and downloads --------------------------------------
+
+def format_or_404(fmt: str):
+    if fmt not in FORMATS:
+        abort(404)
+    return FORMATS[fmt]
+
+
+def download(doc: GuideDocument, fmt: str, filename_stem: str) -> Response:
+    export_format = format_or_404(fmt)
+    response = Response(export(doc, fmt), content_type=export_format.media_type)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{filename_stem}.{export_format.extension}"')
+    return response
+
+
+def draft_downloads(guide: Guide) -> list[dict]:
+    return [{"label": f.label, "href": url_for("guides.download_draft",
+                                               slug=guide.learning_set.slug,
+                                               guide_id=guide.id, fmt=name)}
+            for name, f in FORMATS.items()]
+
+
+@bp.get("/sets/<slug>/guides/<int:guide_id>/preview")
+def preview(slug: str, guide_id: int):
+    guide = load_guide(slug, guide_id)
+    latest = compiler.latest_version(guide)
+    return render_template(
+        "guides/preview.html", guide=guide, learning_set=guide.learning_set,
+        doc=compiler.compile_guide(guide), downloads=draft_downloads(guide),
+        attention_count=len(service.excerpts_needing_attention(guide)),
+        excerpt_count=sum(len(s.excerpts) for s in guide.sections),
+        next_number=(latest.number + 1) if latest else 1, latest=latest,
+        publish_form=ActionForm(formdata=None))
+
+
+@bp.post("/sets/<slug>/guides/<int:guide_id>/publish")
+def publish(slug: str, guide_id: int):
+    guide = load_guide(slug, guide_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash_failed(form)
+        return redirect(url_for("guides.preview", slug=slug, guide_id=guide.id))
+    try:
+        version = compiler.publish(db.session, guide, by=current_user)
+    except service.GuideError as error:
+        db.session.rollback()
+        flash(f"The guide was not published. {error}.", "info")
+        return redirect(url_for("guides.preview", slug=slug, guide_id=guide.id))
+    db.session.commit()
+    flash(f"Version {version.number} of “{guide.title}” is published. It will not change: "
+          "publish again to make a new version.", "success")
+    return redirect(url_for("guides.published", guide_slug=guide.slug))
+
+
+@bp.get("/sets/<slug>/guides/<int:guide_id>/download/<fmt>")
+def download_draft(slug: str, guide_id: int, fmt: str):
+    guide = load_guide(slug, guide_id)
+    format_or_404(fmt)
+    return download(compiler.compile_guide(guide), fmt, f"{guide.slug}-draft")
+
+
+# --- published guides ----------------------------------------------------
+
+def load_published(guide_slug: str) -> Guide:
+    """A guide the visitor may read published; 404 for drafts and guides they may not see."""
+    guide = service.find_guide_by_slug(db.session, guide_slug)
+    if guide is None or not permissions.can_view_published_guide(current_user, guide):
+        abort(404)
+    return guide
+
+
+def _version_or_404(guide: Guide, number: int) -> GuideVersion:
+    version = compiler.get_version(guide, number)
+    if version is None:
+        abort(404)
+    return version
+
+
+def render_published(guide: Guide, version: GuideVersion):
+    latest = compiler.latest_version(guide)
+    downloads = [{"label": f.label, "href": url_for("guides.download_version",
+                                                    guide_slug=guide.slug,
+                                                    number=version.number, fmt=name)}
+                 for name, f in FORMATS.items()]
+    curator = permissions.can_curate_guide(current_user, guide)
+    return render_template(
+        "guides/published.html", guide=guide, learning_set=guide.learning_set,
+        doc=compiler.version_document(version), version=version, latest=latest,
+        versions=sorted(guide.versions, key=lambda v: v.number, reverse=True),
+        downloads=downloads, curator=curator,
+        set_readable=permissions.can_view_set(current_user, guide.learning_set))
+
+
+@bp.get("/guides/<guide_slug>/")
+def published(guide_slug: str):
+    guide = service.find_guide_by_slug(db.session, guide_slug)
+    if (guide is not None and not guide.versions
+            and permissions.can_curate_guide(current_user, guide)):
+        # A facilitator following the future address of a draft sees its preview.
+        return redirect(url_for("guides.preview", slug=guide.learning_set.slug,
+                                guide_id=guide.id))
+    guide = load_published(guide_slug)
+    return render_published(guide, compiler.latest_version(guide))
+
+
+@bp.get("/guides/<guide_slug>/v<int:number>/")
+def version(guide_slug: str, number: int):
+    guide = load_published(guide_slug)
+    return render_published(guide, _version_or_404(guide, number))
+
+
+@bp.get("/guides/<guide_slug>/v<int:number>/download/<fmt>")
+def download_version(guide_slug: str, number: int, fmt: str):
+    guide = load_published(guide_slug)
+    version = _version_or_404(guide, number)
+    format_or_404(fmt)
+    return download(compiler.version_document(version), fmt, f"{guide.slug}-v{version.number}")
