@@ -116,7 +116,7 @@ def post_attention_reason(post: Post | None) -> str | None:
         return "The source post was withdrawn by its author"
     if post.status != PostStatus.APPROVED:
         return "The source post is no longer approved"
-    if post.author_id is None:
+    if post.author_id is None or post.author is None:
         return "The author's account was deleted"
     return None
 
@@ -431,9 +431,11 @@ def move_excerpt_to_section(session: Session, excerpt: GuideExcerpt,
         return
     if section.guide_id != old.guide_id:
         raise GuideError("Choose a section of this guide")
-    old.excerpts.remove(excerpt)
-    excerpt.position = max((e.position for e in section.excerpts), default=-1) + 1
-    section.excerpts.append(excerpt)
+    # Position first: loading the other section's excerpts may autoflush, and an excerpt
+    # taken out of its old section before it has a new one would be deleted as an orphan.
+    position = max((e.position for e in section.excerpts), default=-1) + 1
+    excerpt.section = section  # moves it between the two sections' lists
+    excerpt.position = position
     for position, each in enumerate(sorted(old.excerpts, key=lambda e: e.position)):
         each.position = position
     _touch(section.guide)
