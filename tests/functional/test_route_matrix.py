@@ -1,0 +1,207 @@
+"""Every route, for every role, in a private set: the status each person gets.
+
+The matrix must name every route the app serves (a test below fails when a new route is added
+without a row), and every POST route must refuse a request without a CSRF token and change
+nothing. Area tests (test_threads_access, test_moderation_access...) check the finer rules.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from forum.auth.invitations import create_invitation
+from forum.extensions import db
+from forum.models import Membership
+from forum.models import PostStatus
+from forum.models import Role
+from forum.models import Thread
+from forum.models import User
+from tests import factories
+from tests.conftest import ROLE_NAMES
+
+
+def _row(*codes: int) -> dict[str, int]:
+    return dict(zip(ROLE_NAMES, codes, strict=True))
+
+
+# 302 for GET: sent to sign in. 401 for POST: the sign-in page that keeps what was sent.
+# 404: cannot see the set (or the object). 403: can see it, may not do this.
+# 303/302 after POST: the action was done (or the form redirected after a success).
+#                                       anonymous outsider member moderator facilitator admin
+MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
+    ("main.index", "GET", "/", _row(200, 200, 200, 200, 200, 200)),
+    ("auth.sign_in", "GET", "/sign-in", _row(200, 302, 302, 302, 302, 302)),
+    # Signed in already: an empty sign-in form is simply invalid.
+    ("auth.sign_in", "POST", "/sign-in", _row(200, 200, 200, 200, 200, 200)),
+    ("auth.sign_out", "POST", "/sign-out", _row(302, 302, 302, 302, 302, 302)),
+    ("auth.sign_up", "GET", "/sign-up", _row(404, 404, 404, 404, 404, 404)),
+    ("auth.sign_up", "POST", "/sign-up", _row(404, 404, 404, 404, 404, 404)),
+    ("auth.finish_sign_up", "GET", "/sign-up/bad-token", _row(404, 404, 404, 404, 404, 404)),
+    ("auth.finish_sign_up", "POST", "/sign-up/bad-token", _row(404, 404, 404, 404, 404, 404)),
+    ("auth.forgot_password", "GET", "/password/forgot", _row(200, 200, 200, 200, 200, 200)),
+    ("auth.forgot_password", "POST", "/password/forgot", _row(200, 200, 200, 200, 200, 200)),
+    ("auth.reset_password", "GET", "/password/reset/bad", _row(404, 404, 404, 404, 404, 404)),
+    ("auth.reset_password", "POST", "/password/reset/bad", _row(404, 404, 404, 404, 404, 404)),
+    ("auth.profile", "GET", "/account/profile", _row(302, 200, 200, 200, 200, 200)),
+    # Fields not sent keep their saved values, so an empty POST saves nothing new.
+    ("auth.profile", "POST", "/account/profile", _row(401, 302, 302, 302, 302, 302)),
+    ("auth.change_password", "GET", "/account/password", _row(302, 200, 200, 200, 200, 200)),
+    ("auth.change_password", "POST", "/account/password", _row(401, 200, 200, 200, 200, 200)),
+    ("auth.accept_invitation", "GET", "/invitations/{invitation_token}",
+     _row(200, 200, 200, 200, 200, 200)),
+    ("auth.accept_invitation", "POST", "/invitations/{invitation_token}",
+     _row(200, 200, 200, 200, 200, 200)),
+    ("sets.index", "GET", "/sets/", _row(302, 200, 200, 200, 200, 200)),
+    ("sets.new", "GET", "/sets/new", _row(302, 403, 403, 403, 403, 200)),
+    ("sets.new", "POST", "/sets/new", _row(401, 403, 403, 403, 403, 200)),
+    ("sets.show", "GET", "/sets/{slug}/", _row(404, 404, 200, 200, 200, 200)),
+    ("sets.settings", "GET", "/sets/{slug}/settings", _row(302, 404, 403, 403, 200, 200)),
+    ("sets.settings", "POST", "/sets/{slug}/settings", _row(401, 404, 403, 403, 200, 200)),
+    ("sets.members", "GET", "/sets/{slug}/members", _row(302, 404, 200, 200, 200, 200)),
+    ("sets.invite", "POST", "/sets/{slug}/invitations", _row(401, 404, 403, 403, 200, 200)),
+    ("sets.revoke", "POST", "/sets/{slug}/invitations/{invitation}/revoke",
+     _row(401, 404, 403, 403, 302, 302)),
+    ("sets.remove_member", "GET", "/sets/{slug}/members/{membership}/remove",
+     _row(302, 404, 403, 403, 200, 200)),
+    ("sets.remove_member", "POST", "/sets/{slug}/members/{membership}/remove",
+     _row(401, 404, 403, 403, 302, 302)),
+    ("sets.change_role", "POST", "/sets/{slug}/members/{membership}/role",
+     _row(401, 404, 403, 403, 200, 200)),
+    ("threads.new_thread", "GET", "/sets/{slug}/threads/new", _row(404, 404, 200, 200, 200, 200)),
+    ("threads.new_thread", "POST", "/sets/{slug}/threads/new",
+     _row(404, 404, 200, 200, 200, 200)),
+    ("threads.show", "GET", "/threads/{thread}", _row(404, 404, 200, 200, 200, 200)),
+    ("threads.reply", "GET", "/posts/{opening}/reply", _row(404, 404, 200, 200, 200, 200)),
+    ("threads.reply", "POST", "/posts/{opening}/reply", _row(404, 404, 200, 200, 200, 200)),
+    ("threads.edit_post", "GET", "/posts/{opening}/edit", _row(404, 404, 200, 403, 403, 403)),
+    ("threads.edit_post", "POST", "/posts/{opening}/edit", _row(404, 404, 200, 403, 403, 403)),
+    ("threads.revisions", "GET", "/posts/{opening}/revisions",
+     _row(404, 404, 200, 200, 200, 200)),
+    ("moderation.queue", "GET", "/moderation/", _row(302, 403, 403, 200, 200, 200)),
+    # Nothing selected: the queue says so.
+    ("moderation.approve_selected", "POST", "/moderation/approve-selected",
+     _row(401, 403, 403, 200, 200, 200)),
+    ("moderation.approve", "POST", "/moderation/posts/{pending}/approve",
+     _row(401, 404, 404, 303, 303, 303)),
+    ("moderation.reject", "GET", "/moderation/posts/{pending}/reject",
+     _row(302, 404, 404, 200, 200, 200)),
+    ("moderation.reject", "POST", "/moderation/posts/{pending}/reject",
+     _row(401, 404, 404, 200, 200, 200)),
+    ("moderation.edit", "GET", "/moderation/posts/{pending}/edit",
+     _row(302, 404, 404, 200, 200, 200)),
+    ("moderation.edit", "POST", "/moderation/posts/{pending}/edit",
+     _row(401, 404, 404, 200, 200, 200)),
+    ("moderation.hide", "GET", "/moderation/posts/{other}/hide",
+     _row(302, 404, 403, 200, 200, 200)),
+    ("moderation.hide", "POST", "/moderation/posts/{other}/hide",
+     _row(401, 404, 403, 200, 200, 200)),
+    ("moderation.dismiss_reports", "POST", "/moderation/posts/{other}/dismiss-reports",
+     _row(401, 404, 403, 303, 303, 303)),
+    ("moderation.thread_action", "POST", "/moderation/threads/{thread}/lock",
+     _row(401, 404, 403, 303, 303, 303)),
+    ("moderation.report", "GET", "/posts/{other}/report", _row(302, 404, 200, 200, 200, 200)),
+    ("moderation.report", "POST", "/posts/{other}/report", _row(401, 404, 200, 200, 200, 200)),
+    ("moderation.withdraw", "POST", "/posts/{pending}/withdraw",
+     _row(401, 404, 404, 403, 403, 403)),
+    ("moderation.log", "GET", "/sets/{slug}/moderation-log", _row(302, 404, 403, 200, 200, 200)),
+    ("moderation.policy", "GET", "/sets/{slug}/moderation-policy",
+     _row(302, 404, 403, 403, 200, 200)),
+    ("moderation.policy", "POST", "/sets/{slug}/moderation-policy",
+     _row(401, 404, 403, 403, 200, 200)),
+    ("notifications.index", "GET", "/notifications", _row(302, 200, 200, 200, 200, 200)),
+    ("notifications.mark_all_read", "POST", "/notifications/mark-all-read",
+     _row(401, 302, 302, 302, 302, 302)),
+    ("notifications.settings", "GET", "/notifications/settings",
+     _row(302, 200, 200, 200, 200, 200)),
+    ("notifications.settings", "POST", "/notifications/settings",
+     _row(401, 200, 200, 200, 200, 200)),
+    ("notifications.unsubscribe", "GET", "/notifications/unsubscribe/bad",
+     _row(404, 404, 404, 404, 404, 404)),
+    ("notifications.unsubscribe", "POST", "/notifications/unsubscribe/bad",
+     _row(404, 404, 404, 404, 404, 404)),
+    ("admin.index", "GET", "/admin/", _row(302, 403, 403, 403, 403, 200)),
+    ("admin.settings", "GET", "/admin/settings", _row(302, 403, 403, 403, 403, 200)),
+    ("admin.settings", "POST", "/admin/settings", _row(401, 403, 403, 403, 403, 302)),
+    ("admin.user", "GET", "/admin/users/{member_id}", _row(302, 403, 403, 403, 403, 200)),
+    ("admin.user_action", "POST", "/admin/users/{member_id}/disable",
+     _row(401, 403, 403, 403, 403, 302)),
+]
+
+
+@pytest.fixture
+def ids(app, world) -> dict[str, object]:
+    """Objects the URLs point at, all in the world's private set."""
+    with app.app_context():
+        thread = db.session.get(Thread, world.thread.id)
+        opening = thread.posts[0]
+        author = factories.make_user(display_name="Penny Pending")
+        factories.add_member(author, thread.learning_set)
+        pending = factories.make_post(thread, author, parent=opening, body="Waiting text.",
+                                      status=PostStatus.PENDING)
+        inviter = db.session.get(User, world.facilitator.id)
+        invitation, token = create_invitation(
+            db.session, learning_set=thread.learning_set, email="invitee@example.org",
+            role=Role.MEMBER, invited_by=inviter)
+        membership = db.session.scalar(select(Membership).where(
+            Membership.user_id == world.member.id,
+            Membership.learning_set_id == world.learning_set.id))
+        other = factories.make_post(thread, author, parent=opening, body="Published text.")
+        db.session.commit()
+        return {"other": other.id, "slug": world.learning_set.slug, "thread": thread.id,
+                "opening": opening.id,
+                "pending": pending.id, "invitation": invitation.id, "invitation_token": token,
+                "membership": membership.id, "member_id": world.member.id}
+
+
+def _request(client, method: str, url: str, *, csrf: bool = True):
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, data={}, csrf=csrf)
+
+
+@pytest.mark.parametrize(("endpoint", "method", "template", "expected"), MATRIX,
+                         ids=[f"{m} {t}" for _, m, t, _ in MATRIX])
+@pytest.mark.parametrize("role", ROLE_NAMES)
+def test_every_route_answers_each_role_as_expected(client, world, ids, role, endpoint, method,
+                                                   template, expected):
+    user = world.user(role)
+    if user is not None:
+        client.sign_in_as(user)
+    response = _request(client, method, template.format(**ids))
+    assert response.status_code == expected[role], (
+        f"{role} {method} {template}: {response.status_code}, expected {expected[role]}")
+
+
+def test_the_matrix_names_every_route_the_app_serves(app):
+    served = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+              if rule.endpoint != "static"
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    covered = {(endpoint, method) for endpoint, method, _, _ in MATRIX}
+    assert served - covered == set(), "add these routes to MATRIX"
+    assert covered - served == set(), "MATRIX names routes the app no longer serves"
+
+
+def _snapshot(app) -> dict[str, list[tuple]]:
+    """Every row of every table: to prove a request changed nothing."""
+    with app.app_context():
+        return {table.name: sorted(map(tuple, db.session.execute(table.select()).all()), key=repr)
+                for table in db.metadata.sorted_tables}
+
+
+POST_ROUTES = [(endpoint, template) for endpoint, method, template, _ in MATRIX
+               if method == "POST"]
+
+
+@pytest.mark.parametrize(("endpoint", "template"), POST_ROUTES, ids=[t for _, t in POST_ROUTES])
+def test_a_post_without_a_csrf_token_changes_nothing(app, client, world, ids, endpoint,
+                                                     template):
+    # Admin may do anything, the facilitator runs the set: refused for them means refused for all.
+    for user in (world.admin, world.facilitator):
+        client.sign_in_as(user)
+        before = _snapshot(app)
+        response = client.post(template.format(**ids), data={}, csrf=False)
+        assert response.status_code < 500
+        assert _snapshot(app) == before
+        with client.session_transaction() as session:
+            assert session.get("_user_id") == str(user.id), "a forged POST signed someone out"
