@@ -21,7 +21,31 @@ MATRIX = [
     ("post", "/moderation/threads/{thread}/lock", [401, 404, 403, 303, 303, 303]),
     ("post", "/moderation/approve-selected", [401, 403, 403, 303, 303, 303]),
     ("get", "/posts/{approved}/report", [302, 404, 200, 200, 200, 200]),
+    # The POST side of each form, and the pages around the queue.
+    ("post", "/moderation/posts/{pending}/reject", [401, 404, 404, 303, 303, 303]),
+    ("post", "/moderation/posts/{pending}/edit", [401, 404, 404, 303, 303, 303]),
+    ("post", "/moderation/posts/{approved}/hide", [401, 404, 403, 303, 303, 303]),
+    ("post", "/moderation/threads/{thread}/unlock", [401, 404, 403, 303, 303, 303]),
+    ("post", "/moderation/threads/{thread}/pin", [401, 404, 403, 303, 303, 303]),
+    ("post", "/moderation/threads/{thread}/unpin", [401, 404, 403, 303, 303, 303]),
+    ("post", "/posts/{approved}/report", [401, 404, 303, 303, 303, 303]),
+    ("post", "/posts/{pending}/withdraw", [401, 404, 404, 403, 403, 403]),  # not their post
+    ("get", "/moderation/", [302, 403, 403, 200, 200, 200]),
+    ("get", "/sets/comms/moderation-log", [302, 404, 403, 200, 200, 200]),
+    ("get", "/sets/comms/moderation-policy", [302, 404, 403, 403, 200, 200]),
+    ("post", "/sets/comms/moderation-policy", [401, 404, 403, 403, 303, 303]),
 ]
+
+# What each form needs to be valid, so a refusal is about who asks, not what they sent.
+FORM_DATA = {
+    "/moderation/approve-selected": lambda ids: {"post_ids": [ids["pending"]]},
+    "/moderation/posts/{pending}/reject": lambda ids: {"reason": "Please name the council."},
+    "/moderation/posts/{pending}/edit": lambda ids: {"body": "Waiting, tidied.",
+                                                     "original": "Waiting."},
+    "/moderation/posts/{approved}/hide": lambda ids: {"reason": "Personal details."},
+    "/posts/{approved}/report": lambda ids: {"reason": "Personal details."},
+    "/sets/comms/moderation-policy": lambda ids: {"policy": "every_post", "threshold": "3"},
+}
 
 
 @pytest.fixture
@@ -46,6 +70,6 @@ def test_moderation_route_answers_each_role_as_expected(
     if user is not None:
         client.sign_in_as(user)
     url = template.format(**ids)
-    data = {"post_ids": [ids["pending"]]} if "approve-selected" in url else {}
+    data = FORM_DATA[template](ids) if template in FORM_DATA else {}
     response = client.post(url, data=data) if method == "post" else client.get(url)
     assert response.status_code == statuses[role_index]
