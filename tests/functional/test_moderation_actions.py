@@ -109,6 +109,41 @@ def test_author_sees_the_reason_edits_and_the_post_waits_again_in_its_place(app,
         assert db.session.get(Post, post_id).id == post_id  # the same post, not a new one
 
 
+def test_author_edits_a_waiting_post_from_the_thread_and_it_keeps_waiting_with_the_new_text(
+        app, client, world):
+    post_id = _make_pending(app, world, body="Frist draft.")
+    client.sign_in_as(world.member)
+    article = client.get(f"/threads/{world.thread.id}").get_data(as_text=True)
+    article = article[article.index(f'id="post-{post_id}"'):]
+    article = article[:article.index("</article>")]
+    assert "Awaiting approval" in article
+    assert f'href="/posts/{post_id}/edit"' in article
+    assert f'action="/posts/{post_id}/withdraw"' in article
+
+    client.post(f"/posts/{post_id}/edit", data={"body": "First draft, spelt right."})
+    assert _status(app, post_id) == PostStatus.PENDING
+    assert _notifications(app, world.moderator.id, NotificationKind.POST_WAITING) == 0
+    client.sign_in_as(world.moderator)
+    queue = client.get("/moderation/").get_data(as_text=True)
+    assert "First draft, spelt right." in queue
+    assert "Frist draft." not in queue
+    assert queue.count(f'id="queue-post-{post_id}"') == 1
+
+
+def test_a_withdrawn_post_leaves_the_queue_and_the_author_is_not_offered_it_again(
+        app, client, world):
+    post_id = _make_pending(app, world, body="Thinking better of this.")
+    client.sign_in_as(world.member)
+    response = client.post(f"/posts/{post_id}/withdraw", follow_redirects=True)
+    assert "Your post has been withdrawn" in response.get_data(as_text=True)
+    assert _status(app, post_id) == PostStatus.WITHDRAWN
+    page = client.get(f"/threads/{world.thread.id}").get_data(as_text=True)
+    assert f'action="/posts/{post_id}/withdraw"' not in page
+    assert f'href="/posts/{post_id}/edit"' not in page
+    client.sign_in_as(world.moderator)
+    assert "Thinking better of this." not in client.get("/moderation/").get_data(as_text=True)
+
+
 def test_edit_then_approve_keeps_a_revision_by_the_moderator_and_tells_the_author(
         app, client, world):
     post_id = _make_pending(app, world, body="Call 07700 900123 for details.")
