@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Response
 from flask import abort
 from flask import flash
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -46,11 +47,12 @@ def load_set(slug: str) -> LearningSet:
 
 def refuse(guide: Guide | None = None, learning_set: LearningSet | None = None):
     """Refuse a visitor who may not curate: 404 if they may not even know the guide exists
-    (a draft, or a set they cannot read), sign-in for anonymous visitors, otherwise 403."""
+    (a draft, or a set they cannot read), the sign-in page for anonymous visitors (which
+    keeps what a POST carried), otherwise 403."""
     if guide is not None and not permissions.can_view_published_guide(current_user, guide):
         abort(404)
     if not permissions.is_signed_in(current_user):
-        abort(login_manager.unauthorized())
+        abort(make_response(login_manager.unauthorized()))
     abort(403)
 
 
