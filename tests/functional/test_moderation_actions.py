@@ -236,6 +236,22 @@ def test_two_moderators_acting_at_once_only_the_first_takes_effect(
     assert _actions(app, post_id)[0][1] == world.moderator.id
 
 
+def test_the_second_moderator_reads_what_happened_as_plain_text_with_names_escaped(
+        app, client, world):
+    post_id = _make_pending(app, world)
+    with app.app_context():
+        db.session.get(type(world.moderator), world.moderator.id).display_name = "Mia <b>M</b>"
+        db.session.commit()
+    client.sign_in_as(world.moderator)
+    client.post(f"/moderation/posts/{post_id}/approve")
+    client.sign_in_as(world.facilitator)
+    page = client.post(f"/moderation/posts/{post_id}/approve",
+                       follow_redirects=True).get_data(as_text=True)
+    assert ("<p class='govuk-notification-banner__heading'>This post was already approved by "
+            "Mia &lt;b&gt;M&lt;/b&gt;.</p>") in page
+    assert "&lt;p class=" not in page
+
+
 def test_an_author_withdrawing_beats_a_moderator_with_a_stale_form(app, client, world):
     post_id = _make_pending(app, world)
     client.sign_in_as(world.member)
