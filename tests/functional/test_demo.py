@@ -191,3 +191,16 @@ def test_demo_guide_credits_each_member_as_they_chose(app, demo):
         for name, choice in choices.items():
             if choice != CreditPreference.NAME_AND_ORGANISATION:
                 assert not any(name in credit for credit in credits)
+
+
+def test_newcomers_read_the_demo_guide_without_signing_in(app, client, demo):
+    response = client.get(f"/guides/{GUIDE_SLUG}/")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert GUIDE_TITLE in page and "Working with the media" in page
+    assert "Siobhan Murphy, Kingsford City Council" in page
+    assert "Dev Patel" not in page and "Nadia Hussain" not in page  # anonymous by choice
+    with app.app_context():
+        guide = db.session.scalar(select(Guide).where(Guide.slug == GUIDE_SLUG))
+        assert version_document(guide.versions[0]).url == (
+            f"http://localhost/guides/{GUIDE_SLUG}/v1/")
