@@ -22,6 +22,11 @@ class Seed:
     moderator_email: str
     facilitator_email: str
     password: str
+    moderator_name: str = "Mia Moderator"
+    # A second set where every post waits for a moderator (the moderation flow's test).
+    reviewed_set_slug: str = "reviewed"
+    reviewed_set_name: str = "Reviewed practice"
+    reviewed_thread_title: str = "Recruiting by civic lottery"
 
 
 SEED = Seed(
@@ -42,9 +47,17 @@ def seed_database() -> None:
     # Posts appear at once, so a journey of several posts isn't held for approval.
     learning_set.moderation_policy = ModerationPolicy.AFTER_THE_FACT
     member = factories.make_user(SEED.member_email, display_name=SEED.member_name)
-    moderator = factories.make_user(SEED.moderator_email, display_name="Mia Moderator")
+    moderator = factories.make_user(SEED.moderator_email, display_name=SEED.moderator_name)
     factories.add_member(member, learning_set, Role.MEMBER)
     factories.add_member(moderator, learning_set, Role.MODERATOR)
     factories.make_thread(learning_set, facilitator, title="Welcome to the set",
                           body="Introduce yourself here.")
+
+    reviewed = factories.make_set(SEED.reviewed_set_slug, name=SEED.reviewed_set_name,
+                                  visibility=Visibility.PRIVATE, facilitator=facilitator)
+    reviewed.moderation_policy = ModerationPolicy.EVERY_POST
+    factories.add_member(member, reviewed, Role.MEMBER)
+    factories.add_member(moderator, reviewed, Role.MODERATOR)
+    factories.make_thread(reviewed, facilitator, title=SEED.reviewed_thread_title,
+                          body="How did you word the invitation letter?")
     db.session.commit()
