@@ -116,3 +116,21 @@ def test_facilitator_curates_previews_publishes_and_downloads_a_guide(
     text = Path(download.path()).read_text(encoding="utf-8")
     assert "## Choosing a name" in text
     assert TRIMMED in text
+
+    # The other curation pages pass axe too: the set's guides, settings, editing an excerpt
+    # (credit radios) and the question before deleting a section.
+    page.goto(f"/sets/{seed.set_slug}/guides/")
+    expect(page.get_by_role("link", name=GUIDE, exact=True)).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name=re.compile("^Curate")).click()
+    page.get_by_role("link", name="Change the settings of this guide").click()
+    expect(page.get_by_label("Readable without signing in")).not_to_be_checked()
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Cancel").click()
+    page.get_by_role("link", name=re.compile("^Edit text, note or credit")).first.click()
+    expect(page.get_by_role("group", name="How the author is credited")).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Cancel").click()
+    page.get_by_role("link", name="Delete section “Testing it”").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete the section “Testing it”?")
+    assert_no_axe_violations(page)
