@@ -7,6 +7,8 @@ import re
 import pytest
 from sqlalchemy import select
 
+from forum.demo import load_demo
+from forum.demo.guide import GUIDE_SLUG
 from forum.extensions import db
 from forum.forms import EXPIRED_FORM_MESSAGE
 from forum.models import CreditPreference
@@ -574,3 +576,14 @@ def test_a_public_sets_published_guide_is_readable_without_signing_in(app, clien
 
     assert "We named ours <strong>the People’s Panel</strong>." in page
     assert "Curate this guide" not in page
+
+
+def test_the_demo_guide_is_linked_from_the_home_page_for_visitors(app, client):
+    with app.app_context():
+        load_demo(db.session, "velvet-harbour-sixteen-crane")
+        db.session.commit()
+
+    home = _text(client.get("/"))
+
+    assert f'href="/guides/{GUIDE_SLUG}/">Telling the story of an assembly</a>' in home
+    assert client.get(f"/guides/{GUIDE_SLUG}/").status_code == 200
