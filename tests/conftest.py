@@ -16,6 +16,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import create_engine
+from sqlalchemy import make_url
 from sqlalchemy import text
 
 from forum import create_app
@@ -36,7 +38,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture(scope="session")
 def database_url(request: pytest.FixtureRequest) -> str | None:
-    return request.config.getoption("--db") or os.environ.get("FORUM_TEST_DATABASE_URL")
+    """The test database URL, or None for SQLite.
+
+    Under pytest-xdist each worker gets its own PostgreSQL database (``<name>_gw0``...), created
+    on first use, so workers never empty each other's tables.
+    """
+    url = request.config.getoption("--db") or os.environ.get("FORUM_TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not url.startswith("postgresql") or not worker:
+        return url
+    base = make_url(url)
+    worker_url = base.set(database=f"{base.database}_{worker}")
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                   {"name": worker_url.database})
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{worker_url.database}"'))
+    engine.dispose()
+    return worker_url.render_as_string(hide_password=False)
 
 
 class FormClient(FlaskClient):
