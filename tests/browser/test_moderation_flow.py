@@ -109,3 +109,29 @@ def test_member_reply_waits_and_a_moderator_approves_it_from_the_queue(
     assert_no_axe_violations(member)
     notice.first.click()
     expect(post_with_text(member, text)).to_be_visible()
+
+
+def test_moderator_approves_selected_posts_with_javascript_turned_off(
+        new_context: CreateContextCallback, seed: Seed) -> None:
+    tag = uuid.uuid4().hex[:8]
+    keep, approve = f"Still thinking about it ({tag}).", f"Ready to publish ({tag})."
+    member = new_context().new_page()
+    sign_in(member, seed.member_email, seed.password)
+    for text in (keep, approve):
+        member.goto(f"/sets/{seed.reviewed_set_slug}/")
+        member.get_by_role("link", name=seed.reviewed_thread_title).click()
+        member.get_by_label("Reply to this thread").fill(text)
+        member.get_by_role("button", name="Post reply").click()
+        expect(post_with_text(member, text)).to_be_visible()
+
+    moderator = new_context(java_script_enabled=False).new_page()
+    sign_in(moderator, seed.moderator_email, seed.password)
+    moderator.goto(f"/moderation/?set={seed.reviewed_set_slug}")
+    moderator.get_by_role("listitem").filter(has_text=approve).get_by_label(
+        re.compile(r"^Select for approval")).check()
+    moderator.get_by_role("button", name="Approve selected posts").click()
+
+    expect(moderator.get_by_text("1 post approved.")).to_be_visible()
+    expect(moderator.get_by_role("listitem").filter(has_text=approve)).to_have_count(0)
+    expect(moderator.get_by_role("listitem").filter(has_text=keep)).to_have_count(1)
+    expect(moderator.locator("body.govuk-frontend-supported")).to_have_count(0)
