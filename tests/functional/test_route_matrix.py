@@ -19,6 +19,7 @@ from forum.models import Thread
 from forum.models import User
 from tests import factories
 from tests.conftest import ROLE_NAMES
+from tests.functional.guide_builders import build_guide
 
 
 def _row(*codes: int) -> dict[str, int]:
@@ -126,6 +127,53 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("admin.user", "GET", "/admin/users/{member_id}", _row(302, 403, 403, 403, 403, 200)),
     ("admin.user_action", "POST", "/admin/users/{member_id}/disable",
      _row(401, 403, 403, 403, 403, 302)),
+    # Guides ({guide}: published, not public; the set is private, so outsiders get 404).
+    ("guides.set_guides", "GET", "/sets/{slug}/guides/", _row(404, 404, 200, 200, 200, 200)),
+    ("guides.new", "GET", "/sets/{slug}/guides/new", _row(404, 404, 403, 403, 200, 200)),
+    ("guides.new", "POST", "/sets/{slug}/guides/new", _row(404, 404, 403, 403, 200, 200)),
+    ("guides.curate", "GET", "/sets/{slug}/guides/{guide}/", _row(404, 404, 403, 403, 200, 200)),
+    ("guides.settings", "GET", "/sets/{slug}/guides/{guide}/settings",
+     _row(404, 404, 403, 403, 200, 200)),
+    ("guides.settings", "POST", "/sets/{slug}/guides/{guide}/settings",
+     _row(404, 404, 403, 403, 200, 200)),
+    ("guides.preview", "GET", "/sets/{slug}/guides/{guide}/preview",
+     _row(404, 404, 403, 403, 200, 200)),
+    ("guides.publish", "POST", "/sets/{slug}/guides/{guide}/publish",
+     _row(404, 404, 403, 403, 302, 302)),
+    ("guides.download_draft", "GET", "/sets/{slug}/guides/{guide}/download/markdown",
+     _row(404, 404, 403, 403, 200, 200)),
+    ("guides.add_section", "POST", "/sets/{slug}/guides/{guide}/sections",
+     _row(404, 404, 403, 403, 200, 200)),
+    ("guides.edit_section", "GET", "/sets/{slug}/guides/{guide}/sections/{guide_section}/edit",
+     _row(404, 404, 403, 403, 200, 200)),
+    ("guides.edit_section", "POST", "/sets/{slug}/guides/{guide}/sections/{guide_section}/edit",
+     _row(404, 404, 403, 403, 200, 200)),
+    ("guides.move_section", "POST", "/sets/{slug}/guides/{guide}/sections/{guide_section}/move",
+     _row(404, 404, 403, 403, 302, 302)),
+    ("guides.delete_section", "GET",
+     "/sets/{slug}/guides/{guide}/sections/{guide_section}/delete",
+     _row(404, 404, 403, 403, 200, 200)),
+    ("guides.delete_section", "POST",
+     "/sets/{slug}/guides/{guide}/sections/{guide_section}/delete",
+     _row(404, 404, 403, 403, 302, 302)),
+    ("guides.add_excerpt", "POST", "/sets/{slug}/guides/{guide}/excerpts",
+     _row(404, 404, 403, 403, 302, 302)),
+    ("guides.edit_excerpt", "GET", "/sets/{slug}/guides/{guide}/excerpts/{guide_excerpt}/edit",
+     _row(404, 404, 403, 403, 200, 200)),
+    ("guides.edit_excerpt", "POST", "/sets/{slug}/guides/{guide}/excerpts/{guide_excerpt}/edit",
+     _row(404, 404, 403, 403, 200, 200)),
+    ("guides.move_excerpt", "POST", "/sets/{slug}/guides/{guide}/excerpts/{guide_excerpt}/move",
+     _row(404, 404, 403, 403, 302, 302)),
+    ("guides.move_excerpt_to", "POST",
+     "/sets/{slug}/guides/{guide}/excerpts/{guide_excerpt}/move-to",
+     _row(404, 404, 403, 403, 302, 302)),
+    ("guides.remove_excerpt", "POST",
+     "/sets/{slug}/guides/{guide}/excerpts/{guide_excerpt}/remove",
+     _row(404, 404, 403, 403, 302, 302)),
+    ("guides.published", "GET", "/guides/{guide_slug}/", _row(404, 404, 200, 200, 200, 200)),
+    ("guides.version", "GET", "/guides/{guide_slug}/v1/", _row(404, 404, 200, 200, 200, 200)),
+    ("guides.download_version", "GET", "/guides/{guide_slug}/v1/download/markdown",
+     _row(404, 404, 200, 200, 200, 200)),
 ]
 
 
@@ -148,10 +196,13 @@ def ids(app, world) -> dict[str, object]:
             Membership.learning_set_id == world.learning_set.id))
         other = factories.make_post(thread, author, parent=opening, body="Published text.")
         db.session.commit()
+        guide = build_guide(world, publish=True)
         return {"other": other.id, "slug": world.learning_set.slug, "thread": thread.id,
                 "opening": opening.id,
                 "pending": pending.id, "invitation": invitation.id, "invitation_token": token,
-                "membership": membership.id, "member_id": world.member.id}
+                "membership": membership.id, "member_id": world.member.id,
+                "guide": guide.id, "guide_slug": guide.slug,
+                "guide_section": guide.section_ids[0], "guide_excerpt": guide.excerpt_ids[0]}
 
 
 def _request(client, method: str, url: str, *, csrf: bool = True):
