@@ -112,8 +112,24 @@ def can_administer(user: AnyUser) -> bool:
 
 # --- threads and posts ---------------------------------------------------
 
+# Once its opening post has been published a thread stays listed to every reader of the set;
+# hiding that post later leaves the thread and its replies behind a "hidden" placeholder.
+LISTED_OPENING_STATUSES = frozenset({PostStatus.APPROVED, PostStatus.HIDDEN})
+
+
 def can_view_thread(user: AnyUser, thread: Thread) -> bool:
+    """May read the thread's set (callers holding its opening post use can_open_thread)."""
     return can_view_set(user, thread.learning_set)
+
+
+def can_open_thread(user: AnyUser, thread: Thread, opening: Post | None) -> bool:
+    """May see the thread at all: a thread whose opening post waits, was returned or withdrawn
+    exists only for its author and the set's moderators."""
+    if not can_view_thread(user, thread):
+        return False
+    if opening is None or opening.status in LISTED_OPENING_STATUSES:
+        return True
+    return can_view_post(user, opening)
 
 
 def can_reply(user: AnyUser, thread: Thread) -> bool:

@@ -1,4 +1,4 @@
-"""Post bodies: Markdown in, sanitised HTML out. The one place Markdown and bleach are configured."""
+"""Post bodies: Markdown in, sanitised HTML out; the one place Markdown and bleach are set up."""
 
 from __future__ import annotations
 

@@ -22,7 +22,6 @@ from forum.models import Invitation
 from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import Post
-from forum.models import PostStatus
 from forum.models import Role
 from forum.models import Thread
 from forum.models import User
@@ -162,8 +161,8 @@ def _latest_activity(session: Session, set_ids: list[int]) -> dict[int, datetime
     if not set_ids:
         return {}
     # A thread whose opening post waits for (or was refused by) a moderator is not activity.
-    published = select(Post.thread_id).where(Post.parent_id.is_(None),
-                                             Post.status == PostStatus.APPROVED)
+    published = select(Post.thread_id).where(
+        Post.parent_id.is_(None), Post.status.in_(permissions.LISTED_OPENING_STATUSES))
     rows = session.execute(
         select(Thread.learning_set_id, func.max(Thread.last_activity_at))
         .where(Thread.learning_set_id.in_(set_ids), Thread.id.in_(published))

@@ -91,13 +91,13 @@ def _opening_posts():
 
 
 def _visible_thread_filter(viewer: AnyUser, learning_set: LearningSet, opening):
-    """Threads whose opening post awaits a moderator are listed to its author and moderators."""
+    """SQL form of permissions.can_open_thread for the set's thread list."""
     if permissions.can_moderate(viewer, learning_set):
         return None
-    approved = opening.c.status == PostStatus.APPROVED
+    listed = opening.c.status.in_(permissions.LISTED_OPENING_STATUSES)
     if permissions.is_signed_in(viewer):
-        return or_(approved, opening.c.author_id == viewer.id)
-    return approved
+        return or_(listed, opening.c.author_id == viewer.id)
+    return listed
 
 
 def thread_summaries(session: Session, viewer: AnyUser, learning_set: LearningSet, *,
@@ -160,12 +160,8 @@ def opening_post(thread: Thread) -> Post | None:
 
 
 def can_see_thread(viewer: AnyUser, thread: Thread, opening: Post | None) -> bool:
-    """A thread is shown to a viewer of its set unless its opening post awaits a moderator."""
-    if not permissions.can_view_thread(viewer, thread):
-        return False
-    if opening is None or opening.status == PostStatus.APPROVED:
-        return True
-    return permissions.can_view_post(viewer, opening)
+    """See :func:`forum.permissions.can_open_thread`."""
+    return permissions.can_open_thread(viewer, thread, opening)
 
 
 def load_thread(session: Session, thread_id: int) -> Thread | None:

@@ -148,7 +148,7 @@ def test_nobody_is_told_about_a_post_they_can_no_longer_see(app, world):
     assert _notifications(app, world.member.id) == []
 
 
-@pytest.mark.parametrize("opening_status", [PostStatus.HIDDEN, PostStatus.PENDING])
+@pytest.mark.parametrize("opening_status", [PostStatus.WITHDRAWN, PostStatus.PENDING])
 def test_nobody_is_told_about_a_reply_in_a_thread_they_cannot_open(app, world, opening_status):
     """A reply the parent's author could see on its own, but whose thread answers them 404."""
     with app.app_context():

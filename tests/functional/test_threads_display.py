@@ -171,7 +171,7 @@ def test_unedited_post_has_no_edited_link(client, world):
     (PostStatus.PENDING, "admin", 200),
     (PostStatus.PENDING, "outsider_member", 404),
     (PostStatus.REJECTED, "outsider_member", 404),
-    (PostStatus.HIDDEN, "outsider_member", 404),
+    (PostStatus.WITHDRAWN, "outsider_member", 404),
 ])
 def test_thread_whose_opening_post_awaits_approval_is_only_for_author_and_moderators(
         app, client, world, opening_status, who, expected):
@@ -186,3 +186,29 @@ def test_thread_whose_opening_post_awaits_approval_is_only_for_author_and_modera
     response = client.get(f"/threads/{world.thread.id}")
     assert response.status_code == expected
     assert ("Naming the assembly" in response.text) == (expected == 200)
+
+
+def test_thread_whose_opening_post_was_hidden_stays_with_a_placeholder(app, client, world):
+    with app.app_context():
+        thread = db.session.get(Thread, world.thread.id)
+        thread.posts[0].status = PostStatus.HIDDEN
+        factories.make_post(thread, db.session.get(type(thread.author), world.moderator.id),
+                            parent=thread.posts[0], body="A reply that stays.")
+        db.session.commit()
+    other_id = _other_member(app, world)
+    with client.session_transaction() as session:
+        session["_user_id"] = str(other_id)
+    page = client.get(f"/threads/{world.thread.id}").text
+    assert "Naming the assembly" in page
+    assert "hidden by a moderator" in page
+    assert "What did you call yours?" not in page
+    assert "A reply that stays." in page
+    assert "Naming the assembly" in client.get(f"/sets/{world.learning_set.slug}/").text
+
+
+def _other_member(app, world) -> int:
+    with app.app_context():
+        other = factories.make_user(display_name="Other Member")
+        factories.add_member(other, db.session.get(Thread, world.thread.id).learning_set)
+        db.session.commit()
+        return other.id
