@@ -299,6 +299,27 @@ def test_quoting_a_post_outside_the_guides_threads_adds_nothing(app, facilitator
     assert _sections(app, guide) == before
 
 
+@pytest.mark.parametrize("status", [PostStatus.PENDING, PostStatus.HIDDEN, PostStatus.WITHDRAWN,
+                                    PostStatus.REJECTED])
+@pytest.mark.parametrize("body", ["", "We used local radio."], ids=["whole", "trimmed"])
+def test_a_post_that_is_not_approved_cannot_be_quoted_even_by_a_forged_form(
+        app, facilitator, guide, status, body):
+    """The curation page offers approved posts only; a hand-made POST is refused too."""
+    _set_post_status(app, guide.post_ids[1], status)
+    before = _sections(app, guide)
+
+    response = facilitator.post(f"{_base(guide)}/excerpts", data={
+        "post_id": str(guide.post_ids[1]), "section_id": str(guide.section_ids[0]),
+        "body": body})
+
+    assert _sections(app, guide) == before
+    page = _text(facilitator.get(response.location) if response.status_code == 302
+                 else response)
+    assert "Only approved posts can be quoted in a guide" in page
+    assert f'name="post_id" value="{guide.post_ids[1]}"' not in _text(
+        facilitator.get(f"{_base(guide)}/"))
+
+
 def test_excerpts_move_within_a_section_and_to_another(app, facilitator, guide):
     first, second, third = guide.excerpt_ids
     facilitator.post(f"{_base(guide)}/excerpts/{third}/move", data={"direction": "up"})
