@@ -99,6 +99,16 @@ class GuideDocument:
     def excerpt_count(self) -> int:
         return sum(len(s.excerpts) for s in self.sections)
 
+    def without_source_links(self) -> GuideDocument:
+        """The same guide without links to the original posts.
+
+        For readers who cannot open the set (a public guide of a private set): its threads
+        answer them "Page not found", so a link there would only be a dead end.
+        """
+        return replace(self, sections=tuple(
+            replace(s, excerpts=tuple(replace(e, source_url=None) for e in s.excerpts))
+            for s in self.sections))
+
     @property
     def edition_line(self) -> str:
         """``Version 3, published 3 March 2025`` (either part may be missing)."""

@@ -249,6 +249,15 @@ def _version_or_404(guide: Guide, number: int) -> GuideVersion:
     return version
 
 
+def reader_document(guide: Guide, version: GuideVersion) -> GuideDocument:
+    """The version as this reader gets it, on the page and in every download: links to the
+    original posts only for readers who can open the set's threads."""
+    doc = compiler.version_document(version)
+    if permissions.can_view_set(current_user, guide.learning_set):
+        return doc
+    return doc.without_source_links()
+
+
 def render_published(guide: Guide, version: GuideVersion):
     latest = compiler.latest_version(guide)
     downloads = [{"label": f.label, "href": url_for("guides.download_version",
@@ -258,7 +267,7 @@ def render_published(guide: Guide, version: GuideVersion):
     curator = permissions.can_curate_guide(current_user, guide)
     return render_template(
         "guides/published.html", guide=guide, learning_set=guide.learning_set,
-        doc=compiler.version_document(version), version=version, latest=latest,
+        doc=reader_document(guide, version), version=version, latest=latest,
         versions=sorted(guide.versions, key=lambda v: v.number, reverse=True),
         downloads=downloads, curator=curator,
         set_readable=permissions.can_view_set(current_user, guide.learning_set))
@@ -287,4 +296,4 @@ def download_version(guide_slug: str, number: int, fmt: str):
     guide = load_published(guide_slug)
     version = _version_or_404(guide, number)
     format_or_404(fmt)
-    return download(compiler.version_document(version), fmt, f"{guide.slug}-v{version.number}")
+    return download(reader_document(guide, version), fmt, f"{guide.slug}-v{version.number}")

@@ -547,6 +547,29 @@ def test_the_published_page_offers_every_format(app, client, world):
         assert f'href="/guides/{g.slug}/v1/download/{fmt}"' in page
 
 
+@pytest.mark.parametrize("reader, links", [("anonymous", False), ("outsider", False),
+                                           ("member", True)])
+def test_links_to_the_original_posts_go_only_to_readers_who_can_open_them(
+        app, client, world, reader, links):
+    """A public guide of a private set: its threads are "Page not found" to outsiders, so
+    neither the page nor a download offers them a link there."""
+    with app.app_context():
+        g = build_guide(world, publish=True, is_public=True)
+        thread_id = db.session.get(Post, g.post_ids[0]).thread_id
+    if reader != "anonymous":
+        client.sign_in_as(getattr(world, reader))
+    post_link = f"/threads/{thread_id}#post-{g.post_ids[0]}"
+
+    page = _text(client.get(f"/guides/{g.slug}/"))
+    markdown = _text(client.get(f"/guides/{g.slug}/v1/download/markdown"))
+
+    assert "We named ours" in page and "We named ours" in markdown
+    assert ("Original post" in page) is links
+    assert (post_link in page) is links
+    assert (post_link in markdown) is links
+    assert ("Original post" in markdown) is links
+
+
 # --- finding guides ------------------------------------------------------
 
 def test_the_home_page_lists_only_published_guides_anyone_may_read(app, client, world):
