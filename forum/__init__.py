@@ -53,6 +53,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
                 f"{Path(app.instance_path) / 'config.py'} (the quick start writes one for you).")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    from forum import routing
+
+    routing.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
 

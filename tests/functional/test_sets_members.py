@@ -356,3 +356,17 @@ def test_invalid_role_is_refused(app, client, world):
     assert response.status_code == 200
     assert "Not a valid choice" in response.get_data(as_text=True)
     assert _role_of(app, membership_id) == Role.MEMBER
+
+
+@pytest.mark.parametrize("number", ["2147483648", "9223372036854775808", "1" * 30])
+@pytest.mark.parametrize(("method", "path"), [
+    ("GET", "/sets/comms/members/{}/remove"),
+    ("POST", "/sets/comms/members/{}/remove"),
+    ("POST", "/sets/comms/members/{}/role"),
+    ("POST", "/sets/comms/invitations/{}/revoke"),
+])
+def test_an_id_too_large_for_the_database_is_not_found(client, world, method, path, number):
+    client.sign_in_as(world.facilitator)
+    url = path.format(number)
+    response = client.get(url) if method == "GET" else client.post(url, data={"role": "member"})
+    assert response.status_code == 404
