@@ -19,10 +19,10 @@ from forum.admin.forms import SiteSettingsForm
 from forum.extensions import db
 from forum.forms import ActionForm
 from forum.models import User
+from forum.pagination import requested_page
 from forum.sets import service as sets_service
 
 USERS_PER_PAGE = 25
-MAX_PAGE = 1_000_000
 
 # action in the URL -> (attribute, value, message)
 USER_ACTIONS = {
@@ -44,9 +44,7 @@ def require_admin():
 @bp.get("/admin/")
 def index():
     q = request.args.get("q", "").strip()
-    page = request.args.get("page", 1, type=int)
-    users = service.find_users(db.session, q=q, page=page if 1 <= page <= MAX_PAGE else 1,
-                               per_page=USERS_PER_PAGE)
+    users = service.find_users(db.session, q=q, page=requested_page(), per_page=USERS_PER_PAGE)
     sets = sets_service.all_sets(db.session)
     return render_template("admin/index.html", users=users, q=q, sets=sets)
 

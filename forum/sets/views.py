@@ -25,6 +25,7 @@ from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import Role
 from forum.models import Visibility
+from forum.pagination import requested_page
 from forum.sets import bp
 from forum.sets import service
 from forum.sets.forms import ROLE_HINTS
@@ -35,8 +36,6 @@ from forum.sets.forms import RoleForm
 from forum.sets.forms import SetSettingsForm
 from forum.threads.service import thread_summaries
 
-MAX_PAGE = 1_000_000
-
 
 def _load_set(slug: str) -> LearningSet:
     """The set at ``slug`` if the visitor may see it; otherwise 404, whether it exists or not."""
@@ -44,11 +43,6 @@ def _load_set(slug: str) -> LearningSet:
     if learning_set is None or not permissions.can_view_set(current_user, learning_set):
         abort(404)
     return learning_set
-
-
-def _requested_page() -> int:
-    page = request.args.get("page", 1, type=int)
-    return page if 1 <= page <= MAX_PAGE else 1
 
 
 def _hint_items(hints: dict) -> list[dict]:
@@ -69,7 +63,7 @@ def index():
 @bp.get("/sets/<slug>/")
 def show(slug: str):
     learning_set = _load_set(slug)
-    requested = _requested_page()
+    requested = requested_page()
     page = thread_summaries(db.session, current_user, learning_set, page=requested,
                             per_page=int(current_app.config["THREADS_PER_PAGE"]))
     if page.page != requested:
