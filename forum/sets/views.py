@@ -11,7 +11,6 @@ from flask import request
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
-from sqlalchemy import select
 
 from forum import permissions
 from forum.auth.invitations import InvitationError
@@ -34,15 +33,8 @@ from forum.sets.forms import InviteForm
 from forum.sets.forms import NewSetForm
 from forum.sets.forms import RoleForm
 from forum.sets.forms import SetSettingsForm
+from forum.sets.loading import load_visible_set
 from forum.threads.service import thread_summaries
-
-
-def _load_set(slug: str) -> LearningSet:
-    """The set at ``slug`` if the visitor may see it; otherwise 404, whether it exists or not."""
-    learning_set = db.session.scalar(select(LearningSet).where(LearningSet.slug == slug))
-    if learning_set is None or not permissions.can_view_set(current_user, learning_set):
-        abort(404)
-    return learning_set
 
 
 def _hint_items(hints: dict) -> list[dict]:
@@ -62,7 +54,7 @@ def index():
 
 @bp.get("/sets/<slug>/")
 def show(slug: str):
-    learning_set = _load_set(slug)
+    learning_set = load_visible_set(slug)
     requested = requested_page()
     page = thread_summaries(db.session, current_user, learning_set, page=requested,
                             per_page=int(current_app.config["THREADS_PER_PAGE"]))
@@ -112,7 +104,7 @@ def new():
 @bp.route("/sets/<slug>/settings", methods=["GET", "POST"])
 @login_required
 def settings(slug: str):
-    learning_set = _load_set(slug)
+    learning_set = load_visible_set(slug)
     if not permissions.can_edit_set(current_user, learning_set):
         abort(403)
     form = SetSettingsForm(obj=learning_set)
@@ -164,11 +156,11 @@ def _render_members(learning_set: LearningSet, *, invite_form: InviteForm | None
 @bp.get("/sets/<slug>/members")
 @login_required
 def members(slug: str):
-    return _render_members(_load_set(slug))
+    return _render_members(load_visible_set(slug))
 
 
 def _load_manageable_set(slug: str) -> LearningSet:
-    learning_set = _load_set(slug)
+    learning_set = load_visible_set(slug)
     if not permissions.can_manage_members(current_user, learning_set):
         abort(403)
     return learning_set

@@ -10,15 +10,14 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from forum import permissions
 from forum.extensions import db
 from forum.extensions import login_manager
-from forum.models import LearningSet
 from forum.models import Post
 from forum.models import PostStatus
 from forum.models import Thread
+from forum.sets.loading import load_visible_set
 from forum.threads import bp
 from forum.threads import service
 from forum.threads.forms import MARKDOWN_HINT
@@ -29,13 +28,6 @@ from forum.threads.forms import ReplyForm
 
 AWAITING_APPROVAL = ("Thank you. Your post will appear to others once a moderator of the set "
                      "approves it.")
-
-
-def _load_set(slug: str) -> LearningSet:
-    learning_set = db.session.scalar(select(LearningSet).where(LearningSet.slug == slug[:80]))
-    if learning_set is None or not permissions.can_view_set(current_user, learning_set):
-        abort(404)
-    return learning_set
 
 
 def _load_thread(thread_id: int) -> Thread:
@@ -91,7 +83,7 @@ def show(thread_id: int):
 
 @bp.route("/sets/<slug>/threads/new", methods=["GET", "POST"])
 def new_thread(slug: str):
-    learning_set = _load_set(slug)
+    learning_set = load_visible_set(slug)
     if not permissions.is_signed_in(current_user):
         return _require_sign_in()
     if not permissions.can_start_thread(current_user, learning_set):

@@ -173,3 +173,13 @@ def test_reply_form_on_the_thread_page_answers_the_opening_post(app, client, wor
     post_id = _opening_post_id(app, world.thread.id)
     page = client.get(f"/threads/{world.thread.id}").text
     assert f'<form method="post" action="/posts/{post_id}/reply"' in page
+
+
+def test_a_longer_address_does_not_open_a_set_whose_slug_it_starts_with(app, client, world):
+    slug = "a" * 80
+    with app.app_context():
+        factories.make_set(slug, visibility=Visibility.PUBLIC)
+        db.session.commit()
+    client.sign_in_as(world.admin)
+    assert client.get(f"/sets/{slug}/threads/new").status_code == 200
+    assert client.get(f"/sets/{slug}-and-more/threads/new").status_code == 404
