@@ -110,6 +110,16 @@ def can_administer(user: AnyUser) -> bool:
     return is_admin(user)
 
 
+def can_remove_admin(user: AnyUser, target: User) -> bool:
+    """Admins take admin rights from others, never from themselves (one always remains)."""
+    return is_admin(user) and user.id != target.id
+
+
+def can_disable_account(user: AnyUser, target: User) -> bool:
+    """Admins disable other people's accounts, never their own."""
+    return is_admin(user) and user.id != target.id
+
+
 # --- threads and posts ---------------------------------------------------
 
 # Once its opening post has been published a thread stays listed to every reader of the set;

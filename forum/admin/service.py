@@ -10,6 +10,7 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forum import permissions
 from forum.models import User
 
 QUERY_MAX = 100
@@ -49,14 +50,14 @@ def find_users(session: Session, *, q: str = "", page: int = 1, per_page: int = 
 
 
 def set_admin(session: Session, *, actor: User, user: User, value: bool) -> None:
-    if not value and actor.id == user.id:
+    if not value and not permissions.can_remove_admin(actor, user):
         raise AdminError("You cannot remove your own admin rights. Ask another admin to do it.")
     user.is_admin = value
     session.flush()
 
 
 def set_disabled(session: Session, *, actor: User, user: User, value: bool) -> None:
-    if value and actor.id == user.id:
+    if value and not permissions.can_disable_account(actor, user):
         raise AdminError("You cannot disable your own account.")
     user.is_disabled = value
     session.flush()
