@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from flask import render_template
 
 log = logging.getLogger(__name__)
 
@@ -96,16 +97,22 @@ def send_email(*, to: str, subject: str, text_body: str, html_body: str | None =
     """Send one message; ``True`` if it was handed over (to SMTP or the outbox)."""
     message = build_message(to=to, subject=subject, text_body=text_body, html_body=html_body)
     try:
-        if current_app.config.get("MAIL_SERVER"):
-            _send_smtp(message)
-            log.info("Sent email %r to %s", subject, to)
-        else:
-            path = _write_to_outbox(message)
-            log.info("MAIL_SERVER is not set: wrote email %r to %s", subject, path)
+        send_message(message)
     except (OSError, smtplib.SMTPException):
         log.exception("Could not send email %r to %s", subject, to)
         return False
     return True
+
+
+def send_templated_email(template: str, *, to: str, subject: str, **context: Any) -> bool:
+    """:func:`send_email` with bodies from ``email/<template>.txt`` and ``.html``.
+
+    The templates get ``site_name`` unless the caller passes it.
+    """
+    context.setdefault("site_name", current_app.config["SITE_NAME"])
+    return send_email(to=to, subject=subject,
+                      text_body=render_template(f"email/{template}.txt", **context),
+                      html_body=render_template(f"email/{template}.html", **context))
 
 
 def send_message(message: EmailMessage) -> None:

@@ -11,14 +11,13 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from flask import render_template
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forum import permissions
 from forum.mail import public_url
-from forum.mail import send_email
+from forum.mail import send_templated_email
 from forum.models import Invitation
 from forum.models import LearningSet
 from forum.models import Membership
@@ -82,20 +81,11 @@ def invitation_url(raw_token: str) -> str:
 
 
 def send_invitation_email(invitation: Invitation, raw_token: str) -> bool:
-    context = {
-        "invitation": invitation,
-        "learning_set": invitation.learning_set,
-        "inviter": invitation.invited_by,
-        "role": invitation.role,
-        "url": invitation_url(raw_token),
-        "site_name": current_app.config["SITE_NAME"],
-    }
-    return send_email(
-        to=invitation.email,
+    return send_templated_email(
+        "invitation", to=invitation.email,
         subject=f"You are invited to join {invitation.learning_set.name}",
-        text_body=render_template("email/invitation.txt", **context),
-        html_body=render_template("email/invitation.html", **context),
-    )
+        invitation=invitation, learning_set=invitation.learning_set,
+        inviter=invitation.invited_by, role=invitation.role, url=invitation_url(raw_token))
 
 
 def pending_invitations(session: Session, learning_set: LearningSet) -> list[Invitation]:

@@ -12,7 +12,6 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from flask import render_template
 from itsdangerous import BadSignature
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func
@@ -24,7 +23,7 @@ from werkzeug.security import generate_password_hash
 from forum.auth.invitations import normalise_email
 from forum.extensions import db
 from forum.mail import public_url
-from forum.mail import send_email
+from forum.mail import send_templated_email
 from forum.models import User
 
 SIGN_UP_SALT = "sign-up"
@@ -131,19 +130,13 @@ def email_for_sign_up_token(token: str) -> str | None:
 
 # --- emails --------------------------------------------------------------
 
-def _send(template: str, *, to: str, subject: str, **context: Any) -> bool:
-    context.setdefault("site_name", current_app.config["SITE_NAME"])
-    return send_email(to=to, subject=subject,
-                      text_body=render_template(f"email/{template}.txt", **context),
-                      html_body=render_template(f"email/{template}.html", **context))
-
-
 def send_password_reset_email(user: User) -> bool:
     minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"]) // 60
-    return _send("password_reset", to=user.email,
-                 subject=f"Reset your {current_app.config['SITE_NAME']} password",
-                 user=user, minutes=minutes,
-                 url=public_url("auth.reset_password", token=make_password_reset_token(user)))
+    return send_templated_email(
+        "password_reset", to=user.email,
+        subject=f"Reset your {current_app.config['SITE_NAME']} password",
+        user=user, minutes=minutes,
+        url=public_url("auth.reset_password", token=make_password_reset_token(user)))
 
 
 def send_sign_up_email(session: Session, email: str) -> bool:
@@ -152,11 +145,11 @@ def send_sign_up_email(session: Session, email: str) -> bool:
     site_name = current_app.config["SITE_NAME"]
     user = find_user_by_email(session, email)
     if user is not None:
-        return _send("sign_up_existing", to=email,
-                     subject=f"You already have a {site_name} account", user=user,
-                     sign_in_url=public_url("auth.sign_in"),
-                     reset_url=public_url("auth.forgot_password"))
+        return send_templated_email(
+            "sign_up_existing", to=email, subject=f"You already have a {site_name} account",
+            user=user, sign_in_url=public_url("auth.sign_in"),
+            reset_url=public_url("auth.forgot_password"))
     hours = int(current_app.config.get("SIGN_UP_MAX_AGE", DEFAULT_SIGN_UP_MAX_AGE)) // 3600
-    return _send("sign_up", to=email, subject=f"Finish creating your {site_name} account",
-                 hours=hours,
-                 url=public_url("auth.finish_sign_up", token=make_sign_up_token(email)))
+    return send_templated_email(
+        "sign_up", to=email, subject=f"Finish creating your {site_name} account", hours=hours,
+        url=public_url("auth.finish_sign_up", token=make_sign_up_token(email)))
