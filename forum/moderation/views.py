@@ -43,6 +43,7 @@ from forum.moderation.forms import RejectForm
 from forum.moderation.forms import ReportForm
 from forum.moderation.queue import moderated_sets
 from forum.moderation.queue import queue_page
+from forum.pagination import requested_page
 from forum.threads import service as threads
 
 QUEUE_PER_PAGE = 20
@@ -160,7 +161,7 @@ def _render_queue(bulk_form: BulkApproveForm | None = None) -> str:
     filter_form.set.choices = [SelectChoice("", "All your sets")] + [
         SelectChoice(s.slug, s.name) for s in sets]
     result = queue_page(db.session, current_user, chosen,
-                        page=request.args.get("page", 1, type=int), per_page=QUEUE_PER_PAGE)
+                        page=requested_page(), per_page=QUEUE_PER_PAGE)
     if bulk_form is None:
         bulk_form = BulkApproveForm(formdata=None)
     pagination = _pagination(result.page, result.pages, "moderation.queue", set=slug)
@@ -393,7 +394,7 @@ def log(slug: str):
     moderator_id = request.args.get("moderator", "")
     if moderator_id.isdigit() and len(moderator_id) < 10:
         query = query.where(ModerationAction.moderator_id == int(moderator_id))
-    page = max(1, request.args.get("page", 1, type=int))
+    page = requested_page()
     rows = list(db.session.scalars(
         query.order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
         .limit(LOG_PER_PAGE + 1).offset((page - 1) * LOG_PER_PAGE)))

@@ -29,6 +29,7 @@ from forum.notifications import bp
 from forum.notifications import delivery
 from forum.notifications import service
 from forum.notifications.forms import PreferencesForm
+from forum.pagination import requested_page
 
 log = logging.getLogger(__name__)
 
@@ -61,15 +62,10 @@ def _send_queued_emails(response: Response) -> Response:
     return response
 
 
-def _requested_page() -> int:
-    page = request.args.get("page", 1, type=int) or 1
-    return max(page, 1)
-
-
 @bp.get("/notifications")
 @login_required
 def index():
-    page = _requested_page()
+    page = requested_page()
     notifications, total = service.notifications_for(db.session, current_user, page=page,
                                                      per_page=PER_PAGE)
     pages = max(math.ceil(total / PER_PAGE), 1)

@@ -256,3 +256,16 @@ def test_a_post_without_a_csrf_token_changes_nothing(app, client, world, ids, en
         assert _snapshot(app) == before
         with client.session_transaction() as session:
             assert session.get("_user_id") == str(user.id), "a forged POST signed someone out"
+
+
+PAGINATED = ["/", "/sets/", "/sets/{slug}/", "/notifications", "/moderation/",
+             "/sets/{slug}/moderation-log", "/admin/"]
+ODD_PAGES = ["99999999999999999999999", "-1", "0", "abc", "1e3", ""]
+
+
+@pytest.mark.parametrize("template", PAGINATED)
+def test_odd_page_numbers_never_cause_a_server_error(client, world, ids, template):
+    client.sign_in_as(world.admin)
+    for page in ODD_PAGES:
+        response = client.get(template.format(**ids), query_string={"page": page})
+        assert response.status_code in (200, 404), (template, page, response.status_code)
