@@ -195,6 +195,12 @@ def can_report_post(user: AnyUser, post: Post) -> bool:
             and post.author_id != user.id and can_view_post(user, post))
 
 
+def can_see_moderation_reason(user: AnyUser, post: Post) -> bool:
+    """Why a post was returned or hidden: told to its author and the set's moderators only."""
+    is_author = is_signed_in(user) and post.author_id == user.id
+    return is_author or can_moderate(user, post.thread.learning_set)
+
+
 def can_withdraw_post(user: AnyUser, post: Post) -> bool:
     """Authors withdraw their own posts that are waiting or were returned to them."""
     return (is_signed_in(user) and post.author_id == user.id

@@ -99,6 +99,7 @@ def test_author_sees_the_reason_edits_and_the_post_waits_again_in_its_place(app,
     page = client.get(f"/threads/{world.thread.id}").get_data(as_text=True)
     assert "Please remove the officer&#39;s phone number." in page
     assert "Returned by a moderator" in page
+    assert "Edit your post to send it back for approval." in page
     client.post(f"/posts/{post_id}/edit", data={"body": "Our assembly was the Citizens Panel."})
     assert _status(app, post_id) == PostStatus.PENDING
 
@@ -298,6 +299,7 @@ def test_hiding_a_post_needs_a_reason_and_shows_a_placeholder_to_members(app, cl
     client.sign_in_as(reader)
     page = client.get(f"/threads/{world.thread.id}").get_data(as_text=True)
     assert "A remark that crossed the line." not in page
+    assert "Personal attack." not in page  # the reason is for the author and moderators
     assert "This post was hidden by a moderator." in page
 
 
