@@ -34,7 +34,6 @@ from forum.models import Notification
 from forum.models import NotificationKind
 from forum.models import NotificationPreference
 from forum.models import Post
-from forum.models import PostStatus
 from forum.models import QueuedEmail
 from forum.models import Thread
 from forum.models import User
@@ -225,7 +224,7 @@ def _compose_waiting(session: Session, row: QueuedEmail, user: User | None) -> N
         raise NothingToSend("The recipient no longer moderates this set.")
     count = session.scalar(
         select(func.count(Post.id)).join(Thread, Post.thread_id == Thread.id).where(
-            Thread.learning_set_id == learning_set.id, Post.status == PostStatus.PENDING,
+            Thread.learning_set_id == learning_set.id, permissions.approvable_posts_filter(user),
             Post.author_id.is_distinct_from(user.id))) or 0
     if count == 0:
         raise NothingToSend("No posts were waiting any more.")

@@ -16,6 +16,7 @@ from flask import Flask
 from flask import current_app
 from itsdangerous import BadSignature
 from itsdangerous import URLSafeSerializer
+from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -201,8 +202,8 @@ def _clip(text: str) -> str:
 def still_shown(user: User):
     """Notifications about posts the user can still find on their thread pages: a member who
     left a private set, for instance, is no longer told about its threads."""
-    shown = select(Post.id).where(permissions.shown_posts_filter(user))
-    return or_(Notification.post_id.is_(None), Notification.post_id.in_(shown))
+    shown = exists().where(Post.id == Notification.post_id, permissions.shown_posts_filter(user))
+    return or_(Notification.post_id.is_(None), shown)
 
 
 def unread_count(session: Session, user: User) -> int:

@@ -57,6 +57,35 @@ class CannotReplyToPost(ThreadError):
 # --- listing threads in a set -------------------------------------------
 
 
+STATUS_TAGS = {
+    PostStatus.PENDING: "Awaiting approval",
+    PostStatus.REJECTED: "Returned by a moderator",
+    PostStatus.HIDDEN: "Hidden by a moderator",
+    PostStatus.WITHDRAWN: "Withdrawn",
+}
+STATUS_TAG_CLASSES = {
+    PostStatus.PENDING: "govuk-tag--yellow",
+    PostStatus.REJECTED: "govuk-tag--red",
+    PostStatus.HIDDEN: "govuk-tag--grey",
+    PostStatus.WITHDRAWN: "govuk-tag--grey",
+}
+
+
+@dataclass(frozen=True)
+class StatusTag:
+    """A post's status as a GOV.UK tag: its words and colour."""
+
+    text: str
+    classes: str
+
+
+def status_tag(status: PostStatus) -> StatusTag | None:
+    """The tag for a post that is not simply published (``None`` for an approved post)."""
+    if status not in STATUS_TAGS:
+        return None
+    return StatusTag(STATUS_TAGS[status], STATUS_TAG_CLASSES[status])
+
+
 @dataclass(frozen=True)
 class ThreadSummary:
     thread: Thread
@@ -68,6 +97,11 @@ class ThreadSummary:
     # Others never see a thread whose opening post is not approved; its author and the set's
     # moderators do, marked with this status.
     opening_status: PostStatus = PostStatus.APPROVED
+
+    @property
+    def opening_tag(self) -> StatusTag | None:
+        """The tag marking a thread whose opening post is not simply published."""
+        return status_tag(self.opening_status)
 
 
 @dataclass(frozen=True)
@@ -177,13 +211,10 @@ class PostView:
     parent: Post | None
     parent_shown: bool
 
-
-STATUS_TAGS = {
-    PostStatus.PENDING: "Awaiting approval",
-    PostStatus.REJECTED: "Returned by a moderator",
-    PostStatus.HIDDEN: "Hidden by a moderator",
-    PostStatus.WITHDRAWN: "Withdrawn",
-}
+    @property
+    def tag_classes(self) -> str:
+        tag = status_tag(self.post.status)
+        return tag.classes if tag is not None else ""
 
 
 def display_mode(viewer: AnyUser, post: Post) -> str:
