@@ -10,16 +10,20 @@ from sqlalchemy import select
 
 from forum import signals
 from forum.extensions import db
+from forum.guides import service as guides
 from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import Notification
 from forum.models import Post
 from forum.models import PostStatus
+from forum.models import QueuedEmail
 from forum.models import Role
 from forum.models import Thread
 from forum.models import User
 from forum.moderation import service as moderation
 from tests import factories
+from tests.functional.guide_helpers import build_guide_world
+from tests.functional.guide_helpers import delete_account
 
 
 def _waiting_thread(app, world, title: str = "A thread still waiting") -> tuple[int, int]:
@@ -48,8 +52,6 @@ def test_new_guide_thread_picker_leaves_out_a_thread_still_awaiting_approval(app
 
 def test_guide_settings_picker_leaves_out_a_thread_still_awaiting_approval(app, client, world):
     with app.app_context():
-        from forum.guides import service as guides
-
         guide = guides.create_guide(
             db.session, learning_set=db.session.get(LearningSet, world.learning_set.id),
             creator=db.session.get(User, world.facilitator.id), title="A guide",
@@ -171,3 +173,35 @@ def test_report_page_of_a_reply_in_a_thread_awaiting_approval_is_not_found_for_o
 
     assert response.status_code == 404
     assert "A moderator's published answer." not in response.get_data(as_text=True)
+
+
+def test_the_daily_summary_leaves_out_threads_of_a_set_the_member_left(app, world, runner):
+    with app.app_context():
+        from forum.notifications import service as notifications
+
+        thread = db.session.get(Thread, world.thread.id)
+        reply = factories.make_post(thread, db.session.get(User, world.moderator.id),
+                                    parent=thread.posts[0])
+        notifications.notify_reply(db.session, reply)  # replies wait for the daily summary
+        db.session.execute(delete(Membership).where(Membership.user_id == world.member.id))
+        db.session.commit()
+
+    result = runner.invoke(args=["notifications", "send-digests"])
+
+    assert "Queued 0 daily summaries." in result.output
+    with app.app_context():
+        assert db.session.scalar(select(QueuedEmail.id)) is None
+
+
+# --- guides ----------------------------------------------------------------------------------
+
+def test_curation_offers_only_posts_a_guide_may_quote(db_session):
+    """A post whose author deleted their account cannot be quoted, so it is not offered."""
+    gw = build_guide_world()
+    gone = gw.posts["anonymous"].id
+    delete_account(gw.anonymous)
+
+    offered = [item.post.id for item in guides.curation_items(db.session, gw.guide)]
+
+    assert gone not in offered
+    assert gw.posts["named"].id in offered
