@@ -100,12 +100,12 @@ def _migrations_dir() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from forum import notifications
     from forum.admin import bp as admin_bp
     from forum.auth import bp as auth_bp
     from forum.guides import bp as guides_bp
     from forum.main import bp as main_bp
     from forum.moderation import bp as moderation_bp
-    from forum.notifications import bp as notifications_bp
     from forum.operations import bp as operations_bp
     from forum.sets import bp as sets_bp
     from forum.threads import bp as threads_bp
@@ -116,6 +116,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(threads_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(moderation_bp)
-    app.register_blueprint(notifications_bp)
+    notifications.init_app(app)
     app.register_blueprint(guides_bp)
     app.register_blueprint(operations_bp)

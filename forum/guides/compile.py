@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import object_session
 from werkzeug.routing import BuildError
 
+from forum import permissions
 from forum.extensions import db
 from forum.guides.document import Excerpt
 from forum.guides.document import GuideDocument
@@ -35,7 +36,6 @@ from forum.models import Guide
 from forum.models import GuideExcerpt
 from forum.models import GuideVersion
 from forum.models import Post
-from forum.models import PostStatus
 from forum.models import User
 from forum.models import utcnow
 
@@ -185,11 +185,8 @@ def _withheld_ids(session: Session, post_ids: set[int]) -> set[int]:
     """The posts among ``post_ids`` that could no longer be quoted (one query)."""
     if not post_ids:
         return set()
-    rows = session.execute(select(Post.id, Post.status, Post.author_id)
-                           .where(Post.id.in_(post_ids)))
-    # The same rule as service.post_attention_reason, on bare columns.
-    quotable = {post_id for post_id, status, author_id in rows
-                if status == PostStatus.APPROVED and author_id is not None}
+    quotable = set(session.scalars(select(Post.id).where(
+        Post.id.in_(post_ids), permissions.quotable_posts_filter())))
     return post_ids - quotable
 
 

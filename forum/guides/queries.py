@@ -6,14 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forum import permissions
 from forum.models import Guide
 from forum.models import GuideVersion
-from forum.models import LearningSet
-from forum.models import Visibility
 
 
 @dataclass(frozen=True)
@@ -37,8 +35,7 @@ def public_guides(session: Session, limit: int = 20) -> list[PublishedGuide]:
     rows = session.execute(
         select(Guide.slug, Guide.title, Guide.subtitle, latest.c.number, latest.c.published_at)
         .join(latest, latest.c.guide_id == Guide.id)
-        .join(LearningSet, LearningSet.id == Guide.learning_set_id)
-        .where(or_(Guide.is_public.is_(True), LearningSet.visibility == Visibility.PUBLIC))
+        .where(permissions.published_guides_filter(None))
         .order_by(latest.c.published_at.desc(), Guide.title)
         .limit(limit))
     return [PublishedGuide(*row) for row in rows]

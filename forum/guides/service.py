@@ -11,12 +11,12 @@ import re
 from dataclasses import dataclass
 from dataclasses import field
 
-from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
+from forum import permissions
 from forum.guides.document import slugify
 from forum.models import CreditPreference
 from forum.models import Guide
@@ -110,15 +110,15 @@ def post_attention_reason(post: Post | None) -> str | None:
     """Why a source post can no longer be quoted, or ``None`` when it can."""
     if post is None:
         return "The source post was deleted"
+    if permissions.can_quote_post(post):
+        return None
     if post.status == PostStatus.HIDDEN:
         return "The source post was hidden by a moderator"
     if post.status == PostStatus.WITHDRAWN:
         return "The source post was withdrawn by its author"
     if post.status != PostStatus.APPROVED:
         return "The source post is no longer approved"
-    if post.author_id is None or post.author is None:
-        return "The author's account was deleted"
-    return None
+    return "The author's account was deleted"
 
 
 def attention_reason(excerpt: GuideExcerpt) -> str | None:
@@ -161,27 +161,16 @@ def _clean_text(value: str | None, what: str, maximum: int = TEXT_MAX) -> str:
     return value
 
 
-def _opening_approved(session: Session, thread_ids: list[int]) -> set[int]:
-    """The threads among ``thread_ids`` whose opening post is approved (visible to the set)."""
-    first = (select(Post.thread_id, func.min(Post.id).label("post_id"))
-             .where(Post.parent_id.is_(None), Post.thread_id.in_(thread_ids))
-             .group_by(Post.thread_id).subquery())
-    rows = session.execute(
-        select(Post.thread_id).join(first, first.c.post_id == Post.id)
-        .where(Post.status == PostStatus.APPROVED))
-    return {row[0] for row in rows}
-
-
 def _threads_for(session: Session, learning_set: LearningSet,
                  thread_ids: list[int]) -> list[Thread]:
     ids = sorted({int(i) for i in thread_ids if 0 < int(i) <= MAX_ID})
     if not ids:
         raise GuideError("Choose at least one thread")
     threads = list(session.scalars(
-        select(Thread).where(Thread.id.in_(ids), Thread.learning_set_id == learning_set.id)
+        select(Thread).where(Thread.id.in_(ids), Thread.learning_set_id == learning_set.id,
+                             permissions.quotable_threads_filter())
         .order_by(Thread.id)))
-    visible = _opening_approved(session, ids)
-    if len(threads) != len(ids) or any(t.id not in visible for t in threads):
+    if len(threads) != len(ids):
         raise GuideError("Choose threads from this learning set")
     return threads
 
@@ -375,12 +364,12 @@ def add_excerpt(session: Session, section: GuideSection, post: Post, *,
                 credit_override: CreditPreference | str | None = None) -> GuideExcerpt:
     """Quote ``post`` (whole when ``body_source`` is ``None``) at the end of ``section``."""
     guide = section.guide
-    if post.status != PostStatus.APPROVED:
-        raise GuideError("Only approved posts can be quoted in a guide")
+    if not permissions.can_quote_post(post):
+        raise GuideError("Only approved posts can be quoted in a guide"
+                         if post.status != PostStatus.APPROVED else
+                         "This post's author has deleted their account, so it cannot be quoted")
     if post.thread_id not in {t.id for t in guide.threads}:
         raise GuideError("Choose a post from one of this guide's threads")
-    if post.author_id is None:
-        raise GuideError("This post's author has deleted their account, so it cannot be quoted")
     source, html, is_trimmed = _excerpt_text(post, body_source)
     note = _clean_text(editorial_note_source, "editorial note")
     override = _check_override(post, credit_override)
@@ -496,7 +485,7 @@ def curation_items(session: Session, guide: Guide) -> list[CurationItem]:
         return []
     posts = list(session.scalars(
         select(Post).options(joinedload(Post.author))
-        .where(Post.thread_id.in_([t.id for t in threads]), Post.status == PostStatus.APPROVED)
+        .where(Post.thread_id.in_([t.id for t in threads]), permissions.quotable_posts_filter())
         .order_by(Post.id)))
     used: dict[int, list[GuideSection]] = {}
     rows = session.execute(

@@ -14,6 +14,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_login import current_user
+from sqlalchemy import or_
 from sqlalchemy import select
 
 from forum import permissions
@@ -78,9 +79,14 @@ def flash_failed(form: ActionForm) -> None:
     flash(errors[0] if errors else "Nothing was changed.", "info")
 
 
-def _set_threads(learning_set: LearningSet) -> list[Thread]:
+def _set_threads(learning_set: LearningSet, chosen: list[Thread] | None = None) -> list[Thread]:
+    """The set's threads a guide may draw on (permissions.quotable_threads_filter), newest
+    first, and any ``chosen`` already so the settings form shows them."""
+    offered = permissions.quotable_threads_filter()
+    if chosen:
+        offered = or_(offered, Thread.id.in_([thread.id for thread in chosen]))
     return list(db.session.scalars(
-        select(Thread).where(Thread.learning_set_id == learning_set.id)
+        select(Thread).where(Thread.learning_set_id == learning_set.id, offered)
         .order_by(Thread.created_at.desc(), Thread.id.desc())))
 
 
@@ -91,7 +97,7 @@ def set_guides(slug: str):
     learning_set = load_set(slug)
     curator = permissions.can_curate_guide(current_user, learning_set)
     guides = [g for g in service.guides_of_set(db.session, learning_set)
-              if curator or g.versions]
+              if curator or permissions.can_view_published_guide(current_user, g)]
     return render_template("guides/set_guides.html", learning_set=learning_set, guides=guides,
                            curator=curator, latest_version=compiler.latest_version)
 
@@ -152,7 +158,7 @@ def settings(slug: str, guide_id: int):
                 "introduction": guide.introduction_source, "is_public": guide.is_public,
                 "threads": [t.id for t in guide.threads]}
     form = GuideSettingsForm(data=data)
-    form.set_thread_choices(_set_threads(guide.learning_set))
+    form.set_thread_choices(_set_threads(guide.learning_set, guide.threads))
     if form.validate_on_submit():
         try:
             service.update_guide(

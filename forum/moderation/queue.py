@@ -21,18 +21,15 @@ from sqlalchemy.orm import joinedload
 
 from forum import permissions
 from forum.models import LearningSet
-from forum.models import Membership
 from forum.models import Post
 from forum.models import PostStatus
 from forum.models import Report
 from forum.models import ReportStatus
-from forum.models import Role
 from forum.models import Thread
 from forum.models import User
 
 PENDING = "pending"
 REPORTED = "reported"
-MODERATING_ROLES = [Role.MODERATOR, Role.FACILITATOR]
 
 
 @dataclass(frozen=True)
@@ -58,58 +55,43 @@ class QueuePage:
 
 def moderated_sets(session: Session, user: User) -> list[LearningSet]:
     """Every set the user moderates or facilitates (admins: every set), by name."""
-    query = select(LearningSet).order_by(LearningSet.name, LearningSet.id)
-    if not permissions.is_admin(user):
-        query = query.join(Membership, Membership.learning_set_id == LearningSet.id).where(
-            Membership.user_id == user.id, Membership.role.in_(MODERATING_ROLES))
-    return list(session.scalars(query))
+    return list(session.scalars(
+        select(LearningSet).where(permissions.moderates_filter(user, LearningSet.id))
+        .order_by(LearningSet.name, LearningSet.id)))
 
 
-def _moderated_set_ids(user: User):
-    """A subquery of the set ids the user moderates, or ``None`` for admins (every set)."""
-    if permissions.is_admin(user):
-        return None
-    return (select(Membership.learning_set_id)
-            .where(Membership.user_id == user.id, Membership.role.in_(MODERATING_ROLES))
-            .scalar_subquery())
+def _only(set_ids: list[int] | None) -> list:
+    return [Thread.learning_set_id.in_(set_ids)] if set_ids is not None else []
 
 
-def _pending_query(set_ids) -> Select:
-    query = (select(Post.id.label("post_id"), literal(PENDING).label("kind"),
-                    Post.created_at.label("since"))
-             .join(Thread, Thread.id == Post.thread_id)
-             .where(Post.status == PostStatus.PENDING))
-    if set_ids is not None:
-        query = query.where(Thread.learning_set_id.in_(set_ids))
-    return query
+def _pending_query(user: User, set_ids: list[int] | None = None) -> Select:
+    """Waiting posts the user may approve (in ``set_ids`` when given)."""
+    return (select(Post.id.label("post_id"), literal(PENDING).label("kind"),
+                   Post.created_at.label("since"))
+            .join(Thread, Thread.id == Post.thread_id)
+            .where(permissions.approvable_posts_filter(user), *_only(set_ids)))
 
 
-def _reported_query(set_ids) -> Select:
-    query = (select(Report.post_id.label("post_id"), literal(REPORTED).label("kind"),
-                    func.min(Report.created_at).label("since"))
-             .join(Post, Post.id == Report.post_id)
-             .join(Thread, Thread.id == Post.thread_id)
-             .where(Report.status == ReportStatus.OPEN, Post.status == PostStatus.APPROVED)
-             .group_by(Report.post_id))
-    if set_ids is not None:
-        query = query.where(Thread.learning_set_id.in_(set_ids))
-    return query
+def _reported_query(user: User, set_ids: list[int] | None = None) -> Select:
+    """Published posts with open reports that the user may hide (in ``set_ids`` when given)."""
+    return (select(Report.post_id.label("post_id"), literal(REPORTED).label("kind"),
+                   func.min(Report.created_at).label("since"))
+            .join(Post, Post.id == Report.post_id)
+            .join(Thread, Thread.id == Post.thread_id)
+            .where(Report.status == ReportStatus.OPEN, permissions.hideable_posts_filter(user),
+                   *_only(set_ids))
+            .group_by(Report.post_id))
 
 
 def queue_count(session: Session, user: User) -> int | None:
     """Items waiting for this user, in ONE query; ``None`` if they moderate nothing."""
     if not permissions.is_signed_in(user):
         return None
-    set_ids = _moderated_set_ids(user)
-    pending = select(func.count()).select_from(_pending_query(set_ids).subquery())
-    reported = select(func.count()).select_from(_reported_query(set_ids).subquery())
-    if set_ids is None:
-        moderates = literal(1)
-    else:
-        moderates = (select(func.count(Membership.id))
-                     .where(Membership.user_id == user.id,
-                            Membership.role.in_(MODERATING_ROLES))
-                     .scalar_subquery())
+    pending = select(func.count()).select_from(_pending_query(user).subquery())
+    reported = select(func.count()).select_from(_reported_query(user).subquery())
+    moderates = (select(func.count())
+                 .select_from(permissions.moderated_set_ids(user).limit(1).subquery())
+                 .scalar_subquery())
     row = session.execute(select(moderates.label("moderates"),
                                  pending.scalar_subquery().label("pending"),
                                  reported.scalar_subquery().label("reported"))).one()
@@ -126,7 +108,8 @@ def queue_page(session: Session, user: User, sets: list[LearningSet], *,
     if not sets:
         return QueuePage(items=[], page=1, pages=1, total=0)
     set_ids = [learning_set.id for learning_set in sets]
-    combined = union_all(_pending_query(set_ids), _reported_query(set_ids)).subquery("queue")
+    combined = union_all(_pending_query(user, set_ids),
+                         _reported_query(user, set_ids)).subquery("queue")
     total = session.scalar(select(func.count()).select_from(combined)) or 0
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)

@@ -2,7 +2,8 @@
 
 Functions take the session, the acting user and the objects explicitly, raise
 :class:`ModerationError` subclasses, and never commit: the view commits once, so the change,
-its :class:`~forum.models.ModerationAction` row and any notifications share one transaction.
+its :class:`~forum.models.ModerationAction` row and whatever the :mod:`forum.signals` receivers
+add (notifications) share one transaction.
 
 Two moderators acting on the same post at once: the UPDATE's ``WHERE status = <expected>``
 lets exactly one of them win; the other gets :class:`AlreadyHandled` saying what happened.
@@ -22,6 +23,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forum import permissions
+from forum import signals
 from forum.models import ActionKind
 from forum.models import LearningSet
 from forum.models import ModerationAction
@@ -34,7 +36,6 @@ from forum.models import ReportStatus
 from forum.models import Thread
 from forum.models import User
 from forum.models import utcnow
-from forum.notifications import service as notifications
 from forum.text import render_markdown
 
 
@@ -177,21 +178,13 @@ def moderation_notes(session: Session, posts: Iterable[Post]) -> dict[int, Moder
 # --- posts waiting for approval ------------------------------------------------
 
 
-def after_post_created(session: Session, post: Post) -> None:
-    """Called by the threads service once a new post is flushed.
-
-    A waiting post alerts the set's moderators; a published reply tells the parent's author.
-    """
-    notifications.notify_post_created(session, post)
-
-
 def resubmit_after_edit(session: Session, post: Post) -> bool:
     """An author's edit of a returned post sends it back to the queue, in its old place."""
     if post.status != PostStatus.REJECTED:
         return False
     if not _transition(session, post, (PostStatus.REJECTED,), PostStatus.PENDING):
         return False
-    notifications.notify_post_waiting(session, post)
+    signals.send(signals.post_resubmitted, session, post)
     return True
 
 
@@ -203,7 +196,7 @@ def approve(session: Session, moderator: User, post: Post) -> None:
         raise AlreadyHandled(what_happened(session, post.id))
     post.thread.last_activity_at = now
     _log(session, moderator, ActionKind.APPROVE, learning_set.id, post=post)
-    notifications.notify_post_approved(session, post, moderator)
+    signals.send(signals.post_approved, session, post, moderator=moderator)
 
 
 @dataclass
@@ -241,7 +234,7 @@ def reject(session: Session, moderator: User, post: Post, reason: str) -> None:
     if not _transition(session, post, (PostStatus.PENDING,), PostStatus.REJECTED):
         raise AlreadyHandled(what_happened(session, post.id))
     _log(session, moderator, ActionKind.REJECT, learning_set.id, post=post, reason=reason)
-    notifications.notify_post_rejected(session, post, moderator, reason)
+    signals.send(signals.post_rejected, session, post, moderator=moderator, reason=reason)
 
 
 def edit_and_approve(session: Session, moderator: User, post: Post, body: str,
@@ -278,11 +271,11 @@ def edit_and_approve(session: Session, moderator: User, post: Post, body: str,
         session.add(PostRevision(post_id=post.id, editor_id=moderator.id, created_at=now,
                                  previous_source=old))
         _log(session, moderator, ActionKind.EDIT_AND_APPROVE, learning_set.id, post=post)
-        notifications.notify_post_approved(session, post, moderator)
-        notifications.notify_post_edited_by_moderator(session, post, moderator)
+        signals.send(signals.post_approved, session, post, moderator=moderator)
+        signals.send(signals.post_edited_by_moderator, session, post, moderator=moderator)
     else:
         _log(session, moderator, ActionKind.APPROVE, learning_set.id, post=post)
-        notifications.notify_post_approved(session, post, moderator)
+        signals.send(signals.post_approved, session, post, moderator=moderator)
     return changed
 
 

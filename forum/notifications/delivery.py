@@ -25,18 +25,16 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from forum import mail
+from forum import permissions
 from forum.extensions import db
 from forum.models import EmailMode
 from forum.models import EmailTopic
 from forum.models import LearningSet
-from forum.models import Membership
 from forum.models import Notification
 from forum.models import NotificationKind
 from forum.models import NotificationPreference
 from forum.models import Post
-from forum.models import PostStatus
 from forum.models import QueuedEmail
-from forum.models import Role
 from forum.models import Thread
 from forum.models import User
 from forum.models import utcnow
@@ -218,14 +216,15 @@ def _compose_waiting(session: Session, row: QueuedEmail, user: User | None) -> N
                     if row.learning_set_id is not None else None)
     if learning_set is None or user is None:
         raise NothingToSend("The set no longer exists.")
-    moderates = user.is_admin or session.scalar(select(Membership.id).where(
-        Membership.user_id == user.id, Membership.learning_set_id == learning_set.id,
-        Membership.role.in_([Role.MODERATOR, Role.FACILITATOR]))) is not None
+    # The query form of permissions.can_moderate: this runs in delivery's own session.
+    moderates = session.scalar(select(LearningSet.id).where(
+        LearningSet.id == learning_set.id,
+        permissions.moderates_filter(user, LearningSet.id))) is not None
     if not moderates:
         raise NothingToSend("The recipient no longer moderates this set.")
     count = session.scalar(
         select(func.count(Post.id)).join(Thread, Post.thread_id == Thread.id).where(
-            Thread.learning_set_id == learning_set.id, Post.status == PostStatus.PENDING,
+            Thread.learning_set_id == learning_set.id, permissions.approvable_posts_filter(user),
             Post.author_id.is_distinct_from(user.id))) or 0
     if count == 0:
         raise NothingToSend("No posts were waiting any more.")
@@ -240,6 +239,7 @@ def send_digests(app: Flask, *, now: datetime | None = None) -> int:
     chose a daily digest for; then deliver. Returns how many digests were queued."""
     from forum.notifications.email import compose_digest
     from forum.notifications.service import default_preferences
+    from forum.notifications.service import still_shown
     from forum.notifications.service import unsubscribe_url
 
     queued = 0
@@ -261,7 +261,7 @@ def send_digests(app: Flask, *, now: datetime | None = None) -> int:
             notifications = session.scalars(select(Notification).where(
                 Notification.user_id == user_id, Notification.read_at.is_(None),
                 Notification.emailed_at.is_(None), Notification.created_at <= now,
-                Notification.kind.in_(kinds),
+                Notification.kind.in_(kinds), still_shown(user),
             ).order_by(Notification.created_at.desc(), Notification.id.desc())).all()
             if not notifications:
                 continue

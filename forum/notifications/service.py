@@ -10,25 +10,28 @@ see on its thread page (:func:`can_see`).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from flask import Flask
 from flask import current_app
 from itsdangerous import BadSignature
 from itsdangerous import URLSafeSerializer
+from sqlalchemy import exists
 from sqlalchemy import func
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from forum import permissions
+from forum import signals
 from forum.models import EmailMode
 from forum.models import EmailTopic
-from forum.models import Membership
 from forum.models import Notification
 from forum.models import NotificationKind
 from forum.models import NotificationPreference
 from forum.models import Post
 from forum.models import PostStatus
-from forum.models import Role
 from forum.models import User
 from forum.models import utcnow
 from forum.notifications import delivery
@@ -84,11 +87,7 @@ def notify_post_waiting(session: Session, post: Post) -> None:
         return
     learning_set = post.thread.learning_set
     moderators = session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id).where(
-            Membership.learning_set_id == learning_set.id,
-            Membership.role.in_([Role.MODERATOR, Role.FACILITATOR]),
-            User.id != post.author_id,
-        ).order_by(User.id)).all()
+        permissions.moderators_of(learning_set.id).where(User.id != post.author_id)).all()
     author_name = post.author.display_name if post.author is not None else "A former member"
     what = "A new thread" if post.is_opening_post else "A reply"
     for moderator in moderators:
@@ -121,20 +120,51 @@ def notify_post_created(session: Session, post: Post) -> None:
         notify_reply(session, post)
 
 
+# --- what the other areas announce (forum.signals) --------------------------------------
+
+def _on_post_created(sender: Flask, *, session: Session, post: Post, **_: Any) -> None:
+    notify_post_created(session, post)
+
+
+def _on_post_resubmitted(sender: Flask, *, session: Session, post: Post, **_: Any) -> None:
+    notify_post_waiting(session, post)
+
+
+def _on_post_approved(sender: Flask, *, session: Session, post: Post, moderator: User,
+                      **_: Any) -> None:
+    notify_post_approved(session, post, moderator)
+
+
+def _on_post_rejected(sender: Flask, *, session: Session, post: Post, moderator: User,
+                      reason: str, **_: Any) -> None:
+    notify_post_rejected(session, post, moderator, reason)
+
+
+def _on_post_edited(sender: Flask, *, session: Session, post: Post, moderator: User,
+                    **_: Any) -> None:
+    notify_post_edited_by_moderator(session, post, moderator)
+
+
+RECEIVERS = (
+    (signals.post_created, _on_post_created),
+    (signals.post_resubmitted, _on_post_resubmitted),
+    (signals.post_approved, _on_post_approved),
+    (signals.post_rejected, _on_post_rejected),
+    (signals.post_edited_by_moderator, _on_post_edited),
+)
+
+
+def subscribe(app: Flask) -> None:
+    """Tell people about what the threads and moderation services announce in ``app``."""
+    for signal, receiver in RECEIVERS:
+        signal.connect(receiver, sender=app)
+
+
 # --- creating one notification -------------------------------------------------------------
 
 def can_see(user: User, post: Post) -> bool:
-    """Whether ``user`` can read ``post`` on its thread page (so a link to it works).
-
-    Besides the post itself, the thread must be visible: a thread whose opening post waits
-    for approval, or was hidden, is shown only to its author and the set's moderators.
-    """
-    from forum.threads.service import can_see_thread
-    from forum.threads.service import opening_post
-
-    if not permissions.can_view_post(user, post):
-        return False
-    return can_see_thread(user, post.thread, opening_post(post.thread))
+    """Whether ``user`` can read ``post`` on its thread page (so a link to it works)."""
+    return permissions.can_view_post(user, post)
 
 
 def _notify(session: Session, recipient: User, kind: NotificationKind, post: Post, *,
@@ -169,18 +199,26 @@ def _clip(text: str) -> str:
 
 # --- reading and marking -------------------------------------------------------------------
 
+def still_shown(user: User):
+    """Notifications about posts the user can still find on their thread pages: a member who
+    left a private set, for instance, is no longer told about its threads."""
+    shown = exists().where(Post.id == Notification.post_id, permissions.shown_posts_filter(user))
+    return or_(Notification.post_id.is_(None), shown)
+
+
 def unread_count(session: Session, user: User) -> int:
     return session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+        Notification.user_id == user.id, Notification.read_at.is_(None),
+        still_shown(user))) or 0
 
 
 def notifications_for(session: Session, user: User, *, page: int,
                       per_page: int) -> tuple[list[Notification], int]:
     """One page of the user's notifications, newest first, and the total count."""
     total = session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id)) or 0
+        Notification.user_id == user.id, still_shown(user))) or 0
     rows = session.scalars(
-        select(Notification).where(Notification.user_id == user.id)
+        select(Notification).where(Notification.user_id == user.id, still_shown(user))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .offset((page - 1) * per_page).limit(per_page)).all()
     return list(rows), total

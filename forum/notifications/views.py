@@ -17,14 +17,12 @@ from flask import request
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
-from sqlalchemy import select
 
+from forum import permissions
 from forum.extensions import db
 from forum.forms import ActionForm
 from forum.models import EmailMode
 from forum.models import EmailTopic
-from forum.models import Membership
-from forum.models import Role
 from forum.notifications import bp
 from forum.notifications import delivery
 from forum.notifications import service
@@ -90,17 +88,11 @@ def mark_all_read():
     return redirect(url_for("notifications.index"))
 
 
-def _moderates_a_set() -> bool:
-    return bool(current_user.is_admin) or db.session.scalar(select(Membership.id).where(
-        Membership.user_id == current_user.id,
-        Membership.role.in_([Role.MODERATOR, Role.FACILITATOR])).limit(1)) is not None
-
-
 @bp.route("/notifications/settings", methods=["GET", "POST"])
 @login_required
 def settings():
     saved = service.preferences_for(db.session, current_user)
-    moderates = _moderates_a_set()
+    moderates = permissions.can_use_moderation_queue(current_user)
     if request.method == "POST":
         form = PreferencesForm()
     else:

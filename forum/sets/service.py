@@ -21,7 +21,6 @@ from forum.auth.invitations import normalise_email
 from forum.models import Invitation
 from forum.models import LearningSet
 from forum.models import Membership
-from forum.models import Post
 from forum.models import Role
 from forum.models import Thread
 from forum.models import User
@@ -161,11 +160,9 @@ def _latest_activity(session: Session, set_ids: list[int]) -> dict[int, datetime
     if not set_ids:
         return {}
     # A thread whose opening post waits for (or was refused by) a moderator is not activity.
-    published = select(Post.thread_id).where(
-        Post.parent_id.is_(None), Post.status.in_(permissions.LISTED_OPENING_STATUSES))
     rows = session.execute(
         select(Thread.learning_set_id, func.max(Thread.last_activity_at))
-        .where(Thread.learning_set_id.in_(set_ids), Thread.id.in_(published))
+        .where(Thread.learning_set_id.in_(set_ids), permissions.listed_threads_filter())
         .group_by(Thread.learning_set_id))
     return {row[0]: row[1] for row in rows}
 
@@ -194,15 +191,8 @@ def other_readable_sets(session: Session, user: User | None) -> list[SetListing]
     Anonymous visitors see public sets; signed-in people also see network sets; admins see
     every set. Private sets are never listed to anyone who is not in them or an admin.
     """
-    query = select(LearningSet)
-    if user is None or not permissions.is_signed_in(user):
-        query = query.where(LearningSet.visibility == Visibility.PUBLIC)
-    else:
-        mine = select(Membership.learning_set_id).where(Membership.user_id == user.id)
-        query = query.where(LearningSet.id.not_in(mine))
-        if not permissions.is_admin(user):
-            query = query.where(
-                LearningSet.visibility.in_([Visibility.PUBLIC, Visibility.NETWORK]))
+    query = select(LearningSet).where(permissions.readable_sets_filter(user),
+                                      ~permissions.member_sets_filter(user))
     return _listings(session, [(s, None) for s in session.scalars(query)])
 
 

@@ -217,6 +217,8 @@ def _load_membership(learning_set: LearningSet, membership_id: int) -> Membershi
 def remove_member(slug: str, membership_id: int):
     learning_set = _load_manageable_set(slug)
     membership = _load_membership(learning_set, membership_id)
+    if not permissions.can_remove_member(current_user, membership):
+        abort(403)
     form = ActionForm()
     error = None
     if form.validate_on_submit():

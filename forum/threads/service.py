@@ -12,13 +12,13 @@ from datetime import datetime
 
 from markupsafe import Markup
 from sqlalchemy import func
-from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
 from forum import permissions
+from forum import signals
 from forum.models import LearningSet
 from forum.models import Post
 from forum.models import PostRevision
@@ -27,7 +27,6 @@ from forum.models import Thread
 from forum.models import User
 from forum.models import utcnow
 from forum.moderation.policy import initial_status
-from forum.moderation.service import after_post_created
 from forum.moderation.service import resubmit_after_edit
 from forum.permissions import AnyUser
 from forum.text import render_markdown
@@ -58,6 +57,35 @@ class CannotReplyToPost(ThreadError):
 # --- listing threads in a set -------------------------------------------
 
 
+STATUS_TAGS = {
+    PostStatus.PENDING: "Awaiting approval",
+    PostStatus.REJECTED: "Returned by a moderator",
+    PostStatus.HIDDEN: "Hidden by a moderator",
+    PostStatus.WITHDRAWN: "Withdrawn",
+}
+STATUS_TAG_CLASSES = {
+    PostStatus.PENDING: "govuk-tag--yellow",
+    PostStatus.REJECTED: "govuk-tag--red",
+    PostStatus.HIDDEN: "govuk-tag--grey",
+    PostStatus.WITHDRAWN: "govuk-tag--grey",
+}
+
+
+@dataclass(frozen=True)
+class StatusTag:
+    """A post's status as a GOV.UK tag: its words and colour."""
+
+    text: str
+    classes: str
+
+
+def status_tag(status: PostStatus) -> StatusTag | None:
+    """The tag for a post that is not simply published (``None`` for an approved post)."""
+    if status not in STATUS_TAGS:
+        return None
+    return StatusTag(STATUS_TAGS[status], STATUS_TAG_CLASSES[status])
+
+
 @dataclass(frozen=True)
 class ThreadSummary:
     thread: Thread
@@ -70,6 +98,11 @@ class ThreadSummary:
     # moderators do, marked with this status.
     opening_status: PostStatus = PostStatus.APPROVED
 
+    @property
+    def opening_tag(self) -> StatusTag | None:
+        """The tag marking a thread whose opening post is not simply published."""
+        return status_tag(self.opening_status)
+
 
 @dataclass(frozen=True)
 class ThreadPage:
@@ -79,25 +112,10 @@ class ThreadPage:
     total: int
 
 
-def _opening_posts():
-    """A subquery of each thread's opening post: (thread_id, status, author_id)."""
-    first = (select(Post.thread_id, func.min(Post.id).label("post_id"))
-             .where(Post.parent_id.is_(None))
-             .group_by(Post.thread_id)
-             .subquery("first_posts"))
-    return (select(Post.thread_id, Post.status, Post.author_id)
-            .join(first, first.c.post_id == Post.id)
-            .subquery("opening_posts"))
-
-
-def _visible_thread_filter(viewer: AnyUser, learning_set: LearningSet, opening):
-    """SQL form of permissions.can_open_thread for the set's thread list."""
-    if permissions.can_moderate(viewer, learning_set):
-        return None
-    listed = opening.c.status.in_(permissions.LISTED_OPENING_STATUSES)
-    if permissions.is_signed_in(viewer):
-        return or_(listed, opening.c.author_id == viewer.id)
-    return listed
+def _opening_statuses():
+    """A subquery of each thread's opening post status: (thread_id, status)."""
+    root, openings = permissions.opening_posts()
+    return openings.add_columns(root.status.label("status")).subquery("opening_posts")
 
 
 def thread_summaries(session: Session, viewer: AnyUser, learning_set: LearningSet, *,
@@ -107,15 +125,14 @@ def thread_summaries(session: Session, viewer: AnyUser, learning_set: LearningSe
     Two queries (a count and the page) whatever the page size, plus the cached role lookup.
     """
     per_page = max(1, per_page)
-    opening = _opening_posts()
+    opening = _opening_statuses()
     replies = (select(Post.thread_id, func.count(Post.id).label("reply_count"))
                .where(Post.parent_id.is_not(None), Post.status == PostStatus.APPROVED)
                .group_by(Post.thread_id)
                .subquery("approved_replies"))
     conditions = [Thread.learning_set_id == learning_set.id]
-    visible = _visible_thread_filter(viewer, learning_set, opening)
-    if visible is not None:
-        conditions.append(visible)
+    if not permissions.can_moderate(viewer, learning_set):
+        conditions.append(permissions.visible_threads_filter(viewer))
 
     total = session.scalar(
         select(func.count(Thread.id))
@@ -153,15 +170,8 @@ def valid_id(value: int) -> bool:
     return 0 < value <= MAX_ID
 
 
-def opening_post(thread: Thread) -> Post | None:
-    """The thread's first post (loaded with the thread's posts)."""
-    roots = [post for post in thread.posts if post.parent_id is None]
-    return min(roots, key=lambda post: post.id) if roots else None
-
-
-def can_see_thread(viewer: AnyUser, thread: Thread, opening: Post | None) -> bool:
-    """See :func:`forum.permissions.can_open_thread`."""
-    return permissions.can_open_thread(viewer, thread, opening)
+opening_post = permissions.opening_post
+can_see_thread = permissions.can_open_thread
 
 
 def load_thread(session: Session, thread_id: int) -> Thread | None:
@@ -201,29 +211,24 @@ class PostView:
     parent: Post | None
     parent_shown: bool
 
-
-STATUS_TAGS = {
-    PostStatus.PENDING: "Awaiting approval",
-    PostStatus.REJECTED: "Returned by a moderator",
-    PostStatus.HIDDEN: "Hidden by a moderator",
-    PostStatus.WITHDRAWN: "Withdrawn",
-}
+    @property
+    def tag_classes(self) -> str:
+        tag = status_tag(self.post.status)
+        return tag.classes if tag is not None else ""
 
 
 def display_mode(viewer: AnyUser, post: Post) -> str:
     """Whether the viewer sees the post's text, a "hidden" placeholder, or nothing."""
-    if post.status == PostStatus.APPROVED:
-        return "full"
-    if post.status == PostStatus.HIDDEN:
-        return "full" if permissions.can_moderate(viewer, post.thread.learning_set) else "hidden"
-    return "full" if permissions.can_view_post(viewer, post) else "omitted"
+    return permissions.post_display(viewer, post)
 
 
 def thread_view(viewer: AnyUser, thread: Thread, max_indent: int) -> list[PostView]:
     """Every post of the thread in reading order, with indent level and what the viewer sees."""
     nodes: list[TreeNode[Post]] = build_tree(thread.posts)
     by_id = {post.id: post for post in thread.posts}
-    modes = {node.item.id: display_mode(viewer, node.item) for node in nodes}
+    opening = opening_post(thread)
+    modes = {node.item.id: permissions.post_display(viewer, node.item, opening)
+             for node in nodes}
     views = []
     for node in nodes:
         post = node.item
@@ -266,7 +271,7 @@ def start_thread(session: Session, author: User, learning_set: LearningSet, *,
     session.add(thread)
     post = _new_post(session, author, thread, learning_set, body, parent=None)
     session.flush()
-    after_post_created(session, post)
+    signals.send(signals.post_created, session, post)
     return thread, post
 
 
@@ -277,11 +282,11 @@ def reply_to(session: Session, author: User, parent: Post, *, body: str) -> Post
         if thread.is_locked and permissions.can_start_thread(author, thread.learning_set):
             raise ThreadLocked("This thread is locked.")
         raise NotAllowed("Only members of this set can reply.")
-    if parent.status in (PostStatus.HIDDEN, PostStatus.WITHDRAWN):
+    if not permissions.accepts_replies(parent):
         raise CannotReplyToPost("That post can no longer be answered.")
     post = _new_post(session, author, thread, thread.learning_set, body, parent=parent)
     session.flush()
-    after_post_created(session, post)
+    signals.send(signals.post_created, session, post)
     return post
 
 

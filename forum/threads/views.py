@@ -105,10 +105,7 @@ def reply(post_id: int):
     thread = parent.thread
     if not permissions.is_signed_in(current_user):
         return _require_sign_in()
-    if not permissions.can_reply(current_user, thread):
-        abort(403)
-    if service.display_mode(current_user, parent) != "full" or parent.status in (
-            PostStatus.HIDDEN, PostStatus.WITHDRAWN):
+    if not permissions.can_reply_to_post(current_user, parent):
         abort(403)
     form = ReplyForm()
     if form.validate_on_submit():

@@ -1,0 +1,162 @@
+"""Who may do what to which object: the one place these rules live.
+
+Views, services, queries and templates ask these rules; nothing else decides. Each rule has
+one home, and where lists are involved its predicate ("may this user...", on one object) and
+its query form ("which rows may this user see", a WHERE clause or a select of ids) sit side
+by side in the same module:
+
+- :mod:`.roles`: signed in, admin, role in a set; who moderates (``can_moderate`` with
+  ``moderated_set_ids``/``moderates_filter``, ``moderators_of``).
+- :mod:`.sets`: reading and running sets (``can_view_set`` with ``readable_sets_filter``).
+- :mod:`.posts`: threads and posts (``can_open_thread`` with ``visible_threads_filter``,
+  ``can_view_post`` with ``visible_posts_filter``, ``post_display``).
+- :mod:`.moderation`: approving, hiding, reporting, withdrawing.
+- :mod:`.guides`: curating, reading and quoting.
+
+Predicates take the acting user (possibly anonymous) and the object. A ``False`` from a
+``can_view_*`` predicate means the view answers 404, so nothing reveals that the object
+exists. ``tests/unit/test_permissions_agree.py`` checks on generated data that every
+predicate and its query form agree.
+"""
+
+from forum.permissions.guides import can_curate_guide
+from forum.permissions.guides import can_quote_post
+from forum.permissions.guides import can_quote_thread
+from forum.permissions.guides import can_view_published_guide
+from forum.permissions.guides import is_open_to_everyone
+from forum.permissions.guides import published_guides_filter
+from forum.permissions.guides import quotable_posts_filter
+from forum.permissions.guides import quotable_threads_filter
+from forum.permissions.moderation import REASONED_STATUSES
+from forum.permissions.moderation import approvable_posts_filter
+from forum.permissions.moderation import can_approve_post
+from forum.permissions.moderation import can_hide_post
+from forum.permissions.moderation import can_report_post
+from forum.permissions.moderation import can_see_moderation_reason
+from forum.permissions.moderation import can_set_moderation_policy
+from forum.permissions.moderation import can_view_moderation_log
+from forum.permissions.moderation import can_withdraw_post
+from forum.permissions.moderation import hideable_posts_filter
+from forum.permissions.posts import AUTHOR_ONLY_STATUSES
+from forum.permissions.posts import LISTED_OPENING_STATUSES
+from forum.permissions.posts import UNANSWERABLE_STATUSES
+from forum.permissions.posts import PostDisplay
+from forum.permissions.posts import accepts_replies
+from forum.permissions.posts import can_edit_post
+from forum.permissions.posts import can_open_thread
+from forum.permissions.posts import can_reply
+from forum.permissions.posts import can_reply_to_post
+from forum.permissions.posts import can_view_post
+from forum.permissions.posts import can_view_revisions
+from forum.permissions.posts import can_view_thread
+from forum.permissions.posts import listed_threads_filter
+from forum.permissions.posts import moderated_posts_filter
+from forum.permissions.posts import opening_post
+from forum.permissions.posts import opening_posts
+from forum.permissions.posts import post_display
+from forum.permissions.posts import shown_posts_filter
+from forum.permissions.posts import visible_posts_filter
+from forum.permissions.posts import visible_threads_filter
+from forum.permissions.roles import MODERATING_ROLES
+from forum.permissions.roles import AnyUser
+from forum.permissions.roles import can_moderate
+from forum.permissions.roles import can_use_moderation_queue
+from forum.permissions.roles import forget_roles
+from forum.permissions.roles import has_role
+from forum.permissions.roles import is_admin
+from forum.permissions.roles import is_set_moderator
+from forum.permissions.roles import is_signed_in
+from forum.permissions.roles import member_set_ids
+from forum.permissions.roles import moderated_set_ids
+from forum.permissions.roles import moderates_filter
+from forum.permissions.roles import moderators_of
+from forum.permissions.roles import role_in
+from forum.permissions.sets import can_administer
+from forum.permissions.sets import can_disable_account
+from forum.permissions.sets import can_edit_profile
+from forum.permissions.sets import can_edit_set
+from forum.permissions.sets import can_manage_members
+from forum.permissions.sets import can_manage_sets
+from forum.permissions.sets import can_remove_admin
+from forum.permissions.sets import can_remove_member
+from forum.permissions.sets import can_start_thread
+from forum.permissions.sets import can_view_members
+from forum.permissions.sets import can_view_set
+from forum.permissions.sets import is_member
+from forum.permissions.sets import is_members_only
+from forum.permissions.sets import member_sets_filter
+from forum.permissions.sets import readable_filter
+from forum.permissions.sets import readable_set_ids
+from forum.permissions.sets import readable_sets_filter
+
+__all__ = [
+    "AUTHOR_ONLY_STATUSES",
+    "AnyUser",
+    "LISTED_OPENING_STATUSES",
+    "MODERATING_ROLES",
+    "PostDisplay",
+    "REASONED_STATUSES",
+    "UNANSWERABLE_STATUSES",
+    "accepts_replies",
+    "approvable_posts_filter",
+    "can_administer",
+    "can_approve_post",
+    "can_curate_guide",
+    "can_disable_account",
+    "can_edit_post",
+    "can_edit_profile",
+    "can_edit_set",
+    "can_hide_post",
+    "can_manage_members",
+    "can_manage_sets",
+    "can_moderate",
+    "can_open_thread",
+    "can_quote_post",
+    "can_quote_thread",
+    "can_remove_admin",
+    "can_remove_member",
+    "can_reply",
+    "can_reply_to_post",
+    "can_report_post",
+    "can_see_moderation_reason",
+    "can_set_moderation_policy",
+    "can_start_thread",
+    "can_use_moderation_queue",
+    "can_view_members",
+    "can_view_moderation_log",
+    "can_view_post",
+    "can_view_published_guide",
+    "can_view_revisions",
+    "can_view_set",
+    "can_view_thread",
+    "can_withdraw_post",
+    "forget_roles",
+    "has_role",
+    "hideable_posts_filter",
+    "is_admin",
+    "is_member",
+    "is_members_only",
+    "is_open_to_everyone",
+    "is_set_moderator",
+    "is_signed_in",
+    "listed_threads_filter",
+    "member_set_ids",
+    "member_sets_filter",
+    "moderated_posts_filter",
+    "moderated_set_ids",
+    "moderates_filter",
+    "moderators_of",
+    "opening_post",
+    "opening_posts",
+    "post_display",
+    "published_guides_filter",
+    "quotable_posts_filter",
+    "quotable_threads_filter",
+    "readable_filter",
+    "readable_set_ids",
+    "readable_sets_filter",
+    "role_in",
+    "shown_posts_filter",
+    "visible_posts_filter",
+    "visible_threads_filter",
+]

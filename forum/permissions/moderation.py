@@ -1,0 +1,71 @@
+"""Moderating posts: approving, hiding, reporting, withdrawing, and what moderators tell."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement
+from sqlalchemy import and_
+
+from forum.models import LearningSet
+from forum.models import Post
+from forum.models import PostStatus
+from forum.models import Role
+from forum.permissions.posts import _is_author
+from forum.permissions.posts import can_view_post
+from forum.permissions.posts import moderated_posts_filter
+from forum.permissions.roles import AnyUser
+from forum.permissions.roles import can_moderate
+from forum.permissions.roles import has_role
+from forum.permissions.roles import is_admin
+from forum.permissions.roles import is_signed_in
+
+# Statuses a moderator gave a reason for (told to the author and the set's moderators).
+REASONED_STATUSES = frozenset({PostStatus.REJECTED, PostStatus.HIDDEN})
+
+
+def can_approve_post(user: AnyUser, post: Post) -> bool:
+    """Approve, edit-and-approve or return a waiting post: the set's moderators."""
+    return post.status == PostStatus.PENDING and can_moderate(user, post.thread.learning_set)
+
+
+def approvable_posts_filter(user: AnyUser) -> ColumnElement[bool]:
+    """:func:`can_approve_post` as a WHERE clause over :class:`Post` (the queue's waiting
+    posts)."""
+    return and_(Post.status == PostStatus.PENDING, moderated_posts_filter(user))
+
+
+def can_hide_post(user: AnyUser, post: Post) -> bool:
+    """Hide a published post: the set's moderators."""
+    return post.status == PostStatus.APPROVED and can_moderate(user, post.thread.learning_set)
+
+
+def hideable_posts_filter(user: AnyUser) -> ColumnElement[bool]:
+    """:func:`can_hide_post` as a WHERE clause over :class:`Post` (the queue's reported
+    posts)."""
+    return and_(Post.status == PostStatus.APPROVED, moderated_posts_filter(user))
+
+
+def can_report_post(user: AnyUser, post: Post) -> bool:
+    """Signed-in readers report other people's published posts."""
+    return (is_signed_in(user) and post.status == PostStatus.APPROVED
+            and not _is_author(user, post) and can_view_post(user, post))
+
+
+def can_see_moderation_reason(user: AnyUser, post: Post) -> bool:
+    """Why a post was returned or hidden: told to its author and the set's moderators only."""
+    if post.status not in REASONED_STATUSES:
+        return False
+    return _is_author(user, post) or can_moderate(user, post.thread.learning_set)
+
+
+def can_withdraw_post(user: AnyUser, post: Post) -> bool:
+    """Authors withdraw their own posts that are waiting or were returned to them."""
+    return (_is_author(user, post)
+            and post.status in (PostStatus.PENDING, PostStatus.REJECTED))
+
+
+def can_view_moderation_log(user: AnyUser, learning_set: LearningSet) -> bool:
+    return can_moderate(user, learning_set)
+
+
+def can_set_moderation_policy(user: AnyUser, learning_set: LearningSet) -> bool:
+    return is_admin(user) or has_role(user, learning_set, Role.FACILITATOR)

@@ -1,0 +1,202 @@
+"""Threads and posts: who sees a thread, who reads a post's text, and how a post displays.
+
+A post's text is readable when its thread can be opened (see :func:`can_open_thread`) and
+the post is published, or the reader wrote it (unless a moderator hid it), or moderates the
+set. Everything that lists, counts or tells people about posts uses
+:func:`visible_posts_filter`, the query form of the same rule.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from sqlalchemy import ColumnElement
+from sqlalchemy import Select
+from sqlalchemy import and_
+from sqlalchemy import exists
+from sqlalchemy import false
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from forum.models import Post
+from forum.models import PostStatus
+from forum.models import Thread
+from forum.permissions.roles import AnyUser
+from forum.permissions.roles import can_moderate
+from forum.permissions.roles import is_signed_in
+from forum.permissions.roles import moderates_filter
+from forum.permissions.sets import can_start_thread
+from forum.permissions.sets import can_view_set
+from forum.permissions.sets import readable_filter
+
+# Once its opening post has been published a thread stays listed to every reader of the set;
+# hiding that post later leaves the thread and its replies behind a "hidden" placeholder.
+LISTED_OPENING_STATUSES = frozenset({PostStatus.APPROVED, PostStatus.HIDDEN})
+# Statuses whose text only the author and the set's moderators read.
+AUTHOR_ONLY_STATUSES = frozenset({PostStatus.PENDING, PostStatus.REJECTED,
+                                  PostStatus.WITHDRAWN})
+# Nobody answers a post a moderator hid or its author withdrew.
+UNANSWERABLE_STATUSES = frozenset({PostStatus.HIDDEN, PostStatus.WITHDRAWN})
+
+
+class PostDisplay(enum.StrEnum):
+    """How one post appears to one reader."""
+
+    FULL = "full"        # its text
+    HIDDEN = "hidden"    # a "hidden by a moderator" placeholder
+    OMITTED = "omitted"  # nothing at all
+
+
+def _is_author(user: AnyUser, post: Post) -> bool:
+    return is_signed_in(user) and post.author_id is not None and post.author_id == user.id
+
+
+def opening_post(thread: Thread) -> Post | None:
+    """The thread's first post (from the thread's loaded posts)."""
+    roots = [post for post in thread.posts if post.parent_id is None]
+    return min(roots, key=lambda post: post.id) if roots else None
+
+
+def _display_in_thread(user: AnyUser, post: Post) -> PostDisplay:
+    """How the post displays to someone who can open its thread."""
+    if post.status == PostStatus.APPROVED:
+        return PostDisplay.FULL
+    if can_moderate(user, post.thread.learning_set):
+        return PostDisplay.FULL
+    if post.status == PostStatus.HIDDEN:
+        return PostDisplay.HIDDEN
+    return PostDisplay.FULL if _is_author(user, post) else PostDisplay.OMITTED
+
+
+# --- threads -----------------------------------------------------------------------
+
+
+def can_view_thread(user: AnyUser, thread: Thread) -> bool:
+    """May read the thread's set (callers holding its opening post use can_open_thread)."""
+    return can_view_set(user, thread.learning_set)
+
+
+def can_open_thread(user: AnyUser, thread: Thread, opening: Post | None = None) -> bool:
+    """May see the thread at all: a thread whose opening post waits, was returned or withdrawn
+    exists only for its author and the set's moderators."""
+    if not can_view_thread(user, thread):
+        return False
+    if opening is None:
+        opening = opening_post(thread)
+    if opening is None or opening.status in LISTED_OPENING_STATUSES:
+        return True
+    return _display_in_thread(user, opening) == PostDisplay.FULL
+
+
+def opening_posts() -> tuple[Any, Select]:
+    """An alias of :class:`Post` and a query of the thread ids whose opening post it is:
+    add conditions on the alias (the query form of :func:`opening_post`)."""
+    root = aliased(Post)
+    earlier = aliased(Post)
+    query = select(root.thread_id).where(
+        root.parent_id.is_(None),
+        ~exists().where(earlier.thread_id == root.thread_id, earlier.parent_id.is_(None),
+                        earlier.id < root.id))
+    return root, query.correlate(None)
+
+
+def _unlisted_thread_ids(user: AnyUser) -> Select:
+    """Threads whose opening post is not (or no longer) published and is not the user's."""
+    root, query = opening_posts()
+    query = query.where(root.status.not_in(LISTED_OPENING_STATUSES))
+    if is_signed_in(user):
+        query = query.where(root.author_id.is_distinct_from(user.id))
+    return query
+
+
+def listed_threads_filter() -> ColumnElement[bool]:
+    """Threads listed to every reader of their set: the opening post was published."""
+    return Thread.id.not_in(_unlisted_thread_ids(None))
+
+
+def visible_threads_filter(user: AnyUser) -> ColumnElement[bool]:
+    """:func:`can_open_thread` as a WHERE clause over :class:`Thread`."""
+    return and_(readable_filter(user, Thread.learning_set_id),
+                or_(moderates_filter(user, Thread.learning_set_id),
+                    Thread.id.not_in(_unlisted_thread_ids(user))))
+
+
+# --- posts -------------------------------------------------------------------------
+
+
+def post_display(user: AnyUser, post: Post, opening: Post | None = None) -> PostDisplay:
+    """Whether the reader sees the post's text, a "hidden" placeholder, or nothing."""
+    if not can_open_thread(user, post.thread, opening):
+        return PostDisplay.OMITTED
+    return _display_in_thread(user, post)
+
+
+def can_view_post(user: AnyUser, post: Post) -> bool:
+    """May read the post's text where it stands (its thread page)."""
+    return post_display(user, post) == PostDisplay.FULL
+
+
+def moderated_posts_filter(user: AnyUser) -> ColumnElement[bool]:
+    """Posts in sets the user moderates, as a WHERE clause over :class:`Post`."""
+    return Post.thread_id.in_(
+        select(Thread.id).where(moderates_filter(user, Thread.learning_set_id))
+        .correlate(None))
+
+
+def _posts_filter(user: AnyUser, statuses: frozenset[PostStatus]) -> ColumnElement[bool]:
+    """Posts in threads the user can open that have one of ``statuses``, are in a set the
+    user moderates, or are the user's own waiting, returned or withdrawn posts."""
+    in_visible_thread = Post.thread_id.in_(
+        select(Thread.id).where(visible_threads_filter(user)).correlate(None))
+    own = false()
+    if is_signed_in(user):
+        own = and_(Post.author_id == user.id, Post.status.in_(AUTHOR_ONLY_STATUSES))
+    return and_(in_visible_thread,
+                or_(Post.status.in_(statuses), moderated_posts_filter(user), own))
+
+
+def visible_posts_filter(user: AnyUser) -> ColumnElement[bool]:
+    """:func:`can_view_post` (the text is shown) as a WHERE clause over :class:`Post`."""
+    return _posts_filter(user, frozenset({PostStatus.APPROVED}))
+
+
+def shown_posts_filter(user: AnyUser) -> ColumnElement[bool]:
+    """Posts whose :func:`post_display` is not ``OMITTED`` (the text or a "hidden"
+    placeholder), as a WHERE clause over :class:`Post`."""
+    return _posts_filter(user, frozenset({PostStatus.APPROVED, PostStatus.HIDDEN}))
+
+
+def can_view_revisions(user: AnyUser, post: Post) -> bool:
+    return can_view_post(user, post)
+
+
+# --- writing -----------------------------------------------------------------------
+
+
+def can_reply(user: AnyUser, thread: Thread) -> bool:
+    """May post replies in the thread (any post in it that accepts replies)."""
+    if not can_start_thread(user, thread.learning_set):
+        return False
+    return not thread.is_locked or can_moderate(user, thread.learning_set)
+
+
+def accepts_replies(post: Post) -> bool:
+    """A post can be answered unless a moderator hid it or its author withdrew it."""
+    return post.status not in UNANSWERABLE_STATUSES
+
+
+def can_reply_to_post(user: AnyUser, post: Post) -> bool:
+    """May answer this post: can reply in its thread, reads its text, and it accepts replies."""
+    return (accepts_replies(post) and can_reply(user, post.thread)
+            and can_view_post(user, post))
+
+
+def can_edit_post(user: AnyUser, post: Post) -> bool:
+    """Authors edit their own posts while they can still post in the set."""
+    if not _is_author(user, post):
+        return False
+    if post.status in UNANSWERABLE_STATUSES:
+        return False
+    return can_start_thread(user, post.thread.learning_set)

@@ -1,0 +1,123 @@
+"""Who someone is in a set: signed in, admin, their role, and who moderates which set.
+
+Each rule comes twice, side by side: a predicate for one object and the query form that
+selects the rows the same rule allows. ``tests/unit/test_permissions_agree.py`` checks on
+generated data that the two always give the same answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from flask import has_app_context
+from sqlalchemy import ColumnElement
+from sqlalchemy import Select
+from sqlalchemy import false
+from sqlalchemy import select
+from sqlalchemy import true
+
+from forum.extensions import db
+from forum.models import LearningSet
+from forum.models import Membership
+from forum.models import Role
+from forum.models import User
+
+AnyUser = Any  # a User, Flask-Login's AnonymousUserMixin, or None
+
+# The roles that approve, return and hide posts in a set (facilitators moderate too).
+MODERATING_ROLES = (Role.MODERATOR, Role.FACILITATOR)
+
+
+def is_signed_in(user: AnyUser) -> bool:
+    return bool(user is not None and user.is_authenticated)
+
+
+def is_admin(user: AnyUser) -> bool:
+    return is_signed_in(user) and bool(user.is_admin)
+
+
+def role_in(user: AnyUser, learning_set: LearningSet) -> Role | None:
+    """The user's role in the set, or ``None``; looked up once per request per set."""
+    if not is_signed_in(user):
+        return None
+    cache: dict[tuple[int, int], Role | None] | None = None
+    if has_app_context():
+        cache = g.setdefault("_set_roles", {})
+        key = (user.id, learning_set.id)
+        if key in cache:
+            return cache[key]
+    role = db.session.scalar(
+        select(Membership.role).where(Membership.user_id == user.id,
+                                      Membership.learning_set_id == learning_set.id))
+    if cache is not None:
+        cache[(user.id, learning_set.id)] = role
+    return role
+
+
+def forget_roles() -> None:
+    """Drop the per-request role cache (after memberships change within a request)."""
+    if has_app_context():
+        g.pop("_set_roles", None)
+
+
+def has_role(user: AnyUser, learning_set: LearningSet, at_least: Role) -> bool:
+    role = role_in(user, learning_set)
+    return role is not None and role.rank >= at_least.rank
+
+
+def member_set_ids(user: AnyUser) -> Select:
+    """The ids of the sets the user belongs to (in any role): the query form of ``role_in``."""
+    if not is_signed_in(user):
+        return select(Membership.learning_set_id).where(false())
+    return select(Membership.learning_set_id).where(Membership.user_id == user.id)
+
+
+# --- who moderates ---------------------------------------------------------------
+
+def can_moderate(user: AnyUser, learning_set: LearningSet) -> bool:
+    """Approve, return, hide and pin in the set: its moderators and facilitators, and admins."""
+    return is_admin(user) or has_role(user, learning_set, Role.MODERATOR)
+
+
+def moderated_set_ids(user: AnyUser) -> Select:
+    """The ids of every set :func:`can_moderate` allows the user (admins: every set)."""
+    if is_admin(user):
+        return select(LearningSet.id)
+    if not is_signed_in(user):
+        return select(LearningSet.id).where(false())
+    return select(Membership.learning_set_id).where(Membership.user_id == user.id,
+                                                    Membership.role.in_(MODERATING_ROLES))
+
+
+def moderates_filter(user: AnyUser, set_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """``set_id`` names a set the user moderates: :func:`can_moderate` as a WHERE clause."""
+    if is_admin(user):
+        return true()
+    if not is_signed_in(user):
+        return false()
+    return set_id.in_(moderated_set_ids(user).correlate(None))
+
+
+def is_set_moderator(user: User, learning_set: LearningSet) -> bool:
+    """A moderator or facilitator *of this set* (admins moderate everywhere but are not told
+    about every set's waiting posts): the one-object form of :func:`moderators_of`."""
+    return has_role(user, learning_set, Role.MODERATOR)
+
+
+def moderators_of(learning_set_id: int) -> Select:
+    """The users who moderate or facilitate the set, by id: who is told what waits there."""
+    return (select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.learning_set_id == learning_set_id,
+                   Membership.role.in_(MODERATING_ROLES))
+            .order_by(User.id))
+
+
+def can_use_moderation_queue(user: AnyUser) -> bool:
+    """Admins, and anyone who moderates or facilitates at least one set."""
+    if is_admin(user):
+        return True
+    if not is_signed_in(user):
+        return False
+    return db.session.scalar(moderated_set_ids(user).limit(1)) is not None

@@ -1,0 +1,125 @@
+"""Learning sets: who may read them, post in them, run them; and people's accounts."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement
+from sqlalchemy import Select
+from sqlalchemy import false
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import true
+
+from forum.models import LearningSet
+from forum.models import Membership
+from forum.models import Role
+from forum.models import User
+from forum.models import Visibility
+from forum.permissions.roles import AnyUser
+from forum.permissions.roles import has_role
+from forum.permissions.roles import is_admin
+from forum.permissions.roles import is_signed_in
+from forum.permissions.roles import member_set_ids
+from forum.permissions.roles import role_in
+
+# --- reading a set -----------------------------------------------------------------
+
+
+def can_view_set(user: AnyUser, learning_set: LearningSet) -> bool:
+    """Public sets to anyone, network sets to anyone signed in, private sets to their members;
+    admins read every set."""
+    if learning_set.visibility == Visibility.PUBLIC or is_admin(user):
+        return True
+    if learning_set.visibility == Visibility.NETWORK and is_signed_in(user):
+        return True
+    return role_in(user, learning_set) is not None
+
+
+def readable_sets_filter(user: AnyUser) -> ColumnElement[bool]:
+    """:func:`can_view_set` as a WHERE clause over :class:`LearningSet`."""
+    if is_admin(user):
+        return true()
+    if not is_signed_in(user):
+        return LearningSet.visibility == Visibility.PUBLIC
+    return or_(LearningSet.visibility.in_([Visibility.PUBLIC, Visibility.NETWORK]),
+               LearningSet.id.in_(member_set_ids(user).correlate(None)))
+
+
+def readable_set_ids(user: AnyUser) -> Select:
+    """The ids of the sets :func:`can_view_set` allows (for filtering other tables)."""
+    return select(LearningSet.id).where(readable_sets_filter(user)).correlate(None)
+
+
+def readable_filter(user: AnyUser, set_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """``set_id`` names a set the user may read."""
+    if is_admin(user):
+        return true()
+    return set_id.in_(readable_set_ids(user))
+
+
+# --- belonging and running ---------------------------------------------------------
+
+def is_member(user: AnyUser, learning_set: LearningSet) -> bool:
+    return role_in(user, learning_set) is not None
+
+
+def member_sets_filter(user: AnyUser) -> ColumnElement[bool]:
+    """:func:`is_member` as a WHERE clause over :class:`LearningSet`."""
+    if not is_signed_in(user):
+        return false()
+    return LearningSet.id.in_(member_set_ids(user).correlate(None))
+
+
+def can_start_thread(user: AnyUser, learning_set: LearningSet) -> bool:
+    return is_member(user, learning_set) or is_admin(user)
+
+
+def can_manage_members(user: AnyUser, learning_set: LearningSet) -> bool:
+    """Invite people, see and revoke invitations, remove members."""
+    return is_admin(user) or has_role(user, learning_set, Role.FACILITATOR)
+
+
+def can_remove_member(user: AnyUser, membership: Membership) -> bool:
+    """Facilitators and admins remove other people from a set, never themselves."""
+    return (can_manage_members(user, membership.learning_set)
+            and membership.user_id != user.id)
+
+
+def can_view_members(user: AnyUser, learning_set: LearningSet) -> bool:
+    """See who is in the set: its members and admins only, whatever the set's visibility."""
+    return is_admin(user) or is_member(user, learning_set)
+
+
+def can_edit_set(user: AnyUser, learning_set: LearningSet) -> bool:
+    """Change a set's name, purpose, visibility and other settings."""
+    return is_admin(user) or has_role(user, learning_set, Role.FACILITATOR)
+
+
+def is_members_only(learning_set: LearningSet) -> bool:
+    """Only members (and admins) can read the set: leaving it means losing sight of it."""
+    return learning_set.visibility == Visibility.PRIVATE
+
+
+# --- site-wide -----------------------------------------------------------------------
+
+def can_manage_sets(user: AnyUser) -> bool:
+    """Create learning sets and change their settings."""
+    return is_admin(user)
+
+
+def can_administer(user: AnyUser) -> bool:
+    """Manage users and site-wide settings."""
+    return is_admin(user)
+
+
+def can_remove_admin(user: AnyUser, target: User) -> bool:
+    """Admins take admin rights from others, never from themselves (one always remains)."""
+    return is_admin(user) and user.id != target.id
+
+
+def can_disable_account(user: AnyUser, target: User) -> bool:
+    """Admins disable other people's accounts, never their own."""
+    return is_admin(user) and user.id != target.id
+
+
+def can_edit_profile(user: AnyUser, profile_owner: User) -> bool:
+    return is_signed_in(user) and (user.id == profile_owner.id or is_admin(user))

@@ -1,0 +1,39 @@
+"""What happened to a post, announced by the service that did it.
+
+The threads and moderation services send these inside their transaction, at the point where
+the change is made (never from ORM events), so the order of events stays explicit in the
+service's code. Areas that react (notifications today) connect in their own ``init_app``; the
+services that change state do not import them, so every area imports only the areas below it.
+
+Every signal is sent with the app as sender and the keyword arguments ``session`` (the
+caller's session, which the receiver adds rows to and never commits) and ``post``; the
+moderation signals add ``moderator`` (and ``reason`` for :data:`post_rejected`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blinker import Namespace
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from forum.models import Post
+
+_signals = Namespace()
+
+#: A new post was flushed (waiting for approval, or published at once).
+post_created = _signals.signal("post-created")
+#: An author's edit sent a returned post back to the moderators.
+post_resubmitted = _signals.signal("post-resubmitted")
+#: A moderator approved a waiting post (as it was, or with their changes).
+post_approved = _signals.signal("post-approved")
+#: A moderator returned a waiting post to its author, with a reason.
+post_rejected = _signals.signal("post-rejected")
+#: A moderator changed a post's text while approving it.
+post_edited_by_moderator = _signals.signal("post-edited-by-moderator")
+
+
+def send(signal: Any, session: Session, post: Post, **extra: Any) -> None:
+    """Send ``signal`` for ``post`` from the current app; receivers run before this returns."""
+    signal.send(current_app._get_current_object(), session=session, post=post, **extra)

@@ -1,0 +1,68 @@
+"""Each area imports only the areas below it: services that change posts announce it with
+signals (forum.signals) instead of importing who is told, so there is no circle of imports."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FORUM = Path(__file__).resolve().parents[2] / "forum"
+
+# What each module (or every module of a package) must never import, even inside a function.
+FORBIDDEN = {
+    "permissions": {"auth", "admin", "guides", "moderation", "notifications", "sets", "threads"},
+    "notifications": {"admin", "auth", "guides", "moderation", "sets", "threads"},
+    "moderation/service.py": {"guides", "notifications", "sets", "threads"},
+    "moderation/queue.py": {"guides", "notifications", "sets", "threads"},
+    "moderation/policy.py": {"guides", "notifications", "sets", "threads"},
+    "threads/service.py": {"guides", "notifications", "sets"},
+    "signals.py": {"guides", "moderation", "notifications", "sets", "threads"},
+}
+
+
+def _modules(target: str) -> list[Path]:
+    path = FORUM / target
+    return sorted(path.rglob("*.py")) if path.is_dir() else [path]
+
+
+def _areas_imported(path: Path) -> set[str]:
+    areas = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "forum" and len(parts) > 1:
+                areas.add(parts[1])
+    return areas
+
+
+@pytest.mark.parametrize("target", sorted(FORBIDDEN))
+def test_modules_import_no_area_above_them(target: str) -> None:
+    for path in _modules(target):
+        wrong = _areas_imported(path) & FORBIDDEN[target]
+        assert not wrong, f"{path.relative_to(FORUM)} imports forum.{', forum.'.join(wrong)}"
+
+
+@pytest.mark.parametrize(("module", "absent"), [
+    ("forum.moderation.service", {"notifications", "guides"}),
+    ("forum.threads.service", {"notifications", "guides"}),
+    ("forum.notifications.service", {"threads", "moderation", "sets", "guides"}),
+    ("forum.permissions", {"threads", "moderation", "notifications", "sets", "guides"}),
+])
+def test_importing_an_area_does_not_load_the_areas_above_it(module: str, absent: set[str]):
+    """Checked in a fresh interpreter: what actually gets loaded, packages' views included."""
+    code = (f"import sys, {module}\n"
+            "print(' '.join(sorted({n.split('.')[1] for n in sys.modules "
+            "if n.startswith('forum.')})))")
+    loaded = set(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                                text=True).stdout.split())
+    assert not loaded & absent, f"importing {module} loads forum.{loaded & absent}"

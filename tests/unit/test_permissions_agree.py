@@ -1,0 +1,207 @@
+"""Each rule in forum.permissions answers "may this user…" and "which rows may this user see";
+on generated sets, roles, threads and posts in every status, the two answers always agree.
+
+Runs on SQLite by default and on PostgreSQL with ``FORUM_TEST_DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask
+from flask_login import AnonymousUserMixin
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from forum import permissions
+from forum.extensions import db
+from forum.models import Guide
+from forum.models import GuideVersion
+from forum.models import LearningSet
+from forum.models import Membership
+from forum.models import Post
+from forum.models import PostStatus
+from forum.models import Role
+from forum.models import Thread
+from forum.models import User
+from forum.models import Visibility
+from forum.models import utcnow
+from tests import factories
+
+ROLES = [None, Role.MEMBER, Role.MODERATOR, Role.FACILITATOR]
+MAX_SETS = 3
+MAX_USERS = 4
+
+# A post: (author index or None for a deleted account, status, parent index or None).
+posts_strategy = st.tuples(st.none() | st.integers(0, MAX_USERS - 1),
+                           st.sampled_from(list(PostStatus)),
+                           st.none() | st.integers(0, 3))
+
+world_strategy = st.fixed_dictionaries({
+    "sets": st.lists(st.sampled_from(list(Visibility)), min_size=1, max_size=MAX_SETS),
+    "users": st.lists(
+        st.tuples(st.sampled_from([False, False, False, True]),  # admin, now and then
+                  st.lists(st.sampled_from(ROLES), min_size=MAX_SETS, max_size=MAX_SETS)),
+        min_size=1, max_size=MAX_USERS),
+    "threads": st.lists(
+        st.tuples(st.integers(0, MAX_SETS - 1), st.lists(posts_strategy, max_size=4)),
+        max_size=5),
+    # A guide: (set index, marked public, has a published version).
+    "guides": st.lists(st.tuples(st.integers(0, MAX_SETS - 1), st.booleans(), st.booleans()),
+                       max_size=3),
+})
+
+
+@dataclass
+class Built:
+    sets: list[LearningSet]
+    users: list[User]
+    threads: list[Thread]
+    posts: list[Post]
+    guides: list[Guide]
+
+
+def _build(spec: dict) -> Built:
+    """The generated world as rows, flushed (never committed) in the current session."""
+    sets = [factories.make_set(visibility=visibility) for visibility in spec["sets"]]
+    users = []
+    for is_admin, roles in spec["users"]:
+        user = factories.make_user(is_admin=is_admin)
+        users.append(user)
+        for learning_set, role in zip(sets, roles, strict=False):
+            if role is not None:
+                db.session.add(Membership(user_id=user.id, learning_set_id=learning_set.id,
+                                          role=role))
+    threads, posts = [], []
+    now = utcnow()
+    for set_index, post_specs in spec["threads"]:
+        thread = Thread(learning_set=sets[set_index % len(sets)], title="A thread",
+                        created_at=now, last_activity_at=now)
+        db.session.add(thread)
+        in_thread: list[Post] = []
+        for author_index, status, parent_index in post_specs:
+            author = users[author_index % len(users)] if author_index is not None else None
+            parent = (in_thread[parent_index % len(in_thread)]
+                      if in_thread and parent_index is not None else None)
+            post = Post(thread=thread, author=author, parent=parent, body_source="Text.",
+                        body_html="<p>Text.</p>", status=status, created_at=now)
+            db.session.add(post)
+            db.session.flush()  # ids in creation order: the first root is the opening post
+            in_thread.append(post)
+        threads.append(thread)
+        posts.extend(in_thread)
+    guides = []
+    for number, (set_index, is_public, published) in enumerate(spec["guides"]):
+        guide = Guide(learning_set=sets[set_index % len(sets)], slug=f"guide-{number}",
+                      title="A guide", is_public=is_public, created_at=now, updated_at=now)
+        if published:
+            guide.versions.append(GuideVersion(number=1, published_at=now, document={}))
+        db.session.add(guide)
+        guides.append(guide)
+    db.session.flush()
+    return Built(sets, users, threads, posts, guides)
+
+
+def _ids(model, where, among) -> set[int]:
+    """The ids of ``among`` that a query with ``where`` returns."""
+    wanted = [row.id for row in among]
+    if not wanted:
+        return set()
+    return set(db.session.scalars(select(model.id).where(where, model.id.in_(wanted))))
+
+
+def _allowed(predicate, among) -> set[int]:
+    return {row.id for row in among if predicate(row)}
+
+
+def _check_viewer(viewer, world: Built) -> None:
+    p = permissions
+    assert _allowed(lambda s: p.can_view_set(viewer, s), world.sets) \
+        == _ids(LearningSet, p.readable_sets_filter(viewer), world.sets)
+    assert _allowed(lambda s: p.can_view_set(viewer, s), world.sets) \
+        == _ids(LearningSet, LearningSet.id.in_(p.readable_set_ids(viewer)), world.sets)
+    assert _allowed(lambda s: p.is_member(viewer, s), world.sets) \
+        == _ids(LearningSet, p.member_sets_filter(viewer), world.sets)
+    assert _allowed(lambda s: p.can_moderate(viewer, s), world.sets) \
+        == _ids(LearningSet, p.moderates_filter(viewer, LearningSet.id), world.sets) \
+        == _ids(LearningSet, LearningSet.id.in_(p.moderated_set_ids(viewer)), world.sets)
+    assert _allowed(lambda t: p.can_open_thread(viewer, t), world.threads) \
+        == _ids(Thread, p.visible_threads_filter(viewer), world.threads)
+    assert _allowed(lambda post: p.can_view_post(viewer, post), world.posts) \
+        == _ids(Post, p.visible_posts_filter(viewer), world.posts)
+    shown = _allowed(lambda post: p.post_display(viewer, post) != p.PostDisplay.OMITTED,
+                     world.posts)
+    assert shown == _ids(Post, p.shown_posts_filter(viewer), world.posts)
+    assert _allowed(lambda post: p.can_approve_post(viewer, post), world.posts) \
+        == _ids(Post, p.approvable_posts_filter(viewer), world.posts)
+    assert _allowed(lambda post: p.can_hide_post(viewer, post), world.posts) \
+        == _ids(Post, p.hideable_posts_filter(viewer), world.posts)
+    assert _allowed(lambda g: p.can_view_published_guide(viewer, g), world.guides) \
+        == _ids(Guide, p.published_guides_filter(viewer), world.guides)
+
+
+def _check_world(world: Built) -> None:
+    p = permissions
+    viewers = [None, AnonymousUserMixin(), *world.users]
+    for viewer in viewers:
+        _check_viewer(viewer, world)
+    for user in world.users:
+        moderates_somewhere = any(p.can_moderate(user, s) for s in world.sets)
+        assert p.can_use_moderation_queue(user) == (moderates_somewhere or user.is_admin)
+    for learning_set in world.sets:
+        told = set(db.session.scalars(
+            p.moderators_of(learning_set.id).with_only_columns(User.id)))
+        assert told == {u.id for u in world.users if p.is_set_moderator(u, learning_set)}
+    listed = {t.id for t in world.threads
+              if p.opening_post(t) is None
+              or p.opening_post(t).status in p.LISTED_OPENING_STATUSES}
+    assert listed == _ids(Thread, p.listed_threads_filter(), world.threads)
+    assert _allowed(p.can_quote_thread, world.threads) \
+        == _ids(Thread, p.quotable_threads_filter(), world.threads)
+    assert _allowed(p.can_quote_post, world.posts) \
+        == _ids(Post, p.quotable_posts_filter(), world.posts)
+
+
+def test_every_predicate_agrees_with_its_query_filter(app: Flask) -> None:
+    @settings(max_examples=25, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(spec=world_strategy)
+    def check(spec: dict) -> None:
+        # A fresh app context per example: a fresh session (rolled back at the end) and no
+        # roles cached from an earlier example.
+        with app.app_context():
+            try:
+                _check_world(_build(spec))
+            finally:
+                db.session.rollback()
+
+    check()
+
+
+def test_agreement_covers_a_hand_built_case(app: Flask) -> None:
+    """The cases the rules exist for: a waiting thread, a hidden post and a private set."""
+    spec = {
+        "sets": [Visibility.PRIVATE, Visibility.NETWORK],
+        "users": [(False, [Role.MEMBER, None, None]), (False, [Role.MODERATOR, None, None]),
+                  (False, [None, None, None]), (True, [None, None, None])],
+        "threads": [(0, [(0, PostStatus.PENDING, None), (1, PostStatus.APPROVED, 0)]),
+                    (1, [(0, PostStatus.APPROVED, None), (0, PostStatus.HIDDEN, 0),
+                         (2, PostStatus.REJECTED, 0)])],
+        "guides": [(0, True, True), (1, False, True)],
+    }
+    with app.app_context():
+        world = _build(spec)
+        member, moderator, outsider, admin = world.users
+        waiting_thread, network_thread = world.threads
+        hidden = world.posts[3]
+        assert not permissions.can_open_thread(outsider, waiting_thread)
+        assert permissions.can_open_thread(moderator, waiting_thread)
+        assert permissions.post_display(outsider, hidden) == permissions.PostDisplay.HIDDEN
+        assert permissions.post_display(member, hidden) == permissions.PostDisplay.HIDDEN
+        assert permissions.post_display(admin, hidden) == permissions.PostDisplay.FULL
+        assert not permissions.can_view_post(None, network_thread.posts[0])
+        _check_world(world)
+        db.session.rollback()
