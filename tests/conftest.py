@@ -59,6 +59,12 @@ def database_url(request: pytest.FixtureRequest) -> str | None:
     return worker_url.render_as_string(hide_password=False)
 
 
+def session_id_of(app: Flask, user_id: int) -> str:
+    """What a signed-in session holds for this user now (``id:session version``)."""
+    with app.app_context():
+        return db.session.get(User, user_id).get_id()
+
+
 class FormClient(FlaskClient):
     """A test client that sends a valid CSRF token with every POST unless told not to."""
 
@@ -79,7 +85,7 @@ class FormClient(FlaskClient):
     def sign_in_as(self, user: User) -> None:
         """Sign in without the sign-in form (the form has its own tests)."""
         with self.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = session_id_of(self.application, user.id)
             session["_fresh"] = True
 
     def sign_out(self) -> None:
