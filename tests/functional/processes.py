@@ -42,6 +42,8 @@ def app_process(config: dict[str, object], instance_path: Path) -> Iterator[int]
     finally:
         process.terminate()
         process.wait(timeout=30)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 @contextmanager

@@ -99,16 +99,22 @@ def test_rate_limited_and_server_error_pages_send_them_too(app, client, world):
     _assert_protected(failed)
 
 
-@pytest.mark.parametrize("fmt", ["html", "markdown"])
-def test_downloads_and_static_files_send_them(client, world, guide, fmt):
+@pytest.mark.parametrize("fmt", ["html", "markdown", "pdf"])
+def test_downloads_send_them(client, world, guide, fmt):
     client.sign_in_as(world.member)
     download = client.get(f"/guides/{guide.slug}/v1/download/{fmt}")
     assert download.status_code == 200
     assert download.headers["Content-Disposition"].startswith("attachment")
     _assert_protected(download)
+
+
+def test_static_files_send_them(client):
     static = client.get("/static/css/forum.css")
-    assert static.status_code == 200
-    _assert_protected(static)
+    try:
+        assert static.status_code == 200
+        _assert_protected(static)
+    finally:
+        static.close()
 
 
 def test_no_hsts_over_plain_http(client):
