@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,6 +154,26 @@ def app(tmp_path, database_url: str | None, request: pytest.FixtureRequest) -> I
         if on_postgres:
             _empty_postgres_tables()
         db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(app: Flask) -> Iterator[Callable[..., Flask]]:
+    """Another app over the same database with other settings; its connections closed after."""
+    made: list[Flask] = []
+
+    def make(**config: object) -> Flask:
+        other = create_app({**TEST_CONFIG,
+                            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                            **config})
+        other.test_client_class = FormClient
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -101,11 +101,11 @@ def test_a_closed_database_port_gives_a_503_at_once():
     _assert_unavailable(response, seconds, within=5)
 
 
-def test_a_locked_sqlite_database_gives_a_503_after_its_busy_timeout(app, world):
+def test_a_locked_sqlite_database_gives_a_503_after_its_busy_timeout(app, make_app, world):
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if not uri.startswith("sqlite"):
         pytest.skip("SQLite only")
-    locked = _app(uri, DATABASE_STATEMENT_TIMEOUT=1)
+    locked = make_app(DATABASE_STATEMENT_TIMEOUT=1)
     blocker = sqlite3.connect(uri.removeprefix("sqlite:///"))
     try:
         blocker.execute("BEGIN EXCLUSIVE")
@@ -118,11 +118,10 @@ def test_a_locked_sqlite_database_gives_a_503_after_its_busy_timeout(app, world)
     assert seconds >= 0.9, "it should wait for the lock first"
 
 
-def test_postgresql_statements_are_cut_off_at_the_statement_timeout(app):
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    if not uri.startswith("postgresql"):
+def test_postgresql_statements_are_cut_off_at_the_statement_timeout(app, make_app):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         pytest.skip("PostgreSQL only")
-    slow = _app(uri, DATABASE_STATEMENT_TIMEOUT=0.5)
+    slow = make_app(DATABASE_STATEMENT_TIMEOUT=0.5)
 
     @slow.get("/slow")
     def slow_page():
@@ -134,8 +133,6 @@ def test_postgresql_statements_are_cut_off_at_the_statement_timeout(app):
         db.session.remove()
     response, seconds = _timed(slow.test_client(), "GET", "/slow")
     _assert_unavailable(response, seconds, within=2.5)
-    with slow.app_context():
-        db.engine.dispose()
 
 
 def test_timeouts_are_added_to_the_engine_options_without_overriding_explicit_ones():

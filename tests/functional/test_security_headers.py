@@ -5,11 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask import Flask
 
-from forum import create_app
-from tests.conftest import TEST_CONFIG
-from tests.conftest import FormClient
 from tests.factories import DEFAULT_PASSWORD
 from tests.functional.guide_builders import build_guide
 
@@ -124,14 +120,6 @@ def test_no_hsts_over_plain_http(client):
 # --- HTTPS: Secure cookies and HSTS ------------------------------------------------------
 
 
-def _app(app: Flask, **config) -> Flask:
-    other = create_app({**TEST_CONFIG,
-                        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                        **config})
-    other.test_client_class = FormClient
-    return other
-
-
 def _set_cookies(response) -> dict[str, str]:
     return {header.split("=", 1)[0]: header for header in response.headers.getlist("Set-Cookie")}
 
@@ -142,8 +130,8 @@ def _sign_in(client, **kwargs):
                        **kwargs)
 
 
-def test_cookies_are_secure_when_the_site_is_served_over_https(app, world):
-    https = _app(app, PUBLIC_BASE_URL="https://sets.example.org")
+def test_cookies_are_secure_when_the_site_is_served_over_https(make_app, world):
+    https = make_app(PUBLIC_BASE_URL="https://sets.example.org")
     response = _sign_in(https.test_client(), base_url="https://localhost")
     assert response.status_code == 302
     cookies = _set_cookies(response)
@@ -176,8 +164,8 @@ def test_x_forwarded_for_is_ignored_without_a_trusted_proxy(app, client):
     assert statuses == [200, 200, 429]
 
 
-def test_behind_one_proxy_the_real_client_address_is_counted(app, world):
-    proxied = _app(app, TRUSTED_PROXY_COUNT=1, SIGN_IN_RATE_LIMIT="2 per minute")
+def test_behind_one_proxy_the_real_client_address_is_counted(make_app, world):
+    proxied = make_app(TRUSTED_PROXY_COUNT=1, SIGN_IN_RATE_LIMIT="2 per minute")
     client = proxied.test_client()
     # The proxy appends the address it saw; whatever the client put before it is not believed.
     spoofed = [f"{n}.{n}.{n}.{n}, 203.0.113.7" for n in range(1, 4)]
