@@ -64,4 +64,20 @@ def init_app(app: Flask) -> None:
 
     storage = str(app.config["RATELIMIT_STORAGE_URI"])
     if storage.startswith("memory://") and not (app.debug or app.testing):
-        app.logger.warning(MEMORY_STORAGE_WARNING)
+        _warn_once_when_serving(app)
+
+
+def _warn_once_when_serving(app: Flask) -> None:
+    """Log the in-memory limiter warning once per process, as it starts serving requests.
+
+    Not at import: ``flask init-db`` or the every-minute ``send-pending`` cron job would print
+    it each time (and cron mails whatever a job prints).
+    """
+    warned = False
+
+    @app.before_request
+    def warn_about_memory_storage() -> None:
+        nonlocal warned
+        if not warned:
+            warned = True
+            app.logger.warning(MEMORY_STORAGE_WARNING)

@@ -19,13 +19,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy import update
 
-from forum import create_app
 from forum.auth import throttle
 from forum.extensions import db
 from forum.models import SignInThrottle
 from forum.models import utcnow
 from forum.security import MEMORY_STORAGE_WARNING
-from tests.conftest import TEST_CONFIG
 from tests.factories import DEFAULT_PASSWORD
 from tests.functional.processes import app_processes
 from tests.functional.processes import post_form
@@ -180,16 +178,27 @@ def _process_config(app) -> dict[str, object]:
             "RATELIMIT_STORAGE_URI": "memory://"}
 
 
-def _start_up_log(caplog, **config) -> list[str]:
+def _start_up_log(caplog, make_app, **config) -> list[str]:
+    """What the app logs as it starts serving: created, then three requests."""
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="forum"):
-        create_app({**TEST_CONFIG, **config})
+        client = make_app(**config).test_client()
+        for _ in range(3):
+            client.get("/sign-in")
     return [record.getMessage() for record in caplog.records]
 
 
-def test_start_up_warns_when_workers_would_each_keep_their_own_counts(caplog, tmp_path):
-    database = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"}
-    assert MEMORY_STORAGE_WARNING in _start_up_log(caplog, TESTING=False, **database)
+def test_start_up_warns_when_workers_would_each_keep_their_own_counts(caplog, make_app):
+    assert _start_up_log(caplog, make_app, TESTING=False) == [MEMORY_STORAGE_WARNING]
     assert MEMORY_STORAGE_WARNING not in _start_up_log(
-        caplog, TESTING=False, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0", **database)
-    assert MEMORY_STORAGE_WARNING not in _start_up_log(caplog, TESTING=True, **database)
+        caplog, make_app, TESTING=False, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0")
+    assert MEMORY_STORAGE_WARNING not in _start_up_log(caplog, make_app, TESTING=True)
+
+
+def test_commands_do_not_print_the_warning(caplog, make_app):
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="forum"):
+        result = make_app(TESTING=False).test_cli_runner().invoke(args=["guides", "list"])
+    assert result.exit_code == 0
+    assert MEMORY_STORAGE_WARNING not in result.output
+    assert MEMORY_STORAGE_WARNING not in caplog.text
