@@ -12,6 +12,7 @@ from flask import Flask
 from forum.config import DEFAULTS
 from forum.config import ENV_ALIASES
 from forum.config import ConfigurationError
+from forum.config import derive_settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CHECKOUT_DIR = PACKAGE_DIR.parent
@@ -52,10 +53,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
                 "SECRET_KEY is not set. Set FORUM_SECRET_KEY, or put SECRET_KEY in "
                 f"{Path(app.instance_path) / 'config.py'} (the quick start writes one for you).")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    derive_settings(app.config)
 
     from forum import routing
+    from forum import security
 
     routing.init_app(app)
+    security.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
 

@@ -6,7 +6,11 @@ Order of precedence (later wins): these defaults, ``instance/config.py``,
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+from collections.abc import MutableMapping
 from datetime import timedelta
+from typing import Any
 
 DEFAULTS: dict[str, object] = {
     "SECRET_KEY": None,
@@ -29,6 +33,17 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "SIGN_IN_RATE_LIMIT": "10 per minute;50 per hour",
+    # Per email address, counted in the database (forum.auth.throttle): after this many attempts
+    # without a success, each further attempt waits, from the first delay doubling to the most.
+    "SIGN_IN_FREE_ATTEMPTS": 5,
+    "SIGN_IN_FIRST_DELAY": 5,
+    "SIGN_IN_MAX_DELAY": 900,
+    # How many proxies in front of the app append X-Forwarded-For/-Proto (0: trust none).
+    "TRUSTED_PROXY_COUNT": 0,
+    # Seconds: giving up on reaching the database, and on one statement (PostgreSQL) or on a
+    # locked database (SQLite). Below gunicorn's 30 s, so a stuck database gets a 503 page.
+    "DATABASE_CONNECT_TIMEOUT": 5,
+    "DATABASE_STATEMENT_TIMEOUT": 15,
     "PASSWORD_RESET_MAX_AGE": 3600,
     "INVITATION_MAX_AGE_DAYS": 14,
     "MAIL_SERVER": None,
@@ -57,3 +72,29 @@ ENV_ALIASES: dict[str, str] = {
 
 class ConfigurationError(RuntimeError):
     """Raised at start-up when the app cannot run safely with its settings."""
+
+
+def derive_settings(config: MutableMapping[str, Any]) -> None:
+    """Settings that follow from others; applied once the configuration is loaded."""
+    if str(config["PUBLIC_BASE_URL"]).lower().startswith("https://"):
+        # Served over HTTPS: the browser must never send the cookies over plain HTTP.
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        str(config["SQLALCHEMY_DATABASE_URI"]), config.get("SQLALCHEMY_ENGINE_OPTIONS") or {},
+        connect_timeout=float(config["DATABASE_CONNECT_TIMEOUT"]),
+        statement_timeout=float(config["DATABASE_STATEMENT_TIMEOUT"]))
+
+
+def engine_options(uri: str, options: Mapping[str, Any], *, connect_timeout: float,
+                   statement_timeout: float) -> dict[str, Any]:
+    """``options`` with the database driver's timeouts added (explicit ``connect_args`` win)."""
+    timeouts: dict[str, Any] = {}
+    if uri.startswith("postgresql"):
+        if connect_timeout > 0:
+            timeouts["connect_timeout"] = max(1, math.ceil(connect_timeout))
+        if statement_timeout > 0:
+            timeouts["options"] = f"-c statement_timeout={int(statement_timeout * 1000)}"
+    elif uri.startswith("sqlite"):
+        timeouts["timeout"] = statement_timeout
+    return {**options, "connect_args": {**timeouts, **options.get("connect_args", {})}}

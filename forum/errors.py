@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask
 from flask import render_template
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
 from forum.extensions import db
+
+UNAVAILABLE_TITLE = "Sorry, the service is unavailable"
+RETRY_AFTER_SECONDS = 30
 
 TITLES = {
     400: "There was a problem with that request",
@@ -36,3 +44,16 @@ def init_app(app: Flask) -> None:
     def server_error(error: Exception):
         db.session.rollback()
         return _render(500)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeoutError)
+    def database_unavailable(error: Exception):
+        """The database cannot be reached, or did not answer in time: a 503, not a 500."""
+        app.logger.error("Database unavailable: %s", error)
+        with contextlib.suppress(SQLAlchemyError):
+            db.session.rollback()
+        # Rendered without context processors: they would look up the signed-in user and the
+        # header's counts, which need the database.
+        page = app.jinja_env.get_template("errors/unavailable.html").render(
+            title=UNAVAILABLE_TITLE)
+        return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}

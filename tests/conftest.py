@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,12 @@ def database_url(request: pytest.FixtureRequest) -> str | None:
     return worker_url.render_as_string(hide_password=False)
 
 
+def session_id_of(app: Flask, user_id: int) -> str:
+    """What a signed-in session holds for this user now (``id:session version``)."""
+    with app.app_context():
+        return db.session.get(User, user_id).get_id()
+
+
 class FormClient(FlaskClient):
     """A test client that sends a valid CSRF token with every POST unless told not to."""
 
@@ -79,7 +86,7 @@ class FormClient(FlaskClient):
     def sign_in_as(self, user: User) -> None:
         """Sign in without the sign-in form (the form has its own tests)."""
         with self.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = session_id_of(self.application, user.id)
             session["_fresh"] = True
 
     def sign_out(self) -> None:
@@ -147,6 +154,26 @@ def app(tmp_path, database_url: str | None, request: pytest.FixtureRequest) -> I
         if on_postgres:
             _empty_postgres_tables()
         db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(app: Flask) -> Iterator[Callable[..., Flask]]:
+    """Another app over the same database with other settings; its connections closed after."""
+    made: list[Flask] = []
+
+    def make(**config: object) -> Flask:
+        other = create_app({**TEST_CONFIG,
+                            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                            **config})
+        other.test_client_class = FormClient
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -59,5 +59,8 @@ def set_admin(session: Session, *, actor: User, user: User, value: bool) -> None
 def set_disabled(session: Session, *, actor: User, user: User, value: bool) -> None:
     if value and not permissions.can_disable_account(actor, user):
         raise AdminError("You cannot disable your own account.")
+    if value:
+        # Enabling the account again must not bring back the sessions it had.
+        user.end_sessions()
     user.is_disabled = value
     session.flush()

@@ -27,6 +27,7 @@ from forum.forms import BaseForm
 from forum.models import CreditPreference
 from forum.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 from forum.passwords import password_problems
+from forum.redirects import only_safe_next
 
 EMAIL_MAX = 254
 DISPLAY_NAME_MAX = 100
@@ -87,7 +88,7 @@ class SignInForm(BaseForm):
     ])
     remember = BooleanField("Keep me signed in on this device for 30 days",
                             widget=GovCheckboxInput())
-    next = HiddenField()
+    next = HiddenField(filters=[only_safe_next])
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 

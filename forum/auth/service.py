@@ -20,11 +20,13 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
+from forum.auth import throttle
 from forum.auth.invitations import normalise_email
 from forum.extensions import db
 from forum.mail import public_url
 from forum.mail import send_templated_email
 from forum.models import User
+from forum.routing import MAX_URL_INT
 
 SIGN_UP_SALT = "sign-up"
 PASSWORD_RESET_SALT = "password-reset"
@@ -35,13 +37,24 @@ class AccountExistsError(Exception):
     """An account with that email address already exists."""
 
 
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's user loader; a disabled account is signed out at its next request."""
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's user loader, for the session and the remember-me cookie alike.
+
+    ``session_id`` is what :meth:`User.get_id` gave at sign-in (``id:version``). Once the user's
+    session version has moved on (signed out, password changed or reset, account disabled), the
+    old value no longer loads anyone, so that session or cookie is signed out at its next request.
+    """
+    user_id, _, version = str(session_id).partition(":")
     try:
-        user = db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
+        user_number, version_number = int(user_id), int(version)
+    except ValueError:
         return None
-    return None if user is None or user.is_disabled else user
+    if not 0 < user_number <= MAX_URL_INT:
+        return None
+    user = db.session.get(User, user_number)
+    if user is None or user.is_disabled or user.session_version != version_number:
+        return None
+    return user
 
 
 def find_user_by_email(session: Session, email: str) -> User | None:
@@ -77,8 +90,11 @@ def create_account(session: Session, *, email: str, display_name: str, organisat
     return user
 
 
-def change_password(user: User, new_password: str) -> None:
+def change_password(session: Session, user: User, new_password: str) -> None:
+    """Set a new password and end every session and remember-me cookie issued before it."""
     user.set_password(new_password)
+    user.end_sessions()
+    throttle.forget_failures(session, user.email)
 
 
 # --- signed links --------------------------------------------------------

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import math
+from datetime import datetime
 
 from flask import abort
 from flask import current_app
@@ -15,10 +16,13 @@ from flask_login import current_user
 from flask_login import login_required
 from flask_login import login_user
 from flask_login import logout_user
+from flask_login.config import COOKIE_NAME
 
 from forum import permissions
+from forum import redirects
 from forum.auth import bp
 from forum.auth import service
+from forum.auth import throttle
 from forum.auth.forms import AccountDetailsForm
 from forum.auth.forms import ChangePasswordForm
 from forum.auth.forms import EmailForm
@@ -31,8 +35,11 @@ from forum.auth.resume import carried_in_sign_in
 from forum.auth.resume import fields_to_carry
 from forum.extensions import db
 from forum.extensions import limiter
+from forum.forms import EXPIRED_FORM_MESSAGE
 from forum.forms import ActionForm
 from forum.models import CreditPreference
+from forum.models import User
+from forum.models import utcnow
 from forum.site_settings import open_signup_enabled
 
 SIGN_IN_ERROR = "Enter a correct email address and password"
@@ -42,18 +49,8 @@ def _attempt_limit() -> str:
     return str(current_app.config["SIGN_IN_RATE_LIMIT"])
 
 
-def is_safe_next(target: str | None) -> bool:
-    """Only a path on this site: never another host, scheme or protocol-relative address."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return False
-    if any(ord(ch) < 32 for ch in target):
-        return False
-    parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc
-
-
 def safe_next(target: str | None) -> str:
-    return target if is_safe_next(target) else url_for("main.index")
+    return redirects.safe_next(target, url_for("main.index"))
 
 
 def current_path() -> str:
@@ -87,18 +84,51 @@ def sign_in():
     form = SignInForm()
     carried = carried_in_sign_in(request.form) if request.method == "POST" else []
     if request.method == "GET":
-        form.next.data = request.args.get("next", "")
+        form.next.data = redirects.only_safe_next(request.args.get("next", ""))
         if current_user.is_authenticated:
             return redirect(safe_next(form.next.data))
     if form.validate_on_submit():
+        # Counted (and committed) before the password is checked, so every worker sees it.
+        wait_until = throttle.begin_attempt(db.session, form.email.data)
+        db.session.commit()
+        if wait_until is not None:
+            return _refuse_for_now(form, carried, wait_until)
         user = service.authenticate(db.session, form.email.data, form.password.data)
+        if user is not None:
+            throttle.forget_failures(db.session, form.email.data)
+            db.session.commit()
         if user is not None and login_user(user, remember=form.remember.data):
             target = safe_next(form.next.data)
-            if carried and is_safe_next(form.next.data):
+            if carried and redirects.is_safe_next(form.next.data):
                 return render_template("auth/resume.html", action=target, carried=carried)
             return redirect(target)
         form.email.errors.append(SIGN_IN_ERROR)
     return _render_sign_in(form, carried)
+
+
+def _refuse_for_now(form: SignInForm, carried: list[CarriedField], wait_until: datetime):
+    """Too many attempts for this address: say when to try again, not whether it was right."""
+    seconds = max(1, math.ceil((wait_until - utcnow()).total_seconds()))
+    form.email.errors.append(
+        f"There have been too many attempts to sign in with this email address. Wait "
+        f"{_duration(seconds)}, then try again, or reset your password if you have forgotten it.")
+    body, _ = _render_sign_in(form, carried)
+    return body, 429, {"Retry-After": str(seconds)}
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"{math.ceil(seconds / 60)} minutes"
+
+
+def _stay_signed_in(user: User) -> None:
+    """Sign this browser in again after the user's other sessions were ended.
+
+    The remember-me cookie is renewed when this browser had one, so only *other* devices lose it.
+    """
+    cookie_name = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+    login_user(user, remember=cookie_name in request.cookies)
 
 
 @bp.post("/sign-out")
@@ -108,6 +138,10 @@ def sign_out():
         flash("You are still signed in because the page was open too long. "
               "Select Sign out again.", "info")
         return redirect(url_for("main.index"))
+    if current_user.is_authenticated:
+        # Signing out here signs out everywhere: other sessions and remember-me cookies too.
+        current_user.end_sessions()
+        db.session.commit()
     logout_user()
     flash("You have signed out.", "success")
     return redirect(safe_next(request.form.get("next")))
@@ -176,7 +210,7 @@ def reset_password(token: str):
         return render_template("auth/reset_link_invalid.html"), 404
     form = ResetPasswordForm(user_inputs=[user.email, user.display_name, user.organisation])
     if form.validate_on_submit():
-        service.change_password(user, form.password.data)
+        service.change_password(db.session, user, form.password.data)
         db.session.commit()
         login_user(user)
         flash("Your password has been changed and you are signed in.", "success")
@@ -200,7 +234,23 @@ def profile():
         db.session.commit()
         flash("Your profile has been saved.", "success")
         return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form, user=user)
+    return render_template("auth/profile.html", form=form, user=user,
+                           sign_out_others_form=ActionForm(formdata=None))
+
+
+@bp.post("/account/sign-out-others")
+@login_required
+def sign_out_others():
+    """End every other session and remember-me cookie, keeping this browser signed in."""
+    if not ActionForm().validate_on_submit():
+        flash(EXPIRED_FORM_MESSAGE, "info")
+        return redirect(url_for("auth.profile"))
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    user.end_sessions()
+    db.session.commit()
+    _stay_signed_in(user)
+    flash("You have been signed out on every other device and browser.", "success")
+    return redirect(url_for("auth.profile"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -211,9 +261,11 @@ def change_password():
     form = ChangePasswordForm(user_inputs=[user.email, user.display_name, user.organisation])
     if form.validate_on_submit():
         if user.check_password(form.current_password.data):
-            service.change_password(user, form.password.data)
+            service.change_password(db.session, user, form.password.data)
             db.session.commit()
-            flash("Your password has been changed.", "success")
+            _stay_signed_in(user)
+            flash("Your password has been changed. You have been signed out on every other "
+                  "device and browser.", "success")
             return redirect(url_for("auth.profile"))
         form.current_password.errors.append("Your current password is not correct")
     return render_template("auth/change_password.html", form=form)

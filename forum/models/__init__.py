@@ -26,6 +26,7 @@ from forum.models.thread import PostRevision
 from forum.models.thread import PostStatus
 from forum.models.thread import Thread
 from forum.models.user import CreditPreference
+from forum.models.user import SignInThrottle
 from forum.models.user import SiteSetting
 from forum.models.user import User
 
@@ -53,6 +54,7 @@ __all__ = [
     "Report",
     "ReportStatus",
     "Role",
+    "SignInThrottle",
     "SiteSetting",
     "Thread",
     "User",

@@ -23,6 +23,7 @@ from wtforms.validators import StopValidation
 from forum.forms import BaseForm
 from forum.models import ModerationPolicy
 from forum.moderation.service import POLICY_LABELS
+from forum.redirects import only_safe_next
 from forum.threads.forms import MaxLength
 from forum.threads.forms import Required
 from forum.threads.forms import clean_body
@@ -48,13 +49,13 @@ def _reason_field(label: str, message: str) -> TextAreaField:
 class RejectForm(BaseForm):
     reason = _reason_field("Why are you returning this post?",
                            "Enter a reason, so the author knows what to change")
-    next = HiddenField()
+    next = HiddenField(filters=[only_safe_next])
     submit = SubmitField("Return post to its author", widget=GovSubmitInput())
 
 
 class HideForm(BaseForm):
     reason = _reason_field("Why are you hiding this post?", "Enter a reason for hiding it")
-    next = HiddenField()
+    next = HiddenField(filters=[only_safe_next])
     submit = SubmitField("Hide post", widget=GovSubmitInput())
 
 
@@ -70,13 +71,13 @@ class ModeratorEditForm(BaseForm):
                                      MaxLength("POST_BODY_MAX", "The post text")])
     # The text the moderator started from: if the author changes it meanwhile, nothing is saved.
     original = HiddenField(filters=[clean_body])
-    next = HiddenField()
+    next = HiddenField(filters=[only_safe_next])
     submit = SubmitField("Save and approve", widget=GovSubmitInput())
 
 
 class BulkApproveForm(BaseForm):
     post_ids = SelectMultipleField("Select posts", coerce=int, validate_choice=False)
-    next = HiddenField()
+    next = HiddenField(filters=[only_safe_next])
 
     def validate_post_ids(self, field: Field) -> None:
         if not field.data:

@@ -44,6 +44,7 @@ from forum.moderation.forms import ReportForm
 from forum.moderation.queue import moderated_sets
 from forum.moderation.queue import queue_page
 from forum.pagination import requested_page
+from forum.redirects import safe_next
 from forum.threads import service as threads
 
 QUEUE_PER_PAGE = 20
@@ -99,10 +100,7 @@ def _post_url(post: Post) -> str:
 
 def _next_url(default: str) -> str:
     """Where to go after an action: a local path the form carried, else ``default``."""
-    target = request.values.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return safe_next(request.values.get("next"), default)
 
 
 def _back(default: str | None = None) -> Response:
@@ -218,7 +216,7 @@ def approve(post_id: int):
 @login_required
 def reject(post_id: int):
     post = _moderated_post(post_id)
-    form = RejectForm(data={"next": request.args.get("next", "")}
+    form = RejectForm(data={"next": _next_url("")}
                       if request.method == "GET" else None)
     if request.method == "GET" and post.status != PostStatus.PENDING:
         flash(service.what_happened(db.session, post.id), "info")
@@ -245,7 +243,7 @@ def edit(post_id: int):
             return _back()
         form = ModeratorEditForm(formdata=None, data={
             "body": post.body_source, "original": post.body_source,
-            "next": request.args.get("next", "")})
+            "next": _next_url("")})
     else:
         form = ModeratorEditForm()
     if form.validate_on_submit():
@@ -270,7 +268,7 @@ def edit(post_id: int):
 @login_required
 def hide(post_id: int):
     post = _moderated_post(post_id)
-    form = HideForm(data={"next": request.args.get("next", "")}
+    form = HideForm(data={"next": _next_url("")}
                     if request.method == "GET" else None)
     if request.method == "GET" and post.status != PostStatus.APPROVED:
         flash(service.what_happened(db.session, post.id), "info")

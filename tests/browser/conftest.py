@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from playwright.sync_api import BrowserContext
+from playwright.sync_api import ConsoleMessage
 from werkzeug.serving import BaseWSGIServer
 from werkzeug.serving import make_server
 
@@ -116,3 +118,37 @@ def base_url(live_server: str) -> str:
 @pytest.fixture(scope="session")
 def seed() -> Seed:
     return SEED
+
+
+# --- Content-Security-Policy: a violation fails the test ---------------------------------
+
+
+@pytest.fixture
+def csp_violations() -> Iterator[list[str]]:
+    """Console errors about the Content-Security-Policy from every page of the test.
+
+    Chromium reports each blocked inline script, style or resource as a console error; any
+    such report fails the test at teardown. A test that provokes one on purpose clears the list.
+    """
+    violations: list[str] = []
+    yield violations
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+def watch_for_csp_violations(context: BrowserContext, violations: list[str]) -> None:
+    def record(message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            violations.append(f"{message.location.get('url', '')}: {message.text}")
+
+    context.on("console", record)
+
+
+@pytest.fixture
+def new_context(new_context, csp_violations: list[str]):
+    """pytest-playwright's ``new_context`` (and so ``context`` and ``page``), watched for CSP."""
+    def make(**kwargs) -> BrowserContext:
+        context = new_context(**kwargs)
+        watch_for_csp_violations(context, csp_violations)
+        return context
+
+    return make

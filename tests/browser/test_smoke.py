@@ -48,3 +48,24 @@ def test_describe_violations_lists_each_element_under_its_rule() -> None:
         "       Fix any of the following:\n"
         "       low\n"
         "    at iframe >> .b")
+
+
+def test_a_content_security_policy_violation_is_caught(page: Page,
+                                                       csp_violations: list[str]) -> None:
+    # Proves the check can fail: the app's policy refuses an inline script without the nonce.
+    page.goto("/")
+    page.evaluate("""() => {
+        const script = document.createElement("script");
+        script.textContent = "document.title = 'injected'";
+        document.body.append(script);
+    }""")
+    page.wait_for_timeout(200)
+
+    assert page.title() != "injected"
+    assert any("Content Security Policy" in v for v in csp_violations), csp_violations
+    csp_violations.clear()
+
+
+def test_the_nonced_inline_script_runs(page: Page) -> None:
+    page.goto("/")
+    assert "govuk-frontend-supported" in (page.get_attribute("body", "class") or "")

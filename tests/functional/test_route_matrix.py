@@ -19,6 +19,7 @@ from forum.models import Thread
 from forum.models import User
 from tests import factories
 from tests.conftest import ROLE_NAMES
+from tests.conftest import session_id_of
 from tests.functional.guide_builders import build_guide
 
 
@@ -48,6 +49,8 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("auth.profile", "GET", "/account/profile", _row(302, 200, 200, 200, 200, 200)),
     # Fields not sent keep their saved values, so an empty POST saves nothing new.
     ("auth.profile", "POST", "/account/profile", _row(401, 302, 302, 302, 302, 302)),
+    ("auth.sign_out_others", "POST", "/account/sign-out-others",
+     _row(401, 302, 302, 302, 302, 302)),
     ("auth.change_password", "GET", "/account/password", _row(302, 200, 200, 200, 200, 200)),
     ("auth.change_password", "POST", "/account/password", _row(401, 200, 200, 200, 200, 200)),
     ("auth.accept_invitation", "GET", "/invitations/{invitation_token}",
@@ -256,7 +259,8 @@ def test_a_post_without_a_csrf_token_changes_nothing(app, client, world, ids, en
         assert response.status_code < 500
         assert _snapshot(app) == before
         with client.session_transaction() as session:
-            assert session.get("_user_id") == str(user.id), "a forged POST signed someone out"
+            assert session.get("_user_id") == session_id_of(app, user.id), (
+                "a forged POST signed someone out")
 
 
 PAGINATED = ["/", "/sets/", "/sets/{slug}/", "/notifications", "/moderation/",

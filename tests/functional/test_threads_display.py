@@ -197,7 +197,7 @@ def test_thread_whose_opening_post_was_hidden_stays_with_a_placeholder(app, clie
         db.session.commit()
     other_id = _other_member(app, world)
     with client.session_transaction() as session:
-        session["_user_id"] = str(other_id)
+        session["_user_id"] = f"{other_id}:0"
     page = client.get(f"/threads/{world.thread.id}").text
     assert "Naming the assembly" in page
     assert "hidden by a moderator" in page

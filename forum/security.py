@@ -1,0 +1,83 @@
+"""HTTP-level protection set up in one place: security headers, trusted proxies, limiter storage.
+
+* Every response carries a Content-Security-Policy without ``'unsafe-inline'`` (the one inline
+  script, GOV.UK Frontend's ``js-enabled`` line, carries a per-request nonce), frame-ancestors
+  and X-Frame-Options against framing, X-Content-Type-Options and a Referrer-Policy, set by
+  flask-talisman. HSTS is sent when ``PUBLIC_BASE_URL`` is https.
+* ``X-Forwarded-For``/``-Proto`` are believed only from ``TRUSTED_PROXY_COUNT`` proxies, so the
+  rate limits count the real client address and nobody can pick one by sending the header.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_talisman import Talisman
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+MEMORY_STORAGE_WARNING = (
+    "RATELIMIT_STORAGE_URI is memory://: each worker process keeps its own count of sign-in "
+    "attempts per address, so with several workers (gunicorn --workers N) the limit is N times "
+    "weaker. That is fine for a single process; otherwise set FORUM_REDIS_URL (e.g. "
+    "redis://127.0.0.1:6379/0) so every worker shares one count.")
+
+
+def uses_https(app: Flask) -> bool:
+    return str(app.config["PUBLIC_BASE_URL"]).lower().startswith("https://")
+
+
+def init_app(app: Flask) -> None:
+    proxies = int(app.config["TRUSTED_PROXY_COUNT"])
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+    https = uses_https(app)
+    # One Talisman per app (not one at import): it keeps its options and its app on itself, so
+    # a shared instance would give every app the options of the last one created.
+    app.extensions["talisman"] = Talisman(
+        app,
+        # Behind a proxy that terminates TLS, the proxy redirects to https; in development
+        # and tests there is no https at all.
+        force_https=https and proxies == 0 and not (app.debug or app.testing),
+        strict_transport_security=https,
+        strict_transport_security_include_subdomains=False,
+        session_cookie_secure=https,
+        session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
+        frame_options="DENY",
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        content_security_policy_nonce_in=["script-src"],
+        referrer_policy="same-origin",
+    )
+
+    storage = str(app.config["RATELIMIT_STORAGE_URI"])
+    if storage.startswith("memory://") and not (app.debug or app.testing):
+        _warn_once_when_serving(app)
+
+
+def _warn_once_when_serving(app: Flask) -> None:
+    """Log the in-memory limiter warning once per process, as it starts serving requests.
+
+    Not at import: ``flask init-db`` or the every-minute ``send-pending`` cron job would print
+    it each time (and cron mails whatever a job prints).
+    """
+    warned = False
+
+    @app.before_request
+    def warn_about_memory_storage() -> None:
+        nonlocal warned
+        if not warned:
+            warned = True
+            app.logger.warning(MEMORY_STORAGE_WARNING)
