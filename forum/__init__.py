@@ -53,9 +53,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
                 f"{Path(app.instance_path) / 'config.py'} (the quick start writes one for you).")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    from forum import outbox
     from forum import routing
+    from forum import urls
 
     routing.init_app(app)
+    urls.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -66,6 +69,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
+    outbox.init_app(app)
     return app
 
 

@@ -2,9 +2,8 @@
 
 Each ``notify_*`` function adds rows to the caller's session, inside the caller's transaction:
 it never commits and never sends mail inline. Emails are queued in the outbox
-(:class:`forum.models.QueuedEmail`) and sent after the commit by
-:func:`forum.notifications.delivery.deliver_pending`. Nobody is told about a post they cannot
-see on its thread page (:func:`can_see`).
+(:class:`forum.models.QueuedEmail`) and sent after the response (:mod:`forum.outbox`). Nobody
+is told about a post they cannot see on its thread page (:func:`can_see`).
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from forum import outbox
 from forum import permissions
 from forum.models import EmailMode
 from forum.models import EmailTopic
@@ -33,6 +33,7 @@ from forum.models import User
 from forum.models import utcnow
 from forum.notifications import delivery
 from forum.notifications import email
+from forum.urls import external_url
 
 TEXT_MAX = 500
 UNSUBSCRIBE_SALT = "notifications-unsubscribe"
@@ -156,9 +157,9 @@ def _notify(session: Session, recipient: User, kind: NotificationKind, post: Pos
         stop_url = unsubscribe_url(recipient, notification.topic)
         subject, text_body, html_body = email.compose_event_email(
             notification, post=post, unsubscribe_url=stop_url)
-        delivery.queue_email(session, recipient=recipient, kind=kind.value, subject=subject,
-                             text_body=text_body, html_body=html_body,
-                             unsubscribe_url=stop_url, learning_set_id=thread.learning_set_id)
+        outbox.queue_email(session, kind=kind.value, to=recipient.email, user=recipient,
+                           subject=subject, text_body=text_body, html_body=html_body,
+                           unsubscribe_url=stop_url, learning_set_id=thread.learning_set_id)
     notification.emailed_at = utcnow()
     return notification
 
@@ -255,9 +256,7 @@ def unsubscribe_token(user: User, topic: EmailTopic | None) -> str:
 
 
 def unsubscribe_url(user: User, topic: EmailTopic | None) -> str:
-    from forum.mail import public_url
-
-    return public_url("notifications.unsubscribe", token=unsubscribe_token(user, topic))
+    return external_url("notifications.unsubscribe", token=unsubscribe_token(user, topic))
 
 
 def read_unsubscribe_token(session: Session, token: str) -> tuple[User, EmailTopic | None]:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 import math
 from typing import Any
 
-from flask import Response
 from flask import abort
-from flask import current_app
 from flask import flash
 from flask import has_request_context
 from flask import redirect
@@ -26,12 +23,9 @@ from forum.models import EmailTopic
 from forum.models import Membership
 from forum.models import Role
 from forum.notifications import bp
-from forum.notifications import delivery
 from forum.notifications import service
 from forum.notifications.forms import PreferencesForm
 from forum.pagination import requested_page
-
-log = logging.getLogger(__name__)
 
 PER_PAGE = 25
 
@@ -48,18 +42,6 @@ def _unread_notifications() -> dict[str, Any]:
     if not has_request_context() or not current_user or not current_user.is_authenticated:
         return {}
     return {"unread_notifications": service.unread_count(db.session, current_user)}
-
-
-@bp.after_app_request
-def _send_queued_emails(response: Response) -> Response:
-    """Send the emails this request queued, after its commit; never fails the request."""
-    ids = delivery.take_queued_ids(db.session)
-    if ids:
-        try:
-            delivery.deliver_pending(current_app._get_current_object(), ids=ids)
-        except Exception:  # the rows stay queued for `flask notifications send-pending`
-            log.exception("Could not send queued notification emails %s", ids)
-    return response
 
 
 @bp.get("/notifications")
