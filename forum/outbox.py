@@ -111,11 +111,11 @@ class DeliveryReport:
 
 
 def deliver_pending(app: Flask, *, ids: list[int] | None = None, now: datetime | None = None,
-                    limit: int = 200) -> DeliveryReport:
+                    limit: int = 200, stop: threading.Event | None = None) -> DeliveryReport:
     """Send the due emails (only ``ids`` if given); failures are logged and retried later.
 
     Uses its own database session, so it only ever sees committed rows; never raises for a
-    single email.
+    single email. Returns early, between emails, once ``stop`` is set.
     """
     report = DeliveryReport()
     if ids is not None and not ids:
@@ -129,6 +129,8 @@ def deliver_pending(app: Flask, *, ids: list[int] | None = None, now: datetime |
         if ids is not None:
             due = due.where(QueuedEmail.id.in_(ids))
         for row_id in session.scalars(due).all():
+            if stop is not None and stop.is_set():
+                break
             if not _claim(session, row_id, now):
                 continue
             row = session.get(QueuedEmail, row_id)
@@ -253,7 +255,7 @@ class BackgroundSender:
         while not self._stop.is_set():
             self._wake.clear()
             try:
-                deliver_pending(self.app)
+                deliver_pending(self.app, stop=self._stop)
             except Exception:  # the database may be away: try again at the next wake
                 log.exception("The background email sender failed; it will try again")
             self._wake.wait(self.interval)
