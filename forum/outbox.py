@@ -276,8 +276,10 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _wake_sender(response: Response) -> Response:
-        if take_queued_ids(db.session):
-            sender = background_sender(app)
-            if sender is not None:
+        sender = background_sender(app)
+        if take_queued_ids(db.session) and sender is not None:
+            try:
                 sender.wake()
+            except RuntimeError:  # no thread to be had: send-pending will send it
+                log.exception("Could not start the background email sender")
         return response

@@ -360,6 +360,7 @@ def withdraw(session: Session, author: User, post: Post) -> None:
     if not _transition(session, post, (PostStatus.PENDING, PostStatus.REJECTED),
                        PostStatus.WITHDRAWN):
         raise AlreadyHandled(what_happened(session, post.id))
+    notifications.settle_waiting(session, post, "was withdrawn by its author")
 
 
 # --- threads -----------------------------------------------------------------

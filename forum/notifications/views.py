@@ -58,6 +58,20 @@ def index():
                            mark_form=ActionForm(formdata=None))
 
 
+@bp.get("/notifications/<int:notification_id>", endpoint="open")
+@login_required
+def open_notification(notification_id: int):
+    """Follow a notification to what it is about, marking it read on the way."""
+    notification = service.open_notification(db.session, current_user, notification_id)
+    if notification is None:
+        abort(404)
+    db.session.commit()
+    if notification.thread_id is None:
+        return redirect(url_for("notifications.index"))
+    anchor = f"post-{notification.post_id}" if notification.post_id else None
+    return redirect(url_for("threads.show", thread_id=notification.thread_id, _anchor=anchor))
+
+
 @bp.post("/notifications/mark-all-read")
 @login_required
 def mark_all_read():
