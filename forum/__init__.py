@@ -55,11 +55,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     derive_settings(app.config)
 
+    from forum import outbox
     from forum import routing
     from forum import security
+    from forum import urls
 
     routing.init_app(app)
     security.init_app(app)
+    urls.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -72,6 +75,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
+    outbox.init_app(app)
     return app
 
 

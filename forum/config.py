@@ -18,8 +18,9 @@ DEFAULTS: dict[str, object] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SITE_NAME": "Learning Sets",
     "SITE_TAGLINE": "Peer learning for councils running deliberative projects",
-    # Where links in emails point; overridable for deployments behind a proxy.
-    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    # Where links in emails and exported files point, e.g. "https://sets.example.org". Set it in
+    # production. Unset, development follows the port actually served (forum.urls).
+    "PUBLIC_BASE_URL": None,
     "REMEMBER_COOKIE_DURATION": timedelta(days=30),
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
@@ -52,6 +53,11 @@ DEFAULTS: dict[str, object] = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "Learning Sets <no-reply@example.org>",
+    "MAIL_TIMEOUT": 10,  # seconds to wait for the mail server before retrying later
+    # Send queued email from a thread of the web process (None: on, except under TESTING);
+    # `flask notifications send-pending` from cron sends whatever it leaves.
+    "MAIL_SEND_IN_BACKGROUND": None,
+    "MAIL_RETRY_INTERVAL": 60,  # seconds between the background sender's looks for retries
     "THREADS_PER_PAGE": 20,
     "MAX_REPLY_INDENT": 5,
     "THREAD_TITLE_MAX": 200,

@@ -1,9 +1,9 @@
-"""Sending email: SMTP when ``MAIL_SERVER`` is set, otherwise ``.eml`` files in the outbox.
+"""Building and handing over one email: SMTP when ``MAIL_SERVER`` is set, else ``.eml`` files.
 
-The outbox (``<instance_path>/outbox/``) lets a demo or a development install work without a
-mail server: every message is written there and the log says where. Sending never raises to the
-caller; a failure is logged and reported as ``False`` so a page never fails with a 500 because
-mail is down.
+The folder (``<instance_path>/outbox/``) lets a demo or a development install work without a
+mail server: every message is written there and the log says where. Nothing here is called
+from a request: emails are queued in the database outbox (:mod:`forum.outbox`) and handed over
+after the response, by a background thread or ``flask notifications send-pending``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from typing import Any
 from flask import current_app
 from flask import render_template
 
+from forum.urls import external_url
+
 log = logging.getLogger(__name__)
 
 
@@ -29,16 +31,18 @@ def outbox_dir() -> Path:
     return Path(current_app.instance_path) / "outbox"
 
 
-def public_url(endpoint: str, **values: Any) -> str:
-    """An absolute URL for links in emails, built from ``PUBLIC_BASE_URL``.
+# Older name of :func:`forum.urls.external_url`, kept for callers not yet moved.
+public_url = external_url
 
-    Works inside a request and from the command line alike, and ignores the host the request
-    happened to arrive on (which a visitor controls).
+
+def render_email(template: str, **context: Any) -> tuple[str, str]:
+    """The text and HTML bodies from ``email/<template>.txt`` and ``.html``.
+
+    The templates get ``site_name`` unless the caller passes it.
     """
-    adapter = current_app.url_map.bind("localhost", script_name="/")
-    path = adapter.build(endpoint, values, force_external=False)
-    base = str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
-    return base + path
+    context.setdefault("site_name", current_app.config["SITE_NAME"])
+    return (render_template(f"email/{template}.txt", **context),
+            render_template(f"email/{template}.html", **context))
 
 
 def build_message(*, to: str, subject: str, text_body: str,
@@ -60,7 +64,8 @@ def build_message(*, to: str, subject: str, text_body: str,
 
 def _send_smtp(message: EmailMessage) -> None:
     config = current_app.config
-    with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=10) as smtp:
+    timeout = float(config.get("MAIL_TIMEOUT") or 10)
+    with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=timeout) as smtp:
         if config["MAIL_USE_TLS"]:
             smtp.starttls()
         if config["MAIL_USERNAME"]:
@@ -93,33 +98,11 @@ def outbox_messages() -> list[EmailMessage]:
     return messages  # type: ignore[return-value]
 
 
-def send_email(*, to: str, subject: str, text_body: str, html_body: str | None = None) -> bool:
-    """Send one message; ``True`` if it was handed over (to SMTP or the outbox)."""
-    message = build_message(to=to, subject=subject, text_body=text_body, html_body=html_body)
-    try:
-        send_message(message)
-    except (OSError, smtplib.SMTPException):
-        log.exception("Could not send email %r to %s", subject, to)
-        return False
-    return True
-
-
-def send_templated_email(template: str, *, to: str, subject: str, **context: Any) -> bool:
-    """:func:`send_email` with bodies from ``email/<template>.txt`` and ``.html``.
-
-    The templates get ``site_name`` unless the caller passes it.
-    """
-    context.setdefault("site_name", current_app.config["SITE_NAME"])
-    return send_email(to=to, subject=subject,
-                      text_body=render_template(f"email/{template}.txt", **context),
-                      html_body=render_template(f"email/{template}.html", **context))
-
-
 def send_message(message: EmailMessage) -> None:
     """Hand over a built message (SMTP or the outbox directory), raising if that fails.
 
-    For callers that keep the message and retry later (the notifications outbox); everyone
-    else wants :func:`send_email`, which never raises.
+    Only the outbox (:func:`forum.outbox.deliver_pending`) calls this: it keeps the message's
+    row and retries it later.
     """
     if current_app.config.get("MAIL_SERVER"):
         _send_smtp(message)

@@ -3,6 +3,9 @@
 On first run it writes ``instance/config.py`` with a generated ``SECRET_KEY``; every run brings
 the SQLite database in ``instance/`` up to date, loads the demo (nothing is duplicated) and serves
 the app with Werkzeug's development server (not for production: see the README).
+
+``--port`` also sets the address used in emails (``PUBLIC_BASE_URL``) unless one is configured,
+so their links point at the server actually running.
 """
 
 from __future__ import annotations
@@ -41,7 +44,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="forum-quickstart",
         description="Set up the database and demo content, then serve the forum locally.")
-    parser.add_argument("--port", type=int, default=PORT)
+    parser.add_argument("--port", type=int, default=PORT,
+                        help=f"the port to serve on (default {PORT}); links in emails follow it")
     parser.add_argument("--no-serve", action="store_true",
                         help="set everything up, then exit instead of serving")
     args = parser.parse_args(argv)
@@ -50,6 +54,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from forum import _default_instance_path
     from forum import create_app
+    from forum import outbox
     from forum.demo import format_accounts
     from forum.demo import load_demo
     from forum.extensions import db
@@ -58,6 +63,8 @@ def main(argv: list[str] | None = None) -> None:
     if ensure_secret_key(instance_path):
         print(f"Wrote a new SECRET_KEY to {instance_path / 'config.py'}")
     app = create_app()
+    base_url = app.config.get("PUBLIC_BASE_URL") or f"http://{HOST}:{args.port}"
+    app.config["PUBLIC_BASE_URL"] = base_url
     with app.app_context():
         print(f"Database: {db.engine.url.render_as_string(hide_password=True)}")
         flask_migrate.upgrade()
@@ -68,6 +75,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.no_serve:
         return
     print(f"\nServing on http://{HOST}:{args.port}/ (press Ctrl+C to stop)\n")
+    sender = outbox.background_sender(app)
+    if sender is not None:
+        sender.wake()  # send anything left in the outbox by an earlier run
     app.run(host=HOST, port=args.port, debug=False, use_reloader=False)
 
 

@@ -32,6 +32,8 @@ post_approved = _signals.signal("post-approved")
 post_rejected = _signals.signal("post-rejected")
 #: A moderator changed a post's text while approving it.
 post_edited_by_moderator = _signals.signal("post-edited-by-moderator")
+#: The author withdrew a waiting or returned post.
+post_withdrawn = _signals.signal("post-withdrawn")
 
 
 def send(signal: Any, session: Session, post: Post, **extra: Any) -> None:

@@ -1,7 +1,9 @@
 """Invitations to join a learning set: create, email, list, revoke, find by token and accept.
 
 Only the SHA-256 of an invitation's token is stored, so a copy of the database cannot be used
-to join sets; the raw token exists only in the emailed link.
+to join sets; the raw token exists only in the emailed link. The email is queued with the
+invitation and composed when it is sent (:mod:`forum.outbox`), with a new token each time, so
+the outbox never holds a usable link either.
 """
 
 from __future__ import annotations
@@ -15,15 +17,19 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forum import outbox
 from forum import permissions
-from forum.mail import public_url
-from forum.mail import send_templated_email
+from forum.mail import render_email
 from forum.models import Invitation
 from forum.models import LearningSet
 from forum.models import Membership
+from forum.models import QueuedEmail
 from forum.models import Role
 from forum.models import User
 from forum.models import utcnow
+from forum.urls import external_url
+
+INVITATION_KIND = "invitation"
 
 
 class InvitationError(Exception):
@@ -45,7 +51,10 @@ def _pending_clause():
 
 def create_invitation(session: Session, *, learning_set: LearningSet, email: str, role: Role,
                       invited_by: User | None) -> tuple[Invitation, str]:
-    """Add a pending invitation; returns it and the raw token for the emailed link."""
+    """Add a pending invitation and queue its email; returns it and a raw token for its link.
+
+    The emailed link gets a fresh token when it is sent, which replaces this one.
+    """
     email = normalise_email(email)
     existing_member = session.scalar(
         select(Membership.id).join(User, Membership.user_id == User.id).where(
@@ -72,20 +81,39 @@ def create_invitation(session: Session, *, learning_set: LearningSet, email: str
         invitation.invited_by = invited_by
     session.add(invitation)
     session.flush()
+    queue_invitation_email(session, invitation)
     return invitation, raw_token
 
 
 def invitation_url(raw_token: str) -> str:
     """The absolute address of the page that accepts this invitation."""
-    return public_url("auth.accept_invitation", token=raw_token)
+    return external_url("auth.accept_invitation", token=raw_token)
 
 
-def send_invitation_email(invitation: Invitation, raw_token: str) -> bool:
-    return send_templated_email(
-        "invitation", to=invitation.email,
-        subject=f"You are invited to join {invitation.learning_set.name}",
-        invitation=invitation, learning_set=invitation.learning_set,
+def queue_invitation_email(session: Session, invitation: Invitation) -> None:
+    """Queue the invitation's email; it is sent after the response and retried if mail is down."""
+    outbox.queue_email(session, kind=INVITATION_KIND, to=invitation.email,
+                       learning_set_id=invitation.learning_set_id)
+
+
+def _compose_invitation(session: Session, row: QueuedEmail,
+                        _user: User | None) -> outbox.Composed:
+    """The email for the set's pending invitation to this address, with a fresh token."""
+    invitation = session.scalar(
+        select(Invitation).where(Invitation.learning_set_id == row.learning_set_id,
+                                 Invitation.email == row.to_address, *_pending_clause())
+        .order_by(Invitation.id.desc()).limit(1))
+    if invitation is None:
+        raise outbox.NothingToSend("The invitation was revoked, accepted or has expired.")
+    raw_token = secrets.token_urlsafe(32)
+    invitation.token_hash = hash_token(raw_token)
+    text_body, html_body = render_email(
+        "invitation", invitation=invitation, learning_set=invitation.learning_set,
         inviter=invitation.invited_by, role=invitation.role, url=invitation_url(raw_token))
+    return f"You are invited to join {invitation.learning_set.name}", text_body, html_body
+
+
+outbox.register_preparer(INVITATION_KIND, _compose_invitation)
 
 
 def pending_invitations(session: Session, learning_set: LearningSet) -> list[Invitation]:

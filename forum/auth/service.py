@@ -20,13 +20,15 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
+from forum import outbox
 from forum.auth import throttle
 from forum.auth.invitations import normalise_email
 from forum.extensions import db
-from forum.mail import public_url
-from forum.mail import send_templated_email
+from forum.mail import render_email
+from forum.models import QueuedEmail
 from forum.models import User
 from forum.routing import MAX_URL_INT
+from forum.urls import external_url
 
 SIGN_UP_SALT = "sign-up"
 PASSWORD_RESET_SALT = "password-reset"
@@ -145,27 +147,50 @@ def email_for_sign_up_token(token: str) -> str | None:
 
 
 # --- emails --------------------------------------------------------------
+# Queued in the request's transaction and composed when sent (forum.outbox), so the link is
+# fresh, never stored, and the request does the same work whether or not the address has an
+# account: the page cannot reveal who has one, by its words or by its time.
 
-def send_password_reset_email(user: User) -> bool:
+PASSWORD_RESET_KIND = "password_reset"
+SIGN_UP_KIND = "sign_up"
+
+
+def queue_password_reset_email(session: Session, email: str) -> None:
+    """Queue a reset link for whoever has this address (sent only if it has an active account)."""
+    outbox.queue_email(session, kind=PASSWORD_RESET_KIND, to=normalise_email(email))
+
+
+def queue_sign_up_email(session: Session, email: str) -> None:
+    """Queue a link to finish signing up, or, if the address has an account by then, a reminder."""
+    outbox.queue_email(session, kind=SIGN_UP_KIND, to=normalise_email(email))
+
+
+def _compose_password_reset(session: Session, row: QueuedEmail,
+                            _user: User | None) -> outbox.Composed:
+    user = find_user_by_email(session, row.to_address)
+    if user is None or user.is_disabled:
+        raise outbox.NothingToSend("No active account uses this address.")
     minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"]) // 60
-    return send_templated_email(
-        "password_reset", to=user.email,
-        subject=f"Reset your {current_app.config['SITE_NAME']} password",
-        user=user, minutes=minutes,
-        url=public_url("auth.reset_password", token=make_password_reset_token(user)))
+    text_body, html_body = render_email(
+        "password_reset", user=user, minutes=minutes,
+        url=external_url("auth.reset_password", token=make_password_reset_token(user)))
+    return f"Reset your {current_app.config['SITE_NAME']} password", text_body, html_body
 
 
-def send_sign_up_email(session: Session, email: str) -> bool:
-    """Email a link to finish signing up, or, if the address has an account, say so instead."""
-    email = normalise_email(email)
+def _compose_sign_up(session: Session, row: QueuedEmail, _user: User | None) -> outbox.Composed:
     site_name = current_app.config["SITE_NAME"]
-    user = find_user_by_email(session, email)
+    user = find_user_by_email(session, row.to_address)
     if user is not None:
-        return send_templated_email(
-            "sign_up_existing", to=email, subject=f"You already have a {site_name} account",
-            user=user, sign_in_url=public_url("auth.sign_in"),
-            reset_url=public_url("auth.forgot_password"))
+        text_body, html_body = render_email(
+            "sign_up_existing", user=user, sign_in_url=external_url("auth.sign_in"),
+            reset_url=external_url("auth.forgot_password"))
+        return f"You already have a {site_name} account", text_body, html_body
     hours = int(current_app.config.get("SIGN_UP_MAX_AGE", DEFAULT_SIGN_UP_MAX_AGE)) // 3600
-    return send_templated_email(
-        "sign_up", to=email, subject=f"Finish creating your {site_name} account", hours=hours,
-        url=public_url("auth.finish_sign_up", token=make_sign_up_token(email)))
+    text_body, html_body = render_email(
+        "sign_up", hours=hours,
+        url=external_url("auth.finish_sign_up", token=make_sign_up_token(row.to_address)))
+    return f"Finish creating your {site_name} account", text_body, html_body
+
+
+outbox.register_preparer(PASSWORD_RESET_KIND, _compose_password_reset)
+outbox.register_preparer(SIGN_UP_KIND, _compose_sign_up)

@@ -160,7 +160,8 @@ def sign_up():
     _require_open_signup()
     form = EmailForm()
     if form.validate_on_submit():
-        service.send_sign_up_email(db.session, form.email.data)
+        service.queue_sign_up_email(db.session, form.email.data)
+        db.session.commit()
         return render_template("auth/sign_up_sent.html", email=form.email.data)
     return render_template("auth/sign_up.html", form=form)
 
@@ -194,9 +195,9 @@ def finish_sign_up(token: str):
 def forgot_password():
     form = EmailForm()
     if form.validate_on_submit():
-        user = service.find_user_by_email(db.session, form.email.data)
-        if user is not None and not user.is_disabled:
-            service.send_password_reset_email(user)
+        # Queued for every address alike: whether one has an account is decided when sending.
+        service.queue_password_reset_email(db.session, form.email.data)
+        db.session.commit()
         minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"]) // 60
         return render_template("auth/forgot_password_sent.html", email=form.email.data,
                                minutes=minutes)

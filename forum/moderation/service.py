@@ -353,6 +353,7 @@ def withdraw(session: Session, author: User, post: Post) -> None:
     if not _transition(session, post, (PostStatus.PENDING, PostStatus.REJECTED),
                        PostStatus.WITHDRAWN):
         raise AlreadyHandled(what_happened(session, post.id))
+    signals.send(signals.post_withdrawn, session, post)
 
 
 # --- threads -----------------------------------------------------------------

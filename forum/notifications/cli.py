@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 
+from forum import outbox
 from forum.notifications import bp
 from forum.notifications import delivery
 
@@ -15,8 +16,8 @@ from forum.notifications import delivery
 @bp.cli.command("send-pending")
 @click.option("--limit", default=200, show_default=True, help="Most emails to send in one run.")
 def send_pending(limit: int) -> None:
-    """Send queued notification emails that are due, retrying earlier failures."""
-    report = delivery.deliver_pending(current_app._get_current_object(), limit=limit)
+    """Send the queued emails that are due (all kinds), retrying earlier failures."""
+    report = outbox.deliver_pending(current_app._get_current_object(), limit=limit)
     click.echo(f"Sent {report.sent}, failed {report.failed} (will retry), "
                f"skipped {report.skipped}.")
 

@@ -1,30 +1,21 @@
-"""The email outbox: queue rows in the caller's transaction, send them after it commits.
+"""Notification emails in the outbox (:mod:`forum.outbox`): batching, checks, digests.
 
-Delivery claims each due row with a conditional update before sending, so a web request and
-the ``send-pending`` command running at once never both send it. A failure is logged and kept
-on the row (``attempts``, ``last_error``) with a later ``next_attempt_at``; rows are never
-deleted. Delivery opens its own database session, so it only ever sees committed rows.
+Event emails are composed when the event happens and checked when sent (the recipient may have
+turned that topic off since). The moderators' "posts are waiting" email is batched per set and
+composed when sent, so it reports how many posts wait at that moment, and is dropped if none do.
 """
 
 from __future__ import annotations
 
 import logging
-from contextlib import AbstractContextManager
-from contextlib import nullcontext
-from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
-from email.message import EmailMessage
 
 from flask import Flask
-from flask import current_app
-from flask import has_app_context
 from sqlalchemy import func
 from sqlalchemy import select
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from forum import mail
 from forum import permissions
 from forum.extensions import db
 from forum.models import EmailMode
@@ -39,40 +30,20 @@ from forum.models import Thread
 from forum.models import User
 from forum.models import utcnow
 from forum.models.notification import TOPIC_OF_KIND
+from forum.outbox import Composed
+from forum.outbox import NothingToSend
+from forum.outbox import app_context
+from forum.outbox import deliver_pending
+from forum.outbox import queue_email
+from forum.outbox import register_preparer
 
 log = logging.getLogger(__name__)
 
-# Session.info key: ids of rows queued in this session, sent after the request commits.
-QUEUED_IDS = "forum_notifications_queued"
 WAITING_INTERVAL = timedelta(minutes=15)
-LEASE = timedelta(minutes=5)   # a claimed row is retried after this if the sender died
-MAX_ATTEMPTS = 12              # about two days of retries with the backoff below
-MAX_BACKOFF = timedelta(hours=6)
 DIGEST_KIND = "digest"
 
 
-def retry_delay(attempts: int) -> timedelta:
-    """1, 2, 4, 8 ... minutes after the n-th failed attempt, at most six hours."""
-    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
-
-
 # --- queueing (inside the caller's transaction) --------------------------------------------
-
-def queue_email(session: Session, *, recipient: User, kind: str, subject: str, text_body: str,
-                html_body: str | None, unsubscribe_url: str | None,
-                learning_set_id: int | None = None,
-                not_before: datetime | None = None) -> QueuedEmail:
-    now = utcnow()
-    row = QueuedEmail(
-        user_id=recipient.id, kind=kind, learning_set_id=learning_set_id,
-        to_address=recipient.email, subject=subject, text_body=text_body, html_body=html_body,
-        unsubscribe_url=unsubscribe_url, created_at=now, next_attempt_at=not_before or now,
-        attempts=0)
-    session.add(row)
-    session.flush()
-    session.info.setdefault(QUEUED_IDS, []).append(row.id)
-    return row
-
 
 def queue_waiting_email(session: Session, moderator: User, learning_set: LearningSet) -> None:
     """Make sure one batched "posts are waiting" email is due for this moderator and set.
@@ -92,113 +63,25 @@ def queue_waiting_email(session: Session, moderator: User, learning_set: Learnin
     not_before = max(now, last_sent + WAITING_INTERVAL) if last_sent is not None else now
     from forum.notifications.service import unsubscribe_url
 
-    queue_email(session, recipient=moderator, kind=kind, subject="", text_body="",
-                html_body=None, unsubscribe_url=unsubscribe_url(moderator, EmailTopic.WAITING),
+    queue_email(session, kind=kind, to=moderator.email, user=moderator,
+                unsubscribe_url=unsubscribe_url(moderator, EmailTopic.WAITING),
                 learning_set_id=learning_set.id, not_before=not_before)
 
 
-def take_queued_ids(session: Session) -> list[int]:
-    """The ids queued in this session so far, forgetting them."""
-    return session.info.pop(QUEUED_IDS, [])
+# --- checks when sent ----------------------------------------------------------------------
 
-
-# --- delivering ----------------------------------------------------------------------------
-
-@dataclass
-class DeliveryReport:
-    sent: int = 0
-    failed: int = 0
-    skipped: int = 0
-
-
-class NothingToSend(Exception):
-    """The email is no longer wanted (unsubscribed, or nothing waits any more)."""
-
-
-def deliver_pending(app: Flask, *, ids: list[int] | None = None, now: datetime | None = None,
-                    limit: int = 200) -> DeliveryReport:
-    """Send the due emails (only ``ids`` if given); failures are logged and retried later."""
-    report = DeliveryReport()
-    with _app_context(app), Session(db.engine) as session:
-        now = now or utcnow()
-        due = select(QueuedEmail.id).where(
-            QueuedEmail.sent_at.is_(None), QueuedEmail.given_up_at.is_(None),
-            QueuedEmail.next_attempt_at <= now,
-        ).order_by(QueuedEmail.next_attempt_at, QueuedEmail.id).limit(limit)
-        if ids is not None:
-            if not ids:
-                return report
-            due = due.where(QueuedEmail.id.in_(ids))
-        for row_id in session.scalars(due).all():
-            if not _claim(session, row_id, now):
-                continue
-            row = session.get(QueuedEmail, row_id)
-            assert row is not None
-            outcome = _deliver_one(session, row, now)
-            setattr(report, outcome, getattr(report, outcome) + 1)
-            session.commit()
-    return report
-
-
-def _app_context(app: Flask) -> AbstractContextManager[object]:
-    """The current app context if it is this app's (inside a request), else a new one."""
-    if has_app_context() and current_app._get_current_object() is app:
-        return nullcontext()
-    return app.app_context()
-
-
-def _claim(session: Session, row_id: int, now: datetime) -> bool:
-    """Take the row for this sender; False if another sender (or an earlier run) has it."""
-    result = session.execute(
-        update(QueuedEmail).where(
-            QueuedEmail.id == row_id, QueuedEmail.sent_at.is_(None),
-            QueuedEmail.given_up_at.is_(None), QueuedEmail.next_attempt_at <= now,
-        ).values(next_attempt_at=now + LEASE, attempts=QueuedEmail.attempts + 1)
-        .execution_options(synchronize_session=False))
-    session.commit()
-    return result.rowcount == 1
-
-
-def _deliver_one(session: Session, row: QueuedEmail, now: datetime) -> str:
-    try:
-        message = _message_for(session, row)
-        mail.send_message(message)
-    except NothingToSend as reason:
-        row.given_up_at = now
-        row.last_error = str(reason)
-        log.info("Outbox email %s not sent: %s", row.id, reason)
-        return "skipped"
-    except Exception as exc:  # noqa: BLE001 (one bad row must not stop the others; kept below)
-        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if row.attempts >= MAX_ATTEMPTS:
-            row.given_up_at = now
-            log.error("Giving up on outbox email %s to %s after %s attempts: %s",
-                      row.id, row.to_address, row.attempts, row.last_error)
-        else:
-            row.next_attempt_at = now + retry_delay(row.attempts)
-            log.warning("Could not send outbox email %s to %s (attempt %s, retry at %s): %s",
-                        row.id, row.to_address, row.attempts, row.next_attempt_at,
-                        row.last_error)
-        return "failed"
-    row.sent_at = now
-    return "sent"
-
-
-def _message_for(session: Session, row: QueuedEmail) -> EmailMessage:
-    user = session.get(User, row.user_id) if row.user_id is not None else None
-    if row.user_id is not None and (user is None or user.is_disabled):
-        raise NothingToSend("The recipient's account is closed or disabled.")
-    if user is not None and row.kind != DIGEST_KIND:
+def _check_preference(session: Session, row: QueuedEmail, user: User | None) -> Composed | None:
+    """Send the stored email unless the recipient turned its topic off since it was queued."""
+    if user is not None:
         topic = TOPIC_OF_KIND[NotificationKind(row.kind)]
         if _mode(session, user.id, topic) == EmailMode.OFF:
             raise NothingToSend("The recipient turned these emails off.")
-    if row.kind == NotificationKind.POST_WAITING.value:
-        _compose_waiting(session, row, user)
-    message = mail.build_message(to=row.to_address, subject=row.subject,
-                                 text_body=row.text_body, html_body=row.html_body)
-    if row.unsubscribe_url:
-        message["List-Unsubscribe"] = f"<{row.unsubscribe_url}>"
-    return message
+    return None
+
+
+def _prepare_waiting(session: Session, row: QueuedEmail, user: User | None) -> Composed:
+    _check_preference(session, row, user)
+    return _compose_waiting(session, row, user)
 
 
 def _mode(session: Session, user_id: int, topic: EmailTopic) -> EmailMode:
@@ -208,7 +91,7 @@ def _mode(session: Session, user_id: int, topic: EmailTopic) -> EmailMode:
     return saved.mode_for(topic) if saved is not None else DEFAULT_MODES[topic]
 
 
-def _compose_waiting(session: Session, row: QueuedEmail, user: User | None) -> None:
+def _compose_waiting(session: Session, row: QueuedEmail, user: User | None) -> Composed:
     """Fill in the batched email with the number of posts waiting now."""
     from forum.notifications.email import compose_waiting_email
 
@@ -228,8 +111,12 @@ def _compose_waiting(session: Session, row: QueuedEmail, user: User | None) -> N
             Post.author_id.is_distinct_from(user.id))) or 0
     if count == 0:
         raise NothingToSend("No posts were waiting any more.")
-    row.subject, row.text_body, row.html_body = compose_waiting_email(
-        learning_set, count, unsubscribe_url=row.unsubscribe_url or "")
+    return compose_waiting_email(learning_set, count, unsubscribe_url=row.unsubscribe_url or "")
+
+
+for _kind in NotificationKind:
+    register_preparer(_kind.value, _prepare_waiting if _kind == NotificationKind.POST_WAITING
+                      else _check_preference)
 
 
 # --- daily digests -------------------------------------------------------------------------
@@ -243,7 +130,7 @@ def send_digests(app: Flask, *, now: datetime | None = None) -> int:
     from forum.notifications.service import unsubscribe_url
 
     queued = 0
-    with _app_context(app), Session(db.engine) as session:
+    with app_context(app), Session(db.engine) as session:
         now = now or utcnow()
         user_ids = session.scalars(select(Notification.user_id).where(
             Notification.read_at.is_(None), Notification.emailed_at.is_(None),
@@ -268,7 +155,7 @@ def send_digests(app: Flask, *, now: datetime | None = None) -> int:
             stop_url = unsubscribe_url(user, None)
             subject, text_body, html_body = compose_digest(user, notifications,
                                                            unsubscribe_url=stop_url)
-            queue_email(session, recipient=user, kind=DIGEST_KIND, subject=subject,
+            queue_email(session, kind=DIGEST_KIND, to=user.email, user=user, subject=subject,
                         text_body=text_body, html_body=html_body, unsubscribe_url=stop_url,
                         not_before=now)
             for notification in notifications:

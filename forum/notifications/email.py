@@ -1,7 +1,7 @@
 """Compose notification emails (plain text plus HTML) with absolute links.
 
-Links are built from ``PUBLIC_BASE_URL`` (:func:`forum.mail.public_url`), so these work from
-a web request and from the command line alike.
+Links are absolute (:func:`forum.urls.external_url`), so these work from a web request, the
+background sender and the command line alike.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from flask import render_template
 from werkzeug.routing import BuildError
 
-from forum.mail import public_url
 from forum.models import LearningSet
 from forum.models import Notification
 from forum.models import NotificationKind
 from forum.models import Post
 from forum.models import User
 from forum.text import excerpt
+from forum.urls import external_url
 
 Composed = tuple[str, str, str]  # subject, text body, HTML body
 
@@ -25,20 +25,20 @@ EXCERPT_LENGTH = 300
 
 
 def post_url(thread_id: int, post_id: int | None) -> str:
-    url = public_url("threads.show", thread_id=thread_id)
+    url = external_url("threads.show", thread_id=thread_id)
     return f"{url}#post-{post_id}" if post_id is not None else url
 
 
 def queue_url(learning_set: LearningSet) -> str:
     """The moderation queue filtered to the set, or the set's page if there is no queue."""
     try:
-        return public_url("moderation.queue", set=learning_set.slug)
+        return external_url("moderation.queue", set=learning_set.slug)
     except BuildError:
-        return public_url("sets.show", slug=learning_set.slug)
+        return external_url("sets.show", slug=learning_set.slug)
 
 
 def settings_url() -> str:
-    return public_url("notifications.settings")
+    return external_url("notifications.settings")
 
 
 def _subject(notification: Notification) -> str:
@@ -91,11 +91,11 @@ def compose_digest(user: User, notifications: Sequence[Notification], *,
     subject = f"Your daily summary: {count} new notification{'' if count == 1 else 's'}"
     items = [{"text": n.text, "reason": n.reason, "created_at": n.created_at,
               "url": post_url(n.thread_id, n.post_id) if n.thread_id is not None
-              else public_url("notifications.index")}
+              else external_url("notifications.index")}
              for n in notifications]
     context = {
         "user": user, "items": items, "subject": subject,
-        "notifications_url": public_url("notifications.index"),
+        "notifications_url": external_url("notifications.index"),
         "unsubscribe_url": unsubscribe_url, "settings_url": settings_url(),
     }
     return (subject,

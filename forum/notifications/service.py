@@ -2,9 +2,8 @@
 
 Each ``notify_*`` function adds rows to the caller's session, inside the caller's transaction:
 it never commits and never sends mail inline. Emails are queued in the outbox
-(:class:`forum.models.QueuedEmail`) and sent after the commit by
-:func:`forum.notifications.delivery.deliver_pending`. Nobody is told about a post they cannot
-see on its thread page (:func:`can_see`).
+(:class:`forum.models.QueuedEmail`) and sent after the response (:mod:`forum.outbox`). Nobody
+is told about a post they cannot see on its thread page (:func:`can_see`).
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from forum import outbox
 from forum import permissions
 from forum import signals
 from forum.models import EmailMode
@@ -36,6 +36,7 @@ from forum.models import User
 from forum.models import utcnow
 from forum.notifications import delivery
 from forum.notifications import email
+from forum.urls import external_url
 
 TEXT_MAX = 500
 UNSUBSCRIBE_SALT = "notifications-unsubscribe"
@@ -49,7 +50,11 @@ class InvalidUnsubscribeLink(Exception):
 # --- the interface other areas call ------------------------------------------------------
 
 def notify_post_approved(session: Session, post: Post, moderator: User) -> None:
-    """Tell the author their post was approved; if it is a reply, also tell the parent's author."""
+    """Tell the author their post was approved; if it is a reply, also tell the parent's author.
+
+    The moderators' "waiting for approval" notifications about it now say it was handled.
+    """
+    settle_waiting(session, post, f"was approved by {moderator.display_name}")
     author = post.author
     if author is not None and author.id != moderator.id:
         _notify(session, author, NotificationKind.POST_APPROVED, post, actor=moderator,
@@ -60,6 +65,7 @@ def notify_post_approved(session: Session, post: Post, moderator: User) -> None:
 
 def notify_post_rejected(session: Session, post: Post, moderator: User, reason: str) -> None:
     """Tell the author their post was sent back, with the moderator's reason."""
+    settle_waiting(session, post, f"was sent back to its author by {moderator.display_name}")
     author = post.author
     if author is None or author.id == moderator.id:
         return
@@ -88,12 +94,30 @@ def notify_post_waiting(session: Session, post: Post) -> None:
     learning_set = post.thread.learning_set
     moderators = session.scalars(
         permissions.moderators_of(learning_set.id).where(User.id != post.author_id)).all()
-    author_name = post.author.display_name if post.author is not None else "A former member"
-    what = "A new thread" if post.is_opening_post else "A reply"
+    text = _waiting_text(post, f"is waiting for approval in {learning_set.name}")
     for moderator in moderators:
         _notify(session, moderator, NotificationKind.POST_WAITING, post, actor=post.author,
-                text=f"{what} by {author_name} in “{post.thread.title}” is waiting for "
-                     f"approval in {learning_set.name}.")
+                text=text)
+
+
+def settle_waiting(session: Session, post: Post, outcome: str) -> None:
+    """Mark the "waiting for approval" notifications about ``post`` read, saying what happened.
+
+    ``outcome`` finishes the sentence, e.g. "was approved by Mia". If the post waits again
+    (resubmitted), :func:`notify_post_waiting` makes the same notifications unread again.
+    """
+    session.execute(
+        update(Notification).where(Notification.kind == NotificationKind.POST_WAITING,
+                                   Notification.post_id == post.id)
+        .values(text=_clip(_waiting_text(post, outcome)),
+                read_at=func.coalesce(Notification.read_at, utcnow()))
+        .execution_options(synchronize_session=False))
+
+
+def _waiting_text(post: Post, state: str) -> str:
+    author_name = post.author.display_name if post.author is not None else "A former member"
+    what = "A new thread" if post.is_opening_post else "A reply"
+    return f"{what} by {author_name} in “{post.thread.title}” {state}."
 
 
 def notify_reply(session: Session, reply: Post) -> None:
@@ -145,12 +169,17 @@ def _on_post_edited(sender: Flask, *, session: Session, post: Post, moderator: U
     notify_post_edited_by_moderator(session, post, moderator)
 
 
+def _on_post_withdrawn(sender: Flask, *, session: Session, post: Post, **_: Any) -> None:
+    settle_waiting(session, post, "was withdrawn by its author")
+
+
 RECEIVERS = (
     (signals.post_created, _on_post_created),
     (signals.post_resubmitted, _on_post_resubmitted),
     (signals.post_approved, _on_post_approved),
     (signals.post_rejected, _on_post_rejected),
     (signals.post_edited_by_moderator, _on_post_edited),
+    (signals.post_withdrawn, _on_post_withdrawn),
 )
 
 
@@ -172,11 +201,22 @@ def _notify(session: Session, recipient: User, kind: NotificationKind, post: Pos
     if recipient.is_disabled or not can_see(recipient, post):
         return None
     thread = post.thread
-    notification = Notification(
-        user_id=recipient.id, kind=kind, actor_id=actor.id if actor is not None else None,
-        learning_set_id=thread.learning_set_id, thread_id=thread.id, post_id=post.id,
-        text=_clip(text), reason=reason, created_at=utcnow())
-    session.add(notification)
+    # A repeated event about the same post (a resubmission, a second decision) updates the
+    # recipient's notification and makes it unread again, rather than listing it twice.
+    notification = session.scalar(select(Notification).where(
+        Notification.user_id == recipient.id, Notification.kind == kind,
+        Notification.post_id == post.id).order_by(Notification.id.desc()).limit(1))
+    if notification is None:
+        notification = Notification(user_id=recipient.id, kind=kind, post_id=post.id)
+        session.add(notification)
+    notification.actor_id = actor.id if actor is not None else None
+    notification.learning_set_id = thread.learning_set_id
+    notification.thread_id = thread.id
+    notification.text = _clip(text)
+    notification.reason = reason
+    notification.created_at = utcnow()
+    notification.read_at = None
+    notification.emailed_at = None
     session.flush()
     if preferences_for(session, recipient).mode_for(notification.topic) != EmailMode.IMMEDIATELY:
         return notification
@@ -186,9 +226,9 @@ def _notify(session: Session, recipient: User, kind: NotificationKind, post: Pos
         stop_url = unsubscribe_url(recipient, notification.topic)
         subject, text_body, html_body = email.compose_event_email(
             notification, post=post, unsubscribe_url=stop_url)
-        delivery.queue_email(session, recipient=recipient, kind=kind.value, subject=subject,
-                             text_body=text_body, html_body=html_body,
-                             unsubscribe_url=stop_url, learning_set_id=thread.learning_set_id)
+        outbox.queue_email(session, kind=kind.value, to=recipient.email, user=recipient,
+                           subject=subject, text_body=text_body, html_body=html_body,
+                           unsubscribe_url=stop_url, learning_set_id=thread.learning_set_id)
     notification.emailed_at = utcnow()
     return notification
 
@@ -222,6 +262,16 @@ def notifications_for(session: Session, user: User, *, page: int,
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .offset((page - 1) * per_page).limit(per_page)).all()
     return list(rows), total
+
+
+def open_notification(session: Session, user: User, notification_id: int) -> Notification | None:
+    """The user's own notification, marked read (``None`` if it is not theirs or is gone)."""
+    notification = session.get(Notification, notification_id)
+    if notification is None or notification.user_id != user.id:
+        return None
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+    return notification
 
 
 def mark_all_read(session: Session, user: User) -> int:
@@ -293,9 +343,7 @@ def unsubscribe_token(user: User, topic: EmailTopic | None) -> str:
 
 
 def unsubscribe_url(user: User, topic: EmailTopic | None) -> str:
-    from forum.mail import public_url
-
-    return public_url("notifications.unsubscribe", token=unsubscribe_token(user, topic))
+    return external_url("notifications.unsubscribe", token=unsubscribe_token(user, topic))
 
 
 def read_unsubscribe_token(session: Session, token: str) -> tuple[User, EmailTopic | None]:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 import math
 from typing import Any
 
-from flask import Response
 from flask import abort
-from flask import current_app
 from flask import flash
 from flask import has_request_context
 from flask import redirect
@@ -24,12 +21,9 @@ from forum.forms import ActionForm
 from forum.models import EmailMode
 from forum.models import EmailTopic
 from forum.notifications import bp
-from forum.notifications import delivery
 from forum.notifications import service
 from forum.notifications.forms import PreferencesForm
 from forum.pagination import requested_page
-
-log = logging.getLogger(__name__)
 
 PER_PAGE = 25
 
@@ -48,18 +42,6 @@ def _unread_notifications() -> dict[str, Any]:
     return {"unread_notifications": service.unread_count(db.session, current_user)}
 
 
-@bp.after_app_request
-def _send_queued_emails(response: Response) -> Response:
-    """Send the emails this request queued, after its commit; never fails the request."""
-    ids = delivery.take_queued_ids(db.session)
-    if ids:
-        try:
-            delivery.deliver_pending(current_app._get_current_object(), ids=ids)
-        except Exception:  # the rows stay queued for `flask notifications send-pending`
-            log.exception("Could not send queued notification emails %s", ids)
-    return response
-
-
 @bp.get("/notifications")
 @login_required
 def index():
@@ -72,6 +54,20 @@ def index():
     return render_template("notifications/index.html", notifications=notifications,
                            page=page, pages=pages, total=total,
                            mark_form=ActionForm(formdata=None))
+
+
+@bp.get("/notifications/<int:notification_id>", endpoint="open")
+@login_required
+def open_notification(notification_id: int):
+    """Follow a notification to what it is about, marking it read on the way."""
+    notification = service.open_notification(db.session, current_user, notification_id)
+    if notification is None:
+        abort(404)
+    db.session.commit()
+    if notification.thread_id is None:
+        return redirect(url_for("notifications.index"))
+    anchor = f"post-{notification.post_id}" if notification.post_id else None
+    return redirect(url_for("threads.show", thread_id=notification.thread_id, _anchor=anchor))
 
 
 @bp.post("/notifications/mark-all-read")

@@ -107,7 +107,7 @@ def create_set(session: Session, *, name: str, slug: str | None, purpose: str,
     """Create a set and give it a facilitator.
 
     An existing account with ``facilitator_email`` becomes facilitator at once; otherwise an
-    invitation with the facilitator role is created (the caller emails it after committing).
+    invitation with the facilitator role is created and its email queued.
     """
     name = name.strip()
     if slug:

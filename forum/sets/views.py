@@ -17,7 +17,6 @@ from forum.auth.invitations import InvitationError
 from forum.auth.invitations import create_invitation
 from forum.auth.invitations import pending_invitations
 from forum.auth.invitations import revoke_invitation
-from forum.auth.invitations import send_invitation_email
 from forum.extensions import db
 from forum.forms import ActionForm
 from forum.models import LearningSet
@@ -90,12 +89,8 @@ def new():
                 flash(f"{learning_set.name} was created. {created.facilitator.display_name} "
                       "is its facilitator.", "success")
             else:
-                sent = send_invitation_email(created.invitation, created.raw_token)
-                flash(f"{learning_set.name} was created. We "
-                      f"{'emailed' if sent else 'could not email'} an invitation to "
-                      f"{created.invitation.email} to be its facilitator"
-                      f"{'' if sent else ': invite them again from the members page'}.",
-                      "success" if sent else "info")
+                flash(f"{learning_set.name} was created. We are emailing an invitation to "
+                      f"{created.invitation.email} to be its facilitator.", "success")
             return redirect(url_for("sets.show", slug=learning_set.slug))
     return render_template("sets/new.html", form=form,
                            visibility_items=_hint_items(VISIBILITY_HINTS))
@@ -173,7 +168,7 @@ def invite(slug: str):
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            invitation, raw_token = create_invitation(
+            invitation, _raw_token = create_invitation(
                 db.session, learning_set=learning_set, email=form.email.data,
                 role=Role(form.role.data), invited_by=current_user)
         except InvitationError as error:
@@ -181,11 +176,7 @@ def invite(slug: str):
             form.email.errors = [str(error)]
         else:
             db.session.commit()
-            if send_invitation_email(invitation, raw_token):
-                flash(f"We emailed an invitation to {invitation.email}.", "success")
-            else:
-                flash(f"The invitation to {invitation.email} was saved but the email could not "
-                      "be sent. Revoke it and try again later.", "info")
+            flash(f"We are emailing an invitation to {invitation.email}.", "success")
             return redirect(url_for("sets.members", slug=learning_set.slug))
     return _render_members(learning_set, invite_form=form, error_form=form)
 

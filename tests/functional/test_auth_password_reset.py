@@ -7,9 +7,9 @@ import re
 import pytest
 
 from forum.extensions import db
-from forum.mail import outbox_messages
 from forum.models import User
 from tests.factories import DEFAULT_PASSWORD
+from tests.mailbox import sent_messages
 
 NEW_PASSWORD = "lantern orchard pebble 42"
 
@@ -19,8 +19,7 @@ def _ask_for_reset(client, email):
 
 
 def _reset_link(app) -> str:
-    with app.app_context():
-        messages = outbox_messages()
+    messages = sent_messages(app)
     assert messages, "no email was sent"
     text = messages[-1].get_body(preferencelist=("plain",)).get_content()
     match = re.search(r"http://localhost(/password/reset/\S+)", text)
@@ -34,14 +33,12 @@ def _without_nonce(page: str) -> str:
 
 
 def _outbox_count(app) -> int:
-    with app.app_context():
-        return len(outbox_messages())
+    return len(sent_messages(app))
 
 
 def test_reset_email_is_sent_to_an_existing_account(app, client, world):
     _ask_for_reset(client, "Member@Example.org")
-    with app.app_context():
-        (message,) = outbox_messages()
+    (message,) = sent_messages(app)
     assert message["To"] == "member@example.org"
     assert "Reset your" in message["Subject"]
     assert "/password/reset/" in message.get_body(preferencelist=("html",)).get_content()

@@ -7,10 +7,10 @@ import re
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.mail import outbox_messages
 from forum.models import User
 from forum.site_settings import OPEN_SIGNUP
 from forum.site_settings import set_bool
+from tests.mailbox import sent_messages
 
 NEW_PASSWORD = "lantern orchard pebble 42"
 
@@ -22,8 +22,7 @@ def _open_sign_up(app, enabled: bool = True) -> None:
 
 
 def _last_email(app):
-    with app.app_context():
-        messages = outbox_messages()
+    messages = sent_messages(app)
     assert messages, "no email was sent"
     return messages[-1]
 
@@ -39,8 +38,7 @@ def test_sign_up_is_not_found_while_closed(app, client):
     assert client.get("/sign-up").status_code == 404
     assert client.post("/sign-up", data={"email": "new@example.org"}).status_code == 404
     assert "Create an account" not in client.get("/sign-in").get_data(as_text=True)
-    with app.app_context():
-        assert outbox_messages() == []
+    assert sent_messages(app) == []
 
 
 def test_sign_in_page_offers_sign_up_while_open(app, client):

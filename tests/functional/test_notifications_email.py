@@ -7,6 +7,7 @@ import email
 import email.policy
 import re
 import socket
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
@@ -28,7 +29,9 @@ from forum.models import Thread
 from forum.models import User
 from forum.models import utcnow
 from forum.notifications import service
-from forum.notifications.delivery import deliver_pending
+from forum.outbox import SENDER_KEY
+from forum.outbox import BackgroundSender
+from forum.outbox import deliver_pending
 from tests import factories
 
 
@@ -340,11 +343,19 @@ def _add_approve_route(app: Flask) -> None:
     app.add_url_rule("/test/approve/<int:post_id>", "test_approve", approve, methods=["POST"])
 
 
-def test_web_request_sends_its_email_after_commit(app, world, client, smtp):
+def test_web_request_only_queues_and_the_background_sender_delivers(app, world, client, smtp):
     _add_approve_route(app)
+    sender = BackgroundSender(app, interval=60)
+    app.extensions[SENDER_KEY] = sender
     post_id = _post(app, world, world.member.id, status=PostStatus.PENDING)
-    response = client.post(f"/test/approve/{post_id}")
-    assert response.status_code == 302
+    try:
+        response = client.post(f"/test/approve/{post_id}")
+        assert response.status_code == 302
+        deadline = time.monotonic() + 10
+        while not smtp.inbox.to("member@example.org") and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        sender.stop(timeout=10)
     assert len(smtp.inbox.to("member@example.org")) == 1
     [row] = _outbox(app)
     assert row.sent_at is not None and row.attempts == 1
@@ -361,6 +372,10 @@ def test_smtp_failure_keeps_the_email_retries_it_and_the_request_still_succeeds(
     with app.app_context():
         assert db.session.get(Post, post_id).status == PostStatus.APPROVED
         assert db.session.scalar(select(Notification.id)) is not None
+    [row] = _outbox(app)
+    assert row.sent_at is None and row.attempts == 0  # the request never tried to send
+
+    assert _deliver(app).failed == 1
     [row] = _outbox(app)
     assert row.sent_at is None and row.given_up_at is None
     assert row.attempts == 1
@@ -392,7 +407,7 @@ def test_send_pending_command_retries_failed_emails(app, world, runner, smtp):
 
 
 def test_email_is_given_up_after_many_failures_but_the_row_is_kept(app, world, smtp):
-    from forum.notifications.delivery import MAX_ATTEMPTS
+    from forum.outbox import MAX_ATTEMPTS
 
     smtp.stop()
     post_id = _post(app, world, world.member.id, status=PostStatus.PENDING)

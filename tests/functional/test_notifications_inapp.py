@@ -173,6 +173,12 @@ def _unread_in_header(page: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _notification_ids(app, user_id: int) -> list[int]:
+    with app.app_context():
+        return list(db.session.scalars(select(Notification.id).where(
+            Notification.user_id == user_id).order_by(Notification.id)))
+
+
 def test_notifications_page_lists_newest_first_with_links_to_the_posts(app, world, client):
     first = _post(app, world, world.member.id)
     second = _post(app, world, world.member.id)
@@ -181,14 +187,43 @@ def test_notifications_page_lists_newest_first_with_links_to_the_posts(app, worl
     client.sign_in_as(world.member)
     page = client.get("/notifications").get_data(as_text=True)
     assert page.index("Fran Facilitator edited") < page.index("Mia Moderator edited")
-    assert f'href="/threads/{world.thread.id}#post-{second}"' in page
-    assert f'href="/threads/{world.thread.id}#post-{first}"' in page
+    for notification_id, post_id in zip(_notification_ids(app, world.member.id),
+                                         (first, second), strict=True):
+        assert f'href="/notifications/{notification_id}"' in page
+        response = client.get(f"/notifications/{notification_id}")
+        assert response.headers["Location"] == f"/threads/{world.thread.id}#post-{post_id}"
+
+
+def test_opening_a_notification_marks_it_read(app, world, client):
+    first = _post(app, world, world.member.id)
+    second = _post(app, world, world.member.id)
+    _notify(app, "notify_post_edited_by_moderator", first, world.moderator.id)
+    _notify(app, "notify_post_edited_by_moderator", second, world.moderator.id)
+    opened, other = _notification_ids(app, world.member.id)
+    client.sign_in_as(world.member)
+    assert _unread_in_header(client.get("/notifications").get_data(as_text=True)) == 2
+    client.get(f"/notifications/{opened}")
+    assert _unread_in_header(client.get("/notifications").get_data(as_text=True)) == 1
+    with app.app_context():
+        assert db.session.get(Notification, opened).read_at is not None
+        assert db.session.get(Notification, other).read_at is None
+
+
+def test_nobody_can_open_or_mark_someone_elses_notification(app, world, client):
+    post_id = _post(app, world, world.member.id)
+    _notify(app, "notify_post_edited_by_moderator", post_id, world.moderator.id)
+    [notification_id] = _notification_ids(app, world.member.id)
+    client.sign_in_as(world.facilitator)
+    assert client.get(f"/notifications/{notification_id}").status_code == 404
+    with app.app_context():
+        assert db.session.get(Notification, notification_id).read_at is None
 
 
 def test_header_shows_the_unread_count_and_mark_all_as_read_clears_it(app, world, client):
-    post_id = _post(app, world, world.member.id)
-    _notify(app, "notify_post_edited_by_moderator", post_id, world.moderator.id)
-    _notify(app, "notify_post_edited_by_moderator", post_id, world.facilitator.id)
+    first = _post(app, world, world.member.id)
+    second = _post(app, world, world.member.id)
+    _notify(app, "notify_post_edited_by_moderator", first, world.moderator.id)
+    _notify(app, "notify_post_edited_by_moderator", second, world.facilitator.id)
     client.sign_in_as(world.member)
     assert _unread_in_header(client.get("/notifications").get_data(as_text=True)) == 2
 
@@ -324,3 +359,84 @@ def test_replying_through_the_thread_page_tells_the_author_of_the_post_answered(
     assert response.status_code == 302
     kinds = [kind for kind, _ in _notifications(app, world.member.id)]
     assert kinds == [NotificationKind.REPLY]
+
+
+# --- notifications that do not go stale ------------------------------------------------------
+
+def _waiting_notifications(app, user_id: int) -> list[tuple[str, bool]]:
+    """(text, unread) of the user's "waiting for approval" notifications."""
+    with app.app_context():
+        rows = db.session.scalars(select(Notification).where(
+            Notification.user_id == user_id,
+            Notification.kind == NotificationKind.POST_WAITING).order_by(Notification.id))
+        return [(n.text, n.read_at is None) for n in rows]
+
+
+def _moderate(app, action: str, post_id: int, user_id: int, *args) -> None:
+    from forum.moderation import service as moderation
+
+    with app.app_context():
+        getattr(moderation, action)(db.session, _user(user_id), db.session.get(Post, post_id),
+                                    *args)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("action, args, outcome", [
+    ("approve", (), "was approved by Mia Moderator"),
+    ("reject", ("Please remove the phone number.",),
+     "was sent back to its author by Mia Moderator"),
+])
+def test_waiting_notification_says_handled_once_any_moderator_acts(app, world, client, action,
+                                                                   args, outcome):
+    post_id = _post(app, world, world.member.id, status=PostStatus.PENDING,
+                    parent_id=_opening_post_id(app, world))
+    _notify(app, "notify_post_waiting", post_id)
+    client.sign_in_as(world.facilitator)
+    assert _unread_in_header(client.get("/notifications").get_data(as_text=True)) == 1
+
+    _moderate(app, action, post_id, world.moderator.id, *args)
+    for user_id in (world.facilitator.id, world.moderator.id):
+        [(text, unread)] = _waiting_notifications(app, user_id)
+        assert text == f"A reply by Mo Member in “Naming the assembly” {outcome}."
+        assert not unread
+    page = client.get("/notifications").get_data(as_text=True)
+    assert _unread_in_header(page) == 0
+    assert "is waiting for approval" not in page
+
+
+def test_waiting_notification_says_handled_when_the_author_withdraws(app, world):
+    post_id = _post(app, world, world.member.id, status=PostStatus.PENDING,
+                    parent_id=_opening_post_id(app, world))
+    _notify(app, "notify_post_waiting", post_id)
+    _moderate(app, "withdraw", post_id, world.member.id)
+    [(text, unread)] = _waiting_notifications(app, world.facilitator.id)
+    assert text.endswith("was withdrawn by its author.") and not unread
+
+
+def test_a_resubmitted_post_is_one_notification_again_unread(app, world, client):
+    from forum.moderation import service as moderation
+
+    post_id = _post(app, world, world.member.id, status=PostStatus.PENDING,
+                    parent_id=_opening_post_id(app, world))
+    _notify(app, "notify_post_waiting", post_id)
+    _moderate(app, "reject", post_id, world.moderator.id, "Please add the date.")
+    with app.app_context():
+        post = db.session.get(Post, post_id)
+        post.body_source = "A reply, dated 3 March."
+        assert moderation.resubmit_after_edit(db.session, post)
+        db.session.commit()
+    [(text, unread)] = _waiting_notifications(app, world.facilitator.id)
+    assert text.endswith("is waiting for approval in Communicating assemblies.") and unread
+    client.sign_in_as(world.facilitator)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert page.count("A reply by Mo Member") == 1
+    assert _unread_in_header(page) == 1
+
+
+def test_repeated_decisions_on_one_post_are_one_notification(app, world):
+    post_id = _post(app, world, world.member.id)
+    _notify(app, "notify_post_edited_by_moderator", post_id, world.moderator.id)
+    _notify(app, "notify_post_edited_by_moderator", post_id, world.facilitator.id)
+    assert _notifications(app, world.member.id) == [
+        (NotificationKind.POST_EDITED,
+         "Fran Facilitator edited your post in “Naming the assembly”.")]

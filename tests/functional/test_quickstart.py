@@ -31,3 +31,39 @@ def test_quickstart_sets_up_an_empty_instance_folder_and_can_run_again(tmp_path,
     main(["--no-serve"])
     assert "Wrote a new SECRET_KEY" not in capsys.readouterr().out
     assert counts() == first
+
+
+def test_links_in_emails_follow_the_port_served(tmp_path, monkeypatch, capsys):
+    """`forum-quickstart --port 5187`: an invitation's link points at 5187, not 5000."""
+    from flask import Flask
+
+    from forum import outbox
+    from forum.auth.invitations import create_invitation
+    from forum.extensions import db
+    from forum.models import LearningSet
+    from forum.models import Role
+    from tests.mailbox import sent_messages
+
+    for name in list(os.environ):
+        if name.startswith("FORUM_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("FORUM_INSTANCE_PATH", str(tmp_path))
+    served: list[tuple[Flask, int]] = []
+    monkeypatch.setattr(Flask, "run", lambda app, host, port, **_: served.append((app, port)))
+
+    main(["--port", "5187"])
+    [(app, port)] = served
+    assert port == 5187
+    assert "http://127.0.0.1:5187" in capsys.readouterr().out
+    sender = outbox.background_sender(app)
+    if sender is not None:
+        sender.stop(timeout=10)
+    with app.app_context():
+        learning_set = db.session.scalars(db.select(LearningSet)).first()
+        create_invitation(db.session, learning_set=learning_set, email="new@example.org",
+                          role=Role.MEMBER, invited_by=None)
+        db.session.commit()
+    [message] = [m for m in sent_messages(app) if m["To"] == "new@example.org"]
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "http://127.0.0.1:5187/invitations/" in text
+    assert ":5000" not in text

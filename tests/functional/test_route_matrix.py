@@ -115,6 +115,8 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("moderation.policy", "POST", "/sets/{slug}/moderation-policy",
      _row(401, 404, 403, 403, 200, 200)),
     ("notifications.index", "GET", "/notifications", _row(302, 200, 200, 200, 200, 200)),
+    # Someone else's notification, or none: not found for everyone.
+    ("notifications.open", "GET", "/notifications/999999", _row(302, 404, 404, 404, 404, 404)),
     ("notifications.mark_all_read", "POST", "/notifications/mark-all-read",
      _row(401, 302, 302, 302, 302, 302)),
     ("notifications.settings", "GET", "/notifications/settings",

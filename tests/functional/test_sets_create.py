@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import email
-from pathlib import Path
+from email.message import EmailMessage
 
 import pytest
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from forum.models import Role
 from forum.models import Visibility
 from tests import factories
 from tests.conftest import ROLE_NAMES
+from tests.mailbox import sent_messages
 
 SET_NAME = "Communicating assemblies"
 
@@ -41,11 +41,8 @@ def _get_set(app, slug: str) -> LearningSet | None:
         return learning_set
 
 
-def _outbox(app) -> list[email.message.Message]:
-    folder = Path(app.instance_path) / "outbox"
-    if not folder.is_dir():
-        return []
-    return [email.message_from_bytes(path.read_bytes()) for path in sorted(folder.iterdir())]
+def _outbox(app) -> list[EmailMessage]:
+    return sent_messages(app)
 
 
 # --- who may create sets ---------------------------------------------------

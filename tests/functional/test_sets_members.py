@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import email
 import re
-from pathlib import Path
+from email.message import EmailMessage
 
 import pytest
 from sqlalchemy import select
@@ -19,6 +18,7 @@ from forum.models import User
 from forum.models import Visibility
 from tests import factories
 from tests.conftest import ROLE_NAMES
+from tests.mailbox import sent_messages
 
 SET_NAME = "Communicating assemblies"
 
@@ -42,11 +42,8 @@ def _role_of(app, membership_id: int) -> Role | None:
         return None if membership is None else membership.role
 
 
-def _outbox(app) -> list[email.message.Message]:
-    folder = Path(app.instance_path) / "outbox"
-    if not folder.is_dir():
-        return []
-    return [email.message_from_bytes(path.read_bytes()) for path in sorted(folder.iterdir())]
+def _outbox(app) -> list[EmailMessage]:
+    return sent_messages(app)
 
 
 def _invite(app, world, address: str = "guest@council.gov.uk", role: Role = Role.MEMBER):

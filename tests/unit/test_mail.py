@@ -1,4 +1,4 @@
-"""Sending email through SMTP, or into the outbox folder when no mail server is configured."""
+"""Sending queued email through SMTP, or into the outbox folder when no mail server is set."""
 
 from __future__ import annotations
 
@@ -9,10 +9,15 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import select
 
+from forum.extensions import db
 from forum.mail import outbox_messages
-from forum.mail import public_url
-from forum.mail import send_email
+from forum.models import QueuedEmail
+from forum.outbox import deliver_pending
+from forum.outbox import queue_email
+from forum.urls import external_url
+from tests.mailbox import sent_messages
 
 
 def _free_port() -> int:
@@ -42,10 +47,17 @@ def smtp_server():
         controller.stop()
 
 
-def test_without_a_mail_server_messages_land_in_the_outbox(app):
+def _queue(app, **values) -> None:
     with app.app_context():
-        assert send_email(to="fran@example.org", subject="Hello",
-                          text_body="Plain words", html_body="<p>Rich words</p>")
+        queue_email(db.session, kind="test", **values)
+        db.session.commit()
+
+
+def test_without_a_mail_server_messages_land_in_the_outbox(app):
+    _queue(app, to="fran@example.org", subject="Hello", text_body="Plain words",
+           html_body="<p>Rich words</p>")
+    assert deliver_pending(app).sent == 1
+    with app.app_context():
         files = list((Path(app.instance_path) / "outbox").glob("*.eml"))
         assert len(files) == 1
         (message,) = outbox_messages()
@@ -57,9 +69,8 @@ def test_without_a_mail_server_messages_land_in_the_outbox(app):
 
 
 def test_text_only_message_has_no_html_part(app):
-    with app.app_context():
-        send_email(to="fran@example.org", subject="Plain", text_body="Only text")
-        (message,) = outbox_messages()
+    _queue(app, to="fran@example.org", subject="Plain", text_body="Only text")
+    (message,) = sent_messages(app)
     assert not message.is_multipart()
     assert message.get_content_type() == "text/plain"
 
@@ -67,10 +78,9 @@ def test_text_only_message_has_no_html_part(app):
 def test_with_a_mail_server_messages_go_over_smtp(app, smtp_server):
     controller, collector = smtp_server
     app.config.update(MAIL_SERVER=controller.hostname, MAIL_PORT=controller.port)
-    with app.app_context():
-        assert send_email(to="fran@example.org", subject="Über hello",
-                          text_body="Plain words – with a dash", html_body="<p>Rich</p>")
-        assert outbox_messages() == []
+    _queue(app, to="fran@example.org", subject="Über hello",
+           text_body="Plain words – with a dash", html_body="<p>Rich</p>")
+    assert sent_messages(app) == []  # nothing in the folder: it went over SMTP
     (envelope,) = collector.envelopes
     assert envelope.rcpt_tos == ["fran@example.org"]
     message = message_from_bytes(envelope.content, policy=policy.default)
@@ -83,6 +93,8 @@ def test_password_reset_email_arrives_over_smtp_with_a_working_link(app, client,
     controller, collector = smtp_server
     app.config.update(MAIL_SERVER=controller.hostname, MAIL_PORT=controller.port)
     client.post("/password/forgot", data={"email": "member@example.org"})
+    assert collector.envelopes == []  # the request only queued it
+    deliver_pending(app)
     (envelope,) = collector.envelopes
     message = message_from_bytes(envelope.content, policy=policy.default)
     assert envelope.rcpt_tos == ["member@example.org"]
@@ -92,11 +104,14 @@ def test_password_reset_email_arrives_over_smtp_with_a_working_link(app, client,
     assert client.get(link.removeprefix("http://localhost")).status_code == 200
 
 
-def test_mail_server_failure_is_logged_not_raised(app, caplog):
+def test_mail_server_failure_is_logged_and_kept_not_raised(app, caplog):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port())
+    _queue(app, to="fran@example.org", subject="Lost", text_body="x")
+    assert deliver_pending(app).failed == 1
+    assert "Could not send outbox email" in caplog.text
     with app.app_context():
-        assert send_email(to="fran@example.org", subject="Lost", text_body="x") is False
-    assert "Could not send email" in caplog.text
+        row = db.session.scalar(select(QueuedEmail))
+        assert row.sent_at is None and row.given_up_at is None and row.last_error
 
 
 def test_pages_still_answer_when_the_mail_server_is_down(app, client, world):
@@ -109,4 +124,26 @@ def test_pages_still_answer_when_the_mail_server_is_down(app, client, world):
 def test_links_in_emails_use_the_public_base_url(app):
     app.config["PUBLIC_BASE_URL"] = "https://forum.example.org/"
     with app.app_context():
-        assert public_url("auth.sign_in") == "https://forum.example.org/sign-in"
+        assert external_url("auth.sign_in") == "https://forum.example.org/sign-in"
+        assert external_url("threads.show", thread_id=3, _anchor="post-4") == (
+            "https://forum.example.org/threads/3#post-4")
+
+
+def test_without_a_public_base_url_links_follow_the_development_server_port(app, client):
+    """`flask run --port 5187`: the served port, from the server's socket, not the Host header."""
+    app.config["PUBLIC_BASE_URL"] = None
+    with app.app_context():
+        assert external_url("auth.sign_in") == "http://127.0.0.1:5000/sign-in"
+    client.get("/", headers={"Host": "evil.example"}, environ_overrides={
+        "SERVER_SOFTWARE": "Werkzeug/3.1", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "5187"})
+    with app.app_context():
+        assert external_url("auth.sign_in") == "http://127.0.0.1:5187/sign-in"
+
+
+def test_other_servers_never_set_the_address_from_a_request(app, client):
+    app.config["PUBLIC_BASE_URL"] = None
+    client.get("/", headers={"Host": "evil.example:8443"},
+               environ_overrides={"SERVER_SOFTWARE": "gunicorn/23",
+                                  "SERVER_NAME": "evil.example", "SERVER_PORT": "8443"})
+    with app.app_context():
+        assert "evil" not in external_url("auth.sign_in")
