@@ -16,6 +16,9 @@ DEFAULTS: dict[str, object] = {
     "SITE_TAGLINE": "Peer learning for councils running deliberative projects",
     # Where links in emails point; overridable for deployments behind a proxy.
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    # Set by forum-quickstart: a local development server, where a loopback PUBLIC_BASE_URL is
+    # expected (publishing a guide refuses one otherwise).
+    "DEVELOPMENT": False,
     "REMEMBER_COOKIE_DURATION": timedelta(days=30),
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",

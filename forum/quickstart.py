@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     instance_path = Path(_default_instance_path())
     if ensure_secret_key(instance_path):
         print(f"Wrote a new SECRET_KEY to {instance_path / 'config.py'}")
-    app = create_app()
+    app = create_app({"DEVELOPMENT": True})
     with app.app_context():
         print(f"Database: {db.engine.url.render_as_string(hide_password=True)}")
         flask_migrate.upgrade()

@@ -147,6 +147,26 @@ class AddExcerptForm(BaseForm):
         self.section_id.choices = _section_choice(sections)
 
 
+class AddSeveralForm(BaseForm):
+    """Tick several posts on the curation page and quote them all in one section."""
+
+    post_ids = SelectMultipleField("Posts", coerce=int,
+                                   validators=[InputRequired("Tick at least one post to add")])
+    section_id = SelectField("Add the ticked posts to", widget=GovSelect(), coerce=int,
+                             validators=[InputRequired("Choose a section")])
+
+    def set_choices(self, post_ids: list[int], sections: list) -> None:
+        self.post_ids.choices = [SelectChoice(i, str(i)) for i in post_ids]
+        self.section_id.choices = _section_choice(sections)
+
+
+class SourceChangeForm(BaseForm):
+    """"Use the new text" / "Keep the quoted text": ``<button name="decision" value=...>``."""
+
+    decision = HiddenField(validators=[AnyOf(["accept", "keep"],
+                                             message="Choose the new text or the quoted one")])
+
+
 class EditExcerptForm(BaseForm):
     body = TextAreaField(
         "Excerpt text", widget=GovTextArea(), filters=[clean_body],
@@ -160,6 +180,10 @@ class EditExcerptForm(BaseForm):
         validators=[MaxLength("POST_BODY_MAX", "The editorial note")])
     credit = RadioField("How the author is credited", widget=GovRadioInput(),
                         validators=[InputRequired("Choose how the author is credited")])
+    show_in_reply_to = BooleanField(
+        "Say whom this reply answers", widget=GovCheckboxInput(),
+        description="When the post it answers is quoted in the guide too, the credit line "
+                    "says “in reply to” and credits that author as their excerpt does.")
     submit = SubmitField("Save excerpt", widget=GovSubmitInput())
 
     def set_credit_choices(self, authors_choice: CreditPreference) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Response
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import make_response
 from flask import redirect
@@ -27,6 +28,7 @@ from forum.guides.document import GuideDocument
 from forum.guides.export import FORMATS
 from forum.guides.export import export
 from forum.guides.forms import AddSectionForm
+from forum.guides.forms import AddSeveralForm
 from forum.guides.forms import GuideSettingsForm
 from forum.guides.forms import NewGuideForm
 from forum.models import Guide
@@ -124,17 +126,24 @@ def new(slug: str):
 
 # --- the curation page and settings --------------------------------------
 
-def render_curation(guide: Guide, *, form: object = None, status: int = 200):
-    """The curation page; ``form`` is the add-section form, with errors when it failed."""
+def render_curation(guide: Guide, *, form: object = None, several: object = None,
+                    status: int = 200):
+    """The curation page; ``form`` is the add-section form and ``several`` the form that adds
+    ticked posts, with errors when they failed."""
     items = service.curation_items(db.session, guide)
     excerpts = [e for s in guide.sections for e in s.excerpts]
     attention = {e.id: service.attention_reason(e) for e in excerpts}
+    quoted = service.quoted_excerpts(guide)
     body = render_template(
         "guides/curate.html", guide=guide, learning_set=guide.learning_set, items=items,
         attention={k: v for k, v in attention.items() if v},
-        credits={e.id: service.credit_text(e) for e in excerpts},
+        withheld={e.id for e in excerpts if service.withheld_reason(e)},
+        changes={e.id: change for e in excerpts
+                 if (change := service.source_change(e)) is not None},
+        credits={e.id: service.credit_line(e, quoted) for e in excerpts},
         bodies={e.id: service.excerpt_body_html(e) for e in excerpts},
-        latest=compiler.latest_version(guide), form=form or AddSectionForm(formdata=None))
+        latest=compiler.latest_version(guide), form=form or AddSectionForm(formdata=None),
+        several=several or AddSeveralForm(formdata=None))
     return body, status
 
 
@@ -212,6 +221,13 @@ def publish(slug: str, guide_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         flash_failed(form)
+        return redirect(url_for("guides.preview", slug=slug, guide_id=guide.id))
+    problem = service.public_address_problem(
+        current_app.config.get("PUBLIC_BASE_URL"),
+        development=current_app.debug or current_app.testing
+        or bool(current_app.config.get("DEVELOPMENT")))
+    if problem:
+        flash(f"The guide was not published. {problem}.", "info")
         return redirect(url_for("guides.preview", slug=slug, guide_id=guide.id))
     try:
         version = compiler.publish(db.session, guide, by=current_user)
