@@ -16,7 +16,8 @@ from html.parser import HTMLParser
 
 # "…", "..." (three dots or more), and either in square or round brackets: one gap mark.
 GAP_PATTERN = re.compile(r"[\[(]\s*(?:…|\.{3,})\s*[\])]|…|\.{3,}")
-_WORD = re.compile(r"\w+(?:['’\-]\w+)*|[^\w\s]")
+# Numbers keep their separators ("10,000", "3.5"); other punctuation is a word of its own.
+_WORD = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:['’\-]\w+)*|[^\w\s]")
 # The formatting that changes what a word says or how it stands out.
 _MEANINGFUL = frozenset({"a", "strong", "em", "code", "pre", "del", "s", "blockquote",
                          "h2", "h3", "h4", "h5", "h6"})
@@ -225,8 +226,8 @@ def _order_or_gap_problem(run: list[Token], finder: _Finder, lowest: int,
         start = finder.find(head, lowest)
         if start >= 0:
             if finder.find(rest, start + length + 1) >= 0:
-                return (f"Words were left out between “{head[-1].word}” and "
-                        f"“{rest[0].word}”: mark the gap with …")
+                return (f"Words were left out between {_quote(head, 4, tail=True)} and "
+                        f"{_quote(rest, 4)}: mark the gap with …")
             break
     if finder.find(run, 0) >= 0:
         where = f" after {_quote(previous)}" if previous else ""
