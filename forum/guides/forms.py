@@ -147,11 +147,19 @@ class AddExcerptForm(BaseForm):
         self.section_id.choices = _section_choice(sections)
 
 
+class _TickedPosts(SelectMultipleField):
+    def pre_validate(self, form: Form) -> None:
+        allowed = {choice.value for choice in self.choices or []}  # type: ignore[union-attr]
+        if any(value not in allowed for value in self.data or []):
+            raise StopValidation("A ticked post can no longer be quoted (it may have been "
+                                 "hidden or withdrawn since the page was shown): tick again")
+
+
 class AddSeveralForm(BaseForm):
     """Tick several posts on the curation page and quote them all in one section."""
 
-    post_ids = SelectMultipleField("Posts", coerce=int,
-                                   validators=[InputRequired("Tick at least one post to add")])
+    post_ids = _TickedPosts("Posts", coerce=int,
+                            validators=[InputRequired("Tick at least one post to add")])
     section_id = SelectField("Add the ticked posts to", widget=GovSelect(), coerce=int,
                              validators=[InputRequired("Choose a section")])
 

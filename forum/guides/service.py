@@ -639,6 +639,9 @@ def guide_from_thread(session: Session, *, thread: Thread, creator: User | None)
     """A draft guide of one thread: a section holding every approved post as a whole
     excerpt, in thread order, each reply saying whom it answers. Waiting, returned, hidden
     and withdrawn posts, and posts whose author deleted their account, are left out."""
+    if thread.id not in _opening_approved(session, [thread.id]):
+        raise GuideError("The thread’s opening post is not approved, so nothing in it can be "
+                         "quoted yet")
     guide = create_guide(session, learning_set=thread.learning_set, creator=creator,
                          title=thread.title[:TITLE_MAX], thread_ids=[thread.id])
     section = add_section(session, guide, title=thread.title[:TITLE_MAX])

@@ -134,7 +134,8 @@ def test_a_thread_whose_opening_post_waits_offers_no_guide(app, client, ids):
     response = client.post(f"/threads/{ids.thread}/guide")
 
     assert response.status_code == 302
-    assert "No guide was made." in _text(client.get(response.location))
+    assert ("No guide was made. The thread’s opening post is not approved"
+            in _text(client.get(response.location)))
     assert _newest_guide(app) == before
 
 
@@ -171,7 +172,7 @@ def test_ticked_posts_are_added_whole_in_thread_order_and_never_twice(app, clien
 
 @pytest.mark.parametrize(("ticked", "message"), [
     ([], "Tick at least one post to add"),
-    (["pending"], "not a valid choice"),
+    (["pending"], "A ticked post can no longer be quoted"),
 ])
 def test_ticking_nothing_or_a_post_that_cannot_be_quoted_adds_nothing(
         app, client, ids, ticked, message):
