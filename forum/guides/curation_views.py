@@ -157,7 +157,7 @@ def add_excerpt(slug: str, guide_id: int):
         return _render_add_excerpt(guide, post, form)
     section = _section(guide, form.section_id.data)
     body = form.body.data
-    whole = not body or body.strip() == post.body_source.strip()
+    whole = not body or body.strip() == (service.approved_source(post) or "").strip()
     try:
         excerpt = service.add_excerpt(db.session, section, post,
                                       body_source=None if whole else body,

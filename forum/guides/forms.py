@@ -134,7 +134,8 @@ class AddExcerptForm(BaseForm):
                              validators=[InputRequired("Choose a section")])
     body = TextAreaField(
         "Trim to", widget=GovTextArea(), filters=[clean_body],
-        description="Delete what the guide does not need. Left as it is, the guide quotes "
+        description="Delete whole words the guide does not need and put “…” wherever you "
+                    "left words out, at the start and end too. Left as it is, the guide quotes "
                     "the whole post; changed, the excerpt is marked “trimmed”.",
         validators=[MaxLength("POST_BODY_MAX", "The excerpt")])
     note = TextAreaField(
