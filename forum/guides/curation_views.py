@@ -19,6 +19,7 @@ from forum import permissions
 from forum.extensions import db
 from forum.forms import ActionForm
 from forum.guides import bp
+from forum.guides import gather
 from forum.guides import service
 from forum.guides.forms import AddExcerptForm
 from forum.guides.forms import AddSectionForm
@@ -202,7 +203,7 @@ def add_several(slug: str, guide_id: int):
         return render_curation(guide, several=form)
     section = _section(guide, form.section_id.data)
     chosen = set(form.post_ids.data)
-    result = service.add_excerpts(db.session, section,
+    result = gather.add_excerpts(db.session, section,
                                   [item.post for item in items if item.post.id in chosen])
     db.session.commit()
     count = len(result.excerpts)
@@ -230,7 +231,7 @@ def from_thread(thread_id: int):
         flash_failed(form)
         return redirect(back)
     try:
-        guide, result = service.guide_from_thread(db.session, thread=thread, creator=current_user)
+        guide, result = gather.guide_from_thread(db.session, thread=thread, creator=current_user)
     except service.GuideError as error:
         db.session.rollback()
         flash(f"No guide was made. {error}.", "info")

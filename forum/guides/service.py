@@ -190,7 +190,7 @@ def _clean_text(value: str | None, what: str, maximum: int = TEXT_MAX) -> str:
     return value
 
 
-def _opening_approved(session: Session, thread_ids: list[int]) -> set[int]:
+def threads_with_approved_opening(session: Session, thread_ids: list[int]) -> set[int]:
     """The threads among ``thread_ids`` whose opening post is approved (visible to the set)."""
     first = (select(Post.thread_id, func.min(Post.id).label("post_id"))
              .where(Post.parent_id.is_(None), Post.thread_id.in_(thread_ids))
@@ -209,7 +209,7 @@ def _threads_for(session: Session, learning_set: LearningSet,
     threads = list(session.scalars(
         select(Thread).where(Thread.id.in_(ids), Thread.learning_set_id == learning_set.id)
         .order_by(Thread.id)))
-    visible = _opening_approved(session, ids)
+    visible = threads_with_approved_opening(session, ids)
     if len(threads) != len(ids) or any(t.id not in visible for t in threads):
         raise GuideError("Choose threads from this learning set")
     return threads
@@ -592,64 +592,6 @@ def credit_line(excerpt: GuideExcerpt, quoted: dict[int, GuideExcerpt]) -> str:
     if answered is None:
         return credit
     return f"{credit} (in reply to {credit_text(answered)})"
-
-
-# --- many excerpts at once -----------------------------------------------
-
-@dataclass
-class Added:
-    """What adding several posts did: the new excerpts and the posts left out, with why."""
-
-    excerpts: list[GuideExcerpt] = field(default_factory=list)
-    skipped: list[tuple[Post, str]] = field(default_factory=list)
-
-
-def _unquotable(post: Post) -> str | None:
-    if post.author_id is None:
-        return "its author deleted their account"
-    return None
-
-
-def add_excerpts(session: Session, section: GuideSection, posts: list[Post]) -> Added:
-    """Quote each post whole at the end of ``section``, in thread order (replies after the
-    post they answer); posts already quoted in the section are not added twice."""
-    guide = section.guide
-    thread_ids = {t.id for t in guide.threads}
-    in_section = {e.post_id for e in section.excerpts}
-    result = Added()
-    ordered = [node.item for thread in guide.threads
-               for node in build_tree([p for p in posts if p.thread_id == thread.id])]
-    for post in ordered:
-        if approved_source(post) is None:
-            result.skipped.append((post, "it is not approved"))
-        elif post.id in in_section:
-            result.skipped.append((post, f"it is already quoted in “{section.title}”"))
-        elif reason := _unquotable(post):
-            result.skipped.append((post, reason))
-        else:
-            result.excerpts.append(add_excerpt(session, section, post,
-                                               show_in_reply_to=post.parent_id is not None))
-    result.skipped.extend((p, "it is not in this guide’s threads") for p in posts
-                          if p.thread_id not in thread_ids)
-    return result
-
-
-def guide_from_thread(session: Session, *, thread: Thread, creator: User | None) -> tuple[
-        Guide, Added]:
-    """A draft guide of one thread: a section holding every approved post as a whole
-    excerpt, in thread order, each reply saying whom it answers. Waiting, returned, hidden
-    and withdrawn posts, and posts whose author deleted their account, are left out."""
-    if thread.id not in _opening_approved(session, [thread.id]):
-        raise GuideError("The thread’s opening post is not approved, so nothing in it can be "
-                         "quoted yet")
-    guide = create_guide(session, learning_set=thread.learning_set, creator=creator,
-                         title=thread.title[:TITLE_MAX], thread_ids=[thread.id])
-    section = add_section(session, guide, title=thread.title[:TITLE_MAX])
-    posts = list(session.scalars(
-        select(Post).options(joinedload(Post.author))
-        .where(Post.thread_id == thread.id, Post.status == PostStatus.APPROVED)
-        .order_by(Post.id)))
-    return guide, add_excerpts(session, section, posts)
 
 
 # --- loading for the curation page ---------------------------------------
