@@ -202,6 +202,14 @@ def draft_downloads(guide: Guide) -> list[dict]:
             for name, f in FORMATS.items()]
 
 
+def address_problem() -> str | None:
+    """Why guides cannot be published with this site's public address, if they cannot."""
+    return service.public_address_problem(
+        current_app.config.get("PUBLIC_BASE_URL"),
+        development=current_app.debug or current_app.testing
+        or bool(current_app.config.get("DEVELOPMENT")))
+
+
 @bp.get("/sets/<slug>/guides/<int:guide_id>/preview")
 def preview(slug: str, guide_id: int):
     guide = load_guide(slug, guide_id)
@@ -212,6 +220,7 @@ def preview(slug: str, guide_id: int):
         attention_count=len(service.excerpts_needing_attention(guide)),
         excerpt_count=sum(len(s.excerpts) for s in guide.sections),
         next_number=(latest.number + 1) if latest else 1, latest=latest,
+        address_problem=address_problem(),
         publish_form=ActionForm(formdata=None))
 
 
@@ -222,10 +231,7 @@ def publish(slug: str, guide_id: int):
     if not form.validate_on_submit():
         flash_failed(form)
         return redirect(url_for("guides.preview", slug=slug, guide_id=guide.id))
-    problem = service.public_address_problem(
-        current_app.config.get("PUBLIC_BASE_URL"),
-        development=current_app.debug or current_app.testing
-        or bool(current_app.config.get("DEVELOPMENT")))
+    problem = address_problem()
     if problem:
         flash(f"The guide was not published. {problem}.", "info")
         return redirect(url_for("guides.preview", slug=slug, guide_id=guide.id))

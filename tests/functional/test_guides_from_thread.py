@@ -314,6 +314,10 @@ def test_publishing_on_a_server_with_a_loopback_address_is_refused_with_a_messag
     _sign_in(client, ids.facilitator)
     app.config.update(TESTING=False, PUBLIC_BASE_URL="http://127.0.0.1:5000")
 
+    preview = _text(client.get(f"/sets/{ids.set_slug}/guides/{ids.guide}/preview"))
+    assert "You cannot publish yet." in preview and "only the server itself" in preview
+    assert f'action="/sets/{ids.set_slug}/guides/{ids.guide}/publish"' not in preview
+
     response = client.post(f"/sets/{ids.set_slug}/guides/{ids.guide}/publish")
 
     assert response.location.endswith("/preview")
