@@ -21,6 +21,9 @@ DEFAULTS: dict[str, object] = {
     # Where links in emails and exported files point, e.g. "https://sets.example.org". Set it in
     # production. Unset, development follows the port actually served (forum.urls).
     "PUBLIC_BASE_URL": None,
+    # Set by forum-quickstart: a local development server, where a loopback PUBLIC_BASE_URL is
+    # expected (publishing a guide refuses one otherwise).
+    "DEVELOPMENT": False,
     "REMEMBER_COOKIE_DURATION": timedelta(days=30),
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",

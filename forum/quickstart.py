@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     instance_path = Path(_default_instance_path())
     if ensure_secret_key(instance_path):
         print(f"Wrote a new SECRET_KEY to {instance_path / 'config.py'}")
-    app = create_app()
+    app = create_app({"DEVELOPMENT": True})
     base_url = app.config.get("PUBLIC_BASE_URL") or f"http://{HOST}:{args.port}"
     app.config["PUBLIC_BASE_URL"] = base_url
     with app.app_context():

@@ -26,11 +26,12 @@ from forum.guides.document import GuideDocument
 from forum.guides.document import Section
 from forum.guides.service import WITHHELD_TEXT
 from forum.guides.service import GuideError
-from forum.guides.service import credit_text
+from forum.guides.service import credit_line
 from forum.guides.service import credited_organisation
 from forum.guides.service import excerpt_body_html
 from forum.guides.service import excerpts_needing_attention
-from forum.guides.service import needs_attention
+from forum.guides.service import quoted_excerpts
+from forum.guides.service import withheld_reason
 from forum.mail import public_url
 from forum.models import Guide
 from forum.models import GuideExcerpt
@@ -61,11 +62,11 @@ def guide_url(guide: Guide, version: int | None = None) -> str | None:
         return None
 
 
-def _excerpt(excerpt: GuideExcerpt, link: PostUrl) -> Excerpt:
+def _excerpt(excerpt: GuideExcerpt, link: PostUrl, quoted: dict[int, GuideExcerpt]) -> Excerpt:
     post = excerpt.post
     return Excerpt(
         body_html=excerpt_body_html(excerpt),
-        credit=credit_text(excerpt),
+        credit=credit_line(excerpt, quoted),
         source_url=link(post) if post is not None else None,
         trimmed=excerpt.is_trimmed,
         editorial_note_html=excerpt.editorial_note_html or None,
@@ -79,13 +80,16 @@ def _compile(guide: Guide, *, version: int | None, published_on: date | None, ur
     sections: list[Section] = []
     extras: list[list[dict[str, Any]]] = []
     organisations: set[str] = set()
+    quoted = quoted_excerpts(guide)
     for section in sorted(guide.sections, key=lambda s: s.position):
         excerpts: list[Excerpt] = []
         section_extras: list[dict[str, Any]] = []
         for excerpt in sorted(section.excerpts, key=lambda e: e.position):
-            if needs_attention(excerpt):
+            # A post edited since it was quoted keeps its quoted text here; publishing waits
+            # until the facilitator takes the new text or keeps the old.
+            if withheld_reason(excerpt):
                 continue
-            excerpts.append(_excerpt(excerpt, link))
+            excerpts.append(_excerpt(excerpt, link, quoted))
             organisation = credited_organisation(excerpt)
             if organisation:
                 organisations.add(organisation)

@@ -11,27 +11,36 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import url_for
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from forum import permissions
 from forum.extensions import db
 from forum.forms import ActionForm
 from forum.guides import bp
+from forum.guides import gather
 from forum.guides import service
 from forum.guides.forms import AddExcerptForm
 from forum.guides.forms import AddSectionForm
+from forum.guides.forms import AddSeveralForm
 from forum.guides.forms import EditExcerptForm
 from forum.guides.forms import MoveForm
 from forum.guides.forms import MoveToSectionForm
 from forum.guides.forms import SectionForm
+from forum.guides.forms import SourceChangeForm
 from forum.guides.views import curate_url
 from forum.guides.views import flash_failed
 from forum.guides.views import load_guide
+from forum.guides.views import refuse
 from forum.guides.views import render_curation
 from forum.models import CreditPreference
 from forum.models import Guide
 from forum.models import GuideExcerpt
 from forum.models import GuideSection
 from forum.models import Post
+from forum.text import render_markdown
+from forum.threads import service as thread_service
 
 GUIDE = "/sets/<slug>/guides/<int:guide_id>"
 
@@ -149,7 +158,7 @@ def add_excerpt(slug: str, guide_id: int):
         return _render_add_excerpt(guide, post, form)
     section = _section(guide, form.section_id.data)
     body = form.body.data
-    whole = not body or body.strip() == post.body_source.strip()
+    whole = not body or body.strip() == (service.approved_source(post) or "").strip()
     try:
         excerpt = service.add_excerpt(db.session, section, post,
                                       body_source=None if whole else body,
@@ -175,6 +184,95 @@ def _credit_items(excerpt: GuideExcerpt, form: EditExcerptForm) -> list[dict]:
             for choice in form.credit.choices]
 
 
+def _skipped_message(skipped: list[tuple[Post, str]]) -> str:
+    """``"Sam Patel’s post was not added: it is already quoted in “Naming”."``..."""
+    sentences = []
+    for post, reason in skipped:
+        name = _author(post)
+        sentences.append(f"{name[:1].upper()}{name[1:]}’s post was not added: {reason}.")
+    return " ".join(sentences)
+
+
+@bp.post(f"{GUIDE}/excerpts/several")
+def add_several(slug: str, guide_id: int):
+    guide = load_guide(slug, guide_id)
+    items = service.curation_items(db.session, guide)
+    form = AddSeveralForm()
+    form.set_choices([item.post.id for item in items], guide.sections)
+    if not form.validate_on_submit():
+        return render_curation(guide, several=form)
+    section = _section(guide, form.section_id.data)
+    chosen = set(form.post_ids.data)
+    result = gather.add_excerpts(db.session, section,
+                                  [item.post for item in items if item.post.id in chosen])
+    db.session.commit()
+    count = len(result.excerpts)
+    if count:
+        flash(f"{count} post{'s were' if count != 1 else ' was'} added to “{section.title}”, "
+              f"whole and in thread order. {_skipped_message(result.skipped)}".strip(),
+              "success")
+        return redirect(curate_url(guide, f"section-{section.id}"))
+    flash(f"Nothing was added. {_skipped_message(result.skipped)}".strip(), "info")
+    return redirect(curate_url(guide, "posts"))
+
+
+@bp.post("/threads/<int:thread_id>/guide")
+def from_thread(thread_id: int):
+    """Make a draft guide of a whole thread, then curate it as any other guide."""
+    thread = thread_service.load_thread(db.session, thread_id)
+    if thread is None or not thread_service.can_see_thread(
+            current_user, thread, thread_service.opening_post(thread)):
+        abort(404)
+    if not permissions.can_curate_guide(current_user, thread.learning_set):
+        refuse(learning_set=thread.learning_set)
+    back = url_for("threads.show", thread_id=thread.id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash_failed(form)
+        return redirect(back)
+    try:
+        guide, result = gather.guide_from_thread(db.session, thread=thread, creator=current_user)
+    except service.GuideError as error:
+        db.session.rollback()
+        flash(f"No guide was made. {error}.", "info")
+        return redirect(back)
+    db.session.commit()
+    count = len(result.excerpts)
+    flash(f"The draft guide “{guide.title}” was made from the thread: {count} approved "
+          f"post{'s' if count != 1 else ''}, whole and in thread order. "
+          f"{_skipped_message(result.skipped)} Trim, remove or reorder excerpts, add "
+          "sections, then preview and publish.".replace("  ", " "), "success")
+    return redirect(curate_url(guide, "sections"))
+
+
+@bp.post(f"{GUIDE}/excerpts/<int:excerpt_id>/source")
+def resolve_source_change(slug: str, guide_id: int, excerpt_id: int):
+    """The post was edited after it was quoted: take its new text, or keep the quoted one."""
+    guide = load_guide(slug, guide_id)
+    excerpt = _excerpt(guide, excerpt_id)
+    form = SourceChangeForm()
+    if not form.validate_on_submit():
+        flash_failed(form)
+        return redirect(curate_url(guide, f"excerpt-{excerpt.id}"))
+    try:
+        if form.decision.data == "accept":
+            kept_trim = service.accept_source_change(db.session, excerpt)
+            message = (f"The excerpt from {_author(excerpt.post)}’s post now quotes its new "
+                       + ("text, trimmed as before." if kept_trim else
+                          "text, whole. Edit it to trim it again if the guide needs less."))
+        else:
+            service.keep_quoted_text(db.session, excerpt)
+            message = (f"The excerpt from {_author(excerpt.post)}’s post keeps the text it "
+                       "quoted. A further edit of the post will be shown to you again.")
+    except service.GuideError as error:
+        db.session.rollback()
+        flash(f"Nothing was changed. {error}.", "info")
+        return redirect(curate_url(guide, f"excerpt-{excerpt.id}"))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(curate_url(guide, f"excerpt-{excerpt.id}"))
+
+
 @bp.route(f"{GUIDE}/excerpts/<int:excerpt_id>/edit", methods=["GET", "POST"])
 def edit_excerpt(slug: str, guide_id: int, excerpt_id: int):
     guide = load_guide(slug, guide_id)
@@ -183,14 +281,18 @@ def edit_excerpt(slug: str, guide_id: int, excerpt_id: int):
     data = None
     if request.method == "GET":
         data = {"body": excerpt.body_source, "note": excerpt.editorial_note_source,
-                "credit": service.effective_credit(excerpt).value}
+                "credit": service.effective_credit(excerpt).value,
+                "show_in_reply_to": excerpt.show_in_reply_to}
     form = EditExcerptForm(data=data)
     form.set_credit_choices(choice)
+    is_reply = excerpt.post is not None and excerpt.post.parent_id is not None
     if form.validate_on_submit():
         try:
             service.update_excerpt(db.session, excerpt, body_source=form.body.data,
                                    editorial_note_source=form.note.data or "",
-                                   credit_override=form.credit_override(choice))
+                                   credit_override=form.credit_override(choice),
+                                   show_in_reply_to=form.show_in_reply_to.data if is_reply
+                                   else None)
         except service.GuideError as error:
             db.session.rollback()
             form.body.errors = [str(error)]
@@ -202,6 +304,8 @@ def edit_excerpt(slug: str, guide_id: int, excerpt_id: int):
     return render_template(
         "guides/edit_excerpt.html", guide=guide, excerpt=excerpt, form=form,
         learning_set=guide.learning_set, reason=service.attention_reason(excerpt),
+        change=service.source_change(excerpt), is_reply=is_reply,
+        quoted_html=render_markdown(excerpt.quoted_source),
         authors_choice=service.CREDIT_LABELS[choice], credit_items=_credit_items(excerpt, form))
 
 

@@ -134,7 +134,8 @@ class AddExcerptForm(BaseForm):
                              validators=[InputRequired("Choose a section")])
     body = TextAreaField(
         "Trim to", widget=GovTextArea(), filters=[clean_body],
-        description="Delete what the guide does not need. Left as it is, the guide quotes "
+        description="Delete whole words the guide does not need and put “…” wherever you "
+                    "left words out, at the start and end too. Left as it is, the guide quotes "
                     "the whole post; changed, the excerpt is marked “trimmed”.",
         validators=[MaxLength("POST_BODY_MAX", "The excerpt")])
     note = TextAreaField(
@@ -145,6 +146,34 @@ class AddExcerptForm(BaseForm):
 
     def set_section_choices(self, sections: list) -> None:
         self.section_id.choices = _section_choice(sections)
+
+
+class _TickedPosts(SelectMultipleField):
+    def pre_validate(self, form: Form) -> None:
+        allowed = {choice.value for choice in self.choices or []}  # type: ignore[union-attr]
+        if any(value not in allowed for value in self.data or []):
+            raise StopValidation("A ticked post can no longer be quoted (it may have been "
+                                 "hidden or withdrawn since the page was shown): tick again")
+
+
+class AddSeveralForm(BaseForm):
+    """Tick several posts on the curation page and quote them all in one section."""
+
+    post_ids = _TickedPosts("Posts", coerce=int,
+                            validators=[InputRequired("Tick at least one post to add")])
+    section_id = SelectField("Add the ticked posts to", widget=GovSelect(), coerce=int,
+                             validators=[InputRequired("Choose a section")])
+
+    def set_choices(self, post_ids: list[int], sections: list) -> None:
+        self.post_ids.choices = [SelectChoice(i, str(i)) for i in post_ids]
+        self.section_id.choices = _section_choice(sections)
+
+
+class SourceChangeForm(BaseForm):
+    """"Use the new text" / "Keep the quoted text": ``<button name="decision" value=...>``."""
+
+    decision = HiddenField(validators=[AnyOf(["accept", "keep"],
+                                             message="Choose the new text or the quoted one")])
 
 
 class EditExcerptForm(BaseForm):
@@ -160,6 +189,10 @@ class EditExcerptForm(BaseForm):
         validators=[MaxLength("POST_BODY_MAX", "The editorial note")])
     credit = RadioField("How the author is credited", widget=GovRadioInput(),
                         validators=[InputRequired("Choose how the author is credited")])
+    show_in_reply_to = BooleanField(
+        "Say whom this reply answers", widget=GovCheckboxInput(),
+        description="When the post it answers is quoted in the guide too, the credit line "
+                    "says “in reply to” and credits that author as their excerpt does.")
     submit = SubmitField("Save excerpt", widget=GovSubmitInput())
 
     def set_credit_choices(self, authors_choice: CreditPreference) -> None:

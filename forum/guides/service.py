@@ -7,9 +7,10 @@ document model live in :mod:`forum.guides.compile`.
 
 from __future__ import annotations
 
-import re
+import ipaddress
 from dataclasses import dataclass
 from dataclasses import field
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
 from forum import permissions
+from forum.guides import trim
 from forum.guides.document import slugify
 from forum.models import CreditPreference
 from forum.models import Guide
@@ -30,7 +32,6 @@ from forum.models import Thread
 from forum.models import User
 from forum.models import utcnow
 from forum.text import excerpt as text_excerpt
-from forum.text import plain_text
 from forum.text import render_markdown
 from forum.threads.tree import build_tree
 
@@ -121,18 +122,46 @@ def post_attention_reason(post: Post | None) -> str | None:
     return "The author's account was deleted"
 
 
-def attention_reason(excerpt: GuideExcerpt) -> str | None:
-    """``None`` when the excerpt can be published; otherwise what the facilitator must resolve."""
+def approved_source(post: Post | None) -> str | None:
+    """The post's current approved Markdown, or ``None`` when it has none to quote.
+
+    The one place that says which text of a post a guide may take: never a waiting edit.
+    """
+    if post is None or post.status != PostStatus.APPROVED:
+        return None
+    return post.body_source
+
+
+def withheld_reason(excerpt: GuideExcerpt) -> str | None:
+    """Why the excerpt's text must be left out of the preview and downloads, if it must."""
     return post_attention_reason(excerpt.post if excerpt.post_id is not None else None)
 
 
+SOURCE_EDITED = "The post was edited after it was quoted"
+
+
+def source_changed(excerpt: GuideExcerpt) -> bool:
+    """Whether the post's approved text differs from the text this excerpt was taken from
+    (and from any later text the facilitator already chose not to take)."""
+    current = approved_source(excerpt.post if excerpt.post_id is not None else None)
+    if current is None:
+        return False
+    return current.strip() not in {excerpt.quoted_source.strip(),
+                                   (excerpt.reviewed_source or "").strip()}
+
+
+def attention_reason(excerpt: GuideExcerpt) -> str | None:
+    """``None`` when the excerpt can be published; otherwise what the facilitator must resolve."""
+    withheld = withheld_reason(excerpt)
+    if withheld:
+        return withheld
+    return SOURCE_EDITED if source_changed(excerpt) else None
+
+
 def excerpt_body_html(excerpt: GuideExcerpt) -> str:
-    """What the excerpt quotes: a whole-post excerpt follows its post's current text (edits to
-    an approved post are moderated), a trimmed one keeps exactly the words chosen."""
-    post = excerpt.post
-    if excerpt.is_trimmed or post is None:
-        return excerpt.body_html
-    return post.body_html
+    """What the excerpt quotes: always its own copy (whole or trimmed), taken from the approved
+    text at the time. A later edit of the post changes nothing until the facilitator takes it."""
+    return excerpt.body_html
 
 
 def needs_attention(excerpt: GuideExcerpt) -> bool:
@@ -184,6 +213,38 @@ def unique_guide_slug(session: Session, title: str) -> str:
         n += 1
         candidate = f"{base}-{n}"
     return candidate
+
+
+# --- publishing ------------------------------------------------------------
+
+def public_address_problem(base_url: object, *, development: bool) -> str | None:
+    """Why guides cannot be published with this public base address, or ``None``.
+
+    Published files keep their links for good, so they must point where readers can go: an
+    unset address, or one only this computer can open (outside development), is refused.
+    """
+    url = str(base_url or "").strip()
+    parts = urlsplit(url)
+    if not url or parts.scheme not in ("http", "https") or not parts.hostname:
+        return ("The site’s public address (FORUM_PUBLIC_BASE_URL) is not set, so the links "
+                "in the published guide would not work. Ask the site’s administrator to set "
+                "it, then publish")
+    if development or not _is_loopback(parts.hostname):
+        return None
+    return (f"The site’s public address (FORUM_PUBLIC_BASE_URL) is {url}, which only the "
+            "server itself can open, so readers could not follow the guide’s links. Ask the "
+            "site’s administrator to set the address readers use, then publish")
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
 
 
 # --- guides --------------------------------------------------------------
@@ -299,47 +360,40 @@ def delete_section(session: Session, section: GuideSection) -> None:
 
 # --- excerpts ------------------------------------------------------------
 
-_GAP = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]|…|\.{3,}")
-_EDGE = "\"'“”‘’()[]-–—*_ \t\n"
-
-
-def _comparable(html: str) -> str:
-    return " ".join(plain_text(html).split()).casefold()
-
-
 def trimmed_problem(original_source: str, trimmed_source: str) -> str | None:
-    """Why ``trimmed_source`` is not a shortened ``original_source``, or ``None``.
-
-    A trimmed excerpt may leave things out (mark gaps with …) but must not reword the
-    member's post: every remaining passage must appear in the original, ignoring case,
-    spacing and Markdown formatting.
-    """
-    original = _comparable(render_markdown(original_source))
-    trimmed = _comparable(render_markdown(trimmed_source))
-    for fragment in _GAP.split(trimmed):
-        fragment = fragment.strip(_EDGE + ".,;:!?")
-        if fragment and fragment not in original:
-            shown = fragment if len(fragment) <= 60 else fragment[:59] + "…"
-            return (f"An excerpt can only leave out parts of the post, not change them: "
-                    f"“{shown}” is not in the original. Mark gaps with …")
-    return None
+    """Why ``trimmed_source`` is not ``original_source`` with whole words left out (each gap
+    marked with …, the order kept, nothing added), or ``None``. See :mod:`forum.guides.trim`."""
+    return trim.trim_problem(render_markdown(original_source),
+                             render_markdown(trim.normalise_gaps(trimmed_source)))
 
 
-def _excerpt_text(post: Post, body_source: str | None) -> tuple[str, str, bool]:
-    """(source, html, is_trimmed) for an excerpt of ``post``."""
+def _excerpt_text(original: str, body_source: str | None) -> tuple[str, str, bool]:
+    """(source, html, is_trimmed) for an excerpt of the approved Markdown ``original``."""
     if body_source is None or not body_source.strip():
         if body_source is not None:
             raise GuideError("Enter the part of the post to quote, or quote the whole post")
-        return post.body_source, post.body_html, False
+        return original, render_markdown(original), False
     source = body_source.strip()
     if len(source) > TEXT_MAX:
         raise GuideError(f"The excerpt must be {TEXT_MAX:,} characters or fewer")
-    if source == post.body_source.strip():
-        return post.body_source, post.body_html, False
-    problem = trimmed_problem(post.body_source, source)
+    if source == original.strip():
+        return original, render_markdown(original), False
+    source = trim.normalise_gaps(source)
+    problem = trimmed_problem(original, source)
     if problem:
         raise GuideError(problem)
     return source, render_markdown(source), True
+
+
+def _quotable_source(post: Post) -> str:
+    source = approved_source(post)
+    if source is None:
+        raise GuideError("Only approved posts can be quoted in a guide")
+    return source
+
+
+def _version_at(post: Post):
+    return post.edited_at or post.created_at
 
 
 def _check_override(post: Post, credit_override: CreditPreference | str | None
@@ -361,23 +415,27 @@ def _check_override(post: Post, credit_override: CreditPreference | str | None
 
 def add_excerpt(session: Session, section: GuideSection, post: Post, *,
                 body_source: str | None = None, editorial_note_source: str = "",
-                credit_override: CreditPreference | str | None = None) -> GuideExcerpt:
+                credit_override: CreditPreference | str | None = None,
+                show_in_reply_to: bool = False) -> GuideExcerpt:
     """Quote ``post`` (whole when ``body_source`` is ``None``) at the end of ``section``."""
     guide = section.guide
     if not permissions.can_quote_post(post):
         raise GuideError("Only approved posts can be quoted in a guide"
                          if post.status != PostStatus.APPROVED else
                          "This post's author has deleted their account, so it cannot be quoted")
+    original = _quotable_source(post)
     if post.thread_id not in {t.id for t in guide.threads}:
         raise GuideError("Choose a post from one of this guide's threads")
-    source, html, is_trimmed = _excerpt_text(post, body_source)
+    source, html, is_trimmed = _excerpt_text(original, body_source)
     note = _clean_text(editorial_note_source, "editorial note")
     override = _check_override(post, credit_override)
     position = max((e.position for e in section.excerpts), default=-1) + 1
     excerpt = GuideExcerpt(post=post, position=position, body_source=source, body_html=html,
-                           is_trimmed=is_trimmed, editorial_note_source=note,
+                           is_trimmed=is_trimmed, quoted_source=original,
+                           quoted_version_at=_version_at(post), editorial_note_source=note,
                            editorial_note_html=render_markdown(note) if note else "",
-                           credit_override=override, created_at=utcnow())
+                           credit_override=override, show_in_reply_to=show_in_reply_to,
+                           created_at=utcnow())
     section.excerpts.append(excerpt)
     _touch(guide)
     session.flush()
@@ -386,19 +444,25 @@ def add_excerpt(session: Session, section: GuideSection, post: Post, *,
 
 def update_excerpt(session: Session, excerpt: GuideExcerpt, *, body_source: str | None,
                    editorial_note_source: str,
-                   credit_override: CreditPreference | str | None) -> None:
-    """Change the quoted text (``None`` = the whole post), the note and the credit."""
+                   credit_override: CreditPreference | str | None,
+                   show_in_reply_to: bool | None = None) -> None:
+    """Change the quoted text (``None`` = the whole text quoted), the note and the credit.
+
+    A trim is checked against the text the excerpt was taken from, not a later edit.
+    """
     post = excerpt.post
     note = _clean_text(editorial_note_source, "editorial note")
     if post is None:
         # The source is gone: only the note can change; the facilitator should remove it.
         raise GuideError("The source post was deleted: remove this excerpt from the guide")
-    source, html, is_trimmed = _excerpt_text(post, body_source)
+    source, html, is_trimmed = _excerpt_text(excerpt.quoted_source, body_source)
     override = _check_override(post, credit_override)
     excerpt.body_source, excerpt.body_html, excerpt.is_trimmed = source, html, is_trimmed
     excerpt.editorial_note_source = note
     excerpt.editorial_note_html = render_markdown(note) if note else ""
     excerpt.credit_override = override
+    if show_in_reply_to is not None:
+        excerpt.show_in_reply_to = bool(show_in_reply_to) and post.parent_id is not None
     _touch(excerpt.section.guide)
     session.flush()
 
@@ -439,6 +503,86 @@ def remove_excerpt(session: Session, excerpt: GuideExcerpt) -> None:
         each.position = position
     _touch(section.guide)
     session.flush()
+
+
+# --- when a quoted post is edited -----------------------------------------
+
+@dataclass(frozen=True)
+class SourceChange:
+    """What the facilitator compares: the text quoted and the post's approved text now."""
+
+    quoted_source: str
+    quoted_html: str
+    current_source: str
+    current_html: str
+    trim_still_fits: bool  # a trimmed excerpt's words are all still in the new text
+
+
+def source_change(excerpt: GuideExcerpt) -> SourceChange | None:
+    """The two texts side by side, or ``None`` when the post was not edited since."""
+    if not source_changed(excerpt):
+        return None
+    current = approved_source(excerpt.post)
+    assert current is not None  # source_changed says there is an approved text
+    fits = (not excerpt.is_trimmed
+            or trimmed_problem(current, excerpt.body_source) is None)
+    return SourceChange(excerpt.quoted_source, render_markdown(excerpt.quoted_source),
+                        current, render_markdown(current), fits)
+
+
+def accept_source_change(session: Session, excerpt: GuideExcerpt) -> bool:
+    """Take the post's new approved text. A trim whose words are all still there, in order,
+    stays a trim of the new text; otherwise the whole new text is quoted. Returns whether the
+    trim was kept."""
+    change = source_change(excerpt)
+    if change is None:
+        raise GuideError("The post has not changed since it was quoted")
+    kept_trim = excerpt.is_trimmed and change.trim_still_fits
+    if not kept_trim:
+        excerpt.body_source = change.current_source
+        excerpt.body_html = change.current_html
+        excerpt.is_trimmed = False
+    excerpt.quoted_source = change.current_source
+    excerpt.quoted_version_at = _version_at(excerpt.post)
+    excerpt.reviewed_source = None
+    _touch(excerpt.section.guide)
+    session.flush()
+    return kept_trim
+
+
+def keep_quoted_text(session: Session, excerpt: GuideExcerpt) -> None:
+    """Keep quoting the text as it was; a further edit of the post is flagged again."""
+    if not source_changed(excerpt):
+        raise GuideError("The post has not changed since it was quoted")
+    excerpt.reviewed_source = approved_source(excerpt.post)
+    _touch(excerpt.section.guide)
+    session.flush()
+
+
+# --- whom a reply answers -------------------------------------------------
+
+def quoted_excerpts(guide: Guide) -> dict[int, GuideExcerpt]:
+    """The first excerpt of each post the guide quotes (and may show), by post id."""
+    quoted: dict[int, GuideExcerpt] = {}
+    for section in sorted(guide.sections, key=lambda s: s.position):
+        for excerpt in sorted(section.excerpts, key=lambda e: e.position):
+            if excerpt.post_id is not None and withheld_reason(excerpt) is None:
+                quoted.setdefault(excerpt.post_id, excerpt)
+    return quoted
+
+
+def credit_line(excerpt: GuideExcerpt, quoted: dict[int, GuideExcerpt]) -> str:
+    """The excerpt's credit, saying whom it answers when it is a reply to a post the guide
+    also quotes: ``"Eastmoor District Council (in reply to A participant)"``. The answered
+    post is credited as its own excerpt is, so nobody is named beyond their consent."""
+    credit = credit_text(excerpt)
+    post = excerpt.post
+    if not excerpt.show_in_reply_to or post is None or post.parent_id is None:
+        return credit
+    answered = quoted.get(post.parent_id)
+    if answered is None:
+        return credit
+    return f"{credit} (in reply to {credit_text(answered)})"
 
 
 # --- loading for the curation page ---------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Response
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import make_response
 from flask import redirect
@@ -28,6 +29,7 @@ from forum.guides.document import GuideDocument
 from forum.guides.export import FORMATS
 from forum.guides.export import export
 from forum.guides.forms import AddSectionForm
+from forum.guides.forms import AddSeveralForm
 from forum.guides.forms import GuideSettingsForm
 from forum.guides.forms import NewGuideForm
 from forum.models import Guide
@@ -130,17 +132,24 @@ def new(slug: str):
 
 # --- the curation page and settings --------------------------------------
 
-def render_curation(guide: Guide, *, form: object = None, status: int = 200):
-    """The curation page; ``form`` is the add-section form, with errors when it failed."""
+def render_curation(guide: Guide, *, form: object = None, several: object = None,
+                    status: int = 200):
+    """The curation page; ``form`` is the add-section form and ``several`` the form that adds
+    ticked posts, with errors when they failed."""
     items = service.curation_items(db.session, guide)
     excerpts = [e for s in guide.sections for e in s.excerpts]
     attention = {e.id: service.attention_reason(e) for e in excerpts}
+    quoted = service.quoted_excerpts(guide)
     body = render_template(
         "guides/curate.html", guide=guide, learning_set=guide.learning_set, items=items,
         attention={k: v for k, v in attention.items() if v},
-        credits={e.id: service.credit_text(e) for e in excerpts},
+        withheld={e.id for e in excerpts if service.withheld_reason(e)},
+        changes={e.id: change for e in excerpts
+                 if (change := service.source_change(e)) is not None},
+        credits={e.id: service.credit_line(e, quoted) for e in excerpts},
         bodies={e.id: service.excerpt_body_html(e) for e in excerpts},
-        latest=compiler.latest_version(guide), form=form or AddSectionForm(formdata=None))
+        latest=compiler.latest_version(guide), form=form or AddSectionForm(formdata=None),
+        several=several or AddSeveralForm(formdata=None))
     return body, status
 
 
@@ -199,6 +208,14 @@ def draft_downloads(guide: Guide) -> list[dict]:
             for name, f in FORMATS.items()]
 
 
+def address_problem() -> str | None:
+    """Why guides cannot be published with this site's public address, if they cannot."""
+    return service.public_address_problem(
+        current_app.config.get("PUBLIC_BASE_URL"),
+        development=current_app.debug or current_app.testing
+        or bool(current_app.config.get("DEVELOPMENT")))
+
+
 @bp.get("/sets/<slug>/guides/<int:guide_id>/preview")
 def preview(slug: str, guide_id: int):
     guide = load_guide(slug, guide_id)
@@ -209,6 +226,7 @@ def preview(slug: str, guide_id: int):
         attention_count=len(service.excerpts_needing_attention(guide)),
         excerpt_count=sum(len(s.excerpts) for s in guide.sections),
         next_number=(latest.number + 1) if latest else 1, latest=latest,
+        address_problem=address_problem(),
         publish_form=ActionForm(formdata=None))
 
 
@@ -218,6 +236,10 @@ def publish(slug: str, guide_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         flash_failed(form)
+        return redirect(url_for("guides.preview", slug=slug, guide_id=guide.id))
+    problem = address_problem()
+    if problem:
+        flash(f"The guide was not published. {problem}.", "info")
         return redirect(url_for("guides.preview", slug=slug, guide_id=guide.id))
     try:
         version = compiler.publish(db.session, guide, by=current_user)

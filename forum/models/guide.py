@@ -90,9 +90,19 @@ class GuideExcerpt(db.Model):
     # NULL once the source post is gone: the excerpt then needs the facilitator's attention.
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"),
                                                 index=True)
+    # What the guide quotes: the whole of ``quoted_source`` or a trim of it (never the post's
+    # live text, which its author may edit after it was quoted).
     body_source: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     is_trimmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The post's approved Markdown when it was quoted, and the time of that text (the post's
+    # last edit, or its creation): the excerpt's own copy of its source.
+    quoted_source: Mapped[str] = mapped_column(Text)
+    quoted_version_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A later approved text of the post that the facilitator saw and chose not to take.
+    reviewed_source: Mapped[str | None] = mapped_column(Text)
+    # Say whom a reply answers (in its credit line) when that post is quoted in the guide too.
+    show_in_reply_to: Mapped[bool] = mapped_column(Boolean, default=False)
     editorial_note_source: Mapped[str] = mapped_column(Text, default="")
     editorial_note_html: Mapped[str] = mapped_column(Text, default="")
     # A facilitator may lower the credit below the author's own choice, never raise it.

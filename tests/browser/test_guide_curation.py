@@ -21,7 +21,7 @@ from tests.browser.seed import Seed
 THREAD = "Naming our assembly (guide journey)"
 OPENING = "We called ours the Riverside People’s Panel after a long debate."
 REPLY = "Test the name with residents first. Two of ours were misheard on the radio."
-TRIMMED = "Test the name with residents first."
+TRIMMED = "Test the name with residents first. …"
 GUIDE = "What to call an assembly"
 
 

@@ -108,7 +108,7 @@ def _curation_posts(g: BuiltGuide, thread_id: int) -> list[tuple[str, dict]]:
         (f"{base}/sections/{second}/move", {"direction": "up"}),
         (f"{base}/sections/{first}/delete", {}),
         (f"{base}/excerpts", {"post_id": str(g.post_ids[2]), "section_id": str(first)}),
-        (f"{base}/excerpts/{excerpt}/edit", {"body": "We named ours", "credit": "anonymous"}),
+        (f"{base}/excerpts/{excerpt}/edit", {"body": "We named ours …", "credit": "anonymous"}),
         (f"{base}/excerpts/{excerpt}/move", {"direction": "down"}),
         (f"{base}/excerpts/{excerpt}/move-to", {"section_id": str(second)}),
         (f"{base}/excerpts/{excerpt}/remove", {}),

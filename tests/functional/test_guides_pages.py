@@ -257,14 +257,14 @@ def test_trimming_a_post_marks_the_excerpt_trimmed_on_curation_and_preview(
         app, facilitator, guide):
     facilitator.post(f"{_base(guide)}/excerpts", data={
         "post_id": str(guide.post_ids[1]), "section_id": str(guide.section_ids[0]),
-        "body": "We used local radio."})
+        "body": "We used local radio. ..."})
 
     excerpt = _excerpt(app, _sections(app, guide)[0][1][-1])
-    assert (excerpt.is_trimmed, excerpt.body_source) == (True, "We used local radio.")
+    assert (excerpt.is_trimmed, excerpt.body_source) == (True, "We used local radio. …")
     curation = _text(facilitator.get(f"{_base(guide)}/"))
     assert "Trimmed" in curation.split(f'id="excerpt-{excerpt.id}"')[1].split("</li>")[0]
     preview = _text(facilitator.get(f"{_base(guide)}/preview"))
-    assert "We used local radio.</p>" in preview
+    assert "We used local radio. …</p>" in preview
     assert "(trimmed)" in preview
 
 
@@ -277,7 +277,7 @@ def test_a_trim_that_rewords_the_post_is_refused_and_the_text_kept(app, facilita
     page = _text(response)
     assert response.status_code == 200
     assert "Quote a post" in page
-    assert "is not in the original" in page
+    assert "“television” is not in the post" in page
     assert "We used television.</textarea>" in page
     assert "My note</textarea>" in page
     assert _sections(app, guide) == before
@@ -301,7 +301,7 @@ def test_quoting_a_post_outside_the_guides_threads_adds_nothing(app, facilitator
 
 @pytest.mark.parametrize("status", [PostStatus.PENDING, PostStatus.HIDDEN, PostStatus.WITHDRAWN,
                                     PostStatus.REJECTED])
-@pytest.mark.parametrize("body", ["", "We used local radio."], ids=["whole", "trimmed"])
+@pytest.mark.parametrize("body", ["", "We used local radio. …"], ids=["whole", "trimmed"])
 def test_a_post_that_is_not_approved_cannot_be_quoted_even_by_a_forged_form(
         app, facilitator, guide, status, body):
     """The curation page offers approved posts only; a hand-made POST is refused too."""
@@ -407,7 +407,7 @@ def test_credit_above_the_authors_choice_is_refused(app, facilitator, guide):
 
 def test_editing_an_excerpts_text_to_part_of_the_post_marks_it_trimmed(app, facilitator, guide):
     response = facilitator.post(f"{_base(guide)}/excerpts/{guide.excerpt_ids[1]}/edit", data={
-        "body": "It reached older residents.", "note": "", "credit": "organisation"})
+        "body": "… It reached older residents.", "note": "", "credit": "organisation"})
 
     assert _excerpt(app, guide.excerpt_ids[1]).is_trimmed is True
     assert "was saved (trimmed)" in _text(facilitator.get(response.location))

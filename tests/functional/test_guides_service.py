@@ -151,7 +151,7 @@ def test_a_whole_post_is_not_trimmed_and_a_shortened_one_says_so(gw):
     whole = service.add_excerpt(db.session, section, post)
     same = service.add_excerpt(db.session, section, post, body_source=post.body_source + "\n")
     part = service.add_excerpt(db.session, section, post,
-                               body_source="We called ours the Northbridge Climate Assembly. …")
+                               body_source="We called ours the **Northbridge Climate Assembly**. …")
     assert (whole.is_trimmed, same.is_trimmed, part.is_trimmed) == (False, False, True)
     assert whole.post_id == part.post_id == post.id
     assert "The name helped" not in part.body_html
@@ -161,9 +161,11 @@ def test_a_whole_post_is_not_trimmed_and_a_shortened_one_says_so(gw):
 
 
 @pytest.mark.parametrize(("trimmed", "allowed"), [
-    ("The name helped a lot.", True),
-    ("we called ours the **northbridge climate assembly** … helped a lot", True),
-    ("[…] The name helped", True),
+    ("… The name helped a lot.", True),
+    ("We called ours the **Northbridge Climate Assembly** … helped a lot.", True),
+    ("[…] The name helped …", True),
+    ("The name helped a lot.", False),  # the start was left out without a mark
+    ("we called ours the **northbridge climate assembly** … helped a lot.", False),
     ("The name was a disaster.", False),
     ("We called ours the Eastmoor Climate Assembly.", False),
     ("   ", False),
@@ -202,7 +204,7 @@ def test_an_editorial_note_is_rendered_and_can_be_changed(gw):
     excerpt = service.add_excerpt(db.session, section, gw.posts["named"],
                                   editorial_note_source="See *also* section two.")
     assert excerpt.editorial_note_html == render_markdown("See *also* section two.")
-    service.update_excerpt(db.session, excerpt, body_source="The name helped a lot.",
+    service.update_excerpt(db.session, excerpt, body_source="… The name helped a lot.",
                            editorial_note_source="", credit_override=None)
     assert excerpt.editorial_note_html == "" and excerpt.is_trimmed
     service.update_excerpt(db.session, excerpt, body_source=None, editorial_note_source="",
@@ -356,8 +358,13 @@ def test_published_versions_are_numbered_dated_and_never_change(gw):
 
     draft = compile_guide(gw.guide, link=lambda p: None)
     assert draft.sections[0].title == "Choosing a name"
-    assert "Northbridge Travel Assembly" in _texts(draft)
+    # The excerpt keeps the text it quoted until the facilitator takes the edit.
+    assert "Northbridge Climate Assembly" in _texts(draft)
+    assert "Northbridge Travel Assembly" not in _texts(draft)
     assert version_document(v1) == first  # v1 is frozen
+    with pytest.raises(GuideError, match="1 excerpt needs attention"):
+        publish(db.session, gw.guide, by=gw.facilitator)
+    service.accept_source_change(db.session, whole)
 
     v2 = publish(db.session, gw.guide, by=gw.facilitator)
     db.session.commit()

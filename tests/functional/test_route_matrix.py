@@ -176,6 +176,14 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("guides.remove_excerpt", "POST",
      "/sets/{slug}/guides/{guide}/excerpts/{guide_excerpt}/remove",
      _row(404, 404, 403, 403, 302, 302)),
+    # Nothing ticked: the curation page says so.
+    ("guides.add_several", "POST", "/sets/{slug}/guides/{guide}/excerpts/several",
+     _row(404, 404, 403, 403, 200, 200)),
+    # No decision sent: back to the excerpt, nothing changed.
+    ("guides.resolve_source_change", "POST",
+     "/sets/{slug}/guides/{guide}/excerpts/{guide_excerpt}/source",
+     _row(404, 404, 403, 403, 302, 302)),
+    ("guides.from_thread", "POST", "/threads/{thread}/guide", _row(404, 404, 403, 403, 302, 302)),
     ("guides.published", "GET", "/guides/{guide_slug}/", _row(404, 404, 200, 200, 200, 200)),
     ("guides.version", "GET", "/guides/{guide_slug}/v1/", _row(404, 404, 200, 200, 200, 200)),
     ("guides.download_version", "GET", "/guides/{guide_slug}/v1/download/markdown",

@@ -27,17 +27,21 @@ def _author(name: str, organisation: str, preference: CreditPreference):
                            credit_preference=preference)
 
 
-def _post(post_id: int, author, body: str = "<p>Body</p>", status=PostStatus.APPROVED):
-    return SimpleNamespace(id=post_id, author=author,
+def _post(post_id: int, author, body: str = "<p>Body</p>", status=PostStatus.APPROVED,
+          parent_id: int | None = None):
+    return SimpleNamespace(id=post_id, author=author, parent_id=parent_id,
                            author_id=None if author is None else post_id,
-                           status=status, body_html=body, created_at=datetime(2025, 3, 3, 10))
+                           status=status, body_html=body, body_source="Body",
+                           created_at=datetime(2025, 3, 3, 10))
 
 
 def _excerpt(post, position: int = 0, *, trimmed_html: str | None = None, override=None,
-             note: str = ""):
+             note: str = "", quoted_html: str = "<p>Body as quoted</p>",
+             reply: bool = False):
     return SimpleNamespace(post=post, post_id=None if post is None else post.id,
                            position=position, is_trimmed=trimmed_html is not None,
-                           body_html=trimmed_html or "<p>stale copy</p>",
+                           body_html=trimmed_html or quoted_html, quoted_source="Body",
+                           reviewed_source=None, show_in_reply_to=reply,
                            credit_override=override, editorial_note_html=note)
 
 
@@ -98,14 +102,27 @@ def test_sections_and_excerpts_follow_their_positions_with_credit_and_links():
                                                    "Northbridge Borough Council")
 
 
-def test_a_whole_post_excerpt_quotes_the_post_and_a_trimmed_one_its_own_text():
-    post = _post(1, SAM, body="<p>The current text</p>")
+def test_an_excerpt_quotes_its_own_copy_never_the_posts_later_text():
+    post = _post(1, SAM, body="<p>INJECTEDAFTERQUOTE <a href=\"https://evil.example\">x</a></p>")
     document = compile_guide(_guide((0, ("S", [
-        _excerpt(post, 0), _excerpt(post, 1, trimmed_html="<p>The current …</p>")]))),
+        _excerpt(post, 0, quoted_html="<p>The quoted text</p>"),
+        _excerpt(post, 1, trimmed_html="<p>The quoted …</p>")]))),
         link=_link)
     whole, part = document.sections[0].excerpts
-    assert (whole.body_html, whole.trimmed) == ("<p>The current text</p>", False)
-    assert (part.body_html, part.trimmed) == ("<p>The current …</p>", True)
+    assert (whole.body_html, whole.trimmed) == ("<p>The quoted text</p>", False)
+    assert (part.body_html, part.trimmed) == ("<p>The quoted …</p>", True)
+
+
+def test_a_reply_says_whom_it_answers_as_that_author_allows_when_both_are_quoted():
+    opening, reply = _post(1, ZED), _post(2, SAM, parent_id=1)
+    elsewhere = _post(3, OLU, parent_id=99)  # answers a post the guide does not quote
+    document = compile_guide(_guide((0, ("S", [
+        _excerpt(opening, 0), _excerpt(reply, 1, reply=True),
+        _excerpt(elsewhere, 2, reply=True)]))), link=_link)
+    assert [e.credit for e in document.sections[0].excerpts] == [
+        "A participant",
+        "Sam Patel, Northbridge Borough Council (in reply to A participant)",
+        "Eastmoor District Council"]
 
 
 @pytest.mark.parametrize("make_post", [
@@ -141,13 +158,19 @@ def test_the_frozen_form_is_plain_json_that_remembers_each_source_post():
 
 
 @pytest.mark.parametrize(("trimmed", "allowed"), [
-    ("First point.", True),
-    ("first POINT … third", True),
-    ("… second *point* ...", True),
+    ("**First point.** …", True),
+    ("**First** … third …", True),
+    ("… Second *point* ...", False),  # emphasis added
+    ("… Second point …", True),
     ("[...] third point.", True),
-    ("First point. Second point.", True),
+    ("**First point.** Second point.\n\n- third point.", True),
+    ("**First point.** Second point. third point.", True),  # list bullets are free
+    ("First point. …", False),  # bold taken away
+    ("first POINT … third", False),  # case changed
+    ("**First point.** Second point.", False),  # the end was left out unmarked
+    ("… third point. **First point.**", False),  # reordered
     ("A fourth point.", False),
-    ("First point … fourth point", False),
+    ("**First** … fourth point", False),
 ])
 def test_a_trimmed_excerpt_may_only_leave_words_out(trimmed, allowed):
     original = "**First point.** Second point.\n\n- third point."
