@@ -16,6 +16,10 @@ DEFAULTS: dict[str, object] = {
     "SITE_TAGLINE": "Peer learning for councils running deliberative projects",
     # Where links in emails point; overridable for deployments behind a proxy.
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    # The network named as a guide's publisher after its set; SITE_NAME when unset.
+    "GUIDE_PUBLISHER": None,
+    # Where published guides' PDF, DOCX and ODT files are kept; <instance>/guide-files if unset.
+    "GUIDE_FILES_DIR": None,
     "REMEMBER_COOKIE_DURATION": timedelta(days=30),
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",

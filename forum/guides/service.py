@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
+from forum.guides.document import LICENCES
 from forum.guides.document import slugify
 from forum.models import CreditPreference
 from forum.models import Guide
@@ -220,8 +221,12 @@ def create_guide(session: Session, *, learning_set: LearningSet, creator: User |
 
 
 def update_guide(session: Session, guide: Guide, *, title: str, subtitle: str,
-                 introduction_source: str, is_public: bool, thread_ids: list[int]) -> None:
-    """Change the guide's settings. A thread that still has excerpts cannot be removed."""
+                 introduction_source: str, is_public: bool, thread_ids: list[int],
+                 licence: str | None = None) -> None:
+    """Change the guide's settings. A thread that still has excerpts cannot be removed;
+    ``None`` keeps the licence."""
+    if licence is not None and licence not in LICENCES:
+        raise GuideError("Choose a licence from the list")
     title = _clean_title(title, "title")
     subtitle = _clean_text(subtitle, "subtitle", SUBTITLE_MAX)
     introduction_source = _clean_text(introduction_source, "introduction")
@@ -238,6 +243,8 @@ def update_guide(session: Session, guide: Guide, *, title: str, subtitle: str,
     guide.introduction_source = introduction_source
     guide.introduction_html = render_markdown(introduction_source) if introduction_source else ""
     guide.is_public = bool(is_public)
+    if licence is not None:
+        guide.licence = licence
     guide.threads = threads
     _touch(guide)
     session.flush()

@@ -150,7 +150,7 @@ def settings(slug: str, guide_id: int):
     if request.method == "GET":
         data = {"title": guide.title, "subtitle": guide.subtitle,
                 "introduction": guide.introduction_source, "is_public": guide.is_public,
-                "threads": [t.id for t in guide.threads]}
+                "licence": guide.licence, "threads": [t.id for t in guide.threads]}
     form = GuideSettingsForm(data=data)
     form.set_thread_choices(_set_threads(guide.learning_set))
     if form.validate_on_submit():
@@ -158,7 +158,8 @@ def settings(slug: str, guide_id: int):
             service.update_guide(
                 db.session, guide, title=form.title.data, subtitle=form.subtitle.data or "",
                 introduction_source=form.introduction.data or "",
-                is_public=bool(form.is_public.data), thread_ids=form.threads.data)
+                is_public=bool(form.is_public.data), thread_ids=form.threads.data,
+                licence=form.licence.data or None)
         except service.GuideError as error:
             db.session.rollback()
             form.threads.errors = [str(error)]

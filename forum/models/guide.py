@@ -50,6 +50,9 @@ class Guide(db.Model):
     introduction_html: Mapped[str] = mapped_column(Text, default="")
     # Published versions are readable without signing in when the set is public or this is set.
     is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A code from forum.guides.document.LICENCES, printed in every format.
+    licence: Mapped[str] = mapped_column(String(32), default="cc-by-4.0",
+                                         server_default="cc-by-4.0")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

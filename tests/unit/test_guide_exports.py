@@ -126,6 +126,8 @@ def sample_document(n_excerpts: int = 7, n_sections: int = 3,
         url=GUIDE_URL,
         sections=sections,
         contributing_organisations=["Northbridge Borough Council", "Westvale County Council"],
+        publisher="Northbridge set, Learning Sets",
+        licence="cc-by-4.0",
     )
 
 

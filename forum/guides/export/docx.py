@@ -28,9 +28,13 @@ from docx.styles.style import ParagraphStyle
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from forum.guides.document import CONTENTS_TITLE
+from forum.guides.document import INTRODUCTION_TITLE
+from forum.guides.document import NOTE_LABEL
+from forum.guides.document import ORGANISATIONS_TITLE
 from forum.guides.document import Excerpt
 from forum.guides.document import GuideDocument
-from forum.guides.document import format_date
+from forum.guides.document import Line
 from forum.guides.export import Node
 from forum.guides.export import collapse_whitespace
 from forum.guides.export import heading_offset
@@ -143,6 +147,12 @@ class _Writer:
 
     def link(self, paragraph: Paragraph, text: str, url: str) -> None:
         self.run(paragraph, text, _Format(href=url))
+
+    def line(self, paragraph: Paragraph, line: Line) -> Paragraph:
+        """A printed line of the document (its words come from the model)."""
+        for span in line:
+            self.run(paragraph, span.text, _Format(href=span.href))
+        return paragraph
 
     # HTML -> paragraphs ----------------------------------------------------------------
     def inline(self, paragraph: Paragraph, nodes: list[Node | str], fmt: _Format,
@@ -308,7 +318,7 @@ def _field_char(paragraph: Paragraph, kind: str) -> None:
 
 def _contents(writer: _Writer, headings: list[str]) -> None:
     """A Word TOC field over Heading 1-2; its cached result lists the sections until updated."""
-    writer.paragraph("TOC Heading", "Contents")
+    writer.paragraph("TOC Heading", CONTENTS_TITLE)
     first = writer.paragraph("Normal")
     _field_char(first, "begin")
     instruction = OxmlElement("w:instrText")
@@ -332,20 +342,12 @@ def _contents(writer: _Writer, headings: list[str]) -> None:
 
 def _excerpt(writer: _Writer, excerpt: Excerpt) -> None:
     writer.html(excerpt.body_html, _Context(writer.style("Quote"), real_headings=False))
-    if excerpt.credit:  # empty for a contribution withheld from a published version
-        credit = writer.paragraph(CREDIT_STYLE)
-        writer.run(credit, f"— {excerpt.credit}", _Format(bold=True))
-        if excerpt.posted_on:
-            writer.run(credit, f", {format_date(excerpt.posted_on)}")
-        if excerpt.trimmed:
-            writer.run(credit, " (trimmed)", _Format(italic=True))
-        if excerpt.source_url:
-            writer.run(credit, " · ")
-            writer.link(credit, "Original post", excerpt.source_url)
+    if excerpt.credit_line:  # empty for a contribution withheld from a published version
+        writer.line(writer.paragraph(CREDIT_STYLE), excerpt.credit_line)
     if excerpt.editorial_note_html:
         note_style = writer.style(NOTE_STYLE)
         label = writer.paragraph(note_style)
-        writer.run(label, "Editor’s note", _Format(bold=True))
+        writer.run(label, NOTE_LABEL, _Format(bold=True))
         writer.html(excerpt.editorial_note_html,
                     _Context(note_style, real_headings=False, italic=True))
 
@@ -367,19 +369,16 @@ def export(doc: GuideDocument) -> bytes:
     writer.paragraph("Title", doc.title)
     if doc.subtitle:
         writer.paragraph("Subtitle", doc.subtitle)
-    if doc.edition_line:
-        writer.paragraph("Normal", doc.edition_line)
-    if doc.url:
-        online = writer.paragraph("Normal", "Read this guide online: ")
-        writer.link(online, doc.url, doc.url)
+    for text in (doc.publisher_line, doc.edition_line):
+        if text:
+            writer.paragraph("Normal", text)
+    if doc.online_line:
+        writer.line(writer.paragraph("Normal"), doc.online_line)
 
-    headings = (["Introduction"] if doc.introduction_html else []) + [
-        s.title for s in doc.sections] + (
-        ["Contributing organisations"] if doc.contributing_organisations else [])
-    _contents(writer, headings)
+    _contents(writer, [entry.title for entry in doc.contents])
 
     if doc.introduction_html:
-        writer.paragraph("Heading 1", "Introduction")
+        writer.paragraph("Heading 1", INTRODUCTION_TITLE)
         writer.html(doc.introduction_html, _Context(normal))
     for section in doc.sections:
         writer.paragraph("Heading 1", section.title)
@@ -387,12 +386,11 @@ def export(doc: GuideDocument) -> bytes:
         for excerpt in section.excerpts:
             _excerpt(writer, excerpt)
     if doc.contributing_organisations:
-        writer.paragraph("Heading 1", "Contributing organisations")
+        writer.paragraph("Heading 1", ORGANISATIONS_TITLE)
         for name in doc.contributing_organisations:
             writer.paragraph("List Bullet", name)
-    if doc.url:
-        closing = writer.paragraph("Normal", "The latest version is online at ")
-        writer.link(closing, doc.url, doc.url)
+    for line in doc.closing_lines:
+        writer.line(writer.paragraph("Normal"), line)
 
     buffer = BytesIO()
     document.save(buffer)
