@@ -206,7 +206,7 @@ def document_to_json(document: GuideDocument,
     }
 
 
-def _withheld_ids(session: Session, post_ids: set[int]) -> set[int]:
+def withheld_post_ids(session: Session, post_ids: set[int]) -> set[int]:
     """The posts among ``post_ids`` that could no longer be quoted (one query)."""
     if not post_ids:
         return set()
@@ -232,7 +232,7 @@ def version_document(version: GuideVersion) -> GuideDocument:
     session = object_session(version) or db.session
     post_ids = {e["post_id"] for s in data["sections"] for e in s["excerpts"]
                 if e.get("post_id") is not None}
-    withheld = _withheld_ids(session, post_ids)
+    withheld = withheld_post_ids(session, post_ids)
     organisations: set[str] = set()
     sections = []
     for section in data["sections"]:

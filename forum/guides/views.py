@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Response
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import make_response
 from flask import redirect
@@ -22,10 +23,11 @@ from forum.extensions import login_manager
 from forum.forms import ActionForm
 from forum.guides import bp
 from forum.guides import compile as compiler
+from forum.guides import files
 from forum.guides import service
 from forum.guides.document import GuideDocument
 from forum.guides.export import FORMATS
-from forum.guides.export import export
+from forum.guides.export.storage import storage_for
 from forum.guides.forms import AddSectionForm
 from forum.guides.forms import GuideSettingsForm
 from forum.guides.forms import NewGuideForm
@@ -179,11 +181,24 @@ def format_or_404(fmt: str):
     return FORMATS[fmt]
 
 
-def download(doc: GuideDocument, fmt: str, filename_stem: str) -> Response:
-    export_format = format_or_404(fmt)
-    response = Response(export(doc, fmt), content_type=export_format.media_type)
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{filename_stem}.{export_format.extension}"')
+def send(made: files.FileFor, filename_stem: str, *, private: bool) -> Response:
+    """A download: a kept file with a strong ETag (a repeat answers 304), or made bytes."""
+    filename = f"{filename_stem}.{made.extension}"
+    if made.stored is None:
+        response = Response(made.data, content_type=made.media_type)
+    else:
+        # Read whole (a guide is a few MB at most): no file handle outlives the request.
+        data = storage_for().path(made.stored.storage_key).read_bytes()
+        response = Response(data, content_type=made.media_type)
+        response.set_etag(made.stored.etag)  # strong: the file's SHA-256
+        response.last_modified = made.stored.created_at
+        response.make_conditional(request)  # If-None-Match -> 304 Not Modified
+        response.cache_control.no_cache = True  # revalidate: the ETag makes that cheap
+        if private:
+            response.cache_control.private = True
+        else:
+            response.cache_control.public = True
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -220,6 +235,13 @@ def publish(slug: str, guide_id: int):
         db.session.rollback()
         flash(f"The guide was not published. {error}.", "info")
         return redirect(url_for("guides.preview", slug=slug, guide_id=guide.id))
+    try:
+        # Made once, now, so that no download renders; if it fails, the first one will.
+        with db.session.begin_nested():
+            files.make_version_files(db.session, storage_for(), version)
+    except Exception:  # noqa: BLE001  (a renderer's failure must not undo publishing)
+        current_app.logger.exception("could not make the files of %s v%s", guide.slug,
+                                     version.number)
     db.session.commit()
     flash(f"Version {version.number} of “{guide.title}” is published. It will not change: "
           "publish again to make a new version.", "success")
@@ -230,7 +252,9 @@ def publish(slug: str, guide_id: int):
 def download_draft(slug: str, guide_id: int, fmt: str):
     guide = load_guide(slug, guide_id)
     format_or_404(fmt)
-    return download(compiler.compile_guide(guide), fmt, f"{guide.slug}-draft")
+    made = files.draft_file(db.session, storage_for(), guide, fmt)
+    db.session.commit()
+    return send(made, f"{guide.slug}-draft", private=True)
 
 
 # --- published guides ----------------------------------------------------
@@ -250,11 +274,17 @@ def _version_or_404(guide: Guide, number: int) -> GuideVersion:
     return version
 
 
-def reader_document(guide: Guide, version: GuideVersion) -> GuideDocument:
-    """The version as this reader gets it, on the page and in every download: links to the
-    original posts only for readers who can open the set's threads."""
-    doc = compiler.version_document(version)
+def reader_audience(guide: Guide) -> str:
+    """Links to the original posts only for readers who can open the set's threads."""
     if permissions.can_view_set(current_user, guide.learning_set):
+        return files.MEMBERS
+    return files.PUBLIC
+
+
+def reader_document(guide: Guide, version: GuideVersion) -> GuideDocument:
+    """The version as this reader gets it on the page (every download follows suit)."""
+    doc = compiler.version_document(version)
+    if reader_audience(guide) == files.MEMBERS:
         return doc
     return doc.without_source_links()
 
@@ -297,4 +327,7 @@ def download_version(guide_slug: str, number: int, fmt: str):
     guide = load_published(guide_slug)
     version = _version_or_404(guide, number)
     format_or_404(fmt)
-    return download(reader_document(guide, version), fmt, f"{guide.slug}-v{version.number}")
+    audience = reader_audience(guide)
+    made = files.version_file(db.session, storage_for(), version, fmt, audience)
+    db.session.commit()  # when a file was made (or a stale one dropped); else a no-op
+    return send(made, f"{guide.slug}-v{version.number}", private=audience == files.MEMBERS)

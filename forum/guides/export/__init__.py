@@ -15,6 +15,10 @@ from html.parser import HTMLParser
 
 from forum.guides.document import GuideDocument
 
+# Bump when any renderer's output changes: kept files made by an older one are then made
+# again on their next download, or all at once by ``flask guides regenerate``.
+RENDERER_REVISION = "2026-12-02.1"
+
 
 @dataclass(frozen=True)
 class ExportFormat:
@@ -119,3 +123,21 @@ _WHITESPACE = re.compile(r"\s+")
 
 def collapse_whitespace(text: str) -> str:
     return _WHITESPACE.sub(" ", text)
+
+
+def reproducible_zip(data: bytes) -> bytes:
+    """The same ZIP package (DOCX, ODT) with every entry dated 1 January 1980 and stored in
+    the same order: the same document then makes the same bytes, hence the same ETag."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            # ODF wants its "mimetype" entry first and uncompressed; keep each entry's method.
+            entry.compress_type = info.compress_type
+            entry.external_attr = info.external_attr
+            target.writestr(entry, source.read(info.filename))
+    return buffer.getvalue()

@@ -39,6 +39,7 @@ from forum.guides.export import Node
 from forum.guides.export import collapse_whitespace
 from forum.guides.export import heading_offset
 from forum.guides.export import parse_fragment
+from forum.guides.export import reproducible_zip
 
 LINK_COLOUR = RGBColor(0x1D, 0x4F, 0x91)
 INDENT = Cm(0.75)
@@ -394,4 +395,4 @@ def export(doc: GuideDocument) -> bytes:
 
     buffer = BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    return reproducible_zip(buffer.getvalue())
