@@ -19,7 +19,7 @@ from forum.models import Post
 from forum.models import Visibility
 
 # The command line says "md"; the exporters call it "markdown".
-CLI_FORMATS = {"html": "html", "md": "markdown", "pdf": "pdf", "docx": "docx"}
+CLI_FORMATS = {"html": "html", "md": "markdown", "pdf": "pdf", "docx": "docx", "odt": "odt"}
 
 guides_cli = AppGroup("guides", help="Work with curated guides.")
 

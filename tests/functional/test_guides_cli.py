@@ -44,6 +44,10 @@ def _text(format_name: str, data: bytes) -> str:
         return "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
     if format_name == "docx":
         return "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    if format_name == "odt":
+        from odfdo import Document
+
+        return Document(io.BytesIO(data)).body.text_recursive
     return data.decode("utf-8")
 
 
@@ -51,7 +55,7 @@ def _export(runner, *args: str):
     return runner.invoke(args=["guides", "export", *args])
 
 
-@pytest.mark.parametrize("format_name", ["html", "md", "pdf", "docx"])
+@pytest.mark.parametrize("format_name", ["html", "md", "pdf", "docx", "odt"])
 def test_export_writes_the_draft_in_each_format_when_nothing_is_published(
         runner, slug, tmp_path, format_name):
     path = tmp_path / f"guide.{format_name}"
@@ -65,7 +69,7 @@ def test_export_writes_the_draft_in_each_format_when_nothing_is_published(
         assert zipfile.is_zipfile(path)
 
 
-@pytest.mark.parametrize("format_name", ["html", "md", "pdf", "docx"])
+@pytest.mark.parametrize("format_name", ["html", "md", "pdf", "docx", "odt"])
 def test_export_takes_the_latest_version_or_the_one_asked_for(
         app, runner, slug, tmp_path, format_name):
     _publish_two_versions(app, slug)

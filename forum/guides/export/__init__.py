@@ -37,6 +37,8 @@ FORMATS: dict[str, ExportFormat] = {
         ExportFormat("docx", "Word document (DOCX)", "docx",
                      "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                      "forum.guides.export.docx"),
+        ExportFormat("odt", "OpenDocument text (ODT)", "odt",
+                     "application/vnd.oasis.opendocument.text", "forum.guides.export.odt"),
         ExportFormat("markdown", "Markdown", "md", "text/markdown; charset=utf-8",
                      "forum.guides.export.markdown"),
     ]
