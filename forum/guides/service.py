@@ -561,6 +561,9 @@ def guides_of_set(session: Session, learning_set: LearningSet) -> list[Guide]:
 def find_guide_by_slug(session: Session, slug: str) -> Guide | None:
     if not slug or len(slug) > SLUG_MAX:
         return None
+    # Each version's document is loaded only when read: a download sends a kept file and
+    # never needs one (a 1,000-excerpt guide's is a megabyte of JSON per version).
     return session.scalar(
-        select(Guide).options(joinedload(Guide.learning_set), selectinload(Guide.versions))
+        select(Guide).options(joinedload(Guide.learning_set),
+                              selectinload(Guide.versions).defer(GuideVersion.document))
         .where(Guide.slug == slug))
