@@ -196,3 +196,22 @@ def test_regenerate_makes_every_versions_files_again(app, runner, published):
         rows = db.session.scalars(select(GuideFile)).all()
         assert len(rows) == n and all(r.renderer == files.RENDERER_REVISION for r in rows)
         assert {r.storage_key for r in rows} == before  # same bytes, same names
+
+
+def test_serving_kept_files_never_loads_the_renderers(tmp_path):
+    """A worker that only serves kept files must not pay for WeasyPrint, python-docx or
+    odfdo (hundreds of MB and seconds of start-up): they are imported only to make a file."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from forum import create_app\n"
+        f"app = create_app({{'SECRET_KEY': 'x', 'TESTING': True, "
+        f"'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path}/t.db'}})\n"
+        "import forum.guides.views, forum.guides.files, forum.guides.cli\n"
+        "from forum.guides.export import docx_template, storage\n"
+        "print(sorted(m for m in ('weasyprint', 'docx', 'odfdo') if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
