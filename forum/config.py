@@ -24,6 +24,10 @@ DEFAULTS: dict[str, object] = {
     # Set by forum-quickstart: a local development server, where a loopback PUBLIC_BASE_URL is
     # expected (publishing a guide refuses one otherwise).
     "DEVELOPMENT": False,
+    # The network named as a guide's publisher after its set; SITE_NAME when unset.
+    "GUIDE_PUBLISHER": None,
+    # Where published guides' PDF, DOCX and ODT files are kept; <instance>/guide-files if unset.
+    "GUIDE_FILES_DIR": None,
     "REMEMBER_COOKIE_DURATION": timedelta(days=30),
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",

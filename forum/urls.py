@@ -60,7 +60,9 @@ def _remember_served_address() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Follow the development server's real port while ``PUBLIC_BASE_URL`` is not set."""
+    """Follow the development server's real port while ``PUBLIC_BASE_URL`` is not set, and let
+    templates say where files that leave the site will point (``public_base_url()``)."""
+    app.jinja_env.globals["public_base_url"] = public_base_url
 
     @app.before_request
     def _follow_served_port() -> None:

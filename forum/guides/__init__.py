@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from forum.guides.document import TEMPLATE_WORDS
 from forum.guides.document import format_date
 from forum.guides.export.html import guide_html
 from forum.guides.export.html import quotation_html
@@ -20,6 +21,8 @@ bp = Blueprint("guides", __name__)
 bp.add_app_template_filter(guide_html, "guide_html")
 bp.add_app_template_filter(quotation_html, "quotation_html")
 bp.add_app_template_filter(format_date, "guide_date")
+for _name, _words in TEMPLATE_WORDS.items():
+    bp.add_app_template_global(_words, _name)  # type: ignore[arg-type]
 
 
 @bp.app_template_global()

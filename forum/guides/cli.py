@@ -1,4 +1,4 @@
-"""``flask guides ...``: list guides and export one to a file in any format."""
+"""``flask guides ...``: list guides, export one to a file, regenerate the kept files."""
 
 from __future__ import annotations
 
@@ -10,14 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from forum.extensions import db
+from forum.guides.document import GuideDocument
 from forum.guides.document import format_date
 from forum.models import Guide
 from forum.models import GuideExcerpt
 from forum.models import GuideSection
 from forum.models import Post
+from forum.models import Visibility
 
 # The command line says "md"; the exporters call it "markdown".
-CLI_FORMATS = {"html": "html", "md": "markdown", "pdf": "pdf", "docx": "docx"}
+CLI_FORMATS = {"html": "html", "md": "markdown", "pdf": "pdf", "docx": "docx", "odt": "odt"}
 
 guides_cli = AppGroup("guides", help="Work with curated guides.")
 
@@ -56,17 +58,23 @@ def list_command() -> None:
               help="The file to write (replaced if it exists).")
 @click.option("--version", "number", type=click.IntRange(min=1), default=None,
               help="A published version number (default: the latest, or the draft if none).")
-def export_command(slug: str, format_name: str, output: Path, number: int | None) -> None:
+@click.option("--public", is_flag=True,
+              help="For readers outside the set: leave out 'Original post' links into a "
+                   "set they could not open.")
+def export_command(slug: str, format_name: str, output: Path, number: int | None,
+                   public: bool) -> None:
     """Export the guide SLUG to a file.
 
     Without --version: the latest published version, or the current draft when nothing
-    has been published (the message on stderr says which).
+    has been published (the message on stderr says which). Links to the site point at
+    PUBLIC_BASE_URL.
     """
     from forum.guides.compile import compile_guide
     from forum.guides.compile import get_version
     from forum.guides.compile import latest_version
     from forum.guides.compile import version_document
     from forum.guides.export import export
+    from forum.guides.files import links_base
 
     guide = _load(slug)
     if number is not None:
@@ -87,7 +95,8 @@ def export_command(slug: str, format_name: str, output: Path, number: int | None
         what = "the current draft (it has not been published yet)"
     if not output.parent.is_dir():
         raise click.ClickException(f"The folder {output.parent} does not exist.")
-    data = export(document, CLI_FORMATS[format_name])
+    document = _links_for(guide, document, public=public)
+    data = export(document.with_base_url(links_base()), CLI_FORMATS[format_name])
     try:
         output.write_bytes(data)
     except OSError as error:
@@ -95,3 +104,44 @@ def export_command(slug: str, format_name: str, output: Path, number: int | None
     click.echo(f"Exported “{guide.title}”, {what}, as {format_name} to {output} "
                f"({len(data):,} bytes).", err=True)
 
+
+
+def _links_for(guide: Guide, document: GuideDocument, *, public: bool) -> GuideDocument:
+    """Keep or drop the links into the set, and say so: a reader outside a set that is not
+    public cannot open them ("Page not found")."""
+    links = document.source_link_count
+    set_name = guide.learning_set.name
+    if not links or guide.learning_set.visibility == Visibility.PUBLIC:
+        if public and links:
+            click.echo(f"Kept {links} “Original post” link{'s' if links != 1 else ''}: "
+                       f"{set_name} is public, so anyone can open them.", err=True)
+        return document
+    plural = "s" if links != 1 else ""
+    if public:
+        click.echo(f"Left out {links} “Original post” link{plural} into {set_name}, "
+                   "which readers outside the set cannot open.", err=True)
+        return document.without_source_links()
+    click.echo(f"Warning: the file includes {links} “Original post” link{plural} into "
+               f"{set_name}, which is not public: readers outside the set cannot open "
+               f"{'them' if links != 1 else 'it'}. Use --public to leave them out.", err=True)
+    return document
+
+
+@guides_cli.command("regenerate")
+@click.option("--guide", "slug", default=None, help="Only this guide (default: every guide).")
+def regenerate_command(slug: str | None) -> None:
+    """Make every published version's PDF, DOCX and ODT files afresh (after an upgrade)."""
+    from forum.guides.export.storage import storage_for
+    from forum.guides.files import regenerate
+
+    if slug is not None:
+        guides = [_load(slug)]
+    else:
+        guides = list(db.session.scalars(
+            select(Guide).options(selectinload(Guide.versions)).order_by(Guide.slug)))
+    made = regenerate(db.session, storage_for(), guides)
+    db.session.commit()
+    versions = sum(len(g.versions) for g in guides)
+    click.echo(f"Made {made} file{'s' if made != 1 else ''} for {versions} published "
+               f"version{'s' if versions != 1 else ''} of {len(guides)} "
+               f"guide{'s' if len(guides) != 1 else ''}.")

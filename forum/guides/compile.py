@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
+from flask import has_app_context
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from werkzeug.routing import BuildError
 
 from forum import permissions
 from forum.extensions import db
+from forum.guides.document import DEFAULT_LICENCE
 from forum.guides.document import Excerpt
 from forum.guides.document import GuideDocument
 from forum.guides.document import Section
@@ -32,7 +34,6 @@ from forum.guides.service import excerpt_body_html
 from forum.guides.service import excerpts_needing_attention
 from forum.guides.service import quoted_excerpts
 from forum.guides.service import withheld_reason
-from forum.mail import public_url
 from forum.models import Guide
 from forum.models import GuideExcerpt
 from forum.models import GuideVersion
@@ -46,20 +47,40 @@ DOCUMENT_FORMAT = 1
 PostUrl = Callable[[Post], str | None]
 
 
+def site_path(endpoint: str, **values: Any) -> str:
+    """A page's path on this site (``/guides/x/``), inside a request or not.
+
+    The document keeps links to the site as paths: the web page uses them as they are, and a
+    file that leaves the site makes them absolute under ``PUBLIC_BASE_URL`` when it is made.
+    """
+    adapter = current_app.url_map.bind("localhost", script_name="/")
+    return adapter.build(endpoint, values, force_external=False)
+
+
 def post_url(post: Post) -> str | None:
-    """The absolute address of a post on its thread page."""
-    return public_url("threads.show", thread_id=post.thread_id) + f"#post-{post.id}"
+    """The path of a post on its thread page."""
+    return site_path("threads.show", thread_id=post.thread_id) + f"#post-{post.id}"
 
 
-def guide_url(guide: Guide, version: int | None = None) -> str | None:
-    """The stable public address of a published guide (or one version), when it can be built."""
+def guide_url(guide: Guide) -> str | None:
+    """The guide's own path (its latest version), when it can be built."""
     try:
-        if version is None:
-            return public_url("guides.published", guide_slug=guide.slug)
-        return public_url("guides.version", guide_slug=guide.slug, number=version)
+        return site_path("guides.published", guide_slug=guide.slug)
     except BuildError:  # the web pages are not registered (e.g. a trimmed-down app)
         current_app.logger.debug("no guides endpoints: the document carries no address")
         return None
+
+
+def publisher(guide: Guide) -> str:
+    """``Northbridge set, Learning Sets``: the set, then the network (``GUIDE_PUBLISHER``,
+    else ``SITE_NAME``)."""
+    if not has_app_context():  # compiled without an app (unit tests): no network name
+        return getattr(getattr(guide, "learning_set", None), "name", "") or ""
+    config = current_app.config
+    network = str(config.get("GUIDE_PUBLISHER") or config.get("SITE_NAME") or "").strip()
+    learning_set = getattr(guide, "learning_set", None)
+    parts = [learning_set.name.strip() if learning_set is not None else "", network]
+    return ", ".join(part for part in parts if part)
 
 
 def _excerpt(excerpt: GuideExcerpt, link: PostUrl, quoted: dict[int, GuideExcerpt]) -> Excerpt:
@@ -102,7 +123,9 @@ def _compile(guide: Guide, *, version: int | None, published_on: date | None, ur
         title=guide.title, subtitle=guide.subtitle or "",
         introduction_html=guide.introduction_html or "", version=version,
         published_on=published_on, url=url, sections=tuple(sections),
-        contributing_organisations=tuple(sorted(organisations, key=str.casefold)))
+        contributing_organisations=tuple(sorted(organisations, key=str.casefold)),
+        publisher=publisher(guide),
+        licence=getattr(guide, "licence", None) or DEFAULT_LICENCE)
     return document, extras
 
 
@@ -144,7 +167,7 @@ def publish(session: Session, guide: Guide, *, by: User | None) -> GuideVersion:
     number = previous + 1
     published_at = utcnow()
     document, extras = _compile(guide, version=number, published_on=published_at.date(),
-                                url=guide_url(guide, number), link=post_url)
+                                url=guide_url(guide), link=post_url)
     version = GuideVersion(number=number, published_at=published_at, published_by=by,
                            document=document_to_json(document, extras))
     guide.versions.append(version)
@@ -182,10 +205,12 @@ def document_to_json(document: GuideDocument,
         "url": document.url,
         "sections": sections,
         "contributing_organisations": list(document.contributing_organisations),
+        "publisher": document.publisher,
+        "licence": document.licence,
     }
 
 
-def _withheld_ids(session: Session, post_ids: set[int]) -> set[int]:
+def withheld_post_ids(session: Session, post_ids: set[int]) -> set[int]:
     """The posts among ``post_ids`` that could no longer be quoted (one query)."""
     if not post_ids:
         return set()
@@ -208,7 +233,7 @@ def version_document(version: GuideVersion) -> GuideDocument:
     session = object_session(version) or db.session
     post_ids = {e["post_id"] for s in data["sections"] for e in s["excerpts"]
                 if e.get("post_id") is not None}
-    withheld = _withheld_ids(session, post_ids)
+    withheld = withheld_post_ids(session, post_ids)
     organisations: set[str] = set()
     sections = []
     for section in data["sections"]:
@@ -234,5 +259,8 @@ def version_document(version: GuideVersion) -> GuideDocument:
     return GuideDocument(
         title=data["title"], subtitle=data.get("subtitle", ""),
         introduction_html=data.get("introduction_html", ""), version=data.get("version"),
-        published_on=_date(data.get("published_on")), url=data.get("url"),
-        sections=tuple(sections), contributing_organisations=tuple(stored_organisations))
+        published_on=_date(data.get("published_on")),
+        # Always the guide's own address: versions frozen before this pointed at themselves.
+        url=guide_url(version.guide) if version.guide is not None else data.get("url"),
+        sections=tuple(sections), contributing_organisations=tuple(stored_organisations),
+        publisher=data.get("publisher", ""), licence=data.get("licence"))

@@ -31,6 +31,7 @@ from wtforms.validators import StopValidation
 from wtforms.widgets import HiddenInput
 
 from forum.forms import BaseForm
+from forum.guides.document import LICENCES
 from forum.models import CreditPreference
 from forum.threads.forms import MaxLength
 from forum.threads.forms import Required
@@ -98,6 +99,12 @@ class GuideSettingsForm(NewGuideForm):
         "Readable without signing in", widget=GovCheckboxInput(),
         description="Published versions of this guide can be read by anyone with the link, "
                     "even if the set is private. Drafts are never shown.")
+    licence = RadioField(
+        "Licence", widget=GovRadioInput(),
+        description="Printed at the end of every copy: how others may reuse the guide.",
+        choices=[SelectChoice(code, licence.name) for code, licence in LICENCES.items()],
+        # Left out of a POST, the licence stays as it is; the service refuses unknown codes.
+        validate_choice=False)
     submit = SubmitField("Save settings", widget=GovSubmitInput())
 
 

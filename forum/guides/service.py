@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from forum import permissions
 from forum.guides import trim
+from forum.guides.document import LICENCES
 from forum.guides.document import slugify
 from forum.models import CreditPreference
 from forum.models import Guide
@@ -270,8 +271,12 @@ def create_guide(session: Session, *, learning_set: LearningSet, creator: User |
 
 
 def update_guide(session: Session, guide: Guide, *, title: str, subtitle: str,
-                 introduction_source: str, is_public: bool, thread_ids: list[int]) -> None:
-    """Change the guide's settings. A thread that still has excerpts cannot be removed."""
+                 introduction_source: str, is_public: bool, thread_ids: list[int],
+                 licence: str | None = None) -> None:
+    """Change the guide's settings. A thread that still has excerpts cannot be removed;
+    ``None`` keeps the licence."""
+    if licence is not None and licence not in LICENCES:
+        raise GuideError("Choose a licence from the list")
     title = _clean_title(title, "title")
     subtitle = _clean_text(subtitle, "subtitle", SUBTITLE_MAX)
     introduction_source = _clean_text(introduction_source, "introduction")
@@ -288,6 +293,8 @@ def update_guide(session: Session, guide: Guide, *, title: str, subtitle: str,
     guide.introduction_source = introduction_source
     guide.introduction_html = render_markdown(introduction_source) if introduction_source else ""
     guide.is_public = bool(is_public)
+    if licence is not None:
+        guide.licence = licence
     guide.threads = threads
     _touch(guide)
     session.flush()
@@ -687,6 +694,9 @@ def guides_of_set(session: Session, learning_set: LearningSet) -> list[Guide]:
 def find_guide_by_slug(session: Session, slug: str) -> Guide | None:
     if not slug or len(slug) > SLUG_MAX:
         return None
+    # Each version's document is loaded only when read: a download sends a kept file and
+    # never needs one (a 1,000-excerpt guide's is a megabyte of JSON per version).
     return session.scalar(
-        select(Guide).options(joinedload(Guide.learning_set), selectinload(Guide.versions))
+        select(Guide).options(joinedload(Guide.learning_set),
+                              selectinload(Guide.versions).defer(GuideVersion.document))
         .where(Guide.slug == slug))

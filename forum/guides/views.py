@@ -24,10 +24,11 @@ from forum.extensions import login_manager
 from forum.forms import ActionForm
 from forum.guides import bp
 from forum.guides import compile as compiler
+from forum.guides import files
 from forum.guides import service
 from forum.guides.document import GuideDocument
 from forum.guides.export import FORMATS
-from forum.guides.export import export
+from forum.guides.export.storage import storage_for
 from forum.guides.forms import AddSectionForm
 from forum.guides.forms import AddSeveralForm
 from forum.guides.forms import GuideSettingsForm
@@ -36,6 +37,7 @@ from forum.models import Guide
 from forum.models import GuideVersion
 from forum.models import LearningSet
 from forum.models import Thread
+from forum.urls import public_base_url
 
 # --- loading and refusing ------------------------------------------------
 
@@ -165,7 +167,7 @@ def settings(slug: str, guide_id: int):
     if request.method == "GET":
         data = {"title": guide.title, "subtitle": guide.subtitle,
                 "introduction": guide.introduction_source, "is_public": guide.is_public,
-                "threads": [t.id for t in guide.threads]}
+                "licence": guide.licence, "threads": [t.id for t in guide.threads]}
     form = GuideSettingsForm(data=data)
     form.set_thread_choices(_set_threads(guide.learning_set, guide.threads))
     if form.validate_on_submit():
@@ -173,7 +175,8 @@ def settings(slug: str, guide_id: int):
             service.update_guide(
                 db.session, guide, title=form.title.data, subtitle=form.subtitle.data or "",
                 introduction_source=form.introduction.data or "",
-                is_public=bool(form.is_public.data), thread_ids=form.threads.data)
+                is_public=bool(form.is_public.data), thread_ids=form.threads.data,
+                licence=form.licence.data or None)
         except service.GuideError as error:
             db.session.rollback()
             form.threads.errors = [str(error)]
@@ -193,11 +196,24 @@ def format_or_404(fmt: str):
     return FORMATS[fmt]
 
 
-def download(doc: GuideDocument, fmt: str, filename_stem: str) -> Response:
-    export_format = format_or_404(fmt)
-    response = Response(export(doc, fmt), content_type=export_format.media_type)
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{filename_stem}.{export_format.extension}"')
+def send(made: files.FileFor, filename_stem: str, *, private: bool) -> Response:
+    """A download: a kept file with a strong ETag (a repeat answers 304), or made bytes."""
+    filename = f"{filename_stem}.{made.extension}"
+    if made.stored is None:
+        response = Response(made.data, content_type=made.media_type)
+    else:
+        # Read whole (a guide is a few MB at most): no file handle outlives the request.
+        data = storage_for().path(made.stored.storage_key).read_bytes()
+        response = Response(data, content_type=made.media_type)
+        response.set_etag(made.stored.etag)  # strong: the file's SHA-256
+        response.last_modified = made.stored.created_at
+        response.make_conditional(request)  # If-None-Match -> 304 Not Modified
+        response.cache_control.no_cache = True  # revalidate: the ETag makes that cheap
+        if private:
+            response.cache_control.private = True
+        else:
+            response.cache_control.public = True
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -210,10 +226,12 @@ def draft_downloads(guide: Guide) -> list[dict]:
 
 def address_problem() -> str | None:
     """Why guides cannot be published with this site's public address, if they cannot."""
-    return service.public_address_problem(
-        current_app.config.get("PUBLIC_BASE_URL"),
-        development=current_app.debug or current_app.testing
-        or bool(current_app.config.get("DEVELOPMENT")))
+    development = (current_app.debug or current_app.testing
+                   or bool(current_app.config.get("DEVELOPMENT")))
+    # In development an unset address follows the port actually served (forum.urls).
+    base = current_app.config.get("PUBLIC_BASE_URL") or (public_base_url() if development
+                                                         else None)
+    return service.public_address_problem(base, development=development)
 
 
 @bp.get("/sets/<slug>/guides/<int:guide_id>/preview")
@@ -247,6 +265,13 @@ def publish(slug: str, guide_id: int):
         db.session.rollback()
         flash(f"The guide was not published. {error}.", "info")
         return redirect(url_for("guides.preview", slug=slug, guide_id=guide.id))
+    try:
+        # Made once, now, so that no download renders; if it fails, the first one will.
+        with db.session.begin_nested():
+            files.make_version_files(db.session, storage_for(), version)
+    except Exception:  # noqa: BLE001  (a renderer's failure must not undo publishing)
+        current_app.logger.exception("could not make the files of %s v%s", guide.slug,
+                                     version.number)
     db.session.commit()
     flash(f"Version {version.number} of “{guide.title}” is published. It will not change: "
           "publish again to make a new version.", "success")
@@ -257,7 +282,9 @@ def publish(slug: str, guide_id: int):
 def download_draft(slug: str, guide_id: int, fmt: str):
     guide = load_guide(slug, guide_id)
     format_or_404(fmt)
-    return download(compiler.compile_guide(guide), fmt, f"{guide.slug}-draft")
+    made = files.draft_file(db.session, storage_for(), guide, fmt)
+    db.session.commit()
+    return send(made, f"{guide.slug}-draft", private=True)
 
 
 # --- published guides ----------------------------------------------------
@@ -277,11 +304,17 @@ def _version_or_404(guide: Guide, number: int) -> GuideVersion:
     return version
 
 
-def reader_document(guide: Guide, version: GuideVersion) -> GuideDocument:
-    """The version as this reader gets it, on the page and in every download: links to the
-    original posts only for readers who can open the set's threads."""
-    doc = compiler.version_document(version)
+def reader_audience(guide: Guide) -> str:
+    """Links to the original posts only for readers who can open the set's threads."""
     if permissions.can_view_set(current_user, guide.learning_set):
+        return files.MEMBERS
+    return files.PUBLIC
+
+
+def reader_document(guide: Guide, version: GuideVersion) -> GuideDocument:
+    """The version as this reader gets it on the page (every download follows suit)."""
+    doc = compiler.version_document(version)
+    if reader_audience(guide) == files.MEMBERS:
         return doc
     return doc.without_source_links()
 
@@ -324,4 +357,7 @@ def download_version(guide_slug: str, number: int, fmt: str):
     guide = load_published(guide_slug)
     version = _version_or_404(guide, number)
     format_or_404(fmt)
-    return download(reader_document(guide, version), fmt, f"{guide.slug}-v{version.number}")
+    audience = reader_audience(guide)
+    made = files.version_file(db.session, storage_for(), version, fmt, audience)
+    db.session.commit()  # when a file was made (or a stale one dropped); else a no-op
+    return send(made, f"{guide.slug}-v{version.number}", private=audience == files.MEMBERS)

@@ -3,6 +3,7 @@
 from forum.models.base import utcnow
 from forum.models.guide import Guide
 from forum.models.guide import GuideExcerpt
+from forum.models.guide import GuideFile
 from forum.models.guide import GuideSection
 from forum.models.guide import GuideVersion
 from forum.models.learning_set import Invitation
@@ -38,6 +39,7 @@ __all__ = [
     "Guide",
     "GuideExcerpt",
     "GuideSection",
+    "GuideFile",
     "GuideVersion",
     "Invitation",
     "LearningSet",

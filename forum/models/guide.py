@@ -50,6 +50,9 @@ class Guide(db.Model):
     introduction_html: Mapped[str] = mapped_column(Text, default="")
     # Published versions are readable without signing in when the set is public or this is set.
     is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A code from forum.guides.document.LICENCES, printed in every format.
+    licence: Mapped[str] = mapped_column(String(32), default="cc-by-4.0",
+                                         server_default="cc-by-4.0")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -130,3 +133,34 @@ class GuideVersion(db.Model):
 
     guide: Mapped[Guide] = relationship(back_populates="versions")
     published_by: Mapped[User | None] = relationship()
+
+
+class GuideFile(db.Model):
+    """A made PDF, DOCX or ODT file of a guide, kept in :mod:`forum.guides.export.storage`.
+
+    One per published version, format and audience (with or without links to the set's
+    posts), valid while the renderer, the public address and the set of withheld posts are
+    what they were when it was made; a draft's file is found by a hash of its document.
+    """
+
+    __tablename__ = "guide_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guide_id: Mapped[int] = mapped_column(ForeignKey("guides.id", ondelete="CASCADE"), index=True)
+    # NULL for a draft's file.
+    version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("guide_versions.id", ondelete="CASCADE"), index=True)
+    format: Mapped[str] = mapped_column(String(16))
+    # "members", "public" (no links into the set) or "draft".
+    audience: Mapped[str] = mapped_column(String(16))
+    renderer: Mapped[str] = mapped_column(String(32))
+    links_base: Mapped[str] = mapped_column(String(255))
+    # The posts the version quotes, and those withheld from this file when it was made.
+    post_ids: Mapped[list] = mapped_column(JSON, default=list)
+    withheld_ids: Mapped[list] = mapped_column(JSON, default=list)
+    # A draft's file: the hash of the document it was made from.
+    source_hash: Mapped[str] = mapped_column(String(64), default="")
+    storage_key: Mapped[str] = mapped_column(String(255))
+    etag: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

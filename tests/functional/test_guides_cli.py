@@ -13,6 +13,7 @@ from forum.extensions import db
 from forum.guides import service
 from forum.guides.compile import publish
 from forum.models import Guide
+from forum.models import Visibility
 from tests.functional.guide_helpers import build_guide_world
 
 
@@ -44,6 +45,10 @@ def _text(format_name: str, data: bytes) -> str:
         return "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
     if format_name == "docx":
         return "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    if format_name == "odt":
+        from odfdo import Document
+
+        return Document(io.BytesIO(data)).body.text_recursive
     return data.decode("utf-8")
 
 
@@ -51,7 +56,7 @@ def _export(runner, *args: str):
     return runner.invoke(args=["guides", "export", *args])
 
 
-@pytest.mark.parametrize("format_name", ["html", "md", "pdf", "docx"])
+@pytest.mark.parametrize("format_name", ["html", "md", "pdf", "docx", "odt"])
 def test_export_writes_the_draft_in_each_format_when_nothing_is_published(
         runner, slug, tmp_path, format_name):
     path = tmp_path / f"guide.{format_name}"
@@ -65,7 +70,7 @@ def test_export_writes_the_draft_in_each_format_when_nothing_is_published(
         assert zipfile.is_zipfile(path)
 
 
-@pytest.mark.parametrize("format_name", ["html", "md", "pdf", "docx"])
+@pytest.mark.parametrize("format_name", ["html", "md", "pdf", "docx", "odt"])
 def test_export_takes_the_latest_version_or_the_one_asked_for(
         app, runner, slug, tmp_path, format_name):
     _publish_two_versions(app, slug)
@@ -122,3 +127,37 @@ def test_list_shows_each_guide_and_its_versions(app, runner, slug):
         args=["guides", "list"]).output
     _publish_two_versions(app, slug)
     assert "(v1, v2)" in runner.invoke(args=["guides", "list"]).output
+
+
+def test_export_warns_when_it_includes_links_into_a_private_set(runner, slug, tmp_path):
+    path = tmp_path / "guide.md"
+    result = _export(runner, slug, "--format", "md", "--output", str(path))
+    assert result.exit_code == 0, result.output
+    assert "Warning: the file includes 1 “Original post” link into" in result.stderr
+    assert "Use --public to leave them out." in result.stderr
+    assert "[Original post](http://localhost/threads/" in path.read_text()
+
+
+def test_export_public_drops_links_a_public_reader_could_not_open(runner, slug, tmp_path):
+    path = tmp_path / "guide.md"
+    result = _export(runner, slug, "--format", "md", "--output", str(path), "--public")
+    assert result.exit_code == 0, result.output
+    assert "Left out 1 “Original post” link into" in result.stderr
+    assert "Warning" not in result.stderr
+    text = path.read_text()
+    assert "Original post" not in text and "/threads/" not in text
+    assert "Sam Patel, Northbridge Borough Council" in text
+
+
+def test_export_public_keeps_links_into_a_public_set(app, runner, tmp_path):
+    with app.app_context():
+        gw = build_guide_world(visibility=Visibility.PUBLIC)
+        section = service.add_section(db.session, gw.guide, title="Choosing a name")
+        service.add_excerpt(db.session, section, gw.posts["named"])
+        db.session.commit()
+        slug = gw.guide.slug
+    path = tmp_path / "guide.md"
+    result = _export(runner, slug, "--format", "md", "--output", str(path), "--public")
+    assert result.exit_code == 0, result.output
+    assert "is public, so anyone can open them" in result.stderr
+    assert "[Original post](" in path.read_text()

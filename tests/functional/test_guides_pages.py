@@ -512,6 +512,7 @@ def test_a_published_version_withholds_an_excerpt_whose_post_is_later_hidden(
     ("pdf", "application/pdf", "pdf", b"%PDF"),
     ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx",
      b"PK"),
+    ("odt", "application/vnd.oasis.opendocument.text", "odt", b"PK"),
 ])
 def test_downloads_are_attachments_named_after_the_guide_and_version(
         app, client, world, fmt, content_type, extension, magic):
@@ -543,8 +544,9 @@ def test_the_published_page_offers_every_format(app, client, world):
         g = build_guide(world, publish=True)
     client.sign_in_as(world.member)
     page = _text(client.get(f"/guides/{g.slug}/"))
-    for fmt in ("html", "markdown", "pdf", "docx"):
+    for fmt in ("html", "markdown", "pdf", "docx", "odt"):
         assert f'href="/guides/{g.slug}/v1/download/{fmt}"' in page
+    assert "OpenDocument text (ODT)" in page
 
 
 @pytest.mark.parametrize("reader, links", [("anonymous", False), ("outsider", False),

@@ -15,6 +15,10 @@ from html.parser import HTMLParser
 
 from forum.guides.document import GuideDocument
 
+# Bump when any renderer's output changes: kept files made by an older one are then made
+# again on their next download, or all at once by ``flask guides regenerate``.
+RENDERER_REVISION = "2026-12-02.1"
+
 
 @dataclass(frozen=True)
 class ExportFormat:
@@ -33,6 +37,8 @@ FORMATS: dict[str, ExportFormat] = {
         ExportFormat("docx", "Word document (DOCX)", "docx",
                      "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                      "forum.guides.export.docx"),
+        ExportFormat("odt", "OpenDocument text (ODT)", "odt",
+                     "application/vnd.oasis.opendocument.text", "forum.guides.export.odt"),
         ExportFormat("markdown", "Markdown", "md", "text/markdown; charset=utf-8",
                      "forum.guides.export.markdown"),
     ]
@@ -119,3 +125,21 @@ _WHITESPACE = re.compile(r"\s+")
 
 def collapse_whitespace(text: str) -> str:
     return _WHITESPACE.sub(" ", text)
+
+
+def reproducible_zip(data: bytes) -> bytes:
+    """The same ZIP package (DOCX, ODT) with every entry dated 1 January 1980 and stored in
+    the same order: the same document then makes the same bytes, hence the same ETag."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            # ODF wants its "mimetype" entry first and uncompressed; keep each entry's method.
+            entry.compress_type = info.compress_type
+            entry.external_attr = info.external_attr
+            target.writestr(entry, source.read(info.filename))
+    return buffer.getvalue()

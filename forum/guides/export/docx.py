@@ -1,8 +1,10 @@
-"""DOCX export with python-docx: real Title/Heading/Quote styles, a contents field, links.
+"""DOCX export with python-docx, from the project's own template (see :mod:`.docx_template`).
 
 Excerpt HTML (the sanitised subset from :mod:`forum.text`) becomes paragraphs and runs:
-bold, italic, strikethrough, code, links, lists (written as "•"/"1." markers, which survive
-any word processor), nested quotes (indented) and tables.
+bold, italic, strikethrough, code, links, real bulleted and numbered lists (numbering
+definitions, restarted per list), nested quotes (indented, with the Quote style's rule) and
+tables. The contents field is filled in when the file is made (each entry links to its
+heading) and marked for Word to add page numbers when it is opened.
 """
 
 from __future__ import annotations
@@ -12,34 +14,47 @@ from dataclasses import replace
 from datetime import UTC
 from datetime import datetime
 from datetime import time
+from functools import lru_cache
 from io import BytesIO
 
-from docx import Document as new_document
+from docx import Document as open_document
 from docx.document import Document
-from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm
-from docx.shared import Pt
-from docx.shared import RGBColor
+from docx.shared import Twips
 from docx.styles.style import ParagraphStyle
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from forum.guides.document import CONTENTS_TITLE
+from forum.guides.document import INTRODUCTION_TITLE
+from forum.guides.document import NOTE_LABEL
+from forum.guides.document import ORGANISATIONS_TITLE
 from forum.guides.document import Excerpt
 from forum.guides.document import GuideDocument
-from forum.guides.document import format_date
+from forum.guides.document import Line
 from forum.guides.export import Node
 from forum.guides.export import collapse_whitespace
 from forum.guides.export import heading_offset
 from forum.guides.export import parse_fragment
+from forum.guides.export import reproducible_zip
+from forum.guides.export.docx_template import FOOTER_TITLE
+from forum.guides.export.docx_template import LIST_STEP
+from forum.guides.export.docx_template import QUOTE_INDENT
+from forum.guides.export.docx_template import TEMPLATE_PATH
 
-LINK_COLOUR = RGBColor(0x1D, 0x4F, 0x91)
-INDENT = Cm(0.75)
 CREDIT_STYLE = "Guide Credit"
 NOTE_STYLE = "Guide Editorial Note"
+CLOSING_STYLE = "Guide Closing"
+BULLET_ABSTRACT, NUMBER_ABSTRACT = 0, 1
+BULLET_NUM_ID = 1
+
+
+@lru_cache(maxsize=1)
+def _template() -> bytes:
+    return TEMPLATE_PATH.read_bytes()
 
 
 @dataclass(frozen=True)
@@ -56,20 +71,23 @@ class _Context:
     """Where blocks are going: their paragraph style, indent and whether headings are real."""
 
     style: ParagraphStyle
-    indent: int = 0
+    indent: int = 0  # quotation depth below the style's own indent
     real_headings: bool = True
     italic: bool = False
     # Added to h1-h6 so the fragment's highest heading is Heading 2 (under a Heading 1).
     heading_offset: int = 0
+    list_level: int = -1  # -1: not in a list
+    # The paragraph style's own left indent (twips), which direct indents must add to.
+    base_indent: int = 0
 
 
 class _Writer:
     def __init__(self, document: Document) -> None:
         self.document = document
-        self.body = document._body
         self._styles: dict[str, ParagraphStyle] = {}
         self._link_ids: dict[str, str] = {}
-        self._add_styles()
+        self._numbering = document.part.numbering_part.element
+        self._bookmarks = 0
 
     # Styles ----------------------------------------------------------------------------
     def style(self, name: str) -> ParagraphStyle:
@@ -78,23 +96,9 @@ class _Writer:
             self._styles[name] = self.document.styles[name]
         return self._styles[name]
 
-    def _add_styles(self) -> None:
-        styles = self.document.styles
-        credit = styles.add_style(CREDIT_STYLE, WD_STYLE_TYPE.PARAGRAPH)
-        credit.base_style = styles["Normal"]
-        credit.font.size = Pt(10)
-        credit.paragraph_format.left_indent = INDENT
-        credit.paragraph_format.space_after = Pt(12)
-        credit.quick_style = True
-        note = styles.add_style(NOTE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
-        note.base_style = styles["Normal"]
-        note.font.italic = True
-        note.paragraph_format.left_indent = INDENT
-        note.quick_style = True
-
     # Paragraphs and runs -------------------------------------------------------------------
     def paragraph(self, style: ParagraphStyle | str, text: str = "", *,
-                  indent: int = 0) -> Paragraph:
+                  indent: int = 0, base_indent: int = 0) -> Paragraph:
         if isinstance(style, str):
             style = self.style(style)
         paragraph = self.document.add_paragraph()
@@ -104,15 +108,14 @@ class _Writer:
         if text:
             paragraph.add_run(text)
         if indent:
-            paragraph.paragraph_format.left_indent = INDENT * indent
+            paragraph.paragraph_format.left_indent = Twips(base_indent + QUOTE_INDENT * indent)
         return paragraph
 
     def run(self, paragraph: Paragraph, text: str, fmt: _Format = _Format()) -> Run:
         if fmt.href:
             run = Run(self._hyperlink(paragraph, fmt.href), paragraph)
             run.text = text
-            run.font.color.rgb = LINK_COLOUR
-            run.font.underline = True
+            run.style = self._character_style("Hyperlink")
         else:
             run = paragraph.add_run(text)
         if fmt.bold:
@@ -122,20 +125,28 @@ class _Writer:
         if fmt.strike:
             run.font.strike = True
         if fmt.code:
-            run.font.name = "Courier New"
+            run.style = self._character_style("Guide Code")
         return run
+
+    def _character_style(self, name: str):
+        if name not in self._styles:
+            self._styles[name] = self.document.styles[name]
+        return self._styles[name]
 
     def _hyperlink(self, paragraph: Paragraph, url: str) -> OxmlElement:
         """Append ``<w:hyperlink>`` with an empty run to the paragraph; return the run."""
-        if url not in self._link_ids:
-            # One relationship per address, named by us: python-docx's get-or-add scans every
-            # relationship (quadratic over a guide's thousand source links).
-            r_id = f"rIdGuideLink{len(self._link_ids) + 1}"
-            self.document.part.rels.add_relationship(
-                RELATIONSHIP_TYPE.HYPERLINK, url, r_id, is_external=True)
-            self._link_ids[url] = r_id
         hyperlink = OxmlElement("w:hyperlink")
-        hyperlink.set(qn("r:id"), self._link_ids[url])
+        if url.startswith("#"):
+            hyperlink.set(qn("w:anchor"), url[1:])
+        else:
+            if url not in self._link_ids:
+                # One relationship per address, named by us: python-docx's get-or-add scans
+                # every relationship (quadratic over a guide's thousand source links).
+                r_id = f"rIdGuideLink{len(self._link_ids) + 1}"
+                self.document.part.rels.add_relationship(
+                    RELATIONSHIP_TYPE.HYPERLINK, url, r_id, is_external=True)
+                self._link_ids[url] = r_id
+            hyperlink.set(qn("r:id"), self._link_ids[url])
         run = OxmlElement("w:r")
         hyperlink.append(run)
         paragraph._p.append(hyperlink)
@@ -143,6 +154,52 @@ class _Writer:
 
     def link(self, paragraph: Paragraph, text: str, url: str) -> None:
         self.run(paragraph, text, _Format(href=url))
+
+    def line(self, paragraph: Paragraph, line: Line) -> Paragraph:
+        """A printed line of the document (its words come from the model)."""
+        for span in line:
+            self.run(paragraph, span.text, _Format(href=span.href))
+        return paragraph
+
+    def bookmark(self, paragraph: Paragraph, name: str) -> None:
+        """Bookmark the paragraph's text (what the contents entries link to)."""
+        self._bookmarks += 1
+        start = OxmlElement("w:bookmarkStart")
+        start.set(qn("w:id"), str(self._bookmarks))
+        start.set(qn("w:name"), name)
+        end = OxmlElement("w:bookmarkEnd")
+        end.set(qn("w:id"), str(self._bookmarks))
+        paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, start)
+        paragraph._p.append(end)
+
+    @staticmethod
+    def bookmark_name(anchor: str) -> str:
+        # Word takes letters, digits and underscores (40 at most); a leading _ hides it.
+        return "_Toc_" + "".join(c if c.isalnum() else "_" for c in anchor)[:35]
+
+    def heading(self, title: str, anchor: str, *, page_break: bool = False) -> Paragraph:
+        paragraph = self.paragraph("Heading 1", title)
+        self.bookmark(paragraph, self.bookmark_name(anchor))
+        if page_break:
+            paragraph.paragraph_format.page_break_before = True
+        return paragraph
+
+    # Lists -----------------------------------------------------------------------------
+    def _numbered_list(self, start: int) -> int:
+        """A numbering instance of its own, so each list counts from its start."""
+        num = self._numbering.add_num(NUMBER_ABSTRACT)
+        num.add_lvlOverride(ilvl=0).add_startOverride(start)
+        return num.numId
+
+    @staticmethod
+    def _number(paragraph: Paragraph, num_id: int, level: int, left: int) -> None:
+        p_pr = paragraph._p.get_or_add_pPr()
+        num_pr = p_pr.get_or_add_numPr()
+        num_pr.get_or_add_ilvl().val = level
+        num_pr.get_or_add_numId().val = num_id
+        fmt = paragraph.paragraph_format
+        fmt.left_indent = Twips(left)
+        fmt.first_line_indent = Twips(-LIST_STEP)
 
     # HTML -> paragraphs ----------------------------------------------------------------
     def inline(self, paragraph: Paragraph, nodes: list[Node | str], fmt: _Format,
@@ -175,6 +232,9 @@ class _Writer:
                 at_start = self.inline(paragraph, node.children, child_fmt, at_start)
         return at_start
 
+    def _new(self, ctx: _Context) -> Paragraph:
+        return self.paragraph(ctx.style, indent=ctx.indent, base_indent=ctx.base_indent)
+
     def blocks(self, nodes: list[Node | str], ctx: _Context,
                first: Paragraph | None = None) -> None:
         """Write block content; ``first`` (a list item's paragraph) takes the first inline run."""
@@ -188,7 +248,7 @@ class _Writer:
             if first is None and all(isinstance(n, str) and not n.strip() for n in pending):
                 pending.clear()
                 return
-            paragraph = first or self.paragraph(ctx.style, indent=ctx.indent)
+            paragraph = first or self._new(ctx)
             first = None
             self.inline(paragraph, pending, base)
             pending.clear()
@@ -206,46 +266,43 @@ class _Writer:
         flush()
 
     def _p(self, node: Node, ctx: _Context) -> None:
-        paragraph = self.paragraph(ctx.style, indent=ctx.indent)
-        self.inline(paragraph, node.children, _Format(italic=ctx.italic))
+        self.inline(self._new(ctx), node.children, _Format(italic=ctx.italic))
 
     def _heading(self, node: Node, ctx: _Context) -> None:
         if ctx.real_headings:
-            level = max(1, min(int(node.tag[1]) + ctx.heading_offset, 9))
+            level = max(1, min(int(node.tag[1]) + ctx.heading_offset, 6))
             paragraph = self.paragraph(f"Heading {level}", indent=ctx.indent)
             self.inline(paragraph, node.children, _Format())
         else:
             # Headings inside a quotation stay in the quotation, and out of the navigation.
-            paragraph = self.paragraph(ctx.style, indent=ctx.indent)
-            self.inline(paragraph, node.children, _Format(bold=True, italic=ctx.italic))
+            self.inline(self._new(ctx), node.children, _Format(bold=True, italic=ctx.italic))
 
     def _blockquote(self, node: Node, ctx: _Context) -> None:
         self.blocks(node.children, replace(ctx, indent=ctx.indent + 1, real_headings=False))
 
     def _pre(self, node: Node, ctx: _Context) -> None:
-        paragraph = self.paragraph(ctx.style, indent=ctx.indent)
+        paragraph = self._new(ctx)
         for n, line in enumerate(node.text().rstrip("\n").split("\n")):
             run = self.run(paragraph, line, _Format(code=True))
             if n:
                 run._r.insert(0, OxmlElement("w:br"))
 
     def _list(self, node: Node, ctx: _Context) -> None:
-        number = int(node.attrs.get("start") or 1)
-        item_ctx = replace(ctx, indent=ctx.indent + 1)
+        level = ctx.list_level + 1
+        num_id = (self._numbered_list(int(node.attrs.get("start") or 1)) if node.tag == "ol"
+                  else BULLET_NUM_ID)
+        left = ctx.base_indent + QUOTE_INDENT * ctx.indent + LIST_STEP * (level + 1)
+        item_ctx = replace(ctx, list_level=level)
         for child in node.children:
             if isinstance(child, str) or child.tag != "li":
                 continue
-            marker = f"{number}.\t" if node.tag == "ol" else "•\t"
-            number += 1
-            paragraph = self.paragraph(ctx.style, indent=item_ctx.indent)
-            fmt = paragraph.paragraph_format
-            fmt.first_line_indent = -INDENT
-            fmt.tab_stops.add_tab_stop(INDENT * item_ctx.indent)
-            self.run(paragraph, marker)
+            paragraph = self._new(ctx)
+            self._number(paragraph, num_id, min(level, 8), left)
             self.blocks(child.children, item_ctx, first=paragraph)
 
     def _hr(self, node: Node, ctx: _Context) -> None:
-        self.paragraph(ctx.style, "* * *", indent=ctx.indent)
+        paragraph = self._new(ctx)
+        paragraph.add_run("* * *")
 
     def _table(self, node: Node, ctx: _Context) -> None:
         rows: list[list[Node]] = []
@@ -298,19 +355,25 @@ _AFTER_UPDATE_FIELDS = tuple(f"w:{name}" for name in (
     "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator"))
 
 
-def _field_char(paragraph: Paragraph, kind: str) -> None:
+def _field_char(paragraph: Paragraph, kind: str, *, dirty: bool = False) -> None:
     run = OxmlElement("w:r")
     char = OxmlElement("w:fldChar")
     char.set(qn("w:fldCharType"), kind)
+    if dirty:
+        char.set(qn("w:dirty"), "true")
     run.append(char)
     paragraph._p.append(run)
 
 
-def _contents(writer: _Writer, headings: list[str]) -> None:
-    """A Word TOC field over Heading 1-2; its cached result lists the sections until updated."""
-    writer.paragraph("TOC Heading", "Contents")
-    first = writer.paragraph("Normal")
-    _field_char(first, "begin")
+def _contents(writer: _Writer, doc: GuideDocument) -> None:
+    """A Word TOC field over Heading 1-2, filled in now: each entry links to its heading.
+
+    Marked dirty (and ``updateFields`` set) so that Word adds the page numbers on opening.
+    """
+    writer.paragraph("TOC Heading", CONTENTS_TITLE)
+    entries = doc.contents
+    first = writer.paragraph("toc 1")
+    _field_char(first, "begin", dirty=True)
     instruction = OxmlElement("w:instrText")
     instruction.set(qn("xml:space"), "preserve")
     instruction.text = ' TOC \\o "1-2" \\h \\z \\u '
@@ -319,11 +382,10 @@ def _contents(writer: _Writer, headings: list[str]) -> None:
     first._p.append(run)
     _field_char(first, "separate")
     last = first
-    for n, title in enumerate(headings):
-        last = first if n == 0 else writer.paragraph("Normal")
-        last.add_run(title)
+    for n, entry in enumerate(entries):
+        last = first if n == 0 else writer.paragraph("toc 1")
+        writer.link(last, entry.title, f"#{writer.bookmark_name(entry.anchor)}")
     _field_char(last, "end")
-    # Ask Word to refresh fields (page numbers) when the file is opened.
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
     # settings.xml is a strict sequence: Word rejects the file if updateFields is misplaced.
@@ -331,69 +393,73 @@ def _contents(writer: _Writer, headings: list[str]) -> None:
 
 
 def _excerpt(writer: _Writer, excerpt: Excerpt) -> None:
-    writer.html(excerpt.body_html, _Context(writer.style("Quote"), real_headings=False))
-    if excerpt.credit:  # empty for a contribution withheld from a published version
-        credit = writer.paragraph(CREDIT_STYLE)
-        writer.run(credit, f"— {excerpt.credit}", _Format(bold=True))
-        if excerpt.posted_on:
-            writer.run(credit, f", {format_date(excerpt.posted_on)}")
-        if excerpt.trimmed:
-            writer.run(credit, " (trimmed)", _Format(italic=True))
-        if excerpt.source_url:
-            writer.run(credit, " · ")
-            writer.link(credit, "Original post", excerpt.source_url)
+    writer.html(excerpt.body_html, _Context(writer.style("Quote"), real_headings=False,
+                                            base_indent=QUOTE_INDENT))
+    if excerpt.credit_line:  # empty for a contribution withheld from a published version
+        writer.line(writer.paragraph(CREDIT_STYLE), excerpt.credit_line)
     if excerpt.editorial_note_html:
         note_style = writer.style(NOTE_STYLE)
         label = writer.paragraph(note_style)
-        writer.run(label, "Editor’s note", _Format(bold=True))
+        writer.run(label, NOTE_LABEL, _Format(bold=True))
         writer.html(excerpt.editorial_note_html,
-                    _Context(note_style, real_headings=False, italic=True))
+                    _Context(note_style, real_headings=False, italic=True,
+                             base_indent=QUOTE_INDENT))
 
 
-def export(doc: GuideDocument) -> bytes:
-    document = new_document()
+def _properties(document: Document, doc: GuideDocument) -> None:
     properties = document.core_properties
     properties.title = doc.title
     properties.subject = doc.subtitle
+    properties.author = doc.publisher
     properties.language = "en-GB"
-    properties.author = ""
-    properties.comments = ""
+    properties.keywords = "; ".join(doc.keywords)
     if doc.published_on:
         published = datetime.combine(doc.published_on, time(), tzinfo=UTC)
         properties.created = properties.modified = published
+
+
+def _footer(document: Document, doc: GuideDocument) -> None:
+    for run in document.sections[0].footer.paragraphs[0].runs:
+        if run.text == FOOTER_TITLE:
+            run.text = doc.title
+
+
+def export(doc: GuideDocument) -> bytes:
+    document = open_document(BytesIO(_template()))
+    _properties(document, doc)
+    _footer(document, doc)
     writer = _Writer(document)
     normal = writer.style("Normal")
 
     writer.paragraph("Title", doc.title)
     if doc.subtitle:
         writer.paragraph("Subtitle", doc.subtitle)
-    if doc.edition_line:
-        writer.paragraph("Normal", doc.edition_line)
-    if doc.url:
-        online = writer.paragraph("Normal", "Read this guide online: ")
-        writer.link(online, doc.url, doc.url)
+    for text in (doc.publisher_line, doc.edition_line):
+        if text:
+            writer.paragraph("Normal", text)
+    if doc.online_line:
+        writer.line(writer.paragraph("Normal"), doc.online_line)
 
-    headings = (["Introduction"] if doc.introduction_html else []) + [
-        s.title for s in doc.sections] + (
-        ["Contributing organisations"] if doc.contributing_organisations else [])
-    _contents(writer, headings)
+    _contents(writer, doc)
 
+    page_break = True  # the body starts on a page of its own, after the contents
     if doc.introduction_html:
-        writer.paragraph("Heading 1", "Introduction")
+        writer.heading(INTRODUCTION_TITLE, doc.contents[0].anchor, page_break=page_break)
+        page_break = False
         writer.html(doc.introduction_html, _Context(normal))
     for section in doc.sections:
-        writer.paragraph("Heading 1", section.title)
+        writer.heading(section.title, section.anchor, page_break=page_break)
+        page_break = False
         writer.html(section.introduction_html, _Context(normal))
         for excerpt in section.excerpts:
             _excerpt(writer, excerpt)
     if doc.contributing_organisations:
-        writer.paragraph("Heading 1", "Contributing organisations")
+        writer.heading(ORGANISATIONS_TITLE, doc.contents[-1].anchor, page_break=page_break)
         for name in doc.contributing_organisations:
             writer.paragraph("List Bullet", name)
-    if doc.url:
-        closing = writer.paragraph("Normal", "The latest version is online at ")
-        writer.link(closing, doc.url, doc.url)
+    for line in doc.closing_lines:
+        writer.line(writer.paragraph(CLOSING_STYLE), line)
 
     buffer = BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    return reproducible_zip(buffer.getvalue())

@@ -10,6 +10,7 @@ from jinja2 import FileSystemLoader
 from markupsafe import Markup
 
 from forum import _resource_dir
+from forum.guides.document import TEMPLATE_WORDS
 from forum.guides.document import GuideDocument
 from forum.guides.document import format_date
 from forum.guides.export import heading_offset
@@ -56,6 +57,7 @@ def environment() -> Environment:
     env.filters["guide_html"] = guide_html
     env.filters["quotation_html"] = quotation_html
     env.filters["guide_date"] = format_date
+    env.globals.update(TEMPLATE_WORDS)
     return env
 
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 
-from forum.guides.document import Excerpt
+from forum.guides.document import CONTENTS_TITLE
+from forum.guides.document import INTRODUCTION_TITLE
+from forum.guides.document import NOTE_LABEL
+from forum.guides.document import ORGANISATIONS_TITLE
 from forum.guides.document import GuideDocument
+from forum.guides.document import Line
 from forum.guides.document import Section
-from forum.guides.document import format_date
 from forum.guides.export import Node
 from forum.guides.export import collapse_whitespace
 from forum.guides.export import heading_offset
@@ -250,15 +253,10 @@ def github_anchors(titles: list[str]) -> list[str]:
     return result
 
 
-def _credit_line(excerpt: Excerpt) -> str:
-    line = f"— {escape(excerpt.credit)}"
-    if excerpt.posted_on:
-        line += f", {format_date(excerpt.posted_on)}"
-    if excerpt.trimmed:
-        line += " (trimmed)"
-    if excerpt.source_url:
-        line += f" · {link('Original post', excerpt.source_url)}"
-    return line
+def print_line(line: Line) -> str:
+    """A printed line of the document, its links as Markdown links."""
+    return "".join(link(escape(span.text), span.href) if span.href else escape(span.text)
+                   for span in line)
 
 
 def _section(section: Section) -> list[str]:
@@ -267,10 +265,10 @@ def _section(section: Section) -> list[str]:
         blocks.append(html_to_markdown(section.introduction_html))
     for excerpt in section.excerpts:
         blocks.append(quote(html_to_markdown(excerpt.body_html)))
-        if excerpt.credit:  # empty for a contribution withheld from a published version
-            blocks.append(_credit_line(excerpt))
+        if excerpt.credit_line:  # empty for a contribution withheld from a published version
+            blocks.append(print_line(excerpt.credit_line))
         if excerpt.editorial_note_html:
-            blocks.append("**Editor’s note:**")
+            blocks.append(f"**{NOTE_LABEL}**")
             blocks.append(_italic(excerpt.editorial_note_html))
     return blocks
 
@@ -279,30 +277,25 @@ def export(doc: GuideDocument) -> str:
     blocks = [f"# {heading_text(escape(doc.title))}"]
     if doc.subtitle:
         blocks.append(_escape_line_starts(escape(doc.subtitle)))
-    if doc.edition_line:
-        blocks.append(doc.edition_line)
-    if doc.url:
-        blocks.append(f"Read this guide online: {link(escape(doc.url), doc.url)}")
+    for line in (doc.publisher_line, doc.edition_line):
+        if line:
+            blocks.append(_escape_line_starts(escape(line)))
+    if doc.online_line:
+        blocks.append(print_line(doc.online_line))
 
-    headings = []
-    if doc.introduction_html:
-        headings.append("Introduction")
-    headings += [s.title for s in doc.sections]
-    if doc.contributing_organisations:
-        headings.append("Contributing organisations")
-    # "Contents" is a heading too, so it takes its anchor first.
-    anchors = github_anchors(["Contents", *headings])[1:]
-    blocks.append("## Contents")
+    titles = [entry.title for entry in doc.contents]
+    # The contents heading is a heading too, so it takes its anchor first.
+    anchors = github_anchors([CONTENTS_TITLE, *titles])[1:]
+    blocks.append(f"## {CONTENTS_TITLE}")
     blocks.append("\n".join(f"{n}. {link(escape(title), '#' + anchor)}" for n, (title, anchor)
-                            in enumerate(zip(headings, anchors, strict=True), start=1)))
+                            in enumerate(zip(titles, anchors, strict=True), start=1)))
 
     if doc.introduction_html:
-        blocks += ["## Introduction", html_to_markdown(doc.introduction_html)]
+        blocks += [f"## {INTRODUCTION_TITLE}", html_to_markdown(doc.introduction_html)]
     for section in doc.sections:
         blocks += _section(section)
     if doc.contributing_organisations:
-        blocks.append("## Contributing organisations")
+        blocks.append(f"## {ORGANISATIONS_TITLE}")
         blocks.append("\n".join(f"- {escape(name)}" for name in doc.contributing_organisations))
-    if doc.url:
-        blocks.append(f"The latest version is online at {link(escape(doc.url), doc.url)}")
+    blocks += [_escape_line_starts(print_line(line)) for line in doc.closing_lines]
     return "\n\n".join(b for b in blocks if b.strip()) + "\n"
