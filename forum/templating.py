@@ -11,6 +11,7 @@ from jinja2 import PackageLoader
 from jinja2 import PrefixLoader
 
 from forum import permissions
+from forum.models import ANONYMOUS_CREDIT
 from forum.text import excerpt
 from forum.text import safe_html
 
@@ -35,6 +36,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
     app.jinja_env.globals["can"] = permissions
+    app.jinja_env.globals["anonymous_credit"] = ANONYMOUS_CREDIT
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["safe_post_html"] = safe_html

@@ -31,6 +31,7 @@ from wtforms.validators import StopValidation
 from wtforms.widgets import HiddenInput
 
 from forum.forms import BaseForm
+from forum.models import ANONYMOUS_CREDIT
 from forum.models import CreditPreference
 from forum.threads.forms import MaxLength
 from forum.threads.forms import Required
@@ -46,7 +47,7 @@ CREDIT_ORDER = [CreditPreference.NAME_AND_ORGANISATION, CreditPreference.ORGANIS
 CREDIT_LABELS = {
     CreditPreference.NAME_AND_ORGANISATION: "Name and organisation",
     CreditPreference.ORGANISATION: "Organisation only",
-    CreditPreference.ANONYMOUS: "Anonymously, as “A participant”",
+    CreditPreference.ANONYMOUS: f"Anonymously, as “{ANONYMOUS_CREDIT}”",
 }
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
 from forum.guides.document import slugify
+from forum.models import ANONYMOUS_CREDIT
 from forum.models import CreditPreference
 from forum.models import Guide
 from forum.models import GuideExcerpt
@@ -40,7 +41,6 @@ TITLE_MAX = 200
 SUBTITLE_MAX = 300
 SLUG_MAX = 100
 TEXT_MAX = 50_000
-ANONYMOUS_CREDIT = "A participant"
 WITHHELD_TEXT = "This contribution has been withdrawn while the facilitator reviews it."
 
 # Lowest first: a facilitator may move an excerpt's credit down this list, never up.
@@ -49,7 +49,7 @@ CREDIT_ORDER = (CreditPreference.ANONYMOUS, CreditPreference.ORGANISATION,
 CREDIT_LABELS = {
     CreditPreference.NAME_AND_ORGANISATION: "name and organisation",
     CreditPreference.ORGANISATION: "organisation only",
-    CreditPreference.ANONYMOUS: "anonymously (“A participant”)",
+    CreditPreference.ANONYMOUS: f"anonymously (“{ANONYMOUS_CREDIT}”)",
 }
 
 
