@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect
+from wtforms import Field
 
 EXPIRED_FORM_MESSAGE = (
     "This page was open too long, so nothing was saved yet. Check your text and send it again."
@@ -27,3 +29,16 @@ class BaseForm(FlaskForm):
 
 class ActionForm(BaseForm):
     """A form with no fields: a CSRF-protected button (sign out, revoke, remove...)."""
+
+
+class ChoiceSelect(GovSelect):
+    """A ``<select>`` whose every option is a real choice, so it is never marked ``required``.
+
+    HTML allows ``required`` on a select only when its first option is an empty placeholder;
+    our selects always have a value chosen, and the validators still refuse a missing one.
+    """
+
+    def map_gov_params(self, field: Field, **kwargs: Any) -> dict[str, Any]:
+        params = super().map_gov_params(field, **kwargs)
+        params["attributes"].pop("required", None)
+        return params

@@ -10,7 +10,6 @@ from __future__ import annotations
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
-from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
@@ -31,6 +30,7 @@ from wtforms.validators import StopValidation
 from wtforms.widgets import HiddenInput
 
 from forum.forms import BaseForm
+from forum.forms import ChoiceSelect
 from forum.models import ANONYMOUS_CREDIT
 from forum.models import CreditPreference
 from forum.threads.forms import MaxLength
@@ -121,7 +121,7 @@ class MoveForm(BaseForm):
 
 
 class MoveToSectionForm(BaseForm):
-    section_id = SelectField("Move to", widget=GovSelect(), coerce=int,
+    section_id = SelectField("Move to", widget=ChoiceSelect(), coerce=int,
                              validators=[InputRequired("Choose a section")])
 
 
@@ -131,7 +131,7 @@ def _section_choice(sections: list) -> list[SelectChoice]:
 
 class AddExcerptForm(BaseForm):
     post_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
-    section_id = SelectField("Add to section", widget=GovSelect(), coerce=int,
+    section_id = SelectField("Add to section", widget=ChoiceSelect(), coerce=int,
                              validators=[InputRequired("Choose a section")])
     body = TextAreaField(
         "Trim to", widget=GovTextArea(), filters=[clean_body],

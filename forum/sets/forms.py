@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
-from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
@@ -20,6 +19,7 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 
 from forum.forms import BaseForm
+from forum.forms import ChoiceSelect
 from forum.models import Role
 from forum.models import Visibility
 from forum.sets.service import NAME_MAX
@@ -110,6 +110,6 @@ class InviteForm(BaseForm):
 class RoleForm(BaseForm):
     """Change one member’s role (the view gives each row’s field its own id)."""
 
-    role = SelectField("Role", widget=GovSelect(), choices=ROLE_CHOICES,
+    role = SelectField("Role", widget=ChoiceSelect(), choices=ROLE_CHOICES,
                        validators=[InputRequired("Choose a role")])
     submit = SubmitField("Change role", widget=GovSubmitInput())
