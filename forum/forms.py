@@ -7,6 +7,11 @@ from typing import Any
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from wtforms import Field
+from wtforms import Form
+from wtforms.validators import ValidationError
+
+from forum.text import line_problem
+from forum.text import normalise_line
 
 EXPIRED_FORM_MESSAGE = (
     "This page was open too long, so nothing was saved yet. Check your text and send it again."
@@ -42,3 +47,24 @@ class ChoiceSelect(GovSelect):
         params = super().map_gov_params(field, **kwargs)
         params["attributes"].pop("required", None)
         return params
+
+
+def clean_line(value: Any) -> Any:
+    """A filter for names, organisations and titles: one line, NFC, no NUL, trimmed."""
+    return normalise_line(value.replace("\x00", "")) if isinstance(value, str) else value
+
+
+class PlainLine:
+    """Refuse a name or title with control or invisible formatting characters in it.
+
+    Used with :func:`clean_line` by every field that names a person, an organisation, a set,
+    a thread or a guide, so all of them accept and refuse the same text.
+    """
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __call__(self, form: Form, field: Field) -> None:
+        problem = line_problem(field.data) if field.data else None
+        if problem:
+            raise ValidationError(f"{self.what} {problem}")

@@ -9,6 +9,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader
 from jinja2 import PackageLoader
 from jinja2 import PrefixLoader
+from markupsafe import Markup
 
 from forum import permissions
 from forum.models import ANONYMOUS_CREDIT
@@ -22,6 +23,11 @@ def _date(value: datetime | None) -> str:
 
 def _datetime(value: datetime | None) -> str:
     return value.strftime("%-d %B %Y at %H:%M") if value else ""
+
+
+def isolate(value: object) -> Markup:
+    """User text (a name, a title) in ``<bdi>``: its direction cannot reorder the text around it."""
+    return Markup("<bdi>%s</bdi>") % value
 
 
 def init_app(app: Flask) -> None:
@@ -41,3 +47,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["safe_post_html"] = safe_html
     app.jinja_env.filters["excerpt"] = excerpt
+    app.jinja_env.filters["bdi"] = isolate

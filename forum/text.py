@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_lib
+import unicodedata
 from functools import partial
 
 import bleach
@@ -153,3 +154,48 @@ def excerpt(html: str, length: int = 160) -> str:
     if len(text) <= length:
         return text
     return text[: length - 1].rsplit(" ", 1)[0] + "…"
+
+
+# --- one-line text: names, organisations and titles ----------------------------------------
+
+# Joiners that some scripts (Persian, Indic scripts, emoji sequences) need between two characters.
+_JOINERS = frozenset({"\u200c", "\u200d"})
+_TAG_CHARACTERS = range(0xE0020, 0xE0080)  # in flag sequences such as Scotland's and Wales'
+_BLACK_FLAG = "\U0001f3f4"
+
+
+def normalise_line(value: str) -> str:
+    """NFC form, with every run of whitespace (newlines included) made one space, and trimmed."""
+    return " ".join(unicodedata.normalize("NFC", value).split())
+
+
+def _needed_format_character(value: str, index: int) -> bool:
+    """A joiner between two visible characters, or a tag character in a flag sequence."""
+    char = value[index]
+    if char in _JOINERS:
+        before, after = value[index - 1:index], value[index + 1:index + 2]
+        return all(side and unicodedata.category(side)[0] in "LMNS" for side in (before, after))
+    if ord(char) in _TAG_CHARACTERS:
+        start = index
+        while start > 0 and ord(value[start - 1]) in _TAG_CHARACTERS:
+            start -= 1
+        return value[start - 1:start] == _BLACK_FLAG
+    return False
+
+
+def line_problem(value: str) -> str | None:
+    """Why a name or title cannot be shown as typed, or None when it can.
+
+    Control and invisible formatting characters are refused (they can leave a name blank or,
+    like U+202E, reverse the text after it), except joiners where a script needs them.
+    """
+    for index, char in enumerate(value):
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs", "Co", "Zl", "Zp") or (
+                category == "Cf" and not _needed_format_character(value, index)):
+            name = unicodedata.name(char, "a control character")
+            return f"contains an invisible or control character (U+{ord(char):04X} {name}): " \
+                   "remove it"
+    if not any(unicodedata.category(char)[0] in "LNPS" for char in value):
+        return "must contain at least one letter, number or symbol"
+    return None

@@ -31,6 +31,7 @@ from wtforms.widgets import HiddenInput
 
 from forum.forms import BaseForm
 from forum.forms import ChoiceSelect
+from forum.forms import PlainLine
 from forum.models import ANONYMOUS_CREDIT
 from forum.models import CreditPreference
 from forum.threads.forms import MaxLength
@@ -67,7 +68,7 @@ class Length:
 
 def _title(label: str, message: str, what: str = "Title") -> StringField:
     return StringField(label, widget=GovTextInput(), filters=[clean_title],
-                       validators=[Required(message), Length(TITLE_MAX, what)])
+                       validators=[Required(message), Length(TITLE_MAX, what), PlainLine(what)])
 
 
 def _introduction(label: str = "Introduction", hint: str = "") -> TextAreaField:
@@ -88,7 +89,8 @@ class _ThreadChoices:
 class NewGuideForm(_ThreadChoices, BaseForm):
     title = _title("Title", "Enter a title for the guide")
     subtitle = StringField("Subtitle (optional)", widget=GovTextInput(), filters=[clean_title],
-                           validators=[Length(SUBTITLE_MAX, "Subtitle")])
+                           validators=[Length(SUBTITLE_MAX, "Subtitle"),
+                                       PlainLine("Subtitle")])
     introduction = _introduction(hint="Optional. Say who the guide is for and where its "
                                       "advice comes from. You can use Markdown.")
     submit = SubmitField("Create guide", widget=GovSubmitInput())

@@ -20,6 +20,8 @@ from wtforms.validators import Optional
 
 from forum.forms import BaseForm
 from forum.forms import ChoiceSelect
+from forum.forms import PlainLine
+from forum.forms import clean_line
 from forum.models import Role
 from forum.models import Visibility
 from forum.sets.service import NAME_MAX
@@ -62,9 +64,10 @@ class SetSettingsForm(BaseForm):
     """A set's name, purpose and visibility. Extend it by subclassing or adding fields."""
 
     name = StringField(
-        "Name", widget=GovTextInput(), filters=[_strip],
+        "Name", widget=GovTextInput(), filters=[clean_line],
         validators=[DataRequired("Enter a name for the set"),
-                    Length(max=NAME_MAX, message=f"Name must be {NAME_MAX} characters or fewer")])
+                    Length(max=NAME_MAX, message=f"Name must be {NAME_MAX} characters or fewer"),
+                    PlainLine("Name")])
     purpose = TextAreaField(
         "Purpose", widget=GovTextArea(),
         description="What the set is for and who it brings together. Members see this first.",
