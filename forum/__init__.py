@@ -28,7 +28,9 @@ def _default_instance_path() -> str:
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(
+    from forum.assets import VersionedStaticFlask
+
+    app = VersionedStaticFlask(
         __name__,
         instance_path=_default_instance_path(),
         instance_relative_config=True,
@@ -53,9 +55,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
                 f"{Path(app.instance_path) / 'config.py'} (the quick start writes one for you).")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    from forum import assets
     from forum import routing
 
     routing.init_app(app)
+    assets.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
 
