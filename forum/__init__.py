@@ -29,7 +29,9 @@ def _default_instance_path() -> str:
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(
+    from forum.assets import VersionedStaticFlask
+
+    app = VersionedStaticFlask(
         __name__,
         instance_path=_default_instance_path(),
         instance_relative_config=True,
@@ -55,6 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     derive_settings(app.config)
 
+    from forum import assets
     from forum import outbox
     from forum import routing
     from forum import security
@@ -63,6 +66,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     routing.init_app(app)
     security.init_app(app)
     urls.init_app(app)
+    assets.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
 

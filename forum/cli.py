@@ -14,6 +14,8 @@ from forum.models import User
 from forum.operations.cli import backup_command
 from forum.operations.cli import restore_command
 from forum.passwords import password_problems
+from forum.text import line_problem
+from forum.text import normalise_line
 
 
 def init_app(app: Flask) -> None:
@@ -45,12 +47,19 @@ def create_admin_command(email: str, name: str, organisation: str, password: str
     if "@" not in email:
         raise click.BadParameter("Enter an email address, like name@example.org.",
                                  param_hint="EMAIL")
+    name, organisation = normalise_line(name), normalise_line(organisation)
+    if not name:
+        raise click.BadParameter("Enter the name shown to other people.", param_hint="--name")
+    for param, value in (("--name", name), ("--organisation", organisation)):
+        problem = line_problem(value) if value else None
+        if problem:
+            raise click.BadParameter(f"The value {problem}.", param_hint=param)
     problems = password_problems(password, [email, name, organisation])
     if problems:
         raise click.ClickException("Choose a stronger password: " + "; ".join(problems) + ".")
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
-        user = User(email=email, display_name=name.strip(), organisation=organisation.strip())
+        user = User(email=email, display_name=name, organisation=organisation)
         db.session.add(user)
         verb = "Created"
     else:

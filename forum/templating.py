@@ -9,8 +9,10 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader
 from jinja2 import PackageLoader
 from jinja2 import PrefixLoader
+from markupsafe import Markup
 
 from forum import permissions
+from forum.models import ANONYMOUS_CREDIT
 from forum.text import excerpt
 from forum.text import safe_html
 
@@ -21,6 +23,11 @@ def _date(value: datetime | None) -> str:
 
 def _datetime(value: datetime | None) -> str:
     return value.strftime("%-d %B %Y at %H:%M") if value else ""
+
+
+def isolate(value: object) -> Markup:
+    """User text (a name, a title) in ``<bdi>``: its direction cannot reorder the text around it."""
+    return Markup("<bdi>%s</bdi>") % value
 
 
 def init_app(app: Flask) -> None:
@@ -35,7 +42,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
     app.jinja_env.globals["can"] = permissions
+    app.jinja_env.globals["anonymous_credit"] = ANONYMOUS_CREDIT
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["safe_post_html"] = safe_html
     app.jinja_env.filters["excerpt"] = excerpt
+    app.jinja_env.filters["bdi"] = isolate

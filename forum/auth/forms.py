@@ -24,6 +24,8 @@ from wtforms.validators import Length
 from wtforms.validators import ValidationError
 
 from forum.forms import BaseForm
+from forum.forms import PlainLine
+from forum.forms import clean_line
 from forum.models import CreditPreference
 from forum.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 from forum.passwords import password_problems
@@ -102,16 +104,19 @@ class EmailForm(BaseForm):
 class AccountDetailsForm(BaseForm):
     """Name, organisation and password for a new account (invited or signed up)."""
 
-    display_name = StringField("Your name", widget=GovTextInput(), filters=[_strip], validators=[
+    display_name = StringField("Your name", widget=GovTextInput(), filters=[clean_line],
+                               validators=[
         DataRequired(message="Enter your name"),
         Length(max=DISPLAY_NAME_MAX,
                message=f"Name must be {DISPLAY_NAME_MAX} characters or fewer"),
+        PlainLine("Your name"),
     ])
-    organisation = StringField("Organisation", widget=GovTextInput(), filters=[_strip],
+    organisation = StringField("Organisation", widget=GovTextInput(), filters=[clean_line],
                                validators=[
         DataRequired(message="Enter your organisation"),
         Length(max=ORGANISATION_MAX,
                message=f"Organisation must be {ORGANISATION_MAX} characters or fewer"),
+        PlainLine("Organisation"),
     ])
     password, confirm_password = _new_password_fields()
     submit = SubmitField("Create account", widget=GovSubmitInput())

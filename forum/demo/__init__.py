@@ -144,7 +144,9 @@ def _ensure_thread(session: Session, spec: ThreadSpec, learning_set: LearningSet
     approved = [t for (msg, _), t in zip(entries, times, strict=True)
                 if msg.status == PostStatus.APPROVED]
     thread = Thread(learning_set_id=learning_set.id, author_id=users[spec.opening.author].id,
-                    title=spec.title, created_at=start, last_activity_at=max(approved),
+                    title=spec.title, created_at=start,
+                    # A thread whose opening post still waits has had no visible activity.
+                    last_activity_at=max(approved, default=start),
                     is_pinned=spec.pinned, is_locked=spec.locked)
     session.add(thread)
     session.flush()

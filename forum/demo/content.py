@@ -479,4 +479,17 @@ someone who isn't from the council.
 """),
         )),
     ),
+    # Gareth is new to this set (fewer approved posts than its policy asks), so his thread waits:
+    # whoever signs in as a moderator finds it in the queue.
+    ThreadSpec(
+        EVALUATION_SLUG, "Should members see the evaluation report before it is published?",
+        days_ago=1,
+        opening=Msg("gareth", 0, """\
+Our evaluator's draft report is due next month. Two of our assembly members have asked to read
+it **before** it goes to cabinet, so they can check it describes their experience fairly.
+
+I'm inclined to say yes, with a short deadline for comments. Has anyone done this, and did it
+change the report?
+""", status=PostStatus.PENDING),
+    ),
 )

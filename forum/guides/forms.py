@@ -10,7 +10,6 @@ from __future__ import annotations
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
-from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
@@ -31,7 +30,10 @@ from wtforms.validators import StopValidation
 from wtforms.widgets import HiddenInput
 
 from forum.forms import BaseForm
+from forum.forms import ChoiceSelect
+from forum.forms import PlainLine
 from forum.guides.document import LICENCES
+from forum.models import ANONYMOUS_CREDIT
 from forum.models import CreditPreference
 from forum.threads.forms import MaxLength
 from forum.threads.forms import Required
@@ -47,7 +49,7 @@ CREDIT_ORDER = [CreditPreference.NAME_AND_ORGANISATION, CreditPreference.ORGANIS
 CREDIT_LABELS = {
     CreditPreference.NAME_AND_ORGANISATION: "Name and organisation",
     CreditPreference.ORGANISATION: "Organisation only",
-    CreditPreference.ANONYMOUS: "Anonymously, as “A participant”",
+    CreditPreference.ANONYMOUS: f"Anonymously, as “{ANONYMOUS_CREDIT}”",
 }
 
 
@@ -67,7 +69,7 @@ class Length:
 
 def _title(label: str, message: str, what: str = "Title") -> StringField:
     return StringField(label, widget=GovTextInput(), filters=[clean_title],
-                       validators=[Required(message), Length(TITLE_MAX, what)])
+                       validators=[Required(message), Length(TITLE_MAX, what), PlainLine(what)])
 
 
 def _introduction(label: str = "Introduction", hint: str = "") -> TextAreaField:
@@ -88,7 +90,8 @@ class _ThreadChoices:
 class NewGuideForm(_ThreadChoices, BaseForm):
     title = _title("Title", "Enter a title for the guide")
     subtitle = StringField("Subtitle (optional)", widget=GovTextInput(), filters=[clean_title],
-                           validators=[Length(SUBTITLE_MAX, "Subtitle")])
+                           validators=[Length(SUBTITLE_MAX, "Subtitle"),
+                                       PlainLine("Subtitle")])
     introduction = _introduction(hint="Optional. Say who the guide is for and where its "
                                       "advice comes from. You can use Markdown.")
     submit = SubmitField("Create guide", widget=GovSubmitInput())
@@ -127,7 +130,7 @@ class MoveForm(BaseForm):
 
 
 class MoveToSectionForm(BaseForm):
-    section_id = SelectField("Move to", widget=GovSelect(), coerce=int,
+    section_id = SelectField("Move to", widget=ChoiceSelect(), coerce=int,
                              validators=[InputRequired("Choose a section")])
 
 
@@ -137,7 +140,7 @@ def _section_choice(sections: list) -> list[SelectChoice]:
 
 class AddExcerptForm(BaseForm):
     post_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
-    section_id = SelectField("Add to section", widget=GovSelect(), coerce=int,
+    section_id = SelectField("Add to section", widget=ChoiceSelect(), coerce=int,
                              validators=[InputRequired("Choose a section")])
     body = TextAreaField(
         "Trim to", widget=GovTextArea(), filters=[clean_body],
@@ -168,7 +171,7 @@ class AddSeveralForm(BaseForm):
 
     post_ids = _TickedPosts("Posts", coerce=int,
                             validators=[InputRequired("Tick at least one post to add")])
-    section_id = SelectField("Add the ticked posts to", widget=GovSelect(), coerce=int,
+    section_id = SelectField("Add the ticked posts to", widget=ChoiceSelect(), coerce=int,
                              validators=[InputRequired("Choose a section")])
 
     def set_choices(self, post_ids: list[int], sections: list) -> None:

@@ -21,6 +21,7 @@ from forum import permissions
 from forum.guides import trim
 from forum.guides.document import LICENCES
 from forum.guides.document import slugify
+from forum.models import ANONYMOUS_CREDIT
 from forum.models import CreditPreference
 from forum.models import Guide
 from forum.models import GuideExcerpt
@@ -42,7 +43,6 @@ TITLE_MAX = 200
 SUBTITLE_MAX = 300
 SLUG_MAX = 100
 TEXT_MAX = 50_000
-ANONYMOUS_CREDIT = "A participant"
 WITHHELD_TEXT = "This contribution has been withdrawn while the facilitator reviews it."
 
 # Lowest first: a facilitator may move an excerpt's credit down this list, never up.
@@ -51,7 +51,7 @@ CREDIT_ORDER = (CreditPreference.ANONYMOUS, CreditPreference.ORGANISATION,
 CREDIT_LABELS = {
     CreditPreference.NAME_AND_ORGANISATION: "name and organisation",
     CreditPreference.ORGANISATION: "organisation only",
-    CreditPreference.ANONYMOUS: "anonymously (“A participant”)",
+    CreditPreference.ANONYMOUS: f"anonymously (“{ANONYMOUS_CREDIT}”)",
 }
 
 

@@ -26,12 +26,14 @@ from forum.models.thread import Post
 from forum.models.thread import PostRevision
 from forum.models.thread import PostStatus
 from forum.models.thread import Thread
+from forum.models.user import ANONYMOUS_CREDIT
 from forum.models.user import CreditPreference
 from forum.models.user import SignInThrottle
 from forum.models.user import SiteSetting
 from forum.models.user import User
 
 __all__ = [
+    "ANONYMOUS_CREDIT",
     "ActionKind",
     "CreditPreference",
     "EmailMode",

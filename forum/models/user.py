@@ -29,6 +29,10 @@ class CreditPreference(enum.StrEnum):
     ANONYMOUS = "anonymous"
 
 
+# How an anonymous credit reads, everywhere it is shown or explained.
+ANONYMOUS_CREDIT = "A participant"
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
-from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
@@ -21,6 +20,7 @@ from wtforms.validators import InputRequired
 from wtforms.validators import StopValidation
 
 from forum.forms import BaseForm
+from forum.forms import ChoiceSelect
 from forum.models import ModerationPolicy
 from forum.moderation.service import POLICY_LABELS
 from forum.redirects import only_safe_next
@@ -108,12 +108,12 @@ class LogFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    action = SelectField("Action", widget=GovSelect(), validate_choice=False)
-    moderator = SelectField("Moderator", widget=GovSelect(), validate_choice=False)
+    action = SelectField("Action", widget=ChoiceSelect(), validate_choice=False)
+    moderator = SelectField("Moderator", widget=ChoiceSelect(), validate_choice=False)
 
 
 class QueueFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    set = SelectField("Set", widget=GovSelect(), validate_choice=False)
+    set = SelectField("Set", widget=ChoiceSelect(), validate_choice=False)

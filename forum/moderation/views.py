@@ -166,6 +166,7 @@ def _render_queue(bulk_form: BulkApproveForm | None = None) -> str:
     return render_template(
         "moderation/queue.html", result=result, sets=sets, selected=selected,
         pagination=pagination,
+        log_sets=[s for s in chosen if permissions.can_view_moderation_log(current_user, s)],
         filter_form=filter_form, form=bulk_form, action_form=ActionForm(formdata=None),
         here=request.full_path.rstrip("?") if request.method == "GET" else url_for(
             "moderation.queue", **request.args))

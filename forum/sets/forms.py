@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
-from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
@@ -20,6 +19,9 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 
 from forum.forms import BaseForm
+from forum.forms import ChoiceSelect
+from forum.forms import PlainLine
+from forum.forms import clean_line
 from forum.models import Role
 from forum.models import Visibility
 from forum.sets.service import NAME_MAX
@@ -62,9 +64,10 @@ class SetSettingsForm(BaseForm):
     """A set's name, purpose and visibility. Extend it by subclassing or adding fields."""
 
     name = StringField(
-        "Name", widget=GovTextInput(), filters=[_strip],
+        "Name", widget=GovTextInput(), filters=[clean_line],
         validators=[DataRequired("Enter a name for the set"),
-                    Length(max=NAME_MAX, message=f"Name must be {NAME_MAX} characters or fewer")])
+                    Length(max=NAME_MAX, message=f"Name must be {NAME_MAX} characters or fewer"),
+                    PlainLine("Name")])
     purpose = TextAreaField(
         "Purpose", widget=GovTextArea(),
         description="What the set is for and who it brings together. Members see this first.",
@@ -110,6 +113,6 @@ class InviteForm(BaseForm):
 class RoleForm(BaseForm):
     """Change one member’s role (the view gives each row’s field its own id)."""
 
-    role = SelectField("Role", widget=GovSelect(), choices=ROLE_CHOICES,
+    role = SelectField("Role", widget=ChoiceSelect(), choices=ROLE_CHOICES,
                        validators=[InputRequired("Choose a role")])
     submit = SubmitField("Change role", widget=GovSubmitInput())

@@ -16,6 +16,8 @@ from wtforms import TextAreaField
 from wtforms.validators import StopValidation
 
 from forum.forms import BaseForm
+from forum.forms import PlainLine
+from forum.forms import clean_line
 
 MARKDOWN_HINT = "You can use Markdown: **bold**, *italic*, lists, links."
 
@@ -27,10 +29,8 @@ def clean_text(value: Any) -> Any:
     return value.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def clean_title(value: Any) -> Any:
-    """A title is one line: collapse runs of whitespace, including newlines."""
-    value = clean_text(value)
-    return " ".join(value.split()) if isinstance(value, str) else value
+# A title is one line: see forum.forms.clean_line.
+clean_title = clean_line
 
 
 def clean_body(value: Any) -> Any:
@@ -69,7 +69,7 @@ class MaxLength:
 def _title_field() -> StringField:
     return StringField("Title", widget=GovTextInput(), filters=[clean_title],
                         validators=[Required("Enter a title"),
-                                    MaxLength("THREAD_TITLE_MAX", "Title")])
+                                    MaxLength("THREAD_TITLE_MAX", "Title"), PlainLine("Title")])
 
 
 class NewThreadForm(BaseForm):

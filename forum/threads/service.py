@@ -222,6 +222,18 @@ def display_mode(viewer: AnyUser, post: Post) -> str:
     return permissions.post_display(viewer, post)
 
 
+def post_view(viewer: AnyUser, post: Post) -> PostView:
+    """One post shown on its own (as on the reply page), with whether its parent may be named."""
+    mode = display_mode(viewer, post)
+    parent = None
+    if post.parent_id is not None:
+        parent = next((other for other in post.thread.posts if other.id == post.parent_id), None)
+    return PostView(post=post, level=0, mode=mode,
+                    tag=STATUS_TAGS.get(post.status) if mode == "full" else None,
+                    parent=parent,
+                    parent_shown=parent is not None and display_mode(viewer, parent) != "omitted")
+
+
 def thread_view(viewer: AnyUser, thread: Thread, max_indent: int) -> list[PostView]:
     """Every post of the thread in reading order, with indent level and what the viewer sees."""
     nodes: list[TreeNode[Post]] = build_tree(thread.posts)

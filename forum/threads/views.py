@@ -114,7 +114,8 @@ def reply(post_id: int):
         _posted_message(post, "Your reply has been posted.")
         return redirect(_post_url(post))
     return render_template("threads/reply.html", thread=thread, learning_set=thread.learning_set,
-                           parent=parent, tag=service.STATUS_TAGS.get(parent.status), form=form,
+                           parent=parent, parent_view=service.post_view(current_user, parent),
+                           form=form,
                            markdown_hint=MARKDOWN_HINT)
 
 

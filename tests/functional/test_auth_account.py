@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from forum.extensions import db
+from forum.guides.service import credit_for
 from forum.models import CreditPreference
 from forum.models import User
 from tests.factories import DEFAULT_PASSWORD
@@ -34,6 +35,15 @@ def test_profile_shows_details_and_credit_choice_defaulting_to_organisation(clie
     assert "How you are credited if quoted in a guide" in page
     assert 'value="organisation" checked' in page
     assert "/account/password" in page
+
+
+def test_profile_explains_the_anonymous_credit_in_the_words_guides_print(app, client, world):
+    with app.app_context():
+        printed = credit_for(None, CreditPreference.ANONYMOUS)
+    client.sign_in_as(world.member)
+    page = client.get("/account/profile").get_data(as_text=True)
+    assert f"For example: “{printed}”." in page
+    assert "A member of the learning set" not in page
 
 
 def test_member_changes_name_organisation_and_credit(app, client, world):

@@ -98,6 +98,34 @@ def test_demo_member_signs_in_and_sees_the_private_set_and_its_threads(app, clie
     assert "Recruitment letter: what got people to reply?" in page.get_data(as_text=True)
 
 
+def _sign_in(client, key: str) -> None:
+    person = next(person for person in PEOPLE if person.key == key)
+    client.sign_out()
+    assert client.post("/sign-in", data={"email": person.email,
+                                         "password": PASSWORD}).status_code == 302
+
+
+WAITING_THREAD = "Should members see the evaluation report before it is published?"
+
+
+@pytest.mark.parametrize(("moderator", "waiting"), [
+    ("tom", "Does anyone have a template for the social media consent wording?"),
+    ("claire", WAITING_THREAD),
+])
+def test_each_demo_moderator_finds_a_post_waiting_in_the_queue(client, demo, moderator, waiting):
+    _sign_in(client, moderator)
+    queue = client.get("/moderation/").get_data(as_text=True)
+    assert "Nothing is waiting for you" not in queue
+    assert waiting in queue
+
+
+def test_the_waiting_demo_thread_is_hidden_from_other_members_until_approved(client, demo):
+    _sign_in(client, "siobhan")
+    assert WAITING_THREAD not in client.get(f"/sets/{EVALUATION_SLUG}/").get_data(as_text=True)
+    _sign_in(client, "gareth")  # its author sees it, marked as waiting
+    assert WAITING_THREAD in client.get(f"/sets/{EVALUATION_SLUG}/").get_data(as_text=True)
+
+
 def test_demo_private_set_is_hidden_from_visitors_but_network_set_is_readable(app, client, demo):
     assert client.get(f"/sets/{COMMS_SLUG}/").status_code == 404
     admin = next(person for person in PEOPLE if person.is_admin)
@@ -136,7 +164,7 @@ def test_demo_threads_read_in_time_order_with_nested_replies(app, demo):
             assert times == sorted(times) and times[-1] <= now
             assert posts[0].parent_id is None and posts[0].created_at == thread.created_at
             approved = [p.created_at for p in posts if p.status == PostStatus.APPROVED]
-            assert thread.last_activity_at == max(approved)
+            assert thread.last_activity_at == max(approved, default=thread.created_at)
             by_id = {post.id: post for post in posts}
             for post in posts[1:]:
                 parent = by_id[post.parent_id]

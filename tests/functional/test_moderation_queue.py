@@ -95,6 +95,21 @@ def test_queue_spans_every_set_a_moderator_moderates_and_filters_by_set(app, cli
     assert "Post elsewhere" in client.get("/moderation/").get_data(as_text=True)
 
 
+def test_queue_links_to_the_moderation_log_of_each_set_it_shows(app, client, world):
+    with app.app_context():
+        second = factories.make_set("budgets", name="Participatory budgets")
+        factories.add_member(db.session.get(type(world.moderator), world.moderator.id), second,
+                             Role.MODERATOR)
+        db.session.commit()
+    client.sign_in_as(world.moderator)
+    page = client.get("/moderation/").get_data(as_text=True)
+    assert 'href="/sets/comms/moderation-log">moderation log for Communicating assemblies' in page
+    assert 'href="/sets/budgets/moderation-log"' in page
+    filtered = client.get("/moderation/?set=budgets").get_data(as_text=True)
+    assert 'href="/sets/budgets/moderation-log"' in filtered
+    assert "/sets/comms/moderation-log" not in filtered
+
+
 def test_reported_posts_are_in_the_queue_marked_as_reports(app, client, world):
     with app.app_context():
         thread = db.session.get(Thread, world.thread.id)

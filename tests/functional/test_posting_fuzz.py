@@ -19,6 +19,8 @@ from forum.models import Post
 from forum.models import Thread
 from forum.models import User
 from forum.models import Visibility
+from forum.text import line_problem
+from forum.text import normalise_line
 from tests import factories
 
 FUZZ = settings(max_examples=40, deadline=None,
@@ -52,8 +54,9 @@ def _meaningful(value: str) -> str:
 
 
 def _title_ok(title: str) -> bool:
-    cleaned = " ".join(title.replace("\x00", "").split())
-    return bool(cleaned) and len(cleaned) <= TITLE_MAX
+    """One line (NFC), not empty, within the limit, with no control or invisible characters."""
+    cleaned = normalise_line(title.replace("\x00", ""))
+    return bool(cleaned) and len(cleaned) <= TITLE_MAX and line_problem(cleaned) is None
 
 
 def _body_ok(body: str) -> bool:

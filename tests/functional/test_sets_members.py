@@ -367,3 +367,17 @@ def test_an_id_too_large_for_the_database_is_not_found(client, world, method, pa
     url = path.format(number)
     response = client.get(url) if method == "GET" else client.post(url, data={"role": "member"})
     assert response.status_code == 404
+
+
+SELECT = re.compile(r"<select\b([^>]*)>\s*<option\b([^>]*)>", re.S)
+
+
+def test_role_selects_are_valid_html_without_a_required_placeholder(client, world):
+    """HTML allows ``required`` on a select only when its first option is an empty placeholder."""
+    client.sign_in_as(world.facilitator)
+    page = client.get("/sets/comms/members").text
+    selects = SELECT.findall(page)
+    assert selects, "the members page has a role select per member"
+    for attributes, first_option in selects:
+        if re.search(r"\brequired\b", attributes):
+            assert 'value=""' in first_option, attributes

@@ -161,6 +161,19 @@ def test_reply_to_a_reply_is_nested_under_it_and_links_back(app, client, world):
     assert f'In reply to <a class="govuk-link" href="#post-{first_id}">Mia Moderator</a>' in page
 
 
+def test_reply_page_for_a_reply_names_the_post_it_answers_with_a_link_into_the_thread(
+        app, client, world):
+    client.sign_in_as(world.moderator)
+    opening_id = _opening_post_id(app, world.thread.id)
+    first = client.post(f"/posts/{opening_id}/reply", data={"body": "Citizens' jury."})
+    first_id = int(first.location.rsplit("post-", 1)[1])
+    client.sign_in_as(world.member)
+    page = client.get(f"/posts/{first_id}/reply").text
+    assert "a post that is not shown" not in page
+    link = f'href="/threads/{world.thread.id}#post-{opening_id}"'
+    assert f'In reply to <a class="govuk-link" {link}>Mo Member</a>' in page
+
+
 def test_approved_reply_moves_the_thread_to_the_top_of_recent_activity(app, client, world):
     with app.app_context():
         thread = db.session.get(Thread, world.thread.id)

@@ -1,3 +1,14 @@
+import re
+from collections import Counter
+from html.parser import HTMLParser
+
+import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from forum.text import MAX_NESTING
+from forum.text import _markdown
 from forum.text import excerpt
 from forum.text import render_markdown
 
@@ -33,3 +44,79 @@ def test_excerpt_shortens_on_a_word_boundary_and_unescapes():
     assert text.endswith("…")
     assert "&amp;" not in text
     assert len(text) <= 30
+
+
+# --- nothing written is lost ----------------------------------------------------------------
+
+WORD = re.compile(r"[a-z]+[0-9]+")
+
+
+class _TextAndLinks(HTMLParser):
+    """Everything a reader can see or follow: text, link addresses and link titles."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.parts.extend(value for name, value in attrs if name in ("href", "title") and value)
+
+
+def _shown_words(html: str) -> Counter[str]:
+    parser = _TextAndLinks()
+    parser.feed(html)
+    parser.close()
+    return Counter(WORD.findall(" ".join(parser.parts)))
+
+
+def _fence_labels(source: str) -> Counter[str]:
+    """Words of code-fence info strings (```python): a language label, not text for readers."""
+    tokens = _markdown.parse(source)
+    return Counter(word for token in tokens if token.type == "fence"
+                   for word in WORD.findall(token.info))
+
+
+MARKUP = st.sampled_from([
+    " ", " ", "\n", "\n\n", "> ", ">", "- ", "* ", "+ ", "1. ", "2) ", "    ", "  ", "\t",
+    "# ", "## ", "|", "| ", "|-|", "\n|-|-|\n", "---", "===", "[", "]", "(", ")", "<", "`",
+    "```", "~~~", "~~", "*", "**", "_", "\\", ":", "!", '"', "'", "http://", "https://", ".",
+    "@", "/", "-", "![", "](", "]: ", "\n[", ">" * 25 + " ", "\n" + "  " * 25 + "- ",
+])
+SOURCES = st.lists(st.one_of(st.from_regex(r"[a-z]{1,3}[0-9]{1,2}", fullmatch=True), MARKUP),
+                   max_size=60).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SOURCES)
+def test_every_word_written_is_shown(source):
+    expected = Counter(WORD.findall(source)) - _fence_labels(source)
+    missing = expected - _shown_words(render_markdown(source))
+    assert not missing, render_markdown(source)
+
+
+def test_a_quotation_nested_500_deep_keeps_its_words():
+    html = render_markdown(">" * 500 + " Our assembly chose twelve words")
+    assert "Our assembly chose twelve words" in html
+    assert html.count("<blockquote>") == MAX_NESTING
+
+
+def test_a_list_nested_135_deep_shows_every_item():
+    source = "".join("  " * level + f"- item{level}\n" for level in range(135))
+    assert _shown_words(render_markdown(source)) == Counter(f"item{n}" for n in range(135))
+
+
+def test_table_cells_beyond_the_header_are_kept_in_the_last_cell():
+    html = render_markdown("| a | b |\n|---|---|\n| c | d | e1 | f2 |")
+    assert "<td>d | e1 | f2</td>" in html
+
+
+@pytest.mark.parametrize(("source", "shown"), [
+    ("![Our poster](https://example.org/p.png)", '<a href="https://example.org/p.png"'),
+    ("[1]: https://example.org/report", "[1]: <a"),
+])
+def test_images_and_reference_definitions_are_shown_not_dropped(source, shown):
+    html = render_markdown(source)
+    assert shown in html
