@@ -107,9 +107,21 @@ class InviteForm(BaseForm):
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
 
+class ChoiceRequired(InputRequired):
+    """InputRequired without HTML's ``required`` attribute, for a select.
+
+    A select always sends one of its options, and HTML forbids ``required`` on a select whose
+    first option is a real choice; the server still refuses a missing value.
+    """
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message)
+        self.field_flags = {}
+
+
 class RoleForm(BaseForm):
     """Change one member’s role (the view gives each row’s field its own id)."""
 
     role = SelectField("Role", widget=GovSelect(), choices=ROLE_CHOICES,
-                       validators=[InputRequired("Choose a role")])
+                       validators=[ChoiceRequired("Choose a role")])
     submit = SubmitField("Change role", widget=GovSubmitInput())
