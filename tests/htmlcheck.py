@@ -59,18 +59,18 @@ def html_errors(documents: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     Only documents with errors appear in the result. A name is what the failure shows
     (a URL and who fetched it, say).
     """
-    names: dict[str, str] = {}
+    names: dict[str, str] = {}  # file name -> document name
     with tempfile.TemporaryDirectory(prefix="vnu-") as folder:
         for number, (name, html) in enumerate(documents):
-            path = Path(folder) / f"{number:05}.html"
-            path.write_text(html, encoding="utf-8")
-            names[path.as_uri()] = name
+            file_name = f"{number:05}.html"
+            (Path(folder) / file_name).write_text(html, encoding="utf-8")
+            names[file_name] = name
         if not names:
             return {}
         completed = subprocess.run(
             ["java", "-jar", str(vnu_jar()), "--format", "json", "--errors-only", "--stdout",
-             "--no-langdetect", *(str(Path(folder) / Path(uri).name) for uri in names)],
-            capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+             "--no-langdetect", *names],
+            cwd=folder, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
     try:
         messages = json.loads(completed.stdout)["messages"]
     except (ValueError, KeyError) as error:
@@ -78,7 +78,8 @@ def html_errors(documents: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
                              f"{completed.stdout[-2000:]}{completed.stderr[-2000:]}") from error
     errors: dict[str, list[str]] = {}
     for message in messages:
-        name = names.get(_file_uri(message.get("url", "")), "(vnu itself)")
+        file_name = message.get("url", "").rpartition("/")[2]
+        name = names.get(file_name, f"(vnu: {message.get('type')})")
         errors.setdefault(name, []).append(_describe(message))
     return errors
 
@@ -97,12 +98,6 @@ def assert_valid_html(documents: Iterable[tuple[str, str]]) -> None:
     errors = html_errors(documents)
     if errors:
         raise AssertionError(describe_html_errors(errors))
-
-
-def _file_uri(url: str) -> str:
-    # vnu writes "file:/tmp/x.html"; Path.as_uri() writes "file:///tmp/x.html".
-    return "file://" + url.removeprefix("file:") if url.startswith("file:/") and not \
-        url.startswith("file:///") else url
 
 
 def _describe(message: dict) -> str:

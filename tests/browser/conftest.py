@@ -5,6 +5,10 @@ Every test here is marked ``browser``. Without chromium they are skipped with a 
 
 The server is one app per session over a temporary SQLite file, seeded once; tests make their own
 threads with unique titles, so they don't depend on each other's data.
+
+Every HTML page the server sends to a browser context (as sent, before scripts run) is kept, and
+at the end of the session all of them go through the Nu HTML checker in one Java run: the
+session fails with each page's URL, the test that visited it and the checker's messages.
 """
 
 from __future__ import annotations
@@ -12,11 +16,16 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from collections.abc import Callable
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from playwright.sync_api import BrowserContext
+from playwright.sync_api import Response
+from pytest_playwright.pytest_playwright import CreateContextCallback
 from werkzeug.serving import BaseWSGIServer
 from werkzeug.serving import make_server
 
@@ -26,6 +35,9 @@ from forum.extensions import limiter
 from tests.browser.seed import SEED
 from tests.browser.seed import Seed
 from tests.browser.seed import seed_database
+from tests.htmlcheck import assert_valid_html
+from tests.htmlcheck import missing_reason
+from tests.htmlcheck import require_checker
 
 BROWSER_DIR = Path(__file__).resolve().parent
 MISSING_CHROMIUM = (
@@ -116,3 +128,59 @@ def base_url(live_server: str) -> str:
 @pytest.fixture(scope="session")
 def seed() -> Seed:
     return SEED
+
+
+@dataclass(frozen=True)
+class VisitedPage:
+    """An HTML page as the server sent it to a browser during a test."""
+
+    test: str
+    url: str
+    status: int
+    html: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.url} ({self.status}, visited by {self.test})"
+
+
+@pytest.fixture(scope="session")
+def visited_pages() -> Iterator[list[VisitedPage]]:
+    """Every page the browser tests were sent; checked by vnu in one run when the session ends."""
+    pages: list[VisitedPage] = []
+    yield pages
+    if not pages:
+        return
+    if missing_reason() is not None:
+        require_checker()  # fails under FORUM_REQUIRE_BROWSER=1; tests/unit says why it skipped
+        return
+    assert_valid_html((page.name, page.html) for page in pages)
+
+
+def _page_recorder(pages: list[VisitedPage], test: str) -> Callable[[Response], None]:
+    def record(response: Response) -> None:
+        # Main documents only (not frames, scripts or styles); redirects are Werkzeug's, and
+        # downloads are files, not pages.
+        if (response.request.resource_type != "document"
+                or response.frame.parent_frame is not None
+                or 300 <= response.status < 400
+                or not response.headers.get("content-type", "").startswith("text/html")
+                or "attachment" in response.headers.get("content-disposition", "")):
+            return
+        pages.append(VisitedPage(test, response.url, response.status,
+                                 response.body().decode("utf-8")))
+    return record
+
+
+@pytest.fixture
+def new_context(new_context: CreateContextCallback, visited_pages: list[VisitedPage],
+                request: pytest.FixtureRequest) -> CreateContextCallback:
+    """pytest-playwright's contexts (``page`` and ``context`` use this too), recording pages."""
+    record = _page_recorder(visited_pages, request.node.name)
+
+    def recording_context(**kwargs) -> BrowserContext:
+        context = new_context(**kwargs)
+        context.on("response", record)
+        return context
+
+    return recording_context  # type: ignore[return-value]
