@@ -124,6 +124,29 @@ def tab_to(page: Page, target: Locator, *, backwards: bool = False) -> list[str]
                          f"{target}; focus went to: {stops}")
 
 
+def tab_through(page: Page) -> list[str]:
+    """Tab from the top of the page through every control until focus comes back round;
+    every stop must show its focus. Returns the stops in order."""
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    stops: list[str] = []
+    first = None
+    for _ in range(MAX_PRESSES * 2):
+        page.keyboard.press("Tab")
+        handle = page.evaluate_handle("() => document.activeElement")
+        if first is not None and page.evaluate("([a, b]) => a === b", [handle, first]):
+            return stops
+        description = focus_description(page)
+        if description == "(the page itself)":
+            if stops:
+                return stops
+            continue
+        assert_focus_visible(page)
+        stops.append(description)
+        if first is None:
+            first = handle
+    raise AssertionError(f"Tab never came back to the start of {page.url}: {stops}")
+
+
 def activate(page: Page, target: Locator, key: str = "Enter") -> None:
     """Tab to ``target`` and press Enter (links, buttons) or Space (buttons, checkboxes)."""
     tab_to(page, target)

@@ -22,6 +22,7 @@ from tests.browser.accessibility import assert_no_axe_violations
 from tests.browser.keyboard import activate
 from tests.browser.keyboard import assert_focus_visible
 from tests.browser.keyboard import focus_description
+from tests.browser.keyboard import tab_through
 from tests.browser.keyboard import tab_to
 from tests.browser.keyboard import type_into
 from tests.browser.pages import post_with_text
@@ -184,3 +185,49 @@ def test_facilitator_invites_someone_and_opens_the_guides(page: Page, seed: Seed
     activate(page, page.get_by_role("link", name="Guides", exact=True))
     expect(page.get_by_role("heading", level=1, name=re.compile("Guides"))).to_be_visible()
     assert_no_axe_violations(page)
+
+
+ADMIN_EMAIL = "admin-keyboard@example.org"
+
+
+@pytest.fixture
+def page_ids(live_app: Flask, seed: Seed, waiting_reply: str) -> dict[str, object]:
+    """What the page addresses below point at; a site admin to visit the admin pages."""
+    with live_app.app_context():
+        thread = db.session.query(Thread).filter_by(title=seed.reviewed_thread_title).one()
+        pending = next(post for post in thread.posts if post.body_source == waiting_reply)
+        member = db.session.query(User).filter_by(email=seed.member_email).one()
+        if db.session.query(User).filter_by(email=ADMIN_EMAIL).one_or_none() is None:
+            factories.make_user(ADMIN_EMAIL, display_name="Ada Admin", is_admin=True)
+            db.session.commit()
+        return {"set": seed.set_slug, "reviewed": seed.reviewed_set_slug,
+                "reviewed_thread": thread.id, "opening": thread.posts[0].id,
+                "pending": pending.id, "member_id": member.id}
+
+
+# Pages the journeys above do not pass through, each as the person with the most controls on it.
+# Every control must show its focus, and axe checks each page.
+@pytest.mark.parametrize(("who", "paths"), [
+    ("facilitator", ["/sets/{reviewed}/", "/threads/{reviewed_thread}", "/sets/{set}/members",
+                     "/moderation/", "/moderation/posts/{pending}/reject",
+                     "/moderation/posts/{pending}/edit", "/moderation/posts/{opening}/hide",
+                     "/sets/{set}/guides/", "/sets/{set}/guides/new", "/sets/{set}/settings",
+                     "/sets/{reviewed}/moderation-policy", "/sets/{reviewed}/moderation-log",
+                     "/notifications", "/account/profile"]),
+    ("member", ["/", "/sets/", "/threads/{reviewed_thread}", "/sets/{set}/threads/new",
+                "/posts/{opening}/reply", "/posts/{opening}/report", "/notifications/settings",
+                "/account/password"]),
+    ("admin", ["/admin/", "/admin/settings", "/admin/users/{member_id}", "/sets/new"]),
+])
+def test_every_control_on_the_other_pages_shows_where_the_focus_is(
+        page: Page, seed: Seed, page_ids: dict[str, object], who: str, paths: list[str]) -> None:
+    email = {"facilitator": seed.facilitator_email, "member": seed.member_email,
+             "admin": ADMIN_EMAIL}[who]
+    _sign_in_with_keyboard(page, email, seed.password)
+    for path in paths:
+        response = page.goto(path.format(**page_ids))
+        assert response is not None and response.ok, f"{path}: {response and response.status}"
+        stops = tab_through(page)
+        assert stops[0] == 'link "Skip to main content"', f"{path}: Tab first went to {stops[0]}"
+        assert 'button "Sign out"' in stops
+        assert_no_axe_violations(page)
