@@ -17,6 +17,8 @@ from forum.models import PostStatus
 from forum.models import Role
 from forum.models import Thread
 from forum.models import User
+from forum.moderation import service as moderation
+from forum.threads import service as threads
 from tests import factories
 from tests.conftest import ROLE_NAMES
 from tests.functional.guide_builders import build_guide
@@ -273,10 +275,30 @@ def test_odd_page_numbers_never_cause_a_server_error(client, world, ids, templat
         assert response.status_code in (200, 404), (template, page, response.status_code)
 
 
-def test_every_page_in_the_matrix_is_valid_html_for_every_role(client, world, ids):
+def _add_moderation_history(app, world) -> None:
+    """Posts in every state a page shows: returned with a reason, hidden, reported, edited;
+    and the notifications those actions send."""
+    with app.test_request_context():
+        thread = db.session.get(Thread, world.thread.id)
+        opening = thread.posts[0]
+        member = db.session.get(User, world.member.id)
+        moderator = db.session.get(User, world.moderator.id)
+        returned = factories.make_post(thread, member, parent=opening, body="Too *soon*.",
+                                       status=PostStatus.PENDING)
+        moderation.reject(db.session, moderator, returned, "Please add the <council> name.")
+        hidden = factories.make_post(thread, member, parent=opening, body="Off topic.")
+        moderation.hide(db.session, moderator, hidden, "Not about assemblies.")
+        reported = factories.make_post(thread, moderator, parent=opening, body="Ask & see.")
+        moderation.report_post(db.session, member, reported, "Names a resident.")
+        threads.edit_post(db.session, member, opening, body="What did you call yours? (edited)")
+        db.session.commit()
+
+
+def test_every_page_in_the_matrix_is_valid_html_for_every_role(app, client, world, ids):
     # Every HTML page a role can reach (GET), and every form re-shown after an empty POST, in one
     # run of the Nu HTML checker. Redirects are Werkzeug's, not ours: left out.
     require_checker()
+    _add_moderation_history(app, world)
     documents: dict[str, str] = {}
     for role in ROLE_NAMES:
         client.sign_out()
