@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import uuid
 from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,6 +33,11 @@ from werkzeug.serving import make_server
 from forum import create_app
 from forum.extensions import db
 from forum.extensions import limiter
+from forum.models import LearningSet
+from forum.models import PostStatus
+from forum.models import Thread
+from forum.models import User
+from tests import factories
 from tests.browser.seed import SEED
 from tests.browser.seed import Seed
 from tests.browser.seed import seed_database
@@ -128,6 +134,34 @@ def base_url(live_server: str) -> str:
 @pytest.fixture(scope="session")
 def seed() -> Seed:
     return SEED
+
+
+@pytest.fixture
+def waiting_reply(live_app: Flask, seed: Seed) -> str:
+    """A member's reply waiting in the reviewed set: the text to find it by."""
+    text = f"Could we pay for childcare during sessions? ({uuid.uuid4().hex[:8]})"
+    with live_app.app_context():
+        learning_set = db.session.query(LearningSet).filter_by(
+            slug=seed.reviewed_set_slug).one()
+        thread = db.session.query(Thread).filter_by(learning_set_id=learning_set.id,
+                                                    title=seed.reviewed_thread_title).one()
+        member = db.session.query(User).filter_by(email=seed.member_email).one()
+        factories.make_post(thread, member, parent=thread.posts[0], body=text,
+                            status=PostStatus.PENDING)
+        db.session.commit()
+    return text
+
+
+@pytest.fixture
+def page_ids(live_app: Flask, seed: Seed, waiting_reply: str) -> dict[str, object]:
+    """Ids for page addresses: ``path.format(**page_ids)``."""
+    with live_app.app_context():
+        thread = db.session.query(Thread).filter_by(title=seed.reviewed_thread_title).one()
+        pending = next(post for post in thread.posts if post.body_source == waiting_reply)
+        member = db.session.query(User).filter_by(email=seed.member_email).one()
+        return {"set": seed.set_slug, "reviewed": seed.reviewed_set_slug,
+                "reviewed_thread": thread.id, "opening": thread.posts[0].id,
+                "pending": pending.id, "member_id": member.id}
 
 
 @dataclass(frozen=True)

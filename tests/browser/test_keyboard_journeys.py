@@ -8,16 +8,9 @@ import re
 import uuid
 
 import pytest
-from flask import Flask
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
-from forum.extensions import db
-from forum.models import LearningSet
-from forum.models import PostStatus
-from forum.models import Thread
-from forum.models import User
-from tests import factories
 from tests.browser.accessibility import assert_no_axe_violations
 from tests.browser.keyboard import activate
 from tests.browser.keyboard import assert_focus_visible
@@ -110,22 +103,6 @@ def test_member_replies_in_a_reviewed_set_and_sees_it_await_approval(page: Page,
     assert_no_axe_violations(page)
 
 
-@pytest.fixture
-def waiting_reply(live_app: Flask, seed: Seed) -> str:
-    """A member's reply waiting in the reviewed set: the text to find it by."""
-    text = f"Could we pay for childcare during sessions? ({uuid.uuid4().hex[:8]})"
-    with live_app.app_context():
-        learning_set = db.session.query(LearningSet).filter_by(
-            slug=seed.reviewed_set_slug).one()
-        thread = db.session.query(Thread).filter_by(learning_set_id=learning_set.id,
-                                                    title=seed.reviewed_thread_title).one()
-        member = db.session.query(User).filter_by(email=seed.member_email).one()
-        factories.make_post(thread, member, parent=thread.posts[0], body=text,
-                            status=PostStatus.PENDING)
-        db.session.commit()
-    return text
-
-
 def test_moderator_opens_the_queue_from_the_header_and_approves(page: Page, seed: Seed,
                                                                 waiting_reply: str) -> None:
     _sign_in_with_keyboard(page, seed.moderator_email, seed.password)
@@ -187,24 +164,6 @@ def test_facilitator_invites_someone_and_opens_the_guides(page: Page, seed: Seed
     assert_no_axe_violations(page)
 
 
-ADMIN_EMAIL = "admin-keyboard@example.org"
-
-
-@pytest.fixture
-def page_ids(live_app: Flask, seed: Seed, waiting_reply: str) -> dict[str, object]:
-    """What the page addresses below point at; a site admin to visit the admin pages."""
-    with live_app.app_context():
-        thread = db.session.query(Thread).filter_by(title=seed.reviewed_thread_title).one()
-        pending = next(post for post in thread.posts if post.body_source == waiting_reply)
-        member = db.session.query(User).filter_by(email=seed.member_email).one()
-        if db.session.query(User).filter_by(email=ADMIN_EMAIL).one_or_none() is None:
-            factories.make_user(ADMIN_EMAIL, display_name="Ada Admin", is_admin=True)
-            db.session.commit()
-        return {"set": seed.set_slug, "reviewed": seed.reviewed_set_slug,
-                "reviewed_thread": thread.id, "opening": thread.posts[0].id,
-                "pending": pending.id, "member_id": member.id}
-
-
 # Pages the journeys above do not pass through, each as the person with the most controls on it.
 # Every control must show its focus, and axe checks each page.
 @pytest.mark.parametrize(("who", "paths"), [
@@ -222,7 +181,7 @@ def page_ids(live_app: Flask, seed: Seed, waiting_reply: str) -> dict[str, objec
 def test_every_control_on_the_other_pages_shows_where_the_focus_is(
         page: Page, seed: Seed, page_ids: dict[str, object], who: str, paths: list[str]) -> None:
     email = {"facilitator": seed.facilitator_email, "member": seed.member_email,
-             "admin": ADMIN_EMAIL}[who]
+             "admin": seed.admin_email}[who]
     _sign_in_with_keyboard(page, email, seed.password)
     for path in paths:
         response = page.goto(path.format(**page_ids))
