@@ -40,6 +40,7 @@ from forum.models import User
 from tests import factories
 from tests.browser.seed import SEED
 from tests.browser.seed import Seed
+from tests.browser.seed import ThreadRef
 from tests.browser.seed import seed_database
 from tests.htmlcheck import assert_valid_html
 from tests.htmlcheck import missing_reason
@@ -137,14 +138,26 @@ def seed() -> Seed:
 
 
 @pytest.fixture
-def waiting_reply(live_app: Flask, seed: Seed) -> str:
-    """A member's reply waiting in the reviewed set: the text to find it by."""
-    text = f"Could we pay for childcare during sessions? ({uuid.uuid4().hex[:8]})"
+def reviewed_thread(live_app: Flask, seed: Seed) -> ThreadRef:
+    """A thread of its own in the set where every post waits (other tests count replies in the
+    seeded one)."""
+    title = f"Paying for childcare ({uuid.uuid4().hex[:8]})"
     with live_app.app_context():
         learning_set = db.session.query(LearningSet).filter_by(
             slug=seed.reviewed_set_slug).one()
-        thread = db.session.query(Thread).filter_by(learning_set_id=learning_set.id,
-                                                    title=seed.reviewed_thread_title).one()
+        facilitator = db.session.query(User).filter_by(email=seed.facilitator_email).one()
+        thread = factories.make_thread(learning_set, facilitator, title=title,
+                                       body="Did anyone pay for childcare during sessions?")
+        db.session.commit()
+        return ThreadRef(thread.id, title, thread.posts[0].id)
+
+
+@pytest.fixture
+def waiting_reply(live_app: Flask, seed: Seed, reviewed_thread: ThreadRef) -> str:
+    """A member's reply waiting for approval in ``reviewed_thread``: the text to find it by."""
+    text = f"We paid a local nursery ({uuid.uuid4().hex[:8]})."
+    with live_app.app_context():
+        thread = db.session.get(Thread, reviewed_thread.id)
         member = db.session.query(User).filter_by(email=seed.member_email).one()
         factories.make_post(thread, member, parent=thread.posts[0], body=text,
                             status=PostStatus.PENDING)
@@ -153,14 +166,15 @@ def waiting_reply(live_app: Flask, seed: Seed) -> str:
 
 
 @pytest.fixture
-def page_ids(live_app: Flask, seed: Seed, waiting_reply: str) -> dict[str, object]:
+def page_ids(live_app: Flask, seed: Seed, reviewed_thread: ThreadRef,
+             waiting_reply: str) -> dict[str, object]:
     """Ids for page addresses: ``path.format(**page_ids)``."""
     with live_app.app_context():
-        thread = db.session.query(Thread).filter_by(title=seed.reviewed_thread_title).one()
+        thread = db.session.get(Thread, reviewed_thread.id)
         pending = next(post for post in thread.posts if post.body_source == waiting_reply)
         member = db.session.query(User).filter_by(email=seed.member_email).one()
         return {"set": seed.set_slug, "reviewed": seed.reviewed_set_slug,
-                "reviewed_thread": thread.id, "opening": thread.posts[0].id,
+                "reviewed_thread": thread.id, "opening": reviewed_thread.opening_id,
                 "pending": pending.id, "member_id": member.id}
 
 

@@ -30,6 +30,15 @@ class Seed:
     reviewed_thread_title: str = "Recruiting by civic lottery"
 
 
+@dataclass(frozen=True)
+class ThreadRef:
+    """A thread a test made for itself."""
+
+    id: int
+    title: str
+    opening_id: int
+
+
 SEED = Seed(
     set_slug="comms",
     set_name="Communicating assemblies",

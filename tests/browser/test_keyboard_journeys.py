@@ -20,6 +20,7 @@ from tests.browser.keyboard import tab_to
 from tests.browser.keyboard import type_into
 from tests.browser.pages import post_with_text
 from tests.browser.seed import Seed
+from tests.browser.seed import ThreadRef
 
 PAGE = ("<!doctype html><html lang='en'><head><title>t</title><style>{css}</style></head>"
         "<body style='background: #fff'><main><p><a href='#a'>First</a> <a href='#b'>Second</a>"
@@ -80,16 +81,16 @@ def test_the_skip_link_comes_first_and_takes_focus_past_the_header(page: Page, s
         f"after the skip link, Tab went to {focus_description(page)}, outside <main>")
 
 
-def test_member_replies_in_a_reviewed_set_and_sees_it_await_approval(page: Page,
-                                                                     seed: Seed) -> None:
+def test_member_replies_in_a_reviewed_set_and_sees_it_await_approval(
+        page: Page, seed: Seed, reviewed_thread: ThreadRef) -> None:
     text = f"We posted letters by second-class mail ({uuid.uuid4().hex[:8]})."
     _sign_in_with_keyboard(page, seed.member_email, seed.password)
 
     # From the home page to the set, then to the thread.
     activate(page, page.get_by_role("main").get_by_role("link", name=seed.reviewed_set_name))
     expect(page.get_by_role("heading", level=1, name=seed.reviewed_set_name)).to_be_visible()
-    activate(page, page.get_by_role("link", name=seed.reviewed_thread_title))
-    expect(page.get_by_role("heading", level=1, name=seed.reviewed_thread_title)).to_be_visible()
+    activate(page, page.get_by_role("link", name=reviewed_thread.title))
+    expect(page.get_by_role("heading", level=1, name=reviewed_thread.title)).to_be_visible()
 
     # Reply from the form under the thread, sent with the keyboard.
     type_into(page, page.get_by_role("textbox", name="Reply to this thread"), text)

@@ -4,9 +4,14 @@ scrolls sideways. A wide table scrolls inside its own region, which the keyboard
 from __future__ import annotations
 
 import pytest
+from flask import Flask
 from playwright.sync_api import expect
 from pytest_playwright.pytest_playwright import CreateContextCallback
 
+from forum.extensions import db
+from forum.models import Post
+from forum.models import User
+from forum.moderation import service as moderation
 from tests.browser.accessibility import assert_no_axe_violations
 from tests.browser.keyboard import assert_focus_visible
 from tests.browser.keyboard import tab_to
@@ -31,7 +36,17 @@ PAGES = {
 }
 
 
+@pytest.fixture
+def logged_action(live_app: Flask, seed: Seed, page_ids: dict[str, object]) -> None:
+    """One approval in the reviewed set's moderation log, so its table is there to measure."""
+    with live_app.test_request_context():
+        moderator = db.session.query(User).filter_by(email=seed.moderator_email).one()
+        moderation.approve(db.session, moderator, db.session.get(Post, page_ids["pending"]))
+        db.session.commit()
+
+
 @pytest.mark.parametrize("who", list(PAGES))
+@pytest.mark.usefixtures("logged_action")
 def test_no_page_scrolls_sideways_at_320_pixels(new_context: CreateContextCallback, seed: Seed,
                                                 page_ids: dict[str, object], who: str) -> None:
     page = new_context(viewport={"width": 320, "height": 640}).new_page()
