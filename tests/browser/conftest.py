@@ -5,6 +5,10 @@ Every test here is marked ``browser``. Without chromium they are skipped with a 
 
 The server is one app per session over a temporary SQLite file, seeded once; tests make their own
 threads with unique titles, so they don't depend on each other's data.
+
+Every HTML page the server sends to a browser context (as sent, before scripts run) is kept, and
+at the end of the session all of them go through the Nu HTML checker in one Java run: the
+session fails with each page's URL, the test that visited it and the checker's messages.
 """
 
 from __future__ import annotations
@@ -12,22 +16,36 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import uuid
+from collections.abc import Callable
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from playwright.sync_api import BrowserContext
 from playwright.sync_api import ConsoleMessage
+from playwright.sync_api import Response
+from pytest_playwright.pytest_playwright import CreateContextCallback
 from werkzeug.serving import BaseWSGIServer
 from werkzeug.serving import make_server
 
 from forum import create_app
 from forum.extensions import db
 from forum.extensions import limiter
+from forum.models import LearningSet
+from forum.models import PostStatus
+from forum.models import Thread
+from forum.models import User
+from tests import factories
 from tests.browser.seed import SEED
 from tests.browser.seed import Seed
+from tests.browser.seed import ThreadRef
 from tests.browser.seed import seed_database
+from tests.htmlcheck import assert_valid_html
+from tests.htmlcheck import missing_reason
+from tests.htmlcheck import require_checker
 
 BROWSER_DIR = Path(__file__).resolve().parent
 MISSING_CHROMIUM = (
@@ -144,11 +162,100 @@ def watch_for_csp_violations(context: BrowserContext, violations: list[str]) -> 
 
 
 @pytest.fixture
-def new_context(new_context, csp_violations: list[str]):
-    """pytest-playwright's ``new_context`` (and so ``context`` and ``page``), watched for CSP."""
-    def make(**kwargs) -> BrowserContext:
+def reviewed_thread(live_app: Flask, seed: Seed) -> ThreadRef:
+    """A thread of its own in the set where every post waits (other tests count replies in the
+    seeded one)."""
+    title = f"Paying for childcare ({uuid.uuid4().hex[:8]})"
+    with live_app.app_context():
+        learning_set = db.session.query(LearningSet).filter_by(
+            slug=seed.reviewed_set_slug).one()
+        facilitator = db.session.query(User).filter_by(email=seed.facilitator_email).one()
+        thread = factories.make_thread(learning_set, facilitator, title=title,
+                                       body="Did anyone pay for childcare during sessions?")
+        db.session.commit()
+        return ThreadRef(thread.id, title, thread.posts[0].id)
+
+
+@pytest.fixture
+def waiting_reply(live_app: Flask, seed: Seed, reviewed_thread: ThreadRef) -> str:
+    """A member's reply waiting for approval in ``reviewed_thread``: the text to find it by."""
+    text = f"We paid a local nursery ({uuid.uuid4().hex[:8]})."
+    with live_app.app_context():
+        thread = db.session.get(Thread, reviewed_thread.id)
+        member = db.session.query(User).filter_by(email=seed.member_email).one()
+        factories.make_post(thread, member, parent=thread.posts[0], body=text,
+                            status=PostStatus.PENDING)
+        db.session.commit()
+    return text
+
+
+@pytest.fixture
+def page_ids(live_app: Flask, seed: Seed, reviewed_thread: ThreadRef,
+             waiting_reply: str) -> dict[str, object]:
+    """Ids for page addresses: ``path.format(**page_ids)``."""
+    with live_app.app_context():
+        thread = db.session.get(Thread, reviewed_thread.id)
+        pending = next(post for post in thread.posts if post.body_source == waiting_reply)
+        member = db.session.query(User).filter_by(email=seed.member_email).one()
+        return {"set": seed.set_slug, "reviewed": seed.reviewed_set_slug,
+                "reviewed_thread": thread.id, "opening": reviewed_thread.opening_id,
+                "pending": pending.id, "member_id": member.id}
+
+
+@dataclass(frozen=True)
+class VisitedPage:
+    """An HTML page as the server sent it to a browser during a test."""
+
+    test: str
+    url: str
+    status: int
+    html: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.url} ({self.status}, visited by {self.test})"
+
+
+@pytest.fixture(scope="session")
+def visited_pages() -> Iterator[list[VisitedPage]]:
+    """Every page the browser tests were sent; checked by vnu in one run when the session ends."""
+    pages: list[VisitedPage] = []
+    yield pages
+    if not pages:
+        return
+    if missing_reason() is not None:
+        require_checker()  # fails under FORUM_REQUIRE_BROWSER=1; tests/unit says why it skipped
+        return
+    assert_valid_html((page.name, page.html) for page in pages)
+
+
+def _page_recorder(pages: list[VisitedPage], test: str) -> Callable[[Response], None]:
+    def record(response: Response) -> None:
+        # Main documents only (not frames, scripts or styles); redirects are Werkzeug's, and
+        # downloads are files, not pages.
+        if (response.request.resource_type != "document"
+                or response.frame.parent_frame is not None
+                or 300 <= response.status < 400
+                or not response.headers.get("content-type", "").startswith("text/html")
+                or "attachment" in response.headers.get("content-disposition", "")):
+            return
+        pages.append(VisitedPage(test, response.url, response.status,
+                                 response.body().decode("utf-8")))
+    return record
+
+
+@pytest.fixture
+def new_context(new_context: CreateContextCallback, visited_pages: list[VisitedPage],
+                csp_violations: list[str], request: pytest.FixtureRequest
+                ) -> CreateContextCallback:
+    """pytest-playwright's contexts (``page`` and ``context`` use this too), recording pages
+    for the HTML checker and watching for Content-Security-Policy violations."""
+    record = _page_recorder(visited_pages, request.node.name)
+
+    def recording_context(**kwargs) -> BrowserContext:
         context = new_context(**kwargs)
+        context.on("response", record)
         watch_for_csp_violations(context, csp_violations)
         return context
 
-    return make
+    return recording_context  # type: ignore[return-value]

@@ -23,10 +23,20 @@ class Seed:
     facilitator_email: str
     password: str
     moderator_name: str = "Mia Moderator"
+    admin_email: str = "admin@example.org"
     # A second set where every post waits for a moderator (the moderation flow's test).
     reviewed_set_slug: str = "reviewed"
     reviewed_set_name: str = "Reviewed practice"
     reviewed_thread_title: str = "Recruiting by civic lottery"
+
+
+@dataclass(frozen=True)
+class ThreadRef:
+    """A thread a test made for itself."""
+
+    id: int
+    title: str
+    opening_id: int
 
 
 SEED = Seed(
@@ -60,4 +70,5 @@ def seed_database() -> None:
     factories.add_member(moderator, reviewed, Role.MODERATOR)
     factories.make_thread(reviewed, facilitator, title=SEED.reviewed_thread_title,
                           body="How did you word the invitation letter?")
+    factories.make_user(SEED.admin_email, display_name="Ada Admin", is_admin=True)
     db.session.commit()

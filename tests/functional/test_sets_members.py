@@ -323,6 +323,22 @@ def test_members_page_preselects_each_persons_role(app, client, world):
     assert re.search(r'value="moderator"\s+selected', moderator_select)
 
 
+def test_role_selects_are_not_marked_required_but_a_missing_role_is_refused(app, client, world):
+    # HTML forbids `required` on a select whose first option is a real choice (the Nu checker
+    # reported it on every members page); the server still insists on a role.
+    client.sign_in_as(world.facilitator)
+    body = client.get("/sets/comms/members").get_data(as_text=True)
+    selects = re.findall(r"<select[^>]*>", body)
+    assert selects, "no role select on the members page"
+    assert not [tag for tag in selects if "required" in tag]
+
+    membership_id = _membership_id(app, world, "member")
+    response = client.post(f"/sets/comms/members/{membership_id}/role", data={})
+    assert response.status_code == 200
+    assert "Choose a role" in response.get_data(as_text=True)
+    assert _role_of(app, membership_id) == Role.MEMBER
+
+
 @pytest.mark.parametrize("role, status", [("member", 403), ("moderator", 403),
                                           ("outsider", 404)])
 def test_others_cannot_change_roles(app, client, world, role, status):
