@@ -1,7 +1,7 @@
 """Guides: a licence per guide, and records of stored PDF/DOCX/ODT files
 
 Revision ID: a3c1e0d4b7f2
-Revises: 79e5969f20df
+Revises: b7c1e2d4a9f0
 Create Date: 2026-12-02 06:00:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a3c1e0d4b7f2"
-down_revision = "79e5969f20df"
+down_revision = "b7c1e2d4a9f0"
 branch_labels = None
 depends_on = None
 

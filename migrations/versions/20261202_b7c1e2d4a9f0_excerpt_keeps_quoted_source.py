@@ -1,7 +1,7 @@
 """guide excerpts keep their own copy of the quoted source
 
 Revision ID: b7c1e2d4a9f0
-Revises: 79e5969f20df
+Revises: 5e55a1f0c0de
 Create Date: 2026-12-02 06:00:00
 
 An excerpt used to follow its post's live text (a whole-post excerpt) or keep no record of
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7c1e2d4a9f0'
-down_revision = '79e5969f20df'
+down_revision = '5e55a1f0c0de'
 branch_labels = None
 depends_on = None
 
