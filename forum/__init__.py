@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum.main import bp as main_bp
     from forum.moderation import bp as moderation_bp
     from forum.notifications import bp as notifications_bp
+    from forum.pages import bp as pages_bp
     from forum.sets import bp as sets_bp
     from forum.threads import bp as threads_bp
 
@@ -115,3 +116,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(guides_bp)
+    app.register_blueprint(pages_bp)

@@ -21,6 +21,7 @@ from forum.models.notification import Notification
 from forum.models.notification import NotificationKind
 from forum.models.notification import NotificationPreference
 from forum.models.notification import QueuedEmail
+from forum.models.site_page import SitePage
 from forum.models.thread import Post
 from forum.models.thread import PostRevision
 from forum.models.thread import PostStatus
@@ -53,6 +54,7 @@ __all__ = [
     "Report",
     "ReportStatus",
     "Role",
+    "SitePage",
     "SiteSetting",
     "Thread",
     "User",
