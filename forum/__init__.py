@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum.main import bp as main_bp
     from forum.moderation import bp as moderation_bp
     from forum.operations import bp as operations_bp
+    from forum.pages import bp as pages_bp
     from forum.sets import bp as sets_bp
     from forum.threads import bp as threads_bp
 
@@ -131,3 +132,4 @@ def _register_blueprints(app: Flask) -> None:
     notifications.init_app(app)
     app.register_blueprint(guides_bp)
     app.register_blueprint(operations_bp)
+    app.register_blueprint(pages_bp)

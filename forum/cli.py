@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 import flask_migrate
 from flask import Flask
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -25,6 +26,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(guides_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(retention_command)
 
 
 @click.command("init-db")
@@ -94,3 +96,18 @@ def demo_command(password: str | None) -> None:
                f"({summary.created_posts} posts), {summary.created_guides} new published "
                f"guide{'' if summary.created_guides == 1 else 's'}.")
     click.echo(format_accounts(summary))
+
+
+@click.command("retention")
+@with_appcontext
+def retention_command() -> None:
+    """Delete old notifications, sent emails and finished invitations (see the privacy notice).
+
+    Run it daily, on the same timer as ``notifications send-digests``.
+    """
+    from forum.models import utcnow
+    from forum.retention import prune
+
+    pruned = prune(db.session, current_app.config, utcnow())
+    db.session.commit()
+    click.echo(pruned.describe())

@@ -18,6 +18,14 @@ DEFAULTS: dict[str, object] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SITE_NAME": "Learning Sets",
     "SITE_TAGLINE": "Peer learning for councils running deliberative projects",
+    # Named in the privacy notice and accessibility statement: who runs the site, and where to
+    # write (a request for one's data, an accessibility problem).
+    "SITE_OPERATOR": None,
+    "CONTACT_EMAIL": None,
+    # Retention: `flask --app forum retention` deletes what is older than these (in days).
+    "NOTIFICATION_RETENTION_DAYS": 180,
+    "OUTBOX_RETENTION_DAYS": 30,
+    "INVITATION_RETENTION_DAYS": 30,
     # Where links in emails and exported files point, e.g. "https://sets.example.org". Set it in
     # production. Unset, development follows the port actually served (forum.urls).
     "PUBLIC_BASE_URL": None,

@@ -22,6 +22,7 @@ from forum.models.notification import Notification
 from forum.models.notification import NotificationKind
 from forum.models.notification import NotificationPreference
 from forum.models.notification import QueuedEmail
+from forum.models.site_page import SitePage
 from forum.models.thread import Post
 from forum.models.thread import PostRevision
 from forum.models.thread import PostStatus
@@ -59,6 +60,7 @@ __all__ = [
     "ReportStatus",
     "Role",
     "SignInThrottle",
+    "SitePage",
     "SiteSetting",
     "Thread",
     "User",

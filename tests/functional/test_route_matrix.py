@@ -38,6 +38,12 @@ def _row(*codes: int) -> dict[str, int]:
 MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("main.index", "GET", "/", _row(200, 200, 200, 200, 200, 200)),
     ("operations.health", "GET", "/healthz", _row(200, 200, 200, 200, 200, 200)),
+    ("pages.show", "GET", "/privacy", _row(200, 200, 200, 200, 200, 200)),
+    ("pages.edit", "GET", "/privacy/edit", _row(302, 403, 403, 403, 403, 200)),
+    # An empty form: the text is required, so the form comes back with its error.
+    ("pages.edit", "POST", "/privacy/edit", _row(401, 403, 403, 403, 403, 200)),
+    ("pages.restore_default", "POST", "/accessibility/restore-default",
+     _row(401, 403, 403, 403, 403, 302)),
     ("auth.sign_in", "GET", "/sign-in", _row(200, 302, 302, 302, 302, 302)),
     # Signed in already: an empty sign-in form is simply invalid.
     ("auth.sign_in", "POST", "/sign-in", _row(200, 200, 200, 200, 200, 200)),

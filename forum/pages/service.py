@@ -1,0 +1,74 @@
+"""Reading and changing the site's own pages.
+
+Each page has default text written for this product (``templates/pages/defaults/*.md``, filled
+in with the site's settings) until an admin saves their own; the saved Markdown is rendered and
+sanitised once, when saved, exactly as posts are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import render_template
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from forum.models import SitePage
+from forum.models import User
+from forum.models import utcnow
+from forum.text import render_markdown
+from forum.text import safe_html
+
+# slug -> title; the slug is also the address (/privacy, /accessibility).
+PAGES = {
+    "privacy": "Privacy notice",
+    "accessibility": "Accessibility statement",
+}
+BODY_MAX = 50_000
+
+
+@dataclass(frozen=True)
+class PageContent:
+    slug: str
+    title: str
+    source: str
+    html: Markup
+    updated_at: datetime | None  # None: the default text, never changed by an admin
+    updated_by: str | None
+
+
+def default_source(slug: str) -> str:
+    return render_template(f"pages/defaults/{slug}.md", title=PAGES[slug]).strip() + "\n"
+
+
+def page_content(session: Session, slug: str) -> PageContent:
+    saved = session.get(SitePage, slug)
+    if saved is None:
+        source = default_source(slug)
+        return PageContent(slug, PAGES[slug], source, safe_html(render_markdown(source)),
+                           None, None)
+    editor = saved.updated_by.display_name if saved.updated_by else None
+    return PageContent(slug, PAGES[slug], saved.body_source, safe_html(saved.body_html),
+                       saved.updated_at, editor)
+
+
+def save_page(session: Session, editor: User, slug: str, source: str) -> None:
+    """Keep an admin's text for the page (the caller has checked they may)."""
+    page = session.get(SitePage, slug)
+    if page is None:
+        page = SitePage(slug=slug)
+        session.add(page)
+    page.body_source = source
+    page.body_html = render_markdown(source)
+    page.updated_at = utcnow()
+    page.updated_by_id = editor.id
+
+
+def restore_default(session: Session, slug: str) -> bool:
+    """Go back to the default text; returns whether there was an admin's text to drop."""
+    page = session.get(SitePage, slug)
+    if page is None:
+        return False
+    session.delete(page)
+    return True

@@ -1,0 +1,61 @@
+"""Deleting what the privacy notice says is not kept: old notifications, sent emails, invitations.
+
+Run by ``flask --app forum retention`` on the same timer as the digests. Each limit is a number
+of days in the settings (``NOTIFICATION_RETENTION_DAYS``, ``OUTBOX_RETENTION_DAYS``,
+``INVITATION_RETENTION_DAYS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
+
+from sqlalchemy import and_
+from sqlalchemy import delete
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy.orm import Session
+
+from forum.models import Invitation
+from forum.models import Notification
+from forum.models import QueuedEmail
+
+
+@dataclass(frozen=True)
+class Pruned:
+    notifications: int
+    emails: int
+    invitations: int
+
+    def describe(self) -> str:
+        def count(n: int, what: str) -> str:
+            return f"{n:,} {what}{'' if n == 1 else 's'}"
+
+        return (f"Removed {count(self.notifications, 'notification')}, "
+                f"{count(self.emails, 'sent or abandoned email')} and "
+                f"{count(self.invitations, 'used, revoked or expired invitation')}.")
+
+
+def prune(session: Session, settings: Mapping[str, object], now: datetime) -> Pruned:
+    """Delete everything older than its limit; the caller commits."""
+    def before(key: str) -> datetime:
+        return now - timedelta(days=int(settings[key]))
+
+    notifications = session.execute(
+        delete(Notification).where(Notification.created_at < before(
+            "NOTIFICATION_RETENTION_DAYS"))).rowcount
+    # Unsent mail waiting for a retry is kept, whatever its age: it has not done its job yet.
+    email_cutoff = before("OUTBOX_RETENTION_DAYS")
+    emails = session.execute(
+        delete(QueuedEmail).where(or_(QueuedEmail.sent_at < email_cutoff,
+                                      QueuedEmail.given_up_at < email_cutoff))).rowcount
+    invitation_cutoff = before("INVITATION_RETENTION_DAYS")
+    ended = func.coalesce(Invitation.accepted_at, Invitation.revoked_at, Invitation.expires_at)
+    invitations = session.execute(
+        delete(Invitation).where(and_(ended < invitation_cutoff,
+                                      or_(Invitation.accepted_at.is_not(None),
+                                          Invitation.revoked_at.is_not(None),
+                                          Invitation.expires_at < now)))).rowcount
+    return Pruned(notifications=notifications, emails=emails, invitations=invitations)

@@ -1,0 +1,80 @@
+"""``flask retention`` deletes what the privacy notice says is not kept, and nothing else."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.models import Invitation
+from forum.models import Notification
+from forum.models import NotificationKind
+from forum.models import QueuedEmail
+from forum.models import Role
+from forum.models import utcnow
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_old_notifications_sent_emails_and_finished_invitations_go_the_rest_stays(
+        app, world, runner):
+    now = utcnow()
+    days = lambda n: now - timedelta(days=n)  # noqa: E731
+    with app.app_context():
+        for age in (10, 179, 181, 400):
+            db.session.add(Notification(user_id=world.member.id, kind=NotificationKind.REPLY,
+                                        text=f"{age} days old", created_at=days(age)))
+        for age, sent, given_up in ((5, True, False), (31, True, False), (45, False, True),
+                                    (60, False, False)):
+            db.session.add(QueuedEmail(
+                kind="reply", to_address="member@example.org", subject=f"{age} days",
+                created_at=days(age), next_attempt_at=days(age),
+                sent_at=days(age) if sent else None,
+                given_up_at=days(age) if given_up else None))
+        invitation = {"learning_set_id": world.learning_set.id, "role": Role.MEMBER,
+                          "invited_by_id": world.facilitator.id}
+        db.session.add_all([
+            Invitation(email="old-accepted@example.org", token_hash="a" * 64,
+                       created_at=days(90), expires_at=days(76), accepted_at=days(80),
+                       **invitation),
+            Invitation(email="old-expired@example.org", token_hash="b" * 64,
+                       created_at=days(60), expires_at=days(46), **invitation),
+            Invitation(email="recently-revoked@example.org", token_hash="c" * 64,
+                       created_at=days(20), expires_at=days(6), revoked_at=days(10),
+                       **invitation),
+            Invitation(email="still-open@example.org", token_hash="d" * 64,
+                       created_at=days(3), expires_at=now + timedelta(days=11), **invitation),
+        ])
+        db.session.commit()
+
+    result = runner.invoke(args=["retention"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == ("Removed 2 notifications, 2 sent or abandoned emails and "
+                                     "2 used, revoked or expired invitations.")
+    with app.app_context():
+        assert sorted(db.session.scalars(select(Notification.text))) == [
+            "10 days old", "179 days old"]
+        # Sent 5 days ago (kept for checking), and one still waiting to be retried (kept).
+        assert sorted(db.session.scalars(select(QueuedEmail.subject))) == ["5 days", "60 days"]
+        assert sorted(db.session.scalars(select(Invitation.email))) == [
+            "recently-revoked@example.org", "still-open@example.org"]
+
+    again = runner.invoke(args=["retention"])
+    assert again.output.strip() == ("Removed 0 notifications, 0 sent or abandoned emails and "
+                                    "0 used, revoked or expired invitations.")
+
+
+def test_the_limits_come_from_the_settings(app, world, runner):
+    app.config["NOTIFICATION_RETENTION_DAYS"] = 7
+    with app.app_context():
+        db.session.add(Notification(user_id=world.member.id, kind=NotificationKind.REPLY,
+                                    text="a week and a day", created_at=utcnow()
+                                    - timedelta(days=8)))
+        db.session.commit()
+    assert "Removed 1 notification," in runner.invoke(args=["retention"]).output
+    with app.app_context():
+        assert _count(Notification) == 0
