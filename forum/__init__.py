@@ -115,3 +115,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp)
     notifications.init_app(app)
     app.register_blueprint(guides_bp)
+    from forum import search
+
+    search.init_app(app)
