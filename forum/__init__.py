@@ -133,3 +133,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(guides_bp)
     app.register_blueprint(operations_bp)
     app.register_blueprint(pages_bp)
+    from forum import search
+
+    search.init_app(app)

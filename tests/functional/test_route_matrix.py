@@ -37,6 +37,7 @@ def _row(*codes: int) -> dict[str, int]:
 #                                       anonymous outsider member moderator facilitator admin
 MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("main.index", "GET", "/", _row(200, 200, 200, 200, 200, 200)),
+    ("search.results", "GET", "/search", _row(200, 200, 200, 200, 200, 200)),
     ("operations.health", "GET", "/healthz", _row(200, 200, 200, 200, 200, 200)),
     ("pages.show", "GET", "/privacy", _row(200, 200, 200, 200, 200, 200)),
     ("pages.edit", "GET", "/privacy/edit", _row(302, 403, 403, 403, 403, 200)),

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from forum import create_app
 from forum.extensions import db
+from forum.search.schema import include_object
 
 
 def _fresh_app(tmp_path, database_url: str | None):
@@ -31,7 +32,8 @@ def test_upgrading_a_fresh_database_gives_the_schema_of_the_models(tmp_path, dat
             flask_migrate.upgrade()
             with db.engine.connect() as connection:
                 differences = compare_metadata(
-                    MigrationContext.configure(connection, opts={"compare_type": True}),
+                    MigrationContext.configure(connection, opts={
+                        "compare_type": True, "include_object": include_object}),
                     db.metadata)
                 tables = set(inspect(connection).get_table_names())
         finally:

@@ -1,0 +1,103 @@
+"""Search speed on a large seeded forum: p50 and p95 per query, beside the engine alone.
+
+Seed first (``bench/seed.py``, 1,000,000 posts by default), then::
+
+    .venv/bin/python bench/bench_search.py --database sqlite:////tmp/big.db [--runs 30]
+
+Each query is sent to ``/search`` through Flask's test client, signed in as a member of one set
+(``person3@example.org``: results filtered to what they may read) and as the admin (who reads
+everything, so the most rows match). The baseline is the engine alone: the bare full-text query
+for the same words, top 20 by rank, with no permissions, joins or page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.seed import PASSWORD  # noqa: E402
+from forum import create_app  # noqa: E402
+from forum.extensions import db  # noqa: E402
+from forum.search.query import fts5_query  # noqa: E402
+from forum.search.query import parse  # noqa: E402
+
+QUERIES = ["recruitment", "councillor briefings", '"expert panel"', "translation -budget",
+           "assemblies", "evaluation partner interviewed", "childcare", "zzzunknownword"]
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+def _engine_alone(connection, query: str) -> None:
+    parsed = parse(query)
+    if connection.dialect.name == "sqlite":
+        connection.execute(text("SELECT rowid FROM post_search WHERE post_search MATCH :q "
+                                "ORDER BY bm25(post_search) LIMIT 20"),
+                           {"q": fts5_query(parsed)}).all()
+    else:
+        words = " ".join(" ".join(part) for part in parsed.required)
+        connection.execute(text(
+            "SELECT id FROM posts WHERE search_vector @@ plainto_tsquery('forum_english', :q) "
+            "ORDER BY ts_rank_cd(search_vector, plainto_tsquery('forum_english', :q)) DESC "
+            "LIMIT 20"), {"q": words}).all()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database, "SECRET_KEY": "bench",
+                      "TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+                      "LOG_FORMAT": "none"})
+    with app.app_context():
+        posts = db.session.scalar(text("SELECT count(*) FROM posts"))
+        admin_email = db.session.scalar(text("SELECT email FROM users WHERE is_admin"))
+        engine = db.engine
+    print(f"{args.database}: {posts:,} posts, {args.runs} runs per query\n")
+    clients = {}
+    for name, email in (("member", "person3@example.org"), ("admin", admin_email)):
+        client = app.test_client()
+        response = client.post("/sign-in", data={"email": email, "password": PASSWORD})
+        assert response.status_code in (302, 303), f"could not sign in as {email}"
+        clients[name] = client
+
+    print(f"{'query':<34} {'engine p50':>10} {'member p50':>10} {'p95':>7} "
+          f"{'admin p50':>9} {'p95':>7}")
+    overall: dict[str, list[float]] = {"engine": [], "member": [], "admin": []}
+    for query in QUERIES:
+        timings: dict[str, list[float]] = {"engine": [], "member": [], "admin": []}
+        with engine.connect() as connection:
+            for _ in range(args.runs):
+                began = time.perf_counter()
+                _engine_alone(connection, query)
+                timings["engine"].append(time.perf_counter() - began)
+        for name, client in clients.items():
+            client.get("/search", query_string={"q": query})  # warm
+            for _ in range(args.runs):
+                began = time.perf_counter()
+                response = client.get("/search", query_string={"q": query})
+                timings[name].append(time.perf_counter() - began)
+                assert response.status_code == 200
+        for key, values in timings.items():
+            overall[key].extend(values)
+        ms = {key: (statistics.median(values) * 1000, _percentile(values, 0.95) * 1000)
+              for key, values in timings.items()}
+        print(f"{query:<34} {ms['engine'][0]:>8.1f}ms {ms['member'][0]:>8.1f}ms "
+              f"{ms['member'][1]:>5.0f}ms {ms['admin'][0]:>7.1f}ms {ms['admin'][1]:>5.0f}ms")
+    print(f"\n{'all queries':<34} "
+          + " ".join(f"{key} p50 {statistics.median(v) * 1000:.1f}ms "
+                     f"p95 {_percentile(v, 0.95) * 1000:.1f}ms;" for key, v in overall.items()))
+
+
+if __name__ == "__main__":
+    main()

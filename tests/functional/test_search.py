@@ -1,0 +1,219 @@
+"""Search: what it finds, what it never shows, and that no query can break it (both databases)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from forum.extensions import db
+from forum.models import LearningSet
+from forum.models import Post
+from forum.models import PostStatus
+from forum.models import Role
+from forum.models import Thread
+from forum.models import User
+from forum.models import Visibility
+from tests import factories
+
+
+def _results(page: str) -> list[str]:
+    """The text of each result, tags stripped."""
+    items = re.findall(r'<li class="forum-search-results__item">(.*?)</li>', page, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in items]
+
+
+def _count(page: str) -> str:
+    match = re.search(r'<h2 class="govuk-heading-m" id="results-heading">\s*([^<]*)', page)
+    return match.group(1).strip() if match else ""
+
+
+@pytest.fixture
+def posts(app, world):
+    """Published and unpublished posts by another member, in the world's private set."""
+    with app.app_context():
+        thread = db.session.get(Thread, world.thread.id)
+        opening = thread.posts[0]
+        author = factories.make_user("writer@example.org", display_name="Wren Writer")
+        factories.add_member(author, thread.learning_set)
+        made = {}
+        for status in PostStatus:
+            made[status] = factories.make_post(
+                thread, author, parent=opening, status=status,
+                body=f"The citizens' assembly zebra{status.value} report was published.").id
+        made["cafe"] = factories.make_post(thread, author, parent=opening,
+                                           body="We met in the café by the town hall.").id
+        db.session.commit()
+        return made
+
+
+def test_a_member_finds_a_post_with_its_words_highlighted(client, world, posts):
+    client.sign_in_as(world.member)
+    page = client.get("/search", query_string={"q": "zebraapproved"}).text
+    assert _count(page) == "1 result"
+    assert "<mark>zebraapproved</mark>" in page
+    assert f'href="/threads/{world.thread.id}#post-{posts[PostStatus.APPROVED]}"' in page
+    assert 'value="zebraapproved"' in page  # the query stays in the box
+
+
+def test_stemming_accents_phrases_and_exclusions(client, world, posts):
+    client.sign_in_as(world.member)
+    assert _count(client.get("/search?q=assemblies+zebraapproved").text) == "1 result"
+    assert _count(client.get("/search?q=cafe").text) == "1 result"
+    assert _count(client.get('/search?q="town+hall"').text) == "1 result"
+    assert _count(client.get('/search?q="hall+town"').text) == "No results"
+    assert _count(client.get("/search?q=citizens+-zebraapproved").text) == "No results"
+    assert _count(client.get("/search?q=published+-café").text) == "1 result"
+
+
+@pytest.mark.parametrize("status", [PostStatus.PENDING, PostStatus.REJECTED, PostStatus.HIDDEN,
+                                    PostStatus.WITHDRAWN])
+def test_nothing_unpublished_is_found_or_counted_by_another_member(client, world, posts,
+                                                                    status):
+    client.sign_in_as(world.member)
+    page = client.get("/search", query_string={"q": f"zebra{status.value}"}).text
+    assert _count(page) == "No results"
+    assert _results(page) == []
+    assert "report was published" not in page
+    # Nor does a broader search count it.
+    assert _count(client.get("/search?q=citizens").text) == "1 result"
+
+
+def test_the_author_finds_their_own_waiting_post_marked_as_waiting(client, app, posts):
+    with app.app_context():
+        author = db.session.query(User).filter_by(email="writer@example.org").one()
+    client.sign_in_as(author)
+    page = client.get("/search?q=zebrapending").text
+    assert _count(page) == "1 result"
+    assert "Awaiting approval" in page
+
+
+def test_moderators_find_waiting_posts_of_their_set(client, world, posts):
+    client.sign_in_as(world.moderator)
+    assert _count(client.get("/search?q=zebrapending").text) == "1 result"
+
+
+@pytest.mark.parametrize("role", ["anonymous", "outsider"])
+def test_a_private_set_is_invisible_to_people_outside_it(client, world, posts, role):
+    if role != "anonymous":
+        client.sign_in_as(world.user(role))
+    page = client.get("/search?q=zebraapproved").text
+    assert _count(page) == "No results"
+    assert "Communicating assemblies" not in page  # not even in the set filter
+
+
+def test_visitors_search_public_sets_only(app, client, world):
+    with app.app_context():
+        author = db.session.get(User, world.member.id)
+        public = factories.make_set("open", name="Open set", visibility=Visibility.PUBLIC)
+        factories.add_member(author, public)
+        factories.make_thread(public, author, title="Sortition in public",
+                              body="Everyone may read about sortition here.")
+        db.session.commit()
+    page = client.get("/search?q=sortition").text
+    assert _count(page) == "2 results"  # the thread title and its opening post
+    assert "Open set" in page
+
+
+def test_thread_titles_are_found_but_not_a_waiting_thread_of_someone_else(app, client, world):
+    with app.app_context():
+        learning_set = db.session.get(LearningSet, world.learning_set.id)
+        author = factories.make_user(display_name="Quinn Quiet")
+        factories.add_member(author, learning_set, Role.MEMBER)
+        waiting = factories.make_thread(learning_set, author, title="Xylophone budget")
+        waiting.posts[0].status = PostStatus.PENDING
+        db.session.commit()
+    client.sign_in_as(world.member)
+    assert _count(client.get("/search?q=naming").text) == "1 result"  # "Naming the assembly"
+    assert _count(client.get("/search?q=xylophone").text) == "No results"
+    client.sign_in_as(world.moderator)
+    assert _count(client.get("/search?q=xylophone").text) == "1 result"
+
+
+def test_the_index_follows_edits(app, client, world, posts):
+    client.sign_in_as(world.member)
+    with app.app_context():
+        post = db.session.get(Post, posts[PostStatus.APPROVED])
+        post.body_source = "Now about quokkas instead."
+        db.session.commit()
+    assert _count(client.get("/search?q=zebraapproved").text) == "No results"
+    assert _count(client.get("/search?q=quokkas").text) == "1 result"
+
+
+def test_filters_by_set_author_kind_and_date(client, world, posts):
+    client.sign_in_as(world.member)
+    assert _count(client.get("/search?q=published&author=wren").text) == "1 result"
+    assert _count(client.get("/search?q=published&author=nobody").text) == "No results"
+    assert _count(client.get("/search?q=naming&kind=post").text) == "No results"
+    assert _count(client.get("/search?q=naming&kind=thread").text) == "1 result"
+    assert _count(client.get("/search?q=published&set=comms").text) == "1 result"
+    assert _count(client.get("/search?q=published&from=2999-01-01").text) == "No results"
+    assert _count(client.get("/search?q=published&to=2999-01-01").text) == "1 result"
+
+
+def test_a_bad_filter_says_what_is_wrong_and_keeps_the_query(client, world, posts):
+    client.sign_in_as(world.member)
+    page = client.get("/search?q=published&from=31/12/2026&set=no-such-set").text
+    assert "The start date must be a real date" in page
+    assert "Choose a set from the list" in page
+    assert 'value="published"' in page
+    page = client.get("/search?q=published&from=2026-05-02&to=2026-05-01").text
+    assert "The end date must be the same as or after the start date" in page
+
+
+@pytest.mark.parametrize("query, message", [
+    ("", "Enter a word or phrase to search for."),
+    ("   ", "Enter a word or phrase to search for."),
+    ("* : ^ ()", "Enter letters or numbers to search for."),
+    ("-budget", "Enter a word to search for, not only words to leave out."),
+    ("w" * 201, "Search for 200 characters or fewer"),
+])
+def test_queries_that_cannot_be_searched_get_a_clear_message(client, world, query, message):
+    client.sign_in_as(world.member)
+    response = client.get("/search", query_string={"q": query})
+    assert response.status_code == 200
+    assert message in response.text
+
+
+TRICKY = ['"unbalanced', 'NEAR(a b)', "a AND b", "OR", "NOT", "x*", "title:zebra", "^start",
+          "(((", "\x00\x01zebra", "zebra\u202e", "'; DROP TABLE posts; --", "a" * 5000,
+          "the and of", "%_\\", '""', "-", "- -"]
+
+
+@pytest.mark.parametrize("query", TRICKY)
+def test_tricky_queries_never_cause_an_error(client, world, posts, query):
+    client.sign_in_as(world.member)
+    response = client.get("/search", query_string={"q": query})
+    assert response.status_code == 200
+    assert "\x00" not in response.text
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.text(max_size=60), author=st.text(max_size=10))
+def test_any_query_gives_results_or_a_message(client, world, posts, query, author):
+    client.sign_in_as(world.member)
+    response = client.get("/search", query_string={"q": query, "author": author})
+    assert response.status_code == 200
+    assert ("results-heading" in response.text) or ("govuk-error-summary" in response.text)
+
+
+def test_the_header_has_a_search_box_for_signed_in_people_and_set_pages_for_everyone(
+        client, world):
+    assert 'id="header-search"' not in client.get("/").text
+    client.sign_in_as(world.member)
+    assert 'id="header-search"' in client.get("/").text
+    set_page = client.get("/sets/comms/").text
+    assert 'name="set" value="comms"' in set_page
+
+
+def test_rebuilding_the_index(app, runner, client, world, posts):
+    result = runner.invoke(args=["search", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "rebuilt" in result.output
+    client.sign_in_as(world.member)
+    assert _count(client.get("/search?q=zebraapproved").text) == "1 result"
