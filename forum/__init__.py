@@ -62,7 +62,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from forum import cli
     from forum import errors
     from forum import templating
+    from forum.operations import logging as operations_logging
 
+    operations_logging.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
@@ -104,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum.guides import bp as guides_bp
     from forum.main import bp as main_bp
     from forum.moderation import bp as moderation_bp
+    from forum.operations import bp as operations_bp
     from forum.sets import bp as sets_bp
     from forum.threads import bp as threads_bp
 
@@ -115,3 +118,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp)
     notifications.init_app(app)
     app.register_blueprint(guides_bp)
+    app.register_blueprint(operations_bp)

@@ -11,6 +11,8 @@ from sqlalchemy import select
 from forum.extensions import db
 from forum.guides.cli import guides_cli
 from forum.models import User
+from forum.operations.cli import backup_command
+from forum.operations.cli import restore_command
 from forum.passwords import password_problems
 
 
@@ -19,6 +21,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(guides_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("init-db")

@@ -41,6 +41,11 @@ DEFAULTS: dict[str, object] = {
     "MAX_REPLY_INDENT": 5,
     "THREAD_TITLE_MAX": 200,
     "POST_BODY_MAX": 20_000,
+    # Logs go to stdout: "json" (one object a line, with a request id), "text", or "none".
+    "LOG_FORMAT": "json",
+    "LOG_LEVEL": "INFO",
+    # One line per request; None: on, except in tests and under the development server.
+    "LOG_REQUESTS": None,
 }
 
 # Environment variables that name a setting differently from Flask's own key.

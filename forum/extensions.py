@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from flask import has_request_context
+from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -36,10 +38,38 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
+# How long an SQLite writer waits for another writer to finish before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+_READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 @event.listens_for(Engine, "connect")
-def _enforce_sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
-    """SQLite ignores foreign keys unless asked, so ON DELETE rules would differ from PostgreSQL."""
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
+def _configure_sqlite(dbapi_connection, connection_record) -> None:
+    """Foreign keys on (so ON DELETE rules behave as on PostgreSQL), WAL so readers never wait
+    for a writer, a busy timeout so writers queue instead of failing, and transactions begun by
+    :func:`_begin_sqlite` rather than by the driver (which cannot start them IMMEDIATE)."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    if cursor.execute("PRAGMA database_list").fetchone()[2]:  # a file, not :memory:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _begin_sqlite(connection) -> None:
+    """Start SQLite transactions that may write as ``BEGIN IMMEDIATE``.
+
+    A deferred transaction that reads and then writes cannot wait for another writer: SQLite
+    fails it at once with "database is locked". Taking the write lock up front makes concurrent
+    writers queue for up to the busy timeout instead. Page views (GET) only read, so they keep
+    deferred transactions and never wait.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    reading = has_request_context() and request.method in _READ_ONLY_METHODS
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

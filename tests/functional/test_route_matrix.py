@@ -32,6 +32,7 @@ def _row(*codes: int) -> dict[str, int]:
 #                                       anonymous outsider member moderator facilitator admin
 MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("main.index", "GET", "/", _row(200, 200, 200, 200, 200, 200)),
+    ("operations.health", "GET", "/healthz", _row(200, 200, 200, 200, 200, 200)),
     ("auth.sign_in", "GET", "/sign-in", _row(200, 302, 302, 302, 302, 302)),
     # Signed in already: an empty sign-in form is simply invalid.
     ("auth.sign_in", "POST", "/sign-in", _row(200, 200, 200, 200, 200, 200)),

@@ -1,0 +1,213 @@
+"""Consistent backups of a running site, and restoring one into an empty instance.
+
+A backup is a folder: ``manifest.json``, the database (``database.sqlite3``, copied with
+SQLite's online backup API, or ``database.pgdump``, made by ``pg_dump``) and ``instance/``, a copy
+of the instance folder (``config.py``, stored files) without the live database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import inspect
+from sqlalchemy.engine import URL
+
+from forum.extensions import db
+
+MANIFEST = "manifest.json"
+SQLITE_FILE = "database.sqlite3"
+PG_FILE = "database.pgdump"
+INSTANCE_DIR = "instance"
+FORMAT_VERSION = 1
+
+
+class BackupError(Exception):
+    """A backup or restore that cannot go ahead; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class BackupSummary:
+    path: Path
+    database: str
+    files: int
+
+
+def _database_url() -> URL:
+    return db.engine.url
+
+
+def _sqlite_path(url: URL) -> Path:
+    if not url.database or url.database == ":memory:":
+        raise BackupError("An in-memory SQLite database cannot be backed up.")
+    return Path(url.database)
+
+
+def _libpq_url(url: URL) -> str:
+    """The SQLAlchemy URL as pg_dump and pg_restore understand it (no ``+psycopg``)."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _is_live_database(path: Path, database_file: Path | None) -> bool:
+    if database_file is None:
+        return False
+    live = database_file.resolve()
+    return path.resolve() in {live, live.with_name(live.name + "-wal"),
+                              live.with_name(live.name + "-shm"),
+                              live.with_name(live.name + "-journal")}
+
+
+def _copy_instance(source: Path, target: Path, *, skip: set[Path],
+                   database_file: Path | None) -> list[Path]:
+    copied = []
+    for path in sorted(source.rglob("*")):
+        if not path.is_file() or _is_live_database(path, database_file):
+            continue
+        if any(path.resolve().is_relative_to(folder) for folder in skip):
+            continue
+        relative = path.relative_to(source)
+        destination = target / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, destination)
+        copied.append(relative)
+    return copied
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _schema_revision() -> str | None:
+    with db.engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+def backup(app: Flask, destination: Path) -> BackupSummary:
+    """Copy the database and the instance folder into ``destination`` (new or empty)."""
+    destination = destination.resolve()
+    if destination.exists() and any(destination.iterdir()):
+        raise BackupError(f"{destination} is not empty: choose a new folder for the backup.")
+    destination.mkdir(parents=True, exist_ok=True)
+    os.chmod(destination, 0o700)  # config.py holds the secret key
+    url = _database_url()
+    database_file: Path | None = None
+    if url.get_backend_name() == "sqlite":
+        database_file = _sqlite_path(url)
+        source = sqlite3.connect(f"file:{database_file}?mode=ro", uri=True)
+        target = sqlite3.connect(destination / SQLITE_FILE)
+        try:
+            source.backup(target)  # one consistent snapshot, while writers carry on
+        finally:
+            target.close()
+            source.close()
+        database = "sqlite"
+        database_name = SQLITE_FILE
+    elif url.get_backend_name() == "postgresql":
+        _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
+              f"--file={destination / PG_FILE}", f"--dbname={_libpq_url(url)}"], "pg_dump")
+        database = "postgresql"
+        database_name = PG_FILE
+    else:
+        raise BackupError(f"Backups of {url.get_backend_name()} databases are not supported.")
+
+    instance = Path(app.instance_path)
+    copied = _copy_instance(instance, destination / INSTANCE_DIR, skip={destination},
+                            database_file=database_file)
+    files = [database_name] + [f"{INSTANCE_DIR}/{path.as_posix()}" for path in copied]
+    manifest = {
+        "format": FORMAT_VERSION,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "database": database,
+        "schema_revision": _schema_revision(),
+        "files": [{"path": name, "sha256": _sha256(destination / name)} for name in files],
+    }
+    (destination / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    return BackupSummary(path=destination, database=database, files=len(copied))
+
+
+def _run(command: list[str], name: str) -> None:
+    if shutil.which(command[0]) is None:
+        raise BackupError(
+            f"{name} is not installed (on Debian: apt-get install postgresql-client).")
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise BackupError(f"{name} failed: {result.stderr.strip()}")
+
+
+def _read_manifest(source: Path) -> dict:
+    try:
+        manifest = json.loads((source / MANIFEST).read_text())
+    except FileNotFoundError as error:
+        raise BackupError(f"{source} is not a backup: it has no {MANIFEST}.") from error
+    except json.JSONDecodeError as error:
+        raise BackupError(f"{source / MANIFEST} is damaged: {error}.") from error
+    if manifest.get("format") != FORMAT_VERSION:
+        raise BackupError(f"{source} was made by another version of this program.")
+    for entry in manifest["files"]:
+        path = source / entry["path"]
+        if not path.is_file() or _sha256(path) != entry["sha256"]:
+            raise BackupError(f"{entry['path']} in the backup is missing or damaged.")
+    return manifest
+
+
+def _database_is_empty() -> bool:
+    with db.engine.connect() as connection:
+        return not inspect(connection).get_table_names()
+
+
+def restore(app: Flask, source: Path) -> BackupSummary:
+    """Bring a backup back into an instance whose database has no tables yet."""
+    source = source.resolve()
+    manifest = _read_manifest(source)
+    url = _database_url()
+    if manifest["database"] != url.get_backend_name():
+        raise BackupError(f"This backup holds a {manifest['database']} database, but the site "
+                          f"is configured for {url.get_backend_name()}.")
+    if not _database_is_empty():
+        raise BackupError("The database already has tables: restore into an empty database "
+                          "(a new SQLite file, or a freshly created PostgreSQL database).")
+    db.session.remove()
+    db.engine.dispose()
+    if manifest["database"] == "sqlite":
+        database_file = _sqlite_path(url)
+        backup_copy = sqlite3.connect(f"file:{source / SQLITE_FILE}?mode=ro", uri=True)
+        target = sqlite3.connect(database_file)
+        try:
+            backup_copy.backup(target)
+        finally:
+            target.close()
+            backup_copy.close()
+    else:
+        _run(["pg_restore", "--no-owner", "--no-privileges", "--single-transaction",
+              "--exit-on-error", f"--dbname={_libpq_url(url)}", str(source / PG_FILE)],
+             "pg_restore")
+    instance = Path(app.instance_path)
+    copied = 0
+    saved = source / INSTANCE_DIR
+    if saved.is_dir():
+        for path in sorted(saved.rglob("*")):
+            if not path.is_file():
+                continue
+            target_path = instance / path.relative_to(saved)
+            if target_path.exists():
+                continue  # never overwrite this instance's own settings or files
+            target_path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target_path)
+            copied += 1
+    return BackupSummary(path=source, database=manifest["database"], files=copied)
+

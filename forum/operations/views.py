@@ -1,0 +1,31 @@
+"""``/healthz``: for a load balancer; says only whether the database answers."""
+
+from __future__ import annotations
+
+from flask import Response
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from forum.extensions import db
+from forum.extensions import limiter
+from forum.operations import bp
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def health() -> Response:
+    """200 "ok" when the database answers a trivial query, else 503; nothing else is revealed."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return _plain("unavailable\n", 503)
+    finally:
+        db.session.remove()
+    return _plain("ok\n", 200)
+
+
+def _plain(body: str, status: int) -> Response:
+    response = Response(body, status=status, mimetype="text/plain")
+    response.headers["Cache-Control"] = "no-store"
+    return response

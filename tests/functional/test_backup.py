@@ -1,0 +1,128 @@
+"""``flask backup`` while people are posting, and ``flask restore`` into an empty instance."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy import func
+from sqlalchemy import make_url
+from sqlalchemy import select
+from sqlalchemy import text
+
+from forum import create_app
+from forum.extensions import db
+from forum.models import LearningSet
+from forum.models import ModerationPolicy
+from forum.models import Post
+from tests.conftest import TEST_CONFIG
+from tests.conftest import FormClient
+
+
+@pytest.fixture
+def empty_database(tmp_path, database_url):
+    """A URL for an empty database of the same kind as the test database."""
+    if not (database_url and database_url.startswith("postgresql")):
+        yield f"sqlite:///{tmp_path / 'restored.db'}"
+        return
+    base = make_url(database_url)
+    name = f"{base.database}_restored"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _start_writers(app, world, opening_id: int, stop: threading.Event,
+                   acknowledged: list[str], lock: threading.Lock) -> list[threading.Thread]:
+    def write(n: int) -> None:
+        client = FormClient(app, app.response_class)
+        with client.session_transaction() as session:
+            session["_user_id"] = str(world.member.id)
+            session["_fresh"] = True
+        count = 0
+        while not stop.is_set():
+            body = f"Writer {n} reply {count} kept by the backup?"
+            response = client.post(f"/posts/{opening_id}/reply", data={"body": body})
+            if "#post-" in response.headers.get("Location", ""):  # the post was saved
+                with lock:
+                    acknowledged.append(body)
+            count += 1
+
+    threads = [threading.Thread(target=write, args=(n,), daemon=True) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def test_a_backup_taken_during_posting_restores_every_post_acknowledged_before_it(
+        app, world, runner, tmp_path, empty_database):
+    with app.app_context():
+        db.session.get(LearningSet, world.learning_set.id).moderation_policy = (
+            ModerationPolicy.AFTER_THE_FACT)
+        opening_id = db.session.scalar(select(func.min(Post.id)).where(
+            Post.thread_id == world.thread.id))
+        db.session.commit()
+    (tmp_path / "instance" / "files").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "instance" / "files" / "slides.pdf").write_bytes(b"%PDF-1.7 slides")
+
+    stop, lock, acknowledged = threading.Event(), threading.Lock(), []
+    writers = _start_writers(app, world, opening_id, stop, acknowledged, lock)
+    deadline = time.monotonic() + 30
+    while len(acknowledged) < 15 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with lock:
+        before_backup = list(acknowledged)
+    result = runner.invoke(args=["backup", str(tmp_path / "backup")])
+    time.sleep(0.3)  # writers carry on after the snapshot
+    stop.set()
+    for writer in writers:
+        writer.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert "keep it as safe as the server" in result.output
+    assert len(before_backup) >= 15
+
+    restored = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_database})
+    restored.instance_path = str(tmp_path / "restored-instance")
+    outcome = restored.test_cli_runner().invoke(args=["restore", str(tmp_path / "backup")])
+    assert outcome.exit_code == 0, outcome.output
+    with restored.app_context():
+        bodies = set(db.session.scalars(select(Post.body_source)))
+        db.session.remove()
+        db.engine.dispose()
+    missing = [body for body in before_backup if body not in bodies]
+    assert missing == []
+    assert (tmp_path / "restored-instance" / "files" / "slides.pdf").read_bytes() == \
+        b"%PDF-1.7 slides"
+
+
+def test_restore_refuses_a_database_that_already_has_tables(app, world, runner, tmp_path):
+    assert runner.invoke(args=["backup", str(tmp_path / "backup")]).exit_code == 0
+    result = runner.invoke(args=["restore", str(tmp_path / "backup")])
+    assert result.exit_code != 0
+    assert "already has tables" in result.output
+
+
+def test_backup_refuses_a_folder_that_is_not_empty_and_restore_a_damaged_backup(
+        app, runner, tmp_path, empty_database):
+    (tmp_path / "used").mkdir()
+    (tmp_path / "used" / "keep.txt").write_text("mine")
+    result = runner.invoke(args=["backup", str(tmp_path / "used")])
+    assert result.exit_code != 0 and "not empty" in result.output
+    assert (tmp_path / "used" / "keep.txt").read_text() == "mine"
+
+    assert runner.invoke(args=["backup", str(tmp_path / "good")]).exit_code == 0
+    damaged = next(p for p in (tmp_path / "good").iterdir() if p.name.startswith("database"))
+    damaged.write_bytes(damaged.read_bytes()[:-10])
+    restored = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_database})
+    restored.instance_path = str(tmp_path / "restored-instance")
+    result = restored.test_cli_runner().invoke(args=["restore", str(tmp_path / "good")])
+    assert result.exit_code != 0 and "missing or damaged" in result.output
+    with restored.app_context():
+        db.engine.dispose()
