@@ -115,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum import notifications
     from forum.admin import bp as admin_bp
     from forum.auth import bp as auth_bp
+    from forum.events import bp as events_bp
     from forum.guides import bp as guides_bp
     from forum.main import bp as main_bp
     from forum.moderation import bp as moderation_bp
@@ -131,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp)
     notifications.init_app(app)
     app.register_blueprint(guides_bp)
+    app.register_blueprint(events_bp)
     app.register_blueprint(operations_bp)
     app.register_blueprint(pages_bp)
     from forum import search

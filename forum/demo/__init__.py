@@ -19,6 +19,7 @@ from forum.demo.content import SETS
 from forum.demo.content import THREADS
 from forum.demo.content import Msg
 from forum.demo.content import ThreadSpec
+from forum.demo.events import ensure_demo_events
 from forum.demo.guide import ensure_demo_guide
 from forum.models import LearningSet
 from forum.models import Membership
@@ -50,6 +51,7 @@ class DemoSummary:
     created_threads: int
     created_posts: int
     created_guides: int = 0
+    created_events: int = 0
 
 
 def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
@@ -66,8 +68,9 @@ def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
             created_posts += posts
     session.flush()
     created_guides = ensure_demo_guide(session, users, sets)
+    created_events = ensure_demo_events(session, users["admin"], now)
     return DemoSummary(_accounts(users), password, created_users, created_sets,
-                       created_threads, created_posts, created_guides)
+                       created_threads, created_posts, created_guides, created_events)
 
 
 def _ensure_users(session: Session, password: str) -> tuple[dict[str, User], int]:

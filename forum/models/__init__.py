@@ -1,6 +1,14 @@
 """The forum's database models, importable from one place."""
 
 from forum.models.base import utcnow
+from forum.models.event import Event
+from forum.models.event import EventAudience
+from forum.models.event import EventKind
+from forum.models.event import EventMaterial
+from forum.models.event import EventSet
+from forum.models.event import EventSignup
+from forum.models.event import MaterialKind
+from forum.models.event import SignupStatus
 from forum.models.guide import Guide
 from forum.models.guide import GuideExcerpt
 from forum.models.guide import GuideFile
@@ -39,6 +47,12 @@ __all__ = [
     "CreditPreference",
     "EmailMode",
     "EmailTopic",
+    "Event",
+    "EventAudience",
+    "EventKind",
+    "EventMaterial",
+    "EventSet",
+    "EventSignup",
     "Guide",
     "GuideExcerpt",
     "GuideSection",
@@ -46,6 +60,7 @@ __all__ = [
     "GuideVersion",
     "Invitation",
     "LearningSet",
+    "MaterialKind",
     "Membership",
     "ModerationAction",
     "ModerationPolicy",
@@ -60,6 +75,7 @@ __all__ = [
     "ReportStatus",
     "Role",
     "SignInThrottle",
+    "SignupStatus",
     "SitePage",
     "SiteSetting",
     "Thread",

@@ -12,6 +12,7 @@ by side in the same module:
   ``can_view_post`` with ``visible_posts_filter``, ``post_display``).
 - :mod:`.moderation`: approving, hiding, reporting, withdrawing.
 - :mod:`.guides`: curating, reading and quoting.
+- :mod:`.events`: the network's events (``can_view_event`` with ``visible_events_filter``).
 
 Predicates take the acting user (possibly anonymous) and the object. A ``False`` from a
 ``can_view_*`` predicate means the view answers 404, so nothing reveals that the object
@@ -19,6 +20,10 @@ exists. ``tests/unit/test_permissions_agree.py`` checks on generated data that e
 predicate and its query form agree.
 """
 
+from forum.permissions.events import can_manage_events
+from forum.permissions.events import can_sign_up
+from forum.permissions.events import can_view_event
+from forum.permissions.events import visible_events_filter
 from forum.permissions.guides import can_curate_guide
 from forum.permissions.guides import can_quote_post
 from forum.permissions.guides import can_quote_thread
@@ -107,6 +112,7 @@ __all__ = [
     "can_edit_profile",
     "can_edit_set",
     "can_hide_post",
+    "can_manage_events",
     "can_manage_members",
     "can_manage_sets",
     "can_moderate",
@@ -120,8 +126,10 @@ __all__ = [
     "can_report_post",
     "can_see_moderation_reason",
     "can_set_moderation_policy",
+    "can_sign_up",
     "can_start_thread",
     "can_use_moderation_queue",
+    "can_view_event",
     "can_view_members",
     "can_view_moderation_log",
     "can_view_post",
@@ -157,6 +165,7 @@ __all__ = [
     "readable_sets_filter",
     "role_in",
     "shown_posts_filter",
+    "visible_events_filter",
     "visible_posts_filter",
     "visible_threads_filter",
 ]

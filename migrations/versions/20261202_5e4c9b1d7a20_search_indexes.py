@@ -1,7 +1,7 @@
 """search indexes: FTS5 tables and triggers on SQLite, tsvector columns and GIN on PostgreSQL
 
 Revision ID: 5e4c9b1d7a20
-Revises: 79e5969f20df
+Revises: a7c3e1f2b9d4
 Create Date: 2026-12-02 06:40:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 
 revision = '5e4c9b1d7a20'
-down_revision = '79e5969f20df'
+down_revision = 'a7c3e1f2b9d4'
 branch_labels = None
 depends_on = None
 

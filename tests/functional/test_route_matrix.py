@@ -7,11 +7,17 @@ nothing. Area tests (test_threads_access, test_moderation_access...) check the f
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from sqlalchemy import select
 
 from forum.auth.invitations import create_invitation
 from forum.extensions import db
+from forum.models import Event
+from forum.models import EventAudience
+from forum.models import EventKind
+from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import PostStatus
 from forum.models import Role
@@ -38,6 +44,22 @@ def _row(*codes: int) -> dict[str, int]:
 MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("main.index", "GET", "/", _row(200, 200, 200, 200, 200, 200)),
     ("search.results", "GET", "/search", _row(200, 200, 200, 200, 200, 200)),
+    ("events.index", "GET", "/events/", _row(200, 200, 200, 200, 200, 200)),
+    ("events.archive", "GET", "/events/archive", _row(200, 200, 200, 200, 200, 200)),
+    # {event}: an event for the members of the private set.
+    ("events.show", "GET", "/events/{event}", _row(404, 404, 200, 200, 200, 200)),
+    ("events.calendar", "GET", "/events/{event}/calendar.ics",
+     _row(404, 404, 200, 200, 200, 200)),
+    ("events.new", "GET", "/events/new", _row(302, 403, 403, 403, 403, 200)),
+    ("events.new", "POST", "/events/new", _row(401, 403, 403, 403, 403, 200)),
+    ("events.edit", "GET", "/events/{event}/edit", _row(302, 404, 403, 403, 403, 200)),
+    ("events.edit", "POST", "/events/{event}/edit", _row(401, 404, 403, 403, 403, 200)),
+    ("events.sign_up", "POST", "/events/{event}/sign-up", _row(401, 404, 302, 302, 302, 302)),
+    ("events.cancel", "POST", "/events/{event}/cancel", _row(401, 404, 302, 302, 302, 302)),
+    ("events.add_material", "GET", "/events/{event}/materials/new",
+     _row(302, 404, 403, 403, 403, 200)),
+    ("events.add_material", "POST", "/events/{event}/materials/new",
+     _row(401, 404, 403, 403, 403, 200)),
     ("operations.health", "GET", "/healthz", _row(200, 200, 200, 200, 200, 200)),
     ("pages.show", "GET", "/privacy", _row(200, 200, 200, 200, 200, 200)),
     ("pages.edit", "GET", "/privacy/edit", _row(302, 403, 403, 403, 403, 200)),
@@ -222,12 +244,19 @@ def ids(app, world) -> dict[str, object]:
         other = factories.make_post(thread, author, parent=opening, body="Published text.")
         db.session.commit()
         guide = build_guide(world, publish=True)
+        event = Event(kind=EventKind.WORKSHOP, title="Set workshop",
+                      starts_at=datetime(2031, 1, 1, 10), ends_at=datetime(2031, 1, 1, 12),
+                      audience=EventAudience.SETS, signup_open=True,
+                      sets=[db.session.get(LearningSet, world.learning_set.id)])
+        db.session.add(event)
+        db.session.commit()
         return {"other": other.id, "slug": world.learning_set.slug, "thread": thread.id,
                 "opening": opening.id,
                 "pending": pending.id, "invitation": invitation.id, "invitation_token": token,
                 "membership": membership.id, "member_id": world.member.id,
                 "guide": guide.id, "guide_slug": guide.slug,
-                "guide_section": guide.section_ids[0], "guide_excerpt": guide.excerpt_ids[0]}
+                "guide_section": guide.section_ids[0], "guide_excerpt": guide.excerpt_ids[0],
+                "event": event.id}
 
 
 def _request(client, method: str, url: str, *, csrf: bool = True):

@@ -1,0 +1,125 @@
+"""The network's own history as demo events: four workshops and the January 2020 conference in
+Manchester, with notes and a recording link, plus an upcoming webinar open for sign-up. Invented
+but true to form; loaded idempotently (events are looked up by title)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forum.events.times import to_utc
+from forum.models import Event
+from forum.models import EventAudience
+from forum.models import EventKind
+from forum.models import EventMaterial
+from forum.models import MaterialKind
+from forum.models import User
+from forum.text import render_markdown
+
+
+@dataclass(frozen=True)
+class Material:
+    kind: MaterialKind
+    title: str
+    body: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    kind: EventKind
+    title: str
+    day: tuple[int, int, int]
+    hours: tuple[int, int]
+    place: str
+    description: str
+    materials: tuple[Material, ...] = ()
+    audience: EventAudience = EventAudience.NETWORK
+
+
+HISTORY = (
+    EventSpec(EventKind.WORKSHOP, "Introductions and planning", (2019, 6, 12), (10, 15),
+              "Birmingham Council House",
+              "The first meeting of the network: who we are, what our councils are planning, "
+              "and how the learning sets will work.",
+              (Material(MaterialKind.NOTES, "What councils hoped to learn",
+                        "# What we heard\n\n- How to **recruit** a representative assembly "
+                        "without a large budget\n- How to get **councillors** to own the "
+                        "results\n- How to **tell the story** to residents who were not "
+                        "there\n\n# Agreed next steps\n\n1. Three learning sets, meeting "
+                        "monthly online\n2. A workshop each quarter, topics proposed by "
+                        "members"),)),
+    EventSpec(EventKind.WORKSHOP, "Bringing councillors on board", (2019, 9, 18), (10, 15),
+              "Leeds Civic Hall",
+              "Topics proposed by councils: cross-party briefings, the role of the "
+              "oversight panel, and what to do when recommendations are uncomfortable.",
+              (Material(MaterialKind.NOTES, "Table discussions",
+                        "Group leaders briefed **before** the assembly were far more likely "
+                        "to champion its results. Several councils now brief each group "
+                        "separately and invite councillors to observe a session."),)),
+    EventSpec(EventKind.CONFERENCE, "Deliberative democracy in local government: "
+              "the 2020 conference", (2020, 1, 16), (9, 17), "Manchester Central",
+              "Our first conference: 150 officers, councillors and practitioners from "
+              "across the UK, with talks from councils that have run assemblies and "
+              "discussions on what comes next.",
+              (Material(MaterialKind.RECORDING, "Opening plenary: what assemblies changed",
+                        "A summary of the talks: three councils on what their assemblies "
+                        "changed, and what they would do differently.",
+                        "https://video.example.org/network/2020-conference-plenary"),
+               Material(MaterialKind.NOTES, "Notes from the afternoon discussions",
+                        "# Recruitment\n\nStratified random selection by post is now the "
+                        "norm; paying participants and covering care costs widened who "
+                        "came.\n\n# After the assembly\n\nPublish a formal response within "
+                        "three months, and report back to members in person.")),
+              EventAudience.PUBLIC),
+    EventSpec(EventKind.WORKSHOP, "Disseminating the learning", (2020, 3, 11), (10, 15),
+              "Online",
+              "How to share what the sets have learnt with the wider network: guides, "
+              "case studies and short videos.",
+              (Material(MaterialKind.NOTES, "Ideas for sharing",
+                        "Short guides built from the sets' own words were the favourite: "
+                        "see *Telling the story of an assembly*."),)),
+    EventSpec(EventKind.WORKSHOP, "Evaluating the programme", (2020, 6, 17), (10, 13),
+              "Online",
+              "What worked, what did not, and what the network should do next year."),
+)
+
+
+def ensure_demo_events(session: Session, admin: User, now: datetime) -> int:
+    """Create whatever demo events are missing; returns how many were made."""
+    created = 0
+    upcoming_day = (now + timedelta(days=30)).date()
+    specs = HISTORY + (EventSpec(
+        EventKind.WEBINAR, "Webinar: paying assembly members",
+        (upcoming_day.year, upcoming_day.month, upcoming_day.day), (12, 13), "",
+        "A lunchtime webinar: how councils set and pay honoraria, and what it does for "
+        "who takes part."),)
+    for spec in specs:
+        if session.scalar(select(Event.id).where(Event.title == spec.title)) is not None:
+            continue
+        day = datetime(*spec.day).date()
+        event = Event(kind=spec.kind, title=spec.title,
+                      starts_at=to_utc(day, time(spec.hours[0])),
+                      ends_at=to_utc(day, time(spec.hours[1])),
+                      place=spec.place if spec.place != "Online" else "",
+                      online_url="https://meet.example.org/network"
+                      if spec.place in ("Online", "") else "",
+                      description_source=spec.description,
+                      description_html=render_markdown(spec.description),
+                      audience=spec.audience, sequence=0, created_by_id=admin.id,
+                      signup_open=spec.kind == EventKind.WEBINAR,
+                      capacity=100 if spec.kind == EventKind.WEBINAR else None)
+        event.materials = [
+            EventMaterial(kind=material.kind, title=material.title, url=material.url,
+                          body_source=material.body, body_html=render_markdown(material.body),
+                          added_by_id=admin.id)
+            for material in spec.materials]
+        session.add(event)
+        created += 1
+    session.flush()
+    return created

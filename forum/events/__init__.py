@@ -1,0 +1,7 @@
+"""The network's events: workshops, the conference and webinars, with sign-ups and materials."""
+
+from flask import Blueprint
+
+bp = Blueprint("events", __name__)
+
+from forum.events import views  # noqa: E402,F401

@@ -1,0 +1,43 @@
+"""Local wall-clock times (Europe/London by default) to stored naive UTC, and back, refusing the
+times a clock change skips or repeats."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from zoneinfo import ZoneInfo
+
+DEFAULT_ZONE = "Europe/London"
+
+
+class TimeProblem(ValueError):
+    """A local time that does not exist, or happens twice; the message says which."""
+
+
+def to_utc(day: date, at: time, zone: str = DEFAULT_ZONE) -> datetime:
+    """The naive UTC instant of ``day`` at ``at`` on the clocks of ``zone``."""
+    tz = ZoneInfo(zone)
+    first = datetime.combine(day, at, tzinfo=tz)
+    second = first.replace(fold=1)
+    if first.utcoffset() != second.utcoffset():
+        # The same wall time twice (clocks go back) or never (clocks go forward).
+        roundtrip = first.astimezone(UTC).astimezone(tz)
+        if roundtrip.replace(tzinfo=None) != first.replace(tzinfo=None):
+            raise TimeProblem(f"{at:%H:%M} on {day:%-d %B %Y} does not exist in the UK: the "
+                              "clocks go forward then. Choose a time an hour later.")
+        raise TimeProblem(f"{at:%H:%M} on {day:%-d %B %Y} happens twice in the UK: the clocks "
+                          "go back then. Choose a time outside 1am to 2am.")
+    return first.astimezone(UTC).replace(tzinfo=None)
+
+
+def to_local(moment: datetime, zone: str = DEFAULT_ZONE) -> datetime:
+    """A stored naive UTC instant on the clocks of ``zone`` (aware)."""
+    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
+
+
+def zone_name(moment: datetime, zone: str = DEFAULT_ZONE) -> str:
+    """What the page says the times are in: "UK time (GMT)" or "UK time (BST)"."""
+    abbreviation = to_local(moment, zone).tzname()
+    return f"UK time ({abbreviation})" if zone == DEFAULT_ZONE else f"{zone} ({abbreviation})"

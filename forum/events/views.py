@@ -1,0 +1,223 @@
+"""Event pages: upcoming and past events, one event, publishing, signing up, materials."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Response
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
+
+from forum import permissions
+from forum.events import bp
+from forum.events import service
+from forum.events.forms import EventForm
+from forum.events.forms import MaterialForm
+from forum.events.ics import event_calendar
+from forum.events.times import TimeProblem
+from forum.events.times import to_local
+from forum.events.times import to_utc
+from forum.events.times import zone_name
+from forum.extensions import db
+from forum.forms import ActionForm
+from forum.models import Event
+from forum.models import EventAudience
+from forum.models import EventKind
+from forum.models import LearningSet
+from forum.models import MaterialKind
+from forum.models import utcnow
+from forum.pagination import requested_page
+
+MAX_ID = 2**31 - 1
+
+
+def _load(event_id: int) -> Event:
+    event = db.session.scalar(
+        select(Event).options(selectinload(Event.sets), selectinload(Event.materials))
+        .where(Event.id == event_id)) if 0 < event_id <= MAX_ID else None
+    if event is None or not permissions.can_view_event(current_user, event):
+        abort(404)
+    return event
+
+
+def _require_manager() -> None:
+    if not permissions.can_manage_events(current_user):
+        abort(403)
+
+
+@bp.get("/events/")
+def index():
+    return render_template("events/index.html",
+                           events=service.upcoming(db.session, current_user, utcnow()),
+                           local=to_local, zone_name=zone_name,
+                           can_manage=permissions.can_manage_events(current_user))
+
+
+@bp.get("/events/archive")
+def archive():
+    title = "".join(c for c in request.args.get("q", "") if c >= " ")[:200].strip()
+    kind_value = request.args.get("kind", "")
+    kind = EventKind(kind_value) if kind_value in set(EventKind) else None
+    year = request.args.get("year", type=int)
+    now = utcnow()
+    found = service.archive(db.session, current_user, now, title=title, kind=kind,
+                            year=year if year and 1900 < year < 3000 else None,
+                            page=requested_page())
+    return render_template("events/archive.html", found=found, q=title, kind=kind, year=year,
+                           years=service.archive_years(db.session, current_user, now),
+                           kinds=list(EventKind), local=to_local)
+
+
+@bp.get("/events/<int:event_id>")
+def show(event_id: int):
+    event = _load(event_id)
+    can_manage = permissions.can_manage_events(current_user)
+    return render_template(
+        "events/show.html", event=event, local=to_local, zone=zone_name(event.starts_at),
+        attendance=service.attendance(db.session, event, current_user),
+        can_sign_up=permissions.can_sign_up(current_user, event),
+        is_past=event.ends_at < utcnow(), can_manage=can_manage,
+        people=service.people_signed_up(db.session, event) if can_manage else [],
+        action_form=ActionForm(formdata=None))
+
+
+@bp.get("/events/<int:event_id>/calendar.ics")
+def calendar(event_id: int):
+    event = _load(event_id)
+    url = url_for("events.show", event_id=event.id, _external=True)
+    body = event_calendar(event, url=url, site_name=current_app.config["SITE_NAME"],
+                          host=urlsplit(url).hostname or "localhost")
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="event-{event.id}.ics"'
+    return response
+
+
+def _set_choices() -> list[SelectChoice]:
+    return [SelectChoice(s.id, s.name) for s in db.session.scalars(
+        select(LearningSet).order_by(LearningSet.name))]
+
+
+def _details(form: EventForm) -> service.EventDetails | None:
+    """The form's event in UTC, or None with the time problem put on the form."""
+    try:
+        starts_at = to_utc(form.day.parsed, form.starts.parsed)
+    except TimeProblem as problem:
+        form.starts.errors = [str(problem)]
+        return None
+    try:
+        ends_at = to_utc(form.day.parsed, form.ends.parsed)
+    except TimeProblem as problem:
+        form.ends.errors = [str(problem)]
+        return None
+    chosen = set(form.sets.data or [])
+    return service.EventDetails(
+        kind=EventKind(form.kind.data), title=form.title.data, starts_at=starts_at,
+        ends_at=ends_at, place=form.place.data or "", online_url=form.online_url.data or "",
+        description=form.description.data or "", audience=EventAudience(form.audience.data),
+        sets=[s for s in db.session.scalars(select(LearningSet)) if s.id in chosen],
+        signup_open=bool(form.signup_open.data), capacity=form.capacity.parsed)
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@login_required
+def new():
+    _require_manager()
+    form = EventForm()
+    form.sets.choices = _set_choices()
+    if form.validate_on_submit() and (details := _details(form)) is not None:
+        event = service.create_event(db.session, current_user, details)
+        db.session.commit()
+        flash("The event has been published.", "success")
+        return redirect(url_for("events.show", event_id=event.id))
+    return render_template("events/form.html", form=form, event=None)
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(event_id: int):
+    event = _load(event_id)
+    _require_manager()
+    if request.method == "GET":
+        starts, ends = to_local(event.starts_at), to_local(event.ends_at)
+        form = EventForm(data={
+            "kind": event.kind.value, "title": event.title,
+            "day": starts.date().isoformat(), "starts": starts.strftime("%H:%M"),
+            "ends": ends.strftime("%H:%M"), "place": event.place,
+            "online_url": event.online_url, "description": event.description_source,
+            "audience": event.audience.value, "sets": [s.id for s in event.sets],
+            "signup_open": event.signup_open,
+            "capacity": "" if event.capacity is None else str(event.capacity)})
+    else:
+        form = EventForm()
+    form.sets.choices = _set_choices()
+    form.submit.label.text = "Save changes"
+    if form.validate_on_submit() and (details := _details(form)) is not None:
+        service.update_event(db.session, current_user, event, details)
+        db.session.commit()
+        flash("The event has been updated.", "success")
+        return redirect(url_for("events.show", event_id=event.id))
+    return render_template("events/form.html", form=form, event=event)
+
+
+@bp.post("/events/<int:event_id>/sign-up")
+@login_required
+def sign_up(event_id: int):
+    event = _load(event_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            status = service.sign_up(db.session, current_user, event)
+        except service.NotAllowed:
+            abort(403)
+        except service.EventError as refused:
+            db.session.rollback()
+            flash(str(refused), "info")
+        else:
+            db.session.commit()
+            flash("You have a place." if status == "place" else
+                  "The event is full: you are on the waiting list, and will be told if a "
+                  "place comes free.", "success")
+    return redirect(url_for("events.show", event_id=event.id))
+
+
+@bp.post("/events/<int:event_id>/cancel")
+@login_required
+def cancel(event_id: int):
+    event = _load(event_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            service.cancel(db.session, current_user, event)
+        except service.EventError as refused:
+            db.session.rollback()
+            flash(str(refused), "info")
+        else:
+            db.session.commit()
+            flash("You are no longer signed up to this event.", "success")
+    return redirect(url_for("events.show", event_id=event.id))
+
+
+@bp.route("/events/<int:event_id>/materials/new", methods=["GET", "POST"])
+@login_required
+def add_material(event_id: int):
+    event = _load(event_id)
+    _require_manager()
+    form = MaterialForm()
+    if form.validate_on_submit():
+        service.add_material(db.session, current_user, event,
+                             kind=MaterialKind(form.kind.data), title=form.title.data,
+                             url=form.url.data or "", body=form.body.data or "")
+        db.session.commit()
+        flash("Added to the event's materials.", "success")
+        return redirect(url_for("events.show", event_id=event.id) + "#materials")
+    return render_template("events/material_form.html", form=form, event=event)
