@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import shutil
 import subprocess
+import zipfile
 from dataclasses import dataclass
 from datetime import date
 from html.parser import HTMLParser
@@ -153,7 +155,19 @@ def text_of(format_name: str, data: bytes) -> str:
     if format_name == "docx":
         document = docx.Document(io.BytesIO(data))
         return "\n".join(p.text for p in document.paragraphs)
+    if format_name == "odt":
+        return odt_text(data)
     return data.decode("utf-8")
+
+
+def odt_text(data: bytes) -> str:
+    """The text of an ODT's body, with its spaces (``<text:s/>``) and line ends kept."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        xml = package.read("content.xml").decode("utf-8")
+    xml = re.sub(r'<text:s text:c="(\d+)"/>', lambda m: " " * int(m.group(1)), xml)
+    xml = xml.replace("<text:s/>", " ").replace("<text:tab/>", "\t")
+    xml = re.sub(r"<text:line-break/>|</text:p>|</text:h>", "\n", xml)
+    return html.unescape(re.sub(r"<[^>]+>", "", xml))
 
 
 # --- The model ---------------------------------------------------------------------------
