@@ -11,12 +11,21 @@ from typing import Any
 
 from flask import g
 from flask import has_app_context
+from sqlalchemy import ColumnElement
+from sqlalchemy import and_
+from sqlalchemy import false
+from sqlalchemy import func
+from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import true
+from sqlalchemy.orm import aliased
 
 from forum.extensions import db
 from forum.models import LearningSet
 from forum.models import Membership
+from forum.models import Notification
 from forum.models import Post
+from forum.models import PostRevision
 from forum.models import PostStatus
 from forum.models import Role
 from forum.models import Thread
@@ -171,6 +180,44 @@ def can_view_revisions(user: AnyUser, post: Post) -> bool:
     return can_view_post(user, post)
 
 
+# --- threads and posts: text no moderator approved (earlier versions, waiting edits) ------
+# Kept apart from the rules above so that each rule's predicate and query filter sit together.
+
+# A post in one of these statuses was approved once, so its current text was published.
+PUBLISHED_STATUSES = frozenset({PostStatus.APPROVED, PostStatus.HIDDEN})
+
+
+def can_see_unapproved_text(user: AnyUser, post: Post) -> bool:
+    """Text of the post no moderator approved (earlier versions, a waiting edit): its author
+    and the set's moderators only."""
+    if not can_view_post(user, post):
+        return False
+    is_author = is_signed_in(user) and post.author_id == user.id
+    return is_author or can_moderate(user, post.thread.learning_set)
+
+
+def can_view_pending_edit(user: AnyUser, post: Post) -> bool:
+    """See the text of an edit that waits for a moderator (readers keep the approved text)."""
+    return post.has_pending_edit and can_see_unapproved_text(user, post)
+
+
+def can_view_revision(user: AnyUser, revision: PostRevision) -> bool:
+    """An earlier version of a post: readers see only versions that had been published."""
+    post = revision.post
+    if not can_view_revisions(user, post):
+        return False
+    return bool(revision.was_published) or can_see_unapproved_text(user, post)
+
+
+def visible_revisions(user: AnyUser, post: Post) -> ColumnElement[bool]:
+    """The query filter of :func:`can_view_revision` for the revisions of ``post``."""
+    if not can_view_revisions(user, post):
+        return false()
+    if can_see_unapproved_text(user, post):
+        return PostRevision.post_id == post.id
+    return and_(PostRevision.post_id == post.id, PostRevision.was_published.is_(True))
+
+
 def can_edit_profile(user: AnyUser, profile_owner: User) -> bool:
     return is_signed_in(user) and (user.id == profile_owner.id or is_admin(user))
 
@@ -207,12 +254,99 @@ def can_withdraw_post(user: AnyUser, post: Post) -> bool:
             and post.status in (PostStatus.PENDING, PostStatus.REJECTED))
 
 
+# --- moderation: who decides on a waiting post or a waiting edit -----------------------
+
+def can_approve_post(user: AnyUser, post: Post) -> bool:
+    """Approve, edit and approve, or return a waiting post, or a waiting edit of a post: the
+    set's moderators, but never the post's author (it goes to another moderator)."""
+    if not can_moderate(user, post.thread.learning_set):
+        return False
+    return post.author_id is None or post.author_id != user.id
+
+
 def can_view_moderation_log(user: AnyUser, learning_set: LearningSet) -> bool:
     return can_moderate(user, learning_set)
 
 
 def can_set_moderation_policy(user: AnyUser, learning_set: LearningSet) -> bool:
     return is_admin(user) or has_role(user, learning_set, Role.FACILITATOR)
+
+
+# --- notifications: only about what the recipient can still read -------------------------
+# Checked when a notification is listed, counted or emailed, not only when it was created:
+# a member removed from a set, or a post hidden since, is no longer named to them.
+
+def can_read_post_in_thread(user: AnyUser, post: Post) -> bool:
+    """May read the post where a notification links to it: the post and its thread."""
+    return can_view_post(user, post) and can_open_thread(user, post.thread,
+                                                          opening_post_of(post.thread))
+
+
+def opening_post_of(thread: Thread) -> Post | None:
+    """The thread's first post (from its loaded posts)."""
+    roots = [post for post in thread.posts if post.parent_id is None]
+    return min(roots, key=lambda post: post.id) if roots else None
+
+
+def readable_posts(user: AnyUser) -> ColumnElement[bool]:
+    """The query filter (on ``Post``) of :func:`can_read_post_in_thread`."""
+    if is_admin(user):
+        return true()
+    user_id = user.id if is_signed_in(user) else None
+    open_to = [Visibility.PUBLIC] + ([Visibility.NETWORK] if user_id is not None else [])
+    member_of = select(Membership.learning_set_id).where(Membership.user_id == user_id)
+    moderating = [role for role in Role if role.rank >= Role.MODERATOR.rank]
+    moderates = select(Membership.learning_set_id).where(Membership.user_id == user_id,
+                                                         Membership.role.in_(moderating))
+    first = aliased(Post)
+    opening = aliased(Post)
+    first_id = (select(func.min(first.id))
+                .where(first.thread_id == Thread.id, first.parent_id.is_(None))
+                .correlate(Thread).scalar_subquery())
+    hidden_opening = (select(opening.id)
+                      .where(opening.id == first_id,
+                             opening.status.not_in(list(LISTED_OPENING_STATUSES)),
+                             opening.author_id.is_distinct_from(user_id))
+                      .correlate(Thread).exists())
+    own = Post.author_id == user_id if user_id is not None else false()
+    return (select(Thread.id)
+            .join(LearningSet, LearningSet.id == Thread.learning_set_id)
+            .where(Thread.id == Post.thread_id,
+                   or_(LearningSet.visibility.in_(open_to), LearningSet.id.in_(member_of)),
+                   or_(LearningSet.id.in_(moderates),
+                       and_(or_(Post.status == PostStatus.APPROVED, own), ~hidden_opening)))
+            .correlate(Post).exists())
+
+
+def can_read_notification(user: AnyUser, notification: Notification) -> bool:
+    """Whether the notification may be shown or emailed to ``user`` now."""
+    if notification.post is not None:
+        return can_read_post_in_thread(user, notification.post)
+    if notification.learning_set is not None:
+        return can_view_set(user, notification.learning_set)
+    return True
+
+
+def readable_notifications(user: AnyUser) -> ColumnElement[bool]:
+    """The query filter (on ``Notification``) of :func:`can_read_notification`."""
+    post_readable = (select(Post.id)
+                     .where(Post.id == Notification.post_id, readable_posts(user))
+                     .correlate(Notification).exists())
+    if is_admin(user):
+        set_readable: ColumnElement[bool] = true()
+    else:
+        user_id = user.id if is_signed_in(user) else None
+        open_to = [Visibility.PUBLIC] + ([Visibility.NETWORK] if user_id is not None else [])
+        set_readable = or_(
+            Notification.learning_set_id.is_(None),
+            select(LearningSet.id)
+            .where(LearningSet.id == Notification.learning_set_id,
+                   or_(LearningSet.visibility.in_(open_to),
+                       LearningSet.id.in_(select(Membership.learning_set_id)
+                                          .where(Membership.user_id == user_id))))
+            .correlate(Notification).exists())
+    return or_(and_(Notification.post_id.is_not(None), post_readable),
+               and_(Notification.post_id.is_(None), set_readable))
 
 
 # --- guides --------------------------------------------------------------

@@ -31,6 +31,7 @@ from forum.models import Thread
 from forum.models import User
 
 PENDING = "pending"
+EDIT = "edit"  # an edit of a published post, waiting for approval
 REPORTED = "reported"
 MODERATING_ROLES = [Role.MODERATOR, Role.FACILITATOR]
 
@@ -38,7 +39,7 @@ MODERATING_ROLES = [Role.MODERATOR, Role.FACILITATOR]
 @dataclass(frozen=True)
 class QueueItem:
     post: Post
-    kind: str  # PENDING or REPORTED
+    kind: str  # PENDING, EDIT or REPORTED
     since: object  # when it entered the queue (the post's or the first report's time)
     approved_before: int
     reports: list[Report]
@@ -46,6 +47,10 @@ class QueueItem:
     @property
     def is_report(self) -> bool:
         return self.kind == REPORTED
+
+    @property
+    def is_edit(self) -> bool:
+        return self.kind == EDIT
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,16 @@ def _pending_query(set_ids) -> Select:
     return query
 
 
+def _edit_query(set_ids) -> Select:
+    query = (select(Post.id.label("post_id"), literal(EDIT).label("kind"),
+                    Post.pending_at.label("since"))
+             .join(Thread, Thread.id == Post.thread_id)
+             .where(Post.status == PostStatus.APPROVED, Post.pending_at.is_not(None)))
+    if set_ids is not None:
+        query = query.where(Thread.learning_set_id.in_(set_ids))
+    return query
+
+
 def _reported_query(set_ids) -> Select:
     query = (select(Report.post_id.label("post_id"), literal(REPORTED).label("kind"),
                     func.min(Report.created_at).label("since"))
@@ -101,7 +116,8 @@ def queue_count(session: Session, user: User) -> int | None:
     if not permissions.is_signed_in(user):
         return None
     set_ids = _moderated_set_ids(user)
-    pending = select(func.count()).select_from(_pending_query(set_ids).subquery())
+    pending = select(func.count()).select_from(
+        union_all(_pending_query(set_ids), _edit_query(set_ids)).subquery())
     reported = select(func.count()).select_from(_reported_query(set_ids).subquery())
     if set_ids is None:
         moderates = literal(1)
@@ -126,7 +142,8 @@ def queue_page(session: Session, user: User, sets: list[LearningSet], *,
     if not sets:
         return QueuePage(items=[], page=1, pages=1, total=0)
     set_ids = [learning_set.id for learning_set in sets]
-    combined = union_all(_pending_query(set_ids), _reported_query(set_ids)).subquery("queue")
+    combined = union_all(_pending_query(set_ids), _edit_query(set_ids),
+                         _reported_query(set_ids)).subquery("queue")
     total = session.scalar(select(func.count()).select_from(combined)) or 0
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
@@ -173,8 +190,8 @@ def queue_page(session: Session, user: User, sets: list[LearningSet], *,
     for row in rows:
         post = posts[row.post_id]
         before = approved.get((post.author_id, post.thread.learning_set_id), 0)
-        if row.kind == REPORTED:
-            before -= 1  # the reported post itself is one of them
+        if row.kind in (REPORTED, EDIT):
+            before -= 1  # the reported or edited post itself is one of them
         items.append(QueueItem(post=post, kind=row.kind, since=row.since,
                                approved_before=max(0, before),
                                reports=reports.get(post.id, [])))

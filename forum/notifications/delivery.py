@@ -19,12 +19,15 @@ from email.message import EmailMessage
 from flask import Flask
 from flask import current_app
 from flask import has_app_context
+from sqlalchemy import and_
 from sqlalchemy import func
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from forum import mail
+from forum import permissions
 from forum.extensions import db
 from forum.models import EmailMode
 from forum.models import EmailTopic
@@ -62,11 +65,12 @@ def retry_delay(attempts: int) -> timedelta:
 
 def queue_email(session: Session, *, recipient: User, kind: str, subject: str, text_body: str,
                 html_body: str | None, unsubscribe_url: str | None,
-                learning_set_id: int | None = None,
+                learning_set_id: int | None = None, post_id: int | None = None,
                 not_before: datetime | None = None) -> QueuedEmail:
+    """Queue one email; ``post_id`` names the post it is about (checked again when sent)."""
     now = utcnow()
     row = QueuedEmail(
-        user_id=recipient.id, kind=kind, learning_set_id=learning_set_id,
+        user_id=recipient.id, kind=kind, learning_set_id=learning_set_id, post_id=post_id,
         to_address=recipient.email, subject=subject, text_body=text_body, html_body=html_body,
         unsubscribe_url=unsubscribe_url, created_at=now, next_attempt_at=not_before or now,
         attempts=0)
@@ -194,6 +198,10 @@ def _message_for(session: Session, row: QueuedEmail) -> EmailMessage:
         topic = TOPIC_OF_KIND[NotificationKind(row.kind)]
         if _mode(session, user.id, topic) == EmailMode.OFF:
             raise NothingToSend("The recipient turned these emails off.")
+    if user is not None and row.post_id is not None and session.scalar(
+            select(Post.id).where(Post.id == row.post_id,
+                                  permissions.readable_posts(user))) is None:
+        raise NothingToSend("The recipient can no longer read this post.")
     if row.kind == NotificationKind.POST_WAITING.value:
         _compose_waiting(session, row, user)
     message = mail.build_message(to=row.to_address, subject=row.subject,
@@ -225,7 +233,9 @@ def _compose_waiting(session: Session, row: QueuedEmail, user: User | None) -> N
         raise NothingToSend("The recipient no longer moderates this set.")
     count = session.scalar(
         select(func.count(Post.id)).join(Thread, Post.thread_id == Thread.id).where(
-            Thread.learning_set_id == learning_set.id, Post.status == PostStatus.PENDING,
+            Thread.learning_set_id == learning_set.id,
+            or_(Post.status == PostStatus.PENDING,
+                and_(Post.status == PostStatus.APPROVED, Post.pending_at.is_not(None))),
             Post.author_id.is_distinct_from(user.id))) or 0
     if count == 0:
         raise NothingToSend("No posts were waiting any more.")
@@ -261,7 +271,7 @@ def send_digests(app: Flask, *, now: datetime | None = None) -> int:
             notifications = session.scalars(select(Notification).where(
                 Notification.user_id == user_id, Notification.read_at.is_(None),
                 Notification.emailed_at.is_(None), Notification.created_at <= now,
-                Notification.kind.in_(kinds),
+                Notification.kind.in_(kinds), permissions.readable_notifications(user),
             ).order_by(Notification.created_at.desc(), Notification.id.desc())).all()
             if not notifications:
                 continue

@@ -82,6 +82,24 @@ def notify_post_waiting(session: Session, post: Post) -> None:
     """
     if post.status != PostStatus.PENDING:
         return
+    author_name = post.author.display_name if post.author is not None else "A former member"
+    what = "A new thread" if post.is_opening_post else "A reply"
+    _tell_moderators(session, post,
+                     f"{what} by {author_name} in “{post.thread.title}” is waiting for "
+                     f"approval in {post.thread.learning_set.name}.")
+
+
+def notify_edit_waiting(session: Session, post: Post) -> None:
+    """Tell the set's moderators that an edit of a published post waits (never its text)."""
+    if not post.has_pending_edit:
+        return
+    author_name = post.author.display_name if post.author is not None else "A former member"
+    _tell_moderators(session, post,
+                     f"An edit by {author_name} of their post in “{post.thread.title}” is "
+                     f"waiting for approval in {post.thread.learning_set.name}.")
+
+
+def _tell_moderators(session: Session, post: Post, text: str) -> None:
     learning_set = post.thread.learning_set
     moderators = session.scalars(
         select(User).join(Membership, Membership.user_id == User.id).where(
@@ -89,12 +107,31 @@ def notify_post_waiting(session: Session, post: Post) -> None:
             Membership.role.in_([Role.MODERATOR, Role.FACILITATOR]),
             User.id != post.author_id,
         ).order_by(User.id)).all()
-    author_name = post.author.display_name if post.author is not None else "A former member"
-    what = "A new thread" if post.is_opening_post else "A reply"
     for moderator in moderators:
         _notify(session, moderator, NotificationKind.POST_WAITING, post, actor=post.author,
-                text=f"{what} by {author_name} in “{post.thread.title}” is waiting for "
-                     f"approval in {learning_set.name}.")
+                text=text)
+
+
+def notify_edit_approved(session: Session, post: Post, moderator: User) -> None:
+    """Tell the author a moderator published their edit."""
+    author = post.author
+    if author is None or author.id == moderator.id:
+        return
+    _notify(session, author, NotificationKind.POST_APPROVED, post, actor=moderator,
+            text=f"{moderator.display_name} approved your edit of your post in "
+                 f"“{post.thread.title}”.")
+
+
+def notify_edit_returned(session: Session, post: Post, moderator: User, reason: str) -> None:
+    """Tell the author their edit was sent back, with the reason (the approved text stays)."""
+    author = post.author
+    if author is None or author.id == moderator.id:
+        return
+    _notify(session, author, NotificationKind.POST_REJECTED, post, actor=moderator,
+            text=f"{moderator.display_name} sent back your edit of your post in "
+                 f"“{post.thread.title}”. The post keeps its approved text; your proposed "
+                 "text is kept with its earlier versions.",
+            reason=reason)
 
 
 def notify_reply(session: Session, reply: Post) -> None:
@@ -129,12 +166,7 @@ def can_see(user: User, post: Post) -> bool:
     Besides the post itself, the thread must be visible: a thread whose opening post waits
     for approval, or was hidden, is shown only to its author and the set's moderators.
     """
-    from forum.threads.service import can_see_thread
-    from forum.threads.service import opening_post
-
-    if not permissions.can_view_post(user, post):
-        return False
-    return can_see_thread(user, post.thread, opening_post(post.thread))
+    return permissions.can_read_post_in_thread(user, post)
 
 
 def _notify(session: Session, recipient: User, kind: NotificationKind, post: Post, *,
@@ -158,7 +190,8 @@ def _notify(session: Session, recipient: User, kind: NotificationKind, post: Pos
             notification, post=post, unsubscribe_url=stop_url)
         delivery.queue_email(session, recipient=recipient, kind=kind.value, subject=subject,
                              text_body=text_body, html_body=html_body,
-                             unsubscribe_url=stop_url, learning_set_id=thread.learning_set_id)
+                             unsubscribe_url=stop_url, learning_set_id=thread.learning_set_id,
+                             post_id=post.id)
     notification.emailed_at = utcnow()
     return notification
 
@@ -170,17 +203,23 @@ def _clip(text: str) -> str:
 # --- reading and marking -------------------------------------------------------------------
 
 def unread_count(session: Session, user: User) -> int:
+    """Unread notifications about things the user can still read (see :func:`notifications_for`)."""
     return session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+        Notification.user_id == user.id, Notification.read_at.is_(None),
+        permissions.readable_notifications(user))) or 0
 
 
 def notifications_for(session: Session, user: User, *, page: int,
                       per_page: int) -> tuple[list[Notification], int]:
-    """One page of the user's notifications, newest first, and the total count."""
-    total = session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id)) or 0
+    """One page of the user's notifications, newest first, and the total count.
+
+    Readability is checked now, not only when the notification was made: after a member
+    leaves a set, or a post is hidden, notifications naming it are no longer shown.
+    """
+    mine = (Notification.user_id == user.id, permissions.readable_notifications(user))
+    total = session.scalar(select(func.count(Notification.id)).where(*mine)) or 0
     rows = session.scalars(
-        select(Notification).where(Notification.user_id == user.id)
+        select(Notification).where(*mine)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .offset((page - 1) * per_page).limit(per_page)).all()
     return list(rows), total
