@@ -39,7 +39,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from forum import mail
+from forum import permissions
 from forum.extensions import db
+from forum.models import Post
 from forum.models import QueuedEmail
 from forum.models import User
 from forum.models import utcnow
@@ -82,12 +84,16 @@ def retry_delay(attempts: int) -> timedelta:
 def queue_email(session: Session, *, kind: str, to: str, user: User | None = None,
                 subject: str = "", text_body: str = "", html_body: str | None = None,
                 unsubscribe_url: str | None = None, learning_set_id: int | None = None,
-                not_before: datetime | None = None) -> QueuedEmail:
-    """Add one email to the outbox; it is sent once the caller's transaction commits."""
+                post_id: int | None = None, not_before: datetime | None = None) -> QueuedEmail:
+    """Add one email to the outbox; it is sent once the caller's transaction commits.
+
+    ``post_id`` names the post the email is about: it is sent only if the recipient can still
+    read that post then (a member removed from the set, or a post hidden since, is not told).
+    """
     now = utcnow()
     row = QueuedEmail(
         user_id=user.id if user is not None else None, kind=kind,
-        learning_set_id=learning_set_id, to_address=to, subject=subject[:300],
+        learning_set_id=learning_set_id, post_id=post_id, to_address=to, subject=subject[:300],
         text_body=text_body, html_body=html_body, unsubscribe_url=unsubscribe_url,
         created_at=now, next_attempt_at=not_before or now, attempts=0)
     session.add(row)
@@ -194,6 +200,10 @@ def _message_for(session: Session, row: QueuedEmail) -> EmailMessage:
     user = session.get(User, row.user_id) if row.user_id is not None else None
     if row.user_id is not None and (user is None or user.is_disabled):
         raise NothingToSend("The recipient's account is closed or disabled.")
+    if row.post_id is not None:
+        post = session.get(Post, row.post_id)
+        if post is None or (user is not None and not permissions.can_view_post(user, post)):
+            raise NothingToSend("The recipient can no longer read the post it is about.")
     preparer = _PREPARERS.get(row.kind)
     composed = preparer(session, row, user) if preparer is not None else None
     if composed is not None:

@@ -34,6 +34,12 @@ post_rejected = _signals.signal("post-rejected")
 post_edited_by_moderator = _signals.signal("post-edited-by-moderator")
 #: The author withdrew a waiting or returned post.
 post_withdrawn = _signals.signal("post-withdrawn")
+#: An author's edit of a published post waits for a moderator.
+edit_waiting = _signals.signal("edit-waiting")
+#: A moderator published an author's waiting edit.
+edit_approved = _signals.signal("edit-approved")
+#: A moderator returned an author's waiting edit, with a reason (the approved text stays).
+edit_returned = _signals.signal("edit-returned")
 
 
 def send(signal: Any, session: Session, post: Post, **extra: Any) -> None:

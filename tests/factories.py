@@ -88,3 +88,12 @@ def make_post(thread: Thread, author: User, *, parent: Post | None = None,
     db.session.add(post)
     db.session.flush()
     return post
+
+
+def propose_edit(post: Post, body: str) -> Post:
+    """Give a published post an edit waiting for a moderator (as the threads service does)."""
+    post.pending_source = body
+    post.pending_html = render_markdown(body)
+    post.pending_at = utcnow()
+    db.session.flush()
+    return post

@@ -30,6 +30,8 @@ class ActionKind(enum.StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
     EDIT_AND_APPROVE = "edit_and_approve"
+    APPROVE_EDIT = "approve_edit"
+    RETURN_EDIT = "return_edit"
     HIDE = "hide"
     DISMISS_REPORTS = "dismiss_reports"
     LOCK = "lock"
@@ -51,6 +53,8 @@ ACTION_LABELS = {
     ActionKind.APPROVE: "Approved a post",
     ActionKind.REJECT: "Returned a post",
     ActionKind.EDIT_AND_APPROVE: "Edited and approved a post",
+    ActionKind.APPROVE_EDIT: "Approved an edit",
+    ActionKind.RETURN_EDIT: "Returned an edit",
     ActionKind.HIDE: "Hid a post",
     ActionKind.DISMISS_REPORTS: "Dismissed reports",
     ActionKind.LOCK: "Locked a thread",
@@ -64,6 +68,8 @@ ACTION_PAST_TENSE = {
     ActionKind.APPROVE: "approved",
     ActionKind.REJECT: "returned to its author",
     ActionKind.EDIT_AND_APPROVE: "edited and approved",
+    ActionKind.APPROVE_EDIT: "approved",
+    ActionKind.RETURN_EDIT: "returned to its author",
     ActionKind.HIDE: "hidden",
     ActionKind.DISMISS_REPORTS: "dismissed",
     ActionKind.LOCK: "locked",

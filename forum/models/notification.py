@@ -129,6 +129,8 @@ class QueuedEmail(db.Model):
     kind: Mapped[str] = mapped_column(String(20))  # a NotificationKind value or "digest"
     learning_set_id: Mapped[int | None] = mapped_column(
         ForeignKey("learning_sets.id", ondelete="SET NULL"))
+    # The post an event email is about: when sending, the recipient must still be able to read it.
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300), default="")
     text_body: Mapped[str] = mapped_column(Text, default="")

@@ -12,6 +12,7 @@ from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -69,6 +70,15 @@ class Post(db.Model):
                                                index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Bumped on every change of the text, the thread title or a waiting edit: an approval
+    # carries the version the moderator saw and is refused when the author changed it since.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # An edit of a published post that waits for a moderator (the set's policy decides).
+    # Readers keep seeing body_*; only the author and the set's moderators see these.
+    pending_source: Mapped[str | None] = mapped_column(Text)
+    pending_html: Mapped[str | None] = mapped_column(Text)
+    pending_title: Mapped[str | None] = mapped_column(String(200))  # opening posts only
+    pending_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     thread: Mapped[Thread] = relationship(back_populates="posts")
     author: Mapped[User | None] = relationship()
@@ -80,9 +90,18 @@ class Post(db.Model):
     def is_opening_post(self) -> bool:
         return self.parent_id is None
 
+    @property
+    def has_pending_edit(self) -> bool:
+        """An edit of this published post waits for a moderator."""
+        return self.pending_at is not None
+
 
 class PostRevision(db.Model):
-    """The text a post had before an edit, and who edited it when."""
+    """The text a post had before an edit, and who edited it when.
+
+    ``was_published`` says whether readers could see that text (it had been approved): the
+    revisions page shows the other versions only to the post's author and the set's moderators.
+    """
 
     __tablename__ = "post_revisions"
 
@@ -91,6 +110,8 @@ class PostRevision(db.Model):
     editor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     previous_source: Mapped[str] = mapped_column(Text)
+    was_published: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                server_default=false())
 
     post: Mapped[Post] = relationship(back_populates="revisions")
     editor: Mapped[User | None] = relationship()

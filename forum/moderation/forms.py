@@ -53,6 +53,15 @@ class RejectForm(BaseForm):
     submit = SubmitField("Return post to its author", widget=GovSubmitInput())
 
 
+class ReturnEditForm(BaseForm):
+    reason = _reason_field("Why are you returning this edit?",
+                           "Enter a reason, so the author knows what to change")
+    # The version of the post the moderator read: refused if the author changed it since.
+    version = HiddenField()
+    next = HiddenField()
+    submit = SubmitField("Return edit to its author", widget=GovSubmitInput())
+
+
 class HideForm(BaseForm):
     reason = _reason_field("Why are you hiding this post?", "Enter a reason for hiding it")
     next = HiddenField(filters=[only_safe_next])

@@ -42,3 +42,15 @@ def initial_status(session: Session, author: User, learning_set: LearningSet) ->
         return PostStatus.APPROVED
     approved = approved_post_count(session, author, learning_set)
     return PostStatus.PENDING if approved < threshold else PostStatus.APPROVED
+
+
+def edit_waits(session: Session, editor: User, post: Post) -> bool:
+    """Whether the author's edit of a published post waits for a moderator.
+
+    It waits wherever a new post by the same person in the set would wait (moderators' and
+    facilitators' own edits never do); until approved, readers keep the approved text.
+    """
+    if post.status != PostStatus.APPROVED:
+        return False
+    learning_set = post.thread.learning_set
+    return initial_status(session, editor, learning_set) == PostStatus.PENDING

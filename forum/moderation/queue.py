@@ -29,13 +29,14 @@ from forum.models import Thread
 from forum.models import User
 
 PENDING = "pending"
+EDIT = "edit"  # an edit of a published post, waiting for approval
 REPORTED = "reported"
 
 
 @dataclass(frozen=True)
 class QueueItem:
     post: Post
-    kind: str  # PENDING or REPORTED
+    kind: str  # PENDING, EDIT or REPORTED
     since: object  # when it entered the queue (the post's or the first report's time)
     approved_before: int
     reports: list[Report]
@@ -43,6 +44,10 @@ class QueueItem:
     @property
     def is_report(self) -> bool:
         return self.kind == REPORTED
+
+    @property
+    def is_edit(self) -> bool:
+        return self.kind == EDIT
 
 
 @dataclass(frozen=True)
@@ -65,11 +70,22 @@ def _only(set_ids: list[int] | None) -> list:
 
 
 def _pending_query(user: User, set_ids: list[int] | None = None) -> Select:
-    """Waiting posts the user may approve (in ``set_ids`` when given)."""
+    """Waiting posts in the sets the user moderates (in ``set_ids`` when given); their own are
+    listed too, marked as waiting for another moderator."""
     return (select(Post.id.label("post_id"), literal(PENDING).label("kind"),
                    Post.created_at.label("since"))
             .join(Thread, Thread.id == Post.thread_id)
-            .where(permissions.approvable_posts_filter(user), *_only(set_ids)))
+            .where(permissions.waiting_posts_filter(user), Post.status == PostStatus.PENDING,
+                   *_only(set_ids)))
+
+
+def _edit_query(user: User, set_ids: list[int] | None = None) -> Select:
+    """Edits of published posts waiting in the sets the user moderates."""
+    return (select(Post.id.label("post_id"), literal(EDIT).label("kind"),
+                   Post.pending_at.label("since"))
+            .join(Thread, Thread.id == Post.thread_id)
+            .where(permissions.waiting_posts_filter(user), Post.status == PostStatus.APPROVED,
+                   *_only(set_ids)))
 
 
 def _reported_query(user: User, set_ids: list[int] | None = None) -> Select:
@@ -87,7 +103,9 @@ def queue_count(session: Session, user: User) -> int | None:
     """Items waiting for this user, in ONE query; ``None`` if they moderate nothing."""
     if not permissions.is_signed_in(user):
         return None
-    pending = select(func.count()).select_from(_pending_query(user).subquery())
+    # What they can act on: others' waiting posts and edits, and reported posts.
+    pending = select(func.count()).select_from(
+        select(Post.id).where(permissions.approvable_posts_filter(user)).subquery())
     reported = select(func.count()).select_from(_reported_query(user).subquery())
     moderates = (select(func.count())
                  .select_from(permissions.moderated_set_ids(user).limit(1).subquery())
@@ -108,7 +126,7 @@ def queue_page(session: Session, user: User, sets: list[LearningSet], *,
     if not sets:
         return QueuePage(items=[], page=1, pages=1, total=0)
     set_ids = [learning_set.id for learning_set in sets]
-    combined = union_all(_pending_query(user, set_ids),
+    combined = union_all(_pending_query(user, set_ids), _edit_query(user, set_ids),
                          _reported_query(user, set_ids)).subquery("queue")
     total = session.scalar(select(func.count()).select_from(combined)) or 0
     pages = max(1, math.ceil(total / per_page))
@@ -156,8 +174,8 @@ def queue_page(session: Session, user: User, sets: list[LearningSet], *,
     for row in rows:
         post = posts[row.post_id]
         before = approved.get((post.author_id, post.thread.learning_set_id), 0)
-        if row.kind == REPORTED:
-            before -= 1  # the reported post itself is one of them
+        if row.kind in (REPORTED, EDIT):
+            before -= 1  # the reported or edited post itself is one of them
         items.append(QueueItem(post=post, kind=row.kind, since=row.since,
                                approved_before=max(0, before),
                                reports=reports.get(post.id, [])))

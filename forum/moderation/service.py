@@ -12,6 +12,7 @@ lets exactly one of them win; the other gets :class:`AlreadyHandled` saying what
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 
@@ -71,6 +72,21 @@ def _require_moderator(user: User, learning_set: LearningSet) -> None:
         raise NotAllowed("Only moderators of this set can do that.")
 
 
+def _require_approver(user: User, post: Post) -> None:
+    """Moderators decide on waiting posts and edits, but never on their own."""
+    _require_moderator(user, post.thread.learning_set)
+    if not permissions.can_approve_post(user, post):
+        raise NotAllowed("You cannot approve or return your own post: another moderator or a "
+                         "facilitator of the set will.")
+
+
+def _changed_since_seen(post: Post) -> ChangedMeanwhile:
+    who = post.author.display_name if post.author is not None else "its author"
+    return ChangedMeanwhile(
+        f"{who} changed the post in “{post.thread.title}” after you opened it, so it was "
+        "not approved. Read the new text and decide again.")
+
+
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -92,11 +108,15 @@ def _log(session: Session, moderator: User, action: ActionKind, learning_set_id:
 
 
 def _transition(session: Session, post: Post, expected: Iterable[PostStatus],
-                new: PostStatus, **values: object) -> bool:
-    """Move ``post`` to ``new`` only if it still has one of the ``expected`` statuses."""
+                new: PostStatus, *, version: int | None = None, **values: object) -> bool:
+    """Move ``post`` to ``new`` only if it still has one of the ``expected`` statuses (and,
+    given ``version``, the author has not changed it since)."""
+    conditions = [Post.id == post.id, Post.status.in_(list(expected))]
+    if version is not None:
+        conditions.append(Post.version == version)
     result = session.execute(
         update(Post)
-        .where(Post.id == post.id, Post.status.in_(list(expected)))
+        .where(*conditions)
         .values(status=new, **values)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
@@ -159,6 +179,18 @@ def moderation_note(session: Session, post: Post) -> ModerationAction | None:
     return _last_action(session, post_id=post.id, kinds=kinds)
 
 
+def returned_note(session: Session, post: Post) -> ModerationAction | None:
+    """Why a moderator returned the post, or the author's last edit of it (the edit page
+    shows the reason above the form); ``None`` when nothing of theirs is returned now."""
+    if post.status == PostStatus.REJECTED:
+        return moderation_note(session, post)
+    if post.status != PostStatus.APPROVED or post.has_pending_edit:
+        return None
+    last = _last_action(session, post_id=post.id,
+                        kinds=(ActionKind.APPROVE_EDIT, ActionKind.RETURN_EDIT))
+    return last if last is not None and last.action == ActionKind.RETURN_EDIT else None
+
+
 def moderation_notes(session: Session, posts: Iterable[Post]) -> dict[int, ModerationAction]:
     """:func:`moderation_note` for many posts in one query (the thread page shows them all)."""
     wanted = {post.id: _STATUS_ACTIONS[post.status] for post in posts
@@ -188,11 +220,22 @@ def resubmit_after_edit(session: Session, post: Post) -> bool:
     return True
 
 
-def approve(session: Session, moderator: User, post: Post) -> None:
+def approve(session: Session, moderator: User, post: Post, *,
+            seen_version: int | None = None) -> None:
+    """Publish a waiting post. ``seen_version`` is the version the moderator read: when the
+    author changed the post since, nothing happens (:class:`ChangedMeanwhile`)."""
     learning_set = post.thread.learning_set
-    _require_moderator(moderator, learning_set)
+    _require_approver(moderator, post)
+    if post.status != PostStatus.PENDING:
+        raise AlreadyHandled(what_happened(session, post.id))
+    if seen_version is not None and seen_version != post.version:
+        raise _changed_since_seen(post)
     now = utcnow()
-    if not _transition(session, post, (PostStatus.PENDING,), PostStatus.APPROVED):
+    if not _transition(session, post, (PostStatus.PENDING,), PostStatus.APPROVED,
+                       version=seen_version):
+        status = session.scalar(select(Post.status).where(Post.id == post.id))
+        if status == PostStatus.PENDING:
+            raise _changed_since_seen(post)
         raise AlreadyHandled(what_happened(session, post.id))
     post.thread.last_activity_at = now
     _log(session, moderator, ActionKind.APPROVE, learning_set.id, post=post)
@@ -205,9 +248,10 @@ class BulkResult:
     problems: list[str] = field(default_factory=list)
 
 
-def approve_many(session: Session, moderator: User, post_ids: Iterable[int]) -> BulkResult:
-    """Approve each selected post the moderator may moderate; collect what could not be."""
-    ids = sorted({i for i in post_ids if 0 < i <= 2**31 - 1})
+def approve_many(session: Session, moderator: User, seen: Mapping[int, int]) -> BulkResult:
+    """Approve each selected post (id -> the version the moderator read) that they may
+    approve; collect what could not be, and why."""
+    ids = sorted({i for i in seen if 0 < i <= 2**31 - 1})
     posts = session.scalars(
         select(Post)
         .options(joinedload(Post.thread).joinedload(Thread.learning_set))
@@ -218,8 +262,8 @@ def approve_many(session: Session, moderator: User, post_ids: Iterable[int]) -> 
         if not permissions.can_moderate(moderator, post.thread.learning_set):
             continue
         try:
-            approve(session, moderator, post)
-        except AlreadyHandled as error:
+            approve(session, moderator, post, seen_version=seen[post.id])
+        except (AlreadyHandled, ChangedMeanwhile, NotAllowed) as error:
             result.problems.append(str(error))
         else:
             result.approved.append(post)
@@ -229,7 +273,7 @@ def approve_many(session: Session, moderator: User, post_ids: Iterable[int]) -> 
 def reject(session: Session, moderator: User, post: Post, reason: str) -> None:
     """Return a waiting post to its author with a reason; they may edit and resubmit it."""
     learning_set = post.thread.learning_set
-    _require_moderator(moderator, learning_set)
+    _require_approver(moderator, post)
     reason = _require_reason(reason)
     if not _transition(session, post, (PostStatus.PENDING,), PostStatus.REJECTED):
         raise AlreadyHandled(what_happened(session, post.id))
@@ -245,13 +289,13 @@ def edit_and_approve(session: Session, moderator: User, post: Post, body: str,
     since, nothing happens (:class:`ChangedMeanwhile`). Returns whether the text changed.
     """
     learning_set = post.thread.learning_set
-    _require_moderator(moderator, learning_set)
+    _require_approver(moderator, post)
     old = post.body_source if seen_source is None else seen_source
     changed = body != old
     now = utcnow()
-    values: dict[str, object] = {}
+    values: dict[str, object] = {"version": Post.version + 1}
     if changed:
-        values = {"body_source": body, "body_html": render_markdown(body), "edited_at": now}
+        values.update(body_source=body, body_html=render_markdown(body), edited_at=now)
     result = session.execute(
         update(Post)
         .where(Post.id == post.id, Post.status == PostStatus.PENDING, Post.body_source == old)
@@ -265,11 +309,14 @@ def edit_and_approve(session: Session, moderator: User, post: Post, body: str,
                                "Nothing was saved: check the new text and try again.")
     set_committed_value(post, "status", PostStatus.APPROVED)
     for key, value in values.items():
-        set_committed_value(post, key, value)
+        if key != "version":
+            set_committed_value(post, key, value)
+    session.expire(post, ["version"])
     post.thread.last_activity_at = now
     if changed:
+        # The author's text was never published: only they and moderators see it.
         session.add(PostRevision(post_id=post.id, editor_id=moderator.id, created_at=now,
-                                 previous_source=old))
+                                 previous_source=old, was_published=False))
         _log(session, moderator, ActionKind.EDIT_AND_APPROVE, learning_set.id, post=post)
         signals.send(signals.post_approved, session, post, moderator=moderator)
         signals.send(signals.post_edited_by_moderator, session, post, moderator=moderator)
@@ -277,6 +324,89 @@ def edit_and_approve(session: Session, moderator: User, post: Post, body: str,
         _log(session, moderator, ActionKind.APPROVE, learning_set.id, post=post)
         signals.send(signals.post_approved, session, post, moderator=moderator)
     return changed
+
+
+# --- edits of published posts waiting for approval ------------------------------
+
+
+def what_happened_to_edit(session: Session, post_id: int) -> str:
+    """A sentence saying why the post has no waiting edit any more, and who acted."""
+    status = session.scalar(select(Post.status).where(Post.id == post_id))
+    if status is None:
+        return "That post no longer exists."
+    if status != PostStatus.APPROVED:
+        return what_happened(session, post_id)
+    last = _last_action(session, post_id=post_id,
+                        kinds=(ActionKind.APPROVE_EDIT, ActionKind.RETURN_EDIT))
+    if last is None:
+        return "No edit of this post is waiting for approval."
+    return f"This edit was already {last.action.past_tense} by {_name(last.moderator)}."
+
+
+def _settle_edit(session: Session, moderator: User, post: Post, seen_version: int | None,
+                 **values: object) -> None:
+    """Clear the post's waiting edit (writing ``values``) if it is still the one the moderator
+    read; otherwise say what happened."""
+    conditions = [Post.id == post.id, Post.status == PostStatus.APPROVED,
+                  Post.pending_at.is_not(None)]
+    if seen_version is not None:
+        if seen_version != post.version:
+            raise _changed_since_seen(post)
+        conditions.append(Post.version == seen_version)
+    values.update(pending_source=None, pending_html=None, pending_title=None, pending_at=None,
+                  version=post.version + 1)
+    result = session.execute(update(Post).where(*conditions).values(**values)
+                             .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        pending = session.scalar(select(Post.pending_at).where(Post.id == post.id))
+        if pending is not None:
+            raise _changed_since_seen(post)
+        raise AlreadyHandled(what_happened_to_edit(session, post.id))
+    for key, value in values.items():
+        set_committed_value(post, key, value)
+
+
+def approve_edit(session: Session, moderator: User, post: Post, *,
+                 seen_version: int | None = None) -> None:
+    """Publish the waiting edit of a published post; the approved text before it is kept as a
+    revision. ``seen_version`` as for :func:`approve`."""
+    learning_set = post.thread.learning_set
+    _require_approver(moderator, post)
+    if not post.has_pending_edit:
+        raise AlreadyHandled(what_happened_to_edit(session, post.id))
+    now = utcnow()
+    old_source, new_source, new_html = post.body_source, post.pending_source, post.pending_html
+    new_title = post.pending_title
+    values: dict[str, object] = {}
+    if new_source is not None and new_source != old_source:
+        values.update(body_source=new_source, body_html=new_html, edited_at=now)
+    _settle_edit(session, moderator, post, seen_version, **values)
+    if values:
+        session.add(PostRevision(post_id=post.id, editor_id=post.author_id, created_at=now,
+                                 previous_source=old_source, was_published=True))
+    if new_title:
+        post.thread.title = new_title
+    _log(session, moderator, ActionKind.APPROVE_EDIT, learning_set.id, post=post)
+    signals.send(signals.edit_approved, session, post, moderator=moderator)
+
+
+def return_edit(session: Session, moderator: User, post: Post, reason: str, *,
+                seen_version: int | None = None) -> None:
+    """Send a waiting edit back to its author with a reason: the approved text stays, and the
+    proposed text is kept as an unpublished revision (only the author and moderators see it)."""
+    learning_set = post.thread.learning_set
+    _require_approver(moderator, post)
+    reason = _require_reason(reason)
+    if not post.has_pending_edit:
+        raise AlreadyHandled(what_happened_to_edit(session, post.id))
+    proposed = post.pending_source
+    _settle_edit(session, moderator, post, seen_version)
+    if proposed is not None and proposed != post.body_source:
+        session.add(PostRevision(post_id=post.id, editor_id=post.author_id,
+                                 created_at=utcnow(), previous_source=proposed,
+                                 was_published=False))
+    _log(session, moderator, ActionKind.RETURN_EDIT, learning_set.id, post=post, reason=reason)
+    signals.send(signals.edit_returned, session, post, moderator=moderator, reason=reason)
 
 
 # --- published posts: reports and hiding ------------------------------------

@@ -41,6 +41,7 @@ from forum.moderation.forms import PolicyForm
 from forum.moderation.forms import QueueFilterForm
 from forum.moderation.forms import RejectForm
 from forum.moderation.forms import ReportForm
+from forum.moderation.forms import ReturnEditForm
 from forum.moderation.queue import moderated_sets
 from forum.moderation.queue import queue_page
 from forum.pagination import requested_page
@@ -75,6 +76,27 @@ def _moderated_post(post_id: int) -> Post:
     if not permissions.can_moderate(current_user, post.thread.learning_set):
         abort(403)
     return post
+
+
+def _approvable_post(post_id: int) -> Post:
+    """The post, if the viewer may decide on it: a moderator of its set who is not its author
+    (404 if they cannot see it, else 403)."""
+    post = _moderated_post(post_id)
+    if not permissions.can_approve_post(current_user, post):
+        abort(403)
+    return post
+
+
+def _version(raw: str | None) -> int:
+    """A post version from a form (0, which no post has, when missing or malformed)."""
+    raw = raw or ""
+    version = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else 0
+    return version if version <= threads.MAX_ID else 0
+
+
+def _seen_version(post_id: int) -> int:
+    """The version of the post the moderator read, carried by the queue or thread page."""
+    return _version(request.form.get(f"version-{post_id}"))
 
 
 def _moderated_thread(thread_id: int) -> Thread:
@@ -186,7 +208,8 @@ def approve_selected():
     form = BulkApproveForm()
     if not form.validate_on_submit():
         return _render_queue(form)
-    result = service.approve_many(db.session, current_user, form.post_ids.data)
+    seen = {post_id: _seen_version(post_id) for post_id in form.post_ids.data}
+    result = service.approve_many(db.session, current_user, seen)
     db.session.commit()
     count = len(result.approved)
     if count:
@@ -201,11 +224,11 @@ def approve_selected():
 @bp.post("/moderation/posts/<int:post_id>/approve")
 @login_required
 def approve(post_id: int):
-    post = _moderated_post(post_id)
+    post = _approvable_post(post_id)
     if not ActionForm().validate_on_submit():
         return _expired()
     try:
-        service.approve(db.session, current_user, post)
+        service.approve(db.session, current_user, post, seen_version=_seen_version(post.id))
     except service.ModerationError as error:
         return _refused(error)
     db.session.commit()
@@ -216,7 +239,7 @@ def approve(post_id: int):
 @bp.route("/moderation/posts/<int:post_id>/reject", methods=["GET", "POST"])
 @login_required
 def reject(post_id: int):
-    post = _moderated_post(post_id)
+    post = _approvable_post(post_id)
     form = RejectForm(data={"next": _next_url("")}
                       if request.method == "GET" else None)
     if request.method == "GET" and post.status != PostStatus.PENDING:
@@ -237,7 +260,7 @@ def reject(post_id: int):
 @bp.route("/moderation/posts/<int:post_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(post_id: int):
-    post = _moderated_post(post_id)
+    post = _approvable_post(post_id)
     if request.method == "GET":
         if post.status != PostStatus.PENDING:
             flash(service.what_happened(db.session, post.id), "info")
@@ -263,6 +286,47 @@ def edit(post_id: int):
               else "Post approved without changes.", "success")
         return _back()
     return render_template("moderation/edit.html", post=post, form=form)
+
+
+@bp.post("/moderation/posts/<int:post_id>/approve-edit")
+@login_required
+def approve_edit(post_id: int):
+    post = _approvable_post(post_id)
+    if not ActionForm().validate_on_submit():
+        return _expired()
+    try:
+        service.approve_edit(db.session, current_user, post,
+                             seen_version=_seen_version(post.id))
+    except service.ModerationError as error:
+        return _refused(error)
+    db.session.commit()
+    flash("Edit approved. Everyone in the set now sees the new text.", "success")
+    return _back()
+
+
+@bp.route("/moderation/posts/<int:post_id>/return-edit", methods=["GET", "POST"])
+@login_required
+def return_edit(post_id: int):
+    post = _approvable_post(post_id)
+    if request.method == "GET":
+        if not post.has_pending_edit:
+            flash(service.what_happened_to_edit(db.session, post.id), "info")
+            return _back()
+        form = ReturnEditForm(formdata=None, data={"next": _next_url(""),
+                                                   "version": post.version})
+    else:
+        form = ReturnEditForm()
+    if form.validate_on_submit():
+        try:
+            service.return_edit(db.session, current_user, post, form.reason.data,
+                                seen_version=_version(form.version.data))
+        except service.ModerationError as error:
+            return _refused(error)
+        db.session.commit()
+        flash("Edit returned to its author with your reason. The post keeps its approved "
+              "text.", "success")
+        return _back()
+    return render_template("moderation/return_edit.html", post=post, form=form)
 
 
 @bp.route("/moderation/posts/<int:post_id>/hide", methods=["GET", "POST"])

@@ -107,8 +107,8 @@ def _compose_waiting(session: Session, row: QueuedEmail, user: User | None) -> C
         raise NothingToSend("The recipient no longer moderates this set.")
     count = session.scalar(
         select(func.count(Post.id)).join(Thread, Post.thread_id == Thread.id).where(
-            Thread.learning_set_id == learning_set.id, permissions.approvable_posts_filter(user),
-            Post.author_id.is_distinct_from(user.id))) or 0
+            Thread.learning_set_id == learning_set.id,
+            permissions.approvable_posts_filter(user))) or 0
     if count == 0:
         raise NothingToSend("No posts were waiting any more.")
     return compose_waiting_email(learning_set, count, unsubscribe_url=row.unsubscribe_url or "")
@@ -126,7 +126,6 @@ def send_digests(app: Flask, *, now: datetime | None = None) -> int:
     chose a daily digest for; then deliver. Returns how many digests were queued."""
     from forum.notifications.email import compose_digest
     from forum.notifications.service import default_preferences
-    from forum.notifications.service import still_shown
     from forum.notifications.service import unsubscribe_url
 
     queued = 0
@@ -148,7 +147,7 @@ def send_digests(app: Flask, *, now: datetime | None = None) -> int:
             notifications = session.scalars(select(Notification).where(
                 Notification.user_id == user_id, Notification.read_at.is_(None),
                 Notification.emailed_at.is_(None), Notification.created_at <= now,
-                Notification.kind.in_(kinds), still_shown(user),
+                Notification.kind.in_(kinds), permissions.readable_notifications(user),
             ).order_by(Notification.created_at.desc(), Notification.id.desc())).all()
             if not notifications:
                 continue

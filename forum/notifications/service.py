@@ -15,9 +15,7 @@ from flask import Flask
 from flask import current_app
 from itsdangerous import BadSignature
 from itsdangerous import URLSafeSerializer
-from sqlalchemy import exists
 from sqlalchemy import func
-from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -91,6 +89,24 @@ def notify_post_waiting(session: Session, post: Post) -> None:
     """
     if post.status != PostStatus.PENDING:
         return
+    author_name = post.author.display_name if post.author is not None else "A former member"
+    what = "A new thread" if post.is_opening_post else "A reply"
+    _tell_moderators(session, post,
+                     f"{what} by {author_name} in “{post.thread.title}” is waiting for "
+                     f"approval in {post.thread.learning_set.name}.")
+
+
+def notify_edit_waiting(session: Session, post: Post) -> None:
+    """Tell the set's moderators that an edit of a published post waits (never its text)."""
+    if not post.has_pending_edit:
+        return
+    author_name = post.author.display_name if post.author is not None else "A former member"
+    _tell_moderators(session, post,
+                     f"An edit by {author_name} of their post in “{post.thread.title}” is "
+                     f"waiting for approval in {post.thread.learning_set.name}.")
+
+
+def _tell_moderators(session: Session, post: Post, text: str) -> None:
     learning_set = post.thread.learning_set
     moderators = session.scalars(
         permissions.moderators_of(learning_set.id).where(User.id != post.author_id)).all()
@@ -118,6 +134,26 @@ def _waiting_text(post: Post, state: str) -> str:
     author_name = post.author.display_name if post.author is not None else "A former member"
     what = "A new thread" if post.is_opening_post else "A reply"
     return f"{what} by {author_name} in “{post.thread.title}” {state}."
+def notify_edit_approved(session: Session, post: Post, moderator: User) -> None:
+    """Tell the author a moderator published their edit."""
+    author = post.author
+    if author is None or author.id == moderator.id:
+        return
+    _notify(session, author, NotificationKind.POST_APPROVED, post, actor=moderator,
+            text=f"{moderator.display_name} approved your edit of your post in "
+                 f"“{post.thread.title}”.")
+
+
+def notify_edit_returned(session: Session, post: Post, moderator: User, reason: str) -> None:
+    """Tell the author their edit was sent back, with the reason (the approved text stays)."""
+    author = post.author
+    if author is None or author.id == moderator.id:
+        return
+    _notify(session, author, NotificationKind.POST_REJECTED, post, actor=moderator,
+            text=f"{moderator.display_name} sent back your edit of your post in "
+                 f"“{post.thread.title}”. The post keeps its approved text; your proposed "
+                 "text is kept with its earlier versions.",
+            reason=reason)
 
 
 def notify_reply(session: Session, reply: Post) -> None:
@@ -173,6 +209,20 @@ def _on_post_withdrawn(sender: Flask, *, session: Session, post: Post, **_: Any)
     settle_waiting(session, post, "was withdrawn by its author")
 
 
+def _on_edit_waiting(sender: Flask, *, session: Session, post: Post, **_: Any) -> None:
+    notify_edit_waiting(session, post)
+
+
+def _on_edit_approved(sender: Flask, *, session: Session, post: Post, moderator: User,
+                      **_: Any) -> None:
+    notify_edit_approved(session, post, moderator)
+
+
+def _on_edit_returned(sender: Flask, *, session: Session, post: Post, moderator: User,
+                      reason: str, **_: Any) -> None:
+    notify_edit_returned(session, post, moderator, reason)
+
+
 RECEIVERS = (
     (signals.post_created, _on_post_created),
     (signals.post_resubmitted, _on_post_resubmitted),
@@ -180,6 +230,9 @@ RECEIVERS = (
     (signals.post_rejected, _on_post_rejected),
     (signals.post_edited_by_moderator, _on_post_edited),
     (signals.post_withdrawn, _on_post_withdrawn),
+    (signals.edit_waiting, _on_edit_waiting),
+    (signals.edit_approved, _on_edit_approved),
+    (signals.edit_returned, _on_edit_returned),
 )
 
 
@@ -228,7 +281,8 @@ def _notify(session: Session, recipient: User, kind: NotificationKind, post: Pos
             notification, post=post, unsubscribe_url=stop_url)
         outbox.queue_email(session, kind=kind.value, to=recipient.email, user=recipient,
                            subject=subject, text_body=text_body, html_body=html_body,
-                           unsubscribe_url=stop_url, learning_set_id=thread.learning_set_id)
+                           unsubscribe_url=stop_url, learning_set_id=thread.learning_set_id,
+                           post_id=post.id)
     notification.emailed_at = utcnow()
     return notification
 
@@ -239,26 +293,24 @@ def _clip(text: str) -> str:
 
 # --- reading and marking -------------------------------------------------------------------
 
-def still_shown(user: User):
-    """Notifications about posts the user can still find on their thread pages: a member who
-    left a private set, for instance, is no longer told about its threads."""
-    shown = exists().where(Post.id == Notification.post_id, permissions.shown_posts_filter(user))
-    return or_(Notification.post_id.is_(None), shown)
-
-
 def unread_count(session: Session, user: User) -> int:
+    """Unread notifications about things the user can still read (see :func:`notifications_for`)."""
     return session.scalar(select(func.count(Notification.id)).where(
         Notification.user_id == user.id, Notification.read_at.is_(None),
-        still_shown(user))) or 0
+        permissions.readable_notifications(user))) or 0
 
 
 def notifications_for(session: Session, user: User, *, page: int,
                       per_page: int) -> tuple[list[Notification], int]:
-    """One page of the user's notifications, newest first, and the total count."""
-    total = session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, still_shown(user))) or 0
+    """One page of the user's notifications, newest first, and the total count.
+
+    Readability is checked now, not only when the notification was made: after a member
+    leaves a set, or a post is hidden, notifications naming it are no longer shown.
+    """
+    mine = (Notification.user_id == user.id, permissions.readable_notifications(user))
+    total = session.scalar(select(func.count(Notification.id)).where(*mine)) or 0
     rows = session.scalars(
-        select(Notification).where(Notification.user_id == user.id, still_shown(user))
+        select(Notification).where(*mine)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .offset((page - 1) * per_page).limit(per_page)).all()
     return list(rows), total

@@ -12,7 +12,7 @@ by side in the same module:
   ``can_view_post`` with ``visible_posts_filter``, ``post_display``).
 - :mod:`.moderation`: approving, hiding, reporting, withdrawing.
 - :mod:`.guides`: curating, reading and quoting.
-- :mod:`.events`: the network's events (``can_view_event`` with ``visible_events_filter``).
+- :mod:`.notifications`: what a notification may still tell its recipient.
 
 Predicates take the acting user (possibly anonymous) and the object. A ``False`` from a
 ``can_view_*`` predicate means the view answers 404, so nothing reveals that the object
@@ -20,10 +20,6 @@ exists. ``tests/unit/test_permissions_agree.py`` checks on generated data that e
 predicate and its query form agree.
 """
 
-from forum.permissions.events import can_manage_events
-from forum.permissions.events import can_sign_up
-from forum.permissions.events import can_view_event
-from forum.permissions.events import visible_events_filter
 from forum.permissions.guides import can_curate_guide
 from forum.permissions.guides import can_quote_post
 from forum.permissions.guides import can_quote_thread
@@ -42,8 +38,12 @@ from forum.permissions.moderation import can_set_moderation_policy
 from forum.permissions.moderation import can_view_moderation_log
 from forum.permissions.moderation import can_withdraw_post
 from forum.permissions.moderation import hideable_posts_filter
+from forum.permissions.moderation import waiting_posts_filter
+from forum.permissions.notifications import can_read_notification
+from forum.permissions.notifications import readable_notifications
 from forum.permissions.posts import AUTHOR_ONLY_STATUSES
 from forum.permissions.posts import LISTED_OPENING_STATUSES
+from forum.permissions.posts import PUBLISHED_STATUSES
 from forum.permissions.posts import UNANSWERABLE_STATUSES
 from forum.permissions.posts import PostDisplay
 from forum.permissions.posts import accepts_replies
@@ -51,7 +51,10 @@ from forum.permissions.posts import can_edit_post
 from forum.permissions.posts import can_open_thread
 from forum.permissions.posts import can_reply
 from forum.permissions.posts import can_reply_to_post
+from forum.permissions.posts import can_see_unapproved_text
+from forum.permissions.posts import can_view_pending_edit
 from forum.permissions.posts import can_view_post
+from forum.permissions.posts import can_view_revision
 from forum.permissions.posts import can_view_revisions
 from forum.permissions.posts import can_view_thread
 from forum.permissions.posts import listed_threads_filter
@@ -61,6 +64,7 @@ from forum.permissions.posts import opening_posts
 from forum.permissions.posts import post_display
 from forum.permissions.posts import shown_posts_filter
 from forum.permissions.posts import visible_posts_filter
+from forum.permissions.posts import visible_revisions
 from forum.permissions.posts import visible_threads_filter
 from forum.permissions.roles import MODERATING_ROLES
 from forum.permissions.roles import AnyUser
@@ -99,6 +103,7 @@ __all__ = [
     "AnyUser",
     "LISTED_OPENING_STATUSES",
     "MODERATING_ROLES",
+    "PUBLISHED_STATUSES",
     "PostDisplay",
     "REASONED_STATUSES",
     "UNANSWERABLE_STATUSES",
@@ -112,28 +117,29 @@ __all__ = [
     "can_edit_profile",
     "can_edit_set",
     "can_hide_post",
-    "can_manage_events",
     "can_manage_members",
     "can_manage_sets",
     "can_moderate",
     "can_open_thread",
     "can_quote_post",
     "can_quote_thread",
+    "can_read_notification",
     "can_remove_admin",
     "can_remove_member",
     "can_reply",
     "can_reply_to_post",
     "can_report_post",
     "can_see_moderation_reason",
+    "can_see_unapproved_text",
     "can_set_moderation_policy",
-    "can_sign_up",
     "can_start_thread",
     "can_use_moderation_queue",
-    "can_view_event",
     "can_view_members",
     "can_view_moderation_log",
+    "can_view_pending_edit",
     "can_view_post",
     "can_view_published_guide",
+    "can_view_revision",
     "can_view_revisions",
     "can_view_set",
     "can_view_thread",
@@ -161,11 +167,13 @@ __all__ = [
     "quotable_posts_filter",
     "quotable_threads_filter",
     "readable_filter",
+    "readable_notifications",
     "readable_set_ids",
     "readable_sets_filter",
     "role_in",
     "shown_posts_filter",
-    "visible_events_filter",
     "visible_posts_filter",
+    "visible_revisions",
     "visible_threads_filter",
+    "waiting_posts_filter",
 ]

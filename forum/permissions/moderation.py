@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import and_
+from sqlalchemy import or_
+from sqlalchemy import true
 
 from forum.models import LearningSet
 from forum.models import Post
@@ -22,15 +24,31 @@ from forum.permissions.roles import is_signed_in
 REASONED_STATUSES = frozenset({PostStatus.REJECTED, PostStatus.HIDDEN})
 
 
+def _is_waiting(post: Post) -> bool:
+    """A post waiting for approval, or a published post whose edit waits."""
+    return (post.status == PostStatus.PENDING
+            or (post.status == PostStatus.APPROVED and post.has_pending_edit))
+
+
+def waiting_posts_filter(user: AnyUser) -> ColumnElement[bool]:
+    """Posts (or edits) waiting in sets the user moderates, their own included: what the
+    queue lists (the user's own are marked as waiting for another moderator)."""
+    return and_(or_(Post.status == PostStatus.PENDING,
+                    and_(Post.status == PostStatus.APPROVED, Post.pending_at.is_not(None))),
+                moderated_posts_filter(user))
+
+
 def can_approve_post(user: AnyUser, post: Post) -> bool:
-    """Approve, edit-and-approve or return a waiting post: the set's moderators."""
-    return post.status == PostStatus.PENDING and can_moderate(user, post.thread.learning_set)
+    """Approve, edit-and-approve or return a waiting post, or a waiting edit of a published
+    post: the set's moderators, but never the post's author (it goes to another moderator)."""
+    return (_is_waiting(post) and can_moderate(user, post.thread.learning_set)
+            and not _is_author(user, post))
 
 
 def approvable_posts_filter(user: AnyUser) -> ColumnElement[bool]:
-    """:func:`can_approve_post` as a WHERE clause over :class:`Post` (the queue's waiting
-    posts)."""
-    return and_(Post.status == PostStatus.PENDING, moderated_posts_filter(user))
+    """:func:`can_approve_post` as a WHERE clause over :class:`Post`."""
+    not_own = (Post.author_id.is_distinct_from(user.id) if is_signed_in(user) else true())
+    return and_(waiting_posts_filter(user), not_own)
 
 
 def can_hide_post(user: AnyUser, post: Post) -> bool:

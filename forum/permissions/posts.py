@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from forum.models import Post
+from forum.models import PostRevision
 from forum.models import PostStatus
 from forum.models import Thread
 from forum.permissions.roles import AnyUser
@@ -170,6 +171,42 @@ def shown_posts_filter(user: AnyUser) -> ColumnElement[bool]:
 
 def can_view_revisions(user: AnyUser, post: Post) -> bool:
     return can_view_post(user, post)
+
+
+# --- text no moderator approved: earlier versions, waiting edits ----------------------
+
+# A post in one of these statuses was approved once, so its current text was published.
+PUBLISHED_STATUSES = frozenset({PostStatus.APPROVED, PostStatus.HIDDEN})
+
+
+def can_see_unapproved_text(user: AnyUser, post: Post) -> bool:
+    """Text of the post no moderator approved (earlier versions, a waiting edit): its author
+    and the set's moderators only."""
+    if not can_view_post(user, post):
+        return False
+    return _is_author(user, post) or can_moderate(user, post.thread.learning_set)
+
+
+def can_view_pending_edit(user: AnyUser, post: Post) -> bool:
+    """See the text of an edit that waits for a moderator (readers keep the approved text)."""
+    return post.has_pending_edit and can_see_unapproved_text(user, post)
+
+
+def can_view_revision(user: AnyUser, revision: PostRevision) -> bool:
+    """An earlier version of a post: readers see only versions that had been published."""
+    post = revision.post
+    if not can_view_revisions(user, post):
+        return False
+    return bool(revision.was_published) or can_see_unapproved_text(user, post)
+
+
+def visible_revisions(user: AnyUser, post: Post) -> ColumnElement[bool]:
+    """:func:`can_view_revision` as a WHERE clause over the revisions of ``post``."""
+    if not can_view_revisions(user, post):
+        return false()
+    if can_see_unapproved_text(user, post):
+        return PostRevision.post_id == post.id
+    return and_(PostRevision.post_id == post.id, PostRevision.was_published.is_(True))
 
 
 # --- writing -----------------------------------------------------------------------

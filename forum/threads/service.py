@@ -6,6 +6,7 @@ Functions here take the session, the acting user and the objects explicitly and 
 
 from __future__ import annotations
 
+import enum
 import math
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,9 +14,11 @@ from datetime import datetime
 from markupsafe import Markup
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from forum import permissions
 from forum import signals
@@ -26,6 +29,7 @@ from forum.models import PostStatus
 from forum.models import Thread
 from forum.models import User
 from forum.models import utcnow
+from forum.moderation.policy import edit_waits
 from forum.moderation.policy import initial_status
 from forum.moderation.service import resubmit_after_edit
 from forum.permissions import AnyUser
@@ -210,11 +214,16 @@ class PostView:
     tag: str | None
     parent: Post | None
     parent_shown: bool
+    # The viewer (the author or a moderator) also sees an edit that waits for approval.
+    pending_edit: bool = False
 
     @property
     def tag_classes(self) -> str:
         tag = status_tag(self.post.status)
         return tag.classes if tag is not None else ""
+
+
+PENDING_EDIT_TAG = "Edit awaiting approval"
 
 
 def display_mode(viewer: AnyUser, post: Post) -> str:
@@ -246,11 +255,15 @@ def thread_view(viewer: AnyUser, thread: Thread, max_indent: int) -> list[PostVi
         post = node.item
         mode = modes[post.id]
         parent = by_id.get(post.parent_id) if post.parent_id is not None else None
+        pending_edit = (mode == "full" and post.has_pending_edit
+                        and permissions.can_view_pending_edit(viewer, post))
+        tag = STATUS_TAGS.get(post.status) if mode == "full" else None
         views.append(PostView(
             post=post, level=min(node.depth, max_indent), mode=mode,
-            tag=STATUS_TAGS.get(post.status) if mode == "full" else None,
+            tag=tag or (PENDING_EDIT_TAG if pending_edit else None),
             parent=parent,
-            parent_shown=parent is not None and modes[parent.id] != "omitted"))
+            parent_shown=parent is not None and modes[parent.id] != "omitted",
+            pending_edit=pending_edit))
     return views
 
 
@@ -302,39 +315,113 @@ def reply_to(session: Session, author: User, parent: Post, *, body: str) -> Post
     return post
 
 
+class EditConflict(ThreadError):
+    """The post changed (a moderator acted on it) while its author was editing it."""
+
+
+class EditResult(enum.StrEnum):
+    """What an author's edit did; the view words its message from this."""
+
+    UNCHANGED = "unchanged"      # nothing differed from the text the author last saw
+    SAVED = "saved"              # the new text is the post's text (published or still waiting)
+    RESUBMITTED = "resubmitted"  # a returned post went back to the moderators
+    WAITING = "waiting"          # an edit of a published post waits for a moderator
+    WITHDRAWN = "withdrawn"      # a waiting edit was taken back: the approved text stands
+
+
+def _update_post(session: Session, post: Post, **values: object) -> None:
+    """Write ``values`` and bump the version, only if nobody changed the post since it was
+    loaded (a moderator's approval or return, another tab): else :class:`EditConflict`."""
+    values["version"] = post.version + 1
+    result = session.execute(
+        update(Post)
+        .where(Post.id == post.id, Post.status == post.status, Post.version == post.version)
+        .values(**values)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise EditConflict("This post changed while you were editing it (a moderator may "
+                           "have approved or returned it). Nothing was saved: your text is "
+                           "below, check the post and send it again.")
+    for key, value in values.items():
+        set_committed_value(post, key, value)
+
+
+def _keep_revision(session: Session, post: Post, editor_id: int | None, source: str,
+                   published: bool, when: datetime) -> None:
+    session.add(PostRevision(post_id=post.id, editor_id=editor_id, created_at=when,
+                             previous_source=source, was_published=published))
+
+
+_NO_PENDING_EDIT: dict[str, object] = {
+    "pending_source": None, "pending_html": None, "pending_title": None, "pending_at": None}
+
+
 def edit_post(session: Session, editor: User, post: Post, *, body: str,
-              title: str | None = None) -> bool:
+              title: str | None = None) -> EditResult:
     """Change a post's text, keeping the previous text as a revision.
 
-    ``title`` renames the thread when ``post`` is its opening post. Returns whether
-    anything changed (an unchanged submission stores no revision).
+    ``title`` renames the thread when ``post`` is its opening post. Where the set's policy
+    makes the author's posts wait, an edit of a published post waits too
+    (:func:`forum.moderation.policy.edit_waits`): readers keep the approved text meanwhile.
     """
     if not permissions.can_edit_post(editor, post):
         raise NotAllowed("You can only edit your own posts.")
+    if edit_waits(session, editor, post):
+        return _propose_edit(session, editor, post, body=body, title=title)
     thread = post.thread
     new_title = title if title is not None and post.is_opening_post else thread.title
-    if body == post.body_source and new_title == thread.title:
-        return False
+    if body == post.body_source and new_title == thread.title and not post.has_pending_edit:
+        return EditResult.UNCHANGED
+    now = utcnow()
+    values: dict[str, object] = {}
+    if post.has_pending_edit:
+        # The set no longer makes this author wait: the direct edit replaces the waiting one.
+        _keep_revision(session, post, editor.id, post.pending_source or "", False, now)
+        values.update(_NO_PENDING_EDIT)
     if body != post.body_source:
-        now = utcnow()
-        session.add(PostRevision(post=post, editor_id=editor.id, created_at=now,
-                                 previous_source=post.body_source))
-        post.body_source = body
-        post.body_html = render_markdown(body)
-        post.edited_at = now
+        _keep_revision(session, post, editor.id, post.body_source,
+                       post.status in permissions.PUBLISHED_STATUSES, now)
+        values.update(body_source=body, body_html=render_markdown(body), edited_at=now)
+    _update_post(session, post, **values)
     thread.title = new_title
-    resubmit_after_edit(session, post)
+    resubmitted = resubmit_after_edit(session, post)
     session.flush()
-    return True
+    return EditResult.RESUBMITTED if resubmitted else EditResult.SAVED
 
 
-def revisions_newest_first(session: Session, post: Post) -> list[PostRevision]:
+def _propose_edit(session: Session, editor: User, post: Post, *, body: str,
+                  title: str | None) -> EditResult:
+    """Keep the author's edit of a published post aside until a moderator approves it."""
+    thread = post.thread
+    was_waiting = post.has_pending_edit
+    old_source = post.pending_source if was_waiting else post.body_source
+    old_title = (post.pending_title or thread.title) if was_waiting else thread.title
+    new_title = title if title is not None and post.is_opening_post else old_title
+    if body == old_source and new_title == old_title:
+        return EditResult.UNCHANGED
+    now = utcnow()
+    if was_waiting and body != old_source:
+        _keep_revision(session, post, editor.id, old_source or "", False, now)
+    if body == post.body_source and new_title == thread.title:
+        _update_post(session, post, **_NO_PENDING_EDIT)
+        session.flush()
+        return EditResult.WITHDRAWN
+    _update_post(session, post, pending_source=body, pending_html=render_markdown(body),
+                 pending_title=new_title if new_title != thread.title else None,
+                 pending_at=post.pending_at or now)
+    session.flush()
+    if not was_waiting:
+        signals.send(signals.edit_waiting, session, post)
+    return EditResult.WAITING
+
+
+def revisions_newest_first(session: Session, viewer: AnyUser, post: Post) -> list[PostRevision]:
+    """The earlier versions of ``post`` that ``viewer`` may read, newest first."""
     return list(session.scalars(
         select(PostRevision)
         .options(joinedload(PostRevision.editor))
-        .where(PostRevision.post_id == post.id)
+        .where(permissions.visible_revisions(viewer, post))
         .order_by(PostRevision.created_at.desc(), PostRevision.id.desc())))
-
 
 
 def render_source(source: str) -> Markup:

@@ -17,6 +17,8 @@ from forum.extensions import login_manager
 from forum.models import Post
 from forum.models import PostStatus
 from forum.models import Thread
+from forum.moderation.policy import edit_waits
+from forum.moderation.service import returned_note
 from forum.sets.loading import load_visible_set
 from forum.threads import bp
 from forum.threads import service
@@ -119,6 +121,19 @@ def reply(post_id: int):
                            markdown_hint=MARKDOWN_HINT)
 
 
+EDIT_MESSAGES = {
+    service.EditResult.UNCHANGED: ("Nothing was changed.", "info"),
+    service.EditResult.SAVED: ("Your changes have been saved.", "success"),
+    service.EditResult.RESUBMITTED: ("Your changes have been saved and your post is waiting "
+                                     "for approval again.", "success"),
+    service.EditResult.WAITING: ("Your edit will replace the published text once a moderator "
+                                 "approves it. Until then others see the text they saw before.",
+                                 "info"),
+    service.EditResult.WITHDRAWN: ("Your post is back to its published text: no edit is "
+                                   "waiting for approval.", "success"),
+}
+
+
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
 def edit_post(post_id: int):
     post = _load_post(post_id)
@@ -128,20 +143,31 @@ def edit_post(post_id: int):
         abort(403)
     thread = post.thread
     form_class = EditOpeningPostForm if post.is_opening_post else EditPostForm
-    data = {"body": post.body_source}
+    # The author edits what they last wrote: a waiting edit, if there is one.
+    data = {"body": post.pending_source if post.has_pending_edit else post.body_source}
     if post.is_opening_post:
-        data["title"] = thread.title
+        data["title"] = (post.pending_title or thread.title) if post.has_pending_edit \
+            else thread.title
     form = form_class(data=data if request.method == "GET" else None)
+    if post.status == PostStatus.REJECTED:
+        form.submit.label.text = "Send for approval again"
+    elif post.status == PostStatus.APPROVED and edit_waits(db.session, current_user, post):
+        form.submit.label.text = "Send edit for approval"
     if form.validate_on_submit():
         title = form.title.data if post.is_opening_post else None
-        changed = service.edit_post(db.session, current_user, post, body=form.body.data,
-                                    title=title)
-        db.session.commit()
-        flash("Your changes have been saved." if changed else "Nothing was changed.",
-              "success" if changed else "info")
-        return redirect(_post_url(post))
+        try:
+            result = service.edit_post(db.session, current_user, post, body=form.body.data,
+                                       title=title)
+        except service.EditConflict as error:
+            db.session.rollback()
+            flash(str(error), "info")
+        else:
+            db.session.commit()
+            flash(*EDIT_MESSAGES[result])
+            return redirect(_post_url(post))
     return render_template("threads/edit.html", thread=thread, learning_set=thread.learning_set,
-                           post=post, form=form, markdown_hint=MARKDOWN_HINT)
+                           post=post, form=form, markdown_hint=MARKDOWN_HINT,
+                           returned=returned_note(db.session, post))
 
 
 @bp.get("/posts/<int:post_id>/revisions")
@@ -154,5 +180,7 @@ def revisions(post_id: int):
     thread = post.thread
     return render_template("threads/revisions.html", thread=thread,
                            learning_set=thread.learning_set, post=post,
-                           revisions=service.revisions_newest_first(db.session, post),
+                           revisions=service.revisions_newest_first(db.session, current_user,
+                                                                    post),
+                           show_pending=permissions.can_view_pending_edit(current_user, post),
                            render_source=service.render_source)

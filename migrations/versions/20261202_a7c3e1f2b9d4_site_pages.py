@@ -1,7 +1,7 @@
 """site pages: the privacy notice and accessibility statement admins edit
 
 Revision ID: a7c3e1f2b9d4
-Revises: a3c1e0d4b7f2
+Revises: e9451ae6f9a9
 Create Date: 2026-12-02 06:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'a7c3e1f2b9d4'
-down_revision = 'a3c1e0d4b7f2'
+down_revision = 'e9451ae6f9a9'
 branch_labels = None
 depends_on = None
 

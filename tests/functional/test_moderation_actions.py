@@ -42,6 +42,11 @@ def _another_member(app, world):
         return user
 
 
+def _seen(*post_ids, version=1):
+    """The hidden fields carrying the version of each post the moderator read."""
+    return {f"version-{post_id}": str(version) for post_id in post_ids}
+
+
 def _status(app, post_id):
     with app.app_context():
         return db.session.get(Post, post_id).status
@@ -65,7 +70,8 @@ def _notifications(app, user_id, kind):
 def test_moderator_approves_a_waiting_post_and_it_is_logged(app, client, world):
     post_id = _make_pending(app, world)
     client.sign_in_as(world.moderator)
-    response = client.post(f"/moderation/posts/{post_id}/approve", data={"next": "/moderation/"})
+    response = client.post(f"/moderation/posts/{post_id}/approve",
+                           data={"next": "/moderation/", **_seen(post_id)})
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/moderation/")
     assert _status(app, post_id) == PostStatus.APPROVED
@@ -182,7 +188,8 @@ def test_edit_then_approve_saves_nothing_if_the_author_changed_the_post_meanwhil
 def test_bulk_approve_publishes_only_the_selected_posts(app, client, world):
     first, second, third = (_make_pending(app, world, body=f"Post {n}") for n in range(3))
     client.sign_in_as(world.moderator)
-    response = client.post("/moderation/approve-selected", data={"post_ids": [first, third]},
+    response = client.post("/moderation/approve-selected",
+                           data={"post_ids": [first, third], **_seen(first, third)},
                            follow_redirects=True)
     assert "2 posts approved." in response.get_data(as_text=True)
     assert [_status(app, i) for i in (first, second, third)] == [
@@ -221,7 +228,7 @@ def test_two_moderators_acting_at_once_only_the_first_takes_effect(
     """Both moderators loaded the queue; Mia submits first, Fran's form is stale."""
     post_id = _make_pending(app, world, body="Original text.")
     data = {
-        "approve": {},
+        "approve": _seen(post_id),
         "reject": {"reason": "Off topic."},
         "edit": {"body": "Edited text.", "original": "Original text."},
     }
@@ -244,9 +251,9 @@ def test_the_second_moderator_reads_what_happened_as_plain_text_with_names_escap
         db.session.get(type(world.moderator), world.moderator.id).display_name = "Mia <b>M</b>"
         db.session.commit()
     client.sign_in_as(world.moderator)
-    client.post(f"/moderation/posts/{post_id}/approve")
+    client.post(f"/moderation/posts/{post_id}/approve", data=_seen(post_id))
     client.sign_in_as(world.facilitator)
-    page = client.post(f"/moderation/posts/{post_id}/approve",
+    page = client.post(f"/moderation/posts/{post_id}/approve", data=_seen(post_id),
                        follow_redirects=True).get_data(as_text=True)
     assert ("<p class='govuk-notification-banner__heading'>This post was already approved by "
             "Mia &lt;b&gt;M&lt;/b&gt;.</p>") in page
@@ -259,7 +266,7 @@ def test_an_author_withdrawing_beats_a_moderator_with_a_stale_form(app, client, 
     assert client.post(f"/posts/{post_id}/withdraw").status_code == 303
     assert _status(app, post_id) == PostStatus.WITHDRAWN
     client.sign_in_as(world.moderator)
-    page = client.post(f"/moderation/posts/{post_id}/approve",
+    page = client.post(f"/moderation/posts/{post_id}/approve", data=_seen(post_id),
                        follow_redirects=True).get_data(as_text=True)
     assert "Its author withdrew this post." in page
     assert _status(app, post_id) == PostStatus.WITHDRAWN
@@ -352,5 +359,5 @@ def test_the_next_address_cannot_send_a_moderator_to_another_site(app, client, w
     post_id = _make_pending(app, world)
     client.sign_in_as(world.moderator)
     response = client.post(f"/moderation/posts/{post_id}/approve",
-                           data={"next": "//evil.example/"})
+                           data={"next": "//evil.example/", **_seen(post_id)})
     assert response.headers["Location"].endswith("/moderation/")

@@ -38,21 +38,29 @@ def ids(app, world):
                                       parent=thread.posts[0], body="Waiting.",
                                       status=PostStatus.PENDING)
         reported = factories.make_post(thread, other, parent=thread.posts[0], body="Reported.")
+        edited = factories.propose_edit(
+            factories.make_post(thread, other, parent=thread.posts[0], body="Approved."),
+            "Proposed.")
         db.session.add(Report(post_id=reported.id, reporter_id=world.moderator.id,
                               reason="Check this.", status=ReportStatus.OPEN,
                               created_at=utcnow()))
         db.session.commit()
         return {"pending": pending.id, "reported": reported.id, "thread": thread.id,
+                "edited": edited.id,
                 "token": notifications.unsubscribe_token(db.session.get(User, world.member.id),
                                                          None)}
 
 
 # (who posts, url template, the fields of a valid form apart from the token)
 ROUTES = [
-    ("moderator", "/moderation/posts/{pending}/approve", {}),
-    ("moderator", "/moderation/approve-selected", {"post_ids": "{pending}"}),
+    ("moderator", "/moderation/posts/{pending}/approve", {"version-{pending}": "1"}),
+    ("moderator", "/moderation/approve-selected",
+     {"post_ids": "{pending}", "version-{pending}": "1"}),
     ("moderator", "/moderation/posts/{pending}/reject", {"reason": "Name the council."}),
     ("moderator", "/moderation/posts/{pending}/edit", {"body": "Tidied.", "original": "Waiting."}),
+    ("moderator", "/moderation/posts/{edited}/approve-edit", {"version-{edited}": "1"}),
+    ("moderator", "/moderation/posts/{edited}/return-edit",
+     {"reason": "Keep the name.", "version": "1"}),
     ("moderator", "/moderation/posts/{reported}/hide", {"reason": "Personal details."}),
     ("moderator", "/moderation/posts/{reported}/dismiss-reports", {}),
     ("moderator", "/moderation/threads/{thread}/unlock", {}),
@@ -101,7 +109,7 @@ def test_a_form_without_its_csrf_token_changes_nothing(app, client, world, ids, 
     if who is not None:
         client.sign_in_as(world.user(who))
     url = template.format(**ids)
-    data = {key: value.format(**ids) for key, value in fields.items()}
+    data = {key.format(**ids): value.format(**ids) for key, value in fields.items()}
     before = _state(app)
 
     response = client.post(url, data=data, csrf=False)

@@ -91,7 +91,7 @@ def _act_a_lot(app, client, world):
         db.session.commit()
         first, second = posts[0].id, posts[1].id
     client.sign_in_as(world.moderator)
-    client.post(f"/moderation/posts/{first}/approve")
+    client.post(f"/moderation/posts/{first}/approve", data={f"version-{first}": "1"})
     client.sign_in_as(world.facilitator)
     client.post(f"/moderation/posts/{second}/reject", data={"reason": "Duplicate post."})
     client.post(f"/moderation/threads/{world.thread.id}/pin")

@@ -112,7 +112,8 @@ def test_once_approved_the_thread_is_the_sets_latest_activity(app, client, world
         opening_id = db.session.scalar(
             db.select(Thread).where(Thread.title == "Waiting thread 4e1")).posts[0].id
     client.sign_in_as(world.moderator)
-    client.post(f"/moderation/posts/{opening_id}/approve")
+    client.post(f"/moderation/posts/{opening_id}/approve",
+                data={f"version-{opening_id}": "1"})
     client.sign_in_as(waiting_thread)
     page = client.get("/").get_data(as_text=True)
     assert "Latest activity 7 March 2025" not in page

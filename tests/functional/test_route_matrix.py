@@ -130,6 +130,13 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
      _row(302, 404, 404, 200, 200, 200)),
     ("moderation.edit", "POST", "/moderation/posts/{pending}/edit",
      _row(401, 404, 404, 200, 200, 200)),
+    # {edited}: a published post with an edit waiting; members can read it, not decide on it.
+    ("moderation.approve_edit", "POST", "/moderation/posts/{edited}/approve-edit",
+     _row(401, 404, 403, 303, 303, 303)),
+    ("moderation.return_edit", "GET", "/moderation/posts/{edited}/return-edit",
+     _row(302, 404, 403, 200, 200, 200)),
+    ("moderation.return_edit", "POST", "/moderation/posts/{edited}/return-edit",
+     _row(401, 404, 403, 200, 200, 200)),
     ("moderation.hide", "GET", "/moderation/posts/{other}/hide",
      _row(302, 404, 403, 200, 200, 200)),
     ("moderation.hide", "POST", "/moderation/posts/{other}/hide",
@@ -242,6 +249,9 @@ def ids(app, world) -> dict[str, object]:
             Membership.user_id == world.member.id,
             Membership.learning_set_id == world.learning_set.id))
         other = factories.make_post(thread, author, parent=opening, body="Published text.")
+        edited = factories.propose_edit(
+            factories.make_post(thread, author, parent=opening, body="Approved words."),
+            "Proposed words.")
         db.session.commit()
         guide = build_guide(world, publish=True)
         event = Event(kind=EventKind.WORKSHOP, title="Set workshop",
@@ -250,7 +260,8 @@ def ids(app, world) -> dict[str, object]:
                       sets=[db.session.get(LearningSet, world.learning_set.id)])
         db.session.add(event)
         db.session.commit()
-        return {"other": other.id, "slug": world.learning_set.slug, "thread": thread.id,
+        return {"other": other.id, "edited": edited.id,
+                "slug": world.learning_set.slug, "thread": thread.id,
                 "opening": opening.id,
                 "pending": pending.id, "invitation": invitation.id, "invitation_token": token,
                 "membership": membership.id, "member_id": world.member.id,

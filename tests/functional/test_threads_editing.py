@@ -7,12 +7,25 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from forum.extensions import db
+from forum.models import LearningSet
+from forum.models import ModerationPolicy
 from forum.models import Post
 from forum.models import PostRevision
 from forum.models import PostStatus
 from forum.models import Thread
 from forum.models import User
 from tests import factories
+
+
+@pytest.fixture
+def world(app, world):
+    """The usual world, in a set where edits publish at once ("after the fact"): these tests
+    are about revisions; edits that wait for a moderator are in test_moderation_text."""
+    with app.app_context():
+        db.session.get(LearningSet, world.learning_set.id).moderation_policy = \
+            ModerationPolicy.AFTER_THE_FACT
+        db.session.commit()
+    return world
 
 
 def _opening_post_id(app, thread_id: int) -> int:

@@ -1,0 +1,39 @@
+"""Notifications: shown, counted and emailed only about what the recipient can read now.
+
+Checked when a notification is listed, counted or sent, not only when it was made: a member
+removed from a set, or a post hidden since, is no longer named to them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement
+from sqlalchemy import and_
+from sqlalchemy import or_
+from sqlalchemy import select
+
+from forum.models import Notification
+from forum.models import Post
+from forum.permissions.posts import can_view_post
+from forum.permissions.posts import visible_posts_filter
+from forum.permissions.roles import AnyUser
+from forum.permissions.sets import can_view_set
+from forum.permissions.sets import readable_set_ids
+
+
+def can_read_notification(user: AnyUser, notification: Notification) -> bool:
+    """Whether the notification may be shown or emailed to ``user`` now."""
+    if notification.post is not None:
+        return can_view_post(user, notification.post)
+    if notification.learning_set is not None:
+        return can_view_set(user, notification.learning_set)
+    return True
+
+
+def readable_notifications(user: AnyUser) -> ColumnElement[bool]:
+    """:func:`can_read_notification` as a WHERE clause over :class:`Notification`."""
+    post_readable = Notification.post_id.in_(
+        select(Post.id).where(visible_posts_filter(user)).correlate(None))
+    set_readable = or_(Notification.learning_set_id.is_(None),
+                       Notification.learning_set_id.in_(readable_set_ids(user)))
+    return or_(and_(Notification.post_id.is_not(None), post_readable),
+               and_(Notification.post_id.is_(None), set_readable))
