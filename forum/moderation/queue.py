@@ -105,7 +105,8 @@ def queue_count(session: Session, user: User) -> int | None:
         return None
     # What they can act on: others' waiting posts and edits, and reported posts.
     pending = select(func.count()).select_from(
-        select(Post.id).where(permissions.approvable_posts_filter(user)).subquery())
+        select(Post.id).where(permissions.waiting_posts_filter(user),
+                              permissions.approvable_posts_filter(user)).subquery())
     reported = select(func.count()).select_from(_reported_query(user).subquery())
     moderates = (select(func.count())
                  .select_from(permissions.moderated_set_ids(user).limit(1).subquery())

@@ -107,7 +107,7 @@ def _compose_waiting(session: Session, row: QueuedEmail, user: User | None) -> C
         raise NothingToSend("The recipient no longer moderates this set.")
     count = session.scalar(
         select(func.count(Post.id)).join(Thread, Post.thread_id == Thread.id).where(
-            Thread.learning_set_id == learning_set.id,
+            Thread.learning_set_id == learning_set.id, permissions.waiting_posts_filter(user),
             permissions.approvable_posts_filter(user))) or 0
     if count == 0:
         raise NothingToSend("No posts were waiting any more.")

@@ -12,6 +12,7 @@ by side in the same module:
   ``can_view_post`` with ``visible_posts_filter``, ``post_display``).
 - :mod:`.moderation`: approving, hiding, reporting, withdrawing.
 - :mod:`.guides`: curating, reading and quoting.
+- :mod:`.events`: the network's events (``can_view_event`` with ``visible_events_filter``).
 - :mod:`.notifications`: what a notification may still tell its recipient.
 
 Predicates take the acting user (possibly anonymous) and the object. A ``False`` from a
@@ -20,6 +21,10 @@ exists. ``tests/unit/test_permissions_agree.py`` checks on generated data that e
 predicate and its query form agree.
 """
 
+from forum.permissions.events import can_manage_events
+from forum.permissions.events import can_sign_up
+from forum.permissions.events import can_view_event
+from forum.permissions.events import visible_events_filter
 from forum.permissions.guides import can_curate_guide
 from forum.permissions.guides import can_quote_post
 from forum.permissions.guides import can_quote_thread
@@ -117,6 +122,7 @@ __all__ = [
     "can_edit_profile",
     "can_edit_set",
     "can_hide_post",
+    "can_manage_events",
     "can_manage_members",
     "can_manage_sets",
     "can_moderate",
@@ -132,8 +138,10 @@ __all__ = [
     "can_see_moderation_reason",
     "can_see_unapproved_text",
     "can_set_moderation_policy",
+    "can_sign_up",
     "can_start_thread",
     "can_use_moderation_queue",
+    "can_view_event",
     "can_view_members",
     "can_view_moderation_log",
     "can_view_pending_edit",
@@ -172,6 +180,7 @@ __all__ = [
     "readable_sets_filter",
     "role_in",
     "shown_posts_filter",
+    "visible_events_filter",
     "visible_posts_filter",
     "visible_revisions",
     "visible_threads_filter",

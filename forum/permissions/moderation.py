@@ -24,31 +24,26 @@ from forum.permissions.roles import is_signed_in
 REASONED_STATUSES = frozenset({PostStatus.REJECTED, PostStatus.HIDDEN})
 
 
-def _is_waiting(post: Post) -> bool:
-    """A post waiting for approval, or a published post whose edit waits."""
-    return (post.status == PostStatus.PENDING
-            or (post.status == PostStatus.APPROVED and post.has_pending_edit))
-
-
 def waiting_posts_filter(user: AnyUser) -> ColumnElement[bool]:
-    """Posts (or edits) waiting in sets the user moderates, their own included: what the
-    queue lists (the user's own are marked as waiting for another moderator)."""
+    """Posts (or edits of published posts) waiting in sets the user moderates, their own
+    included: what the queue lists (the user's own are marked as waiting for another
+    moderator)."""
     return and_(or_(Post.status == PostStatus.PENDING,
                     and_(Post.status == PostStatus.APPROVED, Post.pending_at.is_not(None))),
                 moderated_posts_filter(user))
 
 
 def can_approve_post(user: AnyUser, post: Post) -> bool:
-    """Approve, edit-and-approve or return a waiting post, or a waiting edit of a published
-    post: the set's moderators, but never the post's author (it goes to another moderator)."""
-    return (_is_waiting(post) and can_moderate(user, post.thread.learning_set)
-            and not _is_author(user, post))
+    """Decide on a post or an edit of it (approve, edit and approve, return): the set's
+    moderators, but never the post's author, whose posts go to another moderator. Whether
+    anything still waits is the moderation service's question (it says what happened)."""
+    return can_moderate(user, post.thread.learning_set) and not _is_author(user, post)
 
 
 def approvable_posts_filter(user: AnyUser) -> ColumnElement[bool]:
     """:func:`can_approve_post` as a WHERE clause over :class:`Post`."""
     not_own = (Post.author_id.is_distinct_from(user.id) if is_signed_in(user) else true())
-    return and_(waiting_posts_filter(user), not_own)
+    return and_(moderated_posts_filter(user), not_own)
 
 
 def can_hide_post(user: AnyUser, post: Post) -> bool:
