@@ -25,6 +25,7 @@ from forum.models import SignInThrottle
 from forum.models import utcnow
 from forum.security import MEMORY_STORAGE_WARNING
 from tests.factories import DEFAULT_PASSWORD
+from tests.functional.page_text import without_nonce
 from tests.functional.processes import app_processes
 from tests.functional.processes import post_form
 
@@ -44,7 +45,7 @@ def _attempt(client, email="member@example.org", password=WRONG):
 
 def _comparable(page: str) -> str:
     """The page without what differs with time: CSP nonce, CSRF token, seconds left to wait."""
-    page = re.sub(r'nonce="[^"]*"', "", page)
+    page = without_nonce(page)
     page = re.sub(r"Wait \d+ seconds?", "Wait N seconds", page)
     return re.sub(r'name="csrf_token" type="hidden" value="[^"]*"', "", page)
 
