@@ -122,32 +122,48 @@ def _describe(context: Context) -> str:
     return " and ".join(sorted({_DESCRIBED[tag] for tag, _ in context}))
 
 
-def _word_problem(token: Token, original: list[Token]) -> str | None:
-    """Why ``token`` cannot come from the post at all, or ``None`` when it could."""
-    same_word = [t for t in original if t.word == token.word]
-    if not same_word and token.word == RULE:
-        return "The trim adds a horizontal line (---) that the post does not have"
-    if not same_word:
-        if any(token.word in t.word for t in original if len(t.word) > len(token.word)):
-            return (f"“{token.word}” cuts a word of the post in two: leave out whole words "
-                    "only")
-        return (f"“{token.word}” is not in the post: a trim can only leave words out, "
-                "never add any")
-    if any(t.context == token.context for t in same_word):
-        return None
-    theirs = same_word[0].context
-    added = [item for item in token.context if item not in theirs]
-    if any(tag == "a" for tag, _ in added):
-        if any(tag == "a" for tag, _ in theirs):
-            return f"“{token.word}” links somewhere else than in the post"
-        return (f"“{token.word}” is a link in the trim but not in the post: a trim cannot "
-                "add links")
-    if added:
-        return (f"“{token.word}” is shown as {_describe(tuple(added))}, which the post does "
-                "not do: a trim cannot add formatting")
-    removed = tuple(item for item in theirs if item not in token.context)
-    return (f"“{token.word}” is {_describe(removed)} in the post: keep the post’s "
-            "formatting")
+class _Words:
+    """The original's words, each with every formatting it has somewhere in the post."""
+
+    def __init__(self, original: list[Token]) -> None:
+        self.contexts: dict[str, list[Context]] = {}
+        for token in original:
+            contexts = self.contexts.setdefault(token.word, [])
+            if token.context not in contexts:
+                contexts.append(token.context)
+        self.longer: list[str] | None = None
+
+    def is_cut(self, word: str) -> bool:
+        if self.longer is None:
+            self.longer = list(self.contexts)
+        return any(word in other for other in self.longer if len(other) > len(word))
+
+    def problem(self, token: Token) -> str | None:
+        """Why ``token`` cannot come from the post at all, or ``None`` when it could."""
+        contexts = self.contexts.get(token.word)
+        if not contexts and token.word == RULE:
+            return "The trim adds a horizontal line (---) that the post does not have"
+        if not contexts:
+            if self.is_cut(token.word):
+                return (f"“{token.word}” cuts a word of the post in two: leave out whole words "
+                        "only")
+            return (f"“{token.word}” is not in the post: a trim can only leave words out, "
+                    "never add any")
+        if token.context in contexts:
+            return None
+        theirs = contexts[0]
+        added = [item for item in token.context if item not in theirs]
+        if any(tag == "a" for tag, _ in added):
+            if any(tag == "a" for tag, _ in theirs):
+                return f"“{token.word}” links somewhere else than in the post"
+            return (f"“{token.word}” is a link in the trim but not in the post: a trim cannot "
+                    "add links")
+        if added:
+            return (f"“{token.word}” is shown as {_describe(tuple(added))}, which the post "
+                    "does not do: a trim cannot add formatting")
+        removed = tuple(item for item in theirs if item not in token.context)
+        return (f"“{token.word}” is {_describe(removed)} in the post: keep the post’s "
+                "formatting")
 
 
 class _Finder:
@@ -180,9 +196,10 @@ def trim_problem(original_html: str, trimmed_html: str) -> str | None:
     leading, runs, trailing = _segments(trim)
     if not runs:
         return "Enter the words to quote, not only gap marks (…)"
+    known = _Words(original)
     for run in runs:
         for token in run:
-            problem = _word_problem(token, original)
+            problem = known.problem(token)
             if problem:
                 return problem
     finder = _Finder(original)

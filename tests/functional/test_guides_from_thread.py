@@ -328,3 +328,25 @@ def test_publishing_on_a_server_with_a_loopback_address_is_refused_with_a_messag
     app.config["PUBLIC_BASE_URL"] = "https://sets.example.org"
     client.post(f"/sets/{ids.set_slug}/guides/{ids.guide}/publish")
     assert len(_versions(app, ids.guide)) == 2
+
+
+def test_a_reply_quoted_on_its_own_says_whom_it_answers_once_the_facilitator_asks(
+        app, client, ids):
+    with app.app_context():
+        guide = db.session.get(Guide, ids.guide)
+        section = service.add_section(db.session, guide, title="Naming")
+        service.add_excerpt(db.session, section, db.session.get(Post, ids.posts["opening"]))
+        reply = service.add_excerpt(db.session, section,
+                                    db.session.get(Post, ids.posts["named"]))
+        db.session.commit()
+        reply_id, body = reply.id, reply.body_source
+    _sign_in(client, ids.facilitator)
+    base = f"/sets/{ids.set_slug}/guides/{ids.guide}"
+    assert "in reply to" not in _text(client.get(f"{base}/preview"))
+    assert "Say whom this reply answers" in _text(client.get(f"{base}/excerpts/{reply_id}/edit"))
+
+    client.post(f"{base}/excerpts/{reply_id}/edit", data={
+        "body": body, "note": "", "credit": "name_and_organisation", "show_in_reply_to": "y"})
+
+    assert ("— Sam Patel, Northbridge Borough Council (in reply to Network Office)"
+            in _text(client.get(f"{base}/preview")))
