@@ -153,6 +153,10 @@ def text_of(format_name: str, data: bytes) -> str:
     if format_name == "docx":
         document = docx.Document(io.BytesIO(data))
         return "\n".join(p.text for p in document.paragraphs)
+    if format_name == "odt":
+        from odfdo import Document
+
+        return Document(io.BytesIO(data)).body.text_recursive
     return data.decode("utf-8")
 
 
