@@ -49,6 +49,11 @@ def _readable_text(format_name: str, data: bytes) -> str:
         reader = pypdf.PdfReader(io.BytesIO(data))
         text = "\n".join(page.extract_text() for page in reader.pages)
         text += " ".join(str(value) for value in (reader.metadata or {}).values())
+    elif format_name == "odt":
+        from odfdo import Document
+
+        odt = Document(io.BytesIO(data))
+        text = odt.body.text_recursive + " " + odt.meta.serialize().decode("utf-8")
     else:
         document = docx.Document(io.BytesIO(data))
         text = "\n".join(p.text for p in document.paragraphs)
@@ -59,7 +64,7 @@ def _readable_text(format_name: str, data: bytes) -> str:
 
 def _everything(format_name: str, data: bytes) -> str:
     """Readable text plus every byte a program could find: markup, attributes, XML parts."""
-    if format_name == "docx":
+    if format_name in ("docx", "odt"):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             raw = " ".join(archive.read(name).decode("utf-8", "replace")
                            for name in archive.namelist())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import replace
+from datetime import date
 from datetime import datetime
 from datetime import time
 from io import BytesIO
@@ -221,7 +222,8 @@ def _strip_maker(document: Document, doc: GuideDocument) -> None:
     meta.set_language("en-GB")
     meta.set_initial_creator(doc.publisher)
     meta.set_keywords("; ".join(doc.keywords))
-    when = datetime.combine(doc.published_on or datetime(2000, 1, 1).date(), time())
+    # A version's date (the same bytes each time it is made); a draft's, today.
+    when = datetime.combine(doc.published_on or date.today(), time())
     meta.set_creation_date(when)
     meta.set_dc_date(when)
     for part in document.get_parts():
