@@ -8,10 +8,14 @@ the app with Werkzeug's development server (not for production: see the README).
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import re
 import runpy
 import secrets
+import sys
 from pathlib import Path
+from typing import TextIO
 
 HOST = "127.0.0.1"
 PORT = 5000
@@ -37,6 +41,35 @@ def ensure_secret_key(instance_path: Path) -> bool:
     return True
 
 
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class _PlainFormatter(logging.Formatter):
+    """The message alone, without the colour codes Werkzeug adds (for a file or a pipe)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return ANSI_ESCAPE.sub("", super().format(record))
+
+
+def quiet_logging(stream: TextIO | None = None) -> None:
+    """Show warnings and errors only, as plain text when ``stream`` is not a terminal.
+
+    Alembic's INFO lines and the server's start-up and request lines would bury the address,
+    accounts and password a newcomer needs. Setting a handler first also stops the migration
+    environment from installing Alembic's own INFO logging.
+    """
+    root = logging.getLogger()
+    if not root.handlers:  # else someone (a test runner) already decides where logs go
+        stream = stream or sys.stderr
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(logging.Formatter("%(message)s") if stream.isatty()
+                             else _PlainFormatter("%(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
+    for name in ("alembic", "flask_migrate", "werkzeug"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="forum-quickstart",
@@ -47,6 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     import flask_migrate
+    from werkzeug.serving import run_simple
 
     from forum import _default_instance_path
     from forum import create_app
@@ -54,12 +88,12 @@ def main(argv: list[str] | None = None) -> None:
     from forum.demo import load_demo
     from forum.extensions import db
 
+    quiet_logging()
     instance_path = Path(_default_instance_path())
     if ensure_secret_key(instance_path):
         print(f"Wrote a new SECRET_KEY to {instance_path / 'config.py'}")
     app = create_app()
     with app.app_context():
-        print(f"Database: {db.engine.url.render_as_string(hide_password=True)}")
         flask_migrate.upgrade()
         summary = load_demo(db.session)
         db.session.commit()
@@ -67,8 +101,9 @@ def main(argv: list[str] | None = None) -> None:
     print(format_accounts(summary, url=f"http://{HOST}:{args.port}"))
     if args.no_serve:
         return
-    print(f"\nServing on http://{HOST}:{args.port}/ (press Ctrl+C to stop)\n")
-    app.run(host=HOST, port=args.port, debug=False, use_reloader=False)
+    print(f"\nServing on http://{HOST}:{args.port}/ (press Ctrl+C to stop)\n", flush=True)
+    # run_simple rather than app.run: no "Serving Flask app" banner around the address.
+    run_simple(HOST, args.port, app, threaded=True)
 
 
 if __name__ == "__main__":
