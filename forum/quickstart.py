@@ -11,10 +11,14 @@ so their links point at the server actually running.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import re
 import runpy
 import secrets
+import sys
 from pathlib import Path
+from typing import TextIO
 
 HOST = "127.0.0.1"
 PORT = 5000
@@ -40,6 +44,35 @@ def ensure_secret_key(instance_path: Path) -> bool:
     return True
 
 
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class _PlainFormatter(logging.Formatter):
+    """The message alone, without the colour codes Werkzeug adds (for a file or a pipe)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return ANSI_ESCAPE.sub("", super().format(record))
+
+
+def quiet_logging(stream: TextIO | None = None) -> None:
+    """Show warnings and errors only, as plain text when ``stream`` is not a terminal.
+
+    Alembic's INFO lines and the server's start-up and request lines would bury the address,
+    accounts and password a newcomer needs. Setting a handler first also stops the migration
+    environment from installing Alembic's own INFO logging.
+    """
+    root = logging.getLogger()
+    if not root.handlers:  # else someone (a test runner) already decides where logs go
+        stream = stream or sys.stderr
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(logging.Formatter("%(message)s") if stream.isatty()
+                             else _PlainFormatter("%(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
+    for name in ("alembic", "flask_migrate", "werkzeug"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="forum-quickstart",
@@ -51,6 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     import flask_migrate
+    from werkzeug.serving import run_simple
 
     from forum import _default_instance_path
     from forum import create_app
@@ -59,6 +93,7 @@ def main(argv: list[str] | None = None) -> None:
     from forum.demo import load_demo
     from forum.extensions import db
 
+    quiet_logging()
     instance_path = Path(_default_instance_path())
     if ensure_secret_key(instance_path):
         print(f"Wrote a new SECRET_KEY to {instance_path / 'config.py'}")
@@ -66,7 +101,6 @@ def main(argv: list[str] | None = None) -> None:
     base_url = app.config.get("PUBLIC_BASE_URL") or f"http://{HOST}:{args.port}"
     app.config["PUBLIC_BASE_URL"] = base_url
     with app.app_context():
-        print(f"Database: {db.engine.url.render_as_string(hide_password=True)}")
         flask_migrate.upgrade()
         summary = load_demo(db.session)
         db.session.commit()
@@ -74,11 +108,12 @@ def main(argv: list[str] | None = None) -> None:
     print(format_accounts(summary, url=f"http://{HOST}:{args.port}"))
     if args.no_serve:
         return
-    print(f"\nServing on http://{HOST}:{args.port}/ (press Ctrl+C to stop)\n")
+    print(f"\nServing on http://{HOST}:{args.port}/ (press Ctrl+C to stop)\n", flush=True)
     sender = outbox.background_sender(app)
     if sender is not None:
         sender.wake()  # send anything left in the outbox by an earlier run
-    app.run(host=HOST, port=args.port, debug=False, use_reloader=False)
+    # run_simple rather than app.run: no "Serving Flask app" banner around the address.
+    run_simple(HOST, args.port, app, threaded=True)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
 from sqlalchemy import false
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -54,6 +55,10 @@ class Thread(db.Model):
 
 class Post(db.Model):
     __tablename__ = "posts"
+    # A form sent twice (a double click, a retry) carries the same one-time key: the database
+    # refuses the second post, even when both arrive at once.
+    __table_args__ = (UniqueConstraint("author_id", "submission_key",
+                                       name="uq_posts_author_id_submission_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"),
@@ -79,6 +84,8 @@ class Post(db.Model):
     pending_html: Mapped[str | None] = mapped_column(Text)
     pending_title: Mapped[str | None] = mapped_column(String(200))  # opening posts only
     pending_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The one-time key of the form that created the post (None for posts made otherwise).
+    submission_key: Mapped[str | None] = mapped_column(String(64))
 
     thread: Mapped[Thread] = relationship(back_populates="posts")
     author: Mapped[User | None] = relationship()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from typing import Any
 
 from flask import current_app
@@ -10,6 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import Field
 from wtforms import Form
+from wtforms import HiddenField
 from wtforms import StringField
 from wtforms import SubmitField
 from wtforms import TextAreaField
@@ -36,6 +39,23 @@ clean_title = clean_line
 def clean_body(value: Any) -> Any:
     value = clean_text(value)
     return value.rstrip() if isinstance(value, str) else value
+
+
+SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def _valid_key(value: Any) -> str | None:
+    """A well-formed key, else None (the post is then made without one)."""
+    return value if isinstance(value, str) and SUBMISSION_KEY.fullmatch(value) else None
+
+
+def _submission_key_field() -> HiddenField:
+    """The form's one-time key: sending the same form again returns the first post."""
+    return HiddenField(default=new_submission_key, filters=[_valid_key])
 
 
 class Required:
@@ -73,6 +93,7 @@ def _title_field() -> StringField:
 
 
 class NewThreadForm(BaseForm):
+    submission_key = _submission_key_field()
     title = _title_field()
     body = TextAreaField("Your post", widget=GovTextArea(), filters=[clean_body],
                          validators=[Required("Enter your post"),
@@ -81,6 +102,7 @@ class NewThreadForm(BaseForm):
 
 
 class ReplyForm(BaseForm):
+    submission_key = _submission_key_field()
     body = TextAreaField("Your reply", widget=GovTextArea(), filters=[clean_body],
                          validators=[Required("Enter your reply"),
                                      MaxLength("POST_BODY_MAX", "Your reply")])

@@ -270,14 +270,22 @@ def thread_view(viewer: AnyUser, thread: Thread, max_indent: int) -> list[PostVi
 # --- writing -------------------------------------------------------------
 
 
+def post_for_key(session: Session, author_id: int, key: str | None) -> Post | None:
+    """The post ``author_id`` already made from the form with this one-time key, if any."""
+    if not key:
+        return None
+    return session.scalar(select(Post).where(Post.author_id == author_id,
+                                             Post.submission_key == key))
+
+
 def _new_post(session: Session, author: User, thread: Thread, learning_set: LearningSet,
-              body: str, parent: Post | None) -> Post:
+              body: str, parent: Post | None, key: str | None) -> Post:
     now = utcnow()
     post = Post(thread=thread, author_id=author.id, parent_id=parent.id if parent else None,
                 depth=(parent.depth + 1) if parent else 0,
                 body_source=body, body_html=render_markdown(body),
                 status=initial_status(session, author, learning_set),
-                created_at=now)
+                created_at=now, submission_key=key)
     session.add(post)
     if post.status == PostStatus.APPROVED:
         # Posts awaiting a moderator do not make a thread look active.
@@ -286,22 +294,28 @@ def _new_post(session: Session, author: User, thread: Thread, learning_set: Lear
 
 
 def start_thread(session: Session, author: User, learning_set: LearningSet, *,
-                 title: str, body: str) -> tuple[Thread, Post]:
-    """A new thread with its opening post (whose status the set's moderation policy decides)."""
+                 title: str, body: str, key: str | None = None) -> tuple[Thread, Post]:
+    """A new thread with its opening post (whose status the set's moderation policy decides).
+
+    ``key`` is the form's one-time key: the database refuses a second post with the same key
+    by the same author (an IntegrityError at flush), see :func:`post_for_key`.
+    """
     if not permissions.can_start_thread(author, learning_set):
         raise NotAllowed("Only members of this set can start a thread.")
     now = utcnow()
     thread = Thread(learning_set=learning_set, author_id=author.id, title=title,
                     created_at=now, last_activity_at=now)
     session.add(thread)
-    post = _new_post(session, author, thread, learning_set, body, parent=None)
+    post = _new_post(session, author, thread, learning_set, body, parent=None, key=key)
     session.flush()
     signals.send(signals.post_created, session, post)
     return thread, post
 
 
-def reply_to(session: Session, author: User, parent: Post, *, body: str) -> Post:
-    """A reply to ``parent`` (any post in the thread that is still shown)."""
+def reply_to(session: Session, author: User, parent: Post, *, body: str,
+             key: str | None = None) -> Post:
+    """A reply to ``parent`` (any post in the thread that is still shown); ``key`` as for
+    :func:`start_thread`."""
     thread = parent.thread
     if not permissions.can_reply(author, thread):
         if thread.is_locked and permissions.can_start_thread(author, thread.learning_set):
@@ -309,7 +323,8 @@ def reply_to(session: Session, author: User, parent: Post, *, body: str) -> Post
         raise NotAllowed("Only members of this set can reply.")
     if not permissions.accepts_replies(parent):
         raise CannotReplyToPost("That post can no longer be answered.")
-    post = _new_post(session, author, thread, thread.learning_set, body, parent=parent)
+    post = _new_post(session, author, thread, thread.learning_set, body, parent=parent,
+                     key=key)
     session.flush()
     signals.send(signals.post_created, session, post)
     return post

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort
 from flask import current_app
 from flask import flash
@@ -10,6 +12,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from forum import permissions
 from forum.extensions import db
@@ -28,6 +31,7 @@ from forum.threads.forms import EditPostForm
 from forum.threads.forms import NewThreadForm
 from forum.threads.forms import ReplyForm
 
+ALREADY_SENT = "This form had already been sent, so nothing was posted twice. Here is your post."
 AWAITING_APPROVAL = ("Thank you. Your post will appear to others once a moderator of the set "
                      "approves it.")
 
@@ -62,8 +66,32 @@ def _post_url(post: Post) -> str:
     return url_for("threads.show", thread_id=post.thread_id, _anchor=f"post-{post.id}")
 
 
-def _posted_message(post: Post, done: str) -> None:
-    if post.status == PostStatus.APPROVED:
+def _post_once(key: str | None, create: Callable[[], Post]) -> tuple[Post, bool]:
+    """Run ``create`` and commit, unless this form (its one-time key) was already sent.
+
+    Returns the post and whether it is new. A repeat that arrives while the first is still
+    being saved is refused by the database's unique key, and answered with the first post.
+    """
+    author_id = current_user.id
+    earlier = service.post_for_key(db.session, author_id, key)
+    if earlier is not None:
+        return earlier, False
+    try:
+        post = create()
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        earlier = service.post_for_key(db.session, author_id, key)
+        if earlier is None:
+            raise
+        return earlier, False
+    return post, True
+
+
+def _posted_message(post: Post, done: str, new: bool = True) -> None:
+    if not new:
+        flash(ALREADY_SENT, "info")
+    elif post.status == PostStatus.APPROVED:
         flash(done, "success")
     else:
         flash(AWAITING_APPROVAL, "info")
@@ -92,11 +120,11 @@ def new_thread(slug: str):
         abort(403)
     form = NewThreadForm()
     if form.validate_on_submit():
-        thread, post = service.start_thread(db.session, current_user, learning_set,
-                                            title=form.title.data, body=form.body.data)
-        db.session.commit()
-        _posted_message(post, "Your thread has been started.")
-        return redirect(url_for("threads.show", thread_id=thread.id))
+        post, new = _post_once(form.submission_key.data, lambda: service.start_thread(
+            db.session, current_user, learning_set, title=form.title.data,
+            body=form.body.data, key=form.submission_key.data)[1])
+        _posted_message(post, "Your thread has been started.", new)
+        return redirect(url_for("threads.show", thread_id=post.thread_id))
     return render_template("threads/new.html", learning_set=learning_set, form=form,
                            markdown_hint=MARKDOWN_HINT)
 
@@ -111,9 +139,10 @@ def reply(post_id: int):
         abort(403)
     form = ReplyForm()
     if form.validate_on_submit():
-        post = service.reply_to(db.session, current_user, parent, body=form.body.data)
-        db.session.commit()
-        _posted_message(post, "Your reply has been posted.")
+        post, new = _post_once(form.submission_key.data, lambda: service.reply_to(
+            db.session, current_user, parent, body=form.body.data,
+            key=form.submission_key.data))
+        _posted_message(post, "Your reply has been posted.", new)
         return redirect(_post_url(post))
     return render_template("threads/reply.html", thread=thread, learning_set=thread.learning_set,
                            parent=parent, parent_view=service.post_view(current_user, parent),

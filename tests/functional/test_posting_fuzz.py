@@ -19,6 +19,7 @@ from forum.models import Post
 from forum.models import Thread
 from forum.models import User
 from forum.models import Visibility
+from forum.routing import without_controls
 from forum.text import line_problem
 from forum.text import normalise_line
 from tests import factories
@@ -49,18 +50,19 @@ ids = st.one_of(st.integers(min_value=-5, max_value=50), st.integers(min_value=2
 
 
 def _meaningful(value: str) -> str:
-    """What a field holds once NUL characters and surrounding whitespace are set aside."""
-    return value.replace("\x00", "").strip()
+    """What a field holds once control characters (dropped from every request) and
+    surrounding whitespace are set aside."""
+    return without_controls(value).strip()
 
 
 def _title_ok(title: str) -> bool:
     """One line (NFC), not empty, within the limit, with no control or invisible characters."""
-    cleaned = normalise_line(title.replace("\x00", ""))
+    cleaned = normalise_line(without_controls(title))
     return bool(cleaned) and len(cleaned) <= TITLE_MAX and line_problem(cleaned) is None
 
 
 def _body_ok(body: str) -> bool:
-    cleaned = body.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n").rstrip()
+    cleaned = without_controls(body).replace("\r\n", "\n").replace("\r", "\n").rstrip()
     return bool(_meaningful(body)) and len(cleaned) <= BODY_MAX
 
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import sqlite3
+import subprocess
+import sys
 
+from forum import quickstart
 from forum.demo import DEFAULT_PASSWORD
+from forum.quickstart import _PlainFormatter
 from forum.quickstart import main
 
 
@@ -49,7 +55,8 @@ def test_links_in_emails_follow_the_port_served(tmp_path, monkeypatch, capsys):
             monkeypatch.delenv(name)
     monkeypatch.setenv("FORUM_INSTANCE_PATH", str(tmp_path))
     served: list[tuple[Flask, int]] = []
-    monkeypatch.setattr(Flask, "run", lambda app, host, port, **_: served.append((app, port)))
+    monkeypatch.setattr(quickstart, "run_simple",
+                        lambda host, port, app, **_: served.append((app, port)))
 
     main(["--port", "5187"])
     [(app, port)] = served
@@ -67,3 +74,27 @@ def test_links_in_emails_follow_the_port_served(tmp_path, monkeypatch, capsys):
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert "http://127.0.0.1:5187/invitations/" in text
     assert ":5000" not in text
+def test_quickstart_sent_to_a_file_prints_only_what_a_newcomer_needs(tmp_path):
+    """No Alembic INFO lines, no colour codes: the address, the accounts and the password."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("FORUM_")}
+    env["FORUM_INSTANCE_PATH"] = str(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "forum.quickstart", "--no-serve"],
+                            env=env, capture_output=True, text=True, timeout=120, check=True)
+    output = result.stdout + result.stderr
+    assert "INFO" not in output and "alembic" not in output.lower()
+    assert "\x1b[" not in output
+    assert DEFAULT_PASSWORD in output
+    assert "Open http://127.0.0.1:5000 and sign in." in output
+    assert "rosa.lindqvist@example.org" in output
+    assert result.stderr == ""
+
+
+def test_server_log_lines_lose_their_colour_codes_when_not_on_a_terminal():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(_PlainFormatter("%(message)s"))
+    logger = logging.getLogger("tests.quickstart.plain")
+    logger.addHandler(handler)
+    logger.warning("\x1b[1m\x1b[31mWARNING: This is a development server.\x1b[0m")
+    logger.removeHandler(handler)
+    assert stream.getvalue() == "WARNING: This is a development server.\n"

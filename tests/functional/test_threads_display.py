@@ -145,7 +145,7 @@ def test_each_post_shows_author_organisation_date_and_edited_link(app, client, w
     client.sign_in_as(world.member)
     page = client.get(f"/threads/{world.thread.id}").text
     article = _article(page, post_id)
-    assert "Mo Member, Testshire County Council" in article
+    assert "<bdi>Mo Member</bdi>, <bdi>Testshire County Council</bdi>" in article
     assert f'<time datetime="{created.strftime("%Y-%m-%dT%H:%M:%SZ")}">' in article
     assert f'href="/posts/{post_id}/revisions">edited' in article
 
