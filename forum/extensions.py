@@ -67,9 +67,10 @@ def _begin_sqlite(connection) -> None:
     A deferred transaction that reads and then writes cannot wait for another writer: SQLite
     fails it at once with "database is locked". Taking the write lock up front makes concurrent
     writers queue for up to the busy timeout instead. Page views (GET) only read, so they keep
-    deferred transactions and never wait.
+    deferred transactions and never wait; so does work outside a request (commands, the outbox
+    sender), which may hold two sessions at once and must not wait on itself.
     """
     if connection.dialect.name != "sqlite":
         return
-    reading = has_request_context() and request.method in _READ_ONLY_METHODS
-    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+    writing = has_request_context() and request.method not in _READ_ONLY_METHODS
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

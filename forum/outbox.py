@@ -200,10 +200,11 @@ def _message_for(session: Session, row: QueuedEmail) -> EmailMessage:
     user = session.get(User, row.user_id) if row.user_id is not None else None
     if row.user_id is not None and (user is None or user.is_disabled):
         raise NothingToSend("The recipient's account is closed or disabled.")
-    if row.post_id is not None:
-        post = session.get(Post, row.post_id)
-        if post is None or (user is not None and not permissions.can_view_post(user, post)):
-            raise NothingToSend("The recipient can no longer read the post it is about.")
+    if row.post_id is not None and session.scalar(
+            select(Post.id).where(Post.id == row.post_id,
+                                  permissions.visible_posts_filter(user))) is None:
+        # Asked in this session (the sender's own), in the rule's query form.
+        raise NothingToSend("The recipient can no longer read the post it is about.")
     preparer = _PREPARERS.get(row.kind)
     composed = preparer(session, row, user) if preparer is not None else None
     if composed is not None:

@@ -19,6 +19,7 @@ from forum.models import ModerationPolicy
 from forum.models import Post
 from tests.conftest import TEST_CONFIG
 from tests.conftest import FormClient
+from tests.conftest import session_id_of
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def _start_writers(app, world, opening_id: int, stop: threading.Event,
     def write(n: int) -> None:
         client = FormClient(app, app.response_class)
         with client.session_transaction() as session:
-            session["_user_id"] = str(world.member.id)
+            session["_user_id"] = session_id_of(app, world.member.id)
             session["_fresh"] = True
         count = 0
         while not stop.is_set():

@@ -22,6 +22,7 @@ from forum.models import SignupStatus
 from forum.models import User
 from tests import factories
 from tests.conftest import FormClient
+from tests.conftest import session_id_of
 
 
 def _event(world, *, audience=EventAudience.NETWORK, capacity=None, signup_open=True,
@@ -175,7 +176,7 @@ def test_concurrent_sign_ups_give_exactly_the_capacity_places(app, world):
     def sign_up(user_id: int) -> None:
         client = FormClient(app, app.response_class)
         with client.session_transaction() as session:
-            session["_user_id"] = str(user_id)
+            session["_user_id"] = session_id_of(app, user_id)
             session["_fresh"] = True
         start.wait()
         _sign_up(client, event_id)

@@ -19,6 +19,7 @@ from forum.operations.logging import configure_logging
 from tests import factories
 from tests.conftest import TEST_CONFIG
 from tests.conftest import FormClient
+from tests.conftest import session_id_of
 
 
 def test_health_check_answers_ok_without_a_session_cookie(client):
@@ -92,7 +93,7 @@ def test_concurrent_writers_all_succeed_and_every_post_is_kept(app, world):
     def write(user_id: int) -> None:
         client = FormClient(app, app.response_class)
         with client.session_transaction() as session:
-            session["_user_id"] = str(user_id)
+            session["_user_id"] = session_id_of(app, user_id)
             session["_fresh"] = True
         start.wait()
         for n in range(replies_each):
