@@ -38,22 +38,20 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
-# How long an SQLite writer waits for another writer to finish before giving up.
-SQLITE_BUSY_TIMEOUT_MS = 15_000
 _READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, connection_record) -> None:
     """Foreign keys on (so ON DELETE rules behave as on PostgreSQL), WAL so readers never wait
-    for a writer, a busy timeout so writers queue instead of failing, and transactions begun by
-    :func:`_begin_sqlite` rather than by the driver (which cannot start them IMMEDIATE)."""
+    for a writer, and transactions begun by :func:`_begin_sqlite` rather than by the driver
+    (which cannot start them IMMEDIATE). The busy timeout, which makes writers queue instead of
+    failing, is ``DATABASE_STATEMENT_TIMEOUT`` (set as the driver's ``timeout``)."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     if cursor.execute("PRAGMA database_list").fetchone()[2]:  # a file, not :memory:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")

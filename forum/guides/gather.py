@@ -25,6 +25,7 @@ from forum.models import Guide
 from forum.models import GuideExcerpt
 from forum.models import GuideSection
 from forum.models import Post
+from forum.models import PostStatus
 from forum.models import Thread
 from forum.models import User
 from forum.threads.tree import build_tree
@@ -81,6 +82,7 @@ def guide_from_thread(session: Session, *, thread: Thread, creator: User | None)
     section = add_section(session, guide, title=thread.title[:TITLE_MAX])
     posts = list(session.scalars(
         select(Post).options(joinedload(Post.author))
-        .where(Post.thread_id == thread.id, permissions.quotable_posts_filter())
+        # Every approved post: those that cannot be quoted are reported as left out, and why.
+        .where(Post.thread_id == thread.id, Post.status == PostStatus.APPROVED)
         .order_by(Post.id)))
     return guide, add_excerpts(session, section, posts)

@@ -82,7 +82,6 @@ def configure_logging(app: Flask, stream: IO[str] | None = None) -> None:
             forum_logger.removeHandler(existing)
     forum_logger.addHandler(handler)
     forum_logger.setLevel(app.config["LOG_LEVEL"])
-    forum_logger.propagate = False
     app.logger.handlers = [handler]
     app.logger.setLevel(app.config["LOG_LEVEL"])
 

@@ -103,6 +103,8 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         "SECRET_KEY": "browser-test-secret",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'browser.db'}",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Every browser test signs in from 127.0.0.1; the limit has tests of its own.
+        "SIGN_IN_RATE_LIMIT": "1000 per minute",
     })
     app.instance_path = str(tmp / "instance")
     os.makedirs(app.instance_path, exist_ok=True)

@@ -81,7 +81,8 @@ def counting_queries() -> Iterator[list[str]]:
     statements: list[str] = []
 
     def count(conn, cursor, statement, *args):
-        statements.append(statement)
+        if not statement.lstrip().upper().startswith("BEGIN"):  # SQLite's own BEGIN
+            statements.append(statement)
 
     engine = db.engine
     event.listen(engine, "before_cursor_execute", count)

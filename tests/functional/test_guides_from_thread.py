@@ -17,6 +17,7 @@ from forum.models import GuideVersion
 from forum.models import Post
 from forum.models import PostStatus
 from forum.models import User
+from forum.moderation import service as moderation_service
 from forum.threads import service as thread_service
 from tests import factories
 from tests.functional.guide_helpers import build_guide_world
@@ -203,9 +204,14 @@ def _quote_and_publish(app, ids: Ids, *, trim: str | None = None) -> int:
 
 
 def _author_edits(app, ids: Ids, body: str) -> None:
+    """The author edits the quoted post and, where the set's policy makes edits wait, a
+    moderator approves the edit: the post's approved text changes."""
     with app.app_context():
         post = db.session.get(Post, ids.posts["named"])
         thread_service.edit_post(db.session, db.session.get(User, ids.named), post, body=body)
+        if post.has_pending_edit:
+            moderation_service.approve_edit(db.session, db.session.get(User, ids.facilitator),
+                                            post, seen_version=post.version)
         db.session.commit()
 
 

@@ -9,7 +9,6 @@ import sqlite3
 import subprocess
 import sys
 
-from forum import quickstart
 from forum.demo import DEFAULT_PASSWORD
 from forum.quickstart import _PlainFormatter
 from forum.quickstart import main
@@ -55,7 +54,7 @@ def test_links_in_emails_follow_the_port_served(tmp_path, monkeypatch, capsys):
             monkeypatch.delenv(name)
     monkeypatch.setenv("FORUM_INSTANCE_PATH", str(tmp_path))
     served: list[tuple[Flask, int]] = []
-    monkeypatch.setattr(quickstart, "run_simple",
+    monkeypatch.setattr("werkzeug.serving.run_simple",
                         lambda host, port, app, **_: served.append((app, port)))
 
     main(["--port", "5187"])

@@ -44,8 +44,9 @@ UNSAFE = [
     "@evil.example",
     " /evil",
     "/ /evil.example",
-    "/\x00",
-    "/a\x00b",
+    # ("/\x00" and "/a\x00b" are not here: every request value loses its control characters
+    # before a view sees it (forum.routing.ForumRequest, tests/functional/test_request_values),
+    # so they arrive as the site's own paths "/" and "/ab".)
     "\x00//evil.example",
     "/\x7f/evil.example",
     "/\x0b/evil.example",
