@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from wtforms import Field
 from wtforms import Form
+from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
 from forum.text import line_problem
@@ -68,3 +69,16 @@ class PlainLine:
         problem = line_problem(field.data) if field.data else None
         if problem:
             raise ValidationError(f"{self.what} {problem}")
+
+
+class MaxChars:
+    """Refuse text longer than ``limit`` characters, saying the limit and the length."""
+
+    def __init__(self, limit: int, what: str) -> None:
+        self.limit, self.what = limit, what
+
+    def __call__(self, form: Form, field: Field) -> None:
+        length = len(field.data or "")
+        if length > self.limit:
+            raise StopValidation(f"{self.what} must be {self.limit:,} characters or fewer "
+                                 f"(it has {length:,})")

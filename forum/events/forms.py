@@ -26,6 +26,7 @@ from wtforms.validators import InputRequired
 from wtforms.validators import StopValidation
 
 from forum.forms import BaseForm
+from forum.forms import MaxChars
 from forum.models import EventAudience
 from forum.models import EventKind
 from forum.models import MaterialKind
@@ -48,16 +49,6 @@ AUDIENCE_CHOICES = [
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
-
-
-class Length:
-    def __init__(self, limit: int, what: str) -> None:
-        self.limit, self.what = limit, what
-
-    def __call__(self, form: Form, field: Field) -> None:
-        if len(field.data or "") > self.limit:
-            raise StopValidation(f"{self.what} must be {self.limit:,} characters or fewer "
-                                 f"(it has {len(field.data):,})")
 
 
 class WebAddress:
@@ -104,7 +95,7 @@ class EventForm(BaseForm):
                       default=EventKind.WORKSHOP.value,
                       validators=[InputRequired("Choose what kind of event it is")])
     title = StringField("Title", widget=GovTextInput(), filters=[clean_title],
-                        validators=[Required("Enter a title"), Length(TITLE_MAX, "The title")])
+                        validators=[Required("Enter a title"), MaxChars(TITLE_MAX, "The title")])
     day = StringField("Date", widget=GovTextInput(), filters=[_strip],
                       validators=[Required("Enter the date"), IsDate()])
     starts = StringField("Starts at", widget=GovTextInput(), filters=[_strip],
@@ -112,12 +103,12 @@ class EventForm(BaseForm):
     ends = StringField("Ends at", widget=GovTextInput(), filters=[_strip],
                        validators=[Required("Enter the time it ends"), IsTime()])
     place = StringField("Place (optional)", widget=GovTextInput(), filters=[clean_title],
-                        validators=[Length(PLACE_MAX, "The place")])
+                        validators=[MaxChars(PLACE_MAX, "The place")])
     online_url = StringField("Online link (optional)", widget=GovTextInput(), filters=[_strip],
-                             validators=[Length(URL_MAX, "The link"), WebAddress("The link")])
+                             validators=[MaxChars(URL_MAX, "The link"), WebAddress("The link")])
     description = TextAreaField("Description (optional)", widget=GovTextArea(),
                                 filters=[clean_body],
-                                validators=[Length(DESCRIPTION_MAX, "The description")])
+                                validators=[MaxChars(DESCRIPTION_MAX, "The description")])
     audience = RadioField("Who can see it?", widget=GovRadioInput(), choices=AUDIENCE_CHOICES,
                           default=EventAudience.NETWORK.value,
                           validators=[InputRequired("Choose who can see the event")])
@@ -160,12 +151,12 @@ class MaterialForm(BaseForm):
                       default=MaterialKind.NOTES.value,
                       validators=[InputRequired("Choose what you are adding")])
     title = StringField("Title", widget=GovTextInput(), filters=[clean_title],
-                        validators=[Required("Enter a title"), Length(TITLE_MAX, "The title")])
+                        validators=[Required("Enter a title"), MaxChars(TITLE_MAX, "The title")])
     url = StringField("Link to the recording", widget=GovTextInput(), filters=[_strip],
-                      validators=[Length(URL_MAX, "The link"), WebAddress("The link")])
+                      validators=[MaxChars(URL_MAX, "The link"), WebAddress("The link")])
     body = TextAreaField("Notes, or the recording's transcript", widget=GovTextArea(),
                          filters=[clean_body],
-                         validators=[Length(DESCRIPTION_MAX, "The text")])
+                         validators=[MaxChars(DESCRIPTION_MAX, "The text")])
     submit = SubmitField("Add to the event", widget=GovSubmitInput())
 
     def validate_url(self, field: Field) -> None:
