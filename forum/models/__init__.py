@@ -1,6 +1,14 @@
 """The forum's database models, importable from one place."""
 
 from forum.models.base import utcnow
+from forum.models.cycle import Action
+from forum.models.cycle import ActionState
+from forum.models.cycle import ActionUpdate
+from forum.models.cycle import Challenge
+from forum.models.cycle import ChallengeStatus
+from forum.models.cycle import Meeting
+from forum.models.cycle import PostKind
+from forum.models.cycle import UpdateOutcome
 from forum.models.event import Event
 from forum.models.event import EventAudience
 from forum.models.event import EventKind
@@ -43,7 +51,12 @@ from forum.models.user import User
 
 __all__ = [
     "ANONYMOUS_CREDIT",
+    "Action",
     "ActionKind",
+    "ActionState",
+    "ActionUpdate",
+    "Challenge",
+    "ChallengeStatus",
     "CreditPreference",
     "EmailMode",
     "EmailTopic",
@@ -55,12 +68,13 @@ __all__ = [
     "EventSignup",
     "Guide",
     "GuideExcerpt",
-    "GuideSection",
     "GuideFile",
+    "GuideSection",
     "GuideVersion",
     "Invitation",
     "LearningSet",
     "MaterialKind",
+    "Meeting",
     "Membership",
     "ModerationAction",
     "ModerationPolicy",
@@ -68,6 +82,7 @@ __all__ = [
     "NotificationKind",
     "NotificationPreference",
     "Post",
+    "PostKind",
     "PostRevision",
     "PostStatus",
     "QueuedEmail",
@@ -79,6 +94,7 @@ __all__ = [
     "SitePage",
     "SiteSetting",
     "Thread",
+    "UpdateOutcome",
     "User",
     "Visibility",
     "utcnow",

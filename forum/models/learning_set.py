@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from sqlalchemy import Boolean
 from sqlalchemy import DateTime
 from sqlalchemy import Enum
 from sqlalchemy import ForeignKey
@@ -12,6 +13,7 @@ from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -65,6 +67,9 @@ class LearningSet(db.Model):
     moderation_policy: Mapped[ModerationPolicy] = mapped_column(
         _str_enum(ModerationPolicy, length=20), default=ModerationPolicy.NEW_MEMBERS)
     new_member_post_threshold: Mapped[int] = mapped_column(Integer, default=3)
+    # Whether members may post suggestions (advice) in challenges; off by the method's default.
+    allow_suggestions: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                    server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(

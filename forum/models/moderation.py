@@ -39,6 +39,7 @@ class ActionKind(enum.StrEnum):
     PIN = "pin"
     UNPIN = "unpin"
     SET_POLICY = "set_policy"
+    CHANGE_KIND = "change_kind"
 
     @property
     def label(self) -> str:
@@ -62,6 +63,7 @@ ACTION_LABELS = {
     ActionKind.PIN: "Pinned a thread",
     ActionKind.UNPIN: "Unpinned a thread",
     ActionKind.SET_POLICY: "Changed the moderation policy",
+    ActionKind.CHANGE_KIND: "Changed a post's kind",
 }
 
 ACTION_PAST_TENSE = {
@@ -77,6 +79,7 @@ ACTION_PAST_TENSE = {
     ActionKind.PIN: "pinned",
     ActionKind.UNPIN: "unpinned",
     ActionKind.SET_POLICY: "changed",
+    ActionKind.CHANGE_KIND: "re-labelled",
 }
 
 

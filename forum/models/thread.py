@@ -86,6 +86,8 @@ class Post(db.Model):
     pending_at: Mapped[datetime | None] = mapped_column(DateTime)
     # The one-time key of the form that created the post (None for posts made otherwise).
     submission_key: Mapped[str | None] = mapped_column(String(64))
+    # In a challenge thread, what the post is (forum.models.cycle.PostKind); None elsewhere.
+    kind: Mapped[str | None] = mapped_column(String(16))
 
     thread: Mapped[Thread] = relationship(back_populates="posts")
     author: Mapped[User | None] = relationship()
