@@ -112,6 +112,7 @@ def _migrations_dir() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from forum import challenges
     from forum import notifications
     from forum.admin import bp as admin_bp
     from forum.auth import bp as auth_bp
@@ -128,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(sets_bp)
     app.register_blueprint(threads_bp)
+    challenges.init_app(app)
     app.register_blueprint(admin_bp)
     app.register_blueprint(moderation_bp)
     notifications.init_app(app)

@@ -12,6 +12,8 @@ by side in the same module:
   ``can_view_post`` with ``visible_posts_filter``, ``post_display``).
 - :mod:`.moderation`: approving, hiding, reporting, withdrawing.
 - :mod:`.guides`: curating, reading and quoting.
+- :mod:`.challenges`: challenges and the kinds of reply in them (``can_view_challenge``
+  with ``visible_challenges_filter``, ``can_change_post_kind`` with ``relabelable_posts_filter``).
 - :mod:`.events`: the network's events (``can_view_event`` with ``visible_events_filter``).
 - :mod:`.notifications`: what a notification may still tell its recipient.
 
@@ -21,6 +23,20 @@ exists. ``tests/unit/test_permissions_agree.py`` checks on generated data that e
 predicate and its query form agree.
 """
 
+from forum.permissions.challenges import HOLDER_KINDS
+from forum.permissions.challenges import OTHER_KINDS
+from forum.permissions.challenges import RELABEL_KINDS
+from forum.permissions.challenges import can_bring_challenge
+from forum.permissions.challenges import can_change_challenge_status
+from forum.permissions.challenges import can_change_post_kind
+from forum.permissions.challenges import can_post_kind
+from forum.permissions.challenges import can_view_challenge
+from forum.permissions.challenges import facilitates_filter
+from forum.permissions.challenges import is_facilitator
+from forum.permissions.challenges import is_holder
+from forum.permissions.challenges import relabelable_posts_filter
+from forum.permissions.challenges import reply_kinds
+from forum.permissions.challenges import visible_challenges_filter
 from forum.permissions.events import can_manage_events
 from forum.permissions.events import can_sign_up
 from forum.permissions.events import can_view_event
@@ -106,16 +122,22 @@ from forum.permissions.sets import readable_sets_filter
 __all__ = [
     "AUTHOR_ONLY_STATUSES",
     "AnyUser",
+    "HOLDER_KINDS",
     "LISTED_OPENING_STATUSES",
     "MODERATING_ROLES",
+    "OTHER_KINDS",
     "PUBLISHED_STATUSES",
     "PostDisplay",
     "REASONED_STATUSES",
+    "RELABEL_KINDS",
     "UNANSWERABLE_STATUSES",
     "accepts_replies",
     "approvable_posts_filter",
     "can_administer",
     "can_approve_post",
+    "can_bring_challenge",
+    "can_change_challenge_status",
+    "can_change_post_kind",
     "can_curate_guide",
     "can_disable_account",
     "can_edit_post",
@@ -127,6 +149,7 @@ __all__ = [
     "can_manage_sets",
     "can_moderate",
     "can_open_thread",
+    "can_post_kind",
     "can_quote_post",
     "can_quote_thread",
     "can_read_notification",
@@ -141,6 +164,7 @@ __all__ = [
     "can_sign_up",
     "can_start_thread",
     "can_use_moderation_queue",
+    "can_view_challenge",
     "can_view_event",
     "can_view_members",
     "can_view_moderation_log",
@@ -152,10 +176,13 @@ __all__ = [
     "can_view_set",
     "can_view_thread",
     "can_withdraw_post",
+    "facilitates_filter",
     "forget_roles",
     "has_role",
     "hideable_posts_filter",
     "is_admin",
+    "is_facilitator",
+    "is_holder",
     "is_member",
     "is_members_only",
     "is_open_to_everyone",
@@ -178,8 +205,11 @@ __all__ = [
     "readable_notifications",
     "readable_set_ids",
     "readable_sets_filter",
+    "relabelable_posts_filter",
+    "reply_kinds",
     "role_in",
     "shown_posts_filter",
+    "visible_challenges_filter",
     "visible_events_filter",
     "visible_posts_filter",
     "visible_revisions",

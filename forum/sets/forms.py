@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
+from wtforms import BooleanField
 from wtforms import RadioField
 from wtforms import SelectField
 from wtforms import StringField
@@ -78,6 +80,15 @@ class SetSettingsForm(BaseForm):
         default=Visibility.PRIVATE.value,
         validators=[InputRequired("Choose who can read the set")])
     submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class SetSettingsWithMethodForm(SetSettingsForm):
+    """The settings page also sets how the set runs its challenges."""
+
+    allow_suggestions = BooleanField(
+        "Members may post suggestions in challenges", widget=GovCheckboxInput(),
+        description="Action learning asks open questions rather than giving advice, so "
+                    "suggestions are off unless you allow them.")
 
 
 class NewSetForm(SetSettingsForm):

@@ -138,10 +138,13 @@ def create_set(session: Session, *, name: str, slug: str | None, purpose: str,
 
 
 def update_set(session: Session, learning_set: LearningSet, *, name: str, purpose: str,
-               visibility: Visibility) -> None:
+               visibility: Visibility, allow_suggestions: bool | None = None) -> None:
+    """Save a set's settings (``allow_suggestions`` unchanged when None)."""
     learning_set.name = name.strip()
     learning_set.purpose = purpose.strip()
     learning_set.visibility = visibility
+    if allow_suggestions is not None:
+        learning_set.allow_suggestions = allow_suggestions
     session.flush()
 
 

@@ -17,6 +17,7 @@ from forum.auth.invitations import InvitationError
 from forum.auth.invitations import create_invitation
 from forum.auth.invitations import pending_invitations
 from forum.auth.invitations import revoke_invitation
+from forum.challenges import service as challenge_service
 from forum.extensions import db
 from forum.forms import ActionForm
 from forum.models import LearningSet
@@ -31,7 +32,7 @@ from forum.sets.forms import VISIBILITY_HINTS
 from forum.sets.forms import InviteForm
 from forum.sets.forms import NewSetForm
 from forum.sets.forms import RoleForm
-from forum.sets.forms import SetSettingsForm
+from forum.sets.forms import SetSettingsWithMethodForm
 from forum.sets.loading import load_visible_set
 from forum.threads.service import thread_summaries
 
@@ -61,6 +62,7 @@ def show(slug: str):
         abort(404)
     return render_template(
         "sets/show.html", learning_set=learning_set, page=page,
+        challenges=challenge_service.challenge_summaries(db.session, current_user, learning_set),
         role=permissions.role_in(current_user, learning_set),
         visibility_hint=VISIBILITY_HINTS[learning_set.visibility])
 
@@ -102,13 +104,14 @@ def settings(slug: str):
     learning_set = load_visible_set(slug)
     if not permissions.can_edit_set(current_user, learning_set):
         abort(403)
-    form = SetSettingsForm(obj=learning_set)
+    form = SetSettingsWithMethodForm(obj=learning_set)
     if request.method == "GET":
         form.visibility.data = learning_set.visibility.value
     if form.validate_on_submit():
         service.update_set(db.session, learning_set, name=form.name.data,
                            purpose=form.purpose.data or "",
-                           visibility=Visibility(form.visibility.data))
+                           visibility=Visibility(form.visibility.data),
+                           allow_suggestions=bool(form.allow_suggestions.data))
         db.session.commit()
         flash("Your changes to the set were saved.", "success")
         return redirect(url_for("sets.show", slug=learning_set.slug))

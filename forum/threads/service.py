@@ -22,6 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from forum import permissions
 from forum import signals
+from forum.models import Challenge
 from forum.models import LearningSet
 from forum.models import Post
 from forum.models import PostRevision
@@ -134,7 +135,9 @@ def thread_summaries(session: Session, viewer: AnyUser, learning_set: LearningSe
                .where(Post.parent_id.is_not(None), Post.status == PostStatus.APPROVED)
                .group_by(Post.thread_id)
                .subquery("approved_replies"))
-    conditions = [Thread.learning_set_id == learning_set.id]
+    # Challenges are listed apart (forum.challenges.service.challenge_summaries).
+    conditions = [Thread.learning_set_id == learning_set.id,
+                  Thread.id.not_in(select(Challenge.thread_id).correlate(None))]
     if not permissions.can_moderate(viewer, learning_set):
         conditions.append(permissions.visible_threads_filter(viewer))
 
@@ -279,13 +282,13 @@ def post_for_key(session: Session, author_id: int, key: str | None) -> Post | No
 
 
 def _new_post(session: Session, author: User, thread: Thread, learning_set: LearningSet,
-              body: str, parent: Post | None, key: str | None) -> Post:
+              body: str, parent: Post | None, key: str | None, kind: str | None = None) -> Post:
     now = utcnow()
     post = Post(thread=thread, author_id=author.id, parent_id=parent.id if parent else None,
                 depth=(parent.depth + 1) if parent else 0,
                 body_source=body, body_html=render_markdown(body),
                 status=initial_status(session, author, learning_set),
-                created_at=now, submission_key=key)
+                created_at=now, submission_key=key, kind=kind)
     session.add(post)
     if post.status == PostStatus.APPROVED:
         # Posts awaiting a moderator do not make a thread look active.
@@ -294,8 +297,11 @@ def _new_post(session: Session, author: User, thread: Thread, learning_set: Lear
 
 
 def start_thread(session: Session, author: User, learning_set: LearningSet, *,
-                 title: str, body: str, key: str | None = None) -> tuple[Thread, Post]:
+                 title: str, body: str, key: str | None = None,
+                 kind: str | None = None) -> tuple[Thread, Post]:
     """A new thread with its opening post (whose status the set's moderation policy decides).
+
+    ``kind`` is the post's kind in a challenge (:class:`forum.models.PostKind`), else None.
 
     ``key`` is the form's one-time key: the database refuses a second post with the same key
     by the same author (an IntegrityError at flush), see :func:`post_for_key`.
@@ -306,16 +312,17 @@ def start_thread(session: Session, author: User, learning_set: LearningSet, *,
     thread = Thread(learning_set=learning_set, author_id=author.id, title=title,
                     created_at=now, last_activity_at=now)
     session.add(thread)
-    post = _new_post(session, author, thread, learning_set, body, parent=None, key=key)
+    post = _new_post(session, author, thread, learning_set, body, parent=None, key=key,
+                     kind=kind)
     session.flush()
     signals.send(signals.post_created, session, post)
     return thread, post
 
 
 def reply_to(session: Session, author: User, parent: Post, *, body: str,
-             key: str | None = None) -> Post:
-    """A reply to ``parent`` (any post in the thread that is still shown); ``key`` as for
-    :func:`start_thread`."""
+             key: str | None = None, kind: str | None = None) -> Post:
+    """A reply to ``parent`` (any post in the thread that is still shown); ``key`` and
+    ``kind`` as for :func:`start_thread`."""
     thread = parent.thread
     if not permissions.can_reply(author, thread):
         if thread.is_locked and permissions.can_start_thread(author, thread.learning_set):
@@ -324,7 +331,7 @@ def reply_to(session: Session, author: User, parent: Post, *, body: str,
     if not permissions.accepts_replies(parent):
         raise CannotReplyToPost("That post can no longer be answered.")
     post = _new_post(session, author, thread, thread.learning_set, body, parent=parent,
-                     key=key)
+                     key=key, kind=kind)
     session.flush()
     signals.send(signals.post_created, session, post)
     return post

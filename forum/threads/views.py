@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from flask import abort
 from flask import current_app
@@ -34,6 +35,14 @@ from forum.threads.forms import ReplyForm
 ALREADY_SENT = "This form had already been sent, so nothing was posted twice. Here is your post."
 AWAITING_APPROVAL = ("Thank you. Your post will appear to others once a moderator of the set "
                      "approves it.")
+
+
+def _challenge_of(thread: Thread):
+    """The thread's challenge, or None (imported here: the challenge forms use the events
+    forms, which use this package's forms)."""
+    from forum.challenges.service import load_challenge
+
+    return load_challenge(db.session, thread.id)
 
 
 def _load_thread(thread_id: int) -> Thread:
@@ -104,11 +113,21 @@ def show(thread_id: int):
     posts = service.thread_view(current_user, thread, current_app.config["MAX_REPLY_INDENT"])
     opening_view = next((view for view in posts if view.post is opening), None)
     replies = [view for view in posts if view.post is not opening]
+    extra: dict[str, object] = {}
+    challenge = _challenge_of(thread)
+    if challenge is not None:
+        from forum.challenges import page as challenge_page
+
+        extra = challenge_page.thread_context(db.session, current_user, challenge, posts)
+    reply_count = sum(1 for view in replies if view.post.status == PostStatus.APPROVED)
+    chosen = extra.get("chosen_kind")
+    if chosen is not None:
+        # Filtered by kind: the matching posts in reading order, each saying whom it answers.
+        replies = [replace(view, level=0) for view in replies if view.post.kind == chosen]
     return render_template(
         "threads/show.html", thread=thread, learning_set=thread.learning_set,
-        opening=opening_view, replies=replies,
-        reply_count=sum(1 for view in replies if view.post.status == PostStatus.APPROVED),
-        reply_form=ReplyForm(formdata=None), markdown_hint=MARKDOWN_HINT)
+        opening=opening_view, replies=replies, reply_count=reply_count,
+        reply_form=ReplyForm(formdata=None), markdown_hint=MARKDOWN_HINT, **extra)
 
 
 @bp.route("/sets/<slug>/threads/new", methods=["GET", "POST"])
@@ -133,6 +152,9 @@ def new_thread(slug: str):
 def reply(post_id: int):
     parent = _load_post(post_id)
     thread = parent.thread
+    if _challenge_of(thread) is not None:
+        # A reply in a challenge has a kind: its own form (307 keeps a POST a POST).
+        return redirect(url_for("challenges.reply", post_id=parent.id), code=307)
     if not permissions.is_signed_in(current_user):
         return _require_sign_in()
     if not permissions.can_reply_to_post(current_user, parent):

@@ -1,0 +1,287 @@
+"""Challenges: bringing one, replying with a kind, committing to actions and reporting on
+them, moving a challenge on, and re-labelling a reply.
+
+Every post goes through :mod:`forum.threads.service`, so moderation applies to each kind as
+to any post. An action post creates its :class:`Action` row at once, but a waiting action is
+not an action yet: lists join it to the posts the viewer may see. An update changes its
+action's state only once its post is published (at once, or when a moderator approves it:
+:func:`subscribe`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from sqlalchemy import case
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import joinedload
+
+from forum import permissions
+from forum import signals
+from forum.models import Action
+from forum.models import ActionKind
+from forum.models import ActionState
+from forum.models import ActionUpdate
+from forum.models import Challenge
+from forum.models import ChallengeStatus
+from forum.models import LearningSet
+from forum.models import ModerationAction
+from forum.models import Post
+from forum.models import PostKind
+from forum.models import PostStatus
+from forum.models import Thread
+from forum.models import UpdateOutcome
+from forum.models import User
+from forum.models import utcnow
+from forum.threads import service as threads
+
+
+class ChallengeError(Exception):
+    """Something the rules of a challenge refuse."""
+
+
+class NotAllowed(ChallengeError):
+    """The acting user may not do this."""
+
+
+class FieldProblem(ChallengeError):
+    """A refusal that belongs beside one field of the form (``field`` names it)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+CLOSED_MESSAGE = ("This challenge is closed, so no more actions or updates can be posted "
+                  "in it. Post it as a reflection or a learning, or ask a facilitator to "
+                  "reopen the challenge.")
+PAST_DUE_MESSAGE = "The due date must be today or later"
+
+# What an approved update makes of its action.
+OUTCOME_STATES = {
+    UpdateOutcome.DONE: ActionState.DONE,
+    UpdateOutcome.PARTLY_DONE: ActionState.PARTLY_DONE,
+    UpdateOutcome.NOT_DONE: ActionState.OPEN,
+    UpdateOutcome.DROPPED: ActionState.DROPPED,
+}
+OUTCOME_LABELS = {
+    UpdateOutcome.DONE: "Done",
+    UpdateOutcome.PARTLY_DONE: "Partly done",
+    UpdateOutcome.NOT_DONE: "Not done yet",
+    UpdateOutcome.DROPPED: "Dropped",
+}
+
+
+def today() -> date:
+    """Today's date on UK clocks (due dates are UK dates)."""
+    return utcnow().replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/London")).date()
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def load_challenge(session: Session, thread_id: int) -> Challenge | None:
+    """The challenge of a thread, if the thread is one."""
+    return session.scalar(select(Challenge).options(joinedload(Challenge.holder))
+                          .where(Challenge.thread_id == thread_id))
+
+
+@dataclass(frozen=True)
+class ChallengeSummary:
+    challenge: Challenge
+    title: str
+    holder_name: str
+    reply_count: int
+    opening_status: PostStatus
+
+    @property
+    def opening_tag(self) -> threads.StatusTag | None:
+        return threads.status_tag(self.opening_status)
+
+
+STATUS_ORDER = case({ChallengeStatus.OPEN.value: 0, ChallengeStatus.IN_PROGRESS.value: 1},
+                    value=Challenge.status, else_=2)
+
+
+def challenge_summaries(session: Session, viewer: object,
+                        learning_set: LearningSet) -> list[ChallengeSummary]:
+    """The set's challenges the viewer may see: live ones first, newest first. One query."""
+    root, openings = permissions.opening_posts()
+    opening = openings.add_columns(root.status.label("status")).subquery("opening_posts")
+    replies = (select(Post.thread_id, func.count(Post.id).label("reply_count"))
+               .where(Post.parent_id.is_not(None), Post.status == PostStatus.APPROVED)
+               .group_by(Post.thread_id).subquery("approved_replies"))
+    rows = session.execute(
+        select(Challenge, Thread.title, User.display_name,
+               func.coalesce(replies.c.reply_count, 0), opening.c.status)
+        .join(Thread, Thread.id == Challenge.thread_id)
+        .outerjoin(User, User.id == Challenge.holder_id)
+        .outerjoin(opening, opening.c.thread_id == Thread.id)
+        .outerjoin(replies, replies.c.thread_id == Thread.id)
+        .where(Challenge.learning_set_id == learning_set.id,
+               permissions.visible_challenges_filter(viewer))
+        .order_by(STATUS_ORDER, Challenge.created_at.desc(), Challenge.id.desc())).all()
+    return [ChallengeSummary(challenge, title, holder or "A former member", int(count),
+                             status or PostStatus.APPROVED)
+            for challenge, title, holder, count, status in rows]
+
+
+def open_actions(session: Session, holder: User, challenge: Challenge) -> list[Action]:
+    """The holder's actions in this challenge that an update can report on: still open, and
+    published (a waiting action is not an action yet)."""
+    return list(session.scalars(
+        select(Action).options(joinedload(Action.post))
+        .join(Post, Post.id == Action.post_id)
+        .where(Action.challenge_id == challenge.id, Action.holder_id == holder.id,
+               Action.state == ActionState.OPEN, Post.status == PostStatus.APPROVED)
+        .order_by(Action.due_on, Action.id)))
+
+
+def post_details(session: Session, posts: list[Post]) -> dict[int, Action | ActionUpdate]:
+    """The action or update row behind each of ``posts`` that has one, by post id (two
+    queries, whatever the number of posts)."""
+    ids = [post.id for post in posts if post.kind in (PostKind.ACTION, PostKind.UPDATE)]
+    if not ids:
+        return {}
+    details: dict[int, Action | ActionUpdate] = {}
+    for action in session.scalars(select(Action).where(Action.post_id.in_(ids))):
+        details[action.post_id] = action
+    for update in session.scalars(select(ActionUpdate).options(joinedload(ActionUpdate.action))
+                                  .where(ActionUpdate.post_id.in_(ids))):
+        details[update.post_id] = update
+    return details
+
+
+# --- writing -------------------------------------------------------------------------
+
+
+def start_challenge(session: Session, holder: User, learning_set: LearningSet, *, title: str,
+                    body: str, aim: str, key: str | None = None) -> tuple[Challenge, Post]:
+    """A challenge: a thread whose opening post is the presenting issue, held by its author.
+    The opening post waits for a moderator exactly as a new thread's would."""
+    if not permissions.can_bring_challenge(holder, learning_set):
+        raise NotAllowed("Only members of this set can bring a challenge.")
+    thread, post = threads.start_thread(session, holder, learning_set, title=title, body=body,
+                                        key=key, kind=PostKind.CHALLENGE.value)
+    challenge = Challenge(thread=thread, learning_set_id=learning_set.id, holder_id=holder.id,
+                          aim=aim.strip(), status=ChallengeStatus.OPEN, created_at=utcnow())
+    session.add(challenge)
+    session.flush()
+    return challenge, post
+
+
+def reply(session: Session, author: User, parent: Post, challenge: Challenge, *,
+          kind: PostKind, body: str, key: str | None = None, due_on: date | None = None,
+          action_id: int | None = None, outcome: UpdateOutcome | None = None) -> Post:
+    """A reply of ``kind`` in the challenge. An action needs ``due_on`` (today or later); an
+    update names one of the author's open actions and its ``outcome``. Both are refused in a
+    closed challenge (:class:`FieldProblem`, naming the field to show the message beside)."""
+    if kind not in permissions.reply_kinds(author, challenge):
+        raise FieldProblem("kind", "Choose one of the kinds of reply offered")
+    action = None
+    if kind in (PostKind.ACTION, PostKind.UPDATE) and challenge.status == ChallengeStatus.CLOSED:
+        raise FieldProblem("kind", CLOSED_MESSAGE)
+    if kind == PostKind.ACTION:
+        if due_on is None:
+            raise FieldProblem("due_on", "Enter the date you will do it by")
+        if due_on < today():
+            raise FieldProblem("due_on", PAST_DUE_MESSAGE)
+    elif kind == PostKind.UPDATE:
+        action = next((a for a in open_actions(session, author, challenge)
+                       if a.id == action_id), None)
+        if action is None:
+            raise FieldProblem("action_id", "Choose one of your open actions")
+        if outcome is None:
+            raise FieldProblem("outcome", "Choose how the action went")
+    post = threads.reply_to(session, author, parent, body=body, key=key, kind=kind.value)
+    if kind == PostKind.ACTION:
+        session.add(Action(post_id=post.id, challenge_id=challenge.id,
+                           learning_set_id=challenge.learning_set_id, holder_id=author.id,
+                           due_on=due_on, state=ActionState.OPEN, created_at=utcnow()))
+    elif action is not None and outcome is not None:
+        update = ActionUpdate(post_id=post.id, action=action, outcome=outcome,
+                              created_at=utcnow())
+        session.add(update)
+        if post.status == PostStatus.APPROVED:
+            _settle(update)
+    session.flush()
+    return post
+
+
+def _settle(update: ActionUpdate) -> None:
+    """Give the update's action the state the update reports."""
+    action = update.action
+    action.state = OUTCOME_STATES[update.outcome]
+    action.settled_by_post_id = update.post_id
+
+
+def settle_approved_update(session: Session, post: Post) -> None:
+    """An update post was approved: its action now stands as the update says."""
+    if post.kind != PostKind.UPDATE or post.status != PostStatus.APPROVED:
+        return
+    update = session.scalar(select(ActionUpdate).options(joinedload(ActionUpdate.action))
+                            .where(ActionUpdate.post_id == post.id))
+    if update is not None:
+        _settle(update)
+        session.flush()
+
+
+def set_status(session: Session, actor: User, challenge: Challenge, status: ChallengeStatus,
+               closing_summary: str = "") -> bool:
+    """Move the challenge on (or back); closing needs a summary. Returns whether it changed."""
+    if not permissions.can_change_challenge_status(actor, challenge):
+        raise NotAllowed("Only the challenge's holder and the set's facilitators can do that.")
+    closing_summary = (closing_summary or "").strip()
+    if status == ChallengeStatus.CLOSED:
+        if not closing_summary:
+            raise FieldProblem("closing_summary",
+                               "Write a closing summary: what happened and what was learnt")
+        if (challenge.status == status and challenge.closing_summary == closing_summary):
+            return False
+        if challenge.status != status:
+            challenge.closed_at = utcnow()
+            challenge.closed_by_id = actor.id
+        challenge.closing_summary = closing_summary
+    else:
+        if challenge.status == status:
+            return False
+        challenge.closed_at = None
+        challenge.closed_by_id = None
+    challenge.status = status
+    session.flush()
+    return True
+
+
+def change_kind(session: Session, actor: User, post: Post, kind: PostKind) -> bool:
+    """Re-label a reply, logged like a moderation action (old → new in the reason)."""
+    if not permissions.can_change_post_kind(actor, post):
+        raise NotAllowed("Only the set's facilitators can change a post's kind.")
+    if kind not in permissions.RELABEL_KINDS:
+        raise FieldProblem("kind", "Choose one of the kinds offered")
+    old = PostKind(post.kind)
+    if old == kind:
+        return False
+    post.kind = kind.value
+    session.add(ModerationAction(moderator_id=actor.id, action=ActionKind.CHANGE_KIND,
+                                 learning_set_id=post.thread.learning_set_id, post_id=post.id,
+                                 reason=f"{old.label} → {kind.label}", created_at=utcnow()))
+    session.flush()
+    return True
+
+
+# --- signals -------------------------------------------------------------------------
+
+
+def _on_post_approved(sender: Flask, *, session: Session, post: Post, **extra: object) -> None:
+    settle_approved_update(session, post)
+
+
+def subscribe(app: Flask) -> None:
+    """Settle actions when their update posts are approved in ``app``."""
+    signals.post_approved.connect(_on_post_approved, sender=app)

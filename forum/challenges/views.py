@@ -1,0 +1,166 @@
+"""Challenge pages: bring one, reply with a kind, move it on, re-label a reply.
+
+A challenge is read on its thread page (``threads.show``), which adds its aim, status, the
+kinds and the filter by kind (:mod:`forum.challenges.page`).
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+
+from forum import permissions
+from forum.challenges import bp
+from forum.challenges import service
+from forum.challenges.forms import KindForm
+from forum.challenges.forms import NewChallengeForm
+from forum.challenges.forms import StatusForm
+from forum.challenges.page import kind_items
+from forum.challenges.page import reply_form
+from forum.extensions import db
+from forum.models import Challenge
+from forum.models import ChallengeStatus
+from forum.models import Post
+from forum.models import PostKind
+from forum.models import UpdateOutcome
+from forum.sets.loading import load_visible_set
+from forum.threads import service as threads
+from forum.threads.forms import MARKDOWN_HINT
+from forum.threads.views import _load_post
+from forum.threads.views import _load_thread
+from forum.threads.views import _post_once
+from forum.threads.views import _post_url
+from forum.threads.views import _posted_message
+from forum.threads.views import _require_sign_in
+
+
+def _challenge_of(thread_id: int) -> Challenge:
+    """The challenge of a thread the visitor may open; 404 otherwise."""
+    thread = _load_thread(thread_id)
+    challenge = service.load_challenge(db.session, thread.id)
+    if challenge is None:
+        abort(404)
+    return challenge
+
+
+@bp.route("/sets/<slug>/challenges/new", methods=["GET", "POST"])
+def new(slug: str):
+    learning_set = load_visible_set(slug)
+    if not permissions.is_signed_in(current_user):
+        return _require_sign_in()
+    if not permissions.can_bring_challenge(current_user, learning_set):
+        abort(403)
+    form = NewChallengeForm()
+    if form.validate_on_submit():
+        post, new_post = _post_once(form.submission_key.data, lambda: service.start_challenge(
+            db.session, current_user, learning_set, title=form.title.data, body=form.body.data,
+            aim=form.aim.data, key=form.submission_key.data)[1])
+        _posted_message(post, "Your challenge is open. The set can now ask you questions.",
+                        new_post)
+        return redirect(url_for("threads.show", thread_id=post.thread_id))
+    return render_template("challenges/new.html", learning_set=learning_set, form=form,
+                           markdown_hint=MARKDOWN_HINT)
+
+
+def _parsed_outcome(value: object) -> UpdateOutcome | None:
+    try:
+        return UpdateOutcome(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.route("/posts/<int:post_id>/challenge-reply", methods=["GET", "POST"])
+def reply(post_id: int):
+    parent = _load_post(post_id)
+    thread = parent.thread
+    challenge = service.load_challenge(db.session, thread.id)
+    if challenge is None:
+        abort(404)
+    if not permissions.is_signed_in(current_user):
+        return _require_sign_in()
+    if not permissions.can_reply_to_post(current_user, parent):
+        abort(403)
+    form = reply_form(db.session, current_user, challenge,
+                      formdata=request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate_on_submit():
+        kind = PostKind(form.kind.data)
+        due_on = getattr(form.due_on, "parsed", None) if kind == PostKind.ACTION else None
+        try:
+            post, new_post = _post_once(form.submission_key.data, lambda: service.reply(
+                db.session, current_user, parent, challenge, kind=kind, body=form.body.data,
+                key=form.submission_key.data, due_on=due_on,
+                action_id=form.action_choice(), outcome=_parsed_outcome(form.outcome.data)))
+        except service.FieldProblem as problem:
+            db.session.rollback()
+            getattr(form, problem.field).errors = [str(problem)]
+        else:
+            _posted_message(post, f"Your {kind.label.lower()} has been posted.", new_post)
+            return redirect(_post_url(post))
+    return render_template("challenges/reply.html", thread=thread,
+                           learning_set=thread.learning_set, challenge=challenge,
+                           parent=parent, parent_view=threads.post_view(current_user, parent),
+                           form=form, kind_items=kind_items(form), markdown_hint=MARKDOWN_HINT)
+
+
+@bp.route("/threads/<int:thread_id>/challenge-status", methods=["GET", "POST"])
+def status(thread_id: int):
+    challenge = _challenge_of(thread_id)
+    if not permissions.is_signed_in(current_user):
+        return _require_sign_in()
+    if not permissions.can_change_challenge_status(current_user, challenge):
+        abort(403)
+    data = None
+    if request.method == "GET":
+        data = {"status": challenge.status.value,
+                "closing_summary": challenge.closing_summary}
+    form = StatusForm(data=data)
+    if form.validate_on_submit():
+        try:
+            changed = service.set_status(db.session, current_user, challenge,
+                                         ChallengeStatus(form.status.data),
+                                         form.closing_summary.data or "")
+        except service.FieldProblem as problem:
+            db.session.rollback()
+            getattr(form, problem.field).errors = [str(problem)]
+        else:
+            db.session.commit()
+            if changed:
+                flash(f"The challenge is now {challenge.status.label.lower()}.", "success")
+            else:
+                flash("Nothing was changed.", "info")
+            return redirect(url_for("threads.show", thread_id=challenge.thread_id))
+    return render_template("challenges/status.html", challenge=challenge,
+                           thread=challenge.thread, learning_set=challenge.learning_set,
+                           form=form)
+
+
+@bp.post("/posts/<int:post_id>/kind")
+def change_kind(post_id: int):
+    post: Post = _load_post(post_id)
+    if not permissions.is_signed_in(current_user):
+        return _require_sign_in()
+    if not permissions.can_change_post_kind(current_user, post):
+        abort(403)
+    form = KindForm()
+    if form.validate_on_submit():
+        try:
+            changed = service.change_kind(db.session, current_user, post,
+                                          PostKind(form.kind.data))
+        except (ValueError, service.FieldProblem):
+            db.session.rollback()
+            flash("Choose one of the kinds offered.", "info")
+        else:
+            db.session.commit()
+            if changed:
+                flash(f"The post is now a {PostKind(post.kind).label.lower()}. The change is "
+                      "in the moderation log.", "success")
+            else:
+                flash("Nothing was changed.", "info")
+    else:
+        flash("The kind was not changed: the form had expired. Try again.", "info")
+    return redirect(_post_url(post))

@@ -1,0 +1,499 @@
+"""Challenges: bringing one, the kinds each person may post, actions and their updates under
+moderation, closing, re-labelling, and the thread page's filter by kind.
+
+Runs on SQLite by default and on PostgreSQL with ``FORUM_TEST_DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from forum.challenges.service import today
+from forum.extensions import db
+from forum.models import Action
+from forum.models import ActionKind
+from forum.models import ActionState
+from forum.models import ActionUpdate
+from forum.models import Challenge
+from forum.models import ChallengeStatus
+from forum.models import LearningSet
+from forum.models import ModerationAction
+from forum.models import ModerationPolicy
+from forum.models import Post
+from forum.models import PostKind
+from forum.models import PostStatus
+from forum.models import User
+from forum.moderation import service as moderation
+from tests import factories
+
+ISSUE = "The assembly made 14 recommendations; cabinet noted them and moved on."
+AIM = "Two cabinet members who speak for the recommendations in public."
+
+
+def _policy(app, world, policy: ModerationPolicy) -> None:
+    with app.app_context():
+        db.session.get(LearningSet, world.learning_set.id).moderation_policy = policy
+        db.session.commit()
+
+
+@pytest.fixture
+def open_set(app, world):
+    """Posts publish at once (the tests about waiting set their own policy)."""
+    _policy(app, world, ModerationPolicy.AFTER_THE_FACT)
+    return world
+
+
+def _bring(client, world, title="How do I get councillors to champion the results?"):
+    client.sign_in_as(world.member)
+    return client.post("/sets/comms/challenges/new",
+                       data={"title": title, "body": ISSUE, "aim": AIM})
+
+
+def _challenge(app) -> Challenge:
+    with app.app_context():
+        challenge = db.session.scalars(select(Challenge).order_by(Challenge.id.desc())).first()
+        db.session.expunge(challenge)
+        return challenge
+
+
+def _opening_id(app, challenge: Challenge) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Post.id).where(Post.thread_id == challenge.thread_id,
+                                                       Post.parent_id.is_(None)))
+
+
+def _reply(client, app, challenge, **data):
+    return client.post(f"/posts/{_opening_id(app, challenge)}/challenge-reply", data=data)
+
+
+def _field_error(page: str, field: str) -> str:
+    """The error message shown beside the field ``field`` (GOV.UK's error message)."""
+    match = re.search(rf'<p id="{field}-error" class="govuk-error-message">\s*'
+                      rf'<span class="govuk-visually-hidden">Error:</span>\s*(.*?)\s*</p>',
+                      page, re.S)
+    assert match, f"no error beside {field}"
+    return match.group(1)
+
+
+def _action(app, world, client, challenge, due: date | None = None) -> int:
+    """The holder commits to an action (published at once); returns the action's id."""
+    client.sign_in_as(world.member)
+    response = _reply(client, app, challenge, kind="action",
+                      body="Brief the cabinet lead before the June meeting.",
+                      due_on=(due or today() + timedelta(days=14)).isoformat())
+    assert response.status_code == 302, response.text
+    with app.app_context():
+        return db.session.scalar(select(Action.id).order_by(Action.id.desc()))
+
+
+def _state(app, action_id: int) -> ActionState:
+    with app.app_context():
+        return db.session.get(Action, action_id).state
+
+
+# --- bringing a challenge ------------------------------------------------------------
+
+
+def test_a_member_brings_a_challenge_and_the_set_page_lists_it_apart(app, client, open_set):
+    response = _bring(client, open_set)
+    assert response.status_code == 302
+    challenge = _challenge(app)
+    assert challenge.holder_id == open_set.member.id
+    assert challenge.status == ChallengeStatus.OPEN
+    assert challenge.aim == AIM
+    with app.app_context():
+        opening = db.session.get(Post, _opening_id(app, challenge))
+        assert opening.kind == PostKind.CHALLENGE
+    page = client.get(response.headers["Location"]).text
+    assert "What they want to achieve" in page and AIM in page
+    assert "Challenge held by" in page and "Mo Member" in page
+
+    set_page = client.get("/sets/comms/").text
+    challenges, others = set_page.split("Other threads</h2>")
+    assert "How do I get councillors to champion the results?" in challenges
+    assert "How do I get councillors" not in others
+    assert "Naming the assembly" in others
+    assert "Mo Member" in challenges and ">Open</strong>" in challenges
+
+
+def test_a_waiting_challenge_is_listed_only_to_its_holder_and_moderators(app, client, world):
+    _policy(app, world, ModerationPolicy.EVERY_POST)
+    _bring(client, world, title="A challenge still waiting")
+    assert "Awaiting approval" in client.get("/sets/comms/").text.split("Other threads")[0]
+    for viewer in (world.moderator, world.facilitator, world.admin):
+        client.sign_in_as(viewer)
+        assert "A challenge still waiting" in client.get("/sets/comms/").text
+    # Another member of the set: neither listed nor reachable.
+    with app.app_context():
+        other = factories.make_user(display_name="Olu Other")
+        factories.add_member(other, db.session.get(LearningSet, world.learning_set.id))
+        db.session.commit()
+        client.sign_in_as(other)
+    assert "A challenge still waiting" not in client.get("/sets/comms/").text
+    assert client.get(f"/threads/{_challenge(app).thread_id}").status_code == 404
+
+
+def test_a_challenge_without_an_aim_comes_back_with_the_text_kept(client, open_set):
+    client.sign_in_as(open_set.member)
+    response = client.post("/sets/comms/challenges/new",
+                           data={"title": "Keeping momentum", "body": ISSUE, "aim": "  "})
+    assert response.status_code == 200
+    assert _field_error(response.text, "aim") == "Say what you want to achieve"
+    assert ISSUE in response.text and "Keeping momentum" in response.text
+
+
+# --- kinds and who may post which --------------------------------------------------
+
+
+def _offered(page: str) -> list[str]:
+    return re.findall(r'name="kind" type="radio" value="(\w+)"', page)
+
+
+def _checked(page: str) -> str | None:
+    match = re.search(r'name="kind" type="radio" value="(\w+)" checked', page)
+    return match.group(1) if match else None
+
+
+def test_others_are_offered_questions_by_default_with_the_reminder(app, client, open_set):
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    client.sign_in_as(open_set.moderator)
+    page = client.get(f"/threads/{challenge.thread_id}").text
+    assert _offered(page) == ["question", "learning"]
+    assert _checked(page) == "question"
+    assert "Ask an open question, not advice" in page
+
+
+def test_the_holder_is_offered_reflection_by_default_and_actions(app, client, open_set):
+    _bring(client, open_set)
+    page = client.get(f"/threads/{_challenge(app).thread_id}").text
+    assert _offered(page) == ["reflection", "action", "update", "learning"]
+    assert _checked(page) == "reflection"
+    assert "Ask an open question, not advice" not in page
+    assert "Due date" in page
+
+
+def test_suggestions_are_offered_only_when_the_facilitator_allows_them(app, client, open_set):
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    client.sign_in_as(open_set.moderator)
+    refused = _reply(client, app, challenge, kind="suggestion", body="Try a cabinet briefing.")
+    assert refused.status_code == 200
+    assert "Try a cabinet briefing." in refused.text
+
+    client.sign_in_as(open_set.facilitator)
+    response = client.post("/sets/comms/settings", data={
+        "name": "Communicating assemblies", "purpose": "For testing.", "visibility": "private",
+        "allow_suggestions": "y"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(LearningSet, open_set.learning_set.id).allow_suggestions
+    client.sign_in_as(open_set.moderator)
+    assert _offered(client.get(f"/threads/{challenge.thread_id}").text) == [
+        "question", "learning", "suggestion"]
+    assert _reply(client, app, challenge, kind="suggestion",
+                  body="Try a cabinet briefing.").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Post.kind).order_by(Post.id.desc())) == "suggestion"
+
+
+@pytest.mark.parametrize(("who", "kind"), [("moderator", "action"), ("moderator", "reflection"),
+                                           ("facilitator", "update"), ("member", "question")])
+def test_a_kind_the_user_may_not_post_is_refused_with_the_text_kept(app, client, open_set,
+                                                                     who, kind):
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    client.sign_in_as(getattr(open_set, who))
+    before = _count_posts(app)
+    response = _reply(client, app, challenge, kind=kind, body="My words stay here.",
+                      due_on=(today() + timedelta(days=3)).isoformat())
+    assert response.status_code == 200
+    assert "My words stay here." in response.text
+    assert "kind-error" in response.text
+    assert _count_posts(app) == before
+
+
+def _count_posts(app) -> int:
+    with app.app_context():
+        return len(db.session.scalars(select(Post.id)).all())
+
+
+def test_a_question_is_posted_with_its_kind_and_shown_as_a_tag(app, client, open_set):
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    client.sign_in_as(open_set.moderator)
+    response = _reply(client, app, challenge, kind="question",
+                      body="What would a champion do differently?")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).text
+    assert re.search(r'<strong class="govuk-tag govuk-tag--light-blue">\s*Question\s*</strong>',
+                     page)
+
+
+def test_threads_reply_in_a_challenge_goes_to_the_challenge_form(app, client, open_set):
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    opening = _opening_id(app, challenge)
+    response = client.get(f"/posts/{opening}/reply")
+    assert response.status_code == 307
+    assert response.headers["Location"].endswith(f"/posts/{opening}/challenge-reply")
+
+
+# --- actions -----------------------------------------------------------------------
+
+
+def test_an_action_needs_a_due_date_today_or_later(app, client, open_set):
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    body = "Ask the leader for ten minutes at cabinet."
+    for due, message in (("", "Enter the date you will do it by"),
+                         ("31/02/2027", "Enter a real date, like 2026-03-31"),
+                         ((today() - timedelta(days=1)).isoformat(),
+                          "The due date must be today or later")):
+        response = _reply(client, app, challenge, kind="action", body=body, due_on=due)
+        assert response.status_code == 200
+        assert _field_error(response.text, "due_on") == message
+        assert body in response.text
+    with app.app_context():
+        assert db.session.scalar(select(Action.id)) is None
+    action_id = _action(app, open_set, client, challenge, due=today())
+    with app.app_context():
+        action = db.session.get(Action, action_id)
+        assert action.due_on == today()
+        assert action.state == ActionState.OPEN
+        assert action.holder_id == open_set.member.id
+        assert action.post.kind == PostKind.ACTION
+
+
+def test_a_waiting_action_cannot_be_reported_on(app, client, world):
+    _policy(app, world, ModerationPolicy.EVERY_POST)
+    _bring(client, world)
+    challenge = _challenge(app)
+    with app.app_context():
+        moderator = db.session.get(User, world.moderator.id)
+        moderation.approve(db.session, moderator, db.session.get(Post, _opening_id(app,
+                                                                                   challenge)))
+        db.session.commit()
+    action_id = _action(app, world, client, challenge)
+    with app.app_context():
+        assert db.session.get(Action, action_id).post.status == PostStatus.PENDING
+    page = client.get(f"/threads/{challenge.thread_id}").text
+    assert "You have no open actions to report on" in page
+    response = _reply(client, app, challenge, kind="update", body="Done.",
+                      action_id=str(action_id), outcome="done")
+    assert response.status_code == 200
+    assert "Choose one of your open actions" in response.text
+    assert _state(app, action_id) == ActionState.OPEN
+
+
+def _update(app, client, challenge, action_id, outcome="done", body="It went well: "
+            "the lead asked for a paper."):
+    return _reply(client, app, challenge, kind="update", body=body,
+                  action_id=str(action_id), outcome=outcome)
+
+
+def test_an_update_published_at_once_settles_its_action(app, client, open_set):
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    action_id = _action(app, open_set, client, challenge)
+    assert _update(app, client, challenge, action_id, "partly_done").status_code == 302
+    assert _state(app, action_id) == ActionState.PARTLY_DONE
+    with app.app_context():
+        action = db.session.get(Action, action_id)
+        assert action.settled_by_post_id == db.session.scalar(select(ActionUpdate.post_id))
+
+
+def _waiting_update(app, client, world, outcome="done"):
+    """An approved action and a waiting update on it (every post waits in the set)."""
+    _policy(app, world, ModerationPolicy.AFTER_THE_FACT)
+    _bring(client, world)
+    challenge = _challenge(app)
+    action_id = _action(app, world, client, challenge)
+    _policy(app, world, ModerationPolicy.EVERY_POST)
+    assert _update(app, client, challenge, action_id, outcome).status_code == 302
+    with app.app_context():
+        update_post = db.session.scalar(select(Post).order_by(Post.id.desc()))
+        assert update_post.kind == PostKind.UPDATE
+        assert update_post.status == PostStatus.PENDING
+        return action_id, update_post.id
+
+
+def test_an_update_changes_its_action_only_once_approved(app, client, world):
+    action_id, update_id = _waiting_update(app, client, world, "done")
+    assert _state(app, action_id) == ActionState.OPEN
+    client.sign_in_as(world.moderator)
+    response = client.post(f"/moderation/posts/{update_id}/approve",
+                           data={f"version-{update_id}": "1"})
+    assert response.status_code == 303
+    assert _state(app, action_id) == ActionState.DONE
+
+
+def test_a_rejected_update_leaves_its_action_open(app, client, world):
+    action_id, update_id = _waiting_update(app, client, world, "dropped")
+    client.sign_in_as(world.moderator)
+    client.post(f"/moderation/posts/{update_id}/reject", data={"reason": "Say more."})
+    with app.app_context():
+        assert db.session.get(Post, update_id).status == PostStatus.REJECTED
+    assert _state(app, action_id) == ActionState.OPEN
+
+
+def test_an_update_approved_with_a_moderators_edit_settles_its_action(app, client, world):
+    action_id, update_id = _waiting_update(app, client, world, "done")
+    client.sign_in_as(world.moderator)
+    response = client.post(f"/moderation/posts/{update_id}/edit",
+                           data={"body": "Done, with the paper attached."})
+    assert response.status_code in (302, 303)
+    assert _state(app, action_id) == ActionState.DONE
+
+
+def test_not_done_keeps_the_action_open_and_reportable(app, client, open_set):
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    action_id = _action(app, open_set, client, challenge)
+    _update(app, client, challenge, action_id, "not_done")
+    assert _state(app, action_id) == ActionState.OPEN
+    assert f'value="{action_id}"' in client.get(f"/threads/{challenge.thread_id}").text
+    _update(app, client, challenge, action_id, "done")
+    assert _state(app, action_id) == ActionState.DONE
+    assert "You have no open actions to report on" in client.get(
+        f"/threads/{challenge.thread_id}").text
+
+
+# --- status and closing --------------------------------------------------------------
+
+
+def test_the_holder_closes_the_challenge_with_a_summary(app, client, open_set):
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    url = f"/threads/{challenge.thread_id}/challenge-status"
+    response = client.post(url, data={"status": "closed", "closing_summary": ""})
+    assert response.status_code == 200
+    assert _field_error(response.text, "closing_summary").startswith("Write a closing summary")
+    assert client.post(url, data={"status": "in_progress"}).status_code == 302
+    assert _challenge(app).status == ChallengeStatus.IN_PROGRESS
+    summary = "Cabinet now reports on each recommendation quarterly."
+    assert client.post(url, data={"status": "closed",
+                                  "closing_summary": summary}).status_code == 302
+    closed = _challenge(app)
+    assert closed.status == ChallengeStatus.CLOSED
+    assert closed.closed_by_id == open_set.member.id and closed.closed_at is not None
+    page = client.get(f"/threads/{challenge.thread_id}").text
+    assert summary in page and ">Closed</strong>" in page
+
+
+@pytest.mark.parametrize(("who", "status"), [("member", 302), ("moderator", 403),
+                                             ("facilitator", 302), ("admin", 302)])
+def test_only_the_holder_and_facilitators_change_the_status(app, client, open_set, who,
+                                                             status):
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    client.sign_in_as(getattr(open_set, who))
+    response = client.post(f"/threads/{challenge.thread_id}/challenge-status",
+                           data={"status": "in_progress"})
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize("kind", ["action", "update"])
+def test_actions_and_updates_in_a_closed_challenge_are_refused_with_the_text_kept(
+        app, client, open_set, kind):
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    action_id = _action(app, open_set, client, challenge)
+    client.post(f"/threads/{challenge.thread_id}/challenge-status",
+                data={"status": "closed", "closing_summary": "Done and dusted."})
+    before = _count_posts(app)
+    body = "One more thing I will try."
+    response = _reply(client, app, challenge, kind=kind, body=body,
+                      due_on=(today() + timedelta(days=5)).isoformat(),
+                      action_id=str(action_id), outcome="done")
+    assert response.status_code == 200
+    assert _field_error(response.text, "kind").startswith("This challenge is closed")
+    assert body in response.text
+    assert _count_posts(app) == before
+    # A reflection is still welcome.
+    assert _reply(client, app, challenge, kind="reflection", body=body).status_code == 302
+
+
+# --- re-labelling ------------------------------------------------------------------
+
+
+def test_a_facilitator_relabels_a_post_and_the_log_records_it(app, client, open_set):
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    client.sign_in_as(open_set.moderator)
+    _reply(client, app, challenge, kind="question",
+           body="Champions need something to champion: what is the one ask?")
+    with app.app_context():
+        post_id = db.session.scalar(select(Post.id).order_by(Post.id.desc()))
+    page = client.get(f"/threads/{challenge.thread_id}").text
+    assert f"/posts/{post_id}/kind" not in page  # moderators do not re-label
+
+    client.sign_in_as(open_set.facilitator)
+    assert f"/posts/{post_id}/kind" in client.get(f"/threads/{challenge.thread_id}").text
+    response = client.post(f"/posts/{post_id}/kind", data={"kind": "learning"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Post, post_id).kind == "learning"
+        row = db.session.scalar(select(ModerationAction).where(
+            ModerationAction.action == ActionKind.CHANGE_KIND))
+        assert (row.post_id, row.moderator_id, row.reason) == (
+            post_id, open_set.facilitator.id, "Question → Learning")
+    log = client.get("/sets/comms/moderation-log").text
+    assert "Changed a post&#39;s kind" in log or "Changed a post’s kind" in log \
+        or "Changed a post's kind" in log
+    assert "Question → Learning" in log
+
+
+@pytest.mark.parametrize("who", ["member", "moderator"])
+def test_others_may_not_relabel(app, client, open_set, who):
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    client.sign_in_as(open_set.facilitator)
+    _reply(client, app, challenge, kind="question", body="What is in your gift?")
+    with app.app_context():
+        post_id = db.session.scalar(select(Post.id).order_by(Post.id.desc()))
+    client.sign_in_as(getattr(open_set, who))
+    assert client.post(f"/posts/{post_id}/kind", data={"kind": "learning"}).status_code == 403
+    with app.app_context():
+        assert db.session.get(Post, post_id).kind == "question"
+
+
+def test_actions_and_the_opening_post_cannot_be_relabelled(app, client, open_set):
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    action_id = _action(app, open_set, client, challenge)
+    with app.app_context():
+        action_post = db.session.get(Action, action_id).post_id
+    client.sign_in_as(open_set.facilitator)
+    for post_id in (action_post, _opening_id(app, challenge)):
+        assert client.post(f"/posts/{post_id}/kind",
+                           data={"kind": "learning"}).status_code == 403
+
+
+# --- filtering by kind ---------------------------------------------------------------
+
+
+def test_the_thread_page_filters_by_kind_without_javascript(app, client, open_set):
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    client.sign_in_as(open_set.moderator)
+    _reply(client, app, challenge, kind="question", body="Who already agrees with you?")
+    _reply(client, app, challenge, kind="learning", body="Name the ask before the meeting.")
+    url = f"/threads/{challenge.thread_id}"
+    everything = client.get(url).text
+    assert "Who already agrees with you?" in everything
+    assert "Name the ask before the meeting." in everything
+    learnings = client.get(url, query_string={"kind": "learning"}).text
+    assert "Name the ask before the meeting." in learnings
+    assert "Who already agrees with you?" not in learnings
+    assert "Replies of kind “Learning”" in learnings
+    assert '<option value="learning" selected>' in learnings
+    # The opening post stays, so the page still says what the challenge is.
+    assert ISSUE in learnings
+    for odd in ("nonsense", "", "%00"):
+        assert client.get(url, query_string={"kind": odd}).status_code == 200
