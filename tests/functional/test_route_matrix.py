@@ -13,12 +13,14 @@ import pytest
 from sqlalchemy import select
 
 from forum.auth.invitations import create_invitation
+from forum.challenges import service as challenges
 from forum.extensions import db
 from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
 from forum.models import LearningSet
 from forum.models import Membership
+from forum.models import PostKind
 from forum.models import PostStatus
 from forum.models import Role
 from forum.models import Thread
@@ -116,6 +118,21 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("threads.edit_post", "POST", "/posts/{opening}/edit", _row(404, 404, 200, 403, 403, 403)),
     ("threads.revisions", "GET", "/posts/{opening}/revisions",
      _row(404, 404, 200, 200, 200, 200)),
+    # Challenges ({challenge_thread}: held by the member; {question}: a moderator's question).
+    ("challenges.new", "GET", "/sets/{slug}/challenges/new", _row(404, 404, 200, 200, 200, 200)),
+    ("challenges.new", "POST", "/sets/{slug}/challenges/new",
+     _row(404, 404, 200, 200, 200, 200)),
+    ("challenges.reply", "GET", "/posts/{challenge_opening}/challenge-reply",
+     _row(404, 404, 200, 200, 200, 200)),
+    ("challenges.reply", "POST", "/posts/{challenge_opening}/challenge-reply",
+     _row(404, 404, 200, 200, 200, 200)),
+    ("challenges.status", "GET", "/threads/{challenge_thread}/challenge-status",
+     _row(404, 404, 200, 403, 200, 200)),
+    ("challenges.status", "POST", "/threads/{challenge_thread}/challenge-status",
+     _row(404, 404, 200, 403, 200, 200)),
+    # An empty form: nothing changes, back to the post with a message.
+    ("challenges.change_kind", "POST", "/posts/{question}/kind",
+     _row(404, 404, 403, 403, 302, 302)),
     ("moderation.queue", "GET", "/moderation/", _row(302, 403, 403, 200, 200, 200)),
     # Nothing selected: the queue says so.
     ("moderation.approve_selected", "POST", "/moderation/approve-selected",
@@ -252,6 +269,14 @@ def ids(app, world) -> dict[str, object]:
         edited = factories.propose_edit(
             factories.make_post(thread, author, parent=opening, body="Approved words."),
             "Proposed words.")
+        challenge, challenge_opening = challenges.start_challenge(
+            db.session, db.session.get(User, world.member.id), thread.learning_set,
+            title="Getting councillors to champion the results", body="Cabinet noted them.",
+            aim="Two champions in cabinet.")
+        challenge_opening.status = PostStatus.APPROVED
+        question = factories.make_post(challenge.thread, db.session.get(User, world.moderator.id),
+                                       parent=challenge_opening, body="What is the one ask?")
+        question.kind = PostKind.QUESTION.value
         db.session.commit()
         guide = build_guide(world, publish=True)
         event = Event(kind=EventKind.WORKSHOP, title="Set workshop",
@@ -267,7 +292,8 @@ def ids(app, world) -> dict[str, object]:
                 "membership": membership.id, "member_id": world.member.id,
                 "guide": guide.id, "guide_slug": guide.slug,
                 "guide_section": guide.section_ids[0], "guide_excerpt": guide.excerpt_ids[0],
-                "event": event.id}
+                "event": event.id, "challenge_thread": challenge.thread_id,
+                "challenge_opening": challenge_opening.id, "question": question.id}
 
 
 def _request(client, method: str, url: str, *, csrf: bool = True):
