@@ -18,11 +18,13 @@ from sqlalchemy import select
 
 from forum import permissions
 from forum.extensions import db
+from forum.models import Challenge
 from forum.models import Guide
 from forum.models import GuideVersion
 from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import Post
+from forum.models import PostKind
 from forum.models import PostStatus
 from forum.models import Role
 from forum.models import Thread
@@ -35,10 +37,11 @@ ROLES = [None, Role.MEMBER, Role.MODERATOR, Role.FACILITATOR]
 MAX_SETS = 3
 MAX_USERS = 4
 
-# A post: (author index or None for a deleted account, status, parent index or None).
+# A post: (author index or None for a deleted account, status, parent index or None, kind).
 posts_strategy = st.tuples(st.none() | st.integers(0, MAX_USERS - 1),
                            st.sampled_from(list(PostStatus)),
-                           st.none() | st.integers(0, 3))
+                           st.none() | st.integers(0, 3),
+                           st.none() | st.sampled_from(list(PostKind)))
 
 world_strategy = st.fixed_dictionaries({
     "sets": st.lists(st.sampled_from(list(Visibility)), min_size=1, max_size=MAX_SETS),
@@ -52,6 +55,9 @@ world_strategy = st.fixed_dictionaries({
     # A guide: (set index, marked public, has a published version).
     "guides": st.lists(st.tuples(st.integers(0, MAX_SETS - 1), st.booleans(), st.booleans()),
                        max_size=3),
+    # A challenge: (thread index, holder index or None for a deleted account).
+    "challenges": st.lists(st.tuples(st.integers(0, 4), st.none() | st.integers(0, MAX_USERS - 1)),
+                           max_size=3),
 })
 
 
@@ -62,6 +68,7 @@ class Built:
     threads: list[Thread]
     posts: list[Post]
     guides: list[Guide]
+    challenges: list[Challenge]
 
 
 def _build(spec: dict) -> Built:
@@ -82,12 +89,13 @@ def _build(spec: dict) -> Built:
                         created_at=now, last_activity_at=now)
         db.session.add(thread)
         in_thread: list[Post] = []
-        for author_index, status, parent_index in post_specs:
+        for author_index, status, parent_index, kind in post_specs:
             author = users[author_index % len(users)] if author_index is not None else None
             parent = (in_thread[parent_index % len(in_thread)]
                       if in_thread and parent_index is not None else None)
             post = Post(thread=thread, author=author, parent=parent, body_source="Text.",
-                        body_html="<p>Text.</p>", status=status, created_at=now)
+                        body_html="<p>Text.</p>", status=status, created_at=now,
+                        kind=kind.value if kind is not None else None)
             db.session.add(post)
             db.session.flush()  # ids in creation order: the first root is the opening post
             in_thread.append(post)
@@ -101,8 +109,20 @@ def _build(spec: dict) -> Built:
             guide.versions.append(GuideVersion(number=1, published_at=now, document={}))
         db.session.add(guide)
         guides.append(guide)
+    challenges = []
+    for thread_index, holder_index in spec.get("challenges", []):
+        if not threads:
+            break
+        thread = threads[thread_index % len(threads)]
+        if any(c.thread is thread for c in challenges):
+            continue
+        holder = users[holder_index % len(users)] if holder_index is not None else None
+        challenge = Challenge(thread=thread, learning_set=thread.learning_set, holder=holder,
+                              aim="An aim.", created_at=now)
+        db.session.add(challenge)
+        challenges.append(challenge)
     db.session.flush()
-    return Built(sets, users, threads, posts, guides)
+    return Built(sets, users, threads, posts, guides, challenges)
 
 
 def _ids(model, where, among) -> set[int]:
@@ -141,6 +161,12 @@ def _check_viewer(viewer, world: Built) -> None:
         == _ids(Post, p.hideable_posts_filter(viewer), world.posts)
     assert _allowed(lambda g: p.can_view_published_guide(viewer, g), world.guides) \
         == _ids(Guide, p.published_guides_filter(viewer), world.guides)
+    assert _allowed(lambda c: p.can_view_challenge(viewer, c), world.challenges) \
+        == _ids(Challenge, p.visible_challenges_filter(viewer), world.challenges)
+    assert _allowed(lambda post: p.can_change_post_kind(viewer, post), world.posts) \
+        == _ids(Post, p.relabelable_posts_filter(viewer), world.posts)
+    assert _allowed(lambda s: p.is_facilitator(viewer, s), world.sets) \
+        == _ids(LearningSet, p.facilitates_filter(viewer, LearningSet.id), world.sets)
 
 
 def _check_world(world: Built) -> None:
@@ -187,10 +213,12 @@ def test_agreement_covers_a_hand_built_case(app: Flask) -> None:
         "sets": [Visibility.PRIVATE, Visibility.NETWORK],
         "users": [(False, [Role.MEMBER, None, None]), (False, [Role.MODERATOR, None, None]),
                   (False, [None, None, None]), (True, [None, None, None])],
-        "threads": [(0, [(0, PostStatus.PENDING, None), (1, PostStatus.APPROVED, 0)]),
-                    (1, [(0, PostStatus.APPROVED, None), (0, PostStatus.HIDDEN, 0),
-                         (2, PostStatus.REJECTED, 0)])],
+        "threads": [(0, [(0, PostStatus.PENDING, None, PostKind.CHALLENGE),
+                         (1, PostStatus.APPROVED, 0, PostKind.QUESTION)]),
+                    (1, [(0, PostStatus.APPROVED, None, None), (0, PostStatus.HIDDEN, 0, None),
+                         (2, PostStatus.REJECTED, 0, None)])],
         "guides": [(0, True, True), (1, False, True)],
+        "challenges": [(0, 0)],
     }
     with app.app_context():
         world = _build(spec)
@@ -203,5 +231,8 @@ def test_agreement_covers_a_hand_built_case(app: Flask) -> None:
         assert permissions.post_display(member, hidden) == permissions.PostDisplay.HIDDEN
         assert permissions.post_display(admin, hidden) == permissions.PostDisplay.FULL
         assert not permissions.can_view_post(None, network_thread.posts[0])
+        waiting_challenge = world.challenges[0]
+        assert permissions.can_view_challenge(member, waiting_challenge)  # its holder
+        assert not permissions.can_view_challenge(outsider, waiting_challenge)
         _check_world(world)
         db.session.rollback()
