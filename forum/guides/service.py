@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -29,6 +30,7 @@ from forum.models import GuideSection
 from forum.models import GuideVersion
 from forum.models import LearningSet
 from forum.models import Post
+from forum.models import PostKind
 from forum.models import PostStatus
 from forum.models import Thread
 from forum.models import User
@@ -667,6 +669,24 @@ def curation_items(session: Session, guide: Guide) -> list[CurationItem]:
                 credit_preference=author_choice(post),
                 used_in=used.get(post.id, [])))
     return items
+
+
+def parse_kind(value: object) -> PostKind | None:
+    """A post kind from a query string, or None (every kind) for anything else."""
+    try:
+        return PostKind(value) if value else None
+    except ValueError:
+        return None
+
+
+def items_by_kind(items: list[CurationItem], kind: PostKind | None) -> list[CurationItem]:
+    """The posts of ``kind`` only (each on its own, not indented), or, with no kind, every
+    post with those the set marked as learning first: a guide starts from them."""
+    if kind is not None:
+        return [replace(item, depth=0) for item in items if item.post.kind == kind]
+    learnings = [replace(item, depth=0) for item in items
+                 if item.post.kind == PostKind.LEARNING]
+    return learnings + [item for item in items if item.post.kind != PostKind.LEARNING]
 
 
 def load_excerpt(guide: Guide, excerpt_id: int) -> GuideExcerpt | None:

@@ -36,6 +36,7 @@ from forum.guides.forms import NewGuideForm
 from forum.models import Guide
 from forum.models import GuideVersion
 from forum.models import LearningSet
+from forum.models import PostKind
 from forum.models import Thread
 from forum.urls import public_base_url
 
@@ -134,16 +135,23 @@ def new(slug: str):
 
 # --- the curation page and settings --------------------------------------
 
+# The curation filter's kinds: learnings first, as the set marked them for sharing.
+KIND_ORDER = [PostKind.LEARNING, PostKind.CHALLENGE, PostKind.QUESTION, PostKind.REFLECTION,
+              PostKind.ACTION, PostKind.UPDATE, PostKind.SUGGESTION]
+
+
 def render_curation(guide: Guide, *, form: object = None, several: object = None,
                     status: int = 200):
     """The curation page; ``form`` is the add-section form and ``several`` the form that adds
     ticked posts, with errors when they failed."""
-    items = service.curation_items(db.session, guide)
+    kind = service.parse_kind(request.args.get("kind"))
+    items = service.items_by_kind(service.curation_items(db.session, guide), kind)
     excerpts = [e for s in guide.sections for e in s.excerpts]
     attention = {e.id: service.attention_reason(e) for e in excerpts}
     quoted = service.quoted_excerpts(guide)
     body = render_template(
         "guides/curate.html", guide=guide, learning_set=guide.learning_set, items=items,
+        chosen_kind=kind, kinds=KIND_ORDER,
         attention={k: v for k, v in attention.items() if v},
         withheld={e.id for e in excerpts if service.withheld_reason(e)},
         changes={e.id: change for e in excerpts

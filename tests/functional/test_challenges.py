@@ -497,3 +497,50 @@ def test_the_thread_page_filters_by_kind_without_javascript(app, client, open_se
     assert ISSUE in learnings
     for odd in ("nonsense", "", "%00"):
         assert client.get(url, query_string={"kind": odd}).status_code == 200
+
+
+# --- the guide curation page ---------------------------------------------------------
+
+
+def _guide_of_challenge(app, client, world) -> tuple[str, dict[str, int]]:
+    """A challenge with a question, a learning and a waiting learning, and a guide of it."""
+    _bring(client, world)
+    challenge = _challenge(app)
+    client.sign_in_as(world.moderator)
+    _reply(client, app, challenge, kind="question", body="Who is your ally in cabinet?")
+    _reply(client, app, challenge, kind="learning", body="Bring one clear ask, not fourteen.")
+    _policy(app, world, ModerationPolicy.EVERY_POST)
+    client.sign_in_as(world.member)
+    _reply(client, app, challenge, kind="learning", body="A learning still waiting.")
+    with app.app_context():
+        from forum.guides import service as guides
+
+        guide = guides.create_guide(
+            db.session, learning_set=db.session.get(LearningSet, world.learning_set.id),
+            creator=db.session.get(User, world.facilitator.id), title="Champions",
+            thread_ids=[challenge.thread_id])
+        db.session.commit()
+        return f"/sets/comms/guides/{guide.id}/", {}
+
+
+def test_curation_lists_learnings_first_and_filters_by_kind(app, client, open_set):
+    url, _ = _guide_of_challenge(app, client, open_set)
+    client.sign_in_as(open_set.facilitator)
+    page = client.get(url).text
+    posts = page.split('id="posts-title"')[1]
+    assert "Marked as learning by the set" in posts
+    # The learning, then the challenge's thread in reading order (its title, the question).
+    assert posts.index("Bring one clear ask") \
+        < posts.index("How do I get councillors to champion the results?</h3>") \
+        < posts.index("Who is your ally in cabinet?")
+    assert "A learning still waiting." not in page
+
+    questions = client.get(url, query_string={"kind": "question"}).text.split(
+        'id="posts-title"')[1]
+    assert "Who is your ally in cabinet?" in questions
+    assert "Bring one clear ask" not in questions
+    assert f"<p>{ISSUE}</p>" not in questions  # only quoted as what the question answers
+    assert '<option value="question" selected>' in questions
+    none = client.get(url, query_string={"kind": "suggestion"}).text
+    assert "No approved posts of kind “Suggestion”" in none
+    assert client.get(url, query_string={"kind": "<nonsense>"}).status_code == 200
