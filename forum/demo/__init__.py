@@ -14,6 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from forum.demo.challenge import CHALLENGE_SPEC
+from forum.demo.challenge import ensure_demo_challenge
 from forum.demo.content import PEOPLE
 from forum.demo.content import SETS
 from forum.demo.content import THREADS
@@ -66,7 +68,13 @@ def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
         if posts:
             created_threads += 1
             created_posts += posts
+    challenge_set = sets[CHALLENGE_SPEC.set_slug]
+    posts = _ensure_thread(session, CHALLENGE_SPEC, challenge_set, users, now)
+    if posts:
+        created_threads += 1
+        created_posts += posts
     session.flush()
+    ensure_demo_challenge(session, challenge_set, users, now)
     created_guides = ensure_demo_guide(session, users, sets)
     created_events = ensure_demo_events(session, users["admin"], now)
     return DemoSummary(_accounts(users), password, created_users, created_sets,
@@ -160,7 +168,7 @@ def _ensure_thread(session: Session, spec: ThreadSpec, learning_set: LearningSet
                     parent_id=parent_post.id if parent_post else None,
                     depth=parent_post.depth + 1 if parent_post else 0,
                     body_source=msg.body, body_html=render_markdown(msg.body),
-                    status=msg.status, created_at=created_at)
+                    status=msg.status, created_at=created_at, kind=msg.kind)
         session.add(post)
         session.flush()
         posts[id(msg)] = post

@@ -44,6 +44,7 @@ class Msg:
     body: str
     replies: tuple[Msg, ...] = ()
     status: PostStatus = PostStatus.APPROVED
+    kind: str | None = None  # in a challenge (forum.models.PostKind)
 
 
 @dataclass(frozen=True)

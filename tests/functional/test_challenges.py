@@ -544,3 +544,35 @@ def test_curation_lists_learnings_first_and_filters_by_kind(app, client, open_se
     none = client.get(url, query_string={"kind": "suggestion"}).text
     assert "No approved posts of kind “Suggestion”" in none
     assert client.get(url, query_string={"kind": "<nonsense>"}).status_code == 200
+
+
+# --- the demo ------------------------------------------------------------------------
+
+
+def test_the_demo_set_has_a_challenge_mid_cycle(app, runner, client):
+    result = runner.invoke(args=["demo", "--password", "velvet-harbour-sixteen-crane"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        challenge = db.session.scalar(select(Challenge))
+        assert challenge.status == ChallengeStatus.IN_PROGRESS
+        assert challenge.holder.display_name == "Claire Whitfield"
+        kinds = [post.kind for post in challenge.thread.posts]
+        assert kinds.count("question") >= 3 and kinds.count("reflection") >= 2
+        assert kinds.count("learning") == 1 and kinds[0] == "challenge"
+        actions = db.session.scalars(select(Action).order_by(Action.due_on)).all()
+        assert [a.state for a in actions] == [ActionState.DONE, ActionState.OPEN]
+        assert actions[1].due_on < today()  # overdue
+        update = db.session.scalar(select(ActionUpdate))
+        assert update.action_id == actions[0].id and update.post.status == PostStatus.APPROVED
+        assert actions[0].settled_by_post_id == update.post_id
+        holder = db.session.get(User, challenge.holder_id)
+        thread_id = challenge.thread_id
+    assert runner.invoke(args=["demo", "--password", "velvet-harbour-sixteen-crane"]
+                         ).exit_code == 0
+    with app.app_context():
+        assert len(db.session.scalars(select(Challenge)).all()) == 1
+        assert len(db.session.scalars(select(Action)).all()) == 2
+    client.sign_in_as(holder)
+    page = client.get(f"/threads/{thread_id}").text
+    assert "How do I get councillors to champion the assembly&#39;s results?" in page
+    assert "Due " in page and "done" in page
