@@ -13,7 +13,6 @@ from forum.challenges import service
 from forum.challenges.forms import KIND_HINTS
 from forum.challenges.forms import ChallengeReplyForm
 from forum.challenges.forms import KindFilterForm
-from forum.challenges.forms import KindForm
 from forum.models import Challenge
 from forum.models import PostKind
 from forum.models import User
@@ -62,6 +61,5 @@ def thread_context(session: Session, user: User, challenge: Challenge,
         "post_details": service.post_details(session, posts),
         "challenge_form": form,
         "kind_items": kind_items(form),
-        "kind_form": KindForm(formdata=None),
         "outcome_labels": service.OUTCOME_LABELS,
     }

@@ -30,6 +30,8 @@ from forum.models import PostStatus
 from forum.models import User
 from forum.moderation import service as moderation
 from tests import factories
+from tests.htmlcheck import assert_valid_html
+from tests.htmlcheck import require_checker
 
 ISSUE = "The assembly made 14 recommendations; cabinet noted them and moved on."
 AIM = "Two cabinet members who speak for the recommendations in public."
@@ -576,3 +578,42 @@ def test_the_demo_set_has_a_challenge_mid_cycle(app, runner, client):
     page = client.get(f"/threads/{thread_id}").text
     assert "How do I get councillors to champion the assembly&#39;s results?" in page
     assert "Due " in page and "done" in page
+
+
+def test_the_relabel_form_shows_the_posts_current_kind(app, client, open_set):
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    client.sign_in_as(open_set.moderator)
+    _reply(client, app, challenge, kind="learning", body="Slice by ward.")
+    with app.app_context():
+        post_id = db.session.scalar(select(Post.id).order_by(Post.id.desc()))
+    client.sign_in_as(open_set.facilitator)
+    page = client.get(f"/threads/{challenge.thread_id}").text
+    form = page.split(f'action="/posts/{post_id}/kind"')[1].split("</form>")[0]
+    assert '<option value="learning" selected>' in form
+    assert '<option value="action"' not in form
+
+
+def test_challenge_pages_are_valid_html_for_every_role(app, client, open_set):
+    require_checker()
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    action_id = _action(app, open_set, client, challenge)
+    _update(app, client, challenge, action_id, "partly_done")
+    client.sign_in_as(open_set.moderator)
+    _reply(client, app, challenge, kind="question", body="What is the *one* ask?")
+    opening = _opening_id(app, challenge)
+    documents = {}
+    for who in ("member", "moderator", "facilitator", "admin"):
+        client.sign_in_as(getattr(open_set, who))
+        for url in (f"/threads/{challenge.thread_id}",
+                    f"/threads/{challenge.thread_id}?kind=question",
+                    f"/posts/{opening}/challenge-reply", "/sets/comms/",
+                    "/sets/comms/challenges/new"):
+            response = client.get(url)
+            assert response.status_code == 200, (who, url)
+            documents[f"{who} {url}"] = response.text
+        # Forms re-shown with their errors.
+        documents[f"{who} past due"] = _reply(client, app, challenge, kind="action", body="x",
+                                              due_on="2001-01-01").text
+    assert_valid_html(documents.items())
