@@ -617,3 +617,11 @@ def test_challenge_pages_are_valid_html_for_every_role(app, client, open_set):
         documents[f"{who} past due"] = _reply(client, app, challenge, kind="action", body="x",
                                               due_on="2001-01-01").text
     assert_valid_html(documents.items())
+
+
+def test_the_moderation_queue_says_what_kind_of_post_waits(app, client, world):
+    _policy(app, world, ModerationPolicy.EVERY_POST)
+    _bring(client, world, title="A challenge waiting for a moderator")
+    client.sign_in_as(world.moderator)
+    queue = client.get("/moderation/").text
+    assert "New challenge" in queue
