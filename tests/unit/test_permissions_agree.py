@@ -21,6 +21,7 @@ from forum.extensions import db
 from forum.models import Guide
 from forum.models import GuideVersion
 from forum.models import LearningSet
+from forum.models import Meeting
 from forum.models import Membership
 from forum.models import Post
 from forum.models import PostStatus
@@ -52,6 +53,8 @@ world_strategy = st.fixed_dictionaries({
     # A guide: (set index, marked public, has a published version).
     "guides": st.lists(st.tuples(st.integers(0, MAX_SETS - 1), st.booleans(), st.booleans()),
                        max_size=3),
+    # A meeting: (set index, cancelled).
+    "meetings": st.lists(st.tuples(st.integers(0, MAX_SETS - 1), st.booleans()), max_size=3),
 })
 
 
@@ -62,6 +65,7 @@ class Built:
     threads: list[Thread]
     posts: list[Post]
     guides: list[Guide]
+    meetings: list[Meeting]
 
 
 def _build(spec: dict) -> Built:
@@ -101,8 +105,14 @@ def _build(spec: dict) -> Built:
             guide.versions.append(GuideVersion(number=1, published_at=now, document={}))
         db.session.add(guide)
         guides.append(guide)
+    meetings = []
+    for set_index, cancelled in spec.get("meetings", []):
+        meeting = Meeting(learning_set=sets[set_index % len(sets)], title="A meeting",
+                          starts_at=now, ends_at=now, cancelled_at=now if cancelled else None)
+        db.session.add(meeting)
+        meetings.append(meeting)
     db.session.flush()
-    return Built(sets, users, threads, posts, guides)
+    return Built(sets, users, threads, posts, guides, meetings)
 
 
 def _ids(model, where, among) -> set[int]:
@@ -141,6 +151,8 @@ def _check_viewer(viewer, world: Built) -> None:
         == _ids(Post, p.hideable_posts_filter(viewer), world.posts)
     assert _allowed(lambda g: p.can_view_published_guide(viewer, g), world.guides) \
         == _ids(Guide, p.published_guides_filter(viewer), world.guides)
+    assert _allowed(lambda m: p.can_view_meeting(viewer, m), world.meetings) \
+        == _ids(Meeting, p.visible_meetings_filter(viewer), world.meetings)
 
 
 def _check_world(world: Built) -> None:
@@ -191,6 +203,7 @@ def test_agreement_covers_a_hand_built_case(app: Flask) -> None:
                     (1, [(0, PostStatus.APPROVED, None), (0, PostStatus.HIDDEN, 0),
                          (2, PostStatus.REJECTED, 0)])],
         "guides": [(0, True, True), (1, False, True)],
+        "meetings": [(0, False), (1, True)],
     }
     with app.app_context():
         world = _build(spec)
