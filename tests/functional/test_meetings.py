@@ -475,3 +475,25 @@ def test_a_form_sent_without_its_token_keeps_the_text_and_changes_nothing(app, c
     with app.app_context():
         assert db.session.scalar(select(func.count(Meeting.id))) == 1
         assert db.session.get(Meeting, meeting_id).notes_source == ""
+
+
+# --- the demo ------------------------------------------------------------------------------
+
+
+def test_the_demo_set_has_a_past_meeting_with_notes_and_an_upcoming_one(app, runner, client):
+    for _ in range(2):  # loaded once however often the demo runs
+        result = runner.invoke(args=["demo", "--password", "velvet-harbour-sixteen-crane"])
+        assert result.exit_code == 0, result.output
+    with app.app_context():
+        meetings = db.session.scalars(select(Meeting).order_by(Meeting.starts_at)).all()
+        past, upcoming = meetings
+        assert past.ends_at < utcnow() < upcoming.starts_at
+        assert "Aisha" in past.notes_html and not upcoming.notes_html
+        facilitator = db.session.scalar(select(User).where(
+            User.email == "rosa.lindqvist@example.org"))
+        slug = past.learning_set.slug
+        db.session.expunge(facilitator)
+    client.sign_in_as(facilitator)
+    page = client.get(f"/sets/{slug}/meetings").text
+    assert "Set meeting 3" in page.split("Past meetings")[1]
+    assert "Set meeting 4" in page.split("Past meetings")[0]
