@@ -29,6 +29,8 @@ from forum.models import QueuedEmail
 from forum.models import User
 from forum.models import Visibility
 from forum.models import utcnow
+from forum.notifications.delivery import send_digests
+from forum.outbox import deliver_pending
 from tests import factories
 
 FORM = {"title": "Set meeting 4: reviewing our actions", "day": "2031-03-12",
@@ -304,6 +306,37 @@ def test_members_who_turned_meeting_emails_off_get_the_notification_only(app, cl
         emails = set(db.session.scalars(select(QueuedEmail.to_address).where(
             QueuedEmail.kind == NotificationKind.MEETING_SCHEDULED.value)))
     assert emails == {"moderator@example.org"}
+
+
+def test_an_email_queued_before_a_member_left_the_set_is_not_sent(app, client, world):
+    _schedule(client, world)
+    with app.app_context():
+        db.session.execute(Membership.__table__.delete().where(
+            Membership.user_id == world.member.id))
+        db.session.commit()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9)  # nothing listens: sending fails
+    deliver_pending(app)
+    with app.app_context():
+        rows = {row.to_address: row for row in db.session.scalars(select(QueuedEmail))}
+    left = rows["member@example.org"]
+    assert left.given_up_at is not None and left.attempts <= 1
+    assert left.last_error == "The recipient can no longer read the set."
+    # The moderator's email is still wanted: it was tried (and will be retried).
+    assert rows["moderator@example.org"].given_up_at is None
+
+
+def test_a_daily_summary_links_to_the_meeting(app, client, world):
+    client.sign_in_as(world.member)
+    client.post("/notifications/settings",
+                data={"decisions": "immediately", "replies": "daily", "meetings": "daily"})
+    meeting_id = _schedule(client, world)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9)
+    assert send_digests(app, now=utcnow() + timedelta(minutes=1)) == 1
+    with app.app_context():
+        digest = db.session.scalar(select(QueuedEmail).where(QueuedEmail.kind == "digest"))
+        assert digest.to_address == "member@example.org"
+        assert f"/sets/comms/meetings/{meeting_id}" in digest.text_body
+        assert "scheduled a meeting of Communicating assemblies" in digest.text_body
 
 
 # --- who reads a meeting, who runs it ------------------------------------------------------
