@@ -76,7 +76,7 @@ def index(slug: str):
     learning_set = _load_set(slug)
     found = service.set_meetings(db.session, current_user, learning_set, utcnow())
     return render_template("meetings/index.html", learning_set=learning_set, found=found,
-                           local=to_local, zone=zone_name(utcnow()),
+                           local=to_local,
                            can_run=permissions.can_run_meetings(current_user, learning_set))
 
 
