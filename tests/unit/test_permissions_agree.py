@@ -216,5 +216,10 @@ def test_agreement_covers_a_hand_built_case(app: Flask) -> None:
         assert permissions.post_display(member, hidden) == permissions.PostDisplay.HIDDEN
         assert permissions.post_display(admin, hidden) == permissions.PostDisplay.FULL
         assert not permissions.can_view_post(None, network_thread.posts[0])
+        private_meeting, network_meeting = world.meetings
+        assert not permissions.can_view_meeting(outsider, private_meeting)
+        assert permissions.can_view_meeting(member, private_meeting)
+        assert permissions.can_view_meeting(outsider, network_meeting)
+        assert not permissions.can_view_meeting(None, network_meeting)
         _check_world(world)
         db.session.rollback()
