@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 
 import pytest
 from icalendar import Calendar
+from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -530,3 +531,81 @@ def test_the_demo_set_has_a_past_meeting_with_notes_and_an_upcoming_one(app, run
     page = client.get(f"/sets/{slug}/meetings").text
     assert "Set meeting 3" in page.split("Past meetings")[1]
     assert "Set meeting 4" in page.split("Past meetings")[0]
+
+
+# --- queries -------------------------------------------------------------------------------
+
+
+def _count_queries(app, client, url: str) -> tuple[int, str]:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith("BEGIN"):  # SQLite's own BEGIN
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(statements), response.text
+
+
+def _add_challenges(app, world, numbers: range) -> None:
+    """A challenge per number, by a member of its own, each with two actions due in 2030."""
+    with app.app_context():
+        learning_set = db.session.get(LearningSet, world.learning_set.id)
+        for number in numbers:
+            holder = factories.make_user(f"holder{number}@example.org",
+                                         display_name=f"Holder {number}")
+            factories.add_member(holder, learning_set)
+            thread = factories.make_thread(learning_set, holder, title=f"Challenge {number}")
+            challenge = Challenge(thread_id=thread.id, learning_set_id=learning_set.id,
+                                  holder_id=holder.id)
+            db.session.add(challenge)
+            db.session.flush()
+            for action_number in range(2):
+                post = factories.make_post(thread, holder, parent=thread.posts[0],
+                                           body=f"Action {number}.{action_number}")
+                db.session.add(Action(post_id=post.id, challenge_id=challenge.id,
+                                      learning_set_id=learning_set.id, holder_id=holder.id,
+                                      due_on=date(2030, 12, 1 + action_number)))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("role", ["member", "facilitator"])
+def test_the_meeting_page_query_count_does_not_grow_with_actions_and_challenges(
+        app, client, world, role):
+    meeting_id = _schedule(client, world)
+    client.sign_in_as(world.user(role))
+    url = f"{_meetings_url(world)}/{meeting_id}"
+    _add_challenges(app, world, range(1))
+    few, _ = _count_queries(app, client, url)
+    _add_challenges(app, world, range(1, 10))
+    many, page = _count_queries(app, client, url)
+    assert "Action 9.1" in page and "Holder 9" in page and "Challenge 9" in page
+    assert few == many, f"{few} queries for 2 actions, {many} for 20"
+
+
+def test_the_meetings_list_query_count_does_not_grow_with_meetings(app, client, world):
+    client.sign_in_as(world.member)
+    start = datetime(2031, 1, 6, 10)
+
+    def add(numbers: range) -> None:
+        with app.app_context():
+            for number in numbers:
+                day = start + timedelta(weeks=number)
+                db.session.add(Meeting(learning_set_id=world.learning_set.id,
+                                       title=f"Meeting {number}", starts_at=day,
+                                       ends_at=day + timedelta(hours=2), place="Town Hall"))
+            db.session.commit()
+
+    add(range(2))
+    few, _ = _count_queries(app, client, _meetings_url(world))
+    add(range(2, 30))
+    many, page = _count_queries(app, client, _meetings_url(world))
+    assert "Meeting 29" in page
+    assert few == many
