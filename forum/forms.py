@@ -1,18 +1,28 @@
-"""The base form every form in the forum derives from."""
+"""The base form every form in the forum derives from, and the validators forms share."""
 
 from __future__ import annotations
 
+from datetime import date
+from datetime import datetime
+from datetime import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
+from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import Field
 from wtforms import Form
+from wtforms import StringField
+from wtforms.validators import DataRequired
 from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
 from forum.text import line_problem
 from forum.text import normalise_line
+from forum.times import DEFAULT_ZONE
+from forum.times import TimeProblem
+from forum.times import to_utc
 
 EXPIRED_FORM_MESSAGE = (
     "This page was open too long, so nothing was saved yet. Check your text and send it again."
@@ -82,3 +92,87 @@ class MaxChars:
         if length > self.limit:
             raise StopValidation(f"{self.what} must be {self.limit:,} characters or fewer "
                                  f"(it has {length:,})")
+
+
+def strip(value: Any) -> Any:
+    """A filter: the text without surrounding spaces."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class WebAddress:
+    """Empty, or an address starting https:// (or http://) with a host."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if not field.data:
+            return
+        parts = urlsplit(field.data)
+        if parts.scheme not in ("http", "https") or not parts.netloc or " " in field.data:
+            raise StopValidation(f"{self.what} must be a web address starting https://")
+
+
+# --- a day with a start and end time (events, set meetings) --------------------------
+
+
+class IsDate:
+    """The field holds a real date; it is kept on the field as ``parsed``."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        try:
+            field.parsed = date.fromisoformat(field.data or "")
+        except ValueError as error:
+            raise StopValidation("Enter a real date, like 2026-03-31") from error
+
+
+class IsTime:
+    """The field holds a time on the 24-hour clock; it is kept on the field as ``parsed``."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        try:
+            field.parsed = time.fromisoformat(field.data or "")
+        except ValueError as error:
+            raise StopValidation("Enter a time on the 24-hour clock, like 14:30") from error
+
+
+class EndsAfter:
+    """On the end-time field: refuse an end at or before the start time (field ``starts``)."""
+
+    def __init__(self, starts: str = "starts") -> None:
+        self.starts = starts
+
+    def __call__(self, form: Form, field: Field) -> None:
+        starts = getattr(form[self.starts], "parsed", None)
+        ends = getattr(field, "parsed", None)
+        if starts is not None and ends is not None and ends <= starts:
+            raise StopValidation("The end time must be after the start time")
+
+
+class ScheduleForm(BaseForm):
+    """A title, a day and its start and end times on UK clocks: what the forms of events and
+    of set meetings share. :func:`utc_span` turns the times into stored UTC."""
+
+    title = StringField("Title", widget=GovTextInput(), filters=[clean_line],
+                        validators=[DataRequired("Enter a title"), MaxChars(200, "The title")])
+    day = StringField("Date", widget=GovTextInput(), filters=[strip],
+                      validators=[DataRequired("Enter the date"), IsDate()])
+    starts = StringField("Starts at", widget=GovTextInput(), filters=[strip],
+                         validators=[DataRequired("Enter the time it starts"), IsTime()])
+    ends = StringField("Ends at", widget=GovTextInput(), filters=[strip],
+                       validators=[DataRequired("Enter the time it ends"), IsTime(),
+                                   EndsAfter()])
+
+
+def utc_span(day: Field, starts: Field, ends: Field,
+             zone: str = DEFAULT_ZONE) -> tuple[datetime, datetime] | None:
+    """The validated local day and times as naive UTC, or ``None`` with the problem (a time
+    a clock change skips or repeats) put beside the field it is about."""
+    span = []
+    for field in (starts, ends):
+        try:
+            span.append(to_utc(day.parsed, field.parsed, zone))
+        except TimeProblem as problem:
+            field.errors = [str(problem)]
+            return None
+    return span[0], span[1]

@@ -7,7 +7,8 @@ services that change state do not import them, so every area imports only the ar
 
 Every signal is sent with the app as sender and the keyword arguments ``session`` (the
 caller's session, which the receiver adds rows to and never commits) and ``post``; the
-moderation signals add ``moderator`` (and ``reason`` for :data:`post_rejected`).
+moderation signals add ``moderator`` (and ``reason`` for :data:`post_rejected`). The meeting
+signals carry ``meeting`` and ``actor`` instead of ``post`` (see :func:`send_meeting`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from blinker import Namespace
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from forum.models import Meeting
 from forum.models import Post
+from forum.models import User
 
 _signals = Namespace()
 
@@ -42,6 +45,20 @@ edit_approved = _signals.signal("edit-approved")
 edit_returned = _signals.signal("edit-returned")
 
 
+#: A facilitator scheduled a meeting of a set.
+meeting_scheduled = _signals.signal("meeting-scheduled")
+#: A facilitator changed a meeting's time or place.
+meeting_moved = _signals.signal("meeting-moved")
+#: A facilitator cancelled a meeting.
+meeting_cancelled = _signals.signal("meeting-cancelled")
+
+
 def send(signal: Any, session: Session, post: Post, **extra: Any) -> None:
     """Send ``signal`` for ``post`` from the current app; receivers run before this returns."""
     signal.send(current_app._get_current_object(), session=session, post=post, **extra)
+
+
+def send_meeting(signal: Any, session: Session, meeting: Meeting, actor: User) -> None:
+    """Send a meeting signal for ``meeting``, changed by ``actor``."""
+    signal.send(current_app._get_current_object(), session=session, meeting=meeting,
+                actor=actor)

@@ -18,9 +18,9 @@ from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from forum.events.forms import IsDate
 from forum.forms import BaseForm
 from forum.forms import ChoiceSelect
+from forum.forms import IsDate
 from forum.forms import MaxChars
 from forum.models import ChallengeStatus
 from forum.models import PostKind

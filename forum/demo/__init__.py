@@ -16,6 +16,7 @@ from werkzeug.security import generate_password_hash
 
 from forum.demo.challenge import CHALLENGE_SPEC
 from forum.demo.challenge import ensure_demo_challenge
+from forum.demo.content import COMMS_SLUG
 from forum.demo.content import PEOPLE
 from forum.demo.content import SETS
 from forum.demo.content import THREADS
@@ -23,6 +24,7 @@ from forum.demo.content import Msg
 from forum.demo.content import ThreadSpec
 from forum.demo.events import ensure_demo_events
 from forum.demo.guide import ensure_demo_guide
+from forum.demo.meetings import ensure_demo_meetings
 from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import Post
@@ -54,6 +56,7 @@ class DemoSummary:
     created_posts: int
     created_guides: int = 0
     created_events: int = 0
+    created_meetings: int = 0
 
 
 def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
@@ -77,8 +80,10 @@ def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
     ensure_demo_challenge(session, challenge_set, users, now)
     created_guides = ensure_demo_guide(session, users, sets)
     created_events = ensure_demo_events(session, users["admin"], now)
+    created_meetings = ensure_demo_meetings(session, sets[COMMS_SLUG], users["rosa"], now)
     return DemoSummary(_accounts(users), password, created_users, created_sets,
-                       created_threads, created_posts, created_guides, created_events)
+                       created_threads, created_posts, created_guides, created_events,
+                       created_meetings)
 
 
 def _ensure_users(session: Session, password: str) -> tuple[dict[str, User], int]:

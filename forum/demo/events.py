@@ -12,7 +12,6 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forum.events.times import to_utc
 from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
@@ -20,6 +19,7 @@ from forum.models import EventMaterial
 from forum.models import MaterialKind
 from forum.models import User
 from forum.text import render_markdown
+from forum.times import to_utc
 
 
 @dataclass(frozen=True)

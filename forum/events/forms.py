@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-from datetime import time
-from typing import Any
-from urllib.parse import urlsplit
-
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
@@ -15,7 +10,6 @@ from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import BooleanField
 from wtforms import Field
-from wtforms import Form
 from wtforms import RadioField
 from wtforms import SelectMultipleField
 from wtforms import StringField
@@ -27,6 +21,9 @@ from wtforms.validators import StopValidation
 
 from forum.forms import BaseForm
 from forum.forms import MaxChars
+from forum.forms import ScheduleForm
+from forum.forms import WebAddress
+from forum.forms import strip
 from forum.models import EventAudience
 from forum.models import EventKind
 from forum.models import MaterialKind
@@ -47,64 +44,14 @@ AUDIENCE_CHOICES = [
 ]
 
 
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-class WebAddress:
-    """Empty, or an address starting https:// (or http://) with a host."""
-
-    def __init__(self, what: str) -> None:
-        self.what = what
-
-    def __call__(self, form: Form, field: Field) -> None:
-        if not field.data:
-            return
-        parts = urlsplit(field.data)
-        if parts.scheme not in ("http", "https") or not parts.netloc or " " in field.data:
-            raise StopValidation(f"{self.what} must be a web address starting https://")
-
-
-def _parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        raise StopValidation("Enter a real date, like 2026-03-31") from error
-
-
-def _parse_time(text: str) -> time:
-    try:
-        return time.fromisoformat(text)
-    except ValueError as error:
-        raise StopValidation("Enter a time on the 24-hour clock, like 14:30") from error
-
-
-class IsDate:
-    def __call__(self, form: Form, field: Field) -> None:
-        field.parsed = _parse_date(field.data or "")
-
-
-class IsTime:
-    def __call__(self, form: Form, field: Field) -> None:
-        field.parsed = _parse_time(field.data or "")
-
-
-class EventForm(BaseForm):
+class EventForm(ScheduleForm):
     kind = RadioField("What kind of event is it?", widget=GovRadioInput(),
                       choices=[SelectChoice(kind.value, kind.label) for kind in EventKind],
                       default=EventKind.WORKSHOP.value,
                       validators=[InputRequired("Choose what kind of event it is")])
-    title = StringField("Title", widget=GovTextInput(), filters=[clean_title],
-                        validators=[Required("Enter a title"), MaxChars(TITLE_MAX, "The title")])
-    day = StringField("Date", widget=GovTextInput(), filters=[_strip],
-                      validators=[Required("Enter the date"), IsDate()])
-    starts = StringField("Starts at", widget=GovTextInput(), filters=[_strip],
-                         validators=[Required("Enter the time it starts"), IsTime()])
-    ends = StringField("Ends at", widget=GovTextInput(), filters=[_strip],
-                       validators=[Required("Enter the time it ends"), IsTime()])
     place = StringField("Place (optional)", widget=GovTextInput(), filters=[clean_title],
                         validators=[MaxChars(PLACE_MAX, "The place")])
-    online_url = StringField("Online link (optional)", widget=GovTextInput(), filters=[_strip],
+    online_url = StringField("Online link (optional)", widget=GovTextInput(), filters=[strip],
                              validators=[MaxChars(URL_MAX, "The link"), WebAddress("The link")])
     description = TextAreaField("Description (optional)", widget=GovTextArea(),
                                 filters=[clean_body],
@@ -116,14 +63,8 @@ class EventForm(BaseForm):
                                validate_choice=False)
     signup_open = BooleanField("People can sign up", widget=GovCheckboxInput())
     capacity = StringField("Places (optional: leave empty for no limit)",
-                           widget=GovTextInput(), filters=[_strip])
+                           widget=GovTextInput(), filters=[strip])
     submit = SubmitField("Publish the event", widget=GovSubmitInput())
-
-    def validate_ends(self, field: Field) -> None:
-        starts = getattr(self.starts, "parsed", None)
-        ends = getattr(field, "parsed", None)
-        if starts is not None and ends is not None and ends <= starts:
-            raise StopValidation("The end time must be after the start time")
 
     def validate_sets(self, field: Field) -> None:
         allowed = {choice.value for choice in field.choices}
@@ -152,7 +93,7 @@ class MaterialForm(BaseForm):
                       validators=[InputRequired("Choose what you are adding")])
     title = StringField("Title", widget=GovTextInput(), filters=[clean_title],
                         validators=[Required("Enter a title"), MaxChars(TITLE_MAX, "The title")])
-    url = StringField("Link to the recording", widget=GovTextInput(), filters=[_strip],
+    url = StringField("Link to the recording", widget=GovTextInput(), filters=[strip],
                       validators=[MaxChars(URL_MAX, "The link"), WebAddress("The link")])
     body = TextAreaField("Notes, or the recording's transcript", widget=GovTextArea(),
                          filters=[clean_body],

@@ -24,12 +24,9 @@ from forum.events import service
 from forum.events.forms import EventForm
 from forum.events.forms import MaterialForm
 from forum.events.ics import event_calendar
-from forum.events.times import TimeProblem
-from forum.events.times import to_local
-from forum.events.times import to_utc
-from forum.events.times import zone_name
 from forum.extensions import db
 from forum.forms import ActionForm
+from forum.forms import utc_span
 from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
@@ -37,6 +34,8 @@ from forum.models import LearningSet
 from forum.models import MaterialKind
 from forum.models import utcnow
 from forum.pagination import requested_page
+from forum.times import to_local
+from forum.times import zone_name
 
 MAX_ID = 2**31 - 1
 
@@ -109,16 +108,10 @@ def _set_choices() -> list[SelectChoice]:
 
 def _details(form: EventForm) -> service.EventDetails | None:
     """The form's event in UTC, or None with the time problem put on the form."""
-    try:
-        starts_at = to_utc(form.day.parsed, form.starts.parsed)
-    except TimeProblem as problem:
-        form.starts.errors = [str(problem)]
+    span = utc_span(form.day, form.starts, form.ends)
+    if span is None:
         return None
-    try:
-        ends_at = to_utc(form.day.parsed, form.ends.parsed)
-    except TimeProblem as problem:
-        form.ends.errors = [str(problem)]
-        return None
+    starts_at, ends_at = span
     chosen = set(form.sets.data or [])
     return service.EventDetails(
         kind=EventKind(form.kind.data), title=form.title.data, starts_at=starts_at,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import relationship
 
 from forum.extensions import db
 from forum.models.base import utcnow
+from forum.models.cycle import Meeting
 from forum.models.learning_set import LearningSet
 from forum.models.learning_set import _str_enum
 from forum.models.thread import Post
@@ -30,6 +31,9 @@ class NotificationKind(enum.StrEnum):
     POST_EDITED = "post_edited"        # edited by a moderator
     REPLY = "reply"                    # someone replied to your post
     POST_WAITING = "post_waiting"      # for moderators: a post waits for approval
+    MEETING_SCHEDULED = "meeting_scheduled"  # for a set's members: a meeting was arranged
+    MEETING_MOVED = "meeting_moved"          # its time or place changed
+    MEETING_CANCELLED = "meeting_cancelled"
 
 
 class EmailTopic(enum.StrEnum):
@@ -38,6 +42,7 @@ class EmailTopic(enum.StrEnum):
     DECISIONS = "decisions"    # a moderator approved, sent back or edited your post
     REPLIES = "replies"        # replies to your posts
     WAITING = "waiting"        # posts waiting for approval in sets you moderate
+    MEETINGS = "meetings"      # your sets' meetings arranged, moved or cancelled
 
 
 TOPIC_OF_KIND: dict[NotificationKind, EmailTopic] = {
@@ -46,6 +51,9 @@ TOPIC_OF_KIND: dict[NotificationKind, EmailTopic] = {
     NotificationKind.POST_EDITED: EmailTopic.DECISIONS,
     NotificationKind.REPLY: EmailTopic.REPLIES,
     NotificationKind.POST_WAITING: EmailTopic.WAITING,
+    NotificationKind.MEETING_SCHEDULED: EmailTopic.MEETINGS,
+    NotificationKind.MEETING_MOVED: EmailTopic.MEETINGS,
+    NotificationKind.MEETING_CANCELLED: EmailTopic.MEETINGS,
 }
 
 
@@ -72,6 +80,9 @@ class Notification(db.Model):
         ForeignKey("learning_sets.id", ondelete="CASCADE"))
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    # A set meeting the notification is about (then no thread or post).
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"))
     # The sentence shown in the list and in emails, fixed when the event happened.
     text: Mapped[str] = mapped_column(String(500))
     reason: Mapped[str | None] = mapped_column(Text)
@@ -85,6 +96,7 @@ class Notification(db.Model):
     learning_set: Mapped[LearningSet | None] = relationship()
     thread: Mapped[Thread | None] = relationship()
     post: Mapped[Post | None] = relationship()
+    meeting: Mapped[Meeting | None] = relationship()
 
     @property
     def topic(self) -> EmailTopic:
@@ -104,6 +116,9 @@ class NotificationPreference(db.Model):
                                                default=EmailMode.DAILY)
     waiting: Mapped[EmailMode] = mapped_column(_str_enum(EmailMode, length=12),
                                                default=EmailMode.IMMEDIATELY)
+    meetings: Mapped[EmailMode] = mapped_column(_str_enum(EmailMode, length=12),
+                                                default=EmailMode.IMMEDIATELY,
+                                                server_default=EmailMode.IMMEDIATELY.value)
     last_digest_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     def mode_for(self, topic: EmailTopic) -> EmailMode:

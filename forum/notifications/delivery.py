@@ -114,8 +114,23 @@ def _compose_waiting(session: Session, row: QueuedEmail, user: User | None) -> C
     return compose_waiting_email(learning_set, count, unsubscribe_url=row.unsubscribe_url or "")
 
 
+def _prepare_meeting(session: Session, row: QueuedEmail, user: User | None) -> None:
+    """A meeting email goes only to someone who can still read the set (not a member removed
+    from a private set since)."""
+    _check_preference(session, row, user)
+    readable = user is not None and row.learning_set_id is not None and session.scalar(
+        select(LearningSet.id).where(LearningSet.id == row.learning_set_id,
+                                     permissions.readable_sets_filter(user))) is not None
+    if not readable:
+        raise NothingToSend("The recipient can no longer read the set.")
+
+
+MEETING_KINDS = frozenset({NotificationKind.MEETING_SCHEDULED, NotificationKind.MEETING_MOVED,
+                           NotificationKind.MEETING_CANCELLED})
+
 for _kind in NotificationKind:
     register_preparer(_kind.value, _prepare_waiting if _kind == NotificationKind.POST_WAITING
+                      else _prepare_meeting if _kind in MEETING_KINDS
                       else _check_preference)
 
 

@@ -12,6 +12,7 @@ from flask import render_template
 from werkzeug.routing import BuildError
 
 from forum.models import LearningSet
+from forum.models import Meeting
 from forum.models import Notification
 from forum.models import NotificationKind
 from forum.models import Post
@@ -70,6 +71,36 @@ def compose_event_email(notification: Notification, *, post: Post,
             render_template("email/notification_event.html", subject=subject, **context))
 
 
+def meeting_url(meeting: Meeting) -> str:
+    return external_url("meetings.show", slug=meeting.learning_set.slug, meeting_id=meeting.id)
+
+
+def compose_meeting_email(notification: Notification, meeting: Meeting, *,
+                          unsubscribe_url: str) -> Composed:
+    """The email about a set's meeting scheduled, moved or cancelled."""
+    subjects = {
+        NotificationKind.MEETING_SCHEDULED: f"New meeting of {meeting.learning_set.name}",
+        NotificationKind.MEETING_MOVED: f"A meeting of {meeting.learning_set.name} has moved",
+        NotificationKind.MEETING_CANCELLED:
+            f"A meeting of {meeting.learning_set.name} is cancelled",
+    }
+    subject = subjects[notification.kind]
+    context = {"notification": notification, "url": meeting_url(meeting), "post_excerpt": "",
+               "unsubscribe_url": unsubscribe_url, "settings_url": settings_url(),
+               "subject": subject}
+    return (subject,
+            render_template("email/notification_event.txt", **context),
+            render_template("email/notification_event.html", **context))
+
+
+def _item_url(notification: Notification) -> str:
+    if notification.thread_id is not None:
+        return post_url(notification.thread_id, notification.post_id)
+    if notification.meeting is not None:
+        return meeting_url(notification.meeting)
+    return external_url("notifications.index")
+
+
 def compose_waiting_email(learning_set: LearningSet, count: int, *,
                           unsubscribe_url: str) -> Composed:
     """The batched email to a moderator: how many posts wait in one set."""
@@ -90,8 +121,7 @@ def compose_digest(user: User, notifications: Sequence[Notification], *,
     count = len(notifications)
     subject = f"Your daily summary: {count} new notification{'' if count == 1 else 's'}"
     items = [{"text": n.text, "reason": n.reason, "created_at": n.created_at,
-              "url": post_url(n.thread_id, n.post_id) if n.thread_id is not None
-              else external_url("notifications.index")}
+              "url": _item_url(n)}
              for n in notifications]
     context = {
         "user": user, "items": items, "subject": subject,

@@ -29,4 +29,5 @@ class PreferencesForm(BaseForm):
                             "about moderators’ decisions")
     replies = _mode_field("Replies to your posts", "about replies")
     waiting = _mode_field("Posts waiting for your approval", "about waiting posts")
+    meetings = _mode_field("Your sets’ meetings", "about meetings")
     submit = SubmitField("Save email settings", widget=GovSubmitInput())

@@ -25,6 +25,8 @@ from forum import permissions
 from forum import signals
 from forum.models import EmailMode
 from forum.models import EmailTopic
+from forum.models import Meeting
+from forum.models import Membership
 from forum.models import Notification
 from forum.models import NotificationKind
 from forum.models import NotificationPreference
@@ -34,6 +36,8 @@ from forum.models import User
 from forum.models import utcnow
 from forum.notifications import delivery
 from forum.notifications import email
+from forum.times import to_local
+from forum.times import zone_name
 from forum.urls import external_url
 
 TEXT_MAX = 500
@@ -180,6 +184,50 @@ def notify_post_created(session: Session, post: Post) -> None:
         notify_reply(session, post)
 
 
+_MEETING_NEWS = {
+    NotificationKind.MEETING_SCHEDULED: "{actor} scheduled a meeting of {set}: “{title}”, {when}.",
+    NotificationKind.MEETING_MOVED: "{actor} moved the meeting of {set} “{title}”: it is now "
+                                    "{when}.",
+    NotificationKind.MEETING_CANCELLED: "{actor} cancelled the meeting of {set} “{title}” "
+                                        "({when}).",
+}
+
+
+def notify_meeting(session: Session, meeting: Meeting, kind: NotificationKind,
+                   actor: User) -> None:
+    """Tell the set's members (not the facilitator who did it) that a meeting was scheduled,
+    moved or cancelled; email them per their choice for meetings."""
+    learning_set = meeting.learning_set
+    members = session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.learning_set_id == learning_set.id, User.id != actor.id)
+        .order_by(User.id)).all()
+    text = _MEETING_NEWS[kind].format(actor=actor.display_name, set=learning_set.name,
+                                      title=meeting.title, when=_meeting_when(meeting))
+    for member in members:
+        if member.is_disabled or not permissions.can_view_meeting(member, meeting):
+            continue
+        notification = Notification(
+            user_id=member.id, kind=kind, actor_id=actor.id, learning_set_id=learning_set.id,
+            meeting_id=meeting.id, text=_clip(text), created_at=utcnow())
+        session.add(notification)
+        session.flush()
+        if preferences_for(session, member).mode_for(notification.topic) != EmailMode.IMMEDIATELY:
+            continue
+        stop_url = unsubscribe_url(member, notification.topic)
+        subject, text_body, html_body = email.compose_meeting_email(
+            notification, meeting, unsubscribe_url=stop_url)
+        outbox.queue_email(session, kind=kind.value, to=member.email, user=member,
+                           subject=subject, text_body=text_body, html_body=html_body,
+                           unsubscribe_url=stop_url, learning_set_id=learning_set.id)
+        notification.emailed_at = utcnow()
+
+
+def _meeting_when(meeting: Meeting) -> str:
+    starts = to_local(meeting.starts_at, meeting.timezone)
+    return f"{starts:%A %-d %B %Y at %H:%M} {zone_name(meeting.starts_at, meeting.timezone)}"
+
+
 # --- what the other areas announce (forum.signals) --------------------------------------
 
 def _on_post_created(sender: Flask, *, session: Session, post: Post, **_: Any) -> None:
@@ -223,6 +271,13 @@ def _on_edit_returned(sender: Flask, *, session: Session, post: Post, moderator:
     notify_edit_returned(session, post, moderator, reason)
 
 
+def _on_meeting(kind: NotificationKind) -> Any:
+    def receiver(sender: Flask, *, session: Session, meeting: Meeting, actor: User,
+                 **_: Any) -> None:
+        notify_meeting(session, meeting, kind, actor)
+    return receiver
+
+
 RECEIVERS = (
     (signals.post_created, _on_post_created),
     (signals.post_resubmitted, _on_post_resubmitted),
@@ -233,6 +288,9 @@ RECEIVERS = (
     (signals.edit_waiting, _on_edit_waiting),
     (signals.edit_approved, _on_edit_approved),
     (signals.edit_returned, _on_edit_returned),
+    (signals.meeting_scheduled, _on_meeting(NotificationKind.MEETING_SCHEDULED)),
+    (signals.meeting_moved, _on_meeting(NotificationKind.MEETING_MOVED)),
+    (signals.meeting_cancelled, _on_meeting(NotificationKind.MEETING_CANCELLED)),
 )
 
 
@@ -341,6 +399,7 @@ DEFAULT_MODES: dict[EmailTopic, EmailMode] = {
     EmailTopic.DECISIONS: EmailMode.IMMEDIATELY,
     EmailTopic.REPLIES: EmailMode.DAILY,
     EmailTopic.WAITING: EmailMode.IMMEDIATELY,
+    EmailTopic.MEETINGS: EmailMode.IMMEDIATELY,
 }
 
 

@@ -31,6 +31,7 @@ TOPIC_DESCRIPTIONS = {
     EmailTopic.DECISIONS: "moderators’ decisions on your posts",
     EmailTopic.REPLIES: "replies to your posts",
     EmailTopic.WAITING: "posts waiting for your approval",
+    EmailTopic.MEETINGS: "your sets’ meetings",
 }
 
 
@@ -64,6 +65,9 @@ def open_notification(notification_id: int):
     if notification is None:
         abort(404)
     db.session.commit()
+    if notification.meeting is not None:
+        return redirect(url_for("meetings.show", slug=notification.meeting.learning_set.slug,
+                                meeting_id=notification.meeting_id))
     if notification.thread_id is None:
         return redirect(url_for("notifications.index"))
     anchor = f"post-{notification.post_id}" if notification.post_id else None

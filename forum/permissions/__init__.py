@@ -15,6 +15,7 @@ by side in the same module:
 - :mod:`.challenges`: challenges and the kinds of reply in them (``can_view_challenge``
   with ``visible_challenges_filter``, ``can_change_post_kind`` with ``relabelable_posts_filter``).
 - :mod:`.events`: the network's events (``can_view_event`` with ``visible_events_filter``).
+- :mod:`.meetings`: a set's meetings (``can_view_meeting`` with ``visible_meetings_filter``).
 - :mod:`.notifications`: what a notification may still tell its recipient.
 
 Predicates take the acting user (possibly anonymous) and the object. A ``False`` from a
@@ -49,6 +50,9 @@ from forum.permissions.guides import is_open_to_everyone
 from forum.permissions.guides import published_guides_filter
 from forum.permissions.guides import quotable_posts_filter
 from forum.permissions.guides import quotable_threads_filter
+from forum.permissions.meetings import can_run_meetings
+from forum.permissions.meetings import can_view_meeting
+from forum.permissions.meetings import visible_meetings_filter
 from forum.permissions.moderation import REASONED_STATUSES
 from forum.permissions.moderation import approvable_posts_filter
 from forum.permissions.moderation import can_approve_post
@@ -156,6 +160,7 @@ __all__ = [
     "can_remove_admin",
     "can_remove_member",
     "can_reply",
+    "can_run_meetings",
     "can_reply_to_post",
     "can_report_post",
     "can_see_moderation_reason",
@@ -166,6 +171,7 @@ __all__ = [
     "can_use_moderation_queue",
     "can_view_challenge",
     "can_view_event",
+    "can_view_meeting",
     "can_view_members",
     "can_view_moderation_log",
     "can_view_pending_edit",
@@ -211,6 +217,7 @@ __all__ = [
     "shown_posts_filter",
     "visible_challenges_filter",
     "visible_events_filter",
+    "visible_meetings_filter",
     "visible_posts_filter",
     "visible_revisions",
     "visible_threads_filter",

@@ -288,12 +288,13 @@ def test_settings_show_the_defaults_and_save_changes(app, world, client):
     assert re.search(r'value="immediately"\s+checked|checked[^>]*value="immediately"', page)
 
     response = client.post("/notifications/settings", data={
-        "decisions": "off", "replies": "immediately", "waiting": "daily"})
+        "decisions": "off", "replies": "immediately", "waiting": "daily",
+        "meetings": "off"})
     assert response.status_code == 302
     with app.app_context():
         saved = db.session.get(NotificationPreference, world.moderator.id)
-        assert (saved.decisions, saved.replies, saved.waiting) == (
-            EmailMode.OFF, EmailMode.IMMEDIATELY, EmailMode.DAILY)
+        assert (saved.decisions, saved.replies, saved.waiting, saved.meetings) == (
+            EmailMode.OFF, EmailMode.IMMEDIATELY, EmailMode.DAILY, EmailMode.OFF)
 
 
 def test_members_who_moderate_nothing_are_not_asked_about_waiting_posts(app, world, client):
@@ -301,7 +302,8 @@ def test_members_who_moderate_nothing_are_not_asked_about_waiting_posts(app, wor
     assert "Posts waiting for your approval" not in client.get(
         "/notifications/settings").get_data(as_text=True)
     response = client.post("/notifications/settings",
-                           data={"decisions": "daily", "replies": "off"})
+                           data={"decisions": "daily", "replies": "off",
+                                 "meetings": "daily"})
     assert response.status_code == 302
 
 

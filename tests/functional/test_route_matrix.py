@@ -19,6 +19,7 @@ from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
 from forum.models import LearningSet
+from forum.models import Meeting
 from forum.models import Membership
 from forum.models import PostKind
 from forum.models import PostStatus
@@ -241,6 +242,28 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
      "/sets/{slug}/guides/{guide}/excerpts/{guide_excerpt}/source",
      _row(404, 404, 403, 403, 302, 302)),
     ("guides.from_thread", "POST", "/threads/{thread}/guide", _row(404, 404, 403, 403, 302, 302)),
+    # Set meetings ({meeting}: an upcoming meeting of the private set).
+    ("meetings.index", "GET", "/sets/{slug}/meetings", _row(404, 404, 200, 200, 200, 200)),
+    ("meetings.show", "GET", "/sets/{slug}/meetings/{meeting}",
+     _row(404, 404, 200, 200, 200, 200)),
+    ("meetings.calendar", "GET", "/sets/{slug}/meetings/{meeting}/invitation.ics",
+     _row(404, 404, 200, 200, 200, 200)),
+    ("meetings.new", "GET", "/sets/{slug}/meetings/new", _row(404, 404, 403, 403, 200, 200)),
+    # An empty form comes back with its errors.
+    ("meetings.new", "POST", "/sets/{slug}/meetings/new", _row(404, 404, 403, 403, 200, 200)),
+    ("meetings.edit", "GET", "/sets/{slug}/meetings/{meeting}/edit",
+     _row(404, 404, 403, 403, 200, 200)),
+    ("meetings.edit", "POST", "/sets/{slug}/meetings/{meeting}/edit",
+     _row(404, 404, 403, 403, 200, 200)),
+    ("meetings.cancel", "GET", "/sets/{slug}/meetings/{meeting}/cancel",
+     _row(404, 404, 403, 403, 200, 200)),
+    ("meetings.cancel", "POST", "/sets/{slug}/meetings/{meeting}/cancel",
+     _row(404, 404, 403, 403, 302, 302)),
+    ("meetings.notes", "GET", "/sets/{slug}/meetings/{meeting}/notes",
+     _row(404, 404, 403, 403, 200, 200)),
+    # Empty notes are allowed (they remove the notes).
+    ("meetings.notes", "POST", "/sets/{slug}/meetings/{meeting}/notes",
+     _row(404, 404, 403, 403, 302, 302)),
     ("guides.published", "GET", "/guides/{guide_slug}/", _row(404, 404, 200, 200, 200, 200)),
     ("guides.version", "GET", "/guides/{guide_slug}/v1/", _row(404, 404, 200, 200, 200, 200)),
     ("guides.download_version", "GET", "/guides/{guide_slug}/v1/download/markdown",
@@ -284,6 +307,11 @@ def ids(app, world) -> dict[str, object]:
                       audience=EventAudience.SETS, signup_open=True,
                       sets=[db.session.get(LearningSet, world.learning_set.id)])
         db.session.add(event)
+        meeting = Meeting(learning_set_id=world.learning_set.id, title="Set meeting 3",
+                          starts_at=datetime(2031, 2, 3, 10), ends_at=datetime(2031, 2, 3, 12),
+                          online_url="https://meet.example.org/comms",
+                          agenda_source="Actions", agenda_html="<p>Actions</p>")
+        db.session.add(meeting)
         db.session.commit()
         return {"other": other.id, "edited": edited.id,
                 "slug": world.learning_set.slug, "thread": thread.id,
@@ -293,7 +321,8 @@ def ids(app, world) -> dict[str, object]:
                 "guide": guide.id, "guide_slug": guide.slug,
                 "guide_section": guide.section_ids[0], "guide_excerpt": guide.excerpt_ids[0],
                 "event": event.id, "challenge_thread": challenge.thread_id,
-                "challenge_opening": challenge_opening.id, "question": question.id}
+                "challenge_opening": challenge_opening.id, "question": question.id,
+                "meeting": meeting.id}
 
 
 def _request(client, method: str, url: str, *, csrf: bool = True):

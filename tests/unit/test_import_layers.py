@@ -14,14 +14,16 @@ FORUM = Path(__file__).resolve().parents[2] / "forum"
 
 # What each module (or every module of a package) must never import, even inside a function.
 FORBIDDEN = {
-    "permissions": {"auth", "admin", "challenges", "guides", "moderation", "notifications",
-                    "sets", "threads"},
-    "notifications": {"admin", "auth", "guides", "moderation", "sets", "threads"},
+    "permissions": {"auth", "admin", "challenges", "guides", "meetings", "moderation",
+                    "notifications", "sets", "threads"},
+    "notifications": {"admin", "auth", "guides", "meetings", "moderation", "sets", "threads"},
+    "meetings/service.py": {"guides", "notifications", "sets", "threads"},
     "moderation/service.py": {"guides", "notifications", "sets", "threads"},
     "moderation/queue.py": {"guides", "notifications", "sets", "threads"},
     "moderation/policy.py": {"guides", "notifications", "sets", "threads"},
     "threads/service.py": {"guides", "notifications", "sets"},
-    "signals.py": {"challenges", "guides", "moderation", "notifications", "sets", "threads"},
+    "signals.py": {"challenges", "guides", "meetings", "moderation", "notifications", "sets",
+                   "threads"},
     "challenges/service.py": {"guides", "moderation", "notifications", "sets"},
 }
 
@@ -57,7 +59,8 @@ def test_modules_import_no_area_above_them(target: str) -> None:
 @pytest.mark.parametrize(("module", "absent"), [
     ("forum.moderation.service", {"notifications", "guides"}),
     ("forum.threads.service", {"notifications", "guides"}),
-    ("forum.notifications.service", {"threads", "moderation", "sets", "guides"}),
+    ("forum.notifications.service", {"threads", "moderation", "sets", "guides", "meetings"}),
+    ("forum.meetings.service", {"notifications", "guides"}),
     ("forum.permissions", {"threads", "moderation", "notifications", "sets", "guides"}),
 ])
 def test_importing_an_area_does_not_load_the_areas_above_it(module: str, absent: set[str]):

@@ -22,6 +22,7 @@ from forum.models import Challenge
 from forum.models import Guide
 from forum.models import GuideVersion
 from forum.models import LearningSet
+from forum.models import Meeting
 from forum.models import Membership
 from forum.models import Post
 from forum.models import PostKind
@@ -58,6 +59,8 @@ world_strategy = st.fixed_dictionaries({
     # A challenge: (thread index, holder index or None for a deleted account).
     "challenges": st.lists(st.tuples(st.integers(0, 4), st.none() | st.integers(0, MAX_USERS - 1)),
                            max_size=3),
+    # A meeting: (set index, cancelled).
+    "meetings": st.lists(st.tuples(st.integers(0, MAX_SETS - 1), st.booleans()), max_size=3),
 })
 
 
@@ -69,6 +72,7 @@ class Built:
     posts: list[Post]
     guides: list[Guide]
     challenges: list[Challenge]
+    meetings: list[Meeting]
 
 
 def _build(spec: dict) -> Built:
@@ -121,8 +125,14 @@ def _build(spec: dict) -> Built:
                               aim="An aim.", created_at=now)
         db.session.add(challenge)
         challenges.append(challenge)
+    meetings = []
+    for set_index, cancelled in spec.get("meetings", []):
+        meeting = Meeting(learning_set=sets[set_index % len(sets)], title="A meeting",
+                          starts_at=now, ends_at=now, cancelled_at=now if cancelled else None)
+        db.session.add(meeting)
+        meetings.append(meeting)
     db.session.flush()
-    return Built(sets, users, threads, posts, guides, challenges)
+    return Built(sets, users, threads, posts, guides, challenges, meetings)
 
 
 def _ids(model, where, among) -> set[int]:
@@ -167,6 +177,8 @@ def _check_viewer(viewer, world: Built) -> None:
         == _ids(Post, p.relabelable_posts_filter(viewer), world.posts)
     assert _allowed(lambda s: p.is_facilitator(viewer, s), world.sets) \
         == _ids(LearningSet, p.facilitates_filter(viewer, LearningSet.id), world.sets)
+    assert _allowed(lambda m: p.can_view_meeting(viewer, m), world.meetings) \
+        == _ids(Meeting, p.visible_meetings_filter(viewer), world.meetings)
 
 
 def _check_world(world: Built) -> None:
@@ -219,6 +231,7 @@ def test_agreement_covers_a_hand_built_case(app: Flask) -> None:
                          (2, PostStatus.REJECTED, 0, None)])],
         "guides": [(0, True, True), (1, False, True)],
         "challenges": [(0, 0)],
+        "meetings": [(0, False), (1, True)],
     }
     with app.app_context():
         world = _build(spec)
@@ -234,5 +247,10 @@ def test_agreement_covers_a_hand_built_case(app: Flask) -> None:
         waiting_challenge = world.challenges[0]
         assert permissions.can_view_challenge(member, waiting_challenge)  # its holder
         assert not permissions.can_view_challenge(outsider, waiting_challenge)
+        private_meeting, network_meeting = world.meetings
+        assert not permissions.can_view_meeting(outsider, private_meeting)
+        assert permissions.can_view_meeting(member, private_meeting)
+        assert permissions.can_view_meeting(outsider, network_meeting)
+        assert not permissions.can_view_meeting(None, network_meeting)
         _check_world(world)
         db.session.rollback()

@@ -1,0 +1,44 @@
+"""Forms for scheduling a set's meeting and writing its notes."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import GovTextArea
+from govuk_frontend_wtf.wtforms_widgets import GovTextInput
+from wtforms import Field
+from wtforms import StringField
+from wtforms import SubmitField
+from wtforms import TextAreaField
+from wtforms.validators import StopValidation
+
+from forum.forms import BaseForm
+from forum.forms import MaxChars
+from forum.forms import ScheduleForm
+from forum.forms import WebAddress
+from forum.forms import strip
+from forum.threads.forms import clean_body
+from forum.threads.forms import clean_title
+
+PLACE_MAX = 300
+URL_MAX = 500
+TEXT_MAX = 20_000
+
+
+class MeetingForm(ScheduleForm):
+    online_url = StringField("Online link", widget=GovTextInput(), filters=[strip],
+                             validators=[MaxChars(URL_MAX, "The link"), WebAddress("The link")])
+    place = StringField("Place", widget=GovTextInput(), filters=[clean_title],
+                        validators=[MaxChars(PLACE_MAX, "The place")])
+    agenda = TextAreaField("Agenda (optional)", widget=GovTextArea(), filters=[clean_body],
+                           validators=[MaxChars(TEXT_MAX, "The agenda")])
+    submit = SubmitField("Schedule the meeting", widget=GovSubmitInput())
+
+    def validate_place(self, field: Field) -> None:
+        if not field.data and not self.online_url.data and not self.online_url.errors:
+            raise StopValidation("Enter an online link or a place (or both)")
+
+
+class NotesForm(BaseForm):
+    notes = TextAreaField("Notes", widget=GovTextArea(), filters=[clean_body],
+                          validators=[MaxChars(TEXT_MAX, "The notes")])
+    submit = SubmitField("Save the notes", widget=GovSubmitInput())
