@@ -70,6 +70,14 @@ class NewChallengeForm(BaseForm):
     submit = SubmitField("Bring this challenge", widget=GovSubmitInput())
 
 
+class MakeChallengeForm(BaseForm):
+    aim = TextAreaField("What the holder wants to achieve", widget=GovTextArea(),
+                        filters=[clean_body],
+                        validators=[Required("Say what the holder wants to achieve"),
+                                    MaxChars(AIM_MAX, "What the holder wants to achieve")])
+    submit = SubmitField("Make this thread a challenge", widget=GovSubmitInput())
+
+
 class OnlyWhenKind:
     """Run the field's checks only when the reply is of ``kind`` (else ignore the field)."""
 

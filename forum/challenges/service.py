@@ -176,6 +176,28 @@ def start_challenge(session: Session, holder: User, learning_set: LearningSet, *
     return challenge, post
 
 
+def make_challenge(session: Session, actor: User, thread: Thread, *, aim: str) -> Challenge:
+    """Turn a thread into a challenge held by its author. The opening post becomes the
+    challenge; earlier replies become the holder's reflections and others' questions, which a
+    facilitator can re-label."""
+    if not permissions.can_make_challenge(actor, thread):
+        raise NotAllowed("Only the set's facilitators can make a thread a challenge.")
+    if load_challenge(session, thread.id) is not None:
+        raise NotAllowed("This thread is already a challenge.")
+    for post in thread.posts:
+        if post.parent_id is None and post.kind is None:
+            post.kind = PostKind.CHALLENGE.value
+        elif post.kind is None:
+            post.kind = (PostKind.REFLECTION if post.author_id == thread.author_id
+                         else PostKind.QUESTION).value
+    challenge = Challenge(thread=thread, learning_set_id=thread.learning_set_id,
+                          holder_id=thread.author_id, aim=aim.strip(),
+                          status=ChallengeStatus.OPEN, created_at=utcnow())
+    session.add(challenge)
+    session.flush()
+    return challenge
+
+
 def reply(session: Session, author: User, parent: Post, challenge: Challenge, *,
           kind: PostKind, body: str, key: str | None = None, due_on: date | None = None,
           action_id: int | None = None, outcome: UpdateOutcome | None = None) -> Post:

@@ -18,6 +18,7 @@ from forum import permissions
 from forum.challenges import bp
 from forum.challenges import service
 from forum.challenges.forms import KindForm
+from forum.challenges.forms import MakeChallengeForm
 from forum.challenges.forms import NewChallengeForm
 from forum.challenges.forms import StatusForm
 from forum.challenges.page import kind_items
@@ -105,6 +106,25 @@ def reply(post_id: int):
                            learning_set=thread.learning_set, challenge=challenge,
                            parent=parent, parent_view=threads.post_view(current_user, parent),
                            form=form, kind_items=kind_items(form), markdown_hint=MARKDOWN_HINT)
+
+
+@bp.route("/threads/<int:thread_id>/make-challenge", methods=["GET", "POST"])
+def make(thread_id: int):
+    thread = _load_thread(thread_id)
+    if service.load_challenge(db.session, thread.id) is not None:
+        abort(404)
+    if not permissions.is_signed_in(current_user):
+        return _require_sign_in()
+    if not permissions.can_make_challenge(current_user, thread):
+        abort(403)
+    form = MakeChallengeForm()
+    if form.validate_on_submit():
+        service.make_challenge(db.session, current_user, thread, aim=form.aim.data)
+        db.session.commit()
+        flash("The thread is now a challenge. Check the kind of each reply.", "success")
+        return redirect(url_for("threads.show", thread_id=thread.id))
+    return render_template("challenges/make.html", thread=thread,
+                           learning_set=thread.learning_set, form=form)
 
 
 @bp.route("/threads/<int:thread_id>/challenge-status", methods=["GET", "POST"])

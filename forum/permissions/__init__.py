@@ -30,6 +30,7 @@ from forum.permissions.challenges import RELABEL_KINDS
 from forum.permissions.challenges import can_bring_challenge
 from forum.permissions.challenges import can_change_challenge_status
 from forum.permissions.challenges import can_change_post_kind
+from forum.permissions.challenges import can_make_challenge
 from forum.permissions.challenges import can_post_kind
 from forum.permissions.challenges import can_view_challenge
 from forum.permissions.challenges import facilitates_filter
@@ -148,6 +149,7 @@ __all__ = [
     "can_edit_profile",
     "can_edit_set",
     "can_hide_post",
+    "can_make_challenge",
     "can_manage_events",
     "can_manage_members",
     "can_manage_sets",

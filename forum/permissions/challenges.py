@@ -66,6 +66,13 @@ def can_bring_challenge(user: AnyUser, learning_set: LearningSet) -> bool:
     return can_start_thread(user, learning_set)
 
 
+def can_make_challenge(user: AnyUser, thread: Thread) -> bool:
+    """Turn an existing thread into a challenge held by its author: the set's facilitators
+    (the caller checks that the thread is not one already)."""
+    return (thread.author_id is not None and can_open_thread(user, thread)
+            and is_facilitator(user, thread.learning_set))
+
+
 def can_view_challenge(user: AnyUser, challenge: Challenge) -> bool:
     return can_open_thread(user, challenge.thread)
 

@@ -27,6 +27,7 @@ from forum.models import ModerationPolicy
 from forum.models import Post
 from forum.models import PostKind
 from forum.models import PostStatus
+from forum.models import Thread
 from forum.models import User
 from forum.moderation import service as moderation
 from tests import factories
@@ -625,3 +626,34 @@ def test_the_moderation_queue_says_what_kind_of_post_waits(app, client, world):
     client.sign_in_as(world.moderator)
     queue = client.get("/moderation/").text
     assert "New challenge" in queue
+
+
+# --- turning a thread into a challenge -------------------------------------------------
+
+
+def test_a_facilitator_makes_a_thread_a_challenge_held_by_its_author(app, client, open_set):
+    with app.app_context():
+        thread = db.session.get(Thread, open_set.thread.id)
+        opening = thread.posts[0]
+        factories.make_post(thread, db.session.get(User, open_set.moderator.id), parent=opening,
+                            body="What did residents call it?")
+        factories.make_post(thread, db.session.get(User, open_set.member.id), parent=opening,
+                            body="They called it the panel.")
+        db.session.commit()
+    url = f"/threads/{open_set.thread.id}/make-challenge"
+    client.sign_in_as(open_set.member)
+    assert "make-challenge" not in client.get(f"/threads/{open_set.thread.id}").text
+    assert client.post(url, data={"aim": "A name people use."}).status_code == 403
+    client.sign_in_as(open_set.facilitator)
+    assert url in client.get(f"/threads/{open_set.thread.id}").text
+    refused = client.post(url, data={"aim": " "})
+    assert _field_error(refused.text, "aim") == "Say what the holder wants to achieve"
+    assert client.post(url, data={"aim": "A name people use."}).status_code == 302
+    with app.app_context():
+        challenge = db.session.scalar(select(Challenge))
+        assert (challenge.holder_id, challenge.aim) == (open_set.member.id, "A name people use.")
+        kinds = [post.kind for post in db.session.get(Thread, open_set.thread.id).posts]
+        assert kinds == ["challenge", "question", "reflection"]
+    assert "Other threads" in client.get("/sets/comms/").text
+    assert "Naming the assembly" in client.get("/sets/comms/").text.split("Other threads")[0]
+    assert client.get(url).status_code == 404  # already a challenge

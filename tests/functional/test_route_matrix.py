@@ -127,6 +127,11 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
      _row(404, 404, 200, 200, 200, 200)),
     ("challenges.reply", "POST", "/posts/{challenge_opening}/challenge-reply",
      _row(404, 404, 200, 200, 200, 200)),
+    ("challenges.make", "GET", "/threads/{thread}/make-challenge",
+     _row(404, 404, 403, 403, 200, 200)),
+    # An empty form: the aim is required, so nothing changes.
+    ("challenges.make", "POST", "/threads/{thread}/make-challenge",
+     _row(404, 404, 403, 403, 200, 200)),
     ("challenges.status", "GET", "/threads/{challenge_thread}/challenge-status",
      _row(404, 404, 200, 403, 200, 200)),
     ("challenges.status", "POST", "/threads/{challenge_thread}/challenge-status",

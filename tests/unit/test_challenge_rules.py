@@ -143,3 +143,14 @@ def test_curation_puts_learnings_first_or_keeps_only_the_kind_asked():
     assert [i.post.kind for i in items_by_kind(items, PostKind.QUESTION)] == ["question"]
     assert parse_kind("learning") == PostKind.LEARNING
     assert parse_kind("<script>") is None and parse_kind(None) is None
+
+
+@pytest.mark.parametrize(("who", "may"), [("holder", False), ("member", False),
+                                          ("moderator", False), ("facilitator", True),
+                                          ("admin", True), ("outsider", False)])
+def test_only_facilitators_make_a_thread_a_challenge(cast, who, may):
+    people, challenge = cast
+    thread = factories.make_thread(challenge.learning_set, people["member"])
+    assert permissions.can_make_challenge(people[who], thread) is may
+    thread.author_id = None  # a former member's thread has nobody to hold it
+    assert not permissions.can_make_challenge(people["facilitator"], thread)
