@@ -112,6 +112,7 @@ def _migrations_dir() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from forum import actions
     from forum import notifications
     from forum.admin import bp as admin_bp
     from forum.auth import bp as auth_bp
@@ -135,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp)
     app.register_blueprint(operations_bp)
     app.register_blueprint(pages_bp)
+    actions.init_app(app)
     from forum import search
 
     search.init_app(app)

@@ -30,12 +30,14 @@ class NotificationKind(enum.StrEnum):
     POST_EDITED = "post_edited"        # edited by a moderator
     REPLY = "reply"                    # someone replied to your post
     POST_WAITING = "post_waiting"      # for moderators: a post waits for approval
+    ACTION_DUE = "action_due"          # an action you committed to falls due: how did it go?
 
 
 class EmailTopic(enum.StrEnum):
     """The groups of notifications a user sets an email preference for."""
 
-    DECISIONS = "decisions"    # a moderator approved, sent back or edited your post
+    DECISIONS = "decisions"    # a moderator approved, sent back or edited your post; your
+                               # action falls due (both about your own posts, and both wait on you)
     REPLIES = "replies"        # replies to your posts
     WAITING = "waiting"        # posts waiting for approval in sets you moderate
 
@@ -46,6 +48,7 @@ TOPIC_OF_KIND: dict[NotificationKind, EmailTopic] = {
     NotificationKind.POST_EDITED: EmailTopic.DECISIONS,
     NotificationKind.REPLY: EmailTopic.REPLIES,
     NotificationKind.POST_WAITING: EmailTopic.WAITING,
+    NotificationKind.ACTION_DUE: EmailTopic.DECISIONS,
 }
 
 

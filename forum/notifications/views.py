@@ -14,13 +14,17 @@ from flask import request
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
+from sqlalchemy import select
 
 from forum import permissions
 from forum.extensions import db
 from forum.forms import ActionForm
+from forum.models import Action
 from forum.models import EmailMode
 from forum.models import EmailTopic
+from forum.models import NotificationKind
 from forum.notifications import bp
+from forum.notifications import reminders
 from forum.notifications import service
 from forum.notifications.forms import PreferencesForm
 from forum.pagination import requested_page
@@ -66,6 +70,10 @@ def open_notification(notification_id: int):
     db.session.commit()
     if notification.thread_id is None:
         return redirect(url_for("notifications.index"))
+    if notification.kind == NotificationKind.ACTION_DUE and notification.post_id is not None:
+        action = db.session.scalar(select(Action).where(Action.post_id == notification.post_id))
+        if action is not None:
+            return redirect(reminders.update_form_url(action))
     anchor = f"post-{notification.post_id}" if notification.post_id else None
     return redirect(url_for("threads.show", thread_id=notification.thread_id, _anchor=anchor))
 
