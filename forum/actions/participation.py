@@ -118,7 +118,8 @@ def participation(session: Session, learning_set: LearningSet, *,
             .where(*in_set, Post.created_at >= long_since)
             .group_by(Post.author_id, kind)):
         member = members[author_id]
-        member.short[post_kind] = int(short or 0)
+        if short:
+            member.short[post_kind] = int(short)
         member.long[post_kind] = int(long)
         used.add(post_kind)
 

@@ -7,6 +7,7 @@ Runs on SQLite by default and on PostgreSQL with ``FORUM_TEST_DATABASE_URL``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask import Flask
 from flask_login import AnonymousUserMixin
@@ -18,6 +19,8 @@ from sqlalchemy import select
 
 from forum import permissions
 from forum.extensions import db
+from forum.models import Action
+from forum.models import Challenge
 from forum.models import Guide
 from forum.models import GuideVersion
 from forum.models import LearningSet
@@ -62,6 +65,7 @@ class Built:
     threads: list[Thread]
     posts: list[Post]
     guides: list[Guide]
+    actions: list[Action]
 
 
 def _build(spec: dict) -> Built:
@@ -101,8 +105,20 @@ def _build(spec: dict) -> Built:
             guide.versions.append(GuideVersion(number=1, published_at=now, document={}))
         db.session.add(guide)
         guides.append(guide)
+    # Every post is also an action (in its thread's challenge): whether it is listed depends
+    # on its post alone, so every status and reader is covered.
+    actions = []
+    for thread in threads:
+        challenge = Challenge(thread=thread, learning_set=thread.learning_set)
+        db.session.add(challenge)
+        for post in thread.posts:
+            action = Action(post=post, challenge=challenge,
+                            learning_set_id=thread.learning_set.id,
+                            holder=post.author, due_on=date(2026, 1, 1))
+            db.session.add(action)
+            actions.append(action)
     db.session.flush()
-    return Built(sets, users, threads, posts, guides)
+    return Built(sets, users, threads, posts, guides, actions)
 
 
 def _ids(model, where, among) -> set[int]:
@@ -139,6 +155,8 @@ def _check_viewer(viewer, world: Built) -> None:
         == _ids(Post, p.approvable_posts_filter(viewer), world.posts)
     assert _allowed(lambda post: p.can_hide_post(viewer, post), world.posts) \
         == _ids(Post, p.hideable_posts_filter(viewer), world.posts)
+    assert _allowed(lambda a: p.can_view_action(viewer, a), world.actions) \
+        == _ids(Action, p.visible_actions_filter(viewer), world.actions)
     assert _allowed(lambda g: p.can_view_published_guide(viewer, g), world.guides) \
         == _ids(Guide, p.published_guides_filter(viewer), world.guides)
 
