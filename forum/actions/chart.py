@@ -11,15 +11,18 @@ saying so.
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import pygal
 from pygal.etree import etree as svg_etree
 from pygal.style import Style
 
-from forum.actions.participation import Participation
+if TYPE_CHECKING:
+    from forum.actions.participation import Participation
 
 # pygal adds an import hook for its map plugins (unused here) that lacks find_spec, so every
-# failed import elsewhere warns (an error under ``-W error``): take it out again.
+# failed import elsewhere warns (an error under ``-W error``): take it out again at once,
+# before anything else is imported.
 sys.meta_path[:] = [finder for finder in sys.meta_path
                     if type(finder).__name__ != "PluginImportFixer"]
 
@@ -28,7 +31,11 @@ STYLE = Style(background="#ffffff", plot_background="#ffffff", foreground="#0b0c
               foreground_strong="#0b0c0c", foreground_subtle="#505a5f",
               font_family="arial, sans-serif", label_font_size=14, major_label_font_size=14,
               legend_font_size=14, title_font_size=18, value_font_size=12,
-              colors=("#1d70b8", "#003078", "#d4351c", "#00703c"))
+              colors=("#1d70b8", "#003078", "#d4351c", "#00703c"),
+              # Solid fills, and white numbers on them (over 5:1 on both blues).
+              opacity="1", opacity_hover="1", value_colors=("#ffffff", "#ffffff"))
+# The two lines of the waits chart in colours told apart without the legend's help.
+LINE_STYLE = Style(**{**STYLE.to_dict(), "colors": ("#1d70b8", "#d4351c")})
 WIDTH = 800
 
 
@@ -45,8 +52,9 @@ def _svg(chart: pygal.graph.graph.Graph, description: str) -> bytes:
     return svg_etree.tostring(tree, encoding="utf-8")
 
 
-def _chart(kind: type, *, title: str, rows: int) -> pygal.graph.graph.Graph:
-    return kind(js=[], style=STYLE, title=title, width=WIDTH, height=max(260, 120 + 48 * rows),
+def _chart(kind: type, *, title: str, rows: int,
+           style: Style = STYLE) -> pygal.graph.graph.Graph:
+    return kind(js=[], style=style, title=title, width=WIDTH, height=max(260, 120 + 48 * rows),
                 legend_at_bottom=True, print_values=True, disable_xml_declaration=True,
                 show_y_guides=True, truncate_label=-1, truncate_legend=-1)
 
@@ -66,7 +74,11 @@ def posts_chart(numbers: Participation) -> bytes:
 
 def waits_chart(numbers: Participation) -> bytes:
     """Median and 90th-percentile hours posts waited for approval, per week, oldest first."""
-    chart = _chart(pygal.Line, title="Hours posts waited for approval", rows=4)
+    chart = _chart(pygal.Line, title="Hours posts waited for approval", rows=4,
+                   style=LINE_STYLE)
+    # From zero, with no line drawn across a week when nothing was approved; values are read
+    # from the table (labels beside every dot would crowd the lines).
+    chart.config(include_x_axis=True, allow_interruptions=True, print_values=False)
     weeks = list(reversed(numbers.weeks))
     chart.x_labels = [f"{week.week_of:%-d %b}" for week in weeks]
 
