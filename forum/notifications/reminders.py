@@ -14,6 +14,7 @@ from datetime import datetime
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.routing import BuildError
 
 from forum.actions.states import uk_today
 from forum.extensions import db
@@ -28,10 +29,14 @@ from forum.urls import external_url
 
 
 def update_form_url(action: Action) -> str:
-    """The reply form under the action's post, set to post an update on it (the challenge
-    thread's reply form reads ``kind`` and ``action``)."""
-    return external_url("threads.reply", post_id=action.post_id, kind="update",
-                        action=action.id)
+    """The reply form under the action's post, set to post an update on that action: the
+    challenge reply form (``kind`` and ``action_id`` are its fields), or the plain reply form
+    where challenges are not served."""
+    args = {"post_id": action.post_id, "kind": "update", "action_id": action.id}
+    try:
+        return external_url("challenges.reply", **args)
+    except BuildError:
+        return external_url("threads.reply", **args)
 
 
 def due_actions(session: Session, *, now: datetime) -> list[Action]:

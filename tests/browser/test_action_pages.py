@@ -63,6 +63,7 @@ def test_actions_and_participation_pages_pass_axe(page: Page, seed: Seed, action
     page.goto(f"/sets/{seed.set_slug}/")
     page.get_by_role("link", name="Participation").click()
     expect(page.get_by_role("heading", name="Participation", level=1)).to_be_visible()
+    page.wait_for_load_state("load")  # the images too
     for name in ("Bar chart of approved posts", "Line chart of the median"):
         chart = page.get_by_role("img", name=name)
         expect(chart).to_be_visible()

@@ -66,7 +66,7 @@ def test_the_holder_is_reminded_once_on_the_due_date(app, world):
     [email] = _emails(app)     # decisions are emailed immediately by default
     assert email.to_address == "member@example.org"
     assert "is due: how did it go?" in email.subject
-    assert f"kind=update&action={action_id}" in email.text_body
+    assert f"kind=update&action_id={action_id}" in email.text_body
     assert "Post an update" in email.text_body
 
 
@@ -133,8 +133,9 @@ def test_the_notification_opens_the_update_form(app, client, world):
     location = urlsplit(response.headers["Location"])
     with app.app_context():
         post_id = db.session.get(Action, action_id).post_id
-    assert location.path == f"/posts/{post_id}/reply"
-    assert parse_qs(location.query) == {"kind": ["update"], "action": [str(action_id)]}
+    # The challenge reply form where it exists, else the plain one; set to an update on it.
+    assert location.path in (f"/posts/{post_id}/challenge-reply", f"/posts/{post_id}/reply")
+    assert parse_qs(location.query) == {"kind": ["update"], "action_id": [str(action_id)]}
     page = client.get("/notifications").text
     assert "How did it go?" in page
 
