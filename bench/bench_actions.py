@@ -162,12 +162,13 @@ def main() -> None:
         facilitator_id, slug = build(app)
         with app.app_context():
             learning_set = db.session.scalar(db.select(LearningSet))
-            rows = set_actions(db.session, db.session.get(User, facilitator_id), learning_set,
-                               today=uk_today())
+            facilitator = db.session.get(User, facilitator_id)
+            session_id = facilitator.get_id()  # "id:session version", as a sign-in stores
+            rows = set_actions(db.session, facilitator, learning_set, today=uk_today())
         anonymous = app.test_client()
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = str(facilitator_id)
+            session["_user_id"] = session_id
             session["_fresh"] = True
         bare = bare_app(rows).test_client()
         with app.app_context():

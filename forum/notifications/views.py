@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort
 from flask import flash
+from flask import g
 from flask import has_request_context
 from flask import redirect
 from flask import render_template
@@ -40,10 +41,15 @@ TOPIC_DESCRIPTIONS = {
 
 @bp.app_context_processor
 def _unread_notifications() -> dict[str, Any]:
-    """``unread_notifications`` for the header: one query, signed-in users only."""
+    """``unread_notifications`` for the header: one query per request, signed-in users only.
+
+    Kept on ``g``: GOV.UK form widgets render their own templates, and each render asks the
+    context processors again (three times on a page with a filter form)."""
     if not has_request_context() or not current_user or not current_user.is_authenticated:
         return {}
-    return {"unread_notifications": service.unread_count(db.session, current_user)}
+    if "_unread_notifications" not in g:
+        g._unread_notifications = service.unread_count(db.session, current_user)
+    return {"unread_notifications": g._unread_notifications}
 
 
 @bp.get("/notifications")
