@@ -17,8 +17,6 @@ import random
 import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bench_pages import timed  # noqa: E402
 from forum import create_app  # noqa: E402
 from forum.actions.service import set_actions  # noqa: E402
 from forum.actions.states import uk_today  # noqa: E402
@@ -117,20 +116,6 @@ def build(app: Flask) -> tuple[int, str]:
                 created_at=min(now, created + timedelta(minutes=rng.randint(5, 48 * 60)))))
         db.session.commit()
         return facilitator.id, learning_set.slug
-
-
-def timed(request: Callable[[], int], seconds: float, max_requests: int = 2000) -> list[float]:
-    for _ in range(3):
-        request()
-    durations: list[float] = []
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline and len(durations) < max_requests:
-        began = time.perf_counter()
-        status = request()
-        durations.append(time.perf_counter() - began)
-        if status != 200:
-            raise SystemExit(f"unexpected status {status}")
-    return durations
 
 
 BARE_TABLE = """<!DOCTYPE html><html lang="en"><title>Actions</title><table>

@@ -124,7 +124,8 @@ def test_a_member_who_left_a_private_set_no_longer_sees_its_actions_at_home(app,
     assert "Brief the cabinet member" not in client.get("/").text
 
 
-def _count(app, client, url: str) -> int:
+def count_page_queries(app, client, url: str) -> int:
+    """The SQL statements one GET of ``url`` sends (not SQLite's own BEGIN)."""
     statements: list[str] = []
 
     def count(conn, cursor, statement, *args):
@@ -155,8 +156,8 @@ def _more_actions(app, world, n: int) -> None:
 def test_the_actions_page_costs_a_fixed_number_of_queries(app, client, world):
     _seed(app, world)
     client.sign_in_as(world.member)
-    few = _count(app, client, "/sets/comms/actions")
+    few = count_page_queries(app, client, "/sets/comms/actions")
     _more_actions(app, world, 40)
-    many = _count(app, client, "/sets/comms/actions")
+    many = count_page_queries(app, client, "/sets/comms/actions")
     # The set, the user, their role, the holders, the actions; and the layout's own four.
     assert few == many <= 9, (few, many)

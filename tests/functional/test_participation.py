@@ -7,7 +7,6 @@ from datetime import datetime
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from forum.actions.participation import duration
 from forum.actions.participation import participation
@@ -25,6 +24,7 @@ from forum.models import UpdateOutcome
 from forum.models import User
 from forum.models import utcnow
 from tests import factories
+from tests.functional.test_actions_pages import count_page_queries
 
 # Wednesday 11 March 2026, 12:00 UTC (GMT): this week began on Monday 9 March.
 NOW = datetime(2026, 3, 11, 12, 0)
@@ -194,26 +194,9 @@ def test_only_facilitators_and_admins_see_participation(app, client, world):
             assert client.get(url).status_code == code, (user.display_name, url)
 
 
-def _count(app, client, url: str) -> int:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith("BEGIN"):  # SQLite's own BEGIN
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
-
-
 def test_the_participation_page_costs_a_fixed_number_of_queries(app, client, world):
     client.sign_in_as(world.facilitator)
-    few = _count(app, client, "/sets/comms/participation")
+    few = count_page_queries(app, client, "/sets/comms/participation")
     with app.app_context():
         learning_set = db.session.get(LearningSet, world.learning_set.id)
         for _ in range(30):
@@ -223,5 +206,5 @@ def test_the_participation_page_costs_a_fixed_number_of_queries(app, client, wor
             factories.make_action(challenge, date(2026, 1, 1))
             factories.make_action(challenge, date(2026, 1, 2), state=ActionState.DONE)
         db.session.commit()
-    many = _count(app, client, "/sets/comms/participation")
+    many = count_page_queries(app, client, "/sets/comms/participation")
     assert few == many, (few, many)
