@@ -112,6 +112,7 @@ def _migrations_dir() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from forum import actions
     from forum import challenges
     from forum import notifications
     from forum.admin import bp as admin_bp
@@ -139,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings_bp)
     app.register_blueprint(operations_bp)
     app.register_blueprint(pages_bp)
+    actions.init_app(app)
     from forum import search
 
     search.init_app(app)

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
 from functools import cache
 
 from werkzeug.security import generate_password_hash
 
 from forum.extensions import db
+from forum.models import Action
+from forum.models import ActionState
+from forum.models import ActionUpdate
+from forum.models import Challenge
 from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import Post
+from forum.models import PostKind
 from forum.models import PostStatus
 from forum.models import Role
 from forum.models import Thread
+from forum.models import UpdateOutcome
 from forum.models import User
 from forum.models import Visibility
 from forum.models import utcnow
@@ -97,3 +104,49 @@ def propose_edit(post: Post, body: str) -> Post:
     post.pending_at = utcnow()
     db.session.flush()
     return post
+
+
+# --- the action-learning cycle ---------------------------------------------------------
+
+def make_challenge(learning_set: LearningSet, holder: User, *, title: str | None = None,
+                   aim: str = "Get councillors to champion the results.") -> Challenge:
+    """A challenge thread held by ``holder`` (its opening post, kind "challenge", approved)."""
+    thread = make_thread(learning_set, holder, title=title, body="My presenting issue.")
+    thread.posts[0].kind = PostKind.CHALLENGE.value
+    challenge = Challenge(thread_id=thread.id, learning_set_id=learning_set.id,
+                          holder_id=holder.id, aim=aim)
+    db.session.add(challenge)
+    db.session.flush()
+    return challenge
+
+
+def make_action(challenge: Challenge, due_on: date, *, holder: User | None = None,
+                body: str = "I will brief the cabinet member.",
+                status: PostStatus = PostStatus.APPROVED,
+                state: ActionState = ActionState.OPEN) -> Action:
+    """An action post (replying to the challenge's opening post) and its :class:`Action` row."""
+    holder = holder or challenge.holder
+    opening = challenge.thread.posts[0]
+    post = make_post(challenge.thread, holder, parent=opening, body=body, status=status)
+    post.kind = PostKind.ACTION.value
+    action = Action(post_id=post.id, challenge_id=challenge.id,
+                    learning_set_id=challenge.learning_set_id, holder_id=holder.id,
+                    due_on=due_on, state=state)
+    db.session.add(action)
+    db.session.flush()
+    return action
+
+
+def make_update(action: Action, outcome: UpdateOutcome, *, body: str = "It went well.",
+                status: PostStatus = PostStatus.APPROVED) -> ActionUpdate:
+    """An update post on ``action``; when approved, the action takes its outcome's state."""
+    post = make_post(action.post.thread, action.holder, parent=action.post, body=body,
+                     status=status)
+    post.kind = PostKind.UPDATE.value
+    update = ActionUpdate(post_id=post.id, action_id=action.id, outcome=outcome)
+    db.session.add(update)
+    if status == PostStatus.APPROVED and outcome != UpdateOutcome.NOT_DONE:
+        action.state = ActionState(outcome.value)
+        action.settled_by_post_id = post.id
+    db.session.flush()
+    return update

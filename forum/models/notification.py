@@ -34,12 +34,14 @@ class NotificationKind(enum.StrEnum):
     MEETING_SCHEDULED = "meeting_scheduled"  # for a set's members: a meeting was arranged
     MEETING_MOVED = "meeting_moved"          # its time or place changed
     MEETING_CANCELLED = "meeting_cancelled"
+    ACTION_DUE = "action_due"          # an action you committed to falls due: how did it go?
 
 
 class EmailTopic(enum.StrEnum):
     """The groups of notifications a user sets an email preference for."""
 
-    DECISIONS = "decisions"    # a moderator approved, sent back or edited your post
+    DECISIONS = "decisions"    # a moderator approved, sent back or edited your post; your
+                               # action falls due (both about your own posts, and both wait on you)
     REPLIES = "replies"        # replies to your posts
     WAITING = "waiting"        # posts waiting for approval in sets you moderate
     MEETINGS = "meetings"      # your sets' meetings arranged, moved or cancelled
@@ -54,6 +56,7 @@ TOPIC_OF_KIND: dict[NotificationKind, EmailTopic] = {
     NotificationKind.MEETING_SCHEDULED: EmailTopic.MEETINGS,
     NotificationKind.MEETING_MOVED: EmailTopic.MEETINGS,
     NotificationKind.MEETING_CANCELLED: EmailTopic.MEETINGS,
+    NotificationKind.ACTION_DUE: EmailTopic.DECISIONS,
 }
 
 

@@ -11,6 +11,7 @@ from flask import current_app
 from forum import outbox
 from forum.notifications import bp
 from forum.notifications import delivery
+from forum.notifications import reminders
 
 
 @bp.cli.command("send-pending")
@@ -24,6 +25,17 @@ def send_pending(limit: int) -> None:
 
 @bp.cli.command("send-digests")
 def send_digests() -> None:
-    """Email each user who chose a daily summary their unread notifications since the last one."""
-    queued = delivery.send_digests(current_app._get_current_object())
+    """Email each user who chose a daily summary their unread notifications since the last one
+    (after asking the holders of actions that fell due for an update)."""
+    app = current_app._get_current_object()
+    reminded = reminders.send_due_reminders(app)
+    click.echo(f"Reminded {reminded} holder{'' if reminded == 1 else 's'} of actions due.")
+    queued = delivery.send_digests(app)
     click.echo(f"Queued {queued} daily summar{'y' if queued == 1 else 'ies'}.")
+
+
+@bp.cli.command("send-reminders")
+def send_reminders() -> None:
+    """Ask the holder of each action that fell due (and is still open) for an update, once."""
+    reminded = reminders.send_due_reminders(current_app._get_current_object())
+    click.echo(f"Reminded {reminded} holder{'' if reminded == 1 else 's'} of actions due.")

@@ -51,16 +51,19 @@ def _subject(notification: Notification) -> str:
         NotificationKind.POST_EDITED: f"A moderator edited your post in “{title}”",
         NotificationKind.REPLY: f"{actor} replied to your post in “{title}”",
         NotificationKind.POST_WAITING: f"A post is waiting for approval in “{title}”",
+        NotificationKind.ACTION_DUE: f"Your action in “{title}” is due: how did it go?",
     }
     return subjects[notification.kind]
 
 
-def compose_event_email(notification: Notification, *, post: Post,
-                        unsubscribe_url: str) -> Composed:
-    """The email for one notification (approved, sent back, edited, replied to)."""
+def compose_event_email(notification: Notification, *, post: Post, unsubscribe_url: str,
+                        url: str | None = None, link_text: str | None = None) -> Composed:
+    """The email for one notification (approved, sent back, edited, replied to, an action due);
+    its link goes to the post unless ``url`` says where."""
     context = {
         "notification": notification,
-        "url": post_url(post.thread_id, post.id),
+        "url": url or post_url(post.thread_id, post.id),
+        "link_text": link_text,
         "post_excerpt": excerpt(post.body_html, EXCERPT_LENGTH),
         "unsubscribe_url": unsubscribe_url,
         "settings_url": settings_url(),

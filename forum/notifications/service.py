@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from forum import outbox
 from forum import permissions
 from forum import signals
+from forum.models import Action
 from forum.models import EmailMode
 from forum.models import EmailTopic
 from forum.models import Meeting
@@ -176,6 +177,24 @@ def notify_reply(session: Session, reply: Post) -> None:
             text=f"{replier} replied to your post in “{reply.thread.title}”.")
 
 
+def notify_action_due(session: Session, action: Action, *, update_url: str) -> bool:
+    """Ask the holder of an action that falls due how it went, linking to the update form.
+
+    Returns whether they were told: not if they can no longer read the action's post (they
+    left a private set, or it was hidden), as for every notification.
+    """
+    holder = action.holder
+    if holder is None:
+        return False
+    post = action.post
+    notification = _notify(
+        session, holder, NotificationKind.ACTION_DUE, post, actor=None,
+        text=f"Your action in “{post.thread.title}” was due on {action.due_on:%-d %B %Y}. "
+             "How did it go? Post an update for your set.",
+        url=update_url, link_text="Post an update")
+    return notification is not None
+
+
 def notify_post_created(session: Session, post: Post) -> None:
     """For a new post: tell moderators if it waits, or the parent's author if it is a reply."""
     if post.status == PostStatus.PENDING:
@@ -308,7 +327,8 @@ def can_see(user: User, post: Post) -> bool:
 
 
 def _notify(session: Session, recipient: User, kind: NotificationKind, post: Post, *,
-            actor: User | None, text: str, reason: str | None = None) -> Notification | None:
+            actor: User | None, text: str, reason: str | None = None,
+            url: str | None = None, link_text: str | None = None) -> Notification | None:
     if recipient.is_disabled or not can_see(recipient, post):
         return None
     thread = post.thread
@@ -336,7 +356,7 @@ def _notify(session: Session, recipient: User, kind: NotificationKind, post: Pos
     else:
         stop_url = unsubscribe_url(recipient, notification.topic)
         subject, text_body, html_body = email.compose_event_email(
-            notification, post=post, unsubscribe_url=stop_url)
+            notification, post=post, unsubscribe_url=stop_url, url=url, link_text=link_text)
         outbox.queue_email(session, kind=kind.value, to=recipient.email, user=recipient,
                            subject=subject, text_body=text_body, html_body=html_body,
                            unsubscribe_url=stop_url, learning_set_id=thread.learning_set_id,

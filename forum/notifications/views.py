@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort
 from flask import flash
+from flask import g
 from flask import has_request_context
 from flask import redirect
 from flask import render_template
@@ -14,13 +15,17 @@ from flask import request
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
+from sqlalchemy import select
 
 from forum import permissions
 from forum.extensions import db
 from forum.forms import ActionForm
+from forum.models import Action
 from forum.models import EmailMode
 from forum.models import EmailTopic
+from forum.models import NotificationKind
 from forum.notifications import bp
+from forum.notifications import reminders
 from forum.notifications import service
 from forum.notifications.forms import PreferencesForm
 from forum.pagination import requested_page
@@ -37,10 +42,15 @@ TOPIC_DESCRIPTIONS = {
 
 @bp.app_context_processor
 def _unread_notifications() -> dict[str, Any]:
-    """``unread_notifications`` for the header: one query, signed-in users only."""
+    """``unread_notifications`` for the header: one query per request, signed-in users only.
+
+    Kept on ``g``: GOV.UK form widgets render their own templates, and each render asks the
+    context processors again (three times on a page with a filter form)."""
     if not has_request_context() or not current_user or not current_user.is_authenticated:
         return {}
-    return {"unread_notifications": service.unread_count(db.session, current_user)}
+    if "_unread_notifications" not in g:
+        g._unread_notifications = service.unread_count(db.session, current_user)
+    return {"unread_notifications": g._unread_notifications}
 
 
 @bp.get("/notifications")
@@ -70,6 +80,10 @@ def open_notification(notification_id: int):
                                 meeting_id=notification.meeting_id))
     if notification.thread_id is None:
         return redirect(url_for("notifications.index"))
+    if notification.kind == NotificationKind.ACTION_DUE and notification.post_id is not None:
+        action = db.session.scalar(select(Action).where(Action.post_id == notification.post_id))
+        if action is not None:
+            return redirect(reminders.update_form_url(action))
     anchor = f"post-{notification.post_id}" if notification.post_id else None
     return redirect(url_for("threads.show", thread_id=notification.thread_id, _anchor=anchor))
 

@@ -17,6 +17,8 @@ by side in the same module:
 - :mod:`.events`: the network's events (``can_view_event`` with ``visible_events_filter``).
 - :mod:`.meetings`: a set's meetings (``can_view_meeting`` with ``visible_meetings_filter``).
 - :mod:`.notifications`: what a notification may still tell its recipient.
+- :mod:`.actions`: committed actions (``can_view_action`` with ``visible_actions_filter``) and
+  the facilitator's participation page.
 
 Predicates take the acting user (possibly anonymous) and the object. A ``False`` from a
 ``can_view_*`` predicate means the view answers 404, so nothing reveals that the object
@@ -24,6 +26,9 @@ exists. ``tests/unit/test_permissions_agree.py`` checks on generated data that e
 predicate and its query form agree.
 """
 
+from forum.permissions.actions import can_view_action
+from forum.permissions.actions import can_view_participation
+from forum.permissions.actions import visible_actions_filter
 from forum.permissions.challenges import HOLDER_KINDS
 from forum.permissions.challenges import OTHER_KINDS
 from forum.permissions.challenges import RELABEL_KINDS
@@ -172,10 +177,12 @@ __all__ = [
     "can_start_thread",
     "can_use_moderation_queue",
     "can_view_challenge",
+    "can_view_action",
     "can_view_event",
     "can_view_meeting",
     "can_view_members",
     "can_view_moderation_log",
+    "can_view_participation",
     "can_view_pending_edit",
     "can_view_post",
     "can_view_published_guide",
@@ -218,6 +225,7 @@ __all__ = [
     "role_in",
     "shown_posts_filter",
     "visible_challenges_filter",
+    "visible_actions_filter",
     "visible_events_filter",
     "visible_meetings_filter",
     "visible_posts_filter",

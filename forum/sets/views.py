@@ -13,6 +13,8 @@ from flask_login import current_user
 from flask_login import login_required
 
 from forum import permissions
+from forum.actions.service import open_actions_of
+from forum.actions.states import uk_today
 from forum.auth.invitations import InvitationError
 from forum.auth.invitations import create_invitation
 from forum.auth.invitations import pending_invitations
@@ -48,8 +50,9 @@ def _hint_items(hints: dict) -> list[dict]:
 def index():
     mine = service.sets_of(db.session, current_user)
     others = service.other_readable_sets(db.session, current_user)
+    my_actions = open_actions_of(db.session, current_user, today=uk_today())
     return render_template("sets/index.html", mine=mine, others=others,
-                           visibility_hints=VISIBILITY_HINTS)
+                           my_actions=my_actions, visibility_hints=VISIBILITY_HINTS)
 
 
 @bp.get("/sets/<slug>/")

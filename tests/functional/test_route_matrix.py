@@ -7,6 +7,7 @@ nothing. Area tests (test_threads_access, test_moderation_access...) check the f
 
 from __future__ import annotations
 
+from datetime import date
 from datetime import datetime
 
 import pytest
@@ -25,6 +26,7 @@ from forum.models import PostKind
 from forum.models import PostStatus
 from forum.models import Role
 from forum.models import Thread
+from forum.models import UpdateOutcome
 from forum.models import User
 from forum.moderation import service as moderation
 from forum.threads import service as threads
@@ -269,6 +271,17 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     # Empty notes are allowed (they remove the notes).
     ("meetings.notes", "POST", "/sets/{slug}/meetings/{meeting}/notes",
      _row(404, 404, 403, 403, 302, 302)),
+    # The action-learning cycle: a private set's actions are for its members (and admins); its
+    # participation figures for its facilitators (and admins).
+    ("actions.index", "GET", "/sets/{slug}/actions", _row(404, 404, 200, 200, 200, 200)),
+    ("actions.index", "GET", "/sets/{slug}/actions?holder={member_id}&status=overdue",
+     _row(404, 404, 200, 200, 200, 200)),
+    ("actions.participation", "GET", "/sets/{slug}/participation",
+     _row(404, 404, 403, 403, 200, 200)),
+    ("actions.posts_chart", "GET", "/sets/{slug}/participation/posts.svg",
+     _row(404, 404, 403, 403, 200, 200)),
+    ("actions.waits_chart", "GET", "/sets/{slug}/participation/waits.svg",
+     _row(404, 404, 403, 403, 200, 200)),
     ("guides.published", "GET", "/guides/{guide_slug}/", _row(404, 404, 200, 200, 200, 200)),
     ("guides.version", "GET", "/guides/{guide_slug}/v1/", _row(404, 404, 200, 200, 200, 200)),
     ("guides.download_version", "GET", "/guides/{guide_slug}/v1/download/markdown",
@@ -305,6 +318,11 @@ def ids(app, world) -> dict[str, object]:
         question = factories.make_post(challenge.thread, db.session.get(User, world.moderator.id),
                                        parent=challenge_opening, body="What is the one ask?")
         question.kind = PostKind.QUESTION.value
+        actions_challenge = factories.make_challenge(thread.learning_set,
+                                                     db.session.get(User, world.member.id))
+        factories.make_action(actions_challenge, date(2020, 1, 1))
+        factories.make_update(factories.make_action(actions_challenge, date(2020, 2, 1)),
+                              UpdateOutcome.PARTLY_DONE)
         db.session.commit()
         guide = build_guide(world, publish=True)
         event = Event(kind=EventKind.WORKSHOP, title="Set workshop",

@@ -7,6 +7,7 @@ Runs on SQLite by default and on PostgreSQL with ``FORUM_TEST_DATABASE_URL``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask import Flask
 from flask_login import AnonymousUserMixin
@@ -18,6 +19,7 @@ from sqlalchemy import select
 
 from forum import permissions
 from forum.extensions import db
+from forum.models import Action
 from forum.models import Challenge
 from forum.models import Guide
 from forum.models import GuideVersion
@@ -73,6 +75,7 @@ class Built:
     guides: list[Guide]
     challenges: list[Challenge]
     meetings: list[Meeting]
+    actions: list[Action]
 
 
 def _build(spec: dict) -> Built:
@@ -131,8 +134,23 @@ def _build(spec: dict) -> Built:
                           starts_at=now, ends_at=now, cancelled_at=now if cancelled else None)
         db.session.add(meeting)
         meetings.append(meeting)
+    # Every post is also an action (in its thread's challenge): whether it is listed depends
+    # on its post alone, so every status and reader is covered.
+    actions = []
+    challenge_of = {id(c.thread): c for c in challenges}
+    for thread in threads:
+        challenge = challenge_of.get(id(thread))
+        if challenge is None:
+            challenge = Challenge(thread=thread, learning_set=thread.learning_set)
+            db.session.add(challenge)
+        for post in thread.posts:
+            action = Action(post=post, challenge=challenge,
+                            learning_set_id=thread.learning_set.id,
+                            holder=post.author, due_on=date(2026, 1, 1))
+            db.session.add(action)
+            actions.append(action)
     db.session.flush()
-    return Built(sets, users, threads, posts, guides, challenges, meetings)
+    return Built(sets, users, threads, posts, guides, challenges, meetings, actions)
 
 
 def _ids(model, where, among) -> set[int]:
@@ -169,6 +187,8 @@ def _check_viewer(viewer, world: Built) -> None:
         == _ids(Post, p.approvable_posts_filter(viewer), world.posts)
     assert _allowed(lambda post: p.can_hide_post(viewer, post), world.posts) \
         == _ids(Post, p.hideable_posts_filter(viewer), world.posts)
+    assert _allowed(lambda a: p.can_view_action(viewer, a), world.actions) \
+        == _ids(Action, p.visible_actions_filter(viewer), world.actions)
     assert _allowed(lambda g: p.can_view_published_guide(viewer, g), world.guides) \
         == _ids(Guide, p.published_guides_filter(viewer), world.guides)
     assert _allowed(lambda c: p.can_view_challenge(viewer, c), world.challenges) \
