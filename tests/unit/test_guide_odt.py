@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from forum.guides.document import CONTENTS_PAGES_NOTE
 from forum.guides.export import export
 from forum.guides.export.docx_template import FONT
 from tests.guide_readers import SOFFICE
@@ -88,6 +89,11 @@ def test_contents_are_filled_in_and_link_to_their_headings(package: zipfile.ZipF
     content = _part(package, "content.xml")
     for entry in DOC.contents:
         assert f'xlink:href="#{entry.title}|outline">{entry.title}</text:a>' in content
+    # As in the Word file, the index's last line says where page numbers come from; it is
+    # inside the index body, so updating the index replaces it.
+    index = content[content.index("<text:index-body>"):content.index("</text:index-body>")]
+    assert index.count("<text:a ") == len(DOC.contents)
+    assert index.rstrip().endswith(f"{CONTENTS_PAGES_NOTE}</text:p>")
 
 
 def test_the_same_guide_makes_the_same_bytes() -> None:

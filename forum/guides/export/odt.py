@@ -36,6 +36,7 @@ from odfdo import Table
 from odfdo import VarPageCount
 from odfdo import VarPageNumber
 
+from forum.guides.document import CONTENTS_PAGES_NOTE
 from forum.guides.document import CONTENTS_TITLE
 from forum.guides.document import INTRODUCTION_TITLE
 from forum.guides.document import NOTE_LABEL
@@ -250,7 +251,8 @@ def _plain_outline(document: Document) -> None:
 
 
 def _contents(contents: TOC, doc: GuideDocument) -> None:
-    """The index filled in now, one entry per contents line, each linking to its heading."""
+    """The index filled in now, one entry per contents line, each linking to its heading, and
+    a last line saying page numbers come when it is updated (which replaces that line)."""
     contents.fill()
     index_body = contents.get_element("text:index-body")
     title = index_body.get_element("text:index-title")
@@ -262,6 +264,7 @@ def _contents(contents: TOC, doc: GuideDocument) -> None:
         paragraph = Paragraph(style="Contents_20_1")
         paragraph.append(Link(f"#{entry.title}|outline", text=entry.title))
         index_body.append(paragraph)
+    index_body.append(Paragraph(CONTENTS_PAGES_NOTE, style=CREDIT))
 
 
 @dataclass(frozen=True)
