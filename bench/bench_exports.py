@@ -8,8 +8,9 @@ and a temporary folder of kept files, and reports wall and CPU time separately:
   members with every kind of credit): its kept PDF, DOCX and ODT made one after another.
   Target: under 15 s of CPU in all (each renderer is single-threaded: on an idle machine
   that is its wall time).
-- **publish**: the demo guide published through its page (POST, as its facilitator), which
-  makes its kept files. Target: the answer in under 3 s of wall time.
+- **publish**: the demo guide published through its page (POST, as its facilitator). Target:
+  the answer in under 3 s of wall time. Its kept files are made after the answer by the
+  process's background maker; the time until they are all kept is reported beside it.
 - **download**: a published version's PDF, DOCX and ODT downloaded (the 1,000-excerpt
   guide's, so the largest files), beside a static file of the same size served by the same
   app; median of ``--requests`` requests. Target: under 50 ms of wall time. With
@@ -178,12 +179,22 @@ def child_publish(folder: Path) -> dict:
     with client.session_transaction() as session:
         session["_user_id"] = str(facilitator_id)
         session["_fresh"] = True
+    from forum.guides.background import file_maker
+
     response, wall, cpu = _timed(lambda: client.post(url))
     assert response.status_code == 302, response.status_code
     with app.app_context():
         from forum.models import GuideFile
+        at_answer = len(db.session.scalars(select(GuideFile)).all())
+    maker = file_maker(app)
+    assert maker is not None, "GUIDE_FILES_IN_BACKGROUND is off"
+    # The server closes the response once sent, which wakes the maker; time until it is done.
+    _, files_wall, files_cpu = _timed(lambda: (response.close(), maker.wait_idle(600)))
+    with app.app_context():
         made = len(db.session.scalars(select(GuideFile)).all())
-    return {"publish": {"wall": wall, "cpu": cpu, "excerpts": excerpts, "files": made}}
+    return {"publish": {"wall": wall, "cpu": cpu, "excerpts": excerpts, "files": made,
+                        "files_at_answer": at_answer, "files_wall": files_wall,
+                        "files_cpu": files_cpu}}
 
 
 def _free_port() -> int:
@@ -283,9 +294,11 @@ def main() -> int:
         publish = _run_child("publish", str(demo), options=options)["publish"]
         ok = publish["wall"] < TARGETS["publish"]
         failures += not ok
-        print(_line(f"publish the demo guide ({publish['excerpts']} excerpts, "
-                    f"{publish['files']} files)", publish["wall"], publish["cpu"],
-                    f"wall < {TARGETS['publish']:g} s", ok))
+        print(_line(f"publish the demo guide ({publish['excerpts']} excerpts; "
+                    f"{publish['files_at_answer']} files at the answer)", publish["wall"],
+                    publish["cpu"], f"wall < {TARGETS['publish']:g} s", ok))
+        print(_line(f"  then its {publish['files']} files, made in the background",
+                    publish["files_wall"], publish["files_cpu"]))
 
         # A static file as large as the kept PDF, served by the same app.
         pdf = next((big / "files").rglob("*.pdf"))
