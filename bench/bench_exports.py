@@ -36,6 +36,7 @@ CHECKOUT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "bench-only-not-a-secret"
 TARGETS = {"files": 15.0, "publish": 3.0, "download": 0.050}
 BIG_SLUG = "bench-guide"
+HTTPS = "https://localhost"  # the site's address is https: plain http is redirected
 
 
 def _config(folder: Path) -> dict[str, object]:
@@ -144,7 +145,7 @@ def child_download(folder: Path, requests: int) -> dict:
     client = app.test_client()
 
     def get(path: str) -> bytes:
-        response = client.get(path)
+        response = client.get(path, base_url=HTTPS)
         assert response.status_code == 200, (path, response.status_code)
         return response.get_data()
 
@@ -176,12 +177,17 @@ def child_publish(folder: Path) -> dict:
     import forum.guides.export.docx  # noqa: F401
     import forum.guides.export.odt  # noqa: F401
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(facilitator_id)
+    with app.app_context():
+        from forum.models import User
+        session_id = db.session.get(User, facilitator_id).get_id()  # id and session version
+    with client.session_transaction(base_url=HTTPS) as session:
+        session["_user_id"] = session_id
         session["_fresh"] = True
     from forum.guides.background import file_maker
 
-    response, wall, cpu = _timed(lambda: client.post(url))
+    response, wall, cpu = _timed(lambda: client.post(url, base_url=HTTPS))
+    assert response.headers["Location"].startswith(("/guides/", f"{HTTPS}/guides/")), (
+        response.headers["Location"])
     assert response.status_code == 302, response.status_code
     with app.app_context():
         from forum.models import GuideFile
@@ -209,7 +215,9 @@ def gunicorn_download(folder: Path, requests: int) -> dict:
     env = {**os.environ, "FORUM_SECRET_KEY": SECRET_KEY,
            "FORUM_SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db",
            "FORUM_GUIDE_FILES_DIR": str(folder / "files"),
-           "FORUM_PUBLIC_BASE_URL": "https://learning.example.gov.uk"}
+           "FORUM_PUBLIC_BASE_URL": "https://learning.example.gov.uk",
+           # Behind a TLS proxy, as in production (else every request is sent to https).
+           "FORUM_TRUSTED_PROXY_COUNT": "1"}
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "-w", "1", "-b", f"127.0.0.1:{port}",
          "forum:create_app()"], cwd=CHECKOUT, env=env,
@@ -224,7 +232,8 @@ def gunicorn_download(folder: Path, requests: int) -> dict:
 
         def get(path: str) -> bytes:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            connection.request("GET", path)
+            connection.request("GET", path, headers={"X-Forwarded-Proto": "https",
+                                                     "X-Forwarded-For": "127.0.0.1"})
             response = connection.getresponse()
             body = response.read()
             connection.close()
