@@ -47,6 +47,7 @@ from forum.guides.export.docx_template import QUOTE_INDENT
 from forum.guides.export.docx_template import TEMPLATE_PATH
 
 CREDIT_STYLE = "Guide Credit"
+CONTENTS_NOTE_STYLE = "Guide Contents Note"
 NOTE_STYLE = "Guide Editorial Note"
 CLOSING_STYLE = "Guide Closing"
 BULLET_ABSTRACT, NUMBER_ABSTRACT = 0, 1
@@ -386,7 +387,7 @@ def _contents(writer: _Writer, doc: GuideDocument) -> None:
     for n, entry in enumerate(entries):
         paragraph = first if n == 0 else writer.paragraph("toc 1")
         writer.link(paragraph, entry.title, f"#{writer.bookmark_name(entry.anchor)}")
-    last = writer.paragraph(CREDIT_STYLE, CONTENTS_PAGES_NOTE)
+    last = writer.paragraph(CONTENTS_NOTE_STYLE, CONTENTS_PAGES_NOTE)
     _field_char(last, "end")
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")

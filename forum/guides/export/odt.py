@@ -62,6 +62,7 @@ NESTED_QUOTE = "Guide_20_Nested_20_Quote"
 CREDIT = "Guide_20_Credit"
 NOTE = "Guide_20_Editorial_20_Note"
 CLOSING = "Guide_20_Closing"
+CONTENTS_NOTE = "Guide_20_Contents_20_Note"
 BULLET_LIST = "Guide_20_Bullets"
 NUMBER_LIST = "Guide_20_Numbers"
 QUOTE_BULLET_LIST = "Guide_20_Quote_20_Bullets"
@@ -159,6 +160,10 @@ def _styles(document: Document, doc: GuideDocument) -> None:
                                 "fo:background-color": "#f3f2f1", "fo:padding-left": "0.35cm",
                                 "fo:border-left": f"0.05cm solid {_colour(NOTE_RULE_COLOUR)}"},
                      text={"fo:font-style": "italic"})
+    _paragraph_style(document, CONTENTS_NOTE, "Guide Contents Note",
+                     paragraph={"fo:margin-top": "0.35cm", "fo:margin-bottom": "0.28cm"},
+                     text={"fo:font-size": "10pt", "fo:font-style": "italic",
+                           "fo:color": _colour(SECONDARY_COLOUR)})
     _paragraph_style(document, CLOSING, "Guide Closing",
                      paragraph={"fo:margin-bottom": "0.14cm"},
                      text={"fo:font-size": "10pt", "fo:color": _colour(SECONDARY_COLOUR)})
@@ -264,7 +269,7 @@ def _contents(contents: TOC, doc: GuideDocument) -> None:
         paragraph = Paragraph(style="Contents_20_1")
         paragraph.append(Link(f"#{entry.title}|outline", text=entry.title))
         index_body.append(paragraph)
-    index_body.append(Paragraph(CONTENTS_PAGES_NOTE, style=CREDIT))
+    index_body.append(Paragraph(CONTENTS_PAGES_NOTE, style=CONTENTS_NOTE))
 
 
 @dataclass(frozen=True)
