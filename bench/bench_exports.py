@@ -8,8 +8,9 @@ and a temporary folder of kept files, and reports wall and CPU time separately:
   members with every kind of credit): its kept PDF, DOCX and ODT made one after another.
   Target: under 15 s of CPU in all (each renderer is single-threaded: on an idle machine
   that is its wall time).
-- **publish**: the demo guide published through its page (POST, as its facilitator), which
-  makes its kept files. Target: the answer in under 3 s of wall time.
+- **publish**: the demo guide published through its page (POST, as its facilitator). Target:
+  the answer in under 3 s of wall time. Its kept files are made after the answer by the
+  process's background maker; the time until they are all kept is reported beside it.
 - **download**: a published version's PDF, DOCX and ODT downloaded (the 1,000-excerpt
   guide's, so the largest files), beside a static file of the same size served by the same
   app; median of ``--requests`` requests. Target: under 50 ms of wall time. With
@@ -35,6 +36,7 @@ CHECKOUT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "bench-only-not-a-secret"
 TARGETS = {"files": 15.0, "publish": 3.0, "download": 0.050}
 BIG_SLUG = "bench-guide"
+HTTPS = "https://localhost"  # the site's address is https: plain http is redirected
 
 
 def _config(folder: Path) -> dict[str, object]:
@@ -143,7 +145,7 @@ def child_download(folder: Path, requests: int) -> dict:
     client = app.test_client()
 
     def get(path: str) -> bytes:
-        response = client.get(path)
+        response = client.get(path, base_url=HTTPS)
         assert response.status_code == 200, (path, response.status_code)
         return response.get_data()
 
@@ -175,15 +177,30 @@ def child_publish(folder: Path) -> dict:
     import forum.guides.export.docx  # noqa: F401
     import forum.guides.export.odt  # noqa: F401
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(facilitator_id)
+    with app.app_context():
+        from forum.models import User
+        session_id = db.session.get(User, facilitator_id).get_id()  # id and session version
+    with client.session_transaction(base_url=HTTPS) as session:
+        session["_user_id"] = session_id
         session["_fresh"] = True
-    response, wall, cpu = _timed(lambda: client.post(url))
+    from forum.guides.background import file_maker
+
+    response, wall, cpu = _timed(lambda: client.post(url, base_url=HTTPS))
+    assert response.headers["Location"].startswith(("/guides/", f"{HTTPS}/guides/")), (
+        response.headers["Location"])
     assert response.status_code == 302, response.status_code
     with app.app_context():
         from forum.models import GuideFile
+        at_answer = len(db.session.scalars(select(GuideFile)).all())
+    maker = file_maker(app)
+    assert maker is not None, "GUIDE_FILES_IN_BACKGROUND is off"
+    # The server closes the response once sent, which wakes the maker; time until it is done.
+    _, files_wall, files_cpu = _timed(lambda: (response.close(), maker.wait_idle(600)))
+    with app.app_context():
         made = len(db.session.scalars(select(GuideFile)).all())
-    return {"publish": {"wall": wall, "cpu": cpu, "excerpts": excerpts, "files": made}}
+    return {"publish": {"wall": wall, "cpu": cpu, "excerpts": excerpts, "files": made,
+                        "files_at_answer": at_answer, "files_wall": files_wall,
+                        "files_cpu": files_cpu}}
 
 
 def _free_port() -> int:
@@ -198,7 +215,9 @@ def gunicorn_download(folder: Path, requests: int) -> dict:
     env = {**os.environ, "FORUM_SECRET_KEY": SECRET_KEY,
            "FORUM_SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db",
            "FORUM_GUIDE_FILES_DIR": str(folder / "files"),
-           "FORUM_PUBLIC_BASE_URL": "https://learning.example.gov.uk"}
+           "FORUM_PUBLIC_BASE_URL": "https://learning.example.gov.uk",
+           # Behind a TLS proxy, as in production (else every request is sent to https).
+           "FORUM_TRUSTED_PROXY_COUNT": "1"}
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "-w", "1", "-b", f"127.0.0.1:{port}",
          "forum:create_app()"], cwd=CHECKOUT, env=env,
@@ -213,7 +232,8 @@ def gunicorn_download(folder: Path, requests: int) -> dict:
 
         def get(path: str) -> bytes:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            connection.request("GET", path)
+            connection.request("GET", path, headers={"X-Forwarded-Proto": "https",
+                                                     "X-Forwarded-For": "127.0.0.1"})
             response = connection.getresponse()
             body = response.read()
             connection.close()
@@ -283,9 +303,11 @@ def main() -> int:
         publish = _run_child("publish", str(demo), options=options)["publish"]
         ok = publish["wall"] < TARGETS["publish"]
         failures += not ok
-        print(_line(f"publish the demo guide ({publish['excerpts']} excerpts, "
-                    f"{publish['files']} files)", publish["wall"], publish["cpu"],
-                    f"wall < {TARGETS['publish']:g} s", ok))
+        print(_line(f"publish the demo guide ({publish['excerpts']} excerpts; "
+                    f"{publish['files_at_answer']} files at the answer)", publish["wall"],
+                    publish["cpu"], f"wall < {TARGETS['publish']:g} s", ok))
+        print(_line(f"  then its {publish['files']} files, made in the background",
+                    publish["files_wall"], publish["files_cpu"]))
 
         # A static file as large as the kept PDF, served by the same app.
         pdf = next((big / "files").rglob("*.pdf"))

@@ -80,6 +80,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     cli.init_app(app)
     outbox.init_app(app)
+    from forum.guides import background as guide_files
+
+    guide_files.init_app(app)
     return app
 
 

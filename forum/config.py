@@ -73,6 +73,10 @@ DEFAULTS: dict[str, object] = {
     # `flask notifications send-pending` from cron sends whatever it leaves.
     "MAIL_SEND_IN_BACKGROUND": None,
     "MAIL_RETRY_INTERVAL": 60,  # seconds between the background sender's looks for retries
+    # Make a published guide's PDF, DOCX and ODT in a thread of the web process after the
+    # answer (None: on, except under TESTING); a download or `guides regenerate --missing`
+    # makes whatever it leaves.
+    "GUIDE_FILES_IN_BACKGROUND": None,
     "THREADS_PER_PAGE": 20,
     "MAX_REPLY_INDENT": 5,
     "THREAD_TITLE_MAX": 200,

@@ -37,6 +37,37 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="SQLAlchemy URL of a test database (default: a temporary SQLite file)")
 
 
+def _test_database_url(config: pytest.Config) -> str | None:
+    return config.getoption("--db") or os.environ.get("FORUM_TEST_DATABASE_URL")
+
+
+DATABASE_INDEPENDENT_SKIP = (
+    "database-independent (it never asks for the test database, so PostgreSQL changes "
+    "nothing for it): runs on the SQLite leg only")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark ``database_independent`` every test that does not use the test database, and skip
+    those when the database is PostgreSQL: CI runs the suite on both, and these (LibreOffice,
+    PDF, the HTML checker, browser tests over their own SQLite file, pure Hypothesis tests)
+    would only run the same way twice.
+
+    The test database is the ``database_url`` fixture (``app``, ``client``, ``world``, ``runner``
+    ... all reach it), and nothing else reads ``FORUM_TEST_DATABASE_URL`` or ``--db``: a test
+    without it in its fixture closure sees the same configuration on either leg.
+    """
+    url = _test_database_url(config)
+    skip = pytest.mark.skip(reason=DATABASE_INDEPENDENT_SKIP) if (
+        url and url.startswith("postgresql")) else None
+    for item in items:
+        if "database_url" in getattr(item, "fixturenames", ("database_url",)):
+            continue
+        item.add_marker(pytest.mark.database_independent)
+        if skip is not None:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def database_url(request: pytest.FixtureRequest) -> str | None:
     """The test database URL, or None for SQLite.
@@ -44,7 +75,7 @@ def database_url(request: pytest.FixtureRequest) -> str | None:
     Under pytest-xdist each worker gets its own PostgreSQL database (``<name>_gw0``...), created
     on first use, so workers never empty each other's tables.
     """
-    url = request.config.getoption("--db") or os.environ.get("FORUM_TEST_DATABASE_URL")
+    url = _test_database_url(request.config)
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not url or not url.startswith("postgresql") or not worker:
         return url

@@ -129,9 +129,13 @@ def _links_for(guide: Guide, document: GuideDocument, *, public: bool) -> GuideD
 
 @guides_cli.command("regenerate")
 @click.option("--guide", "slug", default=None, help="Only this guide (default: every guide).")
-def regenerate_command(slug: str | None) -> None:
+@click.option("--missing", is_flag=True,
+              help="Only the files not made yet or no longer valid (what a web process that "
+                   "stopped before making a new version's files left).")
+def regenerate_command(slug: str | None, missing: bool) -> None:
     """Make every published version's PDF, DOCX and ODT files afresh (after an upgrade)."""
     from forum.guides.export.storage import storage_for
+    from forum.guides.files import make_missing_files
     from forum.guides.files import regenerate
 
     if slug is not None:
@@ -139,8 +143,13 @@ def regenerate_command(slug: str | None) -> None:
     else:
         guides = list(db.session.scalars(
             select(Guide).options(selectinload(Guide.versions)).order_by(Guide.slug)))
-    made = regenerate(db.session, storage_for(), guides)
-    db.session.commit()
+    if missing:
+        version_ids = [version.id for guide in guides for version in guide.versions]
+        db.session.commit()  # the files are made in their own transactions
+        made = make_missing_files(storage_for(), version_ids)
+    else:
+        made = regenerate(db.session, storage_for(), guides)
+        db.session.commit()
     versions = sum(len(g.versions) for g in guides)
     click.echo(f"Made {made} file{'s' if made != 1 else ''} for {versions} published "
                f"version{'s' if versions != 1 else ''} of {len(guides)} "

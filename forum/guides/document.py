@@ -25,6 +25,11 @@ from datetime import date
 # --- The words every format prints (one place; see the module docstring) ------------------
 
 CONTENTS_TITLE = "Contents"
+# The editable files' contents list links to each heading, but only a word processor knows the
+# pages: this line sits inside the list (the field or index) and goes when it is updated.
+CONTENTS_PAGES_NOTE = ("Page numbers appear in this list when your word processor updates it: "
+                       "Word offers to when it opens the file; in LibreOffice choose Tools, "
+                       "Update, Update All.")
 INTRODUCTION_TITLE = "Introduction"
 ORGANISATIONS_TITLE = "Contributing organisations"
 NOTE_LABEL = "Editor’s note"

@@ -1,10 +1,16 @@
 """Made guide files: each published version's PDF, DOCX and ODT are rendered once and kept.
 
-:func:`make_version_files` runs when a version is published; :func:`version_file` answers a
-download with the kept file, making it only when none is valid any more (a post it quotes was
-hidden since, the public address or the renderer changed, or the files were lost). A draft's
-file is made on demand and kept while the draft is unchanged. Like the other services these
-take the session explicitly and never commit.
+Publishing does not wait for them: the web process's background maker
+(:mod:`forum.guides.background`) calls :func:`make_missing_files` after the response, and
+``flask guides regenerate --missing`` catches up on anything a stopped process left.
+:func:`version_file` answers a download with the kept file; only when none is valid (not made
+yet, a post it quotes was hidden since, the public address or the renderer changed, or the
+file was lost) does :func:`ensure_version_file` make it there and then, once: in its own
+short transactions, one maker at a time per file (a lock in the process, and the version's
+row locked in the database while the row is written), so concurrent downloads, the maker
+thread and other processes keep one file and never fail. A draft's file is made on demand
+and kept while the draft is unchanged. Apart from :func:`ensure_version_file` (which commits
+its own session), these take the session explicitly and never commit.
 
 The renderers (WeasyPrint, python-docx, odfdo) are imported only when a file is made, so a
 worker that only serves kept files never loads them.
@@ -14,11 +20,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from forum.extensions import db
 from forum.guides import compile as compiler
 from forum.guides.document import GuideDocument
 from forum.guides.export import FORMATS
@@ -121,24 +130,114 @@ def _still_valid(session: Session, storage: FileStorage, row: GuideFile) -> bool
     return sorted(withheld) == sorted(row.withheld_ids) and storage.exists(row.storage_key)
 
 
+def _kept_rows(session: Session, version_id: int, format_name: str,
+               audience: str) -> list[GuideFile]:
+    return list(session.scalars(select(GuideFile).where(
+        GuideFile.version_id == version_id, GuideFile.format == format_name,
+        GuideFile.audience == audience).order_by(GuideFile.id)))
+
+
+def _valid_kept_file(session: Session, storage: FileStorage, version_id: int,
+                     format_name: str, audience: str) -> GuideFile | None:
+    return next((row for row in _kept_rows(session, version_id, format_name, audience)
+                 if _still_valid(session, storage, row)), None)
+
+
+_MAKING: dict[tuple[int, str, str], threading.Lock] = {}
+_MAKING_GUARD = threading.Lock()
+
+
+def _making_lock(version_id: int, format_name: str, audience: str) -> threading.Lock:
+    with _MAKING_GUARD:
+        return _MAKING.setdefault((version_id, format_name, audience), threading.Lock())
+
+
+def ensure_version_file(storage: FileStorage, version_id: int, format_name: str,
+                        audience: str) -> GuideFile:
+    """The version's valid kept file, made now if there is none; safe to call concurrently.
+
+    Works in a session of its own (needs an app context) and commits it: nothing is held
+    while rendering (seconds), and the row is written in a short transaction that starts by
+    locking the version's row (PostgreSQL's row lock; SQLite's write lock), so two makers
+    (threads or processes) never both keep a file: the later one finds the first one's row
+    and keeps nothing. In one process, a second caller waits for the first and renders
+    nothing. A stale row (and its file) is dropped in the same transaction, never sent.
+    """
+    with _making_lock(version_id, format_name, audience), \
+            Session(db.engine, expire_on_commit=False) as session:
+        kept = _valid_kept_file(session, storage, version_id, format_name, audience)
+        if kept is not None:
+            session.commit()
+            return kept
+        version = session.get(GuideVersion, version_id)
+        if version is None:
+            raise LookupError(f"no guide version {version_id}")
+        post_ids = _quoted_post_ids(version)
+        withheld = sorted(compiler.withheld_post_ids(session, set(post_ids)))
+        doc = for_audience(compiler.version_document(version), audience)
+        row = GuideFile(guide_id=version.guide_id, version_id=version.id, format=format_name,
+                        audience=audience, renderer=RENDERER_REVISION, links_base=links_base(),
+                        post_ids=post_ids, withheld_ids=withheld)
+        stem = f"guide-{version.guide_id}/v{version.number}-{audience}"
+        session.commit()  # end the read: no snapshot or lock is held while rendering
+        data = export(doc, format_name)
+        digest = hashlib.sha256(data).hexdigest()
+        row.etag, row.size = digest, len(data)
+        row.storage_key = f"{stem}-{digest[:16]}.{FORMATS[format_name].extension}"
+        storage.save(row.storage_key, data)  # atomic; the same bytes get the same name
+        # One writer at a time for this version from here to the commit.
+        session.execute(update(GuideVersion).where(GuideVersion.id == version_id)
+                        .values(number=GuideVersion.number)
+                        .execution_options(synchronize_session=False))
+        rows = _kept_rows(session, version_id, format_name, audience)
+        winner = next((r for r in rows if _still_valid(session, storage, r)), None)
+        if winner is not None:  # another maker kept it meanwhile
+            session.commit()
+            if winner.storage_key != row.storage_key:
+                storage.delete(row.storage_key)
+            return winner
+        for stale in rows:
+            session.delete(stale)
+        session.add(row)
+        session.commit()
+        for stale in rows:
+            if stale.storage_key != row.storage_key:
+                storage.delete(stale.storage_key)
+        return row
+
+
+def make_missing_files(storage: FileStorage, version_ids: list[int]) -> int:
+    """Make each version's kept files that are missing or stale (the background maker and
+    ``guides regenerate --missing``); returns how many it made. Needs an app context."""
+    made = 0
+    for version_id in version_ids:
+        with Session(db.engine) as session:
+            version = session.get(GuideVersion, version_id)
+            if version is None:
+                continue
+            wanted = [(format_name, audience) for audience in audiences_to_make(version.guide)
+                      for format_name in STORED_FORMATS
+                      if _valid_kept_file(session, storage, version_id, format_name,
+                                          audience) is None]
+        for format_name, audience in wanted:
+            ensure_version_file(storage, version_id, format_name, audience)
+            made += 1
+    return made
+
+
 def version_file(session: Session, storage: FileStorage, version: GuideVersion,
                  format_name: str, audience: str) -> FileFor:
-    """What a reader downloads: the kept file while it is valid (no rendering), otherwise a
-    new one made and kept. A file that quotes a post hidden since is deleted, never sent."""
+    """What a reader downloads: the kept file while it is valid (no rendering), otherwise
+    one made now, once, and kept (:func:`ensure_version_file`). A file that quotes a post
+    hidden since is deleted, never sent."""
     export_format = FORMATS[format_name]
     if format_name not in STORED_FORMATS:
         doc = for_audience(compiler.version_document(version), audience)
         return FileFor(export_format.media_type, export_format.extension,
                        data=export(doc, format_name))
-    rows = session.scalars(select(GuideFile).where(
-        GuideFile.version_id == version.id, GuideFile.format == format_name,
-        GuideFile.audience == audience))
-    for row in rows:
-        if _still_valid(session, storage, row):
-            return FileFor(export_format.media_type, export_format.extension, stored=row)
-        _discard(session, storage, row)
-    session.flush()
-    row = make_version_file(session, storage, version, format_name, audience)
+    row = _valid_kept_file(session, storage, version.id, format_name, audience)
+    if row is None:
+        row = ensure_version_file(storage, version.id, format_name, audience)
     return FileFor(export_format.media_type, export_format.extension, stored=row)
 
 

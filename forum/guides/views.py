@@ -22,6 +22,7 @@ from forum import permissions
 from forum.extensions import db
 from forum.extensions import login_manager
 from forum.forms import ActionForm
+from forum.guides import background
 from forum.guides import bp
 from forum.guides import compile as compiler
 from forum.guides import files
@@ -273,17 +274,17 @@ def publish(slug: str, guide_id: int):
         db.session.rollback()
         flash(f"The guide was not published. {error}.", "info")
         return redirect(url_for("guides.preview", slug=slug, guide_id=guide.id))
-    try:
-        # Made once, now, so that no download renders; if it fails, the first one will.
-        with db.session.begin_nested():
-            files.make_version_files(db.session, storage_for(), version)
-    except Exception:  # noqa: BLE001  (a renderer's failure must not undo publishing)
-        current_app.logger.exception("could not make the files of %s v%s", guide.slug,
-                                     version.number)
     db.session.commit()
     flash(f"Version {version.number} of “{guide.title}” is published. It will not change: "
           "publish again to make a new version.", "success")
-    return redirect(url_for("guides.published", guide_slug=guide.slug))
+    response = redirect(url_for("guides.published", guide_slug=guide.slug))
+    # The PDF, DOCX and ODT are made once the answer is sent, so that no later download
+    # renders; a download before then makes its file itself (files.version_file).
+    maker = background.file_maker(current_app)
+    if maker is not None:
+        version_id = version.id
+        response.call_on_close(lambda: maker.wake(version_id))
+    return response
 
 
 @bp.get("/sets/<slug>/guides/<int:guide_id>/download/<fmt>")

@@ -1,8 +1,9 @@
-"""Kept guide files: made once at publishing, served with a strong ETag, never stale."""
+"""Kept guide files: made once after publishing, served with a strong ETag, never stale."""
 
 from __future__ import annotations
 
 import io
+import threading
 import zipfile
 
 import pytest
@@ -10,10 +11,15 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.guides import files
+from forum.guides.background import MAKER_KEY
+from forum.guides.background import FileMaker
+from forum.guides.export.storage import storage_for
 from forum.models import Guide
 from forum.models import GuideFile
 from forum.models import Post
 from forum.models import PostStatus
+from tests.conftest import FormClient
+from tests.conftest import session_id_of
 from tests.functional.guide_builders import BuiltGuide
 from tests.functional.guide_builders import build_guide
 
@@ -24,7 +30,17 @@ def _publish_through_the_page(client, world, g: BuiltGuide):
     client.sign_in_as(world.facilitator)
     response = client.post(f"/sets/{g.set_slug}/guides/{g.id}/publish")
     assert response.status_code == 302
+    response.close()  # the answer is sent: the background maker (if any) is woken now
     return response
+
+
+@pytest.fixture
+def maker(app):
+    """The web process's background file maker (off under TESTING unless a test asks)."""
+    made = app.extensions[MAKER_KEY] = FileMaker(app)
+    yield made
+    made.stop(timeout=60)
+    del app.extensions[MAKER_KEY]
 
 
 def _get(client, url: str, **kwargs):
@@ -41,12 +57,37 @@ def _docx_text(data: bytes) -> str:
 
 
 @pytest.fixture
-def published(app, client, world) -> BuiltGuide:
-    """Published through the page, as a facilitator does it: the files are made then."""
+def published(app, client, world, maker) -> BuiltGuide:
+    """Published through the page, as a facilitator does it; the files are made after it."""
     with app.app_context():
         g = build_guide(world)
     _publish_through_the_page(client, world, g)
+    assert maker.wait_idle(timeout=120)
     return g
+
+
+@pytest.fixture
+def published_without_files(app, client, world) -> BuiltGuide:
+    """Published, and no file made yet (the process stopped, or the maker is still busy)."""
+    with app.app_context():
+        g = build_guide(world)
+    _publish_through_the_page(client, world, g)
+    with app.app_context():
+        assert db.session.scalars(select(GuideFile)).all() == []
+    return g
+
+
+@pytest.fixture
+def renders(monkeypatch) -> list[str]:
+    """The formats rendered, one entry each time (still rendering for real)."""
+    made: list[str] = []
+    real = files.export
+
+    def counted(doc, format_name):
+        made.append(format_name)
+        return real(doc, format_name)
+    monkeypatch.setattr(files, "export", counted)
+    return made
 
 
 @pytest.fixture
@@ -62,8 +103,124 @@ def test_publishing_makes_each_kept_format_once(app, published):
         rows = db.session.scalars(select(GuideFile)).all()
         assert sorted((r.format, r.audience) for r in rows) == [
             (name, files.MEMBERS) for name in sorted(files.STORED_FORMATS)]
-        from forum.guides.export.storage import storage_for
         assert all(storage_for().exists(r.storage_key) for r in rows)
+
+
+def test_publishing_answers_before_any_file_is_made(app, client, world, maker, monkeypatch):
+    """The facilitator gets the published page while the files are still being made."""
+    release = threading.Event()
+    started: list[str] = []
+    real = files.export
+
+    def slow(doc, format_name):
+        started.append(format_name)
+        assert release.wait(timeout=120)
+        return real(doc, format_name)
+    monkeypatch.setattr(files, "export", slow)
+    with app.app_context():
+        g = build_guide(world)
+    _publish_through_the_page(client, world, g)  # answered while nothing is rendered
+    page = client.get(f"/guides/{g.slug}/")
+    assert page.status_code == 200 and "Version 1 of" in page.text
+    with app.app_context():
+        assert db.session.scalars(select(GuideFile)).all() == []
+    release.set()
+    assert maker.wait_idle(timeout=120)
+    assert sorted(started) == sorted(files.STORED_FORMATS)
+    with app.app_context():
+        assert len(db.session.scalars(select(GuideFile)).all()) == len(files.STORED_FORMATS)
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "odt"])
+def test_a_download_before_the_files_are_made_gets_the_file_and_keeps_it(
+        app, client, world, published_without_files, renders, fmt):
+    client.sign_in_as(world.member)
+    url = f"/guides/{published_without_files.slug}/v1/download/{fmt}"
+    first = _get(client, url)
+    assert first.status_code == 200
+    assert first.data[:4] in (b"%PDF", b"PK\x03\x04")
+    if fmt == "pdf":
+        import pypdf
+        text = pypdf.PdfReader(io.BytesIO(first.data)).pages[0].extract_text()
+        assert "Telling the story of an assembly" in text
+    assert renders == [fmt]
+    again = _get(client, url)
+    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+    assert renders == [fmt]  # kept: the second download rendered nothing
+    with app.app_context():
+        rows = db.session.scalars(select(GuideFile)).all()
+        assert [(r.format, f'"{r.etag}"') for r in rows] == [(fmt, first.headers["ETag"])]
+
+
+def _concurrent_downloads(app, world, url: str, people: int) -> list:
+    start = threading.Barrier(people)
+    answers: list = [None] * people
+
+    def download(n: int) -> None:
+        client = FormClient(app, app.response_class)
+        with client.session_transaction() as session:
+            session["_user_id"] = session_id_of(app, world.member.id)
+            session["_fresh"] = True
+        start.wait()
+        answers[n] = _get(client, url)
+
+    threads = [threading.Thread(target=download, args=(n,)) for n in range(people)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=180)
+    return answers
+
+
+def _one_kept_pdf(app) -> GuideFile:
+    with app.app_context():
+        rows = db.session.scalars(select(GuideFile).where(GuideFile.format == "pdf")).all()
+        assert len(rows) == 1
+        folder = storage_for().path(rows[0].storage_key).parent
+        assert [p.name for p in folder.glob("*.pdf")] == [rows[0].storage_key.split("/")[-1]]
+        return rows[0]
+
+
+def test_concurrent_first_downloads_render_once_and_keep_one_file(
+        app, world, published_without_files, renders, maker):
+    url = f"/guides/{published_without_files.slug}/v1/download/pdf"
+    maker.wake(db_version_id(app))  # the background maker races the readers too
+    answers = _concurrent_downloads(app, world, url, people=5)
+    assert maker.wait_idle(timeout=180)
+    assert [a.status_code for a in answers] == [200] * 5
+    row = _one_kept_pdf(app)
+    assert {a.headers["ETag"] for a in answers} == {f'"{row.etag}"'}
+    assert renders.count("pdf") == 1  # one maker per file in a process
+
+
+def test_makers_in_separate_processes_keep_one_file(app, world, published_without_files,
+                                                    renders, monkeypatch):
+    """Without the in-process lock (as between gunicorn workers), each reader may render, but
+    the database lock keeps one row and one file, and everyone gets that file."""
+    monkeypatch.setattr(files, "_making_lock", lambda *key: threading.Lock())
+    url = f"/guides/{published_without_files.slug}/v1/download/pdf"
+    answers = _concurrent_downloads(app, world, url, people=4)
+    assert [a.status_code for a in answers] == [200] * 4
+    row = _one_kept_pdf(app)
+    assert {a.headers["ETag"] for a in answers} == {f'"{row.etag}"'}
+    assert renders.count("pdf") >= 1
+
+
+def db_version_id(app) -> int:
+    from forum.models import GuideVersion
+    with app.app_context():
+        return db.session.scalars(select(GuideVersion.id)).one()
+
+
+def test_regenerate_missing_makes_only_what_is_not_kept(app, runner, published_without_files,
+                                                        renders):
+    result = runner.invoke(args=["guides", "regenerate", "--missing"])
+    assert result.exit_code == 0, result.output
+    n = len(files.STORED_FORMATS)
+    assert f"Made {n} files for 1 published version of 1 guide." in result.output
+    again = runner.invoke(args=["guides", "regenerate", "--missing"])
+    assert "Made 0 files for 1 published version" in again.output
+    assert sorted(renders) == sorted(files.STORED_FORMATS)
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx"])

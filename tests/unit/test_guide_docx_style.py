@@ -10,6 +10,7 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
+from forum.guides.document import CONTENTS_PAGES_NOTE
 from forum.guides.document import Excerpt
 from forum.guides.document import GuideDocument
 from forum.guides.document import Section
@@ -115,6 +116,29 @@ def test_the_contents_field_asks_word_to_add_page_numbers(package: zipfile.ZipFi
     body = package.read("word/document.xml").decode()
     assert 'w:fldCharType="begin" w:dirty="true"' in body
     assert '<w:updateFields w:val="true"/>' in package.read("word/settings.xml").decode()
+
+
+def test_the_contents_are_filled_in_with_links_and_say_where_page_numbers_come_from(
+        document: docx.document.Document) -> None:
+    """Without a word processor at hand the pages are unknown: the field's result lists every
+    heading (linked to its bookmark) and, last, says page numbers come when it is updated."""
+    body = document.element.body
+    begin = body.xpath('.//w:fldChar[@w:fldCharType="begin"]')[0].getparent().getparent()
+    paragraphs = list(body.iterchildren(qn("w:p")))
+    start = paragraphs.index(begin)
+    field: list = []
+    for paragraph in paragraphs[start:]:
+        field.append(paragraph)
+        if paragraph.xpath('.//w:fldChar[@w:fldCharType="end"]'):
+            break
+    assert "".join(begin.xpath(".//w:instrText/text()")).split()[0] == "TOC"
+    entries = [("".join(p.xpath(".//w:hyperlink//w:t/text()")), p.xpath(".//w:hyperlink/@w:anchor"))
+               for p in field[:-1]]
+    bookmarks = set(body.xpath(".//w:bookmarkStart/@w:name"))
+    assert [title for title, _ in entries] == [entry.title for entry in DOC.contents]
+    assert all(len(anchor) == 1 and anchor[0] in bookmarks for _, anchor in entries)
+    note = docx.text.paragraph.Paragraph(field[-1], document)
+    assert note.text == CONTENTS_PAGES_NOTE  # inside the field: updating it replaces the line
 
 
 def test_the_same_guide_makes_the_same_bytes() -> None:

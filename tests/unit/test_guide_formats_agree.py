@@ -8,6 +8,8 @@ from pathlib import Path
 import docx
 import pytest
 
+from forum.guides.document import CONTENTS_PAGES_NOTE
+from forum.guides.document import CONTENTS_TITLE
 from forum.guides.document import DEFAULT_LICENCE
 from forum.guides.document import LICENCES
 from forum.guides.export import FORMATS
@@ -17,6 +19,7 @@ from tests.guide_readers import SOFFICE_MISSING
 from tests.guide_readers import assert_carries
 from tests.guide_readers import expected_items
 from tests.guide_readers import format_text
+from tests.guide_readers import squash
 from tests.unit.test_guide_exports import sample_document
 
 DOC = sample_document()
@@ -35,6 +38,13 @@ def test_every_format_carries_the_same_items_in_the_same_order(format_name: str,
         pytest.skip(SOFFICE_MISSING)
     text = format_text(format_name, export(DOC, format_name), tmp_path)
     assert_carries(text, expected_items(DOC), format_name)
+    if format_name in ("docx", "odt"):
+        # The editable files cannot know their page numbers; both say so the same way, as the
+        # contents' last line, before the first heading.
+        assert_carries(text, [CONTENTS_TITLE, *(e.title for e in DOC.contents),
+                              CONTENTS_PAGES_NOTE, DOC.contents[0].title], format_name)
+    else:
+        assert squash(CONTENTS_PAGES_NOTE) not in squash(text)
 
 
 def test_the_docx_paragraphs_carry_the_items_too() -> None:

@@ -139,3 +139,51 @@ def test_the_pdf_carries_every_item_in_order(reader: pypdf.PdfReader) -> None:
     data = io.BytesIO()
     pypdf.PdfWriter(clone_from=reader).write(data)
     assert_carries(pdf_text(data.getvalue()), expected_items(DOC), "PDF read by pypdf")
+
+
+def _marked_text(page: pypdf.PageObject) -> list[tuple[str, tuple]]:
+    """Each piece of text on the page with the marked-content sequences it sits in, innermost
+    last: ``("/Span", 12)`` for tagged content (its MCID), ``("/Artifact", "/Footer")``."""
+    stack: list[tuple] = []
+    found: list[tuple[str, tuple]] = []
+
+    def before(operator: bytes, args: list, cm, tm) -> None:
+        if operator in (b"BDC", b"BMC"):
+            properties = args[1] if len(args) > 1 else {}
+            properties = properties.get_object() if hasattr(properties, "get_object") else {}
+            detail = properties.get("/MCID", properties.get("/Subtype"))
+            stack.append((str(args[0]), detail if detail is None else (
+                int(detail) if isinstance(detail, int) else str(detail))))
+        elif operator == b"EMC":
+            stack.pop()
+
+    def text(value: str, cm, tm, font, size) -> None:
+        if value.strip():
+            found.append((value.strip(), tuple(stack)))
+
+    page.extract_text(visitor_operand_before=before, visitor_text=text)
+    return found
+
+
+def test_the_footer_is_a_pagination_artifact_and_all_other_text_is_tagged(
+        reader: pypdf.PdfReader) -> None:
+    parent_tree = reader.trailer["/Root"]["/StructTreeRoot"]["/ParentTree"]["/Nums"]
+    pages = len(reader.pages)
+    for number, page in enumerate(reader.pages, start=1):
+        pieces = _marked_text(page)
+        footer = [(value, stack) for value, stack in pieces if value.startswith("Page ")]
+        if number == 1:
+            assert not footer, "the cover has no footer"
+        else:
+            # A screen reader skips artifacts: "Page 2 of 5" is not read on every page.
+            assert footer == [(f"Page {number} of {pages}", (("/Artifact", "/Footer"),))]
+        # Everything else is tagged content: an MCID that the page's parent tree maps
+        # to a structure element (so nothing is read out of the structure).
+        mapped = parent_tree[2 * (number - 1) + 1].get_object()
+        for value, stack in pieces:
+            if value.startswith("Page "):
+                continue
+            assert stack and stack[-1][0] != "/Artifact", value
+            mcid = next((d for kind, d in reversed(stack) if isinstance(d, int)), None)
+            assert mcid is not None and mcid < len(mapped), value
+            assert mapped[mcid].get_object()["/P"] is not None, value

@@ -17,7 +17,7 @@ from forum.guides.document import GuideDocument
 
 # Bump when any renderer's output changes: kept files made by an older one are then made
 # again on their next download, or all at once by ``flask guides regenerate``.
-RENDERER_REVISION = "2026-12-02.1"
+RENDERER_REVISION = "2026-12-02.3"
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from docx.styles.style import ParagraphStyle
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from forum.guides.document import CONTENTS_PAGES_NOTE
 from forum.guides.document import CONTENTS_TITLE
 from forum.guides.document import INTRODUCTION_TITLE
 from forum.guides.document import NOTE_LABEL
@@ -46,6 +47,7 @@ from forum.guides.export.docx_template import QUOTE_INDENT
 from forum.guides.export.docx_template import TEMPLATE_PATH
 
 CREDIT_STYLE = "Guide Credit"
+CONTENTS_NOTE_STYLE = "Guide Contents Note"
 NOTE_STYLE = "Guide Editorial Note"
 CLOSING_STYLE = "Guide Closing"
 BULLET_ABSTRACT, NUMBER_ABSTRACT = 0, 1
@@ -368,7 +370,8 @@ def _field_char(paragraph: Paragraph, kind: str, *, dirty: bool = False) -> None
 def _contents(writer: _Writer, doc: GuideDocument) -> None:
     """A Word TOC field over Heading 1-2, filled in now: each entry links to its heading.
 
-    Marked dirty (and ``updateFields`` set) so that Word adds the page numbers on opening.
+    Marked dirty (and ``updateFields`` set) so that Word offers to add the page numbers on
+    opening. Until the field is updated its last line says so (updating replaces it).
     """
     writer.paragraph("TOC Heading", CONTENTS_TITLE)
     entries = doc.contents
@@ -381,10 +384,10 @@ def _contents(writer: _Writer, doc: GuideDocument) -> None:
     run.append(instruction)
     first._p.append(run)
     _field_char(first, "separate")
-    last = first
     for n, entry in enumerate(entries):
-        last = first if n == 0 else writer.paragraph("toc 1")
-        writer.link(last, entry.title, f"#{writer.bookmark_name(entry.anchor)}")
+        paragraph = first if n == 0 else writer.paragraph("toc 1")
+        writer.link(paragraph, entry.title, f"#{writer.bookmark_name(entry.anchor)}")
+    last = writer.paragraph(CONTENTS_NOTE_STYLE, CONTENTS_PAGES_NOTE)
     _field_char(last, "end")
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")

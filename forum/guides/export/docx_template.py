@@ -165,6 +165,9 @@ def _styles() -> str:
         _style("TOC1", "toc 1", next_style="Normal",
                ppr=(f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{TEXT_WIDTH}"/>'
                     '</w:tabs><w:spacing w:after="100"/>')),
+        _style("GuideContentsNote", "Guide Contents Note", next_style="Normal",
+               ppr='<w:spacing w:before="200" w:after="160"/>',
+               rpr=_fonts(20, italic=True, colour=SECONDARY_COLOUR)),
         _style("Quote", "Quote", next_style="Normal",
                ppr=f'{_rule(RULE_COLOUR)}<w:spacing w:after="120"/>'
                    f'<w:ind w:left="{QUOTE_INDENT}"/>'),

@@ -36,6 +36,7 @@ from odfdo import Table
 from odfdo import VarPageCount
 from odfdo import VarPageNumber
 
+from forum.guides.document import CONTENTS_PAGES_NOTE
 from forum.guides.document import CONTENTS_TITLE
 from forum.guides.document import INTRODUCTION_TITLE
 from forum.guides.document import NOTE_LABEL
@@ -61,6 +62,7 @@ NESTED_QUOTE = "Guide_20_Nested_20_Quote"
 CREDIT = "Guide_20_Credit"
 NOTE = "Guide_20_Editorial_20_Note"
 CLOSING = "Guide_20_Closing"
+CONTENTS_NOTE = "Guide_20_Contents_20_Note"
 BULLET_LIST = "Guide_20_Bullets"
 NUMBER_LIST = "Guide_20_Numbers"
 QUOTE_BULLET_LIST = "Guide_20_Quote_20_Bullets"
@@ -158,6 +160,10 @@ def _styles(document: Document, doc: GuideDocument) -> None:
                                 "fo:background-color": "#f3f2f1", "fo:padding-left": "0.35cm",
                                 "fo:border-left": f"0.05cm solid {_colour(NOTE_RULE_COLOUR)}"},
                      text={"fo:font-style": "italic"})
+    _paragraph_style(document, CONTENTS_NOTE, "Guide Contents Note",
+                     paragraph={"fo:margin-top": "0.35cm", "fo:margin-bottom": "0.28cm"},
+                     text={"fo:font-size": "10pt", "fo:font-style": "italic",
+                           "fo:color": _colour(SECONDARY_COLOUR)})
     _paragraph_style(document, CLOSING, "Guide Closing",
                      paragraph={"fo:margin-bottom": "0.14cm"},
                      text={"fo:font-size": "10pt", "fo:color": _colour(SECONDARY_COLOUR)})
@@ -250,7 +256,8 @@ def _plain_outline(document: Document) -> None:
 
 
 def _contents(contents: TOC, doc: GuideDocument) -> None:
-    """The index filled in now, one entry per contents line, each linking to its heading."""
+    """The index filled in now, one entry per contents line, each linking to its heading, and
+    a last line saying page numbers come when it is updated (which replaces that line)."""
     contents.fill()
     index_body = contents.get_element("text:index-body")
     title = index_body.get_element("text:index-title")
@@ -262,6 +269,7 @@ def _contents(contents: TOC, doc: GuideDocument) -> None:
         paragraph = Paragraph(style="Contents_20_1")
         paragraph.append(Link(f"#{entry.title}|outline", text=entry.title))
         index_body.append(paragraph)
+    index_body.append(Paragraph(CONTENTS_PAGES_NOTE, style=CONTENTS_NOTE))
 
 
 @dataclass(frozen=True)

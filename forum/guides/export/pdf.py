@@ -65,11 +65,63 @@ def _name_links() -> None:
     weasy_pdf.add_links = add_links
 
 
+def _margins_as_artifacts() -> None:
+    """Have WeasyPrint mark the page margin boxes (the footer's "Page N of M") as pagination
+    artifacts, so a screen reader skips them instead of reading them on every page.
+
+    WeasyPrint (57-70) tags margin-box text as ``/Span`` marked content with an MCID and
+    builds structure elements for it that it leaves out of the tree: outside the structure,
+    but not an artifact either (Kozea/WeasyPrint#1836, open: it plans Artifact structure
+    elements, which only PDF 2.0 allows). PDF/UA-1 wants such content marked
+    ``/Artifact <</Type /Pagination /Subtype /Footer>> BDC``; this wraps its drawing of each
+    margin box in that, with no tagging inside, and leaves margin boxes out of the tag tree.
+    The structure test reads the footer back and fails should a later WeasyPrint change this.
+    """
+    import pydyf
+    import weasyprint.draw as weasy_draw
+    import weasyprint.pdf.tags as weasy_tags
+    from weasyprint.formatting_structure import boxes
+
+    draw = getattr(weasy_draw, "draw_stacking_context", None)
+    build = getattr(weasy_tags, "_build_box_tree", None)
+    if draw is None or build is None or getattr(draw, "margins_as_artifacts", False):
+        return
+
+    def draw_stacking_context(stream: Any, stacking_context: Any) -> None:
+        box = stacking_context.box
+        tags = getattr(stream, "_tags", None)
+        if tags is None or not isinstance(box, boxes.MarginBox):
+            draw(stream, stacking_context)
+            return
+        subtype = "/Header" if box.at_keyword.startswith("@top") else (
+            "/Footer" if box.at_keyword.startswith("@bottom") else None)
+        properties = pydyf.Dictionary({"Type": "/Pagination"})
+        if subtype:
+            properties["Subtype"] = subtype
+        stream.begin_marked_content("Artifact", properties)
+        stream._tags = None  # nothing inside an artifact is tagged
+        try:
+            draw(stream, stacking_context)
+        finally:
+            stream._tags = tags
+            stream.end_marked_content()
+
+    def build_box_tree(box: Any, *args: Any) -> Any:
+        if isinstance(box, boxes.MarginBox):
+            return iter(())  # drawn as an artifact: no marked content to map
+        return build(box, *args)
+
+    draw_stacking_context.margins_as_artifacts = True  # type: ignore[attr-defined]
+    weasy_draw.draw_stacking_context = draw_stacking_context
+    weasy_tags._build_box_tree = build_box_tree
+
+
 def export(doc: GuideDocument) -> bytes:
     # Imported here so that the other formats never pay for loading pango and friends.
     import weasyprint
 
     _name_links()
+    _margins_as_artifacts()
     document = weasyprint.HTML(
         string=compact(html.render(doc, for_print=True)),
         url_fetcher=refuse_fetch,
