@@ -41,6 +41,10 @@ edit_approved = _signals.signal("edit-approved")
 #: A moderator returned an author's waiting edit, with a reason (the approved text stays).
 edit_returned = _signals.signal("edit-returned")
 
+#: A member changed their guide credit preference: sent with ``session``, ``user`` and
+#: ``before`` (the earlier choice); receivers return how many guides they changed.
+credit_preference_changed = _signals.signal("credit-preference-changed")
+
 
 def send(signal: Any, session: Session, post: Post, **extra: Any) -> None:
     """Send ``signal`` for ``post`` from the current app; receivers run before this returns."""
