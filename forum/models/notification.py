@@ -30,6 +30,9 @@ class NotificationKind(enum.StrEnum):
     POST_EDITED = "post_edited"        # edited by a moderator
     REPLY = "reply"                    # someone replied to your post
     POST_WAITING = "post_waiting"      # for moderators: a post waits for approval
+    # For facilitators: a guide now credits "A participant" (its author deleted their account).
+    # Shown in the site only (written as already emailed), never in an email.
+    GUIDE_RECREDITED = "guide_recredited"
 
 
 class EmailTopic(enum.StrEnum):
@@ -46,6 +49,7 @@ TOPIC_OF_KIND: dict[NotificationKind, EmailTopic] = {
     NotificationKind.POST_EDITED: EmailTopic.DECISIONS,
     NotificationKind.REPLY: EmailTopic.REPLIES,
     NotificationKind.POST_WAITING: EmailTopic.WAITING,
+    NotificationKind.GUIDE_RECREDITED: EmailTopic.DECISIONS,
 }
 
 

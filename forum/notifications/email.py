@@ -50,6 +50,7 @@ def _subject(notification: Notification) -> str:
         NotificationKind.POST_EDITED: f"A moderator edited your post in “{title}”",
         NotificationKind.REPLY: f"{actor} replied to your post in “{title}”",
         NotificationKind.POST_WAITING: f"A post is waiting for approval in “{title}”",
+        NotificationKind.GUIDE_RECREDITED: "A guide’s credits changed",
     }
     return subjects[notification.kind]
 

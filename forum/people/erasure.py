@@ -31,18 +31,24 @@ from forum.auth.throttle import throttle_key
 from forum.extensions import db
 from forum.guides.export.storage import FileStorage
 from forum.guides.recredit import recredit
+from forum.models import ANONYMOUS_CREDIT
 from forum.models import AccountEvent
 from forum.models import CreditPreference
+from forum.models import Guide
 from forum.models import GuideExcerpt
 from forum.models import Invitation
+from forum.models import Membership
 from forum.models import Notification
+from forum.models import NotificationKind
 from forum.models import Post
 from forum.models import PostRevision
 from forum.models import PostStatus
 from forum.models import QueuedEmail
+from forum.models import Role
 from forum.models import SignInThrottle
 from forum.models import Thread
 from forum.models import User
+from forum.models import utcnow
 from forum.search.schema import forget_removed_text
 
 FORMER_MEMBER = "A former member"
@@ -219,6 +225,23 @@ def _empty_unpublished_text(session: Session, user: User, remove_text: bool,
     return {p.id for p in posts}, emptied
 
 
+def _tell_facilitators(session: Session, guides: list[Guide], remove_text: bool) -> None:
+    """Each guide's facilitators learn that it changed (in the site; nobody is named)."""
+    now = utcnow()
+    for guide in guides:
+        what = ("no longer quotes posts whose text was removed" if remove_text else
+                f"now credits “{ANONYMOUS_CREDIT}”")
+        text = (f"A member quoted in “{guide.title}” deleted their account: the guide {what} "
+                "in its draft, its published versions and their downloads.")
+        for facilitator_id in session.scalars(select(Membership.user_id).where(
+                Membership.learning_set_id == guide.learning_set_id,
+                Membership.role == Role.FACILITATOR)):
+            session.add(Notification(
+                user_id=facilitator_id, kind=NotificationKind.GUIDE_RECREDITED,
+                learning_set_id=guide.learning_set_id, text=text[:500], created_at=now,
+                emailed_at=now))
+
+
 def erase(session: Session, storage: FileStorage, user: User, *, by: User | None,
           remove_text: bool = False) -> Erased:
     """Delete ``user`` and everything of theirs the product keeps (see the module docstring).
@@ -238,6 +261,7 @@ def erase(session: Session, storage: FileStorage, user: User, *, by: User | None
     changed = recredit(session, storage, post_ids, CreditPreference.ANONYMOUS, None,
                        remove_text_of=emptied)
     result.guides_changed = [guide.title for guide in changed.guides]
+    _tell_facilitators(session, changed.guides, remove_text)
     result.files_discarded = changed.files_discarded
     _redact_rows(session, user)
     session.execute(delete(QueuedEmail).where(or_(

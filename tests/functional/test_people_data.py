@@ -295,6 +295,7 @@ def test_deleting_my_account_leaves_nothing_of_me_in_any_table_or_stored_file(
         app, client, world):
     history = _a_person_with_a_history(app, world)
     guide = history["guide"]
+    guide_title = "Telling the story of an assembly"
     before = _everything_in_the_database(app)
     assert NAME.lower() in before and EMAIL in before and "unpublishedwords" in before
     assert NAME in _stored_files_text(app)
@@ -340,6 +341,9 @@ def test_deleting_my_account_leaves_nothing_of_me_in_any_table_or_stored_file(
     # Their posts stay as "A former member"; the guide credits "A participant", and a PDF
     # made now says so.
     client.sign_in_as(world.facilitator)
+    told = client.get("/notifications").get_data(as_text=True)
+    assert f"quoted in “{guide_title}” deleted their account" in told
+    assert "now credits “A participant”" in told and NAME not in told
     thread_page = client.get(f"/threads/{world.thread.id}").get_data(as_text=True)
     assert NAME not in thread_page
     guide_page = client.get(f"/guides/{guide.slug}/").get_data(as_text=True)
