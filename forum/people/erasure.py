@@ -207,10 +207,9 @@ def _empty_unpublished_text(session: Session, user: User, remove_text: bool,
                                       if row.status == PostStatus.APPROVED}
     emptied = every - kept
     hidden = {row.id for row in rows if row.status == PostStatus.HIDDEN}
-    for chunk in _chunks(every):
-        session.execute(update(Post).where(Post.id.in_(chunk)).values(
-            pending_source=None, pending_html=None, pending_title=None, pending_at=None,
-            submission_key=None))
+    session.execute(update(Post).where(Post.author_id == user.id,
+                                       Post.pending_source.is_not(None)).values(
+        pending_source=None, pending_html=None, pending_title=None, pending_at=None))
     for chunk in _chunks(kept):
         session.execute(delete(PostRevision).where(
             PostRevision.post_id.in_(chunk), PostRevision.was_published.is_(False)))
