@@ -127,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum.moderation import bp as moderation_bp
     from forum.operations import bp as operations_bp
     from forum.pages import bp as pages_bp
+    from forum.people import bp as people_bp
     from forum.sets import bp as sets_bp
     from forum.threads import bp as threads_bp
 
@@ -144,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(operations_bp)
     app.register_blueprint(pages_bp)
     actions.init_app(app)
+    app.register_blueprint(people_bp)
     from forum import search
 
     search.init_app(app)

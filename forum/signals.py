@@ -44,6 +44,10 @@ edit_approved = _signals.signal("edit-approved")
 #: A moderator returned an author's waiting edit, with a reason (the approved text stays).
 edit_returned = _signals.signal("edit-returned")
 
+#: A member changed their guide credit preference: sent with ``session``, ``user`` and
+#: ``before`` (the earlier choice); receivers return how many guides they changed.
+credit_preference_changed = _signals.signal("credit-preference-changed")
+
 
 #: A facilitator scheduled a meeting of a set.
 meeting_scheduled = _signals.signal("meeting-scheduled")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forum import permissions
+from forum.models import AccountEvent
 from forum.models import User
 
 QUERY_MAX = 100
@@ -52,6 +53,9 @@ def find_users(session: Session, *, q: str = "", page: int = 1, per_page: int = 
 def set_admin(session: Session, *, actor: User, user: User, value: bool) -> None:
     if not value and not permissions.can_remove_admin(actor, user):
         raise AdminError("You cannot remove your own admin rights. Ask another admin to do it.")
+    if user.is_admin != value:
+        session.add(AccountEvent(actor_id=actor.id, account_id=user.id,
+                                 action="made_admin" if value else "removed_admin"))
     user.is_admin = value
     session.flush()
 
@@ -62,5 +66,29 @@ def set_disabled(session: Session, *, actor: User, user: User, value: bool) -> N
     if value:
         # Enabling the account again must not bring back the sessions it had.
         user.end_sessions()
+    if user.is_disabled != value:
+        session.add(AccountEvent(actor_id=actor.id, account_id=user.id,
+                                 action="disabled" if value else "enabled"))
     user.is_disabled = value
     session.flush()
+
+
+ACTION_LABELS = {
+    "made_admin": "Made an admin",
+    "removed_admin": "Admin rights removed",
+    "disabled": "Disabled",
+    "enabled": "Enabled again",
+    "erased": "Erased on request",
+    "deleted_own_account": "Deleted their own account",
+}
+
+
+def account_log(session: Session, *, page: int = 1, per_page: int = 50):
+    """The admin log, newest first, one page (with the total)."""
+    total = session.scalar(select(func.count(AccountEvent.id))) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), pages)
+    rows = list(session.scalars(
+        select(AccountEvent).order_by(AccountEvent.created_at.desc(), AccountEvent.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)))
+    return rows, page, pages

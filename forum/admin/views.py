@@ -18,8 +18,12 @@ from forum.admin import service
 from forum.admin.forms import SiteSettingsForm
 from forum.extensions import db
 from forum.forms import ActionForm
+from forum.guides.export.storage import storage_for
 from forum.models import User
 from forum.pagination import requested_page
+from forum.people import erasure
+from forum.people.forms import REMOVE
+from forum.people.forms import EraseAccountForm
 from forum.sets import service as sets_service
 
 USERS_PER_PAGE = 25
@@ -82,6 +86,39 @@ def user_action(user_id: int, action: str):
         db.session.commit()
         flash(message.format(name=target.display_name), "success")
     return redirect(url_for("admin.user", user_id=target.id))
+
+
+@bp.route("/admin/users/<int:user_id>/erase", methods=["GET", "POST"])
+def erase_user(user_id: int):
+    """Erase a person on their request (or a subject's erasure request), logged without them."""
+    target = _load_user(user_id)
+    form = EraseAccountForm()
+    if form.validate_on_submit():
+        if form.confirm_email.data.strip().lower() != target.email.lower():
+            form.confirm_email.errors.append("Enter this person’s email address exactly, "
+                                             "to confirm it is the right account")
+        else:
+            try:
+                result = erasure.erase(db.session, storage_for(), target, by=current_user,
+                                       remove_text=form.posts.data == REMOVE)
+            except erasure.ErasureError as refused:
+                db.session.rollback()
+                form.confirm_email.errors.append(str(refused))
+            else:
+                db.session.commit()
+                changed = len(result.guides_changed)
+                flash(f"Account {result.account_id} has been erased. "
+                      f"{changed} guide{'s' if changed != 1 else ''} now credit "
+                      "“A participant” instead.", "success")
+                return redirect(url_for("admin.log"))
+    return render_template("admin/erase.html", user=target, form=form)
+
+
+@bp.get("/admin/log")
+def log():
+    rows, page, pages = service.account_log(db.session, page=requested_page())
+    return render_template("admin/log.html", rows=rows, page=page, pages=pages,
+                           labels=service.ACTION_LABELS)
 
 
 @bp.route("/admin/settings", methods=["GET", "POST"])

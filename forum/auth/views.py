@@ -20,6 +20,7 @@ from flask_login.config import COOKIE_NAME
 
 from forum import permissions
 from forum import redirects
+from forum import signals
 from forum.auth import bp
 from forum.auth import service
 from forum.auth import throttle
@@ -229,11 +230,17 @@ def profile():
         abort(403)
     form = ProfileForm(obj=user)
     if form.validate_on_submit():
+        before = user.credit_preference or CreditPreference.ORGANISATION
         user.display_name = form.display_name.data
         user.organisation = form.organisation.data
         user.credit_preference = CreditPreference(form.credit_preference.data)
+        changed = sum(count or 0 for _, count in signals.credit_preference_changed.send(
+            current_app._get_current_object(), session=db.session, user=user, before=before))
         db.session.commit()
-        flash("Your profile has been saved.", "success")
+        flash("Your profile has been saved." + (
+            f" {changed} published guide{'s' if changed != 1 else ''} now "
+            f"credit{'s' if changed == 1 else ''} you as you chose." if changed else ""),
+            "success")
         return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form, user=user,
                            sign_out_others_form=ActionForm(formdata=None))

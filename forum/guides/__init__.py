@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
 
 from forum.guides.document import TEMPLATE_WORDS
 from forum.guides.document import format_date
@@ -32,6 +33,15 @@ def public_guides() -> list:
     from forum.guides.queries import public_guides as query
 
     return query(db.session)
+
+
+@bp.record_once
+def _follow_credit_choices(state: BlueprintSetupState) -> None:
+    """Published guides follow a member's lowered credit (see forum.guides.recredit)."""
+    from forum import signals
+    from forum.guides.recredit import on_credit_preference_changed
+
+    signals.credit_preference_changed.connect(on_credit_preference_changed, sender=state.app)
 
 
 from forum.guides import curation_views  # noqa: E402,F401

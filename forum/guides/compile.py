@@ -211,11 +211,12 @@ def document_to_json(document: GuideDocument,
 
 
 def withheld_post_ids(session: Session, post_ids: set[int]) -> set[int]:
-    """The posts among ``post_ids`` that could no longer be quoted (one query)."""
+    """The posts among ``post_ids`` a guide can no longer quote (one query); a post whose
+    author deleted their account is kept, credited anonymously."""
     if not post_ids:
         return set()
     quotable = set(session.scalars(select(Post.id).where(
-        Post.id.in_(post_ids), permissions.quotable_posts_filter())))
+        Post.id.in_(post_ids), permissions.kept_quotes_filter())))
     return post_ids - quotable
 
 
@@ -228,7 +229,7 @@ WITHHELD_HTML = f"<p>{html.escape(WITHHELD_TEXT)}</p>"
 
 def version_document(version: GuideVersion) -> GuideDocument:
     """The frozen document of a published version, withholding excerpts whose source post
-    has since been hidden, withdrawn or deleted (or whose author deleted their account)."""
+    has since been hidden, withdrawn or deleted."""
     data = version.document
     session = object_session(version) or db.session
     post_ids = {e["post_id"] for s in data["sections"] for e in s["excerpts"]

@@ -114,15 +114,13 @@ def post_attention_reason(post: Post | None) -> str | None:
     """Why a source post can no longer be quoted, or ``None`` when it can."""
     if post is None:
         return "The source post was deleted"
-    if permissions.can_quote_post(post):
-        return None
+    if permissions.can_keep_quote(post):
+        return None  # an author who deleted their account is credited anonymously
     if post.status == PostStatus.HIDDEN:
         return "The source post was hidden by a moderator"
     if post.status == PostStatus.WITHDRAWN:
         return "The source post was withdrawn by its author"
-    if post.status != PostStatus.APPROVED:
-        return "The source post is no longer approved"
-    return "The author's account was deleted"
+    return "The source post is no longer approved"
 
 
 def approved_source(post: Post | None) -> str | None:

@@ -44,6 +44,7 @@ from forum.models.thread import PostRevision
 from forum.models.thread import PostStatus
 from forum.models.thread import Thread
 from forum.models.user import ANONYMOUS_CREDIT
+from forum.models.user import AccountEvent
 from forum.models.user import CreditPreference
 from forum.models.user import SignInThrottle
 from forum.models.user import SiteSetting
@@ -51,6 +52,7 @@ from forum.models.user import User
 
 __all__ = [
     "ANONYMOUS_CREDIT",
+    "AccountEvent",
     "Action",
     "ActionKind",
     "ActionState",

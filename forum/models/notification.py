@@ -35,6 +35,9 @@ class NotificationKind(enum.StrEnum):
     MEETING_MOVED = "meeting_moved"          # its time or place changed
     MEETING_CANCELLED = "meeting_cancelled"
     ACTION_DUE = "action_due"          # an action you committed to falls due: how did it go?
+    # For facilitators: a guide now credits "A participant" (its author deleted their account).
+    # Shown in the site only (written as already emailed), never in an email.
+    GUIDE_RECREDITED = "guide_recredited"
 
 
 class EmailTopic(enum.StrEnum):
@@ -57,6 +60,7 @@ TOPIC_OF_KIND: dict[NotificationKind, EmailTopic] = {
     NotificationKind.MEETING_MOVED: EmailTopic.MEETINGS,
     NotificationKind.MEETING_CANCELLED: EmailTopic.MEETINGS,
     NotificationKind.ACTION_DUE: EmailTopic.DECISIONS,
+    NotificationKind.GUIDE_RECREDITED: EmailTopic.DECISIONS,
 }
 
 

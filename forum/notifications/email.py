@@ -52,6 +52,7 @@ def _subject(notification: Notification) -> str:
         NotificationKind.REPLY: f"{actor} replied to your post in “{title}”",
         NotificationKind.POST_WAITING: f"A post is waiting for approval in “{title}”",
         NotificationKind.ACTION_DUE: f"Your action in “{title}” is due: how did it go?",
+        NotificationKind.GUIDE_RECREDITED: "A guide’s credits changed",
     }
     return subjects[notification.kind]
 

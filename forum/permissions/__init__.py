@@ -49,10 +49,12 @@ from forum.permissions.events import can_sign_up
 from forum.permissions.events import can_view_event
 from forum.permissions.events import visible_events_filter
 from forum.permissions.guides import can_curate_guide
+from forum.permissions.guides import can_keep_quote
 from forum.permissions.guides import can_quote_post
 from forum.permissions.guides import can_quote_thread
 from forum.permissions.guides import can_view_published_guide
 from forum.permissions.guides import is_open_to_everyone
+from forum.permissions.guides import kept_quotes_filter
 from forum.permissions.guides import published_guides_filter
 from forum.permissions.guides import quotable_posts_filter
 from forum.permissions.guides import quotable_threads_filter
@@ -161,6 +163,7 @@ __all__ = [
     "can_moderate",
     "can_open_thread",
     "can_post_kind",
+    "can_keep_quote",
     "can_quote_post",
     "can_quote_thread",
     "can_read_notification",
@@ -214,6 +217,7 @@ __all__ = [
     "opening_posts",
     "post_display",
     "published_guides_filter",
+    "kept_quotes_filter",
     "quotable_posts_filter",
     "quotable_threads_filter",
     "readable_filter",

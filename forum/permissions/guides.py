@@ -66,6 +66,17 @@ def quotable_posts_filter() -> ColumnElement[bool]:
     return and_(Post.status == PostStatus.APPROVED, Post.author_id.is_not(None))
 
 
+def can_keep_quote(post: Post) -> bool:
+    """A post an existing excerpt may go on quoting: approved. A post whose author deleted
+    their account stays, credited anonymously; no new excerpt of it can be made."""
+    return post.status == PostStatus.APPROVED
+
+
+def kept_quotes_filter() -> ColumnElement[bool]:
+    """:func:`can_keep_quote` as a WHERE clause over :class:`Post`."""
+    return Post.status == PostStatus.APPROVED
+
+
 def can_quote_thread(thread: Thread, opening: Post | None = None) -> bool:
     """A thread a guide may draw on: its opening post is published (approved)."""
     opening = opening if opening is not None else opening_post(thread)

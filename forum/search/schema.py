@@ -92,6 +92,15 @@ def rebuild(connection: Connection) -> None:
             connection.execute(text(f"ANALYZE {table}"))
 
 
+def forget_removed_text(connection: Connection) -> None:
+    """Merge SQLite's FTS5 segments, so text just emptied (an erased account's unpublished
+    posts) leaves no token behind in the index. PostgreSQL's generated columns follow the
+    row; its old row versions go at the next (auto)vacuum."""
+    if connection.dialect.name == "sqlite":
+        for fts, _table, _column in _SQLITE_INDEXES:
+            connection.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
+
+
 def _after_create(table: Table, connection: Connection, **_kw: object) -> None:
     create_for_table(connection, table.name)
 

@@ -272,7 +272,6 @@ CHANGES = [
     (_withdraw, "The source post was withdrawn by its author"),
     (_resubmit, "The source post is no longer approved"),
     (_delete_post, "The source post was deleted"),
-    (_delete_author, "The author's account was deleted"),
 ]
 
 
@@ -315,6 +314,17 @@ def test_a_published_version_withholds_a_post_that_goes_away_later(gw, change, r
     assert "withdrawn while the facilitator reviews it" in excerpts[1].body_html
     assert "Eastmoor" not in _texts(after)
     assert after.contributing_organisations == ("Northbridge Borough Council",)
+
+
+def test_an_excerpt_of_an_author_who_deleted_their_account_stays_credited_anonymously(gw):
+    section = service.add_section(db.session, gw.guide, title="One")
+    excerpt = service.add_excerpt(db.session, section, gw.posts["named"])
+    _delete_author(gw, gw.posts["named"])
+    assert service.attention_reason(excerpt) is None
+    document = compile_guide(gw.guide, link=lambda p: None)
+    assert [e.credit for e in document.sections[0].excerpts] == ["A participant"]
+    assert "Sam Patel" not in _texts(document)
+    assert "Northbridge Borough Council" not in document.contributing_organisations
 
 
 def test_an_excerpt_cannot_be_taken_from_a_post_whose_author_left(gw):

@@ -89,6 +89,12 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("auth.profile", "POST", "/account/profile", _row(401, 302, 302, 302, 302, 302)),
     ("auth.sign_out_others", "POST", "/account/sign-out-others",
      _row(401, 302, 302, 302, 302, 302)),
+    ("people.data", "GET", "/account/data", _row(302, 200, 200, 200, 200, 200)),
+    ("people.download_data", "GET", "/account/data/download",
+     _row(302, 200, 200, 200, 200, 200)),
+    ("people.delete_account", "GET", "/account/delete", _row(302, 200, 200, 200, 200, 200)),
+    # No password sent: the form comes back with its error, and nothing is deleted.
+    ("people.delete_account", "POST", "/account/delete", _row(401, 200, 200, 200, 200, 200)),
     ("auth.change_password", "GET", "/account/password", _row(302, 200, 200, 200, 200, 200)),
     ("auth.change_password", "POST", "/account/password", _row(401, 200, 200, 200, 200, 200)),
     ("auth.accept_invitation", "GET", "/invitations/{invitation_token}",
@@ -198,6 +204,12 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("admin.user", "GET", "/admin/users/{member_id}", _row(302, 403, 403, 403, 403, 200)),
     ("admin.user_action", "POST", "/admin/users/{member_id}/disable",
      _row(401, 403, 403, 403, 403, 302)),
+    ("admin.log", "GET", "/admin/log", _row(302, 403, 403, 403, 403, 200)),
+    ("admin.erase_user", "GET", "/admin/users/{member_id}/erase",
+     _row(302, 403, 403, 403, 403, 200)),
+    # Nothing confirmed: the form comes back with its errors, and nothing is erased.
+    ("admin.erase_user", "POST", "/admin/users/{member_id}/erase",
+     _row(401, 403, 403, 403, 403, 200)),
     # Guides ({guide}: published, not public; the set is private, so outsiders get 404).
     ("guides.set_guides", "GET", "/sets/{slug}/guides/", _row(404, 404, 200, 200, 200, 200)),
     ("guides.new", "GET", "/sets/{slug}/guides/new", _row(404, 404, 403, 403, 200, 200)),

@@ -130,12 +130,19 @@ def test_a_reply_says_whom_it_answers_as_that_author_allows_when_both_are_quoted
     lambda: _post(9, SAM, status=PostStatus.HIDDEN),
     lambda: _post(9, SAM, status=PostStatus.WITHDRAWN),
     lambda: _post(9, SAM, status=PostStatus.PENDING),
-    lambda: _post(9, None),                                  # the author's account is gone
 ])
 def test_an_excerpt_needing_attention_is_left_out_with_its_organisation(make_post):
     document = compile_guide(_guide((0, ("S", [
         _excerpt(_post(1, OLU), 0), _excerpt(make_post(), 1)]))), link=_link)
     assert [e.credit for e in document.sections[0].excerpts] == ["Eastmoor District Council"]
+    assert document.contributing_organisations == ("Eastmoor District Council",)
+
+
+def test_an_excerpt_whose_author_deleted_their_account_stays_credited_anonymously():
+    document = compile_guide(_guide((0, ("S", [
+        _excerpt(_post(1, OLU), 0), _excerpt(_post(9, None), 1)]))), link=_link)
+    assert [e.credit for e in document.sections[0].excerpts] == [
+        "Eastmoor District Council", "A participant"]
     assert document.contributing_organisations == ("Eastmoor District Council",)
 
 

@@ -221,6 +221,8 @@ def _check_world(world: Built) -> None:
         == _ids(Thread, p.quotable_threads_filter(), world.threads)
     assert _allowed(p.can_quote_post, world.posts) \
         == _ids(Post, p.quotable_posts_filter(), world.posts)
+    assert _allowed(p.can_keep_quote, world.posts) \
+        == _ids(Post, p.kept_quotes_filter(), world.posts)
 
 
 def test_every_predicate_agrees_with_its_query_filter(app: Flask) -> None:
