@@ -1,4 +1,4 @@
-"""What happened to a post, announced by the service that did it.
+"""What happened to a post or an event, announced by the service that did it.
 
 The threads and moderation services send these inside their transaction, at the point where
 the change is made (never from ORM events), so the order of events stays explicit in the
@@ -8,6 +8,9 @@ services that change state do not import them, so every area imports only the ar
 Every signal is sent with the app as sender and the keyword arguments ``session`` (the
 caller's session, which the receiver adds rows to and never commits) and ``post``; the
 moderation signals add ``moderator`` (and ``reason`` for :data:`post_rejected`).
+
+The events service sends the event signals below with ``session``, ``event`` and ``when`` (the
+event's time in words, UK time) (see :func:`send_about_event`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from blinker import Namespace
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from forum.models import Event
 from forum.models import Post
 
 _signals = Namespace()
@@ -41,7 +45,19 @@ edit_approved = _signals.signal("edit-approved")
 #: A moderator returned an author's waiting edit, with a reason (the approved text stays).
 edit_returned = _signals.signal("edit-returned")
 
+#: An event's time or place changed (``actor``, and ``changes``: what changed, in words).
+event_changed = _signals.signal("event-changed")
+#: An event was called off (``actor``, and ``reason``: the organiser's message, may be empty).
+event_cancelled = _signals.signal("event-cancelled")
+#: People on an event's waiting list were given a place (``signups``: their EventSignup rows).
+event_places_given = _signals.signal("event-places-given")
+
 
 def send(signal: Any, session: Session, post: Post, **extra: Any) -> None:
     """Send ``signal`` for ``post`` from the current app; receivers run before this returns."""
     signal.send(current_app._get_current_object(), session=session, post=post, **extra)
+
+
+def send_about_event(signal: Any, session: Session, event: Event, **extra: Any) -> None:
+    """Send ``signal`` for ``event`` from the current app; receivers run before this returns."""
+    signal.send(current_app._get_current_object(), session=session, event=event, **extra)

@@ -68,7 +68,7 @@ def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
             created_posts += posts
     session.flush()
     created_guides = ensure_demo_guide(session, users, sets)
-    created_events = ensure_demo_events(session, users["admin"], now)
+    created_events = ensure_demo_events(session, users["admin"], now, users)
     return DemoSummary(_accounts(users), password, created_users, created_sets,
                        created_threads, created_posts, created_guides, created_events)
 

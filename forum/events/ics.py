@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC
+from urllib.parse import urlsplit
 
+from flask import current_app
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 from icalendar import vText
@@ -11,6 +13,7 @@ from icalendar import vText
 from forum.events.times import to_local
 from forum.models import Event
 from forum.text import plain_text
+from forum.urls import external_url
 
 
 def event_calendar(event: Event, *, url: str, site_name: str, host: str) -> bytes:
@@ -28,6 +31,8 @@ def event_calendar(event: Event, *, url: str, site_name: str, host: str) -> byte
     entry.add("dtstamp", event.created_at.replace(tzinfo=UTC))
     entry.add("sequence", event.sequence or 0)
     entry.add("summary", event.title)
+    if event.cancelled_at is not None:
+        entry.add("status", "CANCELLED")
     entry.add("dtstart", to_local(event.starts_at, event.timezone))
     entry.add("dtend", to_local(event.ends_at, event.timezone))
     location = ", ".join(part for part in (event.place, event.online_url) if part)
@@ -39,3 +44,11 @@ def event_calendar(event: Event, *, url: str, site_name: str, host: str) -> byte
     calendar.add_component(entry)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def calendar_file(event: Event) -> bytes:
+    """The event's calendar, with the same UID wherever it is made (a download, an email),
+    taken from the site's public address (never from a request's Host header)."""
+    url = external_url("events.show", event_id=event.id)
+    return event_calendar(event, url=url, site_name=current_app.config["SITE_NAME"],
+                          host=urlsplit(url).hostname or "localhost")

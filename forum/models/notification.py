@@ -17,6 +17,7 @@ from sqlalchemy.orm import relationship
 
 from forum.extensions import db
 from forum.models.base import utcnow
+from forum.models.event import Event
 from forum.models.learning_set import LearningSet
 from forum.models.learning_set import _str_enum
 from forum.models.thread import Post
@@ -30,6 +31,9 @@ class NotificationKind(enum.StrEnum):
     POST_EDITED = "post_edited"        # edited by a moderator
     REPLY = "reply"                    # someone replied to your post
     POST_WAITING = "post_waiting"      # for moderators: a post waits for approval
+    EVENT_CHANGED = "event_changed"    # an event you signed up to moved (time or place)
+    EVENT_CANCELLED = "event_cancelled"
+    EVENT_PLACE = "event_place"        # a place came free for you on the waiting list
 
 
 class EmailTopic(enum.StrEnum):
@@ -38,6 +42,7 @@ class EmailTopic(enum.StrEnum):
     DECISIONS = "decisions"    # a moderator approved, sent back or edited your post
     REPLIES = "replies"        # replies to your posts
     WAITING = "waiting"        # posts waiting for approval in sets you moderate
+    EVENTS = "events"          # changes to events you signed up to
 
 
 TOPIC_OF_KIND: dict[NotificationKind, EmailTopic] = {
@@ -46,7 +51,13 @@ TOPIC_OF_KIND: dict[NotificationKind, EmailTopic] = {
     NotificationKind.POST_EDITED: EmailTopic.DECISIONS,
     NotificationKind.REPLY: EmailTopic.REPLIES,
     NotificationKind.POST_WAITING: EmailTopic.WAITING,
+    NotificationKind.EVENT_CHANGED: EmailTopic.EVENTS,
+    NotificationKind.EVENT_CANCELLED: EmailTopic.EVENTS,
+    NotificationKind.EVENT_PLACE: EmailTopic.EVENTS,
 }
+
+EVENT_KINDS = (NotificationKind.EVENT_CHANGED, NotificationKind.EVENT_CANCELLED,
+               NotificationKind.EVENT_PLACE)
 
 
 class EmailMode(enum.StrEnum):
@@ -72,6 +83,8 @@ class Notification(db.Model):
         ForeignKey("learning_sets.id", ondelete="CASCADE"))
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
+                                                 index=True)
     # The sentence shown in the list and in emails, fixed when the event happened.
     text: Mapped[str] = mapped_column(String(500))
     reason: Mapped[str | None] = mapped_column(Text)
@@ -85,6 +98,7 @@ class Notification(db.Model):
     learning_set: Mapped[LearningSet | None] = relationship()
     thread: Mapped[Thread | None] = relationship()
     post: Mapped[Post | None] = relationship()
+    event: Mapped[Event | None] = relationship()
 
     @property
     def topic(self) -> EmailTopic:
@@ -104,6 +118,8 @@ class NotificationPreference(db.Model):
                                                default=EmailMode.DAILY)
     waiting: Mapped[EmailMode] = mapped_column(_str_enum(EmailMode, length=12),
                                                default=EmailMode.IMMEDIATELY)
+    events: Mapped[EmailMode] = mapped_column(_str_enum(EmailMode, length=12),
+                                              default=EmailMode.IMMEDIATELY)
     last_digest_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     def mode_for(self, topic: EmailTopic) -> EmailMode:
@@ -131,6 +147,8 @@ class QueuedEmail(db.Model):
         ForeignKey("learning_sets.id", ondelete="SET NULL"))
     # The post an event email is about: when sending, the recipient must still be able to read it.
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    # The event an email is about: sent only if the recipient may still see it, with its .ics.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300), default="")
     text_body: Mapped[str] = mapped_column(Text, default="")

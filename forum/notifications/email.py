@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from flask import render_template
 from werkzeug.routing import BuildError
 
+from forum.models import Event
 from forum.models import LearningSet
 from forum.models import Notification
 from forum.models import NotificationKind
@@ -54,6 +55,32 @@ def _subject(notification: Notification) -> str:
     return subjects[notification.kind]
 
 
+def event_url(event_id: int) -> str:
+    return external_url("events.show", event_id=event_id)
+
+
+def compose_event_notice(notification: Notification, *, event: Event,
+                         unsubscribe_url: str) -> Composed:
+    """The email about an event someone signed up to (changed, cancelled, a place came free).
+
+    The outbox attaches the event's calendar file when it sends it (:mod:`forum.events.mail`).
+    """
+    subjects = {
+        NotificationKind.EVENT_CHANGED: f"Changed: {event.title}",
+        NotificationKind.EVENT_CANCELLED: f"Cancelled: {event.title}",
+        NotificationKind.EVENT_PLACE: f"You have a place: {event.title}",
+    }
+    subject = subjects[notification.kind]
+    context = {
+        "notification": notification, "subject": subject, "url": event_url(event.id),
+        "cancelled": notification.kind == NotificationKind.EVENT_CANCELLED,
+        "unsubscribe_url": unsubscribe_url, "settings_url": settings_url(),
+    }
+    return (subject,
+            render_template("email/event_notice.txt", **context),
+            render_template("email/event_notice.html", **context))
+
+
 def compose_event_email(notification: Notification, *, post: Post,
                         unsubscribe_url: str) -> Composed:
     """The email for one notification (approved, sent back, edited, replied to)."""
@@ -91,6 +118,7 @@ def compose_digest(user: User, notifications: Sequence[Notification], *,
     subject = f"Your daily summary: {count} new notification{'' if count == 1 else 's'}"
     items = [{"text": n.text, "reason": n.reason, "created_at": n.created_at,
               "url": post_url(n.thread_id, n.post_id) if n.thread_id is not None
+              else event_url(n.event_id) if n.event_id is not None
               else external_url("notifications.index")}
              for n in notifications]
     context = {

@@ -29,4 +29,5 @@ class PreferencesForm(BaseForm):
                             "about moderators’ decisions")
     replies = _mode_field("Replies to your posts", "about replies")
     waiting = _mode_field("Posts waiting for your approval", "about waiting posts")
+    events = _mode_field("Events you signed up to", "about events you signed up to")
     submit = SubmitField("Save email settings", widget=GovSubmitInput())

@@ -1,4 +1,5 @@
-"""Create notifications for moderation events and replies, and queue their emails.
+"""Create notifications for moderation decisions, replies and changes to events people signed
+up to, and queue their emails.
 
 Each ``notify_*`` function adds rows to the caller's session, inside the caller's transaction:
 it never commits and never sends mail inline. Emails are queued in the outbox
@@ -25,11 +26,14 @@ from forum import permissions
 from forum import signals
 from forum.models import EmailMode
 from forum.models import EmailTopic
+from forum.models import Event
+from forum.models import EventSignup
 from forum.models import Notification
 from forum.models import NotificationKind
 from forum.models import NotificationPreference
 from forum.models import Post
 from forum.models import PostStatus
+from forum.models import SignupStatus
 from forum.models import User
 from forum.models import utcnow
 from forum.notifications import delivery
@@ -180,6 +184,76 @@ def notify_post_created(session: Session, post: Post) -> None:
         notify_reply(session, post)
 
 
+# --- events: people who signed up are told when one changes ------------------------------
+
+def _signed_up(session: Session, event: Event, *, besides: User | None) -> list[User]:
+    """Everyone with a place or on the waiting list (but ``besides``, who made the change)."""
+    users = session.scalars(
+        select(User).join(EventSignup, EventSignup.user_id == User.id)
+        .where(EventSignup.event_id == event.id,
+               EventSignup.status.in_([SignupStatus.PLACE, SignupStatus.WAITING]))
+        .order_by(User.id))
+    return [user for user in users if besides is None or user.id != besides.id]
+
+
+def _where(event: Event) -> str:
+    parts = [part for part in (event.place, event.online_url) if part]
+    return " and ".join(parts) or "a place to be confirmed"
+
+
+def notify_event_changed(session: Session, event: Event, actor: User, changes: list[str],
+                         when: str) -> None:
+    """Tell the people signed up that the event's title, time or place changed."""
+    what = " and ".join(changes)
+    for user in _signed_up(session, event, besides=actor):
+        _notify_about_event(
+            session, user, NotificationKind.EVENT_CHANGED, event, actor=actor,
+            text=f"The {what} of “{event.title}” changed: it is now {when}, at {_where(event)}.")
+
+
+def notify_event_cancelled(session: Session, event: Event, actor: User, reason: str,
+                           when: str) -> None:
+    """Tell the people signed up that the event was cancelled, with the organiser's message."""
+    for user in _signed_up(session, event, besides=actor):
+        _notify_about_event(
+            session, user, NotificationKind.EVENT_CANCELLED, event, actor=actor,
+            text=f"“{event.title}” ({when}) is cancelled.", reason=reason or None)
+
+
+def notify_places_given(session: Session, event: Event, signups: list[EventSignup],
+                        when: str) -> None:
+    """Tell people on the waiting list that they now have a place."""
+    for signup in signups:
+        user = signup.user if signup.user is not None else session.get(User, signup.user_id)
+        if user is None:
+            continue
+        _notify_about_event(
+            session, user, NotificationKind.EVENT_PLACE, event, actor=None,
+            text=f"A place came free: you now have a place at “{event.title}”, {when}. "
+                 "If you cannot come after all, cancel on the event’s page so someone else "
+                 "can have it.")
+
+
+def _notify_about_event(session: Session, recipient: User, kind: NotificationKind, event: Event,
+                        *, actor: User | None, text: str,
+                        reason: str | None = None) -> Notification | None:
+    if recipient.is_disabled or not permissions.can_view_event(recipient, event):
+        return None
+    # A second change to the same event updates the notification (and makes it unread again).
+    notification = _renew(session, recipient, kind, Notification.event_id, event.id,
+                          actor=actor, text=text, reason=reason)
+    if not _emailed_now(session, recipient, notification):
+        return notification
+    stop_url = unsubscribe_url(recipient, notification.topic)
+    subject, text_body, html_body = email.compose_event_notice(
+        notification, event=event, unsubscribe_url=stop_url)
+    outbox.queue_email(session, kind=kind.value, to=recipient.email, user=recipient,
+                       subject=subject, text_body=text_body, html_body=html_body,
+                       unsubscribe_url=stop_url, event_id=event.id)
+    notification.emailed_at = utcnow()
+    return notification
+
+
 # --- what the other areas announce (forum.signals) --------------------------------------
 
 def _on_post_created(sender: Flask, *, session: Session, post: Post, **_: Any) -> None:
@@ -223,6 +297,21 @@ def _on_edit_returned(sender: Flask, *, session: Session, post: Post, moderator:
     notify_edit_returned(session, post, moderator, reason)
 
 
+def _on_event_changed(sender: Flask, *, session: Session, event: Event, actor: User,
+                      changes: list[str], when: str, **_: Any) -> None:
+    notify_event_changed(session, event, actor, changes, when)
+
+
+def _on_event_cancelled(sender: Flask, *, session: Session, event: Event, actor: User,
+                        reason: str, when: str, **_: Any) -> None:
+    notify_event_cancelled(session, event, actor, reason, when)
+
+
+def _on_event_places_given(sender: Flask, *, session: Session, event: Event,
+                           signups: list[EventSignup], when: str, **_: Any) -> None:
+    notify_places_given(session, event, signups, when)
+
+
 RECEIVERS = (
     (signals.post_created, _on_post_created),
     (signals.post_resubmitted, _on_post_resubmitted),
@@ -233,6 +322,9 @@ RECEIVERS = (
     (signals.edit_waiting, _on_edit_waiting),
     (signals.edit_approved, _on_edit_approved),
     (signals.edit_returned, _on_edit_returned),
+    (signals.event_changed, _on_event_changed),
+    (signals.event_cancelled, _on_event_cancelled),
+    (signals.event_places_given, _on_event_places_given),
 )
 
 
@@ -256,22 +348,10 @@ def _notify(session: Session, recipient: User, kind: NotificationKind, post: Pos
     thread = post.thread
     # A repeated event about the same post (a resubmission, a second decision) updates the
     # recipient's notification and makes it unread again, rather than listing it twice.
-    notification = session.scalar(select(Notification).where(
-        Notification.user_id == recipient.id, Notification.kind == kind,
-        Notification.post_id == post.id).order_by(Notification.id.desc()).limit(1))
-    if notification is None:
-        notification = Notification(user_id=recipient.id, kind=kind, post_id=post.id)
-        session.add(notification)
-    notification.actor_id = actor.id if actor is not None else None
-    notification.learning_set_id = thread.learning_set_id
-    notification.thread_id = thread.id
-    notification.text = _clip(text)
-    notification.reason = reason
-    notification.created_at = utcnow()
-    notification.read_at = None
-    notification.emailed_at = None
-    session.flush()
-    if preferences_for(session, recipient).mode_for(notification.topic) != EmailMode.IMMEDIATELY:
+    notification = _renew(session, recipient, kind, Notification.post_id, post.id,
+                          actor=actor, text=text, reason=reason,
+                          learning_set_id=thread.learning_set_id, thread_id=thread.id)
+    if not _emailed_now(session, recipient, notification):
         return notification
     if kind == NotificationKind.POST_WAITING:
         delivery.queue_waiting_email(session, recipient, thread.learning_set)
@@ -285,6 +365,34 @@ def _notify(session: Session, recipient: User, kind: NotificationKind, post: Pos
                            post_id=post.id)
     notification.emailed_at = utcnow()
     return notification
+
+
+def _renew(session: Session, recipient: User, kind: NotificationKind, about: Any, about_id: int,
+           *, actor: User | None, text: str, reason: str | None,
+           **columns: Any) -> Notification:
+    """The recipient's latest notification of ``kind`` where ``about`` (a column: the post or
+    the event) is ``about_id``, made new and unread with this text; or a new one."""
+    notification = session.scalar(select(Notification).where(
+        Notification.user_id == recipient.id, Notification.kind == kind, about == about_id)
+        .order_by(Notification.id.desc()).limit(1))
+    if notification is None:
+        notification = Notification(user_id=recipient.id, kind=kind, **{about.key: about_id})
+        session.add(notification)
+    for name, value in columns.items():
+        setattr(notification, name, value)
+    notification.actor_id = actor.id if actor is not None else None
+    notification.text = _clip(text)
+    notification.reason = reason
+    notification.created_at = utcnow()
+    notification.read_at = None
+    notification.emailed_at = None
+    session.flush()
+    return notification
+
+
+def _emailed_now(session: Session, recipient: User, notification: Notification) -> bool:
+    return (preferences_for(session, recipient).mode_for(notification.topic)
+            == EmailMode.IMMEDIATELY)
 
 
 def _clip(text: str) -> str:
@@ -341,6 +449,7 @@ DEFAULT_MODES: dict[EmailTopic, EmailMode] = {
     EmailTopic.DECISIONS: EmailMode.IMMEDIATELY,
     EmailTopic.REPLIES: EmailMode.DAILY,
     EmailTopic.WAITING: EmailMode.IMMEDIATELY,
+    EmailTopic.EVENTS: EmailMode.IMMEDIATELY,
 }
 
 

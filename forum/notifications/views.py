@@ -31,6 +31,7 @@ TOPIC_DESCRIPTIONS = {
     EmailTopic.DECISIONS: "moderators’ decisions on your posts",
     EmailTopic.REPLIES: "replies to your posts",
     EmailTopic.WAITING: "posts waiting for your approval",
+    EmailTopic.EVENTS: "changes to events you signed up to",
 }
 
 
@@ -64,6 +65,8 @@ def open_notification(notification_id: int):
     if notification is None:
         abort(404)
     db.session.commit()
+    if notification.event_id is not None:
+        return redirect(url_for("events.show", event_id=notification.event_id))
     if notification.thread_id is None:
         return redirect(url_for("notifications.index"))
     anchor = f"post-{notification.post_id}" if notification.post_id else None

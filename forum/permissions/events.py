@@ -44,6 +44,7 @@ def visible_events_filter(user: AnyUser) -> ColumnElement[bool]:
 
 
 def can_sign_up(user: AnyUser, event: Event) -> bool:
-    """Signed-in people who can see an event with sign-up open."""
-    return is_signed_in(user) and event.signup_open and can_view_event(user, event)
+    """Signed-in people who can see an event with sign-up open (and not cancelled)."""
+    return (is_signed_in(user) and event.signup_open and event.cancelled_at is None
+            and can_view_event(user, event))
 

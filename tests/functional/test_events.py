@@ -243,7 +243,7 @@ def test_the_demo_holds_the_networks_history_once(app, client):
         load_demo(db.session)
         load_demo(db.session)
         db.session.commit()
-        assert db.session.scalar(select(func.count(Event.id))) == 6
+        assert db.session.scalar(select(func.count(Event.id))) == 7
     archive = client.get("/events/archive").text  # a visitor: public events only
     assert "the 2020 conference" in archive and "Manchester Central" in archive
     assert "Bringing councillors on board" not in archive
@@ -252,3 +252,8 @@ def test_the_demo_holds_the_networks_history_once(app, client):
     client.sign_in_as(member)
     assert "Bringing councillors on board" in client.get("/events/archive").text
     assert "Webinar: paying assembly members" in client.get("/events/").text
+    # Aisha signed up to the webinar (since moved) and to the workshop (since cancelled).
+    told = client.get("/notifications").text
+    assert "The time of “Webinar: paying assembly members” changed" in told
+    assert "“Workshop: recruiting by post”" in told and "is cancelled" in told
+    assert "Kingsford Town Hall is closed for repairs" in told

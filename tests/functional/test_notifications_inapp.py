@@ -288,7 +288,8 @@ def test_settings_show_the_defaults_and_save_changes(app, world, client):
     assert re.search(r'value="immediately"\s+checked|checked[^>]*value="immediately"', page)
 
     response = client.post("/notifications/settings", data={
-        "decisions": "off", "replies": "immediately", "waiting": "daily"})
+        "decisions": "off", "replies": "immediately", "waiting": "daily",
+        "events": "daily"})
     assert response.status_code == 302
     with app.app_context():
         saved = db.session.get(NotificationPreference, world.moderator.id)
@@ -301,7 +302,7 @@ def test_members_who_moderate_nothing_are_not_asked_about_waiting_posts(app, wor
     assert "Posts waiting for your approval" not in client.get(
         "/notifications/settings").get_data(as_text=True)
     response = client.post("/notifications/settings",
-                           data={"decisions": "daily", "replies": "off"})
+                           data={"decisions": "daily", "replies": "off", "events": "off"})
     assert response.status_code == 302
 
 

@@ -7,6 +7,7 @@ Runs on SQLite by default and on PostgreSQL with ``FORUM_TEST_DATABASE_URL``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import Flask
 from flask_login import AnonymousUserMixin
@@ -18,10 +19,15 @@ from sqlalchemy import select
 
 from forum import permissions
 from forum.extensions import db
+from forum.models import Event
+from forum.models import EventAudience
+from forum.models import EventKind
 from forum.models import Guide
 from forum.models import GuideVersion
 from forum.models import LearningSet
 from forum.models import Membership
+from forum.models import Notification
+from forum.models import NotificationKind
 from forum.models import Post
 from forum.models import PostStatus
 from forum.models import Role
@@ -52,6 +58,9 @@ world_strategy = st.fixed_dictionaries({
     # A guide: (set index, marked public, has a published version).
     "guides": st.lists(st.tuples(st.integers(0, MAX_SETS - 1), st.booleans(), st.booleans()),
                        max_size=3),
+    # An event: (audience, index of the set it is for when the audience is "sets").
+    "events": st.lists(st.tuples(st.sampled_from(list(EventAudience)),
+                                 st.integers(0, MAX_SETS - 1)), max_size=3),
 })
 
 
@@ -62,6 +71,8 @@ class Built:
     threads: list[Thread]
     posts: list[Post]
     guides: list[Guide]
+    events: list[Event]
+    notifications: list[Notification]
 
 
 def _build(spec: dict) -> Built:
@@ -101,8 +112,29 @@ def _build(spec: dict) -> Built:
             guide.versions.append(GuideVersion(number=1, published_at=now, document={}))
         db.session.add(guide)
         guides.append(guide)
+    events = []
+    for audience, set_index in spec.get("events", []):
+        event = Event(kind=EventKind.WORKSHOP, title="An event", audience=audience,
+                      starts_at=datetime(2031, 1, 1, 10), ends_at=datetime(2031, 1, 1, 12),
+                      sets=[sets[set_index % len(sets)]] if audience == EventAudience.SETS
+                      else [])
+        db.session.add(event)
+        events.append(event)
     db.session.flush()
-    return Built(sets, users, threads, posts, guides)
+    # Everyone is told about every event and post (whether they may read them is the question).
+    notifications = []
+    for user in users:
+        for event in events:
+            notifications.append(Notification(user_id=user.id, kind=NotificationKind.EVENT_CHANGED,
+                                              event_id=event.id, text="Changed."))
+        for post in posts[:3]:
+            notifications.append(Notification(user_id=user.id, kind=NotificationKind.REPLY,
+                                              post_id=post.id, thread_id=post.thread_id,
+                                              learning_set_id=post.thread.learning_set_id,
+                                              text="A reply."))
+    db.session.add_all(notifications)
+    db.session.flush()
+    return Built(sets, users, threads, posts, guides, events, notifications)
 
 
 def _ids(model, where, among) -> set[int]:
@@ -141,6 +173,10 @@ def _check_viewer(viewer, world: Built) -> None:
         == _ids(Post, p.hideable_posts_filter(viewer), world.posts)
     assert _allowed(lambda g: p.can_view_published_guide(viewer, g), world.guides) \
         == _ids(Guide, p.published_guides_filter(viewer), world.guides)
+    assert _allowed(lambda e: p.can_view_event(viewer, e), world.events) \
+        == _ids(Event, p.visible_events_filter(viewer), world.events)
+    assert _allowed(lambda n: p.can_read_notification(viewer, n), world.notifications) \
+        == _ids(Notification, p.readable_notifications(viewer), world.notifications)
 
 
 def _check_world(world: Built) -> None:
