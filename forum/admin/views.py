@@ -28,6 +28,10 @@ USERS_PER_PAGE = 25
 USER_ACTIONS = {
     "make-admin": ("is_admin", True, "{name} is now an admin."),
     "remove-admin": ("is_admin", False, "{name} is no longer an admin."),
+    "make-coordinator": ("is_network_coordinator", True,
+                         "{name} is now a network coordinator: they can publish and run events."),
+    "remove-coordinator": ("is_network_coordinator", False,
+                           "{name} is no longer a network coordinator."),
     "disable": ("is_disabled", True, "{name}’s account is disabled. They cannot sign in."),
     "enable": ("is_disabled", False, "{name}’s account is enabled again."),
 }
@@ -65,13 +69,15 @@ def user(user_id: int):
 
 
 @bp.post("/admin/users/<int:user_id>/"
-         "<any('make-admin', 'remove-admin', 'disable', 'enable'):action>")
+         "<any('make-admin', 'remove-admin', 'make-coordinator', 'remove-coordinator', "
+         "'disable', 'enable'):action>")
 def user_action(user_id: int, action: str):
     target = _load_user(user_id)
     form = ActionForm()
     if form.validate_on_submit():
         attribute, value, message = USER_ACTIONS[action]
-        change = service.set_admin if attribute == "is_admin" else service.set_disabled
+        change = {"is_admin": service.set_admin, "is_disabled": service.set_disabled,
+                  "is_network_coordinator": service.set_coordinator}[attribute]
         try:
             change(db.session, actor=current_user, user=target, value=value)
         except service.AdminError as refused:

@@ -82,7 +82,8 @@ def _ensure_users(session: Session, password: str) -> tuple[dict[str, User], int
         user = session.scalar(select(User).where(User.email == person.email))
         if user is None:
             user = User(email=person.email, display_name=person.name,
-                        organisation=person.organisation, is_admin=person.is_admin)
+                        organisation=person.organisation, is_admin=person.is_admin,
+                        is_network_coordinator=person.is_network_coordinator)
             session.add(user)
             created += 1
         # Reset every time so the password printed afterwards is the one that works.
@@ -174,7 +175,8 @@ def _accounts(users: dict[str, User]) -> list[DemoAccount]:
             roles[key].append(f"{role.value} of {spec.slug}")
     accounts = []
     for person in PEOPLE:
-        described = roles[person.key] + (["site admin"] if person.is_admin else [])
+        described = (roles[person.key] + (["site admin"] if person.is_admin else [])
+                     + (["network coordinator"] if person.is_network_coordinator else []))
         accounts.append(DemoAccount(person.email, person.name, person.organisation,
                                     "; ".join(described)))
     return accounts

@@ -12,6 +12,7 @@ from sqlalchemy import Enum
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from werkzeug.security import check_password_hash
@@ -42,6 +43,9 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(100))
     organisation: Mapped[str] = mapped_column(String(150), default="")
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A network coordinator publishes and runs the network's events (named by an admin).
+    is_network_coordinator: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                         server_default=false())
     is_disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     credit_preference: Mapped[CreditPreference] = mapped_column(
         Enum(CreditPreference, native_enum=False, length=32,

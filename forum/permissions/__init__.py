@@ -78,6 +78,7 @@ from forum.permissions.roles import can_use_moderation_queue
 from forum.permissions.roles import forget_roles
 from forum.permissions.roles import has_role
 from forum.permissions.roles import is_admin
+from forum.permissions.roles import is_network_coordinator
 from forum.permissions.roles import is_set_moderator
 from forum.permissions.roles import is_signed_in
 from forum.permissions.roles import member_set_ids
@@ -156,6 +157,7 @@ __all__ = [
     "has_role",
     "hideable_posts_filter",
     "is_admin",
+    "is_network_coordinator",
     "is_member",
     "is_members_only",
     "is_open_to_everyone",

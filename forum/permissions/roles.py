@@ -37,6 +37,11 @@ def is_admin(user: AnyUser) -> bool:
     return is_signed_in(user) and bool(user.is_admin)
 
 
+def is_network_coordinator(user: AnyUser) -> bool:
+    """Named by an admin to run the network's events (and, as admins, to see them all)."""
+    return is_signed_in(user) and bool(getattr(user, "is_network_coordinator", False))
+
+
 def role_in(user: AnyUser, learning_set: LearningSet) -> Role | None:
     """The user's role in the set, or ``None``; looked up once per request per set."""
     if not is_signed_in(user):

@@ -215,3 +215,32 @@ def test_a_past_event_corrected_for_the_archive_tells_nobody(app, client, world)
                 data={**SAME, "title": "Introductions and planning", "day": "2019-05-02"})
     assert sent_messages(app) == []
     assert client.get(f"/events/{event_id}/cancel-event").status_code == 302
+
+
+def test_an_admin_names_a_network_coordinator_who_then_runs_events(app, client, world):
+    client.sign_in_as(world.outsider)
+    assert client.get("/events/new").status_code == 403
+    client.sign_in_as(world.admin)
+    page = client.get(f"/admin/users/{world.outsider.id}").text
+    assert "Make network coordinator" in page
+    done = client.post(f"/admin/users/{world.outsider.id}/make-coordinator")
+    assert "Otto Outsider is now a network coordinator" in client.get(done.headers["Location"]).text
+
+    client.sign_in_as(world.outsider)
+    assert "Publish an event" in client.get("/events/").text
+    published = client.post("/events/new", data={**SAME, "title": "Coordinated workshop"})
+    assert published.status_code == 302
+    event_page = client.get(published.headers["Location"]).text
+    assert "Change the event" in event_page and "Cancel the event" in event_page
+    # A coordinator sees (to run) an event for a set they are not in; still no admin pages.
+    with app.app_context():
+        set_event = _event(world, audience=EventAudience.SETS,
+                           sets=[db.session.get(LearningSet, world.learning_set.id)])
+    assert client.get(f"/events/{set_event}").status_code == 200
+    assert client.get("/admin/").status_code == 403
+
+    client.sign_in_as(world.admin)
+    client.post(f"/admin/users/{world.outsider.id}/remove-coordinator")
+    client.sign_in_as(world.outsider)
+    assert client.get("/events/new").status_code == 403
+    assert client.get(f"/events/{set_event}").status_code == 404

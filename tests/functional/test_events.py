@@ -107,7 +107,7 @@ def test_bad_input_gets_a_clear_message_and_keeps_what_was_typed(app, client, wo
 
 
 @pytest.mark.parametrize("role", ["member", "moderator", "facilitator", "outsider"])
-def test_only_admins_publish_and_change_events(app, client, world, role):
+def test_only_admins_and_coordinators_publish_and_change_events(app, client, world, role):
     with app.app_context():
         event_id = _event(world)
     client.sign_in_as(world.user(role))

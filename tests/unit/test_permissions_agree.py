@@ -50,7 +50,8 @@ world_strategy = st.fixed_dictionaries({
     "sets": st.lists(st.sampled_from(list(Visibility)), min_size=1, max_size=MAX_SETS),
     "users": st.lists(
         st.tuples(st.sampled_from([False, False, False, True]),  # admin, now and then
-                  st.lists(st.sampled_from(ROLES), min_size=MAX_SETS, max_size=MAX_SETS)),
+                  st.lists(st.sampled_from(ROLES), min_size=MAX_SETS, max_size=MAX_SETS),
+                  st.sampled_from([False, False, False, True])),  # network coordinator
         min_size=1, max_size=MAX_USERS),
     "threads": st.lists(
         st.tuples(st.integers(0, MAX_SETS - 1), st.lists(posts_strategy, max_size=4)),
@@ -79,8 +80,9 @@ def _build(spec: dict) -> Built:
     """The generated world as rows, flushed (never committed) in the current session."""
     sets = [factories.make_set(visibility=visibility) for visibility in spec["sets"]]
     users = []
-    for is_admin, roles in spec["users"]:
-        user = factories.make_user(is_admin=is_admin)
+    for is_admin, roles, *coordinator in spec["users"]:
+        user = factories.make_user(is_admin=is_admin,
+                                   is_network_coordinator=bool(coordinator and coordinator[0]))
         users.append(user)
         for learning_set, role in zip(sets, roles, strict=False):
             if role is not None:
