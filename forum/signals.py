@@ -52,6 +52,11 @@ event_cancelled = _signals.signal("event-cancelled")
 #: People on an event's waiting list were given a place (``signups``: their EventSignup rows).
 event_places_given = _signals.signal("event-places-given")
 
+#: Someone asked to join a set (``request``: the JoinRequest).
+join_requested = _signals.signal("join-requested")
+#: A facilitator or admin accepted or declined a request (``request``, ``actor``).
+join_request_decided = _signals.signal("join-request-decided")
+
 
 def send(signal: Any, session: Session, post: Post, **extra: Any) -> None:
     """Send ``signal`` for ``post`` from the current app; receivers run before this returns."""
@@ -61,3 +66,8 @@ def send(signal: Any, session: Session, post: Post, **extra: Any) -> None:
 def send_about_event(signal: Any, session: Session, event: Event, **extra: Any) -> None:
     """Send ``signal`` for ``event`` from the current app; receivers run before this returns."""
     signal.send(current_app._get_current_object(), session=session, event=event, **extra)
+
+
+def send_about_request(signal: Any, session: Session, request: Any, **extra: Any) -> None:
+    """Send ``signal`` for a request to join a set; receivers run before this returns."""
+    signal.send(current_app._get_current_object(), session=session, request=request, **extra)

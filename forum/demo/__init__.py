@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from forum.demo.content import EVALUATION_SLUG
 from forum.demo.content import PEOPLE
 from forum.demo.content import SETS
 from forum.demo.content import THREADS
@@ -21,6 +22,7 @@ from forum.demo.content import Msg
 from forum.demo.content import ThreadSpec
 from forum.demo.events import ensure_demo_events
 from forum.demo.guide import ensure_demo_guide
+from forum.demo.network import ensure_demo_requests
 from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import Post
@@ -69,6 +71,7 @@ def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
     session.flush()
     created_guides = ensure_demo_guide(session, users, sets)
     created_events = ensure_demo_events(session, users["admin"], now, users)
+    ensure_demo_requests(session, users, sets[EVALUATION_SLUG])
     return DemoSummary(_accounts(users), password, created_users, created_sets,
                        created_threads, created_posts, created_guides, created_events)
 

@@ -22,6 +22,8 @@ from forum.models.guide import GuideExcerpt
 from forum.models.guide import GuideFile
 from forum.models.guide import GuideSection
 from forum.models.guide import GuideVersion
+from forum.models.join_request import JoinRequest
+from forum.models.join_request import RequestStatus
 from forum.models.learning_set import Invitation
 from forum.models.learning_set import LearningSet
 from forum.models.learning_set import Membership
@@ -61,6 +63,8 @@ __all__ = [
     "EmailMode",
     "EmailTopic",
     "Event",
+    "JoinRequest",
+    "RequestStatus",
     "EventAudience",
     "EventKind",
     "EventMaterial",

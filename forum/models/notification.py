@@ -34,6 +34,9 @@ class NotificationKind(enum.StrEnum):
     EVENT_CHANGED = "event_changed"    # an event you signed up to moved (time or place)
     EVENT_CANCELLED = "event_cancelled"
     EVENT_PLACE = "event_place"        # a place came free for you on the waiting list
+    JOIN_REQUESTED = "join_requested"  # for facilitators: someone asks to join the set
+    JOIN_ACCEPTED = "join_accepted"
+    JOIN_DECLINED = "join_declined"
 
 
 class EmailTopic(enum.StrEnum):
@@ -54,6 +57,9 @@ TOPIC_OF_KIND: dict[NotificationKind, EmailTopic] = {
     NotificationKind.EVENT_CHANGED: EmailTopic.EVENTS,
     NotificationKind.EVENT_CANCELLED: EmailTopic.EVENTS,
     NotificationKind.EVENT_PLACE: EmailTopic.EVENTS,
+    NotificationKind.JOIN_REQUESTED: EmailTopic.WAITING,
+    NotificationKind.JOIN_ACCEPTED: EmailTopic.DECISIONS,
+    NotificationKind.JOIN_DECLINED: EmailTopic.DECISIONS,
 }
 
 EVENT_KINDS = (NotificationKind.EVENT_CHANGED, NotificationKind.EVENT_CANCELLED,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flask import current_app
 from flask import render_template
 from werkzeug.routing import BuildError
 
@@ -15,9 +16,7 @@ from forum.models import Event
 from forum.models import LearningSet
 from forum.models import Notification
 from forum.models import NotificationKind
-from forum.models import Post
 from forum.models import User
-from forum.text import excerpt
 from forum.urls import external_url
 
 Composed = tuple[str, str, str]  # subject, text body, HTML body
@@ -70,31 +69,44 @@ def compose_event_notice(notification: Notification, *, event: Event,
         NotificationKind.EVENT_CANCELLED: f"Cancelled: {event.title}",
         NotificationKind.EVENT_PLACE: f"You have a place: {event.title}",
     }
-    subject = subjects[notification.kind]
+    cancelled = notification.kind == NotificationKind.EVENT_CANCELLED
+    return _compose_notice(
+        notification, subject=subjects[notification.kind], url=event_url(event.id),
+        link_text=f"See the event on {current_app.config['SITE_NAME']}",
+        reason_label="The organiser's message", unsubscribe_url=unsubscribe_url,
+        note="The calendar file attached " + (
+            "removes it from your calendar" if cancelled
+            else "updates the event in your calendar") + " if you added it.")
+
+
+def compose_set_notice(notification: Notification, *, learning_set: LearningSet,
+                       unsubscribe_url: str) -> Composed:
+    """The email about a request to join a set (to its facilitators, or to the person)."""
+    name = learning_set.name
+    subjects = {
+        NotificationKind.JOIN_REQUESTED: f"Someone asks to join {name}",
+        NotificationKind.JOIN_ACCEPTED: f"You have joined {name}",
+        NotificationKind.JOIN_DECLINED: f"Your request to join {name}",
+    }
+    endpoint = ("sets.members" if notification.kind == NotificationKind.JOIN_REQUESTED
+                else "sets.show")
+    return _compose_notice(
+        notification, subject=subjects[notification.kind],
+        url=external_url(endpoint, slug=learning_set.slug),
+        link_text=f"Open the set on {current_app.config['SITE_NAME']}",
+        reason_label="The reason given", unsubscribe_url=unsubscribe_url)
+
+
+def _compose_notice(notification: Notification, *, subject: str, url: str, link_text: str,
+                    reason_label: str, unsubscribe_url: str, note: str = "") -> Composed:
     context = {
-        "notification": notification, "subject": subject, "url": event_url(event.id),
-        "cancelled": notification.kind == NotificationKind.EVENT_CANCELLED,
+        "notification": notification, "subject": subject, "url": url, "link_text": link_text,
+        "reason_label": reason_label, "note": note,
         "unsubscribe_url": unsubscribe_url, "settings_url": settings_url(),
     }
     return (subject,
-            render_template("email/event_notice.txt", **context),
-            render_template("email/event_notice.html", **context))
-
-
-def compose_event_email(notification: Notification, *, post: Post,
-                        unsubscribe_url: str) -> Composed:
-    """The email for one notification (approved, sent back, edited, replied to)."""
-    context = {
-        "notification": notification,
-        "url": post_url(post.thread_id, post.id),
-        "post_excerpt": excerpt(post.body_html, EXCERPT_LENGTH),
-        "unsubscribe_url": unsubscribe_url,
-        "settings_url": settings_url(),
-    }
-    subject = _subject(notification)
-    return (subject,
-            render_template("email/notification_event.txt", subject=subject, **context),
-            render_template("email/notification_event.html", subject=subject, **context))
+            render_template("email/notice.txt", **context),
+            render_template("email/notice.html", **context))
 
 
 def compose_waiting_email(learning_set: LearningSet, count: int, *,
@@ -119,6 +131,8 @@ def compose_digest(user: User, notifications: Sequence[Notification], *,
     items = [{"text": n.text, "reason": n.reason, "created_at": n.created_at,
               "url": post_url(n.thread_id, n.post_id) if n.thread_id is not None
               else event_url(n.event_id) if n.event_id is not None
+              else external_url("sets.show", slug=n.learning_set.slug)
+              if n.learning_set is not None
               else external_url("notifications.index")}
              for n in notifications]
     context = {

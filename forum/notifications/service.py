@@ -9,6 +9,7 @@ is told about a post they cannot see on its thread page (:func:`can_see`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,11 +29,14 @@ from forum.models import EmailMode
 from forum.models import EmailTopic
 from forum.models import Event
 from forum.models import EventSignup
+from forum.models import JoinRequest
+from forum.models import LearningSet
 from forum.models import Notification
 from forum.models import NotificationKind
 from forum.models import NotificationPreference
 from forum.models import Post
 from forum.models import PostStatus
+from forum.models import RequestStatus
 from forum.models import SignupStatus
 from forum.models import User
 from forum.models import utcnow
@@ -242,14 +246,72 @@ def _notify_about_event(session: Session, recipient: User, kind: NotificationKin
     # A second change to the same event updates the notification (and makes it unread again).
     notification = _renew(session, recipient, kind, Notification.event_id, event.id,
                           actor=actor, text=text, reason=reason)
+    return _email_notice(session, recipient, notification,
+                         lambda stop: email.compose_event_notice(
+                             notification, event=event, unsubscribe_url=stop),
+                         event_id=event.id)
+
+
+# --- requests to join a set ------------------------------------------------------------------
+
+def notify_join_requested(session: Session, request: JoinRequest) -> None:
+    """Tell the set's facilitators (not its moderators: they do not decide who joins)."""
+    learning_set, asker = request.learning_set, request.user
+    facilitators = session.scalars(permissions.facilitators_of(learning_set.id)).all()
+    for facilitator in facilitators:
+        _notify_about_set(session, facilitator, NotificationKind.JOIN_REQUESTED, learning_set,
+                          actor=asker, text=f"{asker.display_name} asks to join "
+                                            f"{learning_set.name}. Accept or decline on the "
+                                            "set’s people page.")
+
+
+def notify_join_decided(session: Session, request: JoinRequest, actor: User) -> None:
+    """Tell the person the decision; the facilitators' notices of the request are settled."""
+    learning_set = request.learning_set
+    session.execute(
+        update(Notification).where(Notification.kind == NotificationKind.JOIN_REQUESTED,
+                                   Notification.learning_set_id == learning_set.id,
+                                   Notification.actor_id == request.user_id)
+        .values(read_at=func.coalesce(Notification.read_at, utcnow()))
+        .execution_options(synchronize_session=False))
+    if request.status == RequestStatus.ACCEPTED:
+        _notify_about_set(session, request.user, NotificationKind.JOIN_ACCEPTED, learning_set,
+                          actor=actor, text=f"{actor.display_name} accepted your request: you "
+                                            f"are now a member of {learning_set.name}.")
+    else:
+        _notify_about_set(session, request.user, NotificationKind.JOIN_DECLINED, learning_set,
+                          actor=actor, text=f"{actor.display_name} declined your request to "
+                                            f"join {learning_set.name}.",
+                          reason=request.reason or None)
+
+
+def _notify_about_set(session: Session, recipient: User, kind: NotificationKind,
+                      learning_set: LearningSet, *, actor: User | None, text: str,
+                      reason: str | None = None) -> Notification | None:
+    if recipient.is_disabled or not permissions.can_view_set(recipient, learning_set):
+        return None
+    notification = Notification(user_id=recipient.id, kind=kind, learning_set_id=learning_set.id,
+                                actor_id=actor.id if actor is not None else None,
+                                text=_clip(text), reason=reason, created_at=utcnow())
+    session.add(notification)
+    session.flush()
+    return _email_notice(session, recipient, notification,
+                         lambda stop: email.compose_set_notice(
+                             notification, learning_set=learning_set, unsubscribe_url=stop),
+                         learning_set_id=learning_set.id)
+
+
+def _email_notice(session: Session, recipient: User, notification: Notification,
+                  compose: Callable[[str], email.Composed], **about: int) -> Notification:
+    """Queue the notification's email now if the recipient wants this topic immediately
+    (``compose`` gets the unsubscribe address; ``about`` names the event or set)."""
     if not _emailed_now(session, recipient, notification):
         return notification
     stop_url = unsubscribe_url(recipient, notification.topic)
-    subject, text_body, html_body = email.compose_event_notice(
-        notification, event=event, unsubscribe_url=stop_url)
-    outbox.queue_email(session, kind=kind.value, to=recipient.email, user=recipient,
-                       subject=subject, text_body=text_body, html_body=html_body,
-                       unsubscribe_url=stop_url, event_id=event.id)
+    subject, text_body, html_body = compose(stop_url)
+    outbox.queue_email(session, kind=notification.kind.value, to=recipient.email,
+                       user=recipient, subject=subject, text_body=text_body,
+                       html_body=html_body, unsubscribe_url=stop_url, **about)
     notification.emailed_at = utcnow()
     return notification
 
@@ -312,6 +374,16 @@ def _on_event_places_given(sender: Flask, *, session: Session, event: Event,
     notify_places_given(session, event, signups, when)
 
 
+def _on_join_requested(sender: Flask, *, session: Session, request: JoinRequest,
+                       **_: Any) -> None:
+    notify_join_requested(session, request)
+
+
+def _on_join_decided(sender: Flask, *, session: Session, request: JoinRequest, actor: User,
+                     **_: Any) -> None:
+    notify_join_decided(session, request, actor)
+
+
 RECEIVERS = (
     (signals.post_created, _on_post_created),
     (signals.post_resubmitted, _on_post_resubmitted),
@@ -325,6 +397,8 @@ RECEIVERS = (
     (signals.event_changed, _on_event_changed),
     (signals.event_cancelled, _on_event_cancelled),
     (signals.event_places_given, _on_event_places_given),
+    (signals.join_requested, _on_join_requested),
+    (signals.join_request_decided, _on_join_decided),
 )
 
 

@@ -20,6 +20,7 @@ from forum.extensions import db
 from forum.forms import ActionForm
 from forum.models import EmailMode
 from forum.models import EmailTopic
+from forum.models import NotificationKind
 from forum.notifications import bp
 from forum.notifications import service
 from forum.notifications.forms import PreferencesForm
@@ -67,6 +68,10 @@ def open_notification(notification_id: int):
     db.session.commit()
     if notification.event_id is not None:
         return redirect(url_for("events.show", event_id=notification.event_id))
+    if notification.thread_id is None and notification.learning_set is not None:
+        page = ("sets.members" if notification.kind == NotificationKind.JOIN_REQUESTED
+                else "sets.show")
+        return redirect(url_for(page, slug=notification.learning_set.slug))
     if notification.thread_id is None:
         return redirect(url_for("notifications.index"))
     anchor = f"post-{notification.post_id}" if notification.post_id else None

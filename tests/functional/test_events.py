@@ -257,3 +257,11 @@ def test_the_demo_holds_the_networks_history_once(app, client):
     assert "The time of “Webinar: paying assembly members” changed" in told
     assert "“Workshop: recruiting by post”" in told and "is cancelled" in told
     assert "Kingsford Town Hall is closed for repairs" in told
+    # Aisha asked to join the network set on evaluation; its facilitator Rosa is told.
+    assert "You asked to join this set on" in client.get("/sets/evaluating-deliberation/").text
+    with app.app_context():
+        rosa = db.session.scalar(select(User).where(User.email == "rosa.lindqvist@example.org"))
+    client.sign_in_as(rosa)
+    assert "Aisha Rahman asks to join" in client.get("/notifications").text
+    people = client.get("/sets/evaluating-deliberation/members").text
+    assert "Northbridge is commissioning an evaluation" in people

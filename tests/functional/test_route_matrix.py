@@ -17,6 +17,7 @@ from forum.extensions import db
 from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
+from forum.models import JoinRequest
 from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import PostStatus
@@ -54,6 +55,15 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("events.new", "POST", "/events/new", _row(401, 403, 403, 403, 403, 200)),
     ("events.edit", "GET", "/events/{event}/edit", _row(302, 404, 403, 403, 403, 200)),
     ("events.edit", "POST", "/events/{event}/edit", _row(401, 404, 403, 403, 403, 200)),
+    ("sets.ask_to_join", "GET", "/sets/{slug}/ask-to-join", _row(302, 404, 403, 403, 403, 403)),
+    ("sets.ask_to_join", "POST", "/sets/{slug}/ask-to-join", _row(401, 404, 403, 403, 403, 403)),
+    # {join_request}: the outsider's request to join the private set (made while it was open).
+    ("sets.accept_join_request", "POST", "/sets/{slug}/join-requests/{join_request}/accept",
+     _row(401, 404, 403, 403, 302, 302)),
+    ("sets.decline_join_request", "GET", "/sets/{slug}/join-requests/{join_request}/decline",
+     _row(302, 404, 403, 403, 200, 200)),
+    ("sets.decline_join_request", "POST", "/sets/{slug}/join-requests/{join_request}/decline",
+     _row(401, 404, 403, 403, 200, 200)),
     ("events.cancel_event", "GET", "/events/{event}/cancel-event",
      _row(302, 404, 403, 403, 403, 200)),
     ("events.cancel_event", "POST", "/events/{event}/cancel-event",
@@ -263,8 +273,11 @@ def ids(app, world) -> dict[str, object]:
                       audience=EventAudience.SETS, signup_open=True,
                       sets=[db.session.get(LearningSet, world.learning_set.id)])
         db.session.add(event)
+        join_request = JoinRequest(learning_set_id=world.learning_set.id,
+                                   user_id=world.outsider.id, message="May I join?")
+        db.session.add(join_request)
         db.session.commit()
-        return {"other": other.id, "edited": edited.id,
+        return {"join_request": join_request.id, "other": other.id, "edited": edited.id,
                 "slug": world.learning_set.slug, "thread": thread.id,
                 "opening": opening.id,
                 "pending": pending.id, "invitation": invitation.id, "invitation_token": token,

@@ -24,6 +24,7 @@ from forum.models import EventAudience
 from forum.models import EventKind
 from forum.models import Guide
 from forum.models import GuideVersion
+from forum.models import JoinRequest
 from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import Notification
@@ -74,6 +75,7 @@ class Built:
     guides: list[Guide]
     events: list[Event]
     notifications: list[Notification]
+    join_requests: list[JoinRequest]
 
 
 def _build(spec: dict) -> Built:
@@ -135,8 +137,11 @@ def _build(spec: dict) -> Built:
                                               learning_set_id=post.thread.learning_set_id,
                                               text="A reply."))
     db.session.add_all(notifications)
+    # Everyone has asked to join every set (whether they could is not the question here).
+    join_requests = [JoinRequest(learning_set_id=s.id, user_id=u.id) for s in sets for u in users]
+    db.session.add_all(join_requests)
     db.session.flush()
-    return Built(sets, users, threads, posts, guides, events, notifications)
+    return Built(sets, users, threads, posts, guides, events, notifications, join_requests)
 
 
 def _ids(model, where, among) -> set[int]:
@@ -175,6 +180,10 @@ def _check_viewer(viewer, world: Built) -> None:
         == _ids(Post, p.hideable_posts_filter(viewer), world.posts)
     assert _allowed(lambda g: p.can_view_published_guide(viewer, g), world.guides) \
         == _ids(Guide, p.published_guides_filter(viewer), world.guides)
+    assert _allowed(lambda s: p.can_ask_to_join(viewer, s), world.sets) \
+        == _ids(LearningSet, p.joinable_sets_filter(viewer), world.sets)
+    assert _allowed(lambda r: p.can_decide_join_request(viewer, r), world.join_requests) \
+        == _ids(JoinRequest, p.decidable_join_requests_filter(viewer), world.join_requests)
     assert _allowed(lambda e: p.can_view_event(viewer, e), world.events) \
         == _ids(Event, p.visible_events_filter(viewer), world.events)
     assert _allowed(lambda n: p.can_read_notification(viewer, n), world.notifications) \
