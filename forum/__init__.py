@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum.guides import bp as guides_bp
     from forum.main import bp as main_bp
     from forum.moderation import bp as moderation_bp
+    from forum.network import bp as network_bp
     from forum.operations import bp as operations_bp
     from forum.pages import bp as pages_bp
     from forum.sets import bp as sets_bp
@@ -133,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     notifications.init_app(app)
     app.register_blueprint(guides_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(network_bp)
     app.register_blueprint(operations_bp)
     app.register_blueprint(pages_bp)
     from forum import search

@@ -11,13 +11,17 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
 
+from forum import organisations
 from forum import permissions
 from forum import site_settings
 from forum.admin import bp
 from forum.admin import service
+from forum.admin.forms import OrganisationForm
 from forum.admin.forms import SiteSettingsForm
 from forum.extensions import db
 from forum.forms import ActionForm
+from forum.models import Nation
+from forum.models import OrganisationKind
 from forum.models import User
 from forum.pagination import requested_page
 from forum.sets import service as sets_service
@@ -101,3 +105,25 @@ def settings():
         flash("Open sign-up is now " + ("on." if form.open_signup.data else "off."), "success")
         return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form)
+
+
+@bp.route("/admin/organisations", methods=["GET", "POST"])
+def organisations_list():
+    """The network's list of member organisations; people are linked to theirs by name."""
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            record = organisations.add_organisation(
+                db.session, name=form.name.data, kind=OrganisationKind(form.kind.data),
+                nation=Nation(form.nation.data) if form.nation.data else None,
+                website=form.website.data or "")
+        except organisations.OrganisationError as refused:
+            db.session.rollback()
+            form.name.errors = [str(refused)]
+        else:
+            db.session.commit()
+            flash(f"{record.name} is on the list. People who gave it as their organisation are "
+                  "linked to it.", "success")
+            return redirect(url_for("admin.organisations_list"))
+    return render_template("admin/organisations.html", form=form,
+                           records=organisations.all_organisations(db.session))

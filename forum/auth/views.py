@@ -18,6 +18,7 @@ from flask_login import login_user
 from flask_login import logout_user
 from flask_login.config import COOKIE_NAME
 
+from forum import organisations
 from forum import permissions
 from forum import redirects
 from forum.auth import bp
@@ -231,6 +232,7 @@ def profile():
     if form.validate_on_submit():
         user.display_name = form.display_name.data
         user.organisation = form.organisation.data
+        organisations.link(db.session, user)
         user.credit_preference = CreditPreference(form.credit_preference.data)
         db.session.commit()
         flash("Your profile has been saved.", "success")

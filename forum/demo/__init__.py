@@ -22,6 +22,7 @@ from forum.demo.content import Msg
 from forum.demo.content import ThreadSpec
 from forum.demo.events import ensure_demo_events
 from forum.demo.guide import ensure_demo_guide
+from forum.demo.network import ensure_demo_organisations
 from forum.demo.network import ensure_demo_requests
 from forum.models import LearningSet
 from forum.models import Membership
@@ -71,6 +72,7 @@ def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
     session.flush()
     created_guides = ensure_demo_guide(session, users, sets)
     created_events = ensure_demo_events(session, users["admin"], now, users)
+    ensure_demo_organisations(session, users)
     ensure_demo_requests(session, users, sets[EVALUATION_SLUG])
     return DemoSummary(_accounts(users), password, created_users, created_sets,
                        created_threads, created_posts, created_guides, created_events)

@@ -1,13 +1,21 @@
-"""Requests to join a set in the demo: two people ask to join the network set on evaluation, so
-its facilitator (Rosa Lindqvist) finds them on its people page and in her notifications."""
+"""The network in the demo: its member organisations as records (everyone linked to theirs), and
+two people asking to join the network set on evaluation, so its facilitator (Rosa Lindqvist)
+finds them on its people page and in her notifications."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forum import organisations
+from forum.demo.content import EASTMOOR
+from forum.demo.content import KINGSFORD
+from forum.demo.content import NETWORK
+from forum.demo.content import NORTHBRIDGE
 from forum.models import JoinRequest
 from forum.models import LearningSet
+from forum.models import Nation
+from forum.models import OrganisationKind
 from forum.models import User
 from forum.sets import join_requests
 
@@ -16,6 +24,23 @@ ASKING = {
              "like to learn from councils that have done it.",
     "marcus": "",
 }
+
+
+RECORDS = (
+    (NORTHBRIDGE, OrganisationKind.METROPOLITAN, Nation.ENGLAND),
+    (EASTMOOR, OrganisationKind.DISTRICT, Nation.ENGLAND),
+    (KINGSFORD, OrganisationKind.UNITARY, Nation.ENGLAND),
+    (NETWORK, OrganisationKind.OTHER, None),
+)
+
+
+def ensure_demo_organisations(session: Session, users: dict[str, User]) -> None:
+    for name, kind, nation in RECORDS:
+        if organisations.find_by_name(session, name) is None:
+            organisations.add_organisation(session, name=name, kind=kind, nation=nation,
+                                           website="")
+    for user in users.values():
+        organisations.link(session, user)
 
 
 def ensure_demo_requests(session: Session, users: dict[str, User],

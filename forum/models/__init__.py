@@ -40,6 +40,9 @@ from forum.models.notification import Notification
 from forum.models.notification import NotificationKind
 from forum.models.notification import NotificationPreference
 from forum.models.notification import QueuedEmail
+from forum.models.organisation import Nation
+from forum.models.organisation import Organisation
+from forum.models.organisation import OrganisationKind
 from forum.models.site_page import SitePage
 from forum.models.thread import Post
 from forum.models.thread import PostRevision
@@ -63,6 +66,9 @@ __all__ = [
     "EmailMode",
     "EmailTopic",
     "Event",
+    "Nation",
+    "Organisation",
+    "OrganisationKind",
     "JoinRequest",
     "RequestStatus",
     "EventAudience",

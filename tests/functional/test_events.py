@@ -265,3 +265,5 @@ def test_the_demo_holds_the_networks_history_once(app, client):
     assert "Aisha Rahman asks to join" in client.get("/notifications").text
     people = client.get("/sets/evaluating-deliberation/members").text
     assert "Northbridge is commissioning an evaluation" in people
+    members = client.get("/network/organisations").text
+    assert "Northbridge Borough Council" in members and "Metropolitan borough" in members
