@@ -16,7 +16,9 @@ from forum.models import Event
 from forum.models import LearningSet
 from forum.models import Notification
 from forum.models import NotificationKind
+from forum.models import Post
 from forum.models import User
+from forum.text import excerpt
 from forum.urls import external_url
 
 Composed = tuple[str, str, str]  # subject, text body, HTML body
@@ -56,6 +58,22 @@ def _subject(notification: Notification) -> str:
 
 def event_url(event_id: int) -> str:
     return external_url("events.show", event_id=event_id)
+
+
+def compose_event_email(notification: Notification, *, post: Post,
+                        unsubscribe_url: str) -> Composed:
+    """The email for one notification (approved, sent back, edited, replied to)."""
+    context = {
+        "notification": notification,
+        "url": post_url(post.thread_id, post.id),
+        "post_excerpt": excerpt(post.body_html, EXCERPT_LENGTH),
+        "unsubscribe_url": unsubscribe_url,
+        "settings_url": settings_url(),
+    }
+    subject = _subject(notification)
+    return (subject,
+            render_template("email/notification_event.txt", subject=subject, **context),
+            render_template("email/notification_event.html", subject=subject, **context))
 
 
 def compose_event_notice(notification: Notification, *, event: Event,
