@@ -125,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum.main import bp as main_bp
     from forum.meetings import bp as meetings_bp
     from forum.moderation import bp as moderation_bp
+    from forum.network import bp as network_bp
     from forum.operations import bp as operations_bp
     from forum.pages import bp as pages_bp
     from forum.people import bp as people_bp
@@ -142,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(guides_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(network_bp)
     app.register_blueprint(operations_bp)
     app.register_blueprint(pages_bp)
     actions.init_app(app)

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from forum import mail
 from forum import permissions
 from forum.extensions import db
+from forum.models import Event
 from forum.models import Post
 from forum.models import QueuedEmail
 from forum.models import User
@@ -58,6 +59,9 @@ SENDER_KEY = "forum.mail_sender"
 Composed = tuple[str, str, str | None]  # subject, text body, HTML body
 Preparer = Callable[[Session, QueuedEmail, User | None], Composed | None]
 _PREPARERS: dict[str, Preparer] = {}
+Attachment = tuple[str, str, bytes]  # file name, content type ("text/calendar"), content
+Attacher = Callable[[Session, QueuedEmail], list[Attachment]]
+_ATTACHERS: dict[str, Attacher] = {}
 
 
 class NothingToSend(Exception):
@@ -74,6 +78,12 @@ def register_preparer(kind: str, preparer: Preparer) -> None:
     _PREPARERS[kind] = preparer
 
 
+def register_attacher(kind: str, attacher: Attacher) -> None:
+    """Have files made and attached to rows of ``kind`` when they are sent (so they are
+    current then: an event's calendar file, for example)."""
+    _ATTACHERS[kind] = attacher
+
+
 def retry_delay(attempts: int) -> timedelta:
     """1, 2, 4, 8 ... minutes after the n-th failed attempt, at most six hours."""
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
@@ -84,16 +94,19 @@ def retry_delay(attempts: int) -> timedelta:
 def queue_email(session: Session, *, kind: str, to: str, user: User | None = None,
                 subject: str = "", text_body: str = "", html_body: str | None = None,
                 unsubscribe_url: str | None = None, learning_set_id: int | None = None,
-                post_id: int | None = None, not_before: datetime | None = None) -> QueuedEmail:
+                post_id: int | None = None, event_id: int | None = None,
+                not_before: datetime | None = None) -> QueuedEmail:
     """Add one email to the outbox; it is sent once the caller's transaction commits.
 
     ``post_id`` names the post the email is about: it is sent only if the recipient can still
     read that post then (a member removed from the set, or a post hidden since, is not told).
+    ``event_id`` does the same for an event.
     """
     now = utcnow()
     row = QueuedEmail(
         user_id=user.id if user is not None else None, kind=kind,
-        learning_set_id=learning_set_id, post_id=post_id, to_address=to, subject=subject[:300],
+        learning_set_id=learning_set_id, post_id=post_id, event_id=event_id, to_address=to,
+        subject=subject[:300],
         text_body=text_body, html_body=html_body, unsubscribe_url=unsubscribe_url,
         created_at=now, next_attempt_at=not_before or now, attempts=0)
     session.add(row)
@@ -205,6 +218,10 @@ def _message_for(session: Session, row: QueuedEmail) -> EmailMessage:
                                   permissions.visible_posts_filter(user))) is None:
         # Asked in this session (the sender's own), in the rule's query form.
         raise NothingToSend("The recipient can no longer read the post it is about.")
+    if row.event_id is not None and session.scalar(
+            select(Event.id).where(Event.id == row.event_id,
+                                   permissions.visible_events_filter(user))) is None:
+        raise NothingToSend("The recipient can no longer see the event it is about.")
     preparer = _PREPARERS.get(row.kind)
     composed = preparer(session, row, user) if preparer is not None else None
     if composed is not None:
@@ -218,6 +235,10 @@ def _message_for(session: Session, row: QueuedEmail) -> EmailMessage:
                                  html_body=html_body)
     if row.unsubscribe_url:
         message["List-Unsubscribe"] = f"<{row.unsubscribe_url}>"
+    attacher = _ATTACHERS.get(row.kind)
+    for filename, content_type, content in attacher(session, row) if attacher else []:
+        maintype, subtype = content_type.split("/", 1)
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     return message
 
 

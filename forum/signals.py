@@ -1,4 +1,4 @@
-"""What happened to a post, announced by the service that did it.
+"""What happened to a post or an event, announced by the service that did it.
 
 The threads and moderation services send these inside their transaction, at the point where
 the change is made (never from ORM events), so the order of events stays explicit in the
@@ -9,6 +9,9 @@ Every signal is sent with the app as sender and the keyword arguments ``session`
 caller's session, which the receiver adds rows to and never commits) and ``post``; the
 moderation signals add ``moderator`` (and ``reason`` for :data:`post_rejected`). The meeting
 signals carry ``meeting`` and ``actor`` instead of ``post`` (see :func:`send_meeting`).
+
+The events service sends the event signals below with ``session``, ``event`` and ``when`` (the
+event's time in words, UK time) (see :func:`send_about_event`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from blinker import Namespace
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from forum.models import Event
 from forum.models import Meeting
 from forum.models import Post
 from forum.models import User
@@ -55,6 +59,17 @@ meeting_scheduled = _signals.signal("meeting-scheduled")
 meeting_moved = _signals.signal("meeting-moved")
 #: A facilitator cancelled a meeting.
 meeting_cancelled = _signals.signal("meeting-cancelled")
+#: An event's time or place changed (``actor``, and ``changes``: what changed, in words).
+event_changed = _signals.signal("event-changed")
+#: An event was called off (``actor``, and ``reason``: the organiser's message, may be empty).
+event_cancelled = _signals.signal("event-cancelled")
+#: People on an event's waiting list were given a place (``signups``: their EventSignup rows).
+event_places_given = _signals.signal("event-places-given")
+
+#: Someone asked to join a set (``request``: the JoinRequest).
+join_requested = _signals.signal("join-requested")
+#: A facilitator or admin accepted or declined a request (``request``, ``actor``).
+join_request_decided = _signals.signal("join-request-decided")
 
 
 def send(signal: Any, session: Session, post: Post, **extra: Any) -> None:
@@ -66,3 +81,11 @@ def send_meeting(signal: Any, session: Session, meeting: Meeting, actor: User) -
     """Send a meeting signal for ``meeting``, changed by ``actor``."""
     signal.send(current_app._get_current_object(), session=session, meeting=meeting,
                 actor=actor)
+def send_about_event(signal: Any, session: Session, event: Event, **extra: Any) -> None:
+    """Send ``signal`` for ``event`` from the current app; receivers run before this returns."""
+    signal.send(current_app._get_current_object(), session=session, event=event, **extra)
+
+
+def send_about_request(signal: Any, session: Session, request: Any, **extra: Any) -> None:
+    """Send ``signal`` for a request to join a set; receivers run before this returns."""
+    signal.send(current_app._get_current_object(), session=session, request=request, **extra)

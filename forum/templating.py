@@ -43,8 +43,18 @@ def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
     app.jinja_env.globals["can"] = permissions
     app.jinja_env.globals["anonymous_credit"] = ANONYMOUS_CREDIT
+    app.jinja_env.globals["organisation_names"] = _organisation_names
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["safe_post_html"] = safe_html
     app.jinja_env.filters["excerpt"] = excerpt
     app.jinja_env.filters["bdi"] = isolate
+
+
+def _organisation_names() -> list[str]:
+    """The names on the network's list of organisations, for the organisation field's
+    suggestions (a ``datalist``: the browser's own type-ahead, no script needed)."""
+    from forum import organisations
+    from forum.extensions import db
+
+    return [record.name for record in organisations.all_organisations(db.session)]

@@ -41,3 +41,12 @@ def zone_name(moment: datetime, zone: str = DEFAULT_ZONE) -> str:
     """What the page says the times are in: "UK time (GMT)" or "UK time (BST)"."""
     abbreviation = to_local(moment, zone).tzname()
     return f"UK time ({abbreviation})" if zone == DEFAULT_ZONE else f"{zone} ({abbreviation})"
+
+
+def describe_when(starts_at: datetime, ends_at: datetime, zone: str = DEFAULT_ZONE) -> str:
+    """When an event is, in words for notifications and emails:
+    "Wednesday 12 March 2031, 10:00 to 15:30 (UK time, GMT)"."""
+    starts, ends = to_local(starts_at, zone), to_local(ends_at, zone)
+    end = f"{ends:%H:%M}" if ends.date() == starts.date() else f"{ends:%A %-d %B %Y, %H:%M}"
+    where = "UK time" if zone == DEFAULT_ZONE else zone
+    return f"{starts:%A %-d %B %Y, %H:%M} to {end} ({where}, {starts.tzname()})"

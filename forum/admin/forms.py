@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import BooleanField
+from wtforms import SelectField
+from wtforms import StringField
 from wtforms import SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
 
+from forum.events.forms import WebAddress
 from forum.forms import BaseForm
+from forum.forms import ChoiceSelect
+from forum.forms import MaxChars
+from forum.forms import clean_line
+from forum.models import Nation
+from forum.models import OrganisationKind
+from forum.threads.forms import Required
 
 
 class SiteSettingsForm(BaseForm):
@@ -18,3 +30,22 @@ class SiteSettingsForm(BaseForm):
                     "whatever you choose: nobody joins a set, or reads a private one, without "
                     "an invitation from its facilitator.")
     submit = SubmitField("Save settings", widget=GovSubmitInput())
+
+
+NO_NATION = ""
+
+
+class OrganisationForm(BaseForm):
+    name = StringField("Name", widget=GovTextInput(), filters=[clean_line],
+                       validators=[Required("Enter the organisation's name"),
+                                   MaxChars(150, "The name")])
+    kind = SelectField("Kind", widget=ChoiceSelect(), default=OrganisationKind.OTHER.value,
+                       choices=[SelectChoice(k.value, k.label) for k in OrganisationKind],
+                       validators=[InputRequired("Choose the kind of organisation")])
+    nation = SelectField("Nation", widget=ChoiceSelect(), default=NO_NATION,
+                         choices=[SelectChoice(NO_NATION, "Not given")]
+                         + [SelectChoice(n.value, n.label) for n in Nation])
+    website = StringField("Website (optional)", widget=GovTextInput(),
+                          filters=[lambda v: v.strip() if isinstance(v, str) else v],
+                          validators=[MaxChars(500, "The address"), WebAddress("The address")])
+    submit = SubmitField("Add to the list", widget=GovSubmitInput())

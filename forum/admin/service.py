@@ -60,6 +60,12 @@ def set_admin(session: Session, *, actor: User, user: User, value: bool) -> None
     session.flush()
 
 
+def set_coordinator(session: Session, *, actor: User, user: User, value: bool) -> None:
+    """Name (or stop naming) someone a network coordinator: they run the network's events."""
+    user.is_network_coordinator = value
+    session.flush()
+
+
 def set_disabled(session: Session, *, actor: User, user: User, value: bool) -> None:
     if value and not permissions.can_disable_account(actor, user):
         raise AdminError("You cannot disable your own account.")

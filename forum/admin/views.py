@@ -11,14 +11,18 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
 
+from forum import organisations
 from forum import permissions
 from forum import site_settings
 from forum.admin import bp
 from forum.admin import service
+from forum.admin.forms import OrganisationForm
 from forum.admin.forms import SiteSettingsForm
 from forum.extensions import db
 from forum.forms import ActionForm
 from forum.guides.export.storage import storage_for
+from forum.models import Nation
+from forum.models import OrganisationKind
 from forum.models import User
 from forum.pagination import requested_page
 from forum.people import erasure
@@ -32,6 +36,10 @@ USERS_PER_PAGE = 25
 USER_ACTIONS = {
     "make-admin": ("is_admin", True, "{name} is now an admin."),
     "remove-admin": ("is_admin", False, "{name} is no longer an admin."),
+    "make-coordinator": ("is_network_coordinator", True,
+                         "{name} is now a network coordinator: they can publish and run events."),
+    "remove-coordinator": ("is_network_coordinator", False,
+                           "{name} is no longer a network coordinator."),
     "disable": ("is_disabled", True, "{name}’s account is disabled. They cannot sign in."),
     "enable": ("is_disabled", False, "{name}’s account is enabled again."),
 }
@@ -69,13 +77,15 @@ def user(user_id: int):
 
 
 @bp.post("/admin/users/<int:user_id>/"
-         "<any('make-admin', 'remove-admin', 'disable', 'enable'):action>")
+         "<any('make-admin', 'remove-admin', 'make-coordinator', 'remove-coordinator', "
+         "'disable', 'enable'):action>")
 def user_action(user_id: int, action: str):
     target = _load_user(user_id)
     form = ActionForm()
     if form.validate_on_submit():
         attribute, value, message = USER_ACTIONS[action]
-        change = service.set_admin if attribute == "is_admin" else service.set_disabled
+        change = {"is_admin": service.set_admin, "is_disabled": service.set_disabled,
+                  "is_network_coordinator": service.set_coordinator}[attribute]
         try:
             change(db.session, actor=current_user, user=target, value=value)
         except service.AdminError as refused:
@@ -132,3 +142,25 @@ def settings():
         flash("Open sign-up is now " + ("on." if form.open_signup.data else "off."), "success")
         return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form)
+
+
+@bp.route("/admin/organisations", methods=["GET", "POST"])
+def organisations_list():
+    """The network's list of member organisations; people are linked to theirs by name."""
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            record = organisations.add_organisation(
+                db.session, name=form.name.data, kind=OrganisationKind(form.kind.data),
+                nation=Nation(form.nation.data) if form.nation.data else None,
+                website=form.website.data or "")
+        except organisations.OrganisationError as refused:
+            db.session.rollback()
+            form.name.errors = [str(refused)]
+        else:
+            db.session.commit()
+            flash(f"{record.name} is on the list. People who gave it as their organisation are "
+                  "linked to it.", "success")
+            return redirect(url_for("admin.organisations_list"))
+    return render_template("admin/organisations.html", form=form,
+                           records=organisations.all_organisations(db.session))

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
+from forum import organisations
 from forum import outbox
 from forum.auth import throttle
 from forum.auth.invitations import normalise_email
@@ -87,6 +88,7 @@ def create_account(session: Session, *, email: str, display_name: str, organisat
         raise AccountExistsError(email)
     user = User(email=email, display_name=display_name, organisation=organisation)
     user.set_password(password)
+    organisations.link(session, user)
     session.add(user)
     session.flush()
     return user

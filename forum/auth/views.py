@@ -18,6 +18,7 @@ from flask_login import login_user
 from flask_login import logout_user
 from flask_login.config import COOKIE_NAME
 
+from forum import organisations
 from forum import permissions
 from forum import redirects
 from forum import signals
@@ -233,6 +234,7 @@ def profile():
         before = user.credit_preference or CreditPreference.ORGANISATION
         user.display_name = form.display_name.data
         user.organisation = form.organisation.data
+        organisations.link(db.session, user)
         user.credit_preference = CreditPreference(form.credit_preference.data)
         changed = sum(count or 0 for _, count in signals.credit_preference_changed.send(
             current_app._get_current_object(), session=db.session, user=user, before=before))

@@ -17,6 +17,7 @@ from werkzeug.security import generate_password_hash
 from forum.demo.challenge import CHALLENGE_SPEC
 from forum.demo.challenge import ensure_demo_challenge
 from forum.demo.content import COMMS_SLUG
+from forum.demo.content import EVALUATION_SLUG
 from forum.demo.content import PEOPLE
 from forum.demo.content import SETS
 from forum.demo.content import THREADS
@@ -25,6 +26,8 @@ from forum.demo.content import ThreadSpec
 from forum.demo.events import ensure_demo_events
 from forum.demo.guide import ensure_demo_guide
 from forum.demo.meetings import ensure_demo_meetings
+from forum.demo.network import ensure_demo_organisations
+from forum.demo.network import ensure_demo_requests
 from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import Post
@@ -79,8 +82,10 @@ def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
     session.flush()
     ensure_demo_challenge(session, challenge_set, users, now)
     created_guides = ensure_demo_guide(session, users, sets)
-    created_events = ensure_demo_events(session, users["admin"], now)
     created_meetings = ensure_demo_meetings(session, sets[COMMS_SLUG], users["rosa"], now)
+    created_events = ensure_demo_events(session, users["admin"], now, users)
+    ensure_demo_organisations(session, users)
+    ensure_demo_requests(session, users, sets[EVALUATION_SLUG])
     return DemoSummary(_accounts(users), password, created_users, created_sets,
                        created_threads, created_posts, created_guides, created_events,
                        created_meetings)
@@ -95,7 +100,8 @@ def _ensure_users(session: Session, password: str) -> tuple[dict[str, User], int
         user = session.scalar(select(User).where(User.email == person.email))
         if user is None:
             user = User(email=person.email, display_name=person.name,
-                        organisation=person.organisation, is_admin=person.is_admin)
+                        organisation=person.organisation, is_admin=person.is_admin,
+                        is_network_coordinator=person.is_network_coordinator)
             session.add(user)
             created += 1
         # Reset every time so the password printed afterwards is the one that works.
@@ -187,7 +193,8 @@ def _accounts(users: dict[str, User]) -> list[DemoAccount]:
             roles[key].append(f"{role.value} of {spec.slug}")
     accounts = []
     for person in PEOPLE:
-        described = roles[person.key] + (["site admin"] if person.is_admin else [])
+        described = (roles[person.key] + (["site admin"] if person.is_admin else [])
+                     + (["network coordinator"] if person.is_network_coordinator else []))
         accounts.append(DemoAccount(person.email, person.name, person.organisation,
                                     "; ".join(described)))
     return accounts

@@ -24,6 +24,7 @@ class Person:
     name: str
     organisation: str
     is_admin: bool = False
+    is_network_coordinator: bool = False  # publishes and runs the network's events
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ class ThreadSpec:
 
 
 PEOPLE: tuple[Person, ...] = (
-    Person("rosa", "rosa.lindqvist@example.org", "Rosa Lindqvist", NETWORK),
+    Person("rosa", "rosa.lindqvist@example.org", "Rosa Lindqvist", NETWORK,
+           is_network_coordinator=True),
     Person("tom", "tom.adeyemi@example.org", "Tom Adeyemi", KINGSFORD),
     Person("aisha", "aisha.rahman@example.org", "Aisha Rahman", NORTHBRIDGE),
     Person("gareth", "gareth.pryce@example.org", "Gareth Pryce", NORTHBRIDGE),

@@ -1,5 +1,6 @@
 """The network's own history as demo events: four workshops and the January 2020 conference in
-Manchester, with notes and a recording link, plus an upcoming webinar open for sign-up. Invented
+Manchester, with notes and a recording link, plus an upcoming webinar open for sign-up (moved by
+an hour after people signed up, so they were told) and a workshop that was cancelled. Invented
 but true to form; loaded idempotently (events are looked up by title)."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forum.events import service
 from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
@@ -90,15 +92,26 @@ HISTORY = (
 )
 
 
-def ensure_demo_events(session: Session, admin: User, now: datetime) -> int:
+WEBINAR = "Webinar: paying assembly members"
+CANCELLED = "Workshop: recruiting by post"
+
+
+def ensure_demo_events(session: Session, admin: User, now: datetime,
+                       people: dict[str, User] | None = None) -> int:
     """Create whatever demo events are missing; returns how many were made."""
     created = 0
     upcoming_day = (now + timedelta(days=30)).date()
+    later_day = (now + timedelta(days=45)).date()
     specs = HISTORY + (EventSpec(
-        EventKind.WEBINAR, "Webinar: paying assembly members",
+        EventKind.WEBINAR, WEBINAR,
         (upcoming_day.year, upcoming_day.month, upcoming_day.day), (12, 13), "",
         "A lunchtime webinar: how councils set and pay honoraria, and what it does for "
-        "who takes part."),)
+        "who takes part."), EventSpec(
+        EventKind.WORKSHOP, CANCELLED, (later_day.year, later_day.month, later_day.day),
+        (10, 15), "Kingsford Town Hall",
+        "Sending invitations by post to a random sample of households: response rates, "
+        "reminders, and stratifying who is selected."))
+    made: dict[str, Event] = {}
     for spec in specs:
         if session.scalar(select(Event.id).where(Event.title == spec.title)) is not None:
             continue
@@ -112,14 +125,40 @@ def ensure_demo_events(session: Session, admin: User, now: datetime) -> int:
                       description_source=spec.description,
                       description_html=render_markdown(spec.description),
                       audience=spec.audience, sequence=0, created_by_id=admin.id,
-                      signup_open=spec.kind == EventKind.WEBINAR,
-                      capacity=100 if spec.kind == EventKind.WEBINAR else None)
+                      signup_open=spec.title in (WEBINAR, CANCELLED),
+                      capacity=100 if spec.kind == EventKind.WEBINAR else 30
+                      if spec.title == CANCELLED else None)
         event.materials = [
             EventMaterial(kind=material.kind, title=material.title, url=material.url,
                           body_source=material.body, body_html=render_markdown(material.body),
                           added_by_id=admin.id)
             for material in spec.materials]
         session.add(event)
+        made[spec.title] = event
         created += 1
     session.flush()
+    if people:
+        _show_changes(session, admin, made, people)
     return created
+
+
+def _show_changes(session: Session, admin: User, made: dict[str, Event],
+                  people: dict[str, User]) -> None:
+    """People sign up; the webinar then moves by half an hour and the workshop is cancelled,
+    so their notifications (and the outbox) show what they are told."""
+    webinar, cancelled = made.get(WEBINAR), made.get(CANCELLED)
+    if webinar is not None:
+        for key in ("aisha", "tom", "claire"):
+            service.sign_up(session, people[key], webinar)
+        service.update_event(session, admin, webinar, service.EventDetails(
+            kind=webinar.kind, title=webinar.title,
+            starts_at=webinar.starts_at + timedelta(minutes=30),
+            ends_at=webinar.ends_at + timedelta(minutes=30), place=webinar.place,
+            online_url=webinar.online_url, description=webinar.description_source,
+            audience=webinar.audience, sets=[], signup_open=True, capacity=webinar.capacity))
+    if cancelled is not None:
+        for key in ("dev", "siobhan", "aisha"):
+            service.sign_up(session, people[key], cancelled)
+        service.cancel_event(session, admin, cancelled,
+                             "Kingsford Town Hall is closed for repairs that week. We will "
+                             "set a new date at the next webinar.")

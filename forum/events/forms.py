@@ -107,3 +107,13 @@ class MaterialForm(BaseForm):
     def validate_body(self, field: Field) -> None:
         if self.kind.data == MaterialKind.NOTES.value and not (field.data or "").strip():
             raise StopValidation("Enter the notes")
+
+
+MESSAGE_MAX = 2_000
+
+
+class CancelEventForm(BaseForm):
+    message = TextAreaField("Message to the people who signed up (optional)",
+                            widget=GovTextArea(), filters=[strip],
+                            validators=[MaxChars(MESSAGE_MAX, "The message")])
+    submit = SubmitField("Cancel the event and tell them", widget=GovSubmitInput())

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 
 from forum import permissions
+from forum import signals
 from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
@@ -30,6 +31,8 @@ from forum.models import User
 from forum.models import utcnow
 from forum.permissions import AnyUser
 from forum.text import render_markdown
+from forum.times import DEFAULT_ZONE
+from forum.times import describe_when
 
 
 class EventError(Exception):
@@ -57,25 +60,28 @@ class EventDetails:
     capacity: int | None
 
 
-# What people who signed up are told about when it changes.
-_NEWSWORTHY = ("title", "starts_at", "ends_at", "place", "online_url")
+# What people who signed up are told about when it changes, in the words they are told.
+_NEWSWORTHY = {"title": "title", "starts_at": "time", "ends_at": "time", "place": "place",
+               "online_url": "place"}
 
 
-def _apply(event: Event, details: EventDetails) -> bool:
-    """Copy the details onto the event; returns whether a newsworthy field changed."""
-    changed = any(getattr(event, name) != getattr(details, name) for name in _NEWSWORTHY)
+def _apply(event: Event, details: EventDetails) -> list[str]:
+    """Copy the details onto the event; returns what changed that people should hear about
+    ("title", "time", "place"), in that order, without repeats."""
+    changed = {word for name, word in _NEWSWORTHY.items()
+               if getattr(event, name) != getattr(details, name)}
     for name in ("kind", "title", "starts_at", "ends_at", "place", "online_url", "audience",
                  "signup_open", "capacity"):
         setattr(event, name, getattr(details, name))
     event.description_source = details.description
     event.description_html = render_markdown(details.description) if details.description else ""
     event.sets = list(details.sets) if details.audience == EventAudience.SETS else []
-    return changed
+    return [word for word in ("title", "time", "place") if word in changed]
 
 
 def create_event(session: Session, actor: User, details: EventDetails) -> Event:
     if not permissions.can_manage_events(actor):
-        raise NotAllowed("Only the network's admins can publish events.")
+        raise NotAllowed("Only the network's admins and coordinators can publish events.")
     event = Event(created_by_id=actor.id, created_at=utcnow(), sequence=0)
     _apply(event, details)
     session.add(event)
@@ -83,16 +89,51 @@ def create_event(session: Session, actor: User, details: EventDetails) -> Event:
     return event
 
 
-def update_event(session: Session, actor: User, event: Event, details: EventDetails) -> bool:
-    """Change the event; returns whether people who signed up should be told (time, place)."""
+def update_event(session: Session, actor: User, event: Event, details: EventDetails) -> list[str]:
+    """Change the event; returns what changed that people who signed up are told about.
+
+    They are told (:data:`forum.signals.event_changed`) only while the event is still to
+    come and not cancelled; the calendar SEQUENCE grows either way.
+    """
     if not permissions.can_manage_events(actor):
-        raise NotAllowed("Only the network's admins can change events.")
-    newsworthy = _apply(event, details)
-    if newsworthy:
+        raise NotAllowed("Only the network's admins and coordinators can change events.")
+    was_to_come = event.ends_at >= utcnow()
+    changes = _apply(event, details)
+    if changes:
         event.sequence = (event.sequence or 0) + 1
-    _fill_places(session, event)  # a larger capacity gives places to those waiting
+    promoted = _fill_places(session, event)  # a larger capacity gives places to those waiting
     session.flush()
-    return newsworthy
+    if changes and was_to_come and not event.is_cancelled:
+        signals.send_about_event(signals.event_changed, session, event, actor=actor,
+                                 changes=changes, when=_when(event))
+    _announce_places(session, event, promoted)
+    return changes
+
+
+def cancel_event(session: Session, actor: User, event: Event, reason: str) -> None:
+    """Call the event off: it stays listed, marked cancelled, and sign-up shuts. People who
+    signed up are told, with ``reason`` (may be empty); their calendars get the cancellation."""
+    if not permissions.can_manage_events(actor):
+        raise NotAllowed("Only the network's admins and coordinators can cancel events.")
+    if event.is_cancelled:
+        raise EventError("This event was already cancelled.")
+    if event.ends_at < utcnow():
+        raise EventError("This event has already happened.")
+    event.cancelled_at = utcnow()
+    event.sequence = (event.sequence or 0) + 1
+    session.flush()
+    signals.send_about_event(signals.event_cancelled, session, event, actor=actor,
+                             reason=reason, when=_when(event))
+
+
+def _announce_places(session: Session, event: Event, promoted: list[EventSignup]) -> None:
+    if promoted and not event.is_cancelled and event.ends_at >= utcnow():
+        signals.send_about_event(signals.event_places_given, session, event, signups=promoted,
+                                 when=_when(event))
+
+
+def _when(event: Event) -> str:
+    return describe_when(event.starts_at, event.ends_at, event.timezone or DEFAULT_ZONE)
 
 
 # --- listing -----------------------------------------------------------------------
@@ -180,6 +221,8 @@ def _places_taken(session: Session, event: Event) -> int:
 
 def sign_up(session: Session, user: User, event: Event) -> SignupStatus:
     """A place if one is free, else a place on the waiting list. Idempotent."""
+    if event.is_cancelled:
+        raise EventError("This event was cancelled.")
     if not permissions.can_sign_up(user, event):
         raise NotAllowed("Sign-up is not open for this event.")
     if event.ends_at < utcnow():
@@ -217,6 +260,7 @@ def cancel(session: Session, user: User, event: Event) -> EventSignup | None:
     mine.status = SignupStatus.CANCELLED
     session.flush()
     promoted = _fill_places(session, event)
+    _announce_places(session, event, promoted)
     return promoted[0] if promoted else None
 
 
@@ -251,7 +295,7 @@ def people_signed_up(session: Session, event: Event) -> list[EventSignup]:
 def add_material(session: Session, actor: User, event: Event, *, kind: MaterialKind,
                  title: str, url: str, body: str) -> EventMaterial:
     if not permissions.can_manage_events(actor):
-        raise NotAllowed("Only the network's admins can add materials.")
+        raise NotAllowed("Only the network's admins and coordinators can add materials.")
     material = EventMaterial(event_id=event.id, kind=kind, title=title, url=url,
                              body_source=body, body_html=render_markdown(body) if body else "",
                              added_by_id=actor.id, created_at=utcnow())

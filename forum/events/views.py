@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Response
 from flask import abort
-from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -21,9 +18,10 @@ from wtforms.fields.choices import SelectChoice
 from forum import permissions
 from forum.events import bp
 from forum.events import service
+from forum.events.forms import CancelEventForm
 from forum.events.forms import EventForm
 from forum.events.forms import MaterialForm
-from forum.events.ics import event_calendar
+from forum.events.ics import calendar_file
 from forum.extensions import db
 from forum.forms import ActionForm
 from forum.forms import utc_span
@@ -93,10 +91,7 @@ def show(event_id: int):
 @bp.get("/events/<int:event_id>/calendar.ics")
 def calendar(event_id: int):
     event = _load(event_id)
-    url = url_for("events.show", event_id=event.id, _external=True)
-    body = event_calendar(event, url=url, site_name=current_app.config["SITE_NAME"],
-                          host=urlsplit(url).hostname or "localhost")
-    response = Response(body, mimetype="text/calendar")
+    response = Response(calendar_file(event), mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="event-{event.id}.ics"'
     return response
 
@@ -155,11 +150,34 @@ def edit(event_id: int):
     form.sets.choices = _set_choices()
     form.submit.label.text = "Save changes"
     if form.validate_on_submit() and (details := _details(form)) is not None:
-        service.update_event(db.session, current_user, event, details)
+        was_to_come = event.ends_at >= utcnow() and not event.is_cancelled
+        changes = service.update_event(db.session, current_user, event, details)
         db.session.commit()
-        flash("The event has been updated.", "success")
+        flash(f"The event has been updated. People who signed up have been told of the new "
+              f"{' and '.join(changes)}." if changes and was_to_come
+              else "The event has been updated.", "success")
         return redirect(url_for("events.show", event_id=event.id))
     return render_template("events/form.html", form=form, event=event)
+
+
+@bp.route("/events/<int:event_id>/cancel-event", methods=["GET", "POST"])
+@login_required
+def cancel_event(event_id: int):
+    """Call the event off, telling everyone who signed up (with an optional message)."""
+    event = _load(event_id)
+    _require_manager()
+    if event.is_cancelled or event.ends_at < utcnow():
+        flash("This event is cancelled already." if event.is_cancelled
+              else "This event has already happened.", "info")
+        return redirect(url_for("events.show", event_id=event.id))
+    form = CancelEventForm()
+    if form.validate_on_submit():
+        service.cancel_event(db.session, current_user, event, form.message.data or "")
+        db.session.commit()
+        flash("The event is cancelled, and everyone who signed up has been told.", "success")
+        return redirect(url_for("events.show", event_id=event.id))
+    return render_template("events/cancel_event.html", form=form, event=event, local=to_local,
+                           told=len(service.people_signed_up(db.session, event)))
 
 
 @bp.post("/events/<int:event_id>/sign-up")

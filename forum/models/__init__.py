@@ -22,6 +22,8 @@ from forum.models.guide import GuideExcerpt
 from forum.models.guide import GuideFile
 from forum.models.guide import GuideSection
 from forum.models.guide import GuideVersion
+from forum.models.join_request import JoinRequest
+from forum.models.join_request import RequestStatus
 from forum.models.learning_set import Invitation
 from forum.models.learning_set import LearningSet
 from forum.models.learning_set import Membership
@@ -38,6 +40,9 @@ from forum.models.notification import Notification
 from forum.models.notification import NotificationKind
 from forum.models.notification import NotificationPreference
 from forum.models.notification import QueuedEmail
+from forum.models.organisation import Nation
+from forum.models.organisation import Organisation
+from forum.models.organisation import OrganisationKind
 from forum.models.site_page import SitePage
 from forum.models.thread import Post
 from forum.models.thread import PostRevision
@@ -63,6 +68,11 @@ __all__ = [
     "EmailMode",
     "EmailTopic",
     "Event",
+    "Nation",
+    "Organisation",
+    "OrganisationKind",
+    "JoinRequest",
+    "RequestStatus",
     "EventAudience",
     "EventKind",
     "EventMaterial",

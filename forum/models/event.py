@@ -67,6 +67,8 @@ class Event(db.Model):
                                                     default=EventAudience.NETWORK)
     signup_open: Mapped[bool] = mapped_column(Boolean, default=False)
     capacity: Mapped[int | None] = mapped_column(Integer)  # None: no limit
+    # Set when the event was called off: it stays listed, marked cancelled, with sign-up shut.
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Bumped on every change people who signed up should hear about (the .ics SEQUENCE).
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -75,6 +77,10 @@ class Event(db.Model):
     sets: Mapped[list[LearningSet]] = relationship(secondary="event_sets")
     materials: Mapped[list[EventMaterial]] = relationship(
         back_populates="event", cascade="all, delete-orphan", order_by="EventMaterial.id")
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class EventSet(db.Model):

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy import Boolean
 from sqlalchemy import DateTime
-from sqlalchemy import Enum
 from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
 from sqlalchemy import String
@@ -19,14 +18,9 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
 from forum.extensions import db
+from forum.models.base import str_enum as _str_enum  # noqa: F401 (the other models import it here)
 from forum.models.base import utcnow
 from forum.models.user import User
-
-
-def _str_enum(enum_cls: type[enum.Enum], length: int = 16) -> Enum:
-    """A portable enum column: VARCHAR holding the member's value, on every database."""
-    return Enum(enum_cls, native_enum=False, length=length,
-                values_callable=lambda e: [m.value for m in e])
 
 
 class Visibility(enum.StrEnum):

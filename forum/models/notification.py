@@ -18,6 +18,7 @@ from sqlalchemy.orm import relationship
 from forum.extensions import db
 from forum.models.base import utcnow
 from forum.models.cycle import Meeting
+from forum.models.event import Event
 from forum.models.learning_set import LearningSet
 from forum.models.learning_set import _str_enum
 from forum.models.thread import Post
@@ -38,6 +39,12 @@ class NotificationKind(enum.StrEnum):
     # For facilitators: a guide now credits "A participant" (its author deleted their account).
     # Shown in the site only (written as already emailed), never in an email.
     GUIDE_RECREDITED = "guide_recredited"
+    EVENT_CHANGED = "event_changed"    # an event you signed up to moved (time or place)
+    EVENT_CANCELLED = "event_cancelled"
+    EVENT_PLACE = "event_place"        # a place came free for you on the waiting list
+    JOIN_REQUESTED = "join_requested"  # for facilitators: someone asks to join the set
+    JOIN_ACCEPTED = "join_accepted"
+    JOIN_DECLINED = "join_declined"
 
 
 class EmailTopic(enum.StrEnum):
@@ -48,6 +55,7 @@ class EmailTopic(enum.StrEnum):
     REPLIES = "replies"        # replies to your posts
     WAITING = "waiting"        # posts waiting for approval in sets you moderate
     MEETINGS = "meetings"      # your sets' meetings arranged, moved or cancelled
+    EVENTS = "events"          # changes to events you signed up to
 
 
 TOPIC_OF_KIND: dict[NotificationKind, EmailTopic] = {
@@ -61,7 +69,16 @@ TOPIC_OF_KIND: dict[NotificationKind, EmailTopic] = {
     NotificationKind.MEETING_CANCELLED: EmailTopic.MEETINGS,
     NotificationKind.ACTION_DUE: EmailTopic.DECISIONS,
     NotificationKind.GUIDE_RECREDITED: EmailTopic.DECISIONS,
+    NotificationKind.EVENT_CHANGED: EmailTopic.EVENTS,
+    NotificationKind.EVENT_CANCELLED: EmailTopic.EVENTS,
+    NotificationKind.EVENT_PLACE: EmailTopic.EVENTS,
+    NotificationKind.JOIN_REQUESTED: EmailTopic.WAITING,
+    NotificationKind.JOIN_ACCEPTED: EmailTopic.DECISIONS,
+    NotificationKind.JOIN_DECLINED: EmailTopic.DECISIONS,
 }
+
+EVENT_KINDS = (NotificationKind.EVENT_CHANGED, NotificationKind.EVENT_CANCELLED,
+               NotificationKind.EVENT_PLACE)
 
 
 class EmailMode(enum.StrEnum):
@@ -90,6 +107,8 @@ class Notification(db.Model):
     # A set meeting the notification is about (then no thread or post).
     meeting_id: Mapped[int | None] = mapped_column(
         ForeignKey("meetings.id", ondelete="CASCADE"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
+                                                 index=True)
     # The sentence shown in the list and in emails, fixed when the event happened.
     text: Mapped[str] = mapped_column(String(500))
     reason: Mapped[str | None] = mapped_column(Text)
@@ -104,6 +123,7 @@ class Notification(db.Model):
     thread: Mapped[Thread | None] = relationship()
     post: Mapped[Post | None] = relationship()
     meeting: Mapped[Meeting | None] = relationship()
+    event: Mapped[Event | None] = relationship()
 
     @property
     def topic(self) -> EmailTopic:
@@ -126,6 +146,8 @@ class NotificationPreference(db.Model):
     meetings: Mapped[EmailMode] = mapped_column(_str_enum(EmailMode, length=12),
                                                 default=EmailMode.IMMEDIATELY,
                                                 server_default=EmailMode.IMMEDIATELY.value)
+    events: Mapped[EmailMode] = mapped_column(_str_enum(EmailMode, length=12),
+                                              default=EmailMode.IMMEDIATELY)
     last_digest_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     def mode_for(self, topic: EmailTopic) -> EmailMode:
@@ -153,6 +175,8 @@ class QueuedEmail(db.Model):
         ForeignKey("learning_sets.id", ondelete="SET NULL"))
     # The post an event email is about: when sending, the recipient must still be able to read it.
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    # The event an email is about: sent only if the recipient may still see it, with its .ics.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300), default="")
     text_body: Mapped[str] = mapped_column(Text, default="")

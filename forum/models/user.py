@@ -13,6 +13,7 @@ from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -21,6 +22,7 @@ from werkzeug.security import generate_password_hash
 
 from forum.extensions import db
 from forum.models.base import utcnow
+from forum.models.organisation import Organisation
 
 
 class CreditPreference(enum.StrEnum):
@@ -42,8 +44,15 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     display_name: Mapped[str] = mapped_column(String(100))
+    # The organisation as the person typed it (what guides credit); linked to its record in
+    # ``organisation_id`` when the name matches one (trimmed, ignoring case).
     organisation: Mapped[str] = mapped_column(String(150), default="")
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A network coordinator publishes and runs the network's events (named by an admin).
+    is_network_coordinator: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                         server_default=false())
     is_disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     credit_preference: Mapped[CreditPreference] = mapped_column(
         Enum(CreditPreference, native_enum=False, length=32,
@@ -53,6 +62,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # Part of every session and remember-me cookie (see get_id); raising it ends them all.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    organisation_record: Mapped[Organisation | None] = relationship()
 
     def get_id(self) -> str:
         """What Flask-Login keeps in the session and the remember-me cookie: ``id:version``."""

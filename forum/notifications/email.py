@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flask import current_app
 from flask import render_template
 from werkzeug.routing import BuildError
 
+from forum.models import Event
 from forum.models import LearningSet
 from forum.models import Meeting
 from forum.models import Notification
@@ -55,6 +57,10 @@ def _subject(notification: Notification) -> str:
         NotificationKind.GUIDE_RECREDITED: "A guide’s credits changed",
     }
     return subjects[notification.kind]
+
+
+def event_url(event_id: int) -> str:
+    return external_url("events.show", event_id=event_id)
 
 
 def compose_event_email(notification: Notification, *, post: Post, unsubscribe_url: str,
@@ -102,7 +108,62 @@ def _item_url(notification: Notification) -> str:
         return post_url(notification.thread_id, notification.post_id)
     if notification.meeting is not None:
         return meeting_url(notification.meeting)
+    if notification.event_id is not None:
+        return event_url(notification.event_id)
+    if notification.learning_set is not None:
+        return external_url("sets.show", slug=notification.learning_set.slug)
     return external_url("notifications.index")
+
+
+def compose_event_notice(notification: Notification, *, event: Event,
+                         unsubscribe_url: str) -> Composed:
+    """The email about an event someone signed up to (changed, cancelled, a place came free).
+
+    The outbox attaches the event's calendar file when it sends it (:mod:`forum.events.mail`).
+    """
+    subjects = {
+        NotificationKind.EVENT_CHANGED: f"Changed: {event.title}",
+        NotificationKind.EVENT_CANCELLED: f"Cancelled: {event.title}",
+        NotificationKind.EVENT_PLACE: f"You have a place: {event.title}",
+    }
+    cancelled = notification.kind == NotificationKind.EVENT_CANCELLED
+    return _compose_notice(
+        notification, subject=subjects[notification.kind], url=event_url(event.id),
+        link_text=f"See the event on {current_app.config['SITE_NAME']}",
+        reason_label="The organiser's message", unsubscribe_url=unsubscribe_url,
+        note="The calendar file attached " + (
+            "removes it from your calendar" if cancelled
+            else "updates the event in your calendar") + " if you added it.")
+
+
+def compose_set_notice(notification: Notification, *, learning_set: LearningSet,
+                       unsubscribe_url: str) -> Composed:
+    """The email about a request to join a set (to its facilitators, or to the person)."""
+    name = learning_set.name
+    subjects = {
+        NotificationKind.JOIN_REQUESTED: f"Someone asks to join {name}",
+        NotificationKind.JOIN_ACCEPTED: f"You have joined {name}",
+        NotificationKind.JOIN_DECLINED: f"Your request to join {name}",
+    }
+    endpoint = ("sets.members" if notification.kind == NotificationKind.JOIN_REQUESTED
+                else "sets.show")
+    return _compose_notice(
+        notification, subject=subjects[notification.kind],
+        url=external_url(endpoint, slug=learning_set.slug),
+        link_text=f"Open the set on {current_app.config['SITE_NAME']}",
+        reason_label="The reason given", unsubscribe_url=unsubscribe_url)
+
+
+def _compose_notice(notification: Notification, *, subject: str, url: str, link_text: str,
+                    reason_label: str, unsubscribe_url: str, note: str = "") -> Composed:
+    context = {
+        "notification": notification, "subject": subject, "url": url, "link_text": link_text,
+        "reason_label": reason_label, "note": note,
+        "unsubscribe_url": unsubscribe_url, "settings_url": settings_url(),
+    }
+    return (subject,
+            render_template("email/notice.txt", **context),
+            render_template("email/notice.html", **context))
 
 
 def compose_waiting_email(learning_set: LearningSet, count: int, *,

@@ -30,4 +30,5 @@ class PreferencesForm(BaseForm):
     replies = _mode_field("Replies to your posts", "about replies")
     waiting = _mode_field("Posts waiting for your approval", "about waiting posts")
     meetings = _mode_field("Your sets’ meetings", "about meetings")
+    events = _mode_field("Events you signed up to", "about events you signed up to")
     submit = SubmitField("Save email settings", widget=GovSubmitInput())

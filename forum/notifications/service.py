@@ -1,4 +1,5 @@
-"""Create notifications for moderation events and replies, and queue their emails.
+"""Create notifications for moderation decisions, replies and changes to events people signed
+up to, and queue their emails.
 
 Each ``notify_*`` function adds rows to the caller's session, inside the caller's transaction:
 it never commits and never sends mail inline. Emails are queued in the outbox
@@ -8,6 +9,7 @@ is told about a post they cannot see on its thread page (:func:`can_see`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,6 +28,10 @@ from forum import signals
 from forum.models import Action
 from forum.models import EmailMode
 from forum.models import EmailTopic
+from forum.models import Event
+from forum.models import EventSignup
+from forum.models import JoinRequest
+from forum.models import LearningSet
 from forum.models import Meeting
 from forum.models import Membership
 from forum.models import Notification
@@ -33,6 +39,8 @@ from forum.models import NotificationKind
 from forum.models import NotificationPreference
 from forum.models import Post
 from forum.models import PostStatus
+from forum.models import RequestStatus
+from forum.models import SignupStatus
 from forum.models import User
 from forum.models import utcnow
 from forum.notifications import delivery
@@ -245,6 +253,132 @@ def notify_meeting(session: Session, meeting: Meeting, kind: NotificationKind,
 def _meeting_when(meeting: Meeting) -> str:
     starts = to_local(meeting.starts_at, meeting.timezone)
     return f"{starts:%A %-d %B %Y at %H:%M} {zone_name(meeting.starts_at, meeting.timezone)}"
+# --- events: people who signed up are told when one changes ------------------------------
+
+def _signed_up(session: Session, event: Event, *, besides: User | None) -> list[User]:
+    """Everyone with a place or on the waiting list (but ``besides``, who made the change)."""
+    users = session.scalars(
+        select(User).join(EventSignup, EventSignup.user_id == User.id)
+        .where(EventSignup.event_id == event.id,
+               EventSignup.status.in_([SignupStatus.PLACE, SignupStatus.WAITING]))
+        .order_by(User.id))
+    return [user for user in users if besides is None or user.id != besides.id]
+
+
+def _where(event: Event) -> str:
+    parts = [part for part in (event.place, event.online_url) if part]
+    return " and ".join(parts) or "a place to be confirmed"
+
+
+def notify_event_changed(session: Session, event: Event, actor: User, changes: list[str],
+                         when: str) -> None:
+    """Tell the people signed up that the event's title, time or place changed."""
+    what = " and ".join(changes)
+    for user in _signed_up(session, event, besides=actor):
+        _notify_about_event(
+            session, user, NotificationKind.EVENT_CHANGED, event, actor=actor,
+            text=f"The {what} of “{event.title}” changed: it is now {when}, at {_where(event)}.")
+
+
+def notify_event_cancelled(session: Session, event: Event, actor: User, reason: str,
+                           when: str) -> None:
+    """Tell the people signed up that the event was cancelled, with the organiser's message."""
+    for user in _signed_up(session, event, besides=actor):
+        _notify_about_event(
+            session, user, NotificationKind.EVENT_CANCELLED, event, actor=actor,
+            text=f"“{event.title}” ({when}) is cancelled.", reason=reason or None)
+
+
+def notify_places_given(session: Session, event: Event, signups: list[EventSignup],
+                        when: str) -> None:
+    """Tell people on the waiting list that they now have a place."""
+    for signup in signups:
+        user = signup.user if signup.user is not None else session.get(User, signup.user_id)
+        if user is None:
+            continue
+        _notify_about_event(
+            session, user, NotificationKind.EVENT_PLACE, event, actor=None,
+            text=f"A place came free: you now have a place at “{event.title}”, {when}. "
+                 "If you cannot come after all, cancel on the event’s page so someone else "
+                 "can have it.")
+
+
+def _notify_about_event(session: Session, recipient: User, kind: NotificationKind, event: Event,
+                        *, actor: User | None, text: str,
+                        reason: str | None = None) -> Notification | None:
+    if recipient.is_disabled or not permissions.can_view_event(recipient, event):
+        return None
+    # A second change to the same event updates the notification (and makes it unread again).
+    notification = _renew(session, recipient, kind, Notification.event_id, event.id,
+                          actor=actor, text=text, reason=reason)
+    return _email_notice(session, recipient, notification,
+                         lambda stop: email.compose_event_notice(
+                             notification, event=event, unsubscribe_url=stop),
+                         event_id=event.id)
+
+
+# --- requests to join a set ------------------------------------------------------------------
+
+def notify_join_requested(session: Session, request: JoinRequest) -> None:
+    """Tell the set's facilitators (not its moderators: they do not decide who joins)."""
+    learning_set, asker = request.learning_set, request.user
+    facilitators = session.scalars(permissions.facilitators_of(learning_set.id)).all()
+    for facilitator in facilitators:
+        _notify_about_set(session, facilitator, NotificationKind.JOIN_REQUESTED, learning_set,
+                          actor=asker, text=f"{asker.display_name} asks to join "
+                                            f"{learning_set.name}. Accept or decline on the "
+                                            "set’s people page.")
+
+
+def notify_join_decided(session: Session, request: JoinRequest, actor: User) -> None:
+    """Tell the person the decision; the facilitators' notices of the request are settled."""
+    learning_set = request.learning_set
+    session.execute(
+        update(Notification).where(Notification.kind == NotificationKind.JOIN_REQUESTED,
+                                   Notification.learning_set_id == learning_set.id,
+                                   Notification.actor_id == request.user_id)
+        .values(read_at=func.coalesce(Notification.read_at, utcnow()))
+        .execution_options(synchronize_session=False))
+    if request.status == RequestStatus.ACCEPTED:
+        _notify_about_set(session, request.user, NotificationKind.JOIN_ACCEPTED, learning_set,
+                          actor=actor, text=f"{actor.display_name} accepted your request: you "
+                                            f"are now a member of {learning_set.name}.")
+    else:
+        _notify_about_set(session, request.user, NotificationKind.JOIN_DECLINED, learning_set,
+                          actor=actor, text=f"{actor.display_name} declined your request to "
+                                            f"join {learning_set.name}.",
+                          reason=request.reason or None)
+
+
+def _notify_about_set(session: Session, recipient: User, kind: NotificationKind,
+                      learning_set: LearningSet, *, actor: User | None, text: str,
+                      reason: str | None = None) -> Notification | None:
+    if recipient.is_disabled or not permissions.can_view_set(recipient, learning_set):
+        return None
+    notification = Notification(user_id=recipient.id, kind=kind, learning_set_id=learning_set.id,
+                                actor_id=actor.id if actor is not None else None,
+                                text=_clip(text), reason=reason, created_at=utcnow())
+    session.add(notification)
+    session.flush()
+    return _email_notice(session, recipient, notification,
+                         lambda stop: email.compose_set_notice(
+                             notification, learning_set=learning_set, unsubscribe_url=stop),
+                         learning_set_id=learning_set.id)
+
+
+def _email_notice(session: Session, recipient: User, notification: Notification,
+                  compose: Callable[[str], email.Composed], **about: int) -> Notification:
+    """Queue the notification's email now if the recipient wants this topic immediately
+    (``compose`` gets the unsubscribe address; ``about`` names the event or set)."""
+    if not _emailed_now(session, recipient, notification):
+        return notification
+    stop_url = unsubscribe_url(recipient, notification.topic)
+    subject, text_body, html_body = compose(stop_url)
+    outbox.queue_email(session, kind=notification.kind.value, to=recipient.email,
+                       user=recipient, subject=subject, text_body=text_body,
+                       html_body=html_body, unsubscribe_url=stop_url, **about)
+    notification.emailed_at = utcnow()
+    return notification
 
 
 # --- what the other areas announce (forum.signals) --------------------------------------
@@ -295,6 +429,29 @@ def _on_meeting(kind: NotificationKind) -> Any:
                  **_: Any) -> None:
         notify_meeting(session, meeting, kind, actor)
     return receiver
+def _on_event_changed(sender: Flask, *, session: Session, event: Event, actor: User,
+                      changes: list[str], when: str, **_: Any) -> None:
+    notify_event_changed(session, event, actor, changes, when)
+
+
+def _on_event_cancelled(sender: Flask, *, session: Session, event: Event, actor: User,
+                        reason: str, when: str, **_: Any) -> None:
+    notify_event_cancelled(session, event, actor, reason, when)
+
+
+def _on_event_places_given(sender: Flask, *, session: Session, event: Event,
+                           signups: list[EventSignup], when: str, **_: Any) -> None:
+    notify_places_given(session, event, signups, when)
+
+
+def _on_join_requested(sender: Flask, *, session: Session, request: JoinRequest,
+                       **_: Any) -> None:
+    notify_join_requested(session, request)
+
+
+def _on_join_decided(sender: Flask, *, session: Session, request: JoinRequest, actor: User,
+                     **_: Any) -> None:
+    notify_join_decided(session, request, actor)
 
 
 RECEIVERS = (
@@ -310,6 +467,11 @@ RECEIVERS = (
     (signals.meeting_scheduled, _on_meeting(NotificationKind.MEETING_SCHEDULED)),
     (signals.meeting_moved, _on_meeting(NotificationKind.MEETING_MOVED)),
     (signals.meeting_cancelled, _on_meeting(NotificationKind.MEETING_CANCELLED)),
+    (signals.event_changed, _on_event_changed),
+    (signals.event_cancelled, _on_event_cancelled),
+    (signals.event_places_given, _on_event_places_given),
+    (signals.join_requested, _on_join_requested),
+    (signals.join_request_decided, _on_join_decided),
 )
 
 
@@ -334,22 +496,10 @@ def _notify(session: Session, recipient: User, kind: NotificationKind, post: Pos
     thread = post.thread
     # A repeated event about the same post (a resubmission, a second decision) updates the
     # recipient's notification and makes it unread again, rather than listing it twice.
-    notification = session.scalar(select(Notification).where(
-        Notification.user_id == recipient.id, Notification.kind == kind,
-        Notification.post_id == post.id).order_by(Notification.id.desc()).limit(1))
-    if notification is None:
-        notification = Notification(user_id=recipient.id, kind=kind, post_id=post.id)
-        session.add(notification)
-    notification.actor_id = actor.id if actor is not None else None
-    notification.learning_set_id = thread.learning_set_id
-    notification.thread_id = thread.id
-    notification.text = _clip(text)
-    notification.reason = reason
-    notification.created_at = utcnow()
-    notification.read_at = None
-    notification.emailed_at = None
-    session.flush()
-    if preferences_for(session, recipient).mode_for(notification.topic) != EmailMode.IMMEDIATELY:
+    notification = _renew(session, recipient, kind, Notification.post_id, post.id,
+                          actor=actor, text=text, reason=reason,
+                          learning_set_id=thread.learning_set_id, thread_id=thread.id)
+    if not _emailed_now(session, recipient, notification):
         return notification
     if kind == NotificationKind.POST_WAITING:
         delivery.queue_waiting_email(session, recipient, thread.learning_set)
@@ -363,6 +513,34 @@ def _notify(session: Session, recipient: User, kind: NotificationKind, post: Pos
                            post_id=post.id)
     notification.emailed_at = utcnow()
     return notification
+
+
+def _renew(session: Session, recipient: User, kind: NotificationKind, about: Any, about_id: int,
+           *, actor: User | None, text: str, reason: str | None,
+           **columns: Any) -> Notification:
+    """The recipient's latest notification of ``kind`` where ``about`` (a column: the post or
+    the event) is ``about_id``, made new and unread with this text; or a new one."""
+    notification = session.scalar(select(Notification).where(
+        Notification.user_id == recipient.id, Notification.kind == kind, about == about_id)
+        .order_by(Notification.id.desc()).limit(1))
+    if notification is None:
+        notification = Notification(user_id=recipient.id, kind=kind, **{about.key: about_id})
+        session.add(notification)
+    for name, value in columns.items():
+        setattr(notification, name, value)
+    notification.actor_id = actor.id if actor is not None else None
+    notification.text = _clip(text)
+    notification.reason = reason
+    notification.created_at = utcnow()
+    notification.read_at = None
+    notification.emailed_at = None
+    session.flush()
+    return notification
+
+
+def _emailed_now(session: Session, recipient: User, notification: Notification) -> bool:
+    return (preferences_for(session, recipient).mode_for(notification.topic)
+            == EmailMode.IMMEDIATELY)
 
 
 def _clip(text: str) -> str:
@@ -420,6 +598,7 @@ DEFAULT_MODES: dict[EmailTopic, EmailMode] = {
     EmailTopic.REPLIES: EmailMode.DAILY,
     EmailTopic.WAITING: EmailMode.IMMEDIATELY,
     EmailTopic.MEETINGS: EmailMode.IMMEDIATELY,
+    EmailTopic.EVENTS: EmailMode.IMMEDIATELY,
 }
 
 

@@ -37,6 +37,7 @@ TOPIC_DESCRIPTIONS = {
     EmailTopic.REPLIES: "replies to your posts",
     EmailTopic.WAITING: "posts waiting for your approval",
     EmailTopic.MEETINGS: "your sets’ meetings",
+    EmailTopic.EVENTS: "changes to events you signed up to",
 }
 
 
@@ -78,6 +79,12 @@ def open_notification(notification_id: int):
     if notification.meeting is not None:
         return redirect(url_for("meetings.show", slug=notification.meeting.learning_set.slug,
                                 meeting_id=notification.meeting_id))
+    if notification.event_id is not None:
+        return redirect(url_for("events.show", event_id=notification.event_id))
+    if notification.thread_id is None and notification.learning_set is not None:
+        page = ("sets.members" if notification.kind == NotificationKind.JOIN_REQUESTED
+                else "sets.show")
+        return redirect(url_for(page, slug=notification.learning_set.slug))
     if notification.thread_id is None:
         return redirect(url_for("notifications.index"))
     if notification.kind == NotificationKind.ACTION_DUE and notification.post_id is not None:

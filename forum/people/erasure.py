@@ -115,6 +115,7 @@ def _handlers() -> dict[tuple[str, str], Handler]:
         ("guides", "created_by_id"),
         ("invitations", "accepted_by_id"),
         ("invitations", "invited_by_id"),
+        ("join_requests", "decided_by_id"),
         ("meetings", "created_by_id"),
         ("moderation_actions", "moderator_id"),   # the log shows "A former member"
         ("notifications", "actor_id"),        # their name in the text is replaced
@@ -127,6 +128,7 @@ def _handlers() -> dict[tuple[str, str], Handler]:
     ]
     delete_rows = [
         ("event_signups", "user_id"),
+        ("join_requests", "user_id"),
         ("memberships", "user_id"),
         ("notification_preferences", "user_id"),
         ("notifications", "user_id"),

@@ -169,6 +169,10 @@ EXPORTED: dict[tuple[str, str], tuple[str, tuple[str, ...] | Custom]] = {
         "id", "learning_set_id", "role", "created_at", "accepted_at")),
     ("invitations", "invited_by_id"): ("invitations_you_sent", _columns(
         "id", "learning_set_id", "role", "created_at", "accepted_at", "revoked_at")),
+    ("join_requests", "user_id"): ("requests_to_join_sets", _columns(
+        "id", "learning_set_id", "message", "status", "reason", "created_at", "decided_at")),
+    ("join_requests", "decided_by_id"): ("join_requests_you_decided", _columns(
+        "id", "learning_set_id", "status", "reason", "decided_at")),
     ("meetings", "created_by_id"): ("meetings_you_arranged", _columns(
         "id", "learning_set_id", "title", "starts_at", "ends_at")),
     ("memberships", "user_id"): ("memberships", _columns(
@@ -176,7 +180,7 @@ EXPORTED: dict[tuple[str, str], tuple[str, tuple[str, ...] | Custom]] = {
     ("moderation_actions", "moderator_id"): ("moderation_actions_you_took", _columns(
         "id", "action", "learning_set_id", "post_id", "thread_id", "reason", "created_at")),
     ("notification_preferences", "user_id"): ("notification_preferences", _columns(
-        "decisions", "replies", "waiting", "last_digest_at")),
+        "decisions", "replies", "waiting", "meetings", "events", "last_digest_at")),
     ("notifications", "user_id"): ("notifications", _notifications_received),
     ("notifications", "actor_id"): ("notifications_your_actions_caused", _columns(
         "id", "kind", "created_at")),

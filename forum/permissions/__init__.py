@@ -103,9 +103,11 @@ from forum.permissions.roles import MODERATING_ROLES
 from forum.permissions.roles import AnyUser
 from forum.permissions.roles import can_moderate
 from forum.permissions.roles import can_use_moderation_queue
+from forum.permissions.roles import facilitators_of
 from forum.permissions.roles import forget_roles
 from forum.permissions.roles import has_role
 from forum.permissions.roles import is_admin
+from forum.permissions.roles import is_network_coordinator
 from forum.permissions.roles import is_set_moderator
 from forum.permissions.roles import is_signed_in
 from forum.permissions.roles import member_set_ids
@@ -114,6 +116,8 @@ from forum.permissions.roles import moderates_filter
 from forum.permissions.roles import moderators_of
 from forum.permissions.roles import role_in
 from forum.permissions.sets import can_administer
+from forum.permissions.sets import can_ask_to_join
+from forum.permissions.sets import can_decide_join_request
 from forum.permissions.sets import can_disable_account
 from forum.permissions.sets import can_edit_profile
 from forum.permissions.sets import can_edit_set
@@ -124,8 +128,10 @@ from forum.permissions.sets import can_remove_member
 from forum.permissions.sets import can_start_thread
 from forum.permissions.sets import can_view_members
 from forum.permissions.sets import can_view_set
+from forum.permissions.sets import decidable_join_requests_filter
 from forum.permissions.sets import is_member
 from forum.permissions.sets import is_members_only
+from forum.permissions.sets import joinable_sets_filter
 from forum.permissions.sets import member_sets_filter
 from forum.permissions.sets import readable_filter
 from forum.permissions.sets import readable_set_ids
@@ -158,7 +164,11 @@ __all__ = [
     "can_hide_post",
     "can_make_challenge",
     "can_manage_events",
+    "can_ask_to_join",
+    "can_decide_join_request",
     "can_manage_members",
+    "decidable_join_requests_filter",
+    "joinable_sets_filter",
     "can_manage_sets",
     "can_moderate",
     "can_open_thread",
@@ -195,12 +205,14 @@ __all__ = [
     "can_view_thread",
     "can_withdraw_post",
     "facilitates_filter",
+    "facilitators_of",
     "forget_roles",
     "has_role",
     "hideable_posts_filter",
     "is_admin",
     "is_facilitator",
     "is_holder",
+    "is_network_coordinator",
     "is_member",
     "is_members_only",
     "is_open_to_everyone",

@@ -12,18 +12,20 @@ from forum.models import EventAudience
 from forum.models import EventSet
 from forum.permissions.roles import AnyUser
 from forum.permissions.roles import is_admin
+from forum.permissions.roles import is_network_coordinator
 from forum.permissions.roles import is_signed_in
 from forum.permissions.roles import member_set_ids
 from forum.permissions.roles import role_in
 
 
 def can_manage_events(user: AnyUser) -> bool:
-    """Publish and change events and their materials: the site's admins."""
-    return is_admin(user)
+    """Publish, change and cancel events and add their materials: the site's admins and the
+    network coordinators they name."""
+    return is_admin(user) or is_network_coordinator(user)
 
 
 def can_view_event(user: AnyUser, event: Event) -> bool:
-    if event.audience == EventAudience.PUBLIC or is_admin(user):
+    if event.audience == EventAudience.PUBLIC or can_manage_events(user):
         return True
     if not is_signed_in(user):
         return False
@@ -34,7 +36,7 @@ def can_view_event(user: AnyUser, event: Event) -> bool:
 
 def visible_events_filter(user: AnyUser) -> ColumnElement[bool]:
     """:func:`can_view_event` as a WHERE clause over :class:`Event`."""
-    if is_admin(user):
+    if can_manage_events(user):
         return true()
     if not is_signed_in(user):
         return Event.audience == EventAudience.PUBLIC
@@ -44,6 +46,7 @@ def visible_events_filter(user: AnyUser) -> ColumnElement[bool]:
 
 
 def can_sign_up(user: AnyUser, event: Event) -> bool:
-    """Signed-in people who can see an event with sign-up open."""
-    return is_signed_in(user) and event.signup_open and can_view_event(user, event)
+    """Signed-in people who can see an event with sign-up open (and not cancelled)."""
+    return (is_signed_in(user) and event.signup_open and event.cancelled_at is None
+            and can_view_event(user, event))
 

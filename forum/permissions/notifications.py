@@ -11,8 +11,11 @@ from sqlalchemy import and_
 from sqlalchemy import or_
 from sqlalchemy import select
 
+from forum.models import Event
 from forum.models import Notification
 from forum.models import Post
+from forum.permissions.events import can_view_event
+from forum.permissions.events import visible_events_filter
 from forum.permissions.posts import can_view_post
 from forum.permissions.posts import visible_posts_filter
 from forum.permissions.roles import AnyUser
@@ -24,6 +27,8 @@ def can_read_notification(user: AnyUser, notification: Notification) -> bool:
     """Whether the notification may be shown or emailed to ``user`` now."""
     if notification.post is not None:
         return can_view_post(user, notification.post)
+    if notification.event is not None:
+        return can_view_event(user, notification.event)
     if notification.learning_set is not None:
         return can_view_set(user, notification.learning_set)
     return True
@@ -33,7 +38,12 @@ def readable_notifications(user: AnyUser) -> ColumnElement[bool]:
     """:func:`can_read_notification` as a WHERE clause over :class:`Notification`."""
     post_readable = Notification.post_id.in_(
         select(Post.id).where(visible_posts_filter(user)).correlate(None))
+    event_readable = Notification.event_id.in_(
+        select(Event.id).where(visible_events_filter(user)).correlate(None))
     set_readable = or_(Notification.learning_set_id.is_(None),
                        Notification.learning_set_id.in_(readable_set_ids(user)))
     return or_(and_(Notification.post_id.is_not(None), post_readable),
-               and_(Notification.post_id.is_(None), set_readable))
+               and_(Notification.post_id.is_(None), Notification.event_id.is_not(None),
+                    event_readable),
+               and_(Notification.post_id.is_(None), Notification.event_id.is_(None),
+                    set_readable))

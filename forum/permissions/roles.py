@@ -37,6 +37,11 @@ def is_admin(user: AnyUser) -> bool:
     return is_signed_in(user) and bool(user.is_admin)
 
 
+def is_network_coordinator(user: AnyUser) -> bool:
+    """Named by an admin to run the network's events (and, as admins, to see them all)."""
+    return is_signed_in(user) and bool(getattr(user, "is_network_coordinator", False))
+
+
 def role_in(user: AnyUser, learning_set: LearningSet) -> Role | None:
     """The user's role in the set, or ``None``; looked up once per request per set."""
     if not is_signed_in(user):
@@ -107,10 +112,18 @@ def is_set_moderator(user: User, learning_set: LearningSet) -> bool:
 
 def moderators_of(learning_set_id: int) -> Select:
     """The users who moderate or facilitate the set, by id: who is told what waits there."""
+    return _people_of(learning_set_id, MODERATING_ROLES)
+
+
+def facilitators_of(learning_set_id: int) -> Select:
+    """The users who facilitate the set: who decides requests to join it."""
+    return _people_of(learning_set_id, (Role.FACILITATOR,))
+
+
+def _people_of(learning_set_id: int, roles: tuple[Role, ...]) -> Select:
     return (select(User)
             .join(Membership, Membership.user_id == User.id)
-            .where(Membership.learning_set_id == learning_set_id,
-                   Membership.role.in_(MODERATING_ROLES))
+            .where(Membership.learning_set_id == learning_set_id, Membership.role.in_(roles))
             .order_by(User.id))
 
 

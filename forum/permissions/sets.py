@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import Select
+from sqlalchemy import and_
 from sqlalchemy import false
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import true
 
+from forum.models import JoinRequest
 from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import Role
@@ -123,3 +125,40 @@ def can_disable_account(user: AnyUser, target: User) -> bool:
 
 def can_edit_profile(user: AnyUser, profile_owner: User) -> bool:
     return is_signed_in(user) and (user.id == profile_owner.id or is_admin(user))
+
+
+# --- asking to join ----------------------------------------------------------------
+
+JOINABLE_VISIBILITIES = (Visibility.NETWORK, Visibility.PUBLIC)
+
+
+def can_ask_to_join(user: AnyUser, learning_set: LearningSet) -> bool:
+    """Signed-in people who are not members may ask to join a network or public set (a private
+    set is invisible to them: its facilitators invite people instead)."""
+    return (is_signed_in(user) and learning_set.visibility in JOINABLE_VISIBILITIES
+            and not is_member(user, learning_set))
+
+
+def joinable_sets_filter(user: AnyUser) -> ColumnElement[bool]:
+    """:func:`can_ask_to_join` as a WHERE clause over :class:`LearningSet`."""
+    if not is_signed_in(user):
+        return false()
+    return and_(LearningSet.visibility.in_(JOINABLE_VISIBILITIES),
+                LearningSet.id.not_in(member_set_ids(user).correlate(None)))
+
+
+def can_decide_join_request(user: AnyUser, request: JoinRequest) -> bool:
+    """Accept or decline a request: the set's facilitators and admins."""
+    return can_manage_members(user, request.learning_set)
+
+
+def decidable_join_requests_filter(user: AnyUser) -> ColumnElement[bool]:
+    """:func:`can_decide_join_request` as a WHERE clause over :class:`JoinRequest`."""
+    if is_admin(user):
+        return true()
+    if not is_signed_in(user):
+        return false()
+    return JoinRequest.learning_set_id.in_(
+        select(Membership.learning_set_id).where(Membership.user_id == user.id,
+                                                 Membership.role == Role.FACILITATOR)
+        .correlate(None))

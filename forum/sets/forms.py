@@ -22,6 +22,7 @@ from wtforms.validators import Optional
 
 from forum.forms import BaseForm
 from forum.forms import ChoiceSelect
+from forum.forms import MaxChars
 from forum.forms import PlainLine
 from forum.forms import clean_line
 from forum.models import Role
@@ -29,6 +30,8 @@ from forum.models import Visibility
 from forum.sets.service import NAME_MAX
 from forum.sets.service import PURPOSE_MAX
 from forum.sets.service import SLUG_MAX
+from forum.threads.forms import Required
+from forum.threads.forms import clean_body
 
 VISIBILITY_CHOICES = [
     SelectChoice(Visibility.PRIVATE.value, "Private"),
@@ -127,3 +130,20 @@ class RoleForm(BaseForm):
     role = SelectField("Role", widget=ChoiceSelect(), choices=ROLE_CHOICES,
                        validators=[InputRequired("Choose a role")])
     submit = SubmitField("Change role", widget=GovSubmitInput())
+
+
+REQUEST_TEXT_MAX = 1_000
+
+
+class AskToJoinForm(BaseForm):
+    message = TextAreaField("What do you hope to get from this set? (optional)",
+                            widget=GovTextArea(), filters=[clean_body],
+                            validators=[MaxChars(REQUEST_TEXT_MAX, "Your message")])
+    submit = SubmitField("Ask to join", widget=GovSubmitInput())
+
+
+class DeclineRequestForm(BaseForm):
+    reason = TextAreaField("Why are you declining?", widget=GovTextArea(), filters=[clean_body],
+                           validators=[Required("Say why you are declining: the person is told"),
+                                       MaxChars(REQUEST_TEXT_MAX, "The reason")])
+    submit = SubmitField("Decline the request", widget=GovSubmitInput())

@@ -28,6 +28,7 @@ from forum.models import Role
 from forum.models import Visibility
 from forum.pagination import requested_page
 from forum.sets import bp
+from forum.sets import join_requests
 from forum.sets import service
 from forum.sets.forms import ROLE_HINTS
 from forum.sets.forms import VISIBILITY_HINTS
@@ -63,10 +64,12 @@ def show(slug: str):
                             per_page=int(current_app.config["THREADS_PER_PAGE"]))
     if page.page != requested:
         abort(404)
+    mine = (join_requests.request_of(db.session, current_user, learning_set)
+            if permissions.can_ask_to_join(current_user, learning_set) else None)
     return render_template(
         "sets/show.html", learning_set=learning_set, page=page,
         challenges=challenge_service.challenge_summaries(db.session, current_user, learning_set),
-        role=permissions.role_in(current_user, learning_set),
+        role=permissions.role_in(current_user, learning_set), my_request=mine,
         visibility_hint=VISIBILITY_HINTS[learning_set.visibility])
 
 
@@ -141,15 +144,17 @@ def _render_members(learning_set: LearningSet, *, invite_form: InviteForm | None
     manage = permissions.can_manage_members(current_user, learning_set)
     role_forms: dict[int, RoleForm] = {}
     invitations = []
+    requests = []
     if manage:
         role_forms = {m.id: _role_form(m) for m in memberships}
         if failing_role_form is not None:
             role_forms[failing_role_form[0]] = failing_role_form[1]
         invitations = pending_invitations(db.session, learning_set)
+        requests = join_requests.pending_requests(db.session, learning_set)
     invite_form = invite_form or InviteForm(formdata=None)
     return render_template(
         "sets/members.html", learning_set=learning_set, memberships=memberships,
-        manage=manage, role_forms=role_forms, invitations=invitations,
+        manage=manage, role_forms=role_forms, invitations=invitations, join_requests=requests,
         invite_form=invite_form, action_form=ActionForm(formdata=None),
         role_items=_hint_items(ROLE_HINTS), form=error_form)
 

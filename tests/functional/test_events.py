@@ -107,7 +107,7 @@ def test_bad_input_gets_a_clear_message_and_keeps_what_was_typed(app, client, wo
 
 
 @pytest.mark.parametrize("role", ["member", "moderator", "facilitator", "outsider"])
-def test_only_admins_publish_and_change_events(app, client, world, role):
+def test_only_admins_and_coordinators_publish_and_change_events(app, client, world, role):
     with app.app_context():
         event_id = _event(world)
     client.sign_in_as(world.user(role))
@@ -243,7 +243,7 @@ def test_the_demo_holds_the_networks_history_once(app, client):
         load_demo(db.session)
         load_demo(db.session)
         db.session.commit()
-        assert db.session.scalar(select(func.count(Event.id))) == 6
+        assert db.session.scalar(select(func.count(Event.id))) == 7
     archive = client.get("/events/archive").text  # a visitor: public events only
     assert "the 2020 conference" in archive and "Manchester Central" in archive
     assert "Bringing councillors on board" not in archive
@@ -252,3 +252,18 @@ def test_the_demo_holds_the_networks_history_once(app, client):
     client.sign_in_as(member)
     assert "Bringing councillors on board" in client.get("/events/archive").text
     assert "Webinar: paying assembly members" in client.get("/events/").text
+    # Aisha signed up to the webinar (since moved) and to the workshop (since cancelled).
+    told = client.get("/notifications").text
+    assert "The time of “Webinar: paying assembly members” changed" in told
+    assert "“Workshop: recruiting by post”" in told and "is cancelled" in told
+    assert "Kingsford Town Hall is closed for repairs" in told
+    # Aisha asked to join the network set on evaluation; its facilitator Rosa is told.
+    assert "You asked to join this set on" in client.get("/sets/evaluating-deliberation/").text
+    with app.app_context():
+        rosa = db.session.scalar(select(User).where(User.email == "rosa.lindqvist@example.org"))
+    client.sign_in_as(rosa)
+    assert "Aisha Rahman asks to join" in client.get("/notifications").text
+    people = client.get("/sets/evaluating-deliberation/members").text
+    assert "Northbridge is commissioning an evaluation" in people
+    members = client.get("/network/organisations").text
+    assert "Northbridge Borough Council" in members and "Metropolitan borough" in members

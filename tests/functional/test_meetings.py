@@ -299,7 +299,7 @@ def test_members_who_turned_meeting_emails_off_get_the_notification_only(app, cl
     client.sign_in_as(world.member)
     response = client.post("/notifications/settings",
                            data={"decisions": "immediately", "replies": "daily",
-                                 "meetings": "off"})
+                                 "meetings": "off", "events": "immediately"})
     assert response.status_code == 302
     _schedule(client, world)
     assert _told(app, NotificationKind.MEETING_SCHEDULED) == MEMBERS_TOLD
@@ -329,7 +329,8 @@ def test_an_email_queued_before_a_member_left_the_set_is_not_sent(app, client, w
 def test_a_daily_summary_links_to_the_meeting(app, client, world):
     client.sign_in_as(world.member)
     client.post("/notifications/settings",
-                data={"decisions": "immediately", "replies": "daily", "meetings": "daily"})
+                data={"decisions": "immediately", "replies": "daily", "meetings": "daily",
+                      "events": "immediately"})
     meeting_id = _schedule(client, world)
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9)
     assert send_digests(app, now=utcnow() + timedelta(minutes=1)) == 1

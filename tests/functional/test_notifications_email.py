@@ -227,7 +227,7 @@ def test_email_turned_off_in_settings_sends_nothing_but_still_notifies_in_app(
         app, world, client, smtp):
     client.sign_in_as(world.member)
     client.post("/notifications/settings", data={"decisions": "off", "replies": "off",
-                                                    "meetings": "immediately"})
+                                                    "meetings": "immediately", "events": "off"})
     post_id = _post(app, world, world.member.id, status=PostStatus.PENDING)
     _approve(app, post_id, world.moderator.id)
     _deliver(app)
@@ -241,7 +241,7 @@ def test_email_queued_before_unsubscribing_is_not_sent(app, world, client, smtp)
     _approve(app, post_id, world.moderator.id)
     client.sign_in_as(world.member)
     client.post("/notifications/settings", data={"decisions": "off", "replies": "off",
-                                                    "meetings": "immediately"})
+                                                    "meetings": "immediately", "events": "off"})
     report = _deliver(app)
     assert (report.sent, report.skipped) == (0, 1)
     assert smtp.inbox.messages == []

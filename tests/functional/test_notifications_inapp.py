@@ -289,7 +289,7 @@ def test_settings_show_the_defaults_and_save_changes(app, world, client):
 
     response = client.post("/notifications/settings", data={
         "decisions": "off", "replies": "immediately", "waiting": "daily",
-        "meetings": "off"})
+        "meetings": "off", "events": "daily"})
     assert response.status_code == 302
     with app.app_context():
         saved = db.session.get(NotificationPreference, world.moderator.id)
@@ -303,7 +303,7 @@ def test_members_who_moderate_nothing_are_not_asked_about_waiting_posts(app, wor
         "/notifications/settings").get_data(as_text=True)
     response = client.post("/notifications/settings",
                            data={"decisions": "daily", "replies": "off",
-                                 "meetings": "daily"})
+                                 "meetings": "daily", "events": "off"})
     assert response.status_code == 302
 
 

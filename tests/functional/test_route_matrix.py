@@ -19,6 +19,7 @@ from forum.extensions import db
 from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
+from forum.models import JoinRequest
 from forum.models import LearningSet
 from forum.models import Meeting
 from forum.models import Membership
@@ -59,6 +60,19 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("events.new", "POST", "/events/new", _row(401, 403, 403, 403, 403, 200)),
     ("events.edit", "GET", "/events/{event}/edit", _row(302, 404, 403, 403, 403, 200)),
     ("events.edit", "POST", "/events/{event}/edit", _row(401, 404, 403, 403, 403, 200)),
+    ("sets.ask_to_join", "GET", "/sets/{slug}/ask-to-join", _row(302, 404, 403, 403, 403, 403)),
+    ("sets.ask_to_join", "POST", "/sets/{slug}/ask-to-join", _row(401, 404, 403, 403, 403, 403)),
+    # {join_request}: the outsider's request to join the private set (made while it was open).
+    ("sets.accept_join_request", "POST", "/sets/{slug}/join-requests/{join_request}/accept",
+     _row(401, 404, 403, 403, 302, 302)),
+    ("sets.decline_join_request", "GET", "/sets/{slug}/join-requests/{join_request}/decline",
+     _row(302, 404, 403, 403, 200, 200)),
+    ("sets.decline_join_request", "POST", "/sets/{slug}/join-requests/{join_request}/decline",
+     _row(401, 404, 403, 403, 200, 200)),
+    ("events.cancel_event", "GET", "/events/{event}/cancel-event",
+     _row(302, 404, 403, 403, 403, 200)),
+    ("events.cancel_event", "POST", "/events/{event}/cancel-event",
+     _row(401, 404, 403, 403, 403, 302)),
     ("events.sign_up", "POST", "/events/{event}/sign-up", _row(401, 404, 302, 302, 302, 302)),
     ("events.cancel", "POST", "/events/{event}/cancel", _row(401, 404, 302, 302, 302, 302)),
     ("events.add_material", "GET", "/events/{event}/materials/new",
@@ -199,6 +213,11 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("notifications.unsubscribe", "POST", "/notifications/unsubscribe/bad",
      _row(404, 404, 404, 404, 404, 404)),
     ("admin.index", "GET", "/admin/", _row(302, 403, 403, 403, 403, 200)),
+    ("admin.organisations_list", "GET", "/admin/organisations",
+     _row(302, 403, 403, 403, 403, 200)),
+    ("admin.organisations_list", "POST", "/admin/organisations",
+     _row(401, 403, 403, 403, 403, 200)),
+    ("network.organisations", "GET", "/network/organisations", _row(200, 200, 200, 200, 200, 200)),
     ("admin.settings", "GET", "/admin/settings", _row(302, 403, 403, 403, 403, 200)),
     ("admin.settings", "POST", "/admin/settings", _row(401, 403, 403, 403, 403, 302)),
     ("admin.user", "GET", "/admin/users/{member_id}", _row(302, 403, 403, 403, 403, 200)),
@@ -347,8 +366,11 @@ def ids(app, world) -> dict[str, object]:
                           online_url="https://meet.example.org/comms",
                           agenda_source="Actions", agenda_html="<p>Actions</p>")
         db.session.add(meeting)
+        join_request = JoinRequest(learning_set_id=world.learning_set.id,
+                                   user_id=world.outsider.id, message="May I join?")
+        db.session.add(join_request)
         db.session.commit()
-        return {"other": other.id, "edited": edited.id,
+        return {"join_request": join_request.id, "other": other.id, "edited": edited.id,
                 "slug": world.learning_set.slug, "thread": thread.id,
                 "opening": opening.id,
                 "pending": pending.id, "invitation": invitation.id, "invitation_token": token,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from datetime import datetime
 
 from flask import Flask
 from flask_login import AnonymousUserMixin
@@ -21,11 +22,17 @@ from forum import permissions
 from forum.extensions import db
 from forum.models import Action
 from forum.models import Challenge
+from forum.models import Event
+from forum.models import EventAudience
+from forum.models import EventKind
 from forum.models import Guide
 from forum.models import GuideVersion
+from forum.models import JoinRequest
 from forum.models import LearningSet
 from forum.models import Meeting
 from forum.models import Membership
+from forum.models import Notification
+from forum.models import NotificationKind
 from forum.models import Post
 from forum.models import PostKind
 from forum.models import PostStatus
@@ -50,7 +57,8 @@ world_strategy = st.fixed_dictionaries({
     "sets": st.lists(st.sampled_from(list(Visibility)), min_size=1, max_size=MAX_SETS),
     "users": st.lists(
         st.tuples(st.sampled_from([False, False, False, True]),  # admin, now and then
-                  st.lists(st.sampled_from(ROLES), min_size=MAX_SETS, max_size=MAX_SETS)),
+                  st.lists(st.sampled_from(ROLES), min_size=MAX_SETS, max_size=MAX_SETS),
+                  st.sampled_from([False, False, False, True])),  # network coordinator
         min_size=1, max_size=MAX_USERS),
     "threads": st.lists(
         st.tuples(st.integers(0, MAX_SETS - 1), st.lists(posts_strategy, max_size=4)),
@@ -63,6 +71,9 @@ world_strategy = st.fixed_dictionaries({
                            max_size=3),
     # A meeting: (set index, cancelled).
     "meetings": st.lists(st.tuples(st.integers(0, MAX_SETS - 1), st.booleans()), max_size=3),
+    # An event: (audience, index of the set it is for when the audience is "sets").
+    "events": st.lists(st.tuples(st.sampled_from(list(EventAudience)),
+                                 st.integers(0, MAX_SETS - 1)), max_size=3),
 })
 
 
@@ -76,14 +87,18 @@ class Built:
     challenges: list[Challenge]
     meetings: list[Meeting]
     actions: list[Action]
+    events: list[Event]
+    notifications: list[Notification]
+    join_requests: list[JoinRequest]
 
 
 def _build(spec: dict) -> Built:
     """The generated world as rows, flushed (never committed) in the current session."""
     sets = [factories.make_set(visibility=visibility) for visibility in spec["sets"]]
     users = []
-    for is_admin, roles in spec["users"]:
-        user = factories.make_user(is_admin=is_admin)
+    for is_admin, roles, *coordinator in spec["users"]:
+        user = factories.make_user(is_admin=is_admin,
+                                   is_network_coordinator=bool(coordinator and coordinator[0]))
         users.append(user)
         for learning_set, role in zip(sets, roles, strict=False):
             if role is not None:
@@ -149,8 +164,33 @@ def _build(spec: dict) -> Built:
                             holder=post.author, due_on=date(2026, 1, 1))
             db.session.add(action)
             actions.append(action)
+    events = []
+    for audience, set_index in spec.get("events", []):
+        event = Event(kind=EventKind.WORKSHOP, title="An event", audience=audience,
+                      starts_at=datetime(2031, 1, 1, 10), ends_at=datetime(2031, 1, 1, 12),
+                      sets=[sets[set_index % len(sets)]] if audience == EventAudience.SETS
+                      else [])
+        db.session.add(event)
+        events.append(event)
     db.session.flush()
-    return Built(sets, users, threads, posts, guides, challenges, meetings, actions)
+    # Everyone is told about every event and post (whether they may read them is the question).
+    notifications = []
+    for user in users:
+        for event in events:
+            notifications.append(Notification(user_id=user.id, kind=NotificationKind.EVENT_CHANGED,
+                                              event_id=event.id, text="Changed."))
+        for post in posts[:3]:
+            notifications.append(Notification(user_id=user.id, kind=NotificationKind.REPLY,
+                                              post_id=post.id, thread_id=post.thread_id,
+                                              learning_set_id=post.thread.learning_set_id,
+                                              text="A reply."))
+    db.session.add_all(notifications)
+    # Everyone has asked to join every set (whether they could is not the question here).
+    join_requests = [JoinRequest(learning_set_id=s.id, user_id=u.id) for s in sets for u in users]
+    db.session.add_all(join_requests)
+    db.session.flush()
+    return Built(sets, users, threads, posts, guides, challenges, meetings, actions, events,
+                 notifications, join_requests)
 
 
 def _ids(model, where, among) -> set[int]:
@@ -199,6 +239,14 @@ def _check_viewer(viewer, world: Built) -> None:
         == _ids(LearningSet, p.facilitates_filter(viewer, LearningSet.id), world.sets)
     assert _allowed(lambda m: p.can_view_meeting(viewer, m), world.meetings) \
         == _ids(Meeting, p.visible_meetings_filter(viewer), world.meetings)
+    assert _allowed(lambda s: p.can_ask_to_join(viewer, s), world.sets) \
+        == _ids(LearningSet, p.joinable_sets_filter(viewer), world.sets)
+    assert _allowed(lambda r: p.can_decide_join_request(viewer, r), world.join_requests) \
+        == _ids(JoinRequest, p.decidable_join_requests_filter(viewer), world.join_requests)
+    assert _allowed(lambda e: p.can_view_event(viewer, e), world.events) \
+        == _ids(Event, p.visible_events_filter(viewer), world.events)
+    assert _allowed(lambda n: p.can_read_notification(viewer, n), world.notifications) \
+        == _ids(Notification, p.readable_notifications(viewer), world.notifications)
 
 
 def _check_world(world: Built) -> None:

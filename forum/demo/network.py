@@ -1,0 +1,58 @@
+"""The network in the demo: its member organisations as records (everyone linked to theirs), and
+two people asking to join the network set on evaluation, so its facilitator (Rosa Lindqvist)
+finds them on its people page and in her notifications."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forum import organisations
+from forum.demo.content import EASTMOOR
+from forum.demo.content import KINGSFORD
+from forum.demo.content import NETWORK
+from forum.demo.content import NORTHBRIDGE
+from forum.models import JoinRequest
+from forum.models import LearningSet
+from forum.models import Nation
+from forum.models import OrganisationKind
+from forum.models import User
+from forum.sets import join_requests
+
+ASKING = {
+    "aisha": "Northbridge is commissioning an evaluation of its assembly this year: I would "
+             "like to learn from councils that have done it.",
+    "marcus": "",
+}
+
+
+RECORDS = (
+    (NORTHBRIDGE, OrganisationKind.METROPOLITAN, Nation.ENGLAND),
+    (EASTMOOR, OrganisationKind.DISTRICT, Nation.ENGLAND),
+    (KINGSFORD, OrganisationKind.UNITARY, Nation.ENGLAND),
+    (NETWORK, OrganisationKind.OTHER, None),
+)
+
+
+def ensure_demo_organisations(session: Session, users: dict[str, User]) -> None:
+    for name, kind, nation in RECORDS:
+        if organisations.find_by_name(session, name) is None:
+            organisations.add_organisation(session, name=name, kind=kind, nation=nation,
+                                           website="")
+    for user in users.values():
+        organisations.link(session, user)
+
+
+def ensure_demo_requests(session: Session, users: dict[str, User],
+                         learning_set: LearningSet) -> int:
+    """Make whatever demo requests are missing; returns how many were made."""
+    made = 0
+    for key, message in ASKING.items():
+        user = users[key]
+        if session.scalar(select(JoinRequest.id).where(
+                JoinRequest.user_id == user.id,
+                JoinRequest.learning_set_id == learning_set.id)) is not None:
+            continue
+        join_requests.ask_to_join(session, user, learning_set, message)
+        made += 1
+    return made

@@ -1,0 +1,58 @@
+"""Member organisations (councils and others) as records that people belong to."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import DateTime
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+
+from forum.extensions import db
+from forum.models.base import str_enum as _str_enum
+from forum.models.base import utcnow
+
+
+class OrganisationKind(enum.StrEnum):
+    COUNTY = "county"
+    DISTRICT = "district"
+    UNITARY = "unitary"
+    METROPOLITAN = "metropolitan"
+    LONDON_BOROUGH = "london_borough"
+    COMBINED_AUTHORITY = "combined_authority"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "county": "County council", "district": "District council",
+            "unitary": "Unitary authority", "metropolitan": "Metropolitan borough",
+            "london_borough": "London borough", "combined_authority": "Combined authority",
+            "other": "Other organisation",
+        }[self.value]
+
+
+class Nation(enum.StrEnum):
+    ENGLAND = "england"
+    SCOTLAND = "scotland"
+    WALES = "wales"
+    NORTHERN_IRELAND = "northern_ireland"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").title()
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unique once trimmed and case-folded (checked by the service; kept as first spelled).
+    name: Mapped[str] = mapped_column(String(150), unique=True)
+    kind: Mapped[OrganisationKind] = mapped_column(_str_enum(OrganisationKind, length=24),
+                                                   default=OrganisationKind.OTHER)
+    nation: Mapped[Nation | None] = mapped_column(_str_enum(Nation, length=24))
+    website: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,0 +1,135 @@
+"""Asking to join a set: a signed-in person asks to join a network or public set, its
+facilitators (or an admin) accept or decline with a reason, and the person is told. Private sets
+are invisible to outsiders (their facilitators invite people instead)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.models import JoinRequest
+from forum.models import LearningSet
+from forum.models import Membership
+from forum.models import RequestStatus
+from forum.models import Visibility
+from tests.mailbox import sent_messages
+
+
+def _open_set(app, world) -> str:
+    with app.app_context():
+        learning_set = db.session.get(LearningSet, world.learning_set.id)
+        learning_set.visibility = Visibility.NETWORK
+        db.session.commit()
+        return learning_set.slug
+
+
+def _request(app, world) -> JoinRequest:
+    with app.app_context():
+        request = db.session.scalar(select(JoinRequest).where(
+            JoinRequest.user_id == world.outsider.id))
+        db.session.expunge(request)
+        return request
+
+
+def test_an_outsider_asks_and_the_facilitator_is_told(app, client, world):
+    slug = _open_set(app, world)
+    client.sign_in_as(world.outsider)
+    assert "Ask to join this set" in client.get(f"/sets/{slug}/").text
+    response = client.post(f"/sets/{slug}/ask-to-join",
+                           data={"message": "We are planning an assembly in the spring."})
+    shown = client.get(response.headers["Location"]).text
+    assert "Your request was sent to the set&#39;s facilitators" in shown
+    assert "You asked to join this set on" in shown
+    # Asking twice is answered, not duplicated.
+    again = client.post(f"/sets/{slug}/ask-to-join", data={"message": "Again"})
+    assert "You have already asked" in client.get(again.headers["Location"]).text
+
+    client.sign_in_as(world.facilitator)
+    assert "Otto Outsider asks to join Communicating assemblies" in client.get(
+        "/notifications").text
+    people = client.get(f"/sets/{slug}/members").text
+    assert "Requests to join" in people and "We are planning an assembly in the spring." in people
+    # Moderators and members do not decide who joins, and do not see the requests.
+    client.sign_in_as(world.moderator)
+    assert "We are planning an assembly" not in client.get(f"/sets/{slug}/members").text
+    assert "asks to join" not in client.get("/notifications").text
+    assert {m["To"] for m in sent_messages(app)} == {"facilitator@example.org"}
+
+
+def test_accepting_makes_a_member_and_tells_them(app, client, world):
+    slug = _open_set(app, world)
+    client.sign_in_as(world.outsider)
+    client.post(f"/sets/{slug}/ask-to-join", data={"message": ""})
+    request = _request(app, world)
+    client.sign_in_as(world.facilitator)
+    done = client.post(f"/sets/{slug}/join-requests/{request.id}/accept")
+    assert "Otto Outsider is now a member, and has been told." in client.get(
+        done.headers["Location"]).text
+    with app.app_context():
+        assert db.session.scalar(select(Membership).where(
+            Membership.user_id == world.outsider.id,
+            Membership.learning_set_id == world.learning_set.id)) is not None
+    # The facilitator's notice of the request is settled (read).
+    assert "You have no unread notifications." in client.get("/notifications").text
+    client.sign_in_as(world.outsider)
+    assert "Fran Facilitator accepted your request: you are now a member of " \
+        "Communicating assemblies." in client.get("/notifications").text
+    assert "Start a new thread" in client.get(f"/sets/{slug}/").text
+    email = sent_messages(app)[-1]
+    assert email["To"] == "outsider@example.org"
+    assert email["Subject"] == "You have joined Communicating assemblies"
+    # A decided request cannot be decided again.
+    client.sign_in_as(world.facilitator)
+    assert client.post(f"/sets/{slug}/join-requests/{request.id}/accept").status_code == 404
+
+
+def test_declining_needs_a_reason_keeps_it_on_error_and_tells_the_person(app, client, world):
+    slug = _open_set(app, world)
+    client.sign_in_as(world.outsider)
+    client.post(f"/sets/{slug}/ask-to-join", data={"message": "Hello"})
+    request = _request(app, world)
+    client.sign_in_as(world.admin)
+    url = f"/sets/{slug}/join-requests/{request.id}/decline"
+    empty = client.post(url, data={"reason": "   "})
+    assert empty.status_code == 200
+    assert "Say why you are declining: the person is told" in empty.text
+    too_long = "This set is for county councils only. " * 40
+    refused = client.post(url, data={"reason": too_long})
+    assert refused.status_code == 200 and too_long.strip() in refused.text
+    with app.app_context():
+        assert db.session.get(JoinRequest, request.id).status == RequestStatus.PENDING
+
+    done = client.post(url, data={"reason": "This set is for county councils only."})
+    assert done.status_code == 302
+    client.sign_in_as(world.outsider)
+    told = client.get("/notifications").text
+    assert "Ada Admin declined your request to join Communicating assemblies." in told
+    assert "This set is for county councils only." in told
+    # They may ask again later; the form shows why the last one was declined.
+    page = client.get(f"/sets/{slug}/ask-to-join").text
+    assert "Your earlier request was declined: <bdi>This set is for county councils only." in page
+
+
+def test_nobody_asks_to_join_a_private_set_or_one_they_are_in(app, client, world):
+    slug = world.learning_set.slug  # private
+    client.sign_in_as(world.outsider)
+    assert client.get(f"/sets/{slug}/ask-to-join").status_code == 404
+    assert client.post(f"/sets/{slug}/ask-to-join", data={"message": "x"}).status_code == 404
+    client.sign_in_as(world.member)
+    assert client.post(f"/sets/{slug}/ask-to-join", data={"message": "x"}).status_code == 403
+    with app.app_context():
+        assert db.session.scalar(select(JoinRequest)) is None
+
+
+def test_a_member_cannot_decide_anothers_request(app, client, world):
+    slug = _open_set(app, world)
+    client.sign_in_as(world.outsider)
+    client.post(f"/sets/{slug}/ask-to-join", data={"message": ""})
+    request = _request(app, world)
+    for user in (world.member, world.moderator):
+        client.sign_in_as(user)
+        assert client.post(f"/sets/{slug}/join-requests/{request.id}/accept").status_code == 403
+        assert client.post(f"/sets/{slug}/join-requests/{request.id}/decline",
+                           data={"reason": "No"}).status_code == 403
+    with app.app_context():
+        assert db.session.get(JoinRequest, request.id).status == RequestStatus.PENDING
