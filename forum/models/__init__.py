@@ -20,6 +20,7 @@ from forum.models.event import SignupStatus
 from forum.models.guide import Guide
 from forum.models.guide import GuideExcerpt
 from forum.models.guide import GuideFile
+from forum.models.guide import GuideSearchEntry
 from forum.models.guide import GuideSection
 from forum.models.guide import GuideVersion
 from forum.models.learning_set import Invitation
@@ -70,6 +71,7 @@ __all__ = [
     "GuideExcerpt",
     "GuideFile",
     "GuideSection",
+    "GuideSearchEntry",
     "GuideVersion",
     "Invitation",
     "LearningSet",
