@@ -113,6 +113,7 @@ def _migrations_dir() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     from forum import notifications
+    from forum import threads
     from forum.admin import bp as admin_bp
     from forum.auth import bp as auth_bp
     from forum.events import bp as events_bp
@@ -122,12 +123,11 @@ def _register_blueprints(app: Flask) -> None:
     from forum.operations import bp as operations_bp
     from forum.pages import bp as pages_bp
     from forum.sets import bp as sets_bp
-    from forum.threads import bp as threads_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(sets_bp)
-    app.register_blueprint(threads_bp)
+    threads.init_app(app)
     app.register_blueprint(admin_bp)
     app.register_blueprint(moderation_bp)
     notifications.init_app(app)

@@ -21,6 +21,7 @@ from forum.demo.content import Msg
 from forum.demo.content import ThreadSpec
 from forum.demo.events import ensure_demo_events
 from forum.demo.guide import ensure_demo_guide
+from forum.demo.reading import ensure_demo_reading
 from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import Post
@@ -67,6 +68,7 @@ def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
             created_threads += 1
             created_posts += posts
     session.flush()
+    ensure_demo_reading(session, users, now)
     created_guides = ensure_demo_guide(session, users, sets)
     created_events = ensure_demo_events(session, users["admin"], now)
     return DemoSummary(_accounts(users), password, created_users, created_sets,

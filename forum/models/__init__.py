@@ -39,6 +39,9 @@ from forum.models.notification import Notification
 from forum.models.notification import NotificationKind
 from forum.models.notification import NotificationPreference
 from forum.models.notification import QueuedEmail
+from forum.models.reading import FollowLevel
+from forum.models.reading import ThreadFollow
+from forum.models.reading import ThreadRead
 from forum.models.site_page import SitePage
 from forum.models.thread import Post
 from forum.models.thread import PostRevision
@@ -67,6 +70,7 @@ __all__ = [
     "EventMaterial",
     "EventSet",
     "EventSignup",
+    "FollowLevel",
     "Guide",
     "GuideExcerpt",
     "GuideFile",
@@ -96,6 +100,8 @@ __all__ = [
     "SitePage",
     "SiteSetting",
     "Thread",
+    "ThreadFollow",
+    "ThreadRead",
     "UpdateOutcome",
     "User",
     "Visibility",

@@ -30,13 +30,14 @@ class NotificationKind(enum.StrEnum):
     POST_EDITED = "post_edited"        # edited by a moderator
     REPLY = "reply"                    # someone replied to your post
     POST_WAITING = "post_waiting"      # for moderators: a post waits for approval
+    NEW_POST = "new_post"              # a new post in a thread you follow
 
 
 class EmailTopic(enum.StrEnum):
     """The groups of notifications a user sets an email preference for."""
 
     DECISIONS = "decisions"    # a moderator approved, sent back or edited your post
-    REPLIES = "replies"        # replies to your posts
+    REPLIES = "replies"        # replies to your posts, new posts in threads you follow
     WAITING = "waiting"        # posts waiting for approval in sets you moderate
 
 
@@ -46,6 +47,7 @@ TOPIC_OF_KIND: dict[NotificationKind, EmailTopic] = {
     NotificationKind.POST_EDITED: EmailTopic.DECISIONS,
     NotificationKind.REPLY: EmailTopic.REPLIES,
     NotificationKind.POST_WAITING: EmailTopic.WAITING,
+    NotificationKind.NEW_POST: EmailTopic.REPLIES,
 }
 
 

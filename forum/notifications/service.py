@@ -25,11 +25,13 @@ from forum import permissions
 from forum import signals
 from forum.models import EmailMode
 from forum.models import EmailTopic
+from forum.models import FollowLevel
 from forum.models import Notification
 from forum.models import NotificationKind
 from forum.models import NotificationPreference
 from forum.models import Post
 from forum.models import PostStatus
+from forum.models import ThreadFollow
 from forum.models import User
 from forum.models import utcnow
 from forum.notifications import delivery
@@ -59,6 +61,7 @@ def notify_post_approved(session: Session, post: Post, moderator: User) -> None:
                 text=f"{moderator.display_name} approved your post in "
                      f"“{post.thread.title}”.")
     notify_reply(session, post)
+    notify_followers(session, post)
 
 
 def notify_post_rejected(session: Session, post: Post, moderator: User, reason: str) -> None:
@@ -167,17 +170,48 @@ def notify_reply(session: Session, reply: Post) -> None:
     parent = reply.parent if reply.parent is not None else session.get(Post, reply.parent_id)
     if parent is None or parent.author is None or parent.author_id == reply.author_id:
         return
+    if _follow_level(session, parent.author_id, reply.thread_id) == FollowLevel.MUTED:
+        return
     replier = reply.author.display_name if reply.author is not None else "A former member"
     _notify(session, parent.author, NotificationKind.REPLY, reply, actor=reply.author,
             text=f"{replier} replied to your post in “{reply.thread.title}”.")
 
 
+def _follow_level(session: Session, user_id: int, thread_id: int) -> FollowLevel:
+    level = session.scalar(select(ThreadFollow.level).where(
+        ThreadFollow.user_id == user_id, ThreadFollow.thread_id == thread_id))
+    return level or FollowLevel.NORMAL
+
+
+def notify_followers(session: Session, post: Post) -> None:
+    """Tell those who follow the thread ("every new post") about a published post: never its
+    author, nor the parent's author (told of the reply), nor anyone who cannot read it."""
+    if post.status != PostStatus.APPROVED:
+        return
+    parent_author_id = None
+    if post.parent_id is not None:
+        parent = post.parent if post.parent is not None else session.get(Post, post.parent_id)
+        parent_author_id = parent.author_id if parent is not None else None
+    followers = session.scalars(
+        select(User).join(ThreadFollow, ThreadFollow.user_id == User.id)
+        .where(ThreadFollow.thread_id == post.thread_id,
+               ThreadFollow.level == FollowLevel.WATCHING,
+               User.id.is_distinct_from(post.author_id),
+               User.id.is_distinct_from(parent_author_id))).all()
+    writer = post.author.display_name if post.author is not None else "A former member"
+    for follower in followers:
+        _notify(session, follower, NotificationKind.NEW_POST, post, actor=post.author,
+                text=f"{writer} posted in “{post.thread.title}”, a thread you follow.")
+
+
 def notify_post_created(session: Session, post: Post) -> None:
-    """For a new post: tell moderators if it waits, or the parent's author if it is a reply."""
+    """For a new post: tell moderators if it waits; if published, the parent's author and the
+    thread's followers."""
     if post.status == PostStatus.PENDING:
         notify_post_waiting(session, post)
     else:
         notify_reply(session, post)
+        notify_followers(session, post)
 
 
 # --- what the other areas announce (forum.signals) --------------------------------------
