@@ -31,6 +31,7 @@ class NotificationKind(enum.StrEnum):
     REPLY = "reply"                    # someone replied to your post
     POST_WAITING = "post_waiting"      # for moderators: a post waits for approval
     NEW_POST = "new_post"              # a new post in a thread you follow
+    MENTION = "mention"                # someone @mentioned you in a published post
 
 
 class EmailTopic(enum.StrEnum):
@@ -48,6 +49,7 @@ TOPIC_OF_KIND: dict[NotificationKind, EmailTopic] = {
     NotificationKind.REPLY: EmailTopic.REPLIES,
     NotificationKind.POST_WAITING: EmailTopic.WAITING,
     NotificationKind.NEW_POST: EmailTopic.REPLIES,
+    NotificationKind.MENTION: EmailTopic.REPLIES,
 }
 
 

@@ -23,9 +23,12 @@ from sqlalchemy.orm import Session
 from forum import outbox
 from forum import permissions
 from forum import signals
+from forum.mentions import handle_of
+from forum.mentions import mentioned_handles
 from forum.models import EmailMode
 from forum.models import EmailTopic
 from forum.models import FollowLevel
+from forum.models import Membership
 from forum.models import Notification
 from forum.models import NotificationKind
 from forum.models import NotificationPreference
@@ -60,8 +63,7 @@ def notify_post_approved(session: Session, post: Post, moderator: User) -> None:
         _notify(session, author, NotificationKind.POST_APPROVED, post, actor=moderator,
                 text=f"{moderator.display_name} approved your post in "
                      f"“{post.thread.title}”.")
-    notify_reply(session, post)
-    notify_followers(session, post)
+    notify_published(session, post)
 
 
 def notify_post_rejected(session: Session, post: Post, moderator: User, reason: str) -> None:
@@ -183,25 +185,63 @@ def _follow_level(session: Session, user_id: int, thread_id: int) -> FollowLevel
     return level or FollowLevel.NORMAL
 
 
-def notify_followers(session: Session, post: Post) -> None:
+def _parent_author_id(session: Session, post: Post) -> int | None:
+    if post.parent_id is None:
+        return None
+    parent = post.parent if post.parent is not None else session.get(Post, post.parent_id)
+    return parent.author_id if parent is not None else None
+
+
+def notify_mentions(session: Session, post: Post) -> set[int]:
+    """Tell the set's members @mentioned in a published post (not its author, nor the parent's
+    author, told of the reply; only those who can read it); the ids of those told."""
+    if post.status != PostStatus.APPROVED:
+        return set()
+    handles = mentioned_handles(post.body_source)
+    if not handles:
+        return set()
+    skip = {post.author_id, _parent_author_id(session, post)}
+    members = session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.learning_set_id == post.thread.learning_set_id)).all()
+    writer = post.author.display_name if post.author is not None else "A former member"
+    told = set()
+    for member in members:
+        if member.id in skip or handle_of(member.display_name) not in handles:
+            continue
+        if _follow_level(session, member.id, post.thread_id) == FollowLevel.MUTED:
+            continue
+        if _notify(session, member, NotificationKind.MENTION, post, actor=post.author,
+                   text=f"{writer} mentioned you in “{post.thread.title}”.") is not None:
+            told.add(member.id)
+    return told
+
+
+def notify_followers(session: Session, post: Post, *, told: set[int] | None = None) -> None:
     """Tell those who follow the thread ("every new post") about a published post: never its
-    author, nor the parent's author (told of the reply), nor anyone who cannot read it."""
+    author, nor the parent's author (told of the reply), nor those already ``told`` (of a
+    mention), nor anyone who cannot read it."""
     if post.status != PostStatus.APPROVED:
         return
-    parent_author_id = None
-    if post.parent_id is not None:
-        parent = post.parent if post.parent is not None else session.get(Post, post.parent_id)
-        parent_author_id = parent.author_id if parent is not None else None
     followers = session.scalars(
         select(User).join(ThreadFollow, ThreadFollow.user_id == User.id)
         .where(ThreadFollow.thread_id == post.thread_id,
                ThreadFollow.level == FollowLevel.WATCHING,
                User.id.is_distinct_from(post.author_id),
-               User.id.is_distinct_from(parent_author_id))).all()
+               User.id.is_distinct_from(_parent_author_id(session, post)))).all()
     writer = post.author.display_name if post.author is not None else "A former member"
     for follower in followers:
+        if told and follower.id in told:
+            continue
         _notify(session, follower, NotificationKind.NEW_POST, post, actor=post.author,
                 text=f"{writer} posted in “{post.thread.title}”, a thread you follow.")
+
+
+def notify_published(session: Session, post: Post) -> None:
+    """A post readers can now see: its parent's author, those it mentions, the followers.
+    Sent when a post is published (created so, or approved), never on an edit."""
+    notify_reply(session, post)
+    notify_followers(session, post, told=notify_mentions(session, post))
 
 
 def notify_post_created(session: Session, post: Post) -> None:
@@ -210,8 +250,7 @@ def notify_post_created(session: Session, post: Post) -> None:
     if post.status == PostStatus.PENDING:
         notify_post_waiting(session, post)
     else:
-        notify_reply(session, post)
-        notify_followers(session, post)
+        notify_published(session, post)
 
 
 # --- what the other areas announce (forum.signals) --------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -448,6 +449,17 @@ def revisions_newest_first(session: Session, viewer: AnyUser, post: Post) -> lis
         .options(joinedload(PostRevision.editor))
         .where(permissions.visible_revisions(viewer, post))
         .order_by(PostRevision.created_at.desc(), PostRevision.id.desc())))
+
+
+def quotation(post: Post, link: str) -> str | None:
+    """The post's published text as a Markdown quotation crediting its author, with a link
+    back (``link``); None for a post that is not published, whose text no quote may carry."""
+    if post.status != PostStatus.APPROVED:
+        return None
+    lines = [f"> {line}".rstrip() for line in post.body_source.strip().splitlines()]
+    author = post.author.display_name if post.author is not None else "A former member"
+    author = re.sub(r"([\\`*_\[\]<>#])", r"\\\1", author)  # a name is text, not Markdown
+    return "\n".join(lines) + f"\n>\n> — [{author}]({link})\n\n"
 
 
 def render_source(source: str) -> Markup:

@@ -183,6 +183,10 @@ def reply(post_id: int):
     if not permissions.can_reply_to_post(current_user, parent):
         abort(403)
     form = ReplyForm()
+    if not form.is_submitted() and request.args.get("quote"):
+        # The reply page already requires reading the post (can_reply_to_post); only its
+        # published text is quoted.
+        form.body.data = service.quotation(parent, _post_url(parent)) or ""
     preview = None
     if form.is_submitted() and form.preview.data:
         preview = _preview(form)
