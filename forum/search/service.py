@@ -46,6 +46,8 @@ from forum.permissions import AnyUser
 from forum.search.engine import engine_for
 from forum.search.query import ParsedQuery
 
+COUNT_CAP = 1000
+
 
 class ResultKind(enum.StrEnum):
     POST = "post"
@@ -92,6 +94,7 @@ class SearchPage:
     total: int = 0
     page: int = 1
     pages: int = 1
+    more: bool = False  # more than ``total`` (COUNT_CAP) match: only those are paged through
 
 
 def _like(text: str) -> str:
@@ -201,7 +204,12 @@ def search(session: Session, user: AnyUser, query: ParsedQuery, filters: Filters
     if filters.kind in (None, ResultKind.EVENT):
         parts.append(_event_candidates(user, engine.matches("events"), filters))
     candidates = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("candidates")
-    total = session.scalar(select(func.count()).select_from(candidates)) or 0
+    # Counting stops after COUNT_CAP matches: a count of every visible match of a common word
+    # costs a full pass over them, and "more than 1,000" says as much.
+    capped = select(candidates.c.id).limit(COUNT_CAP + 1).subquery("capped")
+    total = session.scalar(select(func.count()).select_from(capped)) or 0
+    more = total > COUNT_CAP
+    total = min(total, COUNT_CAP)
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
     rows = session.execute(
@@ -213,7 +221,7 @@ def search(session: Session, user: AnyUser, query: ParsedQuery, filters: Filters
     found.update(_guide_results(session, engine, user, filters, ids[ResultKind.GUIDE]))
     found.update(_event_results(session, engine, ids[ResultKind.EVENT]))
     return SearchPage(results=[found[(row.kind, row.id)] for row in rows],
-                      total=total, page=page, pages=pages)
+                      total=total, page=page, pages=pages, more=more)
 
 
 def _results(session: Session, engine, rows, post_ids: list[int],

@@ -1,5 +1,4 @@
-"""unread markers and following: thread_reads, thread_follows, and when a waiting post was
-approved
+"""unread markers and following: thread_reads, thread_follows, posts.approved_at
 
 Revision ID: d8a2f5c7e1b4
 Revises: c4f1e8a2d6b3

@@ -158,3 +158,23 @@ def test_rebuilding_keeps_guides_and_events(app, runner, client, world):
     client.sign_in_as(world.member)
     assert _count(_search(client, "radio", kind="guide")) == "1 result"
     assert _count(_search(client, "quillwort")) == "1 result"
+
+
+def test_the_count_stops_at_the_cap_and_says_more(app, client, world, monkeypatch):
+    from forum.models import Thread
+    from forum.search import service as search_service
+    from tests import factories
+
+    with app.app_context():
+        thread = db.session.get(Thread, world.thread.id)
+        for number in range(4):
+            factories.make_post(thread, db.session.get(User, world.member.id),
+                                parent=thread.posts[0], body=f"Quokka sighting {number}")
+        db.session.commit()
+    monkeypatch.setattr(search_service, "COUNT_CAP", 2)
+    client.sign_in_as(world.member)
+    page = _search(client, "quokka")
+    assert _count(page) == "More than 2 results"
+    assert "Only the best 2 results are shown" in page
+    monkeypatch.setattr(search_service, "COUNT_CAP", 1000)
+    assert _count(_search(client, "quokka")) == "4 results"
