@@ -1,4 +1,4 @@
-"""Where each demo member had read to: everything older than three days, so the set pages
+"""Where each demo member had read to: everything older than five days, so the set pages
 show the last few days' posts as new ("2 new") from the first sign-in."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from forum.models import Thread
 from forum.models import ThreadRead
 from forum.models import User
 
-READ_UNTIL = timedelta(days=3)
+READ_UNTIL = timedelta(days=5)
 
 
 def ensure_demo_reading(session: Session, users: dict[str, User], now: datetime) -> int:
