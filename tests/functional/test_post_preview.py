@@ -60,3 +60,19 @@ def test_the_thread_page_reply_box_has_a_preview_button(client, world):
     client.sign_in_as(world.member)
     page = client.get(f"/threads/{world.thread.id}").text
     assert 'name="preview"' in page
+
+
+def test_the_preview_pages_are_valid_html(app, client, world):
+    from tests.htmlcheck import assert_valid_html
+    from tests.htmlcheck import require_checker
+
+    require_checker()
+    client.sign_in_as(world.member)
+    with app.app_context():
+        opening = db.session.get(Thread, world.thread.id).posts[0].id
+    reply = client.post(f"/posts/{opening}/reply", data={"body": BODY, "preview": "Preview"})
+    thread = client.post("/sets/comms/threads/new",
+                         data={"title": "Radio", "body": BODY, "preview": "Preview"})
+    quote = client.get(f"/posts/{opening}/reply?quote=1")
+    assert_valid_html([("reply preview", reply.text), ("thread preview", thread.text),
+                       ("quote", quote.text)])
