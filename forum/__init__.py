@@ -118,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum import actions
     from forum import challenges
     from forum import notifications
+    from forum import threads
     from forum.admin import bp as admin_bp
     from forum.auth import bp as auth_bp
     from forum.events import bp as events_bp
@@ -130,12 +131,11 @@ def _register_blueprints(app: Flask) -> None:
     from forum.pages import bp as pages_bp
     from forum.people import bp as people_bp
     from forum.sets import bp as sets_bp
-    from forum.threads import bp as threads_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(sets_bp)
-    app.register_blueprint(threads_bp)
+    threads.init_app(app)
     challenges.init_app(app)
     app.register_blueprint(admin_bp)
     app.register_blueprint(moderation_bp)

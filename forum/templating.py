@@ -12,6 +12,7 @@ from jinja2 import PrefixLoader
 from markupsafe import Markup
 
 from forum import permissions
+from forum.mentions import handle_of
 from forum.models import ANONYMOUS_CREDIT
 from forum.text import excerpt
 from forum.text import safe_html
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["safe_post_html"] = safe_html
     app.jinja_env.filters["excerpt"] = excerpt
     app.jinja_env.filters["bdi"] = isolate
+    app.jinja_env.filters["handle"] = handle_of
 
 
 def _organisation_names() -> list[str]:

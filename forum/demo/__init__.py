@@ -28,6 +28,7 @@ from forum.demo.guide import ensure_demo_guide
 from forum.demo.meetings import ensure_demo_meetings
 from forum.demo.network import ensure_demo_organisations
 from forum.demo.network import ensure_demo_requests
+from forum.demo.reading import ensure_demo_reading
 from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import Post
@@ -81,6 +82,7 @@ def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
         created_posts += posts
     session.flush()
     ensure_demo_challenge(session, challenge_set, users, now)
+    ensure_demo_reading(session, users, now)
     created_guides = ensure_demo_guide(session, users, sets)
     created_meetings = ensure_demo_meetings(session, sets[COMMS_SLUG], users["rosa"], now)
     created_events = ensure_demo_events(session, users["admin"], now, users)

@@ -40,6 +40,7 @@ from forum.models import GuideVersion
 from forum.models import Post
 from forum.models import User
 from forum.models import utcnow
+from forum.search.guides import index_version
 
 # Bumped if the stored JSON ever changes shape; readers accept every earlier one.
 DOCUMENT_FORMAT = 1
@@ -172,6 +173,7 @@ def publish(session: Session, guide: Guide, *, by: User | None) -> GuideVersion:
                            document=document_to_json(document, extras))
     guide.versions.append(version)
     session.flush()
+    index_version(session, version)
     return version
 
 

@@ -20,6 +20,7 @@ from forum.models.event import SignupStatus
 from forum.models.guide import Guide
 from forum.models.guide import GuideExcerpt
 from forum.models.guide import GuideFile
+from forum.models.guide import GuideSearchEntry
 from forum.models.guide import GuideSection
 from forum.models.guide import GuideVersion
 from forum.models.join_request import JoinRequest
@@ -43,6 +44,9 @@ from forum.models.notification import QueuedEmail
 from forum.models.organisation import Nation
 from forum.models.organisation import Organisation
 from forum.models.organisation import OrganisationKind
+from forum.models.reading import FollowLevel
+from forum.models.reading import ThreadFollow
+from forum.models.reading import ThreadRead
 from forum.models.site_page import SitePage
 from forum.models.thread import Post
 from forum.models.thread import PostRevision
@@ -78,10 +82,12 @@ __all__ = [
     "EventMaterial",
     "EventSet",
     "EventSignup",
+    "FollowLevel",
     "Guide",
     "GuideExcerpt",
     "GuideFile",
     "GuideSection",
+    "GuideSearchEntry",
     "GuideVersion",
     "Invitation",
     "LearningSet",
@@ -106,6 +112,8 @@ __all__ = [
     "SitePage",
     "SiteSetting",
     "Thread",
+    "ThreadFollow",
+    "ThreadRead",
     "UpdateOutcome",
     "User",
     "Visibility",

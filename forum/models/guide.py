@@ -164,3 +164,24 @@ class GuideFile(db.Model):
     etag: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class GuideSearchEntry(db.Model):
+    """A searchable piece of a guide's latest published version: its title and introductions
+    (``post_id`` None), or one excerpt with its credit and note (``post_id`` its source post).
+
+    Search shows an excerpt only while its post could still be quoted, as the published page
+    does (``forum.guides.compile.version_document``); deleting the post deletes the entry.
+    """
+
+    __tablename__ = "guide_search_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guide_id: Mapped[int] = mapped_column(ForeignKey("guides.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("guide_versions.id", ondelete="CASCADE"), index=True)
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"),
+                                                index=True)
+    # Where on the guide's page the text is (a section's anchor), "" for the top.
+    anchor: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text)

@@ -45,6 +45,8 @@ class NotificationKind(enum.StrEnum):
     JOIN_REQUESTED = "join_requested"  # for facilitators: someone asks to join the set
     JOIN_ACCEPTED = "join_accepted"
     JOIN_DECLINED = "join_declined"
+    NEW_POST = "new_post"              # a new post in a thread you follow
+    MENTION = "mention"                # someone @mentioned you in a published post
 
 
 class EmailTopic(enum.StrEnum):
@@ -52,7 +54,7 @@ class EmailTopic(enum.StrEnum):
 
     DECISIONS = "decisions"    # a moderator approved, sent back or edited your post; your
                                # action falls due (both about your own posts, and both wait on you)
-    REPLIES = "replies"        # replies to your posts
+    REPLIES = "replies"        # replies to your posts, new posts in threads you follow
     WAITING = "waiting"        # posts waiting for approval in sets you moderate
     MEETINGS = "meetings"      # your sets' meetings arranged, moved or cancelled
     EVENTS = "events"          # changes to events you signed up to
@@ -75,6 +77,8 @@ TOPIC_OF_KIND: dict[NotificationKind, EmailTopic] = {
     NotificationKind.JOIN_REQUESTED: EmailTopic.WAITING,
     NotificationKind.JOIN_ACCEPTED: EmailTopic.DECISIONS,
     NotificationKind.JOIN_DECLINED: EmailTopic.DECISIONS,
+    NotificationKind.NEW_POST: EmailTopic.REPLIES,
+    NotificationKind.MENTION: EmailTopic.REPLIES,
 }
 
 EVENT_KINDS = (NotificationKind.EVENT_CHANGED, NotificationKind.EVENT_CANCELLED,

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import Boolean
+from sqlalchemy import ColumnElement
 from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
@@ -14,6 +15,8 @@ from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy import false
+from sqlalchemy import func
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -74,6 +77,9 @@ class Post(db.Model):
     status: Mapped[PostStatus] = mapped_column(_str_enum(PostStatus), default=PostStatus.APPROVED,
                                                index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # When a moderator approved it, if it waited (readers saw it from then on); a post
+    # published at once has None and was published when created (see :attr:`published`).
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Bumped on every change of the text, the thread title or a waiting edit: an approval
     # carries the version the moderator saw and is refused when the author changed it since.
@@ -94,6 +100,16 @@ class Post(db.Model):
     parent: Mapped[Post | None] = relationship(remote_side=[id])
     revisions: Mapped[list[PostRevision]] = relationship(
         back_populates="post", cascade="all, delete-orphan", order_by="PostRevision.id")
+
+    @hybrid_property
+    def published(self) -> datetime:
+        """When readers could first see it: approval, or creation for a post not held."""
+        return self.approved_at or self.created_at
+
+    @published.inplace.expression
+    @classmethod
+    def _published_expression(cls) -> ColumnElement[datetime]:
+        return func.coalesce(cls.approved_at, cls.created_at)
 
     @property
     def is_opening_post(self) -> bool:

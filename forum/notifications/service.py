@@ -25,11 +25,14 @@ from sqlalchemy.orm import Session
 from forum import outbox
 from forum import permissions
 from forum import signals
+from forum.mentions import handle_of
+from forum.mentions import mentioned_handles
 from forum.models import Action
 from forum.models import EmailMode
 from forum.models import EmailTopic
 from forum.models import Event
 from forum.models import EventSignup
+from forum.models import FollowLevel
 from forum.models import JoinRequest
 from forum.models import LearningSet
 from forum.models import Meeting
@@ -41,6 +44,7 @@ from forum.models import Post
 from forum.models import PostStatus
 from forum.models import RequestStatus
 from forum.models import SignupStatus
+from forum.models import ThreadFollow
 from forum.models import User
 from forum.models import utcnow
 from forum.notifications import delivery
@@ -71,7 +75,7 @@ def notify_post_approved(session: Session, post: Post, moderator: User) -> None:
         _notify(session, author, NotificationKind.POST_APPROVED, post, actor=moderator,
                 text=f"{moderator.display_name} approved your post in "
                      f"“{post.thread.title}”.")
-    notify_reply(session, post)
+    notify_published(session, post)
 
 
 def notify_post_rejected(session: Session, post: Post, moderator: User, reason: str) -> None:
@@ -180,6 +184,8 @@ def notify_reply(session: Session, reply: Post) -> None:
     parent = reply.parent if reply.parent is not None else session.get(Post, reply.parent_id)
     if parent is None or parent.author is None or parent.author_id == reply.author_id:
         return
+    if _follow_level(session, parent.author_id, reply.thread_id) == FollowLevel.MUTED:
+        return
     replier = reply.author.display_name if reply.author is not None else "A former member"
     _notify(session, parent.author, NotificationKind.REPLY, reply, actor=reply.author,
             text=f"{replier} replied to your post in “{reply.thread.title}”.")
@@ -201,14 +207,78 @@ def notify_action_due(session: Session, action: Action, *, update_url: str) -> b
              "How did it go? Post an update for your set.",
         url=update_url, link_text="Post an update")
     return notification is not None
+def _follow_level(session: Session, user_id: int, thread_id: int) -> FollowLevel:
+    level = session.scalar(select(ThreadFollow.level).where(
+        ThreadFollow.user_id == user_id, ThreadFollow.thread_id == thread_id))
+    return level or FollowLevel.NORMAL
+
+
+def _parent_author_id(session: Session, post: Post) -> int | None:
+    if post.parent_id is None:
+        return None
+    parent = post.parent if post.parent is not None else session.get(Post, post.parent_id)
+    return parent.author_id if parent is not None else None
+
+
+def notify_mentions(session: Session, post: Post) -> set[int]:
+    """Tell the set's members @mentioned in a published post (not its author, nor the parent's
+    author, told of the reply; only those who can read it); the ids of those told."""
+    if post.status != PostStatus.APPROVED:
+        return set()
+    handles = mentioned_handles(post.body_source)
+    if not handles:
+        return set()
+    skip = {post.author_id, _parent_author_id(session, post)}
+    members = session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.learning_set_id == post.thread.learning_set_id)).all()
+    writer = post.author.display_name if post.author is not None else "A former member"
+    told = set()
+    for member in members:
+        if member.id in skip or handle_of(member.display_name) not in handles:
+            continue
+        if _follow_level(session, member.id, post.thread_id) == FollowLevel.MUTED:
+            continue
+        if _notify(session, member, NotificationKind.MENTION, post, actor=post.author,
+                   text=f"{writer} mentioned you in “{post.thread.title}”.") is not None:
+            told.add(member.id)
+    return told
+
+
+def notify_followers(session: Session, post: Post, *, told: set[int] | None = None) -> None:
+    """Tell those who follow the thread ("every new post") about a published post: never its
+    author, nor the parent's author (told of the reply), nor those already ``told`` (of a
+    mention), nor anyone who cannot read it."""
+    if post.status != PostStatus.APPROVED:
+        return
+    followers = session.scalars(
+        select(User).join(ThreadFollow, ThreadFollow.user_id == User.id)
+        .where(ThreadFollow.thread_id == post.thread_id,
+               ThreadFollow.level == FollowLevel.WATCHING,
+               User.id.is_distinct_from(post.author_id),
+               User.id.is_distinct_from(_parent_author_id(session, post)))).all()
+    writer = post.author.display_name if post.author is not None else "A former member"
+    for follower in followers:
+        if told and follower.id in told:
+            continue
+        _notify(session, follower, NotificationKind.NEW_POST, post, actor=post.author,
+                text=f"{writer} posted in “{post.thread.title}”, a thread you follow.")
+
+
+def notify_published(session: Session, post: Post) -> None:
+    """A post readers can now see: its parent's author, those it mentions, the followers.
+    Sent when a post is published (created so, or approved), never on an edit."""
+    notify_reply(session, post)
+    notify_followers(session, post, told=notify_mentions(session, post))
 
 
 def notify_post_created(session: Session, post: Post) -> None:
-    """For a new post: tell moderators if it waits, or the parent's author if it is a reply."""
+    """For a new post: tell moderators if it waits; if published, the parent's author and the
+    thread's followers."""
     if post.status == PostStatus.PENDING:
         notify_post_waiting(session, post)
     else:
-        notify_reply(session, post)
+        notify_published(session, post)
 
 
 _MEETING_NEWS = {

@@ -1,4 +1,4 @@
-"""``flask search rebuild``: re-read every post and thread title into the search index."""
+"""``flask search rebuild``: re-read everything searchable into the search index."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from forum.extensions import db
+from forum.search import guides
 from forum.search import schema
 
 search_cli = AppGroup("search", help="The search index.")
@@ -13,7 +14,10 @@ search_cli = AppGroup("search", help="The search index.")
 
 @search_cli.command("rebuild")
 def rebuild_command() -> None:
-    """Rebuild the index from the posts and threads (after a bulk import or a restore)."""
+    """Rebuild the index from the posts, threads, published guides and events (after a bulk
+    import or a restore)."""
+    guides.reindex_all(db.session)
+    db.session.commit()
     with db.engine.begin() as connection:
         schema.create_all(connection)
         schema.rebuild(connection)

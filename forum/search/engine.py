@@ -15,14 +15,14 @@ from sqlalchemy import column
 from sqlalchemy import func
 from sqlalchemy import literal_column
 from sqlalchemy import select
-from sqlalchemy import table
+from sqlalchemy import table as sql_table
 from sqlalchemy.orm import Session
 
-from forum.models import Post
-from forum.models import Thread
 from forum.search.query import ParsedQuery
 from forum.search.query import fts5_query
+from forum.search.schema import INDEXES
 from forum.search.schema import TS_CONFIG
+from forum.search.schema import postgres_document
 
 # Snippet markers no text can contain (control characters are refused in posts and queries).
 _START, _STOP = "\x02", "\x03"
@@ -39,54 +39,77 @@ class TooCommon(ValueError):
 
 
 class Engine(Protocol):
-    def post_matches(self) -> Select:
-        """(id, rank) of matching posts; a lower rank is a better match."""
+    def matches(self, table: str) -> Select:
+        """(id, rank) of the matching rows of an indexed table (``posts``, ``threads``,
+        ``guide_search_entries``, ``events``); a lower rank is a better match."""
 
-    def thread_matches(self) -> Select:
-        """(id, rank) of threads whose title matches."""
+    def snippets(self, session: Session, table: str, ids: Iterable[int]) -> dict[int, Markup]:
+        """A highlighted snippet of each of the rows ``ids`` of ``table``."""
+
+    def post_matches(self) -> Select: ...
+
+    def thread_matches(self) -> Select: ...
 
     def post_snippets(self, session: Session, ids: Iterable[int]) -> dict[int, Markup]: ...
 
     def thread_snippets(self, session: Session, ids: Iterable[int]) -> dict[int, Markup]: ...
 
 
-class SqliteEngine:
+class _Shorthands:
+    """Posts and threads by name (what the first search pages asked for)."""
+
+    def post_matches(self) -> Select:
+        return self.matches("posts")
+
+    def thread_matches(self) -> Select:
+        return self.matches("threads")
+
+    def post_snippets(self, session: Session, ids: Iterable[int]) -> dict[int, Markup]:
+        return self.snippets(session, "posts", ids)
+
+    def thread_snippets(self, session: Session, ids: Iterable[int]) -> dict[int, Markup]:
+        return self.snippets(session, "threads", ids)
+
+
+_FTS_TABLES = {table: fts for fts, table, _columns in INDEXES}
+_COLUMNS = {table: columns for _fts, table, columns in INDEXES}
+# Matches that search groups (several pieces of one guide make one result).
+_AGGREGATED = frozenset({"guide_search_entries"})
+
+
+class SqliteEngine(_Shorthands):
     """FTS5: ``MATCH`` with every term quoted, ``bm25()`` rank, ``snippet()``."""
 
     def __init__(self, query: ParsedQuery) -> None:
         self.match = fts5_query(query)
 
-    def _matches(self, fts: str) -> Select:
-        index = table(fts, column("rowid"), column(fts))
-        return (select(index.c.rowid.label("id"), literal_column(f"bm25({fts})").label("rank"))
-                .where(index.c[fts].op("MATCH")(bindparam(f"{fts}_match", self.match))))
+    def matches(self, table: str) -> Select:
+        fts = _FTS_TABLES[table]
+        index = sql_table(fts, column("rowid"), column(fts))
+        query = (select(index.c.rowid.label("id"), literal_column(f"bm25({fts})").label("rank"))
+                 .where(index.c[fts].op("MATCH")(bindparam(f"{fts}_match", self.match))))
+        if table in _AGGREGATED:
+            # "LIMIT -1" keeps SQLite from flattening the match into a query that groups its
+            # rows, where bm25() cannot be called.
+            query = query.limit(-1)
+        return query
 
-    def post_matches(self) -> Select:
-        return self._matches("post_search")
-
-    def thread_matches(self) -> Select:
-        return self._matches("thread_search")
-
-    def _snippets(self, session: Session, fts: str, ids: Iterable[int]) -> dict[int, Markup]:
+    def snippets(self, session: Session, table: str, ids: Iterable[int]) -> dict[int, Markup]:
         ids = list(ids)
         if not ids:
             return {}
-        index = table(fts, column("rowid"), column(fts))
+        fts = _FTS_TABLES[table]
+        index = sql_table(fts, column("rowid"), column(fts))
+        # Column -1: the column that matched best (events index three).
         rows = session.execute(
             select(index.c.rowid, literal_column(
-                f"snippet({fts}, 0, char(2), char(3), '…', {SNIPPET_WORDS})"))
+                f"snippet({fts}, -1, char(2), char(3), '…', {SNIPPET_WORDS})"))
             .where(index.c[fts].op("MATCH")(bindparam("match", self.match)),
                    index.c.rowid.in_(ids)))
         return {row[0]: highlight(row[1]) for row in rows}
 
-    def post_snippets(self, session: Session, ids: Iterable[int]) -> dict[int, Markup]:
-        return self._snippets(session, "post_search", ids)
 
-    def thread_snippets(self, session: Session, ids: Iterable[int]) -> dict[int, Markup]:
-        return self._snippets(session, "thread_search", ids)
-
-
-class PostgresEngine:
+class PostgresEngine(_Shorthands):
     """``tsvector`` columns with GIN indexes: ``@@``, ``ts_rank_cd``, ``ts_headline``."""
 
     def __init__(self, session: Session, query: ParsedQuery) -> None:
@@ -103,36 +126,26 @@ class PostgresEngine:
         if not session.scalar(select(func.numnode(tsquery))):
             raise TooCommon("Those words are too common to search for: add a less common one.")
 
-    def _matches(self, model: type) -> Select:
-        vector = literal_column(f"{model.__tablename__}.search_vector")
-        return (select(model.id.label("id"),
+    def matches(self, table: str) -> Select:
+        rows = sql_table(table, column("id"))
+        vector = literal_column(f"{table}.search_vector")
+        return (select(rows.c.id.label("id"),
                        (-func.ts_rank_cd(vector, self.tsquery)).label("rank"))
                 .where(vector.op("@@")(self.tsquery)))
 
-    def post_matches(self) -> Select:
-        return self._matches(Post)
-
-    def thread_matches(self) -> Select:
-        return self._matches(Thread)
-
-    def _snippets(self, session: Session, model: type, text_column: ColumnElement,
-                  ids: Iterable[int]) -> dict[int, Markup]:
+    def snippets(self, session: Session, table: str, ids: Iterable[int]) -> dict[int, Markup]:
         ids = list(ids)
         if not ids:
             return {}
+        rows = sql_table(table, column("id"))
         options = (f"StartSel={_START}, StopSel={_STOP}, MaxWords={SNIPPET_WORDS}, "
                    "MinWords=8, MaxFragments=2, FragmentDelimiter=\" … \"")
-        rows = session.execute(
-            select(model.id, func.ts_headline(self.config, text_column, self.tsquery,
-                                              bindparam("options", options)))
-            .where(model.id.in_(ids)))
-        return {row[0]: highlight(row[1]) for row in rows}
-
-    def post_snippets(self, session: Session, ids: Iterable[int]) -> dict[int, Markup]:
-        return self._snippets(session, Post, Post.body_source, ids)
-
-    def thread_snippets(self, session: Session, ids: Iterable[int]) -> dict[int, Markup]:
-        return self._snippets(session, Thread, Thread.title, ids)
+        document = literal_column(postgres_document(_COLUMNS[table], f"{table}."))
+        found = session.execute(
+            select(rows.c.id, func.ts_headline(self.config, document, self.tsquery,
+                                               bindparam("options", options)))
+            .where(rows.c.id.in_(ids)))
+        return {row[0]: highlight(row[1]) for row in found}
 
 
 def engine_for(session: Session, query: ParsedQuery) -> Engine:

@@ -1,8 +1,9 @@
 """The search indexes, which live in the database beside the rows they index.
 
-SQLite: FTS5 tables over ``posts.body_source`` and ``threads.title`` (external content, the
+SQLite: FTS5 tables (see :data:`INDEXES`) over posts' text, thread titles, the pieces of
+published guides (``guide_search_entries``) and events (external content, the
 ``porter unicode61 remove_diacritics 2`` tokenizer: stemming and folded accents), kept in step by
-triggers. PostgreSQL: generated ``tsvector`` columns on the same two columns with GIN indexes,
+triggers. PostgreSQL: generated ``tsvector`` columns on the same columns with GIN indexes,
 using ``forum_english``, a copy of the ``english`` configuration that also folds accents
 (``unaccent``). Either way every insert, edit or delete is indexed in the same transaction,
 whichever code makes it; who may see a match is decided at query time (forum.permissions).
@@ -15,30 +16,48 @@ from sqlalchemy import Table
 from sqlalchemy import event
 from sqlalchemy import text
 
+from forum.models import Event
+from forum.models import GuideSearchEntry
 from forum.models import Post
 from forum.models import Thread
 
-# Database objects the models do not describe (the migration check ignores them).
-SQLITE_TABLES = ("post_search", "thread_search")
-POSTGRES_COLUMNS = {("posts", "search_vector"), ("threads", "search_vector")}
 TS_CONFIG = "forum_english"
 
-# (fts table, content table, indexed column)
-_SQLITE_INDEXES = (("post_search", "posts", "body_source"), ("thread_search", "threads", "title"))
+# (fts table on SQLite, content table, indexed columns); on PostgreSQL the content table gets
+# a ``search_vector`` column over the same columns.
+INDEXES = (("post_search", "posts", ("body_source",)),
+           ("thread_search", "threads", ("title",)),
+           ("guide_search", "guide_search_entries", ("text",)),
+           ("event_search", "events", ("title", "place", "description_source")))
+# The first two came with the first search migration; the others with the second.
+FIRST_TABLES = ("threads", "posts")
+
+# Database objects the models do not describe (the migration check ignores them).
+SQLITE_TABLES = tuple(fts for fts, _table, _columns in INDEXES)
+POSTGRES_COLUMNS = {(table, "search_vector") for _fts, table, _columns in INDEXES}
+POSTGRES_INDEXES = {f"ix_{table}_search_vector" for _fts, table, _columns in INDEXES}
 
 
-def _sqlite_statements(fts: str, table: str, column: str) -> list[str]:
+def _sqlite_statements(fts: str, table: str, columns: tuple[str, ...]) -> list[str]:
+    names = ", ".join(columns)
+    new = ", ".join(f"new.{column}" for column in columns)
+    old = ", ".join(f"old.{column}" for column in columns)
     return [
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({column}, content='{table}', "
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({names}, content='{table}', "
         f"content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
         f"CREATE TRIGGER IF NOT EXISTS {fts}_insert AFTER INSERT ON {table} BEGIN "
-        f"INSERT INTO {fts}(rowid, {column}) VALUES (new.id, new.{column}); END",
+        f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new}); END",
         f"CREATE TRIGGER IF NOT EXISTS {fts}_delete AFTER DELETE ON {table} BEGIN "
-        f"INSERT INTO {fts}({fts}, rowid, {column}) VALUES ('delete', old.id, old.{column}); END",
-        f"CREATE TRIGGER IF NOT EXISTS {fts}_update AFTER UPDATE OF {column} ON {table} BEGIN "
-        f"INSERT INTO {fts}({fts}, rowid, {column}) VALUES ('delete', old.id, old.{column}); "
-        f"INSERT INTO {fts}(rowid, {column}) VALUES (new.id, new.{column}); END",
+        f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.id, {old}); END",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_update AFTER UPDATE OF {names} ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.id, {old}); "
+        f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new}); END",
     ]
+
+
+def postgres_document(columns: tuple[str, ...], prefix: str = "") -> str:
+    """The indexed text of a row: its columns joined by spaces (also what snippets show)."""
+    return " || ' ' || ".join(f"coalesce({prefix}{column}, '')" for column in columns)
 
 
 def _postgres_configuration() -> list[str]:
@@ -51,10 +70,10 @@ def _postgres_configuration() -> list[str]:
     ]
 
 
-def _postgres_column(table: str, column: str) -> list[str]:
+def _postgres_column(table: str, columns: tuple[str, ...]) -> list[str]:
     return [
         f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS search_vector tsvector GENERATED ALWAYS "
-        f"AS (to_tsvector('{TS_CONFIG}'::regconfig, coalesce({column}, ''))) STORED",
+        f"AS (to_tsvector('{TS_CONFIG}'::regconfig, {postgres_document(columns)})) STORED",
         f"CREATE INDEX IF NOT EXISTS ix_{table}_search_vector ON {table} "
         "USING gin (search_vector)",
     ]
@@ -63,31 +82,48 @@ def _postgres_column(table: str, column: str) -> list[str]:
 def create_for_table(connection: Connection, table_name: str) -> None:
     """Make the index of one content table (``posts`` or ``threads``), if this engine has one."""
     dialect = connection.dialect.name
-    for fts, table, column in _SQLITE_INDEXES:
+    for fts, table, columns in INDEXES:
         if table != table_name:
             continue
         if dialect == "sqlite":
-            for statement in _sqlite_statements(fts, table, column):
+            for statement in _sqlite_statements(fts, table, columns):
                 connection.exec_driver_sql(statement)
             connection.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
         elif dialect == "postgresql":
-            for statement in _postgres_configuration() + _postgres_column(table, column):
+            for statement in _postgres_configuration() + _postgres_column(table, columns):
                 connection.exec_driver_sql(statement)
 
 
-def create_all(connection: Connection) -> None:
-    for table in ("threads", "posts"):
+def create_all(connection: Connection,
+               tables: tuple[str, ...] = tuple(table for _f, table, _c in INDEXES)) -> None:
+    """Make the indexes of ``tables`` (every indexed table by default)."""
+    for table in tables:
         create_for_table(connection, table)
 
 
+def drop(connection: Connection, tables: tuple[str, ...]) -> None:
+    """Remove the indexes of ``tables`` (a migration's downgrade)."""
+    for fts, table, _columns in INDEXES:
+        if table not in tables:
+            continue
+        if connection.dialect.name == "sqlite":
+            for trigger in ("insert", "delete", "update"):
+                connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {fts}_{trigger}")
+            connection.exec_driver_sql(f"DROP TABLE IF EXISTS {fts}")
+        elif connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"DROP INDEX IF EXISTS ix_{table}_search_vector")
+            connection.exec_driver_sql(
+                f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_vector")
+
+
 def rebuild(connection: Connection) -> None:
-    """Re-read every post and title into the index (after a bulk load, or to be sure)."""
+    """Re-read every indexed row into the index (after a bulk load, or to be sure)."""
     if connection.dialect.name == "sqlite":
-        for fts, _table, _column in _SQLITE_INDEXES:
+        for fts, _table, _columns in INDEXES:
             connection.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
             connection.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
     elif connection.dialect.name == "postgresql":
-        for table in ("posts", "threads"):
+        for _fts, table, _columns in INDEXES:
             connection.execute(text(f"REINDEX INDEX ix_{table}_search_vector"))
             connection.execute(text(f"ANALYZE {table}"))
 
@@ -97,7 +133,7 @@ def forget_removed_text(connection: Connection) -> None:
     posts) leaves no token behind in the index. PostgreSQL's generated columns follow the
     row; its old row versions go at the next (auto)vacuum."""
     if connection.dialect.name == "sqlite":
-        for fts, _table, _column in _SQLITE_INDEXES:
+        for fts, _table, _columns in INDEXES:
             connection.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
 
 
@@ -107,7 +143,7 @@ def _after_create(table: Table, connection: Connection, **_kw: object) -> None:
 
 # create_all() (tests, a fresh database) builds the indexes with their tables; the migration
 # calls create_all(connection) itself.
-for _model in (Post, Thread):
+for _model in (Post, Thread, GuideSearchEntry, Event):
     event.listen(_model.__table__, "after_create", _after_create)
 
 
@@ -121,5 +157,5 @@ def include_object(obj: object, name: str | None, type_: str, reflected: bool,
     if type_ == "column":
         return (obj.table.name, name) not in POSTGRES_COLUMNS
     if type_ == "index":
-        return name not in {"ix_posts_search_vector", "ix_threads_search_vector"}
+        return name not in POSTGRES_INDEXES
     return True

@@ -1,8 +1,11 @@
-"""Search across everything the searcher may read: posts and thread titles.
+"""Search across everything the searcher may read: posts, thread titles, published guides
+and events.
 
 Matching is the engine's (:mod:`forum.search.engine`); who may see a match is the one rule in
 :mod:`forum.permissions` (``visible_posts_filter``, ``visible_threads_filter``), applied in the
-same query, so nothing the searcher may not read is ranked, counted or shown.
+same query, so nothing the searcher may not read is ranked, counted or shown. Guides are
+searched as published (``published_guides_filter``, excerpts withheld as on their page), events
+by ``visible_events_filter``.
 """
 
 from __future__ import annotations
@@ -21,11 +24,19 @@ from sqlalchemy import ColumnElement
 from sqlalchemy import Select
 from sqlalchemy import func
 from sqlalchemy import literal
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import aliased
 
 from forum import permissions
+from forum.events.times import to_local
+from forum.models import Event
+from forum.models import EventSet
+from forum.models import Guide
+from forum.models import GuideSearchEntry
+from forum.models import GuideVersion
 from forum.models import LearningSet
 from forum.models import Post
 from forum.models import PostStatus
@@ -35,14 +46,19 @@ from forum.permissions import AnyUser
 from forum.search.engine import engine_for
 from forum.search.query import ParsedQuery
 
+COUNT_CAP = 1000
+
 
 class ResultKind(enum.StrEnum):
     POST = "post"
     THREAD = "thread"
+    GUIDE = "guide"
+    EVENT = "event"
 
 
-KIND_LABELS = {"": "Posts and threads", ResultKind.POST: "Posts",
-               ResultKind.THREAD: "Thread titles"}
+KIND_LABELS = {"": "Everything", ResultKind.POST: "Posts",
+               ResultKind.THREAD: "Thread titles", ResultKind.GUIDE: "Published guides",
+               ResultKind.EVENT: "Events"}
 
 
 @dataclass(frozen=True)
@@ -58,7 +74,7 @@ class Filters:
 class Result:
     kind: ResultKind
     post_id: int | None
-    thread_id: int
+    thread_id: int | None
     thread_title: str
     set_name: str
     set_slug: str
@@ -66,6 +82,10 @@ class Result:
     created_at: datetime
     snippet: Markup
     status: PostStatus = PostStatus.APPROVED
+    # A guide: its address slug and the anchor of the matching section; an event: its id.
+    guide_slug: str = ""
+    anchor: str = ""
+    event_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -74,11 +94,18 @@ class SearchPage:
     total: int = 0
     page: int = 1
     pages: int = 1
+    more: bool = False  # more than ``total`` (COUNT_CAP) match: only those are paged through
 
 
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def _in_set(filters: Filters, learning_set_id: ColumnElement) -> ColumnElement[bool] | None:
+    if filters.learning_set is None:
+        return None
+    return learning_set_id == filters.learning_set.id
 
 
 def _post_candidates(user: AnyUser, matches: Select, filters: Filters) -> Select:
@@ -88,7 +115,8 @@ def _post_candidates(user: AnyUser, matches: Select, filters: Filters) -> Select
              .join(hit, hit.c.id == Post.id)
              .join(Thread, Thread.id == Post.thread_id)
              .where(permissions.visible_posts_filter(user)))
-    return _filtered(query, filters, Post.author_id, Post.created_at)
+    return _filtered(query, filters, _in_set(filters, Thread.learning_set_id), Post.author_id,
+                     Post.created_at)
 
 
 def _thread_candidates(user: AnyUser, matches: Select, filters: Filters) -> Select:
@@ -97,13 +125,56 @@ def _thread_candidates(user: AnyUser, matches: Select, filters: Filters) -> Sele
                     hit.c.rank.label("rank"), Thread.created_at.label("created_at"))
              .join(hit, hit.c.id == Thread.id)
              .where(permissions.visible_threads_filter(user)))
-    return _filtered(query, filters, Thread.author_id, Thread.created_at)
+    return _filtered(query, filters, _in_set(filters, Thread.learning_set_id), Thread.author_id,
+                     Thread.created_at)
 
 
-def _filtered(query: Select, filters: Filters, author_id: ColumnElement,
-              created_at: ColumnElement) -> Select:
+def _guide_entries(user: AnyUser, matches: Select, filters: Filters) -> Select:
+    """(entry id, guide id, rank) of the matching pieces of published guides the user may
+    read, leaving out excerpts the published page withholds."""
+    hit = matches.subquery("guide_hits")
+    # Aliased: the published-guide rule has its own (correlated) look at the versions.
+    version = aliased(GuideVersion)
+    query = (select(GuideSearchEntry.id.label("entry_id"),
+                    GuideSearchEntry.guide_id.label("guide_id"), hit.c.rank.label("rank"),
+                    version.published_at.label("published_at"))
+             .join(hit, hit.c.id == GuideSearchEntry.id)
+             .join(Guide, Guide.id == GuideSearchEntry.guide_id)
+             .join(version, version.id == GuideSearchEntry.version_id)
+             .where(permissions.published_guides_filter(user),
+                    or_(GuideSearchEntry.post_id.is_(None),
+                        GuideSearchEntry.post_id.in_(
+                            select(Post.id).where(permissions.quotable_posts_filter())
+                            .correlate(None)))))
+    return _filtered(query, filters, _in_set(filters, Guide.learning_set_id),
+                     version.published_by_id, version.published_at)
+
+
+def _guide_candidates(user: AnyUser, matches: Select, filters: Filters) -> Select:
+    entries = _guide_entries(user, matches, filters).subquery("guide_entries")
+    return (select(literal(ResultKind.GUIDE.value).label("kind"),
+                   entries.c.guide_id.label("id"), func.min(entries.c.rank).label("rank"),
+                   func.max(entries.c.published_at).label("created_at"))
+            .group_by(entries.c.guide_id))
+
+
+def _event_candidates(user: AnyUser, matches: Select, filters: Filters) -> Select:
+    hit = matches.subquery("event_hits")
+    query = (select(literal(ResultKind.EVENT.value).label("kind"), Event.id.label("id"),
+                    hit.c.rank.label("rank"), Event.created_at.label("created_at"))
+             .join(hit, hit.c.id == Event.id)
+             .where(permissions.visible_events_filter(user)))
+    in_set = None
     if filters.learning_set is not None:
-        query = query.where(Thread.learning_set_id == filters.learning_set.id)
+        in_set = Event.id.in_(select(EventSet.event_id).where(
+            EventSet.learning_set_id == filters.learning_set.id).correlate(None))
+    return _filtered(query, filters, in_set, Event.created_by_id, Event.created_at)
+
+
+def _filtered(query: Select, filters: Filters, in_set: ColumnElement[bool] | None,
+              author_id: ColumnElement, created_at: ColumnElement) -> Select:
+    if in_set is not None:
+        query = query.where(in_set)
     if filters.author:
         query = query.where(author_id.in_(
             select(User.id).where(User.display_name.ilike(_like(filters.author), escape="\\"))
@@ -125,25 +196,36 @@ def search(session: Session, user: AnyUser, query: ParsedQuery, filters: Filters
     engine = engine_for(session, query)
     parts = []
     if filters.kind in (None, ResultKind.THREAD):
-        parts.append(_thread_candidates(user, engine.thread_matches(), filters))
+        parts.append(_thread_candidates(user, engine.matches("threads"), filters))
     if filters.kind in (None, ResultKind.POST):
-        parts.append(_post_candidates(user, engine.post_matches(), filters))
+        parts.append(_post_candidates(user, engine.matches("posts"), filters))
+    if filters.kind in (None, ResultKind.GUIDE):
+        parts.append(_guide_candidates(user, engine.matches("guide_search_entries"), filters))
+    if filters.kind in (None, ResultKind.EVENT):
+        parts.append(_event_candidates(user, engine.matches("events"), filters))
     candidates = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("candidates")
-    total = session.scalar(select(func.count()).select_from(candidates)) or 0
+    # Counting stops after COUNT_CAP matches: a count of every visible match of a common word
+    # costs a full pass over them, and "more than 1,000" says as much.
+    capped = select(candidates.c.id).limit(COUNT_CAP + 1).subquery("capped")
+    total = session.scalar(select(func.count()).select_from(capped)) or 0
+    more = total > COUNT_CAP
+    total = min(total, COUNT_CAP)
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
     rows = session.execute(
         select(candidates.c.kind, candidates.c.id)
         .order_by(candidates.c.rank, candidates.c.created_at.desc(), candidates.c.id.desc())
         .limit(per_page).offset((page - 1) * per_page)).all()
-    post_ids = [row.id for row in rows if row.kind == ResultKind.POST]
-    thread_ids = [row.id for row in rows if row.kind == ResultKind.THREAD]
-    return SearchPage(results=_results(session, engine, rows, post_ids, thread_ids),
-                      total=total, page=page, pages=pages)
+    ids = {kind: [row.id for row in rows if row.kind == kind] for kind in ResultKind}
+    found = _results(session, engine, rows, ids[ResultKind.POST], ids[ResultKind.THREAD])
+    found.update(_guide_results(session, engine, user, filters, ids[ResultKind.GUIDE]))
+    found.update(_event_results(session, engine, ids[ResultKind.EVENT]))
+    return SearchPage(results=[found[(row.kind, row.id)] for row in rows],
+                      total=total, page=page, pages=pages, more=more)
 
 
 def _results(session: Session, engine, rows, post_ids: list[int],
-             thread_ids: list[int]) -> list[Result]:
+             thread_ids: list[int]) -> dict[tuple[str, int], Result]:
     posts = {}
     if post_ids:
         for post, thread, learning_set, author in session.execute(
@@ -163,20 +245,20 @@ def _results(session: Session, engine, rows, post_ids: list[int],
             threads[thread.id] = (thread, learning_set, author)
     post_snippets = engine.post_snippets(session, post_ids)
     thread_snippets = engine.thread_snippets(session, thread_ids)
-    results = []
+    results = {}
     for row in rows:
         if row.kind == ResultKind.POST:
             post, thread, learning_set, author = posts[row.id]
-            results.append(Result(
+            results[(row.kind, row.id)] = (Result(
                 kind=ResultKind.POST, post_id=post.id, thread_id=thread.id,
                 thread_title=thread.title, set_name=learning_set.name,
                 set_slug=learning_set.slug,
                 author_name=author.display_name if author else "A former member",
                 created_at=post.created_at, snippet=post_snippets.get(post.id, Markup("")),
                 status=post.status))
-        else:
+        elif row.kind == ResultKind.THREAD:
             thread, learning_set, author = threads[row.id]
-            results.append(Result(
+            results[(row.kind, row.id)] = (Result(
                 kind=ResultKind.THREAD, post_id=None, thread_id=thread.id,
                 thread_title=thread.title, set_name=learning_set.name,
                 set_slug=learning_set.slug,
@@ -184,6 +266,49 @@ def _results(session: Session, engine, rows, post_ids: list[int],
                 created_at=thread.created_at,
                 snippet=thread_snippets.get(thread.id, Markup(""))))
     return results
+
+
+def _guide_results(session: Session, engine, user: AnyUser, filters: Filters,
+                   guide_ids: list[int]) -> dict[tuple[str, int], Result]:
+    """Each guide with the snippet and section of its best matching piece the user may read."""
+    if not guide_ids:
+        return {}
+    entries = _guide_entries(user, engine.matches("guide_search_entries"), filters).subquery()
+    best: dict[int, int] = {}
+    for entry_id, guide_id in session.execute(
+            select(entries.c.entry_id, entries.c.guide_id)
+            .where(entries.c.guide_id.in_(guide_ids))
+            .order_by(entries.c.rank, entries.c.entry_id)):
+        best.setdefault(guide_id, entry_id)
+    snippets = engine.snippets(session, "guide_search_entries", best.values())
+    results = {}
+    for guide, learning_set, version, entry in session.execute(
+            select(Guide, LearningSet, GuideVersion, GuideSearchEntry)
+            .join(LearningSet, LearningSet.id == Guide.learning_set_id)
+            .join(GuideSearchEntry, GuideSearchEntry.guide_id == Guide.id)
+            .join(GuideVersion, GuideVersion.id == GuideSearchEntry.version_id)
+            .where(GuideSearchEntry.id.in_(list(best.values())))):
+        results[(ResultKind.GUIDE.value, guide.id)] = Result(
+            kind=ResultKind.GUIDE, post_id=None, thread_id=None,
+            thread_title=version.document.get("title", guide.title),
+            set_name=learning_set.name, set_slug=learning_set.slug,
+            author_name="", created_at=version.published_at,
+            snippet=snippets.get(entry.id, Markup("")), guide_slug=guide.slug,
+            anchor=entry.anchor)
+    return results
+
+
+def _event_results(session: Session, engine, event_ids: list[int]
+                   ) -> dict[tuple[str, int], Result]:
+    if not event_ids:
+        return {}
+    snippets = engine.snippets(session, "events", event_ids)
+    return {(ResultKind.EVENT.value, event.id): Result(
+        kind=ResultKind.EVENT, post_id=None, thread_id=None, thread_title=event.title,
+        set_name="", set_slug="", author_name="",
+        created_at=to_local(event.starts_at, event.timezone).replace(tzinfo=None),
+        snippet=snippets.get(event.id, Markup("")), event_id=event.id)
+        for event in session.scalars(select(Event).where(Event.id.in_(event_ids)))}
 
 
 def searchable_sets(session: Session, user: AnyUser) -> list[LearningSet]:

@@ -7,20 +7,25 @@ import secrets
 from typing import Any
 
 from flask import current_app
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import Field
 from wtforms import Form
 from wtforms import HiddenField
+from wtforms import RadioField
 from wtforms import StringField
 from wtforms import SubmitField
 from wtforms import TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
 from wtforms.validators import StopValidation
 
 from forum.forms import BaseForm
 from forum.forms import PlainLine
 from forum.forms import clean_line
+from forum.models import FollowLevel
 
 MARKDOWN_HINT = "You can use Markdown: **bold**, *italic*, lists, links."
 
@@ -99,6 +104,7 @@ class NewThreadForm(BaseForm):
                          validators=[Required("Enter your post"),
                                      MaxLength("POST_BODY_MAX", "Your post")])
     submit = SubmitField("Start thread", widget=GovSubmitInput())
+    preview = SubmitField("Preview", widget=GovSubmitInput())
 
 
 class ReplyForm(BaseForm):
@@ -107,6 +113,7 @@ class ReplyForm(BaseForm):
                          validators=[Required("Enter your reply"),
                                      MaxLength("POST_BODY_MAX", "Your reply")])
     submit = SubmitField("Post reply", widget=GovSubmitInput())
+    preview = SubmitField("Preview", widget=GovSubmitInput())
 
 
 class EditPostForm(BaseForm):
@@ -124,3 +131,13 @@ class EditOpeningPostForm(BaseForm):
                          validators=[Required("Enter your post"),
                                      MaxLength("POST_BODY_MAX", "Your post")])
     submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class FollowForm(BaseForm):
+    """How much the member hears about one thread."""
+
+    level = RadioField(
+        "Tell me about this thread", widget=GovRadioInput(),
+        choices=[SelectChoice(level.value, level.label) for level in FollowLevel],
+        validators=[InputRequired(message="Choose what to hear about this thread")])
+    submit = SubmitField("Save", widget=GovSubmitInput())

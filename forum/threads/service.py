@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,6 +37,7 @@ from forum.moderation.service import resubmit_after_edit
 from forum.permissions import AnyUser
 from forum.text import render_markdown
 from forum.text import safe_html
+from forum.threads import reading
 from forum.threads.tree import TreeNode
 from forum.threads.tree import build_tree
 
@@ -102,6 +104,9 @@ class ThreadSummary:
     # Others never see a thread whose opening post is not approved; its author and the set's
     # moderators do, marked with this status.
     opening_status: PostStatus = PostStatus.APPROVED
+    # Published posts new to the viewer since they last read it, and the first of them.
+    unread_count: int = 0
+    first_unread_id: int | None = None
 
     @property
     def opening_tag(self) -> StatusTag | None:
@@ -127,7 +132,8 @@ def thread_summaries(session: Session, viewer: AnyUser, learning_set: LearningSe
                      page: int, per_page: int) -> ThreadPage:
     """One page of the set's threads the viewer may see: pinned first, then latest activity.
 
-    Two queries (a count and the page) whatever the page size, plus the cached role lookup.
+    Two queries (a count and the page, which carries the unread markers) whatever the page
+    size, plus the cached role lookup.
     """
     per_page = max(1, per_page)
     opening = _opening_statuses()
@@ -148,23 +154,29 @@ def thread_summaries(session: Session, viewer: AnyUser, learning_set: LearningSe
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
 
+    unread = reading.unread_by_thread(viewer, learning_set)
+    query = (select(Thread, User.display_name, func.coalesce(replies.c.reply_count, 0),
+                    opening.c.status)
+             .outerjoin(User, User.id == Thread.author_id)
+             .outerjoin(opening, opening.c.thread_id == Thread.id)
+             .outerjoin(replies, replies.c.thread_id == Thread.id))
+    if unread is not None:
+        query = (query.add_columns(unread.c.unread_count, unread.c.first_unread_id)
+                 .outerjoin(unread, unread.c.thread_id == Thread.id))
     rows = session.execute(
-        select(Thread, User.display_name, func.coalesce(replies.c.reply_count, 0),
-               opening.c.status)
-        .outerjoin(User, User.id == Thread.author_id)
-        .outerjoin(opening, opening.c.thread_id == Thread.id)
-        .outerjoin(replies, replies.c.thread_id == Thread.id)
-        .where(*conditions)
+        query.where(*conditions)
         .order_by(Thread.is_pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)).all()
     items = [
-        ThreadSummary(thread=thread, reply_count=int(count),
-                      last_activity_at=thread.last_activity_at,
-                      author_name=author_name or "A former member",
-                      is_pinned=thread.is_pinned, is_locked=thread.is_locked,
-                      opening_status=status or PostStatus.APPROVED)
-        for thread, author_name, count, status in rows
+        ThreadSummary(thread=row[0], reply_count=int(row[2]),
+                      last_activity_at=row[0].last_activity_at,
+                      author_name=row[1] or "A former member",
+                      is_pinned=row[0].is_pinned, is_locked=row[0].is_locked,
+                      opening_status=row[3] or PostStatus.APPROVED,
+                      unread_count=int(row[4] or 0) if unread is not None else 0,
+                      first_unread_id=row[5] if unread is not None else None)
+        for row in rows
     ]
     return ThreadPage(items=items, page=page, pages=pages, total=total)
 
@@ -444,6 +456,17 @@ def revisions_newest_first(session: Session, viewer: AnyUser, post: Post) -> lis
         .options(joinedload(PostRevision.editor))
         .where(permissions.visible_revisions(viewer, post))
         .order_by(PostRevision.created_at.desc(), PostRevision.id.desc())))
+
+
+def quotation(post: Post, link: str) -> str | None:
+    """The post's published text as a Markdown quotation crediting its author, with a link
+    back (``link``); None for a post that is not published, whose text no quote may carry."""
+    if post.status != PostStatus.APPROVED:
+        return None
+    lines = [f"> {line}".rstrip() for line in post.body_source.strip().splitlines()]
+    author = post.author.display_name if post.author is not None else "A former member"
+    author = re.sub(r"([\\`*_\[\]<>#])", r"\\\1", author)  # a name is text, not Markdown
+    return "\n".join(lines) + f"\n>\n> — [{author}]({link})\n\n"
 
 
 def render_source(source: str) -> Markup:

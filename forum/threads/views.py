@@ -13,11 +13,15 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import OperationalError
 
 from forum import permissions
 from forum.extensions import db
 from forum.extensions import login_manager
+from forum.forms import ActionForm
+from forum.models import FollowLevel
 from forum.models import Post
 from forum.models import PostStatus
 from forum.models import Thread
@@ -25,10 +29,13 @@ from forum.moderation.policy import edit_waits
 from forum.moderation.service import returned_note
 from forum.sets.loading import load_visible_set
 from forum.threads import bp
+from forum.threads import following
+from forum.threads import reading
 from forum.threads import service
 from forum.threads.forms import MARKDOWN_HINT
 from forum.threads.forms import EditOpeningPostForm
 from forum.threads.forms import EditPostForm
+from forum.threads.forms import FollowForm
 from forum.threads.forms import NewThreadForm
 from forum.threads.forms import ReplyForm
 
@@ -97,6 +104,14 @@ def _post_once(key: str | None, create: Callable[[], Post]) -> tuple[Post, bool]
     return post, True
 
 
+def _preview(form) -> Markup | None:
+    """The post as it would appear, sanitised exactly as when it is sent (nothing is saved);
+    None when the form has errors, which the page shows beside the fields instead."""
+    if not form.validate():
+        return None
+    return service.render_source(form.body.data)
+
+
 def _posted_message(post: Post, done: str, new: bool = True) -> None:
     if not new:
         flash(ALREADY_SENT, "info")
@@ -108,7 +123,20 @@ def _posted_message(post: Post, done: str, new: bool = True) -> None:
 
 @bp.get("/threads/<int:thread_id>")
 def show(thread_id: int):
-    thread = _load_thread(thread_id)
+    return _show(_load_thread(thread_id))
+
+
+def _follow_form(thread: Thread, formdata=None) -> FollowForm | None:
+    level = following.follow_level(db.session, current_user, thread)
+    if level is None:
+        return None
+    form = FollowForm(formdata=formdata)
+    if formdata is None:
+        form.level.data = level.value
+    return form
+
+
+def _show(thread: Thread, follow_form: FollowForm | None = None, *, record: bool = True):
     opening = service.opening_post(thread)
     posts = service.thread_view(current_user, thread, current_app.config["MAX_REPLY_INDENT"])
     opening_view = next((view for view in posts if view.post is opening), None)
@@ -124,10 +152,24 @@ def show(thread_id: int):
     if chosen is not None:
         # Filtered by kind: the matching posts in reading order, each saying whom it answers.
         replies = [replace(view, level=0) for view in replies if view.post.kind == chosen]
-    return render_template(
+    shown = [view.post for view in posts if view.mode == "full"]
+    since = reading.read_up_to(db.session, current_user, thread)
+    page = render_template(
         "threads/show.html", thread=thread, learning_set=thread.learning_set,
         opening=opening_view, replies=replies, reply_count=reply_count,
+        new_ids=reading.new_post_ids(current_user, shown, since),
+        follow_form=follow_form or _follow_form(thread),
         reply_form=ReplyForm(formdata=None), markdown_hint=MARKDOWN_HINT, **extra)
+    # What the page showed is now read: one write, only when that moves the place forward.
+    # Best effort: another tab, or a busy database, leaves the place where it was.
+    if not record:  # a refused form shown again changes nothing
+        return page
+    try:
+        if reading.record_read(db.session, current_user, thread, shown, since):
+            db.session.commit()
+    except (IntegrityError, OperationalError):
+        db.session.rollback()
+    return page
 
 
 @bp.route("/sets/<slug>/threads/new", methods=["GET", "POST"])
@@ -138,6 +180,9 @@ def new_thread(slug: str):
     if not permissions.can_start_thread(current_user, learning_set):
         abort(403)
     form = NewThreadForm()
+    if form.is_submitted() and form.preview.data:
+        return render_template("threads/new.html", learning_set=learning_set, form=form,
+                               markdown_hint=MARKDOWN_HINT, preview=_preview(form))
     if form.validate_on_submit():
         post, new = _post_once(form.submission_key.data, lambda: service.start_thread(
             db.session, current_user, learning_set, title=form.title.data,
@@ -160,7 +205,14 @@ def reply(post_id: int):
     if not permissions.can_reply_to_post(current_user, parent):
         abort(403)
     form = ReplyForm()
-    if form.validate_on_submit():
+    if not form.is_submitted() and request.args.get("quote"):
+        # The reply page already requires reading the post (can_reply_to_post); only its
+        # published text is quoted.
+        form.body.data = service.quotation(parent, _post_url(parent)) or ""
+    preview = None
+    if form.is_submitted() and form.preview.data:
+        preview = _preview(form)
+    elif form.validate_on_submit():
         post, new = _post_once(form.submission_key.data, lambda: service.reply_to(
             db.session, current_user, parent, body=form.body.data,
             key=form.submission_key.data))
@@ -168,7 +220,7 @@ def reply(post_id: int):
         return redirect(_post_url(post))
     return render_template("threads/reply.html", thread=thread, learning_set=thread.learning_set,
                            parent=parent, parent_view=service.post_view(current_user, parent),
-                           form=form,
+                           form=form, preview=preview,
                            markdown_hint=MARKDOWN_HINT)
 
 
@@ -235,3 +287,35 @@ def revisions(post_id: int):
                                                                     post),
                            show_pending=permissions.can_view_pending_edit(current_user, post),
                            render_source=service.render_source)
+
+
+@bp.post("/sets/<slug>/read")
+def mark_set_read(slug: str):
+    """"Mark all as read": every thread of the set, up to its newest published post."""
+    learning_set = load_visible_set(slug)
+    if not permissions.is_signed_in(current_user):
+        return _require_sign_in()
+    if ActionForm().validate_on_submit():
+        reading.mark_set_read(db.session, current_user, learning_set)
+        db.session.commit()
+        flash(f"Every thread in {learning_set.name} is marked as read.", "success")
+    return redirect(url_for("sets.show", slug=learning_set.slug))
+
+
+@bp.post("/threads/<int:thread_id>/follow")
+def follow(thread_id: int):
+    """Every new post, only replies to me, or nothing: the member's choice for the thread."""
+    thread = _load_thread(thread_id)
+    if not permissions.is_signed_in(current_user):
+        return _require_sign_in()
+    form = _follow_form(thread, request.form)
+    if not form.validate_on_submit():
+        return (_show(thread, follow_form=form, record=False),
+                400 if form.csrf_token.errors else 200)
+    level = FollowLevel(form.level.data)
+    following.set_follow_level(db.session, current_user, thread, level)
+    db.session.commit()
+    flash({FollowLevel.WATCHING: "You will hear about every new post in this thread.",
+           FollowLevel.NORMAL: "You will hear only about replies to your posts in this thread.",
+           FollowLevel.MUTED: "You will hear nothing more about this thread."}[level], "success")
+    return redirect(url_for("threads.show", thread_id=thread.id, _anchor="follow"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func
 from sqlalchemy import select
@@ -96,6 +98,15 @@ def test_demo_member_signs_in_and_sees_the_private_set_and_its_threads(app, clie
     assert page.status_code == 200
     assert "Communicating citizens" in page.get_data(as_text=True)
     assert "Recruitment letter: what got people to reply?" in page.get_data(as_text=True)
+
+
+def test_a_demo_member_sees_the_last_few_days_posts_as_new(client, demo):
+    _sign_in(client, "aisha")
+    page = client.get(f"/sets/{COMMS_SLUG}/").text
+    counts = [int(n) for n in re.findall(r'govuk-tag--green">(\d+) new<', page)]
+    assert counts and all(count > 0 for count in counts)
+    assert len(counts) < page.count('class="govuk-table__row"') - 1  # older threads are read
+    assert "Mark all as read" in page
 
 
 def _sign_in(client, key: str) -> None:

@@ -135,6 +135,10 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("threads.new_thread", "POST", "/sets/{slug}/threads/new",
      _row(404, 404, 200, 200, 200, 200)),
     ("threads.show", "GET", "/threads/{thread}", _row(404, 404, 200, 200, 200, 200)),
+    # Following: members choose; an empty form comes back with its message.
+    ("threads.follow", "POST", "/threads/{thread}/follow", _row(404, 404, 200, 200, 200, 200)),
+    # "Mark all as read" (visitors have nothing to mark: the private set is 404 to them).
+    ("threads.mark_set_read", "POST", "/sets/{slug}/read", _row(404, 404, 302, 302, 302, 302)),
     ("threads.reply", "GET", "/posts/{opening}/reply", _row(404, 404, 200, 200, 200, 200)),
     ("threads.reply", "POST", "/posts/{opening}/reply", _row(404, 404, 200, 200, 200, 200)),
     ("threads.edit_post", "GET", "/posts/{opening}/edit", _row(404, 404, 200, 403, 403, 403)),

@@ -1,0 +1,121 @@
+"""Unread markers: which published posts are new to a member since they last read a thread.
+
+A member's place in a thread is a :class:`ThreadRead` row: the publication time of the newest
+published post the thread page showed them. Posts published after it (approved later, or
+posted later) by someone else are new; waiting, returned, hidden and withdrawn posts never
+count, and nothing is recorded for visitors. The row is written only when it moves forward.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import Integer
+from sqlalchemy import Subquery
+from sqlalchemy import and_
+from sqlalchemy import delete
+from sqlalchemy import func
+from sqlalchemy import insert
+from sqlalchemy import literal
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from forum import permissions
+from forum import signals
+from forum.models import LearningSet
+from forum.models import Post
+from forum.models import PostStatus
+from forum.models import Thread
+from forum.models import ThreadRead
+from forum.models import utcnow
+from forum.permissions import AnyUser
+
+
+def _counted(viewer: AnyUser) -> list[Any]:
+    """Posts that can be new to the viewer: published, and not their own."""
+    return [Post.status == PostStatus.APPROVED, Post.author_id.is_distinct_from(viewer.id)]
+
+
+def unread_by_thread(viewer: AnyUser, learning_set: LearningSet) -> Subquery | None:
+    """(thread_id, unread_count, first_unread_id) for the set's threads with posts new to the
+    viewer, for joining into the set page's one query; None for visitors."""
+    if not permissions.is_signed_in(viewer):
+        return None
+    return (select(Post.thread_id.label("thread_id"), func.count(Post.id).label("unread_count"),
+                   func.min(Post.id).label("first_unread_id"))
+            .join(Thread, Thread.id == Post.thread_id)
+            .outerjoin(ThreadRead, and_(ThreadRead.thread_id == Post.thread_id,
+                                        ThreadRead.user_id == viewer.id))
+            .where(Thread.learning_set_id == learning_set.id, *_counted(viewer),
+                   or_(ThreadRead.read_up_to.is_(None), Post.published > ThreadRead.read_up_to))
+            .group_by(Post.thread_id)
+            .subquery("unread"))
+
+
+def read_up_to(session: Session, viewer: AnyUser, thread: Thread) -> datetime | None:
+    """Where the viewer had read the thread to (None: never, or a visitor)."""
+    if not permissions.is_signed_in(viewer):
+        return None
+    return session.scalar(select(ThreadRead.read_up_to).where(
+        ThreadRead.user_id == viewer.id, ThreadRead.thread_id == thread.id))
+
+
+def new_post_ids(viewer: AnyUser, posts: list[Post], since: datetime | None) -> set[int]:
+    """Among the posts shown, those new to the viewer (none on a first visit)."""
+    if since is None or not permissions.is_signed_in(viewer):
+        return set()
+    return {post.id for post in posts if post.status == PostStatus.APPROVED
+            and post.author_id != viewer.id and post.published > since}
+
+
+def record_read(session: Session, viewer: AnyUser, thread: Thread, shown: list[Post],
+                since: datetime | None) -> bool:
+    """Move the viewer's place forward to the newest published post they were shown; False
+    (and no write) when it would not move. A second tab may have inserted the row first: the
+    caller commits, and rolls back on :class:`IntegrityError`."""
+    if not permissions.is_signed_in(viewer):
+        return False
+    newest = max((post.published for post in shown if post.status == PostStatus.APPROVED),
+                 default=None)
+    if newest is None or (since is not None and newest <= since):
+        return False
+    if since is None:
+        session.execute(insert(ThreadRead).values(user_id=viewer.id, thread_id=thread.id,
+                                                  read_up_to=newest))
+    else:
+        session.execute(update(ThreadRead)
+                        .where(ThreadRead.user_id == viewer.id,
+                               ThreadRead.thread_id == thread.id,
+                               ThreadRead.read_up_to < newest)
+                        .values(read_up_to=newest))
+    return True
+
+
+def mark_set_read(session: Session, viewer: AnyUser, learning_set: LearningSet) -> None:
+    """Every thread of the set the viewer can open, read up to its newest published post
+    (two statements, however many threads)."""
+    in_set = select(Thread.id).where(Thread.learning_set_id == learning_set.id)
+    session.execute(delete(ThreadRead).where(ThreadRead.user_id == viewer.id,
+                                             ThreadRead.thread_id.in_(in_set)))
+    newest = (select(literal(viewer.id, Integer), Post.thread_id, func.max(Post.published))
+              .join(Thread, Thread.id == Post.thread_id)
+              .where(Thread.learning_set_id == learning_set.id,
+                     Post.status == PostStatus.APPROVED,
+                     permissions.visible_threads_filter(viewer))
+              .group_by(Post.thread_id))
+    session.execute(insert(ThreadRead).from_select(["user_id", "thread_id", "read_up_to"],
+                                                   newest))
+
+
+def _on_post_approved(sender: Flask, *, session: Session, post: Post, **_: Any) -> None:
+    """Readers see the post from now: it is new to those who read the thread before."""
+    post.approved_at = utcnow()
+
+
+def subscribe(app: Flask) -> None:
+    """Connect to the moderation signals (:mod:`forum.signals`)."""
+    signals.post_approved.connect(_on_post_approved, sender=app)

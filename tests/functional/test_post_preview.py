@@ -1,0 +1,78 @@
+"""Preview: the post rendered and sanitised exactly as when sent, above the form that keeps the
+text, without JavaScript; nothing is saved and nobody is told."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.models import Notification
+from forum.models import Post
+from forum.models import Thread
+
+BODY = "We used **local radio**.\n\n<script>alert(1)</script> [a link](javascript:alert(1))"
+
+
+def _counts(app) -> tuple[int, int, int]:
+    with app.app_context():
+        return (db.session.scalar(select(func.count(Post.id))),
+                db.session.scalar(select(func.count(Thread.id))),
+                db.session.scalar(select(func.count(Notification.id))))
+
+
+def test_previewing_a_reply_shows_it_rendered_and_keeps_the_text(app, client, world):
+    client.sign_in_as(world.member)
+    with app.app_context():
+        opening = db.session.get(Thread, world.thread.id).posts[0].id
+    before = _counts(app)
+    page = client.post(f"/posts/{opening}/reply", data={"body": BODY, "preview": "Preview"})
+    assert page.status_code == 200
+    text = page.text
+    assert 'id="preview-heading">Preview</h2>' in text
+    assert "<strong>local radio</strong>" in text
+    assert "<script>alert(1)</script>" not in text
+    assert 'href="javascript:' not in text
+    assert "We used **local radio**." in text  # the text stays in the box
+    assert _counts(app) == before  # nothing sent, nothing saved, nobody told
+    # Sending it afterwards posts exactly that text.
+    sent = client.post(f"/posts/{opening}/reply", data={"body": BODY})
+    assert sent.status_code == 302
+    with app.app_context():
+        post = db.session.scalars(select(Post).order_by(Post.id.desc())).first()
+        assert post.body_source == BODY
+
+
+def test_previewing_a_new_thread_and_an_empty_preview(app, client, world):
+    client.sign_in_as(world.member)
+    before = _counts(app)
+    page = client.post("/sets/comms/threads/new",
+                       data={"title": "Radio", "body": "A *first* post", "preview": "Preview"})
+    assert "<em>first</em>" in page.text and 'value="Radio"' in page.text
+    empty = client.post("/sets/comms/threads/new",
+                        data={"title": "Radio", "body": "", "preview": "Preview"})
+    assert "Enter your post" in empty.text
+    assert 'id="preview-heading"' not in empty.text
+    assert _counts(app) == before
+
+
+def test_the_thread_page_reply_box_has_a_preview_button(client, world):
+    client.sign_in_as(world.member)
+    page = client.get(f"/threads/{world.thread.id}").text
+    assert 'name="preview"' in page
+
+
+def test_the_preview_pages_are_valid_html(app, client, world):
+    from tests.htmlcheck import assert_valid_html
+    from tests.htmlcheck import require_checker
+
+    require_checker()
+    client.sign_in_as(world.member)
+    with app.app_context():
+        opening = db.session.get(Thread, world.thread.id).posts[0].id
+    reply = client.post(f"/posts/{opening}/reply", data={"body": BODY, "preview": "Preview"})
+    thread = client.post("/sets/comms/threads/new",
+                         data={"title": "Radio", "body": BODY, "preview": "Preview"})
+    quote = client.get(f"/posts/{opening}/reply?quote=1")
+    assert_valid_html([("reply preview", reply.text), ("thread preview", thread.text),
+                       ("quote", quote.text)])
