@@ -32,6 +32,7 @@ from forum.models import GuideFile
 from forum.models import GuideVersion
 from forum.models import Post
 from forum.models import User
+from forum.search.guides import index_version
 
 REPLY_MARK = " (in reply to "
 WITHHELD_HTML = f"<p>{html.escape(WITHHELD_TEXT)}</p>"
@@ -117,6 +118,11 @@ def recredit(session: Session, storage: FileStorage, post_ids: set[int],
             result.files_discarded += 1
     session.flush()
     result.guides = sorted(changed_guides.values(), key=lambda g: g.id)
+    # What search finds of each guide is its latest published version: index it again, so
+    # the withdrawn credit is not found there either.
+    for guide in result.guides:
+        if guide.versions:
+            index_version(session, max(guide.versions, key=lambda v: v.number))
     return result
 
 

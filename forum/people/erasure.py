@@ -132,6 +132,8 @@ def _handlers() -> dict[tuple[str, str], Handler]:
         ("memberships", "user_id"),
         ("notification_preferences", "user_id"),
         ("notifications", "user_id"),
+        ("thread_follows", "user_id"),
+        ("thread_reads", "user_id"),
     ]
     handlers = {key: _set_null(_col(*key)) for key in set_null if key[0] in db.metadata.tables}
     handlers.update({key: _delete_rows(_col(*key)) for key in delete_rows

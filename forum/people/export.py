@@ -192,6 +192,9 @@ EXPORTED: dict[tuple[str, str], tuple[str, tuple[str, ...] | Custom]] = {
     ("reports", "resolved_by_id"): ("reports_you_resolved", _columns(
         "id", "post_id", "status", "resolved_at")),
     ("site_pages", "updated_by_id"): ("site_pages_you_edited", _columns("slug", "updated_at")),
+    ("thread_follows", "user_id"): ("threads_you_follow", _columns(
+        "thread_id", "level")),
+    ("thread_reads", "user_id"): ("threads_you_read", _columns("thread_id", "read_up_to")),
     ("threads", "author_id"): ("threads_you_started", _columns(
         "id", "learning_set_id", "title", "created_at")),
 }

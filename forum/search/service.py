@@ -31,7 +31,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import aliased
 
 from forum import permissions
-from forum.events.times import to_local
 from forum.models import Event
 from forum.models import EventSet
 from forum.models import Guide
@@ -45,6 +44,7 @@ from forum.models import User
 from forum.permissions import AnyUser
 from forum.search.engine import engine_for
 from forum.search.query import ParsedQuery
+from forum.times import to_local
 
 COUNT_CAP = 1000
 
