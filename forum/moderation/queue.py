@@ -69,6 +69,12 @@ def _only(set_ids: list[int] | None) -> list:
     return [Thread.learning_set_id.in_(set_ids)] if set_ids is not None else []
 
 
+def _waiting_only(set_ids: list[int] | None) -> list:
+    """Threads with something waiting (their own count, so the search starts from the set's
+    threads, not from every waiting post on the site), in ``set_ids`` when given."""
+    return [Thread.waiting_count > 0, *_only(set_ids)]
+
+
 def _pending_query(user: User, set_ids: list[int] | None = None) -> Select:
     """Waiting posts in the sets the user moderates (in ``set_ids`` when given); their own are
     listed too, marked as waiting for another moderator."""
@@ -76,7 +82,7 @@ def _pending_query(user: User, set_ids: list[int] | None = None) -> Select:
                    Post.created_at.label("since"))
             .join(Thread, Thread.id == Post.thread_id)
             .where(permissions.waiting_posts_filter(user), Post.status == PostStatus.PENDING,
-                   *_only(set_ids)))
+                   *_waiting_only(set_ids)))
 
 
 def _edit_query(user: User, set_ids: list[int] | None = None) -> Select:
@@ -85,7 +91,7 @@ def _edit_query(user: User, set_ids: list[int] | None = None) -> Select:
                    Post.pending_at.label("since"))
             .join(Thread, Thread.id == Post.thread_id)
             .where(permissions.waiting_posts_filter(user), Post.status == PostStatus.APPROVED,
-                   *_only(set_ids)))
+                   *_waiting_only(set_ids)))
 
 
 def _reported_query(user: User, set_ids: list[int] | None = None) -> Select:
@@ -105,8 +111,9 @@ def queue_count(session: Session, user: User) -> int | None:
         return None
     # What they can act on: others' waiting posts and edits, and reported posts.
     pending = select(func.count()).select_from(
-        select(Post.id).where(permissions.waiting_posts_filter(user),
-                              permissions.approvable_posts_filter(user)).subquery())
+        select(Post.id).join(Thread, Thread.id == Post.thread_id)
+        .where(*_waiting_only(None), permissions.waiting_posts_filter(user),
+               permissions.approvable_posts_filter(user)).subquery())
     reported = select(func.count()).select_from(_reported_query(user).subquery())
     moderates = (select(func.count())
                  .select_from(permissions.moderated_set_ids(user).limit(1).subquery())
