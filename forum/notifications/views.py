@@ -66,8 +66,11 @@ def open_notification(notification_id: int):
     db.session.commit()
     if notification.thread_id is None:
         return redirect(url_for("notifications.index"))
-    anchor = f"post-{notification.post_id}" if notification.post_id else None
-    return redirect(url_for("threads.show", thread_id=notification.thread_id, _anchor=anchor))
+    if notification.post_id is None:
+        return redirect(url_for("threads.show", thread_id=notification.thread_id))
+    # ?post= opens the page of a long thread that shows the post.
+    return redirect(url_for("threads.show", thread_id=notification.thread_id,
+                            post=notification.post_id, _anchor=f"post-{notification.post_id}"))
 
 
 @bp.post("/notifications/mark-all-read")

@@ -11,11 +11,16 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import url_for
 from markupsafe import Markup
+from sqlalchemy import and_
 from sqlalchemy import func
+from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import true
 from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -29,6 +34,7 @@ from forum.models import PostStatus
 from forum.models import Thread
 from forum.models import User
 from forum.models import utcnow
+from forum.models.thread import refresh_threads
 from forum.moderation.policy import edit_waits
 from forum.moderation.policy import initial_status
 from forum.moderation.service import resubmit_after_edit
@@ -116,52 +122,37 @@ class ThreadPage:
     total: int
 
 
-def _opening_statuses():
-    """A subquery of each thread's opening post status: (thread_id, status)."""
-    root, openings = permissions.opening_posts()
-    return openings.add_columns(root.status.label("status")).subquery("opening_posts")
-
-
 def thread_summaries(session: Session, viewer: AnyUser, learning_set: LearningSet, *,
                      page: int, per_page: int) -> ThreadPage:
     """One page of the set's threads the viewer may see: pinned first, then latest activity.
 
     Two queries (a count and the page) whatever the page size, plus the cached role lookup.
+    The opening post's status and the reply count are the thread's own copies, so neither
+    query reads any post: the cost follows the set's threads, not the site's posts.
     """
     per_page = max(1, per_page)
-    opening = _opening_statuses()
-    replies = (select(Post.thread_id, func.count(Post.id).label("reply_count"))
-               .where(Post.parent_id.is_not(None), Post.status == PostStatus.APPROVED)
-               .group_by(Post.thread_id)
-               .subquery("approved_replies"))
     conditions = [Thread.learning_set_id == learning_set.id]
     if not permissions.can_moderate(viewer, learning_set):
         conditions.append(permissions.visible_threads_filter(viewer))
 
-    total = session.scalar(
-        select(func.count(Thread.id))
-        .outerjoin(opening, opening.c.thread_id == Thread.id)
-        .where(*conditions)) or 0
+    total = session.scalar(select(func.count(Thread.id)).where(*conditions)) or 0
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
 
     rows = session.execute(
-        select(Thread, User.display_name, func.coalesce(replies.c.reply_count, 0),
-               opening.c.status)
+        select(Thread, User.display_name)
         .outerjoin(User, User.id == Thread.author_id)
-        .outerjoin(opening, opening.c.thread_id == Thread.id)
-        .outerjoin(replies, replies.c.thread_id == Thread.id)
         .where(*conditions)
         .order_by(Thread.is_pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)).all()
     items = [
-        ThreadSummary(thread=thread, reply_count=int(count),
+        ThreadSummary(thread=thread, reply_count=thread.reply_count,
                       last_activity_at=thread.last_activity_at,
                       author_name=author_name or "A former member",
                       is_pinned=thread.is_pinned, is_locked=thread.is_locked,
-                      opening_status=status or PostStatus.APPROVED)
-        for thread, author_name, count, status in rows
+                      opening_status=thread.opening_status or PostStatus.APPROVED)
+        for thread, author_name in rows
     ]
     return ThreadPage(items=items, page=page, pages=pages, total=total)
 
@@ -187,6 +178,97 @@ def load_thread(session: Session, thread_id: int) -> Thread | None:
         .options(joinedload(Thread.learning_set),
                  selectinload(Thread.posts).joinedload(Post.author))
         .where(Thread.id == thread_id))
+
+
+# --- long threads: a page of branches ---------------------------------------
+
+@dataclass(frozen=True)
+class ThreadPosts:
+    """The posts of one page of a thread: the opening post, and ``per_page`` branches (a reply
+    to the opening post, or another post without a parent) each with all its replies."""
+
+    thread: Thread
+    opening: Post | None
+    page: int
+    pages: int
+
+
+def _branch_heads(thread_id: int, opening_id: int | None):
+    """Posts that start a branch: replies to the opening post, and other posts without a
+    parent (a deleted parent leaves its replies without one)."""
+    head = or_(Post.parent_id.is_(None), Post.parent_id == opening_id) \
+        if opening_id is not None else Post.parent_id.is_(None)
+    return and_(Post.thread_id == thread_id, head,
+                Post.id != opening_id if opening_id is not None else true())
+
+
+def post_url(post: Post, **values: object) -> str:
+    """The address of a post on its thread page: ``?post=`` opens the page that shows it."""
+    return url_for("threads.show", thread_id=post.thread_id, post=post.id,
+                   _anchor=f"post-{post.id}", **values)
+
+
+def page_of_post(session: Session, thread: Thread, opening: Post | None, post_id: int,
+                 per_page: int) -> int:
+    """The page of the thread on which post ``post_id`` is shown (1 if it is not in it)."""
+    if opening is None or post_id == opening.id or not valid_id(post_id):
+        return 1
+    # Walk up from the post to the head of its branch (at most its depth in steps).
+    chain = (select(Post.id, Post.parent_id)
+             .where(Post.id == post_id, Post.thread_id == thread.id)
+             .cte("chain", recursive=True))
+    up = aliased(Post)
+    chain = chain.union_all(
+        select(up.id, up.parent_id).join(chain, up.id == chain.c.parent_id)
+        .where(chain.c.parent_id != opening.id, up.thread_id == thread.id))
+    head = session.scalar(
+        select(chain.c.id).where(or_(chain.c.parent_id.is_(None),
+                                     chain.c.parent_id == opening.id)).limit(1))
+    if head is None:
+        return 1
+    before = session.scalar(select(func.count(Post.id)).where(
+        _branch_heads(thread.id, opening.id), Post.id < head)) or 0
+    return before // per_page + 1
+
+
+def load_thread_page(session: Session, thread_id: int, page: int, per_page: int,
+                     post_id: int | None = None) -> ThreadPosts | None:
+    """The thread, its set, its opening post and the posts of one page, in five queries
+    whatever the thread's length: the thread, the opening post, the number of branches, and
+    the page's posts (found with a recursive query from the page's branch heads) with their
+    authors. Given ``post_id``, the page is the one that shows that post (two more queries).
+    ``thread.posts`` is set to the posts loaded, so the permission rules that look there (the
+    opening post, a post's parent) find what the page shows."""
+    if not valid_id(thread_id):
+        return None
+    thread = session.scalar(select(Thread).options(joinedload(Thread.learning_set))
+                            .where(Thread.id == thread_id))
+    if thread is None:
+        return None
+    opening = session.scalar(
+        select(Post).options(joinedload(Post.author))
+        .where(Post.thread_id == thread_id, Post.parent_id.is_(None))
+        .order_by(Post.id).limit(1))
+    opening_id = opening.id if opening is not None else None
+    if post_id is not None:
+        page = page_of_post(session, thread, opening, post_id, per_page)
+    heads = session.scalar(select(func.count(Post.id))
+                           .where(_branch_heads(thread_id, opening_id))) or 0
+    pages = max(1, math.ceil(heads / per_page))
+    page = min(max(1, page), pages)
+    head_ids = (select(Post.id).where(_branch_heads(thread_id, opening_id))
+                .order_by(Post.id).limit(per_page).offset((page - 1) * per_page))
+    branch = select(Post.id).where(Post.id.in_(head_ids)).cte("branch", recursive=True)
+    down = aliased(Post)
+    branch = branch.union_all(select(down.id).join(branch, down.parent_id == branch.c.id)
+                              .where(down.thread_id == thread_id))
+    posts = list(session.scalars(
+        select(Post).options(joinedload(Post.author))
+        .where(Post.id.in_(select(branch.c.id))).order_by(Post.id)))
+    if opening is not None:
+        posts.insert(0, opening)
+    set_committed_value(thread, "posts", posts)
+    return ThreadPosts(thread=thread, opening=opening, page=page, pages=pages)
 
 
 def load_post(session: Session, post_id: int) -> Post | None:
@@ -359,6 +441,8 @@ def _update_post(session: Session, post: Post, **values: object) -> None:
                            "below, check the post and send it again.")
     for key, value in values.items():
         set_committed_value(post, key, value)
+    if "pending_at" in values:
+        refresh_threads(session, [post.thread_id])
 
 
 def _keep_revision(session: Session, post: Post, editor_id: int | None, source: str,

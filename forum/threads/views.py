@@ -22,6 +22,7 @@ from forum.models import PostStatus
 from forum.models import Thread
 from forum.moderation.policy import edit_waits
 from forum.moderation.service import returned_note
+from forum.pagination import requested_page
 from forum.sets.loading import load_visible_set
 from forum.threads import bp
 from forum.threads import service
@@ -63,7 +64,7 @@ def _require_sign_in():
 
 
 def _post_url(post: Post) -> str:
-    return url_for("threads.show", thread_id=post.thread_id, _anchor=f"post-{post.id}")
+    return service.post_url(post)
 
 
 def _post_once(key: str | None, create: Callable[[], Post]) -> tuple[Post, bool]:
@@ -99,15 +100,22 @@ def _posted_message(post: Post, done: str, new: bool = True) -> None:
 
 @bp.get("/threads/<int:thread_id>")
 def show(thread_id: int):
-    thread = _load_thread(thread_id)
-    opening = service.opening_post(thread)
+    # A link to one post (?post=N#post-N) opens the page that shows it.
+    post_id = request.args.get("post", type=int) if "page" not in request.args else None
+    loaded = service.load_thread_page(db.session, thread_id, requested_page(),
+                                      current_app.config["THREAD_BRANCHES_PER_PAGE"],
+                                      post_id=post_id)
+    if loaded is None or not service.can_see_thread(current_user, loaded.thread,
+                                                    loaded.opening):
+        abort(404)
+    thread = loaded.thread
     posts = service.thread_view(current_user, thread, current_app.config["MAX_REPLY_INDENT"])
-    opening_view = next((view for view in posts if view.post is opening), None)
-    replies = [view for view in posts if view.post is not opening]
+    opening_view = next((view for view in posts if view.post is loaded.opening), None)
+    replies = [view for view in posts if view.post is not loaded.opening]
     return render_template(
         "threads/show.html", thread=thread, learning_set=thread.learning_set,
-        opening=opening_view, replies=replies,
-        reply_count=sum(1 for view in replies if view.post.status == PostStatus.APPROVED),
+        opening=opening_view, replies=replies, page=loaded.page, pages=loaded.pages,
+        reply_count=thread.reply_count,
         reply_form=ReplyForm(formdata=None), markdown_hint=MARKDOWN_HINT)
 
 
