@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import time
@@ -100,14 +101,16 @@ class Site:
             durations.append(time.perf_counter() - began)
 
 
-def measure(small_url: str, large_url: str, seconds: float,
-            explain: bool) -> tuple[dict, dict]:
+def measure(small_url: str, large_url: str, seconds: float, explain: bool,
+            only: str | None = None) -> tuple[dict, dict]:
     """Each page on both databases, taking turns (half a second each) so that a change in
     the machine's load falls on both alike."""
     sites = [Site(small_url), Site(large_url)]
     results: tuple[dict, dict] = ({}, {})
     for (name, small_path), (_, large_path) in zip(sites[0].pages, sites[1].pages,
                                                    strict=True):
+        if only is not None and not re.search(only, name):
+            continue
         paths = [small_path, large_path]
         captured = [site.captured(path) for site, path in zip(sites, paths, strict=True)]
         durations: list[list[float]] = [[], []]
@@ -138,12 +141,14 @@ def main() -> None:
                         help="seed both (empty) databases first")
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--explain", action="store_true", help="print the query plans")
+    parser.add_argument("--pages", help="measure only the pages whose name matches this")
     args = parser.parse_args()
     if args.seed_them:
         seed(args.small, seed_value=1, **SMALL)
         seed(args.large, seed_value=1, **LARGE)
     print(f"load average before: {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
-    small, large = measure(args.small, args.large, args.seconds, explain=args.explain)
+    small, large = measure(args.small, args.large, args.seconds, explain=args.explain,
+                           only=args.pages)
     print(f"{'page':<28} {'small median':>12} {'large median':>12} {'ratio':>6} "
           f"{'large p95':>9} {'queries':>8}")
     for name in small:

@@ -87,13 +87,15 @@ class Post(db.Model):
                                        name="uq_posts_author_id_submission_key"),
                       # The queue: a thread's waiting posts; edits waiting on published posts.
                       Index("ix_posts_thread_status", "thread_id", "status"),
+                      # A thread's opening post and its branches (thread pages).
+                      Index("ix_posts_thread_parent", "thread_id", "parent_id"),
                       Index("ix_posts_status_pending_at", "status", "pending_at"),
                       # An author's published posts (the queue's "approved before" count).
                       Index("ix_posts_author_status", "author_id", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"),
-                                           index=True)
+    # Indexed by ix_posts_thread_status and ix_posts_thread_parent (thread_id first).
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
                                                   index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select
 from sqlalchemy import func
 from sqlalchemy import literal
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import union_all
 from sqlalchemy.orm import Session
@@ -110,10 +111,16 @@ def queue_count(session: Session, user: User) -> int | None:
     if not permissions.is_signed_in(user):
         return None
     # What they can act on: others' waiting posts and edits, and reported posts.
+    # waiting_posts_filter and approvable_posts_filter, from the moderated sets' threads that
+    # have something waiting (not from every post of those sets).
+    waiting_threads = select(Thread.id).where(
+        permissions.moderates_filter(user, Thread.learning_set_id), Thread.waiting_count > 0)
     pending = select(func.count()).select_from(
-        select(Post.id).join(Thread, Thread.id == Post.thread_id)
-        .where(*_waiting_only(None), permissions.waiting_posts_filter(user),
-               permissions.approvable_posts_filter(user)).subquery())
+        select(Post.id)
+        .where(Post.thread_id.in_(waiting_threads.correlate(None)),
+               Post.status.in_([PostStatus.PENDING, PostStatus.APPROVED]),
+               or_(Post.status == PostStatus.PENDING, Post.pending_at.is_not(None)),
+               Post.author_id.is_distinct_from(user.id)).subquery())
     reported = select(func.count()).select_from(_reported_query(user).subquery())
     moderates = (select(func.count())
                  .select_from(permissions.moderated_set_ids(user).limit(1).subquery())
