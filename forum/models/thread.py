@@ -86,7 +86,7 @@ class Post(db.Model):
     __table_args__ = (UniqueConstraint("author_id", "submission_key",
                                        name="uq_posts_author_id_submission_key"),
                       # The queue: a thread's waiting posts; edits waiting on published posts.
-                      Index("ix_posts_thread_status", "thread_id", "status"),
+                      Index("ix_posts_thread_status", "thread_id", "status", "pending_at"),
                       # A thread's opening post and its branches (thread pages).
                       Index("ix_posts_thread_parent", "thread_id", "parent_id"),
                       Index("ix_posts_status_pending_at", "status", "pending_at"),

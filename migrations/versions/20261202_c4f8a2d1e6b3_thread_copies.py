@@ -43,7 +43,8 @@ UPDATE threads SET
 
 def upgrade():
     with op.batch_alter_table('posts', schema=None) as batch_op:
-        batch_op.create_index('ix_posts_thread_status', ['thread_id', 'status'], unique=False)
+        batch_op.create_index('ix_posts_thread_status', ['thread_id', 'status', 'pending_at'],
+                              unique=False)
         batch_op.create_index('ix_posts_thread_parent', ['thread_id', 'parent_id'],
                               unique=False)
         # Both indexes above start with thread_id: the planner then takes them.
