@@ -32,6 +32,8 @@ from forum.models import User
 PENDING = "pending"
 EDIT = "edit"  # an edit of a published post, waiting for approval
 REPORTED = "reported"
+# "50 or more approved posts in this set before" is all a moderator needs to know.
+APPROVED_CAP = 50
 
 
 @dataclass(frozen=True)
@@ -162,18 +164,23 @@ def queue_page(session: Session, user: User, sets: list[LearningSet], *,
                  joinedload(Post.parent.of_type(parent)).joinedload(parent.author))
         .where(Post.id.in_(ids))).unique()}
 
-    author_ids = {post.author_id for post in posts.values() if post.author_id is not None}
+    # Each author's published posts in the post's set, counted up to APPROVED_CAP: the
+    # moderator needs "new here or not", and an uncapped count grows with the author's history.
+    pairs = sorted({(post.author_id, post.thread.learning_set_id) for post in posts.values()
+                    if post.author_id is not None})
     approved: dict[tuple[int, int], int] = {}
-    if author_ids:
-        approved = {
-            (author_id, set_id): int(count)
-            for author_id, set_id, count in session.execute(
-                select(Post.author_id, Thread.learning_set_id, func.count(Post.id))
-                .join(Thread, Thread.id == Post.thread_id)
-                .where(Post.author_id.in_(author_ids), Post.status == PostStatus.APPROVED,
-                       Thread.learning_set_id.in_(set_ids))
-                .group_by(Post.author_id, Thread.learning_set_id))
-        }
+    if pairs:
+        counts = [
+            select(literal(author_id).label("author_id"), literal(set_id).label("set_id"),
+                   func.count().label("n"))
+            .select_from(select(Post.id).join(Thread, Thread.id == Post.thread_id)
+                         .where(Post.author_id == author_id,
+                                Post.status == PostStatus.APPROVED,
+                                Thread.learning_set_id == set_id)
+                         .limit(APPROVED_CAP + 1).subquery())
+            for author_id, set_id in pairs]
+        approved = {(int(row.author_id), int(row.set_id)): int(row.n)
+                    for row in session.execute(union_all(*counts))}
 
     reported_ids = [row.post_id for row in rows if row.kind == REPORTED]
     reports: dict[int, list[Report]] = {}
@@ -192,6 +199,6 @@ def queue_page(session: Session, user: User, sets: list[LearningSet], *,
         if row.kind in (REPORTED, EDIT):
             before -= 1  # the reported or edited post itself is one of them
         items.append(QueueItem(post=post, kind=row.kind, since=row.since,
-                               approved_before=max(0, before),
+                               approved_before=min(max(0, before), APPROVED_CAP),
                                reports=reports.get(post.id, [])))
     return QueuePage(items=items, page=page, pages=pages, total=total)
