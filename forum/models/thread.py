@@ -197,8 +197,14 @@ def refresh_threads(session: Session, thread_ids: Iterable[int]) -> None:
     if not ids:
         return
     threads = Thread.__table__
-    session.connection().execute(
-        update(threads).where(threads.c.id.in_(ids)).values(**thread_copies()))
+    connection = session.connection()
+    # PostgreSQL: lock the threads first, so that the recount's snapshot (taken by the next
+    # statement, after the lock) sees what another transaction changed in the same thread
+    # and committed meanwhile; otherwise two moderators approving two posts of one thread at
+    # once could each count the other's post as still waiting. (SQLite: writers take turns.)
+    connection.execute(select(threads.c.id).where(threads.c.id.in_(ids))
+                       .order_by(threads.c.id).with_for_update())
+    connection.execute(update(threads).where(threads.c.id.in_(ids)).values(**thread_copies()))
     for thread_id in ids:
         thread = session.identity_map.get(identity_key(Thread, thread_id))
         if thread is not None:

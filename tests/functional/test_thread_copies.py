@@ -4,6 +4,9 @@ that read them still show nobody text a moderator has not approved."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from sqlalchemy import select
 
@@ -14,6 +17,7 @@ from forum.models import Post
 from forum.models import PostStatus
 from forum.models import Role
 from forum.models import Thread
+from forum.models import User
 from forum.moderation import service as moderation
 from forum.moderation.queue import queue_count
 from forum.threads import service as threads
@@ -143,3 +147,44 @@ def test_the_header_count_follows_waiting_posts(people):
     assert queue_count(db.session, facilitator) == 2
     moderation.approve(db.session, facilitator, opening)
     assert queue_count(db.session, facilitator) == 1
+
+
+def test_two_moderators_approving_in_one_thread_at_once_leave_the_right_count(
+        app, database_url):
+    """PostgreSQL: the second recount waits for the first transaction and then sees it."""
+    if not (database_url and database_url.startswith("postgresql")):
+        pytest.skip("SQLite writers take turns; the race needs PostgreSQL")
+    with app.app_context():
+        facilitator = factories.make_user()
+        moderator = factories.make_user()
+        member = factories.make_user()
+        learning_set = factories.make_set(facilitator=facilitator)
+        factories.add_member(moderator, learning_set, Role.MODERATOR)
+        factories.add_member(member, learning_set, Role.MEMBER)
+        thread = factories.make_thread(learning_set, member)
+        opening = db.session.scalars(select(Post).where(Post.thread_id == thread.id)).one()
+        first = factories.make_post(thread, member, parent=opening, status=PostStatus.PENDING)
+        second = factories.make_post(thread, member, parent=opening, status=PostStatus.PENDING)
+        db.session.commit()
+        ids = (thread.id, first.id, second.id, facilitator.id, moderator.id)
+    thread_id, first_id, second_id, facilitator_id, moderator_id = ids
+
+    other = threading.Thread(target=_approve_in_own_session,
+                             args=(app, moderator_id, second_id))
+    with app.app_context():
+        moderation.approve(db.session, db.session.get(User, facilitator_id),
+                           db.session.get(Post, first_id))
+        other.start()
+        time.sleep(1)  # the other approval now waits for this transaction's thread lock
+        db.session.commit()
+    other.join(timeout=30)
+    with app.app_context():
+        assert _copies(thread_id) == _truth(thread_id) == (PostStatus.APPROVED,
+                                                            _copies(thread_id)[1], 2, 0)
+
+
+def _approve_in_own_session(app, moderator_id: int, post_id: int) -> None:
+    with app.app_context():
+        moderation.approve(db.session, db.session.get(User, moderator_id),
+                           db.session.get(Post, post_id))
+        db.session.commit()
