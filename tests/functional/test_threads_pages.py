@@ -14,6 +14,7 @@ from forum.models import PostStatus
 from forum.models import Thread
 from forum.models import User
 from tests import factories
+from tests import htmlcheck
 
 PER_PAGE = 5
 
@@ -130,3 +131,11 @@ def test_every_page_costs_the_same_queries(app, client, world):
                           f"/threads/{thread_id}?post={branches[7][2]}") == first
     with app.app_context():
         assert db.session.get(Thread, thread_id).reply_count == len(branches) * 3
+
+
+def test_the_pages_of_a_thread_are_valid_html(app, client, world):
+    htmlcheck.require_checker()
+    thread_id, _ = _long_thread(app, world)
+    client.sign_in_as(world.member)
+    htmlcheck.assert_valid_html(
+        (f"page {n}", client.get(f"/threads/{thread_id}?page={n}").text) for n in (1, 2))
