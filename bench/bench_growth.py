@@ -14,6 +14,8 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import statistics
 import sys
 import time
@@ -43,9 +45,14 @@ def _pages(app) -> list[tuple[str, str]]:
             select(Thread.id).where(Thread.learning_set_id == 1, Thread.id != 1)
             .order_by(Thread.id).limit(1))
         count = db.session.scalar(select(func.count(Post.id)).where(Post.thread_id == typical))
-    print(f"{app.config['SQLALCHEMY_DATABASE_URI']}: the thread measured has {count} posts")
+        longest = db.session.scalar(select(func.count(Post.id)).where(Post.thread_id == 1))
+        last = db.session.scalar(select(func.max(Post.id)).where(Post.thread_id == 1))
+    print(f"{app.config['SQLALCHEMY_DATABASE_URI']}: the thread measured has {count} posts, "
+          f"the long thread {longest}")
     return [("home", "/"), ("set page", "/sets/set-1/"),
             ("thread page", f"/threads/{typical}"),
+            ("long thread, page 1", "/threads/1"),
+            ("long thread, its last post", f"/threads/1?post={last}"),
             ("moderation queue", "/moderation/")]
 
 
@@ -57,45 +64,72 @@ def _plan(connection, statement: str, parameters) -> list[str]:
     return [row[0] for row in rows]
 
 
-def measure(url: str, seconds: float, explain: bool) -> dict[str, dict[str, object]]:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True,
-                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
-                      "LOG_FORMAT": "none"})
-    client = app.test_client()
-    response = client.post("/sign-in", data={"email": "person1@example.org",
-                                             "password": PASSWORD})
-    assert response.status_code in (302, 303), "could not sign in as person1"
-    statements: list[tuple[str, object]] = []
-    with app.app_context():
-        engine = db.engine
+class Site:
+    """One database, an app on it and a client signed in as person1."""
 
-    def record(_conn, _cursor, statement, parameters, _context, _many) -> None:
-        statements.append((statement, parameters))
+    def __init__(self, url: str) -> None:
+        self.app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
+                               "TESTING": True, "WTF_CSRF_ENABLED": False,
+                               "RATELIMIT_ENABLED": False, "LOG_FORMAT": "none"})
+        self.client = self.app.test_client()
+        response = self.client.post("/sign-in", data={"email": "person1@example.org",
+                                                      "password": PASSWORD})
+        assert response.status_code in (302, 303), "could not sign in as person1"
+        with self.app.app_context():
+            self.engine = db.engine
+        self.pages = _pages(self.app)
 
-    results = {}
-    for name, path in _pages(app):
-        event.listen(engine, "before_cursor_execute", record)
-        statements.clear()
-        assert client.get(path).status_code == 200, path
-        event.remove(engine, "before_cursor_execute", record)
-        captured = list(statements)
-        durations = []
+    def captured(self, path: str) -> list[tuple[str, object]]:
+        statements: list[tuple[str, object]] = []
+
+        def record(_conn, _cursor, statement, parameters, _context, _many) -> None:
+            if not statement.lstrip().upper().startswith("BEGIN"):
+                statements.append((statement, parameters))
+
+        event.listen(self.engine, "before_cursor_execute", record)
+        try:
+            assert self.client.get(path).status_code == 200, path
+        finally:
+            event.remove(self.engine, "before_cursor_execute", record)
+        return statements
+
+    def time_for(self, path: str, seconds: float, durations: list[float]) -> None:
         deadline = time.perf_counter() + seconds
-        while time.perf_counter() < deadline or len(durations) < 5:
+        while time.perf_counter() < deadline:
             began = time.perf_counter()
-            client.get(path)
+            self.client.get(path)
             durations.append(time.perf_counter() - began)
-        durations.sort()
-        plans = []
-        if explain:
-            with engine.connect() as connection:
-                for statement, parameters in captured:
-                    if statement.lstrip().upper().startswith("SELECT"):
-                        plans.append((statement, _plan(connection, statement, parameters)))
-        results[name] = {"median": statistics.median(durations),
-                         "p95": durations[int(len(durations) * 0.95) - 1],
-                         "queries": len(captured), "plans": plans}
-    engine.dispose()
+
+
+def measure(small_url: str, large_url: str, seconds: float, explain: bool,
+            only: str | None = None) -> tuple[dict, dict]:
+    """Each page on both databases, taking turns (half a second each) so that a change in
+    the machine's load falls on both alike."""
+    sites = [Site(small_url), Site(large_url)]
+    results: tuple[dict, dict] = ({}, {})
+    for (name, small_path), (_, large_path) in zip(sites[0].pages, sites[1].pages,
+                                                   strict=True):
+        if only is not None and not re.search(only, name):
+            continue
+        paths = [small_path, large_path]
+        captured = [site.captured(path) for site, path in zip(sites, paths, strict=True)]
+        durations: list[list[float]] = [[], []]
+        for _ in range(max(1, int(seconds / 0.5))):
+            for site, path, into in zip(sites, paths, durations, strict=True):
+                site.time_for(path, 0.5, into)
+        for n, site in enumerate(sites):
+            times = sorted(durations[n])
+            plans = []
+            if explain and n == 1:
+                with site.engine.connect() as connection:
+                    for statement, parameters in captured[n]:
+                        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                            plans.append((statement, _plan(connection, statement, parameters)))
+            results[n][name] = {"median": statistics.median(times),
+                                "p95": times[max(0, int(len(times) * 0.95) - 1)],
+                                "queries": len(captured[n]), "plans": plans}
+    for site in sites:
+        site.engine.dispose()
     return results
 
 
@@ -107,19 +141,22 @@ def main() -> None:
                         help="seed both (empty) databases first")
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--explain", action="store_true", help="print the query plans")
+    parser.add_argument("--pages", help="measure only the pages whose name matches this")
     args = parser.parse_args()
     if args.seed_them:
         seed(args.small, seed_value=1, **SMALL)
         seed(args.large, seed_value=1, **LARGE)
-    small = measure(args.small, args.seconds, explain=False)
-    large = measure(args.large, args.seconds, explain=args.explain)
-    print(f"{'page':<28} {'10k median':>11} {'1M median':>10} {'ratio':>6} {'1M p95':>8} "
-          f"{'queries':>8}")
+    print(f"load average before: {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
+    small, large = measure(args.small, args.large, args.seconds, explain=args.explain,
+                           only=args.pages)
+    print(f"{'page':<28} {'small median':>12} {'large median':>12} {'ratio':>6} "
+          f"{'large p95':>9} {'queries':>8}")
     for name in small:
         s, big = small[name], large[name]
-        print(f"{name:<28} {s['median'] * 1000:>9.1f}ms {big['median'] * 1000:>8.1f}ms "
-              f"{big['median'] / s['median']:>6.2f} {big['p95'] * 1000:>6.1f}ms "
-              f"{big['queries']:>8}")
+        print(f"{name:<28} {s['median'] * 1000:>10.1f}ms {big['median'] * 1000:>10.1f}ms "
+              f"{big['median'] / s['median']:>6.2f} {big['p95'] * 1000:>7.1f}ms "
+              f"{s['queries']:>3}/{big['queries']:<3}")
+    print(f"load average after: {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
     if args.explain:
         for name, result in large.items():
             print(f"\n## {name}")

@@ -237,6 +237,7 @@ def seed(url: str, *, sets: int, people: int, threads: int, posts: int, long_thr
                     people_here = members[set_id]
                     at = START + timedelta(minutes=thread_id * 7)
                     recent: list[tuple[int, int]] = []
+                    replies = waiting = 0
                     for n in range(count):
                         post_id += 1
                         author = (people_here[thread_id % len(people_here)] if n == 0
@@ -248,11 +249,16 @@ def seed(url: str, *, sets: int, people: int, threads: int, posts: int, long_thr
                             parent, parent_depth = rng.choice(recent)
                             depth = min(parent_depth + 1, 8)
                             status = rng.choice(statuses)
+                            replies += status == PostStatus.APPROVED.value
+                            waiting += status == PostStatus.PENDING.value
                         recent = (recent + [(post_id, depth)])[-8:]
                         yield (post_id, thread_id, author, parent, depth, source, html,
                                status, at)
                         at += timedelta(minutes=rng.randrange(1, 90))
-                    last_activity.append({"thread": thread_id, "last": at})
+                    # The thread's copies of its posts (forum.models.thread.refresh_threads).
+                    last_activity.append({"thread": thread_id, "last": at,
+                                          "opening": people_here[thread_id % len(people_here)],
+                                          "replies": replies, "waiting": waiting})
 
             with click.progressbar(length=posts, label="posts", file=sys.stderr) as bar:
                 batch: list[tuple] = []
@@ -267,7 +273,11 @@ def seed(url: str, *, sets: int, people: int, threads: int, posts: int, long_thr
             table = Thread.__table__
             connection.execute(
                 update(table).where(table.c.id == bindparam("thread"))
-                .values(last_activity_at=bindparam("last")), last_activity)
+                .values(last_activity_at=bindparam("last"),
+                        opening_status=PostStatus.APPROVED.value,
+                        opening_author_id=bindparam("opening"),
+                        reply_count=bindparam("replies"), waiting_count=bindparam("waiting")),
+                last_activity)
             timings["threads and posts"] = time.perf_counter() - started - timings[
                 "people and sets"]
             if writer.postgres:

@@ -79,6 +79,9 @@ DEFAULTS: dict[str, object] = {
     "GUIDE_FILES_IN_BACKGROUND": None,
     "THREADS_PER_PAGE": 20,
     "MAX_REPLY_INDENT": 5,
+    # A thread page shows this many branches (replies to the opening post, each with all of
+    # its replies), so a 10,000-post thread answers as fast as a short one.
+    "THREAD_BRANCHES_PER_PAGE": 50,
     "THREAD_TITLE_MAX": 200,
     "POST_BODY_MAX": 20_000,
     # Logs go to stdout: "json" (one object a line, with a request id), "text", or "none".

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Boolean
@@ -14,12 +15,21 @@ from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import and_
+from sqlalchemy import event
 from sqlalchemy import false
 from sqlalchemy import func
+from sqlalchemy import inspect
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
+from sqlalchemy.orm.util import identity_key
 
 from forum.extensions import db
 from forum.models.base import utcnow
@@ -37,8 +47,16 @@ class PostStatus(enum.StrEnum):
 
 
 class Thread(db.Model):
+    """A thread of a set.
+
+    ``opening_status``, ``opening_author_id``, ``reply_count`` and ``waiting_count`` are copies
+    of what its posts say (see :func:`refresh_threads`), kept so that the set page and the
+    moderation queue cost the same on a site of a thousand posts or a million.
+    """
+
     __tablename__ = "threads"
-    __table_args__ = (Index("ix_threads_set_activity", "learning_set_id", "last_activity_at"),)
+    __table_args__ = (Index("ix_threads_set_activity", "learning_set_id", "last_activity_at"),
+                      Index("ix_threads_set_waiting", "learning_set_id", "waiting_count"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     learning_set_id: Mapped[int] = mapped_column(
@@ -49,9 +67,16 @@ class Thread(db.Model):
     last_activity_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     is_locked: Mapped[bool] = mapped_column(Boolean, default=False)
     is_pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The opening post's status and author (None while the thread has no post).
+    opening_status: Mapped[PostStatus | None] = mapped_column(_str_enum(PostStatus))
+    opening_author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    # Published replies, and posts (or edits of published posts) waiting for a moderator.
+    reply_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    waiting_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     learning_set: Mapped[LearningSet] = relationship()
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     posts: Mapped[list[Post]] = relationship(
         back_populates="thread", cascade="all, delete-orphan", order_by="Post.id")
 
@@ -61,11 +86,18 @@ class Post(db.Model):
     # A form sent twice (a double click, a retry) carries the same one-time key: the database
     # refuses the second post, even when both arrive at once.
     __table_args__ = (UniqueConstraint("author_id", "submission_key",
-                                       name="uq_posts_author_id_submission_key"),)
+                                       name="uq_posts_author_id_submission_key"),
+                      # The queue: a thread's waiting posts; edits waiting on published posts.
+                      Index("ix_posts_thread_status", "thread_id", "status", "pending_at"),
+                      # A thread's opening post and its branches (thread pages).
+                      Index("ix_posts_thread_parent", "thread_id", "parent_id"),
+                      Index("ix_posts_status_pending_at", "status", "pending_at"),
+                      # An author's published posts (the queue's "approved before" count).
+                      Index("ix_posts_author_status", "author_id", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"),
-                                           index=True)
+    # Indexed by ix_posts_thread_status and ix_posts_thread_parent (thread_id first).
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
                                                   index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"),
@@ -140,3 +172,92 @@ class PostRevision(db.Model):
 
     post: Mapped[Post] = relationship(back_populates="revisions")
     editor: Mapped[User | None] = relationship()
+
+
+# --- the thread's copies of what its posts say ---------------------------------------
+
+# Columns of Post whose change can change a thread's copies.
+_COUNTED = ("status", "parent_id", "thread_id", "pending_at", "author_id")
+
+
+def thread_copies() -> dict[str, object]:
+    """The values of a thread's copies, as correlated subqueries over its posts (for UPDATE)."""
+    mine = Post.thread_id == Thread.id
+    root = aliased(Post)
+    first_root = (select(root.id).where(root.thread_id == Thread.id, root.parent_id.is_(None))
+                  .order_by(root.id).limit(1).correlate(Thread).scalar_subquery())
+    return {
+        "opening_status": select(Post.status).where(Post.id == first_root).scalar_subquery(),
+        "opening_author_id": (select(Post.author_id).where(Post.id == first_root)
+                              .scalar_subquery()),
+        "reply_count": select(func.count(Post.id)).where(
+            mine, Post.parent_id.is_not(None), Post.status == PostStatus.APPROVED)
+        .scalar_subquery(),
+        "waiting_count": select(func.count(Post.id)).where(
+            mine, or_(Post.status == PostStatus.PENDING,
+                      and_(Post.status == PostStatus.APPROVED, Post.pending_at.is_not(None))))
+        .scalar_subquery(),
+    }
+
+
+def refresh_threads(session: Session, thread_ids: Iterable[int]) -> None:
+    """Work the copies of these threads out again from their posts.
+
+    Called after every change of a post's status, parent, author or waiting edit: by the
+    session (below) for changes made through the ORM, and by the services that change posts
+    with an UPDATE statement. Recounting (rather than adding one) keeps it right whatever
+    happened before; it costs the size of the thread, on writes only.
+    """
+    ids = sorted({thread_id for thread_id in thread_ids if thread_id is not None})
+    if not ids:
+        return
+    threads = Thread.__table__
+    connection = session.connection()
+    # PostgreSQL: lock the threads first, so that the recount's snapshot (taken by the next
+    # statement, after the lock) sees what another transaction changed in the same thread
+    # and committed meanwhile; otherwise two moderators approving two posts of one thread at
+    # once could each count the other's post as still waiting. (SQLite: writers take turns.)
+    connection.execute(select(threads.c.id).where(threads.c.id.in_(ids))
+                       .order_by(threads.c.id).with_for_update())
+    connection.execute(update(threads).where(threads.c.id.in_(ids)).values(**thread_copies()))
+    for thread_id in ids:
+        thread = session.identity_map.get(identity_key(Thread, thread_id))
+        if thread is not None:
+            session.expire(thread, list(_COPIES))
+
+
+_COPIES = ("opening_status", "opening_author_id", "reply_count", "waiting_count")
+
+
+def _changed_posts(session: Session) -> tuple[list[Post], set[int]]:
+    """Posts new or changed in a way the copies count, and ids of threads a post left."""
+    posts: list[Post] = [post for post in session.new if isinstance(post, Post)]
+    left: set[int] = set()
+    for post in session.deleted:
+        if isinstance(post, Post):
+            left.add(post.thread_id)
+    for post in session.dirty:
+        if not isinstance(post, Post):
+            continue
+        state = inspect(post)
+        for name in _COUNTED:
+            history = state.attrs[name].history
+            if history.has_changes():
+                posts.append(post)
+                if name == "thread_id":
+                    left.update(history.deleted)
+    return posts, left
+
+
+@event.listens_for(Session, "before_flush")
+def _note_changed_posts(session: Session, _context, _instances) -> None:
+    # Set afresh on every flush: a flush that failed leaves nothing behind.
+    session.info["forum_changed_posts"] = _changed_posts(session)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _refresh_changed_threads(session: Session, _context) -> None:
+    noted = session.info.pop("forum_changed_posts", None)
+    if noted is not None:
+        posts, left = noted
+        refresh_threads(session, {post.thread_id for post in posts} | left)

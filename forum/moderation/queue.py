@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select
 from sqlalchemy import func
 from sqlalchemy import literal
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import union_all
 from sqlalchemy.orm import Session
@@ -31,6 +32,8 @@ from forum.models import User
 PENDING = "pending"
 EDIT = "edit"  # an edit of a published post, waiting for approval
 REPORTED = "reported"
+# "50 or more approved posts in this set before" is all a moderator needs to know.
+APPROVED_CAP = 50
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,12 @@ def _only(set_ids: list[int] | None) -> list:
     return [Thread.learning_set_id.in_(set_ids)] if set_ids is not None else []
 
 
+def _waiting_only(set_ids: list[int] | None) -> list:
+    """Threads with something waiting (their own count, so the search starts from the set's
+    threads, not from every waiting post on the site), in ``set_ids`` when given."""
+    return [Thread.waiting_count > 0, *_only(set_ids)]
+
+
 def _pending_query(user: User, set_ids: list[int] | None = None) -> Select:
     """Waiting posts in the sets the user moderates (in ``set_ids`` when given); their own are
     listed too, marked as waiting for another moderator."""
@@ -76,7 +85,7 @@ def _pending_query(user: User, set_ids: list[int] | None = None) -> Select:
                    Post.created_at.label("since"))
             .join(Thread, Thread.id == Post.thread_id)
             .where(permissions.waiting_posts_filter(user), Post.status == PostStatus.PENDING,
-                   *_only(set_ids)))
+                   *_waiting_only(set_ids)))
 
 
 def _edit_query(user: User, set_ids: list[int] | None = None) -> Select:
@@ -85,7 +94,7 @@ def _edit_query(user: User, set_ids: list[int] | None = None) -> Select:
                    Post.pending_at.label("since"))
             .join(Thread, Thread.id == Post.thread_id)
             .where(permissions.waiting_posts_filter(user), Post.status == PostStatus.APPROVED,
-                   *_only(set_ids)))
+                   *_waiting_only(set_ids)))
 
 
 def _reported_query(user: User, set_ids: list[int] | None = None) -> Select:
@@ -104,9 +113,16 @@ def queue_count(session: Session, user: User) -> int | None:
     if not permissions.is_signed_in(user):
         return None
     # What they can act on: others' waiting posts and edits, and reported posts.
+    # waiting_posts_filter and approvable_posts_filter, from the moderated sets' threads that
+    # have something waiting (not from every post of those sets).
+    waiting_threads = select(Thread.id).where(
+        permissions.moderates_filter(user, Thread.learning_set_id), Thread.waiting_count > 0)
     pending = select(func.count()).select_from(
-        select(Post.id).where(permissions.waiting_posts_filter(user),
-                              permissions.approvable_posts_filter(user)).subquery())
+        select(Post.id)
+        .where(Post.thread_id.in_(waiting_threads.correlate(None)),
+               Post.status.in_([PostStatus.PENDING, PostStatus.APPROVED]),
+               or_(Post.status == PostStatus.PENDING, Post.pending_at.is_not(None)),
+               Post.author_id.is_distinct_from(user.id)).subquery())
     reported = select(func.count()).select_from(_reported_query(user).subquery())
     moderates = (select(func.count())
                  .select_from(permissions.moderated_set_ids(user).limit(1).subquery())
@@ -148,18 +164,23 @@ def queue_page(session: Session, user: User, sets: list[LearningSet], *,
                  joinedload(Post.parent.of_type(parent)).joinedload(parent.author))
         .where(Post.id.in_(ids))).unique()}
 
-    author_ids = {post.author_id for post in posts.values() if post.author_id is not None}
+    # Each author's published posts in the post's set, counted up to APPROVED_CAP: the
+    # moderator needs "new here or not", and an uncapped count grows with the author's history.
+    pairs = sorted({(post.author_id, post.thread.learning_set_id) for post in posts.values()
+                    if post.author_id is not None})
     approved: dict[tuple[int, int], int] = {}
-    if author_ids:
-        approved = {
-            (author_id, set_id): int(count)
-            for author_id, set_id, count in session.execute(
-                select(Post.author_id, Thread.learning_set_id, func.count(Post.id))
-                .join(Thread, Thread.id == Post.thread_id)
-                .where(Post.author_id.in_(author_ids), Post.status == PostStatus.APPROVED,
-                       Thread.learning_set_id.in_(set_ids))
-                .group_by(Post.author_id, Thread.learning_set_id))
-        }
+    if pairs:
+        counts = [
+            select(literal(author_id).label("author_id"), literal(set_id).label("set_id"),
+                   func.count().label("n"))
+            .select_from(select(Post.id).join(Thread, Thread.id == Post.thread_id)
+                         .where(Post.author_id == author_id,
+                                Post.status == PostStatus.APPROVED,
+                                Thread.learning_set_id == set_id)
+                         .limit(APPROVED_CAP + 1).subquery())
+            for author_id, set_id in pairs]
+        approved = {(int(row.author_id), int(row.set_id)): int(row.n)
+                    for row in session.execute(union_all(*counts))}
 
     reported_ids = [row.post_id for row in rows if row.kind == REPORTED]
     reports: dict[int, list[Report]] = {}
@@ -178,6 +199,6 @@ def queue_page(session: Session, user: User, sets: list[LearningSet], *,
         if row.kind in (REPORTED, EDIT):
             before -= 1  # the reported or edited post itself is one of them
         items.append(QueueItem(post=post, kind=row.kind, since=row.since,
-                               approved_before=max(0, before),
+                               approved_before=min(max(0, before), APPROVED_CAP),
                                reports=reports.get(post.id, [])))
     return QueuePage(items=items, page=page, pages=pages, total=total)

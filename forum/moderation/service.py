@@ -37,6 +37,7 @@ from forum.models import ReportStatus
 from forum.models import Thread
 from forum.models import User
 from forum.models import utcnow
+from forum.models.thread import refresh_threads
 from forum.text import render_markdown
 
 
@@ -124,6 +125,7 @@ def _transition(session: Session, post: Post, expected: Iterable[PostStatus],
     set_committed_value(post, "status", new)
     for key, value in values.items():
         set_committed_value(post, key, value)
+    refresh_threads(session, [post.thread_id])
     return True
 
 
@@ -311,6 +313,7 @@ def edit_and_approve(session: Session, moderator: User, post: Post, body: str,
     for key, value in values.items():
         if key != "version":
             set_committed_value(post, key, value)
+    refresh_threads(session, [post.thread_id])
     session.expire(post, ["version"])
     post.thread.last_activity_at = now
     if changed:
@@ -364,6 +367,7 @@ def _settle_edit(session: Session, moderator: User, post: Post, seen_version: in
         raise AlreadyHandled(what_happened_to_edit(session, post.id))
     for key, value in values.items():
         set_committed_value(post, key, value)
+    refresh_threads(session, [post.thread_id])
 
 
 def approve_edit(session: Session, moderator: User, post: Post, *,

@@ -117,7 +117,9 @@ def _load_set(slug: str) -> LearningSet:
 
 
 def _post_url(post: Post) -> str:
-    return url_for("threads.show", thread_id=post.thread_id, _anchor=f"post-{post.id}")
+    # ?post= opens the page of a long thread that shows the post.
+    return url_for("threads.show", thread_id=post.thread_id, post=post.id,
+                   _anchor=f"post-{post.id}")
 
 
 def _next_url(default: str) -> str:

@@ -28,8 +28,10 @@ EXCERPT_LENGTH = 300
 
 
 def post_url(thread_id: int, post_id: int | None) -> str:
-    url = external_url("threads.show", thread_id=thread_id)
-    return f"{url}#post-{post_id}" if post_id is not None else url
+    if post_id is None:
+        return external_url("threads.show", thread_id=thread_id)
+    # ?post= opens the page of a long thread that shows the post.
+    return external_url("threads.show", thread_id=thread_id, post=post_id) + f"#post-{post_id}"
 
 
 def queue_url(learning_set: LearningSet) -> str:

@@ -91,8 +91,11 @@ def open_notification(notification_id: int):
         action = db.session.scalar(select(Action).where(Action.post_id == notification.post_id))
         if action is not None:
             return redirect(reminders.update_form_url(action))
-    anchor = f"post-{notification.post_id}" if notification.post_id else None
-    return redirect(url_for("threads.show", thread_id=notification.thread_id, _anchor=anchor))
+    if notification.post_id is None:
+        return redirect(url_for("threads.show", thread_id=notification.thread_id))
+    # ?post= opens the page of a long thread that shows the post.
+    return redirect(url_for("threads.show", thread_id=notification.thread_id,
+                            post=notification.post_id, _anchor=f"post-{notification.post_id}"))
 
 
 @bp.post("/notifications/mark-all-read")

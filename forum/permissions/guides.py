@@ -17,7 +17,6 @@ from forum.models import PostStatus
 from forum.models import Role
 from forum.models import Thread
 from forum.permissions.posts import opening_post
-from forum.permissions.posts import opening_posts
 from forum.permissions.roles import AnyUser
 from forum.permissions.roles import has_role
 from forum.permissions.roles import is_admin
@@ -85,6 +84,4 @@ def can_quote_thread(thread: Thread, opening: Post | None = None) -> bool:
 
 def quotable_threads_filter() -> ColumnElement[bool]:
     """:func:`can_quote_thread` as a WHERE clause over :class:`Thread`."""
-    root, approved_openings = opening_posts()
-    approved_openings = approved_openings.where(root.status == PostStatus.APPROVED)
-    return Thread.id.in_(approved_openings)
+    return Thread.opening_status == PostStatus.APPROVED

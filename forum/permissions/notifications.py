@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import and_
+from sqlalchemy import exists
 from sqlalchemy import or_
 from sqlalchemy import select
 
@@ -36,8 +37,10 @@ def can_read_notification(user: AnyUser, notification: Notification) -> bool:
 
 def readable_notifications(user: AnyUser) -> ColumnElement[bool]:
     """:func:`can_read_notification` as a WHERE clause over :class:`Notification`."""
-    post_readable = Notification.post_id.in_(
-        select(Post.id).where(visible_posts_filter(user)).correlate(None))
+    # Correlated: checks each notification's own post, rather than listing every post the
+    # user can read (which grows with the site) to look it up in.
+    post_readable = exists(select(Post.id).where(Post.id == Notification.post_id,
+                                                 visible_posts_filter(user)))
     event_readable = Notification.event_id.in_(
         select(Event.id).where(visible_events_filter(user)).correlate(None))
     set_readable = or_(Notification.learning_set_id.is_(None),

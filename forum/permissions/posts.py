@@ -103,25 +103,24 @@ def opening_posts() -> tuple[Any, Select]:
     return root, query.correlate(None)
 
 
-def _unlisted_thread_ids(user: AnyUser) -> Select:
-    """Threads whose opening post is not (or no longer) published and is not the user's."""
-    root, query = opening_posts()
-    query = query.where(root.status.not_in(LISTED_OPENING_STATUSES))
-    if is_signed_in(user):
-        query = query.where(root.author_id.is_distinct_from(user.id))
-    return query
+def _listed_opening() -> ColumnElement[bool]:
+    """The thread's opening post was published (or it has none yet), from the thread's copy
+    of its opening post (:func:`forum.models.thread.refresh_threads` keeps it)."""
+    return or_(Thread.opening_status.is_(None),
+               Thread.opening_status.in_(LISTED_OPENING_STATUSES))
 
 
 def listed_threads_filter() -> ColumnElement[bool]:
     """Threads listed to every reader of their set: the opening post was published."""
-    return Thread.id.not_in(_unlisted_thread_ids(None))
+    return _listed_opening()
 
 
 def visible_threads_filter(user: AnyUser) -> ColumnElement[bool]:
     """:func:`can_open_thread` as a WHERE clause over :class:`Thread`."""
+    own_opening = (Thread.opening_author_id == user.id) if is_signed_in(user) else false()
     return and_(readable_filter(user, Thread.learning_set_id),
-                or_(moderates_filter(user, Thread.learning_set_id),
-                    Thread.id.not_in(_unlisted_thread_ids(user))))
+                or_(moderates_filter(user, Thread.learning_set_id), _listed_opening(),
+                    own_opening))
 
 
 # --- posts -------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import url_for
 from markupsafe import Markup
 from sqlalchemy import func
 from sqlalchemy import select
@@ -31,6 +32,7 @@ from forum.models import PostStatus
 from forum.models import Thread
 from forum.models import User
 from forum.models import utcnow
+from forum.models.thread import refresh_threads
 from forum.moderation.policy import edit_waits
 from forum.moderation.policy import initial_status
 from forum.moderation.service import resubmit_after_edit
@@ -122,44 +124,29 @@ class ThreadPage:
     total: int
 
 
-def _opening_statuses():
-    """A subquery of each thread's opening post status: (thread_id, status)."""
-    root, openings = permissions.opening_posts()
-    return openings.add_columns(root.status.label("status")).subquery("opening_posts")
-
-
 def thread_summaries(session: Session, viewer: AnyUser, learning_set: LearningSet, *,
                      page: int, per_page: int) -> ThreadPage:
     """One page of the set's threads the viewer may see: pinned first, then latest activity.
 
     Two queries (a count and the page, which carries the unread markers) whatever the page
-    size, plus the cached role lookup.
+    size, plus the cached role lookup. The opening post's status and the reply count are the
+    thread's own copies, so neither query reads the posts for them: the cost follows the set's
+    threads, not the site's posts.
     """
     per_page = max(1, per_page)
-    opening = _opening_statuses()
-    replies = (select(Post.thread_id, func.count(Post.id).label("reply_count"))
-               .where(Post.parent_id.is_not(None), Post.status == PostStatus.APPROVED)
-               .group_by(Post.thread_id)
-               .subquery("approved_replies"))
     # Challenges are listed apart (forum.challenges.service.challenge_summaries).
     conditions = [Thread.learning_set_id == learning_set.id,
                   Thread.id.not_in(select(Challenge.thread_id).correlate(None))]
     if not permissions.can_moderate(viewer, learning_set):
         conditions.append(permissions.visible_threads_filter(viewer))
 
-    total = session.scalar(
-        select(func.count(Thread.id))
-        .outerjoin(opening, opening.c.thread_id == Thread.id)
-        .where(*conditions)) or 0
+    total = session.scalar(select(func.count(Thread.id)).where(*conditions)) or 0
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
 
     unread = reading.unread_by_thread(viewer, learning_set)
-    query = (select(Thread, User.display_name, func.coalesce(replies.c.reply_count, 0),
-                    opening.c.status)
-             .outerjoin(User, User.id == Thread.author_id)
-             .outerjoin(opening, opening.c.thread_id == Thread.id)
-             .outerjoin(replies, replies.c.thread_id == Thread.id))
+    query = (select(Thread, User.display_name)
+             .outerjoin(User, User.id == Thread.author_id))
     if unread is not None:
         query = (query.add_columns(unread.c.unread_count, unread.c.first_unread_id)
                  .outerjoin(unread, unread.c.thread_id == Thread.id))
@@ -169,13 +156,13 @@ def thread_summaries(session: Session, viewer: AnyUser, learning_set: LearningSe
         .limit(per_page)
         .offset((page - 1) * per_page)).all()
     items = [
-        ThreadSummary(thread=row[0], reply_count=int(row[2]),
+        ThreadSummary(thread=row[0], reply_count=row[0].reply_count,
                       last_activity_at=row[0].last_activity_at,
                       author_name=row[1] or "A former member",
                       is_pinned=row[0].is_pinned, is_locked=row[0].is_locked,
-                      opening_status=row[3] or PostStatus.APPROVED,
-                      unread_count=int(row[4] or 0) if unread is not None else 0,
-                      first_unread_id=row[5] if unread is not None else None)
+                      opening_status=row[0].opening_status or PostStatus.APPROVED,
+                      unread_count=int(row[2] or 0) if unread is not None else 0,
+                      first_unread_id=row[3] if unread is not None else None)
         for row in rows
     ]
     return ThreadPage(items=items, page=page, pages=pages, total=total)
@@ -202,6 +189,110 @@ def load_thread(session: Session, thread_id: int) -> Thread | None:
         .options(joinedload(Thread.learning_set),
                  selectinload(Thread.posts).joinedload(Post.author))
         .where(Thread.id == thread_id))
+
+
+# --- long threads: a page of branches ---------------------------------------
+
+@dataclass(frozen=True)
+class ThreadPosts:
+    """The posts of one page of a thread: the opening post, and ``per_page`` branches (a reply
+    to the opening post, or another post without a parent) each with all its replies."""
+
+    thread: Thread
+    opening: Post | None
+    page: int
+    pages: int
+
+
+def post_url(post: Post, **values: object) -> str:
+    """The address of a post on its thread page: ``?post=`` opens the page that shows it."""
+    return url_for("threads.show", thread_id=post.thread_id, post=post.id,
+                   _anchor=f"post-{post.id}", **values)
+
+
+@dataclass(frozen=True)
+class Skeleton:
+    """A thread's shape: every post's id and parent, read from one index (no text)."""
+
+    opening_id: int | None
+    heads: list[int]  # posts that start a branch, in id order
+    children: dict[int, list[int]]
+    parents: dict[int, int | None]
+
+    def branch(self, head: int) -> list[int]:
+        """The head and every reply under it."""
+        found, stack = [], [head]
+        while stack:
+            post_id = stack.pop()
+            found.append(post_id)
+            stack.extend(self.children.get(post_id, []))
+        return found
+
+    def head_of(self, post_id: int) -> int | None:
+        """The head of the branch that holds ``post_id`` (None: not in the thread)."""
+        seen: set[int] = set()
+        while post_id in self.parents and post_id not in seen:
+            seen.add(post_id)
+            parent = self.parents[post_id]
+            if parent is None or parent == self.opening_id or parent not in self.parents:
+                return post_id if post_id != self.opening_id else None
+            post_id = parent
+        return None
+
+
+def skeleton(session: Session, thread_id: int) -> Skeleton:
+    """One query on the (thread_id, parent_id) index: two integers a post, so a 10,000-post
+    thread costs a few milliseconds, and no recursive SQL (whose plans vary by database)."""
+    rows = session.execute(select(Post.id, Post.parent_id).where(Post.thread_id == thread_id)
+                           .order_by(Post.id)).all()
+    parents: dict[int, int | None] = {row.id: row.parent_id for row in rows}
+    opening_id = next((post_id for post_id, parent_id in rows if parent_id is None), None)
+    children: dict[int, list[int]] = {}
+    heads = []
+    for post_id, parent_id in rows:
+        if post_id == opening_id:
+            continue
+        if parent_id is None or parent_id == opening_id or parent_id not in parents:
+            heads.append(post_id)  # a reply to the opening post, or one whose parent is gone
+        else:
+            children.setdefault(parent_id, []).append(post_id)
+    return Skeleton(opening_id, heads, children, parents)
+
+
+def page_of_post(shape: Skeleton, post_id: int, per_page: int) -> int:
+    """The page of the thread on which post ``post_id`` is shown (1 if it is not in it)."""
+    head = shape.head_of(post_id)
+    if head is None:
+        return 1
+    return shape.heads.index(head) // per_page + 1
+
+
+def load_thread_page(session: Session, thread_id: int, page: int, per_page: int,
+                     post_id: int | None = None) -> ThreadPosts | None:
+    """The thread, its set, its opening post and the posts of one page, in three queries
+    whatever the thread's length: the thread, its shape (:func:`skeleton`), and the page's
+    posts with their authors. Given ``post_id``, the page is the one that shows that post.
+    ``thread.posts`` is set to the posts loaded, so the permission rules that look there (the
+    opening post, a post's parent) find what the page shows."""
+    if not valid_id(thread_id):
+        return None
+    thread = session.scalar(select(Thread).options(joinedload(Thread.learning_set))
+                            .where(Thread.id == thread_id))
+    if thread is None:
+        return None
+    shape = skeleton(session, thread_id)
+    if post_id is not None:
+        page = page_of_post(shape, post_id, per_page)
+    pages = max(1, math.ceil(len(shape.heads) / per_page))
+    page = min(max(1, page), pages)
+    wanted = [shape.opening_id] if shape.opening_id is not None else []
+    for head in shape.heads[(page - 1) * per_page:page * per_page]:
+        wanted.extend(shape.branch(head))
+    posts = list(session.scalars(select(Post).options(joinedload(Post.author))
+                                 .where(Post.id.in_(wanted)).order_by(Post.id))) if wanted else []
+    opening = posts[0] if posts and posts[0].id == shape.opening_id else None
+    set_committed_value(thread, "posts", posts)
+    return ThreadPosts(thread=thread, opening=opening, page=page, pages=pages)
 
 
 def load_post(session: Session, post_id: int) -> Post | None:
@@ -378,6 +469,8 @@ def _update_post(session: Session, post: Post, **values: object) -> None:
                            "below, check the post and send it again.")
     for key, value in values.items():
         set_committed_value(post, key, value)
+    if "pending_at" in values:
+        refresh_threads(session, [post.thread_id])
 
 
 def _keep_revision(session: Session, post: Post, editor_id: int | None, source: str,

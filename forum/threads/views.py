@@ -27,6 +27,7 @@ from forum.models import PostStatus
 from forum.models import Thread
 from forum.moderation.policy import edit_waits
 from forum.moderation.service import returned_note
+from forum.pagination import requested_page
 from forum.sets.loading import load_visible_set
 from forum.threads import bp
 from forum.threads import following
@@ -79,7 +80,7 @@ def _require_sign_in():
 
 
 def _post_url(post: Post) -> str:
-    return url_for("threads.show", thread_id=post.thread_id, _anchor=f"post-{post.id}")
+    return service.post_url(post)
 
 
 def _post_once(key: str | None, create: Callable[[], Post]) -> tuple[Post, bool]:
@@ -123,7 +124,20 @@ def _posted_message(post: Post, done: str, new: bool = True) -> None:
 
 @bp.get("/threads/<int:thread_id>")
 def show(thread_id: int):
-    return _show(_load_thread(thread_id))
+    # A link to one post (?post=N#post-N) opens the page that shows it.
+    post_id = request.args.get("post", type=int) if "page" not in request.args else None
+    return _show(_load_thread_page(thread_id, requested_page(), post_id=post_id))
+
+
+def _load_thread_page(thread_id: int, page: int, *, post_id: int | None = None):
+    """One page of the thread (50 branches by default), or 404 if the viewer may not see it."""
+    loaded = service.load_thread_page(db.session, thread_id, page,
+                                      current_app.config["THREAD_BRANCHES_PER_PAGE"],
+                                      post_id=post_id)
+    if loaded is None or not service.can_see_thread(current_user, loaded.thread,
+                                                    loaded.opening):
+        abort(404)
+    return loaded
 
 
 def _follow_form(thread: Thread, formdata=None) -> FollowForm | None:
@@ -136,8 +150,8 @@ def _follow_form(thread: Thread, formdata=None) -> FollowForm | None:
     return form
 
 
-def _show(thread: Thread, follow_form: FollowForm | None = None, *, record: bool = True):
-    opening = service.opening_post(thread)
+def _show(loaded, follow_form: FollowForm | None = None, *, record: bool = True):
+    thread, opening = loaded.thread, loaded.opening
     posts = service.thread_view(current_user, thread, current_app.config["MAX_REPLY_INDENT"])
     opening_view = next((view for view in posts if view.post is opening), None)
     replies = [view for view in posts if view.post is not opening]
@@ -147,7 +161,7 @@ def _show(thread: Thread, follow_form: FollowForm | None = None, *, record: bool
         from forum.challenges import page as challenge_page
 
         extra = challenge_page.thread_context(db.session, current_user, challenge, posts)
-    reply_count = sum(1 for view in replies if view.post.status == PostStatus.APPROVED)
+    reply_count = thread.reply_count
     chosen = extra.get("chosen_kind")
     if chosen is not None:
         # Filtered by kind: the matching posts in reading order, each saying whom it answers.
@@ -157,6 +171,7 @@ def _show(thread: Thread, follow_form: FollowForm | None = None, *, record: bool
     page = render_template(
         "threads/show.html", thread=thread, learning_set=thread.learning_set,
         opening=opening_view, replies=replies, reply_count=reply_count,
+        page=loaded.page, pages=loaded.pages,
         new_ids=reading.new_post_ids(current_user, shown, since),
         follow_form=follow_form or _follow_form(thread),
         reply_form=ReplyForm(formdata=None), markdown_hint=MARKDOWN_HINT, **extra)
@@ -310,7 +325,7 @@ def follow(thread_id: int):
         return _require_sign_in()
     form = _follow_form(thread, request.form)
     if not form.validate_on_submit():
-        return (_show(thread, follow_form=form, record=False),
+        return (_show(_load_thread_page(thread_id, 1), follow_form=form, record=False),
                 400 if form.csrf_token.errors else 200)
     level = FollowLevel(form.level.data)
     following.set_follow_level(db.session, current_user, thread, level)

@@ -166,7 +166,7 @@ def test_approval_email_arrives_with_a_working_link_text_and_html(app, world, cl
     text, html = _text(message), _html(message)
     assert "Mia Moderator approved your post" in text
     assert "Voice of the Vale" in text
-    link = f"http://localhost/threads/{world.thread.id}#post-{post_id}"
+    link = f"http://localhost/threads/{world.thread.id}?post={post_id}#post-{post_id}"
     assert link in text
     assert f'href="{link}"' in html
     client.sign_in_as(world.member)
@@ -309,7 +309,7 @@ def test_daily_digest_sends_unread_notifications_once(app, world, runner, smtp):
     assert message["Subject"] == "Your daily summary: 1 new notification"
     text = _text(message)
     assert "Mia Moderator replied to your post in “Naming the assembly”." in text
-    assert f"http://localhost/threads/{world.thread.id}#post-{reply_id}" in text
+    assert f"http://localhost/threads/{world.thread.id}?post={reply_id}#post-{reply_id}" in text
     assert _unsubscribe_url(message)
 
     runner.invoke(args=["notifications", "send-digests"])

@@ -191,7 +191,8 @@ def test_notifications_page_lists_newest_first_with_links_to_the_posts(app, worl
                                          (first, second), strict=True):
         assert f'href="/notifications/{notification_id}"' in page
         response = client.get(f"/notifications/{notification_id}")
-        assert response.headers["Location"] == f"/threads/{world.thread.id}#post-{post_id}"
+        assert response.headers["Location"] == \
+            f"/threads/{world.thread.id}?post={post_id}#post-{post_id}"
 
 
 def test_opening_a_notification_marks_it_read(app, world, client):

@@ -153,7 +153,8 @@ def test_reply_to_a_reply_is_nested_under_it_and_links_back(app, client, world):
     second = client.post(f"/posts/{first_id}/reply", data={"body": "Why jury?"})
     assert second.status_code == 302
     second_id = int(second.location.rsplit("post-", 1)[1])
-    assert second.location.endswith(f"/threads/{world.thread.id}#post-{second_id}")
+    assert second.location.endswith(
+        f"/threads/{world.thread.id}?post={second_id}#post-{second_id}")
     with app.app_context():
         reply = db.session.get(Post, second_id)
         assert (reply.parent_id, reply.depth, reply.thread_id) == (first_id, 2, world.thread.id)
@@ -170,7 +171,7 @@ def test_reply_page_for_a_reply_names_the_post_it_answers_with_a_link_into_the_t
     client.sign_in_as(world.member)
     page = client.get(f"/posts/{first_id}/reply").text
     assert "a post that is not shown" not in page
-    link = f'href="/threads/{world.thread.id}#post-{opening_id}"'
+    link = f'href="/threads/{world.thread.id}?post={opening_id}#post-{opening_id}"'
     assert f'In reply to <a class="govuk-link" {link}>Mo Member</a>' in page
 
 

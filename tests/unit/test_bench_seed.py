@@ -29,3 +29,10 @@ def test_seed_makes_the_people_sets_threads_and_posts_asked_for(tmp_path):
         assert connection.execute(
             "SELECT count(*) FROM threads t WHERE last_activity_at < "
             "(SELECT max(created_at) FROM posts WHERE thread_id = t.id)").fetchone()[0] == 0
+        # The threads' copies of their posts agree with the posts.
+        assert connection.execute(
+            "SELECT count(*) FROM threads t WHERE reply_count != (SELECT count(*) FROM posts p "
+            "WHERE p.thread_id = t.id AND p.parent_id IS NOT NULL AND p.status = 'approved') "
+            "OR waiting_count != (SELECT count(*) FROM posts p WHERE p.thread_id = t.id "
+            "AND p.status = 'pending') OR opening_status != 'approved' "
+            "OR opening_author_id != author_id").fetchone()[0] == 0

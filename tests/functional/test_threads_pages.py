@@ -1,0 +1,141 @@
+"""Long threads come in pages of branches (a reply to the opening post with all its replies),
+a link to any post opens the page that shows it, and a page costs the same queries anywhere."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import event
+
+from forum.extensions import db
+from forum.models import LearningSet
+from forum.models import Post
+from forum.models import PostStatus
+from forum.models import Thread
+from forum.models import User
+from tests import factories
+from tests import htmlcheck
+
+PER_PAGE = 5
+
+
+def _long_thread(app, world, branches: int = 12) -> tuple[int, list[list[int]]]:
+    """A thread whose opening post has ``branches`` replies, each answered twice (nested)."""
+    app.config["THREAD_BRANCHES_PER_PAGE"] = PER_PAGE
+    with app.app_context():
+        learning_set = db.session.get(LearningSet, world.learning_set.id)
+        member = db.session.get(User, world.member.id)
+        thread = factories.make_thread(learning_set, member, title="A long thread")
+        opening = thread.posts[0]
+        ids = []
+        for n in range(branches):
+            head = factories.make_post(thread, member, parent=opening, body=f"Branch {n}")
+            child = factories.make_post(thread, member, parent=head, body=f"Answer {n}")
+            grandchild = factories.make_post(thread, member, parent=child, body=f"Deep {n}")
+            ids.append([head.id, child.id, grandchild.id])
+        db.session.commit()
+        return thread.id, ids
+
+
+def _articles(page: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<article id="post-(\d+)"', page)]
+
+
+def test_a_long_thread_shows_its_branches_a_page_at_a_time(app, client, world):
+    thread_id, branches = _long_thread(app, world)
+    client.sign_in_as(world.member)
+    first = client.get(f"/threads/{thread_id}").text
+    assert "Branch 0" in first and "Deep 4" in first and "Branch 5" not in first
+    assert len(_articles(first)) == 1 + PER_PAGE * 3  # the opening post and five branches
+    assert '<nav class="govuk-pagination" aria-label="Pages of replies">' in first
+    assert f'href="/threads/{thread_id}?page=2"' in first
+    assert "Replies, page 1 of 3" in first
+
+    last = client.get(f"/threads/{thread_id}?page=3").text
+    assert "<title>A long thread (page 3 of 3)" in last
+    # Each branch stays whole; the opening post is not repeated, but linked.
+    assert _articles(last) == [post_id for branch in branches[10:] for post_id in branch]
+    assert "The opening post is on" in last
+    assert f'href="/threads/{thread_id}?post=' in last  # "In reply to" the opening post
+    # Past the end: the last page.
+    assert _articles(client.get(f"/threads/{thread_id}?page=99").text) == _articles(last)
+
+
+def test_a_link_to_any_post_opens_the_page_that_shows_it(app, client, world):
+    thread_id, branches = _long_thread(app, world)
+    client.sign_in_as(world.member)
+    deep = branches[7][2]
+    page = client.get(f"/threads/{thread_id}?post={deep}").text
+    assert "Replies, page 2 of 3" in page
+    assert deep in _articles(page)
+    # A post of another thread, or none at all, leaves the reader on page 1.
+    assert "Replies, page 1 of 3" in client.get(f"/threads/{thread_id}?post=999999").text
+    assert "Replies, page 1 of 3" in client.get(f"/threads/{thread_id}?post=x").text
+
+
+def test_a_reply_lands_on_the_page_that_shows_it(app, client, world):
+    thread_id, branches = _long_thread(app, world)
+    client.sign_in_as(world.moderator)
+    response = client.post(f"/posts/{branches[11][2]}/reply", data={"body": "Late answer."})
+    assert response.status_code == 302
+    page = client.get(response.location).text
+    assert "Late answer." in page and "Replies, page 3 of 3" in page
+
+
+def test_waiting_replies_stay_hidden_on_every_page(app, client, world):
+    thread_id, branches = _long_thread(app, world)
+    with app.app_context():
+        db.session.get(Post, branches[11][1]).status = PostStatus.PENDING
+        db.session.commit()
+    client.sign_in_as(world.outsider)
+    assert client.get(f"/threads/{thread_id}?page=3").status_code == 404  # private set
+    client.sign_in_as(world.facilitator)
+    assert "Answer 11" in client.get(f"/threads/{thread_id}?page=3").text
+    with app.app_context():
+        learning_set = db.session.get(LearningSet, world.learning_set.id)
+        reader = factories.make_user(email="reader@example.org")
+        factories.add_member(reader, learning_set)
+        db.session.commit()
+        db.session.refresh(reader)
+        db.session.expunge(reader)
+    client.sign_in_as(reader)
+    page = client.get(f"/threads/{thread_id}?page=3").text
+    assert "Branch 11" in page and "Answer 11" not in page
+    assert client.get(f"/threads/{thread_id}?post={branches[11][1]}").status_code == 200
+
+
+def _count_queries(app, client, url: str) -> int:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith("BEGIN"):
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_every_page_costs_the_same_queries(app, client, world):
+    thread_id, branches = _long_thread(app, world)
+    client.sign_in_as(world.member)
+    first = _count_queries(app, client, f"/threads/{thread_id}")
+    assert _count_queries(app, client, f"/threads/{thread_id}?page=3") == first
+    # Finding a post's page costs nothing more: the thread's shape is read anyway.
+    assert _count_queries(app, client,
+                          f"/threads/{thread_id}?post={branches[7][2]}") == first
+    with app.app_context():
+        assert db.session.get(Thread, thread_id).reply_count == len(branches) * 3
+
+
+def test_the_pages_of_a_thread_are_valid_html(app, client, world):
+    htmlcheck.require_checker()
+    thread_id, _ = _long_thread(app, world)
+    client.sign_in_as(world.member)
+    htmlcheck.assert_valid_html(
+        (f"page {n}", client.get(f"/threads/{thread_id}?page={n}").text) for n in (1, 2))
