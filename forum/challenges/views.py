@@ -88,6 +88,8 @@ def reply(post_id: int):
         abort(403)
     form = reply_form(db.session, current_user, challenge,
                       formdata=request.form if request.method == "POST" else None)
+    if request.method == "GET":
+        _preselect(form, request.args.get("kind", ""), request.args.get("action_id", ""))
     if request.method == "POST" and form.validate_on_submit():
         kind = PostKind(form.kind.data)
         due_on = getattr(form.due_on, "parsed", None) if kind == PostKind.ACTION else None
@@ -106,6 +108,15 @@ def reply(post_id: int):
                            learning_set=thread.learning_set, challenge=challenge,
                            parent=parent, parent_view=threads.post_view(current_user, parent),
                            form=form, kind_items=kind_items(form), markdown_hint=MARKDOWN_HINT)
+
+
+def _preselect(form, kind: str, action_id: str) -> None:
+    """A link may choose the kind and the action (a reminder's "post an update" link does);
+    only what the form offers this person is taken, anything else is ignored."""
+    if kind in {choice.value for choice in form.kind.choices or []}:
+        form.kind.data = kind
+    if action_id in {choice.value for choice in form.action_id.choices or []}:
+        form.action_id.data = action_id
 
 
 @bp.route("/threads/<int:thread_id>/make-challenge", methods=["GET", "POST"])

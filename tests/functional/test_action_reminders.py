@@ -147,3 +147,18 @@ def test_the_digest_command_sends_reminders_first(app, world, runner):
     assert "Reminded 1 holder of actions due." in result.output
     result = runner.invoke(args=["notifications", "send-reminders"])
     assert "Reminded 0 holders of actions due." in result.output
+
+
+def test_the_reminder_opens_the_update_form_on_that_action(app, world, client):
+    action_id = _action(app, world, date(2026, 3, 10))
+    assert send_due_reminders(app, now=NOW) == 1
+    [notification] = _reminders(app)
+    client.sign_in_as(world.member)
+    opened = client.get(f"/notifications/{notification.id}")
+    assert opened.status_code == 302
+    form_page = client.get(opened.headers["Location"])
+    assert form_page.status_code == 200
+    page = form_page.get_data(as_text=True)
+    # "Update" is the chosen kind, and the action due is the one chosen.
+    assert 'value="update" checked' in page
+    assert f'<option value="{action_id}" selected' in page
