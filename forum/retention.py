@@ -1,4 +1,5 @@
-"""Deleting what the privacy notice says is not kept: old notifications, sent emails, invitations.
+"""Deleting what the privacy notice says is not kept: old notifications, sent emails, invitations
+and decided requests to join a set.
 
 Run by ``flask --app forum retention`` on the same timer as the digests. Each limit is a number
 of days in the settings (``NOTIFICATION_RETENTION_DAYS``, ``OUTBOX_RETENTION_DAYS``,
@@ -19,8 +20,10 @@ from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
 from forum.models import Invitation
+from forum.models import JoinRequest
 from forum.models import Notification
 from forum.models import QueuedEmail
+from forum.models import RequestStatus
 
 
 @dataclass(frozen=True)
@@ -28,14 +31,16 @@ class Pruned:
     notifications: int
     emails: int
     invitations: int
+    join_requests: int = 0
 
     def describe(self) -> str:
         def count(n: int, what: str) -> str:
             return f"{n:,} {what}{'' if n == 1 else 's'}"
 
         return (f"Removed {count(self.notifications, 'notification')}, "
-                f"{count(self.emails, 'sent or abandoned email')} and "
-                f"{count(self.invitations, 'used, revoked or expired invitation')}.")
+                f"{count(self.emails, 'sent or abandoned email')}, "
+                f"{count(self.invitations, 'used, revoked or expired invitation')} and "
+                f"{count(self.join_requests, 'decided request')} to join a set.")
 
 
 def prune(session: Session, settings: Mapping[str, object], now: datetime) -> Pruned:
@@ -58,4 +63,9 @@ def prune(session: Session, settings: Mapping[str, object], now: datetime) -> Pr
                                       or_(Invitation.accepted_at.is_not(None),
                                           Invitation.revoked_at.is_not(None),
                                           Invitation.expires_at < now)))).rowcount
-    return Pruned(notifications=notifications, emails=emails, invitations=invitations)
+    # A request to join is kept while it waits, and as long as an invitation once decided.
+    join_requests = session.execute(
+        delete(JoinRequest).where(JoinRequest.status != RequestStatus.PENDING,
+                                  JoinRequest.decided_at < invitation_cutoff)).rowcount
+    return Pruned(notifications=notifications, emails=emails, invitations=invitations,
+                  join_requests=join_requests)

@@ -9,11 +9,14 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Invitation
+from forum.models import JoinRequest
 from forum.models import Notification
 from forum.models import NotificationKind
 from forum.models import QueuedEmail
+from forum.models import RequestStatus
 from forum.models import Role
 from forum.models import utcnow
+from tests import factories
 
 
 def _count(model) -> int:
@@ -35,6 +38,8 @@ def test_old_notifications_sent_emails_and_finished_invitations_go_the_rest_stay
                 created_at=days(age), next_attempt_at=days(age),
                 sent_at=days(age) if sent else None,
                 given_up_at=days(age) if given_up else None))
+        other_set = factories.make_set("other-set", name="Another set")
+        db.session.flush()
         invitation = {"learning_set_id": world.learning_set.id, "role": Role.MEMBER,
                           "invited_by_id": world.facilitator.id}
         db.session.add_all([
@@ -48,13 +53,24 @@ def test_old_notifications_sent_emails_and_finished_invitations_go_the_rest_stay
                        **invitation),
             Invitation(email="still-open@example.org", token_hash="d" * 64,
                        created_at=days(3), expires_at=now + timedelta(days=11), **invitation),
+            # Requests to join: one declined long ago (goes), one decided last week and one
+            # still waiting for months (both stay).
+            JoinRequest(learning_set_id=world.learning_set.id, user_id=world.outsider.id,
+                        message="Old", status=RequestStatus.DECLINED, created_at=days(70),
+                        decided_at=days(60)),
+            JoinRequest(learning_set_id=other_set.id, user_id=world.outsider.id,
+                        message="Recent", status=RequestStatus.ACCEPTED, created_at=days(9),
+                        decided_at=days(7)),
+            JoinRequest(learning_set_id=world.learning_set.id, user_id=world.member.id,
+                        message="Waiting", created_at=days(100)),
         ])
         db.session.commit()
 
     result = runner.invoke(args=["retention"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == ("Removed 2 notifications, 2 sent or abandoned emails and "
-                                     "2 used, revoked or expired invitations.")
+    assert result.output.strip() == ("Removed 2 notifications, 2 sent or abandoned emails, "
+                                     "2 used, revoked or expired invitations and "
+                                     "1 decided request to join a set.")
     with app.app_context():
         assert sorted(db.session.scalars(select(Notification.text))) == [
             "10 days old", "179 days old"]
@@ -62,10 +78,12 @@ def test_old_notifications_sent_emails_and_finished_invitations_go_the_rest_stay
         assert sorted(db.session.scalars(select(QueuedEmail.subject))) == ["5 days", "60 days"]
         assert sorted(db.session.scalars(select(Invitation.email))) == [
             "recently-revoked@example.org", "still-open@example.org"]
+        assert sorted(db.session.scalars(select(JoinRequest.message))) == ["Recent", "Waiting"]
 
     again = runner.invoke(args=["retention"])
-    assert again.output.strip() == ("Removed 0 notifications, 0 sent or abandoned emails and "
-                                    "0 used, revoked or expired invitations.")
+    assert again.output.strip() == ("Removed 0 notifications, 0 sent or abandoned emails, "
+                                    "0 used, revoked or expired invitations and "
+                                    "0 decided requests to join a set.")
 
 
 def test_the_limits_come_from_the_settings(app, world, runner):
