@@ -125,6 +125,7 @@ def _handlers() -> dict[tuple[str, str], Handler]:
         ("reports", "resolved_by_id"),
         ("site_pages", "updated_by_id"),
         ("threads", "author_id"),
+        ("threads", "opening_author_id"),     # the thread's copy of its opening post's author
     ]
     delete_rows = [
         ("event_signups", "user_id"),

@@ -195,6 +195,8 @@ EXPORTED: dict[tuple[str, str], tuple[str, tuple[str, ...] | Custom]] = {
     ("thread_follows", "user_id"): ("threads_you_follow", _columns(
         "thread_id", "level")),
     ("thread_reads", "user_id"): ("threads_you_read", _columns("thread_id", "read_up_to")),
+    ("threads", "opening_author_id"): ("threads_whose_opening_post_is_yours", _columns(
+        "id", "title")),
     ("threads", "author_id"): ("threads_you_started", _columns(
         "id", "learning_set_id", "title", "created_at")),
 }

@@ -104,7 +104,10 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_action_updates_action_id'), ['action_id'], unique=False)
 
     with op.batch_alter_table('learning_sets', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('allow_suggestions', sa.Boolean(), server_default=sa.false(), nullable=False))
+        # A plain '0' (not an expression) lets SQLite add the column in place, without
+        # rebuilding the table; PostgreSQL reads it as false.
+        batch_op.add_column(sa.Column('allow_suggestions', sa.Boolean(), server_default='0',
+                                      nullable=False))
 
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('kind', sa.String(length=16), nullable=True))

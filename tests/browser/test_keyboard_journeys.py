@@ -89,7 +89,7 @@ def test_member_replies_in_a_reviewed_set_and_sees_it_await_approval(
     # From the home page to the set, then to the thread.
     activate(page, page.get_by_role("main").get_by_role("link", name=seed.reviewed_set_name))
     expect(page.get_by_role("heading", level=1, name=seed.reviewed_set_name)).to_be_visible()
-    activate(page, page.get_by_role("link", name=reviewed_thread.title))
+    activate(page, page.get_by_role("link", name=reviewed_thread.title, exact=True))
     expect(page.get_by_role("heading", level=1, name=reviewed_thread.title)).to_be_visible()
 
     # Reply from the form under the thread, sent with the keyboard.

@@ -120,7 +120,7 @@ def test_member_can_sign_in_and_reply_with_javascript_turned_off(
     page = new_context(java_script_enabled=False).new_page()
     sign_in(page, seed.member_email, seed.password)
     page.goto(f"/sets/{seed.set_slug}/")
-    page.get_by_role("link", name="Welcome to the set").click()
+    page.get_by_role("link", name="Welcome to the set", exact=True).click()
 
     page.get_by_label("Reply to this thread").fill("Hello from a browser without scripts.")
     page.get_by_role("button", name="Post reply").click()

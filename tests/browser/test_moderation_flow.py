@@ -36,7 +36,7 @@ def test_member_reply_waits_and_a_moderator_approves_it_from_the_queue(
     unread_before = _header_count(member, "Notifications")
     member.goto(f"/sets/{seed.reviewed_set_slug}/")
     expect(member.get_by_text("Every post waits for approval")).to_be_visible()
-    member.get_by_role("link", name=seed.reviewed_thread_title).click()
+    member.get_by_role("link", name=seed.reviewed_thread_title, exact=True).click()
     member.get_by_label("Reply to this thread").fill(text)
     member.get_by_role("button", name="Post reply").click()
 
@@ -58,7 +58,7 @@ def test_member_reply_waits_and_a_moderator_approves_it_from_the_queue(
     item = moderator.get_by_role("listitem").filter(has_text=text)
     expect(item).to_have_count(1)
     expect(item.get_by_text(seed.reviewed_set_name)).to_be_visible()
-    expect(item.get_by_role("link", name=seed.reviewed_thread_title)).to_be_visible()
+    expect(item.get_by_role("link", name=seed.reviewed_thread_title, exact=True)).to_be_visible()
     expect(item.get_by_text("How did you word the invitation letter?")).to_be_visible()
     author = item.locator(".govuk-summary-list__row").filter(
         has=moderator.locator("dt", has_text="Author"))
@@ -119,7 +119,7 @@ def test_moderator_approves_selected_posts_with_javascript_turned_off(
     sign_in(member, seed.member_email, seed.password)
     for text in (keep, approve):
         member.goto(f"/sets/{seed.reviewed_set_slug}/")
-        member.get_by_role("link", name=seed.reviewed_thread_title).click()
+        member.get_by_role("link", name=seed.reviewed_thread_title, exact=True).click()
         member.get_by_label("Reply to this thread").fill(text)
         member.get_by_role("button", name="Post reply").click()
         expect(post_with_text(member, text)).to_be_visible()

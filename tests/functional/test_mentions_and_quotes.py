@@ -108,8 +108,9 @@ def test_quote_opens_the_reply_form_with_the_published_text_credited(app, client
     page = client.get(f"/threads/{world.thread.id}").text
     assert f'href="/posts/{opening}/reply?quote=1"' in page
     form = html.unescape(client.get(f"/posts/{opening}/reply?quote=1").text)
+    # The link back opens the page of the thread that shows the post (long threads have pages).
     assert f"> What did you call yours?\n>\n> — [Mo Member](/threads/{world.thread.id}" \
-           f"#post-{opening})" in form
+           f"?post={opening}#post-{opening})" in form
 
 
 @pytest.mark.parametrize("status", [PostStatus.PENDING, PostStatus.HIDDEN])

@@ -69,7 +69,8 @@ ROUTES = [
     ("member", "/posts/{reported}/report", {"reason": "Off topic."}),
     ("member", "/posts/{pending}/withdraw", {}),
     ("member", "/notifications/mark-all-read", {}),
-    ("member", "/notifications/settings", {"decisions": "off", "replies": "off"}),
+    ("member", "/notifications/settings", {"decisions": "off", "replies": "off",
+                                            "meetings": "off", "events": "off"}),
     (None, "/notifications/unsubscribe/{token}", {}),
 ]
 

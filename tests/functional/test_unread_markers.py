@@ -24,9 +24,12 @@ from tests import factories
 
 def _new_tag(page: str, thread_id: int) -> str | None:
     """The "N new" link of a thread on the set page: its count and where it goes."""
-    match = re.search(rf'href="/threads/{thread_id}#(post-\d+)"><strong class="govuk-tag '
-                      r'govuk-tag--green">(\d+) new</strong>', page)
-    return f"{match.group(2)} new -> {match.group(1)}" if match else None
+    match = re.search(rf'href="/threads/{thread_id}\?post=(\d+)#post-(\d+)"><strong '
+                      r'class="govuk-tag govuk-tag--green">(\d+) new</strong>', page)
+    if match is None or match.group(1) != match.group(2):
+        return None
+    # The link opens the page of a long thread that shows the post (?post=), at the post.
+    return f"{match.group(3)} new -> post-{match.group(2)}"
 
 
 def _reply(app, world, *, author: str = "moderator", status=PostStatus.APPROVED,
