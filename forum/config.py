@@ -62,6 +62,8 @@ DEFAULTS: dict[str, object] = {
     "DATABASE_STATEMENT_TIMEOUT": 15,
     "PASSWORD_RESET_MAX_AGE": 3600,
     "INVITATION_MAX_AGE_DAYS": 14,
+    # How long the "stop following this thread" link in a notification email works.
+    "UNFOLLOW_LINK_DAYS": 90,
     "MAIL_SERVER": None,
     "MAIL_PORT": 25,
     "MAIL_USE_TLS": False,

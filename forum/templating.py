@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from forum import permissions
 from forum.mentions import handle_of
+from forum.mentions import link_mentions
 from forum.models import ANONYMOUS_CREDIT
 from forum.text import excerpt
 from forum.text import safe_html
@@ -29,6 +30,11 @@ def _datetime(value: datetime | None) -> str:
 def isolate(value: object) -> Markup:
     """User text (a name, a title) in ``<bdi>``: its direction cannot reorder the text around it."""
     return Markup("<bdi>%s</bdi>") % value
+
+
+def _post_html(stored_html: str, mention_links: dict[str, str] | None = None) -> Markup:
+    """A post's sanitised HTML, with each mention of a member the page knows made a link."""
+    return safe_html(link_mentions(stored_html, mention_links or {}))
 
 
 def init_app(app: Flask) -> None:
@@ -51,6 +57,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["excerpt"] = excerpt
     app.jinja_env.filters["bdi"] = isolate
     app.jinja_env.filters["handle"] = handle_of
+    app.jinja_env.filters["post_html"] = _post_html
 
 
 def _organisation_names() -> list[str]:

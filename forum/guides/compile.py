@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import object_session
 from werkzeug.routing import BuildError
 
+from forum import mentions
 from forum import permissions
 from forum.extensions import db
 from forum.guides.document import DEFAULT_LICENCE
@@ -34,6 +35,8 @@ from forum.guides.service import excerpt_body_html
 from forum.guides.service import excerpts_needing_attention
 from forum.guides.service import quoted_excerpts
 from forum.guides.service import withheld_reason
+from forum.models import ANONYMOUS_CREDIT
+from forum.models import CreditPreference
 from forum.models import Guide
 from forum.models import GuideExcerpt
 from forum.models import GuideVersion
@@ -84,10 +87,30 @@ def publisher(guide: Guide) -> str:
     return ", ".join(part for part in parts if part)
 
 
-def _excerpt(excerpt: GuideExcerpt, link: PostUrl, quoted: dict[int, GuideExcerpt]) -> Excerpt:
+def _named_handles(guide: Guide) -> set[str]:
+    """The handles of the set's members who chose to be credited by name: in a guide, only
+    their @mentions stay as written (anyone else's reads "a participant")."""
+    learning_set = getattr(guide, "learning_set", None)
+    if learning_set is None:
+        return set()
+    session = object_session(guide)
+    if session is not None and learning_set.id is not None:
+        members = mentions.members_by_handle(session, learning_set.id)
+    else:
+        members = {mentions.handle_of(m.user.display_name): m.user
+                   for m in learning_set.memberships}
+    return {handle for handle, member in members.items()
+            if member.credit_preference == CreditPreference.NAME_AND_ORGANISATION}
+
+
+def _excerpt(excerpt: GuideExcerpt, link: PostUrl, quoted: dict[int, GuideExcerpt],
+             named: Callable[[], set[str]]) -> Excerpt:
     post = excerpt.post
+    body_html = excerpt_body_html(excerpt)
+    if "@" in body_html:
+        body_html = mentions.mask_mentions(body_html, named(), ANONYMOUS_CREDIT.lower())
     return Excerpt(
-        body_html=excerpt_body_html(excerpt),
+        body_html=body_html,
         credit=credit_line(excerpt, quoted),
         source_url=link(post) if post is not None else None,
         trimmed=excerpt.is_trimmed,
@@ -103,6 +126,13 @@ def _compile(guide: Guide, *, version: int | None, published_on: date | None, ur
     extras: list[list[dict[str, Any]]] = []
     organisations: set[str] = set()
     quoted = quoted_excerpts(guide)
+    named_cache: list[set[str]] = []
+
+    def named() -> set[str]:
+        if not named_cache:
+            named_cache.append(_named_handles(guide))
+        return named_cache[0]
+
     for section in sorted(guide.sections, key=lambda s: s.position):
         excerpts: list[Excerpt] = []
         section_extras: list[dict[str, Any]] = []
@@ -111,7 +141,7 @@ def _compile(guide: Guide, *, version: int | None, published_on: date | None, ur
             # until the facilitator takes the new text or keeps the old.
             if withheld_reason(excerpt):
                 continue
-            excerpts.append(_excerpt(excerpt, link, quoted))
+            excerpts.append(_excerpt(excerpt, link, quoted, named))
             organisation = credited_organisation(excerpt)
             if organisation:
                 organisations.add(organisation)

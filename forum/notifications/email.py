@@ -54,6 +54,8 @@ def _subject(notification: Notification) -> str:
         NotificationKind.POST_REJECTED: f"Your post in “{title}” was sent back",
         NotificationKind.POST_EDITED: f"A moderator edited your post in “{title}”",
         NotificationKind.REPLY: f"{actor} replied to your post in “{title}”",
+        NotificationKind.NEW_POST: f"{actor} posted in “{title}”",
+        NotificationKind.MENTION: f"{actor} mentioned you in “{title}”",
         NotificationKind.POST_WAITING: f"A post is waiting for approval in “{title}”",
         NotificationKind.ACTION_DUE: f"Your action in “{title}” is due: how did it go?",
         NotificationKind.GUIDE_RECREDITED: "A guide’s credits changed",
@@ -66,7 +68,8 @@ def event_url(event_id: int) -> str:
 
 
 def compose_event_email(notification: Notification, *, post: Post, unsubscribe_url: str,
-                        url: str | None = None, link_text: str | None = None) -> Composed:
+                        url: str | None = None, link_text: str | None = None,
+                        unfollow_url: str | None = None) -> Composed:
     """The email for one notification (approved, sent back, edited, replied to, an action due);
     its link goes to the post unless ``url`` says where."""
     context = {
@@ -75,6 +78,7 @@ def compose_event_email(notification: Notification, *, post: Post, unsubscribe_u
         "link_text": link_text,
         "post_excerpt": excerpt(post.body_html, EXCERPT_LENGTH),
         "unsubscribe_url": unsubscribe_url,
+        "unfollow_url": unfollow_url,
         "settings_url": settings_url(),
     }
     subject = _subject(notification)

@@ -16,7 +16,9 @@ from typing import Any
 from flask import Flask
 from flask import current_app
 from itsdangerous import BadSignature
+from itsdangerous import SignatureExpired
 from itsdangerous import URLSafeSerializer
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
@@ -44,6 +46,7 @@ from forum.models import Post
 from forum.models import PostStatus
 from forum.models import RequestStatus
 from forum.models import SignupStatus
+from forum.models import Thread
 from forum.models import ThreadFollow
 from forum.models import User
 from forum.models import utcnow
@@ -55,11 +58,19 @@ from forum.urls import external_url
 
 TEXT_MAX = 500
 UNSUBSCRIBE_SALT = "notifications-unsubscribe"
+UNFOLLOW_SALT = "notifications-stop-following-thread"
+# The emails about a thread carry a link that stops them; the kinds that are about a thread.
+THREAD_KINDS = frozenset({NotificationKind.NEW_POST, NotificationKind.MENTION,
+                          NotificationKind.REPLY})
 ALL_TOPICS = "all"
 
 
 class InvalidUnsubscribeLink(Exception):
     """The unsubscribe token was altered or belongs to no one."""
+
+
+class ExpiredUnfollowLink(Exception):
+    """A genuine link to stop following a thread, but older than the links last."""
 
 
 # --- the interface other areas call ------------------------------------------------------
@@ -575,12 +586,15 @@ def _notify(session: Session, recipient: User, kind: NotificationKind, post: Pos
         delivery.queue_waiting_email(session, recipient, thread.learning_set)
     else:
         stop_url = unsubscribe_url(recipient, notification.topic)
+        unfollow = unfollow_url(recipient, thread.id) if kind in THREAD_KINDS else None
         subject, text_body, html_body = email.compose_event_email(
-            notification, post=post, unsubscribe_url=stop_url, url=url, link_text=link_text)
+            notification, post=post, unsubscribe_url=stop_url, url=url, link_text=link_text,
+            unfollow_url=unfollow)
+        # For a thread's emails, the mail program's "Unsubscribe" stops that thread's.
         outbox.queue_email(session, kind=kind.value, to=recipient.email, user=recipient,
                            subject=subject, text_body=text_body, html_body=html_body,
-                           unsubscribe_url=stop_url, learning_set_id=thread.learning_set_id,
-                           post_id=post.id)
+                           unsubscribe_url=unfollow or stop_url,
+                           learning_set_id=thread.learning_set_id, post_id=post.id)
     notification.emailed_at = utcnow()
     return notification
 
@@ -737,3 +751,42 @@ def read_unsubscribe_token(session: Session, token: str) -> tuple[User, EmailTop
     if user is None:
         raise InvalidUnsubscribeLink
     return user, topic
+
+
+# --- stop following a thread from its emails -------------------------------------------------
+
+def _unfollow_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=UNFOLLOW_SALT)
+
+
+def unfollow_url(user: User, thread_id: int) -> str:
+    """A signed link that mutes the thread for ``user`` without signing in; it expires after
+    ``UNFOLLOW_LINK_DAYS`` (an old email's link then asks them to sign in instead)."""
+    token = _unfollow_serializer().dumps({"u": user.id, "th": thread_id})
+    return external_url("notifications.stop_following", token=token)
+
+
+def read_unfollow_token(session: Session, token: str) -> tuple[User, Thread]:
+    max_age = int(current_app.config["UNFOLLOW_LINK_DAYS"]) * 24 * 3600
+    try:
+        data = _unfollow_serializer().loads(token, max_age=max_age)
+        user_id, thread_id = int(data["u"]), int(data["th"])
+    except SignatureExpired as exc:
+        raise ExpiredUnfollowLink from exc
+    except (BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise InvalidUnsubscribeLink from exc
+    user, thread = session.get(User, user_id), session.get(Thread, thread_id)
+    if user is None or thread is None or user.is_disabled:
+        raise InvalidUnsubscribeLink
+    return user, thread
+
+
+def stop_following(session: Session, user: User, thread: Thread) -> None:
+    """Mute the thread for ``user``: no more notifications or emails about it."""
+    row = session.get(ThreadFollow, (user.id, thread.id))
+    if row is None:
+        session.add(ThreadFollow(user_id=user.id, thread_id=thread.id, level=FollowLevel.MUTED))
+    else:
+        row.level = FollowLevel.MUTED
+        row.updated_at = utcnow()
+    session.flush()

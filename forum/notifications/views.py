@@ -150,3 +150,27 @@ def unsubscribe(token: str):
         return render_template("notifications/unsubscribed.html", what=what, topic=topic)
     return render_template("notifications/unsubscribe.html", form=form, what=what,
                            topic=topic, email=user.email)
+
+
+@bp.route("/notifications/stop-following/<token>", methods=["GET", "POST"])
+def stop_following(token: str):
+    """Stop following a thread from the link in one of its emails, without signing in.
+
+    The GET only asks (mail scanners open links); the button POSTs with the page's CSRF
+    token, so a forged request cannot mute someone's thread.
+    """
+    try:
+        user, thread = service.read_unfollow_token(db.session, token)
+    except service.ExpiredUnfollowLink:
+        return render_template("notifications/stop_following_expired.html"), 410
+    except service.InvalidUnsubscribeLink:
+        abort(404)
+    # The title only for someone who may still read the thread (they may have left the set).
+    title = thread.title if permissions.can_view_thread(user, thread) else None
+    form = ActionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        service.stop_following(db.session, user, thread)
+        db.session.commit()
+        return render_template("notifications/stopped_following.html", title=title)
+    return render_template("notifications/stop_following.html", form=form, title=title,
+                           email=user.email)

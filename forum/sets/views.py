@@ -37,6 +37,7 @@ from forum.sets.forms import NewSetForm
 from forum.sets.forms import RoleForm
 from forum.sets.forms import SetSettingsWithMethodForm
 from forum.sets.loading import load_visible_set
+from forum.threads import reading
 from forum.threads.service import thread_summaries
 
 
@@ -52,7 +53,9 @@ def index():
     mine = service.sets_of(db.session, current_user)
     others = service.other_readable_sets(db.session, current_user)
     my_actions = open_actions_of(db.session, current_user, today=uk_today())
-    return render_template("sets/index.html", mine=mine, others=others,
+    unread = reading.unread_by_set(db.session, current_user,
+                                   [row.learning_set.id for row in mine])
+    return render_template("sets/index.html", mine=mine, others=others, unread=unread,
                            my_actions=my_actions, visibility_hints=VISIBILITY_HINTS)
 
 

@@ -8,6 +8,7 @@ count, and nothing is recorded for visitors. The row is written only when it mov
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -54,6 +55,32 @@ def unread_by_thread(viewer: AnyUser, learning_set: LearningSet) -> Subquery | N
                    or_(ThreadRead.read_up_to.is_(None), Post.published > ThreadRead.read_up_to))
             .group_by(Post.thread_id)
             .subquery("unread"))
+
+
+@dataclass(frozen=True)
+class SetUnread:
+    """In one set: how many threads have posts new to the member, and how many posts."""
+
+    threads: int
+    posts: int
+
+
+def unread_by_set(session: Session, viewer: AnyUser,
+                  set_ids: list[int]) -> dict[int, SetUnread]:
+    """Per set (of ``set_ids``) with anything new: the threads and posts new to the viewer, in
+    threads they can open, in one query however many sets ("My sets")."""
+    if not permissions.is_signed_in(viewer) or not set_ids:
+        return {}
+    rows = session.execute(
+        select(Thread.learning_set_id, func.count(Post.thread_id.distinct()), func.count(Post.id))
+        .join(Thread, Thread.id == Post.thread_id)
+        .outerjoin(ThreadRead, and_(ThreadRead.thread_id == Post.thread_id,
+                                    ThreadRead.user_id == viewer.id))
+        .where(Thread.learning_set_id.in_(set_ids), *_counted(viewer),
+               permissions.visible_threads_filter(viewer),
+               or_(ThreadRead.read_up_to.is_(None), Post.published > ThreadRead.read_up_to))
+        .group_by(Thread.learning_set_id))
+    return {set_id: SetUnread(threads, posts) for set_id, threads, posts in rows}
 
 
 def read_up_to(session: Session, viewer: AnyUser, thread: Thread) -> datetime | None:

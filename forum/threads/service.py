@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,6 +38,7 @@ from forum.moderation.policy import edit_waits
 from forum.moderation.policy import initial_status
 from forum.moderation.service import resubmit_after_edit
 from forum.permissions import AnyUser
+from forum.text import plain_text
 from forum.text import render_markdown
 from forum.text import safe_html
 from forum.threads import reading
@@ -551,12 +553,34 @@ def revisions_newest_first(session: Session, viewer: AnyUser, post: Post) -> lis
         .order_by(PostRevision.created_at.desc(), PostRevision.id.desc())))
 
 
-def quotation(post: Post, link: str) -> str | None:
-    """The post's published text as a Markdown quotation crediting its author, with a link
-    back (``link``); None for a post that is not published, whose text no quote may carry."""
+PASSAGE_MAX = 5000
+
+
+def _words(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def quoted_passage(post: Post, passage: str | None) -> str | None:
+    """``passage`` (whitespace tidied) if it is part of the post's published text, as written
+    in Markdown or as shown on the page; otherwise None, and the whole post is quoted."""
+    if not passage or post.status != PostStatus.APPROVED or len(passage) > PASSAGE_MAX:
+        return None
+    wanted = _words(passage)
+    if not wanted:
+        return None
+    if wanted in _words(post.body_source) or wanted in _words(plain_text(post.body_html)):
+        return wanted
+    return None
+
+
+def quotation(post: Post, link: str, passage: str | None = None) -> str | None:
+    """The post's published text (or the ``passage`` of it the reader chose, when it is one)
+    as a Markdown quotation crediting its author, with a link back (``link``); None for a post
+    that is not published, whose text no quote may carry."""
     if post.status != PostStatus.APPROVED:
         return None
-    lines = [f"> {line}".rstrip() for line in post.body_source.strip().splitlines()]
+    text = quoted_passage(post, passage) or post.body_source.strip()
+    lines = [f"> {line}".rstrip() for line in text.splitlines()]
     author = post.author.display_name if post.author is not None else "A former member"
     author = re.sub(r"([\\`*_\[\]<>#])", r"\\\1", author)  # a name is text, not Markdown
     return "\n".join(lines) + f"\n>\n> — [{author}]({link})\n\n"

@@ -8,6 +8,7 @@ from dataclasses import replace
 from flask import abort
 from flask import current_app
 from flask import flash
+from flask import jsonify
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -17,10 +18,12 @@ from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import OperationalError
 
+from forum import mentions
 from forum import permissions
 from forum.extensions import db
 from forum.extensions import login_manager
 from forum.forms import ActionForm
+from forum.mentions import handle_of
 from forum.models import FollowLevel
 from forum.models import Post
 from forum.models import PostStatus
@@ -40,6 +43,7 @@ from forum.threads.forms import FollowForm
 from forum.threads.forms import NewThreadForm
 from forum.threads.forms import ReplyForm
 
+SUGGESTION_PREFIX_MAX = 100
 ALREADY_SENT = "This form had already been sent, so nothing was posted twice. Here is your post."
 AWAITING_APPROVAL = ("Thank you. Your post will appear to others once a moderator of the set "
                      "approves it.")
@@ -77,6 +81,14 @@ def _load_post(post_id: int) -> Post:
 def _require_sign_in():
     """Anonymous visitors are sent to sign in (and back) rather than refused."""
     return login_manager.unauthorized()
+
+
+def _mention_links(thread: Thread) -> dict[str, str]:
+    """Each handle of the set's active members, to their entry on the set's People page."""
+    slug = thread.learning_set.slug
+    return {handle: url_for("sets.members", slug=slug, _anchor=f"member-{member.id}")
+            for handle, member in mentions.members_by_handle(
+                db.session, thread.learning_set_id).items()}
 
 
 def _post_url(post: Post) -> str:
@@ -173,7 +185,7 @@ def _show(loaded, follow_form: FollowForm | None = None, *, record: bool = True)
         opening=opening_view, replies=replies, reply_count=reply_count,
         page=loaded.page, pages=loaded.pages,
         new_ids=reading.new_post_ids(current_user, shown, since),
-        follow_form=follow_form or _follow_form(thread),
+        follow_form=follow_form or _follow_form(thread), mention_links=_mention_links(thread),
         reply_form=ReplyForm(formdata=None), markdown_hint=MARKDOWN_HINT, **extra)
     # What the page showed is now read: one write, only when that moves the place forward.
     # Best effort: another tab, or a busy database, leaves the place where it was.
@@ -223,7 +235,9 @@ def reply(post_id: int):
     if not form.is_submitted() and request.args.get("quote"):
         # The reply page already requires reading the post (can_reply_to_post); only its
         # published text is quoted.
-        form.body.data = service.quotation(parent, _post_url(parent)) or ""
+        # The passage the reader selected is quoted only if it is part of that published text.
+        form.body.data = service.quotation(parent, _post_url(parent),
+                                           request.args.get("passage")) or ""
     preview = None
     if form.is_submitted() and form.preview.data:
         preview = _preview(form)
@@ -235,7 +249,7 @@ def reply(post_id: int):
         return redirect(_post_url(post))
     return render_template("threads/reply.html", thread=thread, learning_set=thread.learning_set,
                            parent=parent, parent_view=service.post_view(current_user, parent),
-                           form=form, preview=preview,
+                           form=form, preview=preview, mention_links=_mention_links(thread),
                            markdown_hint=MARKDOWN_HINT)
 
 
@@ -302,6 +316,23 @@ def revisions(post_id: int):
                                                                     post),
                            show_pending=permissions.can_view_pending_edit(current_user, post),
                            render_source=service.render_source)
+
+
+@bp.get("/sets/<slug>/mention-suggestions")
+def mention_suggestions(slug: str):
+    """Members of the set whose handle starts with ``?q=``, for the post box's @ suggestions:
+    only for those who may post in the set; handles and names only (never an email)."""
+    learning_set = load_visible_set(slug)
+    if not permissions.can_start_thread(current_user, learning_set):
+        abort(403)
+    prefix = request.args.get("q", "")[:SUGGESTION_PREFIX_MAX]
+    found = mentions.suggestions(db.session, learning_set.id, prefix, exclude_id=current_user.id)
+    response = jsonify({"members": [
+        {"handle": handle_of(member.display_name), "name": member.display_name,
+         "organisation": member.organisation or ""} for member in found]})
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    return response
 
 
 @bp.post("/sets/<slug>/read")

@@ -139,6 +139,9 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("threads.follow", "POST", "/threads/{thread}/follow", _row(404, 404, 200, 200, 200, 200)),
     # "Mark all as read" (visitors have nothing to mark: the private set is 404 to them).
     ("threads.mark_set_read", "POST", "/sets/{slug}/read", _row(404, 404, 302, 302, 302, 302)),
+    # The post box's @ suggestions (JSON): only for those who may post in the set.
+    ("threads.mention_suggestions", "GET", "/sets/{slug}/mention-suggestions?q=m",
+     _row(404, 404, 200, 200, 200, 200)),
     ("threads.reply", "GET", "/posts/{opening}/reply", _row(404, 404, 200, 200, 200, 200)),
     ("threads.reply", "POST", "/posts/{opening}/reply", _row(404, 404, 200, 200, 200, 200)),
     ("threads.edit_post", "GET", "/posts/{opening}/edit", _row(404, 404, 200, 403, 403, 403)),
@@ -215,6 +218,11 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("notifications.unsubscribe", "GET", "/notifications/unsubscribe/bad",
      _row(404, 404, 404, 404, 404, 404)),
     ("notifications.unsubscribe", "POST", "/notifications/unsubscribe/bad",
+     _row(404, 404, 404, 404, 404, 404)),
+    # A real link's pages are tested in test_stop_following_from_email.
+    ("notifications.stop_following", "GET", "/notifications/stop-following/bad",
+     _row(404, 404, 404, 404, 404, 404)),
+    ("notifications.stop_following", "POST", "/notifications/stop-following/bad",
      _row(404, 404, 404, 404, 404, 404)),
     ("admin.index", "GET", "/admin/", _row(302, 403, 403, 403, 403, 200)),
     ("admin.organisations_list", "GET", "/admin/organisations",
