@@ -112,3 +112,34 @@ def test_post_boxes_know_where_to_ask(client, world):
     client.sign_in_as(world.member)
     page = client.get(f"/threads/{world.thread.id}").text
     assert 'data-mention-source="/sets/comms/mention-suggestions"' in page
+
+
+def test_a_guide_names_only_those_who_agreed_to_be_credited_by_name(app, world):
+    from forum.guides import compile as compiler
+    from forum.guides import service as guides
+    from forum.models import CreditPreference
+
+    with app.app_context():
+        learning_set = db.session.get(LearningSet, world.learning_set.id)
+        db.session.get(User, world.member.id).credit_preference = \
+            CreditPreference.NAME_AND_ORGANISATION
+        db.session.get(User, world.moderator.id).credit_preference = CreditPreference.ANONYMOUS
+        db.session.get(User, world.facilitator.id).credit_preference = \
+            CreditPreference.ORGANISATION
+        author = db.session.get(User, world.member.id)
+        thread = factories.make_thread(learning_set, author, title="Who helped",
+                                       body="Thanks @mo.member, @mia.moderator and "
+                                            "`@fran.facilitator`.")
+        guide = guides.create_guide(db.session, learning_set=learning_set,
+                                    creator=db.session.get(User, world.facilitator.id),
+                                    title="Help", thread_ids=[thread.id])
+        section = guides.add_section(db.session, guide, title="People")
+        guides.add_excerpt(db.session, section, thread.posts[0])
+        db.session.flush()
+        with app.test_request_context():
+            document = compiler.compile_guide(guide)
+        body = document.sections[0].excerpts[0].body_html
+        assert "@mo.member" in body
+        assert "mia" not in body and "fran" not in body
+        assert body.count("a participant") == 2
+        db.session.rollback()

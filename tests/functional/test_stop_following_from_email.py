@@ -1,0 +1,107 @@
+"""An email about a followed thread carries a signed link (and List-Unsubscribe) that stops
+that thread's notifications without signing in: the link asks, the button (with its form
+token) does it; a forged, altered or expired link does nothing."""
+
+from __future__ import annotations
+
+import re
+from unittest import mock
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.models import EmailMode
+from forum.models import FollowLevel
+from forum.models import LearningSet
+from forum.models import ModerationPolicy
+from forum.models import Notification
+from forum.models import NotificationKind
+from forum.models import NotificationPreference
+from forum.models import Thread
+from forum.models import ThreadFollow
+from forum.models import User
+from forum.notifications import service
+from forum.threads import service as threads
+from tests.mailbox import sent_messages
+
+
+def _setup(app, world) -> None:
+    """The facilitator follows the thread and wants reply emails at once."""
+    with app.app_context():
+        db.session.get(LearningSet, world.learning_set.id).moderation_policy = \
+            ModerationPolicy.AFTER_THE_FACT
+        db.session.add(ThreadFollow(user_id=world.facilitator.id, thread_id=world.thread.id,
+                                    level=FollowLevel.WATCHING))
+        db.session.add(NotificationPreference(user_id=world.facilitator.id,
+                                              replies=EmailMode.IMMEDIATELY))
+        db.session.commit()
+
+
+def _reply(app, world, body: str) -> None:
+    with app.app_context():
+        thread = db.session.get(Thread, world.thread.id)
+        threads.reply_to(db.session, db.session.get(User, world.moderator.id), thread.posts[0],
+                         body=body)
+        db.session.commit()
+
+
+def _new_posts(app, world) -> int:
+    with app.app_context():
+        return len(db.session.scalars(select(Notification).where(
+            Notification.user_id == world.facilitator.id,
+            Notification.kind == NotificationKind.NEW_POST)).all())
+
+
+def _level(app, world):
+    with app.app_context():
+        return db.session.get(ThreadFollow, (world.facilitator.id, world.thread.id)).level
+
+
+def test_the_email_link_stops_the_thread_after_a_confirming_button(app, client, world):
+    _setup(app, world)
+    _reply(app, world, "First news.")
+    [message] = [m for m in sent_messages(app) if m["To"] == "facilitator@example.org"]
+    assert message["Subject"] == "Mia Moderator posted in “Naming the assembly”"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    url = re.search(r"Stop following this thread \(no sign-in needed\): (\S+)", text).group(1)
+    assert str(message["List-Unsubscribe"]) == f"<{url}>"
+    path = urlsplit(url).path
+
+    page = client.get(path)  # a mail scanner opening the link changes nothing
+    assert page.status_code == 200
+    assert "Stop following “<bdi>Naming the assembly</bdi>”" in page.text
+    assert _level(app, world) == FollowLevel.WATCHING
+    assert client.post(path, csrf=False).status_code == 200  # no form token: nothing done
+    assert _level(app, world) == FollowLevel.WATCHING
+
+    done = client.post(path)
+    assert "You no longer follow the thread" in done.text
+    assert _level(app, world) == FollowLevel.MUTED
+    _reply(app, world, "Second news.")
+    assert _new_posts(app, world) == 1  # only the first
+
+
+def test_an_altered_or_other_purpose_token_is_refused(app, client, world):
+    with app.app_context():
+        url = service.unfollow_url(db.session.get(User, world.facilitator.id), world.thread.id)
+        topic_token = service.unsubscribe_token(db.session.get(User, world.facilitator.id), None)
+    token = urlsplit(url).path.rsplit("/", 1)[1]
+    assert client.get(f"/notifications/stop-following/{token}x").status_code == 404
+    # The email-settings token is signed for another purpose: it does not work here.
+    assert client.get(f"/notifications/stop-following/{topic_token}").status_code == 404
+
+
+def test_an_expired_link_says_so_and_does_nothing(app, client, world):
+    _setup(app, world)
+    with app.app_context():
+        url = service.unfollow_url(db.session.get(User, world.facilitator.id), world.thread.id)
+    path = urlsplit(url).path
+    later = app.config["UNFOLLOW_LINK_DAYS"] * 86400 + 60
+    with mock.patch("itsdangerous.timed.time.time", return_value=__import__("time").time()
+                    + later):
+        page = client.get(path)
+        assert page.status_code == 410
+        assert "This link has expired" in page.text
+        assert client.post(path).status_code == 410
+    assert _level(app, world) == FollowLevel.WATCHING
