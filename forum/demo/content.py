@@ -137,7 +137,7 @@ stories where two councils said slightly different things about what an assembly
 """, replies=(
                 Msg("rosa", 29, """\
 Yes, good idea. Post them as a reply in the press thread and mark anything embargoed clearly
-at the top.
+at the top. @tom.adeyemi has offered to read them before they go out.
 """),
             )),
         )),

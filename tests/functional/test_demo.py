@@ -109,6 +109,17 @@ def test_a_demo_member_sees_the_last_few_days_posts_as_new(client, demo):
     assert "Mark all as read" in page
 
 
+def test_a_demo_mention_links_to_the_member_and_my_sets_counts_what_is_new(client, demo):
+    _sign_in(client, "aisha")
+    sets_page = client.get("/sets/").text
+    assert re.search(r"<strong>\d+ new posts?</strong> in \d+ threads?", sets_page)
+    welcome = client.get(f"/sets/{COMMS_SLUG}/").text
+    thread_id = re.search(r'href="/threads/(\d+)">Welcome: how this set works<', welcome).group(1)
+    page = client.get(f"/threads/{thread_id}").text
+    assert re.search(rf'<a class="govuk-link forum-mention" href="/sets/{COMMS_SLUG}/members'
+                     r'#member-\d+">@tom.adeyemi</a>', page)
+
+
 def _sign_in(client, key: str) -> None:
     person = next(person for person in PEOPLE if person.key == key)
     client.sign_out()
