@@ -105,3 +105,16 @@ def test_an_expired_link_says_so_and_does_nothing(app, client, world):
         assert "This link has expired" in page.text
         assert client.post(path).status_code == 410
     assert _level(app, world) == FollowLevel.WATCHING
+
+
+def test_someone_who_left_the_set_is_not_shown_the_thread_title(app, client, world):
+    from forum.models import Membership
+
+    with app.app_context():
+        url = service.unfollow_url(db.session.get(User, world.member.id), world.thread.id)
+        db.session.query(Membership).filter_by(user_id=world.member.id).delete()
+        db.session.commit()
+    page = client.get(urlsplit(url).path)
+    assert page.status_code == 200
+    assert "Naming the assembly" not in page.text
+    assert "Stop following this thread" in page.text
