@@ -217,3 +217,29 @@ def test_conferences_take_no_topic_proposals(app, client, world):
     client.sign_in_as(world.member)
     assert "Proposed topics" not in client.get(f"/events/{event_id}").get_data(as_text=True)
     assert client.post(f"/events/{event_id}/topics", data={"title": "X"}).status_code == 404
+
+
+def test_a_members_proposals_and_supports_are_in_their_data_and_go_with_their_account(
+        app, world):
+    from forum.guides.export.storage import storage_for
+    from forum.people import erasure
+    from forum.people import export
+    with app.app_context():
+        event_id = _workshop(world)
+        published = _topic(event_id, world.member.id, "Published proposal")
+        _topic(event_id, world.member.id, "Waiting proposal", status=TopicStatus.WAITING)
+        other = _topic(event_id, world.moderator.id, "Someone else's")
+        db.session.add(TopicSupport(topic_id=other, user_id=world.member.id))
+        db.session.commit()
+        member = db.session.get(User, world.member.id)
+        data = export.personal_data(db.session, member)
+        assert {row["title"] for row in data["workshop_topics_you_proposed"]} == {
+            "Published proposal", "Waiting proposal"}
+        assert [row["topic_id"] for row in data["workshop_topics_you_support"]] == [other]
+
+        erasure.erase(db.session, storage_for(), member, by=None)
+        db.session.commit()
+        left = {t.title: t.proposer_id for t in db.session.scalars(select(EventTopic))}
+        assert left == {"Published proposal": None, "Someone else's": world.moderator.id}
+        assert db.session.get(EventTopic, published) is not None
+        assert db.session.scalar(select(func.count()).select_from(TopicSupport)) == 0
