@@ -243,3 +243,31 @@ def test_a_members_proposals_and_supports_are_in_their_data_and_go_with_their_ac
         assert left == {"Published proposal": None, "Someone else's": world.moderator.id}
         assert db.session.get(EventTopic, published) is not None
         assert db.session.scalar(select(func.count()).select_from(TopicSupport)) == 0
+
+
+def test_the_demo_workshops_show_proposed_topics_the_agenda_and_a_waiting_proposal(
+        app, client, runner):
+    from forum.demo.topics import UPCOMING
+    assert runner.invoke(args=["demo", "--password", "correct horse battery staple demo"]
+                         ).exit_code == 0
+    with app.app_context():
+        event_id = db.session.scalar(select(Event.id).where(Event.title == UPCOMING))
+        past_id = db.session.scalar(select(Event.id).where(
+            Event.title == "Bringing councillors on board"))
+        dev = db.session.scalar(select(User).where(User.email == "dev.patel@example.org"))
+        tom = db.session.scalar(select(User).where(User.email == "tom.adeyemi@example.org"))
+        rosa = db.session.scalar(select(User).where(User.email == "rosa.lindqvist@example.org"))
+        told = db.session.scalar(select(func.count(Notification.id)).where(
+            Notification.kind == NotificationKind.TOPIC_PROPOSED,
+            Notification.user_id == rosa.id))
+        assert told == 1
+    client.sign_in_as(tom)
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    assert page.index("Budgets after the pilot") < page.index("Recalling assembly members")
+    assert "On the agenda" in page and "Support this topic" in page
+    assert "Youth assemblies" not in page
+    client.sign_in_as(dev)
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    assert "Youth assemblies" in page and "Waiting for approval" in page
+    page = client.get(f"/events/{past_id}").get_data(as_text=True)
+    assert "Briefing every political group" in page and "Proposals are closed" in page
