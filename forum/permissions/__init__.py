@@ -19,6 +19,7 @@ by side in the same module:
   ``visible_topics_filter``, ``can_propose_topic``, ``can_support_topic``, ``can_decide_topics``).
 - :mod:`.meetings`: a set's meetings (``can_view_meeting`` with ``visible_meetings_filter``).
 - :mod:`.notifications`: what a notification may still tell its recipient.
+- :mod:`.organisations`: who keeps the list of member organisations.
 - :mod:`.actions`: committed actions (``can_view_action`` with ``visible_actions_filter``) and
   the facilitator's participation page.
 
@@ -76,6 +77,7 @@ from forum.permissions.moderation import hideable_posts_filter
 from forum.permissions.moderation import waiting_posts_filter
 from forum.permissions.notifications import can_read_notification
 from forum.permissions.notifications import readable_notifications
+from forum.permissions.organisations import can_manage_organisations
 from forum.permissions.posts import AUTHOR_ONLY_STATUSES
 from forum.permissions.posts import LISTED_OPENING_STATUSES
 from forum.permissions.posts import PUBLISHED_STATUSES
@@ -186,6 +188,7 @@ __all__ = [
     "can_keep_quote",
     "can_quote_post",
     "can_quote_thread",
+    "can_manage_organisations",
     "can_read_notification",
     "can_decide_topics",
     "can_propose_topic",

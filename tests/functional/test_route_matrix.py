@@ -24,6 +24,8 @@ from forum.models import JoinRequest
 from forum.models import LearningSet
 from forum.models import Meeting
 from forum.models import Membership
+from forum.models import Organisation
+from forum.models import OrganisationKind
 from forum.models import PostKind
 from forum.models import PostStatus
 from forum.models import Role
@@ -252,6 +254,18 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     # Nothing confirmed: the form comes back with its errors, and nothing is erased.
     ("admin.erase_user", "POST", "/admin/users/{member_id}/erase",
      _row(401, 403, 403, 403, 403, 200)),
+    # Changing and merging an organisation record ({organisation}); empty forms come back
+    # with their errors. Network coordinators may too (tests/functional/test_organisation_records).
+    ("admin.edit_organisation", "GET", "/admin/organisations/{organisation}/edit",
+     _row(302, 403, 403, 403, 403, 200)),
+    ("admin.edit_organisation", "POST", "/admin/organisations/{organisation}/edit",
+     _row(401, 403, 403, 403, 403, 200)),
+    ("admin.merge_organisation", "GET", "/admin/organisations/{organisation}/merge",
+     _row(302, 403, 403, 403, 403, 200)),
+    ("admin.merge_organisation", "POST", "/admin/organisations/{organisation}/merge",
+     _row(401, 403, 403, 403, 403, 200)),
+    ("admin.edit_organisation", "GET", "/admin/organisations/99999/edit",
+     _row(302, 403, 403, 403, 403, 404)),
     # Guides ({guide}: published, not public; the set is private, so outsiders get 404).
     ("guides.set_guides", "GET", "/sets/{slug}/guides/", _row(404, 404, 200, 200, 200, 200)),
     ("guides.new", "GET", "/sets/{slug}/guides/new", _row(404, 404, 403, 403, 200, 200)),
@@ -387,6 +401,8 @@ def ids(app, world) -> dict[str, object]:
         db.session.flush()
         proposer = factories.make_user(display_name="Pat Proposer")
         factories.add_member(proposer, db.session.get(LearningSet, world.learning_set.id))
+        organisation = Organisation(name="Camden Council", kind=OrganisationKind.LONDON_BOROUGH)
+        db.session.add(organisation)
         topic = EventTopic(event_id=event.id, proposer_id=proposer.id, title="Cabinet buy-in",
                            description_source="", description_html="",
                            status=TopicStatus.APPROVED, on_agenda=False)
@@ -409,7 +425,8 @@ def ids(app, world) -> dict[str, object]:
                 "guide_section": guide.section_ids[0], "guide_excerpt": guide.excerpt_ids[0],
                 "event": event.id, "challenge_thread": challenge.thread_id,
                 "challenge_opening": challenge_opening.id, "question": question.id,
-                "meeting": meeting.id, "topic": topic.id}
+                "meeting": meeting.id, "topic": topic.id,
+                "organisation": organisation.id}
 
 
 def _request(client, method: str, url: str, *, csrf: bool = True):
