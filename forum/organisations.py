@@ -6,16 +6,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import distinct
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from forum import signals
 from forum.models import CreditPreference
 from forum.models import Membership
 from forum.models import Nation
 from forum.models import Organisation
+from forum.models import OrganisationChange
 from forum.models import OrganisationKind
 from forum.models import User
 from forum.models import utcnow
@@ -45,6 +48,17 @@ def link(session: Session, user: User) -> None:
     user.organisation_id = record.id if record is not None else None
 
 
+def request_addition(session: Session, user: User) -> bool:
+    """Ask the admins to add the organisation the user typed, if it is not on the list; the
+    typed name is kept (and credited) meanwhile. Returns whether they were asked."""
+    name = (user.organisation or "").strip()
+    if not name or find_by_name(session, name) is not None:
+        return False
+    signals.organisation_requested.send(current_app._get_current_object(), session=session,
+                                        user=user, name=name)
+    return True
+
+
 def add_organisation(session: Session, *, name: str, kind: OrganisationKind,
                      nation: Nation | None, website: str) -> Organisation:
     """A new record; people who typed the same name (trimmed, ignoring case) are linked to it."""
@@ -58,6 +72,71 @@ def add_organisation(session: Session, *, name: str, kind: OrganisationKind,
                     .values(organisation_id=record.id).execution_options(
                         synchronize_session=False))
     return record
+
+
+def _log(session: Session, actor: User, record_id: int, action: str, detail: str) -> None:
+    session.add(OrganisationChange(actor_id=actor.id, organisation_id=record_id, action=action,
+                                   detail=detail[:500], created_at=utcnow()))
+
+
+def edit_organisation(session: Session, actor: User, record: Organisation, *, name: str,
+                      kind: OrganisationKind, nation: Nation | None, website: str) -> None:
+    """Change a record (logged). A new name is given to the people linked to it (it is what
+    guides credit), and people who typed the new name are linked to it too."""
+    name = name.strip()
+    other = find_by_name(session, name)
+    if other is not None and other.id != record.id:
+        raise OrganisationError(f"{other.name} is already on the list: merge into it instead.")
+    changes = [f"{label} {getattr(record, attr)!s} → {value!s}"
+               for label, attr, value in (("name", "name", name), ("kind", "kind", kind),
+                                          ("nation", "nation", nation),
+                                          ("website", "website", website))
+               if getattr(record, attr) != value]
+    old_name = record.name
+    record.name, record.kind, record.nation, record.website = name, kind, nation, website
+    session.flush()
+    if name != old_name:
+        session.execute(update(User).where(User.organisation_id == record.id)
+                        .values(organisation=name).execution_options(synchronize_session=False))
+        session.execute(update(User).where(_key(User.organisation) == name.lower())
+                        .values(organisation_id=record.id, organisation=name)
+                        .execution_options(synchronize_session=False))
+    if changes:
+        _log(session, actor, record.id, "edited", f"{old_name}: " + "; ".join(changes))
+
+
+def merge_organisations(session: Session, actor: User, merged: Organisation,
+                        survivor: Organisation) -> int:
+    """Fold ``merged`` into ``survivor``: its people (and so their guide credits) move to the
+    survivor's name, and the merged record goes. Logged. Returns how many people moved."""
+    if merged.id == survivor.id:
+        raise OrganisationError("Choose a different organisation to merge into.")
+    moved = session.execute(
+        update(User).where(User.organisation_id == merged.id)
+        .values(organisation_id=survivor.id, organisation=survivor.name)
+        .execution_options(synchronize_session=False)).rowcount or 0
+    _log(session, actor, survivor.id, "merged",
+         f"{merged.name} (no. {merged.id}) merged into {survivor.name}; {moved} people moved")
+    session.delete(merged)
+    session.flush()
+    return moved
+
+
+def unlisted_names(session: Session) -> list[tuple[str, int]]:
+    """Organisations people typed that match no record, with how many people gave each: what
+    the admins are asked to add (or to correct into an existing record)."""
+    rows = session.execute(
+        select(func.min(User.organisation), func.count(User.id))
+        .where(User.organisation_id.is_(None), func.trim(User.organisation) != "",
+               User.is_disabled.is_(False))
+        .group_by(_key(User.organisation))
+        .order_by(func.count(User.id).desc(), _key(User.organisation))).all()
+    return [(name.strip(), int(count)) for name, count in rows]
+
+
+def recent_changes(session: Session, limit: int = 20) -> list[OrganisationChange]:
+    return list(session.scalars(select(OrganisationChange).order_by(
+        OrganisationChange.created_at.desc(), OrganisationChange.id.desc()).limit(limit)))
 
 
 def all_organisations(session: Session) -> list[Organisation]:

@@ -65,6 +65,10 @@ event_changed = _signals.signal("event-changed")
 event_cancelled = _signals.signal("event-cancelled")
 #: People on an event's waiting list were given a place (``signups``: their EventSignup rows).
 event_places_given = _signals.signal("event-places-given")
+#: Someone proposed a workshop topic that waits for approval (``topic``: the EventTopic).
+topic_proposed = _signals.signal("topic-proposed")
+#: Someone asked admins to add their organisation to the list (``user``, ``name``).
+organisation_requested = _signals.signal("organisation-requested")
 
 #: Someone asked to join a set (``request``: the JoinRequest).
 join_requested = _signals.signal("join-requested")

@@ -49,3 +49,9 @@ class OrganisationForm(BaseForm):
                           filters=[lambda v: v.strip() if isinstance(v, str) else v],
                           validators=[MaxChars(500, "The address"), WebAddress("The address")])
     submit = SubmitField("Add to the list", widget=GovSubmitInput())
+
+
+class MergeOrganisationForm(BaseForm):
+    survivor = SelectField("Merge into", widget=ChoiceSelect(),
+                           validators=[InputRequired("Choose the organisation to merge into")])
+    submit = SubmitField("Merge", widget=GovSubmitInput())

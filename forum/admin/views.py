@@ -10,18 +10,23 @@ from flask import request
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
+from wtforms.fields.choices import SelectChoice
 
 from forum import organisations
 from forum import permissions
 from forum import site_settings
 from forum.admin import bp
 from forum.admin import service
+from forum.admin.forms import NO_NATION
+from forum.admin.forms import MergeOrganisationForm
 from forum.admin.forms import OrganisationForm
 from forum.admin.forms import SiteSettingsForm
 from forum.extensions import db
 from forum.forms import ActionForm
+from forum.forms import clean_line
 from forum.guides.export.storage import storage_for
 from forum.models import Nation
+from forum.models import Organisation
 from forum.models import OrganisationKind
 from forum.models import User
 from forum.pagination import requested_page
@@ -45,11 +50,19 @@ USER_ACTIONS = {
 }
 
 
+ORGANISATION_ENDPOINTS = {"admin.organisations_list", "admin.edit_organisation",
+                          "admin.merge_organisation"}
+
+
 @bp.before_request
 @login_required
 def require_admin():
-    """Every page here is for admins only (signed-out visitors are sent to sign in)."""
-    if not permissions.can_administer(current_user):
+    """Every page here is for admins only (signed-out visitors are sent to sign in), but the
+    organisation pages, which network coordinators keep too."""
+    if request.endpoint in ORGANISATION_ENDPOINTS:
+        if not permissions.can_manage_organisations(current_user):
+            abort(403)
+    elif not permissions.can_administer(current_user):
         abort(403)
 
 
@@ -162,5 +175,63 @@ def organisations_list():
             flash(f"{record.name} is on the list. People who gave it as their organisation are "
                   "linked to it.", "success")
             return redirect(url_for("admin.organisations_list"))
+    elif request.method == "GET" and request.args.get("name"):
+        form.name.data = clean_line(request.args["name"])[:150]  # "Add" from the unlisted names
     return render_template("admin/organisations.html", form=form,
-                           records=organisations.all_organisations(db.session))
+                           records=organisations.all_organisations(db.session),
+                           unlisted=organisations.unlisted_names(db.session),
+                           changes=organisations.recent_changes(db.session))
+
+
+def _organisation(organisation_id: int) -> Organisation:
+    record = db.session.get(Organisation, organisation_id) if 0 < organisation_id < 2**31 else None
+    if record is None:
+        abort(404)
+    return record
+
+
+@bp.route("/admin/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+def edit_organisation(organisation_id: int):
+    record = _organisation(organisation_id)
+    saved = {"name": record.name, "kind": record.kind.value,
+             "nation": record.nation.value if record.nation else NO_NATION,
+             "website": record.website}
+    form = OrganisationForm(data=saved) if request.method == "GET" else OrganisationForm()
+    form.submit.label.text = "Save changes"
+    if form.validate_on_submit():
+        try:
+            organisations.edit_organisation(
+                db.session, current_user, record, name=form.name.data,
+                kind=OrganisationKind(form.kind.data),
+                nation=Nation(form.nation.data) if form.nation.data != NO_NATION else None,
+                website=form.website.data or "")
+        except organisations.OrganisationError as refused:
+            db.session.rollback()
+            form.name.errors = [str(refused)]
+        else:
+            db.session.commit()
+            flash(f"{record.name} has been saved.", "success")
+            return redirect(url_for("admin.organisations_list"))
+    return render_template("admin/organisation_edit.html", form=form, record=record)
+
+
+@bp.route("/admin/organisations/<int:organisation_id>/merge", methods=["GET", "POST"])
+def merge_organisation(organisation_id: int):
+    """Fold a duplicate into another record: its people and their guide credits move."""
+    record = _organisation(organisation_id)
+    form = MergeOrganisationForm()
+    form.survivor.choices = [SelectChoice(str(other.id), other.name)
+                             for other in organisations.all_organisations(db.session)
+                             if other.id != record.id]
+    if form.validate_on_submit():
+        survivor = db.session.get(Organisation, int(form.survivor.data))
+        if survivor is None:
+            form.survivor.errors = ["Choose the organisation to merge into"]
+        else:
+            name = record.name
+            moved = organisations.merge_organisations(db.session, current_user, record, survivor)
+            db.session.commit()
+            flash(f"{name} is merged into {survivor.name}: {moved} "
+                  f"{'person' if moved == 1 else 'people'} moved.", "success")
+            return redirect(url_for("admin.organisations_list"))
+    return render_template("admin/organisation_merge.html", form=form, record=record)

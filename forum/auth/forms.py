@@ -159,6 +159,8 @@ class ChangePasswordForm(_PasswordContextMixin, BaseForm):
 class ProfileForm(BaseForm):
     display_name = AccountDetailsForm.display_name
     organisation = AccountDetailsForm.organisation
+    not_listed = BooleanField("My organisation is not listed: ask an admin to add it",
+                              widget=GovCheckboxInput())
     credit_preference = RadioField(
         "How you are credited if quoted in a guide", widget=GovRadioInput(),
         choices=CREDIT_CHOICES, default=CreditPreference.ORGANISATION.value,

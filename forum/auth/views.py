@@ -235,14 +235,16 @@ def profile():
         user.display_name = form.display_name.data
         user.organisation = form.organisation.data
         organisations.link(db.session, user)
+        asked = bool(form.not_listed.data) and organisations.request_addition(db.session, user)
         user.credit_preference = CreditPreference(form.credit_preference.data)
         changed = sum(count or 0 for _, count in signals.credit_preference_changed.send(
             current_app._get_current_object(), session=db.session, user=user, before=before))
         db.session.commit()
         flash("Your profile has been saved." + (
             f" {changed} published guide{'s' if changed != 1 else ''} now "
-            f"credit{'s' if changed == 1 else ''} you as you chose." if changed else ""),
-            "success")
+            f"credit{'s' if changed == 1 else ''} you as you chose." if changed else "")
+            + (" The admins have been asked to add your organisation to the list." if asked
+               else ""), "success")
         return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form, user=user,
                            sign_out_others_form=ActionForm(formdata=None))

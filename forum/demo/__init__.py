@@ -29,6 +29,7 @@ from forum.demo.meetings import ensure_demo_meetings
 from forum.demo.network import ensure_demo_organisations
 from forum.demo.network import ensure_demo_requests
 from forum.demo.reading import ensure_demo_reading
+from forum.demo.topics import ensure_demo_topics
 from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import Post
@@ -86,6 +87,7 @@ def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
     created_guides = ensure_demo_guide(session, users, sets)
     created_meetings = ensure_demo_meetings(session, sets[COMMS_SLUG], users["rosa"], now)
     created_events = ensure_demo_events(session, users["admin"], now, users)
+    ensure_demo_topics(session, users, now)
     ensure_demo_organisations(session, users)
     ensure_demo_requests(session, users, sets[EVALUATION_SLUG])
     return DemoSummary(_accounts(users), password, created_users, created_sets,

@@ -117,3 +117,18 @@ class CancelEventForm(BaseForm):
                             widget=GovTextArea(), filters=[strip],
                             validators=[MaxChars(MESSAGE_MAX, "The message")])
     submit = SubmitField("Cancel the event and tell them", widget=GovSubmitInput())
+
+TOPIC_TITLE_MAX = 150
+TOPIC_DESCRIPTION_MAX = 2_000
+
+
+class TopicForm(BaseForm):
+    """Propose a discussion topic for a workshop."""
+
+    title = StringField("Topic", widget=GovTextInput(), filters=[clean_title],
+                        validators=[Required("Enter the topic"),
+                                    MaxChars(TOPIC_TITLE_MAX, "The topic")])
+    description = TextAreaField("Why discuss it? (optional)", widget=GovTextArea(),
+                                filters=[clean_body],
+                                validators=[MaxChars(TOPIC_DESCRIPTION_MAX, "The description")])
+    submit = SubmitField("Propose the topic", widget=GovSubmitInput())

@@ -18,9 +18,11 @@ from wtforms.fields.choices import SelectChoice
 from forum import permissions
 from forum.events import bp
 from forum.events import service
+from forum.events import topics
 from forum.events.forms import CancelEventForm
 from forum.events.forms import EventForm
 from forum.events.forms import MaterialForm
+from forum.events.forms import TopicForm
 from forum.events.ics import calendar_file
 from forum.extensions import db
 from forum.forms import ActionForm
@@ -77,15 +79,27 @@ def archive():
 
 @bp.get("/events/<int:event_id>")
 def show(event_id: int):
-    event = _load(event_id)
+    return render_event(_load(event_id))
+
+
+def render_event(event: Event, topic_form: TopicForm | None = None) -> str:
+    """The event's page; ``topic_form`` carries a refused proposal back with its messages."""
     can_manage = permissions.can_manage_events(current_user)
+    now = utcnow()
+    can_propose = permissions.can_propose_topic(current_user, event, now)
     return render_template(
         "events/show.html", event=event, local=to_local, zone=zone_name(event.starts_at),
         attendance=service.attendance(db.session, event, current_user),
         can_sign_up=permissions.can_sign_up(current_user, event),
-        is_past=event.ends_at < utcnow(), can_manage=can_manage,
+        is_past=event.ends_at < now, can_manage=can_manage,
         people=service.people_signed_up(db.session, event) if can_manage else [],
-        action_form=ActionForm(formdata=None))
+        action_form=ActionForm(formdata=None),
+        has_topics=permissions.has_topics(event),
+        topics_open=permissions.topics_open(event, now),
+        topics=topics.topics_for(db.session, event, current_user),
+        can_propose=can_propose, can_decide=permissions.can_decide_topics(current_user, event),
+        topic_form=topic_form or (TopicForm(formdata=None) if can_propose else None),
+        form=topic_form)
 
 
 @bp.get("/events/<int:event_id>/calendar.ics")

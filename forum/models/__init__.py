@@ -43,6 +43,7 @@ from forum.models.notification import NotificationPreference
 from forum.models.notification import QueuedEmail
 from forum.models.organisation import Nation
 from forum.models.organisation import Organisation
+from forum.models.organisation import OrganisationChange
 from forum.models.organisation import OrganisationKind
 from forum.models.reading import FollowLevel
 from forum.models.reading import ThreadFollow
@@ -52,6 +53,9 @@ from forum.models.thread import Post
 from forum.models.thread import PostRevision
 from forum.models.thread import PostStatus
 from forum.models.thread import Thread
+from forum.models.topic import EventTopic
+from forum.models.topic import TopicStatus
+from forum.models.topic import TopicSupport
 from forum.models.user import ANONYMOUS_CREDIT
 from forum.models.user import AccountEvent
 from forum.models.user import CreditPreference
@@ -74,6 +78,7 @@ __all__ = [
     "Event",
     "Nation",
     "Organisation",
+    "OrganisationChange",
     "OrganisationKind",
     "JoinRequest",
     "RequestStatus",
@@ -82,6 +87,9 @@ __all__ = [
     "EventMaterial",
     "EventSet",
     "EventSignup",
+    "EventTopic",
+    "TopicStatus",
+    "TopicSupport",
     "FollowLevel",
     "Guide",
     "GuideExcerpt",

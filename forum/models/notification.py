@@ -47,6 +47,9 @@ class NotificationKind(enum.StrEnum):
     JOIN_DECLINED = "join_declined"
     NEW_POST = "new_post"              # a new post in a thread you follow
     MENTION = "mention"                # someone @mentioned you in a published post
+    TOPIC_PROPOSED = "topic_proposed"  # for coordinators: a workshop topic waits for approval
+    # For admins: someone asks for their organisation to be added to the list.
+    ORGANISATION_REQUEST = "organisation_request"
 
 
 class EmailTopic(enum.StrEnum):
@@ -79,6 +82,8 @@ TOPIC_OF_KIND: dict[NotificationKind, EmailTopic] = {
     NotificationKind.JOIN_DECLINED: EmailTopic.DECISIONS,
     NotificationKind.NEW_POST: EmailTopic.REPLIES,
     NotificationKind.MENTION: EmailTopic.REPLIES,
+    NotificationKind.TOPIC_PROPOSED: EmailTopic.WAITING,
+    NotificationKind.ORGANISATION_REQUEST: EmailTopic.WAITING,
 }
 
 EVENT_KINDS = (NotificationKind.EVENT_CHANGED, NotificationKind.EVENT_CANCELLED,

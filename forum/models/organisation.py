@@ -6,9 +6,12 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import DateTime
+from sqlalchemy import ForeignKey
+from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
 from forum.extensions import db
 from forum.models.base import str_enum as _str_enum
@@ -56,3 +59,21 @@ class Organisation(db.Model):
     nation: Mapped[Nation | None] = mapped_column(_str_enum(Nation, length=24))
     website: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class OrganisationChange(db.Model):
+    """The log of changes to the organisation records: who edited or merged which. Append-only.
+
+    Names organisations by number and, in ``detail``, by name (a merged record is gone)."""
+
+    __tablename__ = "organisation_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                 index=True)
+    organisation_id: Mapped[int] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(32))  # "edited", "merged"
+    detail: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    actor: Mapped[User | None] = relationship("User")  # noqa: F821 (user.py imports this module)

@@ -34,6 +34,7 @@ from forum.models import EmailMode
 from forum.models import EmailTopic
 from forum.models import Event
 from forum.models import EventSignup
+from forum.models import EventTopic
 from forum.models import FollowLevel
 from forum.models import JoinRequest
 from forum.models import LearningSet
@@ -48,6 +49,7 @@ from forum.models import RequestStatus
 from forum.models import SignupStatus
 from forum.models import Thread
 from forum.models import ThreadFollow
+from forum.models import TopicStatus
 from forum.models import User
 from forum.models import utcnow
 from forum.notifications import delivery
@@ -398,6 +400,42 @@ def _notify_about_event(session: Session, recipient: User, kind: NotificationKin
                          event_id=event.id)
 
 
+def notify_topic_proposed(session: Session, event: Event, topic: EventTopic) -> None:
+    """Tell the network coordinators (or, if there are none, the admins) that a proposed
+    topic waits for their approval. The text names the workshop, not the waiting proposal."""
+    coordinators = session.scalars(select(User).where(
+        User.is_network_coordinator.is_(True), User.is_disabled.is_(False)).order_by(User.id)
+    ).all() or session.scalars(select(User).where(
+        User.is_admin.is_(True), User.is_disabled.is_(False)).order_by(User.id)).all()
+    waiting = session.scalar(select(func.count(EventTopic.id)).where(
+        EventTopic.event_id == event.id, EventTopic.status == TopicStatus.WAITING)) or 0
+    text = (f"{waiting} proposed topics for “{event.title}” wait for approval." if waiting > 1
+            else f"A proposed topic for “{event.title}” waits for approval.")
+    for coordinator in coordinators:
+        if coordinator.id == topic.proposer_id or not permissions.can_view_event(coordinator,
+                                                                                 event):
+            continue
+        # In the site only (written as already emailed); repeated proposals renew one notice.
+        notification = _renew(session, coordinator, NotificationKind.TOPIC_PROPOSED,
+                              Notification.event_id, event.id, actor=None,
+                              text=text + " Approve or hide them on the event’s page.",
+                              reason=None)
+        notification.emailed_at = utcnow()
+
+
+def notify_organisation_requested(session: Session, user: User, name: str) -> None:
+    """Tell the admins that someone asks for their organisation to be added to the list."""
+    for admin in session.scalars(select(User).where(
+            User.is_admin.is_(True), User.is_disabled.is_(False)).order_by(User.id)):
+        session.add(Notification(
+            user_id=admin.id, kind=NotificationKind.ORGANISATION_REQUEST, actor_id=user.id,
+            text=_clip(f"{user.display_name} asks for “{name}” to be added to the list of "
+                       "organisations. Add it (or correct their spelling) on the admin "
+                       "organisations page."),
+            created_at=utcnow(), emailed_at=utcnow()))
+    session.flush()
+
+
 # --- requests to join a set ------------------------------------------------------------------
 
 def notify_join_requested(session: Session, request: JoinRequest) -> None:
@@ -525,6 +563,16 @@ def _on_event_places_given(sender: Flask, *, session: Session, event: Event,
     notify_places_given(session, event, signups, when)
 
 
+def _on_topic_proposed(sender: Flask, *, session: Session, event: Event, topic: EventTopic,
+                       **_: Any) -> None:
+    notify_topic_proposed(session, event, topic)
+
+
+def _on_organisation_requested(sender: Flask, *, session: Session, user: User, name: str,
+                               **_: Any) -> None:
+    notify_organisation_requested(session, user, name)
+
+
 def _on_join_requested(sender: Flask, *, session: Session, request: JoinRequest,
                        **_: Any) -> None:
     notify_join_requested(session, request)
@@ -552,6 +600,8 @@ RECEIVERS = (
     (signals.event_cancelled, _on_event_cancelled),
     (signals.event_places_given, _on_event_places_given),
     (signals.join_requested, _on_join_requested),
+    (signals.topic_proposed, _on_topic_proposed),
+    (signals.organisation_requested, _on_organisation_requested),
     (signals.join_request_decided, _on_join_decided),
 )
 

@@ -111,6 +111,7 @@ def _handlers() -> dict[tuple[str, str], Handler]:
         ("email_outbox", "user_id"),          # rows to them are deleted first (by address)
         ("event_materials", "added_by_id"),
         ("events", "created_by_id"),
+        ("event_topics", "decided_by_id"),
         ("guide_versions", "published_by_id"),
         ("guides", "created_by_id"),
         ("invitations", "accepted_by_id"),
@@ -119,6 +120,7 @@ def _handlers() -> dict[tuple[str, str], Handler]:
         ("meetings", "created_by_id"),
         ("moderation_actions", "moderator_id"),   # the log shows "A former member"
         ("notifications", "actor_id"),        # their name in the text is replaced
+        ("organisation_changes", "actor_id"),  # the log keeps the change, not the person
         ("post_revisions", "editor_id"),
         ("posts", "author_id"),               # "A former member"; unpublished text emptied
         ("reports", "reporter_id"),
@@ -129,6 +131,7 @@ def _handlers() -> dict[tuple[str, str], Handler]:
     ]
     delete_rows = [
         ("event_signups", "user_id"),
+        ("event_topic_supports", "user_id"),
         ("join_requests", "user_id"),
         ("memberships", "user_id"),
         ("notification_preferences", "user_id"),
@@ -139,7 +142,19 @@ def _handlers() -> dict[tuple[str, str], Handler]:
     handlers = {key: _set_null(_col(*key)) for key in set_null if key[0] in db.metadata.tables}
     handlers.update({key: _delete_rows(_col(*key)) for key in delete_rows
                      if key[0] in db.metadata.tables})
+    if "event_topics" in db.metadata.tables:
+        handlers[("event_topics", "proposer_id")] = _erase_topic_proposer
     return handlers
+
+
+def _erase_topic_proposer(session: Session, user_id: int) -> None:
+    """Proposals nobody else may read (waiting or hidden) go; published ones stay, by
+    "a former member" (other people supported them and they may be on an agenda)."""
+    topics = _table("event_topics")
+    session.execute(delete(topics).where(topics.c.proposer_id == user_id,
+                                         topics.c.status != "approved"))
+    session.execute(update(topics).where(topics.c.proposer_id == user_id)
+                    .values(proposer_id=None))
 
 
 def handled_columns() -> set[tuple[str, str]]:

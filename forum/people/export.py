@@ -161,6 +161,14 @@ EXPORTED: dict[tuple[str, str], tuple[str, tuple[str, ...] | Custom]] = {
         "id", "title", "starts_at", "ends_at", "created_at")),
     ("event_signups", "user_id"): ("event_sign_ups", _columns(
         "id", "event_id", "status", "requested_at")),
+    ("event_topics", "proposer_id"): ("workshop_topics_you_proposed", _columns(
+        "id", "event_id", "title", "description_source", "status", "on_agenda", "created_at")),
+    ("event_topics", "decided_by_id"): ("workshop_topics_you_decided_on", _columns(
+        "id", "event_id", "status", "on_agenda", "decided_at")),
+    ("event_topic_supports", "user_id"): ("workshop_topics_you_support", _columns(
+        "topic_id", "created_at")),
+    ("organisation_changes", "actor_id"): ("organisation_changes_you_made", _columns(
+        "id", "organisation_id", "action", "detail", "created_at")),
     ("guide_versions", "published_by_id"): ("guide_versions_you_published", _columns(
         "id", "guide_id", "number", "published_at")),
     ("guides", "created_by_id"): ("guides_you_created", _columns(

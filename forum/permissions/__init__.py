@@ -15,8 +15,11 @@ by side in the same module:
 - :mod:`.challenges`: challenges and the kinds of reply in them (``can_view_challenge``
   with ``visible_challenges_filter``, ``can_change_post_kind`` with ``relabelable_posts_filter``).
 - :mod:`.events`: the network's events (``can_view_event`` with ``visible_events_filter``).
+- :mod:`.topics`: topics proposed for workshops (``can_view_topic`` with
+  ``visible_topics_filter``, ``can_propose_topic``, ``can_support_topic``, ``can_decide_topics``).
 - :mod:`.meetings`: a set's meetings (``can_view_meeting`` with ``visible_meetings_filter``).
 - :mod:`.notifications`: what a notification may still tell its recipient.
+- :mod:`.organisations`: who keeps the list of member organisations.
 - :mod:`.actions`: committed actions (``can_view_action`` with ``visible_actions_filter``) and
   the facilitator's participation page.
 
@@ -74,6 +77,7 @@ from forum.permissions.moderation import hideable_posts_filter
 from forum.permissions.moderation import waiting_posts_filter
 from forum.permissions.notifications import can_read_notification
 from forum.permissions.notifications import readable_notifications
+from forum.permissions.organisations import can_manage_organisations
 from forum.permissions.posts import AUTHOR_ONLY_STATUSES
 from forum.permissions.posts import LISTED_OPENING_STATUSES
 from forum.permissions.posts import PUBLISHED_STATUSES
@@ -136,6 +140,14 @@ from forum.permissions.sets import member_sets_filter
 from forum.permissions.sets import readable_filter
 from forum.permissions.sets import readable_set_ids
 from forum.permissions.sets import readable_sets_filter
+from forum.permissions.topics import can_decide_topics
+from forum.permissions.topics import can_propose_topic
+from forum.permissions.topics import can_support_topic
+from forum.permissions.topics import can_view_topic
+from forum.permissions.topics import has_topics
+from forum.permissions.topics import proposal_needs_approval
+from forum.permissions.topics import topics_open
+from forum.permissions.topics import visible_topics_filter
 
 __all__ = [
     "AUTHOR_ONLY_STATUSES",
@@ -176,7 +188,16 @@ __all__ = [
     "can_keep_quote",
     "can_quote_post",
     "can_quote_thread",
+    "can_manage_organisations",
     "can_read_notification",
+    "can_decide_topics",
+    "can_propose_topic",
+    "can_support_topic",
+    "can_view_topic",
+    "has_topics",
+    "proposal_needs_approval",
+    "topics_open",
+    "visible_topics_filter",
     "can_remove_admin",
     "can_remove_member",
     "can_reply",

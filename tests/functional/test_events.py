@@ -17,6 +17,7 @@ from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
 from forum.models import EventSignup
+from forum.models import EventTopic
 from forum.models import LearningSet
 from forum.models import SignupStatus
 from forum.models import User
@@ -243,7 +244,9 @@ def test_the_demo_holds_the_networks_history_once(app, client):
         load_demo(db.session)
         load_demo(db.session)
         db.session.commit()
-        assert db.session.scalar(select(func.count(Event.id))) == 7
+        # The history, the webinar, the cancelled workshop, and the workshop open for topics.
+        assert db.session.scalar(select(func.count(Event.id))) == 8
+        assert db.session.scalar(select(func.count(EventTopic.id))) == 13
     archive = client.get("/events/archive").text  # a visitor: public events only
     assert "the 2020 conference" in archive and "Manchester Central" in archive
     assert "Bringing councillors on board" not in archive

@@ -19,14 +19,18 @@ from forum.extensions import db
 from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
+from forum.models import EventTopic
 from forum.models import JoinRequest
 from forum.models import LearningSet
 from forum.models import Meeting
 from forum.models import Membership
+from forum.models import Organisation
+from forum.models import OrganisationKind
 from forum.models import PostKind
 from forum.models import PostStatus
 from forum.models import Role
 from forum.models import Thread
+from forum.models import TopicStatus
 from forum.models import UpdateOutcome
 from forum.models import User
 from forum.moderation import service as moderation
@@ -75,6 +79,23 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
      _row(401, 404, 403, 403, 403, 302)),
     ("events.sign_up", "POST", "/events/{event}/sign-up", _row(401, 404, 302, 302, 302, 302)),
     ("events.cancel", "POST", "/events/{event}/cancel", _row(401, 404, 302, 302, 302, 302)),
+    # Workshop topics ({topic}: a published proposal by another member of the set). An empty
+    # proposal comes back with its message; withdrawing support nobody gave says so.
+    ("events.propose_topic", "POST", "/events/{event}/topics", _row(401, 404, 200, 200, 200, 200)),
+    ("events.topic_action", "POST", "/events/{event}/topics/{topic}/support",
+     _row(401, 404, 302, 302, 302, 302)),
+    ("events.topic_action", "POST", "/events/{event}/topics/{topic}/withdraw-support",
+     _row(401, 404, 302, 302, 302, 302)),
+    ("events.topic_action", "POST", "/events/{event}/topics/{topic}/approve",
+     _row(401, 404, 403, 403, 403, 302)),
+    ("events.topic_action", "POST", "/events/{event}/topics/{topic}/hide",
+     _row(401, 404, 403, 403, 403, 302)),
+    ("events.topic_action", "POST", "/events/{event}/topics/{topic}/add-to-agenda",
+     _row(401, 404, 403, 403, 403, 302)),
+    ("events.topic_action", "POST", "/events/{event}/topics/{topic}/remove-from-agenda",
+     _row(401, 404, 403, 403, 403, 302)),
+    ("events.topic_action", "POST", "/events/{event}/topics/{topic}/no-such-action",
+     _row(401, 404, 404, 404, 404, 404)),
     ("events.add_material", "GET", "/events/{event}/materials/new",
      _row(302, 404, 403, 403, 403, 200)),
     ("events.add_material", "POST", "/events/{event}/materials/new",
@@ -241,6 +262,18 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     # Nothing confirmed: the form comes back with its errors, and nothing is erased.
     ("admin.erase_user", "POST", "/admin/users/{member_id}/erase",
      _row(401, 403, 403, 403, 403, 200)),
+    # Changing and merging an organisation record ({organisation}); empty forms come back
+    # with their errors. Network coordinators may too (tests/functional/test_organisation_records).
+    ("admin.edit_organisation", "GET", "/admin/organisations/{organisation}/edit",
+     _row(302, 403, 403, 403, 403, 200)),
+    ("admin.edit_organisation", "POST", "/admin/organisations/{organisation}/edit",
+     _row(401, 403, 403, 403, 403, 200)),
+    ("admin.merge_organisation", "GET", "/admin/organisations/{organisation}/merge",
+     _row(302, 403, 403, 403, 403, 200)),
+    ("admin.merge_organisation", "POST", "/admin/organisations/{organisation}/merge",
+     _row(401, 403, 403, 403, 403, 200)),
+    ("admin.edit_organisation", "GET", "/admin/organisations/99999/edit",
+     _row(302, 403, 403, 403, 403, 404)),
     # Guides ({guide}: published, not public; the set is private, so outsiders get 404).
     ("guides.set_guides", "GET", "/sets/{slug}/guides/", _row(404, 404, 200, 200, 200, 200)),
     ("guides.new", "GET", "/sets/{slug}/guides/new", _row(404, 404, 403, 403, 200, 200)),
@@ -373,6 +406,15 @@ def ids(app, world) -> dict[str, object]:
                       audience=EventAudience.SETS, signup_open=True,
                       sets=[db.session.get(LearningSet, world.learning_set.id)])
         db.session.add(event)
+        db.session.flush()
+        proposer = factories.make_user(display_name="Pat Proposer")
+        factories.add_member(proposer, db.session.get(LearningSet, world.learning_set.id))
+        organisation = Organisation(name="Camden Council", kind=OrganisationKind.LONDON_BOROUGH)
+        db.session.add(organisation)
+        topic = EventTopic(event_id=event.id, proposer_id=proposer.id, title="Cabinet buy-in",
+                           description_source="", description_html="",
+                           status=TopicStatus.APPROVED, on_agenda=False)
+        db.session.add(topic)
         meeting = Meeting(learning_set_id=world.learning_set.id, title="Set meeting 3",
                           starts_at=datetime(2031, 2, 3, 10), ends_at=datetime(2031, 2, 3, 12),
                           online_url="https://meet.example.org/comms",
@@ -391,7 +433,8 @@ def ids(app, world) -> dict[str, object]:
                 "guide_section": guide.section_ids[0], "guide_excerpt": guide.excerpt_ids[0],
                 "event": event.id, "challenge_thread": challenge.thread_id,
                 "challenge_opening": challenge_opening.id, "question": question.id,
-                "meeting": meeting.id}
+                "meeting": meeting.id, "topic": topic.id,
+                "organisation": organisation.id}
 
 
 def _request(client, method: str, url: str, *, csrf: bool = True):

@@ -7,6 +7,7 @@ Runs on SQLite by default and on PostgreSQL with ``FORUM_TEST_DATABASE_URL``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from datetime import datetime
 
@@ -25,6 +26,7 @@ from forum.models import Challenge
 from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
+from forum.models import EventTopic
 from forum.models import Guide
 from forum.models import GuideVersion
 from forum.models import JoinRequest
@@ -38,6 +40,7 @@ from forum.models import PostKind
 from forum.models import PostStatus
 from forum.models import Role
 from forum.models import Thread
+from forum.models import TopicStatus
 from forum.models import User
 from forum.models import Visibility
 from forum.models import utcnow
@@ -90,6 +93,7 @@ class Built:
     events: list[Event]
     notifications: list[Notification]
     join_requests: list[JoinRequest]
+    topics: list[EventTopic] = field(default_factory=list)
 
 
 def _build(spec: dict) -> Built:
@@ -188,9 +192,14 @@ def _build(spec: dict) -> Built:
     # Everyone has asked to join every set (whether they could is not the question here).
     join_requests = [JoinRequest(learning_set_id=s.id, user_id=u.id) for s in sets for u in users]
     db.session.add_all(join_requests)
+    # Each event has a topic in every state, proposed by the first person.
+    topics = [EventTopic(event_id=event.id, proposer_id=users[0].id, title="A topic",
+                         description_source="", description_html="", status=status,
+                         on_agenda=False) for event in events for status in TopicStatus]
+    db.session.add_all(topics)
     db.session.flush()
     return Built(sets, users, threads, posts, guides, challenges, meetings, actions, events,
-                 notifications, join_requests)
+                 notifications, join_requests, topics)
 
 
 def _ids(model, where, among) -> set[int]:
@@ -245,6 +254,8 @@ def _check_viewer(viewer, world: Built) -> None:
         == _ids(JoinRequest, p.decidable_join_requests_filter(viewer), world.join_requests)
     assert _allowed(lambda e: p.can_view_event(viewer, e), world.events) \
         == _ids(Event, p.visible_events_filter(viewer), world.events)
+    assert _allowed(lambda t: p.can_view_topic(viewer, t), world.topics) \
+        == _ids(EventTopic, p.visible_topics_filter(viewer), world.topics)
     assert _allowed(lambda n: p.can_read_notification(viewer, n), world.notifications) \
         == _ids(Notification, p.readable_notifications(viewer), world.notifications)
 

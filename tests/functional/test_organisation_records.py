@@ -1,0 +1,152 @@
+"""Keeping the list of organisations: admins and network coordinators change and merge
+records (logged; people and their guide credits move), and people ask for theirs to be added."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.models import Nation
+from forum.models import Notification
+from forum.models import NotificationKind
+from forum.models import Organisation
+from forum.models import OrganisationChange
+from forum.models import OrganisationKind
+from forum.models import User
+from tests import factories
+
+
+def _record(name: str) -> int:
+    record = Organisation(name=name, kind=OrganisationKind.OTHER)
+    db.session.add(record)
+    db.session.commit()
+    return record.id
+
+
+def _person(email: str, organisation: str, organisation_id: int | None) -> int:
+    user = factories.make_user(email, display_name=email.split("@")[0].title())
+    user.organisation, user.organisation_id = organisation, organisation_id
+    db.session.commit()
+    return user.id
+
+
+def _coordinator() -> User:
+    user = factories.make_user("cora@example.org", display_name="Cora Coordinator")
+    user.is_network_coordinator = True
+    db.session.commit()
+    db.session.refresh(user)
+    db.session.expunge(user)
+    return user
+
+
+def test_a_coordinator_renames_an_organisation_and_its_people_follow(app, client, world):
+    with app.app_context():
+        record = _record("Eastmor Council")
+        person = _person("e1@example.org", "Eastmor Council", record)
+        typed = _person("e2@example.org", "eastmoor council ", None)
+        coordinator = _coordinator()
+    client.sign_in_as(coordinator)
+    assert client.get(f"/admin/organisations/{record}/edit").status_code == 200
+    response = client.post(f"/admin/organisations/{record}/edit", data={
+        "name": "Eastmoor Council", "kind": "district", "nation": "england", "website": ""})
+    assert response.status_code == 302
+    with app.app_context():
+        saved = db.session.get(Organisation, record)
+        assert (saved.name, saved.kind, saved.nation) == (
+            "Eastmoor Council", OrganisationKind.DISTRICT, Nation.ENGLAND)
+        assert db.session.get(User, person).organisation == "Eastmoor Council"
+        assert db.session.get(User, typed).organisation_id == record
+        change = db.session.scalar(select(OrganisationChange))
+        assert change.action == "edited" and "Eastmor Council" in change.detail
+        assert change.actor_id == coordinator.id
+    assert "Eastmor Council" in client.get("/admin/organisations").get_data(as_text=True)
+
+
+def test_renaming_to_a_name_already_listed_is_refused_beside_the_field(app, client, world):
+    with app.app_context():
+        record = _record("Kingsford BC")
+        _record("Kingsford Borough Council")
+    client.sign_in_as(world.admin)
+    response = client.post(f"/admin/organisations/{record}/edit", data={
+        "name": "kingsford borough council", "kind": "other", "nation": "", "website": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "already on the list" in page
+    assert 'value="kingsford borough council"' in page
+
+
+def test_merging_moves_people_and_their_credits_and_is_logged(app, client, world):
+    with app.app_context():
+        duplicate = _record("Northbridge MBC")
+        survivor = _record("Northbridge Metropolitan Borough Council")
+        person = _person("n1@example.org", "Northbridge MBC", duplicate)
+    client.sign_in_as(world.admin)
+    response = client.post(f"/admin/organisations/{duplicate}/merge",
+                           data={"survivor": str(survivor)})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Organisation, duplicate) is None
+        moved = db.session.get(User, person)
+        assert (moved.organisation_id, moved.organisation) == (
+            survivor, "Northbridge Metropolitan Borough Council")
+        change = db.session.scalar(select(OrganisationChange))
+        assert change.action == "merged" and "Northbridge MBC" in change.detail
+
+
+def test_merging_into_itself_or_nothing_is_refused(app, client, world):
+    with app.app_context():
+        record = _record("Only Council")
+    client.sign_in_as(world.admin)
+    response = client.post(f"/admin/organisations/{record}/merge", data={"survivor": str(record)})
+    assert response.status_code == 200 and "Not a valid choice" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Organisation, record) is not None
+
+
+@pytest.mark.parametrize("role", ["member", "facilitator"])
+def test_other_people_cannot_change_or_merge(app, client, world, role):
+    with app.app_context():
+        record = _record("Some Council")
+    client.sign_in_as(world.user(role))
+    assert client.get(f"/admin/organisations/{record}/edit").status_code == 403
+    assert client.post(f"/admin/organisations/{record}/merge", data={}).status_code == 403
+    # Coordinators keep the organisation pages only, not the rest of the admin area.
+
+
+def test_a_coordinator_is_not_let_into_the_rest_of_the_admin_area(app, client, world):
+    with app.app_context():
+        coordinator = _coordinator()
+    client.sign_in_as(coordinator)
+    assert client.get("/admin/").status_code == 403
+    assert client.get("/admin/organisations").status_code == 200
+
+
+def test_my_organisation_is_not_listed_tells_the_admins_and_keeps_the_text(app, client, world):
+    client.sign_in_as(world.member)
+    response = client.post("/account/profile", data={
+        "display_name": "Mo Member", "organisation": "Westerby Parish Council",
+        "not_listed": "y", "credit_preference": "organisation"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, world.member.id).organisation == "Westerby Parish Council"
+        told = db.session.scalars(select(Notification).where(
+            Notification.kind == NotificationKind.ORGANISATION_REQUEST)).all()
+        assert [n.user_id for n in told] == [world.admin.id]
+        assert "Westerby Parish Council" in told[0].text
+    client.sign_in_as(world.admin)
+    page = client.get("/admin/organisations").get_data(as_text=True)
+    assert "Westerby Parish Council" in page and "(1 person)" in page
+    assert 'value="Westerby Parish Council"' in client.get(
+        "/admin/organisations?name=Westerby+Parish+Council").get_data(as_text=True)
+
+
+def test_asking_for_a_listed_organisation_tells_nobody(app, client, world):
+    with app.app_context():
+        _record("Listed Council")
+    client.sign_in_as(world.member)
+    client.post("/account/profile", data={
+        "display_name": "Mo Member", "organisation": "listed council",
+        "not_listed": "y", "credit_preference": "organisation"})
+    with app.app_context():
+        assert db.session.scalar(select(Notification.id).where(
+            Notification.kind == NotificationKind.ORGANISATION_REQUEST)) is None
