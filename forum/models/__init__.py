@@ -52,6 +52,7 @@ from forum.models.thread import Post
 from forum.models.thread import PostRevision
 from forum.models.thread import PostStatus
 from forum.models.thread import Thread
+from forum.models.upload import UploadedFile
 from forum.models.user import ANONYMOUS_CREDIT
 from forum.models.user import AccountEvent
 from forum.models.user import CreditPreference
@@ -115,6 +116,7 @@ __all__ = [
     "ThreadFollow",
     "ThreadRead",
     "UpdateOutcome",
+    "UploadedFile",
     "User",
     "Visibility",
     "utcnow",

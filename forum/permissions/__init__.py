@@ -15,6 +15,7 @@ by side in the same module:
 - :mod:`.challenges`: challenges and the kinds of reply in them (``can_view_challenge``
   with ``visible_challenges_filter``, ``can_change_post_kind`` with ``relabelable_posts_filter``).
 - :mod:`.events`: the network's events (``can_view_event`` with ``visible_events_filter``).
+- :mod:`.files`: uploaded files go with what they are attached to (``can_view_file``).
 - :mod:`.meetings`: a set's meetings (``can_view_meeting`` with ``visible_meetings_filter``).
 - :mod:`.notifications`: what a notification may still tell its recipient.
 - :mod:`.actions`: committed actions (``can_view_action`` with ``visible_actions_filter``) and
@@ -48,6 +49,7 @@ from forum.permissions.events import can_manage_events
 from forum.permissions.events import can_sign_up
 from forum.permissions.events import can_view_event
 from forum.permissions.events import visible_events_filter
+from forum.permissions.files import can_view_file
 from forum.permissions.guides import can_curate_guide
 from forum.permissions.guides import can_keep_quote
 from forum.permissions.guides import can_quote_post
@@ -192,6 +194,7 @@ __all__ = [
     "can_view_challenge",
     "can_view_action",
     "can_view_event",
+    "can_view_file",
     "can_view_meeting",
     "can_view_members",
     "can_view_moderation_log",
