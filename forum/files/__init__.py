@@ -11,4 +11,5 @@ def init_app(app: Flask) -> None:
     from forum.files import views  # noqa: F401
 
     limits.init_app(app)
+    app.jinja_env.filters["file_size"] = limits.size_words
     app.register_blueprint(bp)

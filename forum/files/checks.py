@@ -58,7 +58,7 @@ class CheckedFile:
     data: bytes
 
 
-class FileRefused(ValueError):
+class FileRefused(Exception):
     """The file is not accepted; the message says why, for the person who sent it."""
 
 
