@@ -23,7 +23,6 @@ from forum.events.forms import EventForm
 from forum.events.forms import MaterialForm
 from forum.events.ics import calendar_file
 from forum.extensions import db
-from forum.files.forms import allowed_hint
 from forum.files.limits import accepts_files
 from forum.forms import ActionForm
 from forum.forms import utc_span
@@ -238,5 +237,4 @@ def add_material(event_id: int):
         db.session.commit()
         flash("Added to the event's materials.", "success")
         return redirect(url_for("events.show", event_id=event.id) + "#materials")
-    return render_template("events/material_form.html", form=form, event=event,
-                           upload_hint=allowed_hint())
+    return render_template("events/material_form.html", form=form, event=event)

@@ -12,4 +12,15 @@ def init_app(app: Flask) -> None:
 
     limits.init_app(app)
     app.jinja_env.filters["file_size"] = limits.size_words
+    from forum.files.forms import allowed_hint
+
+    app.jinja_env.globals["upload_hint"] = allowed_hint
     app.register_blueprint(bp)
+
+    from forum import signals
+    from forum.files.service import release_waiting_files
+
+    def on_edit_approved(sender: Flask, session, post, **extra) -> None:
+        release_waiting_files(session, post)
+
+    signals.edit_approved.connect(on_edit_approved, sender=app, weak=False)

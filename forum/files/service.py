@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy.orm import Session
@@ -12,12 +14,14 @@ from forum.files.checks import CheckedFile
 from forum.files.checks import Limits
 from forum.files.checks import check
 from forum.files.checks import safe_name
-from forum.files.storage import FileStorage
 from forum.files.storage import new_key
 from forum.models import EventMaterial
 from forum.models import Post
 from forum.models import UploadedFile
 from forum.models import User
+
+if TYPE_CHECKING:
+    from forum.guides.export.storage import FileStorage
 
 
 @dataclass(frozen=True)
@@ -63,3 +67,31 @@ def discard(session: Session, storage: FileStorage, files: Iterable[UploadedFile
         session.delete(row)
         count += 1
     return count
+
+
+def attach_to_post(session: Session, storage: FileStorage, author: User, post: Post,
+                   uploads: Sequence[Upload], *, awaiting_approval: bool = False) -> int:
+    """Add the author's files to their post (in the caller's transaction)."""
+    for upload in uploads:
+        attach(session, storage, author, upload, post=post,
+               awaiting_approval=awaiting_approval)
+    return len(uploads)
+
+
+def change_post_files(session: Session, storage: FileStorage, author: User, post: Post, *,
+                      add: Sequence[Upload], remove_ids: Iterable[int],
+                      edit_waits: bool) -> bool:
+    """An edit's changes to a post's files: removing needs no approval (it reveals nothing);
+    files added while the edit waits for a moderator wait with it (see
+    :func:`forum.permissions.files.can_view_file`). Returns whether anything changed."""
+    removing = [row for row in post.attachments if row.id in set(remove_ids)]
+    discard(session, storage, removing)
+    attach_to_post(session, storage, author, post, add, awaiting_approval=edit_waits)
+    session.flush()
+    return bool(removing or add)
+
+
+def release_waiting_files(session: Session, post: Post) -> None:
+    """A moderator approved the edit: the files that waited with it are the post's now."""
+    for row in post.attachments:
+        row.awaiting_approval = False

@@ -11,7 +11,14 @@ from sqlalchemy import select
 from forum.extensions import db
 from forum.files.storage import upload_folder
 from forum.models import EventAudience
+from forum.models import LearningSet
+from forum.models import ModerationPolicy
+from forum.models import Post
+from forum.models import Thread
 from forum.models import UploadedFile
+from forum.models import User
+from forum.moderation import service as moderation
+from tests import factories
 from tests import file_samples as samples
 from tests.functional.test_events import _event
 
@@ -80,7 +87,6 @@ def test_a_non_ascii_name_is_offered_with_rfc_6266_encoding(app, client, world):
 
 def test_a_set_only_events_file_is_404_to_everyone_outside_the_set(app, client, world):
     with app.app_context():
-        from forum.models import LearningSet
         learning_set = db.session.get(LearningSet, world.learning_set.id)
         event_id = _event(world, audience=EventAudience.SETS, sets=[learning_set])
     client.sign_in_as(world.admin)
@@ -166,4 +172,133 @@ def test_a_file_missing_from_storage_is_404_not_500(app, client, world):
     [row] = _stored(app)
     with app.app_context():
         (Path(upload_folder()) / row.storage_key).unlink()
+    assert _fetch(client, row.id).status_code == 404
+
+
+# --- post attachments ------------------------------------------------------------------
+
+def _set_policy(app, world, policy):
+    with app.app_context():
+        db.session.get(LearningSet, world.learning_set.id).moderation_policy = policy
+        db.session.commit()
+
+
+def _opening_id(app, world) -> int:
+    with app.app_context():
+        return db.session.get(Thread, world.thread.id).posts[0].id
+
+
+def _reply_with(client, parent_id, data, name, body="See the attached letter."):
+    return client.post(f"/posts/{parent_id}/reply", data={
+        "body": body, "submission_key": "", "attachments": (io.BytesIO(data), name)},
+        content_type="multipart/form-data")
+
+
+def test_a_waiting_posts_file_is_as_hidden_as_its_text(app, client, world):
+    _set_policy(app, world, ModerationPolicy.EVERY_POST)
+    opening = _opening_id(app, world)
+    client.sign_in_as(world.member)
+    assert _reply_with(client, opening, samples.docx_file(), "letter.docx").status_code == 302
+    [row] = _stored(app)
+    assert row.post_id is not None and row.uploaded_by_id == world.member.id
+
+    # The author and the set's moderators read the waiting post's text, so its file too.
+    assert _fetch(client, row.id).status_code == 200
+    client.sign_in_as(world.moderator)
+    assert _fetch(client, row.id).status_code == 200
+    page = client.get(f"/threads/{world.thread.id}").get_data(as_text=True)
+    assert "letter.docx" in page
+    with app.app_context():
+        other = factories.make_user("other@example.org")
+        factories.add_member(other, db.session.get(LearningSet, world.learning_set.id))
+        db.session.commit()
+        db.session.refresh(other)
+        db.session.expunge(other)
+    for reader in (other, world.outsider):
+        client.sign_in_as(reader)
+        assert _fetch(client, row.id).status_code == 404
+        assert "letter.docx" not in client.get(f"/threads/{world.thread.id}").get_data(
+            as_text=True)
+    client.sign_out()
+    assert _fetch(client, row.id).status_code == 404
+
+    with app.app_context():
+        moderation.approve(db.session, db.session.get(User, world.moderator.id),
+                           db.session.get(Post, row.post_id))
+        db.session.commit()
+    client.sign_in_as(other)
+    assert _fetch(client, row.id).status_code == 200
+    assert "letter.docx" in client.get(f"/threads/{world.thread.id}").get_data(as_text=True)
+
+
+def test_a_hidden_posts_file_is_404_even_to_its_author(app, client, world):
+    _set_policy(app, world, ModerationPolicy.AFTER_THE_FACT)
+    client.sign_in_as(world.member)
+    _reply_with(client, _opening_id(app, world), samples.PDF, "minutes.pdf")
+    [row] = _stored(app)
+    assert _fetch(client, row.id).status_code == 200
+    with app.app_context():
+        moderation.hide(db.session, db.session.get(User, world.moderator.id),
+                        db.session.get(Post, row.post_id), "Names a resident.")
+        db.session.commit()
+    assert _fetch(client, row.id).status_code == 404
+    client.sign_in_as(world.moderator)
+    assert _fetch(client, row.id).status_code == 200
+
+
+def test_a_refused_attachment_keeps_the_reply_text(app, client, world):
+    client.sign_in_as(world.member)
+    response = _reply_with(client, _opening_id(app, world), samples.EXE, "agenda.docx",
+                           body="My careful reply, kept.")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "is a program" in page
+    assert "My careful reply, kept." in page and _stored(app) == []
+
+
+def test_files_added_by_a_waiting_edit_wait_with_it(app, client, world):
+    _set_policy(app, world, ModerationPolicy.AFTER_THE_FACT)
+    client.sign_in_as(world.member)
+    _reply_with(client, _opening_id(app, world), samples.CSV, "figures.csv", body="Figures.")
+    [first] = _stored(app)
+    _set_policy(app, world, ModerationPolicy.EVERY_POST)
+    response = client.post(f"/posts/{first.post_id}/edit", data={
+        "body": "Figures.", "attachments": (io.BytesIO(samples.PDF), "report.pdf")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    added = _stored(app)[1]
+    assert added.awaiting_approval
+    assert _fetch(client, added.id).status_code == 200  # the author sees what they added
+    client.sign_in_as(world.outsider)
+    assert _fetch(client, added.id).status_code == 404
+    with app.app_context():
+        reader = factories.make_user("reader@example.org")
+        factories.add_member(reader, db.session.get(LearningSet, world.learning_set.id))
+        db.session.commit()
+        db.session.refresh(reader)
+        db.session.expunge(reader)
+    client.sign_in_as(reader)
+    assert _fetch(client, first.id).status_code == 200
+    assert _fetch(client, added.id).status_code == 404
+    with app.app_context():
+        moderation.approve_edit(db.session, db.session.get(User, world.moderator.id),
+                                db.session.get(Post, first.post_id))
+        db.session.commit()
+    assert _fetch(client, added.id).status_code == 200
+
+
+def test_the_author_removes_a_file_by_editing(app, client, world):
+    client.sign_in_as(world.member)
+    opening = _opening_id(app, world)
+    _reply_with(client, opening, samples.PDF, "old.pdf", body="Minutes attached.")
+    [row] = _stored(app)
+    with app.app_context():
+        path = upload_folder() / row.storage_key
+    assert path.is_file()
+    form = client.get(f"/posts/{row.post_id}/edit").get_data(as_text=True)
+    assert "old.pdf" in form
+    response = client.post(f"/posts/{row.post_id}/edit", data={
+        "body": "Minutes attached.", "remove_files": [str(row.id)]},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert _stored(app) == [] and not path.exists()
     assert _fetch(client, row.id).status_code == 404
