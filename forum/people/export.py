@@ -265,7 +265,7 @@ def _add_uploaded_files(archive: zipfile.ZipFile, rows: list[dict[str, Any]]) ->
         return
     storage = upload_storage()
     keys = dict(db.session.execute(select(UploadedFile.id, UploadedFile.storage_key).where(
-        UploadedFile.id.in_([row["id"] for row in rows]))).tuples().all())
+        UploadedFile.id.in_([row["id"] for row in rows]))).all())
     for row in rows:
         key = keys.get(row["id"])
         if key is not None and storage.exists(key):

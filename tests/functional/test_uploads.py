@@ -4,6 +4,8 @@ the form's text kept, served only to those who may see what they are attached to
 from __future__ import annotations
 
 import io
+import json
+import zipfile
 from pathlib import Path
 
 from sqlalchemy import select
@@ -302,3 +304,47 @@ def test_the_author_removes_a_file_by_editing(app, client, world):
     assert response.status_code == 302
     assert _stored(app) == [] and not path.exists()
     assert _fetch(client, row.id).status_code == 404
+
+
+# --- a person's data ---------------------------------------------------------------------
+
+def test_my_data_download_holds_the_files_i_uploaded_and_no_one_elses(app, client, world):
+    client.sign_in_as(world.moderator)
+    _reply_with(client, _opening_id(app, world), samples.PDF, "theirs.pdf", body="Not mine.")
+    client.sign_in_as(world.member)
+    _reply_with(client, _opening_id(app, world), samples.docx_file(), "my letter.docx")
+    mine = _stored(app)[1]
+    response = client.get("/account/data/download")
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    data = json.loads(archive.read("my-data.json"))
+    [listed] = data["files_you_uploaded"]
+    assert listed["original_name"] == "my letter.docx" and listed["id"] == mine.id
+    with app.app_context():
+        stored = (upload_folder() / mine.storage_key).read_bytes()
+    assert archive.read(f"files/{mine.id}-my letter.docx") == stored
+    assert not any("theirs" in name for name in archive.namelist())
+
+
+def test_deleting_an_account_with_its_posts_text_deletes_their_files(app, client, world):
+    client.sign_in_as(world.member)
+    _reply_with(client, _opening_id(app, world), samples.PDF, "minutes.pdf")
+    [row] = _stored(app)
+    with app.app_context():
+        path = upload_folder() / row.storage_key
+    assert path.is_file()
+    response = client.post("/account/delete", data={"posts": "remove",
+                                                    "password": factories.DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    assert _stored(app) == [] and not path.exists()
+
+
+def test_deleting_an_account_that_keeps_its_posts_keeps_their_files_unattributed(
+        app, client, world):
+    _set_policy(app, world, ModerationPolicy.AFTER_THE_FACT)  # published at once
+    client.sign_in_as(world.member)
+    _reply_with(client, _opening_id(app, world), samples.PDF, "minutes.pdf")
+    response = client.post("/account/delete", data={"posts": "keep",
+                                                    "password": factories.DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    [row] = _stored(app)
+    assert row.uploaded_by_id is None
