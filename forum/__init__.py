@@ -148,6 +148,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages_bp)
     actions.init_app(app)
     app.register_blueprint(people_bp)
+    from forum import files
+
+    files.init_app(app)
     from forum import search
 
     search.init_app(app)

@@ -46,6 +46,15 @@ DEFAULTS: dict[str, object] = {
     # CSRF is checked by every form (forum.forms.BaseForm) so an expired token keeps the text.
     "WTF_CSRF_CHECK_DEFAULT": False,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    # Uploaded files (forum.files): the folder (<instance>/uploads if unset), the largest file,
+    # and how far an office document may unpack or an image's pixels go before it is refused.
+    "UPLOAD_FOLDER": None,
+    "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,
+    "UPLOAD_MAX_FILES": 5,
+    "UPLOAD_MAX_UNPACKED_BYTES": 200 * 1024 * 1024,
+    "UPLOAD_MAX_PIXELS": 50_000_000,
+    # The largest request a form with files reads (4 files' worth over the limit if unset).
+    "UPLOAD_REQUEST_MAX_BYTES": None,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "SIGN_IN_RATE_LIMIT": "10 per minute;50 per hour",

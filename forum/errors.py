@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from flask import Flask
+from flask import current_app
 from flask import render_template
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import SQLAlchemyError
@@ -29,7 +30,12 @@ TITLES = {
 
 def _render(status: int):
     title = TITLES.get(status, "Something went wrong")
-    return render_template("errors/error.html", status=status, title=title), status
+    extra = {}
+    if status == 413:
+        from forum.files.limits import size_words
+
+        extra["upload_limit"] = size_words(current_app.config["UPLOAD_MAX_BYTES"])
+    return render_template("errors/error.html", status=status, title=title, **extra), status
 
 
 def init_app(app: Flask) -> None:

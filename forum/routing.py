@@ -8,6 +8,7 @@ for it matched everyone, and was written raw into the page).
 from __future__ import annotations
 
 import re
+from typing import IO
 from typing import Any
 
 from flask import Flask
@@ -18,6 +19,8 @@ from werkzeug.routing import IntegerConverter
 from werkzeug.routing import Map
 from werkzeug.routing import UnicodeConverter
 from werkzeug.utils import cached_property
+
+from forum.files.limits import file_stream
 
 # Ids are SQL INTEGER columns; page and version numbers stay far below this too.
 MAX_URL_INT = 2**31 - 1
@@ -63,6 +66,12 @@ class ForumRequest(Request):
     @cached_property
     def args(self) -> ImmutableMultiDict:  # type: ignore[override]
         return _cleaned(super().args)
+
+    def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
+                         filename: str | None = None,
+                         content_length: int | None = None) -> IO[bytes]:
+        # Each uploaded file keeps only what the upload limit allows (forum.files.limits).
+        return file_stream()
 
     def _load_form_data(self) -> None:
         # Werkzeug stores the parsed form straight into the instance, past any property.

@@ -38,6 +38,13 @@ SVG_IMAGE_POLICY = {
     "frame-ancestors": "'none'",
 }
 
+# For uploaded files (forum.files): nothing in one may load or run anything, or be framed.
+UPLOADED_FILE_POLICY = {
+    "default-src": "'none'",
+    "frame-ancestors": "'none'",
+    "sandbox": "",
+}
+
 MEMORY_STORAGE_WARNING = (
     "RATELIMIT_STORAGE_URI is memory://: each worker process keeps its own count of sign-in "
     "attempts per address, so with several workers (gunicorn --workers N) the limit is N times "
@@ -82,6 +89,15 @@ def svg_image(view: Callable[..., Any]) -> Callable[..., Any]:
     """Serve the view's SVG under :data:`SVG_IMAGE_POLICY` instead of the page policy."""
     view.talisman_view_options = {  # type: ignore[attr-defined]
         "content_security_policy": SVG_IMAGE_POLICY,
+        "content_security_policy_nonce_in": [],
+    }
+    return view
+
+
+def uploaded_file(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Serve the view's files under :data:`UPLOADED_FILE_POLICY` instead of the page policy."""
+    view.talisman_view_options = {  # type: ignore[attr-defined]
+        "content_security_policy": UPLOADED_FILE_POLICY,
         "content_security_policy_nonce_in": [],
     }
     return view

@@ -24,6 +24,7 @@ from forum.demo.content import THREADS
 from forum.demo.content import Msg
 from forum.demo.content import ThreadSpec
 from forum.demo.events import ensure_demo_events
+from forum.demo.files import ensure_demo_files
 from forum.demo.guide import ensure_demo_guide
 from forum.demo.meetings import ensure_demo_meetings
 from forum.demo.network import ensure_demo_organisations
@@ -88,6 +89,7 @@ def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
     created_meetings = ensure_demo_meetings(session, sets[COMMS_SLUG], users["rosa"], now)
     created_events = ensure_demo_events(session, users["admin"], now, users)
     ensure_demo_topics(session, users, now)
+    ensure_demo_files(session, users)
     ensure_demo_organisations(session, users)
     ensure_demo_requests(session, users, sets[EVALUATION_SLUG])
     return DemoSummary(_accounts(users), password, created_users, created_sets,

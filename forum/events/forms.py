@@ -19,6 +19,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 from wtforms.validators import StopValidation
 
+from forum.files.forms import FilesField
+from forum.files.forms import require_file
 from forum.forms import BaseForm
 from forum.forms import MaxChars
 from forum.forms import ScheduleForm
@@ -88,7 +90,9 @@ class MaterialForm(BaseForm):
                       choices=[SelectChoice(MaterialKind.RECORDING.value,
                                             "A recording (a link to where the video lives)"),
                                SelectChoice(MaterialKind.NOTES.value,
-                                            "Notes from the discussion")],
+                                            "Notes from the discussion"),
+                               SelectChoice(MaterialKind.FILE.value,
+                                            "A file (slides, a paper, a spreadsheet)")],
                       default=MaterialKind.NOTES.value,
                       validators=[InputRequired("Choose what you are adding")])
     title = StringField("Title", widget=GovTextInput(), filters=[clean_title],
@@ -98,7 +102,12 @@ class MaterialForm(BaseForm):
     body = TextAreaField("Notes, or the recording's transcript", widget=GovTextArea(),
                          filters=[clean_body],
                          validators=[MaxChars(DESCRIPTION_MAX, "The text")])
+    upload = FilesField("File", max_files=1)
     submit = SubmitField("Add to the event", widget=GovSubmitInput())
+
+    def validate_upload(self, field: Field) -> None:
+        if self.kind.data == MaterialKind.FILE.value:
+            require_file(field, "Choose the file to add")
 
     def validate_url(self, field: Field) -> None:
         if self.kind.data == MaterialKind.RECORDING.value and not field.data:

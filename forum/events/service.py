@@ -5,6 +5,7 @@ and never commit (the view commits once)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +20,9 @@ from sqlalchemy.orm import selectinload
 
 from forum import permissions
 from forum import signals
+from forum.files.service import Upload
+from forum.files.service import attach
+from forum.files.storage import upload_storage
 from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
@@ -293,12 +297,17 @@ def people_signed_up(session: Session, event: Event) -> list[EventSignup]:
 
 
 def add_material(session: Session, actor: User, event: Event, *, kind: MaterialKind,
-                 title: str, url: str, body: str) -> EventMaterial:
+                 title: str, url: str, body: str,
+                 uploads: Sequence[Upload] = ()) -> EventMaterial:
     if not permissions.can_manage_events(actor):
         raise NotAllowed("Only the network's admins and coordinators can add materials.")
     material = EventMaterial(event_id=event.id, kind=kind, title=title, url=url,
                              body_source=body, body_html=render_markdown(body) if body else "",
                              added_by_id=actor.id, created_at=utcnow())
     session.add(material)
+    if kind == MaterialKind.FILE:
+        storage = upload_storage()
+        for upload in uploads:
+            attach(session, storage, actor, upload, material=material)
     session.flush()
     return material

@@ -25,11 +25,13 @@ from forum.events.forms import MaterialForm
 from forum.events.forms import TopicForm
 from forum.events.ics import calendar_file
 from forum.extensions import db
+from forum.files.limits import accepts_files
 from forum.forms import ActionForm
 from forum.forms import utc_span
 from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
+from forum.models import EventMaterial
 from forum.models import LearningSet
 from forum.models import MaterialKind
 from forum.models import utcnow
@@ -42,7 +44,9 @@ MAX_ID = 2**31 - 1
 
 def _load(event_id: int) -> Event:
     event = db.session.scalar(
-        select(Event).options(selectinload(Event.sets), selectinload(Event.materials))
+        select(Event).options(
+            selectinload(Event.sets),
+            selectinload(Event.materials).selectinload(EventMaterial.files))
         .where(Event.id == event_id)) if 0 < event_id <= MAX_ID else None
     if event is None or not permissions.can_view_event(current_user, event):
         abort(404)
@@ -234,6 +238,7 @@ def cancel(event_id: int):
 
 @bp.route("/events/<int:event_id>/materials/new", methods=["GET", "POST"])
 @login_required
+@accepts_files
 def add_material(event_id: int):
     event = _load(event_id)
     _require_manager()
@@ -241,7 +246,8 @@ def add_material(event_id: int):
     if form.validate_on_submit():
         service.add_material(db.session, current_user, event,
                              kind=MaterialKind(form.kind.data), title=form.title.data,
-                             url=form.url.data or "", body=form.body.data or "")
+                             url=form.url.data or "", body=form.body.data or "",
+                             uploads=form.upload.uploads)
         db.session.commit()
         flash("Added to the event's materials.", "success")
         return redirect(url_for("events.show", event_id=event.id) + "#materials")

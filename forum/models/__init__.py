@@ -56,6 +56,7 @@ from forum.models.thread import Thread
 from forum.models.topic import EventTopic
 from forum.models.topic import TopicStatus
 from forum.models.topic import TopicSupport
+from forum.models.upload import UploadedFile
 from forum.models.user import ANONYMOUS_CREDIT
 from forum.models.user import AccountEvent
 from forum.models.user import CreditPreference
@@ -123,6 +124,7 @@ __all__ = [
     "ThreadFollow",
     "ThreadRead",
     "UpdateOutcome",
+    "UploadedFile",
     "User",
     "Visibility",
     "utcnow",

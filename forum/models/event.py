@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean
 from sqlalchemy import DateTime
@@ -22,6 +23,9 @@ from forum.models.base import utcnow
 from forum.models.learning_set import LearningSet
 from forum.models.learning_set import _str_enum
 from forum.models.user import User
+
+if TYPE_CHECKING:
+    from forum.models.upload import UploadedFile
 
 
 class EventKind(enum.StrEnum):
@@ -113,10 +117,11 @@ class EventSignup(db.Model):
 class MaterialKind(enum.StrEnum):
     RECORDING = "recording"  # a link to where the video lives, with notes or a transcript
     NOTES = "notes"          # discussion notes (Markdown)
+    FILE = "file"            # an uploaded file (slides, a paper), with optional notes
 
     @property
     def label(self) -> str:
-        return {"recording": "Recording", "notes": "Notes"}[self.value]
+        return {"recording": "Recording", "notes": "Notes", "file": "File"}[self.value]
 
 
 class EventMaterial(db.Model):
@@ -134,3 +139,5 @@ class EventMaterial(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     event: Mapped[Event] = relationship(back_populates="materials")
+    files: Mapped[list[UploadedFile]] = relationship(
+        back_populates="event_material", order_by="UploadedFile.id", passive_deletes=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean
 from sqlalchemy import ColumnElement
@@ -36,6 +37,9 @@ from forum.models.base import utcnow
 from forum.models.learning_set import LearningSet
 from forum.models.learning_set import _str_enum
 from forum.models.user import User
+
+if TYPE_CHECKING:
+    from forum.models.upload import UploadedFile
 
 
 class PostStatus(enum.StrEnum):
@@ -130,6 +134,8 @@ class Post(db.Model):
     thread: Mapped[Thread] = relationship(back_populates="posts")
     author: Mapped[User | None] = relationship()
     parent: Mapped[Post | None] = relationship(remote_side=[id])
+    attachments: Mapped[list[UploadedFile]] = relationship(
+        back_populates="post", order_by="UploadedFile.id", passive_deletes=True)
     revisions: Mapped[list[PostRevision]] = relationship(
         back_populates="post", cascade="all, delete-orphan", order_by="PostRevision.id")
 

@@ -1,8 +1,10 @@
 """Consistent backups of a running site, and restoring one into an empty instance.
 
 A backup is a folder: ``manifest.json``, the database (``database.sqlite3``, copied with
-SQLite's online backup API, or ``database.pgdump``, made by ``pg_dump``) and ``instance/``, a copy
-of the instance folder (``config.py``, stored files) without the live database.
+SQLite's online backup API, or ``database.pgdump``, made by ``pg_dump``), ``instance/``, a copy
+of the instance folder (``config.py``, stored files) without the live database, and
+``uploads/``, the uploaded files (from ``UPLOAD_FOLDER``, wherever it is; restored into the
+restoring site's ``UPLOAD_FOLDER``).
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import URL
 
 from forum.extensions import db
+from forum.files.storage import upload_folder
 
 MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite3"
 PG_FILE = "database.pgdump"
 INSTANCE_DIR = "instance"
+UPLOADS_DIR = "uploads"
 FORMAT_VERSION = 1
 
 
@@ -126,9 +130,13 @@ def backup(app: Flask, destination: Path) -> BackupSummary:
         raise BackupError(f"Backups of {url.get_backend_name()} databases are not supported.")
 
     instance = Path(app.instance_path)
-    copied = _copy_instance(instance, destination / INSTANCE_DIR, skip={destination},
-                            database_file=database_file)
-    files = [database_name] + [f"{INSTANCE_DIR}/{path.as_posix()}" for path in copied]
+    uploads = upload_folder(app).resolve()
+    copied = _copy_instance(instance, destination / INSTANCE_DIR,
+                            skip={destination, uploads}, database_file=database_file)
+    uploaded = _copy_instance(uploads, destination / UPLOADS_DIR, skip={destination},
+                              database_file=None) if uploads.is_dir() else []
+    files = ([database_name] + [f"{INSTANCE_DIR}/{path.as_posix()}" for path in copied]
+             + [f"{UPLOADS_DIR}/{path.as_posix()}" for path in uploaded])
     manifest = {
         "format": FORMAT_VERSION,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -137,7 +145,8 @@ def backup(app: Flask, destination: Path) -> BackupSummary:
         "files": [{"path": name, "sha256": _sha256(destination / name)} for name in files],
     }
     (destination / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-    return BackupSummary(path=destination, database=database, files=len(copied))
+    return BackupSummary(path=destination, database=database,
+                         files=len(copied) + len(uploaded))
 
 
 def _run(command: list[str], name: str) -> None:
@@ -196,18 +205,22 @@ def restore(app: Flask, source: Path) -> BackupSummary:
         _run(["pg_restore", "--no-owner", "--no-privileges", "--single-transaction",
               "--exit-on-error", f"--dbname={_libpq_url(url)}", str(source / PG_FILE)],
              "pg_restore")
-    instance = Path(app.instance_path)
+    copied = (_restore_folder(source / INSTANCE_DIR, Path(app.instance_path))
+              + _restore_folder(source / UPLOADS_DIR, upload_folder(app)))
+    return BackupSummary(path=source, database=manifest["database"], files=copied)
+
+
+def _restore_folder(saved: Path, target: Path) -> int:
     copied = 0
-    saved = source / INSTANCE_DIR
     if saved.is_dir():
         for path in sorted(saved.rglob("*")):
             if not path.is_file():
                 continue
-            target_path = instance / path.relative_to(saved)
+            target_path = target / path.relative_to(saved)
             if target_path.exists():
                 continue  # never overwrite this instance's own settings or files
             target_path.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target_path)
             copied += 1
-    return BackupSummary(path=source, database=manifest["database"], files=copied)
+    return copied
 

@@ -26,7 +26,7 @@ def backup_command(path: Path) -> None:
         summary = backup(current_app._get_current_object(), path)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Backed up the {summary.database} database and {summary.files} instance "
+    click.echo(f"Backed up the {summary.database} database and {summary.files} stored "
                f"file{'' if summary.files == 1 else 's'} to {summary.path}.")
     click.echo("The backup holds the site's secret key: keep it as safe as the server.")
 
@@ -40,6 +40,6 @@ def restore_command(path: Path) -> None:
         summary = restore(current_app._get_current_object(), path)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Restored the {summary.database} database and {summary.files} instance "
+    click.echo(f"Restored the {summary.database} database and {summary.files} stored "
                f"file{'' if summary.files == 1 else 's'} from {summary.path}.")
     click.echo("Run 'flask --app forum init-db' next if this program is newer than the backup.")

@@ -29,6 +29,8 @@ from sqlalchemy.orm import Session
 
 from forum.auth.throttle import throttle_key
 from forum.extensions import db
+from forum.files.service import discard
+from forum.files.storage import upload_storage
 from forum.guides.export.storage import FileStorage
 from forum.guides.recredit import recredit
 from forum.models import ANONYMOUS_CREDIT
@@ -47,6 +49,7 @@ from forum.models import QueuedEmail
 from forum.models import Role
 from forum.models import SignInThrottle
 from forum.models import Thread
+from forum.models import UploadedFile
 from forum.models import User
 from forum.models import utcnow
 from forum.search.schema import forget_removed_text
@@ -128,6 +131,7 @@ def _handlers() -> dict[tuple[str, str], Handler]:
         ("site_pages", "updated_by_id"),
         ("threads", "author_id"),
         ("threads", "opening_author_id"),     # the thread's copy of its opening post's author
+        ("uploaded_files", "uploaded_by_id"), # files on emptied posts went with the text
     ]
     delete_rows = [
         ("event_signups", "user_id"),
@@ -253,6 +257,17 @@ def _empty_unpublished_text(session: Session, user: User, remove_text: bool,
     return every, emptied
 
 
+def _discard_attachments(session: Session, emptied: set[int]) -> int:
+    """Files attached to posts whose text went go too (from the folder and the database)."""
+    storage = upload_storage()
+    count = 0
+    for chunk in _chunks(emptied):
+        count += discard(session, storage, session.scalars(
+            select(UploadedFile).where(UploadedFile.post_id.in_(chunk))))
+    session.flush()
+    return count
+
+
 def _tell_facilitators(session: Session, guides: list[Guide], remove_text: bool) -> None:
     """Each guide's facilitators learn that it changed (in the site; nobody is named)."""
     now = utcnow()
@@ -286,11 +301,12 @@ def erase(session: Session, storage: FileStorage, user: User, *, by: User | None
     result = Erased(account_id=user.id)
     user_id, email = user.id, user.email
     post_ids, emptied = _empty_unpublished_text(session, user, remove_text, result)
+    result.files_discarded += _discard_attachments(session, emptied)
     changed = recredit(session, storage, post_ids, CreditPreference.ANONYMOUS, None,
                        remove_text_of=emptied)
     result.guides_changed = [guide.title for guide in changed.guides]
     _tell_facilitators(session, changed.guides, remove_text)
-    result.files_discarded = changed.files_discarded
+    result.files_discarded += changed.files_discarded
     _redact_rows(session, user)
     session.execute(delete(QueuedEmail).where(or_(
         QueuedEmail.user_id == user_id,

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from forum import permissions
 from forum.extensions import db
+from forum.files.storage import upload_storage
 from forum.guides.service import credit_text
 from forum.models import GuideExcerpt
 from forum.models import GuideSection
@@ -33,6 +34,7 @@ from forum.models import Post
 from forum.models import PostRevision
 from forum.models import QueuedEmail
 from forum.models import Thread
+from forum.models import UploadedFile
 from forum.models import User
 from forum.models import utcnow
 
@@ -139,6 +141,9 @@ def _invitations_to_them(session: Session, user: User) -> Rows:
                 func.lower(Invitation.email) == user.email.lower()).order_by(Invitation.id))]
 
 
+FILES_SECTION = "files_you_uploaded"
+
+
 def _columns(*names: str) -> tuple[str, ...]:
     return names
 
@@ -207,6 +212,9 @@ EXPORTED: dict[tuple[str, str], tuple[str, tuple[str, ...] | Custom]] = {
         "id", "title")),
     ("threads", "author_id"): ("threads_you_started", _columns(
         "id", "learning_set_id", "title", "created_at")),
+    ("uploaded_files", "uploaded_by_id"): (FILES_SECTION, _columns(
+        "id", "original_name", "file_type", "size", "post_id", "event_material_id",
+        "created_at")),
 }
 
 # Kept about them without a column pointing at them.
@@ -250,4 +258,23 @@ def data_zip(data: dict[str, Any], summary_html: str) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("my-data.json", json.dumps(data, indent=2, ensure_ascii=False))
         archive.writestr("my-data.html", summary_html)
+        _add_uploaded_files(archive, data.get(FILES_SECTION, []))
     return buffer.getvalue()
+
+
+def uploaded_file_path(row: dict[str, Any]) -> str:
+    """Where a file they uploaded sits inside the download."""
+    return f"files/{row['id']}-{row['original_name']}"
+
+
+def _add_uploaded_files(archive: zipfile.ZipFile, rows: list[dict[str, Any]]) -> None:
+    """The files themselves, beside the JSON that lists them (``files/<id>-<name>``)."""
+    if not rows:
+        return
+    storage = upload_storage()
+    keys = dict(db.session.execute(select(UploadedFile.id, UploadedFile.storage_key).where(
+        UploadedFile.id.in_([row["id"] for row in rows]))).all())
+    for row in rows:
+        key = keys.get(row["id"])
+        if key is not None and storage.exists(key):
+            archive.write(storage.path(key), uploaded_file_path(row))

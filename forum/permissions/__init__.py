@@ -17,6 +17,7 @@ by side in the same module:
 - :mod:`.events`: the network's events (``can_view_event`` with ``visible_events_filter``).
 - :mod:`.topics`: topics proposed for workshops (``can_view_topic`` with
   ``visible_topics_filter``, ``can_propose_topic``, ``can_support_topic``, ``can_decide_topics``).
+- :mod:`.files`: uploaded files go with what they are attached to (``can_view_file``).
 - :mod:`.meetings`: a set's meetings (``can_view_meeting`` with ``visible_meetings_filter``).
 - :mod:`.notifications`: what a notification may still tell its recipient.
 - :mod:`.organisations`: who keeps the list of member organisations.
@@ -51,6 +52,7 @@ from forum.permissions.events import can_manage_events
 from forum.permissions.events import can_sign_up
 from forum.permissions.events import can_view_event
 from forum.permissions.events import visible_events_filter
+from forum.permissions.files import can_view_file
 from forum.permissions.guides import can_curate_guide
 from forum.permissions.guides import can_keep_quote
 from forum.permissions.guides import can_quote_post
@@ -213,6 +215,7 @@ __all__ = [
     "can_view_challenge",
     "can_view_action",
     "can_view_event",
+    "can_view_file",
     "can_view_meeting",
     "can_view_members",
     "can_view_moderation_log",

@@ -7,6 +7,7 @@ import secrets
 from typing import Any
 
 from flask import current_app
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
@@ -15,6 +16,7 @@ from wtforms import Field
 from wtforms import Form
 from wtforms import HiddenField
 from wtforms import RadioField
+from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import SubmitField
 from wtforms import TextAreaField
@@ -22,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 from wtforms.validators import StopValidation
 
+from forum.files.forms import FilesField
 from forum.forms import BaseForm
 from forum.forms import PlainLine
 from forum.forms import clean_line
@@ -103,6 +106,7 @@ class NewThreadForm(BaseForm):
     body = TextAreaField("Your post", widget=GovTextArea(), filters=[clean_body],
                          validators=[Required("Enter your post"),
                                      MaxLength("POST_BODY_MAX", "Your post")])
+    attachments = FilesField("Attach files (optional)")
     submit = SubmitField("Start thread", widget=GovSubmitInput())
     preview = SubmitField("Preview", widget=GovSubmitInput())
 
@@ -112,6 +116,7 @@ class ReplyForm(BaseForm):
     body = TextAreaField("Your reply", widget=GovTextArea(), filters=[clean_body],
                          validators=[Required("Enter your reply"),
                                      MaxLength("POST_BODY_MAX", "Your reply")])
+    attachments = FilesField("Attach files (optional)")
     submit = SubmitField("Post reply", widget=GovSubmitInput())
     preview = SubmitField("Preview", widget=GovSubmitInput())
 
@@ -120,6 +125,9 @@ class EditPostForm(BaseForm):
     body = TextAreaField("Your post", widget=GovTextArea(), filters=[clean_body],
                          validators=[Required("Enter your post"),
                                      MaxLength("POST_BODY_MAX", "Your post")])
+    remove_files = SelectMultipleField("Remove attached files", widget=GovCheckboxesInput(),
+                                       coerce=int, choices=[])
+    attachments = FilesField("Attach more files (optional)")
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
@@ -130,6 +138,9 @@ class EditOpeningPostForm(BaseForm):
     body = TextAreaField("Your post", widget=GovTextArea(), filters=[clean_body],
                          validators=[Required("Enter your post"),
                                      MaxLength("POST_BODY_MAX", "Your post")])
+    remove_files = SelectMultipleField("Remove attached files", widget=GovCheckboxesInput(),
+                                       coerce=int, choices=[])
+    attachments = FilesField("Attach more files (optional)")
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 

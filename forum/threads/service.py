@@ -290,8 +290,9 @@ def load_thread_page(session: Session, thread_id: int, page: int, per_page: int,
     wanted = [shape.opening_id] if shape.opening_id is not None else []
     for head in shape.heads[(page - 1) * per_page:page * per_page]:
         wanted.extend(shape.branch(head))
-    posts = list(session.scalars(select(Post).options(joinedload(Post.author))
-                                 .where(Post.id.in_(wanted)).order_by(Post.id))) if wanted else []
+    posts = list(session.scalars(
+        select(Post).options(joinedload(Post.author), selectinload(Post.attachments))
+        .where(Post.id.in_(wanted)).order_by(Post.id))) if wanted else []
     opening = posts[0] if posts and posts[0].id == shape.opening_id else None
     set_committed_value(thread, "posts", posts)
     return ThreadPosts(thread=thread, opening=opening, page=page, pages=pages)
@@ -486,17 +487,20 @@ _NO_PENDING_EDIT: dict[str, object] = {
 
 
 def edit_post(session: Session, editor: User, post: Post, *, body: str,
-              title: str | None = None) -> EditResult:
+              title: str | None = None, adds_files: bool = False) -> EditResult:
     """Change a post's text, keeping the previous text as a revision.
 
     ``title`` renames the thread when ``post`` is its opening post. Where the set's policy
     makes the author's posts wait, an edit of a published post waits too
     (:func:`forum.moderation.policy.edit_waits`): readers keep the approved text meanwhile.
+    ``adds_files``: the edit attaches files, so it waits there even when the text is the same
+    (the files wait with it, :func:`forum.files.service.change_post_files`).
     """
     if not permissions.can_edit_post(editor, post):
         raise NotAllowed("You can only edit your own posts.")
     if edit_waits(session, editor, post):
-        return _propose_edit(session, editor, post, body=body, title=title)
+        return _propose_edit(session, editor, post, body=body, title=title,
+                             adds_files=adds_files)
     thread = post.thread
     new_title = title if title is not None and post.is_opening_post else thread.title
     if body == post.body_source and new_title == thread.title and not post.has_pending_edit:
@@ -519,19 +523,19 @@ def edit_post(session: Session, editor: User, post: Post, *, body: str,
 
 
 def _propose_edit(session: Session, editor: User, post: Post, *, body: str,
-                  title: str | None) -> EditResult:
+                  title: str | None, adds_files: bool = False) -> EditResult:
     """Keep the author's edit of a published post aside until a moderator approves it."""
     thread = post.thread
     was_waiting = post.has_pending_edit
     old_source = post.pending_source if was_waiting else post.body_source
     old_title = (post.pending_title or thread.title) if was_waiting else thread.title
     new_title = title if title is not None and post.is_opening_post else old_title
-    if body == old_source and new_title == old_title:
+    if body == old_source and new_title == old_title and not adds_files:
         return EditResult.UNCHANGED
     now = utcnow()
     if was_waiting and body != old_source:
         _keep_revision(session, post, editor.id, old_source or "", False, now)
-    if body == post.body_source and new_title == thread.title:
+    if body == post.body_source and new_title == thread.title and not adds_files:
         _update_post(session, post, **_NO_PENDING_EDIT)
         session.flush()
         return EditResult.WITHDRAWN

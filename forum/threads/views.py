@@ -17,11 +17,15 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import OperationalError
+from wtforms.fields.choices import SelectChoice
 
 from forum import mentions
 from forum import permissions
 from forum.extensions import db
 from forum.extensions import login_manager
+from forum.files import service as files
+from forum.files.limits import accepts_files
+from forum.files.storage import upload_storage
 from forum.forms import ActionForm
 from forum.mentions import handle_of
 from forum.models import FollowLevel
@@ -199,7 +203,20 @@ def _show(loaded, follow_form: FollowForm | None = None, *, record: bool = True)
     return page
 
 
+def _with_files(post: Post, form) -> Post:
+    """Store the form's checked files on the new post (same transaction)."""
+    files.attach_to_post(db.session, upload_storage(), current_user, post,
+                         form.attachments.uploads)
+    return post
+
+
+def _file_choices(post: Post) -> list[SelectChoice]:
+    return [SelectChoice(row.id, f"{row.original_name} ({row.type.label})")
+            for row in post.attachments]
+
+
 @bp.route("/sets/<slug>/threads/new", methods=["GET", "POST"])
+@accepts_files
 def new_thread(slug: str):
     learning_set = load_visible_set(slug)
     if not permissions.is_signed_in(current_user):
@@ -211,9 +228,9 @@ def new_thread(slug: str):
         return render_template("threads/new.html", learning_set=learning_set, form=form,
                                markdown_hint=MARKDOWN_HINT, preview=_preview(form))
     if form.validate_on_submit():
-        post, new = _post_once(form.submission_key.data, lambda: service.start_thread(
-            db.session, current_user, learning_set, title=form.title.data,
-            body=form.body.data, key=form.submission_key.data)[1])
+        post, new = _post_once(form.submission_key.data, lambda: _with_files(
+            service.start_thread(db.session, current_user, learning_set, title=form.title.data,
+                                 body=form.body.data, key=form.submission_key.data)[1], form))
         _posted_message(post, "Your thread has been started.", new)
         return redirect(url_for("threads.show", thread_id=post.thread_id))
     return render_template("threads/new.html", learning_set=learning_set, form=form,
@@ -221,6 +238,7 @@ def new_thread(slug: str):
 
 
 @bp.route("/posts/<int:post_id>/reply", methods=["GET", "POST"])
+@accepts_files
 def reply(post_id: int):
     parent = _load_post(post_id)
     thread = parent.thread
@@ -242,9 +260,9 @@ def reply(post_id: int):
     if form.is_submitted() and form.preview.data:
         preview = _preview(form)
     elif form.validate_on_submit():
-        post, new = _post_once(form.submission_key.data, lambda: service.reply_to(
+        post, new = _post_once(form.submission_key.data, lambda: _with_files(service.reply_to(
             db.session, current_user, parent, body=form.body.data,
-            key=form.submission_key.data))
+            key=form.submission_key.data), form))
         _posted_message(post, "Your reply has been posted.", new)
         return redirect(_post_url(post))
     return render_template("threads/reply.html", thread=thread, learning_set=thread.learning_set,
@@ -267,6 +285,7 @@ EDIT_MESSAGES = {
 
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@accepts_files
 def edit_post(post_id: int):
     post = _load_post(post_id)
     if not permissions.is_signed_in(current_user):
@@ -281,6 +300,7 @@ def edit_post(post_id: int):
         data["title"] = (post.pending_title or thread.title) if post.has_pending_edit \
             else thread.title
     form = form_class(data=data if request.method == "GET" else None)
+    form.remove_files.choices = _file_choices(post)
     if post.status == PostStatus.REJECTED:
         form.submit.label.text = "Send for approval again"
     elif post.status == PostStatus.APPROVED and edit_waits(db.session, current_user, post):
@@ -288,14 +308,22 @@ def edit_post(post_id: int):
     if form.validate_on_submit():
         title = form.title.data if post.is_opening_post else None
         try:
+            adding = form.attachments.uploads
             result = service.edit_post(db.session, current_user, post, body=form.body.data,
-                                       title=title)
+                                       title=title, adds_files=bool(adding))
+            files_changed = files.change_post_files(
+                db.session, upload_storage(), current_user, post, add=adding,
+                remove_ids=form.remove_files.data or [],
+                edit_waits=result == service.EditResult.WAITING)
         except service.EditConflict as error:
             db.session.rollback()
             flash(str(error), "info")
         else:
             db.session.commit()
-            flash(*EDIT_MESSAGES[result])
+            if result == service.EditResult.UNCHANGED and files_changed:
+                flash("Your post's files have been changed.", "success")
+            else:
+                flash(*EDIT_MESSAGES[result])
             return redirect(_post_url(post))
     return render_template("threads/edit.html", thread=thread, learning_set=thread.learning_set,
                            post=post, form=form, markdown_hint=MARKDOWN_HINT,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import datetime
 
 import pytest
 from sqlalchemy import create_engine
@@ -14,9 +15,18 @@ from sqlalchemy import text
 
 from forum import create_app
 from forum.extensions import db
+from forum.files.service import attach
+from forum.files.service import prepare
+from forum.files.storage import upload_storage
+from forum.models import Event
+from forum.models import EventAudience
+from forum.models import EventKind
+from forum.models import EventMaterial
 from forum.models import LearningSet
+from forum.models import MaterialKind
 from forum.models import ModerationPolicy
 from forum.models import Post
+from tests import file_samples
 from tests.conftest import TEST_CONFIG
 from tests.conftest import FormClient
 from tests.conftest import session_id_of
@@ -126,4 +136,38 @@ def test_backup_refuses_a_folder_that_is_not_empty_and_restore_a_damaged_backup(
     result = restored.test_cli_runner().invoke(args=["restore", str(tmp_path / "good")])
     assert result.exit_code != 0 and "missing or damaged" in result.output
     with restored.app_context():
+        db.engine.dispose()
+
+
+def test_uploaded_files_are_backed_up_and_restored_wherever_the_folder_is(
+        make_app, world, tmp_path, empty_database):
+    app = make_app(UPLOAD_FOLDER=str(tmp_path / "elsewhere" / "uploads"))
+    with app.app_context():
+        material = EventMaterial(event=Event(
+            kind=EventKind.CONFERENCE, title="Conference", starts_at=datetime(2020, 1, 23, 9),
+            ends_at=datetime(2020, 1, 23, 17), audience=EventAudience.NETWORK),
+            kind=MaterialKind.FILE, title="Slides")
+        row = attach(db.session, upload_storage(), None,
+                     prepare(file_samples.PDF, "Slides.pdf"), material=material)
+        db.session.commit()
+        key, file_id = row.storage_key, row.id
+    app.instance_path = str(tmp_path / "instance")
+    result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "backup")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "backup" / "uploads" / key).read_bytes() == file_samples.PDF
+
+    restored = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_database,
+                           "UPLOAD_FOLDER": str(tmp_path / "new-home")})
+    restored.instance_path = str(tmp_path / "restored-instance")
+    restored.test_client_class = FormClient
+    outcome = restored.test_cli_runner().invoke(args=["restore", str(tmp_path / "backup")])
+    assert outcome.exit_code == 0, outcome.output
+    assert (tmp_path / "new-home" / key).read_bytes() == file_samples.PDF
+    client = restored.test_client()
+    client.sign_in_as(world.member)
+    response = client.get(f"/files/{file_id}")
+    assert response.status_code == 200 and response.get_data() == file_samples.PDF
+    response.close()
+    with restored.app_context():
+        db.session.remove()
         db.engine.dispose()

@@ -31,6 +31,7 @@ from forum.models import Post
 from forum.models import PostStatus
 from forum.models import Role
 from forum.models import Thread
+from forum.models import UploadedFile
 from forum.models import User
 from forum.models import Visibility
 from forum.models import utcnow
@@ -41,7 +42,7 @@ PASSWORD = "velvet-harbour-sixteen-crane"
 def _counts() -> dict[str, int]:
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
             for model in (User, LearningSet, Membership, Thread, Post, Guide, GuideSection,
-                          GuideExcerpt, GuideVersion)}
+                          GuideExcerpt, GuideVersion, UploadedFile)}
 
 
 @pytest.fixture
@@ -60,6 +61,31 @@ def test_running_the_demo_twice_duplicates_nothing(app, runner, demo):
         assert _counts() == first
     assert first["Thread"] >= 7 and first["Post"] >= 40
     assert first["Guide"] == 1 and first["GuideVersion"] == 1
+    assert first["UploadedFile"] == 2
+
+
+def test_the_demo_conference_has_slides_and_a_reply_has_a_spreadsheet(app, client, demo):
+    from forum.models import Event
+    from forum.models import EventKind
+    with app.app_context():
+        conference = db.session.scalar(select(Event.id).where(
+            Event.kind == EventKind.CONFERENCE))
+        slides, rates = db.session.scalars(select(UploadedFile).order_by(UploadedFile.id)).all()
+        thread_id = db.session.get(Post, rates.post_id).thread_id
+    page = client.get(f"/events/{conference}").get_data(as_text=True)  # a public event
+    assert "What assemblies changed - slides.pdf" in page
+    response = client.get(f"/files/{slides.id}")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF-")
+    assert b"What assemblies changed" in response.data
+    response.close()
+    assert client.get(f"/files/{rates.id}").status_code == 404  # a private set's file
+    member = next(person for person in PEOPLE if person.key == "aisha")
+    client.post("/sign-in", data={"email": member.email, "password": PASSWORD})
+    assert "response-rates-pilot-and-main-mailing.csv" in client.get(
+        f"/threads/{thread_id}").get_data(as_text=True)
+    response = client.get(f"/files/{rates.id}")
+    assert response.status_code == 200 and b"Main mailing" in response.data
+    response.close()
 
 
 def test_demo_prints_every_account_the_password_and_where_to_sign_in(demo):

@@ -16,12 +16,17 @@ from sqlalchemy import select
 from forum.auth.invitations import create_invitation
 from forum.challenges import service as challenges
 from forum.extensions import db
+from forum.files.service import attach
+from forum.files.service import prepare
+from forum.files.storage import upload_storage
 from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
 from forum.models import EventTopic
+from forum.models import EventMaterial
 from forum.models import JoinRequest
 from forum.models import LearningSet
+from forum.models import MaterialKind
 from forum.models import Meeting
 from forum.models import Membership
 from forum.models import Organisation
@@ -36,6 +41,7 @@ from forum.models import User
 from forum.moderation import service as moderation
 from forum.threads import service as threads
 from tests import factories
+from tests import file_samples
 from tests.conftest import ROLE_NAMES
 from tests.conftest import session_id_of
 from tests.functional.guide_builders import build_guide
@@ -100,6 +106,11 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
      _row(302, 404, 403, 403, 403, 200)),
     ("events.add_material", "POST", "/events/{event}/materials/new",
      _row(401, 404, 403, 403, 403, 200)),
+    # Uploaded files: {event_file} on the set-only event's slides, {post_file} on the opening
+    # post, {pending_file} on the waiting reply (its text only for its author and moderators).
+    ("files.serve", "GET", "/files/{event_file}", _row(404, 404, 200, 200, 200, 200)),
+    ("files.serve", "GET", "/files/{post_file}", _row(404, 404, 200, 200, 200, 200)),
+    ("files.serve", "GET", "/files/{pending_file}", _row(404, 404, 404, 200, 200, 200)),
     ("operations.health", "GET", "/healthz", _row(200, 200, 200, 200, 200, 200)),
     ("pages.show", "GET", "/privacy", _row(200, 200, 200, 200, 200, 200)),
     ("pages.edit", "GET", "/privacy/edit", _row(302, 403, 403, 403, 403, 200)),
@@ -423,8 +434,18 @@ def ids(app, world) -> dict[str, object]:
         join_request = JoinRequest(learning_set_id=world.learning_set.id,
                                    user_id=world.outsider.id, message="May I join?")
         db.session.add(join_request)
+        material = EventMaterial(event=event, kind=MaterialKind.FILE, title="Slides")
+        storage = upload_storage()
+        event_file = attach(db.session, storage, None, prepare(file_samples.PDF, "slides.pdf"),
+                            material=material)
+        post_file = attach(db.session, storage, None, prepare(file_samples.CSV, "a.csv"),
+                           post=opening)
+        pending_file = attach(db.session, storage, None, prepare(file_samples.PDF, "p.pdf"),
+                              post=pending)
         db.session.commit()
-        return {"join_request": join_request.id, "other": other.id, "edited": edited.id,
+        return {"event_file": event_file.id, "post_file": post_file.id,
+                "pending_file": pending_file.id, "join_request": join_request.id,
+                "other": other.id, "edited": edited.id,
                 "slug": world.learning_set.slug, "thread": thread.id,
                 "opening": opening.id,
                 "pending": pending.id, "invitation": invitation.id, "invitation_token": token,
@@ -439,7 +460,10 @@ def ids(app, world) -> dict[str, object]:
 
 def _request(client, method: str, url: str, *, csrf: bool = True):
     if method == "GET":
-        return client.get(url)
+        response = client.get(url)
+        response.get_data()
+        response.close()  # a served file is open until the response is closed
+        return response
     return client.post(url, data={}, csrf=csrf)
 
 
