@@ -23,6 +23,7 @@ from forum.models import JoinRequest
 from forum.models import LearningSet
 from forum.models import Meeting
 from forum.models import Membership
+from forum.models import NetworkRequest
 from forum.models import PostKind
 from forum.models import PostStatus
 from forum.models import Role
@@ -222,6 +223,26 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("admin.organisations_list", "POST", "/admin/organisations",
      _row(401, 403, 403, 403, 403, 200)),
     ("network.organisations", "GET", "/network/organisations", _row(200, 200, 200, 200, 200, 200)),
+    # About the network and its request-to-join form (an empty POST: the form with its errors).
+    ("network.about", "GET", "/network/", _row(200, 200, 200, 200, 200, 200)),
+    ("network.about", "POST", "/network/", _row(200, 200, 200, 200, 200, 200)),
+    ("pages.edit", "GET", "/network/edit", _row(302, 403, 403, 403, 403, 200)),
+    ("pages.restore_default", "POST", "/network/restore-default",
+     _row(401, 403, 403, 403, 403, 302)),
+    # The queue of requests ({network_request}: a visitor's waiting request). Coordinators see
+    # it too (tests/functional/test_network_requests.py).
+    ("network.queue", "GET", "/network/requests", _row(302, 403, 403, 403, 403, 200)),
+    ("network.accept", "GET", "/network/requests/{network_request}/accept",
+     _row(302, 403, 403, 403, 403, 200)),
+    ("network.accept", "POST", "/network/requests/{network_request}/accept",
+     _row(401, 403, 403, 403, 403, 302)),
+    ("network.decline", "GET", "/network/requests/{network_request}/decline",
+     _row(302, 403, 403, 403, 403, 200)),
+    # No message: the form comes back with its error.
+    ("network.decline", "POST", "/network/requests/{network_request}/decline",
+     _row(401, 403, 403, 403, 403, 200)),
+    ("network.join", "GET", "/network/join/bad", _row(404, 404, 404, 404, 404, 404)),
+    ("network.join", "POST", "/network/join/bad", _row(404, 404, 404, 404, 404, 404)),
     ("admin.settings", "GET", "/admin/settings", _row(302, 403, 403, 403, 403, 200)),
     ("admin.settings", "POST", "/admin/settings", _row(401, 403, 403, 403, 403, 302)),
     ("admin.user", "GET", "/admin/users/{member_id}", _row(302, 403, 403, 403, 403, 200)),
@@ -373,8 +394,12 @@ def ids(app, world) -> dict[str, object]:
         join_request = JoinRequest(learning_set_id=world.learning_set.id,
                                    user_id=world.outsider.id, message="May I join?")
         db.session.add(join_request)
+        network_request = NetworkRequest(name="Vera Visitor", email="vera@example.org",
+                                         organisation="Valeport Borough Council",
+                                         job_title="Officer", hopes="Learning.")
+        db.session.add(network_request)
         db.session.commit()
-        return {"join_request": join_request.id, "other": other.id, "edited": edited.id,
+        return {"join_request": join_request.id, "network_request": network_request.id, "other": other.id, "edited": edited.id,
                 "slug": world.learning_set.slug, "thread": thread.id,
                 "opening": opening.id,
                 "pending": pending.id, "invitation": invitation.id, "invitation_token": token,
