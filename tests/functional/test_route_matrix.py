@@ -399,7 +399,8 @@ def ids(app, world) -> dict[str, object]:
                                          job_title="Officer", hopes="Learning.")
         db.session.add(network_request)
         db.session.commit()
-        return {"join_request": join_request.id, "network_request": network_request.id, "other": other.id, "edited": edited.id,
+        return {"join_request": join_request.id, "network_request": network_request.id,
+                "other": other.id, "edited": edited.id,
                 "slug": world.learning_set.slug, "thread": thread.id,
                 "opening": opening.id,
                 "pending": pending.id, "invitation": invitation.id, "invitation_token": token,
