@@ -39,7 +39,7 @@ from forum.urls import external_url
 
 RECEIVED_KIND = "network_request"
 INVITED_KIND = "network_invitation"
-DECLINED_KIND = "network_request_declined"
+DECLINED_KIND = "network_declined"  # the outbox keeps 20 characters
 FORM_SALT = "network-request-form"
 INVITATION_SALT = "network-invitation"
 MAX_FORM_AGE = 24 * 3600

@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from forum.extensions import db
+from forum.guides.export.storage import storage_for
 from forum.models import Membership
 from forum.models import Nation
 from forum.models import NetworkRequest
@@ -21,6 +22,7 @@ from forum.models import User
 from forum.models import utcnow
 from forum.network.requests import form_started
 from forum.organisations import add_organisation
+from forum.people import erasure
 from tests import factories
 from tests.functional.page_text import without_nonce
 from tests.mailbox import sent_messages
@@ -296,3 +298,20 @@ def test_declining_emails_the_message_and_logs_it(app, client, world):
     assert "Ada Admin" in log
     # Decided: it cannot be decided again.
     assert client.post(f"/network/requests/{request_id}/accept", data={}).status_code == 404
+
+
+def test_erasing_an_account_deletes_their_request_and_keeps_decisions_they_made(app, world):
+    decided_id = _add_request(app, name="Decided By Admin", email="someone@example.org")
+    _add_request(app, name="Mo Member", email="member@example.org")
+    coordinator_id = _coordinator(app).id
+    with app.app_context():
+        coordinator = db.session.get(User, coordinator_id)
+        decided = db.session.get(NetworkRequest, decided_id)
+        decided.status, decided.decided_by_id, decided.decided_at = (
+            RequestStatus.DECLINED, coordinator.id, utcnow())
+        db.session.commit()
+        erasure.erase(db.session, storage_for(), db.session.get(User, world.member.id), by=None)
+        erasure.erase(db.session, storage_for(), coordinator, by=None)
+        db.session.commit()
+        assert list(db.session.scalars(select(NetworkRequest.name))) == ["Decided By Admin"]
+        assert db.session.get(NetworkRequest, decided_id).decided_by_id is None
