@@ -58,6 +58,11 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "SIGN_IN_RATE_LIMIT": "10 per minute;50 per hour",
+    # Requests to join the network (/network/): per IP address, and per email address asked for.
+    "NETWORK_REQUEST_RATE_LIMIT": "10 per hour",
+    "NETWORK_REQUEST_EMAIL_RATE_LIMIT": "3 per hour",
+    # A request sent sooner than this many seconds after the form was shown is a robot's.
+    "NETWORK_REQUEST_MIN_SECONDS": 3,
     # Per email address, counted in the database (forum.auth.throttle): after this many attempts
     # without a success, each further attempt waits, from the first delay doubling to the most.
     "SIGN_IN_FREE_ATTEMPTS": 5,

@@ -1,5 +1,5 @@
 """Deleting what the privacy notice says is not kept: old notifications, sent emails, invitations
-and decided requests to join a set.
+and decided requests to join a set or the network.
 
 Run by ``flask --app forum retention`` on the same timer as the digests. Each limit is a number
 of days in the settings (``NOTIFICATION_RETENTION_DAYS``, ``OUTBOX_RETENTION_DAYS``,
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from forum.models import Invitation
 from forum.models import JoinRequest
+from forum.models import NetworkRequest
 from forum.models import Notification
 from forum.models import QueuedEmail
 from forum.models import RequestStatus
@@ -32,6 +33,7 @@ class Pruned:
     emails: int
     invitations: int
     join_requests: int = 0
+    network_requests: int = 0
 
     def describe(self) -> str:
         def count(n: int, what: str) -> str:
@@ -39,8 +41,9 @@ class Pruned:
 
         return (f"Removed {count(self.notifications, 'notification')}, "
                 f"{count(self.emails, 'sent or abandoned email')}, "
-                f"{count(self.invitations, 'used, revoked or expired invitation')} and "
-                f"{count(self.join_requests, 'decided request')} to join a set.")
+                f"{count(self.invitations, 'used, revoked or expired invitation')}, "
+                f"{count(self.join_requests, 'decided request')} to join a set and "
+                f"{count(self.network_requests, 'decided request')} to join the network.")
 
 
 def prune(session: Session, settings: Mapping[str, object], now: datetime) -> Pruned:
@@ -67,5 +70,9 @@ def prune(session: Session, settings: Mapping[str, object], now: datetime) -> Pr
     join_requests = session.execute(
         delete(JoinRequest).where(JoinRequest.status != RequestStatus.PENDING,
                                   JoinRequest.decided_at < invitation_cutoff)).rowcount
+    # A visitor's request to join the network holds a non-member's name and email: the same.
+    network_requests = session.execute(
+        delete(NetworkRequest).where(NetworkRequest.status != RequestStatus.PENDING,
+                                     NetworkRequest.decided_at < invitation_cutoff)).rowcount
     return Pruned(notifications=notifications, emails=emails, invitations=invitations,
-                  join_requests=join_requests)
+                  join_requests=join_requests, network_requests=network_requests)

@@ -50,10 +50,13 @@ def _pending_clause():
 
 
 def create_invitation(session: Session, *, learning_set: LearningSet, email: str, role: Role,
-                      invited_by: User | None) -> tuple[Invitation, str]:
+                      invited_by: User | None,
+                      send_email: bool = True) -> tuple[Invitation, str]:
     """Add a pending invitation and queue its email; returns it and a raw token for its link.
 
-    The emailed link gets a fresh token when it is sent, which replaces this one.
+    The emailed link gets a fresh token when it is sent, which replaces this one. Without
+    ``send_email`` the invitation waits for another email to lead to it (an accepted request
+    to join the network: one email, whose link accepts it).
     """
     email = normalise_email(email)
     existing_member = session.scalar(
@@ -81,7 +84,8 @@ def create_invitation(session: Session, *, learning_set: LearningSet, email: str
         invitation.invited_by = invited_by
     session.add(invitation)
     session.flush()
-    queue_invitation_email(session, invitation)
+    if send_email:
+        queue_invitation_email(session, invitation)
     return invitation, raw_token
 
 

@@ -27,6 +27,7 @@ from forum.demo.events import ensure_demo_events
 from forum.demo.files import ensure_demo_files
 from forum.demo.guide import ensure_demo_guide
 from forum.demo.meetings import ensure_demo_meetings
+from forum.demo.network import ensure_demo_network_requests
 from forum.demo.network import ensure_demo_organisations
 from forum.demo.network import ensure_demo_requests
 from forum.demo.reading import ensure_demo_reading
@@ -92,6 +93,7 @@ def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
     ensure_demo_files(session, users)
     ensure_demo_organisations(session, users)
     ensure_demo_requests(session, users, sets[EVALUATION_SLUG])
+    ensure_demo_network_requests(session, now)
     return DemoSummary(_accounts(users), password, created_users, created_sets,
                        created_threads, created_posts, created_guides, created_events,
                        created_meetings)

@@ -35,6 +35,7 @@ from forum.models.moderation import ActionKind
 from forum.models.moderation import ModerationAction
 from forum.models.moderation import Report
 from forum.models.moderation import ReportStatus
+from forum.models.network_request import NetworkRequest
 from forum.models.notification import EmailMode
 from forum.models.notification import EmailTopic
 from forum.models.notification import Notification
@@ -78,6 +79,7 @@ __all__ = [
     "EmailTopic",
     "Event",
     "Nation",
+    "NetworkRequest",
     "Organisation",
     "OrganisationChange",
     "OrganisationKind",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import render_template
+from flask import url_for
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
@@ -20,11 +21,14 @@ from forum.models import utcnow
 from forum.text import render_markdown
 from forum.text import safe_html
 
-# slug -> title; the slug is also the address (/privacy, /accessibility).
+# slug -> title; the slug is also the address (/privacy, /accessibility), except for the About
+# the network page, which /network/ shows with its request-to-join form (forum.network).
 PAGES = {
     "privacy": "Privacy notice",
     "accessibility": "Accessibility statement",
+    "network": "About the network",
 }
+SHOWN_ELSEWHERE = {"network": "network.about"}
 BODY_MAX = 50_000
 
 
@@ -36,6 +40,12 @@ class PageContent:
     html: Markup
     updated_at: datetime | None  # None: the default text, never changed by an admin
     updated_by: str | None
+
+
+def address(slug: str) -> str:
+    """Where the page is read."""
+    return url_for(SHOWN_ELSEWHERE.get(slug, "pages.show"),
+                   **({} if slug in SHOWN_ELSEWHERE else {"slug": slug}))
 
 
 def default_source(slug: str) -> str:

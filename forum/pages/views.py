@@ -7,7 +7,6 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
-from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
 
@@ -19,9 +18,11 @@ from forum.pages.forms import RestoreDefaultForm
 from forum.pages.forms import SitePageForm
 
 PAGE_SLUGS = "any(" + ", ".join(f"'{slug}'" for slug in service.PAGES) + ")"
+SHOWN_HERE = "any(" + ", ".join(f"'{slug}'" for slug in service.PAGES
+                                if slug not in service.SHOWN_ELSEWHERE) + ")"
 
 
-@bp.get(f"/<{PAGE_SLUGS}:slug>")
+@bp.get(f"/<{SHOWN_HERE}:slug>")
 def show(slug: str):
     page = service.page_content(db.session, slug)
     return render_template("pages/show.html", page=page,
@@ -39,8 +40,8 @@ def edit(slug: str):
         service.save_page(db.session, current_user, slug, form.body.data)
         db.session.commit()
         flash(f"The {page.title.lower()} has been updated.", "success")
-        return redirect(url_for("pages.show", slug=slug))
-    return render_template("pages/edit.html", page=page, form=form,
+        return redirect(service.address(slug))
+    return render_template("pages/edit.html", page=page, form=form, page_url=service.address(slug),
                            restore_form=RestoreDefaultForm(formdata=None))
 
 
@@ -56,4 +57,4 @@ def restore_default(slug: str):
         title = service.PAGES[slug]
         flash(f"The {title.lower()} shows its default text again." if restored
               else f"The {title.lower()} already shows its default text.", "success")
-    return redirect(url_for("pages.show", slug=slug))
+    return redirect(service.address(slug))

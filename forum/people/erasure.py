@@ -40,6 +40,7 @@ from forum.models import Guide
 from forum.models import GuideExcerpt
 from forum.models import Invitation
 from forum.models import Membership
+from forum.models import NetworkRequest
 from forum.models import Notification
 from forum.models import NotificationKind
 from forum.models import Post
@@ -121,6 +122,7 @@ def _handlers() -> dict[tuple[str, str], Handler]:
         ("invitations", "invited_by_id"),
         ("join_requests", "decided_by_id"),
         ("meetings", "created_by_id"),
+        ("network_requests", "decided_by_id"),  # the decision stays, "a removed account"
         ("moderation_actions", "moderator_id"),   # the log shows "A former member"
         ("notifications", "actor_id"),        # their name in the text is replaced
         ("organisation_changes", "actor_id"),  # the log keeps the change, not the person
@@ -312,6 +314,8 @@ def erase(session: Session, storage: FileStorage, user: User, *, by: User | None
         QueuedEmail.user_id == user_id,
         func.lower(QueuedEmail.to_address) == email.lower())))
     session.execute(delete(Invitation).where(func.lower(Invitation.email) == email.lower()))
+    # Their request to join the network, from before they had an account.
+    session.execute(delete(NetworkRequest).where(NetworkRequest.email == email.lower()))
     session.execute(delete(SignInThrottle).where(SignInThrottle.key == throttle_key(email)))
     session.add(AccountEvent(
         actor_id=by.id if by is not None else None, account_id=user_id,

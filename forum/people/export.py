@@ -186,6 +186,9 @@ EXPORTED: dict[tuple[str, str], tuple[str, tuple[str, ...] | Custom]] = {
         "id", "learning_set_id", "message", "status", "reason", "created_at", "decided_at")),
     ("join_requests", "decided_by_id"): ("join_requests_you_decided", _columns(
         "id", "learning_set_id", "status", "reason", "decided_at")),
+    # Decisions only: the requester's name and address are theirs, not the decider's.
+    ("network_requests", "decided_by_id"): ("network_requests_you_decided", _columns(
+        "id", "status", "invited_to", "reason", "decided_at")),
     ("meetings", "created_by_id"): ("meetings_you_arranged", _columns(
         "id", "learning_set_id", "title", "starts_at", "ends_at")),
     ("memberships", "user_id"): ("memberships", _columns(

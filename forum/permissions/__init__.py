@@ -107,6 +107,7 @@ from forum.permissions.posts import visible_revisions
 from forum.permissions.posts import visible_threads_filter
 from forum.permissions.roles import MODERATING_ROLES
 from forum.permissions.roles import AnyUser
+from forum.permissions.roles import can_handle_network_requests
 from forum.permissions.roles import can_moderate
 from forum.permissions.roles import can_use_moderation_queue
 from forum.permissions.roles import facilitators_of
@@ -233,6 +234,7 @@ __all__ = [
     "forget_roles",
     "has_role",
     "hideable_posts_filter",
+    "can_handle_network_requests",
     "is_admin",
     "is_facilitator",
     "is_holder",

@@ -134,3 +134,9 @@ def can_use_moderation_queue(user: AnyUser) -> bool:
     if not is_signed_in(user):
         return False
     return db.session.scalar(moderated_set_ids(user).limit(1)) is not None
+
+
+def can_handle_network_requests(user: AnyUser) -> bool:
+    """See, accept and decline visitors' requests to join the network: admins and the network
+    coordinators they name."""
+    return is_admin(user) or is_network_coordinator(user)

@@ -27,6 +27,7 @@ from forum.models import GuideSection
 from forum.models import GuideVersion
 from forum.models import LearningSet
 from forum.models import Membership
+from forum.models import NetworkRequest
 from forum.models import Post
 from forum.models import PostStatus
 from forum.models import Role
@@ -42,7 +43,7 @@ PASSWORD = "velvet-harbour-sixteen-crane"
 def _counts() -> dict[str, int]:
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
             for model in (User, LearningSet, Membership, Thread, Post, Guide, GuideSection,
-                          GuideExcerpt, GuideVersion, UploadedFile)}
+                          GuideExcerpt, GuideVersion, NetworkRequest, UploadedFile)}
 
 
 @pytest.fixture
@@ -114,6 +115,14 @@ def test_demo_refuses_a_weak_password(app, runner):
     assert "stronger password" in result.output
     with app.app_context():
         assert _counts()["User"] == 0
+
+
+def test_demo_admin_finds_two_council_officers_asking_to_join_the_network(client, demo):
+    response = client.post("/sign-in", data={"email": "admin@example.org", "password": PASSWORD})
+    assert response.status_code == 302
+    page = client.get("/network/requests").get_data(as_text=True)
+    assert "Waiting (2)" in page
+    assert page.index("Gwen Pritchard") < page.index("Sanjay Mehta")  # oldest first
 
 
 def test_demo_member_signs_in_and_sees_the_private_set_and_its_threads(app, client, demo):

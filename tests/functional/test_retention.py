@@ -10,6 +10,7 @@ from sqlalchemy import select
 from forum.extensions import db
 from forum.models import Invitation
 from forum.models import JoinRequest
+from forum.models import NetworkRequest
 from forum.models import Notification
 from forum.models import NotificationKind
 from forum.models import QueuedEmail
@@ -63,14 +64,23 @@ def test_old_notifications_sent_emails_and_finished_invitations_go_the_rest_stay
                         decided_at=days(7)),
             JoinRequest(learning_set_id=world.learning_set.id, user_id=world.member.id,
                         message="Waiting", created_at=days(100)),
+            # Visitors' requests to join the network: the same rule.
+            *[NetworkRequest(name=name, email=f"{name.lower()}@example.org",
+                             organisation="Somewhere Council", job_title="Officer", hopes="",
+                             status=status, created_at=days(asked), decided_at=decided)
+              for name, status, asked, decided in (
+                  ("Old", RequestStatus.DECLINED, 70, days(60)),
+                  ("Recent", RequestStatus.ACCEPTED, 9, days(7)),
+                  ("Waiting", RequestStatus.PENDING, 100, None))],
         ])
         db.session.commit()
 
     result = runner.invoke(args=["retention"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == ("Removed 2 notifications, 2 sent or abandoned emails, "
-                                     "2 used, revoked or expired invitations and "
-                                     "1 decided request to join a set.")
+                                     "2 used, revoked or expired invitations, "
+                                     "1 decided request to join a set and "
+                                     "1 decided request to join the network.")
     with app.app_context():
         assert sorted(db.session.scalars(select(Notification.text))) == [
             "10 days old", "179 days old"]
@@ -79,11 +89,13 @@ def test_old_notifications_sent_emails_and_finished_invitations_go_the_rest_stay
         assert sorted(db.session.scalars(select(Invitation.email))) == [
             "recently-revoked@example.org", "still-open@example.org"]
         assert sorted(db.session.scalars(select(JoinRequest.message))) == ["Recent", "Waiting"]
+        assert sorted(db.session.scalars(select(NetworkRequest.name))) == ["Recent", "Waiting"]
 
     again = runner.invoke(args=["retention"])
     assert again.output.strip() == ("Removed 0 notifications, 0 sent or abandoned emails, "
-                                    "0 used, revoked or expired invitations and "
-                                    "0 decided requests to join a set.")
+                                    "0 used, revoked or expired invitations, "
+                                    "0 decided requests to join a set and "
+                                    "0 decided requests to join the network.")
 
 
 def test_the_limits_come_from_the_settings(app, world, runner):

@@ -22,13 +22,14 @@ from forum.files.storage import upload_storage
 from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
-from forum.models import EventTopic
 from forum.models import EventMaterial
+from forum.models import EventTopic
 from forum.models import JoinRequest
 from forum.models import LearningSet
 from forum.models import MaterialKind
 from forum.models import Meeting
 from forum.models import Membership
+from forum.models import NetworkRequest
 from forum.models import Organisation
 from forum.models import OrganisationKind
 from forum.models import PostKind
@@ -262,6 +263,26 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("admin.organisations_list", "POST", "/admin/organisations",
      _row(401, 403, 403, 403, 403, 200)),
     ("network.organisations", "GET", "/network/organisations", _row(200, 200, 200, 200, 200, 200)),
+    # About the network and its request-to-join form (an empty POST: the form with its errors).
+    ("network.about", "GET", "/network/", _row(200, 200, 200, 200, 200, 200)),
+    ("network.about", "POST", "/network/", _row(200, 200, 200, 200, 200, 200)),
+    ("pages.edit", "GET", "/network/edit", _row(302, 403, 403, 403, 403, 200)),
+    ("pages.restore_default", "POST", "/network/restore-default",
+     _row(401, 403, 403, 403, 403, 302)),
+    # The queue of requests ({network_request}: a visitor's waiting request). Coordinators see
+    # it too (tests/functional/test_network_requests.py).
+    ("network.queue", "GET", "/network/requests", _row(302, 403, 403, 403, 403, 200)),
+    ("network.accept", "GET", "/network/requests/{network_request}/accept",
+     _row(302, 403, 403, 403, 403, 200)),
+    ("network.accept", "POST", "/network/requests/{network_request}/accept",
+     _row(401, 403, 403, 403, 403, 302)),
+    ("network.decline", "GET", "/network/requests/{network_request}/decline",
+     _row(302, 403, 403, 403, 403, 200)),
+    # No message: the form comes back with its error.
+    ("network.decline", "POST", "/network/requests/{network_request}/decline",
+     _row(401, 403, 403, 403, 403, 200)),
+    ("network.join", "GET", "/network/join/bad", _row(404, 404, 404, 404, 404, 404)),
+    ("network.join", "POST", "/network/join/bad", _row(404, 404, 404, 404, 404, 404)),
     ("admin.settings", "GET", "/admin/settings", _row(302, 403, 403, 403, 403, 200)),
     ("admin.settings", "POST", "/admin/settings", _row(401, 403, 403, 403, 403, 302)),
     ("admin.user", "GET", "/admin/users/{member_id}", _row(302, 403, 403, 403, 403, 200)),
@@ -434,6 +455,10 @@ def ids(app, world) -> dict[str, object]:
         join_request = JoinRequest(learning_set_id=world.learning_set.id,
                                    user_id=world.outsider.id, message="May I join?")
         db.session.add(join_request)
+        network_request = NetworkRequest(name="Vera Visitor", email="vera@example.org",
+                                         organisation="Valeport Borough Council",
+                                         job_title="Officer", hopes="Learning.")
+        db.session.add(network_request)
         material = EventMaterial(event=event, kind=MaterialKind.FILE, title="Slides")
         storage = upload_storage()
         event_file = attach(db.session, storage, None, prepare(file_samples.PDF, "slides.pdf"),
@@ -443,8 +468,9 @@ def ids(app, world) -> dict[str, object]:
         pending_file = attach(db.session, storage, None, prepare(file_samples.PDF, "p.pdf"),
                               post=pending)
         db.session.commit()
-        return {"event_file": event_file.id, "post_file": post_file.id,
-                "pending_file": pending_file.id, "join_request": join_request.id,
+        return {"network_request": network_request.id, "event_file": event_file.id,
+                "post_file": post_file.id, "pending_file": pending_file.id,
+                "join_request": join_request.id,
                 "other": other.id, "edited": edited.id,
                 "slug": world.learning_set.slug, "thread": thread.id,
                 "opening": opening.id,
