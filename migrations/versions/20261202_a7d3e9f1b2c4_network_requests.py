@@ -1,7 +1,7 @@
 """requests to join the network
 
 Revision ID: a7d3e9f1b2c4
-Revises: c4f8a2d1e6b3
+Revises: e7b3c9a1f4d2
 Create Date: 2026-12-02 19:15:00
 
 A visitor without an account asks to join the network from /network/; admins and network
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7d3e9f1b2c4'
-down_revision = 'c4f8a2d1e6b3'
+down_revision = 'e7b3c9a1f4d2'
 branch_labels = None
 depends_on = None
 

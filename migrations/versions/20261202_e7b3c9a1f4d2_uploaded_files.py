@@ -1,14 +1,14 @@
 """Uploaded files: an event's slides and papers, a post's attachments
 
 Revision ID: e7b3c9a1f4d2
-Revises: c4f8a2d1e6b3
+Revises: 7a1d3c5e9b20
 Create Date: 2026-12-02 19:20:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'e7b3c9a1f4d2'
-down_revision = 'c4f8a2d1e6b3'
+down_revision = '7a1d3c5e9b20'
 branch_labels = None
 depends_on = None
 
