@@ -47,6 +47,7 @@ class NotificationKind(enum.StrEnum):
     JOIN_DECLINED = "join_declined"
     NEW_POST = "new_post"              # a new post in a thread you follow
     MENTION = "mention"                # someone @mentioned you in a published post
+    DATA_READY = "data_ready"          # the copy of your data you asked for is ready
 
 
 class EmailTopic(enum.StrEnum):
@@ -79,6 +80,8 @@ TOPIC_OF_KIND: dict[NotificationKind, EmailTopic] = {
     NotificationKind.JOIN_DECLINED: EmailTopic.DECISIONS,
     NotificationKind.NEW_POST: EmailTopic.REPLIES,
     NotificationKind.MENTION: EmailTopic.REPLIES,
+    # Asked for by the person: always emailed (written as already emailed), whatever the topic.
+    NotificationKind.DATA_READY: EmailTopic.DECISIONS,
 }
 
 EVENT_KINDS = (NotificationKind.EVENT_CHANGED, NotificationKind.EVENT_CANCELLED,

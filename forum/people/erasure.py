@@ -49,6 +49,8 @@ from forum.models import SignInThrottle
 from forum.models import Thread
 from forum.models import User
 from forum.models import utcnow
+from forum.people.exports import discard_for_user
+from forum.people.storage import export_storage
 from forum.search.schema import forget_removed_text
 
 FORMER_MEMBER = "A former member"
@@ -128,6 +130,7 @@ def _handlers() -> dict[tuple[str, str], Handler]:
         ("threads", "opening_author_id"),     # the thread's copy of its opening post's author
     ]
     delete_rows = [
+        ("data_exports", "user_id"),          # their files are deleted first (erase)
         ("event_signups", "user_id"),
         ("join_requests", "user_id"),
         ("memberships", "user_id"),
@@ -282,6 +285,7 @@ def erase(session: Session, storage: FileStorage, user: User, *, by: User | None
         func.lower(QueuedEmail.to_address) == email.lower())))
     session.execute(delete(Invitation).where(func.lower(Invitation.email) == email.lower()))
     session.execute(delete(SignInThrottle).where(SignInThrottle.key == throttle_key(email)))
+    discard_for_user(session, export_storage(), user_id)
     session.add(AccountEvent(
         actor_id=by.id if by is not None else None, account_id=user_id,
         action=ERASED_BY_ADMIN if by is not None else DELETED_OWN_ACCOUNT,

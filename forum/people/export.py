@@ -154,6 +154,8 @@ EXPORTED: dict[tuple[str, str], tuple[str, tuple[str, ...] | Custom]] = {
         "id", "thread_id", "status", "closed_at", "created_at")),
     ("challenges", "closed_by_id"): ("challenges_you_closed", _columns(
         "id", "thread_id", "status", "closing_summary", "closed_at")),
+    ("data_exports", "user_id"): ("data_downloads_you_asked_for", _columns(
+        "id", "state", "requested_at", "ready_at", "expires_at")),
     ("email_outbox", "user_id"): ("emails_to_you", _emails_to_them),
     ("event_materials", "added_by_id"): ("event_materials_you_added", _columns(
         "id", "event_id", "title", "url", "body_source", "created_at")),
