@@ -29,7 +29,9 @@ from forum.models import Role
 from forum.models import Thread
 from forum.models import UpdateOutcome
 from forum.models import User
+from forum.models import utcnow
 from forum.moderation import service as moderation
+from forum.people import exports as data_exports
 from forum.threads import service as threads
 from tests import factories
 from tests.conftest import ROLE_NAMES
@@ -104,8 +106,12 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("auth.sign_out_others", "POST", "/account/sign-out-others",
      _row(401, 302, 302, 302, 302, 302)),
     ("people.data", "GET", "/account/data", _row(302, 200, 200, 200, 200, 200)),
-    ("people.download_data", "GET", "/account/data/download",
-     _row(302, 200, 200, 200, 200, 200)),
+    ("people.prepare_data", "POST", "/account/data", _row(401, 302, 302, 302, 302, 302)),
+    # {data_export}: the member's data download, made: theirs alone (admins included).
+    ("people.export_status", "GET", "/account/data/{data_export}/status",
+     _row(302, 404, 200, 404, 404, 404)),
+    ("people.download_export", "GET", "/account/data/{data_export}/download",
+     _row(302, 404, 200, 404, 404, 404)),
     ("people.delete_account", "GET", "/account/delete", _row(302, 200, 200, 200, 200, 200)),
     # No password sent: the form comes back with its error, and nothing is deleted.
     ("people.delete_account", "POST", "/account/delete", _row(401, 200, 200, 200, 200, 200)),
@@ -374,7 +380,14 @@ def ids(app, world) -> dict[str, object]:
                                    user_id=world.outsider.id, message="May I join?")
         db.session.add(join_request)
         db.session.commit()
-        return {"join_request": join_request.id, "other": other.id, "edited": edited.id,
+        # The member's data download is made; the moderator's still waits (its page shows so).
+        data_export, _ = data_exports.request_export(
+            db.session, db.session.get(User, world.member.id), utcnow())
+        data_exports.request_export(db.session, db.session.get(User, world.moderator.id),
+                                    utcnow())
+        db.session.commit()
+        data_export_id = data_export.id
+        made = {"join_request": join_request.id, "other": other.id, "edited": edited.id,
                 "slug": world.learning_set.slug, "thread": thread.id,
                 "opening": opening.id,
                 "pending": pending.id, "invitation": invitation.id, "invitation_token": token,
@@ -383,13 +396,17 @@ def ids(app, world) -> dict[str, object]:
                 "guide_section": guide.section_ids[0], "guide_excerpt": guide.excerpt_ids[0],
                 "event": event.id, "challenge_thread": challenge.thread_id,
                 "challenge_opening": challenge_opening.id, "question": question.id,
-                "meeting": meeting.id}
+                "meeting": meeting.id, "data_export": data_export_id}
+    with app.app_context():
+        data_exports.make_export(app, data_export_id)
+    return made
 
 
 def _request(client, method: str, url: str, *, csrf: bool = True):
-    if method == "GET":
-        return client.get(url)
-    return client.post(url, data={}, csrf=csrf)
+    response = client.get(url) if method == "GET" else client.post(url, data={}, csrf=csrf)
+    response.get_data()
+    response.close()  # a file sent from storage is closed once read
+    return response
 
 
 @pytest.mark.parametrize(("endpoint", "method", "template", "expected"), MATRIX,
