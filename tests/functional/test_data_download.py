@@ -300,3 +300,9 @@ def test_the_export_makes_the_same_number_of_queries_for_3_posts_as_for_40(app, 
         assert db.session.scalar(select(func.count(Post.id)).where(
             Post.author_id == world.member.id)) >= 40
     assert many == few, f"{few} queries for a few posts, {many} for many"
+
+
+def test_the_privacy_notice_says_how_long_a_copy_is_kept(app, client):
+    app.config["DATA_EXPORT_RETENTION_DAYS"] = 5
+    page = client.get("/privacy").get_data(as_text=True)
+    assert "for 5 days after it is made" in page
