@@ -21,6 +21,7 @@ from forum.guides.compile import latest_version
 from forum.guides.compile import version_document
 from forum.guides.service import attention_reason
 from forum.models import CreditPreference
+from forum.models import DataExport
 from forum.models import Guide
 from forum.models import GuideExcerpt
 from forum.models import GuideSection
@@ -34,6 +35,8 @@ from forum.models import Thread
 from forum.models import User
 from forum.models import Visibility
 from forum.models import utcnow
+from tests.functional.my_data import download_link
+from tests.functional.my_data import run_waiting_exports
 
 PASSWORD = "velvet-harbour-sixteen-crane"
 
@@ -41,7 +44,7 @@ PASSWORD = "velvet-harbour-sixteen-crane"
 def _counts() -> dict[str, int]:
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
             for model in (User, LearningSet, Membership, Thread, Post, Guide, GuideSection,
-                          GuideExcerpt, GuideVersion)}
+                          GuideExcerpt, GuideVersion, DataExport)}
 
 
 @pytest.fixture
@@ -88,6 +91,14 @@ def test_demo_refuses_a_weak_password(app, runner):
     assert "stronger password" in result.output
     with app.app_context():
         assert _counts()["User"] == 0
+
+
+def test_claire_has_asked_for_her_data_and_gets_it_once_it_is_made(app, client, demo):
+    claire = next(person for person in PEOPLE if person.key == "claire")
+    client.post("/sign-in", data={"email": claire.email, "password": PASSWORD})
+    assert "Your data is being prepared" in client.get("/account/data").get_data(as_text=True)
+    assert run_waiting_exports(app) == 1
+    assert download_link(client) is not None
 
 
 def test_demo_member_signs_in_and_sees_the_private_set_and_its_threads(app, client, demo):
