@@ -306,3 +306,31 @@ def test_the_privacy_notice_says_how_long_a_copy_is_kept(app, client):
     app.config["DATA_EXPORT_RETENTION_DAYS"] = 5
     page = client.get("/privacy").get_data(as_text=True)
     assert "for 5 days after it is made" in page
+
+
+def test_a_file_lost_from_storage_is_a_404_not_an_error(app, client, world):
+    link = _ready_export(app, client, world.member)
+    for path in _files(app):
+        path.unlink()
+    assert fetch(client, link).status_code == 404
+
+
+def test_who_may_fetch_a_download_agrees_with_the_rows_each_person_is_given(app, client,
+                                                                          world):
+    from flask_login import AnonymousUserMixin
+
+    from forum import permissions
+
+    _ready_export(app, client, world.member)
+    _ready_export(app, client, world.admin)
+    with app.app_context():
+        rows = list(db.session.scalars(select(DataExport)))
+        people = [db.session.get(User, u.id) for u in (world.member, world.admin,
+                                                        world.outsider)]
+        for person in [*people, AnonymousUserMixin()]:
+            allowed = {r.id for r in rows if permissions.can_fetch_data_export(person, r)}
+            listed = set(db.session.scalars(select(DataExport.id).where(
+                permissions.own_data_exports(person))))
+            assert allowed == listed
+            if getattr(person, "id", None) == world.member.id:
+                assert len(allowed) == 1  # their own, and not the admin's
