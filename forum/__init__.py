@@ -83,6 +83,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from forum.guides import background as guide_files
 
     guide_files.init_app(app)
+    from forum.people import background as data_exports
+
+    data_exports.init_app(app)
     return app
 
 

@@ -101,13 +101,15 @@ def demo_command(password: str | None) -> None:
 @click.command("retention")
 @with_appcontext
 def retention_command() -> None:
-    """Delete old notifications, sent emails and finished invitations (see the privacy notice).
+    """Delete old notifications, sent emails, finished invitations and expired data downloads
+    (see the privacy notice).
 
     Run it daily, on the same timer as ``notifications send-digests``.
     """
     from forum.models import utcnow
+    from forum.people.storage import export_storage
     from forum.retention import prune
 
-    pruned = prune(db.session, current_app.config, utcnow())
+    pruned = prune(db.session, current_app.config, utcnow(), export_storage())
     db.session.commit()
     click.echo(pruned.describe())

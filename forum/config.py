@@ -26,6 +26,8 @@ DEFAULTS: dict[str, object] = {
     "NOTIFICATION_RETENTION_DAYS": 180,
     "OUTBOX_RETENTION_DAYS": 30,
     "INVITATION_RETENTION_DAYS": 30,
+    # A made data download ("Download my data") is deleted this many days after it is made.
+    "DATA_EXPORT_RETENTION_DAYS": 7,
     # Where links in emails and exported files point, e.g. "https://sets.example.org". Set it in
     # production. Unset, development follows the port actually served (forum.urls).
     "PUBLIC_BASE_URL": None,
@@ -93,6 +95,13 @@ DEFAULTS: dict[str, object] = {
     # answer (None: on, except under TESTING); a download or `guides regenerate --missing`
     # makes whatever it leaves.
     "GUIDE_FILES_IN_BACKGROUND": None,
+    # Make a member's data download in a thread of the web process (None: on, except under
+    # TESTING); `flask data-exports run` from cron makes whatever it leaves. Where the files
+    # are kept (outside static; <instance>/data-exports if unset), and after how many minutes
+    # a download still "being made" is taken to be left by a process that died.
+    "DATA_EXPORTS_IN_BACKGROUND": None,
+    "DATA_EXPORTS_DIR": None,
+    "DATA_EXPORT_STALE_MINUTES": 10,
     "THREADS_PER_PAGE": 20,
     "MAX_REPLY_INDENT": 5,
     # A thread page shows this many branches (replies to the opening post, each with all of

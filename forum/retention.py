@@ -1,9 +1,9 @@
-"""Deleting what the privacy notice says is not kept: old notifications, sent emails, invitations
-and decided requests to join a set or the network.
+"""Deleting what the privacy notice says is not kept: old notifications, sent emails, invitations,
+decided requests to join a set or the network, and made data downloads.
 
 Run by ``flask --app forum retention`` on the same timer as the digests. Each limit is a number
 of days in the settings (``NOTIFICATION_RETENTION_DAYS``, ``OUTBOX_RETENTION_DAYS``,
-``INVITATION_RETENTION_DAYS``).
+``INVITATION_RETENTION_DAYS``, ``DATA_EXPORT_RETENTION_DAYS``).
 """
 
 from __future__ import annotations
@@ -19,12 +19,14 @@ from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
+from forum.guides.export.storage import FileStorage
 from forum.models import Invitation
 from forum.models import JoinRequest
 from forum.models import NetworkRequest
 from forum.models import Notification
 from forum.models import QueuedEmail
 from forum.models import RequestStatus
+from forum.people.exports import prune_expired
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Pruned:
     invitations: int
     join_requests: int = 0
     network_requests: int = 0
+    data_downloads: int = 0
 
     def describe(self) -> str:
         def count(n: int, what: str) -> str:
@@ -42,12 +45,17 @@ class Pruned:
         return (f"Removed {count(self.notifications, 'notification')}, "
                 f"{count(self.emails, 'sent or abandoned email')}, "
                 f"{count(self.invitations, 'used, revoked or expired invitation')}, "
-                f"{count(self.join_requests, 'decided request')} to join a set and "
-                f"{count(self.network_requests, 'decided request')} to join the network.")
+                f"{count(self.join_requests, 'decided request')} to join a set, "
+                f"{count(self.network_requests, 'decided request')} to join the network and "
+                f"{count(self.data_downloads, 'expired data download')}.")
 
 
-def prune(session: Session, settings: Mapping[str, object], now: datetime) -> Pruned:
-    """Delete everything older than its limit; the caller commits."""
+def prune(session: Session, settings: Mapping[str, object], now: datetime,
+          export_files: FileStorage | None = None) -> Pruned:
+    """Delete everything older than its limit; the caller commits.
+
+    ``export_files`` is the data-download storage: without it, data downloads are left.
+    """
     def before(key: str) -> datetime:
         return now - timedelta(days=int(settings[key]))
 
@@ -74,5 +82,10 @@ def prune(session: Session, settings: Mapping[str, object], now: datetime) -> Pr
     network_requests = session.execute(
         delete(NetworkRequest).where(NetworkRequest.status != RequestStatus.PENDING,
                                      NetworkRequest.decided_at < invitation_cutoff)).rowcount
+    data_downloads = 0
+    if export_files is not None:
+        data_downloads = prune_expired(session, export_files, now,
+                                       int(settings["DATA_EXPORT_RETENTION_DAYS"]))
     return Pruned(notifications=notifications, emails=emails, invitations=invitations,
-                  join_requests=join_requests, network_requests=network_requests)
+                  join_requests=join_requests, network_requests=network_requests,
+                  data_downloads=data_downloads)

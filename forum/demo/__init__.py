@@ -23,6 +23,7 @@ from forum.demo.content import SETS
 from forum.demo.content import THREADS
 from forum.demo.content import Msg
 from forum.demo.content import ThreadSpec
+from forum.demo.data_request import ensure_demo_data_request
 from forum.demo.events import ensure_demo_events
 from forum.demo.files import ensure_demo_files
 from forum.demo.guide import ensure_demo_guide
@@ -94,6 +95,7 @@ def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
     ensure_demo_organisations(session, users)
     ensure_demo_requests(session, users, sets[EVALUATION_SLUG])
     ensure_demo_network_requests(session, now)
+    ensure_demo_data_request(session, users, now)
     return DemoSummary(_accounts(users), password, created_users, created_sets,
                        created_threads, created_posts, created_guides, created_events,
                        created_meetings)

@@ -9,6 +9,8 @@ from forum.models.cycle import ChallengeStatus
 from forum.models.cycle import Meeting
 from forum.models.cycle import PostKind
 from forum.models.cycle import UpdateOutcome
+from forum.models.data_export import DataExport
+from forum.models.data_export import ExportState
 from forum.models.event import Event
 from forum.models.event import EventAudience
 from forum.models.event import EventKind
@@ -75,6 +77,7 @@ __all__ = [
     "Challenge",
     "ChallengeStatus",
     "CreditPreference",
+    "DataExport",
     "EmailMode",
     "EmailTopic",
     "Event",
@@ -86,6 +89,7 @@ __all__ = [
     "JoinRequest",
     "RequestStatus",
     "EventAudience",
+    "ExportState",
     "EventKind",
     "EventMaterial",
     "EventSet",

@@ -50,6 +50,7 @@ class NotificationKind(enum.StrEnum):
     TOPIC_PROPOSED = "topic_proposed"  # for coordinators: a workshop topic waits for approval
     # For admins: someone asks for their organisation to be added to the list.
     ORGANISATION_REQUEST = "organisation_request"
+    DATA_READY = "data_ready"          # the copy of your data you asked for is ready
 
 
 class EmailTopic(enum.StrEnum):
@@ -84,6 +85,8 @@ TOPIC_OF_KIND: dict[NotificationKind, EmailTopic] = {
     NotificationKind.MENTION: EmailTopic.REPLIES,
     NotificationKind.TOPIC_PROPOSED: EmailTopic.WAITING,
     NotificationKind.ORGANISATION_REQUEST: EmailTopic.WAITING,
+    # Asked for by the person: always emailed (written as already emailed), whatever the topic.
+    NotificationKind.DATA_READY: EmailTopic.DECISIONS,
 }
 
 EVENT_KINDS = (NotificationKind.EVENT_CHANGED, NotificationKind.EVENT_CANCELLED,

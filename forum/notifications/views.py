@@ -85,6 +85,8 @@ def open_notification(notification_id: int):
         page = ("sets.members" if notification.kind == NotificationKind.JOIN_REQUESTED
                 else "sets.show")
         return redirect(url_for(page, slug=notification.learning_set.slug))
+    if notification.kind == NotificationKind.DATA_READY:
+        return redirect(url_for("people.data"))
     if notification.thread_id is None:
         return redirect(url_for("notifications.index"))
     if notification.kind == NotificationKind.ACTION_DUE and notification.post_id is not None:

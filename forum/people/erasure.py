@@ -53,6 +53,8 @@ from forum.models import Thread
 from forum.models import UploadedFile
 from forum.models import User
 from forum.models import utcnow
+from forum.people.exports import discard_for_user
+from forum.people.storage import export_storage
 from forum.search.schema import forget_removed_text
 
 FORMER_MEMBER = "A former member"
@@ -136,6 +138,7 @@ def _handlers() -> dict[tuple[str, str], Handler]:
         ("uploaded_files", "uploaded_by_id"), # files on emptied posts went with the text
     ]
     delete_rows = [
+        ("data_exports", "user_id"),          # their files are deleted first (erase)
         ("event_signups", "user_id"),
         ("event_topic_supports", "user_id"),
         ("join_requests", "user_id"),
@@ -317,6 +320,7 @@ def erase(session: Session, storage: FileStorage, user: User, *, by: User | None
     # Their request to join the network, from before they had an account.
     session.execute(delete(NetworkRequest).where(NetworkRequest.email == email.lower()))
     session.execute(delete(SignInThrottle).where(SignInThrottle.key == throttle_key(email)))
+    discard_for_user(session, export_storage(), user_id)
     session.add(AccountEvent(
         actor_id=by.id if by is not None else None, account_id=user_id,
         action=ERASED_BY_ADMIN if by is not None else DELETED_OWN_ACCOUNT,

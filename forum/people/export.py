@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import contains_eager
 
 from forum import permissions
 from forum.extensions import db
@@ -124,9 +125,12 @@ def _emails_to_them(session: Session, user: User) -> Rows:
 
 def _guide_credits(session: Session, user: User) -> Rows:
     """Where guides quote them, and how each quote is credited now."""
+    # Loaded with their sections, guides and posts in a fixed number of queries, however many.
     excerpts = session.scalars(
         select(GuideExcerpt).join(Post, GuideExcerpt.post_id == Post.id)
         .join(GuideSection, GuideExcerpt.section_id == GuideSection.id)
+        .options(contains_eager(GuideExcerpt.post),
+                 contains_eager(GuideExcerpt.section).joinedload(GuideSection.guide))
         .where(Post.author_id == user.id).order_by(GuideExcerpt.id))
     return [{"guide_id": e.section.guide_id, "guide_title": e.section.guide.title,
              "section_title": e.section.title, "post_id": e.post_id,
@@ -159,6 +163,8 @@ EXPORTED: dict[tuple[str, str], tuple[str, tuple[str, ...] | Custom]] = {
         "id", "thread_id", "status", "closed_at", "created_at")),
     ("challenges", "closed_by_id"): ("challenges_you_closed", _columns(
         "id", "thread_id", "status", "closing_summary", "closed_at")),
+    ("data_exports", "user_id"): ("data_downloads_you_asked_for", _columns(
+        "id", "state", "requested_at", "ready_at", "expires_at")),
     ("email_outbox", "user_id"): ("emails_to_you", _emails_to_them),
     ("event_materials", "added_by_id"): ("event_materials_you_added", _columns(
         "id", "event_id", "title", "url", "body_source", "created_at")),

@@ -21,6 +21,8 @@ by side in the same module:
 - :mod:`.meetings`: a set's meetings (``can_view_meeting`` with ``visible_meetings_filter``).
 - :mod:`.notifications`: what a notification may still tell its recipient.
 - :mod:`.organisations`: who keeps the list of member organisations.
+- :mod:`.people`: a person's data download, for its owner only (``can_fetch_data_export``
+  with ``own_data_exports``).
 - :mod:`.actions`: committed actions (``can_view_action`` with ``visible_actions_filter``) and
   the facilitator's participation page.
 
@@ -80,6 +82,8 @@ from forum.permissions.moderation import waiting_posts_filter
 from forum.permissions.notifications import can_read_notification
 from forum.permissions.notifications import readable_notifications
 from forum.permissions.organisations import can_manage_organisations
+from forum.permissions.people import can_fetch_data_export
+from forum.permissions.people import own_data_exports
 from forum.permissions.posts import AUTHOR_ONLY_STATUSES
 from forum.permissions.posts import LISTED_OPENING_STATUSES
 from forum.permissions.posts import PUBLISHED_STATUSES
@@ -260,6 +264,8 @@ __all__ = [
     "quotable_threads_filter",
     "readable_filter",
     "readable_notifications",
+    "can_fetch_data_export",
+    "own_data_exports",
     "readable_set_ids",
     "readable_sets_filter",
     "relabelable_posts_filter",

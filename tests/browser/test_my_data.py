@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,15 @@ from flask import Flask
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from forum.background import BackgroundWorker
 from forum.extensions import db
 from forum.guides import compile as compiler
 from forum.guides import service
 from forum.models import CreditPreference
 from forum.models import LearningSet
 from forum.models import User
+from forum.people import background as people_background
+from forum.people.background import MAKER_KEY
 from tests import factories
 from tests.browser.accessibility import assert_no_axe_violations
 from tests.browser.pages import sign_in
@@ -50,15 +54,34 @@ def guide_slug(live_app: Flask, seed: Seed) -> str:
         return guide.slug
 
 
+@pytest.fixture
+def export_maker(live_app: Flask) -> Iterator[BackgroundWorker]:
+    """The live server's background worker for data downloads (off under TESTING)."""
+    maker = live_app.extensions[MAKER_KEY] = BackgroundWorker(
+        live_app, people_background._make, name="forum-data-exports")
+    yield maker
+    maker.stop(timeout=10)
+    del live_app.extensions[MAKER_KEY]
+
+
 def test_a_member_downloads_their_data_then_deletes_their_account(
-        page: Page, seed: Seed, guide_slug: str) -> None:
+        page: Page, seed: Seed, guide_slug: str, export_maker: BackgroundWorker) -> None:
     sign_in(page, EMAIL, seed.password)
     page.goto("/account/profile")
     page.get_by_role("link", name="Download your data").click()
     expect(page.get_by_role("heading", name="Download your data")).to_be_visible()
     assert_no_axe_violations(page)
+    page.get_by_role("button", name="Prepare my data").click()
+    expect(page.get_by_role("heading", name="Your data is being prepared")).to_be_visible()
+    assert_no_axe_violations(page)
+    # The page's script asks until it is ready, and says so in its live region.
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("Your data is ready.", timeout=30_000)
+    status.get_by_role("link", name="Show the download").click()
+    expect(page.get_by_role("heading", name="Your copy is ready")).to_be_visible()
+    assert_no_axe_violations(page)
     with page.expect_download() as info:
-        page.get_by_role("link", name="Download your data (ZIP)").click()
+        page.get_by_role("link", name="Download your data (ZIP").click()
     archive = zipfile.ZipFile(io.BytesIO(Path(info.value.path()).read_bytes()))
     data = json.loads(archive.read("my-data.json"))
     assert data["profile"]["email"] == EMAIL

@@ -21,6 +21,7 @@ from forum.guides.compile import latest_version
 from forum.guides.compile import version_document
 from forum.guides.service import attention_reason
 from forum.models import CreditPreference
+from forum.models import DataExport
 from forum.models import Guide
 from forum.models import GuideExcerpt
 from forum.models import GuideSection
@@ -36,6 +37,8 @@ from forum.models import UploadedFile
 from forum.models import User
 from forum.models import Visibility
 from forum.models import utcnow
+from tests.functional.my_data import download_link
+from tests.functional.my_data import run_waiting_exports
 
 PASSWORD = "velvet-harbour-sixteen-crane"
 
@@ -43,7 +46,8 @@ PASSWORD = "velvet-harbour-sixteen-crane"
 def _counts() -> dict[str, int]:
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
             for model in (User, LearningSet, Membership, Thread, Post, Guide, GuideSection,
-                          GuideExcerpt, GuideVersion, NetworkRequest, UploadedFile)}
+                          GuideExcerpt, GuideVersion, DataExport, NetworkRequest,
+                          UploadedFile)}
 
 
 @pytest.fixture
@@ -123,6 +127,14 @@ def test_demo_admin_finds_two_council_officers_asking_to_join_the_network(client
     page = client.get("/network/requests").get_data(as_text=True)
     assert "Waiting (2)" in page
     assert page.index("Gwen Pritchard") < page.index("Sanjay Mehta")  # oldest first
+
+
+def test_claire_has_asked_for_her_data_and_gets_it_once_it_is_made(app, client, demo):
+    claire = next(person for person in PEOPLE if person.key == "claire")
+    client.post("/sign-in", data={"email": claire.email, "password": PASSWORD})
+    assert "Your data is being prepared" in client.get("/account/data").get_data(as_text=True)
+    assert run_waiting_exports(app) == 1
+    assert download_link(client) is not None
 
 
 def test_demo_member_signs_in_and_sees_the_private_set_and_its_threads(app, client, demo):

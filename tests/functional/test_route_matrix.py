@@ -39,7 +39,9 @@ from forum.models import Thread
 from forum.models import TopicStatus
 from forum.models import UpdateOutcome
 from forum.models import User
+from forum.models import utcnow
 from forum.moderation import service as moderation
+from forum.people import exports as data_exports
 from forum.threads import service as threads
 from tests import factories
 from tests import file_samples
@@ -137,8 +139,12 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("auth.sign_out_others", "POST", "/account/sign-out-others",
      _row(401, 302, 302, 302, 302, 302)),
     ("people.data", "GET", "/account/data", _row(302, 200, 200, 200, 200, 200)),
-    ("people.download_data", "GET", "/account/data/download",
-     _row(302, 200, 200, 200, 200, 200)),
+    ("people.prepare_data", "POST", "/account/data", _row(401, 302, 302, 302, 302, 302)),
+    # {data_export}: the member's data download, made: theirs alone (admins included).
+    ("people.export_status", "GET", "/account/data/{data_export}/status",
+     _row(302, 404, 200, 404, 404, 404)),
+    ("people.download_export", "GET", "/account/data/{data_export}/download",
+     _row(302, 404, 200, 404, 404, 404)),
     ("people.delete_account", "GET", "/account/delete", _row(302, 200, 200, 200, 200, 200)),
     # No password sent: the form comes back with its error, and nothing is deleted.
     ("people.delete_account", "POST", "/account/delete", _row(401, 200, 200, 200, 200, 200)),
@@ -468,10 +474,16 @@ def ids(app, world) -> dict[str, object]:
         pending_file = attach(db.session, storage, None, prepare(file_samples.PDF, "p.pdf"),
                               post=pending)
         db.session.commit()
-        return {"network_request": network_request.id, "event_file": event_file.id,
+        # The member's data download is made; the moderator's still waits (its page shows so).
+        data_export, _ = data_exports.request_export(
+            db.session, db.session.get(User, world.member.id), utcnow())
+        data_exports.request_export(db.session, db.session.get(User, world.moderator.id),
+                                    utcnow())
+        db.session.commit()
+        data_export_id = data_export.id
+        made = {"network_request": network_request.id, "event_file": event_file.id,
                 "post_file": post_file.id, "pending_file": pending_file.id,
-                "join_request": join_request.id,
-                "other": other.id, "edited": edited.id,
+                "join_request": join_request.id, "other": other.id, "edited": edited.id,
                 "slug": world.learning_set.slug, "thread": thread.id,
                 "opening": opening.id,
                 "pending": pending.id, "invitation": invitation.id, "invitation_token": token,
@@ -481,16 +493,17 @@ def ids(app, world) -> dict[str, object]:
                 "event": event.id, "challenge_thread": challenge.thread_id,
                 "challenge_opening": challenge_opening.id, "question": question.id,
                 "meeting": meeting.id, "topic": topic.id,
-                "organisation": organisation.id}
+                "organisation": organisation.id, "data_export": data_export_id}
+    with app.app_context():
+        data_exports.make_export(app, data_export_id)
+    return made
 
 
 def _request(client, method: str, url: str, *, csrf: bool = True):
-    if method == "GET":
-        response = client.get(url)
-        response.get_data()
-        response.close()  # a served file is open until the response is closed
-        return response
-    return client.post(url, data={}, csrf=csrf)
+    response = client.get(url) if method == "GET" else client.post(url, data={}, csrf=csrf)
+    response.get_data()
+    response.close()  # a file sent from storage is closed once read
+    return response
 
 
 @pytest.mark.parametrize(("endpoint", "method", "template", "expected"), MATRIX,

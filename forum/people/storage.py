@@ -1,0 +1,23 @@
+"""Where made data downloads are kept: a folder outside ``static``, never served directly.
+
+``DATA_EXPORTS_DIR`` names it; unset, ``data-exports`` in the instance folder. The files are
+sent only by :func:`forum.people.views.download_export`, to their owner. The folder store is
+the guide files' one (:class:`forum.guides.export.storage.FolderStorage`): atomic writes,
+keys kept inside the folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask import current_app
+
+from forum.guides.export.storage import FileStorage
+from forum.guides.export.storage import FolderStorage
+
+
+def export_storage(app: Flask | None = None) -> FileStorage:
+    app = app or current_app
+    folder = app.config.get("DATA_EXPORTS_DIR") or Path(app.instance_path) / "data-exports"
+    return FolderStorage(Path(folder))
