@@ -53,7 +53,11 @@ def _pages(app) -> list[tuple[str, str]]:
             ("thread page", f"/threads/{typical}"),
             ("long thread, page 1", "/threads/1"),
             ("long thread, its last post", f"/threads/1?post={last}"),
-            ("moderation queue", "/moderation/")]
+            ("moderation queue", "/moderation/"),
+            # A common pair of words (hundreds of thousands of matches on the large site) and a
+            # rare word, across everything person1 may read.
+            ("search, common words", "/search?q=councillor+briefings"),
+            ("search, rare word", "/search?q=childcare+-budget")]
 
 
 def _plan(connection, statement: str, parameters) -> list[str]:
