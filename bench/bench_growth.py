@@ -53,7 +53,11 @@ def _pages(app) -> list[tuple[str, str]]:
             ("thread page", f"/threads/{typical}"),
             ("long thread, page 1", "/threads/1"),
             ("long thread, its last post", f"/threads/1?post={last}"),
-            ("moderation queue", "/moderation/")]
+            ("moderation queue", "/moderation/"),
+            # A common pair of words (hundreds of thousands of matches on the large site) and a
+            # rare word, across everything person1 may read.
+            ("search, common words", "/search?q=councillor+briefings"),
+            ("search, rare word", "/search?q=childcare+-budget")]
 
 
 def _plan(connection, statement: str, parameters) -> list[str]:
@@ -128,6 +132,10 @@ def measure(small_url: str, large_url: str, seconds: float, explain: bool,
             results[n][name] = {"median": statistics.median(times),
                                 "p95": times[max(0, int(len(times) * 0.95) - 1)],
                                 "queries": len(captured[n]), "plans": plans}
+        # As it goes, so that a run cut short still tells something.
+        print(f"  measured {name}: {results[0][name]['median'] * 1000:.1f} ms / "
+              f"{results[1][name]['median'] * 1000:.1f} ms (load "
+              f"{' '.join(f'{n:.1f}' for n in os.getloadavg())})", flush=True)
     for site in sites:
         site.engine.dispose()
     return results

@@ -1,38 +1,102 @@
-"""bench/seed.py keeps working as the models change: a small forum, counted."""
+"""bench/seed.py keeps working as the models change: a small forum, counted, on either database,
+with its search index and the threads' copies of their posts consistent with the posts."""
 
 from __future__ import annotations
 
 import importlib.util
-import sqlite3
 from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy import text
+
+from forum import create_app
+from forum.extensions import db
+from forum.models import Post
+from forum.models import PostStatus
+from forum.search.query import parse
+from forum.search.service import Filters
+from forum.search.service import search
 
 SEED = Path(__file__).resolve().parents[2] / "bench" / "seed.py"
 
 
-def test_seed_makes_the_people_sets_threads_and_posts_asked_for(tmp_path):
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture
+def seeded_url(tmp_path, database_url):
+    if database_url and database_url.startswith("postgresql"):
+        _reset_postgres(database_url)
+        url = database_url
+    else:
+        url = f"sqlite:///{tmp_path / 'big.db'}"
     spec = importlib.util.spec_from_file_location("bench_seed", SEED)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    path = tmp_path / "big.db"
-    module.seed(f"sqlite:///{path}", sets=4, people=30, threads=20, posts=600, long_thread=200,
-                seed_value=1, body_pool=40)
-    with sqlite3.connect(path) as connection:
-        count = lambda table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: E731
+    module.seed(url, sets=4, people=30, threads=20, posts=600, long_thread=200, seed_value=1,
+                body_pool=40)
+    yield url
+    if url.startswith("postgresql"):
+        # The other tests' fixture makes its tables again after a reset schema.
+        _reset_postgres(url)
+
+
+def test_seed_makes_the_people_sets_threads_and_posts_asked_for(seeded_url):
+    engine = create_engine(seeded_url)
+    with engine.connect() as connection:
+        def scalar(sql: str) -> int:
+            return connection.execute(text(sql)).scalar_one()
+
+        count = lambda table: scalar(f"SELECT count(*) FROM {table}")  # noqa: E731
         assert (count("users"), count("learning_sets"), count("threads"), count("posts")) == (
             30, 4, 20, 600)
-        assert connection.execute(
-            "SELECT count(*) FROM posts WHERE thread_id = 1").fetchone()[0] == 200
+        assert scalar("SELECT count(*) FROM posts WHERE thread_id = 1") == 200
         # Every reply answers an earlier post of its own thread.
-        assert connection.execute(
+        assert scalar(
             "SELECT count(*) FROM posts p JOIN posts parent ON parent.id = p.parent_id "
-            "WHERE parent.thread_id != p.thread_id OR parent.id >= p.id").fetchone()[0] == 0
-        assert connection.execute(
+            "WHERE parent.thread_id != p.thread_id OR parent.id >= p.id") == 0
+        assert scalar(
             "SELECT count(*) FROM threads t WHERE last_activity_at < "
-            "(SELECT max(created_at) FROM posts WHERE thread_id = t.id)").fetchone()[0] == 0
+            "(SELECT max(created_at) FROM posts WHERE thread_id = t.id)") == 0
         # The threads' copies of their posts agree with the posts.
-        assert connection.execute(
+        assert scalar(
             "SELECT count(*) FROM threads t WHERE reply_count != (SELECT count(*) FROM posts p "
             "WHERE p.thread_id = t.id AND p.parent_id IS NOT NULL AND p.status = 'approved') "
             "OR waiting_count != (SELECT count(*) FROM posts p WHERE p.thread_id = t.id "
             "AND p.status = 'pending') OR opening_status != 'approved' "
-            "OR opening_author_id != author_id").fetchone()[0] == 0
+            "OR opening_author_id != author_id") == 0
+    engine.dispose()
+
+
+def test_the_seeded_posts_are_searchable_and_new_posts_are_indexed_as_before(seeded_url):
+    """The seed builds the search index in bulk at the end: every post holding a word is
+    found by it, and the index follows posts written afterwards (its triggers or generated
+    column are back)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": seeded_url, "SECRET_KEY": "t",
+                      "TESTING": True})
+    with app.app_context():
+        expected = db.session.scalar(text(
+            "SELECT count(*) FROM posts WHERE lower(body_source) LIKE '%childcare%'"))
+        assert expected > 0
+        admin = db.session.scalar(text("SELECT id FROM users WHERE is_admin"))
+        from forum.models import User
+
+        page = search(db.session, db.session.get(User, admin), parse("childcare"),
+                      Filters(), page=1, per_page=20)
+        assert page.total == min(expected, 1000)
+        post = Post(thread_id=2, author_id=admin, parent_id=None, depth=0,
+                    body_source="A word nobody used: marmalade.", body_html="<p>x</p>",
+                    status=PostStatus.APPROVED)
+        db.session.add(post)
+        db.session.commit()
+        found = search(db.session, db.session.get(User, admin), parse("marmalade"), Filters(),
+                       page=1)
+        assert [result.post_id for result in found.results] == [post.id]
+        db.session.remove()
+        db.engine.dispose()
