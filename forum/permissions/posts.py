@@ -84,11 +84,17 @@ def can_open_thread(user: AnyUser, thread: Thread, opening: Post | None = None) 
     exists only for its author and the set's moderators."""
     if not can_view_thread(user, thread):
         return False
-    if opening is None:
-        opening = opening_post(thread)
-    if opening is None or opening.status in LISTED_OPENING_STATUSES:
+    if opening is not None:
+        status, author_id = opening.status, opening.author_id
+    else:
+        # The thread's copies of its opening post, as :func:`visible_threads_filter` reads them:
+        # a check per post must not load every post of a 10,000-post thread.
+        status, author_id = thread.opening_status, thread.opening_author_id
+    if status is None or status in LISTED_OPENING_STATUSES:
         return True
-    return _display_in_thread(user, opening) == PostDisplay.FULL
+    if can_moderate(user, thread.learning_set):
+        return True
+    return is_signed_in(user) and author_id is not None and author_id == user.id
 
 
 def opening_posts() -> tuple[Any, Select]:
