@@ -2,8 +2,8 @@
 
 Builds the same SQLite database as ``bench_pages.py`` (the demo, a 50-post and a 200-post
 thread, a set of 50 threads), serves it with gunicorn (2 sync workers by default) and sends
-``--requests`` GETs (home, set page, thread pages, search, notifications, sign-in page; signed
-in as a member and signed out) over loopback from ``--connections`` threads. Then reads each
+``--requests`` GETs (home, set page, the 50-post thread page, search, notifications, sign-in;
+signed in as a member and signed out) over loopback from ``--connections`` threads. Then reads each
 worker's memory from ``/proc``: RSS (all its resident pages, shared ones included), PSS (shared
 pages divided among the processes that share them) and USS (pages only it holds).
 
@@ -64,7 +64,7 @@ def main() -> None:
                                 app.session_interface.get_signing_serializer(app).dumps(  # type: ignore[attr-defined]
                                     {"_user_id": ids["session"], "_fresh": True}))
         paths = [("/", True), (f"/sets/{COMMS_SLUG}/", True), (f"/threads/{ids['thread']}", True),
-                 (f"/threads/{ids['big']}", True), ("/search?q=ward", True),
+                 ("/search?q=ward", True),
                  ("/notifications", True), ("/", False), ("/sign-in", False),
                  (f"/threads/{ids['thread']}?page=1", True), ("/sets/", True)]
         port = _free_port()
@@ -95,6 +95,10 @@ def main() -> None:
                     response.read()
                     with lock:
                         statuses[response.status] = statuses.get(response.status, 0) + 1
+                        if (n + 1) % 1000 == 0:
+                            sizes = ", ".join(f"{memory(pid)['rss']:.1f}"
+                                              for pid in workers_of(server.pid))
+                            print(f"{n + 1} requests: worker RSS {sizes} MiB", flush=True)
                     if response.getheader("Connection", "").lower() == "close":
                         connection.close()
                         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
