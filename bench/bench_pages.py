@@ -1,7 +1,10 @@
-"""How fast the main pages are, and how many SQL queries each takes.
+"""How fast the main pages are, and how many SQL queries each takes, beside a bare Flask app.
 
-Builds a temporary SQLite database with the demo content plus one thread of 200 nested posts,
-then measures, signed in as a demo member:
+Builds a temporary SQLite database with the demo content, one thread of 50 nested posts, one of
+200, and enough threads to fill the set page with 50. A bare Flask + Jinja app (no layout,
+session or permissions) renders the same 50 posts and the same 50 threads from the same database
+through one template each: the figure the thread and set pages are compared with. Measures,
+signed in as a demo member:
 
 - with Flask's test client (in-process: the cost of the app itself), and
 - with ``--http``: under gunicorn, over loopback HTTP from this process (bounded in time).
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import importlib
 import os
 import random
 import socket
@@ -26,6 +30,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import event
+from sqlalchemy import func
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -39,11 +44,52 @@ from forum.models import Post  # noqa: E402
 from forum.models import Thread  # noqa: E402
 from forum.models import User  # noqa: E402
 from forum.models import utcnow  # noqa: E402
+from forum.models.thread import thread_copies  # noqa: E402
 from forum.text import render_markdown  # noqa: E402
 
 SECRET_KEY = "bench-only-secret"
 BIG_THREAD_TITLE = "A long conversation: 200 posts"
 BIG_THREAD_POSTS = 200
+PAGE_THREAD_TITLE = "A conversation of 50 posts"
+SET_PAGE_THREADS = 50
+
+BARE_APP = '''
+import sqlite3
+from flask import Flask, render_template_string
+HEAD = """<!DOCTYPE html><html lang="en"><head><title>{{ title }}</title></head><body><main>"""
+THREAD = HEAD + """<h1>{{ title }}</h1>{% for post in posts %}<article id="post-{{ post[0] }}">
+<h3>{{ post[1] }}</h3><p>{{ post[2] }}</p>{{ post[3] | safe }}</article>{% endfor %}
+</main></body></html>"""
+SET = HEAD + """<h1>{{ title }}</h1><ul>{% for thread in threads %}<li>
+<a href="/threads/{{ thread[0] }}">{{ thread[1] }}</a> by {{ thread[2] }}, {{ thread[3] }}
+replies, last {{ thread[4] }}</li>{% endfor %}</ul></main></body></html>"""
+app = Flask(__name__)
+DATABASE = "<database>"
+
+
+@app.get("/bare/threads/<int:thread_id>")
+def thread(thread_id):
+    with sqlite3.connect(DATABASE) as connection:
+        title = connection.execute("SELECT title FROM threads WHERE id = ?",
+                                   (thread_id,)).fetchone()[0]
+        posts = connection.execute(
+            "SELECT p.id, u.display_name, p.created_at, p.body_html FROM posts p "
+            "JOIN users u ON u.id = p.author_id WHERE p.thread_id = ? ORDER BY p.id",
+            (thread_id,)).fetchall()
+    return render_template_string(THREAD, title=title, posts=posts)
+
+
+@app.get("/bare/sets/<int:set_id>")
+def learning_set(set_id):
+    with sqlite3.connect(DATABASE) as connection:
+        title = connection.execute("SELECT name FROM learning_sets WHERE id = ?",
+                                   (set_id,)).fetchone()[0]
+        threads = connection.execute(
+            "SELECT t.id, t.title, u.display_name, t.reply_count, t.last_activity_at "
+            "FROM threads t JOIN users u ON u.id = t.author_id WHERE t.learning_set_id = ? "
+            "ORDER BY t.last_activity_at DESC LIMIT 50", (set_id,)).fetchall()
+    return render_template_string(SET, title=title, threads=threads)
+'''
 READER_EMAIL = "aisha.rahman@example.org"
 
 PARAGRAPHS = [
@@ -55,8 +101,33 @@ PARAGRAPHS = [
 ]
 
 
-def build_database(uri: str) -> tuple[int, int]:
-    """Create the schema, the demo and the big thread; return (reader id, big thread id)."""
+def _add_thread(learning_set: LearningSet, authors: list[User], title: str, count: int,
+                rng: random.Random, start) -> Thread:
+    """A thread of ``count`` posts: mostly answers to recent posts (deep as well as wide)."""
+    thread = Thread(learning_set_id=learning_set.id, author_id=authors[0].id,
+                    title=title, created_at=start, last_activity_at=start)
+    db.session.add(thread)
+    db.session.flush()
+    posts: list[Post] = []
+    for n in range(count):
+        parent = rng.choice(posts[-8:]) if posts and rng.random() < 0.85 else (
+            posts[0] if posts else None)
+        body = "\n\n".join(rng.sample(PARAGRAPHS, k=rng.randint(1, 3)))
+        created = start + timedelta(minutes=40 * n)
+        post = Post(thread_id=thread.id, author_id=(authors[0] if n == 0
+                                                    else rng.choice(authors)).id,
+                    parent_id=parent.id if parent else None,
+                    depth=parent.depth + 1 if parent else 0, body_source=body,
+                    body_html=render_markdown(body), created_at=created)
+        db.session.add(post)
+        db.session.flush()
+        posts.append(post)
+    thread.last_activity_at = posts[-1].created_at
+    return thread
+
+
+def build_database(uri: str) -> dict[str, int]:
+    """Create the schema, the demo and the extra threads; return the ids the pages need."""
     app = create_app({"SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": uri})
     with app.app_context():
         db.create_all()
@@ -64,39 +135,37 @@ def build_database(uri: str) -> tuple[int, int]:
         learning_set = db.session.scalar(select(LearningSet).where(LearningSet.slug == COMMS_SLUG))
         authors = [m.user for m in learning_set.memberships]
         rng = random.Random(20)
-        start = utcnow() - timedelta(days=20)
-        thread = Thread(learning_set_id=learning_set.id, author_id=authors[0].id,
-                        title=BIG_THREAD_TITLE, created_at=start, last_activity_at=start)
-        db.session.add(thread)
+        start = utcnow() - timedelta(days=30)
+        big = _add_thread(learning_set, authors, BIG_THREAD_TITLE, BIG_THREAD_POSTS, rng, start)
+        page_thread = _add_thread(learning_set, authors, PAGE_THREAD_TITLE, 50, rng,
+                                  start + timedelta(days=1))
+        listed = db.session.scalar(select(func.count(Thread.id)).where(
+            Thread.learning_set_id == learning_set.id))
+        for n in range(SET_PAGE_THREADS - listed):
+            _add_thread(learning_set, authors, f"Question {n + 1} about engagement",
+                        rng.randint(1, 4), rng, start - timedelta(days=1, hours=n))
         db.session.flush()
-        posts: list[Post] = []
-        for n in range(BIG_THREAD_POSTS):
-            # Mostly answers to recent posts, so the tree gets deep as well as wide.
-            parent = rng.choice(posts[-8:]) if posts and rng.random() < 0.85 else (
-                posts[0] if posts else None)
-            body = "\n\n".join(rng.sample(PARAGRAPHS, k=rng.randint(1, 3)))
-            created = start + timedelta(minutes=40 * n)
-            post = Post(thread_id=thread.id, author_id=rng.choice(authors).id,
-                        parent_id=parent.id if parent else None,
-                        depth=parent.depth + 1 if parent else 0, body_source=body,
-                        body_html=render_markdown(body), created_at=created)
-            db.session.add(post)
-            db.session.flush()
-            posts.append(post)
-        thread.last_activity_at = posts[-1].created_at
+        threads = Thread.__table__
+        db.session.execute(threads.update().values(**thread_copies()))
         reader = db.session.scalar(select(User).where(User.email == READER_EMAIL))
         db.session.commit()
-        result = reader.id, thread.id
+        ids = {"reader": reader.id, "session": reader.get_id(), "big": big.id,
+               "thread": page_thread.id, "set": learning_set.id}
         db.engine.dispose()
-    return result
+    return ids
 
 
-def pages(big_thread_id: int) -> list[tuple[str, str, bool]]:
-    """(name, path, signed in?) for each page measured."""
+def pages(ids: dict[str, int]) -> list[tuple[str, str, bool]]:
+    """(name, path, signed in?) for each page measured; bare pages have no session."""
     return [
         ("sign-in page, signed out (baseline)", "/sign-in", False),
-        ("set page (9 threads)", f"/sets/{COMMS_SLUG}/", True),
-        ("thread page (200 posts)", f"/threads/{big_thread_id}", True),
+        ("bare Flask + Jinja, the same 50 threads (baseline)", f"/bare/sets/{ids['set']}",
+         False),
+        ("set page (50 threads)", f"/sets/{COMMS_SLUG}/", True),
+        ("bare Flask + Jinja, the same 50 posts (baseline)", f"/bare/threads/{ids['thread']}",
+         False),
+        ("thread page (50 posts)", f"/threads/{ids['thread']}", True),
+        ("thread page (200 posts)", f"/threads/{ids['big']}", True),
     ]
 
 
@@ -115,14 +184,21 @@ def timed(request: Callable[[], int], seconds: float, max_requests: int = 2000) 
     return durations
 
 
-def bench_test_client(uri: str, reader_id: int, big_thread_id: int,
+def write_bare_app(directory: Path, database: Path) -> None:
+    (directory / "bare.py").write_text(BARE_APP.replace('"<database>"', repr(str(database))))
+
+
+def bench_test_client(uri: str, directory: Path, ids: dict[str, int],
                       seconds: float) -> list[dict[str, object]]:
     app = create_app({"SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": uri,
-                      "RATELIMIT_ENABLED": False})
+                      "RATELIMIT_ENABLED": False, "THREADS_PER_PAGE": SET_PAGE_THREADS,
+                      "LOG_FORMAT": "none"})
+    sys.path.insert(0, str(directory))
+    bare = importlib.import_module("bare").app.test_client()
     anonymous = app.test_client()
     reader = app.test_client()
     with reader.session_transaction() as session:
-        session["_user_id"] = str(reader_id)
+        session["_user_id"] = ids["session"]
         session["_fresh"] = True
     with app.app_context():
         engine = db.engine
@@ -134,8 +210,8 @@ def bench_test_client(uri: str, reader_id: int, big_thread_id: int,
 
     event.listen(engine, "before_cursor_execute", count)
     rows = []
-    for name, path, signed_in in pages(big_thread_id):
-        client = reader if signed_in else anonymous
+    for name, path, signed_in in pages(ids):
+        client = bare if path.startswith("/bare/") else reader if signed_in else anonymous
         queries = 0
         response = client.get(path)
         if response.status_code != 200:
@@ -154,39 +230,52 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def bench_gunicorn(uri: str, reader_id: int, big_thread_id: int, seconds: float,
-                   workers: int) -> list[dict[str, object]]:
-    app = create_app({"SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": uri})
-    cookie_value = app.session_interface.get_signing_serializer(app).dumps(  # type: ignore[attr-defined]
-        {"_user_id": str(reader_id), "_fresh": True})
-    cookie = f"{app.config['SESSION_COOKIE_NAME']}={cookie_value}"
-    port = _free_port()
-    env = dict(os.environ, FORUM_SECRET_KEY=SECRET_KEY, FORUM_DATABASE_URL=uri,
-               FORUM_RATELIMIT_ENABLED="false")
+def _serve(app_path: str, cwd: Path, env: dict[str, str], workers: int,
+           port: int) -> subprocess.Popen:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(
         [str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "forum:create_app()"],
-        env=env, cwd=Path(__file__).resolve().parent.parent)
-    try:
-        _wait_for(port)
+         "--log-level", "warning", app_path], env=env, cwd=cwd)
+    _wait_for(port)
+    return server
 
+
+def bench_gunicorn(uri: str, directory: Path, ids: dict[str, int], seconds: float,
+                   workers: int) -> list[dict[str, object]]:
+    app = create_app({"SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": uri})
+    cookie_value = app.session_interface.get_signing_serializer(app).dumps(  # type: ignore[attr-defined]
+        {"_user_id": ids["session"], "_fresh": True})
+    cookie = f"{app.config['SESSION_COOKIE_NAME']}={cookie_value}"
+    app_port, bare_port = _free_port(), _free_port()
+    env = dict(os.environ, FORUM_SECRET_KEY=SECRET_KEY, FORUM_DATABASE_URL=uri,
+               FORUM_RATELIMIT_ENABLED="false", FORUM_THREADS_PER_PAGE=str(SET_PAGE_THREADS),
+               FORUM_LOG_FORMAT='"none"', FORUM_INSTANCE_PATH=str(directory))
+    servers = [_serve("forum:create_app()", Path(__file__).resolve().parent.parent, env,
+                      workers, app_port),
+               _serve("bare:app", directory, env, workers, bare_port)]
+    try:
         def get(path: str, signed_in: bool) -> int:
+            port = bare_port if path.startswith("/bare/") else app_port
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            connection.request("GET", path, headers={"Cookie": cookie} if signed_in else {})
+            # X-Forwarded-Proto: as from the TLS proxy in front (secure cookies).
+            headers = {"X-Forwarded-Proto": "https"}
+            if signed_in:
+                headers["Cookie"] = cookie
+            connection.request("GET", path, headers=headers)
             response = connection.getresponse()
             response.read()
             connection.close()
             return response.status
 
         rows = []
-        for name, path, signed_in in pages(big_thread_id):
+        for name, path, signed_in in pages(ids):
             durations = timed(lambda p=path, s=signed_in: get(p, s), seconds)
             rows.append({"page": name, "path": path, **_stats(durations)})
         return rows
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 def _wait_for(port: int, timeout: float = 20) -> None:
@@ -228,17 +317,21 @@ def main() -> None:
     parser.add_argument("--http", action="store_true", help="also measure under gunicorn")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="forum-bench-") as directory:
-        uri = f"sqlite:///{Path(directory) / 'bench.db'}"
-        reader_id, big_thread_id = build_database(uri)
-        print(f"Python {sys.version.split()[0]}, SQLite, signed in as {READER_EMAIL} (a member)")
+    os.environ["FORUM_LOG_FORMAT"] = '"none"'  # no access log line per request
+    with tempfile.TemporaryDirectory(prefix="forum-bench-") as folder:
+        directory = Path(folder)
+        uri = f"sqlite:///{directory / 'bench.db'}"
+        ids = build_database(uri)
+        write_bare_app(directory, directory / "bench.db")
+        load = " ".join(f"{n:.1f}" for n in os.getloadavg())
+        print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {load}; "
+              f"Python {sys.version.split()[0]}, SQLite, signed in as {READER_EMAIL} (a member)")
         print_table("Flask test client (in-process)",
-                    bench_test_client(uri, reader_id, big_thread_id, args.seconds))
+                    bench_test_client(uri, directory, ids, args.seconds))
         if args.http:
             print_table(f"gunicorn, {args.workers} sync workers, one client over loopback HTTP",
-                        bench_gunicorn(uri, reader_id, big_thread_id, args.seconds,
-                                       args.workers))
-
+                        bench_gunicorn(uri, directory, ids, args.seconds, args.workers))
+        print(f"load average after: {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
 
 if __name__ == "__main__":
     main()

@@ -90,15 +90,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from forum import migrating
     from forum import models  # noqa: F401  (register the tables with SQLAlchemy)
     from forum.extensions import csrf
     from forum.extensions import db
     from forum.extensions import limiter
     from forum.extensions import login_manager
-    from forum.extensions import migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=_migrations_dir())
+    migrating.init_app(app, db, directory=_migrations_dir())
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

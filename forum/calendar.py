@@ -11,10 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
-from icalendar import vText
-
 from forum.times import DEFAULT_ZONE
 from forum.times import to_local
 
@@ -40,6 +36,11 @@ class CalendarEntry:
 
 def calendar_file(entry: CalendarEntry, *, product: str, method: str = "PUBLISH") -> bytes:
     """The entry as the bytes of a ``.ics`` file."""
+    # Imported here: only calendar downloads and invitation emails need it (memory per worker).
+    from icalendar import Calendar
+    from icalendar import Event as CalendarEvent
+    from icalendar import vText
+
     calendar = Calendar()
     calendar.add("prodid", f"-//{product}//EN")
     calendar.add("version", "2.0")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-import flask_migrate
 from flask import Flask
 from flask import current_app
 from flask.cli import with_appcontext
@@ -33,6 +32,8 @@ def init_app(app: Flask) -> None:
 @with_appcontext
 def init_db_command() -> None:
     """Create or upgrade the database schema (runs every migration)."""
+    import flask_migrate  # Alembic: loaded only when migrations run (memory per worker)
+
     flask_migrate.upgrade()
     click.echo("The database is up to date.")
 

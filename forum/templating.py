@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask
+from flask import g
+from flask import url_for
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader
 from jinja2 import PackageLoader
@@ -51,6 +53,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["can"] = permissions
     app.jinja_env.globals["anonymous_credit"] = ANONYMOUS_CREDIT
     app.jinja_env.globals["organisation_names"] = _organisation_names
+    app.jinja_env.globals["post_href"] = post_href
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["safe_post_html"] = safe_html
@@ -58,6 +61,23 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["bdi"] = isolate
     app.jinja_env.filters["handle"] = handle_of
     app.jinja_env.filters["post_html"] = _post_html
+
+
+# A post id no real post has, to find where the id goes in an endpoint's address.
+_MARK = "987654321987"
+
+
+def post_href(endpoint: str, post_id: int, **query: str | int) -> str:
+    """``url_for(endpoint, post_id=post_id, **query)``, for the many links of a page of posts:
+    the address is built once per endpoint, query and request (``url_for`` walks the URL map
+    every time), then each post's id is put in."""
+    cache: dict[tuple, tuple[str, str]] = g.setdefault("_post_hrefs", {})
+    key = (endpoint, tuple(sorted(query.items())))
+    parts = cache.get(key)
+    if parts is None:
+        head, _, tail = url_for(endpoint, post_id=int(_MARK), **query).partition(_MARK)
+        parts = cache[key] = (head, tail)
+    return f"{parts[0]}{int(post_id)}{parts[1]}"
 
 
 def _organisation_names() -> list[str]:

@@ -12,7 +12,6 @@ from wtforms.fields.choices import SelectChoice
 
 from forum import permissions
 from forum.actions import bp
-from forum.actions import chart
 from forum.actions import service
 from forum.actions.forms import ActionFilterForm
 from forum.actions.participation import KIND_LABELS
@@ -75,6 +74,8 @@ def _svg(body: bytes) -> Response:
 @svg_image
 def posts_chart(slug: str):
     learning_set = _load_for_facilitator(slug)
+    from forum.actions import chart  # pygal and lxml: only the charts need them
+
     return _svg(chart.posts_chart(_numbers(learning_set)))
 
 
@@ -82,6 +83,8 @@ def posts_chart(slug: str):
 @svg_image
 def waits_chart(slug: str):
     learning_set = _load_for_facilitator(slug)
+    from forum.actions import chart
+
     return _svg(chart.waits_chart(_numbers(learning_set)))
 
 

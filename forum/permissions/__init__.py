@@ -50,6 +50,10 @@ from forum.permissions.challenges import is_holder
 from forum.permissions.challenges import relabelable_posts_filter
 from forum.permissions.challenges import reply_kinds
 from forum.permissions.challenges import visible_challenges_filter
+from forum.permissions.controls import NO_CONTROLS
+from forum.permissions.controls import PageControls
+from forum.permissions.controls import PostControls
+from forum.permissions.controls import post_controls
 from forum.permissions.events import can_manage_events
 from forum.permissions.events import can_sign_up
 from forum.permissions.events import can_view_event
@@ -157,6 +161,10 @@ from forum.permissions.topics import topics_open
 from forum.permissions.topics import visible_topics_filter
 
 __all__ = [
+    "NO_CONTROLS",
+    "PageControls",
+    "PostControls",
+    "post_controls",
     "AUTHOR_ONLY_STATUSES",
     "AnyUser",
     "HOLDER_KINDS",

@@ -11,6 +11,7 @@ from forum.models import LearningSet
 from forum.models import Post
 from forum.models import PostStatus
 from forum.models import Role
+from forum.permissions.posts import PostDisplay
 from forum.permissions.posts import _is_author
 from forum.permissions.posts import can_view_post
 from forum.permissions.posts import moderated_posts_filter
@@ -57,10 +58,16 @@ def hideable_posts_filter(user: AnyUser) -> ColumnElement[bool]:
     return and_(Post.status == PostStatus.APPROVED, moderated_posts_filter(user))
 
 
-def can_report_post(user: AnyUser, post: Post) -> bool:
-    """Signed-in readers report other people's published posts."""
-    return (is_signed_in(user) and post.status == PostStatus.APPROVED
-            and not _is_author(user, post) and can_view_post(user, post))
+def can_report_post(user: AnyUser, post: Post, *,
+                    display: PostDisplay | None = None) -> bool:
+    """Signed-in readers report other people's published posts. ``display``: the post's
+    :func:`post_display` for this user, when the caller (a page of posts) knows it already."""
+    if not (is_signed_in(user) and post.status == PostStatus.APPROVED
+            and not _is_author(user, post)):
+        return False
+    if display is not None:
+        return display == PostDisplay.FULL
+    return can_view_post(user, post)
 
 
 def can_see_moderation_reason(user: AnyUser, post: Post) -> bool:

@@ -325,6 +325,8 @@ class PostView:
     parent_shown: bool
     # The viewer (the author or a moderator) also sees an edit that waits for approval.
     pending_edit: bool = False
+    # The viewer's links and buttons beside the post (none for anonymous readers).
+    controls: permissions.PostControls = permissions.NO_CONTROLS
 
     @property
     def tag_classes(self) -> str:
@@ -359,6 +361,7 @@ def thread_view(viewer: AnyUser, thread: Thread, max_indent: int) -> list[PostVi
     opening = opening_post(thread)
     modes = {node.item.id: permissions.post_display(viewer, node.item, opening)
              for node in nodes}
+    controls = permissions.PageControls(viewer, thread)
     views = []
     for node in nodes:
         post = node.item
@@ -372,7 +375,7 @@ def thread_view(viewer: AnyUser, thread: Thread, max_indent: int) -> list[PostVi
             tag=tag or (PENDING_EDIT_TAG if pending_edit else None),
             parent=parent,
             parent_shown=parent is not None and modes[parent.id] != "omitted",
-            pending_edit=pending_edit))
+            pending_edit=pending_edit, controls=controls.for_post(post, mode)))
     return views
 
 

@@ -258,6 +258,31 @@ def _check_viewer(viewer, world: Built) -> None:
         == _ids(EventTopic, p.visible_topics_filter(viewer), world.topics)
     assert _allowed(lambda n: p.can_read_notification(viewer, n), world.notifications) \
         == _ids(Notification, p.readable_notifications(viewer), world.notifications)
+    _check_page_controls(viewer, world)
+
+
+def _check_page_controls(viewer, world: Built) -> None:
+    """The thread page's controls (worked out once per page) say what the predicates say."""
+    p = permissions
+    for thread in world.threads:
+        page = p.PageControls(viewer, thread)
+        for post in thread.posts:
+            display = p.post_display(viewer, post)
+            controls = page.for_post(post, display)
+            if display != p.PostDisplay.FULL:
+                assert controls == p.NO_CONTROLS
+                continue
+            may_reply = p.can_reply_to_post(viewer, post)
+            assert controls.reply == may_reply
+            assert controls.quote == (may_reply and post.status == PostStatus.APPROVED
+                                      and not post.kind)
+            assert controls.edit == p.can_edit_post(viewer, post)
+            assert controls.withdraw == p.can_withdraw_post(viewer, post)
+            assert controls.decide == p.can_approve_post(viewer, post)
+            assert controls.moderates == p.can_moderate(viewer, thread.learning_set)
+            assert controls.hide == p.can_hide_post(viewer, post)
+            assert controls.report == p.can_report_post(viewer, post)
+            assert controls.see_reason == p.can_see_moderation_reason(viewer, post)
 
 
 def _check_world(world: Built) -> None:
