@@ -17,6 +17,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import create_engine
 from sqlalchemy import make_url
 from sqlalchemy import text
@@ -148,6 +150,35 @@ TEST_CONFIG = {
 }
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Compiled templates kept in memory and shared by every app of a test run.
+
+    Each test makes a new app, and each app's Jinja environment would otherwise parse and
+    compile every template it renders again. Jinja keys a bucket by the template's name and
+    checks the source's checksum, so an edited template is compiled afresh.
+    """
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = _CompiledTemplates()
+
+
+def create_test_app(config: dict) -> Flask:
+    """``create_app`` sharing compiled templates with the run's other apps."""
+    app = create_app(config)
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
+    return app
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An SQLite file with the empty schema, built once and copied for each test (fast)."""
@@ -169,7 +200,7 @@ def app(tmp_path, database_url: str | None, request: pytest.FixtureRequest) -> I
         path = tmp_path / "test.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         uri = f"sqlite:///{path}"
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": uri})
+    app = create_test_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": uri})
     app.instance_path = str(tmp_path / "instance")
     os.makedirs(app.instance_path, exist_ok=True)
     app.test_client_class = FormClient
@@ -193,7 +224,7 @@ def make_app(app: Flask) -> Iterator[Callable[..., Flask]]:
     made: list[Flask] = []
 
     def make(**config: object) -> Flask:
-        other = create_app({**TEST_CONFIG,
+        other = create_test_app({**TEST_CONFIG,
                             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
                             **config})
         other.test_client_class = FormClient

@@ -322,15 +322,10 @@ def notify_meeting(session: Session, meeting: Meeting, kind: NotificationKind,
             meeting_id=meeting.id, text=_clip(text), created_at=utcnow())
         session.add(notification)
         session.flush()
-        if preferences_for(session, member).mode_for(notification.topic) != EmailMode.IMMEDIATELY:
-            continue
-        stop_url = unsubscribe_url(member, notification.topic)
-        subject, text_body, html_body = email.compose_meeting_email(
-            notification, meeting, unsubscribe_url=stop_url)
-        outbox.queue_email(session, kind=kind.value, to=member.email, user=member,
-                           subject=subject, text_body=text_body, html_body=html_body,
-                           unsubscribe_url=stop_url, learning_set_id=learning_set.id)
-        notification.emailed_at = utcnow()
+        _email_notice(session, member, notification,
+                      lambda stop, notice=notification: email.compose_meeting_email(
+                          notice, meeting, unsubscribe_url=stop),
+                      learning_set_id=learning_set.id)
 
 
 def _meeting_when(meeting: Meeting) -> str:
