@@ -22,6 +22,7 @@ from forum.models import User
 from forum.moderation import service as moderation
 from tests import factories
 from tests import file_samples as samples
+from tests.functional.my_data import download_my_data
 from tests.functional.test_events import _event
 
 
@@ -314,7 +315,7 @@ def test_my_data_download_holds_the_files_i_uploaded_and_no_one_elses(app, clien
     client.sign_in_as(world.member)
     _reply_with(client, _opening_id(app, world), samples.docx_file(), "my letter.docx")
     mine = _stored(app)[1]
-    response = client.get("/account/data/download")
+    response = download_my_data(app, client)
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     data = json.loads(archive.read("my-data.json"))
     [listed] = data["files_you_uploaded"]
