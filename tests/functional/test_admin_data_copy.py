@@ -108,6 +108,8 @@ def test_the_admin_is_told_in_the_site_only_and_the_person_is_not_told(app, clie
         assert "Mo Member" in notes[0].text
         note_id = notes[0].id
         assert db.session.scalars(select(QueuedEmail)).all() == []  # no email to anyone
+    listed = client.get("/notifications").get_data(as_text=True)
+    assert "The copy of Mo Member’s data you asked for is ready" in listed
     opened = client.get(f"/notifications/{note_id}")
     assert opened.status_code == 302
     assert opened.location.endswith(f"/admin/users/{world.member.id}#data-copy")
