@@ -93,6 +93,22 @@ class Result:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    kind: str
+    id: int
+    rank: float
+    created_at: datetime | None
+
+
+def _best_first(candidates: list[Candidate]) -> list[Candidate]:
+    """Best rank first; among equal ranks the newest, then the highest id."""
+    ordered = sorted(candidates, key=lambda found: found.id, reverse=True)
+    ordered.sort(key=lambda found: found.created_at or datetime.min, reverse=True)
+    ordered.sort(key=lambda found: found.rank)
+    return ordered
+
+
+@dataclass(frozen=True)
 class SearchPage:
     results: list[Result] = field(default_factory=list)
     total: int = 0
@@ -119,31 +135,33 @@ def _post_matches(user: AnyUser, hit, columns: list, filters: Filters) -> Select
              .join(hit, hit.c.id == Post.id)
              .join(Thread, Thread.id == Post.thread_id)
              .where(permissions.visible_posts_filter(user)))
+    if filters.learning_set is not None:
+        # Within one set (a small share of all posts), the set's post ids are gathered once
+        # and each match is checked against them while the index is read newest first, so the
+        # matches of other sets are dropped without a look at their rows. "+ 0" keeps SQLite
+        # from turning the list into one index lookup per post of the set.
+        in_set, set_thread = aliased(Post), aliased(Thread)
+        query = query.where((hit.c.id + 0).in_(
+            select(in_set.id).join(set_thread, set_thread.id == in_set.thread_id)
+            .where(set_thread.learning_set_id == filters.learning_set.id).correlate(None)))
     return _filtered(query, filters, _in_set(filters, Thread.learning_set_id), Post.author_id,
                      Post.created_at)
 
 
-def _post_candidates(user: AnyUser, matches: Select, filters: Filters) -> Select:
-    """The newest POST_WINDOW matching posts the user may read, ranked.
+def _post_window(session: Session, user: AnyUser, matches: Select,
+                 filters: Filters) -> tuple[list[Candidate], bool]:
+    """The newest POST_WINDOW matching posts the user may read, ranked, and whether more match.
 
-    Newest first by the index's own order (FTS5 rowid, the posts' primary key), so the
-    database stops after POST_WINDOW visible matches instead of ranking every one."""
+    Read newest first in the index's own order (the FTS5 rowid, the posts' primary key), so
+    the database stops after POST_WINDOW + 1 visible matches instead of ranking every one;
+    the permission rule applies before the window, so posts the user may not read neither
+    take a place in it nor tell that they exist."""
     hit = matches.subquery("post_hits")
-    window = (_post_matches(user, hit, [literal(ResultKind.POST.value).label("kind"),
-                                        Post.id.label("id"), hit.c.rank.label("rank"),
-                                        Post.created_at.label("created_at")], filters)
-              .order_by(hit.c.id.desc()).limit(POST_WINDOW).subquery("post_window"))
-    return select(window.c.kind, window.c.id, window.c.rank, window.c.created_at)
-
-
-def _posts_beyond_window(session: Session, user: AnyUser, matches: Select,
-                         filters: Filters) -> bool:
-    """Whether more than POST_WINDOW matching posts are visible to the user (ids only: no
-    ranking, and it stops at the first one past the window)."""
-    hit = matches.subquery("post_hits")
-    first = (_post_matches(user, hit, [hit.c.id], filters).order_by(hit.c.id.desc())
-             .limit(1).offset(POST_WINDOW))
-    return session.scalar(first) is not None
+    rows = session.execute(
+        _post_matches(user, hit, [Post.id, hit.c.rank, Post.created_at], filters)
+        .order_by(hit.c.id.desc()).limit(POST_WINDOW + 1)).all()
+    return ([Candidate(ResultKind.POST.value, row[0], row[1], row[2])
+             for row in rows[:POST_WINDOW]], len(rows) > POST_WINDOW)
 
 
 def _thread_candidates(user: AnyUser, matches: Select, filters: Filters) -> Select:
@@ -224,27 +242,30 @@ def search(session: Session, user: AnyUser, query: ParsedQuery, filters: Filters
     parts = []
     if filters.kind in (None, ResultKind.THREAD):
         parts.append(_thread_candidates(user, engine.matches("threads"), filters))
-    windowed = False
-    if filters.kind in (None, ResultKind.POST):
-        parts.append(_post_candidates(user, engine.matches("posts"), filters))
-        windowed = _posts_beyond_window(session, user, engine.matches("posts"), filters)
     if filters.kind in (None, ResultKind.GUIDE):
         parts.append(_guide_candidates(user, engine.matches("guide_search_entries"), filters))
     if filters.kind in (None, ResultKind.EVENT):
         parts.append(_event_candidates(user, engine.matches("events"), filters))
-    candidates = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("candidates")
-    # Counting stops after COUNT_CAP matches: a count of every visible match of a common word
-    # costs a full pass over them, and "more than 1,000" says as much.
-    capped = select(candidates.c.id).limit(COUNT_CAP + 1).subquery("capped")
-    total = session.scalar(select(func.count()).select_from(capped)) or 0
-    more = total > COUNT_CAP or windowed
-    total = min(total, COUNT_CAP)
+    found: list[Candidate] = []
+    if parts:
+        # Counting stops after COUNT_CAP matches: a count of every visible match of a common
+        # word costs a full pass over them, and "more than 1,000" says as much.
+        candidates = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("candidates")
+        found = [Candidate(*row) for row in session.execute(
+            select(candidates.c.kind, candidates.c.id, candidates.c.rank,
+                   candidates.c.created_at)
+            .order_by(candidates.c.rank, candidates.c.created_at.desc(),
+                      candidates.c.id.desc())
+            .limit(COUNT_CAP + 1))]
+    windowed = False
+    if filters.kind in (None, ResultKind.POST):
+        window, windowed = _post_window(session, user, engine.matches("posts"), filters)
+        found = _best_first(found + window)
+    more = len(found) > COUNT_CAP or windowed
+    total = min(len(found), COUNT_CAP)
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
-    rows = session.execute(
-        select(candidates.c.kind, candidates.c.id)
-        .order_by(candidates.c.rank, candidates.c.created_at.desc(), candidates.c.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)).all()
+    rows = found[(page - 1) * per_page:page * per_page]
     ids = {kind: [row.id for row in rows if row.kind == kind] for kind in ResultKind}
     found = _results(session, engine, rows, ids[ResultKind.POST], ids[ResultKind.THREAD])
     found.update(_guide_results(session, engine, user, filters, ids[ResultKind.GUIDE]))
