@@ -157,9 +157,23 @@ def _post_window(session: Session, user: AnyUser, matches: Select,
     the permission rule applies before the window, so posts the user may not read neither
     take a place in it nor tell that they exist."""
     hit = matches.subquery("post_hits")
-    rows = session.execute(
-        _post_matches(user, hit, [Post.id, hit.c.rank, Post.created_at], filters)
-        .order_by(hit.c.id.desc()).limit(POST_WINDOW + 1)).all()
+    newest = _post_matches(user, hit, [Post.id, hit.c.rank, Post.created_at], filters)
+    if session.get_bind().dialect.name != "postgresql":
+        rows = session.execute(newest.order_by(hit.c.id.desc()).limit(POST_WINDOW + 1)).all()
+    else:
+        # PostgreSQL estimates how many posts match from each word alone; words that occur
+        # together fool it into building every match's bitmap and scanning posts. The newest
+        # posts first (a small range of ids, a small plan), then, if the window is not full,
+        # all older ones.
+        bound = (session.scalar(select(func.max(Post.id))) or 0) - 20 * POST_WINDOW
+        # (The range is given for both sides of the join: PostgreSQL does not carry it over.)
+        rows = session.execute(newest.where(hit.c.id > bound, Post.id > bound)
+                               .order_by(hit.c.id.desc())
+                               .limit(POST_WINDOW + 1)).all()
+        if len(rows) <= POST_WINDOW and bound > 0:
+            rows += session.execute(
+                newest.where(hit.c.id <= bound, Post.id <= bound).order_by(hit.c.id.desc())
+                .limit(POST_WINDOW + 1 - len(rows))).all()
     return ([Candidate(ResultKind.POST.value, row[0], row[1], row[2])
              for row in rows[:POST_WINDOW]], len(rows) > POST_WINDOW)
 
