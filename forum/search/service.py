@@ -51,6 +51,8 @@ COUNT_CAP = 1000
 # word matches a large share of all posts (on a 1,000,000-post forum, ~170,000), and ranking
 # every match costs seconds; the newest matches come from the index in id order and stop early.
 POST_WINDOW = 1000
+# On PostgreSQL the window is first looked for among this many newest post ids (see _post_window).
+NEWEST_IDS = 20 * POST_WINDOW
 
 
 class ResultKind(enum.StrEnum):
@@ -165,7 +167,7 @@ def _post_window(session: Session, user: AnyUser, matches: Select,
         # together fool it into building every match's bitmap and scanning posts. The newest
         # posts first (a small range of ids, a small plan), then, if the window is not full,
         # all older ones.
-        bound = (session.scalar(select(func.max(Post.id))) or 0) - 20 * POST_WINDOW
+        bound = (session.scalar(select(func.max(Post.id))) or 0) - NEWEST_IDS
         # (The range is given for both sides of the join: PostgreSQL does not carry it over.)
         rows = session.execute(newest.where(hit.c.id > bound, Post.id > bound)
                                .order_by(hit.c.id.desc())
