@@ -7,7 +7,10 @@ Seed first (``bench/seed.py``, 1,000,000 posts by default), then::
 Each query is sent to ``/search`` through Flask's test client, signed in as a member of one set
 (``person3@example.org``: results filtered to what they may read) and as the admin (who reads
 everything, so the most rows match). The baseline is the engine alone: the bare full-text query
-for the same words, top 20 by rank, with no permissions, joins or page.
+for the same words, top 20 by rank, with no permissions, joins or page (ranking every match, as
+search did before it ranked only the newest 1,000 readable matching posts). "search" is
+``forum.search.service.search`` alone for the member (matching, permissions, ranking, the page's
+20 results with snippets), without the rest of the page (header, set list, rendering).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.seed import PASSWORD  # noqa: E402
 from forum import create_app  # noqa: E402
 from forum.extensions import db  # noqa: E402
+from forum.models import User  # noqa: E402
+from forum.search import service  # noqa: E402
 from forum.search.query import fts5_query  # noqa: E402
 from forum.search.query import parse  # noqa: E402
 
@@ -94,9 +99,10 @@ def main() -> None:
         assert response.status_code in (302, 303), f"could not sign in as {email}"
         clients[name] = client
 
-    print(f"{'query':<34} {'engine p50':>10} {'member p50':>10} {'p95':>7} "
+    print(f"{'query':<34} {'engine p50':>10} {'search p50':>10} {'p95':>7} "
+          f"{'member p50':>10} {'p95':>7} "
           f"{'in set p50':>10} {'p95':>7} {'admin p50':>9} {'p95':>7}")
-    kinds = ("engine", "member", "in set", "admin")
+    kinds = ("engine", "search", "member", "in set", "admin")
     overall: dict[str, list[float]] = {key: [] for key in kinds}
     for _label, query in QUERIES:
         timings: dict[str, list[float]] = {key: [] for key in kinds}
@@ -105,6 +111,12 @@ def main() -> None:
                 began = time.perf_counter()
                 _engine_alone(connection, query)
                 timings["engine"].append(time.perf_counter() - began)
+        with app.app_context():
+            member = db.session.get(User, member_id)
+            for _ in range(args.runs):
+                began = time.perf_counter()
+                service.search(db.session, member, parse(query), service.Filters(), page=1)
+                timings["search"].append(time.perf_counter() - began)
         for name, client, extra in (("member", clients["member"], {}),
                                     ("in set", clients["member"], {"set": member_set}),
                                     ("admin", clients["admin"], {})):
@@ -118,7 +130,8 @@ def main() -> None:
             overall[key].extend(values)
         ms = {key: (statistics.median(values) * 1000, _percentile(values, 0.95) * 1000)
               for key, values in timings.items()}
-        print(f"{query:<34} {ms['engine'][0]:>8.1f}ms {ms['member'][0]:>8.1f}ms "
+        print(f"{query:<34} {ms['engine'][0]:>8.1f}ms {ms['search'][0]:>8.1f}ms "
+              f"{ms['search'][1]:>5.0f}ms {ms['member'][0]:>8.1f}ms "
               f"{ms['member'][1]:>5.0f}ms {ms['in set'][0]:>8.1f}ms {ms['in set'][1]:>5.0f}ms "
               f"{ms['admin'][0]:>7.1f}ms {ms['admin'][1]:>5.0f}ms", flush=True)
     print(f"\n{'all queries':<34} "

@@ -47,6 +47,12 @@ from forum.search.query import ParsedQuery
 from forum.times import to_local
 
 COUNT_CAP = 1000
+# Posts ranked per search: the newest this many matching posts the searcher may read. A common
+# word matches a large share of all posts (on a 1,000,000-post forum, ~170,000), and ranking
+# every match costs seconds; the newest matches come from the index in id order and stop early.
+POST_WINDOW = 1000
+# On PostgreSQL the window is first looked for among this many newest post ids (see _post_window).
+NEWEST_IDS = 20 * POST_WINDOW
 
 
 class ResultKind(enum.StrEnum):
@@ -89,12 +95,30 @@ class Result:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    kind: str
+    id: int
+    rank: float
+    created_at: datetime | None
+
+
+def _best_first(candidates: list[Candidate]) -> list[Candidate]:
+    """Best rank first; among equal ranks the newest, then the highest id."""
+    ordered = sorted(candidates, key=lambda found: found.id, reverse=True)
+    ordered.sort(key=lambda found: found.created_at or datetime.min, reverse=True)
+    ordered.sort(key=lambda found: found.rank)
+    return ordered
+
+
+@dataclass(frozen=True)
 class SearchPage:
     results: list[Result] = field(default_factory=list)
     total: int = 0
     page: int = 1
     pages: int = 1
     more: bool = False  # more than ``total`` (COUNT_CAP) match: only those are paged through
+    # More posts the searcher may read match than POST_WINDOW: only the newest were ranked.
+    windowed: bool = False
 
 
 def _like(text: str) -> str:
@@ -108,15 +132,52 @@ def _in_set(filters: Filters, learning_set_id: ColumnElement) -> ColumnElement[b
     return learning_set_id == filters.learning_set.id
 
 
-def _post_candidates(user: AnyUser, matches: Select, filters: Filters) -> Select:
-    hit = matches.subquery("post_hits")
-    query = (select(literal(ResultKind.POST.value).label("kind"), Post.id.label("id"),
-                    hit.c.rank.label("rank"), Post.created_at.label("created_at"))
+def _post_matches(user: AnyUser, hit, columns: list, filters: Filters) -> Select:
+    query = (select(*columns).select_from(Post)
              .join(hit, hit.c.id == Post.id)
              .join(Thread, Thread.id == Post.thread_id)
              .where(permissions.visible_posts_filter(user)))
+    if filters.learning_set is not None:
+        # Within one set (a small share of all posts), the set's post ids are gathered once
+        # and each match is checked against them while the index is read newest first, so the
+        # matches of other sets are dropped without a look at their rows. "+ 0" keeps SQLite
+        # from turning the list into one index lookup per post of the set.
+        in_set, set_thread = aliased(Post), aliased(Thread)
+        query = query.where((hit.c.id + 0).in_(
+            select(in_set.id).join(set_thread, set_thread.id == in_set.thread_id)
+            .where(set_thread.learning_set_id == filters.learning_set.id).correlate(None)))
     return _filtered(query, filters, _in_set(filters, Thread.learning_set_id), Post.author_id,
                      Post.created_at)
+
+
+def _post_window(session: Session, user: AnyUser, matches: Select,
+                 filters: Filters) -> tuple[list[Candidate], bool]:
+    """The newest POST_WINDOW matching posts the user may read, ranked, and whether more match.
+
+    Read newest first in the index's own order (the FTS5 rowid, the posts' primary key), so
+    the database stops after POST_WINDOW + 1 visible matches instead of ranking every one;
+    the permission rule applies before the window, so posts the user may not read neither
+    take a place in it nor tell that they exist."""
+    hit = matches.subquery("post_hits")
+    newest = _post_matches(user, hit, [Post.id, hit.c.rank, Post.created_at], filters)
+    if session.get_bind().dialect.name != "postgresql":
+        rows = session.execute(newest.order_by(hit.c.id.desc()).limit(POST_WINDOW + 1)).all()
+    else:
+        # PostgreSQL estimates how many posts match from each word alone; words that occur
+        # together fool it into building every match's bitmap and scanning posts. The newest
+        # posts first (a small range of ids, a small plan), then, if the window is not full,
+        # all older ones.
+        bound = (session.scalar(select(func.max(Post.id))) or 0) - NEWEST_IDS
+        # (The range is given for both sides of the join: PostgreSQL does not carry it over.)
+        rows = session.execute(newest.where(hit.c.id > bound, Post.id > bound)
+                               .order_by(hit.c.id.desc())
+                               .limit(POST_WINDOW + 1)).all()
+        if len(rows) <= POST_WINDOW and bound > 0:
+            rows += session.execute(
+                newest.where(hit.c.id <= bound, Post.id <= bound).order_by(hit.c.id.desc())
+                .limit(POST_WINDOW + 1 - len(rows))).all()
+    return ([Candidate(ResultKind.POST.value, row[0], row[1], row[2])
+             for row in rows[:POST_WINDOW]], len(rows) > POST_WINDOW)
 
 
 def _thread_candidates(user: AnyUser, matches: Select, filters: Filters) -> Select:
@@ -197,31 +258,36 @@ def search(session: Session, user: AnyUser, query: ParsedQuery, filters: Filters
     parts = []
     if filters.kind in (None, ResultKind.THREAD):
         parts.append(_thread_candidates(user, engine.matches("threads"), filters))
-    if filters.kind in (None, ResultKind.POST):
-        parts.append(_post_candidates(user, engine.matches("posts"), filters))
     if filters.kind in (None, ResultKind.GUIDE):
         parts.append(_guide_candidates(user, engine.matches("guide_search_entries"), filters))
     if filters.kind in (None, ResultKind.EVENT):
         parts.append(_event_candidates(user, engine.matches("events"), filters))
-    candidates = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("candidates")
-    # Counting stops after COUNT_CAP matches: a count of every visible match of a common word
-    # costs a full pass over them, and "more than 1,000" says as much.
-    capped = select(candidates.c.id).limit(COUNT_CAP + 1).subquery("capped")
-    total = session.scalar(select(func.count()).select_from(capped)) or 0
-    more = total > COUNT_CAP
-    total = min(total, COUNT_CAP)
+    found: list[Candidate] = []
+    if parts:
+        # Counting stops after COUNT_CAP matches: a count of every visible match of a common
+        # word costs a full pass over them, and "more than 1,000" says as much.
+        candidates = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("candidates")
+        found = [Candidate(*row) for row in session.execute(
+            select(candidates.c.kind, candidates.c.id, candidates.c.rank,
+                   candidates.c.created_at)
+            .order_by(candidates.c.rank, candidates.c.created_at.desc(),
+                      candidates.c.id.desc())
+            .limit(COUNT_CAP + 1))]
+    windowed = False
+    if filters.kind in (None, ResultKind.POST):
+        window, windowed = _post_window(session, user, engine.matches("posts"), filters)
+        found = _best_first(found + window)
+    more = len(found) > COUNT_CAP or windowed
+    total = min(len(found), COUNT_CAP)
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
-    rows = session.execute(
-        select(candidates.c.kind, candidates.c.id)
-        .order_by(candidates.c.rank, candidates.c.created_at.desc(), candidates.c.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)).all()
+    rows = found[(page - 1) * per_page:page * per_page]
     ids = {kind: [row.id for row in rows if row.kind == kind] for kind in ResultKind}
     found = _results(session, engine, rows, ids[ResultKind.POST], ids[ResultKind.THREAD])
     found.update(_guide_results(session, engine, user, filters, ids[ResultKind.GUIDE]))
     found.update(_event_results(session, engine, ids[ResultKind.EVENT]))
     return SearchPage(results=[found[(row.kind, row.id)] for row in rows],
-                      total=total, page=page, pages=pages, more=more)
+                      total=total, page=page, pages=pages, more=more, windowed=windowed)
 
 
 def _results(session: Session, engine, rows, post_ids: list[int],

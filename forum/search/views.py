@@ -74,7 +74,7 @@ def results():
                 except TooCommon as problem:
                     problems["q"] = str(problem)
     return render_template("search/results.html", q=raw, filters=filters, sets=sets,
-                           status_tags=STATUS_TAGS,
+                           status_tags=STATUS_TAGS, window=service.POST_WINDOW,
                            kind_labels=service.KIND_LABELS, found=found, problems=problems,
                            args={key: value for key, value in request.args.items()
                                  if key != "page"})

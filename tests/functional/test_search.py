@@ -217,3 +217,57 @@ def test_rebuilding_the_index(app, runner, client, world, posts):
     assert "rebuilt" in result.output
     client.sign_in_as(world.member)
     assert _count(client.get("/search?q=zebraapproved").text) == "1 result"
+
+
+def test_a_common_word_ranks_only_the_newest_posts_the_searcher_may_read(
+        app, client, world, monkeypatch):
+    """Beyond the window (here 3 posts) only the newest visible matches are ranked, and the
+    page says so; posts the searcher may not read neither fill the window nor trigger the
+    note, however new they are."""
+    from forum.search import service as search_service
+
+    monkeypatch.setattr(search_service, "POST_WINDOW", 3)
+    # PostgreSQL looks among the newest ids first, then the older ones: both steps are used.
+    monkeypatch.setattr(search_service, "NEWEST_IDS", 2)
+    with app.app_context():
+        thread = db.session.get(Thread, world.thread.id)
+        opening = thread.posts[0]
+        member = db.session.get(User, world.member.id)
+        for number in (1, 2):
+            factories.make_post(thread, member, parent=opening, body=f"Okapi visible{number}.")
+        author = factories.make_user("okapi@example.org", display_name="Olive Okapi")
+        factories.add_member(author, thread.learning_set)
+        # Newer than every visible match: unpublished posts, and a set the member is not in.
+        for status in (PostStatus.PENDING, PostStatus.REJECTED, PostStatus.HIDDEN,
+                       PostStatus.WITHDRAWN):
+            factories.make_post(thread, author, parent=opening, status=status,
+                                body=f"Okapi secret{status.value}.")
+        elsewhere = factories.make_set("elsewhere", name="Elsewhere set")
+        factories.add_member(author, elsewhere)
+        for number in range(3):
+            factories.make_thread(elsewhere, author, title=f"Elsewhere {number}",
+                                  body=f"Okapi private{number}.")
+        db.session.commit()
+    client.sign_in_as(world.member)
+    page = client.get("/search", query_string={"q": "okapi"}).text
+    assert _count(page) == "2 results"
+    assert "most recent" not in page
+    assert "secret" not in page and "private" not in page
+
+    with app.app_context():
+        thread = db.session.get(Thread, world.thread.id)
+        member = db.session.get(User, world.member.id)
+        for number in (3, 4):
+            factories.make_post(thread, member, parent=thread.posts[0],
+                                body=f"Okapi visible{number}.")
+        db.session.commit()
+    page = client.get("/search", query_string={"q": "okapi"}).text
+    assert _count(page) == "More than 3 results"
+    assert "Showing the best matches among the most recent 3 matching posts" in page
+    found = " ".join(_results(page))
+    assert all(f"visible{number}" in found for number in (2, 3, 4))
+    assert "visible1" not in found  # the oldest is outside the window
+    assert "secret" not in page and "private" not in page
+    # Within a set, the same rule.
+    page = client.get("/search", query_string={"q": "okapi", "set": "comms"}).text
+    assert "most recent 3" in page and "secret" not in page
