@@ -86,6 +86,8 @@ ACTION_LABELS = {
     "enabled": "Enabled again",
     "erased": "Erased on request",
     "deleted_own_account": "Deleted their own account",
+    "data_copy_requested": "Copy of their data asked for (subject access request)",
+    "data_copy_downloaded": "Copy of their data downloaded",
 }
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import send_file
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
@@ -29,10 +31,14 @@ from forum.models import Nation
 from forum.models import Organisation
 from forum.models import OrganisationKind
 from forum.models import User
+from forum.models import utcnow
 from forum.pagination import requested_page
+from forum.people import background
 from forum.people import erasure
+from forum.people import exports
 from forum.people.forms import REMOVE
 from forum.people.forms import EraseAccountForm
+from forum.people.storage import export_storage
 from forum.sets import service as sets_service
 
 USERS_PER_PAGE = 25
@@ -81,12 +87,24 @@ def _load_user(user_id: int) -> User:
     return user
 
 
+def _user_page(target: User, form: ActionForm, error: str | None = None,
+               copy_error: str | None = None):
+    """The person's admin page, with the admins' copy of their data (if any) and its state."""
+    now = utcnow()
+    copies = exports.admin_copies_of(db.session, current_user, target, now)
+    if copies.active is not None and exports.is_stale(copies.active, current_app.config, now):
+        background.wake(current_app._get_current_object(), copies.active.id)  # type: ignore[attr-defined]
+    failed = (exports.failed_since(db.session, target, copies.ready, for_admin=True)
+              if copies.active is None else None)
+    return render_template("admin/user.html", user=target,
+                           sets=sets_service.sets_of(db.session, target), action_form=form,
+                           error=error, copy_error=copy_error, copies=copies,
+                           failed_copy=failed)
+
+
 @bp.get("/admin/users/<int:user_id>")
 def user(user_id: int):
-    target = _load_user(user_id)
-    return render_template("admin/user.html", user=target,
-                           sets=sets_service.sets_of(db.session, target),
-                           action_form=ActionForm(formdata=None), error=None)
+    return _user_page(_load_user(user_id), ActionForm(formdata=None))
 
 
 @bp.post("/admin/users/<int:user_id>/"
@@ -103,12 +121,51 @@ def user_action(user_id: int, action: str):
             change(db.session, actor=current_user, user=target, value=value)
         except service.AdminError as refused:
             db.session.rollback()
-            return render_template("admin/user.html", user=target,
-                                   sets=sets_service.sets_of(db.session, target),
-                                   action_form=form, error=str(refused))
+            return _user_page(target, form, error=str(refused))
         db.session.commit()
         flash(message.format(name=target.display_name), "success")
     return redirect(url_for("admin.user", user_id=target.id))
+
+
+@bp.post("/admin/users/<int:user_id>/data-copy")
+def request_data_copy(user_id: int):
+    """A subject access request: a copy of the person's data, made in the background for
+    admins to download and send; the request is written to the admin log."""
+    target = _load_user(user_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _user_page(target, form, copy_error="Nothing was asked for. Try again.")
+    job, new = exports.request_admin_copy(db.session, current_user, target, utcnow())
+    db.session.commit()
+    if new:
+        flash(f"A copy of {target.display_name}’s data is being made. This page shows the "
+              "download when it is ready, and you will be told in your notifications.",
+              "success")
+    else:
+        flash(f"A copy of {target.display_name}’s data is already being made.", "info")
+    response = redirect(url_for("admin.user", user_id=target.id, _anchor="data-copy"))
+    export_id = job.id
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    response.call_on_close(lambda: background.wake(app, export_id))
+    return response
+
+
+@bp.get("/admin/users/<int:user_id>/data-copy/<int:export_id>")
+def download_data_copy(user_id: int, export_id: int):
+    """The admins' copy of a person's data (ZIP); each download is written to the admin log."""
+    job = exports.owned_file(db.session, current_user, export_id, utcnow(), for_admin=True)
+    if job is None or job.user_id != user_id:
+        abort(404)
+    path = export_storage().path(job.file_key)
+    if not path.is_file():
+        abort(404)
+    exports.record_admin_download(db.session, current_user, job, utcnow())
+    db.session.commit()
+    stamp = job.started_at.strftime("%Y-%m-%d")
+    response = send_file(path, mimetype="application/zip", as_attachment=True,
+                         download_name=f"data-of-account-{user_id}-{stamp}.zip", max_age=0)
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
 
 
 @bp.route("/admin/users/<int:user_id>/erase", methods=["GET", "POST"])

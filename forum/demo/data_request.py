@@ -1,7 +1,9 @@
-"""Demo: Claire has asked for a copy of her data, so signing in as her shows the flow.
+"""Demo: Claire has asked for a copy of her data, so signing in as her shows the flow; and
+the admin has asked for a copy of Dev's (a subject access request), shown on his admin page.
 
-Her request waits; the first look at her *Download your data* page wakes the web process's
-worker, which makes the file (or `flask --app forum data-exports run` does).
+Each request waits; the first look at Claire's *Download your data* page, or at Dev's admin
+page, wakes the web process's worker, which makes the file (or `flask --app forum
+data-exports run` does).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from forum.models import User
 from forum.people import exports
 
 ASKING = "claire"
+SUBJECT = "dev"      # the admin answers his subject access request
 
 
 def ensure_demo_data_request(session: Session, users: dict[str, User], now: datetime) -> int:
@@ -24,4 +27,6 @@ def ensure_demo_data_request(session: Session, users: dict[str, User], now: date
     if session.scalar(select(DataExport.id).where(DataExport.user_id == user.id)) is not None:
         return 0
     exports.request_export(session, user, now)
+    subject = users[SUBJECT]
+    exports.request_admin_copy(session, users["admin"], subject, now)
     return 1

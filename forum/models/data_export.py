@@ -1,15 +1,18 @@
-"""A member's request for a copy of their data, and the ZIP file made for it."""
+"""A request for a copy of a person's data (theirs, or an admin's subject access request),
+and the ZIP file made for it."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
+from sqlalchemy import Boolean
 from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import String
+from sqlalchemy import false
 from sqlalchemy import text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -31,13 +34,14 @@ _ACTIVE_SQL = "state IN ('waiting', 'making')"
 
 
 class DataExport(db.Model):
-    """One "Prepare my data" request: its state, and where its file is kept once made."""
+    """One "Prepare my data" request, or an admin's copy of a person's data for a subject
+    access request (``for_admin``): its state, and where its file is kept once made."""
 
     __tablename__ = "data_exports"
     __table_args__ = (
-        # At most one request waiting or being made per person: a second press (or two
-        # tabs at once) finds the first rather than starting another.
-        Index("uq_data_exports_one_active", "user_id", unique=True,
+        # At most one request waiting or being made per person (and one admins' copy): a
+        # second press (or two tabs at once) finds the first rather than starting another.
+        Index("uq_data_exports_one_active", "user_id", "for_admin", unique=True,
               sqlite_where=text(_ACTIVE_SQL), postgresql_where=text(_ACTIVE_SQL)),
         Index("ix_data_exports_state", "state", "expires_at"),
     )
@@ -55,6 +59,11 @@ class DataExport(db.Model):
     # The key in the data-download storage (forum.people.storage); set once the file is made.
     file_key: Mapped[str | None] = mapped_column(String(200))
     size_bytes: Mapped[int | None] = mapped_column(Integer)
+    # A copy made for admins (a subject access request), never shown to the person; it stays
+    # the admins' if the admin who asked for it (requested_by_id) leaves.
+    for_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     @property
     def active(self) -> bool:

@@ -51,6 +51,9 @@ class NotificationKind(enum.StrEnum):
     # For admins: someone asks for their organisation to be added to the list.
     ORGANISATION_REQUEST = "organisation_request"
     DATA_READY = "data_ready"          # the copy of your data you asked for is ready
+    # For an admin: the copy of a person's data they asked for (a subject access request) is
+    # ready; actor_id is that person. Shown in the site only (written as already emailed).
+    DATA_COPY_READY = "data_copy_ready"
 
 
 class EmailTopic(enum.StrEnum):
@@ -87,6 +90,7 @@ TOPIC_OF_KIND: dict[NotificationKind, EmailTopic] = {
     NotificationKind.ORGANISATION_REQUEST: EmailTopic.WAITING,
     # Asked for by the person: always emailed (written as already emailed), whatever the topic.
     NotificationKind.DATA_READY: EmailTopic.DECISIONS,
+    NotificationKind.DATA_COPY_READY: EmailTopic.WAITING,
 }
 
 EVENT_KINDS = (NotificationKind.EVENT_CHANGED, NotificationKind.EVENT_CANCELLED,

@@ -87,6 +87,11 @@ def open_notification(notification_id: int):
         return redirect(url_for(page, slug=notification.learning_set.slug))
     if notification.kind == NotificationKind.DATA_READY:
         return redirect(url_for("people.data"))
+    if notification.kind == NotificationKind.DATA_COPY_READY:
+        if notification.actor_id is None:  # the person has since been erased
+            return redirect(url_for("admin.log"))
+        return redirect(url_for("admin.user", user_id=notification.actor_id,
+                                _anchor="data-copy"))
     if notification.thread_id is None:
         return redirect(url_for("notifications.index"))
     if notification.kind == NotificationKind.ACTION_DUE and notification.post_id is not None:

@@ -114,6 +114,7 @@ def _handlers() -> dict[tuple[str, str], Handler]:
         ("actions", "holder_id"),
         ("challenges", "holder_id"),
         ("challenges", "closed_by_id"),
+        ("data_exports", "requested_by_id"),  # an admins' copy stays theirs, for other admins
         ("email_outbox", "user_id"),          # rows to them are deleted first (by address)
         ("event_materials", "added_by_id"),
         ("events", "created_by_id"),

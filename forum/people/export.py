@@ -163,8 +163,12 @@ EXPORTED: dict[tuple[str, str], tuple[str, tuple[str, ...] | Custom]] = {
         "id", "thread_id", "status", "closed_at", "created_at")),
     ("challenges", "closed_by_id"): ("challenges_you_closed", _columns(
         "id", "thread_id", "status", "closing_summary", "closed_at")),
+    # Admins' copies of their data (for_admin) are listed too: it is theirs to know of.
     ("data_exports", "user_id"): ("data_downloads_you_asked_for", _columns(
-        "id", "state", "requested_at", "ready_at", "expires_at")),
+        "id", "state", "for_admin", "requested_at", "ready_at", "expires_at")),
+    # As an admin: copies of other people's data asked for, by account number only.
+    ("data_exports", "requested_by_id"): ("data_copies_you_asked_for_as_admin", _columns(
+        "id", "user_id", "state", "requested_at", "ready_at")),
     ("email_outbox", "user_id"): ("emails_to_you", _emails_to_them),
     ("event_materials", "added_by_id"): ("event_materials_you_added", _columns(
         "id", "event_id", "title", "url", "body_source", "created_at")),

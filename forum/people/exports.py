@@ -8,6 +8,11 @@ worker and ``flask data-exports run``, or two workers woken by the next request)
 the same file twice; one left "making" by a process that died is taken again once it is
 older than ``DATA_EXPORT_STALE_MINUTES``. The file is deleted ``DATA_EXPORT_RETENTION_DAYS``
 after it is made, by ``flask retention``, and with the account.
+
+An admin answering a subject access request asks for the same thing for a person
+(:func:`request_admin_copy`): the row is marked ``for_admin``, made by the same worker, kept
+and deleted the same way, fetched only by admins (never shown to the person), and both the
+request and each download are written to the admin log (``account_events``).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from forum import outbox
 from forum import permissions
 from forum.extensions import db
 from forum.guides.export.storage import FileStorage
+from forum.models import AccountEvent
 from forum.models import DataExport
 from forum.models import ExportState
 from forum.models import Notification
@@ -48,6 +54,10 @@ log = logging.getLogger(__name__)
 
 # A row left "making" this many times by processes that died is given up on.
 MAX_ATTEMPTS = 3
+
+# What the admin log says (account_events.action).
+COPY_REQUESTED = "data_copy_requested"
+COPY_DOWNLOADED = "data_copy_downloaded"
 
 
 @dataclass(frozen=True)
@@ -70,62 +80,107 @@ def is_stale(job: DataExport, settings: dict, now: datetime) -> bool:
             and job.started_at < _stale_before(settings, now))
 
 
-def exports_of(session: Session, user: User, now: datetime) -> Exports:
-    """The person's request in progress and latest unexpired file (never anyone else's)."""
-    own = permissions.own_data_exports(user)
+def _exports(session: Session, visible, now: datetime) -> Exports:
     active = session.scalar(select(DataExport).where(
-        own, DataExport.state.in_(ACTIVE_STATES)))
+        visible, DataExport.state.in_(ACTIVE_STATES)))
     ready = session.scalar(select(DataExport).where(
-        own, DataExport.state == ExportState.READY,
+        visible, DataExport.state == ExportState.READY,
         DataExport.expires_at > now).order_by(DataExport.id.desc()).limit(1))
     return Exports(active=active, ready=ready)
 
 
-def failed_since(session: Session, user: User, after: DataExport | None) -> DataExport | None:
-    """Their latest request that failed, if it is newer than their latest file."""
+def exports_of(session: Session, user: User, now: datetime) -> Exports:
+    """The person's request in progress and latest unexpired file (never anyone else's, nor
+    an admins' copy of theirs)."""
+    return _exports(session, permissions.own_data_exports(user), now)
+
+
+def admin_copies_of(session: Session, admin: User, person: User, now: datetime) -> Exports:
+    """The admins' copy of ``person``'s data in progress and the latest one made."""
+    return _exports(session, permissions.admin_data_exports(admin, person.id), now)
+
+
+def failed_since(session: Session, user: User, after: DataExport | None, *,
+                 for_admin: bool = False) -> DataExport | None:
+    """Their latest request (or the admins' latest copy) that failed, if newer than the
+    latest file."""
     failed = session.scalar(select(DataExport).where(
-        DataExport.user_id == user.id, DataExport.state == ExportState.FAILED)
-        .order_by(DataExport.id.desc()).limit(1))
+        DataExport.user_id == user.id, DataExport.for_admin.is_(for_admin),
+        DataExport.state == ExportState.FAILED).order_by(DataExport.id.desc()).limit(1))
     if failed is None or (after is not None and after.id > failed.id):
         return None
     return failed
 
 
-def request_export(session: Session, user: User, now: datetime) -> tuple[DataExport, bool]:
-    """The person's request in progress, or a new one; ``True`` when it is new.
+def request_export(session: Session, user: User, now: datetime, *,
+                   by: User | None = None) -> tuple[DataExport, bool]:
+    """The person's request in progress, or a new one; ``True`` when it is new. With ``by``
+    (an admin), the admins' copy of ``user``'s data instead of the person's own.
 
-    A unique index allows one waiting-or-making row per person, so two presses at once
-    make one row: the loser's insert fails, its session is rolled back, and it gets the
-    winner's row.
+    A unique index allows one waiting-or-making row per person (and one admins' copy), so
+    two presses at once make one row: the loser's insert fails, its session is rolled back,
+    and it gets the winner's row.
     """
-    active = session.scalar(select(DataExport).where(
-        DataExport.user_id == user.id, DataExport.state.in_(ACTIVE_STATES)))
+    for_admin = by is not None
+    in_hand = select(DataExport).where(
+        DataExport.user_id == user.id, DataExport.for_admin.is_(for_admin),
+        DataExport.state.in_(ACTIVE_STATES))
+    active = session.scalar(in_hand)
     if active is not None:
         return active, False
-    job = DataExport(user_id=user.id, state=ExportState.WAITING, requested_at=now, attempts=0)
+    job = DataExport(user_id=user.id, state=ExportState.WAITING, requested_at=now, attempts=0,
+                     for_admin=for_admin, requested_by_id=by.id if by is not None else None)
     session.add(job)
     try:
         session.flush()
     except IntegrityError:
         session.rollback()
-        return session.scalars(select(DataExport).where(
-            DataExport.user_id == user.id, DataExport.state.in_(ACTIVE_STATES))).one(), False
+        return session.scalars(in_hand).one(), False
     return job, True
 
 
-def owned_file(session: Session, user: User, export_id: int, now: datetime) -> DataExport | None:
-    """``export_id`` if it is ``user``'s own, made and not expired; else ``None`` (a 404)."""
-    job = session.get(DataExport, export_id)
-    if (job is None or not permissions.can_fetch_data_export(user, job)
-            or job.state != ExportState.READY
+def request_admin_copy(session: Session, admin: User, person: User,
+                       now: datetime) -> tuple[DataExport, bool]:
+    """An admin asks for a copy of ``person``'s data (a subject access request); logged.
+
+    Never commits. A request already in hand is returned, and not logged again.
+    """
+    job, new = request_export(session, person, now, by=admin)
+    if new:
+        session.add(AccountEvent(actor_id=admin.id, account_id=person.id,
+                                 action=COPY_REQUESTED, detail=f"copy {job.id}",
+                                 created_at=now))
+        session.flush()
+    return job, new
+
+
+def record_admin_download(session: Session, admin: User, job: DataExport,
+                          now: datetime) -> None:
+    """Write to the admin log that ``admin`` downloaded the admins' copy ``job``."""
+    session.add(AccountEvent(actor_id=admin.id, account_id=job.user_id,
+                             action=COPY_DOWNLOADED, detail=f"copy {job.id}", created_at=now))
+    session.flush()
+
+
+def owned_file(session: Session, user: User, export_id: int, now: datetime, *,
+               for_admin: bool = False) -> DataExport | None:
+    """``export_id`` if ``user`` may fetch it, made and not expired; else ``None`` (a 404).
+
+    The person's pages serve only their own copies; the admin pages only admins' copies.
+    """
+    job = owned_request(session, user, export_id, for_admin=for_admin)
+    if (job is None or job.state != ExportState.READY
             or job.file_key is None or job.expires_at is None or job.expires_at <= now):
         return None
     return job
 
 
-def owned_request(session: Session, user: User, export_id: int) -> DataExport | None:
+def owned_request(session: Session, user: User, export_id: int, *,
+                  for_admin: bool = False) -> DataExport | None:
     job = session.get(DataExport, export_id)
-    return job if job is not None and permissions.can_fetch_data_export(user, job) else None
+    if job is None or job.for_admin != for_admin:
+        return None
+    return job if permissions.can_fetch_data_export(user, job) else None
 
 
 # --- making the file ------------------------------------------------------------------------
@@ -181,8 +236,9 @@ def make_export(app: Flask, export_id: int) -> bool:
 
 def _finish(session: Session, storage: FileStorage, export_id: int, started: datetime,
             key: str, size: int, settings: dict) -> bool:
-    """Mark it ready, drop the person's older files, tell them; or, if the row went (the
-    account was deleted) or was taken by another process meanwhile, throw the file away."""
+    """Mark it ready, drop the person's older files (of the same kind), tell whoever asked;
+    or, if the row went (the account was deleted) or was taken by another process meanwhile,
+    throw the file away."""
     now = utcnow()
     expires = now + timedelta(days=int(settings["DATA_EXPORT_RETENTION_DAYS"]))
     done = session.execute(update(DataExport).where(
@@ -197,11 +253,15 @@ def _finish(session: Session, storage: FileStorage, export_id: int, started: dat
     job = session.get(DataExport, export_id)
     user = session.get(User, job.user_id)
     older = session.execute(select(DataExport.id, DataExport.file_key).where(
-        DataExport.user_id == user.id, DataExport.id != export_id,
+        DataExport.user_id == user.id, DataExport.for_admin.is_(job.for_admin),
+        DataExport.id != export_id,
         DataExport.state.in_((ExportState.READY, ExportState.FAILED)))).all()
     if older:
         session.execute(delete(DataExport).where(DataExport.id.in_([r.id for r in older])))
-    _tell(session, user, job)
+    if job.for_admin:
+        _tell_admin(session, user, job)
+    else:
+        _tell(session, user, job)
     session.commit()
     for row in older:
         if row.file_key:
@@ -225,6 +285,19 @@ def _tell(session: Session, user: User, job: DataExport) -> None:
                        html_body=render_template("email/data_ready.html", **context))
 
 
+def _tell_admin(session: Session, person: User, job: DataExport) -> None:
+    """The admin who asked, in the site only (the copy is theirs to send, not an email's)."""
+    if job.requested_by_id is None:
+        return  # they have left; the copy waits on the person's admin page
+    expires = job.expires_at.strftime("%-d %B %Y")
+    # actor_id names the person whose data it is: the notification opens their admin page.
+    session.add(Notification(
+        user_id=job.requested_by_id, kind=NotificationKind.DATA_COPY_READY,
+        actor_id=person.id, created_at=job.ready_at, emailed_at=job.ready_at,
+        text=f"The copy of {person.display_name}’s data you asked for is ready to download "
+             f"until {expires}."))
+
+
 def due_ids(session: Session, settings: dict, now: datetime) -> list[int]:
     """Requests no process is making: waiting, or left "making" by one that died."""
     return list(session.scalars(select(DataExport.id).where(or_(
@@ -237,7 +310,8 @@ def due_ids(session: Session, settings: dict, now: datetime) -> list[int]:
 # --- deleting ---------------------------------------------------------------------------
 
 def discard_for_user(session: Session, storage: FileStorage, user_id: int) -> int:
-    """Delete every request and file of one person (their account is being deleted)."""
+    """Delete every request and file of one person, admins' copies included (their account
+    is being deleted)."""
     keys = list(session.scalars(select(DataExport.file_key).where(
         DataExport.user_id == user_id, DataExport.file_key.is_not(None))))
     session.execute(delete(DataExport).where(DataExport.user_id == user_id))

@@ -1,9 +1,11 @@
 """Where made data downloads are kept: a folder outside ``static``, never served directly.
 
 ``DATA_EXPORTS_DIR`` names it; unset, ``data-exports`` in the instance folder. The files are
-sent only by :func:`forum.people.views.download_export`, to their owner. The folder store is
-the guide files' one (:class:`forum.guides.export.storage.FolderStorage`): atomic writes,
-keys kept inside the folder.
+sent only by :func:`forum.people.views.download_export`, to their owner, and an admins'
+copy (a subject access request) by :func:`forum.admin.views.download_data_copy`, to
+admins. The folder store is the guide files' one
+(:class:`forum.guides.export.storage.FolderStorage`): atomic writes, keys kept inside the
+folder.
 """
 
 from __future__ import annotations

@@ -21,8 +21,9 @@ by side in the same module:
 - :mod:`.meetings`: a set's meetings (``can_view_meeting`` with ``visible_meetings_filter``).
 - :mod:`.notifications`: what a notification may still tell its recipient.
 - :mod:`.organisations`: who keeps the list of member organisations.
-- :mod:`.people`: a person's data download, for its owner only (``can_fetch_data_export``
-  with ``own_data_exports``).
+- :mod:`.people`: a person's data download, for its owner only, and an admins' copy of it
+  (a subject access request), for admins only (``can_fetch_data_export`` with
+  ``own_data_exports`` and ``admin_data_exports``).
 - :mod:`.actions`: committed actions (``can_view_action`` with ``visible_actions_filter``) and
   the facilitator's participation page.
 
@@ -86,6 +87,7 @@ from forum.permissions.moderation import waiting_posts_filter
 from forum.permissions.notifications import can_read_notification
 from forum.permissions.notifications import readable_notifications
 from forum.permissions.organisations import can_manage_organisations
+from forum.permissions.people import admin_data_exports
 from forum.permissions.people import can_fetch_data_export
 from forum.permissions.people import own_data_exports
 from forum.permissions.posts import AUTHOR_ONLY_STATUSES
@@ -272,6 +274,7 @@ __all__ = [
     "quotable_threads_filter",
     "readable_filter",
     "readable_notifications",
+    "admin_data_exports",
     "can_fetch_data_export",
     "own_data_exports",
     "readable_set_ids",

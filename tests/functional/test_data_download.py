@@ -323,6 +323,7 @@ def test_who_may_fetch_a_download_agrees_with_the_rows_each_person_is_given(app,
 
     _ready_export(app, client, world.member)
     _ready_export(app, client, world.admin)
+    client.post(f"/admin/users/{world.member.id}/data-copy")  # the admins' copy of theirs
     with app.app_context():
         rows = list(db.session.scalars(select(DataExport)))
         people = [db.session.get(User, u.id) for u in (world.member, world.admin,
@@ -331,6 +332,11 @@ def test_who_may_fetch_a_download_agrees_with_the_rows_each_person_is_given(app,
             allowed = {r.id for r in rows if permissions.can_fetch_data_export(person, r)}
             listed = set(db.session.scalars(select(DataExport.id).where(
                 permissions.own_data_exports(person))))
+            for someone in people:
+                listed |= set(db.session.scalars(select(DataExport.id).where(
+                    permissions.admin_data_exports(person, someone.id))))
             assert allowed == listed
             if getattr(person, "id", None) == world.member.id:
-                assert len(allowed) == 1  # their own, and not the admin's
+                assert len(allowed) == 1  # their own, and neither the admin's nor the copy
+            if getattr(person, "id", None) == world.admin.id:
+                assert len(allowed) == 2  # their own, and the admins' copy of the member's

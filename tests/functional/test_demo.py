@@ -133,8 +133,22 @@ def test_claire_has_asked_for_her_data_and_gets_it_once_it_is_made(app, client, 
     claire = next(person for person in PEOPLE if person.key == "claire")
     client.post("/sign-in", data={"email": claire.email, "password": PASSWORD})
     assert "Your data is being prepared" in client.get("/account/data").get_data(as_text=True)
-    assert run_waiting_exports(app) == 1
+    assert run_waiting_exports(app) == 2  # hers, and the admin's copy of Dev's
     assert download_link(client) is not None
+
+
+def test_the_admin_has_asked_for_a_copy_of_devs_data_and_downloads_it_once_made(
+        app, client, demo):
+    dev = next(person for person in PEOPLE if person.key == "dev")
+    client.post("/sign-in", data={"email": "admin@example.org", "password": PASSWORD})
+    with app.app_context():
+        dev_id = db.session.scalar(select(User.id).where(User.email == dev.email))
+    assert "A copy is being made" in client.get(f"/admin/users/{dev_id}").get_data(
+        as_text=True)
+    run_waiting_exports(app)
+    page = client.get(f"/admin/users/{dev_id}").get_data(as_text=True)
+    assert "download the copy of their data" in page
+    assert "Copy of their data asked for" in client.get("/admin/log").get_data(as_text=True)
 
 
 def test_demo_member_signs_in_and_sees_the_private_set_and_its_threads(app, client, demo):

@@ -145,6 +145,12 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
      _row(302, 404, 200, 404, 404, 404)),
     ("people.download_export", "GET", "/account/data/{data_export}/download",
      _row(302, 404, 200, 404, 404, 404)),
+    # {admin_copy}: an admin's copy of the member's data (a subject access request): never
+    # served by the person's pages, to anyone (the member included).
+    ("people.export_status", "GET", "/account/data/{admin_copy}/status",
+     _row(302, 404, 404, 404, 404, 404)),
+    ("people.download_export", "GET", "/account/data/{admin_copy}/download",
+     _row(302, 404, 404, 404, 404, 404)),
     ("people.delete_account", "GET", "/account/delete", _row(302, 200, 200, 200, 200, 200)),
     # No password sent: the form comes back with its error, and nothing is deleted.
     ("people.delete_account", "POST", "/account/delete", _row(401, 200, 200, 200, 200, 200)),
@@ -295,6 +301,13 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("admin.user_action", "POST", "/admin/users/{member_id}/disable",
      _row(401, 403, 403, 403, 403, 302)),
     ("admin.log", "GET", "/admin/log", _row(302, 403, 403, 403, 403, 200)),
+    ("admin.request_data_copy", "POST", "/admin/users/{member_id}/data-copy",
+     _row(401, 403, 403, 403, 403, 302)),
+    ("admin.download_data_copy", "GET", "/admin/users/{member_id}/data-copy/{admin_copy}",
+     _row(302, 403, 403, 403, 403, 200)),
+    # Not the copy of this person's data: not found.
+    ("admin.download_data_copy", "GET", "/admin/users/{member_id}/data-copy/{data_export}",
+     _row(302, 403, 403, 403, 403, 404)),
     ("admin.erase_user", "GET", "/admin/users/{member_id}/erase",
      _row(302, 403, 403, 403, 403, 200)),
     # Nothing confirmed: the form comes back with its errors, and nothing is erased.
@@ -479,8 +492,11 @@ def ids(app, world) -> dict[str, object]:
             db.session, db.session.get(User, world.member.id), utcnow())
         data_exports.request_export(db.session, db.session.get(User, world.moderator.id),
                                     utcnow())
+        admin_copy, _ = data_exports.request_admin_copy(
+            db.session, db.session.get(User, world.admin.id),
+            db.session.get(User, world.member.id), utcnow())
         db.session.commit()
-        data_export_id = data_export.id
+        data_export_id, admin_copy_id = data_export.id, admin_copy.id
         made = {"network_request": network_request.id, "event_file": event_file.id,
                 "post_file": post_file.id, "pending_file": pending_file.id,
                 "join_request": join_request.id, "other": other.id, "edited": edited.id,
@@ -493,9 +509,11 @@ def ids(app, world) -> dict[str, object]:
                 "event": event.id, "challenge_thread": challenge.thread_id,
                 "challenge_opening": challenge_opening.id, "question": question.id,
                 "meeting": meeting.id, "topic": topic.id,
-                "organisation": organisation.id, "data_export": data_export_id}
+                "organisation": organisation.id, "data_export": data_export_id,
+                "admin_copy": admin_copy_id}
     with app.app_context():
         data_exports.make_export(app, data_export_id)
+        data_exports.make_export(app, admin_copy_id)
     return made
 
 
