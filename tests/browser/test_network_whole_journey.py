@@ -26,6 +26,7 @@ from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
 from forum.models import utcnow
+from tests import factories
 from tests import file_samples as samples
 from tests.browser.accessibility import assert_no_axe_violations
 from tests.browser.pages import sign_in
@@ -45,9 +46,12 @@ def test_a_visitor_joins_proposes_signs_up_and_later_downloads_the_slides(
     slides_title = f"Slides from the workshop ({token})"
     slides_file = f"juries-that-last-{token}.pdf"
 
-    # An upcoming workshop in the network, open for sign-up (and so for topics).
+    # A set of its own to invite them to (other browser tests count the seeded sets' members),
+    # and an upcoming workshop in the network, open for sign-up (and so for topics).
+    set_name = f"Juries that last ({token})"
     starts = (utcnow() + timedelta(days=30)).replace(hour=9, minute=30, second=0, microsecond=0)
     with live_app.app_context():
+        factories.make_set(f"juries-{token}", name=set_name)
         event = Event(kind=EventKind.WORKSHOP, title=workshop, starts_at=starts,
                       ends_at=starts + timedelta(hours=4), audience=EventAudience.NETWORK,
                       signup_open=True, sequence=0)
@@ -81,7 +85,7 @@ def test_a_visitor_joins_proposes_signs_up_and_later_downloads_the_slides(
     assert_no_axe_violations(admin)
     admin.get_by_role("link", name=f"Accept {name}'s request", exact=True).click()
     assert_no_axe_violations(admin)
-    admin.get_by_label(seed.set_name, exact=True).check()
+    admin.get_by_label(set_name, exact=True).check()
     admin.get_by_role("button", name="Accept and send the invitation").click()
     expect(admin.get_by_text(f"{name} has been invited to the network")).to_be_visible()
     assert_no_axe_violations(admin)
@@ -104,7 +108,7 @@ def test_a_visitor_joins_proposes_signs_up_and_later_downloads_the_slides(
     person.get_by_label("Password", exact=True).fill(PASSWORD)
     person.get_by_label("Confirm password").fill(PASSWORD)
     person.get_by_role("button", name="Create account and join").click()
-    expect(person.get_by_text(f"You have joined {seed.set_name}")).to_be_visible()
+    expect(person.get_by_text(f"You have joined {set_name}")).to_be_visible()
     expect(person.get_by_role("button", name="Sign out")).to_be_visible()
     assert_no_axe_violations(person)
 
