@@ -75,6 +75,12 @@ join_requested = _signals.signal("join-requested")
 #: A facilitator or admin accepted or declined a request (``request``, ``actor``).
 join_request_decided = _signals.signal("join-request-decided")
 
+#: A visitor asked to join the network (``request``: the NetworkRequest). Sent whoever the
+#: address belongs to, so what follows never depends on it.
+network_request_received = _signals.signal("network-request-received")
+#: An admin or coordinator accepted or declined a visitor's request (``request``, ``actor``).
+network_request_decided = _signals.signal("network-request-decided")
+
 
 def send(signal: Any, session: Session, post: Post, **extra: Any) -> None:
     """Send ``signal`` for ``post`` from the current app; receivers run before this returns."""
@@ -91,5 +97,6 @@ def send_about_event(signal: Any, session: Session, event: Event, **extra: Any) 
 
 
 def send_about_request(signal: Any, session: Session, request: Any, **extra: Any) -> None:
-    """Send ``signal`` for a request to join a set; receivers run before this returns."""
+    """Send ``signal`` for a request to join a set or the network; receivers run before this
+    returns."""
     signal.send(current_app._get_current_object(), session=session, request=request, **extra)

@@ -54,6 +54,11 @@ class NotificationKind(enum.StrEnum):
     # For an admin: the copy of a person's data they asked for (a subject access request) is
     # ready; actor_id is that person. Shown in the site only (written as already emailed).
     DATA_COPY_READY = "data_copy_ready"
+    # For admins and network coordinators: visitors' requests to join the network wait for a
+    # decision. One notice per person, renewed with the count (never a visitor's details: the
+    # requests are deleted after the decision, and the notice must not outlive them). Not
+    # "network_request", the outbox kind of the visitor's own acknowledgement.
+    NETWORK_REQUEST = "network_requested"
 
 
 class EmailTopic(enum.StrEnum):
@@ -91,6 +96,7 @@ TOPIC_OF_KIND: dict[NotificationKind, EmailTopic] = {
     # Asked for by the person: always emailed (written as already emailed), whatever the topic.
     NotificationKind.DATA_READY: EmailTopic.DECISIONS,
     NotificationKind.DATA_COPY_READY: EmailTopic.WAITING,
+    NotificationKind.NETWORK_REQUEST: EmailTopic.WAITING,
 }
 
 EVENT_KINDS = (NotificationKind.EVENT_CHANGED, NotificationKind.EVENT_CANCELLED,

@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 from forum import organisations
 from forum import outbox
 from forum import permissions
+from forum import signals
 from forum.auth import invitations
 from forum.auth import service as accounts
 from forum.mail import render_email
@@ -89,6 +90,8 @@ def submit(session: Session, *, name: str, email: str, organisation: str, job_ti
     session.add(request)
     session.flush()
     outbox.queue_email(session, kind=RECEIVED_KIND, to=email)
+    # Admins and coordinators are told (forum.notifications), alike for every address.
+    signals.send_about_request(signals.network_request_received, session, request)
     return request
 
 
@@ -178,6 +181,7 @@ def accept(session: Session, actor: User, request: NetworkRequest,
     request.invited_to = "\n".join(invited)
     outbox.queue_email(session, kind=INVITED_KIND, to=request.email)
     session.flush()
+    signals.send_about_request(signals.network_request_decided, session, request, actor=actor)
     return invited
 
 
@@ -192,6 +196,7 @@ def decline(session: Session, actor: User, request: NetworkRequest, message: str
                        subject=f"Your request to join {site_name}", text_body=text_body,
                        html_body=html_body)
     session.flush()
+    signals.send_about_request(signals.network_request_decided, session, request, actor=actor)
 
 
 # --- the invitation's link ---------------------------------------------------------

@@ -21,11 +21,13 @@ from forum.extensions import db
 from forum.models import EmailMode
 from forum.models import EmailTopic
 from forum.models import LearningSet
+from forum.models import NetworkRequest
 from forum.models import Notification
 from forum.models import NotificationKind
 from forum.models import NotificationPreference
 from forum.models import Post
 from forum.models import QueuedEmail
+from forum.models import RequestStatus
 from forum.models import Thread
 from forum.models import User
 from forum.models import utcnow
@@ -51,9 +53,20 @@ def queue_waiting_email(session: Session, moderator: User, learning_set: Learnin
     If one is already queued it will report every waiting post when it is sent; otherwise a new
     one is due 15 minutes after the last one sent (or now).
     """
-    kind = NotificationKind.POST_WAITING.value
-    same = (QueuedEmail.user_id == moderator.id, QueuedEmail.kind == kind,
-            QueuedEmail.learning_set_id == learning_set.id)
+    _queue_batched(session, moderator, NotificationKind.POST_WAITING, learning_set.id)
+
+
+def queue_network_requests_email(session: Session, handler: User) -> None:
+    """The same for an admin or coordinator: one batched "requests to join the network are
+    waiting" email, composed when sent with how many wait then."""
+    _queue_batched(session, handler, NotificationKind.NETWORK_REQUEST, None)
+
+
+def _queue_batched(session: Session, user: User, kind: NotificationKind,
+                   learning_set_id: int | None) -> None:
+    same = (QueuedEmail.user_id == user.id, QueuedEmail.kind == kind.value,
+            QueuedEmail.learning_set_id.is_(learning_set_id) if learning_set_id is None
+            else QueuedEmail.learning_set_id == learning_set_id)
     already_queued = session.scalar(select(QueuedEmail.id).where(
         *same, QueuedEmail.sent_at.is_(None), QueuedEmail.given_up_at.is_(None)).limit(1))
     if already_queued is not None:
@@ -63,9 +76,9 @@ def queue_waiting_email(session: Session, moderator: User, learning_set: Learnin
     not_before = max(now, last_sent + WAITING_INTERVAL) if last_sent is not None else now
     from forum.notifications.service import unsubscribe_url
 
-    queue_email(session, kind=kind, to=moderator.email, user=moderator,
-                unsubscribe_url=unsubscribe_url(moderator, EmailTopic.WAITING),
-                learning_set_id=learning_set.id, not_before=not_before)
+    queue_email(session, kind=kind.value, to=user.email, user=user,
+                unsubscribe_url=unsubscribe_url(user, TOPIC_OF_KIND[kind]),
+                learning_set_id=learning_set_id, not_before=not_before)
 
 
 # --- checks when sent ----------------------------------------------------------------------
@@ -125,11 +138,29 @@ def _prepare_meeting(session: Session, row: QueuedEmail, user: User | None) -> N
         raise NothingToSend("The recipient can no longer read the set.")
 
 
+def _prepare_network_requests(session: Session, row: QueuedEmail,
+                              user: User | None) -> Composed:
+    """Fill in the batched email with how many requests wait now; dropped if none do, or if
+    the recipient no longer decides them."""
+    from forum.notifications.email import compose_network_requests_email
+
+    _check_preference(session, row, user)
+    if user is None or user.is_disabled or not permissions.can_handle_network_requests(user):
+        raise NothingToSend("The recipient no longer decides requests to join the network.")
+    count = session.scalar(select(func.count(NetworkRequest.id)).where(
+        NetworkRequest.status == RequestStatus.PENDING)) or 0
+    if count == 0:
+        raise NothingToSend("No requests to join the network were waiting any more.")
+    return compose_network_requests_email(count, unsubscribe_url=row.unsubscribe_url or "")
+
+
 MEETING_KINDS = frozenset({NotificationKind.MEETING_SCHEDULED, NotificationKind.MEETING_MOVED,
                            NotificationKind.MEETING_CANCELLED})
 
 for _kind in NotificationKind:
     register_preparer(_kind.value, _prepare_waiting if _kind == NotificationKind.POST_WAITING
+                      else _prepare_network_requests
+                      if _kind == NotificationKind.NETWORK_REQUEST
                       else _prepare_meeting if _kind in MEETING_KINDS
                       else _check_preference)
 

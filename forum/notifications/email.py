@@ -118,6 +118,8 @@ def _item_url(notification: Notification) -> str:
         return event_url(notification.event_id)
     if notification.learning_set is not None:
         return external_url("sets.show", slug=notification.learning_set.slug)
+    if notification.kind == NotificationKind.NETWORK_REQUEST:
+        return external_url("network.queue")
     return external_url("notifications.index")
 
 
@@ -184,6 +186,21 @@ def compose_waiting_email(learning_set: LearningSet, count: int, *,
     return (subject,
             render_template("email/notification_waiting.txt", **context),
             render_template("email/notification_waiting.html", **context))
+
+
+def compose_network_requests_email(count: int, *, unsubscribe_url: str) -> Composed:
+    """The batched email to an admin or coordinator: how many visitors' requests to join the
+    network wait (never who sent them: that is on the queue page, behind sign-in)."""
+    site_name = current_app.config["SITE_NAME"]
+    subject = (f"A request to join {site_name} is waiting" if count == 1
+               else f"{count} requests to join {site_name} are waiting")
+    context = {
+        "count": count, "subject": subject, "url": external_url("network.queue"),
+        "unsubscribe_url": unsubscribe_url, "settings_url": settings_url(),
+    }
+    return (subject,
+            render_template("email/network_requests_waiting.txt", **context),
+            render_template("email/network_requests_waiting.html", **context))
 
 
 def compose_digest(user: User, notifications: Sequence[Notification], *,

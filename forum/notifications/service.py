@@ -40,6 +40,7 @@ from forum.models import JoinRequest
 from forum.models import LearningSet
 from forum.models import Meeting
 from forum.models import Membership
+from forum.models import NetworkRequest
 from forum.models import Notification
 from forum.models import NotificationKind
 from forum.models import NotificationPreference
@@ -434,10 +435,15 @@ def notify_organisation_requested(session: Session, user: User, name: str) -> No
 # --- requests to join a set ------------------------------------------------------------------
 
 def notify_join_requested(session: Session, request: JoinRequest) -> None:
-    """Tell the set's facilitators (not its moderators: they do not decide who joins)."""
+    """Tell the set's facilitators (not its moderators: they do not decide who joins); a set
+    with no facilitator able to sign in has its request told to the admins, who decide then."""
     learning_set, asker = request.learning_set, request.user
-    facilitators = session.scalars(permissions.facilitators_of(learning_set.id)).all()
-    for facilitator in facilitators:
+    deciders = [f for f in session.scalars(permissions.facilitators_of(learning_set.id))
+                if not f.is_disabled]
+    if not deciders:
+        deciders = list(session.scalars(select(User).where(
+            User.is_admin.is_(True), User.is_disabled.is_(False)).order_by(User.id)))
+    for facilitator in deciders:
         _notify_about_set(session, facilitator, NotificationKind.JOIN_REQUESTED, learning_set,
                           actor=asker, text=f"{asker.display_name} asks to join "
                                             f"{learning_set.name}. Accept or decline on the "
@@ -462,6 +468,61 @@ def notify_join_decided(session: Session, request: JoinRequest, actor: User) -> 
                           actor=actor, text=f"{actor.display_name} declined your request to "
                                             f"join {learning_set.name}.",
                           reason=request.reason or None)
+
+
+# --- visitors' requests to join the network ---------------------------------------------------
+
+def _network_requests_text(waiting: int) -> str:
+    if waiting == 1:
+        return "A request to join the network is waiting for a decision."
+    return f"{waiting} requests to join the network are waiting for a decision."
+
+
+def notify_network_request(session: Session) -> None:
+    """Tell the admins and network coordinators that a visitor's request waits.
+
+    Each gets one notice, renewed (unread again) with how many wait, never who asked: the
+    request's details stay on the queue page, which only they can open, and are deleted once
+    decided. Their email is batched like the moderators': at most one every 15 minutes,
+    composed when sent (:mod:`forum.notifications.delivery`).
+    """
+    waiting = session.scalar(select(func.count(NetworkRequest.id)).where(
+        NetworkRequest.status == RequestStatus.PENDING)) or 0
+    if waiting == 0:
+        return
+    text = _network_requests_text(waiting)
+    for handler in session.scalars(permissions.network_request_handlers()).all():
+        notification = session.scalar(select(Notification).where(
+            Notification.user_id == handler.id,
+            Notification.kind == NotificationKind.NETWORK_REQUEST,
+            Notification.read_at.is_(None)).order_by(Notification.id.desc()).limit(1))
+        if notification is None:
+            notification = Notification(user_id=handler.id,
+                                        kind=NotificationKind.NETWORK_REQUEST)
+            session.add(notification)
+        notification.text = text
+        notification.created_at = utcnow()
+        notification.emailed_at = None
+        session.flush()
+        if _emailed_now(session, handler, notification):
+            delivery.queue_network_requests_email(session, handler)
+            notification.emailed_at = utcnow()
+
+
+def settle_network_requests(session: Session) -> None:
+    """After a decision: the unread notices say how many still wait, or are marked read once
+    none do."""
+    waiting = session.scalar(select(func.count(NetworkRequest.id)).where(
+        NetworkRequest.status == RequestStatus.PENDING)) or 0
+    unread = update(Notification).where(
+        Notification.kind == NotificationKind.NETWORK_REQUEST, Notification.read_at.is_(None))
+    if waiting:
+        session.execute(unread.values(text=_network_requests_text(waiting))
+                        .execution_options(synchronize_session=False))
+    else:
+        session.execute(unread.values(
+            text="Every request to join the network has been decided.", read_at=utcnow())
+            .execution_options(synchronize_session=False))
 
 
 def _notify_about_set(session: Session, recipient: User, kind: NotificationKind,
@@ -578,6 +639,14 @@ def _on_join_decided(sender: Flask, *, session: Session, request: JoinRequest, a
     notify_join_decided(session, request, actor)
 
 
+def _on_network_request(sender: Flask, *, session: Session, **_: Any) -> None:
+    notify_network_request(session)
+
+
+def _on_network_request_decided(sender: Flask, *, session: Session, **_: Any) -> None:
+    settle_network_requests(session)
+
+
 RECEIVERS = (
     (signals.post_created, _on_post_created),
     (signals.post_resubmitted, _on_post_resubmitted),
@@ -598,6 +667,8 @@ RECEIVERS = (
     (signals.topic_proposed, _on_topic_proposed),
     (signals.organisation_requested, _on_organisation_requested),
     (signals.join_request_decided, _on_join_decided),
+    (signals.network_request_received, _on_network_request),
+    (signals.network_request_decided, _on_network_request_decided),
 )
 
 

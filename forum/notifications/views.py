@@ -35,7 +35,7 @@ PER_PAGE = 25
 TOPIC_DESCRIPTIONS = {
     EmailTopic.DECISIONS: "moderators’ decisions on your posts",
     EmailTopic.REPLIES: "replies to your posts",
-    EmailTopic.WAITING: "posts waiting for your approval",
+    EmailTopic.WAITING: "posts, and requests to join, waiting for your decision",
     EmailTopic.MEETINGS: "your sets’ meetings",
     EmailTopic.EVENTS: "changes to events you signed up to",
 }
@@ -85,6 +85,8 @@ def open_notification(notification_id: int):
         page = ("sets.members" if notification.kind == NotificationKind.JOIN_REQUESTED
                 else "sets.show")
         return redirect(url_for(page, slug=notification.learning_set.slug))
+    if notification.kind == NotificationKind.NETWORK_REQUEST:
+        return redirect(url_for("network.queue"))
     if notification.kind == NotificationKind.DATA_READY:
         return redirect(url_for("people.data"))
     if notification.kind == NotificationKind.DATA_COPY_READY:
@@ -124,12 +126,14 @@ def mark_all_read():
 def settings():
     saved = service.preferences_for(db.session, current_user)
     moderates = permissions.can_use_moderation_queue(current_user)
+    # Admins and network coordinators are told of visitors' requests under the same choice.
+    decides = permissions.can_handle_network_requests(current_user)
     if request.method == "POST":
         form = PreferencesForm()
     else:
         form = PreferencesForm(formdata=None, data={t.value: saved.mode_for(t).value
                                                     for t in EmailTopic})
-    if not moderates:
+    if not (moderates or decides):
         del form.waiting
     if form.validate_on_submit():
         topics = [t for t in EmailTopic if t.value in form]
@@ -139,7 +143,7 @@ def settings():
         flash("Your email settings are saved.", "success")
         return redirect(url_for("notifications.settings"))
     return render_template("notifications/settings.html", form=form, moderates=moderates,
-                           defaults=service.DEFAULT_MODES)
+                           decides=decides, defaults=service.DEFAULT_MODES)
 
 
 @bp.route("/notifications/unsubscribe/<token>", methods=["GET", "POST"])

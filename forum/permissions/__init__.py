@@ -131,6 +131,7 @@ from forum.permissions.roles import member_set_ids
 from forum.permissions.roles import moderated_set_ids
 from forum.permissions.roles import moderates_filter
 from forum.permissions.roles import moderators_of
+from forum.permissions.roles import network_request_handlers
 from forum.permissions.roles import role_in
 from forum.permissions.sets import can_administer
 from forum.permissions.sets import can_ask_to_join
@@ -249,6 +250,7 @@ __all__ = [
     "has_role",
     "hideable_posts_filter",
     "can_handle_network_requests",
+    "network_request_handlers",
     "is_admin",
     "is_facilitator",
     "is_holder",

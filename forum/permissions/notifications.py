@@ -14,18 +14,23 @@ from sqlalchemy import select
 
 from forum.models import Event
 from forum.models import Notification
+from forum.models import NotificationKind
 from forum.models import Post
 from forum.permissions.events import can_view_event
 from forum.permissions.events import visible_events_filter
 from forum.permissions.posts import can_view_post
 from forum.permissions.posts import visible_posts_filter
 from forum.permissions.roles import AnyUser
+from forum.permissions.roles import can_handle_network_requests
 from forum.permissions.sets import can_view_set
 from forum.permissions.sets import readable_set_ids
 
 
 def can_read_notification(user: AnyUser, notification: Notification) -> bool:
     """Whether the notification may be shown or emailed to ``user`` now."""
+    if notification.kind == NotificationKind.NETWORK_REQUEST:
+        # About the queue of visitors' requests: only while they still decide them.
+        return can_handle_network_requests(user)
     if notification.post is not None:
         return can_view_post(user, notification.post)
     if notification.event is not None:
@@ -45,8 +50,11 @@ def readable_notifications(user: AnyUser) -> ColumnElement[bool]:
         select(Event.id).where(visible_events_filter(user)).correlate(None))
     set_readable = or_(Notification.learning_set_id.is_(None),
                        Notification.learning_set_id.in_(readable_set_ids(user)))
-    return or_(and_(Notification.post_id.is_not(None), post_readable),
-               and_(Notification.post_id.is_(None), Notification.event_id.is_not(None),
-                    event_readable),
-               and_(Notification.post_id.is_(None), Notification.event_id.is_(None),
-                    set_readable))
+    readable = or_(and_(Notification.post_id.is_not(None), post_readable),
+                   and_(Notification.post_id.is_(None), Notification.event_id.is_not(None),
+                        event_readable),
+                   and_(Notification.post_id.is_(None), Notification.event_id.is_(None),
+                        set_readable))
+    if can_handle_network_requests(user):
+        return readable
+    return and_(Notification.kind != NotificationKind.NETWORK_REQUEST, readable)

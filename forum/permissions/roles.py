@@ -14,6 +14,7 @@ from flask import has_app_context
 from sqlalchemy import ColumnElement
 from sqlalchemy import Select
 from sqlalchemy import false
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import true
 
@@ -140,3 +141,12 @@ def can_handle_network_requests(user: AnyUser) -> bool:
     """See, accept and decline visitors' requests to join the network: admins and the network
     coordinators they name."""
     return is_admin(user) or is_network_coordinator(user)
+
+
+def network_request_handlers() -> Select:
+    """The people who decide visitors' requests to join the network (the query form of
+    :func:`can_handle_network_requests`), less disabled accounts: who is told one waits."""
+    return (select(User)
+            .where(or_(User.is_admin.is_(True), User.is_network_coordinator.is_(True)),
+                   User.is_disabled.is_(False))
+            .order_by(User.id))
