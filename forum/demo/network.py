@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forum import organisations
+from forum import signals
 from forum.demo.content import EASTMOOR
 from forum.demo.content import KINGSFORD
 from forum.demo.content import NETWORK
@@ -77,15 +78,21 @@ VISITORS = (
 
 
 def ensure_demo_network_requests(session: Session, now: datetime) -> int:
-    """Two waiting requests to join the network; returns how many were made."""
+    """Two waiting requests to join the network; returns how many were made. The admins and
+    coordinators are told, as when a visitor sends one."""
     made = 0
+    request = None
     for name, email, organisation, job_title, hopes, days_ago in VISITORS:
         if session.scalar(select(NetworkRequest.id).where(NetworkRequest.email == email)):
             continue
         record = organisations.find_by_name(session, organisation)
-        session.add(NetworkRequest(
+        request = NetworkRequest(
             name=name, email=email, organisation=organisation, job_title=job_title,
             hopes=hopes, created_at=now - timedelta(days=days_ago, hours=3),
-            organisation_id=record.id if record is not None else None))
+            organisation_id=record.id if record is not None else None)
+        session.add(request)
         made += 1
+    if request is not None:
+        session.flush()
+        signals.send_about_request(signals.network_request_received, session, request)
     return made

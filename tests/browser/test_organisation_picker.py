@@ -4,6 +4,7 @@ suggestions open. Without JavaScript the field is the plain input with its <data
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -135,3 +136,26 @@ def test_without_javascript_the_field_is_the_plain_input_with_its_list(
     expect(field).to_have_attribute("autocomplete", "organization")
     expect(page.locator(f"#organisation-names option[value='{names['wanted']}']")).to_have_count(1)
     expect(page.locator(".autocomplete__wrapper")).to_have_count(0)
+
+
+def test_an_error_on_the_enhanced_field_is_shown_and_announced(
+        new_context: CreateContextCallback, seed: Seed, live_app: Flask,
+        names: dict[str, str]) -> None:
+    email = f"picker-error-{names['tag']}@example.org"
+    with live_app.app_context():
+        factories.make_user(email, display_name="Pat Picker", password=seed.password)
+        db.session.commit()
+    page = new_context().new_page()
+    sign_in(page, email, seed.password)
+    page.goto("/account/profile")
+    page.get_by_role("combobox", name="Organisation").fill("")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("alert")).to_contain_text("organisation")
+    field = page.get_by_role("combobox", name="Organisation")
+    expect(field).to_have_class(re.compile(r"\bgovuk-input--error\b"))
+    described = (field.get_attribute("aria-describedby") or "").split()
+    assert "organisation-error" in described and "organisation-hint" in described
+    # Typing keeps the error and hint described (the library drops its own instructions).
+    field.press_sequentially("Quill")
+    expect(field).to_have_attribute("aria-describedby", re.compile(r"organisation-error"))
+    assert_no_axe_violations(page)

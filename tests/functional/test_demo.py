@@ -129,6 +129,16 @@ def test_demo_admin_finds_two_council_officers_asking_to_join_the_network(client
     assert page.index("Gwen Pritchard") < page.index("Sanjay Mehta")  # oldest first
 
 
+def test_demo_coordinator_is_told_two_requests_to_join_the_network_wait(client, demo):
+    client.post("/sign-in", data={"email": "rosa.lindqvist@example.org", "password": PASSWORD})
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "2 requests to join the network are waiting for a decision." in page
+    client.post("/sign-out")
+    client.post("/sign-in", data={"email": "tom.adeyemi@example.org", "password": PASSWORD})
+    assert "requests to join the network" not in client.get("/notifications").get_data(
+        as_text=True)
+
+
 def test_claire_has_asked_for_her_data_and_gets_it_once_it_is_made(app, client, demo):
     claire = next(person for person in PEOPLE if person.key == "claire")
     client.post("/sign-in", data={"email": claire.email, "password": PASSWORD})
