@@ -94,7 +94,7 @@ def show(slug: str, meeting_id: int):
         is_past=meeting.ends_at < utcnow(),
         actions=service.actions_due(db.session, current_user, meeting),
         challenges=service.challenges_in_progress(db.session, current_user, meeting),
-        can_run=can_run, remove_form=ActionForm() if can_run else None)
+        can_run=can_run)
 
 
 @bp.get("/sets/<slug>/meetings/<int:meeting_id>/invitation.ics")

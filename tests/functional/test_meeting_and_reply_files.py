@@ -36,6 +36,8 @@ from tests import factories
 from tests import file_samples as samples
 from tests.functional.my_data import download_my_data
 from tests.functional.test_meetings import FORM
+from tests.htmlcheck import assert_valid_html
+from tests.htmlcheck import require_checker
 
 # --- helpers -----------------------------------------------------------------------------
 
@@ -350,3 +352,15 @@ def test_the_daily_retention_run_also_sweeps(app, runner):
     assert result.exit_code == 0, result.output
     assert "Deleted 1 stored file no record points at" in result.output
     assert not path.exists()
+
+
+def test_the_meeting_pages_with_files_are_valid_html(app, client, world):
+    require_checker()
+    meeting_url = _schedule(client, world)
+    _add_files(client, meeting_url, (samples.PDF, "agenda.pdf"), (samples.CSV, "actions.csv"))
+    documents = {"facilitator's meeting page": client.get(meeting_url).text,
+                 "refused files form": _add_files(client, meeting_url,
+                                                  (samples.EXE, "x.pdf")).text}
+    client.sign_in_as(world.member)
+    documents["member's meeting page"] = client.get(meeting_url).text
+    assert_valid_html(documents.items())
