@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from forum.extensions import db
+from forum.files.cli import files_cli
 from forum.guides.cli import guides_cli
 from forum.models import User
 from forum.operations.cli import backup_command
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(guides_cli)
+    app.cli.add_command(files_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(retention_command)
@@ -103,10 +105,12 @@ def demo_command(password: str | None) -> None:
 @with_appcontext
 def retention_command() -> None:
     """Delete old notifications, sent emails, finished invitations and expired data downloads
-    (see the privacy notice).
+    (see the privacy notice), and uploaded files whose record is gone (``files sweep``).
 
     Run it daily, on the same timer as ``notifications send-digests``.
     """
+    from forum.files.storage import upload_folder
+    from forum.files.sweep import sweep_orphans
     from forum.models import utcnow
     from forum.people.storage import export_storage
     from forum.retention import prune
@@ -114,3 +118,4 @@ def retention_command() -> None:
     pruned = prune(db.session, current_app.config, utcnow(), export_storage())
     db.session.commit()
     click.echo(pruned.describe())
+    click.echo(sweep_orphans(db.session, upload_folder()).describe())

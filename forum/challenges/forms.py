@@ -18,6 +18,7 @@ from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from forum.files.forms import FilesField
 from forum.forms import BaseForm
 from forum.forms import ChoiceSelect
 from forum.forms import IsDate
@@ -111,6 +112,7 @@ class ChallengeReplyForm(BaseForm):
                             validate_choice=False, choices=[])
     outcome = RadioField("How did it go? (for an update)", widget=GovRadioInput(),
                          choices=OUTCOME_CHOICES, validate_choice=False)
+    attachments = FilesField("Attach files (optional)")
     submit = SubmitField("Post reply", widget=GovSubmitInput())
 
     def offer(self, kinds: list[PostKind], actions: list[tuple[int, str]]) -> None:

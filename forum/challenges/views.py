@@ -24,6 +24,7 @@ from forum.challenges.forms import StatusForm
 from forum.challenges.page import kind_items
 from forum.challenges.page import reply_form
 from forum.extensions import db
+from forum.files.limits import accepts_files
 from forum.models import Challenge
 from forum.models import ChallengeStatus
 from forum.models import Post
@@ -38,6 +39,7 @@ from forum.threads.views import _post_once
 from forum.threads.views import _post_url
 from forum.threads.views import _posted_message
 from forum.threads.views import _require_sign_in
+from forum.threads.views import _with_files
 
 
 def _challenge_of(thread_id: int) -> Challenge:
@@ -76,6 +78,7 @@ def _parsed_outcome(value: object) -> UpdateOutcome | None:
 
 
 @bp.route("/posts/<int:post_id>/challenge-reply", methods=["GET", "POST"])
+@accepts_files
 def reply(post_id: int):
     parent = _load_post(post_id)
     thread = parent.thread
@@ -94,10 +97,12 @@ def reply(post_id: int):
         kind = PostKind(form.kind.data)
         due_on = getattr(form.due_on, "parsed", None) if kind == PostKind.ACTION else None
         try:
-            post, new_post = _post_once(form.submission_key.data, lambda: service.reply(
-                db.session, current_user, parent, challenge, kind=kind, body=form.body.data,
-                key=form.submission_key.data, due_on=due_on,
-                action_id=form.action_choice(), outcome=_parsed_outcome(form.outcome.data)))
+            # Its files go with the reply: a waiting reply's files wait with its text.
+            post, new_post = _post_once(form.submission_key.data, lambda: _with_files(
+                service.reply(db.session, current_user, parent, challenge, kind=kind,
+                              body=form.body.data, key=form.submission_key.data, due_on=due_on,
+                              action_id=form.action_choice(),
+                              outcome=_parsed_outcome(form.outcome.data)), form))
         except service.FieldProblem as problem:
             db.session.rollback()
             getattr(form, problem.field).errors = [str(problem)]

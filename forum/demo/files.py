@@ -1,11 +1,13 @@
-"""Demo uploads: the 2020 conference's slides (a small PDF made here) and a spreadsheet of
-response rates attached to Claire's reply in the recruitment-letter thread."""
+"""Demo uploads: the 2020 conference's slides (a small PDF made here), a spreadsheet of
+response rates attached to Claire's reply in the recruitment-letter thread, and the briefing
+note Rosa attached to the demo set's last meeting."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forum.demo.meetings import PAST_TITLE
 from forum.files.service import attach
 from forum.files.service import prepare
 from forum.files.storage import upload_storage
@@ -13,6 +15,7 @@ from forum.models import Event
 from forum.models import EventKind
 from forum.models import EventMaterial
 from forum.models import MaterialKind
+from forum.models import Meeting
 from forum.models import Post
 from forum.models import UploadedFile
 from forum.models import User
@@ -39,6 +42,14 @@ RATES = (
     b"Main mailing (one page; payment in bold),10000,340,3.4%\n"
     b"Reminder postcard,6000,61,1.0%\n"
 )
+
+BRIEFING_NAME = "Briefing group leaders - a one-page note.pdf"
+BRIEFING = [
+    ("Briefing group leaders", ["From set meeting 3: what worked in three councils",
+                                "One leader at a time, before anything is public",
+                                "Say what the assembly will and will not decide",
+                                "Offer two observer places per group"]),
+]
 
 
 def _text(value: str) -> str:
@@ -100,6 +111,12 @@ def ensure_demo_files(session: Session, users: dict[str, User]) -> int:
     if reply is not None and session.scalar(select(UploadedFile.id).where(
             UploadedFile.post_id == reply.id)) is None:
         attach(session, storage, claire, prepare(RATES, RATES_NAME), post=reply)
+        made += 1
+    meeting = session.scalar(select(Meeting).where(Meeting.title == PAST_TITLE))
+    if meeting is not None and session.scalar(select(UploadedFile.id).where(
+            UploadedFile.meeting_id == meeting.id)) is None:
+        attach(session, storage, users["rosa"], prepare(slides_pdf(BRIEFING), BRIEFING_NAME),
+               meeting=meeting)
         made += 1
     session.flush()
     return made

@@ -16,6 +16,7 @@ from forum.files.checks import check
 from forum.files.checks import safe_name
 from forum.files.storage import new_key
 from forum.models import EventMaterial
+from forum.models import Meeting
 from forum.models import Post
 from forum.models import UploadedFile
 from forum.models import User
@@ -46,13 +47,13 @@ def prepare(data: bytes, filename: str) -> Upload:
 
 def attach(session: Session, storage: FileStorage, uploader: User | None, upload: Upload, *,
            post: Post | None = None, material: EventMaterial | None = None,
-           awaiting_approval: bool = False) -> UploadedFile:
+           meeting: Meeting | None = None, awaiting_approval: bool = False) -> UploadedFile:
     """Write the file to storage and add its row (the caller commits)."""
     key = new_key(upload.checked.type.extension)
     storage.save(key, upload.checked.data)
     row = UploadedFile(storage_key=key, original_name=upload.name,
                        file_type=upload.checked.type.key, size=len(upload.checked.data),
-                       post=post, event_material=material,
+                       post=post, event_material=material, meeting=meeting,
                        uploaded_by_id=uploader.id if uploader is not None else None,
                        awaiting_approval=awaiting_approval)
     session.add(row)

@@ -11,6 +11,8 @@ from wtforms import SubmitField
 from wtforms import TextAreaField
 from wtforms.validators import StopValidation
 
+from forum.files.forms import FilesField
+from forum.files.forms import require_file
 from forum.forms import BaseForm
 from forum.forms import MaxChars
 from forum.forms import ScheduleForm
@@ -42,3 +44,11 @@ class NotesForm(BaseForm):
     notes = TextAreaField("Notes", widget=GovTextArea(), filters=[clean_body],
                           validators=[MaxChars(TEXT_MAX, "The notes")])
     submit = SubmitField("Save the notes", widget=GovSubmitInput())
+
+
+class MeetingFilesForm(BaseForm):
+    files = FilesField("Files")
+    submit = SubmitField("Add the files", widget=GovSubmitInput())
+
+    def validate_files(self, field: Field) -> None:
+        require_file(field, "Choose the files to add")

@@ -5,8 +5,10 @@ happened (:mod:`forum.signals`) and the notifications area reacts."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,6 +16,9 @@ from sqlalchemy.orm import selectinload
 
 from forum import permissions
 from forum import signals
+from forum.files.service import Upload
+from forum.files.service import attach
+from forum.files.service import discard
 from forum.models import Action
 from forum.models import ActionState
 from forum.models import Challenge
@@ -21,11 +26,15 @@ from forum.models import ChallengeStatus
 from forum.models import LearningSet
 from forum.models import Meeting
 from forum.models import Post
+from forum.models import UploadedFile
 from forum.models import User
 from forum.models import utcnow
 from forum.permissions import AnyUser
 from forum.text import render_markdown
 from forum.times import to_local
+
+if TYPE_CHECKING:
+    from forum.guides.export.storage import FileStorage
 
 
 class MeetingError(Exception):
@@ -109,6 +118,26 @@ def write_notes(session: Session, actor: User, meeting: Meeting, notes: str) -> 
     meeting.notes_source = notes
     meeting.notes_html = render_markdown(notes) if notes else ""
     meeting.notes_at = utcnow() if notes else None
+    session.flush()
+
+
+def add_files(session: Session, storage: FileStorage, actor: User, meeting: Meeting,
+              uploads: Sequence[Upload]) -> list[UploadedFile]:
+    """Attach checked files (an agenda, slides, notes) to the meeting; its readers may
+    download them (:func:`forum.permissions.files.can_view_file`)."""
+    _require(actor, meeting.learning_set)
+    rows = [attach(session, storage, actor, upload, meeting=meeting) for upload in uploads]
+    session.flush()
+    return rows
+
+
+def remove_file(session: Session, storage: FileStorage, actor: User, meeting: Meeting,
+                file: UploadedFile) -> None:
+    """Delete one of the meeting's files, its bytes and its row."""
+    _require(actor, meeting.learning_set)
+    if file.meeting_id != meeting.id:
+        raise MeetingError("That file is not one of this meeting's.")
+    discard(session, storage, [file])
     session.flush()
 
 

@@ -22,14 +22,18 @@ from forum.calendar import CalendarEntry
 from forum.calendar import calendar_file
 from forum.extensions import db
 from forum.extensions import login_manager
+from forum.files.limits import accepts_files
+from forum.files.storage import upload_storage
 from forum.forms import ActionForm
 from forum.forms import utc_span
 from forum.meetings import bp
 from forum.meetings import service
+from forum.meetings.forms import MeetingFilesForm
 from forum.meetings.forms import MeetingForm
 from forum.meetings.forms import NotesForm
 from forum.models import LearningSet
 from forum.models import Meeting
+from forum.models import UploadedFile
 from forum.models import utcnow
 from forum.text import plain_text
 from forum.times import DEFAULT_ZONE
@@ -83,13 +87,14 @@ def index(slug: str):
 @bp.get("/sets/<slug>/meetings/<int:meeting_id>")
 def show(slug: str, meeting_id: int):
     meeting = _load(slug, meeting_id)
+    can_run = permissions.can_run_meetings(current_user, meeting.learning_set)
     return render_template(
         "meetings/show.html", meeting=meeting, learning_set=meeting.learning_set,
         local=to_local, zone=zone_name(meeting.starts_at, meeting.timezone),
         is_past=meeting.ends_at < utcnow(),
         actions=service.actions_due(db.session, current_user, meeting),
         challenges=service.challenges_in_progress(db.session, current_user, meeting),
-        can_run=permissions.can_run_meetings(current_user, meeting.learning_set))
+        can_run=can_run)
 
 
 @bp.get("/sets/<slug>/meetings/<int:meeting_id>/invitation.ics")
@@ -195,3 +200,38 @@ def notes(slug: str, meeting_id: int):
     return render_template("meetings/notes_form.html", form=form, meeting=meeting,
                            learning_set=meeting.learning_set, local=to_local,
                            zone=zone_name(meeting.starts_at, meeting.timezone))
+
+
+@bp.route("/sets/<slug>/meetings/<int:meeting_id>/files/new", methods=["GET", "POST"])
+@accepts_files
+def add_files(slug: str, meeting_id: int):
+    meeting = _load(slug, meeting_id)
+    _require_runner(meeting.learning_set)
+    form = MeetingFilesForm()
+    if form.validate_on_submit():
+        added = service.add_files(db.session, upload_storage(), current_user, meeting,
+                                  form.files.uploads)
+        db.session.commit()
+        flash(f"{len(added)} file{'' if len(added) == 1 else 's'} added: the set's members can "
+              "download them from this page.", "success")
+        return redirect(_show_url(meeting, _anchor="files"))
+    return render_template("meetings/files_form.html", form=form, meeting=meeting,
+                           learning_set=meeting.learning_set, local=to_local,
+                           zone=zone_name(meeting.starts_at, meeting.timezone))
+
+
+@bp.post("/sets/<slug>/meetings/<int:meeting_id>/files/<int:file_id>/remove")
+def remove_file(slug: str, meeting_id: int, file_id: int):
+    meeting = _load(slug, meeting_id)
+    _require_runner(meeting.learning_set)
+    row = db.session.get(UploadedFile, file_id) if 0 < file_id <= MAX_ID else None
+    if row is None or row.meeting_id != meeting.id:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        name = row.original_name
+        service.remove_file(db.session, upload_storage(), current_user, meeting, row)
+        db.session.commit()
+        flash(f"“{name}” was removed.", "success")
+    else:
+        flash("Nothing was removed: the form had expired. Try again.", "info")
+    return redirect(_show_url(meeting, _anchor="files"))

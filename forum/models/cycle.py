@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Date
 from sqlalchemy import DateTime
@@ -31,6 +32,9 @@ from forum.models.learning_set import _str_enum
 from forum.models.thread import Post
 from forum.models.thread import Thread
 from forum.models.user import User
+
+if TYPE_CHECKING:
+    from forum.models.upload import UploadedFile
 
 
 class PostKind(enum.StrEnum):
@@ -179,3 +183,6 @@ class Meeting(db.Model):
 
     learning_set: Mapped[LearningSet] = relationship()
     created_by: Mapped[User | None] = relationship()
+    # Agenda, slides, notes: files a facilitator attached (rows go with the meeting).
+    files: Mapped[list[UploadedFile]] = relationship(
+        back_populates="meeting", order_by="UploadedFile.id", passive_deletes=True)

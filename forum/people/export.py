@@ -227,7 +227,7 @@ EXPORTED: dict[tuple[str, str], tuple[str, tuple[str, ...] | Custom]] = {
         "id", "learning_set_id", "title", "created_at")),
     ("uploaded_files", "uploaded_by_id"): (FILES_SECTION, _columns(
         "id", "original_name", "file_type", "size", "post_id", "event_material_id",
-        "created_at")),
+        "meeting_id", "created_at")),
 }
 
 # Kept about them without a column pointing at them.

@@ -66,7 +66,7 @@ def test_running_the_demo_twice_duplicates_nothing(app, runner, demo):
         assert _counts() == first
     assert first["Thread"] >= 7 and first["Post"] >= 40
     assert first["Guide"] == 1 and first["GuideVersion"] == 1
-    assert first["UploadedFile"] == 2
+    assert first["UploadedFile"] == 3
 
 
 def test_the_demo_conference_has_slides_and_a_reply_has_a_spreadsheet(app, client, demo):
@@ -75,7 +75,8 @@ def test_the_demo_conference_has_slides_and_a_reply_has_a_spreadsheet(app, clien
     with app.app_context():
         conference = db.session.scalar(select(Event.id).where(
             Event.kind == EventKind.CONFERENCE))
-        slides, rates = db.session.scalars(select(UploadedFile).order_by(UploadedFile.id)).all()
+        slides, rates, _ = db.session.scalars(
+            select(UploadedFile).order_by(UploadedFile.id)).all()
         thread_id = db.session.get(Post, rates.post_id).thread_id
     page = client.get(f"/events/{conference}").get_data(as_text=True)  # a public event
     assert "What assemblies changed - slides.pdf" in page
@@ -90,6 +91,24 @@ def test_the_demo_conference_has_slides_and_a_reply_has_a_spreadsheet(app, clien
         f"/threads/{thread_id}").get_data(as_text=True)
     response = client.get(f"/files/{rates.id}")
     assert response.status_code == 200 and b"Main mailing" in response.data
+    response.close()
+
+
+def test_the_demo_sets_last_meeting_has_a_briefing_note_for_its_members(app, client, demo):
+    from forum.demo.meetings import PAST_TITLE
+    from forum.models import Meeting
+    with app.app_context():
+        meeting = db.session.scalar(select(Meeting).where(Meeting.title == PAST_TITLE))
+        [note] = meeting.files
+        url = f"/sets/{meeting.learning_set.slug}/meetings/{meeting.id}"
+        note_id, name = note.id, note.original_name
+    assert client.get(f"/files/{note_id}").status_code == 404  # a private set's file
+    member = next(person for person in PEOPLE if person.key == "aisha")
+    client.post("/sign-in", data={"email": member.email, "password": PASSWORD})
+    page = client.get(url).get_data(as_text=True)
+    assert name in page and f'href="/files/{note_id}"' in page and "PDF" in page
+    response = client.get(f"/files/{note_id}")
+    assert response.status_code == 200 and b"Briefing group leaders" in response.data
     response.close()
 
 

@@ -114,6 +114,11 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("files.serve", "GET", "/files/{event_file}", _row(404, 404, 200, 200, 200, 200)),
     ("files.serve", "GET", "/files/{post_file}", _row(404, 404, 200, 200, 200, 200)),
     ("files.serve", "GET", "/files/{pending_file}", _row(404, 404, 404, 200, 200, 200)),
+    # {meeting_file}: on the private set's meeting; {pending_challenge_file}: on a waiting reply in
+    # the challenge (by Penny, a member: the other members do not read it yet).
+    ("files.serve", "GET", "/files/{meeting_file}", _row(404, 404, 200, 200, 200, 200)),
+    ("files.serve", "GET", "/files/{pending_challenge_file}",
+     _row(404, 404, 404, 200, 200, 200)),
     ("operations.health", "GET", "/healthz", _row(200, 200, 200, 200, 200, 200)),
     ("pages.show", "GET", "/privacy", _row(200, 200, 200, 200, 200, 200)),
     ("pages.edit", "GET", "/privacy/edit", _row(302, 403, 403, 403, 403, 200)),
@@ -398,6 +403,15 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     # Empty notes are allowed (they remove the notes).
     ("meetings.notes", "POST", "/sets/{slug}/meetings/{meeting}/notes",
      _row(404, 404, 403, 403, 302, 302)),
+    # A meeting's files ({meeting_file}: the agenda of {meeting}). An empty form comes back with
+    # "Choose the files to add"; removing is a button on the meeting's page.
+    ("meetings.add_files", "GET", "/sets/{slug}/meetings/{meeting}/files/new",
+     _row(404, 404, 403, 403, 200, 200)),
+    ("meetings.add_files", "POST", "/sets/{slug}/meetings/{meeting}/files/new",
+     _row(404, 404, 403, 403, 200, 200)),
+    ("meetings.remove_file", "POST",
+     "/sets/{slug}/meetings/{meeting}/files/{meeting_file}/remove",
+     _row(404, 404, 403, 403, 302, 302)),
     # The action-learning cycle: a private set's actions are for its members (and admins); its
     # participation figures for its facilitators (and admins).
     ("actions.index", "GET", "/sets/{slug}/actions", _row(404, 404, 200, 200, 200, 200)),
@@ -486,6 +500,15 @@ def ids(app, world) -> dict[str, object]:
                            post=opening)
         pending_file = attach(db.session, storage, None, prepare(file_samples.PDF, "p.pdf"),
                               post=pending)
+        meeting_file = attach(db.session, storage, None,
+                              prepare(file_samples.PDF, "agenda.pdf"), meeting=meeting)
+        waiting_question = factories.make_post(challenge.thread, author,
+                                               parent=challenge_opening, body="Why now?",
+                                               status=PostStatus.PENDING)
+        waiting_question.kind = PostKind.QUESTION.value
+        pending_challenge_file = attach(db.session, storage, author,
+                                        prepare(file_samples.CSV, "q.csv"),
+                                        post=waiting_question)
         db.session.commit()
         # The member's data download is made; the moderator's still waits (its page shows so).
         data_export, _ = data_exports.request_export(
@@ -499,6 +522,8 @@ def ids(app, world) -> dict[str, object]:
         data_export_id, admin_copy_id = data_export.id, admin_copy.id
         made = {"network_request": network_request.id, "event_file": event_file.id,
                 "post_file": post_file.id, "pending_file": pending_file.id,
+                "meeting_file": meeting_file.id,
+                "pending_challenge_file": pending_challenge_file.id,
                 "join_request": join_request.id, "other": other.id, "edited": edited.id,
                 "slug": world.learning_set.slug, "thread": thread.id,
                 "opening": opening.id,
