@@ -136,10 +136,26 @@ def _reset_postgres_schema() -> None:
 
 
 def _empty_postgres_tables() -> None:
+    """Every table emptied and every id sequence back at its start.
+
+    As a superuser (CI's ``postgres``): DELETE, foreign-key triggers off for the transaction.
+    TRUNCATE does the same, but gives each of the ~45 tables new files: measured here, 1.6 s
+    for empty tables against 0.03 s, and the fixtures empty them twice a test. Otherwise
+    TRUNCATE (``session_replication_role`` needs a superuser).
+    """
     db.session.remove()
-    names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    tables = db.metadata.sorted_tables
     with db.engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        if connection.scalar(text("SELECT current_setting('is_superuser')")) != "on":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in reversed(tables):
+            connection.execute(text(f'DELETE FROM "{table.name}"'))
+        connection.execute(text(
+            "SELECT setval((quote_ident(schemaname) || '.' || quote_ident(sequencename))"
+            "::regclass, start_value, false) FROM pg_sequences WHERE schemaname = 'public'"))
 
 
 class PostgresSnapshot:
