@@ -7,10 +7,14 @@ nothing. Area tests (test_threads_access, test_moderation_access...) check the f
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
+from pathlib import Path
 
 import pytest
+from flask import Flask
 from sqlalchemy import select
 
 from forum.auth.invitations import create_invitation
@@ -46,7 +50,13 @@ from forum.threads import service as threads
 from tests import factories
 from tests import file_samples
 from tests.conftest import ROLE_NAMES
+from tests.conftest import PostgresSnapshot
+from tests.conftest import World
+from tests.conftest import build_world
+from tests.conftest import load_world
+from tests.conftest import open_test_app
 from tests.conftest import session_id_of
+from tests.conftest import world_ids
 from tests.functional.guide_builders import build_guide
 from tests.htmlcheck import assert_valid_html
 from tests.htmlcheck import require_checker
@@ -430,9 +440,63 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
 ]
 
 
+@dataclass
+class MatrixWorld:
+    """The world and the objects the URLs point at, built once per test run (per xdist worker).
+
+    Each test gets a copy: an SQLite file and instance folder (uploaded files, data downloads)
+    copied, or the PostgreSQL rows put back, so no test sees what another did.
+    """
+
+    sqlite_path: Path | None
+    instance: Path
+    postgres: PostgresSnapshot | None
+    world_ids: dict[str, int]
+    ids: dict[str, object]
+
+
+@pytest.fixture(scope="session")
+def matrix_world(tmp_path_factory, database_url, request) -> Iterator[MatrixWorld]:
+    on_postgres = bool(database_url and database_url.startswith("postgresql"))
+    folder = tmp_path_factory.mktemp("matrix")
+    source = None if on_postgres else request.getfixturevalue("sqlite_template")
+    made = open_test_app(folder, database_url, source)
+    app = next(made)
+    world = build_world(app)
+    made_ids = _build_ids(app, world)
+    postgres = None
+    if on_postgres:
+        postgres = PostgresSnapshot("matrix_snapshot")
+        with app.app_context():
+            postgres.take()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    yield MatrixWorld(None if on_postgres else folder / "test.db", folder / "instance",
+                      postgres, world_ids(world), made_ids)
+    next(made, None)  # close the app (and empty the PostgreSQL tables)
+
+
 @pytest.fixture
-def ids(app, world) -> dict[str, object]:
+def app(tmp_path, database_url, matrix_world) -> Iterator[Flask]:
+    """The app over a copy of the matrix's world (see :class:`MatrixWorld`)."""
+    yield from open_test_app(
+        tmp_path, database_url, matrix_world.sqlite_path, instance_source=matrix_world.instance,
+        restore_postgres=matrix_world.postgres and matrix_world.postgres.restore)
+
+
+@pytest.fixture
+def world(app, matrix_world) -> World:
+    return load_world(app, matrix_world.world_ids)
+
+
+@pytest.fixture
+def ids(app, matrix_world) -> dict[str, object]:
     """Objects the URLs point at, all in the world's private set."""
+    return dict(matrix_world.ids)
+
+
+def _build_ids(app, world) -> dict[str, object]:
     with app.app_context():
         thread = db.session.get(Thread, world.thread.id)
         opening = thread.posts[0]
