@@ -90,6 +90,11 @@ def reply(post_id: int):
                       formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
         _preselect(form, request.args.get("kind", ""), request.args.get("action_id", ""))
+        if request.args.get("quote"):
+            # As on a thread's reply form: only the post's published text is quoted (the
+            # reader may reply to it, so may read it), or the passage of it they chose.
+            form.body.data = threads.quotation(parent, threads.post_url(parent),
+                                               request.args.get("passage")) or ""
     if request.method == "POST" and form.validate_on_submit():
         kind = PostKind(form.kind.data)
         due_on = getattr(form.due_on, "parsed", None) if kind == PostKind.ACTION else None

@@ -239,7 +239,10 @@ def reply(post_id: int):
     thread = parent.thread
     if _challenge_of(thread) is not None:
         # A reply in a challenge has a kind: its own form (307 keeps a POST a POST).
-        return redirect(url_for("challenges.reply", post_id=parent.id), code=307)
+        # A quotation asked for (the Quote link) comes along.
+        quoting = {name: request.args[name] for name in ("quote", "passage")
+                   if request.args.get(name)}
+        return redirect(url_for("challenges.reply", post_id=parent.id, **quoting), code=307)
     if not permissions.is_signed_in(current_user):
         return _require_sign_in()
     if not permissions.can_reply_to_post(current_user, parent):

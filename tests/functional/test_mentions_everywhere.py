@@ -221,3 +221,4 @@ def test_a_returned_challenge_reply_tells_no_one(app, client, world):
     with app.app_context():
         assert db.session.get(Post, reply_id).status == PostStatus.REJECTED
     assert _mention_texts(app, world.facilitator) == []
+
