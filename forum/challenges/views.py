@@ -37,6 +37,7 @@ from forum.threads.views import _load_thread
 from forum.threads.views import _post_once
 from forum.threads.views import _post_url
 from forum.threads.views import _posted_message
+from forum.threads.views import _preview
 from forum.threads.views import _require_sign_in
 
 
@@ -57,6 +58,9 @@ def new(slug: str):
     if not permissions.can_bring_challenge(current_user, learning_set):
         abort(403)
     form = NewChallengeForm()
+    if form.is_submitted() and form.preview.data:
+        return render_template("challenges/new.html", learning_set=learning_set, form=form,
+                               markdown_hint=MARKDOWN_HINT, preview=_preview(form, learning_set))
     if form.validate_on_submit():
         post, new_post = _post_once(form.submission_key.data, lambda: service.start_challenge(
             db.session, current_user, learning_set, title=form.title.data, body=form.body.data,
@@ -95,7 +99,10 @@ def reply(post_id: int):
             # reader may reply to it, so may read it), or the passage of it they chose.
             form.body.data = threads.quotation(parent, threads.post_url(parent),
                                                request.args.get("passage")) or ""
-    if request.method == "POST" and form.validate_on_submit():
+    preview = None
+    if request.method == "POST" and form.preview.data:
+        preview = _preview(form, thread.learning_set)
+    elif request.method == "POST" and form.validate_on_submit():
         kind = PostKind(form.kind.data)
         due_on = getattr(form.due_on, "parsed", None) if kind == PostKind.ACTION else None
         try:
@@ -112,7 +119,8 @@ def reply(post_id: int):
     return render_template("challenges/reply.html", thread=thread,
                            learning_set=thread.learning_set, challenge=challenge,
                            parent=parent, parent_view=threads.post_view(current_user, parent),
-                           form=form, kind_items=kind_items(form), markdown_hint=MARKDOWN_HINT)
+                           form=form, kind_items=kind_items(form), markdown_hint=MARKDOWN_HINT,
+                           preview=preview)
 
 
 def _preselect(form, kind: str, action_id: str) -> None:
