@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy import select
 
 from forum.extensions import db
@@ -23,6 +24,7 @@ from forum.models import Notification
 from forum.models import NotificationKind
 from forum.models import Post
 from forum.models import PostStatus
+from forum.models import Thread
 from forum.models import User
 from forum.threads import service as threads
 from tests import factories
@@ -222,3 +224,46 @@ def test_a_returned_challenge_reply_tells_no_one(app, client, world):
         assert db.session.get(Post, reply_id).status == PostStatus.REJECTED
     assert _mention_texts(app, world.facilitator) == []
 
+
+
+def _statement_count(app, client, url: str) -> int:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith("BEGIN"):
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_linking_mentions_costs_the_same_queries_for_3_and_30_mentions(app, client, world):
+    """The members' handles are read once per set and page, not once per post."""
+    def add(count: int, status: PostStatus) -> None:
+        with app.app_context():
+            thread = db.session.get(Thread, world.thread.id)
+            for _ in range(count):
+                factories.make_post(thread, db.session.get(User, world.member.id),
+                                    parent=thread.posts[0], status=status,
+                                    body=f"ASK {MENTION} and @mia.moderator")
+            db.session.commit()
+
+    client.sign_in_as(world.moderator)
+    add(3, PostStatus.APPROVED)
+    add(3, PostStatus.PENDING)
+    thread_few = _statement_count(app, client, f"/threads/{world.thread.id}")
+    queue_few = _statement_count(app, client, "/moderation/")
+    add(27, PostStatus.APPROVED)
+    add(27, PostStatus.PENDING)
+    thread_many = _statement_count(app, client, f"/threads/{world.thread.id}")
+    queue_many = _statement_count(app, client, "/moderation/")
+    page = client.get("/moderation/").text
+    assert page.count(f'forum-mention" href="/sets/comms/members#member-{world.facilitator.id}"'
+                      ) >= 20  # a full page of the queue, every mention linked
+    assert (thread_many, queue_many) == (thread_few, queue_few)
