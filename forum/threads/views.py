@@ -303,7 +303,10 @@ def edit_post(post_id: int):
         form.submit.label.text = "Send for approval again"
     elif post.status == PostStatus.APPROVED and edit_waits(db.session, current_user, post):
         form.submit.label.text = "Send edit for approval"
-    if form.validate_on_submit():
+    preview = None
+    if form.is_submitted() and form.preview.data:
+        preview = _preview(form, thread.learning_set)
+    elif form.validate_on_submit():
         title = form.title.data if post.is_opening_post else None
         try:
             adding = form.attachments.uploads
@@ -324,7 +327,7 @@ def edit_post(post_id: int):
                 flash(*EDIT_MESSAGES[result])
             return redirect(_post_url(post))
     return render_template("threads/edit.html", thread=thread, learning_set=thread.learning_set,
-                           post=post, form=form, markdown_hint=MARKDOWN_HINT,
+                           post=post, form=form, markdown_hint=MARKDOWN_HINT, preview=preview,
                            returned=returned_note(db.session, post))
 
 

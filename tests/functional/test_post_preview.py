@@ -127,7 +127,7 @@ def test_previewing_a_new_challenge_keeps_every_field(app, client, world):
     assert _counts(app) == before
 
 
-def test_the_challenge_preview_pages_are_valid_html(app, client, world):
+def test_the_challenge_and_edit_preview_pages_are_valid_html(app, client, world):
     from tests.htmlcheck import assert_valid_html
     from tests.htmlcheck import require_checker
 
@@ -138,5 +138,30 @@ def test_the_challenge_preview_pages_are_valid_html(app, client, world):
                         data={"kind": "question", "body": BODY, "preview": "Preview"})
     new = client.post("/sets/comms/challenges/new", data={
         "title": "Radio", "body": BODY, "aim": "Two champions", "preview": "Preview"})
+    with app.app_context():
+        thread_opening = db.session.get(Thread, world.thread.id).posts[0].id
+    edit = client.post(f"/posts/{thread_opening}/edit", data={
+        "title": "Naming the assembly", "body": BODY, "preview": "Preview"})
+    assert 'id="preview-heading"' in edit.text
     assert_valid_html([("challenge reply preview", reply.text),
-                       ("new challenge preview", new.text)])
+                       ("new challenge preview", new.text), ("edit preview", edit.text)])
+
+
+def test_previewing_an_edit_changes_nothing_and_keeps_the_new_text(app, client, world):
+    with app.app_context():
+        opening = db.session.get(Thread, world.thread.id).posts[0]
+        opening_id, source, version = opening.id, opening.body_source, opening.version
+    client.sign_in_as(world.member)  # the thread's author
+    assert 'name="preview"' in client.get(f"/posts/{opening_id}/edit").text
+    before = _counts(app)
+    page = client.post(f"/posts/{opening_id}/edit", data={
+        "title": "Naming the assembly", "body": "Now with **bold** for @fran.facilitator",
+        "preview": "Preview"})
+    assert page.status_code == 200
+    preview = page.text.split('id="post-preview"', 1)[1].split("</section>", 1)[0]
+    assert "<strong>bold</strong>" in preview and "forum-mention" in preview
+    assert "Now with **bold** for @fran.facilitator</textarea>" in page.text
+    assert _counts(app) == before
+    with app.app_context():
+        post = db.session.get(Post, opening_id)
+        assert (post.body_source, post.version, post.pending_source) == (source, version, None)
