@@ -14,9 +14,13 @@ from jinja2 import PrefixLoader
 from markupsafe import Markup
 
 from forum import permissions
+from forum.extensions import db
 from forum.mentions import handle_of
 from forum.mentions import link_mentions
+from forum.mentions import members_by_handle
 from forum.models import ANONYMOUS_CREDIT
+from forum.models import LearningSet
+from forum.models import Post
 from forum.text import excerpt
 from forum.text import safe_html
 
@@ -34,9 +38,32 @@ def isolate(value: object) -> Markup:
     return Markup("<bdi>%s</bdi>") % value
 
 
-def _post_html(stored_html: str, mention_links: dict[str, str] | None = None) -> Markup:
-    """A post's sanitised HTML, with each mention of a member the page knows made a link."""
-    return safe_html(link_mentions(stored_html, mention_links or {}))
+def mention_links(learning_set: LearningSet) -> dict[str, str]:
+    """Each handle of the set's active members, to their entry on the set's People page: one
+    query per set and request, however many posts the page shows."""
+    cache: dict[int, dict[str, str]] = g.setdefault("_mention_links", {})
+    links = cache.get(learning_set.id)
+    if links is None:
+        head, _, tail = url_for("sets.members", slug=learning_set.slug,
+                                _anchor=f"member-{_MARK}").partition(_MARK)
+        links = cache[learning_set.id] = {
+            handle: f"{head}{member.id}{tail}"
+            for handle, member in members_by_handle(db.session, learning_set.id).items()}
+    return links
+
+
+def set_html(html: str, learning_set: LearningSet) -> Markup:
+    """Sanitised HTML written in ``learning_set`` (a post, its waiting edit, an earlier
+    version, a preview), each @mention of a member of the set made a link."""
+    if "@" not in html:
+        return safe_html(html)
+    return safe_html(link_mentions(html, mention_links(learning_set)))
+
+
+def post_body(post: Post, html: str | None = None) -> Markup:
+    """How every page shows a post's words: its published HTML (or ``html``: its waiting edit,
+    an earlier version, a quoted part), with the mentions of its set's members as links."""
+    return set_html(str(post.body_html if html is None else html), post.thread.learning_set)
 
 
 def init_app(app: Flask) -> None:
@@ -60,7 +87,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["excerpt"] = excerpt
     app.jinja_env.filters["bdi"] = isolate
     app.jinja_env.filters["handle"] = handle_of
-    app.jinja_env.filters["post_html"] = _post_html
+    app.jinja_env.globals["post_body"] = post_body
 
 
 # A post id no real post has, to find where the id goes in an endpoint's address.

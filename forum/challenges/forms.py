@@ -69,6 +69,7 @@ class NewChallengeForm(BaseForm):
                         validators=[Required("Say what you want to achieve"),
                                     MaxChars(AIM_MAX, "What you want to achieve")])
     submit = SubmitField("Bring this challenge", widget=GovSubmitInput())
+    preview = SubmitField("Preview", widget=GovSubmitInput())
 
 
 class MakeChallengeForm(BaseForm):
@@ -114,6 +115,7 @@ class ChallengeReplyForm(BaseForm):
                          choices=OUTCOME_CHOICES, validate_choice=False)
     attachments = FilesField("Attach files (optional)")
     submit = SubmitField("Post reply", widget=GovSubmitInput())
+    preview = SubmitField("Preview", widget=GovSubmitInput())
 
     def offer(self, kinds: list[PostKind], actions: list[tuple[int, str]]) -> None:
         """Offer these kinds (the first is the default) and these open actions."""

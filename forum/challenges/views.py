@@ -38,6 +38,7 @@ from forum.threads.views import _load_thread
 from forum.threads.views import _post_once
 from forum.threads.views import _post_url
 from forum.threads.views import _posted_message
+from forum.threads.views import _preview
 from forum.threads.views import _require_sign_in
 from forum.threads.views import _with_files
 
@@ -59,6 +60,9 @@ def new(slug: str):
     if not permissions.can_bring_challenge(current_user, learning_set):
         abort(403)
     form = NewChallengeForm()
+    if form.is_submitted() and form.preview.data:
+        return render_template("challenges/new.html", learning_set=learning_set, form=form,
+                               markdown_hint=MARKDOWN_HINT, preview=_preview(form, learning_set))
     if form.validate_on_submit():
         post, new_post = _post_once(form.submission_key.data, lambda: service.start_challenge(
             db.session, current_user, learning_set, title=form.title.data, body=form.body.data,
@@ -93,7 +97,15 @@ def reply(post_id: int):
                       formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
         _preselect(form, request.args.get("kind", ""), request.args.get("action_id", ""))
-    if request.method == "POST" and form.validate_on_submit():
+        if request.args.get("quote"):
+            # As on a thread's reply form: only the post's published text is quoted (the
+            # reader may reply to it, so may read it), or the passage of it they chose.
+            form.body.data = threads.quotation(parent, threads.post_url(parent),
+                                               request.args.get("passage")) or ""
+    preview = None
+    if request.method == "POST" and form.preview.data:
+        preview = _preview(form, thread.learning_set)
+    elif request.method == "POST" and form.validate_on_submit():
         kind = PostKind(form.kind.data)
         due_on = getattr(form.due_on, "parsed", None) if kind == PostKind.ACTION else None
         try:
@@ -112,7 +124,8 @@ def reply(post_id: int):
     return render_template("challenges/reply.html", thread=thread,
                            learning_set=thread.learning_set, challenge=challenge,
                            parent=parent, parent_view=threads.post_view(current_user, parent),
-                           form=form, kind_items=kind_items(form), markdown_hint=MARKDOWN_HINT)
+                           form=form, kind_items=kind_items(form), markdown_hint=MARKDOWN_HINT,
+                           preview=preview)
 
 
 def _preselect(form, kind: str, action_id: str) -> None:

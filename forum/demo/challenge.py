@@ -58,7 +58,8 @@ something concrete.""", kind=R),
                             "assembly, even in passing?", kind=Q, replies=(
                 Msg("claire", 6, """\
 The transport portfolio holder thanked the members warmly at scrutiny, and asked whether the
-Harbour Road crossing could be costed. I took it as politeness; maybe it was an opening.""",
+Harbour Road crossing could be costed. I took it as politeness; maybe it was an opening.
+Thank you, @aisha.rahman: I would not have looked at it again without your question.""",
                     kind=R, replies=(
                         Msg("claire", 26, """\
 I will ask the transport portfolio holder for 20 minutes before the next cabinet briefing, to

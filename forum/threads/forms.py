@@ -129,6 +129,7 @@ class EditPostForm(BaseForm):
                                        coerce=int, choices=[])
     attachments = FilesField("Attach more files (optional)")
     submit = SubmitField("Save changes", widget=GovSubmitInput())
+    preview = SubmitField("Preview", widget=GovSubmitInput())
 
 
 class EditOpeningPostForm(BaseForm):
@@ -142,6 +143,7 @@ class EditOpeningPostForm(BaseForm):
                                        coerce=int, choices=[])
     attachments = FilesField("Attach more files (optional)")
     submit = SubmitField("Save changes", widget=GovSubmitInput())
+    preview = SubmitField("Preview", widget=GovSubmitInput())
 
 
 class FollowForm(BaseForm):

@@ -29,6 +29,7 @@ from forum.files.storage import upload_storage
 from forum.forms import ActionForm
 from forum.mentions import handle_of
 from forum.models import FollowLevel
+from forum.models import LearningSet
 from forum.models import Post
 from forum.models import PostStatus
 from forum.models import Thread
@@ -36,6 +37,7 @@ from forum.moderation.policy import edit_waits
 from forum.moderation.service import returned_note
 from forum.pagination import requested_page
 from forum.sets.loading import load_visible_set
+from forum.templating import set_html
 from forum.threads import bp
 from forum.threads import following
 from forum.threads import reading
@@ -87,14 +89,6 @@ def _require_sign_in():
     return login_manager.unauthorized()
 
 
-def _mention_links(thread: Thread) -> dict[str, str]:
-    """Each handle of the set's active members, to their entry on the set's People page."""
-    slug = thread.learning_set.slug
-    return {handle: url_for("sets.members", slug=slug, _anchor=f"member-{member.id}")
-            for handle, member in mentions.members_by_handle(
-                db.session, thread.learning_set_id).items()}
-
-
 def _post_url(post: Post) -> str:
     return service.post_url(post)
 
@@ -121,12 +115,13 @@ def _post_once(key: str | None, create: Callable[[], Post]) -> tuple[Post, bool]
     return post, True
 
 
-def _preview(form) -> Markup | None:
-    """The post as it would appear, sanitised exactly as when it is sent (nothing is saved);
-    None when the form has errors, which the page shows beside the fields instead."""
+def _preview(form, learning_set: LearningSet) -> Markup | None:
+    """The post as it would appear in the set, sanitised exactly as when it is sent and with
+    its mentions linked (nothing is saved); None when the form has errors, which the page
+    shows beside the fields instead."""
     if not form.validate():
         return None
-    return service.render_source(form.body.data)
+    return set_html(str(service.render_source(form.body.data)), learning_set)
 
 
 def _posted_message(post: Post, done: str, new: bool = True) -> None:
@@ -189,7 +184,7 @@ def _show(loaded, follow_form: FollowForm | None = None, *, record: bool = True)
         opening=opening_view, replies=replies, reply_count=reply_count,
         page=loaded.page, pages=loaded.pages,
         new_ids=reading.new_post_ids(current_user, shown, since),
-        follow_form=follow_form or _follow_form(thread), mention_links=_mention_links(thread),
+        follow_form=follow_form or _follow_form(thread),
         reply_form=ReplyForm(formdata=None), markdown_hint=MARKDOWN_HINT, **extra)
     # What the page showed is now read: one write, only when that moves the place forward.
     # Best effort: another tab, or a busy database, leaves the place where it was.
@@ -226,7 +221,7 @@ def new_thread(slug: str):
     form = NewThreadForm()
     if form.is_submitted() and form.preview.data:
         return render_template("threads/new.html", learning_set=learning_set, form=form,
-                               markdown_hint=MARKDOWN_HINT, preview=_preview(form))
+                               markdown_hint=MARKDOWN_HINT, preview=_preview(form, learning_set))
     if form.validate_on_submit():
         post, new = _post_once(form.submission_key.data, lambda: _with_files(
             service.start_thread(db.session, current_user, learning_set, title=form.title.data,
@@ -244,7 +239,10 @@ def reply(post_id: int):
     thread = parent.thread
     if _challenge_of(thread) is not None:
         # A reply in a challenge has a kind: its own form (307 keeps a POST a POST).
-        return redirect(url_for("challenges.reply", post_id=parent.id), code=307)
+        # A quotation asked for (the Quote link) comes along.
+        quoting = {name: request.args[name] for name in ("quote", "passage")
+                   if request.args.get(name)}
+        return redirect(url_for("challenges.reply", post_id=parent.id, **quoting), code=307)
     if not permissions.is_signed_in(current_user):
         return _require_sign_in()
     if not permissions.can_reply_to_post(current_user, parent):
@@ -258,7 +256,7 @@ def reply(post_id: int):
                                            request.args.get("passage")) or ""
     preview = None
     if form.is_submitted() and form.preview.data:
-        preview = _preview(form)
+        preview = _preview(form, thread.learning_set)
     elif form.validate_on_submit():
         post, new = _post_once(form.submission_key.data, lambda: _with_files(service.reply_to(
             db.session, current_user, parent, body=form.body.data,
@@ -267,7 +265,7 @@ def reply(post_id: int):
         return redirect(_post_url(post))
     return render_template("threads/reply.html", thread=thread, learning_set=thread.learning_set,
                            parent=parent, parent_view=service.post_view(current_user, parent),
-                           form=form, preview=preview, mention_links=_mention_links(thread),
+                           form=form, preview=preview,
                            markdown_hint=MARKDOWN_HINT)
 
 
@@ -305,7 +303,10 @@ def edit_post(post_id: int):
         form.submit.label.text = "Send for approval again"
     elif post.status == PostStatus.APPROVED and edit_waits(db.session, current_user, post):
         form.submit.label.text = "Send edit for approval"
-    if form.validate_on_submit():
+    preview = None
+    if form.is_submitted() and form.preview.data:
+        preview = _preview(form, thread.learning_set)
+    elif form.validate_on_submit():
         title = form.title.data if post.is_opening_post else None
         try:
             adding = form.attachments.uploads
@@ -326,7 +327,7 @@ def edit_post(post_id: int):
                 flash(*EDIT_MESSAGES[result])
             return redirect(_post_url(post))
     return render_template("threads/edit.html", thread=thread, learning_set=thread.learning_set,
-                           post=post, form=form, markdown_hint=MARKDOWN_HINT,
+                           post=post, form=form, markdown_hint=MARKDOWN_HINT, preview=preview,
                            returned=returned_note(db.session, post))
 
 

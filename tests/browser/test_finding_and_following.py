@@ -1,6 +1,7 @@
 """Finding and following a conversation in a real browser: search, quote a selected passage,
 mention a colleague with the @ suggestions (told once a moderator approves), follow the thread
-and see "1 new" on the set page after another reply; axe-core on each page on the way."""
+and see "1 new" on the set page after another reply; the same suggestions in a challenge's
+reply box, its mention a link on the moderation queue; axe-core on each page on the way."""
 
 from __future__ import annotations
 
@@ -26,16 +27,21 @@ COLLEAGUE_EMAIL = "colleague@example.org"
 COLLEAGUE_NAME = "Cai Colleague"
 
 
+def _add_colleague(learning_set: LearningSet) -> None:
+    """A plain member of the set to mention (made once: browser tests share the database)."""
+    colleague = db.session.query(User).filter_by(email=COLLEAGUE_EMAIL).one_or_none()
+    if colleague is None:
+        colleague = factories.make_user(COLLEAGUE_EMAIL, display_name=COLLEAGUE_NAME)
+        factories.add_member(colleague, learning_set)
+
+
 def _thread_and_colleague(app: Flask, seed: Seed, word: str) -> tuple[int, str]:
     """A thread in the set where every post waits, and a plain member to mention."""
     title = f"Crèche vouchers ({word})"
     with app.app_context():
         learning_set = db.session.query(LearningSet).filter_by(
             slug=seed.reviewed_set_slug).one()
-        colleague = db.session.query(User).filter_by(email=COLLEAGUE_EMAIL).one_or_none()
-        if colleague is None:
-            colleague = factories.make_user(COLLEAGUE_EMAIL, display_name=COLLEAGUE_NAME)
-            factories.add_member(colleague, learning_set)
+        _add_colleague(learning_set)
         facilitator = db.session.query(User).filter_by(email=seed.facilitator_email).one()
         thread = factories.make_thread(
             learning_set, facilitator, title=title,
@@ -148,3 +154,53 @@ def test_member_finds_quotes_mentions_follows_and_sees_what_is_new(
     expect(member.get_by_role("link", name=re.compile(
         rf"new posts? in \d+ threads? in {seed.reviewed_set_name}"))).to_be_visible()
     assert_no_axe_violations(member)
+
+
+def test_a_challenge_reply_suggests_whom_to_mention_and_tells_them_once_approved(
+        new_context: CreateContextCallback, live_app: Flask, seed: Seed) -> None:
+    word = f"zc{uuid.uuid4().hex[:8]}"
+    title = f"Keeping the panel together ({word})"
+    with live_app.app_context():
+        learning_set = db.session.query(LearningSet).filter_by(
+            slug=seed.reviewed_set_slug).one()
+        _add_colleague(learning_set)
+        facilitator = db.session.query(User).filter_by(email=seed.facilitator_email).one()
+        thread_id = factories.make_challenge(learning_set, facilitator, title=title).thread_id
+        db.session.commit()
+
+    # A member asks a question on the challenge's page and mentions a colleague with "@ca".
+    member = new_context().new_page()
+    sign_in(member, seed.member_email, seed.password)
+    member.goto(f"/threads/{thread_id}")
+    expect(member.get_by_role("heading", level=2, name="Reply to this challenge")).to_be_visible()
+    member.get_by_label("Question").check()
+    box = member.get_by_label("Your reply")
+    box.type("Who else could help? Perhaps @ca")
+    option = member.get_by_role("option", name=re.compile(r"^@cai\.colleague"))
+    expect(option).to_be_visible()
+    assert_no_axe_violations(member)
+    box.press("ArrowDown")
+    box.press("Enter")
+    assert box.input_value().endswith("Perhaps @cai.colleague ")
+    expect(member.get_by_role("listbox")).to_be_hidden()
+    box.type("would know.")
+    member.get_by_role("button", name="Post reply").click()
+    expect(member.get_by_text("will appear to others once a moderator")).to_be_visible()
+
+    colleague = new_context().new_page()
+    sign_in(colleague, COLLEAGUE_EMAIL, seed.password)
+    colleague.goto("/notifications")
+    expect(colleague.get_by_text(f"mentioned you in “{title}”")).to_have_count(0)
+
+    # On the queue the mention is already a link, as it will be on the thread.
+    moderator = new_context().new_page()
+    sign_in(moderator, seed.moderator_email, seed.password)
+    moderator.goto("/moderation/")
+    item = moderator.get_by_role("listitem").filter(has_text="Who else could help?")
+    expect(item.get_by_role("link", name="@cai.colleague")).to_have_attribute(
+        "href", re.compile(r"/members#member-\d+$"))
+    item.get_by_role("button", name=re.compile(r"^Approve")).click()
+    expect(moderator.get_by_text("Post approved.")).to_be_visible()
+
+    colleague.goto("/notifications")
+    expect(colleague.get_by_text(f"{seed.member_name} mentioned you in “{title}”.")).to_be_visible()

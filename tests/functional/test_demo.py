@@ -208,6 +208,12 @@ def test_a_demo_mention_links_to_the_member_and_my_sets_counts_what_is_new(clien
     page = client.get(f"/threads/{thread_id}").text
     assert re.search(rf'<a class="govuk-link forum-mention" href="/sets/{COMMS_SLUG}/members'
                      r'#member-\d+">@tom.adeyemi</a>', page)
+    # A reply in the demo challenge mentions someone too, linked the same way.
+    challenge = re.search(r'href="/threads/(\d+)">How do I get councillors', welcome)
+    assert challenge is not None
+    page = client.get(f"/threads/{challenge.group(1)}").text
+    assert re.search(rf'<a class="govuk-link forum-mention" href="/sets/{COMMS_SLUG}/members'
+                     r'#member-\d+">@aisha.rahman</a>', page)
 
 
 def _sign_in(client, key: str) -> None:

@@ -144,3 +144,24 @@ def test_a_waiting_edit_is_never_quoted(app, client, world):
 def test_the_profile_shows_the_handle(client, world):
     client.sign_in_as(world.member)
     assert "@mo.member" in client.get("/account/profile").text
+
+
+def test_quote_in_a_challenge_opens_its_reply_form_with_the_quotation(app, client, world):
+    """The Quote link of a challenge's post leads to the challenge's own reply form (replies
+    there have a kind): the quotation, or the chosen passage of it, must come along."""
+    with app.app_context():
+        challenge = factories.make_challenge(db.session.get(LearningSet, world.learning_set.id),
+                                             db.session.get(User, world.moderator.id),
+                                             title="Quoting in a challenge")
+        opening = challenge.thread.posts[0]
+        opening.body_source = "First we tried a survey. Then we asked the chair."
+        db.session.commit()
+        opening_id, thread_id = opening.id, challenge.thread_id
+    client.sign_in_as(world.member)
+    response = client.get(f"/posts/{opening_id}/reply?quote=1&passage=Then+we+asked+the+chair.",
+                          follow_redirects=True)
+    assert response.request.path == f"/posts/{opening_id}/challenge-reply"
+    box = response.text.split('name="body"', 1)[1].split("</textarea>", 1)[0]
+    assert "&gt; Then we asked the chair.\n&gt;\n&gt; — [Mia Moderator]" \
+           f"(/threads/{thread_id}" in box
+    assert "survey" not in box
