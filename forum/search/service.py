@@ -133,10 +133,12 @@ def _in_set(filters: Filters, learning_set_id: ColumnElement) -> ColumnElement[b
 
 
 def _post_matches(user: AnyUser, hit, columns: list, filters: Filters) -> Select:
+    # The rule read from each post's own (joined) thread: a check per post read, not a list
+    # of every thread the user may open built before the first one.
     query = (select(*columns).select_from(Post)
              .join(hit, hit.c.id == Post.id)
              .join(Thread, Thread.id == Post.thread_id)
-             .where(permissions.visible_posts_filter(user)))
+             .where(permissions.visible_posts_in_thread_filter(user)))
     if filters.learning_set is not None:
         # Within one set (a small share of all posts), the set's post ids are gathered once
         # and each match is checked against them while the index is read newest first, so the
