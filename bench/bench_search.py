@@ -70,14 +70,15 @@ def _tail_queries() -> list[tuple[str, str]]:
 
 
 @contextlib.contextmanager
-def _thread_list_rule():
-    """Search as it was before: the post rule as a list of every thread the user may open."""
-    now = permissions.visible_posts_in_thread_filter
+def _as_before():
+    """Search as it was before this change: the post rule as a list of every thread the user
+    may open (built before the first match is checked)."""
+    rule = permissions.visible_posts_in_thread_filter
     permissions.visible_posts_in_thread_filter = permissions.visible_posts_filter
     try:
         yield
     finally:
-        permissions.visible_posts_in_thread_filter = now
+        permissions.visible_posts_in_thread_filter = rule
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -150,7 +151,7 @@ def main() -> None:
 
     def before(measure):
         def run() -> None:
-            with _thread_list_rule():
+            with _as_before():
                 measure()
         return run
 

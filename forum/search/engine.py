@@ -46,10 +46,6 @@ class Engine(Protocol):
     def snippets(self, session: Session, table: str, ids: Iterable[int]) -> dict[int, Markup]:
         """A highlighted snippet of each of the rows ``ids`` of ``table``."""
 
-    def in_row(self, table: str) -> tuple[ColumnElement[bool], ColumnElement] | None:
-        """(condition, rank) over ``table``'s own rows, when the index lives in them (so a
-        query already reading the table need not join :meth:`matches` to it); else None."""
-
     def post_matches(self) -> Select: ...
 
     def thread_matches(self) -> Select: ...
@@ -98,9 +94,6 @@ class SqliteEngine(_Shorthands):
             query = query.limit(-1)
         return query
 
-    def in_row(self, table: str) -> None:
-        return None  # FTS5 tables are separate from the rows they index
-
     def snippets(self, session: Session, table: str, ids: Iterable[int]) -> dict[int, Markup]:
         ids = list(ids)
         if not ids:
@@ -135,12 +128,10 @@ class PostgresEngine(_Shorthands):
 
     def matches(self, table: str) -> Select:
         rows = sql_table(table, column("id"))
-        condition, rank = self.in_row(table)
-        return select(rows.c.id.label("id"), rank.label("rank")).where(condition)
-
-    def in_row(self, table: str) -> tuple[ColumnElement[bool], ColumnElement]:
         vector = literal_column(f"{table}.search_vector")
-        return vector.op("@@")(self.tsquery), -func.ts_rank_cd(vector, self.tsquery)
+        return (select(rows.c.id.label("id"),
+                       (-func.ts_rank_cd(vector, self.tsquery)).label("rank"))
+                .where(vector.op("@@")(self.tsquery)))
 
     def snippets(self, session: Session, table: str, ids: Iterable[int]) -> dict[int, Markup]:
         ids = list(ids)

@@ -26,7 +26,6 @@ from sqlalchemy import func
 from sqlalchemy import literal
 from sqlalchemy import or_
 from sqlalchemy import select
-from sqlalchemy import true
 from sqlalchemy import union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import aliased
@@ -43,7 +42,6 @@ from forum.models import PostStatus
 from forum.models import Thread
 from forum.models import User
 from forum.permissions import AnyUser
-from forum.search.engine import Engine
 from forum.search.engine import engine_for
 from forum.search.query import ParsedQuery
 from forum.times import to_local
@@ -134,50 +132,27 @@ def _in_set(filters: Filters, learning_set_id: ColumnElement) -> ColumnElement[b
     return learning_set_id == filters.learning_set.id
 
 
-def _post_matches(user: AnyUser, matching: _PostMatch, columns: list,
-                  filters: Filters) -> Select:
+def _post_matches(user: AnyUser, hit, columns: list, filters: Filters) -> Select:
     # The rule read from each post's own (joined) thread: a check per post read, not a list
     # of every thread the user may open built before the first one.
-    query = select(*columns).select_from(Post)
-    if matching.hits is not None:
-        query = query.join(matching.hits, matching.id == Post.id)
-    query = (query.join(Thread, Thread.id == Post.thread_id)
-             .where(matching.condition, permissions.visible_posts_in_thread_filter(user)))
+    query = (select(*columns).select_from(Post)
+             .join(hit, hit.c.id == Post.id)
+             .join(Thread, Thread.id == Post.thread_id)
+             .where(permissions.visible_posts_in_thread_filter(user)))
     if filters.learning_set is not None:
         # Within one set (a small share of all posts), the set's post ids are gathered once
         # and each match is checked against them while the index is read newest first, so the
         # matches of other sets are dropped without a look at their rows. "+ 0" keeps SQLite
         # from turning the list into one index lookup per post of the set.
         in_set, set_thread = aliased(Post), aliased(Thread)
-        query = query.where((matching.id + 0).in_(
+        query = query.where((hit.c.id + 0).in_(
             select(in_set.id).join(set_thread, set_thread.id == in_set.thread_id)
             .where(set_thread.learning_set_id == filters.learning_set.id).correlate(None)))
     return _filtered(query, filters, _in_set(filters, Thread.learning_set_id), Post.author_id,
                      Post.created_at)
 
 
-@dataclass(frozen=True)
-class _PostMatch:
-    """How matching posts are read: the index's own rows joined to posts by id (SQLite's FTS5
-    table: ``hits``), or a condition on the posts' own rows (PostgreSQL's ``tsvector``
-    column, which a join would make PostgreSQL read twice)."""
-
-    id: ColumnElement
-    rank: ColumnElement
-    condition: ColumnElement[bool]
-    hits: object = None
-
-
-def _post_match(engine: Engine) -> _PostMatch:
-    in_row = engine.in_row("posts")
-    if in_row is not None:
-        condition, rank = in_row
-        return _PostMatch(Post.id, rank, condition)
-    hits = engine.matches("posts").subquery("post_hits")
-    return _PostMatch(hits.c.id, hits.c.rank, true(), hits)
-
-
-def _post_window(session: Session, user: AnyUser, engine: Engine,
+def _post_window(session: Session, user: AnyUser, matches: Select,
                  filters: Filters) -> tuple[list[Candidate], bool]:
     """The newest POST_WINDOW matching posts the user may read, ranked, and whether more match.
 
@@ -185,22 +160,23 @@ def _post_window(session: Session, user: AnyUser, engine: Engine,
     the database stops after POST_WINDOW + 1 visible matches instead of ranking every one;
     the permission rule applies before the window, so posts the user may not read neither
     take a place in it nor tell that they exist."""
-    matching = _post_match(engine)
-    newest = _post_matches(user, matching, [Post.id, matching.rank, Post.created_at], filters)
+    hit = matches.subquery("post_hits")
+    newest = _post_matches(user, hit, [Post.id, hit.c.rank, Post.created_at], filters)
     if session.get_bind().dialect.name != "postgresql":
-        rows = session.execute(newest.order_by(matching.id.desc())
-                               .limit(POST_WINDOW + 1)).all()
+        rows = session.execute(newest.order_by(hit.c.id.desc()).limit(POST_WINDOW + 1)).all()
     else:
         # PostgreSQL estimates how many posts match from each word alone; words that occur
         # together fool it into building every match's bitmap and scanning posts. The newest
         # posts first (a small range of ids, a small plan), then, if the window is not full,
         # all older ones.
         bound = (session.scalar(select(func.max(Post.id))) or 0) - NEWEST_IDS
-        rows = session.execute(newest.where(Post.id > bound).order_by(Post.id.desc())
+        # (The range is given for both sides of the join: PostgreSQL does not carry it over.)
+        rows = session.execute(newest.where(hit.c.id > bound, Post.id > bound)
+                               .order_by(hit.c.id.desc())
                                .limit(POST_WINDOW + 1)).all()
         if len(rows) <= POST_WINDOW and bound > 0:
             rows += session.execute(
-                newest.where(Post.id <= bound).order_by(Post.id.desc())
+                newest.where(hit.c.id <= bound, Post.id <= bound).order_by(hit.c.id.desc())
                 .limit(POST_WINDOW + 1 - len(rows))).all()
     return ([Candidate(ResultKind.POST.value, row[0], row[1], row[2])
              for row in rows[:POST_WINDOW]], len(rows) > POST_WINDOW)
@@ -301,7 +277,7 @@ def search(session: Session, user: AnyUser, query: ParsedQuery, filters: Filters
             .limit(COUNT_CAP + 1))]
     windowed = False
     if filters.kind in (None, ResultKind.POST):
-        window, windowed = _post_window(session, user, engine, filters)
+        window, windowed = _post_window(session, user, engine.matches("posts"), filters)
         found = _best_first(found + window)
     more = len(found) > COUNT_CAP or windowed
     total = min(len(found), COUNT_CAP)
