@@ -132,13 +132,20 @@ def _in_set(filters: Filters, learning_set_id: ColumnElement) -> ColumnElement[b
     return learning_set_id == filters.learning_set.id
 
 
-def _post_matches(user: AnyUser, hit, columns: list, filters: Filters) -> Select:
-    # The rule read from each post's own (joined) thread: a check per post read, not a list
-    # of every thread the user may open built before the first one.
+def _post_matches(user: AnyUser, hit, columns: list, filters: Filters, *,
+                  per_post_rule: bool) -> Select:
+    # The same rule in the form each database runs best (bench/RESULTS.md, "Search ... set
+    # in the rule"): SQLite checks each match against its own (joined) thread and a short
+    # list of set ids, instead of first listing every thread the user may open; given that
+    # form, PostgreSQL misjudges how many matches it drops and builds the bitmap of every
+    # match (1.2 s against 0.24 s for "councillor briefings"), so it keeps the thread list,
+    # which it runs as a walk down the newest posts.
+    rule = (permissions.visible_posts_in_thread_filter(user) if per_post_rule
+            else permissions.visible_posts_filter(user))
     query = (select(*columns).select_from(Post)
              .join(hit, hit.c.id == Post.id)
              .join(Thread, Thread.id == Post.thread_id)
-             .where(permissions.visible_posts_in_thread_filter(user)))
+             .where(rule))
     if filters.learning_set is not None:
         # Within one set (a small share of all posts), the set's post ids are gathered once
         # and each match is checked against them while the index is read newest first, so the
@@ -161,8 +168,10 @@ def _post_window(session: Session, user: AnyUser, matches: Select,
     the permission rule applies before the window, so posts the user may not read neither
     take a place in it nor tell that they exist."""
     hit = matches.subquery("post_hits")
-    newest = _post_matches(user, hit, [Post.id, hit.c.rank, Post.created_at], filters)
-    if session.get_bind().dialect.name != "postgresql":
+    postgres = session.get_bind().dialect.name == "postgresql"
+    newest = _post_matches(user, hit, [Post.id, hit.c.rank, Post.created_at], filters,
+                           per_post_rule=not postgres)
+    if not postgres:
         rows = session.execute(newest.order_by(hit.c.id.desc()).limit(POST_WINDOW + 1)).all()
     else:
         # PostgreSQL estimates how many posts match from each word alone; words that occur
