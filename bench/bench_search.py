@@ -21,8 +21,9 @@ admin (who reads everything, so the most rows match). Columns:
 The "before" columns swap :func:`forum.permissions.visible_posts_in_thread_filter` for
 :func:`forum.permissions.visible_posts_filter` (what search used before) for those requests
 only; every measure of a query runs once per round, in turn, so the load is shared alike.
-(On PostgreSQL search keeps the list form, which it plans better: there "before" and "now" are
-the same query unless ``--per-post-rule`` makes PostgreSQL use the per-post form too.)
+(On PostgreSQL search still walks the older posts of a query with dense matches with the list
+form, which it plans better there; ``--per-post-rule`` makes "now" use the per-post form for
+every step, to measure that choice.)
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def main() -> None:
     parser.add_argument("--database", required=True)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--per-post-rule", action="store_true",
-                        help="PostgreSQL: measure the per-post form of the rule as 'now'")
+                        help="PostgreSQL: 'now' uses the per-post form of the rule in every step")
     args = parser.parse_args()
     if args.per_post_rule:
         plain = service._post_matches
