@@ -173,10 +173,10 @@ def visible_posts_in_thread_filter(user: AnyUser) -> ColumnElement[bool]:
     :class:`Thread` (``Thread.id == Post.thread_id``): the same rule, read from the joined
     thread's columns instead of a list of every thread the user may open.
 
-    For search, which checks a few thousand posts newest first: each is checked against its
-    own thread's set (a short list of readable and moderated set ids), where the list form
-    first builds the ids of every visible thread (20,000 threads: ~250 ms on PostgreSQL under
-    load) before the first post is looked at."""
+    For search, which checks a few thousand matching posts newest first: each is checked
+    against its own thread and set (a short list of readable and moderated set ids), where the
+    list form first builds the ids of every thread the user may open (thousands) before the
+    first post is looked at."""
     own = false()
     if is_signed_in(user):
         own = and_(Post.author_id == user.id, Post.status.in_(AUTHOR_ONLY_STATUSES))
