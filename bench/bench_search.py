@@ -1,21 +1,35 @@
-"""Search speed on a large seeded forum: p50 and p95 per query, beside the engine alone.
+"""Search speed on a large seeded forum: p50 and p95 per query, the page's frame, and the
+search before this change (the baseline), all measured in the same run.
 
 Seed first (``bench/seed.py``, 1,000,000 posts by default), then::
 
     .venv/bin/python bench/bench_search.py --database sqlite:////tmp/big.db [--runs 30]
 
-Each query is sent to ``/search`` through Flask's test client, signed in as a member of one set
-(``person3@example.org``: results filtered to what they may read) and as the admin (who reads
-everything, so the most rows match). The baseline is the engine alone: the bare full-text query
-for the same words, top 20 by rank, with no permissions, joins or page (ranking every match, as
-search did before it ranked only the newest 1,000 readable matching posts). "search" is
-``forum.search.service.search`` alone for the member (matching, permissions, ranking, the page's
-20 results with snippets), without the rest of the page (header, set list, rendering).
+Each query is sent to ``/search`` through Flask's test client, signed in as a plain member of
+a few sets (results filtered to what they may read), within one of their sets, and as the
+admin (who reads everything, so the most rows match). Columns:
+
+- "engine": the bare full-text query for the same words, top 20 by rank, no permissions.
+- "frame" / "admin frame": ``/search`` with no query, as the member and as the admin: the page
+  around any search (header counts, the set list, the form, rendering), which no search
+  change can make faster.
+- "search" / "search before": ``forum.search.service.search`` alone for the member (matching,
+  permissions, ranking, the 20 results with snippets), with the permission rule read from each
+  post's thread (now) and with the list of every thread the member may open (before).
+- "member" / "member before", "admin" / "admin before": the whole page, now and before.
+
+The "before" columns swap :func:`forum.permissions.visible_posts_in_thread_filter` for
+:func:`forum.permissions.visible_posts_filter` (what search used before) for those requests
+only; every measure of a query runs once per round, in turn, so the load is shared alike.
+(On PostgreSQL search still walks the older posts of a query with dense matches with the list
+form, which it plans better there; ``--per-post-rule`` makes "now" use the per-post form for
+every step, to measure that choice.)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -27,7 +41,10 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.seed import PASSWORD  # noqa: E402
+from bench.seed import vocabulary  # noqa: E402
+from bench.seed import zipf_share  # noqa: E402
 from forum import create_app  # noqa: E402
+from forum import permissions  # noqa: E402
 from forum.extensions import db  # noqa: E402
 from forum.models import User  # noqa: E402
 from forum.search import service  # noqa: E402
@@ -44,6 +61,27 @@ QUERIES = [("single common word", "recruitment"),
            ("rarer word", "childcare"),
            ("rare word", "marmalade"),
            ("no match", "zzzunknownword")]
+# Words of the seed's long-tailed vocabulary (bench/seed.py), by frequency rank: the kinds of
+# word people really search for, from common to rare.
+TAIL_RANKS = (10, 100, 1000, 10000)
+
+
+def _tail_queries() -> list[tuple[str, str]]:
+    words = vocabulary()
+    return [(f"tail word, rank {rank:,} ({zipf_share(rank):.3%} of words)", words[rank - 1])
+            for rank in TAIL_RANKS]
+
+
+@contextlib.contextmanager
+def _as_before():
+    """Search as it was before this change: the post rule as a list of every thread the user
+    may open (built before the first match is checked)."""
+    rule = permissions.visible_posts_in_thread_filter
+    permissions.visible_posts_in_thread_filter = permissions.visible_posts_filter
+    try:
+        yield
+    finally:
+        permissions.visible_posts_in_thread_filter = rule
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -73,7 +111,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", required=True)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--per-post-rule", action="store_true",
+                        help="PostgreSQL: 'now' uses the per-post form of the rule in every step")
     args = parser.parse_args()
+    if args.per_post_rule:
+        plain = service._post_matches
+
+        def per_post(*positional, per_post_rule: bool, **named):
+            return plain(*positional, per_post_rule=True, **named)
+        service._post_matches = per_post
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database, "SECRET_KEY": "bench",
                       "TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
                       "LOG_FORMAT": "none"})
@@ -99,44 +145,60 @@ def main() -> None:
         assert response.status_code in (302, 303), f"could not sign in as {email}"
         clients[name] = client
 
-    print(f"{'query':<34} {'engine p50':>10} {'search p50':>10} {'p95':>7} "
-          f"{'member p50':>10} {'p95':>7} "
-          f"{'in set p50':>10} {'p95':>7} {'admin p50':>9} {'p95':>7}")
-    kinds = ("engine", "search", "member", "in set", "admin")
+    queries = QUERIES + _tail_queries()
+    kinds = ("engine", "frame", "admin frame", "search before", "search", "member before", "member",
+             "in set", "admin before", "admin")
+    print("ms, p50/p95: " + " | ".join(kinds))
     overall: dict[str, list[float]] = {key: [] for key in kinds}
-    for _label, query in QUERIES:
+
+    def page(name: str, query: str, extra: dict | None = None) -> None:
+        response = clients[name].get("/search", query_string={"q": query, **(extra or {})})
+        assert response.status_code == 200
+
+    def service_search(query: str) -> None:
+        with app.app_context():
+            member = db.session.get(User, member_id)
+            service.search(db.session, member, parse(query), service.Filters(), page=1)
+
+    def before(measure):
+        def run() -> None:
+            with _as_before():
+                measure()
+        return run
+
+    for _label, query in queries:
+        measures = {
+            "frame": lambda: clients["member"].get("/search"),
+            "admin frame": lambda: clients["admin"].get("/search"),
+            "search before": before(lambda q=query: service_search(q)),
+            "search": lambda q=query: service_search(q),
+            "member before": before(lambda q=query: page("member", q)),
+            "member": lambda q=query: page("member", q),
+            "in set": lambda q=query: page("member", q, {"set": member_set}),
+            "admin before": before(lambda q=query: page("admin", q)),
+            "admin": lambda q=query: page("admin", q),
+        }
         timings: dict[str, list[float]] = {key: [] for key in kinds}
         with engine.connect() as connection:
             for _ in range(args.runs):
                 began = time.perf_counter()
                 _engine_alone(connection, query)
                 timings["engine"].append(time.perf_counter() - began)
-        with app.app_context():
-            member = db.session.get(User, member_id)
-            for _ in range(args.runs):
+        for measure in measures.values():  # warm
+            measure()
+        for _ in range(args.runs):
+            for key, measure in measures.items():
                 began = time.perf_counter()
-                service.search(db.session, member, parse(query), service.Filters(), page=1)
-                timings["search"].append(time.perf_counter() - began)
-        for name, client, extra in (("member", clients["member"], {}),
-                                    ("in set", clients["member"], {"set": member_set}),
-                                    ("admin", clients["admin"], {})):
-            client.get("/search", query_string={"q": query, **extra})  # warm
-            for _ in range(args.runs):
-                began = time.perf_counter()
-                response = client.get("/search", query_string={"q": query, **extra})
-                timings[name].append(time.perf_counter() - began)
-                assert response.status_code == 200
+                measure()
+                timings[key].append(time.perf_counter() - began)
         for key, values in timings.items():
             overall[key].extend(values)
-        ms = {key: (statistics.median(values) * 1000, _percentile(values, 0.95) * 1000)
-              for key, values in timings.items()}
-        print(f"{query:<34} {ms['engine'][0]:>8.1f}ms {ms['search'][0]:>8.1f}ms "
-              f"{ms['search'][1]:>5.0f}ms {ms['member'][0]:>8.1f}ms "
-              f"{ms['member'][1]:>5.0f}ms {ms['in set'][0]:>8.1f}ms {ms['in set'][1]:>5.0f}ms "
-              f"{ms['admin'][0]:>7.1f}ms {ms['admin'][1]:>5.0f}ms", flush=True)
-    print(f"\n{'all queries':<34} "
-          + " ".join(f"{key} p50 {statistics.median(v) * 1000:.1f}ms "
-                     f"p95 {_percentile(v, 0.95) * 1000:.1f}ms;" for key, v in overall.items()))
+        print(f"{query:<22} " + " | ".join(
+            f"{statistics.median(v) * 1000:.0f}/{_percentile(v, 0.95) * 1000:.0f}"
+            for v in timings.values()) + f"  (load {_load()})", flush=True)
+    print(f"\n{'all queries':<22} " + " | ".join(
+        f"{statistics.median(v) * 1000:.0f}/{_percentile(v, 0.95) * 1000:.0f}"
+        for v in overall.values()))
     print(f"load average after: {_load()}")
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import random
 import sys
 import time
@@ -83,6 +84,53 @@ SENTENCES = [
     "Our evaluation partner interviewed members six months later about what had changed.",
     "Translation into three community languages cost less than we feared and was worth it.",
 ]
+
+
+# A long-tailed vocabulary on top of the sentences above (whose words each sit in about one
+# post in six, which no real forum's words do): word r of VOCABULARY_SIZE is drawn with weight
+# 1/r**ZIPF_EXPONENT, a few per post, so a handful of words are common and most are rare, as
+# in real text. The words are made up (pronounceable syllables, none an English word or a
+# stem of another), so a search for one finds exactly the posts that drew it.
+VOCABULARY_SIZE = 20_000
+ZIPF_EXPONENT = 1.07
+TAIL_WORDS = (4, 12)
+_SYLLABLES = ["ba", "do", "ki", "lu", "ma", "ne", "po", "ra", "si", "tu", "vo", "za", "gri",
+              "fen", "mol", "tak", "bru", "dal", "kin", "vor"]
+
+
+def vocabulary() -> list[str]:
+    """The tail's words, most frequent first (the same list on every run)."""
+    words = []
+    count = len(_SYLLABLES)
+    for n in range(VOCABULARY_SIZE):
+        a, b, c = n % count, (n // count) % count, (n // count // count) % count
+        # Three syllables and a closing consonant: "bakilun"; distinct for every n < 8,000,
+        # then a fourth syllable.
+        word = _SYLLABLES[a] + _SYLLABLES[b] + _SYLLABLES[c]
+        if n >= count ** 3:
+            word += _SYLLABLES[n // count ** 3 % count]
+        words.append(word + "x")
+    return words
+
+
+def zipf_share(rank: int) -> float:
+    """The expected share of the tail's draws that are the word of this rank (1 = commonest)."""
+    total = sum(1 / r ** ZIPF_EXPONENT for r in range(1, VOCABULARY_SIZE + 1))
+    return (1 / rank ** ZIPF_EXPONENT) / total
+
+
+class Tail:
+    """Draws each post's long-tail words."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.words = vocabulary()
+        weights = [1 / r ** ZIPF_EXPONENT for r in range(1, VOCABULARY_SIZE + 1)]
+        self.cumulative = list(itertools.accumulate(weights))
+
+    def sentence(self) -> str:
+        count = self.rng.randint(*TAIL_WORDS)
+        return " ".join(self.rng.choices(self.words, cum_weights=self.cumulative, k=count))
 
 
 def _sentences(rng: random.Random, count: int) -> str:
@@ -218,8 +266,10 @@ def _after_bulk_load(connection) -> None:
 def seed(url: str, *, sets: int, people: int, threads: int, posts: int, long_thread: int,
          seed_value: int, body_pool: int = 2_000) -> dict[str, float]:
     rng = random.Random(seed_value)
+    # No statement time limit: building the search index of 1,000,000 posts on a loaded
+    # machine takes longer than a request may.
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "seed", "TESTING": True,
-                      "LOG_FORMAT": "none"})
+                      "LOG_FORMAT": "none", "DATABASE_STATEMENT_TIMEOUT": 0})
     timings: dict[str, float] = {}
     with app.app_context():
         import flask_migrate
@@ -232,6 +282,7 @@ def seed(url: str, *, sets: int, people: int, threads: int, posts: int, long_thr
         started = time.perf_counter()
         password_hash = generate_password_hash(PASSWORD)
         bodies = _bodies(rng, body_pool)
+        tail = Tail(rng)
         with db.engine.connect() as connection, _pragmas_then_begin(connection):
             _before_bulk_load(connection)
             writer = Writer(connection)
@@ -299,6 +350,10 @@ def seed(url: str, *, sets: int, people: int, threads: int, posts: int, long_thr
                         author = (people_here[thread_id % len(people_here)] if n == 0
                                   else rng.choice(people_here))
                         source, html = bodies[rng.randrange(len(bodies))]
+                        # Each post's own long-tail words, as a last paragraph (plain
+                        # lowercase letters: safe in HTML as they are).
+                        words = tail.sentence()
+                        source, html = f"{source}\n\n{words}", f"{html}<p>{words}</p>"
                         if n == 0:
                             parent, depth, status = None, 0, PostStatus.APPROVED.value
                         else:

@@ -113,6 +113,7 @@ from forum.permissions.posts import opening_posts
 from forum.permissions.posts import post_display
 from forum.permissions.posts import shown_posts_filter
 from forum.permissions.posts import visible_posts_filter
+from forum.permissions.posts import visible_posts_in_thread_filter
 from forum.permissions.posts import visible_revisions
 from forum.permissions.posts import visible_threads_filter
 from forum.permissions.roles import MODERATING_ROLES
@@ -290,6 +291,7 @@ __all__ = [
     "visible_events_filter",
     "visible_meetings_filter",
     "visible_posts_filter",
+    "visible_posts_in_thread_filter",
     "visible_revisions",
     "visible_threads_filter",
     "waiting_posts_filter",

@@ -168,6 +168,23 @@ def visible_posts_filter(user: AnyUser) -> ColumnElement[bool]:
     return _posts_filter(user, frozenset({PostStatus.APPROVED}))
 
 
+def visible_posts_in_thread_filter(user: AnyUser) -> ColumnElement[bool]:
+    """:func:`visible_posts_filter` for a query that already joins each post's own
+    :class:`Thread` (``Thread.id == Post.thread_id``): the same rule, read from the joined
+    thread's columns instead of a list of every thread the user may open.
+
+    For search, which checks a few thousand matching posts newest first: each is checked
+    against its own thread and set (a short list of readable and moderated set ids), where the
+    list form first builds the ids of every thread the user may open (thousands) before the
+    first post is looked at."""
+    own = false()
+    if is_signed_in(user):
+        own = and_(Post.author_id == user.id, Post.status.in_(AUTHOR_ONLY_STATUSES))
+    return and_(visible_threads_filter(user),
+                or_(Post.status == PostStatus.APPROVED,
+                    moderates_filter(user, Thread.learning_set_id), own))
+
+
 def shown_posts_filter(user: AnyUser) -> ColumnElement[bool]:
     """Posts whose :func:`post_display` is not ``OMITTED`` (the text or a "hidden"
     placeholder), as a WHERE clause over :class:`Post`."""

@@ -53,6 +53,8 @@ COUNT_CAP = 1000
 POST_WINDOW = 1000
 # On PostgreSQL the window is first looked for among this many newest post ids (see _post_window).
 NEWEST_IDS = 20 * POST_WINDOW
+# PostgreSQL: this many readable matches among the NEWEST_IDS (0.5%) make a query "dense".
+DENSE_MATCHES = 100
 
 
 class ResultKind(enum.StrEnum):
@@ -132,11 +134,20 @@ def _in_set(filters: Filters, learning_set_id: ColumnElement) -> ColumnElement[b
     return learning_set_id == filters.learning_set.id
 
 
-def _post_matches(user: AnyUser, hit, columns: list, filters: Filters) -> Select:
+def _post_matches(user: AnyUser, hit, columns: list, filters: Filters, *,
+                  per_post_rule: bool) -> Select:
+    # The same rule in two forms (bench/RESULTS.md, "Search: the post rule per post"): per
+    # post checks each match against its own (joined) thread and a short list of set ids,
+    # instead of first listing every thread the user may open. Given that form for a
+    # common query over all posts, PostgreSQL misjudges how many matches it keeps and builds
+    # the bitmap of every match (1.2 s against 0.24 s for "councillor briefings"), so
+    # _post_window chooses the form there.
+    rule = (permissions.visible_posts_in_thread_filter(user) if per_post_rule
+            else permissions.visible_posts_filter(user))
     query = (select(*columns).select_from(Post)
              .join(hit, hit.c.id == Post.id)
              .join(Thread, Thread.id == Post.thread_id)
-             .where(permissions.visible_posts_filter(user)))
+             .where(rule))
     if filters.learning_set is not None:
         # Within one set (a small share of all posts), the set's post ids are gathered once
         # and each match is checked against them while the index is read newest first, so the
@@ -159,9 +170,10 @@ def _post_window(session: Session, user: AnyUser, matches: Select,
     the permission rule applies before the window, so posts the user may not read neither
     take a place in it nor tell that they exist."""
     hit = matches.subquery("post_hits")
-    newest = _post_matches(user, hit, [Post.id, hit.c.rank, Post.created_at], filters)
+    columns = [Post.id, hit.c.rank, Post.created_at]
     if session.get_bind().dialect.name != "postgresql":
-        rows = session.execute(newest.order_by(hit.c.id.desc()).limit(POST_WINDOW + 1)).all()
+        rows = session.execute(_post_matches(user, hit, columns, filters, per_post_rule=True)
+                               .order_by(hit.c.id.desc()).limit(POST_WINDOW + 1)).all()
     else:
         # PostgreSQL estimates how many posts match from each word alone; words that occur
         # together fool it into building every match's bitmap and scanning posts. The newest
@@ -169,12 +181,19 @@ def _post_window(session: Session, user: AnyUser, matches: Select,
         # all older ones.
         bound = (session.scalar(select(func.max(Post.id))) or 0) - NEWEST_IDS
         # (The range is given for both sides of the join: PostgreSQL does not carry it over.)
-        rows = session.execute(newest.where(hit.c.id > bound, Post.id > bound)
-                               .order_by(hit.c.id.desc())
-                               .limit(POST_WINDOW + 1)).all()
+        rows = session.execute(
+            _post_matches(user, hit, columns, filters, per_post_rule=True)
+            .where(hit.c.id > bound, Post.id > bound).order_by(hit.c.id.desc())
+            .limit(POST_WINDOW + 1)).all()
         if len(rows) <= POST_WINDOW and bound > 0:
+            # Matches were dense among the newest posts: walk down the older ones in id order
+            # with the thread-list form, which PostgreSQL plans as that walk. Sparse (a rare
+            # word): the per-post form, whose bitmap of every match is then small, where the
+            # list form would first list every thread the user may open.
+            dense = len(rows) >= DENSE_MATCHES
             rows += session.execute(
-                newest.where(hit.c.id <= bound, Post.id <= bound).order_by(hit.c.id.desc())
+                _post_matches(user, hit, columns, filters, per_post_rule=not dense)
+                .where(hit.c.id <= bound, Post.id <= bound).order_by(hit.c.id.desc())
                 .limit(POST_WINDOW + 1 - len(rows))).all()
     return ([Candidate(ResultKind.POST.value, row[0], row[1], row[2])
              for row in rows[:POST_WINDOW]], len(rows) > POST_WINDOW)

@@ -12,12 +12,15 @@ from hypothesis import strategies as st
 
 from forum.extensions import db
 from forum.models import LearningSet
+from forum.models import Membership
 from forum.models import Post
 from forum.models import PostStatus
 from forum.models import Role
 from forum.models import Thread
 from forum.models import User
 from forum.models import Visibility
+from forum.moderation import service as moderation
+from forum.sets import service as sets
 from tests import factories
 
 
@@ -219,8 +222,11 @@ def test_rebuilding_the_index(app, runner, client, world, posts):
     assert _count(client.get("/search?q=zebraapproved").text) == "1 result"
 
 
+# PostgreSQL walks the older posts with the thread-list form of the rule when matches were
+# dense among the newest (0: always), with the per-post form when sparse (100: here always).
+@pytest.mark.parametrize("dense_matches", [0, 100])
 def test_a_common_word_ranks_only_the_newest_posts_the_searcher_may_read(
-        app, client, world, monkeypatch):
+        app, client, world, monkeypatch, dense_matches):
     """Beyond the window (here 3 posts) only the newest visible matches are ranked, and the
     page says so; posts the searcher may not read neither fill the window nor trigger the
     note, however new they are."""
@@ -229,6 +235,7 @@ def test_a_common_word_ranks_only_the_newest_posts_the_searcher_may_read(
     monkeypatch.setattr(search_service, "POST_WINDOW", 3)
     # PostgreSQL looks among the newest ids first, then the older ones: both steps are used.
     monkeypatch.setattr(search_service, "NEWEST_IDS", 2)
+    monkeypatch.setattr(search_service, "DENSE_MATCHES", dense_matches)
     with app.app_context():
         thread = db.session.get(Thread, world.thread.id)
         opening = thread.posts[0]
@@ -271,3 +278,33 @@ def test_a_common_word_ranks_only_the_newest_posts_the_searcher_may_read(
     # Within a set, the same rule.
     page = client.get("/search", query_string={"q": "okapi", "set": "comms"}).text
     assert "most recent 3" in page and "secret" not in page
+
+
+def test_search_follows_changes_made_after_a_post_was_indexed(app, client, world, posts):
+    """Who may find an indexed post is read from the post, its thread and its set at the
+    moment of the search: hiding it, removing the reader from the set, or making a set
+    private takes it out of their results at once, with no index to bring up to date."""
+    client.sign_in_as(world.member)
+    assert _count(client.get("/search?q=zebraapproved").text) == "1 result"
+    with app.app_context():
+        moderation.hide(db.session, db.session.get(User, world.moderator.id),
+                        db.session.get(Post, posts[PostStatus.APPROVED]), "Off topic")
+        db.session.commit()
+    assert _count(client.get("/search?q=zebraapproved").text) == "No results"
+    assert _count(client.get("/search?q=cafe").text) == "1 result"
+    with app.app_context():
+        sets.remove_member(db.session, db.session.query(Membership).filter_by(
+            user_id=world.member.id, learning_set_id=world.learning_set.id).one())
+        db.session.commit()
+    page = client.get("/search?q=cafe").text
+    assert _count(page) == "No results"
+    assert "town hall" not in page
+    # A set open to the network is searchable by any signed-in person, until it is private.
+    with app.app_context():
+        db.session.get(LearningSet, world.learning_set.id).visibility = Visibility.NETWORK
+        db.session.commit()
+    assert _count(client.get("/search?q=cafe").text) == "1 result"
+    with app.app_context():
+        db.session.get(LearningSet, world.learning_set.id).visibility = Visibility.PRIVATE
+        db.session.commit()
+    assert _count(client.get("/search?q=cafe").text) == "No results"

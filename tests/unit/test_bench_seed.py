@@ -4,6 +4,7 @@ with its search index and the threads' copies of their posts consistent with the
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from forum.models import Post
 from forum.models import PostStatus
 from forum.search.query import parse
 from forum.search.service import Filters
+from forum.search.service import ResultKind
 from forum.search.service import search
 
 SEED = Path(__file__).resolve().parents[2] / "bench" / "seed.py"
@@ -98,5 +100,40 @@ def test_the_seeded_posts_are_searchable_and_new_posts_are_indexed_as_before(see
         found = search(db.session, db.session.get(User, admin), parse("marmalade"), Filters(),
                        page=1)
         assert [result.post_id for result in found.results] == [post.id]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_seeds_vocabulary_has_a_long_tail_and_each_tail_word_finds_its_posts(seeded_url):
+    """A few words of the seed's tail are in many posts and most in few (as in real text, not
+    every word in one post of six), and searching a tail word finds exactly its posts."""
+    spec = importlib.util.spec_from_file_location("bench_seed_words", SEED)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    words = module.vocabulary()
+    engine = create_engine(seeded_url)
+    with engine.connect() as connection:
+        bodies = dict(connection.execute(text("SELECT id, body_source FROM posts")).all())
+    engine.dispose()
+
+    def posts_with(word: str) -> set[int]:
+        pattern = re.compile(rf"\b{word}\b")
+        return {post_id for post_id, body in bodies.items() if pattern.search(body)}
+
+    commonest, tenth = len(posts_with(words[0])), len(posts_with(words[9]))
+    rare = sum(len(posts_with(word)) for word in words[5000:5100])
+    assert commonest > len(bodies) / 3  # the commonest word: in most posts
+    assert 0 < tenth < commonest / 3
+    assert rare < 100 * len(bodies) / 1000  # a hundred rank-5,000 words: each well under 0.1%
+    app = create_app({"SQLALCHEMY_DATABASE_URI": seeded_url, "SECRET_KEY": "t",
+                      "TESTING": True})
+    with app.app_context():
+        from forum.models import User
+
+        admin = db.session.get(User, db.session.scalar(
+            text("SELECT id FROM users WHERE is_admin")))
+        found = search(db.session, admin, parse(words[9]), Filters(kind=ResultKind.POST),
+                       page=1, per_page=1000)
+        assert {result.post_id for result in found.results} == posts_with(words[9])
         db.session.remove()
         db.engine.dispose()

@@ -210,6 +210,15 @@ def _ids(model, where, among) -> set[int]:
     return set(db.session.scalars(select(model.id).where(where, model.id.in_(wanted))))
 
 
+def _joined_ids(where, posts) -> set[int]:
+    """The ids of ``posts`` that a query joining each post's thread, with ``where``, returns."""
+    wanted = [row.id for row in posts]
+    if not wanted:
+        return set()
+    return set(db.session.scalars(select(Post.id).join(Thread, Thread.id == Post.thread_id)
+                                  .where(where, Post.id.in_(wanted))))
+
+
 def _allowed(predicate, among) -> set[int]:
     return {row.id for row in among if predicate(row)}
 
@@ -228,7 +237,8 @@ def _check_viewer(viewer, world: Built) -> None:
     assert _allowed(lambda t: p.can_open_thread(viewer, t), world.threads) \
         == _ids(Thread, p.visible_threads_filter(viewer), world.threads)
     assert _allowed(lambda post: p.can_view_post(viewer, post), world.posts) \
-        == _ids(Post, p.visible_posts_filter(viewer), world.posts)
+        == _ids(Post, p.visible_posts_filter(viewer), world.posts) \
+        == _joined_ids(p.visible_posts_in_thread_filter(viewer), world.posts)
     shown = _allowed(lambda post: p.post_display(viewer, post) != p.PostDisplay.OMITTED,
                      world.posts)
     assert shown == _ids(Post, p.shown_posts_filter(viewer), world.posts)
