@@ -359,8 +359,9 @@ def thread_view(viewer: AnyUser, thread: Thread, max_indent: int) -> list[PostVi
     nodes: list[TreeNode[Post]] = build_tree(thread.posts)
     by_id = {post.id: post for post in thread.posts}
     opening = opening_post(thread)
-    modes = {node.item.id: permissions.post_display(viewer, node.item, opening)
-             for node in nodes}
+    # The viewer object itself: a LocalProxy costs a look-up per attribute, per post.
+    viewer = getattr(viewer, "_get_current_object", lambda: viewer)()
+    modes = permissions.post_displays(viewer, thread, [node.item for node in nodes], opening)
     controls = permissions.PageControls(viewer, thread)
     views = []
     for node in nodes:
