@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from datetime import datetime
+from typing import Any
 
 from flask import Flask
+from flask import current_app
 from flask import g
 from flask import url_for
+from govuk_frontend_wtf.gov_form_base import GovFormBase
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader
 from jinja2 import PackageLoader
@@ -50,6 +56,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
+    _keep_widgets()
     app.jinja_env.globals["can"] = permissions
     app.jinja_env.globals["anonymous_credit"] = ANONYMOUS_CREDIT
     app.jinja_env.globals["organisation_names"] = _organisation_names
@@ -87,3 +94,41 @@ def _organisation_names() -> list[str]:
     from forum.extensions import db
 
     return [record.name for record in organisations.all_organisations(db.session)]
+
+
+# --- GOV.UK form widgets: rendered once per set of parameters --------------------------
+
+# The widget templates of govuk-frontend-wtf draw a field from its parameters alone (id,
+# name, label, hint, value, error, items): the same parameters give the same markup. Flask's
+# render_template (context processors, signals) and the GOV.UK macro ran again for every field
+# of every page; a thread page's reply and follow forms cost more than its 50 posts.
+_WIDGET_CACHE_SIZE = 512
+# A parameter set longer than this holds someone's text (a form shown again): not kept.
+_WIDGET_KEY_MAX = 4000
+_widgets: OrderedDict[tuple[str, str], Markup] = OrderedDict()
+_widgets_lock = threading.Lock()
+
+
+def _render_widget(widget: GovFormBase, params: dict[str, Any]) -> Markup:
+    """``GovFormBase.render``: the widget's template drawn from ``params``, kept per process."""
+    try:
+        key = (widget.template, json.dumps(params, sort_keys=True))
+    except TypeError:  # a parameter that is not plain data: draw it every time
+        key = None
+    if key is not None and len(key[1]) <= _WIDGET_KEY_MAX:
+        html = _widgets.get(key)
+        if html is not None:
+            return html
+    else:
+        key = None
+    html = Markup(current_app.jinja_env.get_template(widget.template).render(params=params))
+    if key is not None:
+        with _widgets_lock:
+            _widgets[key] = html
+            while len(_widgets) > _WIDGET_CACHE_SIZE:
+                _widgets.popitem(last=False)
+    return html
+
+
+def _keep_widgets() -> None:
+    GovFormBase.render = _render_widget  # type: ignore[method-assign]

@@ -137,7 +137,9 @@ def fragment_key(view: Any, thread: Any, *, heading: str, parent_on_page: bool, 
             parent.id if parent is not None else None,
             parent_author.display_name if parent_author is not None else None,
             controls, files, heading, parent_on_page, bool(is_new), thread.id,
-            _mentions_key(mention_links), request.path)
+            # Mentions are links only in a text with an "@" (forum.mentions.link_mentions).
+            _mentions_key(mention_links) if "@" in body or (pending and "@" in pending) else (),
+            request.path)
 
 
 def post_fragment(view: Any, thread: Any, render: Callable[..., str], *, heading: str = "h3",

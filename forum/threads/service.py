@@ -19,6 +19,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import defer
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -290,8 +291,10 @@ def load_thread_page(session: Session, thread_id: int, page: int, per_page: int,
     wanted = [shape.opening_id] if shape.opening_id is not None else []
     for head in shape.heads[(page - 1) * per_page:page * per_page]:
         wanted.extend(shape.branch(head))
+    # The page shows body_html (and a waiting edit's pending_html): the sources stay behind.
     posts = list(session.scalars(
-        select(Post).options(joinedload(Post.author), selectinload(Post.attachments))
+        select(Post).options(defer(Post.body_source), defer(Post.pending_source),
+                             joinedload(Post.author), selectinload(Post.attachments))
         .where(Post.id.in_(wanted)).order_by(Post.id))) if wanted else []
     opening = posts[0] if posts and posts[0].id == shape.opening_id else None
     set_committed_value(thread, "posts", posts)

@@ -89,9 +89,9 @@ def _require_sign_in():
 
 def _mention_links(thread: Thread) -> dict[str, str]:
     """Each handle of the set's active members, to their entry on the set's People page."""
-    slug = thread.learning_set.slug
-    return {handle: url_for("sets.members", slug=slug, _anchor=f"member-{member.id}")
-            for handle, member in mentions.members_by_handle(
+    people = url_for("sets.members", slug=thread.learning_set.slug)
+    return {handle: f"{people}#member-{member_id}"
+            for handle, member_id in mentions.member_ids_by_handle(
                 db.session, thread.learning_set_id).items()}
 
 
