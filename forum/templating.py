@@ -61,6 +61,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["anonymous_credit"] = ANONYMOUS_CREDIT
     app.jinja_env.globals["organisation_names"] = _organisation_names
     app.jinja_env.globals["post_href"] = post_href
+    app.jinja_env.globals["thread_href"] = thread_href
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["safe_post_html"] = safe_html
@@ -78,13 +79,22 @@ def post_href(endpoint: str, post_id: int, **query: str | int) -> str:
     """``url_for(endpoint, post_id=post_id, **query)``, for the many links of a page of posts:
     the address is built once per endpoint, query and request (``url_for`` walks the URL map
     every time), then each post's id is put in."""
+    return _id_href(endpoint, "post_id", post_id, query)
+
+
+def thread_href(thread_id: int) -> str:
+    """``url_for("threads.show", thread_id=thread_id)`` for a page listing many threads."""
+    return _id_href("threads.show", "thread_id", thread_id, {})
+
+
+def _id_href(endpoint: str, name: str, value: int, query: dict[str, str | int]) -> str:
     cache: dict[tuple, tuple[str, str]] = g.setdefault("_post_hrefs", {})
-    key = (endpoint, tuple(sorted(query.items())))
+    key = (endpoint, name, tuple(sorted(query.items())))
     parts = cache.get(key)
     if parts is None:
-        head, _, tail = url_for(endpoint, post_id=int(_MARK), **query).partition(_MARK)
+        head, _, tail = url_for(endpoint, **{name: int(_MARK)}, **query).partition(_MARK)
         parts = cache[key] = (head, tail)
-    return f"{parts[0]}{int(post_id)}{parts[1]}"
+    return f"{parts[0]}{int(value)}{parts[1]}"
 
 
 def _organisation_names() -> list[str]:

@@ -169,3 +169,37 @@ def test_a_kept_moderation_form_carries_the_current_sessions_token(app, world, t
     assert response.status_code in (302, 303)
     with app.app_context():
         assert db.session.get(Post, thread_page["waiting"]).status == PostStatus.APPROVED
+
+
+@pytest.mark.parametrize("role", ["anonymous", "outsider", "member", "reader", "moderator",
+                                  "facilitator", "admin"])
+@pytest.mark.parametrize("visibility", [Visibility.PRIVATE, Visibility.PUBLIC])
+@pytest.mark.parametrize("opening_status", [PostStatus.APPROVED, PostStatus.PENDING])
+def test_page_wide_displays_agree_with_post_display(app, world, thread_page, role, visibility,
+                                                    opening_status):
+    """The thread page asks :func:`post_displays` once; it must say what the one-post rule
+    :func:`post_display` says, for every post in every status."""
+    from forum import permissions
+    from forum.models import User
+
+    with app.test_request_context():
+        learning_set = db.session.get(LearningSet, world.learning_set.id)
+        learning_set.visibility = visibility
+        thread = db.session.get(Thread, world.thread.id)
+        thread.posts[0].status = opening_status
+        for status in PostStatus:
+            factories.make_post(thread, world.member, parent=thread.posts[0], status=status)
+            factories.make_post(thread, world.moderator, parent=thread.posts[0], status=status)
+        db.session.flush()
+        user_id = thread_page["reader"] if role == "reader" else getattr(world.user(role),
+                                                                          "id", None)
+        user = db.session.get(User, user_id) if user_id is not None else None
+        if user is None:
+            from flask_login import AnonymousUserMixin
+
+            user = AnonymousUserMixin()
+        opening = permissions.opening_post(thread)
+        expected = {post.id: permissions.post_display(user, post, opening)
+                    for post in thread.posts}
+        assert permissions.post_displays(user, thread, list(thread.posts), opening) == expected
+        db.session.rollback()
