@@ -119,12 +119,26 @@ _widgets: OrderedDict[tuple[str, str], Markup] = OrderedDict()
 _widgets_lock = threading.Lock()
 
 
+def _plain(value: object) -> bool:
+    """Plain data only: no Markup (the same characters as Markup or as text draw differently,
+    which the parameters' JSON would not tell apart)."""
+    if isinstance(value, Markup):
+        return False
+    if isinstance(value, dict):
+        return all(_plain(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return all(_plain(item) for item in value)
+    return True
+
+
 def _render_widget(widget: GovFormBase, params: dict[str, Any]) -> Markup:
     """``GovFormBase.render``: the widget's template drawn from ``params``, kept per process."""
-    try:
-        key = (widget.template, json.dumps(params, sort_keys=True))
-    except TypeError:  # a parameter that is not plain data: draw it every time
-        key = None
+    key: tuple[str, str] | None = None
+    if _plain(params):
+        try:
+            key = (widget.template, json.dumps(params, sort_keys=True))
+        except TypeError:  # a parameter that is not plain data: draw it every time
+            key = None
     if key is not None and len(key[1]) <= _WIDGET_KEY_MAX:
         html = _widgets.get(key)
         if html is not None:
