@@ -107,6 +107,8 @@ DEFAULTS: dict[str, object] = {
     # A thread page shows this many branches (replies to the opening post, each with all of
     # its replies), so a 10,000-post thread answers as fast as a short one.
     "THREAD_BRANCHES_PER_PAGE": 50,
+    # Rendered post articles kept per process (forum.threads.fragments); 0 turns it off.
+    "POST_FRAGMENT_CACHE_SIZE": 4000,
     "THREAD_TITLE_MAX": 200,
     "POST_BODY_MAX": 20_000,
     # Logs go to stdout: "json" (one object a line, with a request id), "text", or "none".

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from datetime import datetime
+from typing import Any
 
 from flask import Flask
+from flask import current_app
 from flask import g
 from flask import url_for
+from govuk_frontend_wtf.gov_form_base import GovFormBase
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader
 from jinja2 import PackageLoader
@@ -77,10 +83,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
+    _keep_widgets()
     app.jinja_env.globals["can"] = permissions
     app.jinja_env.globals["anonymous_credit"] = ANONYMOUS_CREDIT
     app.jinja_env.globals["organisation_names"] = _organisation_names
     app.jinja_env.globals["post_href"] = post_href
+    app.jinja_env.globals["thread_href"] = thread_href
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["safe_post_html"] = safe_html
@@ -98,13 +106,22 @@ def post_href(endpoint: str, post_id: int, **query: str | int) -> str:
     """``url_for(endpoint, post_id=post_id, **query)``, for the many links of a page of posts:
     the address is built once per endpoint, query and request (``url_for`` walks the URL map
     every time), then each post's id is put in."""
+    return _id_href(endpoint, "post_id", post_id, query)
+
+
+def thread_href(thread_id: int) -> str:
+    """``url_for("threads.show", thread_id=thread_id)`` for a page listing many threads."""
+    return _id_href("threads.show", "thread_id", thread_id, {})
+
+
+def _id_href(endpoint: str, name: str, value: int, query: dict[str, str | int]) -> str:
     cache: dict[tuple, tuple[str, str]] = g.setdefault("_post_hrefs", {})
-    key = (endpoint, tuple(sorted(query.items())))
+    key = (endpoint, name, tuple(sorted(query.items())))
     parts = cache.get(key)
     if parts is None:
-        head, _, tail = url_for(endpoint, post_id=int(_MARK), **query).partition(_MARK)
+        head, _, tail = url_for(endpoint, **{name: int(_MARK)}, **query).partition(_MARK)
         parts = cache[key] = (head, tail)
-    return f"{parts[0]}{int(post_id)}{parts[1]}"
+    return f"{parts[0]}{int(value)}{parts[1]}"
 
 
 def _organisation_names() -> list[str]:
@@ -114,3 +131,55 @@ def _organisation_names() -> list[str]:
     from forum.extensions import db
 
     return [record.name for record in organisations.all_organisations(db.session)]
+
+
+# --- GOV.UK form widgets: rendered once per set of parameters --------------------------
+
+# The widget templates of govuk-frontend-wtf draw a field from its parameters alone (id,
+# name, label, hint, value, error, items): the same parameters give the same markup. Flask's
+# render_template (context processors, signals) and the GOV.UK macro ran again for every field
+# of every page; a thread page's reply and follow forms cost more than its 50 posts.
+_WIDGET_CACHE_SIZE = 512
+# A parameter set longer than this holds someone's text (a form shown again): not kept.
+_WIDGET_KEY_MAX = 4000
+_widgets: OrderedDict[tuple[str, str], Markup] = OrderedDict()
+_widgets_lock = threading.Lock()
+
+
+def _plain(value: object) -> bool:
+    """Plain data only: no Markup (the same characters as Markup or as text draw differently,
+    which the parameters' JSON would not tell apart)."""
+    if isinstance(value, Markup):
+        return False
+    if isinstance(value, dict):
+        return all(_plain(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return all(_plain(item) for item in value)
+    return True
+
+
+def _render_widget(widget: GovFormBase, params: dict[str, Any]) -> Markup:
+    """``GovFormBase.render``: the widget's template drawn from ``params``, kept per process."""
+    key: tuple[str, str] | None = None
+    if _plain(params):
+        try:
+            key = (widget.template, json.dumps(params, sort_keys=True))
+        except TypeError:  # a parameter that is not plain data: draw it every time
+            key = None
+    if key is not None and len(key[1]) <= _WIDGET_KEY_MAX:
+        html = _widgets.get(key)
+        if html is not None:
+            return html
+    else:
+        key = None
+    html = Markup(current_app.jinja_env.get_template(widget.template).render(params=params))
+    if key is not None:
+        with _widgets_lock:
+            _widgets[key] = html
+            while len(_widgets) > _WIDGET_CACHE_SIZE:
+                _widgets.popitem(last=False)
+    return html
+
+
+def _keep_widgets() -> None:
+    GovFormBase.render = _render_widget  # type: ignore[method-assign]

@@ -109,9 +109,20 @@ def _reported_query(user: User, set_ids: list[int] | None = None) -> Select:
 
 
 def queue_count(session: Session, user: User) -> int | None:
-    """Items waiting for this user, in ONE query; ``None`` if they moderate nothing."""
+    """Items waiting for this user, in ONE query; ``None`` if they moderate nothing.
+
+    Asked on every page (the header): the statement is built once per process and kind of
+    viewer (:func:`forum.permissions.for_viewer`)."""
     if not permissions.is_signed_in(user):
         return None
+    statement, parameters = permissions.for_viewer(_queue_count_statement, user)
+    row = session.execute(statement, parameters).one()
+    if not row.moderates:
+        return None
+    return int(row.pending) + int(row.reported)
+
+
+def _queue_count_statement(user: User) -> Select:
     # What they can act on: others' waiting posts and edits, and reported posts.
     # waiting_posts_filter and approvable_posts_filter, from the moderated sets' threads that
     # have something waiting (not from every post of those sets).
@@ -127,12 +138,8 @@ def queue_count(session: Session, user: User) -> int | None:
     moderates = (select(func.count())
                  .select_from(permissions.moderated_set_ids(user).limit(1).subquery())
                  .scalar_subquery())
-    row = session.execute(select(moderates.label("moderates"),
-                                 pending.scalar_subquery().label("pending"),
-                                 reported.scalar_subquery().label("reported"))).one()
-    if not row.moderates:
-        return None
-    return int(row.pending) + int(row.reported)
+    return select(moderates.label("moderates"), pending.scalar_subquery().label("pending"),
+                  reported.scalar_subquery().label("reported"))
 
 
 def queue_page(session: Session, user: User, sets: list[LearningSet], *,

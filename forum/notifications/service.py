@@ -749,11 +749,19 @@ def _clip(text: str) -> str:
 
 # --- reading and marking -------------------------------------------------------------------
 
-def unread_count(session: Session, user: User) -> int:
-    """Unread notifications about things the user can still read (see :func:`notifications_for`)."""
-    return session.scalar(select(func.count(Notification.id)).where(
+def _unread_statement(user: User) -> Any:
+    return select(func.count(Notification.id)).where(
         Notification.user_id == user.id, Notification.read_at.is_(None),
-        permissions.readable_notifications(user))) or 0
+        permissions.readable_notifications(user))
+
+
+def unread_count(session: Session, user: User) -> int:
+    """Unread notifications about things the user can still read (see :func:`notifications_for`).
+
+    Asked on every page (the header): the statement is built once per process and kind of
+    viewer (:func:`forum.permissions.for_viewer`)."""
+    statement, parameters = permissions.for_viewer(_unread_statement, user)
+    return session.scalar(statement, parameters) or 0
 
 
 def notifications_for(session: Session, user: User, *, page: int,

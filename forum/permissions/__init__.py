@@ -111,11 +111,13 @@ from forum.permissions.posts import moderated_posts_filter
 from forum.permissions.posts import opening_post
 from forum.permissions.posts import opening_posts
 from forum.permissions.posts import post_display
+from forum.permissions.posts import post_displays
 from forum.permissions.posts import shown_posts_filter
 from forum.permissions.posts import visible_posts_filter
 from forum.permissions.posts import visible_posts_in_thread_filter
 from forum.permissions.posts import visible_revisions
 from forum.permissions.posts import visible_threads_filter
+from forum.permissions.prepared import for_viewer
 from forum.permissions.roles import MODERATING_ROLES
 from forum.permissions.roles import AnyUser
 from forum.permissions.roles import can_handle_network_requests
@@ -271,6 +273,8 @@ __all__ = [
     "opening_post",
     "opening_posts",
     "post_display",
+    "post_displays",
+    "for_viewer",
     "published_guides_filter",
     "kept_quotes_filter",
     "quotable_posts_filter",

@@ -139,6 +139,29 @@ def post_display(user: AnyUser, post: Post, opening: Post | None = None) -> Post
     return _display_in_thread(user, post)
 
 
+def post_displays(user: AnyUser, thread: Thread, posts: list[Post],
+                  opening: Post | None = None) -> dict[int, PostDisplay]:
+    """:func:`post_display` for many posts of one thread (a thread page): the thread-wide
+    answers (may open the thread? moderates its set?) are asked once, not once per post."""
+    if not can_open_thread(user, thread, opening):
+        return {post.id: PostDisplay.OMITTED for post in posts}
+    if can_moderate(user, thread.learning_set):
+        return {post.id: PostDisplay.FULL for post in posts}
+    user_id = user.id if is_signed_in(user) else None
+    displays = {}
+    for post in posts:
+        status = post.status
+        if status == PostStatus.APPROVED:
+            displays[post.id] = PostDisplay.FULL
+        elif status == PostStatus.HIDDEN:
+            displays[post.id] = PostDisplay.HIDDEN
+        elif user_id is not None and post.author_id is not None and post.author_id == user_id:
+            displays[post.id] = PostDisplay.FULL
+        else:
+            displays[post.id] = PostDisplay.OMITTED
+    return displays
+
+
 def can_view_post(user: AnyUser, post: Post) -> bool:
     """May read the post's text where it stands (its thread page)."""
     return post_display(user, post) == PostDisplay.FULL

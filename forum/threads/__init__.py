@@ -8,9 +8,11 @@ def init_app(app: Flask) -> None:
     """Register the pages; keep unread markers in step with approvals, and make authors
     follow the threads they write in."""
     from forum.threads import following
+    from forum.threads import fragments
     from forum.threads import reading
 
     app.register_blueprint(bp)
+    fragments.init_app(app)
     reading.subscribe(app)
     following.subscribe(app)
 

@@ -19,6 +19,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import defer
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -290,8 +291,10 @@ def load_thread_page(session: Session, thread_id: int, page: int, per_page: int,
     wanted = [shape.opening_id] if shape.opening_id is not None else []
     for head in shape.heads[(page - 1) * per_page:page * per_page]:
         wanted.extend(shape.branch(head))
+    # The page shows body_html (and a waiting edit's pending_html): the sources stay behind.
     posts = list(session.scalars(
-        select(Post).options(joinedload(Post.author), selectinload(Post.attachments))
+        select(Post).options(defer(Post.body_source), defer(Post.pending_source),
+                             joinedload(Post.author), selectinload(Post.attachments))
         .where(Post.id.in_(wanted)).order_by(Post.id))) if wanted else []
     opening = posts[0] if posts and posts[0].id == shape.opening_id else None
     set_committed_value(thread, "posts", posts)
@@ -359,8 +362,9 @@ def thread_view(viewer: AnyUser, thread: Thread, max_indent: int) -> list[PostVi
     nodes: list[TreeNode[Post]] = build_tree(thread.posts)
     by_id = {post.id: post for post in thread.posts}
     opening = opening_post(thread)
-    modes = {node.item.id: permissions.post_display(viewer, node.item, opening)
-             for node in nodes}
+    # The viewer object itself: a LocalProxy costs a look-up per attribute, per post.
+    viewer = getattr(viewer, "_get_current_object", lambda: viewer)()
+    modes = permissions.post_displays(viewer, thread, [node.item for node in nodes], opening)
     controls = permissions.PageControls(viewer, thread)
     views = []
     for node in nodes:

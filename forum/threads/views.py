@@ -185,7 +185,9 @@ def _show(loaded, follow_form: FollowForm | None = None, *, record: bool = True)
         page=loaded.page, pages=loaded.pages,
         new_ids=reading.new_post_ids(current_user, shown, since),
         follow_form=follow_form or _follow_form(thread),
-        reply_form=ReplyForm(formdata=None), markdown_hint=MARKDOWN_HINT, **extra)
+        # Visitors get no reply form (the page asks them to sign in).
+        reply_form=ReplyForm(formdata=None) if permissions.is_signed_in(current_user) else None,
+        markdown_hint=MARKDOWN_HINT, **extra)
     # What the page showed is now read: one write, only when that moves the place forward.
     # Best effort: another tab, or a busy database, leaves the place where it was.
     if not record:  # a refused form shown again changes nothing

@@ -1,0 +1,169 @@
+"""Each post's article on the thread page, rendered once and reused (an in-process LRU cache).
+
+Rendering a post (its macro, the GOV.UK tags, the escaping) was most of a thread page's time.
+A post's article depends only on the post, its author and parent, the page it is on, and what
+the viewer may do with it; so the article is kept under a key made of *all* of those values,
+and served again to any viewer for whom every one of them is the same.
+
+- **Capabilities, not people:** the key holds the viewer's display of the post (full text, a
+  "hidden" placeholder), whether they see its waiting edit, their links and buttons
+  (:class:`forum.permissions.PostControls`) and which of its files they may open, never who
+  they are. Two members with the same capabilities share one article; a moderator's article
+  (with a waiting post's text and its buttons) has another key than a reader's, so a reader
+  can never be served it. What a viewer may see is still decided on every request by
+  :mod:`forum.permissions` (:func:`forum.threads.service.thread_view`); only the markup is
+  reused.
+- **No invalidation to forget:** the post's version, status, dates, text (its hash and
+  length), waiting edit, author's name and organisation, parent's author, and the set's
+  mention links are in the key, so any change makes a new key; old articles fall out of the
+  LRU. Nothing is written anywhere on a GET.
+- **Forms:** a moderator's or author's buttons carry the request's CSRF token; it is stored
+  as a mark and the current request's token is put back on the way out.
+- Not kept: posts in a challenge (their kind, due dates and outcomes are asked per page) and
+  posts whose returned/hidden reason the viewer sees (read from the moderation log).
+
+``POST_FRAGMENT_CACHE_SIZE`` (default 4,000 articles, about 8 MB) sets the size per process;
+0 turns the cache off.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from flask import current_app
+from flask import g
+from flask import request
+from flask_login import current_user
+from markupsafe import Markup
+
+from forum.permissions import can_view_file
+
+EXTENSION = "forum_post_fragments"
+# Where the request's CSRF token was, in a kept article (no token or text contains it).
+_CSRF_MARK = "\x00csrf\x00"
+
+
+class FragmentCache:
+    """A bounded, thread-safe map from key to rendered HTML, least recently used out first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, str] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple) -> str | None:
+        with self._lock:
+            html = self._items.get(key)
+            if html is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return html
+
+    def put(self, key: tuple, html: str) -> None:
+        with self._lock:
+            self._items[key] = html
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def init_app(app: Flask) -> None:
+    size = int(app.config.get("POST_FRAGMENT_CACHE_SIZE", 0) or 0)
+    app.extensions[EXTENSION] = FragmentCache(size) if size > 0 else None
+    app.jinja_env.globals["post_fragment"] = post_fragment
+
+
+def cache_of(app: Flask) -> FragmentCache | None:
+    return app.extensions.get(EXTENSION)
+
+
+def _mentions_key(thread: Any) -> tuple:
+    """The set's mention links (those :func:`forum.templating.post_body` draws) as part of a
+    key, worked out once per request."""
+    from forum.templating import mention_links
+
+    links = mention_links(thread.learning_set)
+    if not links:
+        return ()
+    keys: dict[int, tuple] = g.setdefault("_fragment_mentions", {})
+    found = keys.get(id(links))
+    if found is None:
+        found = keys[id(links)] = tuple(sorted(links.items()))
+    return found
+
+
+def _viewer() -> Any:
+    user = g.get("_fragment_viewer")
+    if user is None:
+        user = g._fragment_viewer = current_user._get_current_object()  # type: ignore[attr-defined]
+    return user
+
+
+def fragment_key(view: Any, thread: Any, *, heading: str, parent_on_page: bool, is_new: bool) -> tuple | None:
+    """Every value the article of ``view`` depends on, or ``None`` when it is not kept."""
+    post = view.post
+    controls = view.controls
+    if post.kind or controls.see_reason:
+        return None
+    author = post.author
+    parent = view.parent if view.parent_shown else None
+    parent_author = parent.author if parent is not None else None
+    files: tuple = ()
+    if post.attachments:
+        viewer = _viewer()
+        files = tuple((file.id, file.original_name, file.file_type, file.size,
+                       file.awaiting_approval, can_view_file(viewer, file))
+                      for file in post.attachments)
+    body = post.body_html or ""
+    pending = (post.pending_html or "") if view.pending_edit else None
+    return (post.id, post.version, post.status, post.created_at, post.edited_at,
+            post.pending_at, post.parent_id, hash(body), len(body),
+            None if pending is None else (hash(pending), len(pending), post.pending_title),
+            author.display_name if author is not None else None,
+            author.organisation if author is not None else None,
+            view.mode, view.level, view.tag, view.pending_edit, view.parent_shown,
+            parent.id if parent is not None else None,
+            parent_author.display_name if parent_author is not None else None,
+            controls, files, heading, parent_on_page, bool(is_new), thread.id,
+            # Mentions are links only in a text with an "@" (forum.mentions.link_mentions).
+            _mentions_key(thread) if "@" in body or (pending and "@" in pending) else (),
+            request.path)
+
+
+def post_fragment(view: Any, thread: Any, render: Callable[..., str], *, heading: str = "h3",
+                  parent_on_page: bool = True, is_new: bool = False) -> Markup:
+    """The article of ``view``: kept, or rendered by the ``render`` macro (and kept)."""
+    cache = cache_of(current_app)
+    key = None
+    if cache is not None:
+        key = fragment_key(view, thread, heading=heading, parent_on_page=parent_on_page,
+                           is_new=is_new)
+    if key is not None:
+        kept = cache.get(key)  # type: ignore[union-attr]
+        if kept is not None:
+            if _CSRF_MARK in kept:
+                from flask_wtf.csrf import generate_csrf
+
+                kept = kept.replace(_CSRF_MARK, generate_csrf())
+            return Markup(kept)
+    html = str(render(view, thread, heading=heading, parent_on_page=parent_on_page))
+    if key is not None:
+        token = g.get("csrf_token")
+        stored = html.replace(token, _CSRF_MARK) if token and token in html else html
+        cache.put(key, stored)  # type: ignore[union-attr]
+    return Markup(html)
