@@ -79,19 +79,27 @@ def database_url(request: pytest.FixtureRequest) -> str | None:
     on first use, so workers never empty each other's tables.
     """
     url = _test_database_url(request.config)
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if not url or not url.startswith("postgresql") or not worker:
+    if not url or not url.startswith("postgresql"):
         return url
-    base = make_url(url)
-    worker_url = base.set(database=f"{base.database}_{worker}")
-    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        base = make_url(url)
+        worker_url = base.set(database=f"{base.database}_{worker}")
+        engine = create_engine(base, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                       {"name": worker_url.database})
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{worker_url.database}"'))
+        engine.dispose()
+        url = worker_url.render_as_string(hide_password=False)
+    # Tables an earlier run left (perhaps of an older schema) go: each run starts from nothing.
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                                   {"name": worker_url.database})
-        if not exists:
-            connection.execute(text(f'CREATE DATABASE "{worker_url.database}"'))
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    return worker_url.render_as_string(hide_password=False)
+    return url
 
 
 def session_id_of(app: Flask, user_id: int) -> str:

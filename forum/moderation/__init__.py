@@ -9,13 +9,16 @@ from flask_login import current_user
 bp = Blueprint("moderation", __name__)
 
 
-def _queue_count() -> int | None:
-    """Items waiting for the signed-in moderator (``None``: not a moderator); once a request."""
+def _queue_count() -> str | None:
+    """Items waiting for the signed-in moderator, as the header shows them ("7", "99+");
+    ``None``: not a moderator. Once a request."""
     if "_moderation_queue_count" not in g:
         from forum.extensions import db
         from forum.moderation.queue import queue_count
+        from forum.moderation.queue import queue_count_label
 
-        g._moderation_queue_count = queue_count(db.session, current_user)
+        count = queue_count(db.session, current_user)
+        g._moderation_queue_count = None if count is None else queue_count_label(count)
     return g._moderation_queue_count
 
 

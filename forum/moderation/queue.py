@@ -108,8 +108,14 @@ def _reported_query(user: User, set_ids: list[int] | None = None) -> Select:
             .group_by(Report.post_id))
 
 
+HEADER_COUNT_CAP = 99
+"""The header counts waiting items up to this many, then says "99+": counting every waiting
+post of every set on every page would grow with the backlog (the queue page counts them all)."""
+
+
 def queue_count(session: Session, user: User) -> int | None:
-    """Items waiting for this user, in ONE query; ``None`` if they moderate nothing.
+    """Items waiting for this user (at most ``HEADER_COUNT_CAP + 1``), in ONE query; ``None``
+    if they moderate nothing.
 
     Asked on every page (the header): the statement is built once per process and kind of
     viewer (:func:`forum.permissions.for_viewer`)."""
@@ -119,7 +125,12 @@ def queue_count(session: Session, user: User) -> int | None:
     row = session.execute(statement, parameters).one()
     if not row.moderates:
         return None
-    return int(row.pending) + int(row.reported)
+    return min(int(row.pending) + int(row.reported), HEADER_COUNT_CAP + 1)
+
+
+def queue_count_label(count: int) -> str:
+    """How the header shows a :func:`queue_count`: "7", or "99+" past the cap."""
+    return f"{HEADER_COUNT_CAP}+" if count > HEADER_COUNT_CAP else str(count)
 
 
 def _queue_count_statement(user: User) -> Select:
@@ -133,8 +144,10 @@ def _queue_count_statement(user: User) -> Select:
         .where(Post.thread_id.in_(waiting_threads.correlate(None)),
                Post.status.in_([PostStatus.PENDING, PostStatus.APPROVED]),
                or_(Post.status == PostStatus.PENDING, Post.pending_at.is_not(None)),
-               Post.author_id.is_distinct_from(user.id)).subquery())
-    reported = select(func.count()).select_from(_reported_query(user).subquery())
+               Post.author_id.is_distinct_from(user.id))
+        .limit(HEADER_COUNT_CAP + 1).subquery())
+    reported = select(func.count()).select_from(
+        _reported_query(user).limit(HEADER_COUNT_CAP + 1).subquery())
     moderates = (select(func.count())
                  .select_from(permissions.moderated_set_ids(user).limit(1).subquery())
                  .scalar_subquery())

@@ -114,7 +114,8 @@ def _viewer() -> Any:
     return user
 
 
-def fragment_key(view: Any, thread: Any, *, heading: str, parent_on_page: bool, is_new: bool) -> tuple | None:
+def fragment_key(view: Any, thread: Any, *, heading: str, parent_on_page: bool,
+                 is_new: bool) -> tuple | None:
     """Every value the article of ``view`` depends on, or ``None`` when it is not kept."""
     post = view.post
     controls = view.controls

@@ -180,3 +180,18 @@ def test_queue_page_costs_the_same_number_of_queries_for_10_and_100_waiting_post
     hundred = _queue_queries(app, world, 90)
     assert ten == hundred
     assert ten <= 10, ten
+
+
+def test_header_count_stops_at_99_plus_while_the_queue_lists_everything(app, client, world):
+    with app.app_context():
+        thread = db.session.get(Thread, world.thread.id)
+        opening = thread.posts[0]
+        for number in range(101):
+            factories.make_post(thread, world.member, parent=opening, body=f"Waiting {number}",
+                                status=PostStatus.PENDING)
+        db.session.commit()
+    client.sign_in_as(world.moderator)
+    page = client.get("/moderation/").get_data(as_text=True)
+    assert "Moderation (99+" in page
+    assert "Moderation (101" not in page and "Moderation (100" not in page
+    assert "<strong>101</strong> items waiting" in page  # the queue page counts them all
