@@ -107,6 +107,9 @@ DEFAULTS: dict[str, object] = {
     # A thread page shows this many branches (replies to the opening post, each with all of
     # its replies), so a 10,000-post thread answers as fast as a short one.
     "THREAD_BRANCHES_PER_PAGE": 50,
+    # ...and at most this many replies: a branch longer than that alone (one post with
+    # thousands of replies) goes on over several pages, each part linked to the one before.
+    "THREAD_POSTS_PER_PAGE": 100,
     "THREAD_TITLE_MAX": 200,
     "POST_BODY_MAX": 20_000,
     # Logs go to stdout: "json" (one object a line, with a request id), "text", or "none".
