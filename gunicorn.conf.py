@@ -38,7 +38,7 @@ if preload_app:
 
 def when_ready(server):
     """In the master, once the app is loaded: build what every worker would build on its
-    first requests (mappers, compiled templates), so the workers share it."""
+    first request (the ORM's mappers), so the workers share it."""
     if preload_app:
         from forum.preload import prepare_for_fork
 

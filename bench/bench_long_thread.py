@@ -2,10 +2,11 @@
 checkout's (``--before``, e.g. /work/main: every post on one page) and a bare Flask app that
 renders the same posts' HTML through one Jinja template, all served the same way in one run.
 
-Builds a SQLite database with ``bench/seed.py`` (small) and adds the thread to set-1 with the
-shape ``bench_pages.py`` uses: 85% of posts answer one of the eight latest, 15% the opening
-post; with ``--giant``, one giant branch instead: every post after the first reply answers
-that reply. Signed in as person1 (the set's facilitator). Loopback only, bounded in time.
+Also times the reply page of the thread's newest post. Builds a SQLite database with
+``bench/seed.py`` (small) and adds the thread to set-1 with the shape ``bench_pages.py``
+uses: 85% of posts answer one of the eight latest, 15% the opening post; with ``--giant``,
+one giant branch instead: every post after the first reply answers that reply. Signed in as
+person1 (the set's facilitator). Loopback only, bounded in time.
 
 Usage::
 
@@ -177,6 +178,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "long.db"
         thread_id = build(path, args.posts, args.giant)
+        engine = create_engine(f"sqlite:///{path}")
+        with engine.connect() as connection:
+            last_post = connection.scalar(select(Post.id).where(Post.thread_id == thread_id)
+                                          .order_by(Post.id.desc()).limit(1))
+        engine.dispose()
         env = {**os.environ, "FORUM_DATABASE_URL": f"sqlite:///{path}",
                "FORUM_SECRET_KEY": "bench-secret", "FORUM_RATELIMIT_ENABLED": "false",
                "FORUM_LOG_FORMAT": '"none"', "FORUM_INSTANCE_PATH": folder,
@@ -201,6 +207,10 @@ def main() -> None:
                 result = hammer(f"{base}/threads/{thread_id}", cookies, args.seconds,
                                 args.connections)
                 rows.append((f"thread page, {name} ({shown} posts shown)", result))
+                # The reply page of the thread's newest post (the old one loaded every post).
+                rows.append((f"reply page, {name}", hammer(
+                    f"{base}/posts/{last_post}/reply", cookies, args.seconds,
+                    args.connections)))
             finally:
                 process.terminate()
                 process.wait(timeout=60)
