@@ -16,7 +16,7 @@ def prepare_for_fork(app: Flask) -> None:
 
     Templates are left to compile in each worker as its pages first need them: compiling all
     200 in the master cost 1.4 s of CPU at every start and, measured with two workers
-    (bench/RESULTS.md), saved a worker 4 MiB while the master grew by 10.
+    (bench/RESULTS.md), left a worker's own memory where it was while the master grew.
     """
     del app  # the mappers are the models', not the app's
     configure_mappers()
