@@ -2,14 +2,16 @@
 checkout's (``--before``, e.g. /work/main: every post on one page) and a bare Flask app that
 renders the same posts' HTML through one Jinja template, all served the same way in one run.
 
-Builds a SQLite database with ``bench/seed.py`` (small) and adds the thread to set-1 with the
-shape ``bench_pages.py`` uses: 85% of posts answer one of the eight latest, 15% the opening
-post. Signed in as person1 (the set's facilitator). Loopback only, bounded in time.
+Also times the reply page of the thread's newest post. Builds a SQLite database with
+``bench/seed.py`` (small) and adds the thread to set-1 with the shape ``bench_pages.py``
+uses: 85% of posts answer one of the eight latest, 15% the opening post; with ``--giant``,
+one giant branch instead: every post after the first reply answers that reply. Signed in as
+person1 (the set's facilitator). Loopback only, bounded in time.
 
 Usage::
 
     .venv/bin/python bench/bench_long_thread.py [--before /work/main] [--seconds 10] \\
-        [--connections 4] [--workers 2] [--posts 1000]
+        [--connections 4] [--workers 2] [--posts 1000] [--giant]
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def build(path: Path, posts: int) -> int:
+def build(path: Path, posts: int, giant: bool = False) -> int:
     url = f"sqlite:///{path}"
     seed(url, sets=2, people=60, threads=10, posts=500, long_thread=50, seed_value=3)
     engine = create_engine(url)
@@ -86,8 +88,11 @@ def build(path: Path, posts: int) -> int:
             created_at=start, last_activity_at=start)).inserted_primary_key[0]
         made: list[tuple[int, int]] = []
         for n in range(posts):
-            parent = (rng.choice(made[-8:]) if made and rng.random() < 0.85
-                      else (made[0] if made else None))
+            if giant:  # the opening post, one reply to it, and every other post answers that
+                parent = made[min(n - 1, 1)] if made else None
+            else:
+                parent = (rng.choice(made[-8:]) if made and rng.random() < 0.85
+                          else (made[0] if made else None))
             body = "\n\n".join(rng.sample(PARAGRAPHS, k=rng.randint(1, 3)))
             post_id = connection.execute(insert(Post).values(
                 thread_id=thread_id, author_id=1 if n == 0 else rng.choice(members),
@@ -124,9 +129,9 @@ def serve(command: list[str], cwd: Path, env: dict[str, str], port: int) -> subp
 
 def signed_in(base: str) -> requests.Session:
     session = requests.Session()
-    form = session.get(f"{base}/sign-in", timeout=30).text
+    form = session.get(f"{base}/sign-in", timeout=120).text
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
-    done = session.post(f"{base}/sign-in", allow_redirects=False, timeout=30, data={
+    done = session.post(f"{base}/sign-in", allow_redirects=False, timeout=120, data={
         "email": "person1@example.org", "password": PASSWORD,
         "csrf_token": token.group(1) if token else ""})
     assert done.status_code in (302, 303), "could not sign in"
@@ -145,7 +150,7 @@ def hammer(url: str, cookies, seconds: float, connections: int) -> dict[str, flo
             session.cookies.update(cookies)
         while time.monotonic() < deadline:
             began = time.monotonic()
-            response = session.get(url, timeout=60)
+            response = session.get(url, timeout=120)
             assert response.status_code == 200, (url, response.status_code)
             with lock:
                 durations.append(time.monotonic() - began)
@@ -167,10 +172,17 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--posts", type=int, default=1_000)
+    parser.add_argument("--giant", action="store_true",
+                        help="one reply with every other post answering it")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "long.db"
-        thread_id = build(path, args.posts)
+        thread_id = build(path, args.posts, args.giant)
+        engine = create_engine(f"sqlite:///{path}")
+        with engine.connect() as connection:
+            last_post = connection.scalar(select(Post.id).where(Post.thread_id == thread_id)
+                                          .order_by(Post.id.desc()).limit(1))
+        engine.dispose()
         env = {**os.environ, "FORUM_DATABASE_URL": f"sqlite:///{path}",
                "FORUM_SECRET_KEY": "bench-secret", "FORUM_RATELIMIT_ENABLED": "false",
                "FORUM_LOG_FORMAT": '"none"', "FORUM_INSTANCE_PATH": folder,
@@ -190,11 +202,15 @@ def main() -> None:
                 base = f"http://127.0.0.1:{port}"
                 cookies = signed_in(base).cookies
                 page = requests.get(f"{base}/threads/{thread_id}", cookies=cookies,
-                                    timeout=60).text
+                                    timeout=120).text
                 shown = len(re.findall(r"<article ", page))
                 result = hammer(f"{base}/threads/{thread_id}", cookies, args.seconds,
                                 args.connections)
                 rows.append((f"thread page, {name} ({shown} posts shown)", result))
+                # The reply page of the thread's newest post (the old one loaded every post).
+                rows.append((f"reply page, {name}", hammer(
+                    f"{base}/posts/{last_post}/reply", cookies, args.seconds,
+                    args.connections)))
             finally:
                 process.terminate()
                 process.wait(timeout=60)
@@ -216,7 +232,8 @@ def main() -> None:
             process.wait(timeout=60)
     print(f"load average after: {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
     print(f"gunicorn, {args.workers} sync workers, {args.connections} connections, "
-          f"{args.seconds:.0f} s each; {args.posts}-post thread")
+          f"{args.seconds:.0f} s each; {args.posts}-post thread"
+          f"{' (one giant branch)' if args.giant else ''}")
     print(f"{'page':<52} {'req/s':>7} {'median ms':>10} {'KB':>7}")
     for name, result in rows:
         print(f"{name:<52} {result['rate']:>7.1f} {result['median'] * 1000:>10.0f} "

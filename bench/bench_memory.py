@@ -7,8 +7,13 @@ signed in as a member and signed out) over loopback from ``--connections`` threa
 worker's memory from ``/proc``: RSS (all its resident pages, shared ones included), PSS (shared
 pages divided among the processes that share them) and USS (pages only it holds).
 
+gunicorn runs with the repository's ``gunicorn.conf.py`` (the app preloaded in the master, which
+forks the workers; ``--no-preload`` loads it in each worker instead). RSS counts the pages a
+worker shares with the master and the other workers in full, so with preloading the figures
+that say what each worker costs are PSS and USS; the master's own memory is printed too.
+
 Usage: ``.venv/bin/python bench/bench_memory.py [--requests 10000] [--connections 4]
-[--workers 2] [--preload]``
+[--workers 2] [--no-preload]``
 """
 
 from __future__ import annotations
@@ -53,7 +58,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--preload", action="store_true", help="gunicorn --preload")
+    parser.add_argument("--no-preload", dest="preload", action="store_false",
+                        help="load the app in each worker (FORUM_PRELOAD_APP=false)")
     args = parser.parse_args()
     os.environ["FORUM_LOG_FORMAT"] = '"none"'
     with tempfile.TemporaryDirectory(prefix="forum-memory-") as folder:
@@ -69,16 +75,19 @@ def main() -> None:
                  (f"/threads/{ids['thread']}?page=1", True), ("/sets/", True)]
         port = _free_port()
         env = dict(os.environ, FORUM_SECRET_KEY=SECRET_KEY, FORUM_DATABASE_URL=uri,
-                   FORUM_RATELIMIT_ENABLED="false", FORUM_INSTANCE_PATH=folder)
-        command = [str(Path(sys.executable).with_name("gunicorn")), "--workers",
+                   FORUM_RATELIMIT_ENABLED="false", FORUM_INSTANCE_PATH=folder,
+                   FORUM_PRELOAD_APP="true" if args.preload else "false")
+        command = [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py",
+                   "--workers",
                    str(args.workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
                    "--max-requests", "0"]
-        if args.preload:
-            command.append("--preload")
         server = subprocess.Popen([*command, "forum:create_app()"], env=env,
                                   cwd=Path(__file__).resolve().parent.parent)
         try:
             _wait_for(port, timeout=60)
+            deadline = time.monotonic() + 60
+            while len(workers_of(server.pid)) < args.workers and time.monotonic() < deadline:
+                time.sleep(0.2)  # the port opens before the master forks its workers
             time.sleep(1)
             start = {pid: memory(pid) for pid in workers_of(server.pid)}
             counter = iter(range(args.requests))
@@ -112,6 +121,7 @@ def main() -> None:
                 thread.join()
             took = time.monotonic() - began
             end = {pid: memory(pid) for pid in workers_of(server.pid)}
+            master = memory(server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -125,6 +135,10 @@ def main() -> None:
         before = start.get(pid, {"rss": float("nan")})
         print(f"| {pid} | {before['rss']:.1f} MiB | {after['rss']:.1f} MiB | "
               f"{after['pss']:.1f} MiB | {after['uss']:.1f} MiB |")
+    print(f"| master | | {master['rss']:.1f} MiB | {master['pss']:.1f} MiB | "
+          f"{master['uss']:.1f} MiB |")
+    total = master["pss"] + sum(after["pss"] for after in end.values())
+    print(f"All processes together (sum of PSS): {total:.1f} MiB")
 
 
 if __name__ == "__main__":

@@ -109,6 +109,9 @@ DEFAULTS: dict[str, object] = {
     "THREAD_BRANCHES_PER_PAGE": 50,
     # Rendered post articles kept per process (forum.threads.fragments); 0 turns it off.
     "POST_FRAGMENT_CACHE_SIZE": 4000,
+    # ...and at most this many replies: a branch longer than that alone (one post with
+    # thousands of replies) goes on over several pages, each part linked to the one before.
+    "THREAD_POSTS_PER_PAGE": 100,
     "THREAD_TITLE_MAX": 200,
     "POST_BODY_MAX": 20_000,
     # Logs go to stdout: "json" (one object a line, with a request id), "text", or "none".

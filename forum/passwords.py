@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-
-from zxcvbn import zxcvbn
+from typing import Any
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256
@@ -13,6 +12,14 @@ MIN_SCORE = 3  # zxcvbn's 0-4 scale: 3 is "safely unguessable" against online at
 # zxcvbn refuses longer input (and slows down sharply); the first 72 characters decide.
 ZXCVBN_MAX_LENGTH = 72
 TOO_GUESSABLE = "This password is too common or easy to guess"
+
+
+def zxcvbn(password: str, user_inputs: list[str]) -> dict[str, Any]:
+    """zxcvbn's judgement, loaded on the first password checked: its word lists hold 12 MiB
+    that a web worker serving pages never needs (issue 16)."""
+    from zxcvbn import zxcvbn as judge
+
+    return judge(password, user_inputs=user_inputs)
 
 
 def _expand_user_inputs(user_inputs: Iterable[str | None]) -> list[str]:

@@ -17,11 +17,6 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 
-import puremagic
-from PIL import Image
-from PIL import ImageOps
-from PIL import UnidentifiedImageError
-
 from forum.files.types import ALLOWED_NAMES
 from forum.files.types import TYPES
 from forum.files.types import FileType
@@ -74,6 +69,8 @@ def safe_name(name: str, extension: str) -> str:
 
 def _describe(data: bytes) -> str | None:
     """What puremagic takes the bytes to be, for a message (None when it cannot tell)."""
+    import puremagic  # loaded by the first upload, not by every web worker (issue 16)
+
     try:
         matches = puremagic.magic_string(data[:4096])
     except (puremagic.PureError, ValueError):
@@ -134,6 +131,11 @@ def _check_zip(data: bytes, limits: Limits) -> FileType:
 
 def _reencode(data: bytes, kind: str, limits: Limits) -> bytes:
     """The image drawn afresh, without EXIF or any other metadata (and turned upright)."""
+    # Pillow loads with the first image uploaded, not in every web worker (issue 16).
+    from PIL import Image
+    from PIL import ImageOps
+    from PIL import UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -194,17 +194,28 @@ def load_thread(session: Session, thread_id: int) -> Thread | None:
         .where(Thread.id == thread_id))
 
 
-# --- long threads: a page of branches ---------------------------------------
+# --- long threads: pages of branches, a giant branch in parts ------------------
 
 @dataclass(frozen=True)
 class ThreadPosts:
-    """The posts of one page of a thread: the opening post, and ``per_page`` branches (a reply
-    to the opening post, or another post without a parent) each with all its replies."""
+    """The posts of one page of a thread: the opening post, then replies in reading order.
+
+    A page holds up to ``per_page`` branches (a reply to the opening post, or another post
+    without a parent, with all its replies) and at most ``max_posts`` replies: whole branches
+    while they fit, and a branch too long for one page in parts, each part continuing on the
+    next page. ``reading`` is the page's replies in reading order with their depth in the
+    thread; ``continues`` says the page starts part-way through a branch (its first replies
+    answer posts on ``continues`` page), and ``continued`` that the last branch goes on
+    on the next page.
+    """
 
     thread: Thread
     opening: Post | None
     page: int
     pages: int
+    reading: tuple[tuple[int, int], ...] = ()
+    continues: int | None = None
+    continued: bool = False
 
 
 def post_url(post: Post, **values: object) -> str:
@@ -222,13 +233,21 @@ class Skeleton:
     children: dict[int, list[int]]
     parents: dict[int, int | None]
 
-    def branch(self, head: int) -> list[int]:
-        """The head and every reply under it."""
-        found, stack = [], [head]
+    def branch(self, head: int) -> list[tuple[int, int]]:
+        """The head and every reply under it in reading order (each post followed by its
+        replies, oldest first), with each post's depth in the thread."""
+        answers_opening = self.opening_id is not None and self.parents.get(head) == self.opening_id
+        top = 1 if answers_opening else 0
+        found: list[tuple[int, int]] = []
+        seen: set[int] = set()
+        stack = [(head, top)]
         while stack:
-            post_id = stack.pop()
-            found.append(post_id)
-            stack.extend(self.children.get(post_id, []))
+            post_id, depth = stack.pop()
+            if post_id in seen:
+                continue
+            seen.add(post_id)
+            found.append((post_id, depth))
+            stack.extend((child, depth + 1) for child in reversed(self.children.get(post_id, [])))
         return found
 
     def head_of(self, post_id: int) -> int | None:
@@ -262,19 +281,58 @@ def skeleton(session: Session, thread_id: int) -> Skeleton:
     return Skeleton(opening_id, heads, children, parents)
 
 
-def page_of_post(shape: Skeleton, post_id: int, per_page: int) -> int:
-    """The page of the thread on which post ``post_id`` is shown (1 if it is not in it)."""
-    head = shape.head_of(post_id)
-    if head is None:
-        return 1
-    return shape.heads.index(head) // per_page + 1
+@dataclass(frozen=True)
+class PagePart:
+    """One page's replies: ``posts`` (id, depth) in reading order; ``continues`` when its
+    first post is part-way through a branch begun on the page before."""
+
+    posts: list[tuple[int, int]]
+    continues: bool = False
+
+
+def paginate(shape: Skeleton, per_page: int, max_posts: int) -> list[PagePart]:
+    """The thread's replies cut into pages: whole branches, at most ``per_page`` of them and
+    ``max_posts`` posts a page; a branch longer than ``max_posts`` alone is cut into parts of
+    ``max_posts`` posts, the last part sharing its page with the branches after it. Always at
+    least one (possibly empty) page."""
+    per_page, max_posts = max(1, per_page), max(1, max_posts)
+    pages: list[PagePart] = []
+    current: list[tuple[int, int]] = []
+    branches = 0
+    continues = False
+    for head in shape.heads:
+        posts = shape.branch(head)
+        if current and (branches >= per_page or len(current) + len(posts) > max_posts):
+            pages.append(PagePart(current, continues))
+            current, branches, continues = [], 0, False
+        while len(posts) > max_posts - len(current):
+            # Too long for any page: fill this one, go on with the rest on the next.
+            room = max_posts - len(current)
+            current.extend(posts[:room])
+            posts = posts[room:]
+            pages.append(PagePart(current, continues))
+            current, branches, continues = [], 0, True
+        current.extend(posts)
+        branches += 1
+    if current or not pages:
+        pages.append(PagePart(current, continues))
+    return pages
+
+
+def page_of_post(pages: list[PagePart], post_id: int) -> int:
+    """The page on which post ``post_id`` is shown (1 if it is not in the thread)."""
+    for number, part in enumerate(pages, start=1):
+        if any(shown == post_id for shown, _ in part.posts):
+            return number
+    return 1
 
 
 def load_thread_page(session: Session, thread_id: int, page: int, per_page: int,
-                     post_id: int | None = None) -> ThreadPosts | None:
+                     post_id: int | None = None, max_posts: int = 100) -> ThreadPosts | None:
     """The thread, its set, its opening post and the posts of one page, in three queries
     whatever the thread's length: the thread, its shape (:func:`skeleton`), and the page's
-    posts with their authors. Given ``post_id``, the page is the one that shows that post.
+    posts with their authors (and the posts that replies continued from an earlier page
+    answer, named but not shown). Given ``post_id``, the page is the one that shows that post.
     ``thread.posts`` is set to the posts loaded, so the permission rules that look there (the
     opening post, a post's parent) find what the page shows."""
     if not valid_id(thread_id):
@@ -284,32 +342,46 @@ def load_thread_page(session: Session, thread_id: int, page: int, per_page: int,
     if thread is None:
         return None
     shape = skeleton(session, thread_id)
+    parts = paginate(shape, per_page, max_posts)
     if post_id is not None:
-        page = page_of_post(shape, post_id, per_page)
-    pages = max(1, math.ceil(len(shape.heads) / per_page))
+        page = page_of_post(parts, post_id)
+    pages = len(parts)
     page = min(max(1, page), pages)
+    part = parts[page - 1]
+    on_page = {post for post, _ in part.posts}
     wanted = [shape.opening_id] if shape.opening_id is not None else []
-    for head in shape.heads[(page - 1) * per_page:page * per_page]:
-        wanted.extend(shape.branch(head))
+    wanted.extend(on_page)
+    # Whom the page's first replies answer, when that post is on an earlier page.
+    wanted.extend({parent for post in on_page
+                   if (parent := shape.parents.get(post)) is not None
+                   and parent not in on_page and parent in shape.parents})
     # The page shows body_html (and a waiting edit's pending_html): the sources stay behind.
     posts = list(session.scalars(
         select(Post).options(defer(Post.body_source), defer(Post.pending_source),
                              joinedload(Post.author), selectinload(Post.attachments))
-        .where(Post.id.in_(wanted)).order_by(Post.id))) if wanted else []
+        .where(Post.id.in_(set(wanted))).order_by(Post.id))) if wanted else []
     opening = posts[0] if posts and posts[0].id == shape.opening_id else None
     set_committed_value(thread, "posts", posts)
-    return ThreadPosts(thread=thread, opening=opening, page=page, pages=pages)
+    continues = None
+    if part.continues:
+        continues = page - 1
+    return ThreadPosts(thread=thread, opening=opening, page=page, pages=pages,
+                       reading=tuple(part.posts), continues=continues,
+                       continued=page < pages and parts[page].continues)
 
 
 def load_post(session: Session, post_id: int) -> Post | None:
-    """The post with its thread and set, and the thread's posts (to find the opening post)."""
+    """The post with its author, thread and set, and the post it answers (with its author),
+    in one query: never the thread's other posts, so replying to or editing a post of a
+    10,000-post thread costs what it does in a short one. Who may see the thread is read from
+    the thread's copies of its opening post (:func:`forum.permissions.can_open_thread`)."""
     if not valid_id(post_id):
         return None
     return session.scalar(
         select(Post)
         .options(joinedload(Post.author),
                  joinedload(Post.thread).joinedload(Thread.learning_set),
-                 joinedload(Post.thread).selectinload(Thread.posts))
+                 joinedload(Post.parent).joinedload(Post.author))
         .where(Post.id == post_id))
 
 
@@ -330,6 +402,9 @@ class PostView:
     pending_edit: bool = False
     # The viewer's links and buttons beside the post (none for anonymous readers).
     controls: permissions.PostControls = permissions.NO_CONTROLS
+    # Whether the post it answers is drawn on the same page (else "In reply to" links to the
+    # page that shows it).
+    parent_on_page: bool = True
 
     @property
     def tag_classes(self) -> str:
@@ -348,23 +423,37 @@ def display_mode(viewer: AnyUser, post: Post) -> str:
 def post_view(viewer: AnyUser, post: Post) -> PostView:
     """One post shown on its own (as on the reply page), with whether its parent may be named."""
     mode = display_mode(viewer, post)
-    parent = None
-    if post.parent_id is not None:
-        parent = next((other for other in post.thread.posts if other.id == post.parent_id), None)
+    parent = post.parent if post.parent_id is not None else None
     return PostView(post=post, level=0, mode=mode,
                     tag=STATUS_TAGS.get(post.status) if mode == "full" else None,
                     parent=parent,
                     parent_shown=parent is not None and display_mode(viewer, parent) != "omitted")
 
 
-def thread_view(viewer: AnyUser, thread: Thread, max_indent: int) -> list[PostView]:
-    """Every post of the thread in reading order, with indent level and what the viewer sees."""
-    nodes: list[TreeNode[Post]] = build_tree(thread.posts)
+def thread_view(viewer: AnyUser, thread: Thread, max_indent: int,
+                reading: tuple[tuple[int, int], ...] | None = None,
+                on_page: set[int] | None = None) -> list[PostView]:
+    """Every post of the thread in reading order, with indent level and what the viewer sees.
+
+    Given ``reading`` (a page of a long thread: :class:`ThreadPosts`), the opening post and
+    those posts in that order; the other loaded posts are only named as parents. ``on_page``:
+    the posts the page draws, for ``parent_on_page`` (default: every post viewed)."""
     by_id = {post.id: post for post in thread.posts}
+    nodes: list[TreeNode[Post]]
+    if reading is None:
+        nodes = build_tree(thread.posts)
+    else:
+        opening_post_of = opening_post(thread)
+        nodes = ([TreeNode(opening_post_of, 0)] if opening_post_of is not None else [])
+        nodes.extend(TreeNode(by_id[post_id], depth) for post_id, depth in reading
+                     if post_id in by_id)
+    if on_page is None:
+        on_page = {node.item.id for node in nodes}
     opening = opening_post(thread)
     # The viewer object itself: a LocalProxy costs a look-up per attribute, per post.
     viewer = getattr(viewer, "_get_current_object", lambda: viewer)()
-    modes = permissions.post_displays(viewer, thread, [node.item for node in nodes], opening)
+    # Every loaded post: the parents named by the first replies of a page are among them.
+    modes = permissions.post_displays(viewer, thread, list(by_id.values()), opening)
     controls = permissions.PageControls(viewer, thread)
     views = []
     for node in nodes:
@@ -379,7 +468,8 @@ def thread_view(viewer: AnyUser, thread: Thread, max_indent: int) -> list[PostVi
             tag=tag or (PENDING_EDIT_TAG if pending_edit else None),
             parent=parent,
             parent_shown=parent is not None and modes[parent.id] != "omitted",
-            pending_edit=pending_edit, controls=controls.for_post(post, mode)))
+            pending_edit=pending_edit, controls=controls.for_post(post, mode),
+            parent_on_page=parent is not None and parent.id in on_page))
     return views
 
 

@@ -76,8 +76,8 @@ def _load_post(post_id: int) -> Post:
     post = service.load_post(db.session, post_id)
     if post is None:
         abort(404)
-    thread = post.thread
-    if not service.can_see_thread(current_user, thread, service.opening_post(thread)):
+    # The thread's copies of its opening post decide (its posts are not loaded).
+    if not service.can_see_thread(current_user, post.thread):
         abort(404)
     if service.display_mode(current_user, post) == "omitted":
         abort(404)
@@ -141,10 +141,12 @@ def show(thread_id: int):
 
 
 def _load_thread_page(thread_id: int, page: int, *, post_id: int | None = None):
-    """One page of the thread (50 branches by default), or 404 if the viewer may not see it."""
+    """One page of the thread (50 branches and 100 replies at most by default), or 404 if the
+    viewer may not see it."""
     loaded = service.load_thread_page(db.session, thread_id, page,
                                       current_app.config["THREAD_BRANCHES_PER_PAGE"],
-                                      post_id=post_id)
+                                      post_id=post_id,
+                                      max_posts=current_app.config["THREAD_POSTS_PER_PAGE"])
     if loaded is None or not service.can_see_thread(current_user, loaded.thread,
                                                     loaded.opening):
         abort(404)
@@ -163,7 +165,11 @@ def _follow_form(thread: Thread, formdata=None) -> FollowForm | None:
 
 def _show(loaded, follow_form: FollowForm | None = None, *, record: bool = True):
     thread, opening = loaded.thread, loaded.opening
-    posts = service.thread_view(current_user, thread, current_app.config["MAX_REPLY_INDENT"])
+    drawn = {post_id for post_id, _ in loaded.reading}
+    if loaded.page == 1 and opening is not None:
+        drawn.add(opening.id)
+    posts = service.thread_view(current_user, thread, current_app.config["MAX_REPLY_INDENT"],
+                                reading=loaded.reading, on_page=drawn)
     opening_view = next((view for view in posts if view.post is opening), None)
     replies = [view for view in posts if view.post is not opening]
     extra: dict[str, object] = {}
@@ -182,7 +188,8 @@ def _show(loaded, follow_form: FollowForm | None = None, *, record: bool = True)
     page = render_template(
         "threads/show.html", thread=thread, learning_set=thread.learning_set,
         opening=opening_view, replies=replies, reply_count=reply_count,
-        page=loaded.page, pages=loaded.pages,
+        page=loaded.page, pages=loaded.pages, continues=loaded.continues,
+        continued=loaded.continued,
         new_ids=reading.new_post_ids(current_user, shown, since),
         follow_form=follow_form or _follow_form(thread),
         # Visitors get no reply form (the page asks them to sign in).

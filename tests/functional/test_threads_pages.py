@@ -143,3 +143,61 @@ def test_the_pages_of_a_thread_are_valid_html(app, client, world):
     client.sign_in_as(world.member)
     htmlcheck.assert_valid_html(
         (f"page {n}", client.get(f"/threads/{thread_id}?page={n}").text) for n in (1, 2))
+
+
+def _giant_branch(app, world) -> tuple[int, int, list[int], int]:
+    """A thread whose one reply has 30 answers, then a short branch, at 12 replies a page."""
+    app.config["THREAD_POSTS_PER_PAGE"] = 12
+    with app.app_context():
+        learning_set = db.session.get(LearningSet, world.learning_set.id)
+        member = db.session.get(User, world.member.id)
+        thread = factories.make_thread(learning_set, member, title="One big conversation")
+        opening = thread.posts[0]
+        big = factories.make_post(thread, member, parent=opening, body="The big question")
+        answers = [factories.make_post(thread, member, parent=big, body=f"Answer {n}").id
+                   for n in range(30)]
+        later = factories.make_post(thread, member, parent=opening, body="Another branch")
+        db.session.commit()
+        return thread.id, big.id, answers, later.id
+
+
+def test_a_giant_branch_goes_on_over_pages_each_bounded(app, client, world):
+    """The branch is cut into parts, each page says where its conversation began and where it
+    goes on, and "In reply to" links reach the page that shows the post answered."""
+    thread_id, big_id, answers, later_id = _giant_branch(app, world)
+    client.sign_in_as(world.member)
+    first = client.get(f"/threads/{thread_id}").text
+    assert "Replies, page 1 of 3" in first
+    assert _articles(first) == [_opening_id(app, thread_id), big_id, *answers[:11]]
+    assert 'id="continued-from"' not in first
+    assert f'href="/threads/{thread_id}?page=2">page 2</a>' in first  # goes on on page 2
+
+    second = client.get(f"/threads/{thread_id}?page=2").text
+    assert _articles(second) == answers[11:23]
+    assert 'id="continued-from"' in second
+    assert f'href="/threads/{thread_id}?page=1">page 1</a>' in second
+    # The first answer here names the post it answers, with a link to the page showing it.
+    assert (f'href="/threads/{thread_id}?post={big_id}#post-{big_id}"' in second)
+    assert f'href="#post-{big_id}"' not in second
+
+    third = client.get(f"/threads/{thread_id}?page=3").text
+    assert _articles(third) == [*answers[23:], later_id]
+    assert 'id="continued-on"' not in third
+    # Each post's link opens its page; the big post's link opens page 1.
+    assert "Replies, page 2 of 3" in client.get(
+        f"/threads/{thread_id}?post={answers[15]}").text
+    assert "Replies, page 1 of 3" in client.get(f"/threads/{thread_id}?post={big_id}").text
+
+
+def _opening_id(app, thread_id: int) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(Post.id).where(Post.thread_id == thread_id)
+                                 .order_by(Post.id))
+
+
+def test_the_pages_of_a_giant_branch_are_valid_html(app, client, world):
+    htmlcheck.require_checker()
+    thread_id, *_ = _giant_branch(app, world)
+    client.sign_in_as(world.member)
+    htmlcheck.assert_valid_html(
+        (f"page {n}", client.get(f"/threads/{thread_id}?page={n}").text) for n in (1, 2, 3))

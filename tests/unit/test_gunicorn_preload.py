@@ -1,0 +1,60 @@
+"""gunicorn.conf.py loads the app once in the master and forks workers that share it: the hooks
+freeze what the master loaded and give each worker database connections of its own (issue 16:
+memory per worker)."""
+
+from __future__ import annotations
+
+import gc
+import runpy
+from pathlib import Path
+from types import SimpleNamespace
+
+from sqlalchemy import text
+
+from forum.extensions import db
+
+CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+
+
+def _conf(monkeypatch, preload: str = "true") -> dict:
+    monkeypatch.setenv("FORUM_PRELOAD_APP", preload)
+    enabled = gc.isenabled()
+    try:
+        return runpy.run_path(str(CONF))
+    finally:
+        if enabled:
+            gc.enable()  # loading the config in the master turns collection off
+
+
+def _worker(app) -> SimpleNamespace:
+    return SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app))
+
+
+def test_the_app_is_preloaded_by_default(monkeypatch):
+    assert _conf(monkeypatch)["preload_app"] is True
+    assert _conf(monkeypatch, "false")["preload_app"] is False
+
+
+def test_the_master_freezes_what_it_loaded_before_each_fork(monkeypatch, app):
+    conf = _conf(monkeypatch)
+    server = SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app))
+    conf["when_ready"](server)
+    try:
+        conf["pre_fork"](server, _worker(app))
+        assert gc.get_freeze_count() > 0 and gc.isenabled()
+    finally:
+        gc.unfreeze()
+
+
+def test_a_new_worker_drops_the_masters_connections(monkeypatch, app):
+    conf = _conf(monkeypatch)
+    with app.app_context():
+        engine = db.engine
+        with engine.connect() as connection:  # the master used the database
+            connection.execute(text("select 1"))
+        pool = engine.pool
+    conf["post_fork"](None, _worker(app))
+    with app.app_context():
+        assert db.engine.pool is not pool  # a fresh pool: the worker opens its own
+        with db.engine.connect() as connection:
+            assert connection.execute(text("select 1")).scalar() == 1
