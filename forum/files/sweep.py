@@ -6,10 +6,16 @@ repeated submission rolled back) leaves the file it had already written. The swe
 upload folder and deletes each file that has no row and is older than a grace period, so an
 upload whose row is not committed yet is never taken. Run by ``flask --app forum files sweep``
 (and by ``flask --app forum retention``, daily).
+
+Only names the upload store gives (:func:`forum.files.storage.new_key`: ``ab/<32 hex>.pdf``)
+and its half-written ``.part-`` files beside them are the sweep's to delete: should
+``UPLOAD_FOLDER`` be set to a folder other files share (the instance folder with
+``config.py`` and the SQLite database, the guide files' folder), those are left alone.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +29,8 @@ from forum.models import UploadedFile
 
 DEFAULT_GRACE = timedelta(hours=24)
 _CHUNK = 500
+# forum.files.storage.new_key's names, and FolderStorage.save's temporary files beside them.
+_UPLOAD_NAME = re.compile(r"[0-9a-f]{2}/(?:[0-9a-f]{32}\.[a-z0-9]+|\.part-[^/]+)")
 
 
 @dataclass(frozen=True)
@@ -38,10 +46,12 @@ class Swept:
         return f"Deleted {files} no record points at ({self.freed_bytes:,} bytes){recent}."
 
 
-def _stored_files(folder: Path) -> Iterator[Path]:
-    for path in folder.rglob("*"):
-        if path.is_file() and not path.is_symlink():
-            yield path
+def _stored_files(folder: Path) -> Iterator[tuple[str, Path]]:
+    """Each file under ``folder`` named as the upload store names them, with its key."""
+    for path in folder.glob("*/*"):
+        key = path.relative_to(folder).as_posix()
+        if _UPLOAD_NAME.fullmatch(key) and path.is_file() and not path.is_symlink():
+            yield key, path
 
 
 def sweep_orphans(session: Session, folder: Path, *, grace: timedelta = DEFAULT_GRACE,
@@ -53,10 +63,9 @@ def sweep_orphans(session: Session, folder: Path, *, grace: timedelta = DEFAULT_
         return Swept(0, 0, 0)
     cutoff = (time.time() if now is None else now) - grace.total_seconds()
     found: dict[str, tuple[Path, int, bool]] = {}
-    for path in _stored_files(folder):
+    for key, path in _stored_files(folder):
         stat = path.stat()
-        found[path.relative_to(folder).as_posix()] = (path, stat.st_size,
-                                                      stat.st_mtime < cutoff)
+        found[key] = (path, stat.st_size, stat.st_mtime < cutoff)
     keys = list(found)
     known: set[str] = set()
     for start in range(0, len(keys), _CHUNK):

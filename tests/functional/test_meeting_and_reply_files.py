@@ -325,28 +325,33 @@ def test_deleting_a_set_leaves_its_files_for_the_sweep_which_deletes_them(
 
 
 def test_the_sweep_keeps_an_upload_in_flight_and_clears_abandoned_parts(app):
+    # Named as forum.files.storage.new_key names uploads (two hex digits, then 32).
+    in_flight, abandoned = f"ab/{'ab' * 16}.pdf", f"ab/{'ab' + '0' * 30}.pdf"
     with app.app_context():
         folder = upload_folder()
         storage = upload_storage()
-        storage.save("ab/in-flight.pdf", samples.PDF)  # its row is not committed yet
-        storage.save("ab/abandoned.pdf", samples.PDF)  # a rolled-back form's file
+        storage.save(in_flight, samples.PDF)  # its row is not committed yet
+        storage.save(abandoned, samples.PDF)  # a rolled-back form's file
         part = folder / "cd" / ".part-x1"
         part.parent.mkdir(parents=True, exist_ok=True)
         part.write_bytes(b"half a file")
-        _age(folder / "ab/abandoned.pdf", 48)
+        _age(folder / abandoned, 48)
         _age(part, 48)
         swept = sweep_orphans(db.session, folder, grace=timedelta(hours=24))
     assert swept.deleted == 2 and swept.kept_recent == 1
     assert swept.freed_bytes == len(samples.PDF) + len(b"half a file")
-    assert (folder / "ab/in-flight.pdf").is_file()
-    assert not (folder / "ab/abandoned.pdf").exists()
+    assert (folder / in_flight).is_file()
+    assert not (folder / abandoned).exists()
     assert not (folder / "cd").exists()  # an emptied folder goes too
 
 
 def test_the_daily_retention_run_also_sweeps(app, runner):
+    from forum.files.storage import new_key
+
+    key = new_key("csv")
     with app.app_context():
-        upload_storage().save("ef/orphan.csv", samples.CSV)
-        path = upload_folder() / "ef/orphan.csv"
+        upload_storage().save(key, samples.CSV)
+        path = upload_folder() / key
     _age(path, 30)
     result = runner.invoke(args=["retention"])
     assert result.exit_code == 0, result.output
@@ -364,3 +369,34 @@ def test_the_meeting_pages_with_files_are_valid_html(app, client, world):
     client.sign_in_as(world.member)
     documents["member's meeting page"] = client.get(meeting_url).text
     assert_valid_html(documents.items())
+
+
+def test_the_sweep_deletes_only_what_the_upload_store_wrote(app, tmp_path):
+    """An operator who points UPLOAD_FOLDER at a folder other files share (the instance
+    folder, the guide files' folder) must not lose those files to the daily sweep: only names
+    the upload store gives (``ab/<32 hex>.pdf``) and its half-written ``.part-`` files go."""
+    from forum.files.storage import new_key
+
+    folder = tmp_path / "shared"
+    (folder / "guide-3").mkdir(parents=True)
+    others = {folder / "config.py": b"SECRET_KEY = 'x'\n",
+              folder / "forum.db": b"SQLite format 3\x00",
+              folder / "guide-3" / "v2-members-9f2c.pdf": samples.PDF,
+              folder / "ab" / "notes.pdf": samples.PDF}
+    for path, data in others.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    orphan_key = new_key("pdf")
+    orphan = folder / orphan_key
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(samples.PDF)
+    part = orphan.parent / ".part-x1"
+    part.write_bytes(b"half a file")
+    for path in [*others, orphan, part]:
+        _age(path, 48)
+    with app.app_context():
+        swept = sweep_orphans(db.session, folder, grace=timedelta(hours=24))
+    assert not orphan.exists() and not part.exists()
+    assert swept.deleted == 2
+    for path, data in others.items():
+        assert path.read_bytes() == data, f"{path.name} was deleted by the sweep"
