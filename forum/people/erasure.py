@@ -53,6 +53,7 @@ from forum.models import Thread
 from forum.models import UploadedFile
 from forum.models import User
 from forum.models import utcnow
+from forum.models.thread import refresh_threads
 from forum.people.exports import discard_for_user
 from forum.people.storage import export_storage
 from forum.search.schema import forget_removed_text
@@ -258,6 +259,11 @@ def _empty_unpublished_text(session: Session, user: User, remove_text: bool,
         session.execute(update(Thread).where(
             Thread.id.in_(chunk), Thread.author_id == user.id).values(
             title=WITHDRAWN_THREAD_TITLE))
+    # The statements above pass the session by: the threads' copies of their posts (opening
+    # status, counts), which the thread list, search and the reply page read, are worked out
+    # again, or a thread whose opening post went would stay listed to its readers.
+    for chunk in _chunks({row.thread_id for row in rows}):
+        refresh_threads(session, chunk)
     result.posts_kept, result.posts_emptied = len(kept), len(emptied)
     session.expire_all()
     return every, emptied

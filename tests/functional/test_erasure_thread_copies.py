@@ -1,0 +1,45 @@
+"""Erasing an account keeps the threads' copies of their posts (forum.models.thread:
+opening status, counts) right, so every route that reads them agrees with the thread page.
+
+Runs on SQLite by default and on PostgreSQL with ``FORUM_TEST_DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+from forum.extensions import db
+from forum.guides.export.storage import storage_for
+from forum.models import LearningSet
+from forum.models import Thread
+from forum.models import User
+from forum.people import erasure
+from tests import factories
+
+REPLY_TEXT = "Bob's published reply in an erased thread 7f3a"
+
+
+def test_erasing_with_the_text_takes_the_thread_from_readers_on_every_route(app, world):
+    with app.app_context():
+        learning_set = db.session.get(LearningSet, world.learning_set.id)
+        eve = factories.make_user(display_name="Eve Erased")
+        bob = factories.make_user(display_name="Bob Replier")
+        factories.add_member(eve, learning_set)
+        factories.add_member(bob, learning_set)
+        thread = factories.make_thread(learning_set, eve, title="Eve's question 7f3a")
+        reply = factories.make_post(thread, bob, parent=thread.posts[0], body=REPLY_TEXT)
+        db.session.commit()
+        thread_id, reply_id, slug = thread.id, reply.id, learning_set.slug
+        erasure.erase(db.session, storage_for(), db.session.get(User, eve.id),
+                      by=db.session.get(User, world.admin.id), remove_text=True)
+        db.session.commit()
+        # Its opening post is withdrawn now, and the thread's copy of it says so.
+        stored = db.session.get(Thread, thread_id)
+        assert stored.opening_status is not None and stored.opening_status.value == "withdrawn"
+
+    client = app.test_client()
+    client.sign_in_as(world.member)
+    # The thread page shows a thread whose opening post was withdrawn to nobody but
+    # moderators; its other pages, the set's list and search agree.
+    assert client.get(f"/threads/{thread_id}").status_code == 404
+    assert client.get(f"/posts/{reply_id}/reply").status_code == 404
+    assert f"/threads/{thread_id}" not in client.get(f"/sets/{slug}").text
+    assert REPLY_TEXT not in client.get("/search", query_string={"q": "7f3a"}).text
