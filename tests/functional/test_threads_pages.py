@@ -201,3 +201,37 @@ def test_the_pages_of_a_giant_branch_are_valid_html(app, client, world):
     client.sign_in_as(world.member)
     htmlcheck.assert_valid_html(
         (f"page {n}", client.get(f"/threads/{thread_id}?page={n}").text) for n in (1, 2, 3))
+
+
+def test_a_waiting_post_answered_on_a_later_page_stays_unnamed_there(app, world):
+    """Page 2 names the post its first replies answer (on page 1): a waiting post is named to
+    a moderator, and to a member neither by its author nor its text, even after the
+    moderator's articles of that page were kept (forum.threads.fragments)."""
+    app.config["THREAD_POSTS_PER_PAGE"] = 12
+    with app.app_context():
+        learning_set = db.session.get(LearningSet, world.learning_set.id)
+        member = db.session.get(User, world.member.id)
+        wendy = factories.make_user(display_name="Wendy Waiting")
+        factories.add_member(wendy, learning_set)
+        thread = factories.make_thread(learning_set, member, title="Answers to a waiting post")
+        waiting = factories.make_post(thread, wendy, parent=thread.posts[0],
+                                      body="Waiting words 3c9e", status=PostStatus.PENDING)
+        answers = [factories.make_post(thread, member, parent=waiting, body=f"Answer {n}").id
+                   for n in range(20)]
+        db.session.commit()
+        thread_id, waiting_id = thread.id, waiting.id
+    second = f"/threads/{thread_id}?page=2"
+
+    moderator = app.test_client()
+    moderator.sign_in_as(world.moderator)
+    page = moderator.get(second).text
+    assert answers[11] in _articles(page)
+    assert f"?post={waiting_id}#post-{waiting_id}\">Wendy Waiting</a>" in page
+
+    reader = app.test_client()
+    reader.sign_in_as(world.member)  # the answers' author, not the waiting post's
+    page = reader.get(second).text
+    assert answers[11] in _articles(page)
+    assert "Wendy Waiting" not in page and "3c9e" not in page
+    assert f"post={waiting_id}" not in page
+    assert "In reply to a post that is not shown" in page
