@@ -129,6 +129,24 @@ def test_a_private_sets_meeting_file_is_404_to_everyone_outside_the_set(app, cli
         assert _fetch(client, row.id).status_code == 200
 
 
+def test_a_member_removed_from_the_set_can_no_longer_download_its_meeting_file(
+        app, client, world):
+    from forum.models import Membership
+    from forum.sets.service import remove_member
+
+    meeting_url = _schedule(client, world)
+    _add_files(client, meeting_url, (samples.PDF, "agenda.pdf"))
+    [row] = _stored(app)
+    client.sign_in_as(world.member)
+    assert _fetch(client, row.id).status_code == 200
+    with app.app_context():
+        remove_member(db.session, db.session.scalar(select(Membership).where(
+            Membership.user_id == world.member.id,
+            Membership.learning_set_id == world.learning_set.id)))
+        db.session.commit()
+    assert _fetch(client, row.id).status_code == 404  # the same session, a moment later
+
+
 def test_only_facilitators_add_or_remove_a_meetings_files(app, client, world):
     meeting_url = _schedule(client, world)
     _add_files(client, meeting_url, (samples.CSV, "figures.csv"))
