@@ -34,7 +34,7 @@ from forum.text import render_markdown
 from forum.times import to_local
 
 if TYPE_CHECKING:
-    from forum.guides.export.storage import FileStorage
+    from forum.files.storage import FileStorage  # the upload store (forum.files), not a guide
 
 
 class MeetingError(Exception):

@@ -74,8 +74,8 @@ def test_links_in_what_people_wrote_use_the_site_link_style():
     for path in (ROOT / "templates").rglob("*.html"):
         if path.name == "export.html":  # the standalone export carries its own styles
             continue
-        for classes in re.findall(r'class="([^"]*)"[^>]*>\s*\{\{[^}]*\|\s*(?:safe_post_html|'
-                                  r'guide_html)', path.read_text()):
+        for classes in re.findall(r'class="([^"]*)"[^>]*>\s*\{\{(?:[^}]*\|\s*(?:safe_post_html|'
+                                  r'guide_html)|\s*post_body\()', path.read_text()):
             containers.add(next(c for c in classes.split() if c.startswith(("forum-", "guide-"))))
     assert {"forum-post__body", "guide-prose", "guide-excerpt__quote"} <= containers
     for container in containers:
