@@ -143,18 +143,26 @@ def show(thread_id: int):
 def _load_thread_page(thread_id: int, page: int, *, post_id: int | None = None):
     """One page of the thread (50 branches and 100 replies at most by default), or 404 if the
     viewer may not see it."""
+    viewer_id = current_user.id if permissions.is_signed_in(current_user) else None
     loaded = service.load_thread_page(db.session, thread_id, page,
                                       current_app.config["THREAD_BRANCHES_PER_PAGE"],
                                       post_id=post_id,
-                                      max_posts=current_app.config["THREAD_POSTS_PER_PAGE"])
+                                      max_posts=current_app.config["THREAD_POSTS_PER_PAGE"],
+                                      viewer_id=viewer_id)
     if loaded is None or not service.can_see_thread(current_user, loaded.thread,
                                                     loaded.opening):
         abort(404)
     return loaded
 
 
-def _follow_form(thread: Thread, formdata=None) -> FollowForm | None:
-    level = following.follow_level(db.session, current_user, thread)
+def _follow_form(thread: Thread, formdata=None, *,
+                 loaded: service.ThreadPosts | None = None) -> FollowForm | None:
+    """The follow form (None for visitors); ``loaded``: the viewer's choice was read with the
+    thread page's thread."""
+    if loaded is not None:
+        level = following.level_shown(current_user, loaded.follow_choice)
+    else:
+        level = following.follow_level(db.session, current_user, thread)
     if level is None:
         return None
     form = FollowForm(formdata=formdata)
@@ -173,7 +181,7 @@ def _show(loaded, follow_form: FollowForm | None = None, *, record: bool = True)
     opening_view = next((view for view in posts if view.post is opening), None)
     replies = [view for view in posts if view.post is not opening]
     extra: dict[str, object] = {}
-    challenge = _challenge_of(thread)
+    challenge = _challenge_of(thread) if loaded.has_challenge else None
     if challenge is not None:
         from forum.challenges import page as challenge_page
 
@@ -184,14 +192,14 @@ def _show(loaded, follow_form: FollowForm | None = None, *, record: bool = True)
         # Filtered by kind: the matching posts in reading order, each saying whom it answers.
         replies = [replace(view, level=0) for view in replies if view.post.kind == chosen]
     shown = [view.post for view in posts if view.mode == "full"]
-    since = reading.read_up_to(db.session, current_user, thread)
+    since = loaded.read_up_to  # read with the thread (None for visitors)
     page = render_template(
         "threads/show.html", thread=thread, learning_set=thread.learning_set,
         opening=opening_view, replies=replies, reply_count=reply_count,
         page=loaded.page, pages=loaded.pages, continues=loaded.continues,
         continued=loaded.continued,
         new_ids=reading.new_post_ids(current_user, shown, since),
-        follow_form=follow_form or _follow_form(thread),
+        follow_form=follow_form or _follow_form(thread, loaded=loaded),
         # Visitors get no reply form (the page asks them to sign in).
         reply_form=ReplyForm(formdata=None) if permissions.is_signed_in(current_user) else None,
         markdown_hint=MARKDOWN_HINT, **extra)
