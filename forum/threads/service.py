@@ -412,12 +412,13 @@ def _thread_page_statement(with_viewer: bool):
 
 @cache
 def _page_posts_statement():
-    """The page's posts with their authors and files, built once per process (parameter:
-    ``ids``). The page shows body_html (and a waiting edit's pending_html): the Markdown
-    sources stay behind."""
+    """The page's posts with their authors and files in one query, built once per process
+    (parameter: ``ids``). Files are joined, not loaded by a second query: most posts have
+    none, so the join adds empty columns, not rows. The page shows body_html (and a waiting
+    edit's pending_html): the Markdown sources stay behind."""
     return (select(Post)
             .options(defer(Post.body_source), defer(Post.pending_source),
-                     joinedload(Post.author), selectinload(Post.attachments))
+                     joinedload(Post.author), joinedload(Post.attachments))
             .where(Post.id.in_(bindparam("ids", expanding=True))).order_by(Post.id))
 
 
@@ -455,7 +456,7 @@ def load_thread_page(session: Session, thread_id: int, page: int, per_page: int,
                    if (parent := shape.parents.get(post)) is not None
                    and parent not in on_page and parent in shape.parents})
     posts = list(session.scalars(_page_posts_statement(),
-                                 {"ids": list(set(wanted))})) if wanted else []
+                                 {"ids": list(set(wanted))}).unique()) if wanted else []
     opening = posts[0] if posts and posts[0].id == shape.opening_id else None
     set_committed_value(thread, "posts", posts)
     continues = None

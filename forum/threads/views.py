@@ -173,10 +173,13 @@ def _follow_form(thread: Thread, formdata=None, *,
 
 def _show(loaded, follow_form: FollowForm | None = None, *, record: bool = True):
     thread, opening = loaded.thread, loaded.opening
+    # The signed-in user (or the visitor) itself, not the proxy: the permission rules ask it
+    # a few hundred questions a page, each a look-up through the proxy otherwise.
+    viewer = current_user._get_current_object()  # type: ignore[attr-defined]
     drawn = {post_id for post_id, _ in loaded.reading}
     if loaded.page == 1 and opening is not None:
         drawn.add(opening.id)
-    posts = service.thread_view(current_user, thread, current_app.config["MAX_REPLY_INDENT"],
+    posts = service.thread_view(viewer, thread, current_app.config["MAX_REPLY_INDENT"],
                                 reading=loaded.reading, on_page=drawn)
     opening_view = next((view for view in posts if view.post is opening), None)
     replies = [view for view in posts if view.post is not opening]
@@ -185,7 +188,7 @@ def _show(loaded, follow_form: FollowForm | None = None, *, record: bool = True)
     if challenge is not None:
         from forum.challenges import page as challenge_page
 
-        extra = challenge_page.thread_context(db.session, current_user, challenge, posts)
+        extra = challenge_page.thread_context(db.session, viewer, challenge, posts)
     reply_count = thread.reply_count
     chosen = extra.get("chosen_kind")
     if chosen is not None:
@@ -198,17 +201,17 @@ def _show(loaded, follow_form: FollowForm | None = None, *, record: bool = True)
         opening=opening_view, replies=replies, reply_count=reply_count,
         page=loaded.page, pages=loaded.pages, continues=loaded.continues,
         continued=loaded.continued,
-        new_ids=reading.new_post_ids(current_user, shown, since),
+        new_ids=reading.new_post_ids(viewer, shown, since),
         follow_form=follow_form or _follow_form(thread, loaded=loaded),
         # Visitors get no reply form (the page asks them to sign in).
-        reply_form=ReplyForm(formdata=None) if permissions.is_signed_in(current_user) else None,
+        reply_form=ReplyForm(formdata=None) if permissions.is_signed_in(viewer) else None,
         markdown_hint=MARKDOWN_HINT, **extra)
     # What the page showed is now read: one write, only when that moves the place forward.
     # Best effort: another tab, or a busy database, leaves the place where it was.
     if not record:  # a refused form shown again changes nothing
         return page
     try:
-        if reading.record_read(db.session, current_user, thread, shown, since):
+        if reading.record_read(db.session, viewer, thread, shown, since):
             db.session.commit()
     except (IntegrityError, OperationalError):
         db.session.rollback()
