@@ -90,6 +90,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["organisation_names"] = _organisation_names
     app.jinja_env.globals["post_href"] = post_href
     app.jinja_env.globals["thread_href"] = thread_href
+    app.jinja_env.globals["thread_post_href"] = thread_post_href
     app.jinja_env.globals["fixed_url"] = fixed_url
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
@@ -114,6 +115,13 @@ def post_href(endpoint: str, post_id: int, **query: str | int) -> str:
 def thread_href(thread_id: int) -> str:
     """``url_for("threads.show", thread_id=thread_id)`` for a page listing many threads."""
     return _id_href("threads.show", "thread_id", thread_id, {})
+
+
+def thread_post_href(thread_id: int, post_id: int) -> str:
+    """``url_for("threads.show", thread_id=thread_id, post=post_id, _anchor=f"post-{post_id}")``
+    (the page of the thread that shows the post, at the post) for a page listing many
+    threads."""
+    return f"{thread_href(thread_id)}?post={int(post_id)}#post-{int(post_id)}"
 
 
 FIXED_URLS_KEPT = 256
