@@ -4,7 +4,8 @@ Builds the same temporary SQLite database as ``bench_pages.py`` (demo, a 50-post
 50-thread set page), serves the page a few times to warm up, then profiles ``--requests`` more.
 
 Usage: ``.venv/bin/python bench/profile_page.py [--page thread|set|sign-in] [--anonymous]
-[--requests 50] [--sort cumulative] [--limit 40]``
+[--requests 50] [--sort cumulative] [--limit 40]``; with ``PROFILE_DUMP=FILE`` the cProfile
+statistics are also written to FILE (for ``pstats`` callers/callees).
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ def main() -> None:
         print(f"{path} ({'anonymous' if args.anonymous else 'member'}): {args.requests} requests "
               f"in {elapsed:.2f} s under the profiler ({elapsed / args.requests * 1000:.1f} ms "
               f"each), {len(response.data) // 1024} KB")
+        if os.environ.get("PROFILE_DUMP"):
+            profiler.dump_stats(os.environ["PROFILE_DUMP"])
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.limit)
         print(out.getvalue())

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 from flask import current_app
 from flask import g
+from flask import request
 from flask import url_for
 from govuk_frontend_wtf.gov_form_base import GovFormBase
 from govuk_frontend_wtf.main import WTFormsHelpers
@@ -89,6 +90,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["organisation_names"] = _organisation_names
     app.jinja_env.globals["post_href"] = post_href
     app.jinja_env.globals["thread_href"] = thread_href
+    app.jinja_env.globals["thread_post_href"] = thread_post_href
+    app.jinja_env.globals["fixed_url"] = fixed_url
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["safe_post_html"] = safe_html
@@ -112,6 +115,32 @@ def post_href(endpoint: str, post_id: int, **query: str | int) -> str:
 def thread_href(thread_id: int) -> str:
     """``url_for("threads.show", thread_id=thread_id)`` for a page listing many threads."""
     return _id_href("threads.show", "thread_id", thread_id, {})
+
+
+def thread_post_href(thread_id: int, post_id: int) -> str:
+    """``url_for("threads.show", thread_id=thread_id, post=post_id, _anchor=f"post-{post_id}")``
+    (the page of the thread that shows the post, at the post) for a page listing many
+    threads."""
+    return f"{thread_href(thread_id)}?post={int(post_id)}#post-{int(post_id)}"
+
+
+FIXED_URLS_KEPT = 256
+
+
+def fixed_url(endpoint: str, **values: str) -> str:
+    """``url_for(endpoint, **values)`` for the layout's links, the same on every page (the
+    header's and footer's links, the versioned addresses of the style sheets and script):
+    built once per app and mount point (``request.script_root``) and kept, since ``url_for``
+    walks the URL map every time. Not for addresses that hold anything of the request's or
+    the viewer's."""
+    kept: dict[tuple, str] = current_app.extensions.setdefault("forum_fixed_urls", {})
+    key = (request.script_root, endpoint, tuple(sorted(values.items())))
+    url = kept.get(key)
+    if url is None:
+        if len(kept) >= FIXED_URLS_KEPT:
+            kept.clear()
+        url = kept[key] = url_for(endpoint, **values)
+    return url
 
 
 def _id_href(endpoint: str, name: str, value: int, query: dict[str, str | int]) -> str:

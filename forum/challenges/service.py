@@ -13,9 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import date
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask import Flask
+from flask_login import AnonymousUserMixin
+from sqlalchemy import Integer
+from sqlalchemy import Select
+from sqlalchemy import bindparam
 from sqlalchemy import case
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -108,6 +113,23 @@ STATUS_ORDER = case({ChallengeStatus.OPEN.value: 0, ChallengeStatus.IN_PROGRESS.
                     value=Challenge.status, else_=2)
 
 
+def _summaries_statement(viewer: object) -> Select:
+    """:func:`challenge_summaries`' statement, built once per process and kind of viewer
+    (:func:`forum.permissions.for_viewer`), the set as the parameter ``set_id``."""
+    return (select(Challenge, Thread.title, User.display_name, Thread.reply_count,
+                   Thread.opening_status)
+            .join(Thread, Thread.id == Challenge.thread_id)
+            .outerjoin(User, User.id == Challenge.holder_id)
+            .where(Challenge.learning_set_id == bindparam("set_id", type_=Integer),
+                   permissions.visible_challenges_filter(viewer))
+            .order_by(STATUS_ORDER, Challenge.created_at.desc(), Challenge.id.desc()))
+
+
+@cache
+def _visitor_summaries_statement() -> Select:
+    return _summaries_statement(AnonymousUserMixin())
+
+
 def challenge_summaries(session: Session, viewer: object,
                         learning_set: LearningSet) -> list[ChallengeSummary]:
     """The set's challenges the viewer may see: live ones first, newest first. One query.
@@ -115,14 +137,11 @@ def challenge_summaries(session: Session, viewer: object,
     The reply count and the opening post's status are the thread's copies of its posts
     (:func:`forum.models.thread.refresh_threads`): grouping every post of the site per thread
     made this query read the whole posts table (a scan of a million posts per set page)."""
-    rows = session.execute(
-        select(Challenge, Thread.title, User.display_name, Thread.reply_count,
-               Thread.opening_status)
-        .join(Thread, Thread.id == Challenge.thread_id)
-        .outerjoin(User, User.id == Challenge.holder_id)
-        .where(Challenge.learning_set_id == learning_set.id,
-               permissions.visible_challenges_filter(viewer))
-        .order_by(STATUS_ORDER, Challenge.created_at.desc(), Challenge.id.desc())).all()
+    if permissions.is_signed_in(viewer):
+        statement, values = permissions.for_viewer(_summaries_statement, viewer)
+    else:
+        statement, values = _visitor_summaries_statement(), {}
+    rows = session.execute(statement, {**values, "set_id": learning_set.id}).all()
     return [ChallengeSummary(challenge, title, holder or "A former member", int(count),
                              status or PostStatus.APPROVED)
             for challenge, title, holder, count, status in rows]

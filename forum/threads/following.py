@@ -29,7 +29,15 @@ def follow_level(session: Session, user: AnyUser, thread: Thread) -> FollowLevel
         return None
     level = session.scalar(select(ThreadFollow.level).where(
         ThreadFollow.user_id == user.id, ThreadFollow.thread_id == thread.id))
-    return level or FollowLevel.NORMAL
+    return level_shown(user, level)
+
+
+def level_shown(user: AnyUser, choice: FollowLevel | None) -> FollowLevel | None:
+    """The level a member's stored ``choice`` (None: none made) means: the default when they
+    made none; None for visitors."""
+    if not permissions.is_signed_in(user):
+        return None
+    return choice or FollowLevel.NORMAL
 
 
 def set_follow_level(session: Session, user: AnyUser, thread: Thread,

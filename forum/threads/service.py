@@ -12,9 +12,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from flask import url_for
+from flask_login import AnonymousUserMixin
 from markupsafe import Markup
+from sqlalchemy import Integer
+from sqlalchemy import Select
+from sqlalchemy import bindparam
+from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
@@ -27,11 +33,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 from forum import permissions
 from forum import signals
 from forum.models import Challenge
+from forum.models import FollowLevel
 from forum.models import LearningSet
 from forum.models import Post
 from forum.models import PostRevision
 from forum.models import PostStatus
 from forum.models import Thread
+from forum.models import ThreadFollow
+from forum.models import ThreadRead
 from forum.models import User
 from forum.models import utcnow
 from forum.models.thread import refresh_threads
@@ -127,6 +136,53 @@ class ThreadPage:
     total: int
 
 
+class _SetShape:
+    """A learning set as the set page's statements see it: its id is the parameter
+    ``set_id``."""
+
+    __slots__ = ()
+    id = bindparam("set_id", type_=Integer)
+
+
+def _summaries_statements(viewer: AnyUser, moderates: bool) -> tuple[Select, Select]:
+    """The set page's count and page statements for ``viewer`` (a
+    :class:`forum.permissions.prepared.ViewerShape` or a visitor), with the set, page size
+    and offset as parameters (``set_id``, ``limit``, ``offset``): built once per process and
+    kind of viewer, since building them from the permission filters costs more than running
+    them."""
+    learning_set = _SetShape()
+    # Challenges are listed apart (forum.challenges.service.challenge_summaries).
+    conditions = [Thread.learning_set_id == learning_set.id,
+                  Thread.id.not_in(select(Challenge.thread_id).correlate(None))]
+    if not moderates:
+        conditions.append(permissions.visible_threads_filter(viewer))
+    count = select(func.count(Thread.id)).where(*conditions)
+    unread = reading.unread_by_thread(viewer, learning_set)
+    query = (select(Thread, User.display_name)
+             .outerjoin(User, User.id == Thread.author_id))
+    if unread is not None:
+        query = (query.add_columns(unread.c.unread_count, unread.c.first_unread_id)
+                 .outerjoin(unread, unread.c.thread_id == Thread.id))
+    query = (query.where(*conditions)
+             .order_by(Thread.is_pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
+             .limit(bindparam("limit", type_=Integer))
+             .offset(bindparam("offset", type_=Integer)))
+    return count, query
+
+
+def _summaries_for_moderator(viewer: AnyUser) -> tuple[Select, Select]:
+    return _summaries_statements(viewer, True)
+
+
+def _summaries_for_reader(viewer: AnyUser) -> tuple[Select, Select]:
+    return _summaries_statements(viewer, False)
+
+
+@cache
+def _summaries_for_visitor() -> tuple[Select, Select]:
+    return _summaries_statements(AnonymousUserMixin(), False)
+
+
 def thread_summaries(session: Session, viewer: AnyUser, learning_set: LearningSet, *,
                      page: int, per_page: int) -> ThreadPage:
     """One page of the set's threads the viewer may see: pinned first, then latest activity.
@@ -137,35 +193,30 @@ def thread_summaries(session: Session, viewer: AnyUser, learning_set: LearningSe
     threads, not the site's posts.
     """
     per_page = max(1, per_page)
-    # Challenges are listed apart (forum.challenges.service.challenge_summaries).
-    conditions = [Thread.learning_set_id == learning_set.id,
-                  Thread.id.not_in(select(Challenge.thread_id).correlate(None))]
-    if not permissions.can_moderate(viewer, learning_set):
-        conditions.append(permissions.visible_threads_filter(viewer))
+    moderates = permissions.can_moderate(viewer, learning_set)
+    signed_in = permissions.is_signed_in(viewer)
+    if signed_in:
+        build = _summaries_for_moderator if moderates else _summaries_for_reader
+        (count, query), values = permissions.for_viewer(build, viewer)
+    else:
+        (count, query), values = _summaries_for_visitor(), {}
+    values = {**values, "set_id": learning_set.id}
 
-    total = session.scalar(select(func.count(Thread.id)).where(*conditions)) or 0
+    total = session.scalar(count, values) or 0
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
 
-    unread = reading.unread_by_thread(viewer, learning_set)
-    query = (select(Thread, User.display_name)
-             .outerjoin(User, User.id == Thread.author_id))
-    if unread is not None:
-        query = (query.add_columns(unread.c.unread_count, unread.c.first_unread_id)
-                 .outerjoin(unread, unread.c.thread_id == Thread.id))
-    rows = session.execute(
-        query.where(*conditions)
-        .order_by(Thread.is_pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)).all()
+    # Signed in: each row also carries the thread's unread count and first unread post.
+    rows = session.execute(query, {**values, "limit": per_page,
+                                   "offset": (page - 1) * per_page}).all()
     items = [
         ThreadSummary(thread=row[0], reply_count=row[0].reply_count,
                       last_activity_at=row[0].last_activity_at,
                       author_name=row[1] or "A former member",
                       is_pinned=row[0].is_pinned, is_locked=row[0].is_locked,
                       opening_status=row[0].opening_status or PostStatus.APPROVED,
-                      unread_count=int(row[2] or 0) if unread is not None else 0,
-                      first_unread_id=row[3] if unread is not None else None)
+                      unread_count=int(row[2] or 0) if signed_in else 0,
+                      first_unread_id=row[3] if signed_in else None)
         for row in rows
     ]
     return ThreadPage(items=items, page=page, pages=pages, total=total)
@@ -216,6 +267,12 @@ class ThreadPosts:
     reading: tuple[tuple[int, int], ...] = ()
     continues: int | None = None
     continued: bool = False
+    # Read with the thread, in its query: whether the thread is a challenge's (only then is
+    # the challenge loaded), and for a signed-in viewer (``viewer_id``) the follow choice
+    # they made (None: none made) and where they had read it to (None: never).
+    has_challenge: bool = False
+    follow_choice: FollowLevel | None = None
+    read_up_to: datetime | None = None
 
 
 def post_url(post: Post, **values: object) -> str:
@@ -262,11 +319,16 @@ class Skeleton:
         return None
 
 
+@cache
+def _skeleton_statement():
+    return (select(Post.id, Post.parent_id).where(Post.thread_id == bindparam("thread_id"))
+            .order_by(Post.id))
+
+
 def skeleton(session: Session, thread_id: int) -> Skeleton:
     """One query on the (thread_id, parent_id) index: two integers a post, so a 10,000-post
     thread costs a few milliseconds, and no recursive SQL (whose plans vary by database)."""
-    rows = session.execute(select(Post.id, Post.parent_id).where(Post.thread_id == thread_id)
-                           .order_by(Post.id)).all()
+    rows = session.execute(_skeleton_statement(), {"thread_id": thread_id}).all()
     parents: dict[int, int | None] = {row.id: row.parent_id for row in rows}
     opening_id = next((post_id for post_id, parent_id in rows if parent_id is None), None)
     children: dict[int, list[int]] = {}
@@ -327,20 +389,58 @@ def page_of_post(pages: list[PagePart], post_id: int) -> int:
     return 1
 
 
+@cache
+def _thread_page_statement(with_viewer: bool):
+    """The thread page's first query, built once per process (building a statement with its
+    loader options costs more than running it): the thread with its set, whether it has a
+    challenge and, ``with_viewer``, the viewer's follow choice and read marker, as scalar
+    subqueries, so those are not three more queries. Parameters: ``thread_id``,
+    ``viewer_id``."""
+    columns = [Thread, exists().where(Challenge.thread_id == Thread.id).label("has_challenge")]
+    if with_viewer:
+        viewer_id = bindparam("viewer_id")
+        columns.append(select(ThreadFollow.level)
+                       .where(ThreadFollow.user_id == viewer_id,
+                              ThreadFollow.thread_id == Thread.id)
+                       .scalar_subquery().label("follow_choice"))
+        columns.append(select(ThreadRead.read_up_to)
+                       .where(ThreadRead.user_id == viewer_id, ThreadRead.thread_id == Thread.id)
+                       .scalar_subquery().label("read_up_to"))
+    return (select(*columns).options(joinedload(Thread.learning_set))
+            .where(Thread.id == bindparam("thread_id")))
+
+
+@cache
+def _page_posts_statement():
+    """The page's posts with their authors and files in one query, built once per process
+    (parameter: ``ids``). Files are joined, not loaded by a second query: most posts have
+    none, so the join adds empty columns, not rows. The page shows body_html (and a waiting
+    edit's pending_html): the Markdown sources stay behind."""
+    return (select(Post)
+            .options(defer(Post.body_source), defer(Post.pending_source),
+                     joinedload(Post.author), joinedload(Post.attachments))
+            .where(Post.id.in_(bindparam("ids", expanding=True))).order_by(Post.id))
+
+
 def load_thread_page(session: Session, thread_id: int, page: int, per_page: int,
-                     post_id: int | None = None, max_posts: int = 100) -> ThreadPosts | None:
+                     post_id: int | None = None, max_posts: int = 100,
+                     viewer_id: int | None = None) -> ThreadPosts | None:
     """The thread, its set, its opening post and the posts of one page, in three queries
     whatever the thread's length: the thread, its shape (:func:`skeleton`), and the page's
     posts with their authors (and the posts that replies continued from an earlier page
     answer, named but not shown). Given ``post_id``, the page is the one that shows that post.
     ``thread.posts`` is set to the posts loaded, so the permission rules that look there (the
-    opening post, a post's parent) find what the page shows."""
+    opening post, a post's parent) find what the page shows. Given ``viewer_id`` (a signed-in
+    viewer), the thread's query also reads their follow choice and read marker."""
     if not valid_id(thread_id):
         return None
-    thread = session.scalar(select(Thread).options(joinedload(Thread.learning_set))
-                            .where(Thread.id == thread_id))
-    if thread is None:
+    values: dict[str, int] = {"thread_id": thread_id}
+    if viewer_id is not None:
+        values["viewer_id"] = viewer_id
+    row = session.execute(_thread_page_statement(viewer_id is not None), values).first()
+    if row is None:
         return None
+    thread = row[0]
     shape = skeleton(session, thread_id)
     parts = paginate(shape, per_page, max_posts)
     if post_id is not None:
@@ -355,11 +455,8 @@ def load_thread_page(session: Session, thread_id: int, page: int, per_page: int,
     wanted.extend({parent for post in on_page
                    if (parent := shape.parents.get(post)) is not None
                    and parent not in on_page and parent in shape.parents})
-    # The page shows body_html (and a waiting edit's pending_html): the sources stay behind.
-    posts = list(session.scalars(
-        select(Post).options(defer(Post.body_source), defer(Post.pending_source),
-                             joinedload(Post.author), selectinload(Post.attachments))
-        .where(Post.id.in_(set(wanted))).order_by(Post.id))) if wanted else []
+    posts = list(session.scalars(_page_posts_statement(),
+                                 {"ids": list(set(wanted))}).unique()) if wanted else []
     opening = posts[0] if posts and posts[0].id == shape.opening_id else None
     set_committed_value(thread, "posts", posts)
     continues = None
@@ -367,7 +464,10 @@ def load_thread_page(session: Session, thread_id: int, page: int, per_page: int,
         continues = page - 1
     return ThreadPosts(thread=thread, opening=opening, page=page, pages=pages,
                        reading=tuple(part.posts), continues=continues,
-                       continued=page < pages and parts[page].continues)
+                       continued=page < pages and parts[page].continues,
+                       has_challenge=bool(row.has_challenge),
+                       follow_choice=row.follow_choice if viewer_id is not None else None,
+                       read_up_to=row.read_up_to if viewer_id is not None else None)
 
 
 def load_post(session: Session, post_id: int) -> Post | None:

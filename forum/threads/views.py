@@ -143,18 +143,26 @@ def show(thread_id: int):
 def _load_thread_page(thread_id: int, page: int, *, post_id: int | None = None):
     """One page of the thread (50 branches and 100 replies at most by default), or 404 if the
     viewer may not see it."""
+    viewer_id = current_user.id if permissions.is_signed_in(current_user) else None
     loaded = service.load_thread_page(db.session, thread_id, page,
                                       current_app.config["THREAD_BRANCHES_PER_PAGE"],
                                       post_id=post_id,
-                                      max_posts=current_app.config["THREAD_POSTS_PER_PAGE"])
+                                      max_posts=current_app.config["THREAD_POSTS_PER_PAGE"],
+                                      viewer_id=viewer_id)
     if loaded is None or not service.can_see_thread(current_user, loaded.thread,
                                                     loaded.opening):
         abort(404)
     return loaded
 
 
-def _follow_form(thread: Thread, formdata=None) -> FollowForm | None:
-    level = following.follow_level(db.session, current_user, thread)
+def _follow_form(thread: Thread, formdata=None, *,
+                 loaded: service.ThreadPosts | None = None) -> FollowForm | None:
+    """The follow form (None for visitors); ``loaded``: the viewer's choice was read with the
+    thread page's thread."""
+    if loaded is not None:
+        level = following.level_shown(current_user, loaded.follow_choice)
+    else:
+        level = following.follow_level(db.session, current_user, thread)
     if level is None:
         return None
     form = FollowForm(formdata=formdata)
@@ -165,42 +173,45 @@ def _follow_form(thread: Thread, formdata=None) -> FollowForm | None:
 
 def _show(loaded, follow_form: FollowForm | None = None, *, record: bool = True):
     thread, opening = loaded.thread, loaded.opening
+    # The signed-in user (or the visitor) itself, not the proxy: the permission rules ask it
+    # a few hundred questions a page, each a look-up through the proxy otherwise.
+    viewer = current_user._get_current_object()  # type: ignore[attr-defined]
     drawn = {post_id for post_id, _ in loaded.reading}
     if loaded.page == 1 and opening is not None:
         drawn.add(opening.id)
-    posts = service.thread_view(current_user, thread, current_app.config["MAX_REPLY_INDENT"],
+    posts = service.thread_view(viewer, thread, current_app.config["MAX_REPLY_INDENT"],
                                 reading=loaded.reading, on_page=drawn)
     opening_view = next((view for view in posts if view.post is opening), None)
     replies = [view for view in posts if view.post is not opening]
     extra: dict[str, object] = {}
-    challenge = _challenge_of(thread)
+    challenge = _challenge_of(thread) if loaded.has_challenge else None
     if challenge is not None:
         from forum.challenges import page as challenge_page
 
-        extra = challenge_page.thread_context(db.session, current_user, challenge, posts)
+        extra = challenge_page.thread_context(db.session, viewer, challenge, posts)
     reply_count = thread.reply_count
     chosen = extra.get("chosen_kind")
     if chosen is not None:
         # Filtered by kind: the matching posts in reading order, each saying whom it answers.
         replies = [replace(view, level=0) for view in replies if view.post.kind == chosen]
     shown = [view.post for view in posts if view.mode == "full"]
-    since = reading.read_up_to(db.session, current_user, thread)
+    since = loaded.read_up_to  # read with the thread (None for visitors)
     page = render_template(
         "threads/show.html", thread=thread, learning_set=thread.learning_set,
         opening=opening_view, replies=replies, reply_count=reply_count,
         page=loaded.page, pages=loaded.pages, continues=loaded.continues,
         continued=loaded.continued,
-        new_ids=reading.new_post_ids(current_user, shown, since),
-        follow_form=follow_form or _follow_form(thread),
+        new_ids=reading.new_post_ids(viewer, shown, since),
+        follow_form=follow_form or _follow_form(thread, loaded=loaded),
         # Visitors get no reply form (the page asks them to sign in).
-        reply_form=ReplyForm(formdata=None) if permissions.is_signed_in(current_user) else None,
+        reply_form=ReplyForm(formdata=None) if permissions.is_signed_in(viewer) else None,
         markdown_hint=MARKDOWN_HINT, **extra)
     # What the page showed is now read: one write, only when that moves the place forward.
     # Best effort: another tab, or a busy database, leaves the place where it was.
     if not record:  # a refused form shown again changes nothing
         return page
     try:
-        if reading.record_read(db.session, current_user, thread, shown, since):
+        if reading.record_read(db.session, viewer, thread, shown, since):
             db.session.commit()
     except (IntegrityError, OperationalError):
         db.session.rollback()
