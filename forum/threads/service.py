@@ -147,7 +147,12 @@ def thread_summaries(session: Session, viewer: AnyUser, learning_set: LearningSe
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
 
-    unread = reading.unread_by_thread(viewer, learning_set)
+    order = (Thread.is_pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
+    # The unread markers count the posts of this page's threads only (not of every thread of
+    # the set): the page's ids, in the same order and window, select them.
+    page_ids = (select(Thread.id).where(*conditions).order_by(*order)
+                .limit(per_page).offset((page - 1) * per_page))
+    unread = reading.unread_by_thread(viewer, learning_set, among=page_ids)
     query = (select(Thread, User.display_name)
              .outerjoin(User, User.id == Thread.author_id))
     if unread is not None:
@@ -155,7 +160,7 @@ def thread_summaries(session: Session, viewer: AnyUser, learning_set: LearningSe
                  .outerjoin(unread, unread.c.thread_id == Thread.id))
     rows = session.execute(
         query.where(*conditions)
-        .order_by(Thread.is_pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
+        .order_by(*order)
         .limit(per_page)
         .offset((page - 1) * per_page)).all()
     items = [
