@@ -222,10 +222,13 @@ def _guide_entries(user: AnyUser, matches: Select, filters: Filters) -> Select:
              .join(Guide, Guide.id == GuideSearchEntry.guide_id)
              .join(version, version.id == GuideSearchEntry.version_id)
              .where(permissions.published_guides_filter(user),
+                    # The excerpt's own post, looked up by its key: `post_id IN (every
+                    # quotable post)` listed all 1,000,000 posts' ids (SQLite's LIST
+                    # SUBQUERY, PostgreSQL's materialised scan of posts) for the first match.
                     or_(GuideSearchEntry.post_id.is_(None),
-                        GuideSearchEntry.post_id.in_(
-                            select(Post.id).where(permissions.quotable_posts_filter())
-                            .correlate(None)))))
+                        select(Post.id).where(Post.id == GuideSearchEntry.post_id,
+                                              permissions.quotable_posts_filter())
+                        .exists())))
     return _filtered(query, filters, _in_set(filters, Guide.learning_set_id),
                      version.published_by_id, version.published_at)
 

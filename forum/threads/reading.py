@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import Integer
+from sqlalchemy import Select
 from sqlalchemy import Subquery
 from sqlalchemy import and_
 from sqlalchemy import delete
@@ -41,17 +42,25 @@ def _counted(viewer: AnyUser) -> list[Any]:
     return [Post.status == PostStatus.APPROVED, Post.author_id.is_distinct_from(viewer.id)]
 
 
-def unread_by_thread(viewer: AnyUser, learning_set: LearningSet) -> Subquery | None:
+def unread_by_thread(viewer: AnyUser, learning_set: LearningSet,
+                     among: Select | None = None) -> Subquery | None:
     """(thread_id, unread_count, first_unread_id) for the set's threads with posts new to the
-    viewer, for joining into the set page's one query; None for visitors."""
+    viewer, for joining into the set page's one query; None for visitors.
+
+    ``among`` (a SELECT of thread ids: the page's threads) limits the count to those threads,
+    so that the page reads the posts of the threads it shows, not of every thread of the set."""
     if not permissions.is_signed_in(viewer):
         return None
-    return (select(Post.thread_id.label("thread_id"), func.count(Post.id).label("unread_count"),
+    threads = ([Post.thread_id.in_(among)] if among is not None
+               else [Thread.learning_set_id == learning_set.id])
+    query = select(Post.thread_id.label("thread_id"), func.count(Post.id).label("unread_count"),
                    func.min(Post.id).label("first_unread_id"))
-            .join(Thread, Thread.id == Post.thread_id)
+    if among is None:
+        query = query.join(Thread, Thread.id == Post.thread_id)
+    return (query
             .outerjoin(ThreadRead, and_(ThreadRead.thread_id == Post.thread_id,
                                         ThreadRead.user_id == viewer.id))
-            .where(Thread.learning_set_id == learning_set.id, *_counted(viewer),
+            .where(*threads, *_counted(viewer),
                    or_(ThreadRead.read_up_to.is_(None), Post.published > ThreadRead.read_up_to))
             .group_by(Post.thread_id)
             .subquery("unread"))

@@ -157,16 +157,18 @@ def _summaries_statements(viewer: AnyUser, moderates: bool) -> tuple[Select, Sel
     if not moderates:
         conditions.append(permissions.visible_threads_filter(viewer))
     count = select(func.count(Thread.id)).where(*conditions)
-    unread = reading.unread_by_thread(viewer, learning_set)
+    order = (Thread.is_pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
+    limit, offset = bindparam("limit", type_=Integer), bindparam("offset", type_=Integer)
+    # The unread markers count the posts of this page's threads only (not of every thread of
+    # the set): the page's ids, in the same order and window, select them.
+    page_ids = select(Thread.id).where(*conditions).order_by(*order).limit(limit).offset(offset)
+    unread = reading.unread_by_thread(viewer, learning_set, among=page_ids)
     query = (select(Thread, User.display_name)
              .outerjoin(User, User.id == Thread.author_id))
     if unread is not None:
         query = (query.add_columns(unread.c.unread_count, unread.c.first_unread_id)
                  .outerjoin(unread, unread.c.thread_id == Thread.id))
-    query = (query.where(*conditions)
-             .order_by(Thread.is_pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
-             .limit(bindparam("limit", type_=Integer))
-             .offset(bindparam("offset", type_=Integer)))
+    query = query.where(*conditions).order_by(*order).limit(limit).offset(offset)
     return count, query
 
 

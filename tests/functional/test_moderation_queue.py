@@ -195,3 +195,26 @@ def test_header_count_stops_at_99_plus_while_the_queue_lists_everything(app, cli
     assert "Moderation (99+" in page
     assert "Moderation (101" not in page and "Moderation (100" not in page
     assert "<strong>101</strong> items waiting" in page  # the queue page counts them all
+
+
+def test_header_counts_others_waiting_posts_and_edits_and_the_queue_lists_the_own_too(
+        app, client, world):
+    """The header's count reads waiting posts and waiting edits apart (each through the
+    index); what it counts is unchanged: others' waiting posts and edits, not published
+    posts without an edit, not the moderator's own (which the queue lists for another)."""
+    _pending(app, world, "A member's waiting post")
+    with app.app_context():
+        thread = db.session.get(Thread, world.thread.id)
+        opening = thread.posts[0]
+        edited = factories.make_post(thread, world.member, parent=opening, body="Published.")
+        factories.propose_edit(edited, "Published, then edited: the edit waits.")
+        factories.make_post(thread, world.member, parent=opening, body="Published, no edit.")
+        factories.make_post(thread, world.moderator, parent=opening,
+                            body="The moderator's own waiting post.", status=PostStatus.PENDING)
+        db.session.commit()
+    client.sign_in_as(world.moderator)
+    page = client.get("/moderation/").get_data(as_text=True)
+    assert "Moderation (2<" in page
+    assert "<strong>3</strong> items waiting" in page
+    assert "Published, then edited: the edit waits." in page
+    assert "Published, no edit." not in page

@@ -186,3 +186,33 @@ def test_mark_all_as_read_needs_the_form_token(app, client, world):
     client.sign_in_as(world.member)
     client.post("/sets/comms/read", data={}, csrf=False)
     assert _new_tag(client.get("/sets/comms/").text, world.thread.id) is not None
+
+
+def test_markers_on_a_later_page_of_the_set_count_that_pages_threads(app, client, world):
+    """The set page counts new posts for the threads it shows (not for every thread of the
+    set): a thread on page 2 still gets its own count and link, and only there."""
+    reply = _reply(app, world)  # the moderator's reply; the opening post is the member's
+    with app.app_context():
+        learning_set = db.session.get(LearningSet, world.learning_set.id)
+        moderator = db.session.get(User, world.moderator.id)
+        now = utcnow()
+        db.session.get(Thread, world.thread.id).last_activity_at = now - timedelta(days=30)
+        newer = []
+        for number in range(25):
+            thread = factories.make_thread(learning_set, moderator, title=f"Newer {number}")
+            factories.make_post(thread, moderator, parent=thread.posts[0])
+            thread.last_activity_at = now - timedelta(minutes=number)
+            newer.append((thread.id, thread.posts[0].id))
+        db.session.commit()
+        opening = db.session.get(Thread, world.thread.id).posts[0].id
+    client.sign_in_as(world.facilitator)
+    first, second = (client.get("/sets/comms/").text,
+                     client.get("/sets/comms/?page=2").text)
+    assert _new_tag(first, world.thread.id) is None
+    assert _new_tag(second, world.thread.id) == f"2 new -> post-{opening}"
+    assert reply > opening
+    newest_id, newest_opening = newer[0]
+    assert _new_tag(first, newest_id) == f"2 new -> post-{newest_opening}"
+    oldest_id, oldest_opening = newer[-1]
+    assert _new_tag(second, oldest_id) == f"2 new -> post-{oldest_opening}"
+    assert first.count("govuk-tag--green") >= 20
