@@ -29,6 +29,7 @@ def test_a_challenge_goes_from_statement_to_questions_to_an_action_its_update_an
     sign_in(page, seed.member_email, seed.password)
     page.goto(f"/sets/{seed.set_slug}/")
     page.get_by_role("button", name="Bring a challenge").click()
+    expect(page.get_by_label("Your challenge, in a line")).to_be_visible()
     assert_no_axe_violations(page)
     page.get_by_label("Your challenge, in a line").fill(TITLE)
     page.get_by_label("The presenting issue").fill(

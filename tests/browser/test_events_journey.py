@@ -55,6 +55,7 @@ def test_publish_sign_up_move_and_cancel_an_event(new_context: CreateContextCall
 
     # The admin moves it an hour later; the member is told.
     admin.get_by_role("link", name=re.compile("^Change the event")).click()
+    expect(admin.get_by_label("Starts at")).to_be_visible()
     assert_no_axe_violations(admin)
     admin.get_by_label("Starts at").fill("15:00")
     admin.get_by_role("button", name="Save changes").click()

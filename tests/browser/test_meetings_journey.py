@@ -51,6 +51,7 @@ def test_a_facilitator_schedules_a_meeting_a_member_reads_it_and_its_notes(
     assert_no_axe_violations(page)
 
     page.get_by_role("link", name=re.compile("^Add notes")).click()
+    expect(page.get_by_label("Notes")).to_be_visible()
     assert_no_axe_violations(page)
     page.get_by_label("Notes").fill("## What we agreed\n\nBrief each **group leader** first.")
     page.get_by_role("button", name="Save the notes").click()

@@ -90,6 +90,7 @@ def test_a_member_downloads_their_data_then_deletes_their_account(
 
     page.goto("/account/profile")
     page.get_by_role("link", name="Delete your account").click()
+    expect(page.get_by_label("Your password")).to_be_visible()
     assert_no_axe_violations(page)
     page.get_by_label("Your password").fill("not my password")
     page.get_by_role("button", name="Delete my account").click()

@@ -48,6 +48,7 @@ def test_visitor_asks_admin_accepts_and_the_invited_person_joins(
     expect(admin.get_by_role("heading", level=3, name="Olu Adeyemi")).to_be_visible()
     assert_no_axe_violations(admin)
     admin.get_by_role("link", name="Accept Olu Adeyemi's request").click()
+    expect(admin.get_by_label(seed.set_name)).to_be_visible()
     assert_no_axe_violations(admin)
     admin.get_by_label(seed.set_name).check()
     admin.get_by_role("button", name="Accept and send the invitation").click()

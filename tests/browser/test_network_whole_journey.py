@@ -84,6 +84,7 @@ def test_a_visitor_joins_proposes_signs_up_and_later_downloads_the_slides(
     expect(admin.get_by_role("heading", level=3, name=name, exact=True)).to_be_visible()
     assert_no_axe_violations(admin)
     admin.get_by_role("link", name=f"Accept {name}'s request", exact=True).click()
+    expect(admin.get_by_label(set_name, exact=True)).to_be_visible()
     assert_no_axe_violations(admin)
     admin.get_by_label(set_name, exact=True).check()
     admin.get_by_role("button", name="Accept and send the invitation").click()

@@ -117,6 +117,7 @@ def test_an_admin_merges_by_typing_the_survivors_name(
     field = page.get_by_role("combobox", name="Merge into")
     field.press_sequentially(f"Quillmarsh {names['tag']}")
     page.get_by_role("option", name=names["wanted"]).click()
+    expect(field).to_have_value(names["wanted"])
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Merge").click()
     expect(page.get_by_text(f"{names['other']} is merged into {names['wanted']}")).to_be_visible()
