@@ -27,6 +27,7 @@ from forum.models import MaterialKind
 from forum.models import ModerationPolicy
 from forum.models import Post
 from tests import file_samples
+from tests import uploads
 from tests.conftest import TEST_CONFIG
 from tests.conftest import FormClient
 from tests.conftest import session_id_of
@@ -165,9 +166,8 @@ def test_uploaded_files_are_backed_up_and_restored_wherever_the_folder_is(
     assert (tmp_path / "new-home" / key).read_bytes() == file_samples.PDF
     client = restored.test_client()
     client.sign_in_as(world.member)
-    response = client.get(f"/files/{file_id}")
-    assert response.status_code == 200 and response.get_data() == file_samples.PDF
-    response.close()
+    response = uploads.fetch(client, file_id)
+    assert response.status_code == 200 and response.data == file_samples.PDF
     with restored.app_context():
         db.session.remove()
         db.engine.dispose()

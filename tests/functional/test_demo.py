@@ -37,6 +37,7 @@ from forum.models import UploadedFile
 from forum.models import User
 from forum.models import Visibility
 from forum.models import utcnow
+from tests import uploads
 from tests.functional.my_data import download_link
 from tests.functional.my_data import run_waiting_exports
 
@@ -80,18 +81,16 @@ def test_the_demo_conference_has_slides_and_a_reply_has_a_spreadsheet(app, clien
         thread_id = db.session.get(Post, rates.post_id).thread_id
     page = client.get(f"/events/{conference}").get_data(as_text=True)  # a public event
     assert "What assemblies changed - slides.pdf" in page
-    response = client.get(f"/files/{slides.id}")
+    response = uploads.fetch(client, slides.id)
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
     assert b"What assemblies changed" in response.data
-    response.close()
     assert client.get(f"/files/{rates.id}").status_code == 404  # a private set's file
     member = next(person for person in PEOPLE if person.key == "aisha")
     client.post("/sign-in", data={"email": member.email, "password": PASSWORD})
     assert "response-rates-pilot-and-main-mailing.csv" in client.get(
         f"/threads/{thread_id}").get_data(as_text=True)
-    response = client.get(f"/files/{rates.id}")
+    response = uploads.fetch(client, rates.id)
     assert response.status_code == 200 and b"Main mailing" in response.data
-    response.close()
 
 
 def test_the_demo_sets_last_meeting_has_a_briefing_note_for_its_members(app, client, demo):
@@ -107,9 +106,8 @@ def test_the_demo_sets_last_meeting_has_a_briefing_note_for_its_members(app, cli
     client.post("/sign-in", data={"email": member.email, "password": PASSWORD})
     page = client.get(url).get_data(as_text=True)
     assert name in page and f'href="/files/{note_id}"' in page and "PDF" in page
-    response = client.get(f"/files/{note_id}")
+    response = uploads.fetch(client, note_id)
     assert response.status_code == 200 and b"Briefing group leaders" in response.data
-    response.close()
 
 
 def test_demo_prints_every_account_the_password_and_where_to_sign_in(demo):

@@ -29,36 +29,17 @@ from forum.models import Meeting
 from forum.models import ModerationPolicy
 from forum.models import Post
 from forum.models import PostStatus
-from forum.models import UploadedFile
 from forum.models import User
 from forum.moderation import service as moderation
 from tests import factories
 from tests import file_samples as samples
+from tests import uploads
 from tests.functional.my_data import download_my_data
 from tests.functional.test_meetings import FORM
 from tests.htmlcheck import assert_valid_html
 from tests.htmlcheck import require_checker
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def _fetch(client, file_id: int):
-    response = client.get(f"/files/{file_id}")
-    response.get_data()
-    response.close()  # send_file holds the stored file open
-    return response
-
-
-def _stored(app) -> list[UploadedFile]:
-    with app.app_context():
-        rows = list(db.session.scalars(select(UploadedFile).order_by(UploadedFile.id)))
-        db.session.expunge_all()
-        return rows
-
-
-def _path(app, row: UploadedFile):
-    with app.app_context():
-        return upload_folder() / row.storage_key
 
 
 def _schedule(client, world) -> str:
@@ -94,9 +75,9 @@ def test_a_facilitator_attaches_files_and_the_sets_members_download_them(app, cl
     response = _add_files(client, meeting_url, (samples.pptx(), "Slides – our actions.pptx"),
                           (samples.PDF, "agenda.pdf"))
     assert response.status_code == 302 and response.headers["Location"].endswith("#files")
-    slides, agenda = _stored(app)
+    slides, agenda = uploads.stored(app)
     assert slides.meeting_id is not None and slides.uploaded_by_id == world.facilitator.id
-    assert _path(app, slides).read_bytes() == samples.pptx()
+    assert uploads.stored_path(app, slides).read_bytes() == samples.pptx()
 
     client.sign_in_as(world.member)
     page = client.get(meeting_url).get_data(as_text=True)
@@ -104,7 +85,7 @@ def test_a_facilitator_attaches_files_and_the_sets_members_download_them(app, cl
     assert f'href="/files/{slides.id}"' in page and "Slides – our actions.pptx" in page
     assert "PowerPoint presentation" in page and "agenda.pdf" in page
     assert "/files/new" not in page and "/remove" not in page
-    served = _fetch(client, agenda.id)
+    served = uploads.fetch(client, agenda.id)
     assert served.status_code == 200 and served.data == samples.PDF
     assert served.headers["Content-Disposition"].startswith("attachment;")
     assert served.headers["X-Content-Type-Options"] == "nosniff"
@@ -113,7 +94,7 @@ def test_a_facilitator_attaches_files_and_the_sets_members_download_them(app, cl
 def test_a_private_sets_meeting_file_is_404_to_everyone_outside_the_set(app, client, world):
     meeting_url = _schedule(client, world)
     _add_files(client, meeting_url, (samples.docx_file(), "notes.docx"))
-    [row] = _stored(app)
+    [row] = uploads.stored(app)
     with app.app_context():
         other_set = factories.make_set("other-set")
         db.session.commit()
@@ -121,12 +102,12 @@ def test_a_private_sets_meeting_file_is_404_to_everyone_outside_the_set(app, cli
     someone_elses = _user(app, "elsewhere@example.org", other_set_id)
     for reader in (world.outsider, someone_elses):
         client.sign_in_as(reader)
-        assert _fetch(client, row.id).status_code == 404
+        assert uploads.fetch(client, row.id).status_code == 404
     client.sign_out()
-    assert _fetch(client, row.id).status_code == 404
+    assert uploads.fetch(client, row.id).status_code == 404
     for reader in (world.member, world.moderator, world.admin):
         client.sign_in_as(reader)
-        assert _fetch(client, row.id).status_code == 200
+        assert uploads.fetch(client, row.id).status_code == 200
 
 
 def test_a_member_removed_from_the_set_can_no_longer_download_its_meeting_file(
@@ -136,21 +117,21 @@ def test_a_member_removed_from_the_set_can_no_longer_download_its_meeting_file(
 
     meeting_url = _schedule(client, world)
     _add_files(client, meeting_url, (samples.PDF, "agenda.pdf"))
-    [row] = _stored(app)
+    [row] = uploads.stored(app)
     client.sign_in_as(world.member)
-    assert _fetch(client, row.id).status_code == 200
+    assert uploads.fetch(client, row.id).status_code == 200
     with app.app_context():
         remove_member(db.session, db.session.scalar(select(Membership).where(
             Membership.user_id == world.member.id,
             Membership.learning_set_id == world.learning_set.id)))
         db.session.commit()
-    assert _fetch(client, row.id).status_code == 404  # the same session, a moment later
+    assert uploads.fetch(client, row.id).status_code == 404  # the same session, a moment later
 
 
 def test_only_facilitators_add_or_remove_a_meetings_files(app, client, world):
     meeting_url = _schedule(client, world)
     _add_files(client, meeting_url, (samples.CSV, "figures.csv"))
-    [row] = _stored(app)
+    [row] = uploads.stored(app)
     for role in (world.member, world.moderator):
         client.sign_in_as(role)
         assert client.get(f"{meeting_url}/files/new").status_code == 403
@@ -158,32 +139,33 @@ def test_only_facilitators_add_or_remove_a_meetings_files(app, client, world):
         assert client.post(f"{meeting_url}/files/{row.id}/remove").status_code == 403
     client.sign_in_as(world.outsider)
     assert client.post(f"{meeting_url}/files/{row.id}/remove").status_code == 404
-    assert [r.id for r in _stored(app)] == [row.id] and _path(app, row).is_file()
+    assert [r.id for r in uploads.stored(app)] == [row.id]
+    assert uploads.stored_path(app, row).is_file()
 
 
 def test_a_facilitator_removes_a_file_and_its_bytes_go(app, client, world):
     meeting_url = _schedule(client, world)
     _add_files(client, meeting_url, (samples.PDF, "old agenda.pdf"))
-    [row] = _stored(app)
-    path = _path(app, row)
+    [row] = uploads.stored(app)
+    path = uploads.stored_path(app, row)
     page = client.get(meeting_url).get_data(as_text=True)
     assert f"{meeting_url.split('localhost')[-1]}/files/{row.id}/remove" in page
     response = client.post(f"{meeting_url}/files/{row.id}/remove")
     assert response.status_code == 302
     assert "“old agenda.pdf” was removed." in client.get(meeting_url).get_data(as_text=True)
-    assert _stored(app) == [] and not path.exists()
+    assert uploads.stored(app) == [] and not path.exists()
     client.sign_in_as(world.member)
-    assert _fetch(client, row.id).status_code == 404
+    assert uploads.fetch(client, row.id).status_code == 404
 
 
 def test_a_file_of_another_meeting_cannot_be_removed_through_this_one(app, client, world):
     first = _schedule(client, world)
     second = _schedule(client, world)
     _add_files(client, first, (samples.PDF, "first.pdf"))
-    [row] = _stored(app)
+    [row] = uploads.stored(app)
     assert client.post(f"{second}/files/{row.id}/remove").status_code == 404
     assert client.post(f"{second}/files/99999999999/remove").status_code == 404
-    assert len(_stored(app)) == 1
+    assert len(uploads.stored(app)) == 1
 
 
 def test_a_refused_meeting_file_says_why_and_nothing_is_stored(app, client, world):
@@ -194,13 +176,13 @@ def test_a_refused_meeting_file_says_why_and_nothing_is_stored(app, client, worl
     response = client.post(f"{meeting_url}/files/new", data={},
                            content_type="multipart/form-data")
     assert response.status_code == 200 and "Choose the files to add" in response.text
-    assert _stored(app) == []
+    assert uploads.stored(app) == []
 
 
 def test_a_facilitators_meeting_files_are_in_their_data_download(app, client, world):
     meeting_url = _schedule(client, world)
     _add_files(client, meeting_url, (samples.PDF, "agenda.pdf"))
-    [row] = _stored(app)
+    [row] = uploads.stored(app)
     archive = zipfile.ZipFile(io.BytesIO(download_my_data(app, client).data))
     [listed] = json.loads(archive.read("my-data.json"))["files_you_uploaded"]
     assert listed["meeting_id"] == row.meeting_id and listed["post_id"] is None
@@ -242,29 +224,29 @@ def test_a_waiting_challenge_replys_file_is_as_hidden_as_its_text(app, client, w
     asker = _user(app, "asker@example.org", world.learning_set.id)
     client.sign_in_as(asker)
     assert _challenge_reply(client, opening, samples.PDF, "briefing.pdf").status_code == 302
-    [row] = _stored(app)
+    [row] = uploads.stored(app)
     with app.app_context():
         post = db.session.get(Post, row.post_id)
         assert post.status == PostStatus.PENDING and post.kind == "question"
         thread_id = post.thread_id
 
-    assert _fetch(client, row.id).status_code == 200  # the author
+    assert uploads.fetch(client, row.id).status_code == 200  # the author
     client.sign_in_as(world.moderator)
-    assert _fetch(client, row.id).status_code == 200
+    assert uploads.fetch(client, row.id).status_code == 200
     assert "briefing.pdf" in client.get(f"/threads/{thread_id}").text
     for reader in (world.member, world.outsider):  # the holder reads only approved replies
         client.sign_in_as(reader)
-        assert _fetch(client, row.id).status_code == 404
+        assert uploads.fetch(client, row.id).status_code == 404
         assert "briefing.pdf" not in client.get(f"/threads/{thread_id}").text
     client.sign_out()
-    assert _fetch(client, row.id).status_code == 404
+    assert uploads.fetch(client, row.id).status_code == 404
 
     with app.app_context():
         moderation.approve(db.session, db.session.get(User, world.moderator.id),
                            db.session.get(Post, row.post_id))
         db.session.commit()
     client.sign_in_as(world.member)
-    assert _fetch(client, row.id).status_code == 200
+    assert uploads.fetch(client, row.id).status_code == 200
     assert "briefing.pdf" in client.get(f"/threads/{thread_id}").text
 
 
@@ -279,7 +261,7 @@ def test_a_refused_challenge_reply_file_says_why_and_keeps_the_text(app, client,
     assert "My careful reflection, kept." in page
     with app.app_context():
         assert len(db.session.scalars(select(Post.id)).all()) == posts_before
-    assert _stored(app) == []
+    assert uploads.stored(app) == []
 
 
 def test_the_challenge_reply_forms_take_files(app, client, world):
@@ -317,13 +299,13 @@ def test_deleting_a_set_leaves_its_files_for_the_sweep_which_deletes_them(
         attach(db.session, upload_storage(), None, prepare(samples.PDF, "kept.pdf"),
                meeting=kept_meeting)
         db.session.commit()
-    meeting_file, post_file, kept = _stored(app)
-    paths = [_path(app, row) for row in (meeting_file, post_file, kept)]
+    meeting_file, post_file, kept = uploads.stored(app)
+    paths = [uploads.stored_path(app, row) for row in (meeting_file, post_file, kept)]
 
     with app.app_context():  # the database's cascades take the rows, not the bytes
         db.session.execute(delete(LearningSet).where(LearningSet.id == world.learning_set.id))
         db.session.commit()
-    assert [row.id for row in _stored(app)] == [kept.id]
+    assert [row.id for row in uploads.stored(app)] == [kept.id]
     assert all(path.is_file() for path in paths)
 
     # Within the grace period nothing is touched: an upload writes its bytes before its row.
@@ -339,7 +321,7 @@ def test_deleting_a_set_leaves_its_files_for_the_sweep_which_deletes_them(
     assert not paths[0].exists() and not paths[1].exists()
     assert paths[2].read_bytes() == samples.PDF  # another set's file is kept
     client.sign_in_as(world.admin)
-    assert _fetch(client, kept.id).status_code == 200
+    assert uploads.fetch(client, kept.id).status_code == 200
 
 
 def test_the_sweep_keeps_an_upload_in_flight_and_clears_abandoned_parts(app):
