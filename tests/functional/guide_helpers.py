@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import event
 from sqlalchemy import update
 
 from forum.extensions import db
@@ -74,20 +71,4 @@ def delete_account(user: User) -> None:
     db.session.delete(user)
     db.session.flush()
     db.session.expire_all()
-
-
-@contextmanager
-def counting_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith("BEGIN"):  # SQLite's own BEGIN
-            statements.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete
-from sqlalchemy import event
 
 from forum.actions.states import uk_today
 from forum.extensions import db
@@ -17,6 +16,7 @@ from forum.models import PostStatus
 from forum.models import UpdateOutcome
 from forum.models import User
 from tests import factories
+from tests.querycount import count_page_queries
 
 
 def _seed(app, world) -> dict[str, int]:
@@ -122,24 +122,6 @@ def test_a_member_who_left_a_private_set_no_longer_sees_its_actions_at_home(app,
         db.session.commit()
     client.sign_in_as(world.member)
     assert "Brief the cabinet member" not in client.get("/").text
-
-
-def count_page_queries(app, client, url: str) -> int:
-    """The SQL statements one GET of ``url`` sends (not SQLite's own BEGIN)."""
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith("BEGIN"):  # SQLite's own BEGIN
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
 
 
 def _more_actions(app, world, n: int) -> None:

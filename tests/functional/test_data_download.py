@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
@@ -33,6 +32,7 @@ from tests.functional.my_data import download_link
 from tests.functional.my_data import fetch
 from tests.functional.my_data import run_waiting_exports
 from tests.functional.my_data import zip_contents
+from tests.querycount import recording_statements
 
 
 def _rows(app) -> list[DataExport]:
@@ -254,22 +254,6 @@ def test_a_press_without_a_csrf_token_starts_nothing_and_says_why(app, client, w
     assert _rows(app) == []
 
 
-def _count_queries(app, run) -> int:
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):  # noqa: ANN001
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            run()
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
-
-
 def _add_history(app, world, posts: int) -> None:
     with app.app_context():
         member = db.session.get(User, world.member.id)
@@ -293,9 +277,13 @@ def test_the_export_makes_the_same_number_of_queries_for_3_posts_as_for_40(app, 
         db.session.rollback()
 
     _add_history(app, world, 3)
-    few = _count_queries(app, run)
+    with app.app_context(), recording_statements() as statements:
+        run()
+    few = len(statements)
     _add_history(app, world, 37)
-    many = _count_queries(app, run)
+    with app.app_context(), recording_statements() as statements:
+        run()
+    many = len(statements)
     with app.app_context():
         assert db.session.scalar(select(func.count(Post.id)).where(
             Post.author_id == world.member.id)) >= 40

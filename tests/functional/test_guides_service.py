@@ -27,8 +27,8 @@ from forum.models import utcnow
 from forum.text import render_markdown
 from tests import factories
 from tests.functional.guide_helpers import build_guide_world
-from tests.functional.guide_helpers import counting_queries
 from tests.functional.guide_helpers import delete_account
+from tests.querycount import recording_statements
 
 
 @pytest.fixture
@@ -431,7 +431,7 @@ def _guide_of(size: int) -> int:
 
 
 def _curation_queries(guide_id: int) -> int:
-    with counting_queries() as statements:
+    with recording_statements() as statements:
         guide = service.load_guide_for_curation(db.session, guide_id)
         items = service.curation_items(db.session, guide)
         for item in items:

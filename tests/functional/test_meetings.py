@@ -11,7 +11,6 @@ from html.parser import HTMLParser
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -33,6 +32,8 @@ from forum.models import utcnow
 from forum.notifications.delivery import send_digests
 from forum.outbox import deliver_pending
 from tests import factories
+from tests.querycount import count_page_queries
+from tests.querycount import recording_statements
 
 FORM = {"title": "Set meeting 4: reviewing our actions", "day": "2031-03-12",
         "starts": "10:00", "ends": "12:00", "online_url": "https://meet.example.org/comms",
@@ -537,24 +538,6 @@ def test_the_demo_set_has_a_past_meeting_with_notes_and_an_upcoming_one(app, run
 # --- queries -------------------------------------------------------------------------------
 
 
-def _count_queries(app, client, url: str) -> tuple[int, str]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith("BEGIN"):  # SQLite's own BEGIN
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    return len(statements), response.text
-
-
 def _add_challenges(app, world, numbers: range) -> None:
     """A challenge per number, by a member of its own, each with two actions due in 2030."""
     with app.app_context():
@@ -584,9 +567,11 @@ def test_the_meeting_page_query_count_does_not_grow_with_actions_and_challenges(
     client.sign_in_as(world.user(role))
     url = f"{_meetings_url(world)}/{meeting_id}"
     _add_challenges(app, world, range(1))
-    few, _ = _count_queries(app, client, url)
+    few = count_page_queries(app, client, url)
     _add_challenges(app, world, range(1, 10))
-    many, page = _count_queries(app, client, url)
+    with recording_statements(app) as statements:
+        page = client.get(url).text
+    many = len(statements)
     assert "Action 9.1" in page and "Holder 9" in page and "Challenge 9" in page
     assert few == many, f"{few} queries for 2 actions, {many} for 20"
 
@@ -605,8 +590,10 @@ def test_the_meetings_list_query_count_does_not_grow_with_meetings(app, client, 
             db.session.commit()
 
     add(range(2))
-    few, _ = _count_queries(app, client, _meetings_url(world))
+    few = count_page_queries(app, client, _meetings_url(world))
     add(range(2, 30))
-    many, page = _count_queries(app, client, _meetings_url(world))
+    with recording_statements(app) as statements:
+        page = client.get(_meetings_url(world)).text
+    many = len(statements)
     assert "Meeting 29" in page
     assert few == many

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy import select
 
 from forum.extensions import db
@@ -28,6 +27,7 @@ from forum.models import Thread
 from forum.models import User
 from forum.threads import service as threads
 from tests import factories
+from tests.querycount import count_page_queries
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 MENTION = "@fran.facilitator"
@@ -225,24 +225,6 @@ def test_a_returned_challenge_reply_tells_no_one(app, client, world):
     assert _mention_texts(app, world.facilitator) == []
 
 
-
-def _statement_count(app, client, url: str) -> int:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith("BEGIN"):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
-
-
 def test_linking_mentions_costs_the_same_queries_for_3_and_30_mentions(app, client, world):
     """The members' handles are read once per set and page, not once per post."""
     def add(count: int, status: PostStatus) -> None:
@@ -257,12 +239,12 @@ def test_linking_mentions_costs_the_same_queries_for_3_and_30_mentions(app, clie
     client.sign_in_as(world.moderator)
     add(3, PostStatus.APPROVED)
     add(3, PostStatus.PENDING)
-    thread_few = _statement_count(app, client, f"/threads/{world.thread.id}")
-    queue_few = _statement_count(app, client, "/moderation/")
+    thread_few = count_page_queries(app, client, f"/threads/{world.thread.id}")
+    queue_few = count_page_queries(app, client, "/moderation/")
     add(27, PostStatus.APPROVED)
     add(27, PostStatus.PENDING)
-    thread_many = _statement_count(app, client, f"/threads/{world.thread.id}")
-    queue_many = _statement_count(app, client, "/moderation/")
+    thread_many = count_page_queries(app, client, f"/threads/{world.thread.id}")
+    queue_many = count_page_queries(app, client, "/moderation/")
     page = client.get("/moderation/").text
     assert page.count(f'forum-mention" href="/sets/comms/members#member-{world.facilitator.id}"'
                       ) >= 20  # a full page of the queue, every mention linked

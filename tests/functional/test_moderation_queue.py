@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from forum.extensions import db
 from forum.models import LearningSet
@@ -17,6 +15,7 @@ from forum.models import Role
 from forum.models import Thread
 from forum.models import utcnow
 from tests import factories
+from tests.querycount import recording_statements
 
 
 def _pending(app, world, body, *, minutes_ago=0, learning_set_id=None):
@@ -33,24 +32,6 @@ def _pending(app, world, body, *, minutes_ago=0, learning_set_id=None):
         post.created_at = utcnow() - timedelta(minutes=minutes_ago)
         db.session.commit()
         return post.id
-
-
-@contextmanager
-def count_queries(app):
-    counter = {"n": 0}
-
-    def before(connection, cursor, statement, *args):
-        # SQLite's explicit BEGIN (forum.extensions) is not a query of the page's.
-        if not statement.lstrip().upper().startswith("BEGIN"):
-            counter["n"] += 1
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield counter
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def test_queue_shows_each_post_in_context(app, client, world):
@@ -168,9 +149,9 @@ def _queue_queries(app, world, waiting):
         db.session.commit()
     client = app.test_client()
     client.sign_in_as(world.moderator)
-    with count_queries(app) as counter:
+    with recording_statements(app) as statements:
         assert client.get("/moderation/").status_code == 200
-    return counter["n"]
+    return len(statements)
 
 
 def test_queue_page_costs_the_same_number_of_queries_for_10_and_100_waiting_posts(

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import event
-
 from forum.extensions import db
 from forum.models import LearningSet
 from forum.models import PostStatus
@@ -14,28 +12,13 @@ from forum.models import Role
 from forum.models import Thread
 from forum.models import User
 from tests import factories
+from tests.querycount import count_page_queries
 
 
 def _news(page: str, slug: str) -> str | None:
     match = re.search(rf'<a class="govuk-link" href="/sets/{slug}/"><strong>(\d+ new posts?)'
                       r'</strong> in (\d+ threads?)', page)
     return f"{match.group(1)} in {match.group(2)}" if match else None
-
-
-def _count_statements(app, client, url: str) -> int:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return len(statements)
 
 
 def test_my_sets_counts_new_posts_and_threads_with_a_link(app, client, world):
@@ -65,7 +48,7 @@ def test_my_sets_counts_new_posts_and_threads_with_a_link(app, client, world):
 
 def test_my_sets_query_count_does_not_grow_with_sets(app, client, world):
     client.sign_in_as(world.member)
-    before = _count_statements(app, client, "/sets/")
+    before = count_page_queries(app, client, "/sets/")
     with app.app_context():
         member = db.session.get(User, world.member.id)
         moderator = db.session.get(User, world.moderator.id)
@@ -75,6 +58,6 @@ def test_my_sets_query_count_does_not_grow_with_sets(app, client, world):
             factories.add_member(member, learning_set, Role.MEMBER)
             factories.make_thread(learning_set, moderator, title=f"News {number}")
         db.session.commit()
-    assert _count_statements(app, client, "/sets/") == before
+    assert count_page_queries(app, client, "/sets/") == before
     page = client.get("/sets/").text
     assert all(_news(page, f"extra-{n}") == "1 new post in 1 thread" for n in range(6))

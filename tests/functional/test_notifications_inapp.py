@@ -20,6 +20,7 @@ from forum.models import Thread
 from forum.models import User
 from forum.notifications import service
 from tests import factories
+from tests.querycount import page_statements
 
 
 def _user(user_id: int) -> User:
@@ -260,23 +261,9 @@ def test_anonymous_visitors_see_no_notifications_link_and_are_sent_to_sign_in(cl
 
 
 def test_the_unread_count_costs_one_query(app, world, client):
-    from sqlalchemy import event
-
     client.sign_in_as(world.member)
     client.get("/")  # warm up anything cached per process
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith("BEGIN"):  # SQLite's own BEGIN
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert client.get("/").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    statements = page_statements(app, client, "/")
     assert sum(bool(re.search(r"FROM notifications\b", s)) for s in statements) == 1
 
 

@@ -24,7 +24,7 @@ from forum.models import UpdateOutcome
 from forum.models import User
 from forum.models import utcnow
 from tests import factories
-from tests.functional.test_actions_pages import count_page_queries
+from tests.querycount import count_page_queries
 
 # Wednesday 11 March 2026, 12:00 UTC (GMT): this week began on Monday 9 March.
 NOW = datetime(2026, 3, 11, 12, 0)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import event
-
 from forum.extensions import db
 from forum.models import LearningSet
 from forum.models import Post
@@ -15,6 +13,7 @@ from forum.models import Thread
 from forum.models import User
 from tests import factories
 from tests import htmlcheck
+from tests.querycount import count_page_queries
 
 PER_PAGE = 5
 
@@ -104,23 +103,6 @@ def test_waiting_replies_stay_hidden_on_every_page(app, client, world):
     assert client.get(f"/threads/{thread_id}?post={branches[11][1]}").status_code == 200
 
 
-def _count_queries(app, client, url: str) -> int:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith("BEGIN"):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
-
-
 def test_every_page_costs_the_same_queries(app, client, world):
     thread_id, branches = _long_thread(app, world)
     client.sign_in_as(world.member)
@@ -128,10 +110,10 @@ def test_every_page_costs_the_same_queries(app, client, world):
             f"/threads/{thread_id}?post={branches[7][2]}")
     for url in urls:  # the reader's place moves on (one write) only the first time
         assert client.get(url).status_code == 200
-    first = _count_queries(app, client, f"/threads/{thread_id}")
-    assert _count_queries(app, client, f"/threads/{thread_id}?page=3") == first
+    first = count_page_queries(app, client, f"/threads/{thread_id}")
+    assert count_page_queries(app, client, f"/threads/{thread_id}?page=3") == first
     # Finding a post's page costs nothing more: the thread's shape is read anyway.
-    assert _count_queries(app, client,
+    assert count_page_queries(app, client,
                           f"/threads/{thread_id}?post={branches[7][2]}") == first
     with app.app_context():
         assert db.session.get(Thread, thread_id).reply_count == len(branches) * 3

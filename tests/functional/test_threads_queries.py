@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from sqlalchemy import event
 
 from forum.extensions import db
 from forum.models import LearningSet
@@ -14,6 +13,8 @@ from forum.models import User
 from forum.models import Visibility
 from forum.models import utcnow
 from tests import factories
+from tests.querycount import count_page_queries
+from tests.querycount import recording_statements
 
 # Every status comes first, so even the 5-post thread takes every per-status path.
 STATUSES = [PostStatus.PENDING, PostStatus.HIDDEN, PostStatus.REJECTED,
@@ -46,24 +47,6 @@ def _make_thread(app, world, size: int) -> int:
         return thread.id
 
 
-def _queries_for(app, client, url: str) -> tuple[int, str]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith("BEGIN"):  # SQLite's own BEGIN
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    return len(statements), response.text
-
-
 @pytest.mark.parametrize("role", ["anonymous", "member", "moderator", "admin"])
 def test_thread_page_query_count_does_not_grow_with_posts(app, client, world, role):
     # All 200 posts on one page (a page holds 100 replies by default), so each is drawn.
@@ -76,8 +59,10 @@ def test_thread_page_query_count_does_not_grow_with_posts(app, client, world, ro
     user = world.user(role)
     if user is not None:
         client.sign_in_as(user)
-    small_count, _ = _queries_for(app, client, f"/threads/{small}")
-    large_count, large_page = _queries_for(app, client, f"/threads/{large}")
+    small_count = count_page_queries(app, client, f"/threads/{small}")
+    with recording_statements(app) as statements:
+        large_page = client.get(f"/threads/{large}").text
+    large_count = len(statements)
     assert large_page.count("<article") > 100  # the posts really were rendered
     assert "Post <strong>195</strong>" in large_page
     assert small_count == large_count, f"{small_count} queries for 5 posts, {large_count} for 200"

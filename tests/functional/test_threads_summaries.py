@@ -6,9 +6,7 @@ from datetime import timedelta
 
 import pytest
 from flask_login import AnonymousUserMixin
-from sqlalchemy import event
 
-from forum.extensions import db
 from forum.models import LearningSet
 from forum.models import PostStatus
 from forum.models import User
@@ -17,6 +15,7 @@ from forum.models import utcnow
 from forum.permissions import forget_roles
 from forum.threads.service import thread_summaries
 from tests import factories
+from tests.querycount import recording_statements
 
 
 @pytest.fixture
@@ -120,18 +119,9 @@ def test_listing_uses_the_same_number_of_queries_whatever_the_page_size(db_sessi
         forget_roles()
         learning_set = db_session.get(LearningSet, learning_set.id)
         viewer = db_session.get(User, member.id)
-        statements: list[str] = []
-
-        def count(conn, cursor, statement, *args, statements=statements):
-            if not statement.lstrip().upper().startswith("BEGIN"):  # SQLite's own BEGIN
-                statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with recording_statements() as statements:
             page = thread_summaries(db_session, viewer, learning_set, page=1, per_page=per_page)
             [(item.thread.title, item.author_name, item.reply_count) for item in page.items]
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
         counts.append(len(statements))
         assert len(page.items) == per_page
     assert counts[0] == counts[1]

@@ -7,7 +7,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy import select
 
 from forum.extensions import db
@@ -20,6 +19,7 @@ from forum.models import User
 from forum.models import utcnow
 from forum.moderation import service as moderation
 from tests import factories
+from tests.querycount import page_statements
 
 
 def _new_tag(page: str, thread_id: int) -> str | None:
@@ -117,23 +117,6 @@ def test_visitors_get_no_markers_and_nothing_is_recorded(app, client, world):
         assert db.session.scalar(select(ThreadRead)) is None
 
 
-def _statements(app, client, url: str) -> list[str]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith("BEGIN"):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return statements
-
-
 def _writes(statements: list[str]) -> list[str]:
     return [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE"))]
 
@@ -143,16 +126,16 @@ def test_reading_writes_once_when_the_place_moves_and_not_on_a_plain_re_read(
     client.sign_in_as(world.member)
     url = f"/threads/{world.thread.id}"
     _reply(app, world)
-    assert len(_writes(_statements(app, client, url))) == 1   # first read
-    assert _writes(_statements(app, client, url)) == []       # nothing new: no write
+    assert len(_writes(page_statements(app, client, url))) == 1   # first read
+    assert _writes(page_statements(app, client, url)) == []       # nothing new: no write
     _reply(app, world)
-    assert len(_writes(_statements(app, client, url))) == 1   # moved forward
+    assert len(_writes(page_statements(app, client, url))) == 1   # moved forward
 
 
 def test_the_set_page_query_count_does_not_grow_with_threads_or_unread_markers(
         app, client, world):
     client.sign_in_as(world.member)
-    before = len(_statements(app, client, "/sets/comms/"))
+    before = len(page_statements(app, client, "/sets/comms/"))
     with app.app_context():
         learning_set = db.session.get(LearningSet, world.learning_set.id)
         moderator = db.session.get(User, world.moderator.id)
@@ -160,8 +143,7 @@ def test_the_set_page_query_count_does_not_grow_with_threads_or_unread_markers(
             thread = factories.make_thread(learning_set, moderator, title=f"Thread {number}")
             factories.make_post(thread, moderator, parent=thread.posts[0])
         db.session.commit()
-    page_statements = _statements(app, client, "/sets/comms/")
-    assert len(page_statements) == before
+    assert len(page_statements(app, client, "/sets/comms/")) == before
     page = client.get("/sets/comms/").text
     assert page.count("govuk-tag--green") >= 20  # the markers really are on the page
 
