@@ -23,6 +23,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from forum.models import Event
+from forum.models import GuideVersion
 from forum.models import Meeting
 from forum.models import Post
 from forum.models import User
@@ -51,6 +52,9 @@ edit_returned = _signals.signal("edit-returned")
 #: A member changed their guide credit preference: sent with ``session``, ``user`` and
 #: ``before`` (the earlier choice); receivers return how many guides they changed.
 credit_preference_changed = _signals.signal("credit-preference-changed")
+#: A guide's latest published version was written (published) or rewritten (its credits
+#: lowered): sent with ``session`` and ``version``, so what search finds of the guide follows.
+guide_version_changed = _signals.signal("guide-version-changed")
 
 
 #: A facilitator scheduled a meeting of a set.
@@ -94,6 +98,12 @@ def send_meeting(signal: Any, session: Session, meeting: Meeting, actor: User) -
 def send_about_event(signal: Any, session: Session, event: Event, **extra: Any) -> None:
     """Send ``signal`` for ``event`` from the current app; receivers run before this returns."""
     signal.send(current_app._get_current_object(), session=session, event=event, **extra)
+
+
+def send_about_version(session: Session, version: GuideVersion) -> None:
+    """Announce that ``version`` is now its guide's latest published text."""
+    guide_version_changed.send(current_app._get_current_object(), session=session,
+                               version=version)
 
 
 def send_about_request(signal: Any, session: Session, request: Any, **extra: Any) -> None:

@@ -22,6 +22,7 @@ from werkzeug.routing import BuildError
 
 from forum import mentions
 from forum import permissions
+from forum import signals
 from forum.extensions import db
 from forum.guides.document import DEFAULT_LICENCE
 from forum.guides.document import Excerpt
@@ -43,7 +44,6 @@ from forum.models import GuideVersion
 from forum.models import Post
 from forum.models import User
 from forum.models import utcnow
-from forum.search.guides import index_version
 
 # Bumped if the stored JSON ever changes shape; readers accept every earlier one.
 DOCUMENT_FORMAT = 1
@@ -203,7 +203,7 @@ def publish(session: Session, guide: Guide, *, by: User | None) -> GuideVersion:
                            document=document_to_json(document, extras))
     guide.versions.append(version)
     session.flush()
-    index_version(session, version)
+    signals.send_about_version(session, version)  # search indexes it
     return version
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from forum import signals
 from forum.guides.export.storage import FileStorage
 from forum.guides.service import CREDIT_ORDER
 from forum.guides.service import WITHHELD_TEXT
@@ -32,7 +33,6 @@ from forum.models import GuideFile
 from forum.models import GuideVersion
 from forum.models import Post
 from forum.models import User
-from forum.search.guides import index_version
 
 REPLY_MARK = " (in reply to "
 WITHHELD_HTML = f"<p>{html.escape(WITHHELD_TEXT)}</p>"
@@ -118,11 +118,11 @@ def recredit(session: Session, storage: FileStorage, post_ids: set[int],
             result.files_discarded += 1
     session.flush()
     result.guides = sorted(changed_guides.values(), key=lambda g: g.id)
-    # What search finds of each guide is its latest published version: index it again, so
+    # What search finds of each guide is its latest published version: announce it again, so
     # the withdrawn credit is not found there either.
     for guide in result.guides:
         if guide.versions:
-            index_version(session, max(guide.versions, key=lambda v: v.number))
+            signals.send_about_version(session, max(guide.versions, key=lambda v: v.number))
     return result
 
 

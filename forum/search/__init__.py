@@ -13,6 +13,11 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.cli.add_command(search_cli)
+    from forum import signals
+    from forum.search.guides import on_guide_version_changed
+
+    # Guides announce each newly published (or re-credited) version; search follows it.
+    signals.guide_version_changed.connect(on_guide_version_changed, sender=app)
 
 
 from forum.search import views  # noqa: E402,F401

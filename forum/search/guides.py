@@ -1,6 +1,7 @@
 """The searchable text of published guides: one row per piece of the latest version.
 
-Written when a version is published (:func:`index_version`) and by ``flask search rebuild``.
+Written when guides announce a version (:data:`forum.signals.guide_version_changed`, on
+publishing and on lowering a credit) and by ``flask search rebuild``.
 Each excerpt keeps its source post's id, so search withholds it exactly when the published page
 does (the post can no longer be quoted); drafts are never indexed.
 """
@@ -64,6 +65,10 @@ def index_version(session: Session, version: GuideVersion) -> None:
     rows = entries_for(version.guide_id, version.id, version.document, existing)
     if rows:
         session.execute(insert(GuideSearchEntry), rows)
+
+
+def on_guide_version_changed(app: object, *, session: Session, version: GuideVersion) -> None:
+    index_version(session, version)
 
 
 def reindex_all(session: Session) -> int:

@@ -24,6 +24,7 @@ from forum.models import EventAudience
 from forum.models import EventKind
 from forum.models import EventSignup
 from forum.models import GuideFile
+from forum.models import GuideSearchEntry
 from forum.models import GuideVersion
 from forum.models import Invitation
 from forum.models import LearningSet
@@ -421,6 +422,11 @@ def test_disabling_and_admin_rights_are_logged(client, world):
 
 # --- credit preference follows into published guides ------------------------------------------
 
+def _searchable_guide_text(app) -> str:
+    with app.app_context():
+        return " ".join(db.session.scalars(select(GuideSearchEntry.text)))
+
+
 @pytest.mark.parametrize(("choice", "expected"), [
     ("anonymous", "A participant"),
     ("organisation", ORGANISATION),
@@ -432,11 +438,13 @@ def test_lowering_my_credit_rewrites_published_guides_and_their_files(app, clien
         guide = build_guide(world, publish=True)
     _make_version_files(app, guide.id)
     assert NAME in _stored_files_text(app)
+    assert NAME in _searchable_guide_text(app)
 
     client.sign_in_as(world.member)
     response = client.post("/account/profile", data={
         "display_name": NAME, "organisation": ORGANISATION, "credit_preference": choice})
     assert response.status_code == 302
+    assert NAME not in _searchable_guide_text(app)  # search no longer finds the name
 
     with app.app_context():
         assert db.session.scalars(select(GuideFile).where(
