@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from pytest_playwright.pytest_playwright import CreateContextCallback
 
 from tests.browser.accessibility import assert_no_axe_violations
-from tests.browser.pages import sign_in
+from tests.browser.pages import signed_in_page
 from tests.browser.seed import Seed
 
 TITLE = "Browser workshop: telling residents"
@@ -18,8 +18,7 @@ TITLE = "Browser workshop: telling residents"
 
 def test_publish_sign_up_move_and_cancel_an_event(new_context: CreateContextCallback,
                                                   seed: Seed) -> None:
-    admin = new_context().new_page()
-    sign_in(admin, seed.admin_email, seed.password)
+    admin = signed_in_page(new_context, seed.admin_email, seed.password)
     admin.goto("/events/")
     assert_no_axe_violations(admin)
     admin.get_by_role("link", name="Publish an event").click()
@@ -46,8 +45,7 @@ def test_publish_sign_up_move_and_cancel_an_event(new_context: CreateContextCall
     assert_no_axe_violations(admin)
     event_url = admin.url
 
-    member = new_context().new_page()
-    sign_in(member, seed.member_email, seed.password)
+    member = signed_in_page(new_context, seed.member_email, seed.password)
     member.goto(event_url)
     member.get_by_role("button", name="Sign up").click()
     expect(member.get_by_text("You have a place at this event.")).to_be_visible()

@@ -19,8 +19,9 @@ from forum.models import Thread
 from forum.models import User
 from tests import factories
 from tests.browser.accessibility import assert_no_axe_violations
+from tests.browser.pages import approve_in_queue
 from tests.browser.pages import post_with_text
-from tests.browser.pages import sign_in
+from tests.browser.pages import signed_in_page
 from tests.browser.seed import Seed
 
 COLLEAGUE_EMAIL = "colleague@example.org"
@@ -70,8 +71,7 @@ def test_member_finds_quotes_mentions_follows_and_sees_what_is_new(
     word = f"zq{uuid.uuid4().hex[:8]}"
     thread_id, title = _thread_and_colleague(live_app, seed, word)
 
-    member = new_context().new_page()
-    sign_in(member, seed.member_email, seed.password)
+    member = signed_in_page(new_context, seed.member_email, seed.password)
 
     # Search from the header; the result opens the thread.
     search = member.get_by_role("searchbox", name="Search the forum")
@@ -117,17 +117,13 @@ def test_member_finds_quotes_mentions_follows_and_sees_what_is_new(
     expect(member.get_by_text("You will hear about every new post in this thread.")).to_be_visible()
 
     # The colleague hears nothing until a moderator approves the reply.
-    colleague = new_context().new_page()
-    sign_in(colleague, COLLEAGUE_EMAIL, seed.password)
+    colleague = signed_in_page(new_context, COLLEAGUE_EMAIL, seed.password)
     colleague.goto("/notifications")
     expect(colleague.get_by_text(f"mentioned you in “{title}”")).to_have_count(0)
 
-    moderator = new_context().new_page()
-    sign_in(moderator, seed.moderator_email, seed.password)
+    moderator = signed_in_page(new_context, seed.moderator_email, seed.password)
     moderator.goto("/moderation/")
-    item = moderator.get_by_role("listitem").filter(has_text="What do you think")
-    item.get_by_role("button", name=re.compile(r"^Approve")).click()
-    expect(moderator.get_by_text("Post approved.")).to_be_visible()
+    approve_in_queue(moderator, "What do you think")
 
     colleague.goto("/notifications")
     expect(colleague.get_by_text(f"{seed.member_name} mentioned you in “{title}”.")).to_be_visible()
@@ -169,8 +165,7 @@ def test_a_challenge_reply_suggests_whom_to_mention_and_tells_them_once_approved
         db.session.commit()
 
     # A member asks a question on the challenge's page and mentions a colleague with "@ca".
-    member = new_context().new_page()
-    sign_in(member, seed.member_email, seed.password)
+    member = signed_in_page(new_context, seed.member_email, seed.password)
     member.goto(f"/threads/{thread_id}")
     expect(member.get_by_role("heading", level=2, name="Reply to this challenge")).to_be_visible()
     member.get_by_label("Question").check()
@@ -187,20 +182,17 @@ def test_a_challenge_reply_suggests_whom_to_mention_and_tells_them_once_approved
     member.get_by_role("button", name="Post reply").click()
     expect(member.get_by_text("will appear to others once a moderator")).to_be_visible()
 
-    colleague = new_context().new_page()
-    sign_in(colleague, COLLEAGUE_EMAIL, seed.password)
+    colleague = signed_in_page(new_context, COLLEAGUE_EMAIL, seed.password)
     colleague.goto("/notifications")
     expect(colleague.get_by_text(f"mentioned you in “{title}”")).to_have_count(0)
 
     # On the queue the mention is already a link, as it will be on the thread.
-    moderator = new_context().new_page()
-    sign_in(moderator, seed.moderator_email, seed.password)
+    moderator = signed_in_page(new_context, seed.moderator_email, seed.password)
     moderator.goto("/moderation/")
     item = moderator.get_by_role("listitem").filter(has_text="Who else could help?")
     expect(item.get_by_role("link", name="@cai.colleague")).to_have_attribute(
         "href", re.compile(r"/members#member-\d+$"))
-    item.get_by_role("button", name=re.compile(r"^Approve")).click()
-    expect(moderator.get_by_text("Post approved.")).to_be_visible()
+    approve_in_queue(moderator, "Who else could help?")
 
     colleague.goto("/notifications")
     expect(colleague.get_by_text(f"{seed.member_name} mentioned you in “{title}”.")).to_be_visible()

@@ -11,8 +11,10 @@ from playwright.sync_api import expect
 from pytest_playwright.pytest_playwright import CreateContextCallback
 
 from tests.browser.accessibility import assert_no_axe_violations
+from tests.browser.pages import approve_in_queue
 from tests.browser.pages import post_with_text
 from tests.browser.pages import sign_in
+from tests.browser.pages import signed_in_page
 from tests.browser.seed import Seed
 
 HEADER_COUNT = re.compile(r"\((\d+)")
@@ -31,8 +33,7 @@ def test_member_reply_waits_and_a_moderator_approves_it_from_the_queue(
     text = f"We wrote to 10,000 households chosen by lottery ({uuid.uuid4().hex[:8]})."
 
     # The member replies in a set where every post waits for a moderator.
-    member = new_context().new_page()
-    sign_in(member, seed.member_email, seed.password)
+    member = signed_in_page(new_context, seed.member_email, seed.password)
     unread_before = _header_count(member, "Notifications")
     member.goto(f"/sets/{seed.reviewed_set_slug}/")
     expect(member.get_by_text("Every post waits for approval")).to_be_visible()
@@ -50,8 +51,7 @@ def test_member_reply_waits_and_a_moderator_approves_it_from_the_queue(
     thread_url = member.url.split("#")[0]
 
     # A moderator, in a browser of their own, opens the queue from the header.
-    moderator = new_context().new_page()
-    sign_in(moderator, seed.moderator_email, seed.password)
+    moderator = signed_in_page(new_context, seed.moderator_email, seed.password)
     assert _header_count(moderator, "Moderation") >= 1
     moderator.get_by_role("banner").get_by_role("link", name=re.compile(r"^Moderation")).click()
     expect(moderator.get_by_role("heading", level=1, name="Moderation queue")).to_be_visible()
@@ -80,9 +80,7 @@ def test_member_reply_waits_and_a_moderator_approves_it_from_the_queue(
 
     # Approve it from the queue.
     expect(moderator.get_by_role("heading", level=1, name="Moderation queue")).to_be_visible()
-    item = moderator.get_by_role("listitem").filter(has_text=text)
-    item.get_by_role("button", name=re.compile(r"^Approve")).click()
-    expect(moderator.get_by_text("Post approved.")).to_be_visible()
+    approve_in_queue(moderator, text)
     expect(moderator.get_by_role("listitem").filter(has_text=text)).to_have_count(0)
 
     # The set's moderation log, from the set page, records it.
@@ -115,8 +113,7 @@ def test_moderator_approves_selected_posts_with_javascript_turned_off(
         new_context: CreateContextCallback, seed: Seed) -> None:
     tag = uuid.uuid4().hex[:8]
     keep, approve = f"Still thinking about it ({tag}).", f"Ready to publish ({tag})."
-    member = new_context().new_page()
-    sign_in(member, seed.member_email, seed.password)
+    member = signed_in_page(new_context, seed.member_email, seed.password)
     for text in (keep, approve):
         member.goto(f"/sets/{seed.reviewed_set_slug}/")
         member.get_by_role("link", name=seed.reviewed_thread_title, exact=True).click()

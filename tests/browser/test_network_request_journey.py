@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 from pytest_playwright.pytest_playwright import CreateContextCallback
 
 from tests.browser.accessibility import assert_no_axe_violations
-from tests.browser.pages import sign_in
+from tests.browser.pages import ask_to_join_network
+from tests.browser.pages import signed_in_page
 from tests.browser.seed import Seed
 from tests.mailbox import sent_messages
 
@@ -29,21 +30,12 @@ def test_visitor_asks_admin_accepts_and_the_invited_person_joins(
     # The robots' field is out of reach: not in the accessibility tree.
     expect(visitor.get_by_role("textbox", name="Leave this empty")).to_have_count(0)
 
-    visitor.get_by_label("Your name").fill("Olu Adeyemi")
-    visitor.get_by_label("Work email address").fill(VISITOR)
-    visitor.get_by_label("Organisation").fill("Brackwater Borough Council")
-    visitor.get_by_label("Your role").fill("Participation officer")
-    visitor.get_by_label("What do you hope to get from the network?") \
-        .fill("Help planning our first citizens' jury.")
-    # A person takes more than the three seconds a robot does not (the too-fast answer has its
-    # own tests in tests/functional/test_network_requests.py).
-    visitor.wait_for_timeout(3_000)
-    visitor.get_by_role("button", name="Send request").click()
-    expect(visitor.get_by_role("heading", level=1, name="Request sent")).to_be_visible()
+    ask_to_join_network(visitor, name="Olu Adeyemi", email=VISITOR,
+                        organisation="Brackwater Borough Council", role="Participation officer",
+                        hope="Help planning our first citizens' jury.")
     assert_no_axe_violations(visitor)
 
-    admin = new_context().new_page()
-    sign_in(admin, seed.admin_email, seed.password)
+    admin = signed_in_page(new_context, seed.admin_email, seed.password)
     admin.get_by_role("link", name="Join requests").click()
     expect(admin.get_by_role("heading", level=3, name="Olu Adeyemi")).to_be_visible()
     assert_no_axe_violations(admin)

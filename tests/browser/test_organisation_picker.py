@@ -23,6 +23,7 @@ from forum.organisations import add_organisation
 from tests import factories
 from tests.browser.accessibility import assert_no_axe_violations
 from tests.browser.pages import sign_in
+from tests.browser.pages import signed_in_page
 from tests.browser.seed import Seed
 
 
@@ -146,8 +147,7 @@ def test_an_error_on_the_enhanced_field_is_shown_and_announced(
     with live_app.app_context():
         factories.make_user(email, display_name="Pat Picker", password=seed.password)
         db.session.commit()
-    page = new_context().new_page()
-    sign_in(page, email, seed.password)
+    page = signed_in_page(new_context, email, seed.password)
     page.goto("/account/profile")
     page.get_by_role("combobox", name="Organisation").fill("")
     page.get_by_role("button", name="Save changes").click()

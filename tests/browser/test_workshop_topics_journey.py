@@ -16,7 +16,7 @@ from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
 from tests.browser.accessibility import assert_no_axe_violations
-from tests.browser.pages import sign_in
+from tests.browser.pages import signed_in_page
 from tests.browser.seed import Seed
 
 TITLE = "Browser workshop: keeping assemblies going"
@@ -34,8 +34,7 @@ def test_propose_approve_and_support_a_workshop_topic(live_app: Flask,
         db.session.commit()
         event_url = f"/events/{event.id}"
 
-    member = new_context().new_page()
-    sign_in(member, seed.member_email, seed.password)
+    member = signed_in_page(new_context, seed.member_email, seed.password)
     member.goto(event_url)
     expect(member.get_by_role("heading", level=2, name="Proposed topics")).to_be_visible()
     assert_no_axe_violations(member)
@@ -52,8 +51,7 @@ def test_propose_approve_and_support_a_workshop_topic(live_app: Flask,
     expect(member.locator(".forum-topics").get_by_text("Waiting for approval")).to_be_visible()
     assert_no_axe_violations(member)
 
-    admin = new_context().new_page()
-    sign_in(admin, seed.admin_email, seed.password)
+    admin = signed_in_page(new_context, seed.admin_email, seed.password)
     admin.goto(event_url)
     admin.get_by_role("button", name=re.compile(f"^Approve\\W+{TOPIC}")).click()
     admin.get_by_role("button", name=re.compile(f"^Put on the agenda\\W+{TOPIC}")).click()
