@@ -13,6 +13,7 @@ from flask import current_app
 from flask import g
 from flask import request
 from flask import url_for
+from flask_login import current_user
 from govuk_frontend_wtf.gov_form_base import GovFormBase
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader
@@ -47,9 +48,13 @@ def isolate(value: object) -> Markup:
 
 def mention_links(learning_set: LearningSet) -> dict[str, str]:
     """Each handle of the set's active members, to their entry on the set's People page: one
-    query per set and request, however many posts the page shows."""
+    query per set and request, however many posts the page shows. No links for a viewer the
+    People page refuses (:func:`forum.permissions.can_view_members`): a link would tell them
+    who is a member."""
     cache: dict[int, dict[str, str]] = g.setdefault("_mention_links", {})
     links = cache.get(learning_set.id)
+    if links is None and not permissions.can_view_members(current_user, learning_set):
+        links = cache[learning_set.id] = {}
     if links is None:
         head, _, tail = url_for("sets.members", slug=learning_set.slug,
                                 _anchor=f"member-{_MARK}").partition(_MARK)

@@ -108,6 +108,7 @@ from forum.permissions.posts import can_view_revisions
 from forum.permissions.posts import can_view_thread
 from forum.permissions.posts import listed_threads_filter
 from forum.permissions.posts import moderated_posts_filter
+from forum.permissions.posts import omitted_in_thread_filter
 from forum.permissions.posts import opening_post
 from forum.permissions.posts import opening_posts
 from forum.permissions.posts import post_display
@@ -270,6 +271,7 @@ __all__ = [
     "moderated_set_ids",
     "moderates_filter",
     "moderators_of",
+    "omitted_in_thread_filter",
     "opening_post",
     "opening_posts",
     "post_display",

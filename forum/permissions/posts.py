@@ -18,6 +18,7 @@ from sqlalchemy import exists
 from sqlalchemy import false
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import true
 from sqlalchemy.orm import aliased
 
 from forum.models import Post
@@ -206,6 +207,15 @@ def visible_posts_in_thread_filter(user: AnyUser) -> ColumnElement[bool]:
     return and_(visible_threads_filter(user),
                 or_(Post.status == PostStatus.APPROVED,
                     moderates_filter(user, Thread.learning_set_id), own))
+
+
+def omitted_in_thread_filter(user: AnyUser) -> ColumnElement[bool]:
+    """The posts :func:`post_display` leaves out (``OMITTED``) for a reader who can open their
+    thread but does not moderate its set: waiting, returned and withdrawn posts by someone
+    else, as a WHERE clause over :class:`Post` (for a thread's shape: what takes no place in
+    the reader's pages)."""
+    others = Post.author_id.is_distinct_from(user.id) if is_signed_in(user) else true()
+    return and_(Post.status.in_(AUTHOR_ONLY_STATUSES), others)
 
 
 def shown_posts_filter(user: AnyUser) -> ColumnElement[bool]:

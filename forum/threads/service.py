@@ -22,7 +22,9 @@ from sqlalchemy import Select
 from sqlalchemy import bindparam
 from sqlalchemy import exists
 from sqlalchemy import func
+from sqlalchemy import literal
 from sqlalchemy import select
+from sqlalchemy import union_all
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import defer
@@ -295,8 +297,8 @@ class Skeleton:
     def branch(self, head: int) -> list[tuple[int, int]]:
         """The head and every reply under it in reading order (each post followed by its
         replies, oldest first), with each post's depth in the thread."""
-        answers_opening = self.opening_id is not None and self.parents.get(head) == self.opening_id
-        top = 1 if answers_opening else 0
+        # A reply (to the opening post, or to a post not in the shape) is one deep.
+        top = 0 if self.parents.get(head) is None else 1
         found: list[tuple[int, int]] = []
         seen: set[int] = set()
         stack = [(head, top)]
@@ -323,19 +325,54 @@ class Skeleton:
 
 @cache
 def _skeleton_statement():
-    return (select(Post.id, Post.parent_id).where(Post.thread_id == bindparam("thread_id"))
-            .order_by(Post.id))
+    return (select(Post.id, Post.parent_id, literal(False).label("omitted"))
+            .where(Post.thread_id == bindparam("thread_id")).order_by(Post.id))
 
 
-def skeleton(session: Session, thread_id: int) -> Skeleton:
+def _reader_skeleton_statement(reader: AnyUser):
+    """The skeleton's rows, and again (``omitted``) each post the reader is not shown: from
+    the same index as the rows, in the same query (a reader's page costs no more queries)."""
+    in_thread = Post.thread_id == bindparam("thread_id")
+    both = union_all(
+        select(Post.id, Post.parent_id, literal(False).label("omitted")).where(in_thread),
+        select(Post.id, Post.parent_id, literal(True))
+        .where(in_thread, permissions.omitted_in_thread_filter(reader)))
+    return both.order_by(both.selected_columns.id)
+
+
+@cache
+def _visitor_skeleton_statement():
+    return _reader_skeleton_statement(None)
+
+
+def skeleton(session: Session, thread_id: int, reader: AnyUser = None, *,
+             moderates: bool = False) -> Skeleton:
     """One query on the (thread_id, parent_id) index: two integers a post, so a 10,000-post
-    thread costs a few milliseconds, and no recursive SQL (whose plans vary by database)."""
-    rows = session.execute(_skeleton_statement(), {"thread_id": thread_id}).all()
-    parents: dict[int, int | None] = {row.id: row.parent_id for row in rows}
-    opening_id = next((post_id for post_id, parent_id in rows if parent_id is None), None)
+    thread costs a few milliseconds, and no recursive SQL (whose plans vary by database).
+
+    The thread as ``reader`` (None: a visitor) sees it: the posts they are not shown (someone
+    else's waiting, returned or withdrawn posts) are left out, so that they take no place in
+    the reader's pages and a link to one opens page 1; the replies to such a post start
+    branches of their own. ``moderates``: the reader moderates the set and sees every post."""
+    values: dict[str, int] = {"thread_id": thread_id}
+    if moderates:
+        statement = _skeleton_statement()
+    elif permissions.is_signed_in(reader):
+        statement, viewer = permissions.for_viewer(_reader_skeleton_statement, reader)
+        values.update(viewer)
+    else:
+        statement = _visitor_skeleton_statement()
+    rows = session.execute(statement, values).all()
+    # The opening post is found among every post, and never left out: who may open the
+    # thread is decided on it.
+    opening_id = next((post_id for post_id, parent_id, _ in rows if parent_id is None), None)
+    omitted = {post_id for post_id, _, left_out in rows if left_out} if not moderates else ()
+    parents: dict[int, int | None] = {
+        post_id: parent_id for post_id, parent_id, left_out in rows
+        if not left_out and (post_id not in omitted or post_id == opening_id)}
     children: dict[int, list[int]] = {}
     heads = []
-    for post_id, parent_id in rows:
+    for post_id, parent_id in parents.items():
         if post_id == opening_id:
             continue
         if parent_id is None or parent_id == opening_id or parent_id not in parents:
@@ -426,14 +463,17 @@ def _page_posts_statement():
 
 def load_thread_page(session: Session, thread_id: int, page: int, per_page: int,
                      post_id: int | None = None, max_posts: int = 100,
-                     viewer_id: int | None = None) -> ThreadPosts | None:
+                     viewer_id: int | None = None,
+                     viewer: AnyUser = None) -> ThreadPosts | None:
     """The thread, its set, its opening post and the posts of one page, in three queries
     whatever the thread's length: the thread, its shape (:func:`skeleton`), and the page's
     posts with their authors (and the posts that replies continued from an earlier page
     answer, named but not shown). Given ``post_id``, the page is the one that shows that post.
     ``thread.posts`` is set to the posts loaded, so the permission rules that look there (the
     opening post, a post's parent) find what the page shows. Given ``viewer_id`` (a signed-in
-    viewer), the thread's query also reads their follow choice and read marker."""
+    viewer), the thread's query also reads their follow choice and read marker. The pages
+    are those of the posts ``viewer`` (None: a visitor) is shown (:func:`skeleton`): whether
+    a post they may not read is there, and where, shows in no page number, count or link."""
     if not valid_id(thread_id):
         return None
     values: dict[str, int] = {"thread_id": thread_id}
@@ -443,7 +483,8 @@ def load_thread_page(session: Session, thread_id: int, page: int, per_page: int,
     if row is None:
         return None
     thread = row[0]
-    shape = skeleton(session, thread_id)
+    shape = skeleton(session, thread_id, viewer,
+                     moderates=permissions.can_moderate(viewer, thread.learning_set))
     parts = paginate(shape, per_page, max_posts)
     if post_id is not None:
         page = page_of_post(parts, post_id)

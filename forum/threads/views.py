@@ -148,7 +148,7 @@ def _load_thread_page(thread_id: int, page: int, *, post_id: int | None = None):
                                       current_app.config["THREAD_BRANCHES_PER_PAGE"],
                                       post_id=post_id,
                                       max_posts=current_app.config["THREAD_POSTS_PER_PAGE"],
-                                      viewer_id=viewer_id)
+                                      viewer_id=viewer_id, viewer=current_user)
     if loaded is None or not service.can_see_thread(current_user, loaded.thread,
                                                     loaded.opening):
         abort(404)

@@ -25,6 +25,7 @@ from forum.models import Post
 from forum.models import PostStatus
 from forum.models import Thread
 from forum.models import User
+from forum.models import Visibility
 from forum.threads import service as threads
 from tests import factories
 from tests.querycount import count_page_queries
@@ -153,6 +154,31 @@ def test_no_template_shows_a_post_body_without_its_mentions():
              for match in raw.finditer(path.read_text(encoding="utf-8"))
              if match.group(1) not in not_posts}
     assert found == set()
+
+
+def test_only_those_who_may_see_the_people_page_get_mention_links(app, world, posts):
+    """Who is in a set is for its members (and admins), whatever the set's visibility: in a
+    public set a visitor, and someone signed in from outside the set, read a mention as text,
+    not as a link to a People page they cannot open naming whom it mentions as a member (the
+    articles kept for members are not served to them either)."""
+    with app.app_context():
+        db.session.get(LearningSet, world.learning_set.id).visibility = Visibility.PUBLIC
+        db.session.commit()
+    url = f"/threads/{posts.thread_id}"
+    member = app.test_client()
+    member.sign_in_as(world.member)
+    assert _linked(member.get(url).text, "OPENING", world)
+    for viewer in (None, world.outsider):
+        client = app.test_client()
+        if viewer is not None:
+            client.sign_in_as(viewer)
+        page = client.get(url).text
+        assert f"OPENING {MENTION}" in page and "CURRENT" in page
+        assert "forum-mention" not in page and "/members#member-" not in page
+        assert client.get("/sets/comms/members").status_code != 200
+    admin = app.test_client()
+    admin.sign_in_as(world.admin)
+    assert _linked(admin.get(url).text, "OPENING", world)
 
 
 # --- challenges ---------------------------------------------------------------------------

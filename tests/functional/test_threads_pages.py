@@ -213,7 +213,56 @@ def test_a_waiting_post_answered_on_a_later_page_stays_unnamed_there(app, world)
     reader = app.test_client()
     reader.sign_in_as(world.member)  # the answers' author, not the waiting post's
     page = reader.get(second).text
-    assert answers[11] in _articles(page)
+    # The waiting post takes no place in the member's pages: their page 1 holds one more.
+    assert _articles(page) == answers[12:]
     assert "Wendy Waiting" not in page and "3c9e" not in page
     assert f"post={waiting_id}" not in page
     assert "In reply to a post that is not shown" in page
+
+
+def test_waiting_posts_take_no_place_in_a_readers_pages(app, world):
+    """A waiting reply counts in the pages only of those who may read it: to other members
+    its branch makes no page, and a link to it opens page 1, as for a post that does not
+    exist, so neither the page count nor ``?post=`` tells them it is there or where."""
+    app.config["THREAD_BRANCHES_PER_PAGE"] = 2
+    with app.app_context():
+        learning_set = db.session.get(LearningSet, world.learning_set.id)
+        member = db.session.get(User, world.member.id)
+        wendy = factories.make_user(email="wendy@example.org", display_name="Wendy Waiting")
+        factories.add_member(wendy, learning_set)
+        thread = factories.make_thread(learning_set, member, title="Two branches and one more")
+        opening = thread.posts[0]
+        for n in range(2):
+            factories.make_post(thread, member, parent=opening, body=f"Published {n}")
+        waiting = factories.make_post(thread, wendy, parent=opening, body="Waiting words 7b1d",
+                                      status=PostStatus.PENDING)
+        answer = factories.make_post(thread, member, parent=waiting, body="An answer to it")
+        db.session.commit()
+        thread_id, waiting_id, answer_id = thread.id, waiting.id, answer.id
+        db.session.refresh(wendy)
+        db.session.expunge(wendy)
+
+    reader = app.test_client()
+    reader.sign_in_as(world.member)
+    first = reader.get(f"/threads/{thread_id}").text
+    assert "Replies, page 1 of 2" in first
+    # The answer is read on page 2; the post it answers is not named or counted.
+    second = reader.get(f"/threads/{thread_id}?page=2").text
+    assert _articles(second) == [answer_id]
+    assert "In reply to a post that is not shown" in second
+    assert "Replies, page 1 of 2" in reader.get(f"/threads/{thread_id}?post={waiting_id}").text
+
+    with app.app_context():
+        db.session.execute(db.delete(Post).where(Post.id == answer_id))
+        db.session.commit()
+    for url in (f"/threads/{thread_id}", f"/threads/{thread_id}?post={waiting_id}",
+                f"/threads/{thread_id}?page=2"):
+        page = reader.get(url).text
+        assert "Published 1" in page and "Replies, page" not in page
+        assert "Pages of replies" not in page and waiting_id not in _articles(page)
+
+    for who in (wendy, world.moderator):  # the author and a moderator read it on page 2
+        client = app.test_client()
+        client.sign_in_as(who)
+        page = client.get(f"/threads/{thread_id}?post={waiting_id}").text
+        assert "Replies, page 2 of 2" in page and "Waiting words 7b1d" in page

@@ -242,6 +242,11 @@ def _check_viewer(viewer, world: Built) -> None:
     shown = _allowed(lambda post: p.post_display(viewer, post) != p.PostDisplay.OMITTED,
                      world.posts)
     assert shown == _ids(Post, p.shown_posts_filter(viewer), world.posts)
+    # In the threads a reader opens without moderating them: the posts left out of their pages.
+    read = [post for thread in world.threads if p.can_open_thread(viewer, thread)
+            and not p.can_moderate(viewer, thread.learning_set) for post in thread.posts]
+    assert _allowed(lambda post: p.post_display(viewer, post) == p.PostDisplay.OMITTED, read) \
+        == _ids(Post, p.omitted_in_thread_filter(viewer), read)
     assert _allowed(lambda post: p.can_approve_post(viewer, post), world.posts) \
         == _ids(Post, p.approvable_posts_filter(viewer), world.posts)
     assert _allowed(lambda post: p.can_hide_post(viewer, post), world.posts) \
