@@ -149,6 +149,9 @@ def _load_thread_page(thread_id: int, page: int, *, post_id: int | None = None):
                                       post_id=post_id,
                                       max_posts=current_app.config["THREAD_POSTS_PER_PAGE"],
                                       viewer_id=viewer_id)
+    if loaded is not None and viewer_id is not None:
+        # Read with the thread: the permission rules below ask no query for it.
+        permissions.remember_role(current_user, loaded.thread.learning_set, loaded.viewer_role)
     if loaded is None or not service.can_see_thread(current_user, loaded.thread,
                                                     loaded.opening):
         abort(404)
