@@ -99,9 +99,9 @@ def test_readers_with_the_same_capabilities_share_kept_articles(app, thread_page
     cache = fragments.cache_of(app)
     hits = cache.hits
     page = _page_as(app, _user(app, thread_page["other_reader"]), thread_page["url"])
-    # Opening post and the three replies a reader sees, and the blank reply and follow forms,
-    # all from the first reader's render.
-    assert cache.hits - hits == 6
+    # Opening post and the three replies a reader sees, the blank reply and follow forms and
+    # the breadcrumbs, all from the first reader's render.
+    assert cache.hits - hits == 7
     assert page.count("<article") == 4
 
 
