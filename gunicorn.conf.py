@@ -56,12 +56,15 @@ def pre_fork(server, worker):
 
 def post_fork(server, worker):
     """In the new worker: database connections made by the master (if it made any) belong to
-    the master; the worker drops its copies without closing them and opens its own."""
+    the master; the worker drops its copies without closing them and opens its own. Once
+    warmed up, the worker freezes what it holds out of the collector's reach."""
     if not preload_app:
         return
     from forum.extensions import db
+    from forum.preload import freeze_after_warm_up
 
     app = worker.app.wsgi()
+    freeze_after_warm_up(app)
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)

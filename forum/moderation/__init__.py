@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask import g
-from flask_login import current_user
 
 bp = Blueprint("moderation", __name__)
 
@@ -12,14 +11,13 @@ bp = Blueprint("moderation", __name__)
 def _queue_count() -> str | None:
     """Items waiting for the signed-in moderator, as the header shows them ("7", "99+");
     ``None``: not a moderator. Once a request."""
-    if "_moderation_queue_count" not in g:
-        from forum.extensions import db
-        from forum.moderation.queue import queue_count
-        from forum.moderation.queue import queue_count_label
+    from forum.header import request_header_counts
+    from forum.moderation.queue import queue_count_label
 
-        count = queue_count(db.session, current_user)
-        g._moderation_queue_count = None if count is None else queue_count_label(count)
-    return g._moderation_queue_count
+    counts = request_header_counts()
+    if counts is None or counts.queue is None:
+        return None
+    return queue_count_label(counts.queue)
 
 
 @bp.app_context_processor

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from sqlalchemy import Row
 from sqlalchemy import Select
 from sqlalchemy import func
 from sqlalchemy import literal
@@ -124,8 +125,12 @@ def queue_count(session: Session, user: User) -> int | None:
     viewer (:func:`forum.permissions.for_viewer`)."""
     if not permissions.is_signed_in(user):
         return None
-    statement, parameters = permissions.for_viewer(_queue_count_statement, user)
-    row = session.execute(statement, parameters).one()
+    statement, parameters = permissions.for_viewer(queue_count_statement, user)
+    return queue_total(session.execute(statement, parameters).one())
+
+
+def queue_total(row: Row) -> int | None:
+    """The count from a row of :func:`queue_count_statement` (``None``: moderates nothing)."""
     if not row.moderates:
         return None
     return min(int(row.pending) + int(row.edits) + int(row.reported), HEADER_COUNT_CAP + 1)
@@ -136,7 +141,9 @@ def queue_count_label(count: int) -> str:
     return f"{HEADER_COUNT_CAP}+" if count > HEADER_COUNT_CAP else str(count)
 
 
-def _queue_count_statement(user: User) -> Select:
+def queue_count_statement(user: User) -> Select:
+    """The statement of :func:`queue_count` (the page header also reads it with the unread
+    notifications: :mod:`forum.header`)."""
     # What they can act on: others' waiting posts and edits, and reported posts.
     # waiting_posts_filter and approvable_posts_filter, from the moderated sets' threads that
     # have something waiting (not from every post of those sets).

@@ -749,7 +749,9 @@ def _clip(text: str) -> str:
 
 # --- reading and marking -------------------------------------------------------------------
 
-def _unread_statement(user: User) -> Any:
+def unread_statement(user: User) -> Any:
+    """The statement of :func:`unread_count` (the page header reads it with the moderation
+    queue's count: :mod:`forum.header`)."""
     return select(func.count(Notification.id)).where(
         Notification.user_id == user.id, Notification.read_at.is_(None),
         permissions.readable_notifications(user))
@@ -760,7 +762,7 @@ def unread_count(session: Session, user: User) -> int:
 
     Asked on every page (the header): the statement is built once per process and kind of
     viewer (:func:`forum.permissions.for_viewer`)."""
-    statement, parameters = permissions.for_viewer(_unread_statement, user)
+    statement, parameters = permissions.for_viewer(unread_statement, user)
     return session.scalar(statement, parameters) or 0
 
 

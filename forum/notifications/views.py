@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import abort
 from flask import flash
-from flask import g
 from flask import has_request_context
 from flask import redirect
 from flask import render_template
@@ -49,9 +48,10 @@ def _unread_notifications() -> dict[str, Any]:
     context processors again (three times on a page with a filter form)."""
     if not has_request_context() or not current_user or not current_user.is_authenticated:
         return {}
-    if "_unread_notifications" not in g:
-        g._unread_notifications = service.unread_count(db.session, current_user)
-    return {"unread_notifications": g._unread_notifications}
+    from forum.header import request_header_counts
+
+    counts = request_header_counts()
+    return {"unread_notifications": counts.unread_notifications} if counts else {}
 
 
 @bp.get("/notifications")

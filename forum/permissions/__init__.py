@@ -136,7 +136,9 @@ from forum.permissions.roles import moderated_set_ids
 from forum.permissions.roles import moderates_filter
 from forum.permissions.roles import moderators_of
 from forum.permissions.roles import network_request_handlers
+from forum.permissions.roles import remember_role
 from forum.permissions.roles import role_in
+from forum.permissions.roles import role_select
 from forum.permissions.sets import can_administer
 from forum.permissions.sets import can_ask_to_join
 from forum.permissions.sets import can_decide_join_request
@@ -290,7 +292,9 @@ __all__ = [
     "readable_sets_filter",
     "relabelable_posts_filter",
     "reply_kinds",
+    "remember_role",
     "role_in",
+    "role_select",
     "shown_posts_filter",
     "visible_challenges_filter",
     "visible_actions_filter",

@@ -43,6 +43,13 @@ def is_network_coordinator(user: AnyUser) -> bool:
     return is_signed_in(user) and bool(getattr(user, "is_network_coordinator", False))
 
 
+def role_select(user_id: Any, set_id: Any) -> Select:
+    """The role of user ``user_id`` in set ``set_id`` (values or SQL expressions): what
+    :func:`role_in` reads, for a query that reads it with other rows."""
+    return select(Membership.role).where(Membership.user_id == user_id,
+                                         Membership.learning_set_id == set_id)
+
+
 def role_in(user: AnyUser, learning_set: LearningSet) -> Role | None:
     """The user's role in the set, or ``None``; looked up once per request per set."""
     if not is_signed_in(user):
@@ -53,12 +60,18 @@ def role_in(user: AnyUser, learning_set: LearningSet) -> Role | None:
         key = (user.id, learning_set.id)
         if key in cache:
             return cache[key]
-    role = db.session.scalar(
-        select(Membership.role).where(Membership.user_id == user.id,
-                                      Membership.learning_set_id == learning_set.id))
+    role = db.session.scalar(role_select(user.id, learning_set.id))
     if cache is not None:
         cache[(user.id, learning_set.id)] = role
     return role
+
+
+def remember_role(user: AnyUser, learning_set: LearningSet, role: Role | None) -> None:
+    """Record the user's role in the set for this request, read by another query with the
+    same condition as :func:`role_in`'s (the thread page reads it with the thread), so
+    :func:`role_in` asks no query of its own."""
+    if is_signed_in(user) and has_app_context():
+        g.setdefault("_set_roles", {})[(user.id, learning_set.id)] = role
 
 
 def forget_roles() -> None:

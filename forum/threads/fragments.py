@@ -22,6 +22,10 @@ and served again to any viewer for whom every one of them is the same.
 - Not kept: posts in a challenge (their kind, due dates and outcomes are asked per page) and
   posts whose returned/hidden reason the viewer sees (read from the moderation log).
 
+The page's blank forms (reply, follow) are kept the same way (:func:`kept_block`), under a key
+of what they are drawn from; their per-request values (the CSRF token, the reply's one-time
+submission key) are put back fresh on the way out.
+
 ``POST_FRAGMENT_CACHE_SIZE`` (default 4,000 articles, about 8 MB) sets the size per process;
 0 turns the cache off.
 """
@@ -86,6 +90,7 @@ def init_app(app: Flask) -> None:
     size = int(app.config.get("POST_FRAGMENT_CACHE_SIZE", 0) or 0)
     app.extensions[EXTENSION] = FragmentCache(size) if size > 0 else None
     app.jinja_env.globals["post_fragment"] = post_fragment
+    app.jinja_env.globals["kept_block"] = kept_block
 
 
 def cache_of(app: Flask) -> FragmentCache | None:
@@ -167,4 +172,41 @@ def post_fragment(view: Any, thread: Any, render: Callable[..., str], *, heading
         token = g.get("csrf_token")
         stored = html.replace(token, _CSRF_MARK) if token and token in html else html
         cache.put(key, stored)  # type: ignore[union-attr]
+    return Markup(html)
+
+
+def _volatile_mark(number: int) -> str:
+    return f"\x00fresh{number}\x00"
+
+
+def kept_block(*key: object, caller: Callable[[], str], fresh: tuple[str, ...] = (),
+               keep: bool = True) -> Markup:
+    """The markup of a ``{% call kept_block(...) %}`` block, kept under ``key`` (with the
+    mount point): for a blank form drawn from the values in ``key`` alone. ``fresh``: values
+    of this request in the markup (such as a one-time submission key), stored as marks and
+    replaced by this request's values when the block is served again; the CSRF token is one
+    without being named. Give each key everything the block shows; ``keep=False`` (a form
+    shown again with its errors) draws the block afresh."""
+    cache = cache_of(current_app)
+    if cache is None or not keep:
+        return Markup(caller())
+    full_key = ("block", request.script_root, *key)
+    kept = cache.get(full_key)
+    if kept is not None:
+        if _CSRF_MARK in kept:
+            from flask_wtf.csrf import generate_csrf
+
+            kept = kept.replace(_CSRF_MARK, generate_csrf())
+        for number, value in enumerate(fresh):
+            kept = kept.replace(_volatile_mark(number), value)
+        return Markup(kept)
+    html = str(caller())
+    stored = html
+    token = g.get("csrf_token")
+    if token and token in stored:
+        stored = stored.replace(token, _CSRF_MARK)
+    for number, value in enumerate(fresh):
+        if value:
+            stored = stored.replace(value, _volatile_mark(number))
+    cache.put(full_key, stored)
     return Markup(html)

@@ -40,6 +40,7 @@ from forum.models import LearningSet
 from forum.models import Post
 from forum.models import PostRevision
 from forum.models import PostStatus
+from forum.models import Role
 from forum.models import Thread
 from forum.models import ThreadFollow
 from forum.models import ThreadRead
@@ -277,6 +278,7 @@ class ThreadPosts:
     has_challenge: bool = False
     follow_choice: FollowLevel | None = None
     read_up_to: datetime | None = None
+    viewer_role: Role | None = None
 
 
 def post_url(post: Post, **values: object) -> str:
@@ -432,8 +434,8 @@ def page_of_post(pages: list[PagePart], post_id: int) -> int:
 def _thread_page_statement(with_viewer: bool):
     """The thread page's first query, built once per process (building a statement with its
     loader options costs more than running it): the thread with its set, whether it has a
-    challenge and, ``with_viewer``, the viewer's follow choice and read marker, as scalar
-    subqueries, so those are not three more queries. Parameters: ``thread_id``,
+    challenge and, ``with_viewer``, the viewer's follow choice, read marker and role in the
+    set, as scalar subqueries, so those are not four more queries. Parameters: ``thread_id``,
     ``viewer_id``."""
     columns = [Thread, exists().where(Challenge.thread_id == Thread.id).label("has_challenge")]
     if with_viewer:
@@ -445,6 +447,8 @@ def _thread_page_statement(with_viewer: bool):
         columns.append(select(ThreadRead.read_up_to)
                        .where(ThreadRead.user_id == viewer_id, ThreadRead.thread_id == Thread.id)
                        .scalar_subquery().label("read_up_to"))
+        columns.append(permissions.role_select(viewer_id, Thread.learning_set_id)
+                       .scalar_subquery().label("viewer_role"))
     return (select(*columns).options(joinedload(Thread.learning_set))
             .where(Thread.id == bindparam("thread_id")))
 
@@ -471,7 +475,8 @@ def load_thread_page(session: Session, thread_id: int, page: int, per_page: int,
     answer, named but not shown). Given ``post_id``, the page is the one that shows that post.
     ``thread.posts`` is set to the posts loaded, so the permission rules that look there (the
     opening post, a post's parent) find what the page shows. Given ``viewer_id`` (a signed-in
-    viewer), the thread's query also reads their follow choice and read marker. The pages
+    viewer), the thread's query also reads their follow choice, read marker and role in the
+    set (remembered for the request). The pages
     are those of the posts ``viewer`` (None: a visitor) is shown (:func:`skeleton`): whether
     a post they may not read is there, and where, shows in no page number, count or link."""
     if not valid_id(thread_id):
@@ -483,6 +488,9 @@ def load_thread_page(session: Session, thread_id: int, page: int, per_page: int,
     if row is None:
         return None
     thread = row[0]
+    if viewer_id is not None and viewer is not None:
+        # Read with the thread: the permission rules below ask no query for it.
+        permissions.remember_role(viewer, thread.learning_set, row.viewer_role)
     shape = skeleton(session, thread_id, viewer,
                      moderates=permissions.can_moderate(viewer, thread.learning_set))
     parts = paginate(shape, per_page, max_posts)
@@ -510,7 +518,8 @@ def load_thread_page(session: Session, thread_id: int, page: int, per_page: int,
                        continued=page < pages and parts[page].continues,
                        has_challenge=bool(row.has_challenge),
                        follow_choice=row.follow_choice if viewer_id is not None else None,
-                       read_up_to=row.read_up_to if viewer_id is not None else None)
+                       read_up_to=row.read_up_to if viewer_id is not None else None,
+                       viewer_role=row.viewer_role if viewer_id is not None else None)
 
 
 def load_post(session: Session, post_id: int) -> Post | None:

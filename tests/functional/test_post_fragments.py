@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import LearningSet
@@ -98,8 +99,9 @@ def test_readers_with_the_same_capabilities_share_kept_articles(app, thread_page
     cache = fragments.cache_of(app)
     hits = cache.hits
     page = _page_as(app, _user(app, thread_page["other_reader"]), thread_page["url"])
-    # Opening post and the three replies a reader sees, all from the first reader's render.
-    assert cache.hits - hits == 4
+    # Opening post and the three replies a reader sees, the blank reply and follow forms and
+    # the breadcrumbs, all from the first reader's render.
+    assert cache.hits - hits == 7
     assert page.count("<article") == 4
 
 
@@ -203,3 +205,64 @@ def test_page_wide_displays_agree_with_post_display(app, world, thread_page, rol
                     for post in thread.posts}
         assert permissions.post_displays(user, thread, list(thread.posts), opening) == expected
         db.session.rollback()
+
+
+def _form_fields(page: str, action: str) -> dict[str, str]:
+    """The hidden fields of the form posting to ``action`` on ``page``."""
+    form = re.search(f'<form method="post" action="{re.escape(action)}".*?</form>', page, re.S)
+    assert form is not None
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", form.group(0)):
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if 'type="hidden"' in tag and name and value:
+            fields[name.group(1)] = value.group(1)
+    return fields
+
+
+def test_a_kept_reply_form_carries_this_sessions_token_and_a_new_key(app, world, thread_page):
+    first = app.test_client()
+    first.sign_in_as(world.member)
+    first_page = first.get(thread_page["url"]).text  # keeps the blank reply form
+    second = app.test_client()
+    second.sign_in_as(world.member)  # another session: another CSRF token
+    hits = fragments.cache_of(app).hits
+    second_page = second.get(thread_page["url"]).text
+    assert fragments.cache_of(app).hits > hits
+    with app.app_context():
+        opening_id = db.session.get(Thread, world.thread.id).posts[0].id
+    action = f"/posts/{opening_id}/reply"
+    first_fields = _form_fields(first_page, action)
+    fields = _form_fields(second_page, action)
+    assert fields["csrf_token"] != first_fields["csrf_token"]
+    # Each page's one-time key is its own: sending both forms makes two replies.
+    assert fields["submission_key"] != first_fields["submission_key"]
+    assert "\x00" not in second_page
+    # The token is still checked: the first session's token does not pass for the second.
+    refused = second.post(action, data={**fields, "csrf_token": first_fields["csrf_token"],
+                                        "body": "Sent with another session's token."},
+                          csrf=False)
+    assert refused.status_code == 200  # the form again, with its text and an error
+    assert "Sent with another session" in refused.text
+    sent = second.post(action, data={**fields, "body": "A reply from the kept form."},
+                       csrf=False)
+    assert sent.status_code in (302, 303)
+    with app.app_context():
+        bodies = db.session.scalars(select(Post.body_source).where(
+            Post.thread_id == world.thread.id)).all()
+    assert "A reply from the kept form." in bodies
+    assert "Sent with another session's token." not in bodies
+
+
+def test_a_kept_follow_form_shows_each_members_own_choice(app, world, thread_page):
+    reader = _user(app, thread_page["reader"])
+    client = app.test_client()
+    client.sign_in_as(reader)
+    client.get(thread_page["url"])
+    fields = _form_fields(client.get(thread_page["url"]).text,
+                          f"{thread_page['url']}/follow")
+    assert client.post(f"{thread_page['url']}/follow",
+                       data={**fields, "level": "muted"}, csrf=False).status_code == 302
+    muted = client.get(thread_page["url"]).text
+    assert re.search(r'value="muted" checked', muted)
+    other = _page_as(app, _user(app, thread_page["other_reader"]), thread_page["url"])
+    assert not re.search(r'value="muted" checked', other)

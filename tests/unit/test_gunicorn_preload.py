@@ -63,3 +63,20 @@ def test_a_new_worker_drops_the_masters_connections(monkeypatch, app):
         # Here "master" and "worker" are one process: close what the master left open (in a
         # real fork it is the master's to close), or psycopg warns when it is collected.
         pool.dispose()
+
+
+def test_a_worker_freezes_what_it_holds_once_warmed_up(monkeypatch, app):
+    from forum.preload import WARM_UP_REQUESTS
+
+    conf = _conf(monkeypatch)
+    gc.unfreeze()
+    conf["post_fork"](None, _worker(app))
+    client = app.test_client()
+    try:
+        for _ in range(WARM_UP_REQUESTS - 1):
+            client.get("/sign-in")
+        assert gc.get_freeze_count() == 0  # still warming up: nothing frozen yet
+        client.get("/sign-in")
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
