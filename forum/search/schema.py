@@ -74,12 +74,6 @@ def _sqlite_statements(fts: str, table: str, columns: tuple[str, ...], *,
     ]
 
 
-def sqlite_statements_without_scope(fts: str, table: str, columns: tuple[str, ...]
-                                    ) -> list[str]:
-    """The index of ``table`` as it was before the scope column (a migration's downgrade)."""
-    return _sqlite_statements(fts, table, columns, scoped=False)
-
-
 def postgres_document(columns: tuple[str, ...], prefix: str = "") -> str:
     """The indexed text of a row: its columns joined by spaces (also what snippets show)."""
     return " || ' ' || ".join(f"coalesce({prefix}{column}, '')" for column in columns)
@@ -104,14 +98,18 @@ def _postgres_column(table: str, columns: tuple[str, ...]) -> list[str]:
     ]
 
 
-def create_for_table(connection: Connection, table_name: str) -> None:
-    """Make the index of one content table (``posts`` or ``threads``), if this engine has one."""
+def create_for_table(connection: Connection, table_name: str, *, scoped: bool = True) -> None:
+    """Make the index of one content table (``posts`` or ``threads``), if this engine has one.
+
+    ``scoped=False``: SQLite's post index without the set column, as migrations before
+    ``5b9e2c7d4f18`` made it (the view it reads would stop SQLite copying ``posts`` in a
+    batch migration; a later migration that copies ``posts`` drops the index first)."""
     dialect = connection.dialect.name
     for fts, table, columns in INDEXES:
         if table != table_name:
             continue
         if dialect == "sqlite":
-            for statement in _sqlite_statements(fts, table, columns):
+            for statement in _sqlite_statements(fts, table, columns, scoped=scoped):
                 connection.exec_driver_sql(statement)
             connection.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
         elif dialect == "postgresql":
@@ -120,10 +118,11 @@ def create_for_table(connection: Connection, table_name: str) -> None:
 
 
 def create_all(connection: Connection,
-               tables: tuple[str, ...] = tuple(table for _f, table, _c in INDEXES)) -> None:
+               tables: tuple[str, ...] = tuple(table for _f, table, _c in INDEXES), *,
+               scoped: bool = True) -> None:
     """Make the indexes of ``tables`` (every indexed table by default)."""
     for table in tables:
-        create_for_table(connection, table)
+        create_for_table(connection, table, scoped=scoped)
 
 
 def drop(connection: Connection, tables: tuple[str, ...]) -> None:

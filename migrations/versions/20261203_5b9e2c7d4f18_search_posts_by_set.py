@@ -34,7 +34,4 @@ def downgrade():
     if connection.dialect.name != 'sqlite':
         return
     schema.drop(connection, ('posts',))
-    statements = schema.sqlite_statements_without_scope('post_search', 'posts', ('body_source',))
-    for statement in statements:
-        connection.exec_driver_sql(statement)
-    connection.exec_driver_sql("INSERT INTO post_search(post_search) VALUES ('rebuild')")
+    schema.create_for_table(connection, 'posts', scoped=False)
