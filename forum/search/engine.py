@@ -91,10 +91,14 @@ class SqliteEngine(_Shorthands):
     def _match(self, table: str, learning_set_id: int | None = None) -> str:
         if table not in SCOPED:
             return self.match
-        # The words in the text column only; the set's id in the scope column.
-        match = f"{{{' '.join(_COLUMNS[table])}}} : ({self.match})"
+        match = self.match
+        if any(char.isdigit() for char in match):
+            # The scope column holds one token, the set's id: only a number could match it,
+            # so only then are the words kept to the text column (a column filter makes
+            # FTS5 read every match's positions, ~30% slower for two common words).
+            match = f"{{{' '.join(_COLUMNS[table])}}} : ({match})"
         if learning_set_id is not None:
-            match += f' AND {SCOPE_COLUMN} : "{int(learning_set_id)}"'
+            match = f'{SCOPE_COLUMN} : "{int(learning_set_id)}" AND ({match})'
         return match
 
     def matches(self, table: str, learning_set_id: int | None = None) -> Select:
