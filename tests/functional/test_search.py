@@ -220,6 +220,8 @@ def test_rebuilding_the_index(app, runner, client, world, posts):
     assert "rebuilt" in result.output
     client.sign_in_as(world.member)
     assert _count(client.get("/search?q=zebraapproved").text) == "1 result"
+    # Within the post's set too (SQLite rebuilds each post's set into the index).
+    assert _count(client.get("/search?q=zebraapproved&set=comms").text) == "1 result"
 
 
 # PostgreSQL walks the older posts with the thread-list form of the rule when matches were
