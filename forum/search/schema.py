@@ -34,7 +34,9 @@ FIRST_TABLES = ("threads", "posts")
 # SQLite: posts are indexed with their set's id as a second column (read through the view
 # below, as a post's set is its thread's), so a search within one set asks the index for the
 # posts of that set ("learning_set : 19") instead of checking each match of a common word
-# (one post in six) against the set's posts. Queries search ``body_source`` only.
+# (one post in six) against the set's posts. Only the set's number can match that column.
+# A post deleted with its thread (a cascade) is unindexed without its set, whose token stays
+# behind: harmless (its text is gone, and SQL checks the set); ``search rebuild`` clears it.
 SCOPE_COLUMN = "learning_set"
 SCOPED = {"posts": ("post_search_source",
                     "SELECT posts.id AS id, posts.body_source AS body_source, "
