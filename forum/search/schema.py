@@ -31,6 +31,17 @@ INDEXES = (("post_search", "posts", ("body_source",)),
            ("event_search", "events", ("title", "place", "description_source")))
 # The first two came with the first search migration; the others with the second.
 FIRST_TABLES = ("threads", "posts")
+# SQLite: posts are indexed with their set's id as a second column (read through the view
+# below, as a post's set is its thread's), so a search within one set asks the index for the
+# posts of that set ("learning_set : 19") instead of checking each match of a common word
+# (one post in six) against the set's posts. Only the set's number can match that column.
+# A post deleted with its thread (a cascade) is unindexed without its set, whose token stays
+# behind: harmless (its text is gone, and SQL checks the set); ``search rebuild`` clears it.
+SCOPE_COLUMN = "learning_set"
+SCOPED = {"posts": ("post_search_source",
+                    "SELECT posts.id AS id, posts.body_source AS body_source, "
+                    "threads.learning_set_id AS learning_set "
+                    "FROM posts JOIN threads ON threads.id = posts.thread_id")}
 
 # Database objects the models do not describe (the migration check ignores them).
 SQLITE_TABLES = tuple(fts for fts, _table, _columns in INDEXES)
@@ -38,18 +49,28 @@ POSTGRES_COLUMNS = {(table, "search_vector") for _fts, table, _columns in INDEXE
 POSTGRES_INDEXES = {f"ix_{table}_search_vector" for _fts, table, _columns in INDEXES}
 
 
-def _sqlite_statements(fts: str, table: str, columns: tuple[str, ...]) -> list[str]:
+def _sqlite_statements(fts: str, table: str, columns: tuple[str, ...], *,
+                       scoped: bool = True) -> list[str]:
     names = ", ".join(columns)
     new = ", ".join(f"new.{column}" for column in columns)
     old = ", ".join(f"old.{column}" for column in columns)
-    return [
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({names}, content='{table}', "
+    content, views = table, []
+    if scoped and table in SCOPED:
+        # The set of the post's thread (threads never move between sets).
+        content, view = SCOPED[table]
+        views = [f"CREATE VIEW IF NOT EXISTS {content} AS {view}"]
+        names += f", {SCOPE_COLUMN}"
+        new += ", (SELECT learning_set_id FROM threads WHERE threads.id = new.thread_id)"
+        old += ", (SELECT learning_set_id FROM threads WHERE threads.id = old.thread_id)"
+    return views + [
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({names}, content='{content}', "
         f"content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
         f"CREATE TRIGGER IF NOT EXISTS {fts}_insert AFTER INSERT ON {table} BEGIN "
         f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new}); END",
         f"CREATE TRIGGER IF NOT EXISTS {fts}_delete AFTER DELETE ON {table} BEGIN "
         f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.id, {old}); END",
-        f"CREATE TRIGGER IF NOT EXISTS {fts}_update AFTER UPDATE OF {names} ON {table} BEGIN "
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_update AFTER UPDATE OF {', '.join(columns)} "
+        f"ON {table} BEGIN "
         f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.id, {old}); "
         f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new}); END",
     ]
@@ -79,14 +100,18 @@ def _postgres_column(table: str, columns: tuple[str, ...]) -> list[str]:
     ]
 
 
-def create_for_table(connection: Connection, table_name: str) -> None:
-    """Make the index of one content table (``posts`` or ``threads``), if this engine has one."""
+def create_for_table(connection: Connection, table_name: str, *, scoped: bool = True) -> None:
+    """Make the index of one content table (``posts`` or ``threads``), if this engine has one.
+
+    ``scoped=False``: SQLite's post index without the set column, as migrations before
+    ``5b9e2c7d4f18`` made it (the view it reads would stop SQLite copying ``posts`` in a
+    batch migration; a later migration that copies ``posts`` drops the index first)."""
     dialect = connection.dialect.name
     for fts, table, columns in INDEXES:
         if table != table_name:
             continue
         if dialect == "sqlite":
-            for statement in _sqlite_statements(fts, table, columns):
+            for statement in _sqlite_statements(fts, table, columns, scoped=scoped):
                 connection.exec_driver_sql(statement)
             connection.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
         elif dialect == "postgresql":
@@ -95,10 +120,11 @@ def create_for_table(connection: Connection, table_name: str) -> None:
 
 
 def create_all(connection: Connection,
-               tables: tuple[str, ...] = tuple(table for _f, table, _c in INDEXES)) -> None:
+               tables: tuple[str, ...] = tuple(table for _f, table, _c in INDEXES), *,
+               scoped: bool = True) -> None:
     """Make the indexes of ``tables`` (every indexed table by default)."""
     for table in tables:
-        create_for_table(connection, table)
+        create_for_table(connection, table, scoped=scoped)
 
 
 def drop(connection: Connection, tables: tuple[str, ...]) -> None:
@@ -110,6 +136,8 @@ def drop(connection: Connection, tables: tuple[str, ...]) -> None:
             for trigger in ("insert", "delete", "update"):
                 connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {fts}_{trigger}")
             connection.exec_driver_sql(f"DROP TABLE IF EXISTS {fts}")
+            if table in SCOPED:
+                connection.exec_driver_sql(f"DROP VIEW IF EXISTS {SCOPED[table][0]}")
         elif connection.dialect.name == "postgresql":
             connection.exec_driver_sql(f"DROP INDEX IF EXISTS ix_{table}_search_vector")
             connection.exec_driver_sql(

@@ -148,15 +148,6 @@ def _post_matches(user: AnyUser, hit, columns: list, filters: Filters, *,
              .join(hit, hit.c.id == Post.id)
              .join(Thread, Thread.id == Post.thread_id)
              .where(rule))
-    if filters.learning_set is not None:
-        # Within one set (a small share of all posts), the set's post ids are gathered once
-        # and each match is checked against them while the index is read newest first, so the
-        # matches of other sets are dropped without a look at their rows. "+ 0" keeps SQLite
-        # from turning the list into one index lookup per post of the set.
-        in_set, set_thread = aliased(Post), aliased(Thread)
-        query = query.where((hit.c.id + 0).in_(
-            select(in_set.id).join(set_thread, set_thread.id == in_set.thread_id)
-            .where(set_thread.learning_set_id == filters.learning_set.id).correlate(None)))
     return _filtered(query, filters, _in_set(filters, Thread.learning_set_id), Post.author_id,
                      Post.created_at)
 
@@ -171,7 +162,10 @@ def _post_window(session: Session, user: AnyUser, matches: Select,
     take a place in it nor tell that they exist."""
     hit = matches.subquery("post_hits")
     columns = [Post.id, hit.c.rank, Post.created_at]
-    if session.get_bind().dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql" or filters.learning_set is not None:
+        # SQLite: within one set the index itself gives that set's matches (the engine's
+        # scope). PostgreSQL: a set is a small share of all posts, read through its threads,
+        # each post's vector checked against the query.
         rows = session.execute(_post_matches(user, hit, columns, filters, per_post_rule=True)
                                .order_by(hit.c.id.desc()).limit(POST_WINDOW + 1)).all()
     else:
@@ -297,7 +291,9 @@ def search(session: Session, user: AnyUser, query: ParsedQuery, filters: Filters
             .limit(COUNT_CAP + 1))]
     windowed = False
     if filters.kind in (None, ResultKind.POST):
-        window, windowed = _post_window(session, user, engine.matches("posts"), filters)
+        in_set = filters.learning_set.id if filters.learning_set is not None else None
+        window, windowed = _post_window(session, user, engine.matches("posts", in_set),
+                                        filters)
         found = _best_first(found + window)
     more = len(found) > COUNT_CAP or windowed
     total = min(len(found), COUNT_CAP)

@@ -17,7 +17,7 @@ depends_on = None
 def upgrade():
     from forum.search import schema
 
-    schema.create_all(op.get_bind(), ("threads", "posts"))
+    schema.create_all(op.get_bind(), ("threads", "posts"), scoped=False)
 
 
 def downgrade():

@@ -72,7 +72,7 @@ def upgrade():
     # ones. Make them again and re-read the search index (IF NOT EXISTS: a no-op elsewhere).
     from forum.search import schema
 
-    schema.create_all(op.get_bind())
+    schema.create_all(op.get_bind(), scoped=False)
 
 
 def downgrade():

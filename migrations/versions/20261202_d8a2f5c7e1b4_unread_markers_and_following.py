@@ -58,7 +58,7 @@ def downgrade():
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.drop_column('approved_at')
     # SQLite copies the table to drop a column, which drops its search triggers.
-    schema.create_for_table(op.get_bind(), 'posts')
+    schema.create_for_table(op.get_bind(), 'posts', scoped=False)
     for table in ('thread_follows', 'thread_reads'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_index(batch_op.f(f'ix_{table}_thread_id'))

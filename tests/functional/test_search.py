@@ -220,6 +220,8 @@ def test_rebuilding_the_index(app, runner, client, world, posts):
     assert "rebuilt" in result.output
     client.sign_in_as(world.member)
     assert _count(client.get("/search?q=zebraapproved").text) == "1 result"
+    # Within the post's set too (SQLite rebuilds each post's set into the index).
+    assert _count(client.get("/search?q=zebraapproved&set=comms").text) == "1 result"
 
 
 # PostgreSQL walks the older posts with the thread-list form of the rule when matches were
@@ -308,3 +310,30 @@ def test_search_follows_changes_made_after_a_post_was_indexed(app, client, world
         db.session.get(LearningSet, world.learning_set.id).visibility = Visibility.PRIVATE
         db.session.commit()
     assert _count(client.get("/search?q=cafe").text) == "No results"
+
+
+def test_a_search_within_a_set_finds_only_that_sets_posts_as_they_are_now(app, client, world,
+                                                                           posts):
+    """Within one set, posts of the searcher's other sets are left out (SQLite reads each
+    post's set from the index); the set's own posts are found after an edit, and the set's
+    id is not a word anyone can search for."""
+    client.sign_in_as(world.member)
+    with app.app_context():
+        other = factories.make_set("other", name="Another set")
+        member = db.session.get(User, world.member.id)
+        factories.add_member(member, other)
+        thread = factories.make_thread(other, member, title="Elsewhere",
+                                       body="A zebraapproved sighting elsewhere.")
+        other_id, thread_id = other.id, thread.id
+        db.session.commit()
+    assert _count(client.get("/search?q=zebraapproved").text) == "2 results"
+    assert _count(client.get("/search?q=zebraapproved&set=comms").text) == "1 result"
+    assert _count(client.get("/search?q=zebraapproved&set=other").text) == "1 result"
+    with app.app_context():
+        post = db.session.get(Thread, thread_id).posts[0]
+        post.body_source = "Now about quokkas instead."
+        db.session.commit()
+    assert _count(client.get("/search?q=zebraapproved&set=other").text) == "No results"
+    assert _count(client.get("/search?q=quokkas&set=other").text) == "1 result"
+    assert _count(client.get("/search?q=quokkas&set=comms").text) == "No results"
+    assert _count(client.get(f"/search?q={other_id}&set=other").text) == "No results"
