@@ -159,6 +159,11 @@ class Post(db.Model):
         return self.pending_at is not None
 
 
+# A thread's published posts in publication order, with their authors: the posts new to a
+# reader since a time, counted up to a cap and the first of them found, without reading the rest
+# of the thread (forum.threads.reading).
+Index("ix_posts_thread_published", Post.thread_id, Post.status, Post.published, Post.author_id)
+
 class PostRevision(db.Model):
     """The text a post had before an edit, and who edited it when.
 

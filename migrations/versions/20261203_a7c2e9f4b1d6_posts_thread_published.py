@@ -1,0 +1,27 @@
+"""A thread's published posts by publication time: ix_posts_thread_published
+
+Revision ID: a7c2e9f4b1d6
+Revises: d3a6f1c8e2b4
+Create Date: 2026-12-03 12:20:00
+
+The set page's "N new" markers count a thread's posts published after the reader's place, up
+to a cap, and find the first of them: on (thread, status, coalesce(approved_at, created_at),
+author) both read only the entries they need (an expression index, on SQLite and PostgreSQL).
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = 'a7c2e9f4b1d6'
+down_revision = 'd3a6f1c8e2b4'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_index('ix_posts_thread_published', 'posts',
+                    ['thread_id', 'status', sa.text('coalesce(approved_at, created_at)'),
+                     'author_id'])
+
+
+def downgrade():
+    op.drop_index('ix_posts_thread_published', table_name='posts')
