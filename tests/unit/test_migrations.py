@@ -8,8 +8,8 @@ import flask_migrate
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
-from sqlalchemy.exc import SAWarning
 from sqlalchemy import text
+from sqlalchemy.exc import SAWarning
 
 from forum import create_app
 from forum.extensions import db
