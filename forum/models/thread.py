@@ -96,8 +96,9 @@ class Post(db.Model):
                       # A thread's opening post and its branches (thread pages).
                       Index("ix_posts_thread_parent", "thread_id", "parent_id"),
                       Index("ix_posts_status_pending_at", "status", "pending_at"),
-                      # An author's published posts (the queue's "approved before" count).
-                      Index("ix_posts_author_status", "author_id", "status"))
+                      # An author's published posts and their threads (the queue's "approved
+                      # before" count in a set reads this index, not the posts).
+                      Index("ix_posts_author_status", "author_id", "status", "thread_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Indexed by ix_posts_thread_status and ix_posts_thread_parent (thread_id first).
