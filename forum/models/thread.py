@@ -96,8 +96,9 @@ class Post(db.Model):
                       # A thread's opening post and its branches (thread pages).
                       Index("ix_posts_thread_parent", "thread_id", "parent_id"),
                       Index("ix_posts_status_pending_at", "status", "pending_at"),
-                      # An author's published posts (the queue's "approved before" count).
-                      Index("ix_posts_author_status", "author_id", "status"))
+                      # An author's published posts and their threads (the queue's "approved
+                      # before" count in a set reads this index, not the posts).
+                      Index("ix_posts_author_status", "author_id", "status", "thread_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Indexed by ix_posts_thread_status and ix_posts_thread_parent (thread_id first).
@@ -158,6 +159,11 @@ class Post(db.Model):
         """An edit of this published post waits for a moderator."""
         return self.pending_at is not None
 
+
+# A thread's published posts in publication order, with their authors: the posts new to a
+# reader since a time, counted up to a cap and the first of them found, without reading the rest
+# of the thread (forum.threads.reading).
+Index("ix_posts_thread_published", Post.thread_id, Post.status, Post.published, Post.author_id)
 
 class PostRevision(db.Model):
     """The text a post had before an edit, and who edited it when.

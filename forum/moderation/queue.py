@@ -15,6 +15,7 @@ from sqlalchemy import Select
 from sqlalchemy import func
 from sqlalchemy import literal
 from sqlalchemy import select
+from sqlalchemy import tuple_
 from sqlalchemy import union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import aliased
@@ -206,23 +207,9 @@ def queue_page(session: Session, user: User, sets: list[LearningSet], *,
                  joinedload(Post.parent.of_type(parent)).joinedload(parent.author))
         .where(Post.id.in_(ids))).unique()}
 
-    # Each author's published posts in the post's set, counted up to APPROVED_CAP: the
-    # moderator needs "new here or not", and an uncapped count grows with the author's history.
     pairs = sorted({(post.author_id, post.thread.learning_set_id) for post in posts.values()
                     if post.author_id is not None})
-    approved: dict[tuple[int, int], int] = {}
-    if pairs:
-        counts = [
-            select(literal(author_id).label("author_id"), literal(set_id).label("set_id"),
-                   func.count().label("n"))
-            .select_from(select(Post.id).join(Thread, Thread.id == Post.thread_id)
-                         .where(Post.author_id == author_id,
-                                Post.status == PostStatus.APPROVED,
-                                Thread.learning_set_id == set_id)
-                         .limit(APPROVED_CAP + 1).subquery())
-            for author_id, set_id in pairs]
-        approved = {(int(row.author_id), int(row.set_id)): int(row.n)
-                    for row in session.execute(union_all(*counts))}
+    approved = _approved_counts(session, pairs)
 
     reported_ids = [row.post_id for row in rows if row.kind == REPORTED]
     reports: dict[int, list[Report]] = {}
@@ -244,3 +231,26 @@ def queue_page(session: Session, user: User, sets: list[LearningSet], *,
                                approved_before=min(max(0, before), APPROVED_CAP),
                                reports=reports.get(post.id, [])))
     return QueuePage(items=items, page=page, pages=pages, total=total)
+
+
+def _approved_counts(session: Session, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """Each (author, set)'s published posts in that set, counted up to ``APPROVED_CAP + 1``: the
+    moderator needs "new here or not", and an uncapped count grows with the author's history.
+
+    One statement for the page, planned once: each pair's count reads the author's entries of
+    ix_posts_author_status (author, status, thread) with the threads' keys until it has enough,
+    never the posts themselves."""
+    if not pairs:
+        return {}
+    in_set = (select(Post.id).join(Thread, Thread.id == Post.thread_id)
+              .where(Post.author_id == User.id, Post.status == PostStatus.APPROVED,
+                     Thread.learning_set_id == LearningSet.id)
+              .correlate(User, LearningSet)
+              .limit(APPROVED_CAP + 1))
+    count = select(func.count()).select_from(in_set.subquery()).scalar_subquery()
+    rows = session.execute(
+        select(User.id, LearningSet.id, count)
+        .join(LearningSet, tuple_(User.id, LearningSet.id).in_(pairs))
+        .where(User.id.in_({author for author, _ in pairs}),
+               LearningSet.id.in_({set_id for _, set_id in pairs})))
+    return {(int(author), int(set_id)): int(n) for author, set_id, n in rows}

@@ -4,6 +4,7 @@ A member's place in a thread is a :class:`ThreadRead` row: the publication time 
 published post the thread page showed them. Posts published after it (approved later, or
 posted later) by someone else are new; waiting, returned, hidden and withdrawn posts never
 count, and nothing is recorded for visitors. The row is written only when it moves forward.
+Lists count a thread's new posts up to 99 ("99+ new") and link to the first one published.
 """
 
 from __future__ import annotations
@@ -15,13 +16,11 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import Integer
 from sqlalchemy import Select
-from sqlalchemy import Subquery
 from sqlalchemy import and_
 from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import literal
-from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -36,60 +35,82 @@ from forum.models import ThreadRead
 from forum.models import utcnow
 from forum.permissions import AnyUser
 
+# A count of new posts stops here: the page says "99+ new" rather than read a long thread to
+# the end (a thread of 10,000 posts never opened would cost 10,000 index entries a page).
+UNREAD_SHOWN = 99
+# The publication time before any post: "read up to" for a thread never read.
+_NEVER_READ = datetime(1970, 1, 1)
 
-def _counted(viewer: AnyUser) -> list[Any]:
-    """Posts that can be new to the viewer: published, and not their own."""
-    return [Post.status == PostStatus.APPROVED, Post.author_id.is_distinct_from(viewer.id)]
+
+def unread_label(count: int) -> str:
+    """How a capped count of new posts reads: "3", or "99+" past :data:`UNREAD_SHOWN`."""
+    return f"{UNREAD_SHOWN}+" if count > UNREAD_SHOWN else str(count)
 
 
-def unread_by_thread(viewer: AnyUser, learning_set: LearningSet,
-                     among: Select | None = None) -> Subquery | None:
-    """(thread_id, unread_count, first_unread_id) for the set's threads with posts new to the
-    viewer, for joining into the set page's one query; None for visitors.
+def _unread_posts(viewer: AnyUser, thread_id: Any, since: Any) -> Select:
+    """The thread's posts new to the viewer: published after ``since`` (None: never read),
+    and not their own. ``thread_id`` and ``since`` are columns of the enclosing query; the
+    index ix_posts_thread_published (thread id, status, publication time, author) finds
+    them in publication order without reading the rest of the thread."""
+    return (select(Post.id)
+            .where(Post.thread_id == thread_id, Post.status == PostStatus.APPROVED,
+                   Post.published > func.coalesce(since, _NEVER_READ),
+                   Post.author_id.is_distinct_from(viewer.id))
+            .correlate_except(Post))
 
-    ``among`` (a SELECT of thread ids: the page's threads) limits the count to those threads,
-    so that the page reads the posts of the threads it shows, not of every thread of the set."""
-    if not permissions.is_signed_in(viewer):
-        return None
-    threads = ([Post.thread_id.in_(among)] if among is not None
-               else [Thread.learning_set_id == learning_set.id])
-    query = select(Post.thread_id.label("thread_id"), func.count(Post.id).label("unread_count"),
-                   func.min(Post.id).label("first_unread_id"))
-    if among is None:
-        query = query.join(Thread, Thread.id == Post.thread_id)
-    return (query
-            .outerjoin(ThreadRead, and_(ThreadRead.thread_id == Post.thread_id,
-                                        ThreadRead.user_id == viewer.id))
-            .where(*threads, *_counted(viewer),
-                   or_(ThreadRead.read_up_to.is_(None), Post.published > ThreadRead.read_up_to))
-            .group_by(Post.thread_id)
-            .subquery("unread"))
+
+def unread_columns(viewer: AnyUser, thread_id: Any, since: Any) -> tuple[Any, Any]:
+    """(unread_count, first_unread_id) as correlated scalar subqueries, for a query of threads
+    that has ``thread_id`` and ``since`` (the viewer's ``ThreadRead.read_up_to``, outer-joined):
+    the count stops past :data:`UNREAD_SHOWN` and the first new post is the first published,
+    so each thread costs at most ``UNREAD_SHOWN + 1`` index entries however long it is."""
+    posts = _unread_posts(viewer, thread_id, since)
+    count = (select(func.count())
+             .select_from(posts.limit(UNREAD_SHOWN + 1).subquery())
+             .scalar_subquery().label("unread_count"))
+    first = (posts.order_by(Post.published, Post.id).limit(1)
+             .scalar_subquery().label("first_unread_id"))
+    return count, first
+
+
+def read_marker(viewer: AnyUser) -> Any:
+    """The join condition of the viewer's ``ThreadRead`` row onto ``Thread`` (outer join)."""
+    return and_(ThreadRead.thread_id == Thread.id, ThreadRead.user_id == viewer.id)
 
 
 @dataclass(frozen=True)
 class SetUnread:
-    """In one set: how many threads have posts new to the member, and how many posts."""
+    """In one set: how many threads have posts new to the member, and how many posts (each
+    thread's count capped as on the set page, so ``posts`` past 99 reads "99+")."""
 
     threads: int
     posts: int
+
+    @property
+    def posts_label(self) -> str:
+        return unread_label(self.posts)
 
 
 def unread_by_set(session: Session, viewer: AnyUser,
                   set_ids: list[int]) -> dict[int, SetUnread]:
     """Per set (of ``set_ids``) with anything new: the threads and posts new to the viewer, in
-    threads they can open, in one query however many sets ("My sets")."""
+    threads they can open, in one query however many sets ("My sets"). Each thread is counted
+    as on the set page (:func:`unread_columns`), so the cost follows the sets' threads, not
+    their posts."""
     if not permissions.is_signed_in(viewer) or not set_ids:
         return {}
+    count, _ = unread_columns(viewer, Thread.id, ThreadRead.read_up_to)
+    per_thread = (select(Thread.learning_set_id.label("set_id"), count)
+                  .outerjoin(ThreadRead, read_marker(viewer))
+                  .where(Thread.learning_set_id.in_(set_ids),
+                         permissions.visible_threads_filter(viewer))
+                  .subquery("per_thread"))
+    new = per_thread.c.unread_count
     rows = session.execute(
-        select(Thread.learning_set_id, func.count(Post.thread_id.distinct()), func.count(Post.id))
-        .join(Thread, Thread.id == Post.thread_id)
-        .outerjoin(ThreadRead, and_(ThreadRead.thread_id == Post.thread_id,
-                                    ThreadRead.user_id == viewer.id))
-        .where(Thread.learning_set_id.in_(set_ids), *_counted(viewer),
-               permissions.visible_threads_filter(viewer),
-               or_(ThreadRead.read_up_to.is_(None), Post.published > ThreadRead.read_up_to))
-        .group_by(Thread.learning_set_id))
-    return {set_id: SetUnread(threads, posts) for set_id, threads, posts in rows}
+        select(per_thread.c.set_id, func.count(), func.sum(new))
+        .where(new > 0)
+        .group_by(per_thread.c.set_id))
+    return {set_id: SetUnread(threads, int(posts)) for set_id, threads, posts in rows}
 
 
 def read_up_to(session: Session, viewer: AnyUser, thread: Thread) -> datetime | None:

@@ -121,9 +121,15 @@ class ThreadSummary:
     # Others never see a thread whose opening post is not approved; its author and the set's
     # moderators do, marked with this status.
     opening_status: PostStatus = PostStatus.APPROVED
-    # Published posts new to the viewer since they last read it, and the first of them.
+    # Published posts new to the viewer since they last read it (counted up to 100), and the
+    # first of them to be published.
     unread_count: int = 0
     first_unread_id: int | None = None
+
+    @property
+    def unread_label(self) -> str:
+        """The count as the page shows it ("99+" for a long thread)."""
+        return reading.unread_label(self.unread_count)
 
     @property
     def opening_tag(self) -> StatusTag | None:
@@ -162,16 +168,18 @@ def _summaries_statements(viewer: AnyUser, moderates: bool) -> tuple[Select, Sel
     count = select(func.count(Thread.id)).where(*conditions)
     order = (Thread.is_pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
     limit, offset = bindparam("limit", type_=Integer), bindparam("offset", type_=Integer)
-    # The unread markers count the posts of this page's threads only (not of every thread of
-    # the set): the page's ids, in the same order and window, select them.
-    page_ids = select(Thread.id).where(*conditions).order_by(*order).limit(limit).offset(offset)
-    unread = reading.unread_by_thread(viewer, learning_set, among=page_ids)
+    # The page's threads are chosen first, so that the unread markers (two capped subqueries
+    # a row) are worked out for the page's rows only, not for every thread of the set.
+    page_ids = (select(Thread.id).where(*conditions).order_by(*order).limit(limit)
+                .offset(offset).subquery("page_ids"))
     query = (select(Thread, User.display_name)
+             .join(page_ids, page_ids.c.id == Thread.id)
              .outerjoin(User, User.id == Thread.author_id))
-    if unread is not None:
-        query = (query.add_columns(unread.c.unread_count, unread.c.first_unread_id)
-                 .outerjoin(unread, unread.c.thread_id == Thread.id))
-    query = query.where(*conditions).order_by(*order).limit(limit).offset(offset)
+    if permissions.is_signed_in(viewer):
+        query = (query.add_columns(*reading.unread_columns(viewer, Thread.id,
+                                                           ThreadRead.read_up_to))
+                 .outerjoin(ThreadRead, reading.read_marker(viewer)))
+    query = query.order_by(*order)
     return count, query
 
 

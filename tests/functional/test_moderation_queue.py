@@ -199,3 +199,33 @@ def test_header_counts_others_waiting_posts_and_edits_and_the_queue_lists_the_ow
     assert "<strong>3</strong> items waiting" in page
     assert "Published, then edited: the edit waits." in page
     assert "Published, no edit." not in page
+
+
+def test_approved_before_counts_the_authors_posts_in_that_set_only_up_to_50_or_more(
+        app, client, world):
+    """Each waiting post says how many posts its author had published in that set: posts in
+    another set do not count, and a long history reads "50 or more"."""
+    with app.app_context():
+        member = db.session.get(type(world.member), world.member.id)
+        thread = db.session.get(Thread, world.thread.id)
+        other = factories.make_set("elsewhere", name="Elsewhere")
+        factories.add_member(member, other)
+        factories.add_member(db.session.get(type(world.moderator), world.moderator.id), other,
+                             Role.MODERATOR)
+        elsewhere = factories.make_thread(other, member, title="Elsewhere thread")
+        for number in range(60):
+            factories.make_post(elsewhere, member, parent=elsewhere.posts[0], body=f"E{number}")
+        for number in range(3):
+            factories.make_post(thread, member, parent=thread.posts[0], body=f"C{number}")
+        factories.make_post(elsewhere, member, parent=elsewhere.posts[0], body="Waits there.",
+                            status=PostStatus.PENDING)
+        db.session.commit()
+    _pending(app, world, "Waits here.")
+    client.sign_in_as(world.moderator)
+    page = client.get("/moderation/").get_data(as_text=True)
+    # Oldest first: the post waiting elsewhere, then the one here; each item's author line
+    # comes before its text.
+    assert (page.index("50 or more approved posts in this set before")
+            < page.index("Waits there.")
+            < page.index("4 approved posts in this set before")
+            < page.index("Waits here."))

@@ -16,7 +16,7 @@ from tests.querycount import count_page_queries
 
 
 def _news(page: str, slug: str) -> str | None:
-    match = re.search(rf'<a class="govuk-link" href="/sets/{slug}/"><strong>(\d+ new posts?)'
+    match = re.search(rf'<a class="govuk-link" href="/sets/{slug}/"><strong>(\d+\+? new posts?)'
                       r'</strong> in (\d+ threads?)', page)
     return f"{match.group(1)} in {match.group(2)}" if match else None
 
@@ -61,3 +61,15 @@ def test_my_sets_query_count_does_not_grow_with_sets(app, client, world):
     assert count_page_queries(app, client, "/sets/") == before
     page = client.get("/sets/").text
     assert all(_news(page, f"extra-{n}") == "1 new post in 1 thread" for n in range(6))
+
+
+def test_my_sets_caps_the_count_at_99_plus_as_the_set_page_does(app, client, world):
+    client.sign_in_as(world.member)
+    client.get(f"/threads/{world.thread.id}")
+    with app.app_context():
+        thread = db.session.get(Thread, world.thread.id)
+        moderator = db.session.get(User, world.moderator.id)
+        for number in range(100):
+            factories.make_post(thread, moderator, parent=thread.posts[0], body=f"R{number}.")
+        db.session.commit()
+    assert _news(client.get("/sets/").text, "comms") == "99+ new posts in 1 thread"

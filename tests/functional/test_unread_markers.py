@@ -25,7 +25,7 @@ from tests.querycount import page_statements
 def _new_tag(page: str, thread_id: int) -> str | None:
     """The "N new" link of a thread on the set page: its count and where it goes."""
     match = re.search(rf'href="/threads/{thread_id}\?post=(\d+)#post-(\d+)"><strong '
-                      r'class="govuk-tag govuk-tag--green">(\d+) new</strong>', page)
+                      r'class="govuk-tag govuk-tag--green">(\d+\+?) new</strong>', page)
     if match is None or match.group(1) != match.group(2):
         return None
     # The link opens the page of a long thread that shows the post (?post=), at the post.
@@ -198,3 +198,51 @@ def test_markers_on_a_later_page_of_the_set_count_that_pages_threads(app, client
     oldest_id, oldest_opening = newer[-1]
     assert _new_tag(second, oldest_id) == f"2 new -> post-{oldest_opening}"
     assert first.count("govuk-tag--green") >= 20
+
+
+def _replies(app, world, count: int, *, after: timedelta) -> list[int]:
+    """``count`` replies by the moderator, published one second apart from ``after`` ago."""
+    with app.app_context():
+        thread = db.session.get(Thread, world.thread.id)
+        moderator = db.session.get(User, world.moderator.id)
+        start = utcnow() - after
+        ids = []
+        for number in range(count):
+            post = factories.make_post(thread, moderator, parent=thread.posts[0],
+                                       body=f"Reply {number}.")
+            post.created_at = start + timedelta(seconds=number)
+            ids.append(post.id)
+        db.session.commit()
+        return ids
+
+
+def test_a_long_run_of_new_posts_reads_99_plus_and_links_to_the_first_new_one(
+        app, client, world):
+    """The count stops at 99 ("99+ new"), so a long thread is not read to the end for it, and
+    the link still opens the first post published since the member last read."""
+    client.sign_in_as(world.member)
+    _read(client, world)
+    replies = _replies(app, world, 99, after=timedelta(0))
+    assert _new_tag(client.get("/sets/comms/").text,
+                    world.thread.id) == f"99 new -> post-{replies[0]}"
+    _replies(app, world, 1, after=timedelta(seconds=-120))
+    assert _new_tag(client.get("/sets/comms/").text,
+                    world.thread.id) == f"99+ new -> post-{replies[0]}"
+    assert "100 new" not in client.get("/sets/comms/").text
+
+
+def test_the_first_new_post_is_the_first_published_since_the_member_read(app, client, world):
+    """A reply written before the member read, but approved after, comes first: it is the
+    first they have not seen, though newer replies were written after it."""
+    waiting = _reply(app, world, author="facilitator", status=PostStatus.PENDING,
+                     age=timedelta(hours=2))
+    client.sign_in_as(world.member)
+    _read(client, world)
+    with app.app_context():
+        moderation.approve(db.session, db.session.get(User, world.moderator.id),
+                           db.session.get(Post, waiting))
+        db.session.commit()
+    later = _replies(app, world, 120, after=timedelta(seconds=-60))
+    assert waiting < later[0]
+    assert _new_tag(client.get("/sets/comms/").text,
+                    world.thread.id) == f"99+ new -> post-{waiting}"
