@@ -60,20 +60,8 @@ def post_fork(server, worker):
     if not preload_app:
         return
     from forum.extensions import db
-    from forum.preload import trim_heap
 
     app = worker.app.wsgi()
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
-    trim_heap()
-
-
-def post_request(worker, req, environ, resp):
-    """Every ``TRIM_EVERY`` requests, give the C heap's free pages back (issue 16: memory per
-    worker; bench/RESULTS.md, round five)."""
-    from forum.preload import TRIM_EVERY
-    from forum.preload import trim_heap
-
-    if worker.nr % TRIM_EVERY == 0:
-        trim_heap()

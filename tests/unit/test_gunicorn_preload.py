@@ -63,22 +63,3 @@ def test_a_new_worker_drops_the_masters_connections(monkeypatch, app):
         # Here "master" and "worker" are one process: close what the master left open (in a
         # real fork it is the master's to close), or psycopg warns when it is collected.
         pool.dispose()
-
-
-def test_a_worker_trims_the_c_heap_every_hundred_requests(monkeypatch):
-    """Free C-heap pages go back to the system now and then, not after every request."""
-    import forum.preload
-
-    conf = _conf(monkeypatch)
-    calls: list[int] = []
-    monkeypatch.setattr(forum.preload, "_malloc_trim", lambda pad: calls.append(pad) or 1)
-    for served in range(1, 2 * forum.preload.TRIM_EVERY + 1):
-        conf["post_request"](SimpleNamespace(nr=served), None, {}, None)
-    assert calls == [0, 0]
-
-
-def test_trimming_the_heap_is_skipped_without_glibc(monkeypatch):
-    import forum.preload
-
-    monkeypatch.setattr(forum.preload, "_malloc_trim", None)
-    assert forum.preload.trim_heap() is False
