@@ -19,6 +19,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader
 from jinja2 import PackageLoader
 from jinja2 import PrefixLoader
+from jinja2 import Template
 from markupsafe import Markup
 
 from forum import permissions
@@ -78,6 +79,22 @@ def post_body(post: Post, html: str | None = None) -> Markup:
     return set_html(str(post.body_html if html is None else html), post.thread.learning_set)
 
 
+class ForumTemplate(Template):
+    """Jinja's template, with a cheaper check when another template imports it.
+
+    At every ``{% from ... import %}`` Jinja takes the importing template's global names
+    away from the imported one's (a set minus a ChainMap's keys: a Python-level look-up per
+    name, about 40 names, some 20 imports a thread page). Every name of the environment's
+    globals is among any template's globals, so when all the importing template's names are
+    there (always, here: no template is given globals of its own) the answer is known, and
+    the same cached module is returned as Jinja would."""
+
+    def _get_default_module(self, ctx: Any = None) -> Any:
+        if ctx is not None and not ctx.globals_keys.difference(self.environment.globals):
+            ctx = None
+        return super()._get_default_module(ctx)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader([
         app.jinja_loader,
@@ -86,6 +103,7 @@ def init_app(app: Flask) -> None:
             "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
         }),
     ])
+    app.jinja_env.template_class = ForumTemplate
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)

@@ -14,9 +14,11 @@ from typing import Any
 from flask import current_app
 from itsdangerous import BadSignature
 from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
@@ -54,10 +56,25 @@ def load_user(session_id: str) -> User | None:
         return None
     if not 0 < user_number <= MAX_URL_INT:
         return None
-    user = db.session.get(User, user_number)
+    user = _signed_in_user(user_number)
     if user is None or user.is_disabled or user.session_version != version_number:
         return None
     return user
+
+
+@cache
+def _user_statement():
+    """The signed-in user's row by id, built once per process (parameter ``user_id``)."""
+    return select(User).where(User.id == bindparam("user_id"))
+
+
+def _signed_in_user(user_id: int) -> User | None:
+    """What ``session.get(User, user_id)`` gives, cheaper: the user is looked up once a
+    request, where ``get`` builds its statement each time (about 0.4 ms)."""
+    known = db.session.identity_map.get(identity_key(User, user_id))
+    if known is not None:
+        return db.session.get(User, user_id)  # refreshed by get if it was expired
+    return db.session.execute(_user_statement(), {"user_id": user_id}).scalar_one_or_none()
 
 
 def find_user_by_email(session: Session, email: str) -> User | None:

@@ -35,6 +35,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from operator import attrgetter
+from operator import itemgetter
 from typing import Any
 
 from flask import Flask
@@ -112,34 +114,65 @@ def _mentions_key(thread: Any) -> tuple:
     return found
 
 
-def _viewer() -> Any:
-    user = g.get("_fragment_viewer")
-    if user is None:
-        user = g._fragment_viewer = current_user._get_current_object()  # type: ignore[attr-defined]
-    return user
+class _Page:
+    """What every article's key and look-up on one page share, worked out once a request."""
+
+    __slots__ = ("cache", "path", "viewer")
+
+    def __init__(self) -> None:
+        self.cache = cache_of(current_app)
+        self.path = request.path
+        self.viewer = current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def _page() -> _Page:
+    page = g.get("_fragment_page")
+    if page is None:
+        page = g._fragment_page = _Page()
+    return page
+
+
+# The post's columns an article is drawn from, read in one step from the loaded row.
+_POST_VALUES = ("id", "version", "status", "created_at", "edited_at", "pending_at",
+                "parent_id", "body_html", "pending_html", "pending_title", "kind")
+_read_loaded = itemgetter(*_POST_VALUES)
+_read_attributes = attrgetter(*_POST_VALUES)
+
+
+def _post_values(post: Any) -> tuple:
+    """The post's values of :data:`_POST_VALUES`: from its loaded state when every one is
+    there (no descriptor per attribute), else through its attributes (which load them)."""
+    try:
+        return _read_loaded(post.__dict__)
+    except KeyError:
+        return _read_attributes(post)
 
 
 def fragment_key(view: Any, thread: Any, *, heading: str, parent_on_page: bool,
-                 is_new: bool) -> tuple | None:
+                 is_new: bool, page: _Page | None = None) -> tuple | None:
     """Every value the article of ``view`` depends on, or ``None`` when it is not kept."""
     post = view.post
     controls = view.controls
-    if post.kind or controls.see_reason:
+    (post_id, version, status, created_at, edited_at, pending_at, parent_id, body_html,
+     pending_html, pending_title, kind) = _post_values(post)
+    if kind or controls.see_reason:
         return None
+    page = page or _page()
     author = post.author
     parent = view.parent if view.parent_shown else None
     parent_author = parent.author if parent is not None else None
     files: tuple = ()
-    if post.attachments:
-        viewer = _viewer()
+    attachments = post.attachments
+    if attachments:
+        viewer = page.viewer
         files = tuple((file.id, file.original_name, file.file_type, file.size,
                        file.awaiting_approval, can_view_file(viewer, file))
-                      for file in post.attachments)
-    body = post.body_html or ""
-    pending = (post.pending_html or "") if view.pending_edit else None
-    return (post.id, post.version, post.status, post.created_at, post.edited_at,
-            post.pending_at, post.parent_id, hash(body), len(body),
-            None if pending is None else (hash(pending), len(pending), post.pending_title),
+                      for file in attachments)
+    body = body_html or ""
+    pending = (pending_html or "") if view.pending_edit else None
+    return (post_id, version, status, created_at, edited_at, pending_at, parent_id,
+            hash(body), len(body),
+            None if pending is None else (hash(pending), len(pending), pending_title),
             author.display_name if author is not None else None,
             author.organisation if author is not None else None,
             view.mode, view.level, view.tag, view.pending_edit, view.parent_shown,
@@ -148,17 +181,18 @@ def fragment_key(view: Any, thread: Any, *, heading: str, parent_on_page: bool,
             controls, files, heading, parent_on_page, bool(is_new), thread.id,
             # Mentions are links only in a text with an "@" (forum.mentions.link_mentions).
             _mentions_key(thread) if "@" in body or (pending and "@" in pending) else (),
-            request.path)
+            page.path)
 
 
 def post_fragment(view: Any, thread: Any, render: Callable[..., str], *, heading: str = "h3",
                   parent_on_page: bool = True, is_new: bool = False) -> Markup:
     """The article of ``view``: kept, or rendered by the ``render`` macro (and kept)."""
-    cache = cache_of(current_app)
+    page = _page()
+    cache = page.cache
     key = None
     if cache is not None:
         key = fragment_key(view, thread, heading=heading, parent_on_page=parent_on_page,
-                           is_new=is_new)
+                           is_new=is_new, page=page)
     if key is not None:
         kept = cache.get(key)  # type: ignore[union-attr]
         if kept is not None:
