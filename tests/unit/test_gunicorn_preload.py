@@ -70,6 +70,8 @@ def test_a_worker_freezes_what_it_holds_once_warmed_up(monkeypatch, app):
 
     conf = _conf(monkeypatch)
     gc.unfreeze()
+    with app.app_context():
+        masters_pools = [engine.pool for engine in db.engines.values()]
     conf["post_fork"](None, _worker(app))
     client = app.test_client()
     try:
@@ -80,3 +82,5 @@ def test_a_worker_freezes_what_it_holds_once_warmed_up(monkeypatch, app):
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+        for pool in masters_pools:  # the worker dropped them unclosed: see the test above
+            pool.dispose()
