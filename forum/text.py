@@ -199,3 +199,8 @@ def line_problem(value: str) -> str | None:
     if not any(unicodedata.category(char)[0] in "LNPS" for char in value):
         return "must contain at least one letter, number or symbol"
     return None
+
+
+def capped_count(count: int, cap: int) -> str:
+    """How a count that stops at ``cap`` reads: "7", or "99+" once it passes the cap."""
+    return f"{cap}+" if count > cap else str(count)

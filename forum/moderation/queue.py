@@ -29,6 +29,7 @@ from forum.models import Report
 from forum.models import ReportStatus
 from forum.models import Thread
 from forum.models import User
+from forum.text import capped_count
 
 PENDING = "pending"
 EDIT = "edit"  # an edit of a published post, waiting for approval
@@ -139,7 +140,7 @@ def queue_total(row: Row) -> int | None:
 
 def queue_count_label(count: int) -> str:
     """How the header shows a :func:`queue_count`: "7", or "99+" past the cap."""
-    return f"{HEADER_COUNT_CAP}+" if count > HEADER_COUNT_CAP else str(count)
+    return capped_count(count, HEADER_COUNT_CAP)
 
 
 def queue_count_statement(user: User) -> Select:

@@ -34,6 +34,7 @@ from forum.models import Thread
 from forum.models import ThreadRead
 from forum.models import utcnow
 from forum.permissions import AnyUser
+from forum.text import capped_count
 
 # A count of new posts stops here: the page says "99+ new" rather than read a long thread to
 # the end (a thread of 10,000 posts never opened would cost 10,000 index entries a page).
@@ -44,7 +45,7 @@ _NEVER_READ = datetime(1970, 1, 1)
 
 def unread_label(count: int) -> str:
     """How a capped count of new posts reads: "3", or "99+" past :data:`UNREAD_SHOWN`."""
-    return f"{UNREAD_SHOWN}+" if count > UNREAD_SHOWN else str(count)
+    return capped_count(count, UNREAD_SHOWN)
 
 
 def _unread_posts(viewer: AnyUser, thread_id: Any, since: Any) -> Select:
