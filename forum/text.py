@@ -1,20 +1,17 @@
-"""Post bodies: Markdown in, sanitised HTML out; the one place Markdown and bleach are set up."""
+"""Post bodies: Markdown in, sanitised HTML out; the one place Markdown and bleach are set up.
+
+The parser and the cleaner themselves live in :mod:`forum.text_render`, loaded on the first
+render or tag strip rather than when the app starts: pages show HTML rendered when it was
+written, so a web worker that serves only pages never loads markdown-it, bleach and html5lib
+(about 3 MiB of each worker's memory; issue 16, ``tests/unit/test_import_weight.py``).
+"""
 
 from __future__ import annotations
 
 import html as html_lib
+import re
 import unicodedata
-from functools import partial
 
-import bleach
-from bleach.linkifier import LinkifyFilter
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import mdTrim
-from markdown_it.parser_block import ParserBlock
-from markdown_it.rules_block import StateBlock
-from markdown_it.rules_block.table import escapedSplit
-from markdown_it.rules_block.table import getLine
-from markdown_it.rules_block.table import table as table_rule
 from markupsafe import Markup
 
 ALLOWED_TAGS = frozenset({
@@ -34,109 +31,11 @@ ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 MAX_NESTING = 20
 
 
-class _FlatteningBlockParser(ParserBlock):
-    """markdown-it drops everything nested past ``maxNesting``; keep it as a plain paragraph."""
-
-    def tokenize(self, state: StateBlock, startLine: int, endLine: int) -> None:
-        if state.level < state.md.options.maxNesting:
-            super().tokenize(state, startLine, endLine)
-            return
-        # The same end as a nested call: the first non-empty line indented less than the block.
-        line = end = startLine
-        while line < endLine:
-            if not state.isEmpty(line):
-                if state.sCount[line] < state.blkIndent:
-                    break
-                end = line + 1
-            line += 1
-        state.line = line
-        text = state.getLines(startLine, end, state.blkIndent, False).strip()
-        if not text:
-            return
-        state.push("paragraph_open", "p", 1).map = [startLine, end]
-        inline = state.push("inline", "", 0)
-        inline.content, inline.map, inline.children = text, [startLine, end], []
-        state.push("paragraph_close", "p", -1)
-
-
-def _table_keeping_extra_cells(state: StateBlock, startLine: int, endLine: int,
-                               silent: bool) -> bool:
-    """The table rule, except that cells beyond the header's count join the row's last cell.
-
-    GitHub's table syntax ignores the extra cells, and with them the words typed in them.
-    """
-    first = len(state.tokens)
-    if not table_rule(state, startLine, endLine, silent):
-        return False
-    if silent:
-        return True
-    cells: list = []
-    row_line = -1
-    for token in state.tokens[first:]:
-        if token.type == "tr_open":
-            cells, row_line = [], token.map[0] if token.map else -1
-        elif token.type == "inline":
-            cells.append(token)
-        elif token.type == "tr_close" and cells and row_line >= 0:
-            columns = escapedSplit(mdTrim(getLine(state, row_line)))
-            if columns and columns[0] == "":
-                columns.pop(0)
-            if columns and columns[-1] == "":
-                columns.pop()
-            if len(columns) > len(cells):
-                extra = [mdTrim(column) for column in columns[len(cells) - 1:]]
-                cells[-1].content = " | ".join(part for part in extra if part)
-    return True
-
-
-def _markdown_parser() -> MarkdownIt:
-    """CommonMark with tables and strikethrough, set up so no written word is lost.
-
-    Raw HTML is shown as text, not interpreted (bleach still cleans the result). Images are
-    shown as links (bleach would strip ``<img>`` and its alt text), and a link reference
-    definition (``[1]: https://...``) is shown as written rather than vanishing when unused.
-    """
-    md = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING})
-    md.block = _FlatteningBlockParser()
-    md.enable(["table", "strikethrough"]).disable(["image", "reference"])
-    md.block.ruler.at("table", _table_keeping_extra_cells)
-    return md
-
-
-_markdown = _markdown_parser()
-
-
-def _rel_nofollow_noopener(attrs: dict, new: bool = False) -> dict:
-    href_key = (None, "href")
-    if href_key not in attrs:
-        return attrs
-    if attrs[href_key].startswith("mailto:"):
-        return attrs
-    attrs[(None, "rel")] = "nofollow noopener"
-    return attrs
-
-
-_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    filters=[partial(LinkifyFilter, callbacks=[_rel_nofollow_noopener], skip_tags={"pre", "code"})],
-)
-
-
-def _demote_headings(html: str) -> str:
-    # A post sits under the page's own h1/h2: Markdown "# Heading" becomes h2 and below.
-    for level in range(5, 0, -1):
-        html = html.replace(f"<h{level}>", f"<h{level + 1}>").replace(
-            f"</h{level}>", f"</h{level + 1}>")
-    return html
-
-
 def render_markdown(source: str) -> str:
     """Render Markdown to HTML that is safe to show as-is."""
-    html = _markdown.render(source)
-    return _cleaner.clean(_demote_headings(html))
+    from forum.text_render import render
+
+    return render(source)
 
 
 def safe_html(stored_html: str) -> Markup:
@@ -144,9 +43,18 @@ def safe_html(stored_html: str) -> Markup:
     return Markup(stored_html)
 
 
+# What bleach's tag strip would change: markup, entities, and the control characters (and
+# carriage returns) its HTML parser replaces. A text without any is returned as it is.
+_NEEDS_PARSING = re.compile(r"[<&\x00-\x08\x0b-\x1f]")
+
+
 def plain_text(html: str) -> str:
     """Strip all tags and entities: for excerpts and email bodies (escape it again to show it)."""
-    return html_lib.unescape(bleach.clean(html, tags=set(), strip=True))
+    if _NEEDS_PARSING.search(html) is None:
+        return html  # plain already (a set's purpose, say): no need to load the HTML parser
+    from forum.text_render import strip_tags
+
+    return html_lib.unescape(strip_tags(html))
 
 
 def excerpt(html: str, length: int = 160) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import importlib
 from datetime import datetime
 from datetime import timedelta
 
@@ -27,8 +28,6 @@ from sqlalchemy import insert
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from forum.auth.invitations import normalise_email
@@ -62,7 +61,8 @@ def _insert_if_missing(session: Session, key: str, now: datetime) -> None:
     values = {"key": key, "failures": 0, "last_attempt_at": now, "blocked_until": None}
     dialect = session.get_bind().dialect.name
     if dialect in ("postgresql", "sqlite"):
-        module = postgresql if dialect == "postgresql" else sqlite
+        # The dialect in use is loaded already; naming it here would load PostgreSQL's on SQLite.
+        module = importlib.import_module(f"sqlalchemy.dialects.{dialect}")
         session.execute(module.insert(_table).values(**values)
                         .on_conflict_do_nothing(index_elements=["key"]))
     elif session.scalar(select(_columns.key).where(_columns.key == key)) is None:

@@ -13,11 +13,11 @@ from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import false
-from sqlalchemy import text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from forum.extensions import db
+from forum.models.base import partial_index
 from forum.models.base import str_enum
 from forum.models.base import utcnow
 
@@ -41,8 +41,8 @@ class DataExport(db.Model):
     __table_args__ = (
         # At most one request waiting or being made per person (and one admins' copy): a
         # second press (or two tabs at once) finds the first rather than starting another.
-        Index("uq_data_exports_one_active", "user_id", "for_admin", unique=True,
-              sqlite_where=text(_ACTIVE_SQL), postgresql_where=text(_ACTIVE_SQL)),
+        partial_index("uq_data_exports_one_active", "user_id", "for_admin", unique=True,
+                      where=_ACTIVE_SQL),
         Index("ix_data_exports_state", "state", "expires_at"),
     )
 

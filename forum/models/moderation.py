@@ -10,12 +10,12 @@ from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import Text
-from sqlalchemy import text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
 from forum.extensions import db
+from forum.models.base import partial_index
 from forum.models.base import utcnow
 from forum.models.learning_set import LearningSet
 from forum.models.learning_set import _str_enum
@@ -127,9 +127,8 @@ class Report(db.Model):
     __tablename__ = "reports"
     __table_args__ = (
         # One open report per member per post (closed ones may repeat).
-        Index("uq_reports_open_per_reporter", "post_id", "reporter_id", unique=True,
-              sqlite_where=text("status = 'open'"),
-              postgresql_where=text("status = 'open'")),
+        partial_index("uq_reports_open_per_reporter", "post_id", "reporter_id", unique=True,
+                      where="status = 'open'"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

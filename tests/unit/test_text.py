@@ -1,16 +1,19 @@
+import html
 import re
 from collections import Counter
 from html.parser import HTMLParser
 
 import pytest
+from flask import render_template_string
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
 from forum.text import MAX_NESTING
-from forum.text import _markdown
 from forum.text import excerpt
+from forum.text import plain_text
 from forum.text import render_markdown
+from forum.text_render import markdown as _markdown
 
 
 def test_markdown_renders_emphasis_and_lists():
@@ -120,3 +123,32 @@ def test_table_cells_beyond_the_header_are_kept_in_the_last_cell():
 def test_images_and_reference_definitions_are_shown_not_dropped(source, shown):
     html = render_markdown(source)
     assert shown in html
+
+
+# --- excerpts: the HTML parser only for text that needs it (issue 16) ------------------------
+
+_TRICKY = st.lists(st.sampled_from(list("ab <>&;#/!-=\"'x1\r\n\t\x00\x01\x0b\x0c\x1f")
+                                   + ["&amp;", "&lt;", "&copy", "<p>", "</p>", "<b", "<!--",
+                                      "-->", "<script>", "é", "\u202e"]),
+                   max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TRICKY)
+def test_plain_text_is_what_the_bleach_strip_gives_for_any_input(value):
+    """The shortcut for text without markup changes no excerpt (a set's purpose, a post)."""
+    import bleach
+
+    assert plain_text(value) == html.unescape(bleach.clean(value, tags=set(), strip=True))
+
+
+@pytest.mark.parametrize("purpose, shown", [
+    ("Tom & Jerry <3 <script>alert(1)</script>", "Tom &amp; Jerry &lt;3 alert(1)"),
+    ("&lt;b&gt;bold&lt;/b&gt; as typed", "&lt;b&gt;bold&lt;/b&gt; as typed"),
+    ("Plain words about ward meetings", "Plain words about ward meetings"),
+])
+def test_an_excerpt_on_a_page_is_escaped_text(app, purpose, shown):
+    """Whichever way the tags are stripped, the page shows text, never markup."""
+    with app.app_context():
+        page = render_template_string("<p>{{ purpose|excerpt(200) }}</p>", purpose=purpose)
+    assert page == f"<p>{shown}</p>"

@@ -1,0 +1,34 @@
+"""The models' partial unique indexes exist with their conditions on SQLite and PostgreSQL,
+though the models no longer name PostgreSQL's options (issue 16: that loaded its dialect)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from forum.extensions import db
+
+CONDITIONS = {
+    "uq_reports_open_per_reporter": "status = 'open'",
+    "uq_data_exports_one_active": "state",
+}
+
+
+def _index_definitions() -> dict[str, str]:
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            rows = connection.execute(text("SELECT indexname, indexdef FROM pg_indexes"))
+        else:
+            rows = connection.execute(text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
+        return dict(rows.tuples().all())
+
+
+@pytest.mark.parametrize("name", sorted(CONDITIONS))
+def test_create_all_makes_each_partial_index_with_its_condition(app, name):
+    with app.app_context():
+        definition = _index_definitions()[name]
+    assert "UNIQUE" in definition.upper()
+    where = definition.upper().split(" WHERE ", 1)
+    assert len(where) == 2, definition
+    assert CONDITIONS[name].split()[0].upper() in where[1].replace("(", "")
