@@ -21,7 +21,7 @@ def _index_definitions() -> dict[str, str]:
         else:
             rows = connection.execute(text(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
-        return dict(rows.tuples().all())
+        return {row[0]: row[1] for row in rows}
 
 
 @pytest.mark.parametrize("name", sorted(CONDITIONS))
