@@ -8,7 +8,6 @@ are worked out here in Python (nearest rank), so SQLite and PostgreSQL give the 
 from __future__ import annotations
 
 import math
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field
@@ -148,6 +147,8 @@ def approval_waits(session: Session, learning_set: LearningSet, *,
                    now: datetime) -> list[WeekWait]:
     """Per week of the last 12 (newest first), how long the posts approved that week had waited
     since they were posted: the median and the 90th percentile."""
+    from statistics import median  # this page only: not loaded by every worker (issue 16)
+
     this_week = _week_start(uk_today(now))
     first_week = this_week - timedelta(weeks=LONG_WEEKS - 1)
     since = now - timedelta(weeks=LONG_WEEKS + 1)
@@ -170,7 +171,7 @@ def approval_waits(session: Session, learning_set: LearningSet, *,
         seconds = waited.get(week, [])
         weeks.append(WeekWait(
             week_of=week, approved=len(seconds),
-            median=timedelta(seconds=statistics.median(seconds)) if seconds else None,
+            median=timedelta(seconds=median(seconds)) if seconds else None,
             p90=timedelta(seconds=percentile(seconds, 0.9)) if seconds else None))
     return weeks
 

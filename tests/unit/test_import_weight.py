@@ -12,7 +12,9 @@ EXPORT_ONLY = ["weasyprint", "docx", "odf", "odfdo", "pygal", "icalendar", "alem
                # Password checks (sign-up, password change) and uploads only.
                "zxcvbn", "PIL", "puremagic",
                # Rendering Markdown (a write) and stripping markup from an excerpt only.
-               "markdown_it", "mdurl", "bleach", "html5lib"]
+               "markdown_it", "mdurl", "bleach", "html5lib",
+               # Sending mail (after the response); one participation chart.
+               "smtplib", "statistics"]
 # On SQLite, no other database's SQLAlchemy dialect (PostgreSQL's is 2 MiB).
 OTHER_DIALECTS = ["sqlalchemy.dialects.postgresql", "sqlalchemy.dialects.mysql"]
 
