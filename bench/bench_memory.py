@@ -39,13 +39,20 @@ from forum.demo.content import COMMS_SLUG  # noqa: E402
 
 
 def memory(pid: int) -> dict[str, float]:
-    """RSS, PSS and USS of a process in MiB (from /proc/PID/smaps_rollup)."""
+    """RSS, PSS and USS of a process in MiB (from /proc/PID/smaps_rollup), and RSS split into
+    anonymous memory (heap: Python's objects) and file pages (the interpreter's and libraries'
+    code, shared with every process that maps the same files; from /proc/PID/status)."""
     values: dict[str, int] = {}
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
         name, _, rest = line.partition(":")
         values[name] = int(rest.split()[0])
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("RssAnon", "RssFile"):
+            values[name] = int(rest.split()[0])
     uss = values.get("Private_Clean", 0) + values.get("Private_Dirty", 0)
-    return {"rss": values["Rss"] / 1024, "pss": values["Pss"] / 1024, "uss": uss / 1024}
+    return {"rss": values["Rss"] / 1024, "pss": values["Pss"] / 1024, "uss": uss / 1024,
+            "anon": values.get("RssAnon", 0) / 1024, "file": values.get("RssFile", 0) / 1024}
 
 
 def workers_of(master: int) -> list[int]:
@@ -129,14 +136,14 @@ def main() -> None:
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average {load}; "
           f"{args.requests} requests in {took:.0f} s over {args.connections} connections; "
           f"{args.workers} workers{' (preload)' if args.preload else ''}; statuses {statuses}")
-    print("| worker | RSS start | RSS end | PSS end | USS end |")
+    print("| worker | RSS start | RSS end (anonymous + file) | PSS end | USS end |")
     print("|---|---|---|---|---|")
     for pid, after in end.items():
         before = start.get(pid, {"rss": float("nan")})
-        print(f"| {pid} | {before['rss']:.1f} MiB | {after['rss']:.1f} MiB | "
-              f"{after['pss']:.1f} MiB | {after['uss']:.1f} MiB |")
-    print(f"| master | | {master['rss']:.1f} MiB | {master['pss']:.1f} MiB | "
-          f"{master['uss']:.1f} MiB |")
+        print(f"| {pid} | {before['rss']:.1f} MiB | {after['rss']:.1f} MiB ({after['anon']:.1f} "
+              f"+ {after['file']:.1f}) | {after['pss']:.1f} MiB | {after['uss']:.1f} MiB |")
+    print(f"| master | | {master['rss']:.1f} MiB ({master['anon']:.1f} + {master['file']:.1f}) "
+          f"| {master['pss']:.1f} MiB | {master['uss']:.1f} MiB |")
     total = master["pss"] + sum(after["pss"] for after in end.values())
     print(f"All processes together (sum of PSS): {total:.1f} MiB")
 
