@@ -74,14 +74,16 @@ def _plan(connection, statement: str, parameters) -> list[str]:
 class Site:
     """One database, an app on it and a client signed in as person1."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, email: str = "person1@example.org",
+                 config: dict | None = None) -> None:
         self.app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                                "TESTING": True, "WTF_CSRF_ENABLED": False,
-                               "RATELIMIT_ENABLED": False, "LOG_FORMAT": "none"})
+                               "RATELIMIT_ENABLED": False, "LOG_FORMAT": "none",
+                               **(config or {})})
         self.client = self.app.test_client()
-        response = self.client.post("/sign-in", data={"email": "person1@example.org",
+        response = self.client.post("/sign-in", data={"email": email,
                                                       "password": PASSWORD})
-        assert response.status_code in (302, 303), "could not sign in as person1"
+        assert response.status_code in (302, 303), f"could not sign in as {email}"
         with self.app.app_context():
             self.engine = db.engine
         self.pages = _pages(self.app)
@@ -109,10 +111,13 @@ class Site:
 
 
 def measure(small_url: str, large_url: str, seconds: float, explain: bool,
-            only: str | None = None) -> tuple[dict, dict]:
+            only: str | None = None, email: str = "person1@example.org",
+            config: dict | None = None) -> tuple[dict, dict]:
     """Each page on both databases, taking turns (half a second each) so that a change in
     the machine's load falls on both alike."""
-    sites = [Site(small_url), Site(large_url)]
+    small_email, _, large_email = email.partition(",")
+    sites = [Site(small_url, small_email, config),
+             Site(large_url, large_email or small_email, config)]
     results: tuple[dict, dict] = ({}, {})
     for (name, small_path), (_, large_path) in zip(sites[0].pages, sites[1].pages,
                                                    strict=True):
@@ -153,13 +158,20 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--explain", action="store_true", help="print the query plans")
     parser.add_argument("--pages", help="measure only the pages whose name matches this")
+    parser.add_argument("--email", default="person1@example.org",
+                        help="whom to sign in as; 'small,large' for different people on the two "
+                             "seeds (a plain member of set-1 differs: person119 and person64)")
+    parser.add_argument("--posts-per-page", type=int,
+                        help="THREAD_POSTS_PER_PAGE for both (the app's default otherwise)")
     args = parser.parse_args()
     if args.seed_them:
         seed(args.small, seed_value=1, **SMALL)
         seed(args.large, seed_value=1, **LARGE)
     print(f"load average before: {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
     small, large = measure(args.small, args.large, args.seconds, explain=args.explain,
-                           only=args.pages)
+                           only=args.pages, email=args.email,
+                           config={"THREAD_POSTS_PER_PAGE": args.posts_per_page}
+                           if args.posts_per_page else None)
     print(f"{'page':<28} {'small median':>12} {'large median':>12} {'ratio':>6} "
           f"{'large p95':>9} {'queries':>8}")
     for name in small:

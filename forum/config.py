@@ -111,7 +111,9 @@ DEFAULTS: dict[str, object] = {
     "POST_FRAGMENT_CACHE_SIZE": 4000,
     # ...and at most this many replies: a branch longer than that alone (one post with
     # thousands of replies) goes on over several pages, each part linked to the one before.
-    "THREAD_POSTS_PER_PAGE": 100,
+    # 50, so that a long thread's page draws no more posts than a 50-post thread (issue 16's
+    # measure): drawing the posts is most of what a page costs.
+    "THREAD_POSTS_PER_PAGE": 50,
     "THREAD_TITLE_MAX": 200,
     "POST_BODY_MAX": 20_000,
     # Logs go to stdout: "json" (one object a line, with a request id), "text", or "none".

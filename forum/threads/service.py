@@ -22,9 +22,7 @@ from sqlalchemy import Select
 from sqlalchemy import bindparam
 from sqlalchemy import exists
 from sqlalchemy import func
-from sqlalchemy import literal
 from sqlalchemy import select
-from sqlalchemy import union_all
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import defer
@@ -56,6 +54,12 @@ from forum.text import plain_text
 from forum.text import render_markdown
 from forum.text import safe_html
 from forum.threads import reading
+from forum.threads.shape import PagePart  # noqa: F401 (the thread's pages, kept here too)
+from forum.threads.shape import Skeleton  # noqa: F401
+from forum.threads.shape import page_of_post  # noqa: F401
+from forum.threads.shape import paginate  # noqa: F401
+from forum.threads.shape import skeleton  # noqa: F401
+from forum.threads.shape import thread_pages
 from forum.threads.tree import TreeNode
 from forum.threads.tree import build_tree
 
@@ -296,148 +300,6 @@ def post_url(post: Post, **values: object) -> str:
                    _anchor=f"post-{post.id}", **values)
 
 
-@dataclass(frozen=True)
-class Skeleton:
-    """A thread's shape: every post's id and parent, read from one index (no text)."""
-
-    opening_id: int | None
-    heads: list[int]  # posts that start a branch, in id order
-    children: dict[int, list[int]]
-    parents: dict[int, int | None]
-
-    def branch(self, head: int) -> list[tuple[int, int]]:
-        """The head and every reply under it in reading order (each post followed by its
-        replies, oldest first), with each post's depth in the thread."""
-        # A reply (to the opening post, or to a post not in the shape) is one deep.
-        top = 0 if self.parents.get(head) is None else 1
-        found: list[tuple[int, int]] = []
-        seen: set[int] = set()
-        stack = [(head, top)]
-        while stack:
-            post_id, depth = stack.pop()
-            if post_id in seen:
-                continue
-            seen.add(post_id)
-            found.append((post_id, depth))
-            stack.extend((child, depth + 1) for child in reversed(self.children.get(post_id, [])))
-        return found
-
-    def head_of(self, post_id: int) -> int | None:
-        """The head of the branch that holds ``post_id`` (None: not in the thread)."""
-        seen: set[int] = set()
-        while post_id in self.parents and post_id not in seen:
-            seen.add(post_id)
-            parent = self.parents[post_id]
-            if parent is None or parent == self.opening_id or parent not in self.parents:
-                return post_id if post_id != self.opening_id else None
-            post_id = parent
-        return None
-
-
-@cache
-def _skeleton_statement():
-    return (select(Post.id, Post.parent_id, literal(False).label("omitted"))
-            .where(Post.thread_id == bindparam("thread_id")).order_by(Post.id))
-
-
-def _reader_skeleton_statement(reader: AnyUser):
-    """The skeleton's rows, and again (``omitted``) each post the reader is not shown: from
-    the same index as the rows, in the same query (a reader's page costs no more queries)."""
-    in_thread = Post.thread_id == bindparam("thread_id")
-    both = union_all(
-        select(Post.id, Post.parent_id, literal(False).label("omitted")).where(in_thread),
-        select(Post.id, Post.parent_id, literal(True))
-        .where(in_thread, permissions.omitted_in_thread_filter(reader)))
-    return both.order_by(both.selected_columns.id)
-
-
-@cache
-def _visitor_skeleton_statement():
-    return _reader_skeleton_statement(None)
-
-
-def skeleton(session: Session, thread_id: int, reader: AnyUser = None, *,
-             moderates: bool = False) -> Skeleton:
-    """One query on the (thread_id, parent_id) index: two integers a post, so a 10,000-post
-    thread costs a few milliseconds, and no recursive SQL (whose plans vary by database).
-
-    The thread as ``reader`` (None: a visitor) sees it: the posts they are not shown (someone
-    else's waiting, returned or withdrawn posts) are left out, so that they take no place in
-    the reader's pages and a link to one opens page 1; the replies to such a post start
-    branches of their own. ``moderates``: the reader moderates the set and sees every post."""
-    values: dict[str, int] = {"thread_id": thread_id}
-    if moderates:
-        statement = _skeleton_statement()
-    elif permissions.is_signed_in(reader):
-        statement, viewer = permissions.for_viewer(_reader_skeleton_statement, reader)
-        values.update(viewer)
-    else:
-        statement = _visitor_skeleton_statement()
-    rows = session.execute(statement, values).all()
-    # The opening post is found among every post, and never left out: who may open the
-    # thread is decided on it.
-    opening_id = next((post_id for post_id, parent_id, _ in rows if parent_id is None), None)
-    omitted = {post_id for post_id, _, left_out in rows if left_out} if not moderates else ()
-    parents: dict[int, int | None] = {
-        post_id: parent_id for post_id, parent_id, left_out in rows
-        if not left_out and (post_id not in omitted or post_id == opening_id)}
-    children: dict[int, list[int]] = {}
-    heads = []
-    for post_id, parent_id in parents.items():
-        if post_id == opening_id:
-            continue
-        if parent_id is None or parent_id == opening_id or parent_id not in parents:
-            heads.append(post_id)  # a reply to the opening post, or one whose parent is gone
-        else:
-            children.setdefault(parent_id, []).append(post_id)
-    return Skeleton(opening_id, heads, children, parents)
-
-
-@dataclass(frozen=True)
-class PagePart:
-    """One page's replies: ``posts`` (id, depth) in reading order; ``continues`` when its
-    first post is part-way through a branch begun on the page before."""
-
-    posts: list[tuple[int, int]]
-    continues: bool = False
-
-
-def paginate(shape: Skeleton, per_page: int, max_posts: int) -> list[PagePart]:
-    """The thread's replies cut into pages: whole branches, at most ``per_page`` of them and
-    ``max_posts`` posts a page; a branch longer than ``max_posts`` alone is cut into parts of
-    ``max_posts`` posts, the last part sharing its page with the branches after it. Always at
-    least one (possibly empty) page."""
-    per_page, max_posts = max(1, per_page), max(1, max_posts)
-    pages: list[PagePart] = []
-    current: list[tuple[int, int]] = []
-    branches = 0
-    continues = False
-    for head in shape.heads:
-        posts = shape.branch(head)
-        if current and (branches >= per_page or len(current) + len(posts) > max_posts):
-            pages.append(PagePart(current, continues))
-            current, branches, continues = [], 0, False
-        while len(posts) > max_posts - len(current):
-            # Too long for any page: fill this one, go on with the rest on the next.
-            room = max_posts - len(current)
-            current.extend(posts[:room])
-            posts = posts[room:]
-            pages.append(PagePart(current, continues))
-            current, branches, continues = [], 0, True
-        current.extend(posts)
-        branches += 1
-    if current or not pages:
-        pages.append(PagePart(current, continues))
-    return pages
-
-
-def page_of_post(pages: list[PagePart], post_id: int) -> int:
-    """The page on which post ``post_id`` is shown (1 if it is not in the thread)."""
-    for number, part in enumerate(pages, start=1):
-        if any(shown == post_id for shown, _ in part.posts):
-            return number
-    return 1
-
 
 @cache
 def _thread_page_statement(with_viewer: bool):
@@ -498,7 +360,8 @@ def load_thread_page(session: Session, thread_id: int, page: int, per_page: int,
                      viewer_id: int | None = None,
                      viewer: AnyUser = None) -> ThreadPosts | None:
     """The thread, its set, its opening post and the posts of one page, in three queries
-    whatever the thread's length: the thread, its shape (:func:`skeleton`), and the page's
+    whatever the thread's length: the thread, its shape and pages
+    (:func:`forum.threads.shape.thread_pages`), and the page's
     posts with their authors (and the posts that replies continued from an earlier page
     answer, named but not shown). Given ``post_id``, the page is the one that shows that post.
     ``thread.posts`` is set to the posts loaded, so the permission rules that look there (the
@@ -519,11 +382,12 @@ def load_thread_page(session: Session, thread_id: int, page: int, per_page: int,
     if viewer_id is not None and viewer is not None:
         # Read with the thread: the permission rules below ask no query for it.
         permissions.remember_role(viewer, thread.learning_set, row.viewer_role)
-    shape = skeleton(session, thread_id, viewer,
-                     moderates=permissions.can_moderate(viewer, thread.learning_set))
-    parts = paginate(shape, per_page, max_posts)
+    shape = thread_pages(session, thread_id, viewer,
+                         moderates=permissions.can_moderate(viewer, thread.learning_set),
+                         per_page=per_page, max_posts=max_posts)
+    parts = shape.parts
     if post_id is not None:
-        page = page_of_post(parts, post_id)
+        page = shape.page_of(post_id)
     pages = len(parts)
     page = min(max(1, page), pages)
     part = parts[page - 1]
@@ -532,8 +396,8 @@ def load_thread_page(session: Session, thread_id: int, page: int, per_page: int,
     wanted.extend(on_page)
     # Whom the page's first replies answer, when that post is on an earlier page.
     wanted.extend({parent for post in on_page
-                   if (parent := shape.parents.get(post)) is not None
-                   and parent not in on_page and parent in shape.parents})
+                   if (parent := shape.shown_parent(post)) is not None
+                   and parent not in on_page})
     posts = _posts_with_files(session, list(set(wanted))) if wanted else []
     opening = posts[0] if posts and posts[0].id == shape.opening_id else None
     set_committed_value(thread, "posts", posts)

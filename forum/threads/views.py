@@ -141,7 +141,7 @@ def show(thread_id: int):
 
 
 def _load_thread_page(thread_id: int, page: int, *, post_id: int | None = None):
-    """One page of the thread (50 branches and 100 replies at most by default), or 404 if the
+    """One page of the thread (50 branches and 50 replies at most by default), or 404 if the
     viewer may not see it."""
     viewer_id = current_user.id if permissions.is_signed_in(current_user) else None
     loaded = service.load_thread_page(db.session, thread_id, page,

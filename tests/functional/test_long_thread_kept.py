@@ -1,0 +1,156 @@
+"""A long thread's shape and pages are kept in the process (forum.threads.shape), so its pages
+cost the same whatever its length: what a reader sees must not differ from a thread read whole,
+after a reply, an approval or a post removed, and whoever reads it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from forum.extensions import db
+from forum.models import LearningSet
+from forum.models import Post
+from forum.models import PostStatus
+from forum.models import User
+from forum.threads import shape
+from tests import factories
+from tests.querycount import count_page_queries
+
+PER_PAGE = 5
+
+
+@pytest.fixture
+def kept(monkeypatch):
+    """Every thread counts as long, and none is kept from an earlier test."""
+    monkeypatch.setattr(shape, "LONG_THREAD", 1)
+    shape.forget_kept()
+    yield
+    shape.forget_kept()
+
+
+def _thread(app, world, branches: int = 12) -> tuple[int, list[list[int]]]:
+    app.config["THREAD_BRANCHES_PER_PAGE"] = PER_PAGE
+    with app.app_context():
+        learning_set = db.session.get(LearningSet, world.learning_set.id)
+        member = db.session.get(User, world.member.id)
+        thread = factories.make_thread(learning_set, member, title="A kept thread")
+        opening = thread.posts[0]
+        ids = []
+        for n in range(branches):
+            head = factories.make_post(thread, member, parent=opening, body=f"Branch {n}")
+            child = factories.make_post(thread, member, parent=head, body=f"Answer {n}")
+            ids.append([head.id, child.id])
+        db.session.commit()
+        return thread.id, ids
+
+
+def _articles(page: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<article id="post-(\d+)"', page)]
+
+
+def _reader(app, world) -> User:
+    with app.app_context():
+        reader = factories.make_user(email="reader@example.org")
+        factories.add_member(reader, db.session.get(LearningSet, world.learning_set.id))
+        db.session.commit()
+        db.session.refresh(reader)
+        db.session.expunge(reader)
+        return reader
+
+
+def test_a_kept_thread_costs_the_queries_of_one_read_whole(app, client, world, kept,
+                                                           monkeypatch):
+    thread_id, branches = _thread(app, world)
+    client.sign_in_as(world.member)
+    url = f"/threads/{thread_id}?post={branches[7][1]}"
+    assert client.get(url).status_code == 200  # the reader's place moves on: one write
+    kept_count = count_page_queries(app, client, url)
+    monkeypatch.setattr(shape, "LONG_THREAD", 10**9)
+    shape.forget_kept()
+    assert count_page_queries(app, client, url) == kept_count
+
+
+def test_a_reply_to_a_kept_thread_shows_on_its_page(app, client, world, kept):
+    thread_id, branches = _thread(app, world)
+    client.sign_in_as(world.moderator)
+    assert "Replies, page 1 of 3" in client.get(f"/threads/{thread_id}").text
+    response = client.post(f"/posts/{branches[11][1]}/reply", data={"body": "Late answer."})
+    assert response.status_code == 302
+    page = client.get(response.location).text
+    assert "Late answer." in page and "Replies, page 3 of 3" in page
+    # A new branch, from another process's point of view: read after the kept shape.
+    response = client.post(f"/posts/{branches[0][0]}/reply", data={"body": "Early answer."})
+    first = client.get(f"/threads/{thread_id}").text
+    assert "Early answer." in first and "Late answer." not in first
+
+
+def test_a_kept_thread_leaves_out_waiting_posts_until_approved(app, client, world, kept):
+    thread_id, branches = _thread(app, world)
+    reader = _reader(app, world)
+    waiting = branches[11][1]
+    with app.app_context():
+        db.session.get(Post, waiting).status = PostStatus.PENDING
+        db.session.commit()
+    client.sign_in_as(world.facilitator)  # keeps the moderator's cut
+    assert waiting in _articles(client.get(f"/threads/{thread_id}?post={waiting}").text)
+
+    client.sign_in_as(reader)
+    last = client.get(f"/threads/{thread_id}?page=3").text
+    assert "Branch 11" in last and "Answer 11" not in last
+    assert "Replies, page 1 of 3" in client.get(f"/threads/{thread_id}?post={waiting}").text
+
+    client.sign_in_as(world.member)  # its author reads it where it is
+    assert waiting in _articles(client.get(f"/threads/{thread_id}?post={waiting}").text)
+
+    with app.app_context():
+        db.session.get(Post, waiting).status = PostStatus.APPROVED
+        db.session.commit()
+    client.sign_in_as(reader)
+    page = client.get(f"/threads/{thread_id}?post={waiting}").text
+    assert "Replies, page 3 of 3" in page and waiting in _articles(page)
+
+
+def test_a_waiting_branch_of_a_kept_thread_makes_no_page_for_others(app, client, world, kept):
+    thread_id, branches = _thread(app, world, branches=2)
+    app.config["THREAD_BRANCHES_PER_PAGE"] = 2
+    reader = _reader(app, world)
+    client.sign_in_as(reader)
+    assert "?page=2" not in client.get(f"/threads/{thread_id}").text
+    with app.app_context():  # a third branch, waiting: added to the kept shape
+        thread_posts = db.session.get(Post, branches[0][0]).thread
+        wendy = factories.make_user(email="wendy@example.org")
+        factories.add_member(wendy, db.session.get(LearningSet, world.learning_set.id))
+        waiting = factories.make_post(thread_posts, wendy, parent=thread_posts.posts[0],
+                                      body="Waiting words 5e2a", status=PostStatus.PENDING)
+        db.session.commit()
+        waiting_id = waiting.id
+    for url in (f"/threads/{thread_id}", f"/threads/{thread_id}?post={waiting_id}"):
+        page = client.get(url).text
+        assert "?page=2" not in page and "5e2a" not in page
+    client.sign_in_as(world.moderator)
+    page = client.get(f"/threads/{thread_id}?post={waiting_id}").text
+    assert "Replies, page 2 of 2" in page and "5e2a" in page
+
+
+def test_a_post_removed_from_a_kept_thread_leaves_its_pages(app, client, world, kept):
+    thread_id, branches = _thread(app, world)
+    client.sign_in_as(world.member)
+    gone = branches[11][1]
+    assert gone in _articles(client.get(f"/threads/{thread_id}?page=3").text)
+    with app.app_context():
+        db.session.execute(db.delete(Post).where(Post.id == gone))
+        db.session.commit()
+    assert gone not in _articles(client.get(f"/threads/{thread_id}?page=3").text)
+    assert "Replies, page 1 of 3" in client.get(f"/threads/{thread_id}?post={gone}").text
+
+
+def test_kept_threads_hold_a_bounded_number_of_posts(app, client, world, kept, monkeypatch):
+    first, _ = _thread(app, world)
+    second, _ = _thread(app, world)
+    # 25 posts each: a thread with its cut into pages weighs 75; room for one.
+    monkeypatch.setattr(shape, "KEPT_POSTS", 100)
+    client.sign_in_as(world.member)
+    for thread_id in (first, second):
+        assert client.get(f"/threads/{thread_id}").status_code == 200
+    assert [thread_id for _, thread_id in shape._kept] == [second]
