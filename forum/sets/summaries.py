@@ -125,6 +125,7 @@ def _summaries_for_visitor() -> tuple[Select, Select]:
 
 
 _APPROVED = PostStatus.APPROVED
+_MAX_OFFSET = 2**31 - 1
 
 
 def _summary(row: tuple, signed_in: bool) -> ThreadSummary:
@@ -156,7 +157,11 @@ def thread_summaries(session: Session, viewer: AnyUser, learning_set: LearningSe
     values = {**values, "set_id": learning_set.id, "limit": per_page}
 
     page = max(1, page)
-    rows = session.execute(query, {**values, "offset": (page - 1) * per_page}).all()
+    offset = (page - 1) * per_page
+    # An offset past a 32-bit integer (page=10**12 in an address) is past the last page on
+    # any site, and PostgreSQL refuses it as a parameter: ask the count instead.
+    rows = session.execute(query, {**values, "offset": offset}).all() \
+        if offset <= _MAX_OFFSET else []
     if rows:
         total = rows[0][8]
     elif page == 1:
