@@ -149,7 +149,7 @@ def thread_post_href(thread_id: int, post_id: int) -> str:
     return f"{thread_href(thread_id)}?post={int(post_id)}#post-{int(post_id)}"
 
 
-def thread_href_parts() -> tuple[str, str]:
+def thread_href_parts() -> tuple[Markup, Markup]:
     """A thread's address as (head, tail) around its id, ``head + str(thread_id) + tail``
     being ``thread_href(thread_id)``: for a page that lists many threads, whose rows then
     build their links without a call each. Both are escaped for HTML already."""
