@@ -127,7 +127,3 @@ def render(source: str) -> str:
     html = markdown.render(source)
     return _cleaner.clean(_demote_headings(html))
 
-
-def strip_tags(html: str) -> str:
-    """All tags removed, entities left as they are (:func:`forum.text.plain_text`)."""
-    return bleach.clean(html, tags=set(), strip=True)

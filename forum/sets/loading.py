@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import abort
 from flask_login import current_user
+from sqlalchemy import Select
+from sqlalchemy import bindparam
 from sqlalchemy import select
 
 from forum import permissions
@@ -11,9 +15,29 @@ from forum.extensions import db
 from forum.models import LearningSet
 
 
+@cache
+def _set_statement(with_role: bool) -> Select:
+    """The set by its slug (parameter ``slug``) and, ``with_role``, the viewer's role in it
+    (parameter ``viewer_id``) as a scalar subquery: the question every set page's rules ask
+    first, so it is not a query of its own. Built once per process."""
+    columns: list = [LearningSet]
+    if with_role:
+        columns.append(permissions.role_select(bindparam("viewer_id"), LearningSet.id)
+                       .scalar_subquery().label("viewer_role"))
+    return select(*columns).where(LearningSet.slug == bindparam("slug"))
+
+
 def load_visible_set(slug: str) -> LearningSet:
     """The set at ``slug`` if the visitor may see it; otherwise 404, whether it exists or not."""
-    learning_set = db.session.scalar(select(LearningSet).where(LearningSet.slug == slug))
-    if learning_set is None or not permissions.can_view_set(current_user, learning_set):
+    viewer = current_user._get_current_object()
+    signed_in = permissions.is_signed_in(viewer)
+    values = {"slug": slug, "viewer_id": viewer.id} if signed_in else {"slug": slug}
+    row = db.session.execute(_set_statement(signed_in), values).first()
+    if row is None:
+        abort(404)
+    learning_set = row[0]
+    if signed_in:
+        permissions.remember_role(viewer, learning_set, row.viewer_role)
+    if not permissions.can_view_set(viewer, learning_set):
         abort(404)
     return learning_set

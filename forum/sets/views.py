@@ -37,8 +37,8 @@ from forum.sets.forms import NewSetForm
 from forum.sets.forms import RoleForm
 from forum.sets.forms import SetSettingsWithMethodForm
 from forum.sets.loading import load_visible_set
+from forum.sets.summaries import thread_summaries
 from forum.threads import reading
-from forum.threads.service import thread_summaries
 
 
 def _hint_items(hints: dict) -> list[dict]:

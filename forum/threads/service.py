@@ -7,7 +7,6 @@ Functions here take the session, the acting user and the objects explicitly and 
 from __future__ import annotations
 
 import enum
-import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -15,13 +14,9 @@ from datetime import datetime
 from functools import cache
 
 from flask import url_for
-from flask_login import AnonymousUserMixin
 from markupsafe import Markup
-from sqlalchemy import Integer
-from sqlalchemy import Select
 from sqlalchemy import bindparam
 from sqlalchemy import exists
-from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -53,7 +48,6 @@ from forum.permissions import AnyUser
 from forum.text import plain_text
 from forum.text import render_markdown
 from forum.text import safe_html
-from forum.threads import reading
 from forum.threads.shape import PagePart  # noqa: F401 (the thread's pages, kept here too)
 from forum.threads.shape import Skeleton  # noqa: F401
 from forum.threads.shape import page_of_post  # noqa: F401
@@ -83,7 +77,7 @@ class CannotReplyToPost(ThreadError):
     """The post being answered is hidden or withdrawn."""
 
 
-# --- listing threads in a set -------------------------------------------
+# --- a post's status as a tag (the set page, search, the thread page) ---
 
 
 STATUS_TAGS = {
@@ -113,131 +107,6 @@ def status_tag(status: PostStatus) -> StatusTag | None:
     if status not in STATUS_TAGS:
         return None
     return StatusTag(STATUS_TAGS[status], STATUS_TAG_CLASSES[status])
-
-
-@dataclass(frozen=True)
-class ThreadSummary:
-    thread: Thread
-    reply_count: int
-    last_activity_at: datetime
-    author_name: str
-    is_pinned: bool
-    is_locked: bool
-    # Others never see a thread whose opening post is not approved; its author and the set's
-    # moderators do, marked with this status.
-    opening_status: PostStatus = PostStatus.APPROVED
-    # Published posts new to the viewer since they last read it (counted up to 100), and the
-    # first of them to be published.
-    unread_count: int = 0
-    first_unread_id: int | None = None
-
-    @property
-    def unread_label(self) -> str:
-        """The count as the page shows it ("99+" for a long thread)."""
-        return reading.unread_label(self.unread_count)
-
-    @property
-    def opening_tag(self) -> StatusTag | None:
-        """The tag marking a thread whose opening post is not simply published."""
-        return status_tag(self.opening_status)
-
-
-@dataclass(frozen=True)
-class ThreadPage:
-    items: list[ThreadSummary]
-    page: int
-    pages: int
-    total: int
-
-
-class _SetShape:
-    """A learning set as the set page's statements see it: its id is the parameter
-    ``set_id``."""
-
-    __slots__ = ()
-    id = bindparam("set_id", type_=Integer)
-
-
-def _summaries_statements(viewer: AnyUser, moderates: bool) -> tuple[Select, Select]:
-    """The set page's count and page statements for ``viewer`` (a
-    :class:`forum.permissions.prepared.ViewerShape` or a visitor), with the set, page size
-    and offset as parameters (``set_id``, ``limit``, ``offset``): built once per process and
-    kind of viewer, since building them from the permission filters costs more than running
-    them."""
-    learning_set = _SetShape()
-    # Challenges are listed apart (forum.challenges.service.challenge_summaries).
-    conditions = [Thread.learning_set_id == learning_set.id,
-                  Thread.id.not_in(select(Challenge.thread_id).correlate(None))]
-    if not moderates:
-        conditions.append(permissions.visible_threads_filter(viewer))
-    count = select(func.count(Thread.id)).where(*conditions)
-    order = (Thread.is_pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
-    limit, offset = bindparam("limit", type_=Integer), bindparam("offset", type_=Integer)
-    # The page's threads are chosen first, so that the unread markers (two capped subqueries
-    # a row) are worked out for the page's rows only, not for every thread of the set.
-    page_ids = (select(Thread.id).where(*conditions).order_by(*order).limit(limit)
-                .offset(offset).subquery("page_ids"))
-    query = (select(Thread, User.display_name)
-             .join(page_ids, page_ids.c.id == Thread.id)
-             .outerjoin(User, User.id == Thread.author_id))
-    if permissions.is_signed_in(viewer):
-        query = (query.add_columns(*reading.unread_columns(viewer, Thread.id,
-                                                           ThreadRead.read_up_to))
-                 .outerjoin(ThreadRead, reading.read_marker(viewer)))
-    query = query.order_by(*order)
-    return count, query
-
-
-def _summaries_for_moderator(viewer: AnyUser) -> tuple[Select, Select]:
-    return _summaries_statements(viewer, True)
-
-
-def _summaries_for_reader(viewer: AnyUser) -> tuple[Select, Select]:
-    return _summaries_statements(viewer, False)
-
-
-@cache
-def _summaries_for_visitor() -> tuple[Select, Select]:
-    return _summaries_statements(AnonymousUserMixin(), False)
-
-
-def thread_summaries(session: Session, viewer: AnyUser, learning_set: LearningSet, *,
-                     page: int, per_page: int) -> ThreadPage:
-    """One page of the set's threads the viewer may see: pinned first, then latest activity.
-
-    Two queries (a count and the page, which carries the unread markers) whatever the page
-    size, plus the cached role lookup. The opening post's status and the reply count are the
-    thread's own copies, so neither query reads the posts for them: the cost follows the set's
-    threads, not the site's posts.
-    """
-    per_page = max(1, per_page)
-    moderates = permissions.can_moderate(viewer, learning_set)
-    signed_in = permissions.is_signed_in(viewer)
-    if signed_in:
-        build = _summaries_for_moderator if moderates else _summaries_for_reader
-        (count, query), values = permissions.for_viewer(build, viewer)
-    else:
-        (count, query), values = _summaries_for_visitor(), {}
-    values = {**values, "set_id": learning_set.id}
-
-    total = session.scalar(count, values) or 0
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
-
-    # Signed in: each row also carries the thread's unread count and first unread post.
-    rows = session.execute(query, {**values, "limit": per_page,
-                                   "offset": (page - 1) * per_page}).all()
-    items = [
-        ThreadSummary(thread=row[0], reply_count=row[0].reply_count,
-                      last_activity_at=row[0].last_activity_at,
-                      author_name=row[1] or "A former member",
-                      is_pinned=row[0].is_pinned, is_locked=row[0].is_locked,
-                      opening_status=row[0].opening_status or PostStatus.APPROVED,
-                      unread_count=int(row[2] or 0) if signed_in else 0,
-                      first_unread_id=row[3] if signed_in else None)
-        for row in rows
-    ]
-    return ThreadPage(items=items, page=page, pages=pages, total=total)
 
 
 # --- reading one thread ---------------------------------------------------

@@ -13,7 +13,7 @@ from forum.models import User
 from forum.models import Visibility
 from forum.models import utcnow
 from forum.permissions import forget_roles
-from forum.threads.service import thread_summaries
+from forum.sets.summaries import thread_summaries
 from tests import factories
 from tests.querycount import recording_statements
 
@@ -30,7 +30,7 @@ def people(db_session):
 
 
 def _titles(page) -> list[str]:
-    return [item.thread.title for item in page.items]
+    return [item.title for item in page.items]
 
 
 def test_pinned_threads_come_first_then_latest_activity(db_session, people):
@@ -121,7 +121,7 @@ def test_listing_uses_the_same_number_of_queries_whatever_the_page_size(db_sessi
         viewer = db_session.get(User, member.id)
         with recording_statements() as statements:
             page = thread_summaries(db_session, viewer, learning_set, page=1, per_page=per_page)
-            [(item.thread.title, item.author_name, item.reply_count) for item in page.items]
+            [(item.title, item.author_name, item.reply_count) for item in page.items]
         counts.append(len(statements))
         assert len(page.items) == per_page
     assert counts[0] == counts[1]
