@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import statistics
 import sys
@@ -72,16 +73,32 @@ def _tail_queries() -> list[tuple[str, str]]:
             for rank in TAIL_RANKS]
 
 
+# SQLite builds its ranking statement once per form of search and kind of viewer: the
+# "before" form of the rule gets statements of its own (not the ones "now" runs).
+_before_builders: dict = {}
+_before_visitor_statements: dict = {}
+
+
+def _before_builder(form):
+    if form not in _before_builders:
+        _before_builders[form] = functools.partial(service._ranking_statement, form=form)
+    return _before_builders[form]
+
+
 @contextlib.contextmanager
 def _as_before():
     """Search as it was before this change: the post rule as a list of every thread the user
     may open (built before the first match is checked)."""
     rule = permissions.visible_posts_in_thread_filter
+    builder, visitors = service._ranking_builder, service._visitor_statements
     permissions.visible_posts_in_thread_filter = permissions.visible_posts_filter
+    service._ranking_builder = _before_builder
+    service._visitor_statements = _before_visitor_statements
     try:
         yield
     finally:
         permissions.visible_posts_in_thread_filter = rule
+        service._ranking_builder, service._visitor_statements = builder, visitors
 
 
 def _percentile(values: list[float], fraction: float) -> float:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement
 from sqlalchemy import Row
 from sqlalchemy import Select
+from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import literal
 from sqlalchemy import select
@@ -149,8 +151,9 @@ def queue_count_statement(user: User) -> Select:
     # What they can act on: others' waiting posts and edits, and reported posts.
     # waiting_posts_filter and approvable_posts_filter, from the moderated sets' threads that
     # have something waiting (not from every post of those sets).
-    waiting_threads = select(Thread.id).where(
-        permissions.moderates_filter(user, Thread.learning_set_id), Thread.waiting_count > 0)
+    waiting = (permissions.moderates_filter(user, Thread.learning_set_id),
+               Thread.waiting_count > 0)
+    waiting_threads = select(Thread.id).where(*waiting)
     # Waiting posts and waiting edits of published posts are counted apart, each stated so
     # that an index reads only what waits: one condition `status IN (...) AND (status =
     # pending OR pending_at IS NOT NULL)` read every post of each waiting thread, and one
@@ -160,10 +163,18 @@ def queue_count_statement(user: User) -> Select:
     # probing every waiting thread of an admin's 200 sets for an edit instead).
     others = Post.author_id.is_distinct_from(user.id)
 
+    def in_waiting_thread(thread_id) -> ColumnElement[bool]:
+        if permissions.is_admin(user):
+            # An admin moderates every set: the list of waiting threads would hold thousands
+            # (10,482 of 20,000 on the 1,000,000-post seed, which SQLite lists before the
+            # first post is read: 3.5 ms a page), so each waiting post is checked against
+            # its own thread instead.
+            return exists().where(Thread.id == thread_id, *waiting)
+        return thread_id.in_(waiting_threads.correlate(None))
+
     def capped(thread_id, *conditions) -> Select:
         return select(func.count()).select_from(
-            select(Post.id).where(*conditions, others,
-                                  thread_id.in_(waiting_threads.correlate(None)))
+            select(Post.id).where(*conditions, others, in_waiting_thread(thread_id))
             .limit(HEADER_COUNT_CAP + 1).subquery())
 
     pending = capped(Post.thread_id, Post.status == PostStatus.PENDING)

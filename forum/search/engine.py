@@ -3,6 +3,7 @@ highlighted snippet. :mod:`forum.search.service` decides who may see them."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Protocol
 
@@ -10,6 +11,7 @@ from markupsafe import Markup
 from markupsafe import escape
 from sqlalchemy import ColumnElement
 from sqlalchemy import Select
+from sqlalchemy import String
 from sqlalchemy import bindparam
 from sqlalchemy import column
 from sqlalchemy import func
@@ -82,13 +84,31 @@ _COLUMNS = {table: columns for _fts, table, columns in INDEXES}
 _AGGREGATED = frozenset({"guide_search_entries"})
 
 
+def _parameter(table: str) -> str:
+    """The name of the parameter that holds the match text of ``table``'s index (SQLite)."""
+    return f"{_FTS_TABLES[table]}_match"
+
+
 class SqliteEngine(_Shorthands):
     """FTS5: ``MATCH`` with every term quoted, ``bm25()`` rank, ``snippet()``."""
 
-    def __init__(self, query: ParsedQuery) -> None:
-        self.match = fts5_query(query)
+    def __init__(self, query: ParsedQuery | None) -> None:
+        # None: a blank engine, for statements built once and run with each search's
+        # :meth:`parameters` (a match left without its text fails instead of running).
+        self.match = fts5_query(query) if query is not None else None
+
+    def parameters(self, learning_set_id: int | None = None) -> dict[str, str]:
+        """Each index's match text, by the name of its parameter in :meth:`matches`."""
+        return {_parameter(table): self._match(table, learning_set_id)
+                for table in _FTS_TABLES}
+
+    def _bound(self, table: str, learning_set_id: int | None) -> ColumnElement:
+        if self.match is None:
+            return bindparam(_parameter(table), type_=String, required=True)
+        return bindparam(_parameter(table), self._match(table, learning_set_id))
 
     def _match(self, table: str, learning_set_id: int | None = None) -> str:
+        assert self.match is not None
         if table not in SCOPED:
             return self.match
         match = self.match
@@ -109,7 +129,7 @@ class SqliteEngine(_Shorthands):
         query = (select(index.c.rowid.label("id"),
                         literal_column(f"bm25({fts}{weights})").label("rank"))
                  .where(index.c[fts].op("MATCH")(
-                     bindparam(f"{fts}_match", self._match(table, learning_set_id)))))
+                     self._bound(table, learning_set_id))))
         if table in _AGGREGATED:
             # "LIMIT -1" keeps SQLite from flattening the match into a query that groups its
             # rows, where bm25() cannot be called.
@@ -120,16 +140,22 @@ class SqliteEngine(_Shorthands):
         ids = list(ids)
         if not ids:
             return {}
-        fts = _FTS_TABLES[table]
-        index = sql_table(fts, column("rowid"), column(fts))
-        # Column -1: the column that matched best (events index three); 0: a post's text.
-        snippet_column = 0 if table in SCOPED else -1
-        rows = session.execute(
-            select(index.c.rowid, literal_column(
-                f"snippet({fts}, {snippet_column}, char(2), char(3), '…', {SNIPPET_WORDS})"))
-            .where(index.c[fts].op("MATCH")(bindparam("match", self._match(table))),
-                   index.c.rowid.in_(ids)))
+        rows = session.execute(_sqlite_snippets(table),
+                               {"match": self._match(table), "ids": ids})
         return {row[0]: highlight(row[1]) for row in rows}
+
+
+@functools.cache
+def _sqlite_snippets(table: str) -> Select:
+    """The snippets of some rows of ``table`` (built once: a search shows up to 20)."""
+    fts = _FTS_TABLES[table]
+    index = sql_table(fts, column("rowid"), column(fts))
+    # Column -1: the column that matched best (events index three); 0: a post's text.
+    snippet_column = 0 if table in SCOPED else -1
+    return (select(index.c.rowid, literal_column(
+                f"snippet({fts}, {snippet_column}, char(2), char(3), '…', {SNIPPET_WORDS})"))
+            .where(index.c[fts].op("MATCH")(bindparam("match", type_=String, required=True)),
+                   index.c.rowid.in_(bindparam("ids", expanding=True))))
 
 
 class PostgresEngine(_Shorthands):

@@ -11,17 +11,25 @@ by ``visible_events_filter``.
 from __future__ import annotations
 
 import enum
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
+from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import ColumnElement
+from sqlalchemy import DateTime
+from sqlalchemy import Integer
+from sqlalchemy import Row
 from sqlalchemy import Select
+from sqlalchemy import String
+from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import literal
 from sqlalchemy import or_
@@ -42,6 +50,8 @@ from forum.models import PostStatus
 from forum.models import Thread
 from forum.models import User
 from forum.permissions import AnyUser
+from forum.search.engine import Engine
+from forum.search.engine import SqliteEngine
 from forum.search.engine import engine_for
 from forum.search.query import ParsedQuery
 from forum.times import to_local
@@ -128,10 +138,35 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+# The filters' values are named parameters, so a statement built once (SQLite,
+# _ranking_statement) runs with each search's own values (_filter_parameters).
+def _filter_parameters(filters: Filters) -> dict[str, object]:
+    values: dict[str, object] = {}
+    if filters.learning_set is not None:
+        values["set_id"] = filters.learning_set.id
+    if filters.author:
+        values["author_like"] = _like(filters.author)
+    if filters.date_from is not None:
+        values["date_from"] = datetime.combine(filters.date_from, time.min)
+    if filters.date_to is not None:
+        values["date_to"] = datetime.combine(filters.date_to + timedelta(days=1), time.min)
+    return values
+
+
+_FILTER_TYPES = {"set_id": Integer(), "author_like": String(), "date_from": DateTime(),
+                 "date_to": DateTime()}
+
+
+def _filter_value(filters: Filters, name: str) -> ColumnElement:
+    if isinstance(filters, _Form):
+        return bindparam(name, type_=_FILTER_TYPES[name], required=True)
+    return bindparam(name, _filter_parameters(filters)[name])
+
+
 def _in_set(filters: Filters, learning_set_id: ColumnElement) -> ColumnElement[bool] | None:
     if filters.learning_set is None:
         return None
-    return learning_set_id == filters.learning_set.id
+    return learning_set_id == _filter_value(filters, "set_id")
 
 
 def _post_matches(user: AnyUser, hit, columns: list, filters: Filters, *,
@@ -244,7 +279,7 @@ def _event_candidates(user: AnyUser, matches: Select, filters: Filters) -> Selec
     in_set = None
     if filters.learning_set is not None:
         in_set = Event.id.in_(select(EventSet.event_id).where(
-            EventSet.learning_set_id == filters.learning_set.id).correlate(None))
+            EventSet.learning_set_id == _filter_value(filters, "set_id")).correlate(None))
     return _filtered(query, filters, in_set, Event.created_by_id, Event.created_at)
 
 
@@ -254,13 +289,13 @@ def _filtered(query: Select, filters: Filters, in_set: ColumnElement[bool] | Non
         query = query.where(in_set)
     if filters.author:
         query = query.where(author_id.in_(
-            select(User.id).where(User.display_name.ilike(_like(filters.author), escape="\\"))
+            select(User.id).where(User.display_name.ilike(_filter_value(filters, "author_like"),
+                                                          escape="\\"))
             .correlate(None)))
     if filters.date_from is not None:
-        query = query.where(created_at >= datetime.combine(filters.date_from, time.min))
+        query = query.where(created_at >= _filter_value(filters, "date_from"))
     if filters.date_to is not None:
-        query = query.where(created_at < datetime.combine(filters.date_to + timedelta(days=1),
-                                                          time.min))
+        query = query.where(created_at < _filter_value(filters, "date_to"))
     return query
 
 
@@ -271,35 +306,18 @@ def search(session: Session, user: AnyUser, query: ParsedQuery, filters: Filters
     Raises :class:`forum.search.engine.TooCommon` when no word of the query can be searched.
     """
     engine = engine_for(session, query)
-    parts = []
-    if filters.kind in (None, ResultKind.THREAD):
-        parts.append(_thread_candidates(user, engine.matches("threads"), filters))
-    if filters.kind in (None, ResultKind.GUIDE):
-        parts.append(_guide_candidates(user, engine.matches("guide_search_entries"), filters))
-    if filters.kind in (None, ResultKind.EVENT):
-        parts.append(_event_candidates(user, engine.matches("events"), filters))
-    found: list[Candidate] = []
-    if parts:
-        # Counting stops after COUNT_CAP matches: a count of every visible match of a common
-        # word costs a full pass over them, and "more than 1,000" says as much.
-        candidates = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("candidates")
-        found = [Candidate(*row) for row in session.execute(
-            select(candidates.c.kind, candidates.c.id, candidates.c.rank,
-                   candidates.c.created_at)
-            .order_by(candidates.c.rank, candidates.c.created_at.desc(),
-                      candidates.c.id.desc())
-            .limit(COUNT_CAP + 1))]
-    windowed = False
-    if filters.kind in (None, ResultKind.POST):
-        in_set = filters.learning_set.id if filters.learning_set is not None else None
-        window, windowed = _post_window(session, user, engine.matches("posts", in_set),
-                                        filters)
-        found = _best_first(found + window)
-    more = len(found) > COUNT_CAP or windowed
-    total = min(len(found), COUNT_CAP)
+    # Page numbers stop where the count does: no page past COUNT_CAP is ever shown.
+    page = min(max(1, page), max(1, math.ceil(COUNT_CAP / per_page)))
+    if isinstance(engine, SqliteEngine):
+        best, matched, windowed = _best_in_sql(session, user, engine, filters,
+                                               wanted=page * per_page)
+    else:
+        best, matched, windowed = _best_in_python(session, user, engine, filters)
+    more = matched > COUNT_CAP or windowed
+    total = min(matched, COUNT_CAP)
     pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
-    rows = found[(page - 1) * per_page:page * per_page]
+    page = min(page, pages)
+    rows = best[(page - 1) * per_page:page * per_page]
     ids = {kind: [row.id for row in rows if row.kind == kind] for kind in ResultKind}
     found = _results(session, engine, rows, ids[ResultKind.POST], ids[ResultKind.THREAD])
     found.update(_guide_results(session, engine, user, filters, ids[ResultKind.GUIDE]))
@@ -308,48 +326,200 @@ def search(session: Session, user: AnyUser, query: ParsedQuery, filters: Filters
                       total=total, page=page, pages=pages, more=more, windowed=windowed)
 
 
+def _other_candidates(user: AnyUser, engine: Engine, filters: Filters) -> list[Select]:
+    """The matching thread titles, guides and events the user may read (as the filters
+    ask), each part (kind, id, rank, created_at)."""
+    parts = []
+    if filters.kind in (None, ResultKind.THREAD):
+        parts.append(_thread_candidates(user, engine.matches("threads"), filters))
+    if filters.kind in (None, ResultKind.GUIDE):
+        parts.append(_guide_candidates(user, engine.matches("guide_search_entries"), filters))
+    if filters.kind in (None, ResultKind.EVENT):
+        parts.append(_event_candidates(user, engine.matches("events"), filters))
+    return parts
+
+
+def _best_order(rows) -> list[ColumnElement]:
+    """:func:`_best_first` as an ORDER BY over ``rows`` (kind, id, rank, created_at)."""
+    return [rows.c.rank, rows.c.created_at.desc(), rows.c.id.desc()]
+
+
+def _best_in_python(session: Session, user: AnyUser, engine: Engine,
+                    filters: Filters) -> tuple[list[Candidate], int, bool]:
+    """Every candidate, best first, how many there are, and whether the post window was
+    full: the thread, guide and event matches (at most COUNT_CAP + 1) and the post window
+    are read, then merged here (PostgreSQL, whose post window takes two steps)."""
+    parts = _other_candidates(user, engine, filters)
+    found: list[Candidate] = []
+    if parts:
+        # Counting stops after COUNT_CAP matches: a count of every visible match of a common
+        # word costs a full pass over them, and "more than 1,000" says as much.
+        candidates = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("candidates")
+        found = [Candidate(*row) for row in session.execute(
+            select(candidates.c.kind, candidates.c.id, candidates.c.rank,
+                   candidates.c.created_at)
+            .order_by(*_best_order(candidates))
+            .limit(COUNT_CAP + 1))]
+    windowed = False
+    if filters.kind in (None, ResultKind.POST):
+        in_set = filters.learning_set.id if filters.learning_set is not None else None
+        window, windowed = _post_window(session, user, engine.matches("posts", in_set),
+                                        filters)
+        found = _best_first(found + window)
+    return found, len(found), windowed
+
+
+def _best_in_sql(session: Session, user: AnyUser, engine: SqliteEngine, filters: Filters, *,
+                 wanted: int) -> tuple[list[Candidate], int, bool]:
+    """The best ``wanted`` candidates, how many there are (as :func:`_best_in_python`
+    counts them), and whether the post window was full, in ONE statement (SQLite), built
+    once per form of search (:func:`_ranking_statement`) and run with this search's words
+    and filters."""
+    form = _Form.of(filters)
+    if permissions.is_signed_in(user):
+        statement, parameters = permissions.for_viewer(_ranking_builder(form), user)
+    else:
+        statement = _visitor_statements.get(form)
+        if statement is None:
+            statement = _visitor_statements.setdefault(form, _ranking_statement(user, form))
+        parameters = {}
+    in_set = filters.learning_set.id if filters.learning_set is not None else None
+    rows = session.execute(statement, {**parameters, **engine.parameters(in_set),
+                                       **_filter_parameters(filters), "wanted": wanted,
+                                       "count_cap": COUNT_CAP, "post_window": POST_WINDOW}
+                           ).all()
+    if not rows:
+        return [], 0, False
+    return ([Candidate(row[0], row[1], row[2], row[3]) for row in rows], rows[0].matched,
+            rows[0].window > POST_WINDOW)
+
+
+@dataclass(frozen=True)
+class _Form(Filters):
+    """Filters standing for every search of one form (which kinds, which filters are set):
+    their values are parameters given at each run (:func:`_filter_parameters`)."""
+
+    @classmethod
+    def of(cls, filters: Filters) -> _Form:
+        return cls(learning_set=_ANY_SET if filters.learning_set is not None else None,
+                   author="…" if filters.author else "", kind=filters.kind,
+                   date_from=date.min if filters.date_from is not None else None,
+                   date_to=date.min if filters.date_to is not None else None)
+
+
+_ANY_SET: Any = object()
+# COUNT_CAP and POST_WINDOW, given at each run.
+_SIZES = {name: bindparam(name, type_=Integer, required=True)
+          for name in ("count_cap", "post_window")}
+_visitor_statements: dict[_Form, Select] = {}
+
+
+@functools.cache
+def _ranking_builder(form: _Form) -> Callable[[AnyUser], Select]:
+    """One builder per form, so :func:`forum.permissions.for_viewer` keeps a statement per
+    form and kind of viewer."""
+    return functools.partial(_ranking_statement, form=form)
+
+
+def _ranking_statement(user: AnyUser, form: _Form) -> Select:
+    """(kind, id, rank, created_at, matched, window) of the best ``wanted`` candidates: the
+    same thread, guide and event matches and post window as :func:`_best_in_python`, merged,
+    ordered and counted by the database, so only the rows up to the page shown reach Python
+    (not 2,000 rows for a common word), and the statement is built once, not per search."""
+    engine = SqliteEngine(None)
+    parts = _other_candidates(user, engine, form)
+    chosen: list[Select] = []
+    counts: list[ColumnElement] = []
+    if parts:
+        union = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("candidates")
+        others = (select(union.c.kind, union.c.id, union.c.rank, union.c.created_at)
+                  .order_by(*_best_order(union)).limit(_SIZES["count_cap"] + 1).cte("others"))
+        chosen.append(select(others.c.kind, others.c.id, others.c.rank, others.c.created_at))
+        counts.append(select(func.count()).select_from(others).scalar_subquery())
+    window_count: ColumnElement = literal(0)
+    if form.kind in (None, ResultKind.POST):
+        # Within a set the engine's match holds the set (the index gives that set's posts).
+        hit = engine.matches("posts").subquery("post_hits")
+        columns = [Post.id.label("id"), hit.c.rank.label("rank"),
+                   Post.created_at.label("created_at")]
+        # Newest first in the index's own order (FTS5 walks the words' rowids backwards and
+        # stops after POST_WINDOW + 1 readable matches); the last one only tells that more
+        # match, and takes no place in the ranking.
+        window = (_post_matches(user, hit, columns, form, per_post_rule=True)
+                  .order_by(hit.c.id.desc()).limit(_SIZES["post_window"] + 1)
+                  .cte("post_window"))
+        numbered = select(window.c.id, window.c.rank, window.c.created_at,
+                          func.row_number().over(order_by=window.c.id.desc()).label("number")
+                          ).subquery("numbered")
+        chosen.append(select(literal(ResultKind.POST.value).label("kind"), numbered.c.id,
+                             numbered.c.rank, numbered.c.created_at)
+                      .where(numbered.c.number <= _SIZES["post_window"]))
+        window_count = select(func.count()).select_from(window).scalar_subquery()
+        counts.append(func.min(window_count, _SIZES["post_window"]))
+    merged = (union_all(*chosen) if len(chosen) > 1 else chosen[0]).subquery("found")
+    matched = counts[0] if len(counts) == 1 else counts[0] + counts[1]
+    return (select(merged.c.kind, merged.c.id, merged.c.rank, merged.c.created_at,
+                   matched.label("matched"), window_count.label("window"))
+            .order_by(*_best_order(merged), merged.c.kind)
+            .limit(bindparam("wanted", type_=Integer, required=True)))
+
+
 def _results(session: Session, engine, rows, post_ids: list[int],
              thread_ids: list[int]) -> dict[tuple[str, int], Result]:
     posts = {}
     if post_ids:
-        for post, thread, learning_set, author in session.execute(
-                select(Post, Thread, LearningSet, User)
-                .join(Thread, Thread.id == Post.thread_id)
-                .join(LearningSet, LearningSet.id == Thread.learning_set_id)
-                .outerjoin(User, User.id == Post.author_id)
-                .where(Post.id.in_(post_ids))):
-            posts[post.id] = (post, thread, learning_set, author)
+        posts = {row.id: row for row in session.execute(_post_details(), {"ids": post_ids})}
     threads = {}
     if thread_ids:
-        for thread, learning_set, author in session.execute(
-                select(Thread, LearningSet, User)
-                .join(LearningSet, LearningSet.id == Thread.learning_set_id)
-                .outerjoin(User, User.id == Thread.author_id)
-                .where(Thread.id.in_(thread_ids))):
-            threads[thread.id] = (thread, learning_set, author)
+        threads = {row.id: row for row in session.execute(_thread_details(),
+                                                          {"ids": thread_ids})}
     post_snippets = engine.post_snippets(session, post_ids)
     thread_snippets = engine.thread_snippets(session, thread_ids)
     results = {}
     for row in rows:
         if row.kind == ResultKind.POST:
-            post, thread, learning_set, author = posts[row.id]
+            post = posts[row.id]
             results[(row.kind, row.id)] = (Result(
-                kind=ResultKind.POST, post_id=post.id, thread_id=thread.id,
-                thread_title=thread.title, set_name=learning_set.name,
-                set_slug=learning_set.slug,
-                author_name=author.display_name if author else "A former member",
-                created_at=post.created_at, snippet=post_snippets.get(post.id, Markup("")),
-                status=post.status))
+                kind=ResultKind.POST, post_id=post.id, thread_id=post.thread_id,
+                thread_title=post.title, set_name=post.set_name, set_slug=post.set_slug,
+                author_name=_author_name(post), created_at=post.created_at,
+                snippet=post_snippets.get(post.id, Markup("")), status=post.status))
         elif row.kind == ResultKind.THREAD:
-            thread, learning_set, author = threads[row.id]
+            thread = threads[row.id]
             results[(row.kind, row.id)] = (Result(
                 kind=ResultKind.THREAD, post_id=None, thread_id=thread.id,
-                thread_title=thread.title, set_name=learning_set.name,
-                set_slug=learning_set.slug,
-                author_name=author.display_name if author else "A former member",
+                thread_title=thread.title, set_name=thread.set_name,
+                set_slug=thread.set_slug, author_name=_author_name(thread),
                 created_at=thread.created_at,
                 snippet=thread_snippets.get(thread.id, Markup(""))))
     return results
+
+
+def _author_name(row) -> str:
+    return row.author_name if row.author_id is not None else "A former member"
+
+
+# What a result shows of the posts and threads on the page, by id: columns, not whole rows
+# of four tables, from statements built once.
+@functools.cache
+def _post_details() -> Select:
+    return (select(Post.id, Post.thread_id, Post.created_at, Post.status, Thread.title,
+                   LearningSet.name.label("set_name"), LearningSet.slug.label("set_slug"),
+                   User.id.label("author_id"), User.display_name.label("author_name"))
+            .join(Thread, Thread.id == Post.thread_id)
+            .join(LearningSet, LearningSet.id == Thread.learning_set_id)
+            .outerjoin(User, User.id == Post.author_id)
+            .where(Post.id.in_(bindparam("ids", expanding=True))))
+
+
+@functools.cache
+def _thread_details() -> Select:
+    return (select(Thread.id, Thread.title, Thread.created_at,
+                   LearningSet.name.label("set_name"), LearningSet.slug.label("set_slug"),
+                   User.id.label("author_id"), User.display_name.label("author_name"))
+            .join(LearningSet, LearningSet.id == Thread.learning_set_id)
+            .outerjoin(User, User.id == Thread.author_id)
+            .where(Thread.id.in_(bindparam("ids", expanding=True))))
 
 
 def _guide_results(session: Session, engine, user: AnyUser, filters: Filters,
@@ -395,8 +565,9 @@ def _event_results(session: Session, engine, event_ids: list[int]
         for event in session.scalars(select(Event).where(Event.id.in_(event_ids)))}
 
 
-def searchable_sets(session: Session, user: AnyUser) -> list[LearningSet]:
-    """The sets a searcher may choose to search within: those they can read."""
-    return list(session.scalars(select(LearningSet)
+def searchable_sets(session: Session, user: AnyUser) -> list[Row]:
+    """The sets a searcher may choose to search within, those they can read: (id, slug,
+    name), all the form shows (an admin reads every set: 200 on the large seed)."""
+    return list(session.execute(select(LearningSet.id, LearningSet.slug, LearningSet.name)
                                 .where(permissions.readable_sets_filter(user))
                                 .order_by(LearningSet.name)))

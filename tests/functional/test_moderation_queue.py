@@ -199,6 +199,10 @@ def test_header_counts_others_waiting_posts_and_edits_and_the_queue_lists_the_ow
     assert "<strong>3</strong> items waiting" in page
     assert "Published, then edited: the edit waits." in page
     assert "Published, no edit." not in page
+    # An admin's count checks each waiting post against its own thread (not a list of
+    # every waiting thread): the same items, the moderator's waiting post among them.
+    client.sign_in_as(world.admin)
+    assert "Moderation (3<" in client.get("/moderation/").get_data(as_text=True)
 
 
 def test_approved_before_counts_the_authors_posts_in_that_set_only_up_to_50_or_more(

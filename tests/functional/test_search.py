@@ -148,14 +148,18 @@ def test_the_index_follows_edits(app, client, world, posts):
 
 
 def test_filters_by_set_author_kind_and_date(client, world, posts):
+    """Each search applies its own filters (SQLite runs one statement per form of search
+    with each search's values: the same form with other values must not give old results)."""
     client.sign_in_as(world.member)
     assert _count(client.get("/search?q=published&author=wren").text) == "1 result"
     assert _count(client.get("/search?q=published&author=nobody").text) == "No results"
     assert _count(client.get("/search?q=naming&kind=post").text) == "No results"
     assert _count(client.get("/search?q=naming&kind=thread").text) == "1 result"
     assert _count(client.get("/search?q=published&set=comms").text) == "1 result"
+    assert _count(client.get("/search?q=published&from=2000-01-01").text) == "1 result"
     assert _count(client.get("/search?q=published&from=2999-01-01").text) == "No results"
     assert _count(client.get("/search?q=published&to=2999-01-01").text) == "1 result"
+    assert _count(client.get("/search?q=published&to=2000-01-01").text) == "No results"
 
 
 def test_a_bad_filter_says_what_is_wrong_and_keeps_the_query(client, world, posts):
