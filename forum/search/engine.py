@@ -146,7 +146,17 @@ class PostgresEngine(_Shorthands):
             tsquery = func.tsquery_and(tsquery, func.tsquery_not(term))
         self.config = config
         self.tsquery = tsquery
-        if not session.scalar(select(func.numnode(tsquery))):
+        # For the rest of the transaction (the search request), statements are planned for
+        # their values. psycopg prepares a statement run 5 times on a connection, and
+        # PostgreSQL may then plan it once for any value: search's statements are the same
+        # text for every word, and a plan made without knowing whether a word is rare (a
+        # bitmap of its matches) or common (a walk down the newest posts) took 0.6-1.6 s
+        # for a rare word instead of 10-25 ms (bench/RESULTS.md, "Search on PostgreSQL: the
+        # set lists read once, plans for the words searched"). Asked in the same round trip.
+        nodes, _mode = session.execute(select(
+            func.numnode(tsquery),
+            func.set_config("plan_cache_mode", "force_custom_plan", True))).one()
+        if not nodes:
             raise TooCommon("Those words are too common to search for: add a less common one.")
 
     def matches(self, table: str, learning_set_id: int | None = None) -> Select:

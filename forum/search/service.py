@@ -198,7 +198,7 @@ def _thread_candidates(user: AnyUser, matches: Select, filters: Filters) -> Sele
     query = (select(literal(ResultKind.THREAD.value).label("kind"), Thread.id.label("id"),
                     hit.c.rank.label("rank"), Thread.created_at.label("created_at"))
              .join(hit, hit.c.id == Thread.id)
-             .where(permissions.visible_threads_filter(user)))
+             .where(permissions.visible_threads_filter(user, listed=True)))
     return _filtered(query, filters, _in_set(filters, Thread.learning_set_id), Thread.author_id,
                      Thread.created_at)
 
