@@ -166,6 +166,13 @@ class PostgresEngine(_Shorthands):
                        (-func.ts_rank_cd(vector, self.tsquery)).label("rank"))
                 .where(vector.op("@@")(self.tsquery)))
 
+    def on_table(self, table: str) -> tuple[ColumnElement[bool], ColumnElement[float]]:
+        """The match and its rank as conditions on a query's own ``table`` (PostgreSQL only):
+        no subquery over the same table joined back by id, which costs a second primary-key
+        lookup of every candidate row."""
+        vector = literal_column(f"{table}.search_vector")
+        return vector.op("@@")(self.tsquery), -func.ts_rank_cd(vector, self.tsquery)
+
     def snippets(self, session: Session, table: str, ids: Iterable[int]) -> dict[int, Markup]:
         ids = list(ids)
         if not ids:

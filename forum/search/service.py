@@ -42,6 +42,7 @@ from forum.models import PostStatus
 from forum.models import Thread
 from forum.models import User
 from forum.permissions import AnyUser
+from forum.search.engine import Engine
 from forum.search.engine import engine_for
 from forum.search.query import ParsedQuery
 from forum.times import to_local
@@ -53,8 +54,10 @@ COUNT_CAP = 1000
 POST_WINDOW = 1000
 # On PostgreSQL the window is first looked for among this many newest post ids (see _post_window).
 NEWEST_IDS = 20 * POST_WINDOW
-# PostgreSQL: this many readable matches among the NEWEST_IDS (0.5%) make a query "dense".
-DENSE_MATCHES = 100
+# PostgreSQL, older posts: a row fetched from the index's bitmap costs about this many rows
+# walked down the primary key (9 against 1.7 µs, bench/RESULTS.md, "Search on PostgreSQL: the
+# set lists read once, plans for the words searched").
+WALK_PER_MATCH = 5
 
 
 class ResultKind(enum.StrEnum):
@@ -134,8 +137,10 @@ def _in_set(filters: Filters, learning_set_id: ColumnElement) -> ColumnElement[b
     return learning_set_id == filters.learning_set.id
 
 
-def _post_matches(user: AnyUser, hit, columns: list, filters: Filters, *,
-                  per_post_rule: bool) -> Select:
+def _post_matches(user: AnyUser, columns: list, filters: Filters, *, per_post_rule: bool,
+                  hit=None, found: ColumnElement[bool] | None = None) -> Select:
+    """The posts the user may read among the engine's matches: ``hit`` (a subquery of
+    matching ids, joined) or ``found`` (PostgreSQL: the match on the posts' own rows)."""
     # The same rule in two forms (bench/RESULTS.md, "Search: the post rule per post"): per
     # post checks each match against its own (joined) thread and a short list of set ids,
     # instead of first listing every thread the user may open. Given that form for a
@@ -144,15 +149,17 @@ def _post_matches(user: AnyUser, hit, columns: list, filters: Filters, *,
     # _post_window chooses the form there.
     rule = (permissions.visible_posts_in_thread_filter(user) if per_post_rule
             else permissions.visible_posts_filter(user))
-    query = (select(*columns).select_from(Post)
-             .join(hit, hit.c.id == Post.id)
-             .join(Thread, Thread.id == Post.thread_id)
-             .where(rule))
+    query = select(*columns).select_from(Post)
+    if hit is not None:
+        query = query.join(hit, hit.c.id == Post.id)
+    query = query.join(Thread, Thread.id == Post.thread_id).where(rule)
+    if found is not None:
+        query = query.where(found)
     return _filtered(query, filters, _in_set(filters, Thread.learning_set_id), Post.author_id,
                      Post.created_at)
 
 
-def _post_window(session: Session, user: AnyUser, matches: Select,
+def _post_window(session: Session, user: AnyUser, engine: Engine,
                  filters: Filters) -> tuple[list[Candidate], bool]:
     """The newest POST_WINDOW matching posts the user may read, ranked, and whether more match.
 
@@ -160,37 +167,65 @@ def _post_window(session: Session, user: AnyUser, matches: Select,
     the database stops after POST_WINDOW + 1 visible matches instead of ranking every one;
     the permission rule applies before the window, so posts the user may not read neither
     take a place in it nor tell that they exist."""
-    hit = matches.subquery("post_hits")
-    columns = [Post.id, hit.c.rank, Post.created_at]
     if session.get_bind().dialect.name != "postgresql" or filters.learning_set is not None:
         # SQLite: within one set the index itself gives that set's matches (the engine's
         # scope). PostgreSQL: a set is a small share of all posts, read through its threads,
-        # each post's vector checked against the query.
-        rows = session.execute(_post_matches(user, hit, columns, filters, per_post_rule=True)
-                               .order_by(hit.c.id.desc()).limit(POST_WINDOW + 1)).all()
+        # each post's vector checked against the query (joined: on the posts' own rows
+        # PostgreSQL chose a BitmapAnd of each thread's posts with the whole GIN index).
+        in_set = filters.learning_set.id if filters.learning_set is not None else None
+        hit = engine.matches("posts", in_set).subquery("post_hits")
+        rows = session.execute(
+            _post_matches(user, [Post.id, hit.c.rank, Post.created_at], filters,
+                          per_post_rule=True, hit=hit)
+            .order_by(hit.c.id.desc()).limit(POST_WINDOW + 1)).all()
     else:
+        # The match on the posts' own rows: no second lookup of each candidate by its id.
+        found, rank = engine.on_table("posts")
+        columns = [Post.id, rank, Post.created_at]
         # PostgreSQL estimates how many posts match from each word alone; words that occur
         # together fool it into building every match's bitmap and scanning posts. The newest
         # posts first (a small range of ids, a small plan), then, if the window is not full,
         # all older ones.
         bound = (session.scalar(select(func.max(Post.id))) or 0) - NEWEST_IDS
-        # (The range is given for both sides of the join: PostgreSQL does not carry it over.)
         rows = session.execute(
-            _post_matches(user, hit, columns, filters, per_post_rule=True)
-            .where(hit.c.id > bound, Post.id > bound).order_by(hit.c.id.desc())
+            _post_matches(user, columns, filters, per_post_rule=True, found=found)
+            .where(Post.id > bound).order_by(Post.id.desc())
             .limit(POST_WINDOW + 1)).all()
         if len(rows) <= POST_WINDOW and bound > 0:
-            # Matches were dense among the newest posts: walk down the older ones in id order
-            # with the thread-list form, which PostgreSQL plans as that walk. Sparse (a rare
-            # word): the per-post form, whose bitmap of every match is then small, where the
-            # list form would first list every thread the user may open.
-            dense = len(rows) >= DENSE_MATCHES
-            rows += session.execute(
-                _post_matches(user, hit, columns, filters, per_post_rule=not dense)
-                .where(hit.c.id <= bound, Post.id <= bound).order_by(hit.c.id.desc())
-                .limit(POST_WINDOW + 1 - len(rows))).all()
+            # Not full: the older posts. Either walk down them in id order until the window
+            # is full (about needed / density rows, each checked) or fetch every older match
+            # from the index and sort them (about density × bound rows, each fetched and
+            # checked, WALK_PER_MATCH times dearer per row), the density as found among the
+            # newest. The walk: the joined match with the thread-list form, which PostgreSQL
+            # plans as a merge of two backward scans of the primary key; the fetch: the
+            # match on the posts' own rows with the per-post form (a small bitmap, and no
+            # list of every thread the user may open).
+            needed = POST_WINDOW + 1 - len(rows)
+            if _walk_older(len(rows), needed, bound):
+                hit = engine.matches("posts").subquery("post_hits")
+                older = (_post_matches(user, [Post.id, hit.c.rank, Post.created_at], filters,
+                                       per_post_rule=False, hit=hit)
+                         # (Given for both sides of the join: PostgreSQL does not carry it.)
+                         .where(hit.c.id <= bound, Post.id <= bound)
+                         .order_by(hit.c.id.desc()))
+            else:
+                # "id + 0": ordered by the key, PostgreSQL would walk down it all the same,
+                # expecting the matches it estimates from the word alone to come early.
+                older = (_post_matches(user, columns, filters, per_post_rule=True, found=found)
+                         .where(Post.id <= bound).order_by((Post.id + 0).desc()))
+            rows += session.execute(older.limit(needed)).all()
     return ([Candidate(ResultKind.POST.value, row[0], row[1], row[2])
              for row in rows[:POST_WINDOW]], len(rows) > POST_WINDOW)
+
+
+def _walk_older(newest: int, needed: int, bound: int) -> bool:
+    """PostgreSQL: walk down the older posts rather than fetch all their matches, given
+    ``newest`` matches found among the NEWEST_IDS newest posts, ``needed`` more wanted and
+    ``bound`` older posts."""
+    if not newest:
+        return False
+    walked = needed * NEWEST_IDS / newest
+    return walked < WALK_PER_MATCH * newest * bound / NEWEST_IDS
 
 
 def _thread_candidates(user: AnyUser, matches: Select, filters: Filters) -> Select:
@@ -291,9 +326,7 @@ def search(session: Session, user: AnyUser, query: ParsedQuery, filters: Filters
             .limit(COUNT_CAP + 1))]
     windowed = False
     if filters.kind in (None, ResultKind.POST):
-        in_set = filters.learning_set.id if filters.learning_set is not None else None
-        window, windowed = _post_window(session, user, engine.matches("posts", in_set),
-                                        filters)
+        window, windowed = _post_window(session, user, engine, filters)
         found = _best_first(found + window)
     more = len(found) > COUNT_CAP or windowed
     total = min(len(found), COUNT_CAP)
