@@ -194,7 +194,8 @@ def visible_posts_filter(user: AnyUser) -> ColumnElement[bool]:
     return _posts_filter(user, frozenset({PostStatus.APPROVED}))
 
 
-def visible_posts_in_thread_filter(user: AnyUser) -> ColumnElement[bool]:
+def visible_posts_in_thread_filter(user: AnyUser, *, listed: bool = True
+                                   ) -> ColumnElement[bool]:
     """:func:`visible_posts_filter` for a query that already joins each post's own
     :class:`Thread` (``Thread.id == Post.thread_id``): the same rule, read from the joined
     thread's columns instead of a list of every thread the user may open.
@@ -202,14 +203,15 @@ def visible_posts_in_thread_filter(user: AnyUser) -> ColumnElement[bool]:
     For search, which checks a few thousand matching posts newest first: each is checked
     against its own thread and set (a short list of readable and moderated set ids), where the
     list form first builds the ids of every thread the user may open (thousands) before the
-    first post is looked at. The two short lists are read once per query (on PostgreSQL an
-    array, not a join it could misjudge)."""
+    first post is looked at. ``listed``: the two short lists are read once per query (on
+    PostgreSQL an array, not a join it could misjudge; see
+    :class:`forum.permissions.roles.InSetIds`)."""
     own = false()
     if is_signed_in(user):
         own = and_(Post.author_id == user.id, Post.status.in_(AUTHOR_ONLY_STATUSES))
-    return and_(visible_threads_filter(user, listed=True),
+    return and_(visible_threads_filter(user, listed=listed),
                 or_(Post.status == PostStatus.APPROVED,
-                    moderates_filter(user, Thread.learning_set_id, listed=True), own))
+                    moderates_filter(user, Thread.learning_set_id, listed=listed), own))
 
 
 def omitted_in_thread_filter(user: AnyUser) -> ColumnElement[bool]:

@@ -52,11 +52,12 @@ COUNT_CAP = 1000
 # word matches a large share of all posts (on a 1,000,000-post forum, ~170,000), and ranking
 # every match costs seconds; the newest matches come from the index in id order and stop early.
 POST_WINDOW = 1000
-# On PostgreSQL the window is first looked for among this many newest post ids (see _post_window).
-NEWEST_IDS = 20 * POST_WINDOW
-# PostgreSQL, older posts: a row fetched from the index's bitmap costs about this many rows
-# walked down the primary key (9 against 1.7 µs, bench/RESULTS.md, "Search on PostgreSQL: the
-# set lists read once, plans for the words searched").
+# On PostgreSQL the window is first looked for among this many newest post ids, each read
+# (see _post_window): what is found there tells how dense the matches are.
+NEWEST_IDS = 2 * POST_WINDOW
+# PostgreSQL, older posts: a match fetched through the index's bitmap costs about this many
+# rows walked down the primary key (9 against 1.7 µs, bench/RESULTS.md, "Search on
+# PostgreSQL: the set lists read once, plans for the words searched").
 WALK_PER_MATCH = 5
 
 
@@ -147,8 +148,12 @@ def _post_matches(user: AnyUser, columns: list, filters: Filters, *, per_post_ru
     # common query over all posts, PostgreSQL misjudges how many matches it keeps and builds
     # the bitmap of every match (1.2 s against 0.24 s for "councillor briefings"), so
     # _post_window chooses the form there.
-    rule = (permissions.visible_posts_in_thread_filter(user) if per_post_rule
-            else permissions.visible_posts_filter(user))
+    # Within one set the set lists stay a subquery: with them as arrays PostgreSQL took the
+    # set for a handful of threads and read all its posts even for a rare word (23 against
+    # 2 ms through the word's index entries).
+    rule = (permissions.visible_posts_in_thread_filter(user,
+                                                       listed=filters.learning_set is None)
+            if per_post_rule else permissions.visible_posts_filter(user))
     query = select(*columns).select_from(Post)
     if hit is not None:
         query = query.join(hit, hit.c.id == Post.id)
@@ -180,39 +185,30 @@ def _post_window(session: Session, user: AnyUser, engine: Engine,
             .order_by(hit.c.id.desc()).limit(POST_WINDOW + 1)).all()
     else:
         # The match on the posts' own rows: no second lookup of each candidate by its id.
-        found, rank = engine.on_table("posts")
-        columns = [Post.id, rank, Post.created_at]
-        # PostgreSQL estimates how many posts match from each word alone; words that occur
-        # together fool it into building every match's bitmap and scanning posts. The newest
-        # posts first (a small range of ids, a small plan), then, if the window is not full,
-        # all older ones.
+        # First the NEWEST_IDS newest posts, read newest first and each checked (PostgreSQL
+        # estimates how many posts match from each word alone, and for common words that
+        # occur together it listed every match from the index, 60 ms for three words); then,
+        # if the window is not full, the older posts: walked the same way until it is, or
+        # every older match fetched from the index and sorted, whichever reads fewer rows
+        # at the density of matches found among the newest.
+        indexed, rank = engine.on_table("posts")  # type: ignore[attr-defined]
+        walked, _rank = engine.on_table("posts", indexed=False)  # type: ignore[attr-defined]
+
+        def window(match: ColumnElement[bool], *where: ColumnElement[bool]) -> Select:
+            return (_post_matches(user, [Post.id, rank, Post.created_at], filters,
+                                  per_post_rule=True, found=match).where(*where))
+
         bound = (session.scalar(select(func.max(Post.id))) or 0) - NEWEST_IDS
-        rows = session.execute(
-            _post_matches(user, columns, filters, per_post_rule=True, found=found)
-            .where(Post.id > bound).order_by(Post.id.desc())
-            .limit(POST_WINDOW + 1)).all()
+        rows = session.execute(window(walked, Post.id > bound).order_by(Post.id.desc())
+                               .limit(POST_WINDOW + 1)).all()
         if len(rows) <= POST_WINDOW and bound > 0:
-            # Not full: the older posts. Either walk down them in id order until the window
-            # is full (about needed / density rows, each checked) or fetch every older match
-            # from the index and sort them (about density × bound rows, each fetched and
-            # checked, WALK_PER_MATCH times dearer per row), the density as found among the
-            # newest. The walk: the joined match with the thread-list form, which PostgreSQL
-            # plans as a merge of two backward scans of the primary key; the fetch: the
-            # match on the posts' own rows with the per-post form (a small bitmap, and no
-            # list of every thread the user may open).
             needed = POST_WINDOW + 1 - len(rows)
             if _walk_older(len(rows), needed, bound):
-                hit = engine.matches("posts").subquery("post_hits")
-                older = (_post_matches(user, [Post.id, hit.c.rank, Post.created_at], filters,
-                                       per_post_rule=False, hit=hit)
-                         # (Given for both sides of the join: PostgreSQL does not carry it.)
-                         .where(hit.c.id <= bound, Post.id <= bound)
-                         .order_by(hit.c.id.desc()))
+                older = window(walked, Post.id <= bound).order_by(Post.id.desc())
             else:
                 # "id + 0": ordered by the key, PostgreSQL would walk down it all the same,
                 # expecting the matches it estimates from the word alone to come early.
-                older = (_post_matches(user, columns, filters, per_post_rule=True, found=found)
-                         .where(Post.id <= bound).order_by((Post.id + 0).desc()))
+                older = window(indexed, Post.id <= bound).order_by((Post.id + 0).desc())
             rows += session.execute(older.limit(needed)).all()
     return ([Candidate(ResultKind.POST.value, row[0], row[1], row[2])
              for row in rows[:POST_WINDOW]], len(rows) > POST_WINDOW)
