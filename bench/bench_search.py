@@ -77,7 +77,8 @@ def _as_before():
     """Search as it was before this change: the post rule as a list of every thread the user
     may open (built before the first match is checked)."""
     rule = permissions.visible_posts_in_thread_filter
-    permissions.visible_posts_in_thread_filter = permissions.visible_posts_filter
+    permissions.visible_posts_in_thread_filter = (
+        lambda user, **_forms: permissions.visible_posts_filter(user))
     try:
         yield
     finally:
