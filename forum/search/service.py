@@ -43,6 +43,7 @@ from forum.models import Thread
 from forum.models import User
 from forum.permissions import AnyUser
 from forum.search.engine import Engine
+from forum.search.engine import PostgresEngine
 from forum.search.engine import engine_for
 from forum.search.query import ParsedQuery
 from forum.times import to_local
@@ -191,8 +192,9 @@ def _post_window(session: Session, user: AnyUser, engine: Engine,
         # if the window is not full, the older posts: walked the same way until it is, or
         # every older match fetched from the index and sorted, whichever reads fewer rows
         # at the density of matches found among the newest.
-        indexed, rank = engine.on_table("posts")  # type: ignore[attr-defined]
-        walked, _rank = engine.on_table("posts", indexed=False)  # type: ignore[attr-defined]
+        assert isinstance(engine, PostgresEngine)
+        indexed, rank = engine.on_table("posts")
+        walked, _rank = engine.on_table("posts", indexed=False)
 
         def window(match: ColumnElement[bool], *where: ColumnElement[bool]) -> Select:
             return (_post_matches(user, [Post.id, rank, Post.created_at], filters,
@@ -224,12 +226,22 @@ def _walk_older(newest: int, needed: int, bound: int) -> bool:
     return walked < WALK_PER_MATCH * newest * bound / NEWEST_IDS
 
 
-def _thread_candidates(user: AnyUser, matches: Select, filters: Filters) -> Select:
-    hit = matches.subquery("thread_hits")
-    query = (select(literal(ResultKind.THREAD.value).label("kind"), Thread.id.label("id"),
-                    hit.c.rank.label("rank"), Thread.created_at.label("created_at"))
-             .join(hit, hit.c.id == Thread.id)
-             .where(permissions.visible_threads_filter(user, listed=True)))
+def _thread_candidates(user: AnyUser, engine: Engine, filters: Filters) -> Select:
+    columns = [literal(ResultKind.THREAD.value).label("kind"), Thread.id.label("id")]
+    rule = permissions.visible_threads_filter(user, listed=True)
+    if isinstance(engine, PostgresEngine):
+        # The match on the threads' own rows: joined back by id, PostgreSQL hashed every
+        # thread the member may open (8,600) against the 1,250 title matches (15 ms).
+        found, rank = engine.on_table("threads")
+        query = (select(*columns, rank.label("rank"),
+                        Thread.created_at.label("created_at"))
+                 .where(found, rule))
+    else:
+        hit = engine.matches("threads").subquery("thread_hits")
+        query = (select(*columns, hit.c.rank.label("rank"),
+                        Thread.created_at.label("created_at"))
+                 .join(hit, hit.c.id == Thread.id)
+                 .where(rule))
     return _filtered(query, filters, _in_set(filters, Thread.learning_set_id), Thread.author_id,
                      Thread.created_at)
 
@@ -304,7 +316,7 @@ def search(session: Session, user: AnyUser, query: ParsedQuery, filters: Filters
     engine = engine_for(session, query)
     parts = []
     if filters.kind in (None, ResultKind.THREAD):
-        parts.append(_thread_candidates(user, engine.matches("threads"), filters))
+        parts.append(_thread_candidates(user, engine, filters))
     if filters.kind in (None, ResultKind.GUIDE):
         parts.append(_guide_candidates(user, engine.matches("guide_search_entries"), filters))
     if filters.kind in (None, ResultKind.EVENT):
