@@ -91,7 +91,8 @@ def _as_before():
     may open (built before the first match is checked)."""
     rule = permissions.visible_posts_in_thread_filter
     builder, visitors = service._ranking_builder, service._visitor_statements
-    permissions.visible_posts_in_thread_filter = permissions.visible_posts_filter
+    permissions.visible_posts_in_thread_filter = (
+        lambda user, **_forms: permissions.visible_posts_filter(user))
     service._ranking_builder = _before_builder
     service._visitor_statements = _before_visitor_statements
     try:

@@ -122,12 +122,14 @@ def listed_threads_filter() -> ColumnElement[bool]:
     return _listed_opening()
 
 
-def visible_threads_filter(user: AnyUser) -> ColumnElement[bool]:
-    """:func:`can_open_thread` as a WHERE clause over :class:`Thread`."""
+def visible_threads_filter(user: AnyUser, *, listed: bool = False) -> ColumnElement[bool]:
+    """:func:`can_open_thread` as a WHERE clause over :class:`Thread` (``listed``: the user's
+    readable and moderated sets read once, each thread checked against the two short lists;
+    see :class:`forum.permissions.roles.InSetIds`)."""
     own_opening = (Thread.opening_author_id == user.id) if is_signed_in(user) else false()
-    return and_(readable_filter(user, Thread.learning_set_id),
-                or_(moderates_filter(user, Thread.learning_set_id), _listed_opening(),
-                    own_opening))
+    return and_(readable_filter(user, Thread.learning_set_id, listed=listed),
+                or_(moderates_filter(user, Thread.learning_set_id, listed=listed),
+                    _listed_opening(), own_opening))
 
 
 # --- posts -------------------------------------------------------------------------
@@ -192,7 +194,8 @@ def visible_posts_filter(user: AnyUser) -> ColumnElement[bool]:
     return _posts_filter(user, frozenset({PostStatus.APPROVED}))
 
 
-def visible_posts_in_thread_filter(user: AnyUser) -> ColumnElement[bool]:
+def visible_posts_in_thread_filter(user: AnyUser, *, listed: bool = True
+                                   ) -> ColumnElement[bool]:
     """:func:`visible_posts_filter` for a query that already joins each post's own
     :class:`Thread` (``Thread.id == Post.thread_id``): the same rule, read from the joined
     thread's columns instead of a list of every thread the user may open.
@@ -200,13 +203,15 @@ def visible_posts_in_thread_filter(user: AnyUser) -> ColumnElement[bool]:
     For search, which checks a few thousand matching posts newest first: each is checked
     against its own thread and set (a short list of readable and moderated set ids), where the
     list form first builds the ids of every thread the user may open (thousands) before the
-    first post is looked at."""
+    first post is looked at. ``listed``: the two short lists are read once per query (on
+    PostgreSQL an array, not a join it could misjudge; see
+    :class:`forum.permissions.roles.InSetIds`)."""
     own = false()
     if is_signed_in(user):
         own = and_(Post.author_id == user.id, Post.status.in_(AUTHOR_ONLY_STATUSES))
-    return and_(visible_threads_filter(user),
+    return and_(visible_threads_filter(user, listed=listed),
                 or_(Post.status == PostStatus.APPROVED,
-                    moderates_filter(user, Thread.learning_set_id), own))
+                    moderates_filter(user, Thread.learning_set_id, listed=listed), own))
 
 
 def omitted_in_thread_filter(user: AnyUser) -> ColumnElement[bool]:

@@ -17,6 +17,9 @@ from sqlalchemy import false
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import Boolean
 
 from forum.extensions import db
 from forum.models import LearningSet
@@ -92,6 +95,43 @@ def member_set_ids(user: AnyUser) -> Select:
     return select(Membership.learning_set_id).where(Membership.user_id == user.id)
 
 
+class InSetIds(ColumnElement[bool]):
+    """``column IN (ids)`` for a short list of set ids (a user's readable or moderated sets).
+
+    SQLite: that. PostgreSQL: ``column = ANY(ARRAY(ids))``, the list read once for the whole
+    query (an InitPlan) and each row checked against it. Written as ``IN``, PostgreSQL may
+    turn the list into a join it misjudges: on 1,000,000 posts search for a member joined
+    ``learning_sets`` once per matching post (``Seq Scan`` × 3,051, 160 of 258 ms) or hashed
+    every thread (bench/RESULTS.md, "Search on PostgreSQL: the set lists read once")."""
+
+    type = Boolean()
+    _is_implicitly_boolean = True  # a predicate: SQLite gets no "= 1" after it
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement),
+                           ("ids", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: ColumnElement[Any], ids: Select) -> None:
+        self.column = column
+        self.ids = ids.correlate(None).scalar_subquery()
+
+
+@compiles(InSetIds)
+def _in_set_ids(element: InSetIds, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.column.in_(element.ids.element), **kw)
+
+
+@compiles(InSetIds, "postgresql")
+def _in_set_ids_postgresql(element: InSetIds, compiler: Any, **kw: Any) -> str:
+    return (f"{compiler.process(element.column, **kw)} = "
+            f"ANY(ARRAY{compiler.process(element.ids, **kw)})")
+
+
+def in_set_ids(column: ColumnElement[Any], ids: Select, *,
+               listed: bool = False) -> ColumnElement[bool]:
+    """``column`` is one of ``ids``; ``listed``: as :class:`InSetIds` (the list read once)."""
+    return InSetIds(column, ids) if listed else column.in_(ids.correlate(None))
+
+
 # --- who moderates ---------------------------------------------------------------
 
 def can_moderate(user: AnyUser, learning_set: LearningSet) -> bool:
@@ -109,13 +149,15 @@ def moderated_set_ids(user: AnyUser) -> Select:
                                                     Membership.role.in_(MODERATING_ROLES))
 
 
-def moderates_filter(user: AnyUser, set_id: ColumnElement[int]) -> ColumnElement[bool]:
-    """``set_id`` names a set the user moderates: :func:`can_moderate` as a WHERE clause."""
+def moderates_filter(user: AnyUser, set_id: ColumnElement[int], *,
+                     listed: bool = False) -> ColumnElement[bool]:
+    """``set_id`` names a set the user moderates: :func:`can_moderate` as a WHERE clause
+    (``listed``: the sets read once, see :class:`InSetIds`)."""
     if is_admin(user):
         return true()
     if not is_signed_in(user):
         return false()
-    return set_id.in_(moderated_set_ids(user).correlate(None))
+    return in_set_ids(set_id, moderated_set_ids(user), listed=listed)
 
 
 def is_set_moderator(user: User, learning_set: LearningSet) -> bool:

@@ -18,6 +18,7 @@ from forum.models import User
 from forum.models import Visibility
 from forum.permissions.roles import AnyUser
 from forum.permissions.roles import has_role
+from forum.permissions.roles import in_set_ids
 from forum.permissions.roles import is_admin
 from forum.permissions.roles import is_signed_in
 from forum.permissions.roles import member_set_ids
@@ -51,11 +52,13 @@ def readable_set_ids(user: AnyUser) -> Select:
     return select(LearningSet.id).where(readable_sets_filter(user)).correlate(None)
 
 
-def readable_filter(user: AnyUser, set_id: ColumnElement[int]) -> ColumnElement[bool]:
-    """``set_id`` names a set the user may read."""
+def readable_filter(user: AnyUser, set_id: ColumnElement[int], *,
+                    listed: bool = False) -> ColumnElement[bool]:
+    """``set_id`` names a set the user may read (``listed``: the sets read once, see
+    :class:`forum.permissions.roles.InSetIds`)."""
     if is_admin(user):
         return true()
-    return set_id.in_(readable_set_ids(user))
+    return in_set_ids(set_id, readable_set_ids(user), listed=listed)
 
 
 # --- belonging and running ---------------------------------------------------------

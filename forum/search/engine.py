@@ -172,7 +172,21 @@ class PostgresEngine(_Shorthands):
             tsquery = func.tsquery_and(tsquery, func.tsquery_not(term))
         self.config = config
         self.tsquery = tsquery
-        if not session.scalar(select(func.numnode(tsquery))):
+        # For the rest of the transaction (the search request), statements are planned for
+        # their values. psycopg prepares a statement run 5 times on a connection, and
+        # PostgreSQL may then plan it once for any value: search's statements are the same
+        # text for every word, and a plan made without knowing whether a word is rare (a
+        # bitmap of its matches) or common (a walk down the newest posts) took 0.6-1.6 s
+        # for a rare word instead of 10-25 ms (bench/RESULTS.md, "Search on PostgreSQL: the
+        # set lists read once, plans for the words searched"). And no parallel workers: a
+        # walk down the newest posts that stops after 1,000 matches waited 40 ms for two
+        # workers to start on a busy machine and did 20 ms of work. Asked in the same round
+        # trip.
+        nodes, _mode, _workers = session.execute(select(
+            func.numnode(tsquery),
+            func.set_config("plan_cache_mode", "force_custom_plan", True),
+            func.set_config("max_parallel_workers_per_gather", "0", True))).one()
+        if not nodes:
             raise TooCommon("Those words are too common to search for: add a less common one.")
 
     def matches(self, table: str, learning_set_id: int | None = None) -> Select:
@@ -181,6 +195,18 @@ class PostgresEngine(_Shorthands):
         return (select(rows.c.id.label("id"),
                        (-func.ts_rank_cd(vector, self.tsquery)).label("rank"))
                 .where(vector.op("@@")(self.tsquery)))
+
+    def on_table(self, table: str, *, indexed: bool = True
+                 ) -> tuple[ColumnElement[bool], ColumnElement[float]]:
+        """The match and its rank as conditions on a query's own ``table`` (PostgreSQL only):
+        no subquery over the same table joined back by id, which costs a second primary-key
+        lookup of every candidate row. ``indexed=False``: the same match written as a
+        function (``ts_match_vq``), which the GIN index cannot answer, so each row read in
+        another order (newest first) is checked instead of every match being listed."""
+        vector = literal_column(f"{table}.search_vector")
+        match = (vector.op("@@")(self.tsquery) if indexed
+                 else func.ts_match_vq(vector, self.tsquery))
+        return match, -func.ts_rank_cd(vector, self.tsquery)
 
     def snippets(self, session: Session, table: str, ids: Iterable[int]) -> dict[int, Markup]:
         ids = list(ids)

@@ -51,6 +51,7 @@ from forum.models import Thread
 from forum.models import User
 from forum.permissions import AnyUser
 from forum.search.engine import Engine
+from forum.search.engine import PostgresEngine
 from forum.search.engine import SqliteEngine
 from forum.search.engine import engine_for
 from forum.search.query import ParsedQuery
@@ -61,10 +62,13 @@ COUNT_CAP = 1000
 # word matches a large share of all posts (on a 1,000,000-post forum, ~170,000), and ranking
 # every match costs seconds; the newest matches come from the index in id order and stop early.
 POST_WINDOW = 1000
-# On PostgreSQL the window is first looked for among this many newest post ids (see _post_window).
-NEWEST_IDS = 20 * POST_WINDOW
-# PostgreSQL: this many readable matches among the NEWEST_IDS (0.5%) make a query "dense".
-DENSE_MATCHES = 100
+# On PostgreSQL the window is first looked for among this many newest post ids, each read
+# (see _post_window): what is found there tells how dense the matches are.
+NEWEST_IDS = 2 * POST_WINDOW
+# PostgreSQL, older posts: a match fetched through the index's bitmap costs about this many
+# rows walked down the primary key (9 against 1.7 µs, bench/RESULTS.md, "Search on
+# PostgreSQL: the set lists read once, plans for the words searched").
+WALK_PER_MATCH = 5
 
 
 class ResultKind(enum.StrEnum):
@@ -169,25 +173,33 @@ def _in_set(filters: Filters, learning_set_id: ColumnElement) -> ColumnElement[b
     return learning_set_id == _filter_value(filters, "set_id")
 
 
-def _post_matches(user: AnyUser, hit, columns: list, filters: Filters, *,
-                  per_post_rule: bool) -> Select:
+def _post_matches(user: AnyUser, columns: list, filters: Filters, *, per_post_rule: bool,
+                  hit=None, found: ColumnElement[bool] | None = None) -> Select:
+    """The posts the user may read among the engine's matches: ``hit`` (a subquery of
+    matching ids, joined) or ``found`` (PostgreSQL: the match on the posts' own rows)."""
     # The same rule in two forms (bench/RESULTS.md, "Search: the post rule per post"): per
     # post checks each match against its own (joined) thread and a short list of set ids,
     # instead of first listing every thread the user may open. Given that form for a
     # common query over all posts, PostgreSQL misjudges how many matches it keeps and builds
     # the bitmap of every match (1.2 s against 0.24 s for "councillor briefings"), so
     # _post_window chooses the form there.
-    rule = (permissions.visible_posts_in_thread_filter(user) if per_post_rule
-            else permissions.visible_posts_filter(user))
-    query = (select(*columns).select_from(Post)
-             .join(hit, hit.c.id == Post.id)
-             .join(Thread, Thread.id == Post.thread_id)
-             .where(rule))
+    # Within one set the set lists stay a subquery: with them as arrays PostgreSQL took the
+    # set for a handful of threads and read all its posts even for a rare word (23 against
+    # 2 ms through the word's index entries).
+    rule = (permissions.visible_posts_in_thread_filter(user,
+                                                       listed=filters.learning_set is None)
+            if per_post_rule else permissions.visible_posts_filter(user))
+    query = select(*columns).select_from(Post)
+    if hit is not None:
+        query = query.join(hit, hit.c.id == Post.id)
+    query = query.join(Thread, Thread.id == Post.thread_id).where(rule)
+    if found is not None:
+        query = query.where(found)
     return _filtered(query, filters, _in_set(filters, Thread.learning_set_id), Post.author_id,
                      Post.created_at)
 
 
-def _post_window(session: Session, user: AnyUser, matches: Select,
+def _post_window(session: Session, user: AnyUser, engine: Engine,
                  filters: Filters) -> tuple[list[Candidate], bool]:
     """The newest POST_WINDOW matching posts the user may read, ranked, and whether more match.
 
@@ -195,45 +207,75 @@ def _post_window(session: Session, user: AnyUser, matches: Select,
     the database stops after POST_WINDOW + 1 visible matches instead of ranking every one;
     the permission rule applies before the window, so posts the user may not read neither
     take a place in it nor tell that they exist."""
-    hit = matches.subquery("post_hits")
-    columns = [Post.id, hit.c.rank, Post.created_at]
     if session.get_bind().dialect.name != "postgresql" or filters.learning_set is not None:
         # SQLite: within one set the index itself gives that set's matches (the engine's
         # scope). PostgreSQL: a set is a small share of all posts, read through its threads,
-        # each post's vector checked against the query.
-        rows = session.execute(_post_matches(user, hit, columns, filters, per_post_rule=True)
-                               .order_by(hit.c.id.desc()).limit(POST_WINDOW + 1)).all()
-    else:
-        # PostgreSQL estimates how many posts match from each word alone; words that occur
-        # together fool it into building every match's bitmap and scanning posts. The newest
-        # posts first (a small range of ids, a small plan), then, if the window is not full,
-        # all older ones.
-        bound = (session.scalar(select(func.max(Post.id))) or 0) - NEWEST_IDS
-        # (The range is given for both sides of the join: PostgreSQL does not carry it over.)
+        # each post's vector checked against the query (joined: on the posts' own rows
+        # PostgreSQL chose a BitmapAnd of each thread's posts with the whole GIN index).
+        in_set = filters.learning_set.id if filters.learning_set is not None else None
+        hit = engine.matches("posts", in_set).subquery("post_hits")
         rows = session.execute(
-            _post_matches(user, hit, columns, filters, per_post_rule=True)
-            .where(hit.c.id > bound, Post.id > bound).order_by(hit.c.id.desc())
-            .limit(POST_WINDOW + 1)).all()
+            _post_matches(user, [Post.id, hit.c.rank, Post.created_at], filters,
+                          per_post_rule=True, hit=hit)
+            .order_by(hit.c.id.desc()).limit(POST_WINDOW + 1)).all()
+    else:
+        # The match on the posts' own rows: no second lookup of each candidate by its id.
+        # First the NEWEST_IDS newest posts, read newest first and each checked (PostgreSQL
+        # estimates how many posts match from each word alone, and for common words that
+        # occur together it listed every match from the index, 60 ms for three words); then,
+        # if the window is not full, the older posts: walked the same way until it is, or
+        # every older match fetched from the index and sorted, whichever reads fewer rows
+        # at the density of matches found among the newest.
+        assert isinstance(engine, PostgresEngine)
+        indexed, rank = engine.on_table("posts")
+        walked, _rank = engine.on_table("posts", indexed=False)
+
+        def window(match: ColumnElement[bool], *where: ColumnElement[bool]) -> Select:
+            return (_post_matches(user, [Post.id, rank, Post.created_at], filters,
+                                  per_post_rule=True, found=match).where(*where))
+
+        bound = (session.scalar(select(func.max(Post.id))) or 0) - NEWEST_IDS
+        rows = session.execute(window(walked, Post.id > bound).order_by(Post.id.desc())
+                               .limit(POST_WINDOW + 1)).all()
         if len(rows) <= POST_WINDOW and bound > 0:
-            # Matches were dense among the newest posts: walk down the older ones in id order
-            # with the thread-list form, which PostgreSQL plans as that walk. Sparse (a rare
-            # word): the per-post form, whose bitmap of every match is then small, where the
-            # list form would first list every thread the user may open.
-            dense = len(rows) >= DENSE_MATCHES
-            rows += session.execute(
-                _post_matches(user, hit, columns, filters, per_post_rule=not dense)
-                .where(hit.c.id <= bound, Post.id <= bound).order_by(hit.c.id.desc())
-                .limit(POST_WINDOW + 1 - len(rows))).all()
+            needed = POST_WINDOW + 1 - len(rows)
+            if _walk_older(len(rows), needed, bound):
+                older = window(walked, Post.id <= bound).order_by(Post.id.desc())
+            else:
+                # "id + 0": ordered by the key, PostgreSQL would walk down it all the same,
+                # expecting the matches it estimates from the word alone to come early.
+                older = window(indexed, Post.id <= bound).order_by((Post.id + 0).desc())
+            rows += session.execute(older.limit(needed)).all()
     return ([Candidate(ResultKind.POST.value, row[0], row[1], row[2])
              for row in rows[:POST_WINDOW]], len(rows) > POST_WINDOW)
 
 
-def _thread_candidates(user: AnyUser, matches: Select, filters: Filters) -> Select:
-    hit = matches.subquery("thread_hits")
-    query = (select(literal(ResultKind.THREAD.value).label("kind"), Thread.id.label("id"),
-                    hit.c.rank.label("rank"), Thread.created_at.label("created_at"))
-             .join(hit, hit.c.id == Thread.id)
-             .where(permissions.visible_threads_filter(user)))
+def _walk_older(newest: int, needed: int, bound: int) -> bool:
+    """PostgreSQL: walk down the older posts rather than fetch all their matches, given
+    ``newest`` matches found among the NEWEST_IDS newest posts, ``needed`` more wanted and
+    ``bound`` older posts."""
+    if not newest:
+        return False
+    walked = needed * NEWEST_IDS / newest
+    return walked < WALK_PER_MATCH * newest * bound / NEWEST_IDS
+
+
+def _thread_candidates(user: AnyUser, engine: Engine, filters: Filters) -> Select:
+    columns = [literal(ResultKind.THREAD.value).label("kind"), Thread.id.label("id")]
+    rule = permissions.visible_threads_filter(user, listed=True)
+    if isinstance(engine, PostgresEngine):
+        # The match on the threads' own rows: joined back by id, PostgreSQL hashed every
+        # thread the member may open (8,600) against the 1,250 title matches (15 ms).
+        found, rank = engine.on_table("threads")
+        query = (select(*columns, rank.label("rank"),
+                        Thread.created_at.label("created_at"))
+                 .where(found, rule))
+    else:
+        hit = engine.matches("threads").subquery("thread_hits")
+        query = (select(*columns, hit.c.rank.label("rank"),
+                        Thread.created_at.label("created_at"))
+                 .join(hit, hit.c.id == Thread.id)
+                 .where(rule))
     return _filtered(query, filters, _in_set(filters, Thread.learning_set_id), Thread.author_id,
                      Thread.created_at)
 
@@ -331,7 +373,7 @@ def _other_candidates(user: AnyUser, engine: Engine, filters: Filters) -> list[S
     ask), each part (kind, id, rank, created_at)."""
     parts = []
     if filters.kind in (None, ResultKind.THREAD):
-        parts.append(_thread_candidates(user, engine.matches("threads"), filters))
+        parts.append(_thread_candidates(user, engine, filters))
     if filters.kind in (None, ResultKind.GUIDE):
         parts.append(_guide_candidates(user, engine.matches("guide_search_entries"), filters))
     if filters.kind in (None, ResultKind.EVENT):
@@ -362,9 +404,7 @@ def _best_in_python(session: Session, user: AnyUser, engine: Engine,
             .limit(COUNT_CAP + 1))]
     windowed = False
     if filters.kind in (None, ResultKind.POST):
-        in_set = filters.learning_set.id if filters.learning_set is not None else None
-        window, windowed = _post_window(session, user, engine.matches("posts", in_set),
-                                        filters)
+        window, windowed = _post_window(session, user, engine, filters)
         found = _best_first(found + window)
     return found, len(found), windowed
 
@@ -445,7 +485,7 @@ def _ranking_statement(user: AnyUser, form: _Form) -> Select:
         # Newest first in the index's own order (FTS5 walks the words' rowids backwards and
         # stops after POST_WINDOW + 1 readable matches); the last one only tells that more
         # match, and takes no place in the ranking.
-        window = (_post_matches(user, hit, columns, form, per_post_rule=True)
+        window = (_post_matches(user, columns, form, per_post_rule=True, hit=hit)
                   .order_by(hit.c.id.desc()).limit(_SIZES["post_window"] + 1)
                   .cte("post_window"))
         numbered = select(window.c.id, window.c.rank, window.c.created_at,

@@ -228,11 +228,12 @@ def test_rebuilding_the_index(app, runner, client, world, posts):
     assert _count(client.get("/search?q=zebraapproved&set=comms").text) == "1 result"
 
 
-# PostgreSQL walks the older posts with the thread-list form of the rule when matches were
-# dense among the newest (0: always), with the per-post form when sparse (100: here always).
-@pytest.mark.parametrize("dense_matches", [0, 100])
+# PostgreSQL walks down the older posts with the thread-list form of the rule when matches
+# were dense among the newest (True: always), or fetches every older match with the per-post
+# form (False: always).
+@pytest.mark.parametrize("walk_older", [True, False])
 def test_a_common_word_ranks_only_the_newest_posts_the_searcher_may_read(
-        app, client, world, monkeypatch, dense_matches):
+        app, client, world, monkeypatch, walk_older):
     """Beyond the window (here 3 posts) only the newest visible matches are ranked, and the
     page says so; posts the searcher may not read neither fill the window nor trigger the
     note, however new they are."""
@@ -241,7 +242,7 @@ def test_a_common_word_ranks_only_the_newest_posts_the_searcher_may_read(
     monkeypatch.setattr(search_service, "POST_WINDOW", 3)
     # PostgreSQL looks among the newest ids first, then the older ones: both steps are used.
     monkeypatch.setattr(search_service, "NEWEST_IDS", 2)
-    monkeypatch.setattr(search_service, "DENSE_MATCHES", dense_matches)
+    monkeypatch.setattr(search_service, "_walk_older", lambda *_counts: walk_older)
     with app.app_context():
         thread = db.session.get(Thread, world.thread.id)
         opening = thread.posts[0]

@@ -233,9 +233,12 @@ def _check_viewer(viewer, world: Built) -> None:
         == _ids(LearningSet, p.member_sets_filter(viewer), world.sets)
     assert _allowed(lambda s: p.can_moderate(viewer, s), world.sets) \
         == _ids(LearningSet, p.moderates_filter(viewer, LearningSet.id), world.sets) \
+        == _ids(LearningSet, p.moderates_filter(viewer, LearningSet.id, listed=True),
+                world.sets) \
         == _ids(LearningSet, LearningSet.id.in_(p.moderated_set_ids(viewer)), world.sets)
     assert _allowed(lambda t: p.can_open_thread(viewer, t), world.threads) \
-        == _ids(Thread, p.visible_threads_filter(viewer), world.threads)
+        == _ids(Thread, p.visible_threads_filter(viewer), world.threads) \
+        == _ids(Thread, p.visible_threads_filter(viewer, listed=True), world.threads)
     assert _allowed(lambda post: p.can_view_post(viewer, post), world.posts) \
         == _ids(Post, p.visible_posts_filter(viewer), world.posts) \
         == _joined_ids(p.visible_posts_in_thread_filter(viewer), world.posts)
