@@ -140,10 +140,15 @@ _read_attributes = attrgetter(*_POST_VALUES)
 
 
 def _post_values(post: Any) -> tuple:
-    """The post's values of :data:`_POST_VALUES`: from its loaded state when every one is
-    there (no descriptor per attribute), else through its attributes (which load them)."""
+    """The post's values of :data:`_POST_VALUES`: a page's plain post
+    (:class:`forum.threads.page_posts.PagePost`) has them as attributes; an ORM post's are
+    read from its loaded state when every one is there (no descriptor per attribute), else
+    through its attributes (which load them)."""
+    state = getattr(post, "__dict__", None)
+    if state is None:
+        return _read_attributes(post)
     try:
-        return _read_loaded(post.__dict__)
+        return _read_loaded(state)
     except KeyError:
         return _read_attributes(post)
 
