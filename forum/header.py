@@ -13,11 +13,15 @@ from dataclasses import dataclass
 
 from flask import g
 from flask_login import current_user
+from sqlalchemy import BindParameter
+from sqlalchemy import ClauseElement
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from forum import permissions
 from forum.permissions import AnyUser
+from forum.permissions.prepared import VIEWER_ID
 
 
 @dataclass(frozen=True)
@@ -26,12 +30,26 @@ class HeaderCounts:
     unread_notifications: int
 
 
+def _constants_inline(element: ClauseElement) -> ClauseElement | None:
+    """A bound value fixed when the statement is built (a status, a role, a cap) written
+    into the SQL; the viewer's id stays a parameter."""
+    if isinstance(element, BindParameter) and element.key != VIEWER_ID.key:
+        return element.render_literal_execute()
+    return None
+
+
 def _statement(user: AnyUser) -> Select:
     from forum.moderation.queue import queue_count_statement
     from forum.notifications.service import unread_statement
 
-    return queue_count_statement(user).add_columns(
+    statement = queue_count_statement(user).add_columns(
         unread_statement(user).scalar_subquery().label("unread"))
+    # SQLite prepares a statement again at every run when some of its parameters are
+    # strings compared with indexed columns (the statuses and roles here): for this
+    # statement that was most of its time (0.15-0.5 ms a page, against 0.004 ms with the
+    # constants written in). With only the viewer's id bound, the prepared statement is
+    # reused.
+    return replacement_traverse(statement, {}, _constants_inline)
 
 
 def header_counts(session: Session, user: AnyUser) -> HeaderCounts:
