@@ -190,8 +190,13 @@ def fragment_key(view: Any, thread: Any, *, heading: str, parent_on_page: bool,
 
 
 def post_fragment(view: Any, thread: Any, render: Callable[..., str], *, heading: str = "h3",
-                  parent_on_page: bool = True, is_new: bool = False) -> Markup:
-    """The article of ``view``: kept, or rendered by the ``render`` macro (and kept)."""
+                  parent_on_page: bool = True, is_new: bool = False,
+                  page: dict[str, Any] | None = None) -> Markup:
+    """The article of ``view``: kept, or rendered by the ``render`` macro (and kept).
+    ``page``: more arguments for ``render`` that every article of the page shares (the
+    viewer, the path; a challenge's details), each either in the key already (the path, the
+    viewer's capabilities) or only read for articles that are not kept (a challenge's)."""
+    shared = page or {}
     page = _page()
     cache = page.cache
     key = None
@@ -206,7 +211,8 @@ def post_fragment(view: Any, thread: Any, render: Callable[..., str], *, heading
 
                 kept = kept.replace(_CSRF_MARK, generate_csrf())
             return Markup(kept)
-    html = str(render(view, thread, heading=heading, parent_on_page=parent_on_page))
+    html = str(render(view, thread, heading=heading, parent_on_page=parent_on_page,
+                      is_new=is_new, **shared))
     if key is not None:
         token = g.get("csrf_token")
         stored = html.replace(token, _CSRF_MARK) if token and token in html else html
