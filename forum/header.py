@@ -13,11 +13,16 @@ from dataclasses import dataclass
 
 from flask import g
 from flask_login import current_user
+from sqlalchemy import BindParameter
+from sqlalchemy import ClauseElement
 from sqlalchemy import Select
+from sqlalchemy import literal_column
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from forum import permissions
 from forum.permissions import AnyUser
+from forum.permissions.prepared import VIEWER_ID
 
 
 @dataclass(frozen=True)
@@ -26,12 +31,45 @@ class HeaderCounts:
     unread_notifications: int
 
 
+def _sql_literal(value: object) -> str | None:
+    """``value`` as an SQL literal both SQLite and PostgreSQL read alike, or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):  # statuses and roles (str enums), kinds
+        return "'" + str.replace(value, "'", "''") + "'"
+    return None
+
+
+def _constants_inline(element: ClauseElement) -> ClauseElement | None:
+    """A bound value fixed when the statement is built (a status, a role, a cap) written
+    into the SQL; the viewer's id, and any value of another type, stay parameters."""
+    if not isinstance(element, BindParameter) or element.key == VIEWER_ID.key:
+        return None
+    if element.callable is not None:
+        return None
+    values = element.value if element.expanding else [element.value]
+    if not isinstance(values, (list, tuple)) or not values:
+        return None
+    literals = [_sql_literal(value) for value in values]
+    if None in literals:
+        return None
+    text = ", ".join(literals)  # type: ignore[arg-type]
+    return literal_column(f"({text})" if element.expanding else text, element.type)
+
+
 def _statement(user: AnyUser) -> Select:
     from forum.moderation.queue import queue_count_statement
     from forum.notifications.service import unread_statement
 
-    return queue_count_statement(user).add_columns(
+    statement = queue_count_statement(user).add_columns(
         unread_statement(user).scalar_subquery().label("unread"))
+    # SQLite prepared this statement again at every run while its statuses and roles were
+    # bound string parameters: that was most of its time (0.15-0.5 ms a page, against
+    # 0.004 ms with the constants written in). With only the viewer's id bound, the prepared
+    # statement is reused, and SQLAlchemy has no IN-lists to expand at each run.
+    return replacement_traverse(statement, {}, _constants_inline)
 
 
 def header_counts(session: Session, user: AnyUser) -> HeaderCounts:

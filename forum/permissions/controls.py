@@ -11,6 +11,7 @@ page. Anonymous readers get :data:`NO_CONTROLS` without asking anything.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field
 
 from forum.models import Post
 from forum.models import PostStatus
@@ -42,6 +43,17 @@ class PostControls:
     hide: bool = False
     report: bool = False
     see_reason: bool = False
+    # Kept articles use the controls in their keys (forum.threads.fragments), hashed a few
+    # times a post: the hash is worked out once.
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.reply, self.quote, self.edit,
+                                                self.withdraw, self.decide, self.moderates,
+                                                self.hide, self.report, self.see_reason)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @property
     def any_link(self) -> bool:
@@ -54,6 +66,16 @@ class PostControls:
 
 
 NO_CONTROLS = PostControls()
+# One PostControls per combination (at most 512): a page's posts mostly share a few.
+_KNOWN: dict[tuple[bool, ...], PostControls] = {}
+
+
+def _controls(*values: bool) -> PostControls:
+    """The PostControls with ``values`` (in field order), made once per process."""
+    found = _KNOWN.get(values)
+    if found is None:
+        found = _KNOWN.setdefault(values, PostControls(*values))
+    return found
 
 
 class PageControls:
@@ -73,16 +95,16 @@ class PageControls:
             return NO_CONTROLS
         user = self.user
         reply = self.may_reply and accepts_replies(post)
-        return PostControls(
-            reply=reply,
-            quote=reply and post.status == PostStatus.APPROVED and not post.kind,
-            edit=can_edit_post(user, post),
-            withdraw=can_withdraw_post(user, post),
-            decide=self.moderates and can_approve_post(user, post),
-            moderates=self.moderates,
-            hide=self.moderates and can_hide_post(user, post),
-            report=can_report_post(user, post, display=PostDisplay(display)),
-            see_reason=can_see_moderation_reason(user, post))
+        return _controls(
+            reply,
+            reply and post.status == PostStatus.APPROVED and not post.kind,
+            can_edit_post(user, post),
+            can_withdraw_post(user, post),
+            self.moderates and can_approve_post(user, post),
+            self.moderates,
+            self.moderates and can_hide_post(user, post),
+            can_report_post(user, post, display=PostDisplay(display)),
+            can_see_moderation_reason(user, post))
 
 
 def post_controls(user: AnyUser, post: Post, display: PostDisplay | str) -> PostControls:

@@ -140,10 +140,15 @@ _read_attributes = attrgetter(*_POST_VALUES)
 
 
 def _post_values(post: Any) -> tuple:
-    """The post's values of :data:`_POST_VALUES`: from its loaded state when every one is
-    there (no descriptor per attribute), else through its attributes (which load them)."""
+    """The post's values of :data:`_POST_VALUES`: a page's plain post
+    (:class:`forum.threads.page_posts.PagePost`) has them as attributes; an ORM post's are
+    read from its loaded state when every one is there (no descriptor per attribute), else
+    through its attributes (which load them)."""
+    state = getattr(post, "__dict__", None)
+    if state is None:
+        return _read_attributes(post)
     try:
-        return _read_loaded(post.__dict__)
+        return _read_loaded(state)
     except KeyError:
         return _read_attributes(post)
 
@@ -185,8 +190,13 @@ def fragment_key(view: Any, thread: Any, *, heading: str, parent_on_page: bool,
 
 
 def post_fragment(view: Any, thread: Any, render: Callable[..., str], *, heading: str = "h3",
-                  parent_on_page: bool = True, is_new: bool = False) -> Markup:
-    """The article of ``view``: kept, or rendered by the ``render`` macro (and kept)."""
+                  parent_on_page: bool = True, is_new: bool = False,
+                  page: dict[str, Any] | None = None) -> Markup:
+    """The article of ``view``: kept, or rendered by the ``render`` macro (and kept).
+    ``page``: more arguments for ``render`` that every article of the page shares (the
+    viewer, the path; a challenge's details), each either in the key already (the path, the
+    viewer's capabilities) or only read for articles that are not kept (a challenge's)."""
+    shared = page or {}
     page = _page()
     cache = page.cache
     key = None
@@ -201,7 +211,8 @@ def post_fragment(view: Any, thread: Any, render: Callable[..., str], *, heading
 
                 kept = kept.replace(_CSRF_MARK, generate_csrf())
             return Markup(kept)
-    html = str(render(view, thread, heading=heading, parent_on_page=parent_on_page))
+    html = str(render(view, thread, heading=heading, parent_on_page=parent_on_page,
+                      is_new=is_new, **shared))
     if key is not None:
         token = g.get("csrf_token")
         stored = html.replace(token, _CSRF_MARK) if token and token in html else html

@@ -48,6 +48,8 @@ from forum.permissions import AnyUser
 from forum.text import plain_text
 from forum.text import render_markdown
 from forum.text import safe_html
+from forum.threads.page_posts import PagePost
+from forum.threads.page_posts import load_page_posts
 from forum.threads.shape import PagePart  # noqa: F401 (the thread's pages, kept here too)
 from forum.threads.shape import Skeleton  # noqa: F401
 from forum.threads.shape import page_of_post  # noqa: F401
@@ -148,7 +150,9 @@ class ThreadPosts:
     """
 
     thread: Thread
-    opening: Post | None
+    # Plain rows (:class:`forum.threads.page_posts.PagePost`), or ORM posts on a challenge's
+    # page.
+    opening: Post | PagePost | None
     page: int
     pages: int
     reading: tuple[tuple[int, int], ...] = ()
@@ -267,8 +271,15 @@ def load_thread_page(session: Session, thread_id: int, page: int, per_page: int,
     wanted.extend({parent for post in on_page
                    if (parent := shape.shown_parent(post)) is not None
                    and parent not in on_page})
-    posts = _posts_with_files(session, list(set(wanted))) if wanted else []
+    posts: list[Post] | list[PagePost] = []
+    if wanted and row.has_challenge:
+        # A challenge's page asks more of its posts (kinds, due dates, outcomes): ORM posts.
+        posts = _posts_with_files(session, list(set(wanted)))
+    elif wanted:
+        posts = load_page_posts(session, thread, list(set(wanted)))
     opening = posts[0] if posts and posts[0].id == shape.opening_id else None
+    # The rules that look at the thread's posts (its opening post, a post's parent, the
+    # moderation notes) find the page's. Set as loaded, not as a change: nothing is written.
     set_committed_value(thread, "posts", posts)
     continues = None
     if part.continues:

@@ -44,6 +44,7 @@ from forum.models import TopicStatus
 from forum.models import User
 from forum.models import Visibility
 from forum.models import utcnow
+from forum.threads.page_posts import load_page_posts
 from tests import factories
 
 ROLES = [None, Role.MEMBER, Role.MODERATOR, Role.FACILITATOR]
@@ -277,6 +278,7 @@ def _check_viewer(viewer, world: Built) -> None:
     assert _allowed(lambda n: p.can_read_notification(viewer, n), world.notifications) \
         == _ids(Notification, p.readable_notifications(viewer), world.notifications)
     _check_page_controls(viewer, world)
+    _check_plain_posts(viewer, world)
 
 
 def _check_page_controls(viewer, world: Built) -> None:
@@ -301,6 +303,31 @@ def _check_page_controls(viewer, world: Built) -> None:
             assert controls.hide == p.can_hide_post(viewer, post)
             assert controls.report == p.can_report_post(viewer, post)
             assert controls.see_reason == p.can_see_moderation_reason(viewer, post)
+
+
+def _check_plain_posts(viewer, world: Built) -> None:
+    """The thread page reads its posts as plain rows (forum.threads.page_posts): every rule
+    the page asks about a post answers the same about its plain row as about the ORM post."""
+    p = permissions
+    for thread in world.threads:
+        orm = {post.id: post for post in thread.posts}
+        plain = load_page_posts(db.session, thread, list(orm))
+        assert [post.id for post in plain] == sorted(orm)
+        opening = p.opening_post(thread)
+        plain_opening = next((post for post in plain
+                              if opening is not None and post.id == opening.id), None)
+        displays = p.post_displays(viewer, thread, plain, plain_opening)
+        page = p.PageControls(viewer, thread)
+        for post in plain:
+            twin = orm[post.id]
+            assert displays[post.id] == p.post_display(viewer, twin)
+            assert p.post_display(viewer, post) == p.post_display(viewer, twin)
+            assert p.can_view_pending_edit(viewer, post) == p.can_view_pending_edit(viewer, twin)
+            assert p.can_reply_to_post(viewer, post) == p.can_reply_to_post(viewer, twin)
+            assert page.for_post(post, displays[post.id]) == page.for_post(twin,
+                                                                            displays[post.id])
+            assert (post.published, post.author_id, post.parent_id, post.status) \
+                == (twin.published, twin.author_id, twin.parent_id, twin.status)
 
 
 def _check_world(world: Built) -> None:
