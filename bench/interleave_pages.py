@@ -7,7 +7,9 @@ the machine's state of the moment, so their ratio survives a loaded machine far 
 two runs one after the other.
 
 Usage: ``.venv/bin/python bench/interleave_pages.py [--page set|thread] [--rounds 10]
-[--batch 40]``
+[--batch 40] [--tree DIR] [--html FILE]``: ``--tree`` measures another checkout's ``forum``
+and ``bench`` (an older commit unpacked with ``git archive``) with this venv, so before and
+after run alike; ``--html`` also writes the page once, to compare trees.
 """
 
 from __future__ import annotations
@@ -20,15 +22,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.bench_pages import SECRET_KEY  # noqa: E402
-from bench.bench_pages import SET_PAGE_THREADS  # noqa: E402
-from bench.bench_pages import build_database  # noqa: E402
-from bench.bench_pages import write_bare_app  # noqa: E402
-from forum import create_app  # noqa: E402
-from forum.demo.content import COMMS_SLUG  # noqa: E402
 
 
 def _cpu_ms(client, path: str, batch: int) -> float:
@@ -45,7 +38,17 @@ def main() -> None:
     parser.add_argument("--page", choices=["set", "thread"], default="set")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--batch", type=int, default=40)
+    parser.add_argument("--tree", default=str(Path(__file__).resolve().parent.parent))
+    parser.add_argument("--html")
     args = parser.parse_args()
+    sys.path.insert(0, str(Path(args.tree).resolve()))
+    from bench.bench_pages import SECRET_KEY
+    from bench.bench_pages import SET_PAGE_THREADS
+    from bench.bench_pages import build_database
+    from bench.bench_pages import write_bare_app
+    from forum import create_app
+    from forum.demo.content import COMMS_SLUG
+
     os.environ["FORUM_LOG_FORMAT"] = '"none"'
     with tempfile.TemporaryDirectory(prefix="forum-interleave-") as folder:
         directory = Path(folder)
@@ -65,8 +68,10 @@ def main() -> None:
             path, bare_path = f"/sets/{COMMS_SLUG}/", f"/bare/sets/{ids['set']}"
         else:
             path, bare_path = f"/threads/{ids['thread']}", f"/bare/threads/{ids['thread']}"
-        _cpu_ms(client, path, 5)
-        _cpu_ms(bare, bare_path, 5)
+        _cpu_ms(client, path, 20)  # warm up: kept articles, statements, imports
+        _cpu_ms(bare, bare_path, 20)
+        if args.html:
+            Path(args.html).write_bytes(client.get(path).data)
         load = " ".join(f"{n:.1f}" for n in os.getloadavg())
         pages: list[float] = []
         bares: list[float] = []
@@ -75,7 +80,7 @@ def main() -> None:
             bares.append(_cpu_ms(bare, bare_path, args.batch))
         page_ms, bare_ms = statistics.mean(pages), statistics.mean(bares)
         print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {load} → "
-              f"{' '.join(f'{n:.1f}' for n in os.getloadavg())}; {args.page} page, "
+              f"{' '.join(f'{n:.1f}' for n in os.getloadavg())}; {args.page} page of {args.tree}, "
               f"{args.rounds} × {args.batch} requests each")
         print(f"page {page_ms:.2f} CPU ms, bare {bare_ms:.2f} CPU ms, "
               f"× bare CPU {bare_ms / page_ms:.3f} (median of rounds' ratios "

@@ -98,17 +98,7 @@ def skeleton(session: Session, thread_id: int, reader: AnyUser = None, *,
     else's waiting, returned or withdrawn posts) are left out, so that they take no place in
     the reader's pages and a link to one opens page 1; the replies to such a post start
     branches of their own. ``moderates``: the reader moderates the set and sees every post."""
-    values: dict[str, int] = {"thread_id": thread_id}
-    if moderates:
-        statement = _skeleton_statement()
-    elif permissions.is_signed_in(reader):
-        statement, viewer = permissions.for_viewer(_reader_skeleton_statement, reader)
-        values.update(viewer)
-    else:
-        statement = _visitor_skeleton_statement()
-    rows = session.execute(statement, values).all()
-    parents, omitted = _parents_and_omitted(rows)
-    return _skeleton_of(parents, omitted if not moderates else frozenset())
+    return _skeleton_of(*_rows(session, thread_id, reader, moderates))
 
 
 def _parents_and_omitted(rows) -> tuple[dict[int, int | None], frozenset[int]]:
