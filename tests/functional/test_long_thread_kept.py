@@ -48,6 +48,11 @@ def _thread(app, world, branches: int = 12) -> tuple[int, list[list[int]]]:
         return thread.id, ids
 
 
+def db_name(app) -> str:
+    with app.app_context():
+        return db.engine.dialect.name
+
+
 def _articles(page: str) -> list[int]:
     return [int(n) for n in re.findall(r'<article id="post-(\d+)"', page)]
 
@@ -246,3 +251,26 @@ def test_every_reader_sees_a_kept_thread_as_if_read_whole(app, world, kept, monk
         # Erasure empties a post nobody approved: even moderators read no more of it.
         assert whole_pages["moderator"][2] == "3"
         assert whole_pages["moderator"][4] == (step is not None)
+
+
+def test_a_kept_thread_whose_newest_post_is_replaced_shows_the_new_one(app, client, world,
+                                                                       kept):
+    """SQLite hands the id of a deleted newest post to the next post: the kept shape must
+    still place the new post under its own parent."""
+    thread_id, branches = _thread(app, world)
+    client.sign_in_as(world.member)
+    gone = branches[11][1]
+    assert gone in _articles(client.get(f"/threads/{thread_id}?page=3").text)
+    with app.app_context():
+        db.session.execute(db.delete(Post).where(Post.id == gone))
+        thread = db.session.get(Post, branches[0][0]).thread
+        new = factories.make_post(thread, db.session.get(User, world.member.id),
+                                  parent=db.session.get(Post, branches[0][0]),
+                                  body="Put under the first branch 3b8e")
+        db.session.commit()
+        new_id = new.id
+    if db_name(app) == "sqlite":
+        assert new_id == gone  # the id given again
+    first = client.get(f"/threads/{thread_id}").text
+    assert "3b8e" in first and _articles(first).index(new_id) == 3  # after answer 0
+    assert new_id not in _articles(client.get(f"/threads/{thread_id}?page=3").text)
