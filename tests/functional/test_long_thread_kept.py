@@ -176,7 +176,7 @@ def _pages_seen(client, thread_id: int, probe: int) -> tuple:
     for number in range(1, pages + 1):
         page = client.get(f"/threads/{thread_id}?page={number}").text
         seen.append((_articles(page), "continued-from" in page, "continued-on" in page,
-                     re.findall(r'\?post=(\d+)', page)))
+                     re.findall(r'(?:\?post=|#post-)(\d+)', page)))
     landed = client.get(f"/threads/{thread_id}?post={probe}").text
     return (pages, seen, re.search(r"Replies, page (\d+) of", landed).group(1),
             _articles(landed), "9c4d" in landed)
@@ -245,6 +245,8 @@ def test_every_reader_sees_a_kept_thread_as_if_read_whole(app, world, kept, monk
                 assert shown == (step == PostStatus.APPROVED)
             else:
                 assert pages == 3 and landed == "1" and probe_id not in articles and not shown
+                # Nor named by the reply to it, nor linked to from any page.
+                assert all(str(probe_id) not in links for *_, links in whole_pages[name][1])
         if step is not None:  # its author reads it where it is (a hidden one as others do)
             assert whole_pages["author"][2] == "3"
             assert whole_pages["author"][4] == (step != PostStatus.HIDDEN)
