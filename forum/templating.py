@@ -33,6 +33,7 @@ from forum.models import LearningSet
 from forum.models import Post
 from forum.text import excerpt
 from forum.text import safe_html
+from forum.text import shorten
 
 
 def _date(value: datetime | None) -> str:
@@ -121,6 +122,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["safe_post_html"] = safe_html
     app.jinja_env.filters["excerpt"] = excerpt
+    app.jinja_env.filters["shorten"] = shorten
     app.jinja_env.filters["bdi"] = isolate
     app.jinja_env.filters["handle"] = handle_of
     app.jinja_env.globals["post_body"] = post_body

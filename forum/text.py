@@ -82,6 +82,14 @@ class _TextOf(HTMLParser):
     def handle_comment(self, data: str) -> None:
         self.started = True
 
+    def parse_html_declaration(self, i: int) -> int:
+        # "<![" outside SVG and MathML is a bogus comment to HTML (and to bleach): the standard
+        # library reads it as an SGML marked section and raises on one that is not (a set's
+        # purpose "a <![1] b" made every list of sets fail).
+        if self.rawdata.startswith("<![", i):
+            return self.parse_bogus_comment(i)
+        return super().parse_html_declaration(i)
+
 
 def plain_text(html: str) -> str:
     """Strip all tags and entities: for excerpts and email bodies (escape it again to show it).
@@ -98,7 +106,14 @@ def plain_text(html: str) -> str:
 
 
 def excerpt(html: str, length: int = 160) -> str:
-    text = " ".join(plain_text(html).split())
+    """The text of ``html`` on one line, cut on a word boundary to at most ``length``."""
+    return shorten(plain_text(html), length)
+
+
+def shorten(text: str, length: int = 160) -> str:
+    """Plain text (a set's purpose, not HTML: nothing in it is a tag) on one line, cut on a
+    word boundary to at most ``length`` characters."""
+    text = " ".join(text.split())
     if len(text) <= length:
         return text
     return text[: length - 1].rsplit(" ", 1)[0] + "…"

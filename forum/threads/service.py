@@ -229,7 +229,7 @@ def _posts_with_files(session: Session, ids: list[int]) -> list[Post]:
 
 
 def load_thread_page(session: Session, thread_id: int, page: int, per_page: int,
-                     post_id: int | None = None, max_posts: int = 100,
+                     post_id: int | None = None, max_posts: int = 50,
                      viewer_id: int | None = None,
                      viewer: AnyUser = None) -> ThreadPosts | None:
     """The thread, its set, its opening post and the posts of one page, in three queries

@@ -9,10 +9,13 @@ import re
 import pytest
 
 from forum.extensions import db
+from forum.guides.export.storage import storage_for
 from forum.models import LearningSet
 from forum.models import Post
 from forum.models import PostStatus
 from forum.models import User
+from forum.models import Visibility
+from forum.people import erasure
 from forum.threads import shape
 from tests import factories
 from tests.querycount import count_page_queries
@@ -43,6 +46,11 @@ def _thread(app, world, branches: int = 12) -> tuple[int, list[list[int]]]:
             ids.append([head.id, child.id])
         db.session.commit()
         return thread.id, ids
+
+
+def db_name(app) -> str:
+    with app.app_context():
+        return db.engine.dialect.name
 
 
 def _articles(page: str) -> list[int]:
@@ -154,3 +162,117 @@ def test_kept_threads_hold_a_bounded_number_of_posts(app, client, world, kept, m
     for thread_id in (first, second):
         assert client.get(f"/threads/{thread_id}").status_code == 200
     assert [thread_id for _, thread_id in shape._kept] == [second]
+
+
+# --- whoever reads it, after whatever happened: the pages of the thread read whole ----------
+
+def _pages_seen(client, thread_id: int, probe: int) -> tuple:
+    """Everything of the thread's pages a reader can see or infer: the page count, each page's
+    posts and continuation links, and where a link to ``probe`` lands."""
+    first = client.get(f"/threads/{thread_id}")
+    assert first.status_code == 200
+    pages = int(re.search(r"Replies, page 1 of (\d+)", first.text).group(1))
+    seen = []
+    for number in range(1, pages + 1):
+        page = client.get(f"/threads/{thread_id}?page={number}").text
+        seen.append((_articles(page), "continued-from" in page, "continued-on" in page,
+                     re.findall(r'(?:\?post=|#post-)(\d+)', page)))
+    landed = client.get(f"/threads/{thread_id}?post={probe}").text
+    return (pages, seen, re.search(r"Replies, page (\d+) of", landed).group(1),
+            _articles(landed), "9c4d" in landed)
+
+
+def test_every_reader_sees_a_kept_thread_as_if_read_whole(app, world, kept, monkeypatch):
+    """A moderator's kept cut (every post) or another reader's is never what a reader is shown:
+    after each change of a post's status or its author's erasure, each reader's pages (their
+    count, posts, links and where a link to the post lands) are those of the thread read
+    whole; a visitor of a public set and the post's author included."""
+    thread_id, branches = _thread(app, world, branches=10)  # two full pages
+    reader = _reader(app, world)
+    with app.app_context():
+        learning_set = db.session.get(LearningSet, world.learning_set.id)
+        learning_set.visibility = Visibility.PUBLIC
+        wendy = factories.make_user(email="wendy@example.org")
+        factories.add_member(wendy, learning_set)
+        thread = db.session.get(Post, branches[0][0]).thread
+        # A branch of its own (a third page for whoever is shown it), and a reply to it.
+        probe = factories.make_post(thread, wendy, parent=thread.posts[0],
+                                    body="Wendy's words 9c4d", status=PostStatus.PENDING)
+        factories.make_post(thread, db.session.get(User, world.member.id), parent=probe,
+                            body="An answer to Wendy")
+        db.session.commit()
+        probe_id, wendy_id = probe.id, wendy.id
+        db.session.refresh(wendy)
+        db.session.expunge(wendy)
+    readers = {"moderator": world.moderator, "reader": reader, "author": wendy,
+               "visitor": None}
+
+    def everyone() -> dict:
+        seen = {}
+        for name, who in readers.items():
+            client = app.test_client()
+            if who is not None:
+                client.sign_in_as(who)
+            seen[name] = _pages_seen(client, thread_id, probe_id)
+        return seen
+
+    def change(status: PostStatus | None) -> None:
+        with app.app_context():
+            if status is None:
+                erasure.erase(db.session, storage_for(), db.session.get(User, wendy_id),
+                              by=db.session.get(User, world.admin.id))
+            else:
+                db.session.get(Post, probe_id).status = status
+            db.session.commit()
+
+    steps = [PostStatus.REJECTED, PostStatus.PENDING, PostStatus.APPROVED, PostStatus.HIDDEN,
+             PostStatus.APPROVED, PostStatus.WITHDRAWN, PostStatus.PENDING, None]
+    for step in steps:
+        monkeypatch.setattr(shape, "LONG_THREAD", 1)
+        everyone()  # every reader's cut kept, as it was before the change
+        change(step)
+        if step is None:  # erased: its author reads no more
+            del readers["author"]
+        kept_pages = everyone()
+        monkeypatch.setattr(shape, "LONG_THREAD", 10**9)
+        shape.forget_kept()
+        whole_pages = everyone()
+        assert kept_pages == whole_pages, step
+        for name in ("reader", "visitor"):
+            pages, _, landed, articles, shown = whole_pages[name]
+            if step in (PostStatus.APPROVED, PostStatus.HIDDEN):
+                assert pages == 3 and landed == "3" and probe_id in articles
+                assert shown == (step == PostStatus.APPROVED)
+            else:
+                assert pages == 3 and landed == "1" and probe_id not in articles and not shown
+                # Nor named by the reply to it, nor linked to from any page.
+                assert all(str(probe_id) not in links for *_, links in whole_pages[name][1])
+        if step is not None:  # its author reads it where it is (a hidden one as others do)
+            assert whole_pages["author"][2] == "3"
+            assert whole_pages["author"][4] == (step != PostStatus.HIDDEN)
+        # Erasure empties a post nobody approved: even moderators read no more of it.
+        assert whole_pages["moderator"][2] == "3"
+        assert whole_pages["moderator"][4] == (step is not None)
+
+
+def test_a_kept_thread_whose_newest_post_is_replaced_shows_the_new_one(app, client, world,
+                                                                       kept):
+    """SQLite hands the id of a deleted newest post to the next post: the kept shape must
+    still place the new post under its own parent."""
+    thread_id, branches = _thread(app, world)
+    client.sign_in_as(world.member)
+    gone = branches[11][1]
+    assert gone in _articles(client.get(f"/threads/{thread_id}?page=3").text)
+    with app.app_context():
+        db.session.execute(db.delete(Post).where(Post.id == gone))
+        thread = db.session.get(Post, branches[0][0]).thread
+        new = factories.make_post(thread, db.session.get(User, world.member.id),
+                                  parent=db.session.get(Post, branches[0][0]),
+                                  body="Put under the first branch 3b8e")
+        db.session.commit()
+        new_id = new.id
+    if db_name(app) == "sqlite":
+        assert new_id == gone  # the id given again
+    first = client.get(f"/threads/{thread_id}").text
+    assert "3b8e" in first and _articles(first).index(new_id) == 3  # after answer 0
+    assert new_id not in _articles(client.get(f"/threads/{thread_id}?page=3").text)

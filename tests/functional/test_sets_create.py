@@ -249,3 +249,19 @@ def test_invalid_settings_are_refused_and_input_kept(app, client, world):
     assert "A new purpose I typed" in body
     assert 'value="network" checked' in body
     assert _get_set(app, "comms").visibility == Visibility.PRIVATE
+
+
+def test_lists_of_sets_show_any_purpose_as_typed(app, client, world):
+    """A purpose is plain text: the lists show it as the set's page does, and no purpose
+    (one read as a broken SGML section, say) can make them fail for everyone."""
+    purpose = "Compare x<y and z>w; notes <![1] kept & <script>s</script>"
+    client.sign_in_as(world.facilitator)
+    assert client.post("/sets/comms/settings", data={
+        "name": SET_NAME, "purpose": purpose, "visibility": "public"}).status_code == 302
+    shown = "Compare x&lt;y and z&gt;w; notes &lt;![1] kept &amp; &lt;script&gt;s&lt;/script&gt;"
+    assert shown in client.get("/sets/comms/").text
+    client.sign_in_as(world.member)
+    for url in ("/", "/sets/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert shown in response.text, url

@@ -49,7 +49,7 @@ def _make_thread(app, world, size: int) -> int:
 
 @pytest.mark.parametrize("role", ["anonymous", "member", "moderator", "admin"])
 def test_thread_page_query_count_does_not_grow_with_posts(app, client, world, role):
-    # All 200 posts on one page (a page holds 100 replies by default), so each is drawn.
+    # All 200 posts on one page (a page holds 50 replies by default), so each is drawn.
     app.config["THREAD_POSTS_PER_PAGE"] = 1000
     with app.app_context():
         db.session.get(LearningSet, world.learning_set.id).visibility = Visibility.PUBLIC

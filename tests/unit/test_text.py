@@ -16,6 +16,7 @@ from forum.text import MAX_NESTING
 from forum.text import excerpt
 from forum.text import plain_text
 from forum.text import render_markdown
+from forum.text import shorten
 from forum.text_render import markdown as _markdown
 
 
@@ -200,3 +201,24 @@ def test_plain_text_breaks_the_line_between_blocks_as_bleach_did():
     assert plain_text(html).split("\n") == ["First point.", "", "", "", "one", "", "two",
                                             "", "", "Last & least", ""]
     assert excerpt(html) == "First point. one two Last & least"
+
+
+@pytest.mark.parametrize("value, text", [
+    ("a <![1] b", "a <![1] b"),        # not a marked section: the standard parser raised
+    ("<![CDATA[x]]>y", "y"),            # a bogus comment to HTML, as bleach read it
+    ("a<![ x>b", "ab"),
+])
+def test_plain_text_reads_any_markup_without_failing(value, text):
+    assert plain_text(value) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list("<![]>!?/-&#;x1 \"'")), max_size=30))
+def test_plain_text_never_raises(value):
+    assert isinstance(plain_text(value), str)
+
+
+def test_a_plain_text_excerpt_keeps_every_character():
+    """A set's purpose is plain text: the list of sets shows what its page shows."""
+    assert shorten("Compare x<y and z>w  <script>s</script>\n&amp;") == \
+        "Compare x<y and z>w <script>s</script> &amp;"
