@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -273,7 +274,7 @@ def _serve(app_path: str, cwd: Path, env: dict[str, str], workers: int,
 
 
 def bench_gunicorn(uri: str, directory: Path, ids: dict[str, int], seconds: float,
-                   workers: int) -> list[dict[str, object]]:
+                   workers: int, connections: int = 1) -> list[dict[str, object]]:
     app = create_app({"SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": uri})
     cookie_value = app.session_interface.get_signing_serializer(app).dumps(  # type: ignore[attr-defined]
         {"_user_id": ids["session"], "_fresh": True})
@@ -301,6 +302,11 @@ def bench_gunicorn(uri: str, directory: Path, ids: dict[str, int], seconds: floa
 
         rows = []
         for name, path, signed_in in pages(ids):
+            if connections > 1:
+                rows.append({"page": name, "path": path,
+                             **_concurrent(lambda p=path, s=signed_in: get(p, s), seconds,
+                                           connections)})
+                continue
             durations = timed(lambda p=path, s=signed_in: get(p, s), seconds)
             rows.append({"page": name, "path": path, **_stats(durations)})
         add_ratios(rows)
@@ -320,6 +326,32 @@ def _wait_for(port: int, timeout: float = 20) -> None:
         except OSError:
             time.sleep(0.2)
     raise SystemExit("gunicorn did not start")
+
+
+def _concurrent(request: Callable[[], int], seconds: float,
+                connections: int) -> dict[str, object]:
+    """``connections`` clients at once (threads, each a new connection a request, as a sync
+    worker closes it), for ``seconds``: the rate is requests completed over the time taken,
+    as ``wrk -c N`` counts it."""
+    for _ in range(3):
+        request()
+    durations: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    def client() -> None:
+        while time.perf_counter() < deadline:
+            began = time.perf_counter()
+            status = request()
+            durations.append(time.perf_counter() - began)  # list.append is atomic
+            if status != 200:
+                raise SystemExit(f"unexpected status {status}")
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=connections) as pool:
+        for done in [pool.submit(client) for _ in range(connections)]:
+            done.result()
+    elapsed = time.perf_counter() - started
+    return {**_stats(durations), "per_second": len(durations) / elapsed}
 
 
 def _stats(durations: list[float]) -> dict[str, object]:
@@ -352,6 +384,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="time per page (default 3)")
     parser.add_argument("--http", action="store_true", help="also measure under gunicorn")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--connections", type=int, default=1,
+                        help="gunicorn: clients at once (default 1; issue 16 used wrk -c16)")
     args = parser.parse_args()
     os.environ["FORUM_LOG_FORMAT"] = '"none"'  # no access log line per request
     with tempfile.TemporaryDirectory(prefix="forum-bench-") as folder:
@@ -365,8 +399,11 @@ def main() -> None:
         print_table("Flask test client (in-process)",
                     bench_test_client(uri, directory, ids, args.seconds))
         if args.http:
-            print_table(f"gunicorn, {args.workers} sync workers, one client over loopback HTTP",
-                        bench_gunicorn(uri, directory, ids, args.seconds, args.workers))
+            clients = ("one client" if args.connections == 1
+                       else f"{args.connections} clients at once")
+            print_table(f"gunicorn, {args.workers} sync workers, {clients} over loopback HTTP",
+                        bench_gunicorn(uri, directory, ids, args.seconds, args.workers,
+                                       args.connections))
         print(f"load average after: {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
 
 if __name__ == "__main__":
