@@ -111,6 +111,10 @@ def tab_to(page: Page, target: Locator, *, backwards: bool = False) -> list[str]
     Returns the stops on the way, for a failure message or a check of the order.
     """
     expect(target).to_have_count(1)
+    # After a key press that sent a form, the new page's text can be there before its scripts
+    # have run; the notification banner's script then moves focus while we press Tab (a CI
+    # failure on a busy machine). Pages are tabbed through once they have loaded.
+    page.wait_for_load_state("load")
     key = "Shift+Tab" if backwards else "Tab"
     stops: list[str] = []
     for _ in range(MAX_PRESSES):
@@ -127,6 +131,7 @@ def tab_to(page: Page, target: Locator, *, backwards: bool = False) -> list[str]
 def tab_through(page: Page) -> list[str]:
     """Tab from the top of the page through every control until focus comes back round;
     every stop must show its focus. Returns the stops in order."""
+    page.wait_for_load_state("load")  # as in tab_to
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
     stops: list[str] = []
     first = None
