@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from functools import cache
 
+from sqlalchemy import and_
 from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import literal
@@ -264,9 +265,11 @@ def _changes_statement(reader: AnyUser, *, moderates: bool):
     version = (select(func.count().label("posts"),
                       func.coalesce(func.sum(Post.parent_id), 0).label("parents"))
                .where(in_thread).cte("version"))
-    # Posts added since are looked for only when the count moved: PostgreSQL then skips the
-    # scan (its index of the thread's parents does not hold the posts' ids).
-    moved = select(version.c.posts).scalar_subquery() != bindparam("known_posts")
+    # Posts added since are looked for only when the count moved: the index of the thread's
+    # parents does not hold the posts' ids, so that look reads the thread's every entry again.
+    # Joined to the version's one row (not a subquery in WHERE, which SQLite tests per entry),
+    # an unmoved count ends the look before it starts on both databases.
+    moved = version.c.posts != bindparam("known_posts")
     # And the newest post kept is still this thread's (by its key): should the thread be
     # deleted and its id given again, the new thread's posts cannot pass for the old.
     last_kept = (select(func.count()).where(Post.id == bindparam("last_id"), in_thread)
@@ -274,7 +277,8 @@ def _changes_statement(reader: AnyUser, *, moderates: bool):
     parts = [
         select(literal(0).label("kind"), version.c.posts, version.c.parents, last_kept),
         select(literal(1), Post.id, Post.parent_id, null())
-        .where(in_thread, Post.id > bindparam("last_id"), moved)]
+        .select_from(version).join(Post, and_(moved, in_thread,
+                                              Post.id > bindparam("last_id")))]
     if not moderates:
         parts.append(select(literal(2), Post.id, null(), null())
                      .where(in_thread, permissions.omitted_in_thread_filter(reader)))
