@@ -107,8 +107,11 @@ DEFAULTS: dict[str, object] = {
     # A thread page shows this many branches (replies to the opening post, each with all of
     # its replies), so a 10,000-post thread answers as fast as a short one.
     "THREAD_BRANCHES_PER_PAGE": 50,
-    # Rendered post articles kept per process (forum.threads.fragments); 0 turns it off.
+    # Rendered post articles kept per process (forum.threads.fragments); 0 turns it off. At
+    # most this many, and at most this much memory for their HTML (issue 16: a worker's size
+    # does not follow the length of the site's posts).
     "POST_FRAGMENT_CACHE_SIZE": 4000,
+    "POST_FRAGMENT_CACHE_BYTES": 4 * 1024 * 1024,
     # ...and at most this many replies: a branch longer than that alone (one post with
     # thousands of replies) goes on over several pages, each part linked to the one before.
     # 50, so that a long thread's page draws no more posts than a 50-post thread (issue 16's

@@ -26,12 +26,14 @@ The page's blank forms (reply, follow) are kept the same way (:func:`kept_block`
 of what they are drawn from; their per-request values (the CSRF token, the reply's one-time
 submission key) are put back fresh on the way out.
 
-``POST_FRAGMENT_CACHE_SIZE`` (default 4,000 articles, about 8 MB) sets the size per process;
-0 turns the cache off.
+``POST_FRAGMENT_CACHE_SIZE`` (default 4,000 articles) and ``POST_FRAGMENT_CACHE_BYTES``
+(default 4 MiB of kept HTML) bound it per process, whichever is reached first; a size of 0
+turns the cache off.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -54,10 +56,14 @@ _CSRF_MARK = "\x00csrf\x00"
 
 
 class FragmentCache:
-    """A bounded, thread-safe map from key to rendered HTML, least recently used out first."""
+    """A thread-safe map from key to rendered HTML, bounded by count and by the memory its
+    strings take (``sys.getsizeof``), least recently used out first: a site whose posts are
+    long keeps fewer of them rather than a larger worker."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, max_bytes: int | None = None) -> None:
         self.size = size
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._items: OrderedDict[tuple, str] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
@@ -75,14 +81,20 @@ class FragmentCache:
 
     def put(self, key: tuple, html: str) -> None:
         with self._lock:
+            replaced = self._items.pop(key, None)
+            if replaced is not None:
+                self.bytes -= sys.getsizeof(replaced)
             self._items[key] = html
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            self.bytes += sys.getsizeof(html)
+            while self._items and (len(self._items) > self.size or (
+                    self.max_bytes is not None and self.bytes > self.max_bytes)):
+                _key, dropped = self._items.popitem(last=False)
+                self.bytes -= sys.getsizeof(dropped)
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self.bytes = 0
 
     def __len__(self) -> int:
         return len(self._items)
@@ -90,7 +102,9 @@ class FragmentCache:
 
 def init_app(app: Flask) -> None:
     size = int(app.config.get("POST_FRAGMENT_CACHE_SIZE", 0) or 0)
-    app.extensions[EXTENSION] = FragmentCache(size) if size > 0 else None
+    max_bytes = app.config.get("POST_FRAGMENT_CACHE_BYTES")
+    app.extensions[EXTENSION] = (
+        FragmentCache(size, int(max_bytes) if max_bytes else None) if size > 0 else None)
     app.jinja_env.globals["post_fragment"] = post_fragment
     app.jinja_env.globals["kept_block"] = kept_block
 

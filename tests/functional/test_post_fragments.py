@@ -5,6 +5,7 @@ render."""
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 from sqlalchemy import select
@@ -266,3 +267,34 @@ def test_a_kept_follow_form_shows_each_members_own_choice(app, world, thread_pag
     assert re.search(r'value="muted" checked', muted)
     other = _page_as(app, _user(app, thread_page["other_reader"]), thread_page["url"])
     assert not re.search(r'value="muted" checked', other)
+
+
+def test_kept_articles_stay_within_their_memory_bound(app, make_app, world, thread_page):
+    """A worker keeps at most POST_FRAGMENT_CACHE_BYTES of HTML, whatever its posts' length:
+    with room for about one article, the page is the same and the oldest articles go."""
+    small = make_app(POST_FRAGMENT_CACHE_BYTES=3000)
+    uncached = make_app(POST_FRAGMENT_CACHE_SIZE=0)
+    member = world.user("member")
+    fresh = _page_as(uncached, member, thread_page["url"])
+    for _ in range(2):
+        kept = _page_as(small, member, thread_page["url"])
+        assert _comparable(kept) == _comparable(fresh)
+    cache = fragments.cache_of(small)
+    assert 0 < cache.bytes <= 3000
+    assert len(cache) < fresh.count("<article")  # not every article of the page was kept
+
+
+def test_the_memory_bound_counts_what_is_kept():
+    cache = fragments.FragmentCache(size=100, max_bytes=sys.getsizeof("x" * 400) * 2)
+    cache.put(("a",), "x" * 400)
+    cache.put(("b",), "y" * 400)
+    assert len(cache) == 2
+    cache.put(("c",), "z" * 400)  # over the bound: the least recently used goes
+    assert cache.get(("a",)) is None and cache.get(("c",)) == "z" * 400
+    cache.put(("c",), "z" * 10)  # a key put again is counted once
+    assert cache.bytes == sys.getsizeof("y" * 400) + sys.getsizeof("z" * 10)
+    cache.put(("d",), "w" * 5000)  # larger than the whole bound: not kept, nothing left over
+    assert cache.get(("d",)) is None and cache.bytes == 0 == len(cache)
+    cache.put(("e",), "v")
+    cache.clear()
+    assert cache.bytes == 0 == len(cache)
