@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from functools import cache
+from typing import Any
 
 from sqlalchemy import and_
 from sqlalchemy import bindparam
@@ -299,17 +301,27 @@ def _reader_changes_statement(reader: AnyUser):
     return _changes_statement(reader, moderates=False)
 
 
+
+def _as_seen_by(reader: AnyUser, moderates: bool, values: dict[str, int], *,
+                moderator: Callable[[], Any], reader_builder: Callable[[AnyUser], Any],
+                visitor: Callable[[], Any]) -> Any:
+    """The form of a shape statement for this reader (a moderator sees every post; a signed-in
+    reader's form is kept per kind of viewer, their values added to ``values``)."""
+    if moderates:
+        return moderator()
+    if permissions.is_signed_in(reader):
+        statement, viewer = permissions.for_viewer(reader_builder, reader)
+        values.update(viewer)
+        return statement
+    return visitor()
+
 def _changes(session: Session, thread_id: int, reader: AnyUser, moderates: bool,
              kept: _Kept) -> tuple[Version, list[tuple[int, int | None]], frozenset[int]]:
     values: dict[str, int] = {"thread_id": thread_id, "last_id": kept.last_id,
                               "known_posts": kept.version[0]}
-    if moderates:
-        statement = _moderator_changes_statement()
-    elif permissions.is_signed_in(reader):
-        statement, viewer = permissions.for_viewer(_reader_changes_statement, reader)
-        values.update(viewer)
-    else:
-        statement = _visitor_changes_statement()
+    statement = _as_seen_by(reader, moderates, values, moderator=_moderator_changes_statement,
+                            reader_builder=_reader_changes_statement,
+                            visitor=_visitor_changes_statement)
     version: Version = (-1, 0)
     added: list[tuple[int, int | None]] = []
     omitted = []
@@ -329,13 +341,9 @@ def _rows(session: Session, thread_id: int, reader: AnyUser,
           moderates: bool) -> tuple[dict[int, int | None], frozenset[int]]:
     """Every post's parent and the posts left out for the reader, in one query."""
     values: dict[str, int] = {"thread_id": thread_id}
-    if moderates:
-        statement = _skeleton_statement()
-    elif permissions.is_signed_in(reader):
-        statement, viewer = permissions.for_viewer(_reader_skeleton_statement, reader)
-        values.update(viewer)
-    else:
-        statement = _visitor_skeleton_statement()
+    statement = _as_seen_by(reader, moderates, values, moderator=_skeleton_statement,
+                            reader_builder=_reader_skeleton_statement,
+                            visitor=_visitor_skeleton_statement)
     parents, omitted = _parents_and_omitted(session.execute(statement, values).all())
     return parents, omitted if not moderates else frozenset()
 
