@@ -107,7 +107,7 @@ def retention_command() -> None:
     """Delete old notifications, sent emails, finished invitations and expired data downloads
     (see the privacy notice), and uploaded files whose record is gone (``files sweep``).
 
-    Run it daily, on the same timer as ``notifications send-digests``.
+    Run it once a day (docs/deploy/forum-retention.timer).
     """
     from forum.files.storage import upload_folder
     from forum.files.sweep import sweep_orphans
