@@ -12,6 +12,8 @@ from collections.abc import MutableMapping
 from datetime import timedelta
 from typing import Any
 
+from flask.cli import NoAppException
+
 DEFAULTS: dict[str, object] = {
     "SECRET_KEY": None,
     "SQLALCHEMY_DATABASE_URI": "sqlite:///forum.db",
@@ -133,8 +135,12 @@ ENV_ALIASES: dict[str, str] = {
 }
 
 
-class ConfigurationError(RuntimeError):
-    """Raised at start-up when the app cannot run safely with its settings."""
+class ConfigurationError(NoAppException, RuntimeError):
+    """Raised at start-up when the app cannot run safely with its settings.
+
+    A ``NoAppException`` so that ``flask --app forum ...`` prints the message alone, not a
+    traceback: the operator most likely forgot to load the settings.
+    """
 
 
 def derive_settings(config: MutableMapping[str, Any]) -> None:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from sqlalchemy import inspect
 from sqlalchemy import select
@@ -106,3 +111,20 @@ def test_create_admin_refuses_something_that_is_not_an_email_address(app, runner
                            input=f"{STRONG}\n{STRONG}\n")
     assert result.exit_code != 0
     assert "email address" in result.output
+
+
+def _flask(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``flask --app forum ARGS`` as an operator would, with no settings at all."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("FORUM_")}
+    env["FORUM_INSTANCE_PATH"] = str(tmp_path / "instance")
+    return subprocess.run([str(Path(sys.executable).with_name("flask")), "--app", "forum", *args],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("args", [("--help",), ("init-db",), ("backup", "--help")])
+def test_a_command_run_without_a_secret_key_says_so_without_a_traceback(tmp_path, args):
+    """An operator who forgot to load the settings is told what is missing, not shown Python."""
+    result = _flask(tmp_path, *args)
+    assert "Traceback" not in result.stderr
+    assert "SECRET_KEY is not set" in result.stderr
+    assert "FORUM_SECRET_KEY" in result.stderr
