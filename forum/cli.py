@@ -82,7 +82,7 @@ def create_admin_command(email: str, name: str, organisation: str, password: str
 def demo_command(password: str | None) -> None:
     """Load demo people, learning sets and threads (safe to run again: nothing is duplicated).
 
-    Run ``flask init-db`` first: this command expects the schema to exist.
+    Run 'flask --app forum init-db' first: this command expects the schema to exist.
     """
     from forum.demo import DEFAULT_PASSWORD
     from forum.demo import format_accounts
@@ -105,7 +105,7 @@ def demo_command(password: str | None) -> None:
 @with_appcontext
 def retention_command() -> None:
     """Delete old notifications, sent emails, finished invitations and expired data downloads
-    (see the privacy notice), and uploaded files whose record is gone (``files sweep``).
+    (see the privacy notice), and uploaded files whose record is gone (as 'files sweep' does).
 
     Run it once a day (docs/deploy/forum-retention.timer).
     """

@@ -23,7 +23,7 @@ files_cli = AppGroup("files", help="Work with uploaded files.")
 def sweep_command(grace_hours: float) -> None:
     """Delete uploaded files whose event, meeting, post or set was deleted.
 
-    Also run daily by ``flask retention``.
+    Also run daily by 'flask --app forum retention'.
     """
     swept = sweep_orphans(db.session, upload_folder(), grace=timedelta(hours=grace_hours))
     db.session.rollback()  # read only: end the transaction

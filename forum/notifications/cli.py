@@ -13,11 +13,16 @@ from forum.notifications import bp
 from forum.notifications import delivery
 from forum.notifications import reminders
 
+bp.cli.help = "Send the queued emails and the daily summaries (commands for a scheduler)."
+bp.cli.short_help = "Send queued emails and daily summaries (for a scheduler)."
+
 
 @bp.cli.command("send-pending")
-@click.option("--limit", default=200, show_default=True, help="Most emails to send in one run.")
+@click.option("--limit", default=200, show_default=True, type=click.IntRange(min=1),
+              help="Most emails to send in one run.")
 def send_pending(limit: int) -> None:
-    """Send the queued emails that are due (all kinds), retrying earlier failures."""
+    """Send the queued emails that are due (all kinds), retrying earlier failures: run it
+    every minute."""
     report = outbox.deliver_pending(current_app._get_current_object(), limit=limit)
     click.echo(f"Sent {report.sent}, failed {report.failed} (will retry), "
                f"skipped {report.skipped}.")
@@ -25,8 +30,12 @@ def send_pending(limit: int) -> None:
 
 @bp.cli.command("send-digests")
 def send_digests() -> None:
-    """Email each user who chose a daily summary their unread notifications since the last one
-    (after asking the holders of actions that fell due for an update)."""
+    """Send the daily summaries: run it once a day.
+
+    Asks the holders of actions that fell due for an update, then emails each user who chose a
+    daily summary their unread notifications since the last one. Run more often, it would send
+    a "daily" summary each time something new happened.
+    """
     app = current_app._get_current_object()
     reminded = reminders.send_due_reminders(app)
     click.echo(f"Reminded {reminded} holder{'' if reminded == 1 else 's'} of actions due.")

@@ -128,3 +128,37 @@ def test_a_command_run_without_a_secret_key_says_so_without_a_traceback(tmp_path
     assert "Traceback" not in result.stderr
     assert "SECRET_KEY is not set" in result.stderr
     assert "FORUM_SECRET_KEY" in result.stderr
+
+
+def _commands(group, prefix=()):
+    """Every command under ``group``, with its path of names."""
+    import click
+
+    for name, command in sorted(group.commands.items()):
+        yield (*prefix, name), command
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*prefix, name))
+
+
+def test_every_command_of_ours_says_what_it_does_in_plain_text(app):
+    """``flask --app forum --help`` lists each command with a line saying what it does, and no
+    command's help shows reST markup (``like this``) that click prints as it is."""
+    ours = [(path, command) for path, command in _commands(app.cli)
+            if path[0] not in {"db", "limiter"}]  # Flask-Migrate's and Flask-Limiter's own
+    assert ours
+    for path, command in ours:
+        assert command.get_short_help_str(limit=80).strip(), f"{' '.join(path)} has no help"
+        assert "``" not in (command.help or ""), f"{' '.join(path)}: {command.help}"
+
+
+@pytest.mark.parametrize("limit", ["0", "-5"])
+def test_send_pending_refuses_a_limit_below_one(app, runner, limit):
+    result = runner.invoke(args=["notifications", "send-pending", "--limit", limit])
+    assert result.exit_code == 2
+    assert "--limit" in result.output and "x>=1" in result.output
+    assert "Sent" not in result.output
+
+
+def test_send_digests_help_says_to_run_it_once_a_day(app, runner):
+    result = runner.invoke(args=["notifications", "send-digests", "--help"])
+    assert "once a day" in result.output
