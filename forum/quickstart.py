@@ -55,11 +55,13 @@ class _PlainFormatter(logging.Formatter):
 
 
 def quiet_logging(stream: TextIO | None = None) -> None:
-    """Show warnings and errors only, as plain text when ``stream`` is not a terminal.
+    """Show the app's own lines (an email written to ``instance/outbox/``) and everyone's
+    warnings and errors, once each, as plain text when ``stream`` is not a terminal.
 
     Alembic's INFO lines and the server's start-up and request lines would bury the address,
     accounts and password a newcomer needs. Setting a handler first also stops the migration
-    environment from installing Alembic's own INFO logging.
+    environment from installing Alembic's own INFO logging. The app is made with
+    ``LOG_FORMAT = "none"`` (:func:`main`), so its lines come here rather than as JSON too.
     """
     root = logging.getLogger()
     if not root.handlers:  # else someone (a test runner) already decides where logs go
@@ -71,6 +73,7 @@ def quiet_logging(stream: TextIO | None = None) -> None:
         root.setLevel(logging.WARNING)
     for name in ("alembic", "flask_migrate", "werkzeug"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("forum").setLevel(logging.INFO)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -97,7 +100,8 @@ def main(argv: list[str] | None = None) -> None:
     instance_path = Path(_default_instance_path())
     if ensure_secret_key(instance_path):
         print(f"Wrote a new SECRET_KEY to {instance_path / 'config.py'}")
-    app = create_app({"DEVELOPMENT": True})
+    # Its logs go through the handler above: JSON lines are for a log collector, not a console.
+    app = create_app({"DEVELOPMENT": True, "LOG_FORMAT": "none"})
     base_url = app.config.get("PUBLIC_BASE_URL") or f"http://{HOST}:{args.port}"
     app.config["PUBLIC_BASE_URL"] = base_url
     with app.app_context():

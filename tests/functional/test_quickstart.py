@@ -97,3 +97,22 @@ def test_server_log_lines_lose_their_colour_codes_when_not_on_a_terminal():
     logger.warning("\x1b[1m\x1b[31mWARNING: This is a development server.\x1b[0m")
     logger.removeHandler(handler)
     assert stream.getvalue() == "WARNING: This is a development server.\n"
+
+
+def test_quickstart_prints_each_log_line_once_in_plain_text(tmp_path):
+    """While serving, "wrote email ... to instance/outbox/..." appears once, as a sentence: not
+    a JSON copy on stdout beside a plain copy on stderr."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("FORUM_")}
+    env["FORUM_INSTANCE_PATH"] = str(tmp_path)
+    serve_instead = (
+        "import logging, sys, werkzeug.serving\n"
+        "werkzeug.serving.run_simple = lambda *a, **k: logging.getLogger('forum.mail').info("
+        "'MAIL_SERVER is not set: wrote email %s', 'walk-check')\n"
+        "from forum.quickstart import main\n"
+        "main(['--port', '5399'])\n")
+    result = subprocess.run([sys.executable, "-c", serve_instead], env=env, capture_output=True,
+                            text=True, timeout=120, check=True)
+    output = result.stdout + result.stderr
+    assert output.count("walk-check") == 1, output
+    assert "MAIL_SERVER is not set: wrote email walk-check" in output
+    assert '{"time"' not in output
