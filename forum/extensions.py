@@ -15,6 +15,7 @@ from sqlalchemy import MetaData
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Session
 
 # Explicit constraint names so that migrations behave the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -37,6 +38,8 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 _READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# An execution option: this connection's SQLite transactions take the write lock as they begin.
+SQLITE_WRITE_LOCK = "forum_sqlite_write_lock"
 
 
 @event.listens_for(Engine, "connect")
@@ -63,10 +66,24 @@ def _begin_sqlite(connection) -> None:
     A deferred transaction that reads and then writes cannot wait for another writer: SQLite
     fails it at once with "database is locked". Taking the write lock up front makes concurrent
     writers queue for up to the busy timeout instead. Page views (GET) only read, so they keep
-    deferred transactions and never wait; so does work outside a request (commands, the outbox
-    sender), which may hold two sessions at once and must not wait on itself.
+    deferred transactions and never wait; so does other work outside a request, which may
+    hold two sessions at once and must not wait on itself, unless its session comes from
+    :func:`writer_session` (the outbox sender, the daily commands: they read, then write).
     """
     if connection.dialect.name != "sqlite":
         return
-    writing = has_request_context() and request.method not in _READ_ONLY_METHODS
+    writing = bool(connection.get_execution_options().get(SQLITE_WRITE_LOCK)) or (
+        has_request_context() and request.method not in _READ_ONLY_METHODS)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+def writer_session() -> Session:
+    """A session of its own for work outside a request that reads and then writes.
+
+    On SQLite each of its transactions takes the write lock as it begins, as a request that
+    writes does: a deferred transaction that read before a page committed is refused its write
+    at once ("database is locked"), while this one waits its turn (the busy timeout). Use it
+    only where no other session of the same thread holds a write.
+    """
+    return Session(db.engine.execution_options(**{SQLITE_WRITE_LOCK: True}))
+

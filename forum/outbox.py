@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from forum import mail
 from forum import permissions
 from forum.extensions import db
+from forum.extensions import writer_session
 from forum.models import Event
 from forum.models import Post
 from forum.models import QueuedEmail
@@ -139,7 +140,7 @@ def deliver_pending(app: Flask, *, ids: list[int] | None = None, now: datetime |
     report = DeliveryReport()
     if ids is not None and not ids:
         return report
-    with app_context(app), Session(db.engine) as session:
+    with app_context(app), writer_session() as session:
         now = now or utcnow()
         due = select(QueuedEmail.id).where(
             QueuedEmail.sent_at.is_(None), QueuedEmail.given_up_at.is_(None),

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forum import permissions
-from forum.extensions import db
+from forum.extensions import writer_session
 from forum.models import EmailMode
 from forum.models import EmailTopic
 from forum.models import LearningSet
@@ -175,7 +175,7 @@ def send_digests(app: Flask, *, now: datetime | None = None) -> int:
     from forum.notifications.service import unsubscribe_url
 
     queued = 0
-    with app_context(app), Session(db.engine) as session:
+    with app_context(app), writer_session() as session:
         now = now or utcnow()
         user_ids = session.scalars(select(Notification.user_id).where(
             Notification.read_at.is_(None), Notification.emailed_at.is_(None),

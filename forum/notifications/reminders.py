@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
 from forum.actions.states import uk_today
-from forum.extensions import db
+from forum.extensions import writer_session
 from forum.models import Action
 from forum.models import ActionState
 from forum.models import Post
@@ -59,7 +59,7 @@ def send_due_reminders(app: Flask, *, now: datetime | None = None) -> int:
     from forum.notifications.service import notify_action_due
 
     told = 0
-    with app_context(app), Session(db.engine) as session:
+    with app_context(app), writer_session() as session:
         now = now or utcnow()
         for action in due_actions(session, now=now):
             if notify_action_due(session, action, update_url=update_form_url(action)):

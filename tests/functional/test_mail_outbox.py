@@ -184,3 +184,46 @@ def test_no_usable_link_is_stored_in_the_outbox(app, client, world):
     for row in _queued(app):
         assert row.sent_at is not None
         assert "/invitations/" not in row.text_body and "/password/" not in row.text_body
+
+
+def test_an_email_composed_while_the_site_writes_is_sent_at_once(app, world, monkeypatch):
+    """The sender composes an email (reading) and records the subject it composed (writing).
+    A page that commits meanwhile, as any sign-in does, must not make SQLite refuse the
+    sender's write ("database is locked") and hold the email back for minutes: one of the two
+    waits for the other, and both get done."""
+    import threading
+
+    from sqlalchemy import text
+
+    from forum import outbox
+
+    page_done: list[bool] = []
+
+    def a_page_writes() -> None:  # a request in another thread of the web process
+        with app.app_context(), db.engine.begin() as page:
+            page.execute(text("UPDATE users SET display_name = 'Changed meanwhile' "
+                              "WHERE id = :id"), {"id": world.member.id})
+        page_done.append(True)
+
+    page = threading.Thread(target=a_page_writes)
+
+    def compose_while_a_page_writes(session, row, user):
+        session.scalar(select(Post.id))  # what is waiting, who may read it...
+        page.start()
+        page.join(timeout=1)  # on PostgreSQL, or before the fix, the page is done at once
+        return "Composed when sent", "Text", None
+
+    monkeypatch.setitem(outbox._PREPARERS, "walk-test", compose_while_a_page_writes)
+    with app.app_context():
+        outbox.queue_email(db.session, kind="walk-test", to="someone@example.org",
+                           subject="Queued")
+        db.session.commit()
+
+    report = deliver_pending(app)
+    page.join(timeout=30)
+
+    assert (report.sent, report.failed) == (1, 0)
+    assert page_done == [True]
+    [row] = _queued(app)
+    assert row.sent_at is not None and row.last_error is None
+    assert row.subject == "Composed when sent"
