@@ -19,7 +19,8 @@ keepalive = 5
 # Restart each worker now and then so memory stays bounded over months of running.
 max_requests = int(os.environ.get("FORUM_MAX_REQUESTS", 5000))
 max_requests_jitter = 500
-# The proxy in front (nginx, a load balancer) terminates TLS; see FORUM_PROXY_COUNT.
+# The proxy in front (nginx, a load balancer) terminates TLS; the app trusts its X-Forwarded-*
+# headers per FORUM_TRUSTED_PROXY_COUNT, gunicorn from the addresses in FORWARDED_ALLOW_IPS.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = None
 errorlog = "-"

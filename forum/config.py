@@ -79,6 +79,8 @@ DEFAULTS: dict[str, object] = {
     "DATABASE_CONNECT_TIMEOUT": 5,
     "DATABASE_STATEMENT_TIMEOUT": 15,
     "PASSWORD_RESET_MAX_AGE": 3600,
+    # Seconds an emailed sign-up link works (open sign-up, /sign-up).
+    "SIGN_UP_MAX_AGE": 24 * 3600,
     "INVITATION_MAX_AGE_DAYS": 14,
     # How long the "stop following this thread" link in a notification email works.
     "UNFOLLOW_LINK_DAYS": 90,

@@ -35,7 +35,6 @@ from forum.urls import external_url
 
 SIGN_UP_SALT = "sign-up"
 PASSWORD_RESET_SALT = "password-reset"
-DEFAULT_SIGN_UP_MAX_AGE = 24 * 3600
 
 
 class AccountExistsError(Exception):
@@ -156,7 +155,7 @@ def make_sign_up_token(email: str) -> str:
 
 
 def email_for_sign_up_token(token: str) -> str | None:
-    max_age = int(current_app.config.get("SIGN_UP_MAX_AGE", DEFAULT_SIGN_UP_MAX_AGE))
+    max_age = int(current_app.config["SIGN_UP_MAX_AGE"])
     try:
         data: Any = _serializer(SIGN_UP_SALT).loads(token, max_age=max_age)
     except BadSignature:
@@ -204,7 +203,7 @@ def _compose_sign_up(session: Session, row: QueuedEmail, _user: User | None) -> 
             "sign_up_existing", user=user, sign_in_url=external_url("auth.sign_in"),
             reset_url=external_url("auth.forgot_password"))
         return f"You already have a {site_name} account", text_body, html_body
-    hours = int(current_app.config.get("SIGN_UP_MAX_AGE", DEFAULT_SIGN_UP_MAX_AGE)) // 3600
+    hours = int(current_app.config["SIGN_UP_MAX_AGE"]) // 3600
     text_body, html_body = render_email(
         "sign_up", hours=hours,
         url=external_url("auth.finish_sign_up", token=make_sign_up_token(row.to_address)))

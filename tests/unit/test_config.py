@@ -125,3 +125,49 @@ def test_quickstart_writes_no_key_when_the_environment_has_one(instance_dir, mon
     monkeypatch.setenv("FORUM_SECRET_KEY", "from-the-environment")
     assert ensure_secret_key(instance_dir) is False
     assert not (instance_dir / "config.py").exists()
+
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+# Read by Flask or its extensions, which give them their own defaults.
+EXTENSIONS_OWN = {"SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE", "REMEMBER_COOKIE_NAME"}
+# FORUM_* variables read by the test suite, not by the app.
+TEST_SUITE_OWN = {"TEST_DATABASE_URL", "REQUIRE_BROWSER", "VNU_JAR"}
+
+
+def _settings_the_code_reads() -> set[str]:
+    import re
+
+    pattern = re.compile(r'config(?:\.get\(\s*|\[\s*)"([A-Z][A-Z0-9_]+)"|config\.([A-Z][A-Z0-9_]+)')
+    found: set[str] = set()
+    for path in [*(ROOT / "forum").rglob("*.py"), *(ROOT / "templates").rglob("*.*")]:
+        for match in pattern.finditer(path.read_text(errors="replace")):
+            found.add(match.group(1) or match.group(2))
+    return found
+
+
+def test_every_setting_the_code_reads_has_a_default_in_forum_config():
+    """README: "any other key in forum/config.py can be set the same way": so every setting
+    the code reads must be there, with its default, for an operator to find."""
+    from forum.config import DEFAULTS
+
+    missing = _settings_the_code_reads() - set(DEFAULTS) - EXTENSIONS_OWN
+    assert not missing, f"read by the code, missing from forum/config.py: {sorted(missing)}"
+
+
+def test_every_forum_variable_the_docs_name_is_read_by_something():
+    """A variable the README, docs/ or gunicorn.conf.py names (FORUM_X) is a setting, an
+    alias, or one that gunicorn.conf.py reads: an operator who sets it is not ignored."""
+    import re
+
+    from forum.config import DEFAULTS
+    from forum.config import ENV_ALIASES
+
+    docs = [ROOT / "README.md", ROOT / "gunicorn.conf.py", *(ROOT / "docs").rglob("*.md"),
+            *(ROOT / "docs").rglob("*.service")]
+    named = {match.group(1).rstrip("_") for path in docs
+             for match in re.finditer(r"FORUM_([A-Z][A-Z0-9_]*)(\*?)", path.read_text())
+             if not match.group(2)}  # FORUM_MAIL_* names a family, not a variable
+    gunicorn = set(re.findall(r'environ\.get\("FORUM_([A-Z_]+)"',
+                              (ROOT / "gunicorn.conf.py").read_text()))
+    known = set(DEFAULTS) | set(ENV_ALIASES) | gunicorn | TEST_SUITE_OWN | {"INSTANCE_PATH"}
+    assert not named - known, f"documented but read by nothing: {sorted(named - known)}"
