@@ -81,7 +81,9 @@ def init_app(app: Flask) -> None:
     )
 
     storage = str(app.config["RATELIMIT_STORAGE_URI"])
-    if storage.startswith("memory://") and not (app.debug or app.testing):
+    # A development server (debug, forum-quickstart) is one process: nothing to share.
+    if storage.startswith("memory://") and not (app.debug or app.testing
+                                                 or app.config["DEVELOPMENT"]):
         _warn_once_when_serving(app)
 
 

@@ -206,3 +206,10 @@ def test_commands_do_not_print_the_warning(caplog, make_app):
     assert result.exit_code == 0
     assert MEMORY_STORAGE_WARNING not in result.output
     assert MEMORY_STORAGE_WARNING not in caplog.text
+
+
+def test_the_quick_start_single_process_is_not_warned_about_workers(caplog, make_app):
+    """forum-quickstart (DEVELOPMENT) serves from one process: the warning about several
+    workers keeping their own counts would only alarm a newcomer."""
+    assert MEMORY_STORAGE_WARNING not in _start_up_log(caplog, make_app, TESTING=False,
+                                                       DEVELOPMENT=True)
