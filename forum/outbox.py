@@ -23,6 +23,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -140,7 +141,7 @@ def deliver_pending(app: Flask, *, ids: list[int] | None = None, now: datetime |
     report = DeliveryReport()
     if ids is not None and not ids:
         return report
-    with app_context(app), writer_session() as session:
+    with app_context(app):
         now = now or utcnow()
         due = select(QueuedEmail.id).where(
             QueuedEmail.sent_at.is_(None), QueuedEmail.given_up_at.is_(None),
@@ -148,17 +149,28 @@ def deliver_pending(app: Flask, *, ids: list[int] | None = None, now: datetime |
         ).order_by(QueuedEmail.next_attempt_at, QueuedEmail.id).limit(limit)
         if ids is not None:
             due = due.where(QueuedEmail.id.in_(ids))
-        for row_id in session.scalars(due).all():
-            if stop is not None and stop.is_set():
-                break
-            if not _claim(session, row_id, now):
-                continue
-            row = session.get(QueuedEmail, row_id)
-            assert row is not None
-            outcome = _deliver_one(session, row, now)
-            setattr(report, outcome, getattr(report, outcome) + 1)
-            session.commit()
+        with Session(db.engine) as reader:  # no write lock just to look: often nothing is due
+            due_ids = reader.scalars(due).all()
+        if not due_ids:
+            return report
+        with writer_session() as session:
+            _deliver_each(session, due_ids, now, report, stop)
     return report
+
+
+def _deliver_each(session: Session, due_ids: Sequence[int], now: datetime,
+                  report: DeliveryReport, stop: threading.Event | None) -> None:
+    """Claim, compose and send each row, one transaction at a time, counting in ``report``."""
+    for row_id in due_ids:
+        if stop is not None and stop.is_set():
+            break
+        if not _claim(session, row_id, now):
+            continue
+        row = session.get(QueuedEmail, row_id)
+        assert row is not None
+        outcome = _deliver_one(session, row, now)
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        session.commit()
 
 
 def app_context(app: Flask) -> AbstractContextManager[object]:
