@@ -233,3 +233,28 @@ def test_approved_before_counts_the_authors_posts_in_that_set_only_up_to_50_or_m
             < page.index("Waits there.")
             < page.index("4 approved posts in this set before")
             < page.index("Waits here."))
+
+
+def test_a_waiting_challenge_shows_its_aim_where_a_moderator_approves_it(app, client, world):
+    # The aim is published with the challenge's opening post: approving from the queue (or
+    # editing and approving) must not publish text the moderator was never shown.
+    from forum.challenges import service as challenges
+    from forum.models import ModerationPolicy
+    from forum.models import User
+
+    with app.app_context():
+        learning_set = db.session.get(LearningSet, world.learning_set.id)
+        learning_set.moderation_policy = ModerationPolicy.EVERY_POST
+        _challenge, opening = challenges.start_challenge(
+            db.session, db.session.get(User, world.member.id), learning_set,
+            title="Getting the cabinet on side", body="Cabinet noted the results.",
+            aim="Two cabinet members champion the assembly's results.")
+        db.session.commit()
+        assert opening.status == PostStatus.PENDING
+        opening_id = opening.id
+    client.sign_in_as(world.moderator)
+    queue = client.get("/moderation/").get_data(as_text=True)
+    assert "What they want to achieve" in queue
+    assert "Two cabinet members champion the assembly&#39;s results." in queue
+    edit = client.get(f"/moderation/posts/{opening_id}/edit").get_data(as_text=True)
+    assert "Two cabinet members champion the assembly&#39;s results." in edit
