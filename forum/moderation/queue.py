@@ -23,6 +23,7 @@ from sqlalchemy import union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
 
 from forum import permissions
 from forum.models import Challenge
@@ -227,7 +228,8 @@ def queue_page(session: Session, user: User, sets: list[LearningSet], *,
         select(Post)
         .options(joinedload(Post.author),
                  joinedload(Post.thread).joinedload(Thread.learning_set),
-                 joinedload(Post.parent.of_type(parent)).joinedload(parent.author))
+                 joinedload(Post.parent.of_type(parent)).joinedload(parent.author),
+                 selectinload(Post.attachments))
         .where(Post.id.in_(ids))).unique()}
 
     pairs = sorted({(post.author_id, post.thread.learning_set_id) for post in posts.values()
