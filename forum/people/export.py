@@ -18,6 +18,7 @@ from datetime import date
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -68,9 +69,11 @@ def _rows(session: Session, table: str, column: str, columns: tuple[str, ...],
 # --- rows that need more than a column list ---------------------------------------
 
 def _posts(session: Session, user: User) -> Rows:
-    """Every post they wrote, in every state, with every revision (their own text)."""
+    """Every post they wrote, in every state, with every revision (their own text); the
+    thread's title (someone else's text) only where they may still open the thread."""
+    title = case((permissions.visible_threads_filter(user), Thread.title), else_=None)
     posts = session.execute(
-        select(Post, Thread.title).join(Thread, Post.thread_id == Thread.id)
+        select(Post, title).join(Thread, Post.thread_id == Thread.id)
         .where(Post.author_id == user.id).order_by(Post.id)).all()
     revisions: dict[int, Rows] = {}
     for revision in session.scalars(

@@ -409,6 +409,36 @@ def test_deleting_my_account_takes_my_unpublished_challenge_aim_title_and_waitin
     assert client.get(f"/files/{file_id}").status_code == 404
 
 
+def test_my_data_names_a_thread_only_while_i_may_still_open_it(app, client, world):
+    # Removed from a private set, a person keeps their own posts in their data, not the title
+    # of a thread they may no longer read (renamed since, say).
+    with app.app_context():
+        thread = factories.make_thread(db.session.get(LearningSet, world.learning_set.id),
+                                       db.session.get(User, world.moderator.id),
+                                       title="Briefing the cabinet")
+        factories.make_post(thread, db.session.get(User, world.member.id),
+                            parent=thread.posts[0], body="My reply before I left.")
+        db.session.commit()
+        thread_id = thread.id
+    client.sign_in_as(world.member)
+    data, _, _ = _zip_json(download_my_data(app, client))
+    assert [p["thread_title"] for p in data["posts"]] == ["Naming the assembly",
+                                                          "Briefing the cabinet"]
+    with app.app_context():
+        from forum.models import Membership
+        from forum.sets import service as sets_service
+        sets_service.remove_member(db.session, db.session.scalar(select(Membership).where(
+            Membership.user_id == world.member.id,
+            Membership.learning_set_id == world.learning_set.id)))
+        db.session.get(Thread, thread_id).title = "Renamed after they left"
+        db.session.commit()
+    data, summary, _ = _zip_json(download_my_data(app, client))
+    # Their own thread's title is their own text; the other thread's is not theirs to keep.
+    assert [(p["text"], p["thread_title"]) for p in data["posts"]] == [
+        ("What did you call yours?", None), ("My reply before I left.", None)]
+    assert "Renamed after they left" not in summary and "Briefing the cabinet" not in summary
+
+
 def test_the_only_admin_cannot_delete_their_account(app, client, world):
     client.sign_in_as(world.admin)
     response = client.post("/account/delete", data={"posts": "keep",
