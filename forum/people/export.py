@@ -135,9 +135,18 @@ def _guide_credits(session: Session, user: User) -> Rows:
         .options(contains_eager(GuideExcerpt.post),
                  contains_eager(GuideExcerpt.section).joinedload(GuideSection.guide))
         .where(Post.author_id == user.id).order_by(GuideExcerpt.id))
-    return [{"guide_id": e.section.guide_id, "guide_title": e.section.guide.title,
-             "section_title": e.section.title, "post_id": e.post_id,
-             "quoted_text": e.body_source, "credited_as": credit_text(e)} for e in excerpts]
+    rows = []
+    for e in excerpts:
+        guide = e.section.guide
+        # The guide's and section's titles are its curators' text: only while they may read
+        # the guide (removed from a private set, they keep their quote, not the guide's titles).
+        named = (permissions.can_curate_guide(user, guide)
+                 or permissions.can_view_published_guide(user, guide))
+        rows.append({"guide_id": e.section.guide_id,
+                     "guide_title": guide.title if named else None,
+                     "section_title": e.section.title if named else None, "post_id": e.post_id,
+                     "quoted_text": e.body_source, "credited_as": credit_text(e)})
+    return rows
 
 
 def _invitations_to_them(session: Session, user: User) -> Rows:

@@ -439,6 +439,31 @@ def test_my_data_names_a_thread_only_while_i_may_still_open_it(app, client, worl
     assert "Renamed after they left" not in summary and "Briefing the cabinet" not in summary
 
 
+def test_my_data_names_a_guide_quoting_me_only_while_i_may_read_it(app, client, world):
+    with app.app_context():
+        build_guide(world, title="Telling the story of an assembly", publish=True,
+                    thread_title="My first thread")
+        build_guide(world, title="A draft only its curators read",
+                    thread_title="My second thread")
+    client.sign_in_as(world.member)
+    data, _, _ = _zip_json(download_my_data(app, client))
+    assert {c["guide_title"] for c in data["guide_credits"]} == {
+        "Telling the story of an assembly", None}
+    with app.app_context():
+        from forum.models import Membership
+        from forum.sets import service as sets_service
+        sets_service.remove_member(db.session, db.session.scalar(select(Membership).where(
+            Membership.user_id == world.member.id,
+            Membership.learning_set_id == world.learning_set.id)))
+        db.session.commit()
+    data, summary, _ = _zip_json(download_my_data(app, client))
+    credits = data["guide_credits"]
+    assert len(credits) == 4 and {c["quoted_text"] for c in credits} == {
+        "We named ours **the People’s Panel**.", "Which station did you use? We tried two."}
+    assert {(c["guide_title"], c["section_title"]) for c in credits} == {(None, None)}
+    assert "Telling the story" not in summary and "A draft only" not in summary
+
+
 def test_the_only_admin_cannot_delete_their_account(app, client, world):
     client.sign_in_as(world.admin)
     response = client.post("/account/delete", data={"posts": "keep",
