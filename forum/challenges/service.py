@@ -66,6 +66,10 @@ CLOSED_MESSAGE = ("This challenge is closed, so no more actions or updates can b
                   "in it. Post it as a reflection or a learning, or ask a facilitator to "
                   "reopen the challenge.")
 PAST_DUE_MESSAGE = "The due date must be today or later"
+# A closing summary is shown at once; the holder's posts wait for a moderator in this set.
+SUMMARY_WAITS_MESSAGE = ("Your posts in this set wait for a moderator, and a closing summary "
+                         "would be shown at once: post what happened and what you learnt as a "
+                         "learning, and ask a facilitator to close the challenge")
 
 # What an approved update makes of its action.
 OUTCOME_STATES = {
@@ -281,6 +285,11 @@ def set_status(session: Session, actor: User, challenge: Challenge, status: Chal
                                "Write a closing summary: what happened and what was learnt")
         if (challenge.status == status and challenge.closing_summary == closing_summary):
             return False
+        if closing_summary != challenge.closing_summary and not \
+                permissions.can_write_closing_summary(
+                    actor, challenge,
+                    posts_wait=threads.posts_wait(session, actor, challenge.learning_set)):
+            raise FieldProblem("closing_summary", SUMMARY_WAITS_MESSAGE)
         if challenge.status != status:
             challenge.closed_at = utcnow()
             challenge.closed_by_id = actor.id

@@ -23,10 +23,13 @@ from sqlalchemy import union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
 
 from forum import permissions
+from forum.models import Challenge
 from forum.models import LearningSet
 from forum.models import Post
+from forum.models import PostKind
 from forum.models import PostStatus
 from forum.models import Report
 from forum.models import ReportStatus
@@ -48,6 +51,8 @@ class QueueItem:
     since: object  # when it entered the queue (the post's or the first report's time)
     approved_before: int
     reports: list[Report]
+    # A new challenge's aim, published with its opening post: the moderator judges both.
+    aim: str | None = None
 
     @property
     def is_report(self) -> bool:
@@ -223,7 +228,8 @@ def queue_page(session: Session, user: User, sets: list[LearningSet], *,
         select(Post)
         .options(joinedload(Post.author),
                  joinedload(Post.thread).joinedload(Thread.learning_set),
-                 joinedload(Post.parent.of_type(parent)).joinedload(parent.author))
+                 joinedload(Post.parent.of_type(parent)).joinedload(parent.author),
+                 selectinload(Post.attachments))
         .where(Post.id.in_(ids))).unique()}
 
     pairs = sorted({(post.author_id, post.thread.learning_set_id) for post in posts.values()
@@ -240,6 +246,7 @@ def queue_page(session: Session, user: User, sets: list[LearningSet], *,
                 .order_by(Report.created_at, Report.id)):
             reports.setdefault(report.post_id, []).append(report)
 
+    aims = challenge_aims(session, list(posts.values()))
     items = []
     for row in rows:
         post = posts[row.post_id]
@@ -248,8 +255,20 @@ def queue_page(session: Session, user: User, sets: list[LearningSet], *,
             before -= 1  # the reported or edited post itself is one of them
         items.append(QueueItem(post=post, kind=row.kind, since=row.since,
                                approved_before=min(max(0, before), APPROVED_CAP),
-                               reports=reports.get(post.id, [])))
+                               reports=reports.get(post.id, []),
+                               aim=aims.get(post.thread_id) if row.kind == PENDING else None))
     return QueuePage(items=items, page=page, pages=pages, total=total)
+
+
+def challenge_aims(session: Session, posts: list[Post]) -> dict[int, str]:
+    """The aims of the challenges these posts open, by thread id: what the holder wants to
+    achieve is published with the opening post, so a moderator sees it beside the post."""
+    thread_ids = [post.thread_id for post in posts
+                  if post.parent_id is None and post.kind == PostKind.CHALLENGE.value]
+    if not thread_ids:
+        return {}
+    return dict(session.execute(select(Challenge.thread_id, Challenge.aim)
+                                .where(Challenge.thread_id.in_(thread_ids))).all())
 
 
 def _approved_counts(session: Session, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], int]:

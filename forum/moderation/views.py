@@ -42,6 +42,7 @@ from forum.moderation.forms import QueueFilterForm
 from forum.moderation.forms import RejectForm
 from forum.moderation.forms import ReportForm
 from forum.moderation.forms import ReturnEditForm
+from forum.moderation.queue import challenge_aims
 from forum.moderation.queue import moderated_sets
 from forum.moderation.queue import queue_page
 from forum.pagination import requested_page
@@ -287,7 +288,8 @@ def edit(post_id: int):
         flash("Post edited and approved. Its author has been told." if changed
               else "Post approved without changes.", "success")
         return _back()
-    return render_template("moderation/edit.html", post=post, form=form)
+    return render_template("moderation/edit.html", post=post, form=form,
+                           aim=challenge_aims(db.session, [post]).get(post.thread_id))
 
 
 @bp.post("/moderation/posts/<int:post_id>/approve-edit")

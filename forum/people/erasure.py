@@ -35,6 +35,7 @@ from forum.guides.export.storage import FileStorage
 from forum.guides.recredit import recredit
 from forum.models import ANONYMOUS_CREDIT
 from forum.models import AccountEvent
+from forum.models import Challenge
 from forum.models import CreditPreference
 from forum.models import Guide
 from forum.models import GuideExcerpt
@@ -191,10 +192,30 @@ def _name_pattern(name: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
-def _redact(text: str | None, pattern: re.Pattern[str] | None) -> str | None:
+def _redact(text: str | None, pattern: re.Pattern[str] | None,
+            replacement: str = FORMER_MEMBER) -> str | None:
     if text is None or pattern is None:
         return text
-    return pattern.sub(FORMER_MEMBER, text)
+    return pattern.sub(replacement, text)
+
+
+def _forget_titles(session: Session, titles: dict[int, str]) -> None:
+    """Notifications and emails about these threads (by id) that quote their old titles
+    (a moderator's "waiting for approval" notice) say :data:`WITHDRAWN_THREAD_TITLE`."""
+    for thread_id, title in titles.items():
+        pattern = _name_pattern(title)
+        if pattern is None:
+            continue
+        for note in session.scalars(select(Notification).where(
+                Notification.thread_id == thread_id)):
+            note.text = _redact(note.text, pattern, WITHDRAWN_THREAD_TITLE) or ""
+            note.reason = _redact(note.reason, pattern, WITHDRAWN_THREAD_TITLE)
+        for email in session.scalars(select(QueuedEmail).where(QueuedEmail.post_id.in_(
+                select(Post.id).where(Post.thread_id == thread_id)))):
+            email.subject = _redact(email.subject, pattern, WITHDRAWN_THREAD_TITLE) or ""
+            email.text_body = _redact(email.text_body, pattern, WITHDRAWN_THREAD_TITLE) or ""
+            email.html_body = _redact(email.html_body, pattern, WITHDRAWN_THREAD_TITLE)
+    session.flush()  # before the caller's expire_all() drops the changes
 
 
 def _redact_rows(session: Session, user: User) -> None:
@@ -252,13 +273,18 @@ def _empty_unpublished_text(session: Session, user: User, remove_text: bool,
     for chunk in _chunks(emptied - hidden):
         session.execute(update(Post).where(Post.id.in_(chunk)).values(
             status=PostStatus.WITHDRAWN))
-    # A thread whose opening post nobody may read keeps no title of theirs.
+    # A thread whose opening post nobody may read keeps no title of theirs, nor a challenge's
+    # aim (written with the opening post), nor a notification or email quoting the title.
     emptied_threads = {row.thread_id for row in rows
                        if row.parent_id is None and row.id in emptied}
     for chunk in _chunks(emptied_threads):
-        session.execute(update(Thread).where(
-            Thread.id.in_(chunk), Thread.author_id == user.id).values(
+        titles = dict(session.execute(select(Thread.id, Thread.title).where(
+            Thread.id.in_(chunk), Thread.author_id == user.id)).all())
+        session.execute(update(Thread).where(Thread.id.in_(list(titles))).values(
             title=WITHDRAWN_THREAD_TITLE))
+        session.execute(update(Challenge).where(Challenge.thread_id.in_(list(titles)))
+                        .values(aim=""))
+        _forget_titles(session, titles)
     # The statements above pass the session by: the threads' copies of their posts (opening
     # status, counts), which the thread list, search and the reply page read, are worked out
     # again, or a thread whose opening post went would stay listed to its readers.
@@ -269,13 +295,18 @@ def _empty_unpublished_text(session: Session, user: User, remove_text: bool,
     return every, emptied
 
 
-def _discard_attachments(session: Session, emptied: set[int]) -> int:
-    """Files attached to posts whose text went go too (from the folder and the database)."""
+def _discard_attachments(session: Session, every: set[int], emptied: set[int]) -> int:
+    """Files attached to posts whose text went go too (from the folder and the database), and
+    those that waited with an edit of a post kept (the edit went: no moderator approved them)."""
     storage = upload_storage()
     count = 0
     for chunk in _chunks(emptied):
         count += discard(session, storage, session.scalars(
             select(UploadedFile).where(UploadedFile.post_id.in_(chunk))))
+    for chunk in _chunks(every - emptied):
+        count += discard(session, storage, session.scalars(
+            select(UploadedFile).where(UploadedFile.post_id.in_(chunk),
+                                       UploadedFile.awaiting_approval.is_(True))))
     session.flush()
     return count
 
@@ -313,7 +344,7 @@ def erase(session: Session, storage: FileStorage, user: User, *, by: User | None
     result = Erased(account_id=user.id)
     user_id, email = user.id, user.email
     post_ids, emptied = _empty_unpublished_text(session, user, remove_text, result)
-    result.files_discarded += _discard_attachments(session, emptied)
+    result.files_discarded += _discard_attachments(session, post_ids, emptied)
     changed = recredit(session, storage, post_ids, CreditPreference.ANONYMOUS, None,
                        remove_text_of=emptied)
     result.guides_changed = [guide.title for guide in changed.guides]

@@ -18,6 +18,7 @@ from datetime import date
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -68,9 +69,11 @@ def _rows(session: Session, table: str, column: str, columns: tuple[str, ...],
 # --- rows that need more than a column list ---------------------------------------
 
 def _posts(session: Session, user: User) -> Rows:
-    """Every post they wrote, in every state, with every revision (their own text)."""
+    """Every post they wrote, in every state, with every revision (their own text); the
+    thread's title (someone else's text) only where they may still open the thread."""
+    title = case((permissions.visible_threads_filter(user), Thread.title), else_=None)
     posts = session.execute(
-        select(Post, Thread.title).join(Thread, Post.thread_id == Thread.id)
+        select(Post, title).join(Thread, Post.thread_id == Thread.id)
         .where(Post.author_id == user.id).order_by(Post.id)).all()
     revisions: dict[int, Rows] = {}
     for revision in session.scalars(
@@ -132,9 +135,18 @@ def _guide_credits(session: Session, user: User) -> Rows:
         .options(contains_eager(GuideExcerpt.post),
                  contains_eager(GuideExcerpt.section).joinedload(GuideSection.guide))
         .where(Post.author_id == user.id).order_by(GuideExcerpt.id))
-    return [{"guide_id": e.section.guide_id, "guide_title": e.section.guide.title,
-             "section_title": e.section.title, "post_id": e.post_id,
-             "quoted_text": e.body_source, "credited_as": credit_text(e)} for e in excerpts]
+    rows = []
+    for e in excerpts:
+        guide = e.section.guide
+        # The guide's and section's titles are its curators' text: only while they may read
+        # the guide (removed from a private set, they keep their quote, not the guide's titles).
+        named = (permissions.can_curate_guide(user, guide)
+                 or permissions.can_view_published_guide(user, guide))
+        rows.append({"guide_id": e.section.guide_id,
+                     "guide_title": guide.title if named else None,
+                     "section_title": e.section.title if named else None, "post_id": e.post_id,
+                     "quoted_text": e.body_source, "credited_as": credit_text(e)})
+    return rows
 
 
 def _invitations_to_them(session: Session, user: User) -> Rows:

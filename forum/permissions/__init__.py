@@ -45,6 +45,7 @@ from forum.permissions.challenges import can_change_post_kind
 from forum.permissions.challenges import can_make_challenge
 from forum.permissions.challenges import can_post_kind
 from forum.permissions.challenges import can_view_challenge
+from forum.permissions.challenges import can_write_closing_summary
 from forum.permissions.challenges import facilitates_filter
 from forum.permissions.challenges import is_facilitator
 from forum.permissions.challenges import is_holder
@@ -191,6 +192,7 @@ __all__ = [
     "can_approve_post",
     "can_bring_challenge",
     "can_change_challenge_status",
+    "can_write_closing_summary",
     "can_change_post_kind",
     "can_curate_guide",
     "can_disable_account",

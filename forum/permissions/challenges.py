@@ -26,6 +26,7 @@ from forum.permissions.posts import can_view_post
 from forum.permissions.posts import visible_posts_filter
 from forum.permissions.posts import visible_threads_filter
 from forum.permissions.roles import AnyUser
+from forum.permissions.roles import can_moderate
 from forum.permissions.roles import has_role
 from forum.permissions.roles import is_admin
 from forum.permissions.roles import is_signed_in
@@ -91,6 +92,17 @@ def can_change_challenge_status(user: AnyUser, challenge: Challenge) -> bool:
     learning_set = challenge.learning_set
     return ((is_holder(user, challenge) and can_start_thread(user, learning_set))
             or is_facilitator(user, learning_set))
+
+
+def can_write_closing_summary(user: AnyUser, challenge: Challenge, *,
+                              posts_wait: bool) -> bool:
+    """Write a challenge's closing summary, which everyone who reads the challenge sees at once
+    (nothing holds it for a moderator): the set's moderators and facilitators, and the holder
+    when their posts in the set are published without waiting (``posts_wait``: the set's
+    policy makes their posts wait, :func:`forum.moderation.policy.initial_status`)."""
+    if not can_change_challenge_status(user, challenge):
+        return False
+    return can_moderate(user, challenge.learning_set) or not posts_wait
 
 
 def reply_kinds(user: AnyUser, challenge: Challenge) -> list[PostKind]:

@@ -407,6 +407,11 @@ def post_for_key(session: Session, author_id: int, key: str | None) -> Post | No
                                              Post.submission_key == key))
 
 
+def posts_wait(session: Session, author: User, learning_set: LearningSet) -> bool:
+    """A new post by ``author`` in the set would wait for a moderator (the set's policy)."""
+    return initial_status(session, author, learning_set) != PostStatus.APPROVED
+
+
 def _new_post(session: Session, author: User, thread: Thread, learning_set: LearningSet,
               body: str, parent: Post | None, key: str | None, kind: str | None = None) -> Post:
     now = utcnow()

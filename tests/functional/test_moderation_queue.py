@@ -15,6 +15,8 @@ from forum.models import Role
 from forum.models import Thread
 from forum.models import utcnow
 from tests import factories
+from tests.htmlcheck import assert_valid_html
+from tests.htmlcheck import require_checker
 from tests.querycount import recording_statements
 
 
@@ -233,3 +235,67 @@ def test_approved_before_counts_the_authors_posts_in_that_set_only_up_to_50_or_m
             < page.index("Waits there.")
             < page.index("4 approved posts in this set before")
             < page.index("Waits here."))
+
+
+def test_a_waiting_challenge_shows_its_aim_where_a_moderator_approves_it(app, client, world):
+    # The aim is published with the challenge's opening post: approving from the queue (or
+    # editing and approving) must not publish text the moderator was never shown.
+    from forum.challenges import service as challenges
+    from forum.models import ModerationPolicy
+    from forum.models import User
+
+    with app.app_context():
+        learning_set = db.session.get(LearningSet, world.learning_set.id)
+        learning_set.moderation_policy = ModerationPolicy.EVERY_POST
+        _challenge, opening = challenges.start_challenge(
+            db.session, db.session.get(User, world.member.id), learning_set,
+            title="Getting the cabinet on side", body="Cabinet noted the results.",
+            aim="Two cabinet members champion the assembly's results.")
+        db.session.commit()
+        assert opening.status == PostStatus.PENDING
+        opening_id = opening.id
+    client.sign_in_as(world.moderator)
+    queue = client.get("/moderation/").get_data(as_text=True)
+    assert "What they want to achieve" in queue
+    assert "Two cabinet members champion the assembly&#39;s results." in queue
+    edit = client.get(f"/moderation/posts/{opening_id}/edit").get_data(as_text=True)
+    assert "Two cabinet members champion the assembly&#39;s results." in edit
+
+
+def test_the_queue_shows_the_files_that_approval_would_publish(app, client, world):
+    # A waiting post's files, and files added with a waiting edit, are published by approving
+    # from the queue: the moderator is shown them (and can open them) there.
+    from forum.files.service import attach
+    from forum.files.service import prepare
+    from forum.files.storage import upload_storage
+    from forum.models import User
+    from tests import file_samples
+
+    pending_id = _pending(app, world, "Our survey results are attached.")
+    with app.app_context():
+        author = db.session.get(User, world.member.id)
+        pending = db.session.get(Post, pending_id)
+        thread = db.session.get(Thread, world.thread.id)
+        edited = factories.make_post(thread, author, parent=thread.posts[0], body="Approved.")
+        factories.propose_edit(edited, "Approved, with the slides.")
+        storage = upload_storage()
+        waiting_file = attach(db.session, storage, author,
+                              prepare(file_samples.CSV, "survey-results.csv"), post=pending)
+        edit_file = attach(db.session, storage, author,
+                           prepare(file_samples.PDF, "slides-with-edit.pdf"), post=edited,
+                           awaiting_approval=True)
+        db.session.commit()
+        file_ids = (waiting_file.id, edit_file.id)
+    client.sign_in_as(world.moderator)
+    page = client.get("/moderation/").get_data(as_text=True)
+    assert "survey-results.csv" in page and "slides-with-edit.pdf" in page
+    assert "Added with the edit" in page
+    require_checker()
+    edit_page = client.get(f"/moderation/posts/{pending_id}/edit").get_data(as_text=True)
+    assert "survey-results.csv" in edit_page
+    assert_valid_html([("/moderation/", page), ("edit and approve", edit_page)])
+    for file_id in file_ids:
+        assert f'href="/files/{file_id}"' in page
+        response = client.get(f"/files/{file_id}")
+        response.close()  # a file sent from storage is closed once read
+        assert response.status_code == 200

@@ -14,7 +14,10 @@ from sqlalchemy import inspect
 from sqlalchemy import select
 from sqlalchemy import text
 
+from forum.challenges import service as challenges
 from forum.extensions import db
+from forum.files import service as files_service
+from forum.files.storage import upload_storage
 from forum.guides import files
 from forum.guides.export.storage import storage_for
 from forum.models import AccountEvent
@@ -28,6 +31,7 @@ from forum.models import GuideSearchEntry
 from forum.models import GuideVersion
 from forum.models import Invitation
 from forum.models import LearningSet
+from forum.models import ModerationPolicy
 from forum.models import Notification
 from forum.models import NotificationKind
 from forum.models import Post
@@ -42,7 +46,9 @@ from forum.models import User
 from forum.models import utcnow
 from forum.people import erasure
 from forum.people import export
+from forum.threads import service as threads
 from tests import factories
+from tests import file_samples
 from tests.functional.guide_builders import build_guide
 from tests.functional.my_data import download_my_data
 from tests.guide_readers import pdf_text
@@ -359,6 +365,103 @@ def test_choosing_to_remove_my_posts_text_leaves_placeholders_and_no_quote(app, 
     client.sign_in_as(world.facilitator)
     guide_page = client.get(f"/guides/{history['guide'].slug}/").get_data(as_text=True)
     assert "Which station" not in guide_page
+
+
+def test_deleting_my_account_takes_my_unpublished_challenge_aim_title_and_waiting_files(
+        app, client, world):
+    """What waited for a moderator goes whole: a waiting challenge's aim, its title where a
+    moderator's notification quoted it, and the files added with an edit still waiting."""
+    person_id = _become_the_person(app, world)
+    with app.app_context():
+        person = db.session.get(User, person_id)
+        learning_set = db.session.get(LearningSet, world.learning_set.id)
+        learning_set.moderation_policy = ModerationPolicy.EVERY_POST
+        thread = db.session.get(Thread, world.thread.id)
+        kept = factories.make_post(thread, person, parent=thread.posts[0],
+                                   body="Published words.")
+        db.session.commit()
+        challenges.start_challenge(db.session, person, learning_set,
+                                   title="Quillwaiting challenge title",
+                                   body="Quillwaiting opening.", aim="Quillwaiting aim words")
+        threads.edit_post(db.session, person, kept, body="Quillwaiting edit.",
+                          adds_files=True)
+        waiting_file = files_service.attach(
+            db.session, upload_storage(), person, files_service.prepare(file_samples.CSV,
+                                                                        "quillwaiting.csv"),
+            post=kept, awaiting_approval=True)
+        db.session.commit()
+        file_id, key = waiting_file.id, waiting_file.storage_key
+        assert upload_storage().exists(key)
+    client.sign_in_as(world.moderator)
+    assert "Quillwaiting challenge title" in client.get("/notifications").get_data(
+        as_text=True)
+
+    client.sign_in_as(world.member)
+    done = client.post("/account/delete", data={"posts": "keep",
+                                                "password": factories.DEFAULT_PASSWORD})
+    assert done.status_code == 302
+    assert "quillwaiting" not in _everything_in_the_database(app)
+    with app.app_context():
+        assert not upload_storage().exists(key)
+    client.sign_in_as(world.moderator)
+    told = client.get("/notifications").get_data(as_text=True)
+    assert "Quillwaiting" not in told and "A withdrawn thread" in told
+    assert client.get(f"/files/{file_id}").status_code == 404
+
+
+def test_my_data_names_a_thread_only_while_i_may_still_open_it(app, client, world):
+    # Removed from a private set, a person keeps their own posts in their data, not the title
+    # of a thread they may no longer read (renamed since, say).
+    with app.app_context():
+        thread = factories.make_thread(db.session.get(LearningSet, world.learning_set.id),
+                                       db.session.get(User, world.moderator.id),
+                                       title="Briefing the cabinet")
+        factories.make_post(thread, db.session.get(User, world.member.id),
+                            parent=thread.posts[0], body="My reply before I left.")
+        db.session.commit()
+        thread_id = thread.id
+    client.sign_in_as(world.member)
+    data, _, _ = _zip_json(download_my_data(app, client))
+    assert [p["thread_title"] for p in data["posts"]] == ["Naming the assembly",
+                                                          "Briefing the cabinet"]
+    with app.app_context():
+        from forum.models import Membership
+        from forum.sets import service as sets_service
+        sets_service.remove_member(db.session, db.session.scalar(select(Membership).where(
+            Membership.user_id == world.member.id,
+            Membership.learning_set_id == world.learning_set.id)))
+        db.session.get(Thread, thread_id).title = "Renamed after they left"
+        db.session.commit()
+    data, summary, _ = _zip_json(download_my_data(app, client))
+    # Their own thread's title is their own text; the other thread's is not theirs to keep.
+    assert [(p["text"], p["thread_title"]) for p in data["posts"]] == [
+        ("What did you call yours?", None), ("My reply before I left.", None)]
+    assert "Renamed after they left" not in summary and "Briefing the cabinet" not in summary
+
+
+def test_my_data_names_a_guide_quoting_me_only_while_i_may_read_it(app, client, world):
+    with app.app_context():
+        build_guide(world, title="Telling the story of an assembly", publish=True,
+                    thread_title="My first thread")
+        build_guide(world, title="A draft only its curators read",
+                    thread_title="My second thread")
+    client.sign_in_as(world.member)
+    data, _, _ = _zip_json(download_my_data(app, client))
+    assert {c["guide_title"] for c in data["guide_credits"]} == {
+        "Telling the story of an assembly", None}
+    with app.app_context():
+        from forum.models import Membership
+        from forum.sets import service as sets_service
+        sets_service.remove_member(db.session, db.session.scalar(select(Membership).where(
+            Membership.user_id == world.member.id,
+            Membership.learning_set_id == world.learning_set.id)))
+        db.session.commit()
+    data, summary, _ = _zip_json(download_my_data(app, client))
+    credits = data["guide_credits"]
+    assert len(credits) == 4 and {c["quoted_text"] for c in credits} == {
+        "We named ours **the People’s Panel**.", "Which station did you use? We tried two."}
+    assert {(c["guide_title"], c["section_title"]) for c in credits} == {(None, None)}
+    assert "Telling the story" not in summary and "A draft only" not in summary
 
 
 def test_the_only_admin_cannot_delete_their_account(app, client, world):
