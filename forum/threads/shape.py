@@ -3,9 +3,9 @@
 A thread page needs the shape of the whole thread to know which posts its page holds. Read and
 cut into pages on every request, that costs in proportion to the thread (a 10,000-post thread:
 10,000 rows into dicts, then every branch walked). So a long thread's shape and pages are kept
-in the process (:func:`thread_pages`), and each request only reads, from the indexes, whether
-the thread changed since and which posts this reader is not shown: the pages are cut again only
-when one of those changed.
+in the process (:func:`thread_pages`), and each request only reads whether the thread changed
+since (``threads.shape_version``, a counter kept by triggers: forum.models.shape_version) and
+which posts this reader is not shown: the pages are cut again only when one of those changed.
 """
 
 from __future__ import annotations
