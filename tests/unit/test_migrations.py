@@ -22,10 +22,21 @@ def _fresh_app(tmp_path, database_url: str | None):
                       "SQLALCHEMY_DATABASE_URI": uri})
     with app.app_context():
         if uri.startswith("postgresql"):
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
+            _empty_schema()
     return app
+
+
+def _empty_schema() -> None:
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+
+
+def _clean_up(database_url: str | None) -> None:
+    db.session.remove()
+    if database_url and database_url.startswith("postgresql"):
+        _empty_schema()
+    db.engine.dispose()
 
 
 def test_upgrading_a_fresh_database_gives_the_schema_of_the_models(tmp_path, database_url):
@@ -46,12 +57,7 @@ def test_upgrading_a_fresh_database_gives_the_schema_of_the_models(tmp_path, dat
                     db.metadata)
                 tables = set(inspect(connection).get_table_names())
         finally:
-            db.session.remove()
-            if database_url and database_url.startswith("postgresql"):
-                with db.engine.begin() as connection:
-                    connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-                    connection.execute(text("CREATE SCHEMA public"))
-            db.engine.dispose()
+            _clean_up(database_url)
     assert differences == [], "models and migrations disagree: run migrations/regenerate.sh"
     assert set(db.metadata.tables) <= tables
 
@@ -87,9 +93,4 @@ def test_the_thread_shape_counter_comes_and_goes_with_its_migration(tmp_path, da
             with db.engine.connect() as connection:
                 assert set(shape_version.TRIGGERS) <= _triggers(connection)
         finally:
-            db.session.remove()
-            if database_url and database_url.startswith("postgresql"):
-                with db.engine.begin() as connection:
-                    connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-                    connection.execute(text("CREATE SCHEMA public"))
-            db.engine.dispose()
+            _clean_up(database_url)
