@@ -2,16 +2,21 @@
 checkout's (``--before``, e.g. /work/main: every post on one page) and a bare Flask app that
 renders the same posts' HTML through one Jinja template, all served the same way in one run.
 
-Also times the reply page of the thread's newest post. Builds a SQLite database with
-``bench/seed.py`` (small) and adds the thread to set-1 with the shape ``bench_pages.py``
-uses: 85% of posts answer one of the eight latest, 15% the opening post; with ``--giant``,
-one giant branch instead: every post after the first reply answers that reply. Signed in as
+Also times the reply page of the thread's newest post and, as the control, the page of the
+seed's 50-post thread (thread 1), each connection asking for the two in turn, with the ratio
+of the long thread's page to it. Builds a
+SQLite database (or fills ``--database``, an empty PostgreSQL database: then without the bare
+app, which reads SQLite) with ``bench/seed.py`` (small) and adds the thread to set-1 with
+the shape ``bench_pages.py`` uses: 85% of posts answer one of the eight latest, 15% the
+opening post; with ``--giant``, one giant branch instead: every post after the first reply
+answers that reply. Signed in as
 person1 (the set's facilitator). Loopback only, bounded in time.
 
 Usage::
 
     .venv/bin/python bench/bench_long_thread.py [--before /work/main] [--seconds 10] \\
-        [--connections 4] [--workers 2] [--posts 1000] [--giant]
+        [--connections 4] [--workers 2] [--posts 1000] [--giant] \\
+        [--database postgresql+psycopg://postgres@127.0.0.1/empty]
 """
 
 from __future__ import annotations
@@ -75,8 +80,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def build(path: Path, posts: int, giant: bool = False) -> int:
-    url = f"sqlite:///{path}"
+def build(url: str, posts: int, giant: bool = False) -> int:
     seed(url, sets=2, people=60, threads=10, posts=500, long_thread=50, seed_value=3)
     engine = create_engine(url)
     rng = random.Random(20)
@@ -165,6 +169,41 @@ def hammer(url: str, cookies, seconds: float, connections: int) -> dict[str, flo
             "kb": statistics.mean(sizes) / 1024}
 
 
+def alternate(urls: list[str], cookies, seconds: float, connections: int,
+              warm: int = 10) -> list[dict[str, float]]:
+    """Each connection asks for ``urls`` in turn (after ``warm`` rounds untimed), so every
+    page meets the same load of the moment: their ratio survives a busy machine far better
+    than pages timed one after the other."""
+    durations: list[list[float]] = [[] for _ in urls]
+    sizes: list[list[int]] = [[] for _ in urls]
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def run() -> None:
+        session = requests.Session()
+        session.cookies.update(cookies)
+        for _ in range(warm):
+            for url in urls:
+                session.get(url, timeout=120)
+        while time.monotonic() < deadline:
+            for n, url in enumerate(urls):
+                began = time.monotonic()
+                response = session.get(url, timeout=120)
+                assert response.status_code == 200, (url, response.status_code)
+                with lock:
+                    durations[n].append(time.monotonic() - began)
+                    sizes[n].append(len(response.content))
+
+    workers = [threading.Thread(target=run) for _ in range(connections)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return [{"rate": len(found) / seconds, "median": statistics.median(found),
+             "kb": statistics.mean(size) / 1024} for found, size in zip(durations, sizes,
+                                                                         strict=True)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", type=Path, help="a checkout with the older thread page")
@@ -174,16 +213,19 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=1_000)
     parser.add_argument("--giant", action="store_true",
                         help="one reply with every other post answering it")
+    parser.add_argument("--database", help="an empty PostgreSQL database to fill (default: a "
+                        "temporary SQLite file)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "long.db"
-        thread_id = build(path, args.posts, args.giant)
-        engine = create_engine(f"sqlite:///{path}")
+        url = args.database or f"sqlite:///{path}"
+        thread_id = build(url, args.posts, args.giant)
+        engine = create_engine(url)
         with engine.connect() as connection:
             last_post = connection.scalar(select(Post.id).where(Post.thread_id == thread_id)
                                           .order_by(Post.id.desc()).limit(1))
         engine.dispose()
-        env = {**os.environ, "FORUM_DATABASE_URL": f"sqlite:///{path}",
+        env = {**os.environ, "FORUM_DATABASE_URL": url,
                "FORUM_SECRET_KEY": "bench-secret", "FORUM_RATELIMIT_ENABLED": "false",
                "FORUM_LOG_FORMAT": '"none"', "FORUM_INSTANCE_PATH": folder,
                "PYTHONDONTWRITEBYTECODE": "1"}
@@ -193,6 +235,7 @@ def main() -> None:
         if args.before is not None:
             servers = {"before": args.before.resolve(), **servers}
         rows = []
+        ratios: list[tuple[str, float]] = []
         print(f"load average before: {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
         for name, cwd in servers.items():
             port = _free_port()
@@ -204,9 +247,12 @@ def main() -> None:
                 page = requests.get(f"{base}/threads/{thread_id}", cookies=cookies,
                                     timeout=120).text
                 shown = len(re.findall(r"<article ", page))
-                result = hammer(f"{base}/threads/{thread_id}", cookies, args.seconds,
-                                args.connections)
+                # The control, asked for in turn with it: the seed's 50-post thread.
+                result, short = alternate([f"{base}/threads/{thread_id}", f"{base}/threads/1"],
+                                          cookies, args.seconds, args.connections)
                 rows.append((f"thread page, {name} ({shown} posts shown)", result))
+                rows.append((f"50-post thread page, {name}", short))
+                ratios.append((name, result["median"] / short["median"]))
                 # The reply page of the thread's newest post (the old one loaded every post).
                 rows.append((f"reply page, {name}", hammer(
                     f"{base}/posts/{last_post}/reply", cookies, args.seconds,
@@ -216,28 +262,34 @@ def main() -> None:
                 process.wait(timeout=60)
             if name == "after":
                 after_shown = shown
-        port = _free_port()
-        Path(folder, "bare.py").write_text(
-            BARE_APP.replace('"<database>", 0', f"{str(path)!r}, {thread_id}"))
-        process = serve([*gunicorn, "--bind", f"127.0.0.1:{port}", "bare:app"], Path(folder),
-                        {**env, "PYTHONPATH": folder}, port)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for limit in (after_shown, args.posts):
-                rows.append((f"bare Flask + Jinja, the same {limit} posts",
-                             hammer(f"{base}/bare/{limit}", None, args.seconds,
-                                    args.connections)))
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
+        if args.database:  # the bare app reads SQLite only
+            after_shown = None
+        if after_shown is not None:
+            port = _free_port()
+            Path(folder, "bare.py").write_text(
+                BARE_APP.replace('"<database>", 0', f"{str(path)!r}, {thread_id}"))
+            process = serve([*gunicorn, "--bind", f"127.0.0.1:{port}", "bare:app"], Path(folder),
+                            {**env, "PYTHONPATH": folder}, port)
+            try:
+                base = f"http://127.0.0.1:{port}"
+                for limit in (after_shown, args.posts):
+                    rows.append((f"bare Flask + Jinja, the same {limit} posts",
+                                 hammer(f"{base}/bare/{limit}", None, args.seconds,
+                                        args.connections)))
+            finally:
+                process.terminate()
+                process.wait(timeout=60)
     print(f"load average after: {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
     print(f"gunicorn, {args.workers} sync workers, {args.connections} connections, "
           f"{args.seconds:.0f} s each; {args.posts}-post thread"
           f"{' (one giant branch)' if args.giant else ''}")
     print(f"{'page':<52} {'req/s':>7} {'median ms':>10} {'KB':>7}")
     for name, result in rows:
-        print(f"{name:<52} {result['rate']:>7.1f} {result['median'] * 1000:>10.0f} "
+        print(f"{name:<52} {result['rate']:>7.1f} {result['median'] * 1000:>10.1f} "
               f"{result['kb']:>7.0f}")
+    for name, ratio in ratios:
+        print(f"{name}: the {args.posts}-post thread's page / the 50-post thread's page "
+              f"(medians): {ratio:.2f}")
 
 
 if __name__ == "__main__":

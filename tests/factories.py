@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import date
 from functools import cache
+from typing import TYPE_CHECKING
 
 from werkzeug.security import generate_password_hash
 
@@ -25,6 +26,11 @@ from forum.models import User
 from forum.models import Visibility
 from forum.models import utcnow
 from forum.text import render_markdown
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from tests.conftest import World
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 _seq = itertools.count(1)
@@ -95,6 +101,42 @@ def make_post(thread: Thread, author: User, *, parent: Post | None = None,
     db.session.add(post)
     db.session.flush()
     return post
+
+
+# The bodies of a branch's posts, by depth (a branch's head first).
+BRANCH_WORDS = ("Branch", "Answer", "Deep")
+
+
+def make_branching_thread(learning_set: LearningSet, author: User, *, branches: int = 12,
+                          depth: int = 2, title: str = "A long thread"
+                          ) -> tuple[Thread, list[list[int]]]:
+    """A thread whose opening post has ``branches`` replies, each answered by a chain of
+    ``depth - 1`` more (bodies "Branch n", "Answer n", "Deep n"), and the ids of each branch's
+    posts, head first."""
+    thread = make_thread(learning_set, author, title=title)
+    opening = thread.posts[0]
+    ids = []
+    for n in range(branches):
+        parent, chain = opening, []
+        for words in BRANCH_WORDS[:depth]:
+            parent = make_post(thread, author, parent=parent, body=f"{words} {n}")
+            chain.append(parent.id)
+        ids.append(chain)
+    return thread, ids
+
+
+def branching_thread_in(app: Flask, world: World, *, per_page: int, branches: int = 12,
+                        depth: int = 2, title: str = "A long thread"
+                        ) -> tuple[int, list[list[int]]]:
+    """:func:`make_branching_thread` by the world's member in the world's set, committed, with
+    ``per_page`` branches a page (``THREAD_BRANCHES_PER_PAGE``): its id and its branches."""
+    app.config["THREAD_BRANCHES_PER_PAGE"] = per_page
+    with app.app_context():
+        thread, ids = make_branching_thread(
+            db.session.get(LearningSet, world.learning_set.id),
+            db.session.get(User, world.member.id), branches=branches, depth=depth, title=title)
+        db.session.commit()
+        return thread.id, ids
 
 
 def propose_edit(post: Post, body: str) -> Post:

@@ -1,5 +1,6 @@
 """The forum's database models, importable from one place."""
 
+from forum.models import shape_version as _shape_version  # noqa: F401 (the triggers, with posts)
 from forum.models.base import utcnow
 from forum.models.cycle import Action
 from forum.models.cycle import ActionState

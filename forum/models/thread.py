@@ -78,6 +78,10 @@ class Thread(db.Model):
     # Published replies, and posts (or edits of published posts) waiting for a moderator.
     reply_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     waiting_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # One more for every post added to or removed from the thread and every change of a post's
+    # parent, counted by triggers (forum.models.shape_version): a kept shape of the thread is
+    # current while this has not moved (forum.threads.shape).
+    shape_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     learning_set: Mapped[LearningSet] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])

@@ -257,7 +257,8 @@ def load_thread_page(session: Session, thread_id: int, page: int, per_page: int,
         permissions.remember_role(viewer, thread.learning_set, row.viewer_role)
     shape = thread_pages(session, thread_id, viewer,
                          moderates=permissions.can_moderate(viewer, thread.learning_set),
-                         per_page=per_page, max_posts=max_posts)
+                         per_page=per_page, max_posts=max_posts,
+                         version=(thread.shape_version, thread.created_at))
     parts = shape.parts
     if post_id is not None:
         page = shape.page_of(post_id)

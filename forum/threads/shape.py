@@ -3,9 +3,9 @@
 A thread page needs the shape of the whole thread to know which posts its page holds. Read and
 cut into pages on every request, that costs in proportion to the thread (a 10,000-post thread:
 10,000 rows into dicts, then every branch walked). So a long thread's shape and pages are kept
-in the process (:func:`thread_pages`), and each request only reads, from the indexes, whether
-the thread changed since and which posts this reader is not shown: the pages are cut again only
-when one of those changed.
+in the process (:func:`thread_pages`), and each request only reads whether the thread changed
+since (``threads.shape_version``, a counter kept by triggers: forum.models.shape_version) and
+which posts this reader is not shown: the pages are cut again only when one of those changed.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 from sqlalchemy import and_
 from sqlalchemy import bindparam
-from sqlalchemy import func
 from sqlalchemy import literal
 from sqlalchemy import null
 from sqlalchemy import select
@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from forum import permissions
 from forum.models import Post
+from forum.models import Thread
 from forum.permissions import AnyUser
 
 
@@ -231,14 +232,15 @@ class ThreadPages:
         return parent
 
 
-# count of posts, sum of their parents' ids: any post added or removed changes one (a post's
-# parent never changes), whatever ids the database hands out again.
-Version = tuple[int, int]
+# The thread's ``shape_version`` (one more for every post added or removed and every parent
+# changed: forum.models.shape_version) and its ``created_at``: should the thread be deleted and
+# its id given again (SQLite), the new thread's count starts again, at another creation time.
+Version = tuple[int, datetime]
 
 
 @dataclass
 class _Kept:
-    version: Version
+    version: Version  # read no later than ``every``
     every: dict[int, int | None]  # in id order
     last_id: int
     cuts: OrderedDict[tuple[frozenset[int], int, int], ThreadPages]
@@ -254,30 +256,23 @@ _lock = threading.Lock()
 _kept: OrderedDict[tuple[object, int], _Kept] = OrderedDict()
 
 
-def _version_of(every: dict[int, int | None]) -> Version:
-    return len(every), sum(parent for parent in every.values() if parent is not None)
-
-
 def _changes_statement(reader: AnyUser, *, moderates: bool):
-    """One query for a kept thread: its version (a row of kind 0: the count of posts, the sum of
-    their parents' ids, whether the newest post kept is still there), the posts added since the
-    newest kept (kind 1: id, parent) and, unless ``moderates``, the posts the reader is not
-    shown (kind 2), each read from an index of the thread's posts."""
+    """One query for a kept thread: its version (a row of kind 0: ``shape_version`` and
+    ``created_at``, read by the thread's key), the posts added since the newest kept (kind 1:
+    id, parent) and, unless ``moderates``, the posts the reader is not shown (kind 2). The
+    version is read in the same statement as the posts, so both come from one snapshot of the
+    database (PostgreSQL gives each statement its own)."""
     in_thread = Post.thread_id == bindparam("thread_id")
-    version = (select(func.count().label("posts"),
-                      func.coalesce(func.sum(Post.parent_id), 0).label("parents"))
-               .where(in_thread).cte("version"))
+    version = (select(Thread.shape_version, Thread.created_at)
+               .where(Thread.id == bindparam("thread_id")).cte("version"))
     # Posts added since are looked for only when the count moved: the index of the thread's
-    # parents does not hold the posts' ids, so that look reads the thread's every entry again.
+    # parents does not hold the posts' ids, so that look reads the thread's every entry.
     # Joined to the version's one row (not a subquery in WHERE, which SQLite tests per entry),
     # an unmoved count ends the look before it starts on both databases.
-    moved = version.c.posts != bindparam("known_posts")
-    # And the newest post kept is still this thread's (by its key): should the thread be
-    # deleted and its id given again, the new thread's posts cannot pass for the old.
-    last_kept = (select(func.count()).where(Post.id == bindparam("last_id"), in_thread)
-                 .scalar_subquery())
+    moved = version.c.shape_version != bindparam("known_version")
     parts = [
-        select(literal(0).label("kind"), version.c.posts, version.c.parents, last_kept),
+        select(literal(0).label("kind"), version.c.shape_version, null(),
+               version.c.created_at),
         select(literal(1), Post.id, Post.parent_id, null())
         .select_from(version).join(Post, and_(moved, in_thread,
                                               Post.id > bindparam("last_id")))]
@@ -316,25 +311,50 @@ def _as_seen_by(reader: AnyUser, moderates: bool, values: dict[str, int], *,
     return visitor()
 
 def _changes(session: Session, thread_id: int, reader: AnyUser, moderates: bool,
-             kept: _Kept) -> tuple[Version, list[tuple[int, int | None]], frozenset[int]]:
-    values: dict[str, int] = {"thread_id": thread_id, "last_id": kept.last_id,
-                              "known_posts": kept.version[0]}
+             kept: _Kept) -> tuple[Version | None, list[tuple[int, int | None]], frozenset[int]]:
+    values: dict[str, Any] = {"thread_id": thread_id, "last_id": kept.last_id,
+                              "known_version": kept.version[0]}
     statement = _as_seen_by(reader, moderates, values, moderator=_moderator_changes_statement,
                             reader_builder=_reader_changes_statement,
                             visitor=_visitor_changes_statement)
-    version: Version = (-1, 0)
+    version: Version | None = None  # the thread is gone
     added: list[tuple[int, int | None]] = []
     omitted = []
-    for kind, first, second, still_there in session.execute(statement, values):
+    for kind, first, second, created in session.execute(statement, values):
         if kind == 0:
-            # A version no kept shape has unless the newest post kept is still there.
-            version = (int(first), int(second)) if still_there else (-1, 0)
+            version = (int(first), created)
         elif kind == 1:
             added.append((first, second))
         else:
             omitted.append(first)
     added.sort()
     return version, added, frozenset(omitted)
+
+
+def _current(kept: _Kept, version: Version | None,
+             added: list[tuple[int, int | None]]) -> dict[int, int | None] | None:
+    """The thread's posts and parents now, from the kept ones, or None (read the thread whole).
+
+    Every post that came into the thread since the kept read has an id above the newest kept
+    (``added``), and its coming added one to the count; any other change (a post removed or
+    moved away, a parent changed, a post committed under an id below a newer one) added one
+    without a post in ``added``. So the kept posts plus ``added`` are the thread's posts
+    exactly when the count moved by the number of posts added, and only then."""
+    if version is None or version[1] != kept.version[1]:
+        return None  # the thread is gone, or another thread has its id
+    if version[0] == kept.version[0]:
+        return kept.every
+    if not added or version[0] - kept.version[0] != len(added):
+        return None
+    every = dict(kept.every)
+    every.update(added)
+    return every
+
+
+def _version(session: Session, thread_id: int) -> Version | None:
+    row = session.execute(select(Thread.shape_version, Thread.created_at)
+                          .where(Thread.id == thread_id)).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def _rows(session: Session, thread_id: int, reader: AnyUser,
@@ -365,36 +385,34 @@ def _keep(key: tuple[object, int], kept: _Kept) -> None:
 
 
 def thread_pages(session: Session, thread_id: int, reader: AnyUser = None, *,
-                 moderates: bool = False, per_page: int = 50,
-                 max_posts: int = 100) -> ThreadPages:
+                 moderates: bool = False, per_page: int = 50, max_posts: int = 100,
+                 version: Version | None = None) -> ThreadPages:
     """The thread's replies as ``reader`` sees them (:func:`skeleton`) cut into pages
     (:func:`paginate`), in one query whatever the thread's length.
 
     A thread not kept is read whole (the query of :func:`skeleton`) and, from
-    :data:`LONG_THREAD` posts, kept. A kept thread's query reads only its version, the posts
-    added since and the posts this reader is not shown; the pages are cut again when the
-    posts or those left out differ from a kept cut. Should the version disagree with the posts
-    added (a post removed, or one committed after a newer one was read), the thread is read
-    whole again: a second query, once."""
+    :data:`LONG_THREAD` posts, kept under ``version``: the thread's ``shape_version`` and
+    ``created_at`` read before (with the thread's row; read here, one more query, if not
+    given). A kept thread's query reads only its version (by the thread's key), the posts
+    added since and the posts this reader is not shown; the pages are cut again when the posts
+    or those left out differ from a kept cut. Should the version say more changed than the
+    posts added (:func:`_current`), the thread is read whole again: a second query, once."""
     where = (session.get_bind().url, thread_id)
     with _lock:
         kept = _kept.get(where)
         if kept is not None:
             _kept.move_to_end(where)
-    if kept is None:
-        every, omitted = _rows(session, thread_id, reader, moderates)
-    else:
+    every = None
+    if kept is not None:
         version, added, omitted = _changes(session, thread_id, reader, moderates, kept)
-        if added:
-            every = dict(kept.every)
-            every.update(added)
-            if _version_of(every) != version:
-                every, omitted = _rows(session, thread_id, reader, moderates)
-        elif version == kept.version:
-            every = kept.every
-        else:
-            every, omitted = _rows(session, thread_id, reader, moderates)
-    if len(every) < LONG_THREAD:
+        every = _current(kept, version, added)
+    elif version is None:
+        version = _version(session, thread_id)
+    if every is None:
+        # The version was read before these rows: kept under it, the rows can only be newer,
+        # and a newer change makes the next check read the thread whole again, never miss it.
+        every, omitted = _rows(session, thread_id, reader, moderates)
+    if len(every) < LONG_THREAD or version is None:
         if kept is not None:
             with _lock:
                 _kept.pop(where, None)
@@ -402,7 +420,7 @@ def thread_pages(session: Session, thread_id: int, reader: AnyUser = None, *,
     # Only the posts of the thread left out matter (an omitted id is always one of them).
     key = (omitted, per_page, max_posts)
     if kept is None or every is not kept.every:
-        kept = _Kept(_version_of(every), every, max(every), OrderedDict())
+        kept = _Kept(version, every, max(every), OrderedDict())
     pages = kept.cuts.get(key)
     if pages is None:
         pages = _cut(every, omitted, per_page, max_posts)

@@ -7,14 +7,19 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import delete
+from sqlalchemy import insert
+from sqlalchemy import update
 
 from forum.extensions import db
 from forum.guides.export.storage import storage_for
 from forum.models import LearningSet
 from forum.models import Post
 from forum.models import PostStatus
+from forum.models import Thread
 from forum.models import User
 from forum.models import Visibility
+from forum.models import utcnow
 from forum.people import erasure
 from forum.threads import shape
 from tests import factories
@@ -33,19 +38,9 @@ def kept(monkeypatch):
 
 
 def _thread(app, world, branches: int = 12) -> tuple[int, list[list[int]]]:
-    app.config["THREAD_BRANCHES_PER_PAGE"] = PER_PAGE
-    with app.app_context():
-        learning_set = db.session.get(LearningSet, world.learning_set.id)
-        member = db.session.get(User, world.member.id)
-        thread = factories.make_thread(learning_set, member, title="A kept thread")
-        opening = thread.posts[0]
-        ids = []
-        for n in range(branches):
-            head = factories.make_post(thread, member, parent=opening, body=f"Branch {n}")
-            child = factories.make_post(thread, member, parent=head, body=f"Answer {n}")
-            ids.append([head.id, child.id])
-        db.session.commit()
-        return thread.id, ids
+    """A thread of ``branches`` branches of two posts (a reply and its answer)."""
+    return factories.branching_thread_in(app, world, per_page=PER_PAGE, branches=branches,
+                                         title="A kept thread")
 
 
 def db_name(app) -> str:
@@ -276,3 +271,95 @@ def test_a_kept_thread_whose_newest_post_is_replaced_shows_the_new_one(app, clie
     first = client.get(f"/threads/{thread_id}").text
     assert "3b8e" in first and _articles(first).index(new_id) == 3  # after answer 0
     assert new_id not in _articles(client.get(f"/threads/{thread_id}?page=3").text)
+
+
+# --- changes made by SQL (a bulk load, an operator), which the app never sees ---------------
+
+def _kept_then_whole(app, world, monkeypatch, thread_id: int, probe: int,
+                     change) -> tuple:
+    """A visitor's pages of the thread, kept from before ``change``, and read whole after (a
+    visitor: no place kept in the thread, which would show the posts new to a member)."""
+    with app.app_context():
+        db.session.get(LearningSet, world.learning_set.id).visibility = Visibility.PUBLIC
+        db.session.commit()
+    client = app.test_client()
+    monkeypatch.setattr(shape, "LONG_THREAD", 1)
+    _pages_seen(client, thread_id, probe)  # kept, as it was
+    with app.app_context():
+        change()
+        db.session.commit()
+    kept_pages = _pages_seen(client, thread_id, probe)
+    monkeypatch.setattr(shape, "LONG_THREAD", 10**9)
+    shape.forget_kept()
+    return kept_pages, _pages_seen(client, thread_id, probe)
+
+
+def test_a_kept_thread_follows_every_change_of_its_shape_made_by_sql(app, world, kept,
+                                                                    monkeypatch):
+    """Posts added, deleted, re-parented (a parent deleted: ON DELETE SET NULL) or moved
+    between threads by statements no service made: the kept pages are those read whole."""
+    thread_id, branches = _thread(app, world)
+    other_id, others = _thread(app, world, branches=2)
+
+    with app.app_context():
+        opening = db.session.scalar(db.select(Post.id).where(Post.thread_id == thread_id,
+                                                             Post.parent_id.is_(None)))
+
+    def run(*statements):
+        return lambda: [db.session.execute(statement) for statement in statements]
+
+    def branches_deleted(*numbers: int):
+        # Their answers first, then their heads: no parent is left to set to NULL.
+        return run(delete(Post).where(Post.id.in_([branches[n][1] for n in numbers])),
+                   delete(Post).where(Post.id.in_([branches[n][0] for n in numbers])))
+
+    changes = {
+        "a reply added": run(insert(Post).values(**_row(thread_id, branches[0][1], "Deeper"))),
+        "the last two branches deleted (a page fewer)": branches_deleted(10, 11),
+        "a parent deleted (its answer starts a branch)": run(
+            delete(Post).where(Post.id == branches[3][0])),
+        "an answer given another parent": run(
+            update(Post).where(Post.id == branches[5][1]).values(parent_id=branches[1][0])),
+        "a post moved in from another thread": run(
+            update(Post).where(Post.id == others[0][0]).values(thread_id=thread_id)),
+        "a post moved out to another thread": run(
+            update(Post).where(Post.id == branches[7][1]).values(thread_id=other_id)),
+        "a branch added and another deleted": lambda: (
+            run(insert(Post).values(**_row(thread_id, opening, "Added")))(),
+            branches_deleted(9)()),
+    }
+    stale = []
+    for name, change in changes.items():
+        kept_pages, whole_pages = _kept_then_whole(app, world, monkeypatch, thread_id,
+                                                   branches[5][1], change)
+        if kept_pages != whole_pages:
+            stale.append(name)
+    assert stale == []
+
+
+def _row(thread_id: int, parent_id: int, body: str) -> dict:
+    return {"thread_id": thread_id, "author_id": None, "parent_id": parent_id, "depth": 1,
+            "body_source": body, "body_html": f"<p>{body}</p>",
+            "status": PostStatus.APPROVED, "created_at": utcnow()}
+
+
+def test_a_thread_given_the_id_of_a_deleted_kept_one_is_read_as_itself(app, world, kept,
+                                                                      monkeypatch):
+    """SQLite gives a deleted newest thread's id, and its posts' ids, again: the new thread's
+    count of changes starts again too, and its posts must not pass for the kept thread's."""
+    if db_name(app) != "sqlite":
+        pytest.skip("PostgreSQL's sequences never give an id again")
+    thread_id, branches = _thread(app, world)  # 25 posts
+
+    def replaced():
+        db.session.execute(delete(Thread).where(Thread.id == thread_id))
+        thread = factories.make_thread(db.session.get(LearningSet, world.learning_set.id),
+                                       db.session.get(User, world.member.id), title="Flat")
+        for n in range(30):  # 31 posts, every reply to the opening post
+            factories.make_post(thread, db.session.get(User, world.member.id),
+                                parent=thread.posts[0], body=f"Flat {n}")
+        assert thread.id == thread_id and thread.posts[0].id == branches[0][0] - 1
+
+    kept_pages, whole_pages = _kept_then_whole(app, world, monkeypatch, thread_id,
+                                               branches[5][1], replaced)
+    assert kept_pages == whole_pages

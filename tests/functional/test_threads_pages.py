@@ -20,20 +20,8 @@ PER_PAGE = 5
 
 def _long_thread(app, world, branches: int = 12) -> tuple[int, list[list[int]]]:
     """A thread whose opening post has ``branches`` replies, each answered twice (nested)."""
-    app.config["THREAD_BRANCHES_PER_PAGE"] = PER_PAGE
-    with app.app_context():
-        learning_set = db.session.get(LearningSet, world.learning_set.id)
-        member = db.session.get(User, world.member.id)
-        thread = factories.make_thread(learning_set, member, title="A long thread")
-        opening = thread.posts[0]
-        ids = []
-        for n in range(branches):
-            head = factories.make_post(thread, member, parent=opening, body=f"Branch {n}")
-            child = factories.make_post(thread, member, parent=head, body=f"Answer {n}")
-            grandchild = factories.make_post(thread, member, parent=child, body=f"Deep {n}")
-            ids.append([head.id, child.id, grandchild.id])
-        db.session.commit()
-        return thread.id, ids
+    return factories.branching_thread_in(app, world, per_page=PER_PAGE, branches=branches,
+                                         depth=3)
 
 
 def _articles(page: str) -> list[int]:

@@ -22,10 +22,21 @@ def _fresh_app(tmp_path, database_url: str | None):
                       "SQLALCHEMY_DATABASE_URI": uri})
     with app.app_context():
         if uri.startswith("postgresql"):
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
+            _empty_schema()
     return app
+
+
+def _empty_schema() -> None:
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+
+
+def _clean_up(database_url: str | None) -> None:
+    db.session.remove()
+    if database_url and database_url.startswith("postgresql"):
+        _empty_schema()
+    db.engine.dispose()
 
 
 def test_upgrading_a_fresh_database_gives_the_schema_of_the_models(tmp_path, database_url):
@@ -46,11 +57,40 @@ def test_upgrading_a_fresh_database_gives_the_schema_of_the_models(tmp_path, dat
                     db.metadata)
                 tables = set(inspect(connection).get_table_names())
         finally:
-            db.session.remove()
-            if database_url and database_url.startswith("postgresql"):
-                with db.engine.begin() as connection:
-                    connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-                    connection.execute(text("CREATE SCHEMA public"))
-            db.engine.dispose()
+            _clean_up(database_url)
     assert differences == [], "models and migrations disagree: run migrations/regenerate.sh"
     assert set(db.metadata.tables) <= tables
+
+
+def _triggers(connection) -> set[str]:
+    if connection.dialect.name == "sqlite":
+        rows = connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+    else:
+        rows = connection.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"))
+    return {name for (name,) in rows}
+
+
+def test_the_thread_shape_counter_comes_and_goes_with_its_migration(tmp_path, database_url):
+    """The triggers that keep threads.shape_version are made by the migration (as create_all
+    makes them for the tests) and removed, with the column, by its downgrade."""
+    from forum.models import shape_version
+
+    app = _fresh_app(tmp_path, database_url)
+    with app.app_context():
+        try:
+            flask_migrate.upgrade()
+            with db.engine.connect() as connection:
+                assert set(shape_version.TRIGGERS) <= _triggers(connection)
+            flask_migrate.downgrade(revision="a7c2e9f4b1d6")
+            with db.engine.connect() as connection:
+                assert not set(shape_version.TRIGGERS) & _triggers(connection)
+                assert "shape_version" not in {
+                    column["name"] for column in inspect(connection).get_columns("threads")}
+                # The search triggers on threads are still there (no rebuild of the table).
+                if connection.dialect.name == "sqlite":
+                    assert "thread_search_insert" in _triggers(connection)
+            flask_migrate.upgrade()
+            with db.engine.connect() as connection:
+                assert set(shape_version.TRIGGERS) <= _triggers(connection)
+        finally:
+            _clean_up(database_url)
