@@ -7,10 +7,12 @@ nothing. Area tests (test_threads_access, test_moderation_access...) check the f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -717,10 +719,9 @@ def _add_moderation_history(app, world) -> None:
         db.session.commit()
 
 
-def test_every_page_in_the_matrix_is_valid_html_for_every_role(app, client, world, ids):
-    # Every HTML page a role can reach (GET), and every form re-shown after an empty POST, in one
-    # run of the Nu HTML checker. Redirects are Werkzeug's, not ours: left out.
-    require_checker()
+def _pages_every_role_sees(app, client, world, ids) -> dict[str, str]:
+    """Every HTML page a role can reach (GET), and every form re-shown after an empty POST,
+    by name ("role METHOD template (status)"). Redirects are Werkzeug's, not ours: left out."""
     _add_moderation_history(app, world)
     documents: dict[str, str] = {}
     for role in ROLE_NAMES:
@@ -735,6 +736,41 @@ def test_every_page_in_the_matrix_is_valid_html_for_every_role(app, client, worl
             if response.mimetype == "text/html" and not 300 <= response.status_code < 400:
                 name = f"{role} {method} {template} ({response.status_code})"
                 documents[name] = response.get_data(as_text=True)
-
     assert len(documents) > 150, "too few pages rendered to be a fair check"
-    assert_valid_html(documents.items())
+    return documents
+
+
+def test_every_page_in_the_matrix_is_valid_html_for_every_role(app, client, world, ids):
+    # One run of the Nu HTML checker over them all.
+    require_checker()
+    assert_valid_html(_pages_every_role_sees(app, client, world, ids).items())
+
+
+TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+
+
+def title_problems(html: str, site_name: str) -> list[str]:
+    """What is wrong with a page's title: it names the page, then the site once; it starts
+    "Error: " exactly when the page shows an error summary (GOV.UK's pattern)."""
+    found = TITLE.search(html)
+    if found is None:
+        return ["no title"]
+    title = unescape(found.group(1).strip())
+    problems = []
+    if not title.endswith(f" – {site_name}") or title.count(site_name) != 1:
+        problems.append(f"{title!r} does not end with the site name once")
+    if title.count("Error: ") > 1 or ("Error: " in title and not title.startswith("Error: ")):
+        problems.append(f"{title!r} says Error: twice or not first")
+    has_summary = 'class="govuk-error-summary' in html
+    if has_summary != title.startswith("Error: "):
+        problems.append(f"{title!r}: an error summary {'is' if has_summary else 'is not'} shown")
+    return problems
+
+
+def test_every_page_title_names_the_page_then_the_site_and_errors_first(app, client, world,
+                                                                          ids):
+    site_name = app.config["SITE_NAME"]
+    wrong = [f"{name}: {problem}"
+             for name, html in _pages_every_role_sees(app, client, world, ids).items()
+             for problem in title_problems(html, site_name)]
+    assert wrong == [], "\n".join(wrong)
