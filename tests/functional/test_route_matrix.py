@@ -7,12 +7,10 @@ nothing. Area tests (test_threads_access, test_moderation_access...) check the f
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
-from html import unescape
 from pathlib import Path
 
 import pytest
@@ -62,6 +60,8 @@ from tests.conftest import world_ids
 from tests.functional.guide_builders import build_guide
 from tests.htmlcheck import assert_valid_html
 from tests.htmlcheck import require_checker
+from tests.page_checks import error_message_problems
+from tests.page_checks import title_problems
 
 
 def _row(*codes: int) -> dict[str, int]:
@@ -746,31 +746,12 @@ def test_every_page_in_the_matrix_is_valid_html_for_every_role(app, client, worl
     assert_valid_html(_pages_every_role_sees(app, client, world, ids).items())
 
 
-TITLE = re.compile(r"<title>(.*?)</title>", re.S)
-
-
-def title_problems(html: str, site_name: str) -> list[str]:
-    """What is wrong with a page's title: it names the page, then the site once; it starts
-    "Error: " exactly when the page shows an error summary (GOV.UK's pattern)."""
-    found = TITLE.search(html)
-    if found is None:
-        return ["no title"]
-    title = unescape(found.group(1).strip())
-    problems = []
-    if not title.endswith(f" – {site_name}") or title.count(site_name) != 1:
-        problems.append(f"{title!r} does not end with the site name once")
-    if title.count("Error: ") > 1 or ("Error: " in title and not title.startswith("Error: ")):
-        problems.append(f"{title!r} says Error: twice or not first")
-    has_summary = 'class="govuk-error-summary' in html
-    if has_summary != title.startswith("Error: "):
-        problems.append(f"{title!r}: an error summary {'is' if has_summary else 'is not'} shown")
-    return problems
-
-
-def test_every_page_title_names_the_page_then_the_site_and_errors_first(app, client, world,
-                                                                          ids):
+def test_every_page_names_itself_and_ties_its_error_messages_to_their_fields(app, client,
+                                                                             world, ids):
+    # Titles: the page, then the site once; "Error: " first exactly when errors are shown.
+    # Each error message is read with its field, and each summary link goes somewhere.
     site_name = app.config["SITE_NAME"]
     wrong = [f"{name}: {problem}"
              for name, html in _pages_every_role_sees(app, client, world, ids).items()
-             for problem in title_problems(html, site_name)]
+             for problem in title_problems(html, site_name) + error_message_problems(html)]
     assert wrong == [], "\n".join(wrong)
