@@ -280,7 +280,9 @@ def merge_organisation(organisation_id: int):
     form.survivor.choices = [SelectChoice(str(other.id), other.name)
                              for other in organisations.all_organisations(db.session)
                              if other.id != record.id]
-    if form.validate_on_submit():
+    # With no other record there is no field to choose with, so no error to point to: the
+    # page says there is nothing to merge into.
+    if form.survivor.choices and form.validate_on_submit():
         survivor = db.session.get(Organisation, int(form.survivor.data))
         if survivor is None:
             form.survivor.errors = ["Choose the organisation to merge into"]

@@ -23,7 +23,33 @@ _DESCRIBE_FOCUS = """() => {
 # label's ::before, so the label and its pseudo-elements count as part of the element. Focused
 # text must stay readable (4.5:1 against the background behind it), and the element must be in
 # the window, not scrolled away.
-_FOCUS_INDICATOR = """() => {
+#
+# The unfocused look comes from a snapshot taken before Tab was pressed (``"snapshot"``), so the
+# check never moves the focus: inside a date field, Tab stops on the day, month, year and the
+# calendar button in turn, and blurring and focusing the field again would send it back to the
+# day (and hide that the calendar button's focus showed nothing). An element the snapshot did
+# not see (added since, or focused when it was taken) is blurred and focused again instead.
+_FOCUS_INDICATOR = """(mode) => {
+  const parts = el => {
+    const found = [[el, null], [el, "::before"], [el, "::after"]];
+    for (const label of el.labels || []) found.push([label, "::before"], [label, "::after"]);
+    return found;
+  };
+  const props = ["outline-style", "outline-width", "outline-color", "box-shadow",
+                 "background-color", "border-top-width"];
+  const read = el => parts(el).map(([node, pseudo]) => {
+    const style = getComputedStyle(node, pseudo);
+    return Object.fromEntries(props.map(p => [p, style.getPropertyValue(p)]));
+  });
+  if (mode === "snapshot") {
+    const plain = new WeakMap();
+    for (const el of document.querySelectorAll(
+        "a[href], button, input, select, textarea, summary, [tabindex]")) {
+      if (el !== document.activeElement) plain.set(el, read(el));
+    }
+    window.__plainFocusStyles = plain;
+    return null;
+  }
   const el = document.activeElement;
   if (!el || el === document.body) return {visible: false, reason: "nothing has focus"};
   const transparent = c => c === "transparent" || /rgba\\(.*,\\s*0\\)$/.test(c);
@@ -50,18 +76,13 @@ _FOCUS_INDICATOR = """() => {
     if (ratio < 4.5) return {visible: false,
       reason: `its text has a contrast of ${ratio.toFixed(2)}:1 when focused (4.5:1 needed)`};
   }
-  const parts = [[el, null], [el, "::before"], [el, "::after"]];
-  for (const label of el.labels || []) parts.push([label, "::before"], [label, "::after"]);
-  const props = ["outline-style", "outline-width", "outline-color", "box-shadow",
-                 "background-color", "border-top-width"];
-  const read = () => parts.map(([node, pseudo]) => {
-    const style = getComputedStyle(node, pseudo);
-    return Object.fromEntries(props.map(p => [p, style.getPropertyValue(p)]));
-  });
-  const focused = read();
-  el.blur();
-  const plain = read();
-  el.focus({preventScroll: true});
+  const focused = read(el);
+  let plain = window.__plainFocusStyles && window.__plainFocusStyles.get(el);
+  if (!plain) {
+    el.blur();
+    plain = read(el);
+    el.focus({preventScroll: true});
+  }
   const changes = [];
   focused.forEach((f, i) => {
     const p = plain[i];
@@ -96,9 +117,14 @@ def focus_description(page: Page) -> str:
 
 def assert_focus_visible(page: Page) -> None:
     """The focused element shows a focus indicator inside the window."""
-    result = page.evaluate(_FOCUS_INDICATOR)
+    result = page.evaluate(_FOCUS_INDICATOR, "check")
     assert result["visible"], (
         f"focus on {focus_description(page)} on {page.url} cannot be seen: {result['reason']}")
+
+
+def snapshot_unfocused_styles(page: Page) -> None:
+    """Remember how every control looks unfocused, for :func:`assert_focus_visible` to compare."""
+    page.evaluate(_FOCUS_INDICATOR, "snapshot")
 
 
 def has_focus(target: Locator) -> bool:
@@ -115,6 +141,7 @@ def tab_to(page: Page, target: Locator, *, backwards: bool = False) -> list[str]
     # have run; the notification banner's script then moves focus while we press Tab (a CI
     # failure on a busy machine). Pages are tabbed through once they have loaded.
     page.wait_for_load_state("load")
+    snapshot_unfocused_styles(page)
     key = "Shift+Tab" if backwards else "Tab"
     stops: list[str] = []
     for _ in range(MAX_PRESSES):
@@ -133,6 +160,7 @@ def tab_through(page: Page) -> list[str]:
     every stop must show its focus. Returns the stops in order."""
     page.wait_for_load_state("load")  # as in tab_to
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    snapshot_unfocused_styles(page)
     stops: list[str] = []
     first = None
     for _ in range(MAX_PRESSES * 2):

@@ -50,6 +50,28 @@ def test_the_focus_check_accepts_a_gov_uk_style_focus_and_reports_where_tab_went
         'link "First"', 'link "Second"']
 
 
+DATE_PAGE = ("<!doctype html><html lang='en'><head><title>t</title><style>{css}</style></head>"
+             "<body><main><label for='day'>Date</label> <input id='day' type='date'> "
+             "<a href='#next'>Next</a></main></body></html>")
+
+
+@pytest.mark.parametrize(("css", "shown"), [
+    ("input:focus { outline: 3px solid #fd0 }", False),
+    ("input:focus-within { outline: 3px solid #fd0 }", True),
+])
+def test_the_focus_check_follows_tab_into_a_date_fields_calendar_button(
+        page: Page, css: str, shown: bool) -> None:
+    # Tab stops on the day, month, year and then Chromium's calendar button, where the field
+    # is no longer :focus (only :focus-within): its focus must still show there.
+    page.set_content(DATE_PAGE.format(css=css))
+
+    if shown:
+        assert tab_to(page, page.get_by_role("link", name="Next"))[-1] == 'link "Next"'
+    else:
+        with pytest.raises(AssertionError, match="input#day .* its focused style is no different"):
+            tab_to(page, page.get_by_role("link", name="Next"))
+
+
 def _sign_in_with_keyboard(page: Page, email: str, password: str) -> None:
     page.goto("/")
     activate(page, page.get_by_role("banner").get_by_role("link", name="Sign in"))
@@ -173,11 +195,13 @@ def test_facilitator_invites_someone_and_opens_the_guides(page: Page, seed: Seed
                      "/moderation/posts/{pending}/edit", "/moderation/posts/{opening}/hide",
                      "/sets/{set}/guides/", "/sets/{set}/guides/new", "/sets/{set}/settings",
                      "/sets/{reviewed}/moderation-policy", "/sets/{reviewed}/moderation-log",
-                     "/notifications", "/account/profile"]),
+                     "/notifications", "/account/profile", "/sets/{set}/meetings/new"]),
     ("member", ["/", "/sets/", "/threads/{reviewed_thread}", "/sets/{set}/threads/new",
                 "/posts/{opening}/reply", "/posts/{opening}/report", "/notifications/settings",
                 "/account/password"]),
-    ("admin", ["/admin/", "/admin/settings", "/admin/users/{member_id}", "/sets/new"]),
+    # Date and time fields: Chromium's calendar button inside a date field takes the focus too.
+    ("admin", ["/admin/", "/admin/settings", "/admin/users/{member_id}", "/sets/new",
+               "/events/new"]),
 ])
 def test_every_control_on_the_other_pages_shows_where_the_focus_is(
         page: Page, seed: Seed, page_ids: dict[str, object], who: str, paths: list[str]) -> None:

@@ -97,6 +97,15 @@ def test_merging_into_itself_or_nothing_is_refused(app, client, world):
     with app.app_context():
         record = _record("Only Council")
     client.sign_in_as(world.admin)
+    # The only record: nothing to choose from, so the page says so (no error pointing at a
+    # field that is not there).
+    response = client.post(f"/admin/organisations/{record}/merge", data={"survivor": str(record)})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "There is no other organisation on the list to merge into." in text
+    assert "govuk-error-summary" not in text
+    with app.app_context():
+        _record("Other Council")
     response = client.post(f"/admin/organisations/{record}/merge", data={"survivor": str(record)})
     assert response.status_code == 200 and "Not a valid choice" in response.get_data(as_text=True)
     with app.app_context():

@@ -60,6 +60,8 @@ from tests.conftest import world_ids
 from tests.functional.guide_builders import build_guide
 from tests.htmlcheck import assert_valid_html
 from tests.htmlcheck import require_checker
+from tests.page_checks import error_message_problems
+from tests.page_checks import title_problems
 
 
 def _row(*codes: int) -> dict[str, int]:
@@ -717,10 +719,9 @@ def _add_moderation_history(app, world) -> None:
         db.session.commit()
 
 
-def test_every_page_in_the_matrix_is_valid_html_for_every_role(app, client, world, ids):
-    # Every HTML page a role can reach (GET), and every form re-shown after an empty POST, in one
-    # run of the Nu HTML checker. Redirects are Werkzeug's, not ours: left out.
-    require_checker()
+def _pages_every_role_sees(app, client, world, ids) -> dict[str, str]:
+    """Every HTML page a role can reach (GET), and every form re-shown after an empty POST,
+    by name ("role METHOD template (status)"). Redirects are Werkzeug's, not ours: left out."""
     _add_moderation_history(app, world)
     documents: dict[str, str] = {}
     for role in ROLE_NAMES:
@@ -735,6 +736,22 @@ def test_every_page_in_the_matrix_is_valid_html_for_every_role(app, client, worl
             if response.mimetype == "text/html" and not 300 <= response.status_code < 400:
                 name = f"{role} {method} {template} ({response.status_code})"
                 documents[name] = response.get_data(as_text=True)
-
     assert len(documents) > 150, "too few pages rendered to be a fair check"
-    assert_valid_html(documents.items())
+    return documents
+
+
+def test_every_page_in_the_matrix_is_valid_html_for_every_role(app, client, world, ids):
+    # One run of the Nu HTML checker over them all.
+    require_checker()
+    assert_valid_html(_pages_every_role_sees(app, client, world, ids).items())
+
+
+def test_every_page_names_itself_and_ties_its_error_messages_to_their_fields(app, client,
+                                                                             world, ids):
+    # Titles: the page, then the site once; "Error: " first exactly when errors are shown.
+    # Each error message is read with its field, and each summary link goes somewhere.
+    site_name = app.config["SITE_NAME"]
+    wrong = [f"{name}: {problem}"
+             for name, html in _pages_every_role_sees(app, client, world, ids).items()
+             for problem in title_problems(html, site_name) + error_message_problems(html)]
+    assert wrong == [], "\n".join(wrong)

@@ -20,6 +20,11 @@ from forum.text import render_markdown
 from tests.unit.test_guide_exports import sample_document
 
 DOC = sample_document()
+TABLE = GuideDocument(title="Turnout", publisher="Northbridge set, Learning Sets", sections=[
+    Section(title="Figures", excerpts=[Excerpt(
+        body_html=render_markdown("| Council | Turnout |\n|---|---|\n| Northbridge | 40% |\n"
+                                  "| Eastmoor | 35% |"),
+        credit="A participant")])])
 QUOTED_LIST = GuideDocument(title="Lists", publisher="Northbridge set, Learning Sets", sections=[
     Section(title="Steps", excerpts=[Excerpt(
         body_html=render_markdown("We did it *this* way:\n\n1. wrote\n2. met\n\n"
@@ -102,6 +107,16 @@ def test_lists_are_real_lists_numbered_from_their_start() -> None:
     assert second.xpath("./w:lvlOverride/w:startOverride/@w:val") == ["3"]
     abstract = {n.numId: n.abstractNumId.val for n in numbering.num_lst}
     assert abstract[items["a bullet"].numId.val] != abstract[ordered["wrote"]]
+
+
+def test_a_tables_heading_row_is_marked_as_its_header_row() -> None:
+    # Word's accessibility checker asks for it: a screen reader then reads each cell with its
+    # column's heading, and the row repeats on each page the table runs onto.
+    document = docx.Document(io.BytesIO(export(TABLE, "docx")))
+    (table,) = document.tables
+    headers = [[cell.text for cell in row.cells] for row in table.rows
+               if row._tr.trPr is not None and row._tr.trPr.find(qn("w:tblHeader")) is not None]
+    assert headers == [["Council", "Turnout"]]
 
 
 def test_every_page_after_the_cover_has_the_title_and_page_n_of_m(

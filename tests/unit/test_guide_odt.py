@@ -11,6 +11,7 @@ from forum.guides.document import CONTENTS_PAGES_NOTE
 from forum.guides.export import export
 from forum.guides.export.docx_template import FONT
 from tests.unit.test_guide_docx_style import QUOTED_LIST
+from tests.unit.test_guide_docx_style import TABLE
 from tests.unit.test_guide_exports import sample_document
 
 DOC = sample_document()
@@ -70,6 +71,13 @@ def test_lists_are_real_lists_numbered_from_their_start() -> None:
     assert content.count("<text:list ") == 3
     assert 'text:start-value="3"' in content
     assert ">1. wrote" not in content
+
+
+def test_a_tables_heading_row_is_its_header_row() -> None:
+    content = _part(zipfile.ZipFile(io.BytesIO(export(TABLE, "odt"))), "content.xml")
+    header = content.split("<table:table-header-rows>", 1)[1].split("</table:table-header-rows>")[0]
+    assert header.count("<table:table-row>") == 1
+    assert "Council" in header and "Turnout" in header and "Northbridge" not in header
 
 
 def test_the_footer_has_the_title_and_page_n_of_m(package: zipfile.ZipFile) -> None:

@@ -107,6 +107,38 @@ def parse_fragment(html: str) -> Node:
     return builder.root
 
 
+def table_rows(table: Node) -> tuple[list[list[Node]], int]:
+    """A table's rows (each its ``th``/``td`` cells) and how many of the first are heading rows.
+
+    Heading rows are those of its ``thead`` (Markdown puts the header line there), else the
+    leading rows made only of ``th`` cells. The DOCX and ODT files mark them as the table's
+    header, so a screen reader announces each cell with its column heading.
+    """
+    rows: list[list[Node]] = []
+    in_head: list[bool] = []
+
+    def walk(node: Node, head: bool) -> None:
+        for child in node.children:
+            if isinstance(child, Node):
+                if child.tag == "tr":
+                    rows.append([c for c in child.children
+                                 if isinstance(c, Node) and c.tag in {"th", "td"}])
+                    in_head.append(head)
+                else:
+                    walk(child, head or child.tag == "thead")
+
+    walk(table, False)
+    header = 0
+    if any(in_head):
+        while header < len(rows) and in_head[header]:
+            header += 1
+    else:
+        while (header < len(rows) and rows[header]
+               and all(cell.tag == "th" for cell in rows[header])):
+            header += 1
+    return rows, header
+
+
 _HEADING_OPEN = re.compile(r"<h([1-6])\b")
 
 

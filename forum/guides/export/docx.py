@@ -41,6 +41,7 @@ from forum.guides.export import collapse_whitespace
 from forum.guides.export import heading_offset
 from forum.guides.export import parse_fragment
 from forum.guides.export import reproducible_zip
+from forum.guides.export import table_rows
 from forum.guides.export.docx_template import FOOTER_TITLE
 from forum.guides.export.docx_template import LIST_STEP
 from forum.guides.export.docx_template import QUOTE_INDENT
@@ -307,24 +308,17 @@ class _Writer:
         paragraph.add_run("* * *")
 
     def _table(self, node: Node, ctx: _Context) -> None:
-        rows: list[list[Node]] = []
-
-        def walk(n: Node) -> None:
-            for child in n.children:
-                if isinstance(child, Node):
-                    if child.tag == "tr":
-                        rows.append([c for c in child.children
-                                     if isinstance(c, Node) and c.tag in {"th", "td"}])
-                    else:
-                        walk(child)
-
-        walk(node)
+        rows, header_rows = table_rows(node)
         width = max((len(r) for r in rows), default=0)
         if not width:
             return
         table = self.document.add_table(rows=len(rows), cols=width)
         table.style = self.document.styles["Table Grid"]
-        for cells, row in zip(rows, table.rows, strict=True):
+        for number, (cells, row) in enumerate(zip(rows, table.rows, strict=True)):
+            if number < header_rows:
+                # Word's "Repeat as header row": read out with each cell, and repeated on
+                # each page the table runs onto.
+                row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
             for cell_node, cell in zip(cells, row.cells, strict=False):
                 paragraph = cell.paragraphs[0]
                 self.inline(paragraph, cell_node.children, _Format(bold=cell_node.tag == "th"))

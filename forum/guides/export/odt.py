@@ -21,6 +21,7 @@ from odfdo import Cell
 from odfdo import Document
 from odfdo import Element
 from odfdo import Header
+from odfdo import HeaderRows
 from odfdo import LineBreak
 from odfdo import Link
 from odfdo import List
@@ -48,6 +49,7 @@ from forum.guides.export import collapse_whitespace
 from forum.guides.export import heading_offset
 from forum.guides.export import parse_fragment
 from forum.guides.export import reproducible_zip
+from forum.guides.export import table_rows
 from forum.guides.export.docx_template import BULLETS
 from forum.guides.export.docx_template import FONT
 from forum.guides.export.docx_template import LINK_COLOUR
@@ -407,23 +409,16 @@ class _Writer:
         self.paragraph(container, ctx.style, "* * *")
 
     def _table(self, container: Element, node: Node, ctx: _Context) -> None:
-        rows: list[list[Node]] = []
-
-        def walk(n: Node) -> None:
-            for child in n.children:
-                if isinstance(child, Node):
-                    if child.tag == "tr":
-                        rows.append([c for c in child.children
-                                     if isinstance(c, Node) and c.tag in {"th", "td"}])
-                    else:
-                        walk(child)
-
-        walk(node)
+        rows, header_rows = table_rows(node)
         width = max((len(r) for r in rows), default=0)
         if not width:
             return
         table = Table(f"Table{len(self.body.get_tables()) + 1}")
-        for cells in rows:
+        header = HeaderRows() if header_rows else None
+        if header is not None:
+            # The table's heading rows: read out with each cell, repeated on each page.
+            table.append(header)
+        for number, cells in enumerate(rows):
             row = Row()
             for cell_node in cells + [Node("td")] * (width - len(cells)):
                 cell = Cell()
@@ -435,7 +430,7 @@ class _Writer:
                     paragraph.append(target)
                 self.inline(target, cell_node.children)
                 row.append(cell)
-            table.append(row)
+            (header if header is not None and number < header_rows else table).append(row)
         container.append(table)
 
     def html(self, html: str | None, ctx: _Context) -> None:
