@@ -277,12 +277,14 @@ def merge_organisation(organisation_id: int):
     """Fold a duplicate into another record: its people and their guide credits move."""
     record = _organisation(organisation_id)
     form = MergeOrganisationForm()
-    form.survivor.choices = [SelectChoice(str(other.id), other.name)
-                             for other in organisations.all_organisations(db.session)
-                             if other.id != record.id]
+    others = [SelectChoice(str(other.id), other.name)
+              for other in organisations.all_organisations(db.session) if other.id != record.id]
+    # The merge cannot be undone: the list starts with no choice, so a press of "Merge" without
+    # choosing (or without the type-ahead's script) asks which organisation, never picks one.
+    form.survivor.choices = [SelectChoice("", "Choose an organisation"), *others]
     # With no other record there is no field to choose with, so no error to point to: the
     # page says there is nothing to merge into.
-    if form.survivor.choices and form.validate_on_submit():
+    if others and form.validate_on_submit():
         survivor = db.session.get(Organisation, int(form.survivor.data))
         if survivor is None:
             form.survivor.errors = ["Choose the organisation to merge into"]

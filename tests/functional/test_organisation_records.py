@@ -3,6 +3,8 @@ records (logged; people and their guide credits move), and people ask for theirs
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -91,6 +93,26 @@ def test_merging_moves_people_and_their_credits_and_is_logged(app, client, world
             survivor, "Northbridge Metropolitan Borough Council")
         change = db.session.scalar(select(OrganisationChange))
         assert change.action == "merged" and "Northbridge MBC" in change.detail
+
+
+def test_the_merge_list_starts_with_no_organisation_chosen(app, client, world):
+    """An irreversible merge needs a choice: pressing Merge straight away (without the
+    type-ahead's script) asks for one and merges nothing."""
+    with app.app_context():
+        duplicate = _record("Westby DC")
+        _record("Westby District Council")
+    client.sign_in_as(world.admin)
+    page = client.get(f"/admin/organisations/{duplicate}/merge").get_data(as_text=True)
+    first = re.search(r'<select[^>]*>\s*<option([^>]*)>([^<]*)</option>', page)
+    assert first is not None
+    assert 'value=""' in first.group(1) and first.group(2).strip() == "Choose an organisation"
+    assert page.count("selected") == 0
+    response = client.post(f"/admin/organisations/{duplicate}/merge", data={"survivor": ""})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "govuk-error-summary" in text
+    assert "Choose the organisation to merge into" in text
+    with app.app_context():
+        assert db.session.get(Organisation, duplicate) is not None
 
 
 def test_merging_into_itself_or_nothing_is_refused(app, client, world):
