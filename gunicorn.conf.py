@@ -49,8 +49,10 @@ def when_ready(server):
 def pre_fork(server, worker):
     """In the master, just before each fork: move every object loaded so far into the
     permanent generation, so a worker's collections never write to (and so copy) the pages
-    they live in."""
+    they live in. The garbage of loading (about 1,500 objects in reference cycles) is
+    collected first: frozen, it would stay for good in the master and in every worker."""
     if preload_app:
+        gc.collect()
         gc.freeze()
         gc.enable()
 

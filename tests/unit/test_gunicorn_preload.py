@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import runpy
+import weakref
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -46,6 +47,32 @@ def test_the_master_freezes_what_it_loaded_before_each_fork(monkeypatch, app):
         gc.unfreeze()
 
 
+class _Cycle:
+    """An object in a reference cycle: only the cyclic collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def _garbage_cycle() -> weakref.ref:
+    return weakref.ref(_Cycle())
+
+
+def test_the_master_does_not_freeze_its_garbage(monkeypatch, app):
+    """Garbage left from loading the app is freed before the freeze, not kept for good in the
+    master and in every worker."""
+    conf = _conf(monkeypatch)  # collection off, as while the master loads the app
+    server = SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app))
+    conf["when_ready"](server)
+    garbage = _garbage_cycle()
+    try:
+        conf["pre_fork"](server, _worker(app))
+        gc.collect()
+        assert garbage() is None
+    finally:
+        gc.unfreeze()
+
+
 def test_a_new_worker_drops_the_masters_connections(monkeypatch, app):
     conf = _conf(monkeypatch)
     with app.app_context():
@@ -78,9 +105,14 @@ def test_a_worker_freezes_what_it_holds_once_warmed_up(monkeypatch, app):
         for _ in range(WARM_UP_REQUESTS - 1):
             client.get("/sign-in")
         assert gc.get_freeze_count() == 0  # still warming up: nothing frozen yet
+        gc.disable()  # no collection of its own between here and the freeze
+        garbage = _garbage_cycle()
         client.get("/sign-in")
         assert gc.get_freeze_count() > 0
+        gc.collect()
+        assert garbage() is None  # the requests' garbage was not frozen with the rest
     finally:
+        gc.enable()
         gc.unfreeze()
         for pool in masters_pools:  # the worker dropped them unclosed: see the test above
             pool.dispose()
