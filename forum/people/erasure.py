@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from dataclasses import field
 
 from sqlalchemy import Column
+from sqlalchemy import and_
 from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import or_
@@ -210,8 +211,12 @@ def _forget_titles(session: Session, titles: dict[int, str]) -> None:
                 Notification.thread_id == thread_id)):
             note.text = _redact(note.text, pattern, WITHDRAWN_THREAD_TITLE) or ""
             note.reason = _redact(note.reason, pattern, WITHDRAWN_THREAD_TITLE)
-        for email in session.scalars(select(QueuedEmail).where(QueuedEmail.post_id.in_(
-                select(Post.id).where(Post.thread_id == thread_id)))):
+        # An email about one of the thread's posts, or one about no post that quotes the
+        # title: a daily summary, which gathers the notifications' texts.
+        about_thread = QueuedEmail.post_id.in_(select(Post.id).where(Post.thread_id == thread_id))
+        quoting = and_(QueuedEmail.post_id.is_(None),
+                       QueuedEmail.text_body.contains(title.strip(), autoescape=True))
+        for email in session.scalars(select(QueuedEmail).where(or_(about_thread, quoting))):
             email.subject = _redact(email.subject, pattern, WITHDRAWN_THREAD_TITLE) or ""
             email.text_body = _redact(email.text_body, pattern, WITHDRAWN_THREAD_TITLE) or ""
             email.html_body = _redact(email.html_body, pattern, WITHDRAWN_THREAD_TITLE)

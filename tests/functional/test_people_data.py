@@ -601,3 +601,33 @@ def test_deleting_a_long_history_takes_seconds(app, world):
         assert db.session.scalar(select(User).where(User.id == world.member.id)) is None
     print(f"erased 10,001 posts in {seconds:.1f} s")
     assert seconds < 30, f"took {seconds:.1f} s"
+
+
+def test_deleting_my_account_takes_my_unpublished_title_from_a_daily_summary(app, client, world):
+    """A moderator who reads their notices as a daily summary was emailed the waiting
+    challenge's title in it: the summary's copy in the outbox loses it too."""
+    from forum.models import EmailMode
+    from forum.models import NotificationPreference
+    from forum.notifications.delivery import send_digests
+
+    person_id = _become_the_person(app, world)
+    with app.app_context():
+        db.session.add(NotificationPreference(
+            user_id=world.moderator.id, decisions=EmailMode.IMMEDIATELY,
+            replies=EmailMode.IMMEDIATELY, waiting=EmailMode.DAILY))
+        person = db.session.get(User, person_id)
+        learning_set = db.session.get(LearningSet, world.learning_set.id)
+        learning_set.moderation_policy = ModerationPolicy.EVERY_POST
+        challenges.start_challenge(db.session, person, learning_set,
+                                   title="Quillsummary challenge title",
+                                   body="Quillsummary opening.", aim="Quillsummary aim")
+        db.session.commit()
+    with app.app_context():
+        assert send_digests(app) == 1
+    assert "quillsummary challenge title" in _everything_in_the_database(app)
+
+    client.sign_in_as(world.member)
+    done = client.post("/account/delete", data={"posts": "keep",
+                                                "password": factories.DEFAULT_PASSWORD})
+    assert done.status_code == 302
+    assert "quillsummary" not in _everything_in_the_database(app)
