@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 
+from markupsafe import escape
 from sqlalchemy import Column
 from sqlalchemy import and_
 from sqlalchemy import delete
@@ -188,7 +189,9 @@ def _name_pattern(name: str) -> re.Pattern[str] | None:
     name = name.strip()
     if not name:
         return None
-    forms = {name, html.escape(name), html.escape(name, quote=False)}
+    # As written, and as HTML bodies hold it: escaped by Jinja (markupsafe: ' as &#39;) or by
+    # the standard library (&#x27;).
+    forms = {name, str(escape(name)), html.escape(name), html.escape(name, quote=False)}
     alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
@@ -211,10 +214,12 @@ def _forget_titles(session: Session, titles: dict[int, str]) -> None:
                 Notification.thread_id == thread_id)):
             note.text = _redact(note.text, pattern, WITHDRAWN_THREAD_TITLE) or ""
             note.reason = _redact(note.reason, pattern, WITHDRAWN_THREAD_TITLE)
-        # An email about one of the thread's posts, or one about no post that quotes the
-        # title: a daily summary, which gathers the notifications' texts.
+        # An email about one of the thread's posts, or one about no post, to someone told
+        # about the thread, that quotes the title: a daily summary of the notifications.
         about_thread = QueuedEmail.post_id.in_(select(Post.id).where(Post.thread_id == thread_id))
         quoting = and_(QueuedEmail.post_id.is_(None),
+                       QueuedEmail.user_id.in_(select(Notification.user_id).where(
+                           Notification.thread_id == thread_id)),
                        QueuedEmail.text_body.contains(title.strip(), autoescape=True))
         for email in session.scalars(select(QueuedEmail).where(or_(about_thread, quoting))):
             email.subject = _redact(email.subject, pattern, WITHDRAWN_THREAD_TITLE) or ""

@@ -619,15 +619,46 @@ def test_deleting_my_account_takes_my_unpublished_title_from_a_daily_summary(app
         learning_set = db.session.get(LearningSet, world.learning_set.id)
         learning_set.moderation_policy = ModerationPolicy.EVERY_POST
         challenges.start_challenge(db.session, person, learning_set,
-                                   title="Quillsummary challenge title",
+                                   title="Quillsummary's challenge & title",
                                    body="Quillsummary opening.", aim="Quillsummary aim")
         db.session.commit()
     with app.app_context():
         assert send_digests(app) == 1
-    assert "quillsummary challenge title" in _everything_in_the_database(app)
+    assert "quillsummary's challenge & title" in _everything_in_the_database(app)
 
     client.sign_in_as(world.member)
     done = client.post("/account/delete", data={"posts": "keep",
                                                 "password": factories.DEFAULT_PASSWORD})
     assert done.status_code == 302
     assert "quillsummary" not in _everything_in_the_database(app)
+
+
+def test_deleting_my_account_takes_a_name_with_an_apostrophe_from_a_daily_summary(
+        app, client, world):
+    """A summary's HTML body holds the name as the template escaped it (O&#39;Quillan): it
+    is redacted there too, not only where the name is written plainly."""
+    from forum.models import EmailMode
+    from forum.models import NotificationPreference
+    from forum.notifications.delivery import send_digests
+
+    with app.app_context():
+        db.session.add(NotificationPreference(
+            user_id=world.moderator.id, decisions=EmailMode.IMMEDIATELY,
+            replies=EmailMode.DAILY, waiting=EmailMode.DAILY))
+        person = db.session.get(User, world.member.id)
+        person.display_name = "Orla O'Quillan"
+        thread = db.session.get(Thread, world.thread.id)
+        answered = factories.make_post(thread, db.session.get(User, world.moderator.id),
+                                       parent=thread.posts[0], body="A question for Orla.")
+        db.session.commit()
+        threads.reply_to(db.session, person, answered, body="My answer.")
+        db.session.commit()
+    with app.app_context():
+        assert send_digests(app) == 1
+    assert "o&#39;quillan" in _everything_in_the_database(app)
+
+    client.sign_in_as(world.member)
+    done = client.post("/account/delete", data={"posts": "keep",
+                                                "password": factories.DEFAULT_PASSWORD})
+    assert done.status_code == 302
+    assert "quillan" not in _everything_in_the_database(app)
