@@ -185,13 +185,17 @@ def user_foreign_keys() -> set[tuple[str, str]]:
     return found
 
 
+def _html_forms(name: str) -> set[str]:
+    """The name as written, and as HTML bodies hold it: escaped by Jinja (markupsafe: ' as
+    &#39;) or by the standard library (&#x27;)."""
+    return {name, str(escape(name)), html.escape(name), html.escape(name, quote=False)}
+
+
 def _name_pattern(name: str) -> re.Pattern[str] | None:
     name = name.strip()
     if not name:
         return None
-    # As written, and as HTML bodies hold it: escaped by Jinja (markupsafe: ' as &#39;) or by
-    # the standard library (&#x27;).
-    forms = {name, str(escape(name)), html.escape(name), html.escape(name, quote=False)}
+    forms = _html_forms(name)
     alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
@@ -239,12 +243,11 @@ def _redact_rows(session: Session, user: User) -> None:
             Notification.reason.contains(name, autoescape=True)))):
         note.text = _redact(note.text, pattern) or ""
         note.reason = _redact(note.reason, pattern)
-    escaped = html.escape(name)
     for email in session.scalars(select(QueuedEmail).where(or_(
             QueuedEmail.subject.contains(name, autoescape=True),
             QueuedEmail.text_body.contains(name, autoescape=True),
-            QueuedEmail.html_body.contains(name, autoescape=True),
-            QueuedEmail.html_body.contains(escaped, autoescape=True)))):
+            *(QueuedEmail.html_body.contains(form, autoescape=True)
+              for form in _html_forms(name))))):
         email.subject = _redact(email.subject, pattern) or ""
         email.text_body = _redact(email.text_body, pattern) or ""
         email.html_body = _redact(email.html_body, pattern)

@@ -652,6 +652,12 @@ def test_deleting_my_account_takes_a_name_with_an_apostrophe_from_a_daily_summar
                                        parent=thread.posts[0], body="A question for Orla.")
         db.session.commit()
         threads.reply_to(db.session, person, answered, body="My answer.")
+        # And an email whose HTML alone names them (its text part says "someone").
+        db.session.add(QueuedEmail(user_id=world.moderator.id, kind="reply",
+                                   to_address="moderator@example.org", subject="A reply",
+                                   text_body="Someone replied.",
+                                   html_body="<p>Orla O&#39;Quillan replied.</p>",
+                                   sent_at=utcnow()))
         db.session.commit()
     with app.app_context():
         assert send_digests(app) == 1
