@@ -603,18 +603,37 @@ def test_deleting_a_long_history_takes_seconds(app, world):
     assert seconds < 30, f"took {seconds:.1f} s"
 
 
+def _moderator_reads_a_daily_summary(world) -> None:
+    """The world's moderator chose one daily email for every notice (inside an app context)."""
+    from forum.models import EmailMode
+    from forum.models import NotificationPreference
+
+    db.session.add(NotificationPreference(
+        user_id=world.moderator.id, decisions=EmailMode.DAILY, replies=EmailMode.DAILY,
+        waiting=EmailMode.DAILY))
+
+
+def _summarise_then_delete_my_account(app, client, world, kept: str) -> str:
+    """Send the daily summaries (``kept`` is then in the database), delete the member's
+    account; everything left in the database."""
+    from forum.notifications.delivery import send_digests
+
+    with app.app_context():
+        assert send_digests(app) == 1
+    assert kept in _everything_in_the_database(app)
+    client.sign_in_as(world.member)
+    done = client.post("/account/delete", data={"posts": "keep",
+                                                "password": factories.DEFAULT_PASSWORD})
+    assert done.status_code == 302
+    return _everything_in_the_database(app)
+
+
 def test_deleting_my_account_takes_my_unpublished_title_from_a_daily_summary(app, client, world):
     """A moderator who reads their notices as a daily summary was emailed the waiting
     challenge's title in it: the summary's copy in the outbox loses it too."""
-    from forum.models import EmailMode
-    from forum.models import NotificationPreference
-    from forum.notifications.delivery import send_digests
-
     person_id = _become_the_person(app, world)
     with app.app_context():
-        db.session.add(NotificationPreference(
-            user_id=world.moderator.id, decisions=EmailMode.IMMEDIATELY,
-            replies=EmailMode.IMMEDIATELY, waiting=EmailMode.DAILY))
+        _moderator_reads_a_daily_summary(world)
         person = db.session.get(User, person_id)
         learning_set = db.session.get(LearningSet, world.learning_set.id)
         learning_set.moderation_policy = ModerationPolicy.EVERY_POST
@@ -622,29 +641,17 @@ def test_deleting_my_account_takes_my_unpublished_title_from_a_daily_summary(app
                                    title="Quillsummary's challenge & title",
                                    body="Quillsummary opening.", aim="Quillsummary aim")
         db.session.commit()
-    with app.app_context():
-        assert send_digests(app) == 1
-    assert "quillsummary's challenge & title" in _everything_in_the_database(app)
-
-    client.sign_in_as(world.member)
-    done = client.post("/account/delete", data={"posts": "keep",
-                                                "password": factories.DEFAULT_PASSWORD})
-    assert done.status_code == 302
-    assert "quillsummary" not in _everything_in_the_database(app)
+    left = _summarise_then_delete_my_account(app, client, world,
+                                             "quillsummary's challenge & title")
+    assert "quillsummary" not in left
 
 
 def test_deleting_my_account_takes_a_name_with_an_apostrophe_from_a_daily_summary(
         app, client, world):
     """A summary's HTML body holds the name as the template escaped it (O&#39;Quillan): it
     is redacted there too, not only where the name is written plainly."""
-    from forum.models import EmailMode
-    from forum.models import NotificationPreference
-    from forum.notifications.delivery import send_digests
-
     with app.app_context():
-        db.session.add(NotificationPreference(
-            user_id=world.moderator.id, decisions=EmailMode.IMMEDIATELY,
-            replies=EmailMode.DAILY, waiting=EmailMode.DAILY))
+        _moderator_reads_a_daily_summary(world)
         person = db.session.get(User, world.member.id)
         person.display_name = "Orla O'Quillan"
         thread = db.session.get(Thread, world.thread.id)
@@ -659,12 +666,5 @@ def test_deleting_my_account_takes_a_name_with_an_apostrophe_from_a_daily_summar
                                    html_body="<p>Orla O&#39;Quillan replied.</p>",
                                    sent_at=utcnow()))
         db.session.commit()
-    with app.app_context():
-        assert send_digests(app) == 1
-    assert "o&#39;quillan" in _everything_in_the_database(app)
-
-    client.sign_in_as(world.member)
-    done = client.post("/account/delete", data={"posts": "keep",
-                                                "password": factories.DEFAULT_PASSWORD})
-    assert done.status_code == 302
-    assert "quillan" not in _everything_in_the_database(app)
+    left = _summarise_then_delete_my_account(app, client, world, "o&#39;quillan")
+    assert "quillan" not in left
