@@ -19,7 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 
+from markupsafe import escape
 from sqlalchemy import Column
+from sqlalchemy import and_
 from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import or_
@@ -183,11 +185,17 @@ def user_foreign_keys() -> set[tuple[str, str]]:
     return found
 
 
+def _html_forms(name: str) -> set[str]:
+    """The name as written, and as HTML bodies hold it: escaped by Jinja (markupsafe: ' as
+    &#39;) or by the standard library (&#x27;)."""
+    return {name, str(escape(name)), html.escape(name), html.escape(name, quote=False)}
+
+
 def _name_pattern(name: str) -> re.Pattern[str] | None:
     name = name.strip()
     if not name:
         return None
-    forms = {name, html.escape(name), html.escape(name, quote=False)}
+    forms = _html_forms(name)
     alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
@@ -210,8 +218,14 @@ def _forget_titles(session: Session, titles: dict[int, str]) -> None:
                 Notification.thread_id == thread_id)):
             note.text = _redact(note.text, pattern, WITHDRAWN_THREAD_TITLE) or ""
             note.reason = _redact(note.reason, pattern, WITHDRAWN_THREAD_TITLE)
-        for email in session.scalars(select(QueuedEmail).where(QueuedEmail.post_id.in_(
-                select(Post.id).where(Post.thread_id == thread_id)))):
+        # An email about one of the thread's posts, or one about no post, to someone told
+        # about the thread, that quotes the title: a daily summary of the notifications.
+        about_thread = QueuedEmail.post_id.in_(select(Post.id).where(Post.thread_id == thread_id))
+        quoting = and_(QueuedEmail.post_id.is_(None),
+                       QueuedEmail.user_id.in_(select(Notification.user_id).where(
+                           Notification.thread_id == thread_id)),
+                       QueuedEmail.text_body.contains(title.strip(), autoescape=True))
+        for email in session.scalars(select(QueuedEmail).where(or_(about_thread, quoting))):
             email.subject = _redact(email.subject, pattern, WITHDRAWN_THREAD_TITLE) or ""
             email.text_body = _redact(email.text_body, pattern, WITHDRAWN_THREAD_TITLE) or ""
             email.html_body = _redact(email.html_body, pattern, WITHDRAWN_THREAD_TITLE)
@@ -229,12 +243,11 @@ def _redact_rows(session: Session, user: User) -> None:
             Notification.reason.contains(name, autoescape=True)))):
         note.text = _redact(note.text, pattern) or ""
         note.reason = _redact(note.reason, pattern)
-    escaped = html.escape(name)
     for email in session.scalars(select(QueuedEmail).where(or_(
             QueuedEmail.subject.contains(name, autoescape=True),
             QueuedEmail.text_body.contains(name, autoescape=True),
-            QueuedEmail.html_body.contains(name, autoescape=True),
-            QueuedEmail.html_body.contains(escaped, autoescape=True)))):
+            *(QueuedEmail.html_body.contains(form, autoescape=True)
+              for form in _html_forms(name))))):
         email.subject = _redact(email.subject, pattern) or ""
         email.text_body = _redact(email.text_body, pattern) or ""
         email.html_body = _redact(email.html_body, pattern)

@@ -601,3 +601,70 @@ def test_deleting_a_long_history_takes_seconds(app, world):
         assert db.session.scalar(select(User).where(User.id == world.member.id)) is None
     print(f"erased 10,001 posts in {seconds:.1f} s")
     assert seconds < 30, f"took {seconds:.1f} s"
+
+
+def _moderator_reads_a_daily_summary(world) -> None:
+    """The world's moderator chose one daily email for every notice (inside an app context)."""
+    from forum.models import EmailMode
+    from forum.models import NotificationPreference
+
+    db.session.add(NotificationPreference(
+        user_id=world.moderator.id, decisions=EmailMode.DAILY, replies=EmailMode.DAILY,
+        waiting=EmailMode.DAILY))
+
+
+def _summarise_then_delete_my_account(app, client, world, kept: str) -> str:
+    """Send the daily summaries (``kept`` is then in the database), delete the member's
+    account; everything left in the database."""
+    from forum.notifications.delivery import send_digests
+
+    with app.app_context():
+        assert send_digests(app) == 1
+    assert kept in _everything_in_the_database(app)
+    client.sign_in_as(world.member)
+    done = client.post("/account/delete", data={"posts": "keep",
+                                                "password": factories.DEFAULT_PASSWORD})
+    assert done.status_code == 302
+    return _everything_in_the_database(app)
+
+
+def test_deleting_my_account_takes_my_unpublished_title_from_a_daily_summary(app, client, world):
+    """A moderator who reads their notices as a daily summary was emailed the waiting
+    challenge's title in it: the summary's copy in the outbox loses it too."""
+    person_id = _become_the_person(app, world)
+    with app.app_context():
+        _moderator_reads_a_daily_summary(world)
+        person = db.session.get(User, person_id)
+        learning_set = db.session.get(LearningSet, world.learning_set.id)
+        learning_set.moderation_policy = ModerationPolicy.EVERY_POST
+        challenges.start_challenge(db.session, person, learning_set,
+                                   title="Quillsummary's challenge & title",
+                                   body="Quillsummary opening.", aim="Quillsummary aim")
+        db.session.commit()
+    left = _summarise_then_delete_my_account(app, client, world,
+                                             "quillsummary's challenge & title")
+    assert "quillsummary" not in left
+
+
+def test_deleting_my_account_takes_a_name_with_an_apostrophe_from_a_daily_summary(
+        app, client, world):
+    """A summary's HTML body holds the name as the template escaped it (O&#39;Quillan): it
+    is redacted there too, not only where the name is written plainly."""
+    with app.app_context():
+        _moderator_reads_a_daily_summary(world)
+        person = db.session.get(User, world.member.id)
+        person.display_name = "Orla O'Quillan"
+        thread = db.session.get(Thread, world.thread.id)
+        answered = factories.make_post(thread, db.session.get(User, world.moderator.id),
+                                       parent=thread.posts[0], body="A question for Orla.")
+        db.session.commit()
+        threads.reply_to(db.session, person, answered, body="My answer.")
+        # And an email whose HTML alone names them (its text part says "someone").
+        db.session.add(QueuedEmail(user_id=world.moderator.id, kind="reply",
+                                   to_address="moderator@example.org", subject="A reply",
+                                   text_body="Someone replied.",
+                                   html_body="<p>Orla O&#39;Quillan replied.</p>",
+                                   sent_at=utcnow()))
+        db.session.commit()
+    left = _summarise_then_delete_my_account(app, client, world, "o&#39;quillan")
+    assert "quillan" not in left
