@@ -112,14 +112,17 @@ _POST_WIDTH = len(_POST_COLUMNS)
 
 @cache
 def page_posts_statement():
-    """The posts ``ids`` with their authors and files, a row per post and file (most posts
-    have none, so the join adds empty columns, not rows); built once per process."""
+    """The posts ``ids`` of the thread ``thread_id`` with their authors and files, a row per
+    post and file (most posts have none, so the join adds empty columns, not rows); built once
+    per process. The thread is checked too: an id from anywhere else (a kept shape gone stale,
+    say) never puts another thread's post on this thread's page."""
     return (select(*_POST_COLUMNS, User.display_name, User.organisation,
                    UploadedFile.id, UploadedFile.original_name, UploadedFile.file_type,
                    UploadedFile.size, UploadedFile.awaiting_approval)
             .outerjoin(User, User.id == Post.author_id)
             .outerjoin(UploadedFile, UploadedFile.post_id == Post.id)
-            .where(Post.id.in_(bindparam("ids", expanding=True)))
+            .where(Post.id.in_(bindparam("ids", expanding=True)),
+                   Post.thread_id == bindparam("thread_id"))
             .order_by(Post.id, UploadedFile.id))
 
 
@@ -129,7 +132,7 @@ def load_page_posts(session: Session, thread: Thread, ids: list[int]) -> list[Pa
     posts: list[PagePost] = []
     last: PagePost | None = None
     width = _POST_WIDTH
-    for row in session.execute(page_posts_statement(), {"ids": ids}):
+    for row in session.execute(page_posts_statement(), {"ids": ids, "thread_id": thread.id}):
         if last is None or last.id != row[0]:
             author_id = row[2]
             author = (PageAuthor(author_id, row[width], row[width + 1])

@@ -11,6 +11,7 @@ from forum.models import Post
 from forum.models import PostStatus
 from forum.models import Thread
 from forum.models import User
+from forum.threads.page_posts import load_page_posts
 from tests import factories
 from tests import htmlcheck
 from tests.querycount import count_page_queries
@@ -254,3 +255,18 @@ def test_waiting_posts_take_no_place_in_a_readers_pages(app, world):
         client.sign_in_as(who)
         page = client.get(f"/threads/{thread_id}?post={waiting_id}").text
         assert "Replies, page 2 of 2" in page and "Waiting words 7b1d" in page
+
+
+def test_a_page_never_shows_another_threads_post_whatever_ids_it_is_given(app, world):
+    """The posts of a page are read for their thread only: an id from elsewhere (a kept
+    shape gone stale, say) is left out, never shown on the wrong thread's page."""
+    with app.app_context():
+        learning_set = db.session.get(LearningSet, world.learning_set.id)
+        author = db.session.get(User, world.member.id)
+        here = factories.make_thread(learning_set, author, title="Here")
+        elsewhere = factories.make_thread(learning_set, author, title="Elsewhere")
+        mine = factories.make_post(here, author, body="Mine.")
+        other = factories.make_post(elsewhere, author, body="Not mine.")
+        db.session.commit()
+        shown = load_page_posts(db.session, here, [mine.id, other.id])
+        assert [post.id for post in shown] == [mine.id]
