@@ -23,7 +23,7 @@ REMOVE = "remove"
 
 POSTS_CHOICES = [
     SelectChoice(KEEP, "Keep my published posts, credited to “A former member”"),
-    SelectChoice(REMOVE, "Remove the text of my posts too"),
+    SelectChoice(REMOVE, "Remove the text of my posts (and of any challenge summary I wrote) too"),
 ]
 
 
