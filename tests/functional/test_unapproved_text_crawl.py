@@ -1,0 +1,418 @@
+"""Nobody reads text a moderator has not approved, by any route: the whole site, crawled.
+
+One public learning set holds an item of every kind that waits for a moderator, was refused by
+one, or was hidden by one, each carrying its own marker word (:data:`MARKERS`). Eight people
+(:data:`PEOPLE`) then read the site: each follows every link to a GET route from the start
+pages (at most :data:`PAGES_PER_ROUTE` pages per route, :data:`PAGE_BUDGET` pages in all),
+searches for every marker, and downloads the waiting files; the emails the outbox sent them
+are read too. A marker may reach only the people its item allows (its author, the set's
+moderators, the admin), and it must reach each of them, so the test cannot pass on pages the
+crawl never opened.
+
+The set is public, so even a visitor opens every page that holds the items: only the
+moderation rule (``forum.permissions``), not the set's privacy, stands between them and the
+markers. Only GET routes are followed, and they change nothing a later page depends on
+(opening a notification marks it read, which is why the emails are read first).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections import deque
+from dataclasses import dataclass
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from email.message import EmailMessage
+from urllib.parse import parse_qs
+from urllib.parse import urljoin
+from urllib.parse import urlsplit
+
+from flask import Flask
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import MapAdapter
+from werkzeug.routing import RequestRedirect
+
+from forum.challenges import service as challenges
+from forum.events import topics
+from forum.extensions import db
+from forum.files.service import attach
+from forum.files.service import prepare
+from forum.files.storage import upload_storage
+from forum.mail import outbox_messages
+from forum.models import Action
+from forum.models import Event
+from forum.models import EventAudience
+from forum.models import EventKind
+from forum.models import FollowLevel
+from forum.models import Membership
+from forum.models import ModerationPolicy
+from forum.models import PostKind
+from forum.models import Role
+from forum.models import UpdateOutcome
+from forum.models import User
+from forum.models import Visibility
+from forum.models import utcnow
+from forum.moderation import service as moderation
+from forum.notifications.delivery import send_digests
+from forum.sets import service as sets_service
+from forum.threads import service as threads
+from forum.threads.following import set_follow_level
+from tests import factories
+from tests import file_samples
+from tests.conftest import FormClient
+
+PEOPLE = ("visitor", "member", "other_set_member", "author", "removed_member",
+          "other_set_moderator", "set_moderator", "admin")
+AUTHOR_AND_MODERATORS = frozenset({"author", "set_moderator", "admin"})
+MODERATORS = frozenset({"set_moderator", "admin"})
+# Workshop topics are decided by the people who run events (the admin), not set moderators.
+AUTHOR_AND_EVENT_MANAGERS = frozenset({"author", "admin"})
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A word planted in one unapproved item, and who may read that item."""
+
+    word: str
+    item: str
+    readers: frozenset[str] = AUTHOR_AND_MODERATORS
+    searchable: bool = False  # search finds the item for its readers
+
+
+MARKERS = (
+    Marker("zqwaitingreply", "a waiting reply", searchable=True),
+    Marker("zqreturnedreply", "a reply sent back", searchable=True),
+    Marker("zqwithdrawnreply", "a withdrawn reply", searchable=True),
+    Marker("zqhiddenreply", "a reply a moderator hid", MODERATORS, searchable=True),
+    Marker("zqwaitingedit", "a waiting edit of a published reply"),
+    Marker("zqwaitingthread", "a waiting thread's title", searchable=True),
+    Marker("zqwaitingopening", "a waiting thread's opening post", searchable=True),
+    Marker("zqwaitingretitle", "a waiting new title of a published thread"),
+    Marker("zqwaitingreopening", "a waiting edit of a published opening post"),
+    Marker("zqwaitingquestion", "a waiting reply to a challenge", searchable=True),
+    Marker("zqwaitingchallenge", "a waiting challenge's title", searchable=True),
+    Marker("zqwaitingissue", "a waiting challenge's opening post", searchable=True),
+    Marker("zqwaitingaim", "a waiting challenge's aim"),
+    Marker("zqwaitingaction", "a waiting action", searchable=True),
+    Marker("zqwaitingupdate", "a waiting update on an action", searchable=True),
+    Marker("zqwaitingtopic", "a waiting workshop topic's title", AUTHOR_AND_EVENT_MANAGERS),
+    Marker("zqwaitingtopicnote", "a waiting workshop topic's description",
+           AUTHOR_AND_EVENT_MANAGERS),
+    Marker("zqwaitingfile", "the name of a file on a waiting reply"),
+    Marker("zqwaitingeditfile", "the name of a file added by a waiting edit"),
+    Marker("zqreturnreason", "a moderator's reason for sending a reply back"),
+    Marker("zqhidereason", "a moderator's reason for hiding a reply", MODERATORS),
+)
+MARKER_BY_WORD = {marker.word: marker for marker in MARKERS}
+# A marker word stands alone: letters only, so tokens and nonces cannot contain one by chance.
+MARKER_WORD = re.compile(r"(?<![A-Za-z0-9])zq[a-z]+(?![A-Za-z0-9])", re.IGNORECASE)
+
+PAGES_PER_ROUTE = 2
+PAGE_BUDGET = 250
+LINK = re.compile(r'(?:href|src|action)="([^"#]*)')
+NO_RESULTS = re.compile(r'id="results-heading">\s*No results')
+
+
+@dataclass
+class MarkedSite:
+    """Ids of the people, and of the pages and files that hold the markers."""
+
+    people: dict[str, int]                    # signed-in people's ids, by name
+    person_by_email: dict[str, str]
+    threads: list[int]
+    marked_posts: dict[str, tuple[int, int]]  # marker word -> (thread id, post id)
+    files: dict[str, int]                     # marker word -> file id
+    event: int
+
+
+def _people(learning_set) -> dict[str, User]:
+    """The eight readers (the visitor is None); the removed member is still a member here."""
+    other_set_moderator = factories.make_user("bob@example.org", display_name="Bob Other")
+    other_set = factories.make_set("other", name="Other set", facilitator=other_set_moderator)
+    people = {
+        "visitor": None,
+        "member": factories.make_user("mo@example.org", display_name="Mo Member"),
+        "other_set_member": factories.make_user("otto@example.org", display_name="Otto Other"),
+        "author": factories.make_user("penny@example.org", display_name="Penny Author"),
+        "removed_member": factories.make_user("rita@example.org", display_name="Rita Removed"),
+        "other_set_moderator": other_set_moderator,
+        "set_moderator": factories.make_user("mia@example.org", display_name="Mia Moderator"),
+        "admin": factories.make_user("ada@example.org", display_name="Ada Admin",
+                                     is_admin=True),
+    }
+    for name in ("member", "author", "removed_member"):
+        factories.add_member(people[name], learning_set, Role.MEMBER)
+    factories.add_member(people["set_moderator"], learning_set, Role.MODERATOR)
+    factories.add_member(people["other_set_member"], other_set, Role.MEMBER)
+    return people
+
+
+def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
+    """Published items first (posted while nothing waits), then every marked item, then the
+    moderators' decisions, and last the member's removal."""
+    with app.app_context():
+        session = db.session
+        learning_set = factories.make_set("comms", name="Comms set", visibility=visibility)
+        learning_set.moderation_policy = ModerationPolicy.AFTER_THE_FACT
+        people = _people(learning_set)
+        author, member, moderator = people["author"], people["member"], people["set_moderator"]
+
+        thread, opening = threads.start_thread(session, member, learning_set,
+                                               title="Open thread", body="Opening councils.")
+        published = threads.reply_to(session, author, opening, body="Published councils.")
+        topic_thread, topic_opening = threads.start_thread(
+            session, author, learning_set, title="Penny topic", body="Penny opening councils.")
+        hidden = threads.reply_to(session, author, opening, body="zqhiddenreply councils")
+        challenge, challenge_opening = challenges.start_challenge(
+            session, member, learning_set, title="A challenge", body="Challenge councils.",
+            aim="An aim.")
+        own_challenge, own_opening = challenges.start_challenge(
+            session, author, learning_set, title="Penny challenge",
+            body="Penny challenge councils.", aim="Penny aim.")
+        session.flush()
+        published_action = challenges.reply(
+            session, author, own_opening, own_challenge, kind=PostKind.ACTION,
+            body="Approved action councils.", due_on=date.today() + timedelta(days=3))
+        event = Event(kind=EventKind.WORKSHOP, title="Set workshop",
+                      starts_at=datetime(2031, 1, 1, 10), ends_at=datetime(2031, 1, 1, 12),
+                      audience=EventAudience.SETS, signup_open=True, sets=[learning_set])
+        session.add(event)
+        # Followers who are told of every new post in the two threads that get waiting text.
+        for name in ("member", "other_set_member", "removed_member", "author",
+                     "set_moderator"):
+            for followed in (thread, topic_thread):
+                set_follow_level(session, people[name], followed, FollowLevel.WATCHING)
+        session.commit()
+
+        learning_set.moderation_policy = ModerationPolicy.EVERY_POST
+        session.flush()
+        waiting = threads.reply_to(session, author, opening,
+                                   body="zqwaitingreply @Mo councils")
+        returned = threads.reply_to(session, author, opening, body="zqreturnedreply councils")
+        withdrawn = threads.reply_to(session, author, opening, body="zqwithdrawnreply councils")
+        threads.edit_post(session, author, published, body="zqwaitingedit councils")
+        waiting_thread, _ = threads.start_thread(session, author, learning_set,
+                                                 title="zqwaitingthread councils",
+                                                 body="zqwaitingopening councils")
+        threads.edit_post(session, author, topic_opening, body="zqwaitingreopening councils",
+                          title="zqwaitingretitle councils")
+        question = challenges.reply(session, author, challenge_opening, challenge,
+                                    kind=PostKind.QUESTION, body="zqwaitingquestion councils")
+        waiting_challenge, _ = challenges.start_challenge(
+            session, author, learning_set, title="zqwaitingchallenge councils",
+            body="zqwaitingissue councils", aim="zqwaitingaim")
+        challenges.reply(session, author, own_opening, own_challenge, kind=PostKind.ACTION,
+                         body="zqwaitingaction councils",
+                         due_on=date.today() + timedelta(days=5))
+        action = session.scalar(select(Action).where(Action.post_id == published_action.id))
+        challenges.reply(session, author, own_opening, own_challenge, kind=PostKind.UPDATE,
+                         body="zqwaitingupdate councils", action_id=action.id,
+                         outcome=UpdateOutcome.PARTLY_DONE)
+        topics.propose(session, author, event, title="zqwaitingtopic",
+                       description="zqwaitingtopicnote")
+        storage = upload_storage()
+        waiting_file = attach(session, storage, author,
+                              prepare(file_samples.CSV, "zqwaitingfile.csv"), post=waiting)
+        edit_file = attach(session, storage, author,
+                           prepare(file_samples.CSV, "zqwaitingeditfile.csv"), post=published,
+                           awaiting_approval=True)
+        session.commit()
+
+        moderation.reject(session, moderator, returned, "zqreturnreason")
+        moderation.withdraw(session, author, withdrawn)
+        moderation.hide(session, moderator, hidden, "zqhidereason")
+        # Published answers to the posts whose new text waits, telling everyone (by mention
+        # and by following) with a quotation or title of the waiting text's post.
+        threads.reply_to(session, moderator, published,
+                         body="Mia answers @Penny @Mo @Otto @Rita councils")
+        threads.reply_to(session, moderator, topic_opening,
+                         body="Mia answers the opening @Penny @Mo councils")
+        session.commit()
+
+        sets_service.remove_member(session, session.scalar(select(Membership).where(
+            Membership.user_id == people["removed_member"].id,
+            Membership.learning_set_id == learning_set.id)))
+        session.commit()
+
+        posts = {"zqwaitingreply": waiting, "zqreturnedreply": returned,
+                 "zqwithdrawnreply": withdrawn, "zqhiddenreply": hidden,
+                 "zqwaitingedit": published, "zqwaitingreopening": topic_opening,
+                 "zqwaitingquestion": question}
+        return MarkedSite(
+            people={name: person.id for name, person in people.items() if person is not None},
+            person_by_email={person.email: name for name, person in people.items()
+                             if person is not None},
+            threads=[thread.id, topic_thread.id, waiting_thread.id, challenge.thread_id,
+                     own_challenge.thread_id, waiting_challenge.thread_id],
+            marked_posts={word: (post.thread_id, post.id) for word, post in posts.items()},
+            files={"zqwaitingfile": waiting_file.id, "zqwaitingeditfile": edit_file.id},
+            event=event.id)
+
+
+def start_pages(site: MarkedSite) -> list[str]:
+    """Every page that lists, counts, quotes or searches the marked items, and each item's
+    own pages (the moderators' included: the others must be refused them)."""
+    pages = ["/", "/sets/", "/sets/comms/", "/sets/comms/actions", "/sets/comms/participation",
+             "/sets/comms/members", "/sets/comms/moderation-log", "/sets/other/",
+             "/notifications", "/account/data", "/moderation/", "/events/",
+             f"/events/{site.event}", "/admin/", "/admin/log",
+             f"/admin/users/{site.people['author']}"]
+    pages += [f"/threads/{thread_id}" for thread_id in site.threads]
+    for thread_id, post_id in site.marked_posts.values():
+        pages.append(f"/threads/{thread_id}?post={post_id}")
+        pages += [f"/posts/{post_id}/{page}" for page in ("revisions", "reply", "edit", "report")]
+        pages += [f"/moderation/posts/{post_id}/{page}"
+                  for page in ("edit", "reject", "hide", "return-edit")]
+    pages += [f"/files/{file_id}" for file_id in site.files.values()]
+    pages += [f"/search?q={marker.word}" for marker in MARKERS]
+    pages += [f"/search?q=councils{filters}"
+              for filters in ("", "&set=comms", "&author=Penny", "&kind=post", "&kind=thread")]
+    return pages
+
+
+def _route(adapter: MapAdapter, url: str) -> str | None:
+    """The GET route a same-site URL goes to, with its query's names (the pattern that at most
+    :data:`PAGES_PER_ROUTE` pages are read of), or None for a URL not to follow."""
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost") or parts.scheme not in ("", "http"):
+        return None
+    try:
+        rule, _ = adapter.match(parts.path, method="GET", return_rule=True)
+    except RequestRedirect as redirect:
+        return _route(adapter, redirect.new_url)
+    except HTTPException:  # no such page, or one that only takes a POST (it writes)
+        return None
+    if rule.endpoint == "static":
+        return None
+    return rule.rule + "?" + "&".join(sorted(parse_qs(parts.query)))
+
+
+def _as_text(response) -> str:
+    """The body as text, with the headers (a file's name travels in one)."""
+    headers = " ".join(f"{name}: {value}" for name, value in response.headers.items())
+    return response.get_data().decode("utf-8", "replace") + "\n" + headers
+
+
+def crawl(client: FormClient, starts: list[str]) -> dict[str, tuple[int, str]]:
+    """Every start page, then the links found breadth first (at most
+    :data:`PAGES_PER_ROUTE` per route, :data:`PAGE_BUDGET` pages in all): status and text by
+    URL."""
+    adapter = client.application.url_map.bind("localhost")
+    read: dict[str, tuple[int, str]] = {}
+    per_route: Counter[str] = Counter()
+    queue = deque((url, True) for url in starts)
+    while queue and len(read) < PAGE_BUDGET:
+        url, is_start = queue.popleft()
+        parts = urlsplit(url)
+        url = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        route = _route(adapter, url)
+        if url in read or route is None or (not is_start and per_route[route] >= PAGES_PER_ROUTE):
+            continue
+        per_route[route] += 1
+        with client.get(url) as response:
+            read[url] = (response.status_code, _as_text(response))
+        if response.location:
+            queue.append((urljoin(url, response.location), False))
+        if response.mimetype == "text/html":
+            queue.extend((urljoin(url, link.replace("&amp;", "&")), False)
+                         for link in LINK.findall(read[url][1]))
+    return read
+
+
+def markers_in(text: str) -> set[str]:
+    return {word.lower() for word in MARKER_WORD.findall(text)} & MARKER_BY_WORD.keys()
+
+
+def _leak(marker: str, person: str, where: str) -> str:
+    return f"{marker} ({MARKER_BY_WORD[marker].item}) reached {person} in {where}"
+
+
+def page_problems(person: str, pages: dict[str, tuple[int, str]]) -> list[str]:
+    """Markers the person may not read on any page, and searches that found them; and markers
+    they may read that no page showed them."""
+    problems, seen = [], set()
+    for url, (status, text) in pages.items():
+        echoed = markers_in(url)  # the crawler's own words, given back (a search box)
+        for marker in markers_in(text) - echoed:
+            seen.add(marker)
+            if person not in MARKER_BY_WORD[marker].readers:
+                problems.append(_leak(marker, person, f"{url} [{status}]"))
+        if url.startswith("/search?") and status == 200:
+            for marker in echoed:
+                found = not NO_RESULTS.search(text)
+                if found and person not in MARKER_BY_WORD[marker].readers:
+                    problems.append(_leak(marker, person, f"the results of {url}"))
+                if not found and person in MARKER_BY_WORD[marker].readers and (
+                        MARKER_BY_WORD[marker].searchable):
+                    problems.append(f"{person} may read {marker} but {url} found nothing")
+    for marker in MARKERS:
+        if person in marker.readers and marker.word not in seen:
+            problems.append(f"{person} may read {marker.word} ({marker.item}) but no page "
+                            "showed it: the crawl no longer reaches it")
+    return problems
+
+
+def file_problems(person: str, client: FormClient, site: MarkedSite) -> list[str]:
+    """A waiting file downloads for its readers and is refused (403/404) to everyone else."""
+    problems = []
+    for marker, file_id in site.files.items():
+        with client.get(f"/files/{file_id}") as response:
+            status = response.status_code
+        may_read = person in MARKER_BY_WORD[marker].readers
+        if may_read and status != 200:
+            problems.append(f"{person} may download {marker} but /files/{file_id} gave {status}")
+        if not may_read and status not in (403, 404):
+            problems.append(_leak(marker, person, f"/files/{file_id} [{status}]"))
+    return problems
+
+
+def sent_emails(app: Flask) -> list[EmailMessage]:
+    """Everything the outbox sends by tomorrow: the moderators' "waiting" email, the author's
+    "sent back" email, and the daily digests of replies and mentions."""
+    send_digests(app, now=utcnow() + timedelta(days=1))
+    with app.app_context():
+        return outbox_messages()
+
+
+def _email_text(message: EmailMessage) -> str:
+    parts = [message["Subject"]]
+    parts += [part.get_content() for part in message.walk()
+              if part.get_content_maintype() == "text"]
+    return "\n".join(parts)
+
+
+def email_problems(site: MarkedSite, emails: list[EmailMessage]) -> list[str]:
+    """Markers in anyone's email they may not read; and the emails that must go out did."""
+    problems, received = [], Counter()
+    for message in emails:
+        person = site.person_by_email[message["To"]]
+        received[person] += 1
+        text = _email_text(message)
+        if person == "author" and "zqreturnreason" in text:
+            received["the reason for sending a reply back"] += 1
+        for marker in markers_in(text):
+            if person not in MARKER_BY_WORD[marker].readers:
+                problems.append(_leak(marker, person, f"the email {message['Subject']!r}"))
+    for expected in ("member", "other_set_member", "removed_member", "author",
+                     "set_moderator", "the reason for sending a reply back"):
+        if not received[expected]:
+            problems.append(f"no email went to {expected}: the emails are not being checked")
+    return problems
+
+
+def test_unapproved_text_reaches_only_its_author_and_moderators_by_any_route(
+        app: Flask, client: FormClient) -> None:
+    site = build_marked_site(app, Visibility.PUBLIC)
+    problems = email_problems(site, sent_emails(app))
+    starts = start_pages(site)
+    for person in PEOPLE:
+        client.sign_out()
+        if person != "visitor":
+            with app.app_context():
+                client.sign_in_as(db.session.get(User, site.people[person]))
+        problems += page_problems(person, crawl(client, starts))
+        problems += file_problems(person, client, site)
+    assert not problems, "\n".join(problems)
