@@ -29,11 +29,13 @@ from urllib.parse import parse_qs
 from urllib.parse import urljoin
 from urllib.parse import urlsplit
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import MapAdapter
 from werkzeug.routing import RequestRedirect
+from werkzeug.test import TestResponse
 
 from forum.challenges import service as challenges
 from forum.events import topics
@@ -47,6 +49,7 @@ from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
 from forum.models import FollowLevel
+from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import ModerationPolicy
 from forum.models import PostKind
@@ -88,6 +91,7 @@ MARKERS = (
     Marker("zqwithdrawnreply", "a withdrawn reply", searchable=True),
     Marker("zqhiddenreply", "a reply a moderator hid", MODERATORS, searchable=True),
     Marker("zqwaitingedit", "a waiting edit of a published reply"),
+    Marker("zqunapproveddraft", "a reply's first version, replaced before it was approved"),
     Marker("zqwaitingthread", "a waiting thread's title", searchable=True),
     Marker("zqwaitingopening", "a waiting thread's opening post", searchable=True),
     Marker("zqwaitingretitle", "a waiting new title of a published thread"),
@@ -110,8 +114,10 @@ MARKER_BY_WORD = {marker.word: marker for marker in MARKERS}
 # A marker word stands alone: letters only, so tokens and nonces cannot contain one by chance.
 MARKER_WORD = re.compile(r"(?<![A-Za-z0-9])zq[a-z]+(?![A-Za-z0-9])", re.IGNORECASE)
 
+# Two pages of a route (two threads, two notifications...) find what the route shows; the
+# start pages name every page that holds a marker. About 135-195 pages a person.
 PAGES_PER_ROUTE = 2
-PAGE_BUDGET = 250
+PAGE_BUDGET = 300
 LINK = re.compile(r'(?:href|src|action)="([^"#]*)')
 NO_RESULTS = re.compile(r'id="results-heading">\s*No results')
 
@@ -128,7 +134,7 @@ class MarkedSite:
     event: int
 
 
-def _people(learning_set) -> dict[str, User]:
+def _people(learning_set: LearningSet) -> dict[str, User | None]:
     """The eight readers (the visitor is None); the removed member is still a member here."""
     other_set_moderator = factories.make_user("bob@example.org", display_name="Bob Other")
     other_set = factories.make_set("other", name="Other set", facilitator=other_set_moderator)
@@ -193,6 +199,9 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
                                    body="zqwaitingreply @Mo councils")
         returned = threads.reply_to(session, author, opening, body="zqreturnedreply councils")
         withdrawn = threads.reply_to(session, author, opening, body="zqwithdrawnreply councils")
+        redrafted = threads.reply_to(session, author, opening,
+                                     body="zqunapproveddraft councils")
+        threads.edit_post(session, author, redrafted, body="Redrafted councils")
         threads.edit_post(session, author, published, body="zqwaitingedit councils")
         waiting_thread, _ = threads.start_thread(session, author, learning_set,
                                                  title="zqwaitingthread councils",
@@ -223,6 +232,7 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
 
         moderation.reject(session, moderator, returned, "zqreturnreason")
         moderation.withdraw(session, author, withdrawn)
+        moderation.approve(session, moderator, redrafted)
         moderation.hide(session, moderator, hidden, "zqhidereason")
         # Published answers to the posts whose new text waits, telling everyone (by mention
         # and by following) with a quotation or title of the waiting text's post.
@@ -239,7 +249,8 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
 
         posts = {"zqwaitingreply": waiting, "zqreturnedreply": returned,
                  "zqwithdrawnreply": withdrawn, "zqhiddenreply": hidden,
-                 "zqwaitingedit": published, "zqwaitingreopening": topic_opening,
+                 "zqwaitingedit": published, "zqunapproveddraft": redrafted,
+                 "zqwaitingreopening": topic_opening,
                  "zqwaitingquestion": question}
         return MarkedSite(
             people={name: person.id for name, person in people.items() if person is not None},
@@ -274,8 +285,9 @@ def start_pages(site: MarkedSite) -> list[str]:
 
 
 def _route(adapter: MapAdapter, url: str) -> str | None:
-    """The GET route a same-site URL goes to, with its query's names (the pattern that at most
-    :data:`PAGES_PER_ROUTE` pages are read of), or None for a URL not to follow."""
+    """The GET route a URL goes to, with its query's names (the pattern that at most
+    :data:`PAGES_PER_ROUTE` pages are read of), or None for a URL not to follow: another
+    site's, a static file, or a route that only takes a POST (which writes)."""
     parts = urlsplit(url)
     if parts.netloc not in ("", "localhost") or parts.scheme not in ("", "http"):
         return None
@@ -283,33 +295,35 @@ def _route(adapter: MapAdapter, url: str) -> str | None:
         rule, _ = adapter.match(parts.path, method="GET", return_rule=True)
     except RequestRedirect as redirect:
         return _route(adapter, redirect.new_url)
-    except HTTPException:  # no such page, or one that only takes a POST (it writes)
+    except HTTPException:
         return None
     if rule.endpoint == "static":
         return None
     return rule.rule + "?" + "&".join(sorted(parse_qs(parts.query)))
 
 
-def _as_text(response) -> str:
+def _as_text(response: TestResponse) -> str:
     """The body as text, with the headers (a file's name travels in one)."""
     headers = " ".join(f"{name}: {value}" for name, value in response.headers.items())
     return response.get_data().decode("utf-8", "replace") + "\n" + headers
 
 
 def crawl(client: FormClient, starts: list[str]) -> dict[str, tuple[int, str]]:
-    """Every start page, then the links found breadth first (at most
-    :data:`PAGES_PER_ROUTE` per route, :data:`PAGE_BUDGET` pages in all): status and text by
-    URL."""
+    """Every start page, then the links and redirects found, breadth first (at most
+    :data:`PAGES_PER_ROUTE` pages per route besides the start pages, :data:`PAGE_BUDGET` pages
+    in all): each page's status and text by its path and query."""
     adapter = client.application.url_map.bind("localhost")
     read: dict[str, tuple[int, str]] = {}
     per_route: Counter[str] = Counter()
     queue = deque((url, True) for url in starts)
     while queue and len(read) < PAGE_BUDGET:
         url, is_start = queue.popleft()
+        route = _route(adapter, url)
+        if route is None or (not is_start and per_route[route] >= PAGES_PER_ROUTE):
+            continue
         parts = urlsplit(url)
         url = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        route = _route(adapter, url)
-        if url in read or route is None or (not is_start and per_route[route] >= PAGES_PER_ROUTE):
+        if url in read:
             continue
         per_route[route] += 1
         with client.get(url) as response:
@@ -326,47 +340,63 @@ def markers_in(text: str) -> set[str]:
     return {word.lower() for word in MARKER_WORD.findall(text)} & MARKER_BY_WORD.keys()
 
 
-def _leak(marker: str, person: str, where: str) -> str:
-    return f"{marker} ({MARKER_BY_WORD[marker].item}) reached {person} in {where}"
+class Findings:
+    """What the checks found wrong: each marker that reached someone not allowed (with where,
+    first place first), and each thing allowed people should have seen but did not."""
+
+    def __init__(self) -> None:
+        self.leaks: dict[tuple[str, str], list[str]] = {}
+        self.misses: list[str] = []
+
+    def leak(self, marker: str, person: str, where: str) -> None:
+        self.leaks.setdefault((marker, person), []).append(where)
+
+    def miss(self, message: str) -> None:
+        self.misses.append(message)
+
+    def report(self) -> str:
+        lines = []
+        for (marker, person), places in self.leaks.items():
+            more = f" (and {len(places) - 1} more)" if len(places) > 1 else ""
+            lines.append(f"{marker} ({MARKER_BY_WORD[marker].item}) reached {person} "
+                         f"in {places[0]}{more}")
+        return "\n".join(lines + self.misses)
 
 
-def page_problems(person: str, pages: dict[str, tuple[int, str]]) -> list[str]:
-    """Markers the person may not read on any page, and searches that found them; and markers
-    they may read that no page showed them."""
-    problems, seen = [], set()
+def check_pages(findings: Findings, person: str, pages: dict[str, tuple[int, str]]) -> None:
+    """No page shows the person a marker they may not read, and no search finds one; every
+    marker they may read shows on some page, and search finds the searchable ones."""
+    seen = set()
     for url, (status, text) in pages.items():
         echoed = markers_in(url)  # the crawler's own words, given back (a search box)
-        for marker in markers_in(text) - echoed:
+        for marker in sorted(markers_in(text) - echoed):
             seen.add(marker)
             if person not in MARKER_BY_WORD[marker].readers:
-                problems.append(_leak(marker, person, f"{url} [{status}]"))
+                findings.leak(marker, person, f"{url} [{status}]")
         if url.startswith("/search?") and status == 200:
-            for marker in echoed:
-                found = not NO_RESULTS.search(text)
-                if found and person not in MARKER_BY_WORD[marker].readers:
-                    problems.append(_leak(marker, person, f"the results of {url}"))
-                if not found and person in MARKER_BY_WORD[marker].readers and (
-                        MARKER_BY_WORD[marker].searchable):
-                    problems.append(f"{person} may read {marker} but {url} found nothing")
+            found = not NO_RESULTS.search(text)
+            for marker in map(MARKER_BY_WORD.get, sorted(echoed)):
+                if found and person not in marker.readers:
+                    findings.leak(marker.word, person, f"the results of {url}")
+                if not found and person in marker.readers and marker.searchable:
+                    findings.miss(f"{person} may find {marker.word} ({marker.item}) but "
+                                  f"{url} found nothing")
     for marker in MARKERS:
         if person in marker.readers and marker.word not in seen:
-            problems.append(f"{person} may read {marker.word} ({marker.item}) but no page "
-                            "showed it: the crawl no longer reaches it")
-    return problems
+            findings.miss(f"{person} may read {marker.word} ({marker.item}) but no page "
+                          "showed it: the crawl no longer reaches it")
 
 
-def file_problems(person: str, client: FormClient, site: MarkedSite) -> list[str]:
+def check_files(findings: Findings, person: str, client: FormClient, site: MarkedSite) -> None:
     """A waiting file downloads for its readers and is refused (403/404) to everyone else."""
-    problems = []
     for marker, file_id in site.files.items():
         with client.get(f"/files/{file_id}") as response:
             status = response.status_code
         may_read = person in MARKER_BY_WORD[marker].readers
         if may_read and status != 200:
-            problems.append(f"{person} may download {marker} but /files/{file_id} gave {status}")
+            findings.miss(f"{person} may download {marker} but /files/{file_id} gave {status}")
         if not may_read and status not in (403, 404):
-            problems.append(_leak(marker, person, f"/files/{file_id} [{status}]"))
-    return problems
+            findings.leak(marker, person, f"a download of /files/{file_id} [{status}]")
 
 
 def sent_emails(app: Flask) -> list[EmailMessage]:
@@ -384,35 +414,37 @@ def _email_text(message: EmailMessage) -> str:
     return "\n".join(parts)
 
 
-def email_problems(site: MarkedSite, emails: list[EmailMessage]) -> list[str]:
-    """Markers in anyone's email they may not read; and the emails that must go out did."""
-    problems, received = [], Counter()
+def check_emails(findings: Findings, site: MarkedSite, emails: list[EmailMessage]) -> None:
+    """No email carries a marker its recipient may not read; and the emails that must go out
+    (digests to readers of the set, the "sent back" email with its reason) did."""
+    received: Counter[str] = Counter()
     for message in emails:
         person = site.person_by_email[message["To"]]
-        received[person] += 1
         text = _email_text(message)
-        if person == "author" and "zqreturnreason" in text:
-            received["the reason for sending a reply back"] += 1
-        for marker in markers_in(text):
+        received[person] += 1
+        if person == "author" and "zqreturnreason" in markers_in(text):
+            received["the author, with the reason a reply was sent back"] += 1
+        for marker in sorted(markers_in(text)):
             if person not in MARKER_BY_WORD[marker].readers:
-                problems.append(_leak(marker, person, f"the email {message['Subject']!r}"))
-    for expected in ("member", "other_set_member", "removed_member", "author",
-                     "set_moderator", "the reason for sending a reply back"):
+                findings.leak(marker, person, f"the email {message['Subject']!r}")
+    for expected in ("member", "other_set_member", "removed_member", "set_moderator",
+                     "the author, with the reason a reply was sent back"):
         if not received[expected]:
-            problems.append(f"no email went to {expected}: the emails are not being checked")
-    return problems
+            findings.miss(f"no email went to {expected}: the emails are not being checked")
 
 
 def test_unapproved_text_reaches_only_its_author_and_moderators_by_any_route(
         app: Flask, client: FormClient) -> None:
     site = build_marked_site(app, Visibility.PUBLIC)
-    problems = email_problems(site, sent_emails(app))
+    findings = Findings()
+    check_emails(findings, site, sent_emails(app))
     starts = start_pages(site)
     for person in PEOPLE:
         client.sign_out()
         if person != "visitor":
             with app.app_context():
                 client.sign_in_as(db.session.get(User, site.people[person]))
-        problems += page_problems(person, crawl(client, starts))
-        problems += file_problems(person, client, site)
-    assert not problems, "\n".join(problems)
+        check_pages(findings, person, crawl(client, starts))
+        check_files(findings, person, client, site)
+    if findings.leaks or findings.misses:
+        pytest.fail(findings.report(), pytrace=False)
