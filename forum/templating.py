@@ -31,6 +31,7 @@ from forum.mentions import members_by_handle
 from forum.models import ANONYMOUS_CREDIT
 from forum.models import LearningSet
 from forum.models import Post
+from forum.pagination import kept_pagination
 from forum.text import excerpt
 from forum.text import safe_html
 from forum.text import shorten
@@ -118,6 +119,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["thread_post_href"] = thread_post_href
     app.jinja_env.globals["thread_href_parts"] = thread_href_parts
     app.jinja_env.globals["fixed_url"] = fixed_url
+    app.jinja_env.globals["kept_pagination"] = kept_pagination
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["safe_post_html"] = safe_html
