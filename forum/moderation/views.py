@@ -143,24 +143,16 @@ def _expired(default: str | None = None) -> Response:
     return _back(default)
 
 
-def _pagination(page: int, pages: int | None, endpoint: str, has_next: bool = False,
-                **args: object) -> dict[str, object] | None:
-    """Parameters for govukPagination (``pages=None``: only previous/next are known)."""
+def _previous_next(page: int, has_next: bool, endpoint: str,
+                   **args: object) -> dict[str, object] | None:
+    """Parameters for govukPagination where the number of pages is not counted (the log):
+    links to the previous and the next page only."""
     args = {key: value for key, value in args.items() if value not in (None, "")}
     params: dict[str, object] = {}
     if page > 1:
         params["previous"] = {"href": url_for(endpoint, page=page - 1, **args)}
-    if (pages is not None and page < pages) or (pages is None and has_next):
+    if has_next:
         params["next"] = {"href": url_for(endpoint, page=page + 1, **args)}
-    if pages is not None and pages > 1:
-        items: list[dict[str, object]] = []
-        for n in range(1, pages + 1):
-            if n in (1, pages) or abs(n - page) <= 2:
-                items.append({"number": n, "href": url_for(endpoint, page=n, **args),
-                              "current": n == page})
-            elif not items[-1].get("ellipsis"):
-                items.append({"ellipsis": True})
-        params["items"] = items
     return params or None
 
 
@@ -187,10 +179,8 @@ def _render_queue(bulk_form: BulkApproveForm | None = None) -> str:
                         page=requested_page(), per_page=QUEUE_PER_PAGE)
     if bulk_form is None:
         bulk_form = BulkApproveForm(formdata=None)
-    pagination = _pagination(result.page, result.pages, "moderation.queue", set=slug)
     return render_template(
         "moderation/queue.html", result=result, sets=sets, selected=selected,
-        pagination=pagination,
         log_sets=[s for s in chosen if permissions.can_view_moderation_log(current_user, s)],
         filter_form=filter_form, form=bulk_form, action_form=ActionForm(formdata=None),
         here=request.full_path.rstrip("?") if request.method == "GET" else url_for(
@@ -467,8 +457,8 @@ def log(slug: str):
         .limit(LOG_PER_PAGE + 1).offset((page - 1) * LOG_PER_PAGE)))
     return render_template("moderation/log.html", learning_set=learning_set, form=None,
                            filter_form=form, actions=rows[:LOG_PER_PAGE], page=page,
-                           pagination=_pagination(
-                               page, None, "moderation.log", has_next=len(rows) > LOG_PER_PAGE,
+                           pagination=_previous_next(
+                               page, len(rows) > LOG_PER_PAGE, "moderation.log",
                                slug=learning_set.slug, action=form.action.data,
                                moderator=moderator_id))
 

@@ -127,6 +127,11 @@ def test_queue_is_paginated(app, client, world):
     assert "Queued post number 20" not in first
     assert "Queued post number 24" in second and "Queued post number 00" not in second
     assert 'href="/moderation/?page=2"' in first
+    assert 'aria-label="Pages of the queue"' in first
+    # Within one set, the page links keep to that set.
+    slug = world.learning_set.slug
+    one_set = client.get(f"/moderation/?set={slug}").get_data(as_text=True)
+    assert f'href="/moderation/?page=2&amp;set={slug}"' in one_set
 
 
 @pytest.mark.parametrize(("role", "status"), [
