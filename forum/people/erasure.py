@@ -209,6 +209,19 @@ def _redact(text: str | None, pattern: re.Pattern[str] | None,
     return pattern.sub(replacement, text)
 
 
+def _redact_notes(notes, pattern: re.Pattern[str], replacement: str = FORMER_MEMBER) -> None:
+    for note in notes:
+        note.text = _redact(note.text, pattern, replacement) or ""
+        note.reason = _redact(note.reason, pattern, replacement)
+
+
+def _redact_emails(emails, pattern: re.Pattern[str], replacement: str = FORMER_MEMBER) -> None:
+    for email in emails:
+        email.subject = _redact(email.subject, pattern, replacement) or ""
+        email.text_body = _redact(email.text_body, pattern, replacement) or ""
+        email.html_body = _redact(email.html_body, pattern, replacement)
+
+
 def _forget_titles(session: Session, titles: dict[int, str]) -> None:
     """Notifications and emails about these threads (by id) that quote their old titles
     (a moderator's "waiting for approval" notice) say :data:`WITHDRAWN_THREAD_TITLE`."""
@@ -216,10 +229,8 @@ def _forget_titles(session: Session, titles: dict[int, str]) -> None:
         pattern = _name_pattern(title)
         if pattern is None:
             continue
-        for note in session.scalars(select(Notification).where(
-                Notification.thread_id == thread_id)):
-            note.text = _redact(note.text, pattern, WITHDRAWN_THREAD_TITLE) or ""
-            note.reason = _redact(note.reason, pattern, WITHDRAWN_THREAD_TITLE)
+        _redact_notes(session.scalars(select(Notification).where(
+            Notification.thread_id == thread_id)), pattern, WITHDRAWN_THREAD_TITLE)
         # An email about one of the thread's posts, or one about no post, to someone told
         # about the thread, that quotes the title: a daily summary of the notifications.
         about_thread = QueuedEmail.post_id.in_(select(Post.id).where(Post.thread_id == thread_id))
@@ -227,10 +238,8 @@ def _forget_titles(session: Session, titles: dict[int, str]) -> None:
                        QueuedEmail.user_id.in_(select(Notification.user_id).where(
                            Notification.thread_id == thread_id)),
                        QueuedEmail.text_body.contains(title.strip(), autoescape=True))
-        for email in session.scalars(select(QueuedEmail).where(or_(about_thread, quoting))):
-            email.subject = _redact(email.subject, pattern, WITHDRAWN_THREAD_TITLE) or ""
-            email.text_body = _redact(email.text_body, pattern, WITHDRAWN_THREAD_TITLE) or ""
-            email.html_body = _redact(email.html_body, pattern, WITHDRAWN_THREAD_TITLE)
+        _redact_emails(session.scalars(select(QueuedEmail).where(or_(about_thread, quoting))),
+                       pattern, WITHDRAWN_THREAD_TITLE)
     session.flush()  # before the caller's expire_all() drops the changes
 
 
@@ -240,19 +249,14 @@ def _redact_rows(session: Session, user: User) -> None:
     if pattern is None:
         return
     name = user.display_name.strip()
-    for note in session.scalars(select(Notification).where(or_(
-            Notification.text.contains(name, autoescape=True),
-            Notification.reason.contains(name, autoescape=True)))):
-        note.text = _redact(note.text, pattern) or ""
-        note.reason = _redact(note.reason, pattern)
-    for email in session.scalars(select(QueuedEmail).where(or_(
-            QueuedEmail.subject.contains(name, autoescape=True),
-            QueuedEmail.text_body.contains(name, autoescape=True),
-            *(QueuedEmail.html_body.contains(form, autoescape=True)
-              for form in _html_forms(name))))):
-        email.subject = _redact(email.subject, pattern) or ""
-        email.text_body = _redact(email.text_body, pattern) or ""
-        email.html_body = _redact(email.html_body, pattern)
+    _redact_notes(session.scalars(select(Notification).where(or_(
+        Notification.text.contains(name, autoescape=True),
+        Notification.reason.contains(name, autoescape=True)))), pattern)
+    _redact_emails(session.scalars(select(QueuedEmail).where(or_(
+        QueuedEmail.subject.contains(name, autoescape=True),
+        QueuedEmail.text_body.contains(name, autoescape=True),
+        *(QueuedEmail.html_body.contains(form, autoescape=True)
+          for form in _html_forms(name))))), pattern)
 
 
 def _chunks(ids: set[int], size: int = 500) -> list[list[int]]:
