@@ -34,7 +34,10 @@ from forum.extensions import db  # noqa: E402
 from forum.models import Post  # noqa: E402
 from forum.models import Thread  # noqa: E402
 
-SMALL = {"sets": 10, "people": 500, "threads": 200, "posts": 10_000, "long_thread": 50}
+# The long thread of the small seed holds 51 posts: the first page of the large seed's
+# 10,000-post thread draws its opening post and 50 replies, the same posts (bench/seed.py's
+# docstring: like for like).
+SMALL = {"sets": 10, "people": 500, "threads": 200, "posts": 10_000, "long_thread": 51}
 LARGE = {"sets": 200, "people": 5_000, "threads": 20_000, "posts": 1_000_000,
          "long_thread": 10_000}
 
@@ -63,12 +66,32 @@ def _pages(app) -> list[tuple[str, str]]:
             ("search, rare word", "/search?q=childcare+-budget")]
 
 
-def _plan(connection, statement: str, parameters) -> list[str]:
+def _plan(connection, statement: str, parameters, analyze: bool = False) -> list[str]:
     if connection.dialect.name == "sqlite":
         rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
         return [row[-1] for row in rows]
-    rows = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
+    # ANALYZE runs the statement (a page's reads only: SELECT and WITH) in a transaction that
+    # is rolled back.
+    explain = "EXPLAIN (ANALYZE, BUFFERS)" if analyze else "EXPLAIN"
+    rows = connection.exec_driver_sql(f"{explain} {statement}", parameters)
     return [row[0] for row in rows]
+
+
+_ACCESS = re.compile(r"(?:(?:SEARCH|SCAN) (?:TABLE )?\w+(?: AS \w+)?(?: USING (?:COVERING )?"
+                     r"INDEX \w+| USING INTEGER PRIMARY KEY| VIRTUAL TABLE INDEX [^ ]+)?"
+                     r"|(?:Parallel )?(?:Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan)"
+                     r"(?: Backward)?(?: using \w+)? on \w+(?: \w+)?)")
+
+
+def plan_summary(plan: list[str]) -> str:
+    """How a statement reads each table (index or scan), in one line: the plan's access
+    steps, each once, in order."""
+    steps: list[str] = []
+    for line in plan:
+        for found in _ACCESS.findall(line):
+            if found not in steps:
+                steps.append(found)
+    return "; ".join(steps) or "(no table read)"
 
 
 class Site:
@@ -112,7 +135,7 @@ class Site:
 
 def measure(small_url: str, large_url: str, seconds: float, explain: bool,
             only: str | None = None, email: str = "person1@example.org",
-            config: dict | None = None) -> tuple[dict, dict]:
+            config: dict | None = None, analyze: bool = False) -> tuple[dict, dict]:
     """Each page on both databases, taking turns (half a second each) so that a change in
     the machine's load falls on both alike."""
     small_email, _, large_email = email.partition(",")
@@ -136,7 +159,9 @@ def measure(small_url: str, large_url: str, seconds: float, explain: bool,
                 with site.engine.connect() as connection:
                     for statement, parameters in captured[n]:
                         if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-                            plans.append((statement, _plan(connection, statement, parameters)))
+                            plans.append((statement, _plan(connection, statement, parameters,
+                                                           analyze)))
+                    connection.rollback()
             results[n][name] = {"median": statistics.median(times),
                                 "p95": times[max(0, int(len(times) * 0.95) - 1)],
                                 "queries": len(captured[n]), "plans": plans}
@@ -157,6 +182,10 @@ def main() -> None:
                         help="seed both (empty) databases first")
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--explain", action="store_true", help="print the query plans")
+    parser.add_argument("--analyze", action="store_true",
+                        help="with --explain: EXPLAIN ANALYZE on PostgreSQL (runs each read)")
+    parser.add_argument("--summary", action="store_true",
+                        help="with --explain: one line per statement, how it reads each table")
     parser.add_argument("--pages", help="measure only the pages whose name matches this")
     parser.add_argument("--email", default="person1@example.org",
                         help="whom to sign in as; 'small,large' for different people on the two "
@@ -171,7 +200,7 @@ def main() -> None:
     small, large = measure(args.small, args.large, args.seconds, explain=args.explain,
                            only=args.pages, email=args.email,
                            config={"THREAD_POSTS_PER_PAGE": args.posts_per_page}
-                           if args.posts_per_page else None)
+                           if args.posts_per_page else None, analyze=args.analyze)
     print(f"{'page':<28} {'small median':>12} {'large median':>12} {'ratio':>6} "
           f"{'large p95':>9} {'queries':>8}")
     for name in small:
@@ -184,7 +213,14 @@ def main() -> None:
         for name, result in large.items():
             print(f"\n## {name}")
             for statement, plan in result["plans"]:
-                print("  " + " ".join(statement.split())[:160])
+                head = " ".join(statement.split())
+                if args.summary:
+                    print(f"  - {head[:70]}…: {plan_summary(plan)}")
+                    timing = [line.strip() for line in plan if line.startswith("Execution")]
+                    if timing:
+                        print(f"    {timing[0]}")
+                    continue
+                print("  " + head[:160])
                 for line in plan:
                     print(f"    {line}")
 

@@ -14,6 +14,22 @@ Usage::
 Every account's password is ``orchard-lantern-tidal-seven-quietly``; ``person1@example.org`` is
 the facilitator of the first set (which holds the long thread) and ``person2@example.org`` its
 moderator.
+
+Like for like: two seeds of different sizes (the same ``--seed``) differ only in how much there
+is, so that a page measured on both shows the same shape of page:
+
+- Each thread is drawn by its own generator, seeded by ``--seed``, its set and its number in
+  that set: the k-th thread of set s has the same opening author (by place in the set's member
+  list), replies, authors, statuses, texts and words on every seed that has it, as far as the
+  shorter of the two goes. The long thread is set-1's first.
+- The first reply answers the opening post; every later reply answers the newest post of its
+  thread or one of that post's ancestors (up to five above it, never the opening post), so a
+  thread is one branch and reads in the order it was written: a long thread's first page
+  holds its first 51 posts, the same posts as a seed whose long thread is one page long
+  (``--long-thread 51``: the page of a longer thread draws the opening post and 50 replies).
+- Replies, in every 150: 142 published, 5 waiting for a moderator (so that even the 10,000-post
+  seed's set-1, about 1,000 posts, has more than a page of waiting posts for its moderation
+  queue, as the larger seeds' have), 1 hidden, 1 returned to its author and 1 withdrawn.
 """
 
 from __future__ import annotations
@@ -128,9 +144,10 @@ class Tail:
         weights = [1 / r ** ZIPF_EXPONENT for r in range(1, VOCABULARY_SIZE + 1)]
         self.cumulative = list(itertools.accumulate(weights))
 
-    def sentence(self) -> str:
-        count = self.rng.randint(*TAIL_WORDS)
-        return " ".join(self.rng.choices(self.words, cum_weights=self.cumulative, k=count))
+    def sentence(self, rng: random.Random | None = None) -> str:
+        rng = rng or self.rng
+        count = rng.randint(*TAIL_WORDS)
+        return " ".join(rng.choices(self.words, cum_weights=self.cumulative, k=count))
 
 
 def _sentences(rng: random.Random, count: int) -> str:
@@ -150,6 +167,19 @@ def _bodies(rng: random.Random, count: int) -> list[tuple[str, str]]:
             source = "**" + rng.choice(TOPICS).capitalize() + ".** " + source
         pool.append((source, render_markdown(source)))
     return pool
+
+
+def thread_generator(seed_value: int, set_id: int, number: int) -> random.Random:
+    """The generator of the ``number``-th thread (0 first) of set ``set_id``: the same on every
+    seed made with ``seed_value``, whatever its size."""
+    return random.Random(f"{seed_value}:{set_id}:{number}")
+
+
+# How far above the newest post a reply answers (0: the newest post itself), and how often.
+REPLY_BACK = (0,) * 15 + (1, 1, 2, 3, 5)
+# Per 150 replies: published, waiting, hidden, returned, withdrawn.
+STATUS_MIX = ((PostStatus.APPROVED, 142), (PostStatus.PENDING, 5), (PostStatus.HIDDEN, 1),
+              (PostStatus.REJECTED, 1), (PostStatus.WITHDRAWN, 1))
 
 
 def _post_counts(threads: int, posts: int, long_thread: int) -> list[int]:
@@ -324,51 +354,67 @@ def seed(url: str, *, sets: int, people: int, threads: int, posts: int, long_thr
 
             counts = _post_counts(threads, posts, long_thread)
             thread_sets = [1] + [(n - 1) % sets + 1 for n in range(2, len(counts) + 1)]
+            # Each thread's number in its set (the long thread is set-1's first), and so its
+            # generator and opening author (like for like: see the module's docstring).
+            numbers: list[int] = []
+            in_set: dict[int, int] = {}
+            for set_id in thread_sets:
+                numbers.append(in_set.get(set_id, 0))
+                in_set[set_id] = numbers[-1] + 1
+
+            def opener(thread_id: int) -> int:
+                people_here = members[thread_sets[thread_id - 1]]
+                return people_here[numbers[thread_id - 1] % len(people_here)]
+
             writer.write(Thread.__table__, ["id", "learning_set_id", "author_id", "title",
                                             "created_at", "last_activity_at"], (
-                (thread_id, set_id, members[set_id][thread_id % len(members[set_id])],
+                (thread_id, set_id, opener(thread_id),
                  f"{TOPICS[thread_id % len(TOPICS)].capitalize()}: what worked? ({thread_id})",
                  START + timedelta(minutes=thread_id * 7), START)
                 for thread_id, set_id in enumerate(thread_sets, start=1)))
             post_cols = ["id", "thread_id", "author_id", "parent_id", "depth", "body_source",
                          "body_html", "status", "created_at"]
-            statuses = ([PostStatus.APPROVED.value] * 194 + [PostStatus.PENDING.value] * 3
-                        + [PostStatus.HIDDEN.value, PostStatus.REJECTED.value,
-                           PostStatus.WITHDRAWN.value])
+            statuses = [status.value for status, weight in STATUS_MIX for _ in range(weight)]
             last_activity: list[dict[str, object]] = []
 
             def post_rows() -> Iterator[tuple]:
                 post_id = 0
                 for thread_id, count in enumerate(counts, start=1):
                     set_id = thread_sets[thread_id - 1]
+                    draw = thread_generator(seed_value, set_id, numbers[thread_id - 1])
                     people_here = members[set_id]
                     at = START + timedelta(minutes=thread_id * 7)
-                    recent: list[tuple[int, int]] = []
+                    # The newest post and its ancestors, oldest first: (id, depth).
+                    spine: list[tuple[int, int]] = []
                     replies = waiting = 0
                     for n in range(count):
                         post_id += 1
-                        author = (people_here[thread_id % len(people_here)] if n == 0
-                                  else rng.choice(people_here))
-                        source, html = bodies[rng.randrange(len(bodies))]
+                        author = (opener(thread_id) if n == 0
+                                  else people_here[draw.randrange(len(people_here))])
+                        source, html = bodies[draw.randrange(len(bodies))]
                         # Each post's own long-tail words, as a last paragraph (plain
                         # lowercase letters: safe in HTML as they are).
-                        words = tail.sentence()
+                        words = tail.sentence(draw)
                         source, html = f"{source}\n\n{words}", f"{html}<p>{words}</p>"
                         if n == 0:
                             parent, depth, status = None, 0, PostStatus.APPROVED.value
                         else:
-                            parent, parent_depth = rng.choice(recent)
+                            # Never back to the opening post once it has its answer: a
+                            # thread is one conversation, its first page its first posts.
+                            back = min(draw.choice(REPLY_BACK), max(len(spine) - 2, 0))
+                            del spine[len(spine) - back:]
+                            parent, parent_depth = spine[-1]
                             depth = min(parent_depth + 1, 8)
-                            status = rng.choice(statuses)
+                            status = draw.choice(statuses)
                             replies += status == PostStatus.APPROVED.value
                             waiting += status == PostStatus.PENDING.value
-                        recent = (recent + [(post_id, depth)])[-8:]
+                        spine.append((post_id, depth))
                         yield (post_id, thread_id, author, parent, depth, source, html,
                                status, at)
-                        at += timedelta(minutes=rng.randrange(1, 90))
+                        at += timedelta(minutes=draw.randrange(1, 90))
                     # The thread's copies of its posts (forum.models.thread.refresh_threads).
                     last_activity.append({"thread": thread_id, "last": at,
-                                          "opening": people_here[thread_id % len(people_here)],
+                                          "opening": opener(thread_id),
                                           "replies": replies, "waiting": waiting})
 
             with click.progressbar(length=posts, label="posts", file=sys.stderr) as bar:
@@ -413,7 +459,10 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=5_000)
     parser.add_argument("--threads", type=int, default=20_000)
     parser.add_argument("--posts", type=int, default=1_000_000)
-    parser.add_argument("--long-thread", type=int, default=10_000)
+    parser.add_argument("--long-thread", type=int, default=10_000,
+                        help="posts in set-1's first thread (10,000); 51 for a small seed whose "
+                             "long thread fills one page as the 10,000-post one's first page "
+                             "does (its opening post and 50 replies)")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     timings = seed(args.database, sets=args.sets, people=args.people, threads=args.threads,

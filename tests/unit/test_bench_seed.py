@@ -137,3 +137,64 @@ def test_the_seeds_vocabulary_has_a_long_tail_and_each_tail_word_finds_its_posts
         assert {result.post_id for result in found.results} == posts_with(words[9])
         db.session.remove()
         db.engine.dispose()
+
+
+def _thread_shapes(url: str) -> tuple[dict[int, list[tuple]], dict[int, list[int]]]:
+    """Set-1's threads in order, each as its posts' (place, place answered, depth, status,
+    text, opening author or not): what a page of it shows apart from names and dates; and
+    each thread's posts in reading order (each post, then its replies oldest first)."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT t.id, p.id, p.parent_id, p.depth, p.status, p.body_source, p.author_id "
+            "FROM threads t JOIN posts p ON p.thread_id = t.id "
+            "WHERE t.learning_set_id = 1 ORDER BY t.id, p.id")).all()
+    engine.dispose()
+    shapes: dict[int, list[tuple]] = {}
+    threads: dict[int, list] = {}
+    for row in rows:
+        threads.setdefault(row[0], []).append(row)
+    reading: dict[int, list[int]] = {}
+    for number, posts in enumerate(threads.values()):
+        first = posts[0][1]
+        shapes[number] = [(post_id - first, None if parent is None else parent - first, depth,
+                           status, body, author in (1, 2))
+                          for _, post_id, parent, depth, status, body, author in posts]
+        children: dict[int | None, list[int]] = {}
+        for _, post_id, parent, *_rest in posts:
+            children.setdefault(parent, []).append(post_id)
+        order: list[int] = []
+        stack = list(reversed(children[None]))
+        while stack:
+            post_id = stack.pop()
+            order.append(post_id)
+            stack.extend(reversed(children.get(post_id, [])))
+        reading[number] = order
+    return shapes, reading
+
+
+def test_a_small_and_a_large_seed_differ_only_in_how_much_there_is(tmp_path, seeded_url):
+    """Like for like (issue 16's growth measure): set-1's k-th thread is the same on a seed of
+    another size (the same replies, statuses and texts, as far as the shorter goes), and a
+    thread reads in the order it was written, so a long thread's first page holds the same
+    posts as a short long thread's only page."""
+    spec = importlib.util.spec_from_file_location("bench_seed_small", SEED)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    small = f"sqlite:///{tmp_path / 'small.db'}"
+    module.seed(small, sets=4, people=30, threads=12, posts=400, long_thread=51, seed_value=1,
+                body_pool=40)
+    small_shapes, small_reading = _thread_shapes(small)
+    large_shapes, large_reading = _thread_shapes(seeded_url)
+    assert len(small_shapes) == 3 and len(large_shapes) == 5
+    for number, posts in small_shapes.items():
+        common = min(len(posts), len(large_shapes[number]))
+        assert common >= 20 and posts[:common] == large_shapes[number][:common], number
+    # The long thread: 51 posts against 200, the first 51 alike.
+    assert len(small_shapes[0]) == 51 and len(large_shapes[0]) == 200
+    for reading in (small_reading, large_reading):
+        for order in reading.values():
+            assert order == sorted(order)
+    # Not every post published: set-1's pages and its moderation queue show waiting posts.
+    statuses = [post[3] for posts in large_shapes.values() for post in posts]
+    assert {"approved", "pending"} <= set(statuses)
