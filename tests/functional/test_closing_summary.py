@@ -25,6 +25,8 @@ from forum.models import PostStatus
 from forum.models import User
 from forum.moderation import service as moderation
 from tests import factories
+from tests.htmlcheck import assert_valid_html
+from tests.htmlcheck import require_checker
 
 ISSUE = "The assembly made 14 recommendations; cabinet noted them and moved on."
 AIM = "Two cabinet members who speak for the recommendations in public."
@@ -205,3 +207,20 @@ def test_a_withdrawn_summary_leaves_the_challenge_closed_and_a_new_one_can_be_wr
     assert first.status == PostStatus.WITHDRAWN and second.status == PostStatus.PENDING
     client.sign_in_as(world.moderator)
     assert "A second try" in client.get("/moderation/").text
+
+
+def test_pages_with_a_waiting_summary_are_valid_html(app, client, waiting_holder):
+    require_checker()
+    world = waiting_holder
+    challenge = _challenge(app)
+    _close(client, challenge)
+    documents = {"holder's challenge": client.get(f"/threads/{challenge.thread_id}").text,
+                 "holder's status form": client.get(_status_url(challenge)).text,
+                 "form re-shown with its error": client.post(_status_url(challenge), data={
+                     "status": "closed", "closing_summary": ""}).text}
+    client.sign_in_as(world.moderator)
+    documents["moderator's challenge"] = client.get(f"/threads/{challenge.thread_id}").text
+    documents["queue"] = client.get("/moderation/").text
+    client.sign_in_as(world.reader)
+    documents["reader's challenge"] = client.get(f"/threads/{challenge.thread_id}").text
+    assert_valid_html(documents.items())
