@@ -223,4 +223,8 @@ def test_pages_with_a_waiting_summary_are_valid_html(app, client, waiting_holder
     documents["queue"] = client.get("/moderation/").text
     client.sign_in_as(world.reader)
     documents["reader's challenge"] = client.get(f"/threads/{challenge.thread_id}").text
+    # The checked pages hold the waiting summary where it is shown (and not for the reader).
+    assert all(WORD in documents[name] for name in (
+        "holder's challenge", "holder's status form", "moderator's challenge", "queue"))
+    assert WORD not in documents["reader's challenge"]
     assert_valid_html(documents.items())
