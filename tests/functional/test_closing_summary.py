@@ -138,8 +138,11 @@ def test_the_moderator_sees_the_summary_in_the_queue_and_approving_publishes_it(
     client.sign_in_as(world.reader)
     header = _header(client.get(f"/threads/{challenge.thread_id}").text)
     assert WORD in header and "Awaiting" not in header
-    # Published like any post: search finds it for a reader of the set.
+    # Published like any post: search finds it for a reader of the set, and its author is
+    # told it was approved.
     assert f"/threads/{challenge.thread_id}" in client.get(f"/search?q={WORD}").text
+    client.sign_in_as(world.member)
+    assert "approved your post in" in client.get("/notifications").text
 
 
 def test_a_returned_summary_goes_back_to_the_moderators_when_the_holder_rewrites_it(
@@ -191,6 +194,9 @@ def test_a_facilitators_summary_is_published_at_once(app, client, waiting_holder
     assert summary.status == PostStatus.APPROVED
     client.sign_in_as(world.reader)
     assert WORD in _header(client.get(f"/threads/{challenge.thread_id}").text)
+    # The holder is told, as of any reply to their challenge's opening post.
+    client.sign_in_as(world.member)
+    assert "replied to your post in" in client.get("/notifications").text
 
 
 def test_a_withdrawn_summary_leaves_the_challenge_closed_and_a_new_one_can_be_written(
