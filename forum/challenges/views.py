@@ -192,9 +192,11 @@ def status(thread_id: int):
             else:
                 flash("Nothing was changed.", "info")
             return redirect(url_for("threads.show", thread_id=challenge.thread_id))
+    # Told before they write it: where their posts wait, the summary waits too.
+    summary_waits = threads.posts_wait(db.session, current_user, challenge.learning_set)
     return render_template("challenges/status.html", challenge=challenge,
                            thread=challenge.thread, learning_set=challenge.learning_set,
-                           form=form)
+                           form=form, summary_waits=summary_waits)
 
 
 @bp.post("/posts/<int:post_id>/kind")

@@ -96,6 +96,8 @@ def _header(page: str) -> str:
 def test_a_holder_whose_posts_wait_closes_and_the_summary_waits(app, client, waiting_holder):
     world = waiting_holder
     challenge = _challenge(app)
+    # The form says so before they write it.
+    assert "and so does your closing summary" in client.get(_status_url(challenge)).text
     response = _close(client, challenge)
     assert response.status_code in (302, 303)
     closed = _challenge(app)
@@ -189,6 +191,7 @@ def test_a_facilitators_summary_is_published_at_once(app, client, waiting_holder
     world = waiting_holder
     challenge = _challenge(app)
     client.sign_in_as(world.facilitator)
+    assert "so does your closing summary" not in client.get(_status_url(challenge)).text
     assert _close(client, challenge).status_code in (302, 303)
     [summary] = _summaries(app)
     assert summary.status == PostStatus.APPROVED
