@@ -54,8 +54,11 @@ def thread_context(session: Session, user: User, challenge: Challenge,
         filter_form.kind.data = ""
     posts = [view.post for view in views if view.mode == "full"]
     form = reply_form(session, user, challenge)
+    summary = service.closing_summary(session, user, challenge)
     return {
         "challenge": challenge,
+        "closing_summary": summary,
+        "closing_summary_tag": summary and service.threads.status_tag(summary.status),
         "kind_filter": filter_form,
         "chosen_kind": chosen,
         "post_details": service.post_details(session, posts),

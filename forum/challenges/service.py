@@ -66,11 +66,6 @@ CLOSED_MESSAGE = ("This challenge is closed, so no more actions or updates can b
                   "in it. Post it as a reflection or a learning, or ask a facilitator to "
                   "reopen the challenge.")
 PAST_DUE_MESSAGE = "The due date must be today or later"
-# A closing summary is shown at once; the holder's posts wait for a moderator in this set.
-SUMMARY_WAITS_MESSAGE = ("Your posts in this set wait for a moderator, and a closing summary "
-                         "would be shown at once: post what happened and what you learnt as a "
-                         "learning, and ask a facilitator to close the challenge")
-
 # What an approved update makes of its action.
 OUTCOME_STATES = {
     UpdateOutcome.DONE: ActionState.DONE,
@@ -273,27 +268,73 @@ def settle_approved_update(session: Session, post: Post) -> None:
         session.flush()
 
 
+# A summary that is not withdrawn or hidden: the one the challenge page shows (waiting and
+# returned ones only to those who may read them, :func:`permissions.visible_summaries_filter`).
+SHOWN_SUMMARY_STATUSES = (PostStatus.APPROVED, PostStatus.PENDING, PostStatus.REJECTED)
+
+
+def closing_summary(session: Session, viewer: object, challenge: Challenge) -> Post | None:
+    """The newest closing summary of the challenge that ``viewer`` may read: readers see the
+    newest approved one; its author and the set's moderators also a waiting or returned one."""
+    return session.scalar(
+        select(Post).where(permissions.visible_summaries_filter(viewer, challenge.thread_id),
+                           Post.status.in_(SHOWN_SUMMARY_STATUSES))
+        .order_by(Post.id.desc()).limit(1))
+
+
+def summary_source(viewer: object, summary: Post | None) -> str:
+    """The summary's text as ``viewer`` would change it: its author's waiting edit if they have
+    one, else its text."""
+    if summary is None:
+        return ""
+    if summary.has_pending_edit and permissions.can_edit_post(viewer, summary):
+        return summary.pending_source or ""
+    return summary.body_source
+
+
+def _write_summary(session: Session, actor: User, challenge: Challenge, text: str) -> bool:
+    """Make ``text`` the challenge's closing summary: an edit of the actor's own summary (which
+    waits where their edits wait, and goes back to the moderators if it was returned), else a
+    new summary post by the actor (which waits where their posts wait). Whether it changed."""
+    current = closing_summary(session, actor, challenge)
+    if current is not None and text == summary_source(actor, current):
+        return False
+    if current is not None and permissions.can_edit_post(actor, current):
+        try:
+            result = threads.edit_post(session, actor, current, body=text)
+        except threads.EditConflict as conflict:
+            raise FieldProblem("closing_summary", str(conflict)) from conflict
+        return result != threads.EditResult.UNCHANGED
+    opening = permissions.opening_post(challenge.thread)
+    if opening is None:
+        raise NotAllowed("This challenge has no opening post to close.")
+    threads.add_reply(session, actor, opening, body=text, kind=PostKind.SUMMARY.value)
+    return True
+
+
 def set_status(session: Session, actor: User, challenge: Challenge, status: ChallengeStatus,
                closing_summary: str = "") -> bool:
-    """Move the challenge on (or back); closing needs a summary. Returns whether it changed."""
+    """Move the challenge on (or back); closing needs a summary. Returns whether it changed.
+
+    The summary is a post of the thread (:func:`_write_summary`): where the set's policy makes
+    the actor's posts wait, the challenge closes at once and the summary waits for a
+    moderator, like any post; nobody else reads it until one approves it."""
     if not permissions.can_change_challenge_status(actor, challenge):
         raise NotAllowed("Only the challenge's holder and the set's facilitators can do that.")
-    closing_summary = (closing_summary or "").strip()
+    text = (closing_summary or "").strip()
     if status == ChallengeStatus.CLOSED:
-        if not closing_summary:
+        if not text:
             raise FieldProblem("closing_summary",
                                "Write a closing summary: what happened and what was learnt")
-        if (challenge.status == status and challenge.closing_summary == closing_summary):
+        if not permissions.can_write_closing_summary(actor, challenge):
+            raise NotAllowed("Only the challenge's holder and the set's facilitators can "
+                             "close it.")
+        wrote = _write_summary(session, actor, challenge, text)
+        if challenge.status == status and not wrote:
             return False
-        if closing_summary != challenge.closing_summary and not \
-                permissions.can_write_closing_summary(
-                    actor, challenge,
-                    posts_wait=threads.posts_wait(session, actor, challenge.learning_set)):
-            raise FieldProblem("closing_summary", SUMMARY_WAITS_MESSAGE)
         if challenge.status != status:
             challenge.closed_at = utcnow()
             challenge.closed_by_id = actor.id
-        challenge.closing_summary = closing_summary
     else:
         if challenge.status == status:
             return False

@@ -29,6 +29,7 @@ from forum.models import Challenge
 from forum.models import ChallengeStatus
 from forum.models import Post
 from forum.models import PostKind
+from forum.models import PostStatus
 from forum.models import UpdateOutcome
 from forum.sets.loading import load_visible_set
 from forum.threads import service as threads
@@ -166,7 +167,8 @@ def status(thread_id: int):
     data = None
     if request.method == "GET":
         data = {"status": challenge.status.value,
-                "closing_summary": challenge.closing_summary}
+                "closing_summary": service.summary_source(
+                    current_user, service.closing_summary(db.session, current_user, challenge))}
     form = StatusForm(data=data)
     if form.validate_on_submit():
         try:
@@ -178,14 +180,23 @@ def status(thread_id: int):
             getattr(form, problem.field).errors = [str(problem)]
         else:
             db.session.commit()
-            if changed:
+            summary = (service.closing_summary(db.session, current_user, challenge)
+                       if challenge.status == ChallengeStatus.CLOSED else None)
+            if changed and summary is not None and summary.author_id == current_user.id \
+                    and (summary.status != PostStatus.APPROVED or summary.has_pending_edit):
+                flash(f"The challenge is now {challenge.status.label.lower()}. Your closing "
+                      "summary waits for a moderator: others will read it once it is "
+                      "approved.", "success")
+            elif changed:
                 flash(f"The challenge is now {challenge.status.label.lower()}.", "success")
             else:
                 flash("Nothing was changed.", "info")
             return redirect(url_for("threads.show", thread_id=challenge.thread_id))
+    # Told before they write it: where their posts wait, the summary waits too.
+    summary_waits = threads.posts_wait(db.session, current_user, challenge.learning_set)
     return render_template("challenges/status.html", challenge=challenge,
                            thread=challenge.thread, learning_set=challenge.learning_set,
-                           form=form)
+                           form=form, summary_waits=summary_waits)
 
 
 @bp.post("/posts/<int:post_id>/kind")

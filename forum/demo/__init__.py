@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from forum.demo.challenge import CHALLENGE_SPEC
+from forum.demo.challenge import CLOSED_CHALLENGE_SPEC
+from forum.demo.challenge import ensure_closed_challenge
 from forum.demo.challenge import ensure_demo_challenge
 from forum.demo.content import COMMS_SLUG
 from forum.demo.content import EVALUATION_SLUG
@@ -80,12 +82,14 @@ def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
             created_threads += 1
             created_posts += posts
     challenge_set = sets[CHALLENGE_SPEC.set_slug]
-    posts = _ensure_thread(session, CHALLENGE_SPEC, challenge_set, users, now)
-    if posts:
-        created_threads += 1
-        created_posts += posts
+    for spec in (CHALLENGE_SPEC, CLOSED_CHALLENGE_SPEC):
+        posts = _ensure_thread(session, spec, challenge_set, users, now)
+        if posts:
+            created_threads += 1
+            created_posts += posts
     session.flush()
     ensure_demo_challenge(session, challenge_set, users, now)
+    ensure_closed_challenge(session, challenge_set, users, now)
     ensure_demo_reading(session, users, now)
     created_guides = ensure_demo_guide(session, users, sets)
     created_meetings = ensure_demo_meetings(session, sets[COMMS_SLUG], users["rosa"], now)

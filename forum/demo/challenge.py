@@ -1,6 +1,8 @@
-"""A challenge in the demo set, mid-cycle: a council officer's presenting issue, the set's open
-questions, her reflections, two actions (one overdue, one done with an approved update), and a
-learning worth sharing. Dates are relative to when the demo is loaded."""
+"""Two challenges in the demo set. One mid-cycle: a council officer's presenting issue, the set's
+open questions, her reflections, two actions (one overdue, one done with an approved update),
+and a learning worth sharing. One closed: a newer member's, whose posts wait for a moderator,
+so his closing summary waits in the queue while the challenge already shows as closed. Dates
+are relative to when the demo is loaded."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from forum.models import ChallengeStatus
 from forum.models import LearningSet
 from forum.models import Post
 from forum.models import PostKind
+from forum.models import PostStatus
 from forum.models import Thread
 from forum.models import UpdateOutcome
 from forum.models import User
@@ -88,6 +91,58 @@ Slice the recommendations by ward *before* you send anything to members.""", kin
                 )),
         )),
 )
+
+
+CLOSED_DAYS_AGO = 40
+CLOSED_TITLE = "How do we report back to assembly members a year on?"
+CLOSED_AIM = ("Every assembly member hears, a year after the assembly, what happened to each "
+              "recommendation, from someone they met there.")
+# Hours after the challenge opened at which Gareth closed it (two days before loading).
+CLOSED_HOURS = (CLOSED_DAYS_AGO - 2) * 24
+
+CLOSED_CHALLENGE_SPEC = ThreadSpec(
+    COMMS_SLUG, CLOSED_TITLE, days_ago=CLOSED_DAYS_AGO,
+    opening=Msg("gareth", 0, """\
+Our assembly on flood resilience finished last spring. We promised members a report back "in
+a year", and the year is up in six weeks. The council's response is a 40-page table of
+officer updates. I do not want to send them that, and I do not want to send them nothing.""",
+        kind=PostKind.CHALLENGE, replies=(
+            Msg("siobhan", 3, "What did the members say they wanted to hear, when you asked "
+                              "them at the last session?", kind=Q, replies=(
+                Msg("gareth", 6, """\
+We never asked. I think they wanted to know whether anything changed on their street, not
+the status of recommendation 11(b).""", kind=R),
+            )),
+            Msg("gareth", CLOSED_HOURS, """\
+What happened: we held an evening session instead of sending the table. The officer who led
+each recommendation said in five minutes what had changed, and members asked the questions.
+Twenty-six of the thirty-eight members came.
+
+What I learnt: members wanted to meet the people doing the work, not to read their updates;
+and asking them what they want to hear should happen at the last session, not a year on.""",
+                kind=PostKind.SUMMARY, status=PostStatus.PENDING),
+        )),
+)
+
+
+def ensure_closed_challenge(session: Session, learning_set: LearningSet,
+                            users: dict[str, User], now: datetime) -> int:
+    """Make the closed demo thread a challenge, closed by its holder, unless it already is
+    (its summary post waits for a moderator: Gareth's posts in the set wait)."""
+    thread = session.scalar(select(Thread).where(Thread.learning_set_id == learning_set.id,
+                                                 Thread.title == CLOSED_TITLE))
+    if thread is None or session.scalar(
+            select(Challenge.id).where(Challenge.thread_id == thread.id)) is not None:
+        return 0
+    holder = users["gareth"]
+    summary = session.scalar(select(Post).where(Post.thread_id == thread.id,
+                                                Post.kind == PostKind.SUMMARY.value))
+    session.add(Challenge(thread=thread, learning_set_id=learning_set.id, holder_id=holder.id,
+                          aim=CLOSED_AIM, status=ChallengeStatus.CLOSED,
+                          closed_at=summary.created_at if summary else now,
+                          closed_by_id=holder.id, created_at=thread.created_at))
+    session.flush()
+    return 1
 
 
 def ensure_demo_challenge(session: Session, learning_set: LearningSet, users: dict[str, User],

@@ -47,10 +47,13 @@ class PostKind(enum.StrEnum):
     UPDATE = "update"          # how an action went, and what was learnt
     LEARNING = "learning"      # an insight worth sharing with the network
     SUGGESTION = "suggestion"  # advice, when the set's facilitators allow it
+    # What happened and what was learnt, written on closing the challenge (through the
+    # status form only, never the reply form): it waits for a moderator as any post does.
+    SUMMARY = "summary"
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return "Closing summary" if self is PostKind.SUMMARY else self.value.capitalize()
 
 
 class ChallengeStatus(enum.StrEnum):
@@ -83,7 +86,12 @@ class UpdateOutcome(enum.StrEnum):
 
 
 class Challenge(db.Model):
-    """The challenge side of a thread: whose problem it is, what they want, where it stands."""
+    """The challenge side of a thread: whose problem it is, what they want, where it stands.
+
+    Its closing summary is a post of the thread (kind :attr:`PostKind.SUMMARY`, a reply to the
+    opening post), so it waits for a moderator, is returned, withdrawn, edited, searched,
+    notified and erased exactly as any post.
+    """
 
     __tablename__ = "challenges"
 
@@ -98,7 +106,6 @@ class Challenge(db.Model):
     aim: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[ChallengeStatus] = mapped_column(_str_enum(ChallengeStatus),
                                                     default=ChallengeStatus.OPEN)
-    closing_summary: Mapped[str] = mapped_column(Text, default="")
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -63,8 +63,6 @@ from forum.search.schema import forget_removed_text
 
 FORMER_MEMBER = "A former member"
 WITHDRAWN_THREAD_TITLE = "A withdrawn thread"
-# In place of a closing summary whose writer deleted their account with their posts' text.
-REMOVED_SUMMARY = "The summary was removed when its writer deleted their account."
 
 # What the admin log says (account_events.action).
 DELETED_OWN_ACCOUNT = "deleted_own_account"
@@ -304,12 +302,6 @@ def _empty_unpublished_text(session: Session, user: User, remove_text: bool,
         session.execute(update(Challenge).where(Challenge.thread_id.in_(list(titles)))
                         .values(aim=""))
         _forget_titles(session, titles)
-    # A closing summary is their text too (the person who closed the challenge wrote it): it
-    # goes with their posts' text, or would stay on the challenge page after they asked.
-    if remove_text:
-        session.execute(update(Challenge).where(Challenge.closed_by_id == user.id,
-                                                Challenge.closing_summary != "")
-                        .values(closing_summary=REMOVED_SUMMARY))
     # The statements above pass the session by: the threads' copies of their posts (opening
     # status, counts), which the thread list, search and the reply page read, are worked out
     # again, or a thread whose opening post went would stay listed to its readers.

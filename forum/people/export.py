@@ -174,7 +174,7 @@ EXPORTED: dict[tuple[str, str], tuple[str, tuple[str, ...] | Custom]] = {
     ("challenges", "holder_id"): ("challenges_you_hold", _columns(
         "id", "thread_id", "status", "closed_at", "created_at")),
     ("challenges", "closed_by_id"): ("challenges_you_closed", _columns(
-        "id", "thread_id", "status", "closing_summary", "closed_at")),
+        "id", "thread_id", "status", "closed_at")),
     # Admins' copies of their data (for_admin) are listed too: it is theirs to know of.
     ("data_exports", "user_id"): ("data_downloads_you_asked_for", _columns(
         "id", "state", "for_admin", "requested_at", "ready_at", "expires_at")),

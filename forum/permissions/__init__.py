@@ -52,6 +52,7 @@ from forum.permissions.challenges import is_holder
 from forum.permissions.challenges import relabelable_posts_filter
 from forum.permissions.challenges import reply_kinds
 from forum.permissions.challenges import visible_challenges_filter
+from forum.permissions.challenges import visible_summaries_filter
 from forum.permissions.controls import NO_CONTROLS
 from forum.permissions.controls import PageControls
 from forum.permissions.controls import PostControls
@@ -299,6 +300,7 @@ __all__ = [
     "role_select",
     "shown_posts_filter",
     "visible_challenges_filter",
+    "visible_summaries_filter",
     "visible_actions_filter",
     "visible_events_filter",
     "visible_meetings_filter",

@@ -26,7 +26,6 @@ from forum.permissions.posts import can_view_post
 from forum.permissions.posts import visible_posts_filter
 from forum.permissions.posts import visible_threads_filter
 from forum.permissions.roles import AnyUser
-from forum.permissions.roles import can_moderate
 from forum.permissions.roles import has_role
 from forum.permissions.roles import is_admin
 from forum.permissions.roles import is_signed_in
@@ -94,15 +93,20 @@ def can_change_challenge_status(user: AnyUser, challenge: Challenge) -> bool:
             or is_facilitator(user, learning_set))
 
 
-def can_write_closing_summary(user: AnyUser, challenge: Challenge, *,
-                              posts_wait: bool) -> bool:
-    """Write a challenge's closing summary, which everyone who reads the challenge sees at once
-    (nothing holds it for a moderator): the set's moderators and facilitators, and the holder
-    when their posts in the set are published without waiting (``posts_wait``: the set's
-    policy makes their posts wait, :func:`forum.moderation.policy.initial_status`)."""
-    if not can_change_challenge_status(user, challenge):
-        return False
-    return can_moderate(user, challenge.learning_set) or not posts_wait
+def can_write_closing_summary(user: AnyUser, challenge: Challenge) -> bool:
+    """Close the challenge with a summary (or change it): whoever may change its status. The
+    summary is a post of the thread, so it waits for a moderator wherever the set's policy
+    makes the writer's posts wait (:func:`forum.moderation.policy.initial_status`); nobody
+    else reads it before a moderator approves it (:func:`visible_posts_filter`)."""
+    return can_change_challenge_status(user, challenge)
+
+
+def visible_summaries_filter(user: AnyUser, thread_id: int) -> ColumnElement[bool]:
+    """The closing summaries of a challenge's thread that ``user`` may read: its summary posts
+    that :func:`visible_posts_filter` lets them see (a waiting one: its author and the set's
+    moderators only)."""
+    return and_(Post.thread_id == thread_id, Post.kind == PostKind.SUMMARY.value,
+                visible_posts_filter(user))
 
 
 def reply_kinds(user: AnyUser, challenge: Challenge) -> list[PostKind]:

@@ -462,6 +462,15 @@ def reply_to(session: Session, author: User, parent: Post, *, body: str,
         raise NotAllowed("Only members of this set can reply.")
     if not permissions.accepts_replies(parent):
         raise CannotReplyToPost("That post can no longer be answered.")
+    return add_reply(session, author, parent, body=body, key=key, kind=kind)
+
+
+def add_reply(session: Session, author: User, parent: Post, *, body: str,
+              key: str | None = None, kind: str | None = None) -> Post:
+    """The reply itself, for a caller that asked its own permission: :func:`reply_to`, and a
+    challenge's closing summary (:func:`forum.permissions.can_write_closing_summary`, which a
+    locked thread does not stop). Its status is the set's policy's, as for any post."""
+    thread = parent.thread
     post = _new_post(session, author, thread, thread.learning_set, body, parent=parent,
                      key=key, kind=kind)
     session.flush()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from forum.demo import DEFAULT_PASSWORD
 from forum.demo import load_demo
+from forum.demo.challenge import CLOSED_TITLE
 from forum.demo.content import COMMS_SLUG
 from forum.demo.content import EVALUATION_SLUG
 from forum.demo.content import PEOPLE
@@ -240,6 +241,22 @@ def test_the_waiting_demo_thread_is_hidden_from_other_members_until_approved(cli
     assert WAITING_THREAD not in client.get(f"/sets/{EVALUATION_SLUG}/").get_data(as_text=True)
     _sign_in(client, "gareth")  # its author sees it, marked as waiting
     assert WAITING_THREAD in client.get(f"/sets/{EVALUATION_SLUG}/").get_data(as_text=True)
+
+
+def test_the_demo_closed_challenge_shows_closed_and_its_summary_waits_for_a_moderator(
+        app, client, demo):
+    with app.app_context():
+        thread_id = db.session.scalar(select(Thread.id).where(Thread.title == CLOSED_TITLE))
+    summary = "Twenty-six of the thirty-eight members came."
+    _sign_in(client, "siobhan")  # a member: the challenge is closed, the summary not shown
+    page = client.get(f"/threads/{thread_id}").get_data(as_text=True)
+    assert ">Closed</strong>" in page and summary not in page
+    _sign_in(client, "gareth")  # its holder sees his summary, marked as waiting
+    page = client.get(f"/threads/{thread_id}").get_data(as_text=True)
+    assert summary in page and "Awaiting" in page
+    _sign_in(client, "tom")  # the set's moderator finds it in the queue, as a closing summary
+    queue = client.get("/moderation/").get_data(as_text=True)
+    assert summary in queue and "The closing summary of the challenge held by Gareth" in queue
 
 
 def test_demo_private_set_is_hidden_from_visitors_but_network_set_is_readable(app, client, demo):

@@ -45,6 +45,7 @@ from forum.files.service import prepare
 from forum.files.storage import upload_storage
 from forum.mail import outbox_messages
 from forum.models import Action
+from forum.models import ChallengeStatus
 from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
@@ -52,6 +53,7 @@ from forum.models import FollowLevel
 from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import ModerationPolicy
+from forum.models import Post
 from forum.models import PostKind
 from forum.models import Role
 from forum.models import UpdateOutcome
@@ -102,6 +104,8 @@ MARKERS = (
     Marker("zqwaitingaim", "a waiting challenge's aim"),
     Marker("zqwaitingaction", "a waiting action", searchable=True),
     Marker("zqwaitingupdate", "a waiting update on an action", searchable=True),
+    Marker("zqwaitingsummary", "a waiting closing summary of a closed challenge",
+           searchable=True),
     Marker("zqwaitingtopic", "a waiting workshop topic's title", AUTHOR_AND_EVENT_MANAGERS),
     Marker("zqwaitingtopicnote", "a waiting workshop topic's description",
            AUTHOR_AND_EVENT_MANAGERS),
@@ -220,6 +224,10 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
         challenges.reply(session, author, own_opening, own_challenge, kind=PostKind.UPDATE,
                          body="zqwaitingupdate councils", action_id=action.id,
                          outcome=UpdateOutcome.PARTLY_DONE)
+        # The author closes their challenge: it closes at once, its summary waits.
+        challenges.set_status(session, author, own_challenge, ChallengeStatus.CLOSED,
+                              "zqwaitingsummary councils")
+        summary = session.scalar(select(Post).where(Post.kind == PostKind.SUMMARY.value))
         topics.propose(session, author, event, title="zqwaitingtopic",
                        description="zqwaitingtopicnote")
         storage = upload_storage()
@@ -251,7 +259,7 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
                  "zqwithdrawnreply": withdrawn, "zqhiddenreply": hidden,
                  "zqwaitingedit": published, "zqunapproveddraft": redrafted,
                  "zqwaitingreopening": topic_opening,
-                 "zqwaitingquestion": question}
+                 "zqwaitingquestion": question, "zqwaitingsummary": summary}
         return MarkedSite(
             people={name: person.id for name, person in people.items() if person is not None},
             person_by_email={person.email: name for name, person in people.items()

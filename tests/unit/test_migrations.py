@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import warnings
+from datetime import date
+from datetime import datetime
 
 import flask_migrate
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import MetaData
+from sqlalchemy import Table
 from sqlalchemy import inspect
 from sqlalchemy import text
 from sqlalchemy.exc import SAWarning
@@ -94,3 +98,62 @@ def test_the_thread_shape_counter_comes_and_goes_with_its_migration(tmp_path, da
                 assert set(shape_version.TRIGGERS) <= _triggers(connection)
         finally:
             _clean_up(database_url)
+
+
+def _insert(connection, table_name: str, **values) -> int:
+    """A row of the table as the database has it now (an older schema than the models'):
+    every other column that needs a value gets a plain one of its type."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection", SAWarning)
+        table = Table(table_name, MetaData(), autoload_with=connection)
+    for column in table.columns:
+        if (column.name in values or column.nullable or column.primary_key
+                or column.server_default is not None):
+            continue
+        python_type = column.type.python_type
+        values[column.name] = {str: "x", int: 0, bool: False, datetime: datetime(2026, 1, 1),
+                               date: date(2026, 1, 1)}[python_type]
+    return connection.execute(table.insert().values(**values)
+                              .returning(table.c.id)).scalar_one()
+
+
+def test_closing_summaries_become_posts_and_come_back_on_downgrade(tmp_path, database_url):
+    """Each summary written before c4d8e1a6b9f2 becomes an approved post of kind "summary"
+    by whoever closed the challenge, replying to its opening post and counted in the
+    thread's replies; the downgrade gives the column back its text."""
+    app = _fresh_app(tmp_path, database_url)
+    summary = "We learnt to brief cabinet early."
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(revision="e2c8b5a1f7d3")
+            with db.engine.begin() as connection:
+                # Ids from the database (PostgreSQL's sequences move only so).
+                ann = _insert(connection, "users", email="a@example.org")
+                set_id = _insert(connection, "learning_sets", slug="s")
+                thread = _insert(connection, "threads", learning_set_id=set_id, author_id=ann)
+                opening = _insert(connection, "posts", thread_id=thread, author_id=ann,
+                                  depth=0, status="approved", kind="challenge")
+                _insert(connection, "challenges", thread_id=thread, learning_set_id=set_id,
+                        holder_id=ann, status="closed", closing_summary=summary,
+                        closed_at=datetime(2026, 2, 1), closed_by_id=ann)
+            flask_migrate.upgrade(revision="c4d8e1a6b9f2")
+            with db.engine.connect() as connection:
+                post = connection.execute(text(
+                    "SELECT author_id, parent_id, depth, body_source, status, kind, created_at "
+                    "FROM posts WHERE id <> :opening"), {"opening": opening}).one()
+                replies = connection.execute(text(
+                    "SELECT reply_count FROM threads")).scalar_one()
+                columns = {column["name"]
+                           for column in inspect(connection).get_columns("challenges")}
+            flask_migrate.downgrade(revision="e2c8b5a1f7d3")
+            with db.engine.connect() as connection:
+                restored = connection.execute(text(
+                    "SELECT closing_summary FROM challenges")).scalar_one()
+                kinds = connection.execute(text(
+                    "SELECT kind FROM posts ORDER BY id")).scalars().all()
+        finally:
+            _clean_up(database_url)
+    assert tuple(post)[:6] == (ann, opening, 1, summary, "approved", "summary")
+    assert str(post.created_at).startswith("2026-02-01")  # when the challenge was closed
+    assert replies == 1 and "closing_summary" not in columns
+    assert restored == summary and kinds == ["challenge", "learning"]
