@@ -347,9 +347,12 @@ def main() -> None:
     print(f"5xx: {sum(five_xx.values())} {five_xx}; tracebacks in the server log: {tracebacks}; "
           f'"database is locked" in it: {locked}'
           + (f" (log kept in {kept_log})" if tracebacks or locked else ""))
-    if reads:
-        print(f"reads answered 200: median {statistics.median(reads) * 1000:.0f} ms, "
-              f"p95 {reads[int(len(reads) * 0.95) - 1] * 1000:.0f} ms")
+    replies = sorted(seconds for _, kind, status, seconds in answers
+                     if kind == "reply" and status in (302, 303))
+    for name, times in (("reads answered 200", reads), ("replies acknowledged", replies)):
+        if times:
+            print(f"{name}: median {statistics.median(times) * 1000:.0f} ms, "
+                  f"p95 {times[int(len(times) * 0.95) - 1] * 1000:.0f} ms")
     lost = sorted(set(acknowledged) - found)
     print(f"posts acknowledged: {len(acknowledged)}; found afterwards: {len(found)}; "
           f"lost: {len(lost)} {lost[:10]}; posts before {posts_before}, after {posts_after}")
