@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from typing import Any
+from typing import TypeVar
 
+from flask import current_app
 from flask import has_request_context
 from flask import request
 from flask_limiter import Limiter
@@ -40,6 +44,9 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 _READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # An execution option: this connection's SQLite transactions take the write lock as they begin.
 SQLITE_WRITE_LOCK = "forum_sqlite_write_lock"
+# The attribute :func:`writes_on_get` sets on a view.
+_WRITES_ON_GET = "forum_writes_on_get"
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 @event.listens_for(Engine, "connect")
@@ -73,12 +80,26 @@ def _begin_sqlite(connection) -> None:
     if connection.dialect.name != "sqlite":
         return
     writing = bool(connection.get_execution_options().get(SQLITE_WRITE_LOCK)) or (
-        has_request_context() and request.method not in _READ_ONLY_METHODS)
+        has_request_context() and (request.method not in _READ_ONLY_METHODS or getattr(
+            current_app.view_functions.get(request.endpoint or ""), _WRITES_ON_GET, False)))
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
+def writes_on_get(view: View) -> View:
+    """Mark a view that reads and then writes on a GET (opening a notification marks it
+    read): on SQLite its transactions take the write lock as they begin, as a POST's do.
+
+    Without it the write is refused at once ("database is locked", a 503) whenever another
+    process committed since the view's first read. The lock is held to the commit: keep such
+    a view short, or write in a transaction of its own (:func:`writer_session`) as the thread
+    page does, which writes only now and then."""
+    setattr(view, _WRITES_ON_GET, True)
+    return view
+
+
 def writer_session() -> Session:
-    """A session of its own for work outside a request that reads and then writes.
+    """A session of its own for work outside a request that reads and then writes, or for a
+    page (GET) that writes now and then, apart from its reads.
 
     On SQLite each of its transactions takes the write lock as it begins, as a request that
     writes does: a deferred transaction that read before a page committed is refused its write

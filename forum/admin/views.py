@@ -24,6 +24,7 @@ from forum.admin.forms import MergeOrganisationForm
 from forum.admin.forms import OrganisationForm
 from forum.admin.forms import SiteSettingsForm
 from forum.extensions import db
+from forum.extensions import writes_on_get
 from forum.forms import ActionForm
 from forum.forms import clean_line
 from forum.guides.export.storage import storage_for
@@ -151,6 +152,7 @@ def request_data_copy(user_id: int):
 
 
 @bp.get("/admin/users/<int:user_id>/data-copy/<int:export_id>")
+@writes_on_get
 def download_data_copy(user_id: int, export_id: int):
     """The admins' copy of a person's data (ZIP); each download is written to the admin log."""
     job = exports.owned_file(db.session, current_user, export_id, utcnow(), for_admin=True)

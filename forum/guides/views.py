@@ -21,6 +21,7 @@ from sqlalchemy import select
 from forum import permissions
 from forum.extensions import db
 from forum.extensions import login_manager
+from forum.extensions import writes_on_get
 from forum.forms import ActionForm
 from forum.guides import background
 from forum.guides import bp
@@ -288,6 +289,7 @@ def publish(slug: str, guide_id: int):
 
 
 @bp.get("/sets/<slug>/guides/<int:guide_id>/download/<fmt>")
+@writes_on_get
 def download_draft(slug: str, guide_id: int, fmt: str):
     guide = load_guide(slug, guide_id)
     format_or_404(fmt)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from forum import permissions
 from forum.extensions import db
+from forum.extensions import writes_on_get
 from forum.forms import ActionForm
 from forum.models import Action
 from forum.models import EmailMode
@@ -69,6 +70,7 @@ def index():
 
 
 @bp.get("/notifications/<int:notification_id>", endpoint="open")
+@writes_on_get
 @login_required
 def open_notification(notification_id: int):
     """Follow a notification to what it is about, marking it read on the way."""

@@ -23,6 +23,7 @@ from forum import mentions
 from forum import permissions
 from forum.extensions import db
 from forum.extensions import login_manager
+from forum.extensions import writer_session
 from forum.files import service as files
 from forum.files.limits import accepts_files
 from forum.files.storage import upload_storage
@@ -206,15 +207,18 @@ def _show(loaded, follow_form: FollowForm | None = None, *, record: bool = True)
         # Visitors get no reply form (the page asks them to sign in).
         reply_form=ReplyForm(formdata=None) if permissions.is_signed_in(viewer) else None,
         markdown_hint=MARKDOWN_HINT, **extra)
-    # What the page showed is now read: one write, only when that moves the place forward.
-    # Best effort: another tab, or a busy database, leaves the place where it was.
+    # What the page showed is now read: one write, only when that moves the place forward, in
+    # a transaction of its own (on SQLite one that waits for the write lock: the page's reads
+    # cannot be followed by a write once another worker has written since).
+    # Best effort: another tab, or a database that stays busy, leaves the place where it was.
     if not record:  # a refused form shown again changes nothing
         return page
     try:
-        if reading.record_read(db.session, viewer, thread, shown, since):
-            db.session.commit()
-    except (IntegrityError, OperationalError):
-        db.session.rollback()
+        with writer_session() as session, session.begin():
+            reading.record_read(session, viewer, thread, shown, since)
+    except (IntegrityError, OperationalError) as error:
+        current_app.logger.warning("The place read in thread %s was not kept: %s",
+                                   thread.id, error)
     return page
 
 

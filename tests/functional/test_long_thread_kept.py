@@ -8,8 +8,10 @@ import re
 
 import pytest
 from sqlalchemy import delete
+from sqlalchemy import event
 from sqlalchemy import insert
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 
 from forum.extensions import db
 from forum.guides.export.storage import storage_for
@@ -146,6 +148,39 @@ def test_a_post_removed_from_a_kept_thread_leaves_its_pages(app, client, world, 
         db.session.commit()
     assert gone not in _articles(client.get(f"/threads/{thread_id}?page=3").text)
     assert "Replies, page 1 of 3" in client.get(f"/threads/{thread_id}?post={gone}").text
+
+
+def test_a_reply_whose_commit_failed_leaves_no_trace_in_a_kept_thread(app, client, world,
+                                                                      kept):
+    """The database went away at the reply's commit (its insert and the shape count's trigger
+    had run): the reader is told the service is unavailable, and neither the kept shape nor a
+    kept article shows the reply, then or after a reply that does commit."""
+    thread_id, branches = _thread(app, world)
+    client.sign_in_as(world.moderator)
+    pages = [client.get(f"/threads/{thread_id}?page={n}").text for n in (1, 2, 3)]
+    assert all(page.count("<article") for page in pages)
+
+    def database_gone(connection) -> None:
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "commit", database_gone)
+    try:
+        lost = client.post(f"/posts/{branches[11][1]}/reply", data={"body": "Lost answer."})
+    finally:
+        event.remove(engine, "commit", database_gone)
+    assert lost.status_code == 503
+    assert [client.get(f"/threads/{thread_id}?page={n}").text.count("<article")
+            for n in (1, 2, 3)] == [page.count("<article") for page in pages]
+    sent = client.post(f"/posts/{branches[11][1]}/reply", data={"body": "Kept answer."})
+    assert sent.status_code == 302
+    after = [client.get(f"/threads/{thread_id}?page={n}").text for n in (1, 2, 3)]
+    assert "Kept answer." in after[2]
+    assert not any("Lost answer." in page for page in after)
+    shape.forget_kept()  # the same pages read whole
+    assert [_articles(client.get(f"/threads/{thread_id}?page={n}").text)
+            for n in (1, 2, 3)] == [_articles(page) for page in after]
 
 
 def test_kept_threads_hold_a_bounded_number_of_posts(app, client, world, kept, monkeypatch):
