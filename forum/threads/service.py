@@ -119,10 +119,6 @@ def valid_id(value: int) -> bool:
     return 0 < value <= MAX_ID
 
 
-opening_post = permissions.opening_post
-can_see_thread = permissions.can_open_thread
-
-
 def load_thread(session: Session, thread_id: int) -> Thread | None:
     """The thread with its set, all its posts and their authors, in a fixed number of queries."""
     if not valid_id(thread_id):
@@ -367,13 +363,13 @@ def thread_view(viewer: AnyUser, thread: Thread, max_indent: int,
     if reading is None:
         nodes = build_tree(thread.posts)
     else:
-        opening_post_of = opening_post(thread)
+        opening_post_of = permissions.opening_post(thread)
         nodes = ([TreeNode(opening_post_of, 0)] if opening_post_of is not None else [])
         nodes.extend(TreeNode(by_id[post_id], depth) for post_id, depth in reading
                      if post_id in by_id)
     if on_page is None:
         on_page = {node.item.id for node in nodes}
-    opening = opening_post(thread)
+    opening = permissions.opening_post(thread)
     # The viewer object itself: a LocalProxy costs a look-up per attribute, per post.
     viewer = getattr(viewer, "_get_current_object", lambda: viewer)()
     # Every loaded post: the parents named by the first replies of a page are among them.

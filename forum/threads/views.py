@@ -65,8 +65,8 @@ def _challenge_of(thread: Thread):
 
 def _load_thread(thread_id: int) -> Thread:
     thread = service.load_thread(db.session, thread_id)
-    if thread is None or not service.can_see_thread(current_user, thread,
-                                                    service.opening_post(thread)):
+    if thread is None or not permissions.can_open_thread(current_user, thread,
+                                                    permissions.opening_post(thread)):
         abort(404)
     return thread
 
@@ -77,7 +77,7 @@ def _load_post(post_id: int) -> Post:
     if post is None:
         abort(404)
     # The thread's copies of its opening post decide (its posts are not loaded).
-    if not service.can_see_thread(current_user, post.thread):
+    if not permissions.can_open_thread(current_user, post.thread):
         abort(404)
     if service.display_mode(current_user, post) == "omitted":
         abort(404)
@@ -149,7 +149,7 @@ def _load_thread_page(thread_id: int, page: int, *, post_id: int | None = None):
                                       post_id=post_id,
                                       max_posts=current_app.config["THREAD_POSTS_PER_PAGE"],
                                       viewer_id=viewer_id, viewer=current_user)
-    if loaded is None or not service.can_see_thread(current_user, loaded.thread,
+    if loaded is None or not permissions.can_open_thread(current_user, loaded.thread,
                                                     loaded.opening):
         abort(404)
     return loaded
