@@ -399,10 +399,8 @@ def _notify_about_event(session: Session, recipient: User, kind: NotificationKin
 def notify_topic_proposed(session: Session, event: Event, topic: EventTopic) -> None:
     """Tell the network coordinators (or, if there are none, the admins) that a proposed
     topic waits for their approval. The text names the workshop, not the waiting proposal."""
-    coordinators = session.scalars(select(User).where(
-        User.is_network_coordinator.is_(True), User.is_disabled.is_(False)).order_by(User.id)
-    ).all() or session.scalars(select(User).where(
-        User.is_admin.is_(True), User.is_disabled.is_(False)).order_by(User.id)).all()
+    coordinators = (session.scalars(permissions.network_coordinators()).all()
+                    or session.scalars(permissions.site_admins()).all())
     waiting = session.scalar(select(func.count(EventTopic.id)).where(
         EventTopic.event_id == event.id, EventTopic.status == TopicStatus.WAITING)) or 0
     text = (f"{waiting} proposed topics for “{event.title}” wait for approval." if waiting > 1
@@ -421,8 +419,7 @@ def notify_topic_proposed(session: Session, event: Event, topic: EventTopic) -> 
 
 def notify_organisation_requested(session: Session, user: User, name: str) -> None:
     """Tell the admins that someone asks for their organisation to be added to the list."""
-    for admin in session.scalars(select(User).where(
-            User.is_admin.is_(True), User.is_disabled.is_(False)).order_by(User.id)):
+    for admin in session.scalars(permissions.site_admins()):
         session.add(Notification(
             user_id=admin.id, kind=NotificationKind.ORGANISATION_REQUEST, actor_id=user.id,
             text=_clip(f"{user.display_name} asks for “{name}” to be added to the list of "
@@ -438,11 +435,9 @@ def notify_join_requested(session: Session, request: JoinRequest) -> None:
     """Tell the set's facilitators (not its moderators: they do not decide who joins); a set
     with no facilitator able to sign in has its request told to the admins, who decide then."""
     learning_set, asker = request.learning_set, request.user
-    deciders = [f for f in session.scalars(permissions.facilitators_of(learning_set.id))
-                if not f.is_disabled]
+    deciders = list(session.scalars(permissions.facilitators_of(learning_set.id)))
     if not deciders:
-        deciders = list(session.scalars(select(User).where(
-            User.is_admin.is_(True), User.is_disabled.is_(False)).order_by(User.id)))
+        deciders = list(session.scalars(permissions.site_admins()))
     for facilitator in deciders:
         _notify_about_set(session, facilitator, NotificationKind.JOIN_REQUESTED, learning_set,
                           actor=asker, text=f"{asker.display_name} asks to join "

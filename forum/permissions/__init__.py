@@ -99,6 +99,7 @@ from forum.permissions.posts import PostDisplay
 from forum.permissions.posts import accepts_replies
 from forum.permissions.posts import can_edit_post
 from forum.permissions.posts import can_open_thread
+from forum.permissions.posts import can_quote_in_reply
 from forum.permissions.posts import can_reply
 from forum.permissions.posts import can_reply_to_post
 from forum.permissions.posts import can_see_unapproved_text
@@ -136,16 +137,19 @@ from forum.permissions.roles import member_set_ids
 from forum.permissions.roles import moderated_set_ids
 from forum.permissions.roles import moderates_filter
 from forum.permissions.roles import moderators_of
+from forum.permissions.roles import network_coordinators
 from forum.permissions.roles import network_request_handlers
 from forum.permissions.roles import remember_role
 from forum.permissions.roles import role_in
 from forum.permissions.roles import role_select
+from forum.permissions.roles import site_admins
 from forum.permissions.sets import can_administer
 from forum.permissions.sets import can_ask_to_join
 from forum.permissions.sets import can_decide_join_request
 from forum.permissions.sets import can_disable_account
 from forum.permissions.sets import can_edit_profile
 from forum.permissions.sets import can_edit_set
+from forum.permissions.sets import can_erase_account
 from forum.permissions.sets import can_manage_members
 from forum.permissions.sets import can_manage_sets
 from forum.permissions.sets import can_remove_admin
@@ -199,6 +203,7 @@ __all__ = [
     "can_edit_post",
     "can_edit_profile",
     "can_edit_set",
+    "can_erase_account",
     "can_hide_post",
     "can_make_challenge",
     "can_manage_events",
@@ -210,6 +215,7 @@ __all__ = [
     "can_manage_sets",
     "can_moderate",
     "can_open_thread",
+    "can_quote_in_reply",
     "can_post_kind",
     "can_keep_quote",
     "can_quote_post",
@@ -258,7 +264,9 @@ __all__ = [
     "has_role",
     "hideable_posts_filter",
     "can_handle_network_requests",
+    "network_coordinators",
     "network_request_handlers",
+    "site_admins",
     "is_admin",
     "is_facilitator",
     "is_holder",

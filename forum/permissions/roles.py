@@ -177,9 +177,12 @@ def facilitators_of(learning_set_id: int) -> Select:
 
 
 def _people_of(learning_set_id: int, roles: tuple[Role, ...]) -> Select:
+    """Less disabled accounts: they cannot sign in, so (as :func:`is_signed_in` says) they
+    moderate and facilitate nothing."""
     return (select(User)
             .join(Membership, Membership.user_id == User.id)
-            .where(Membership.learning_set_id == learning_set_id, Membership.role.in_(roles))
+            .where(Membership.learning_set_id == learning_set_id, Membership.role.in_(roles),
+                   User.is_disabled.is_(False))
             .order_by(User.id))
 
 
@@ -198,10 +201,23 @@ def can_handle_network_requests(user: AnyUser) -> bool:
     return is_admin(user) or is_network_coordinator(user)
 
 
+def _active_users(condition: ColumnElement[bool]) -> Select:
+    return select(User).where(condition, User.is_disabled.is_(False)).order_by(User.id)
+
+
 def network_request_handlers() -> Select:
     """The people who decide visitors' requests to join the network (the query form of
     :func:`can_handle_network_requests`), less disabled accounts: who is told one waits."""
-    return (select(User)
-            .where(or_(User.is_admin.is_(True), User.is_network_coordinator.is_(True)),
-                   User.is_disabled.is_(False))
-            .order_by(User.id))
+    return _active_users(or_(User.is_admin.is_(True), User.is_network_coordinator.is_(True)))
+
+
+def site_admins() -> Select:
+    """The admins (the query form of :func:`is_admin`), less disabled accounts: who is told
+    what only admins decide, or what nobody else is left to decide."""
+    return _active_users(User.is_admin.is_(True))
+
+
+def network_coordinators() -> Select:
+    """The network coordinators (the query form of :func:`is_network_coordinator`), less
+    disabled accounts: who is told first of what runs the network's events."""
+    return _active_users(User.is_network_coordinator.is_(True))

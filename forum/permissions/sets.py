@@ -126,6 +126,12 @@ def can_disable_account(user: AnyUser, target: User) -> bool:
     return is_admin(user) and user.id != target.id
 
 
+def can_erase_account(user: AnyUser, target: User) -> bool:
+    """Admins erase other people's accounts on request; their own goes through "Delete your
+    account" on their account page."""
+    return is_admin(user) and user.id != target.id
+
+
 def can_edit_profile(user: AnyUser, profile_owner: User) -> bool:
     return is_signed_in(user) and (user.id == profile_owner.id or is_admin(user))
 

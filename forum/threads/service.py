@@ -589,7 +589,7 @@ def _words(text: str) -> str:
 def quoted_passage(post: Post, passage: str | None) -> str | None:
     """``passage`` (whitespace tidied) if it is part of the post's published text, as written
     in Markdown or as shown on the page; otherwise None, and the whole post is quoted."""
-    if not passage or post.status != PostStatus.APPROVED or len(passage) > PASSAGE_MAX:
+    if not passage or not permissions.can_quote_in_reply(post) or len(passage) > PASSAGE_MAX:
         return None
     wanted = _words(passage)
     if not wanted:
@@ -603,7 +603,7 @@ def quotation(post: Post, link: str, passage: str | None = None) -> str | None:
     """The post's published text (or the ``passage`` of it the reader chose, when it is one)
     as a Markdown quotation crediting its author, with a link back (``link``); None for a post
     that is not published, whose text no quote may carry."""
-    if post.status != PostStatus.APPROVED:
+    if not permissions.can_quote_in_reply(post):
         return None
     text = quoted_passage(post, passage) or post.body_source.strip()
     lines = [f"> {line}".rstrip() for line in text.splitlines()]
