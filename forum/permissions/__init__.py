@@ -5,7 +5,8 @@ one home, and where lists are involved its predicate ("may this user...", on one
 its query form ("which rows may this user see", a WHERE clause or a select of ids) sit side
 by side in the same module:
 
-- :mod:`.roles`: signed in, admin, role in a set; who moderates (``can_moderate`` with
+- :mod:`.roles`: signed in, admin, role in a set; who runs a set (``is_facilitator`` with
+  ``facilitates_filter``, ``facilitators_of``); who moderates (``can_moderate`` with
   ``moderated_set_ids``/``moderates_filter``, ``moderators_of``).
 - :mod:`.sets`: reading and running sets (``can_view_set`` with ``readable_sets_filter``).
 - :mod:`.posts`: threads and posts (``can_open_thread`` with ``visible_threads_filter``,
@@ -46,8 +47,6 @@ from forum.permissions.challenges import can_make_challenge
 from forum.permissions.challenges import can_post_kind
 from forum.permissions.challenges import can_view_challenge
 from forum.permissions.challenges import can_write_closing_summary
-from forum.permissions.challenges import facilitates_filter
-from forum.permissions.challenges import is_facilitator
 from forum.permissions.challenges import is_holder
 from forum.permissions.challenges import relabelable_posts_filter
 from forum.permissions.challenges import reply_kinds
@@ -126,10 +125,12 @@ from forum.permissions.roles import AnyUser
 from forum.permissions.roles import can_handle_network_requests
 from forum.permissions.roles import can_moderate
 from forum.permissions.roles import can_use_moderation_queue
+from forum.permissions.roles import facilitates_filter
 from forum.permissions.roles import facilitators_of
 from forum.permissions.roles import forget_roles
 from forum.permissions.roles import has_role
 from forum.permissions.roles import is_admin
+from forum.permissions.roles import is_facilitator
 from forum.permissions.roles import is_network_coordinator
 from forum.permissions.roles import is_set_moderator
 from forum.permissions.roles import is_signed_in

@@ -160,6 +160,24 @@ def moderates_filter(user: AnyUser, set_id: ColumnElement[int], *,
     return in_set_ids(set_id, moderated_set_ids(user), listed=listed)
 
 
+# --- who runs a set ------------------------------------------------------------------
+
+def is_facilitator(user: AnyUser, learning_set: LearningSet) -> bool:
+    """Runs the set (its members, settings, meetings, guides, challenges): its facilitators,
+    and the site's admins."""
+    return is_admin(user) or has_role(user, learning_set, Role.FACILITATOR)
+
+
+def facilitates_filter(user: AnyUser, set_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """:func:`is_facilitator` as a WHERE clause on a set id."""
+    if is_admin(user):
+        return true()
+    if not is_signed_in(user):
+        return false()
+    return set_id.in_(select(Membership.learning_set_id).where(
+        Membership.user_id == user.id, Membership.role == Role.FACILITATOR).correlate(None))
+
+
 def is_set_moderator(user: User, learning_set: LearningSet) -> bool:
     """A moderator or facilitator *of this set* (admins moderate everywhere but are not told
     about every set's waiting posts): the one-object form of :func:`moderators_of`."""
