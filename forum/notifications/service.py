@@ -4,7 +4,8 @@ up to, and queue their emails.
 Each ``notify_*`` function adds rows to the caller's session, inside the caller's transaction:
 it never commits and never sends mail inline. Emails are queued in the outbox
 (:class:`forum.models.QueuedEmail`) and sent after the response (:mod:`forum.outbox`). Nobody
-is told about a post they cannot see on its thread page (:func:`can_see`).
+is told about a post they cannot see on its thread page
+(:func:`forum.permissions.can_view_post`).
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ from forum.models import FollowLevel
 from forum.models import JoinRequest
 from forum.models import LearningSet
 from forum.models import Meeting
-from forum.models import Membership
 from forum.models import NetworkRequest
 from forum.models import Notification
 from forum.models import NotificationKind
@@ -243,9 +243,7 @@ def notify_mentions(session: Session, post: Post) -> set[int]:
     if not handles:
         return set()
     skip = {post.author_id, _parent_author_id(session, post)}
-    members = session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.learning_set_id == post.thread.learning_set_id)).all()
+    members = session.scalars(permissions.members_of(post.thread.learning_set_id)).all()
     writer = post.author.display_name if post.author is not None else "A former member"
     told = set()
     for member in members:
@@ -310,9 +308,7 @@ def notify_meeting(session: Session, meeting: Meeting, kind: NotificationKind,
     moved or cancelled; email them per their choice for meetings."""
     learning_set = meeting.learning_set
     members = session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.learning_set_id == learning_set.id, User.id != actor.id)
-        .order_by(User.id)).all()
+        permissions.members_of(learning_set.id).where(User.id != actor.id)).all()
     text = _MEETING_NEWS[kind].format(actor=actor.display_name, set=learning_set.name,
                                       title=meeting.title, when=_meeting_when(meeting))
     for member in members:
@@ -675,15 +671,10 @@ def subscribe(app: Flask) -> None:
 
 # --- creating one notification -------------------------------------------------------------
 
-def can_see(user: User, post: Post) -> bool:
-    """Whether ``user`` can read ``post`` on its thread page (so a link to it works)."""
-    return permissions.can_view_post(user, post)
-
-
 def _notify(session: Session, recipient: User, kind: NotificationKind, post: Post, *,
             actor: User | None, text: str, reason: str | None = None,
             url: str | None = None, link_text: str | None = None) -> Notification | None:
-    if recipient.is_disabled or not can_see(recipient, post):
+    if recipient.is_disabled or not permissions.can_view_post(recipient, post):
         return None
     thread = post.thread
     # A repeated event about the same post (a resubmission, a second decision) updates the

@@ -135,6 +135,7 @@ from forum.permissions.roles import is_network_coordinator
 from forum.permissions.roles import is_set_moderator
 from forum.permissions.roles import is_signed_in
 from forum.permissions.roles import member_set_ids
+from forum.permissions.roles import members_of
 from forum.permissions.roles import moderated_set_ids
 from forum.permissions.roles import moderates_filter
 from forum.permissions.roles import moderators_of
@@ -279,6 +280,7 @@ __all__ = [
     "is_signed_in",
     "listed_threads_filter",
     "member_set_ids",
+    "members_of",
     "member_sets_filter",
     "moderated_posts_filter",
     "moderated_set_ids",

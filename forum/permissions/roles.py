@@ -189,6 +189,12 @@ def moderators_of(learning_set_id: int) -> Select:
     return _people_of(learning_set_id, MODERATING_ROLES)
 
 
+def members_of(learning_set_id: int) -> Select:
+    """The set's members in any role, by id (the query form of :func:`role_in` being some
+    role): who may be mentioned in it, who is told of its meetings and mentions."""
+    return _people_of(learning_set_id, tuple(Role))
+
+
 def facilitators_of(learning_set_id: int) -> Select:
     """The users who facilitate the set: who decides requests to join it."""
     return _people_of(learning_set_id, (Role.FACILITATOR,))

@@ -369,6 +369,9 @@ def _check_world(world: Built) -> None:
         told = set(db.session.scalars(
             p.moderators_of(learning_set.id).with_only_columns(User.id)))
         assert told == {u.id for u in world.users if p.is_set_moderator(u, learning_set)}
+        members = set(db.session.scalars(
+            p.members_of(learning_set.id).with_only_columns(User.id)))
+        assert members == {u.id for u in world.users if p.is_member(u, learning_set)}
         deciders = set(db.session.scalars(
             p.facilitators_of(learning_set.id).with_only_columns(User.id)))
         assert deciders == {u.id for u in world.users
