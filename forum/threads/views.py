@@ -39,6 +39,7 @@ from forum.pagination import requested_page
 from forum.sets.loading import load_visible_set
 from forum.templating import set_html
 from forum.threads import bp
+from forum.threads import extras
 from forum.threads import following
 from forum.threads import reading
 from forum.threads import service
@@ -56,11 +57,10 @@ AWAITING_APPROVAL = ("Thank you. Your post will appear to others once a moderato
 
 
 def _challenge_of(thread: Thread):
-    """The thread's challenge, or None (imported here: the challenge forms use the events
-    forms, which use this package's forms)."""
-    from forum.challenges.service import load_challenge
-
-    return load_challenge(db.session, thread.id)
+    """The thread's challenge, or None (asked through :mod:`forum.threads.extras`, which the
+    challenges package fills in: threads imports nothing of challenges)."""
+    extra = extras.registered()
+    return extra.load(db.session, thread.id) if extra is not None else None
 
 
 def _load_thread(thread_id: int) -> Thread:
@@ -186,9 +186,7 @@ def _show(loaded, follow_form: FollowForm | None = None, *, record: bool = True)
     extra: dict[str, object] = {}
     challenge = _challenge_of(thread) if loaded.has_challenge else None
     if challenge is not None:
-        from forum.challenges import page as challenge_page
-
-        extra = challenge_page.thread_context(db.session, viewer, challenge, posts)
+        extra = extras.registered().page_context(db.session, viewer, challenge, posts)
     reply_count = thread.reply_count
     chosen = extra.get("chosen_kind")
     if chosen is not None:
@@ -262,7 +260,8 @@ def reply(post_id: int):
         # A quotation asked for (the Quote link) comes along.
         quoting = {name: request.args[name] for name in ("quote", "passage")
                    if request.args.get(name)}
-        return redirect(url_for("challenges.reply", post_id=parent.id, **quoting), code=307)
+        return redirect(url_for(extras.registered().reply_endpoint, post_id=parent.id,
+                                **quoting), code=307)
     if not permissions.is_signed_in(current_user):
         return _require_sign_in()
     if not permissions.can_reply_to_post(current_user, parent):
