@@ -72,11 +72,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from forum import cli
     from forum import errors
+    from forum import header
     from forum import templating
     from forum.operations import logging as operations_logging
 
     operations_logging.init_app(app)
     errors.init_app(app)
+    header.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
     outbox.init_app(app)

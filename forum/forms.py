@@ -8,6 +8,7 @@ from datetime import time
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
@@ -65,6 +66,22 @@ def clean_line(value: Any) -> Any:
     return normalise_line(value.replace("\x00", "")) if isinstance(value, str) else value
 
 
+def clean_text(value: Any) -> Any:
+    """Drop NUL characters (no database can store them) and use \\n line endings."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def clean_body(value: Any) -> Any:
+    value = clean_text(value)
+    return value.rstrip() if isinstance(value, str) else value
+
+
+# A title is one line: see :func:`clean_line`.
+clean_title = clean_line
+
+
 class PlainLine:
     """Refuse a name or title with control or invisible formatting characters in it.
 
@@ -92,6 +109,34 @@ class MaxChars:
         if length > self.limit:
             raise StopValidation(f"{self.what} must be {self.limit:,} characters or fewer "
                                  f"(it has {length:,})")
+
+
+class Required:
+    """Refuse an empty or whitespace-only value with a plain message."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self.field_flags = {"required": True}
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if not (field.data or "").strip():
+            field.errors[:] = []
+            raise StopValidation(self.message)
+
+
+class MaxLength:
+    """Refuse text longer than a configured limit, saying the limit and the current length."""
+
+    def __init__(self, config_key: str, what: str) -> None:
+        self.config_key = config_key
+        self.what = what
+
+    def __call__(self, form: Form, field: Field) -> None:
+        limit = int(current_app.config[self.config_key])
+        length = len(field.data or "")
+        if length > limit:
+            raise StopValidation(
+                f"{self.what} must be {limit:,} characters or fewer (it has {length:,})")
 
 
 def strip(value: Any) -> Any:

@@ -10,8 +10,11 @@ signed-in person opens shows both.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from flask import Flask
 from flask import g
+from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy import BindParameter
 from sqlalchemy import ClauseElement
@@ -21,6 +24,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from forum import permissions
+from forum.moderation.queue import queue_count_label
+from forum.moderation.queue import queue_count_statement
+from forum.moderation.queue import queue_total
+from forum.notifications.service import unread_statement
 from forum.permissions import AnyUser
 from forum.permissions.prepared import VIEWER_ID
 
@@ -60,9 +67,6 @@ def _constants_inline(element: ClauseElement) -> ClauseElement | None:
 
 
 def _statement(user: AnyUser) -> Select:
-    from forum.moderation.queue import queue_count_statement
-    from forum.notifications.service import unread_statement
-
     statement = queue_count_statement(user).add_columns(
         unread_statement(user).scalar_subquery().label("unread"))
     # SQLite prepared this statement again at every run while its statuses and roles were
@@ -74,8 +78,6 @@ def _statement(user: AnyUser) -> Select:
 
 def header_counts(session: Session, user: AnyUser) -> HeaderCounts:
     """Both counts for a signed-in ``user``, in one query."""
-    from forum.moderation.queue import queue_total
-
     statement, parameters = permissions.for_viewer(_statement, user)
     row = session.execute(statement, parameters).one()
     return HeaderCounts(queue=queue_total(row), unread_notifications=int(row.unread or 0))
@@ -92,3 +94,32 @@ def request_header_counts() -> HeaderCounts | None:
         g._header_counts = header_counts(db.session,
                                          current_user._get_current_object())  # type: ignore[attr-defined]
     return g._header_counts
+
+
+def _queue_count() -> str | None:
+    """Items waiting for the signed-in moderator, as the header shows them ("7", "99+");
+    ``None``: not a moderator. Once a request."""
+    counts = request_header_counts()
+    if counts is None or counts.queue is None:
+        return None
+    return queue_count_label(counts.queue)
+
+
+def _header_context() -> dict[str, Any]:
+    """``moderation_queue_count`` (a function, so the query runs only when a page shows the
+    count) and, for a signed-in person, ``unread_notifications``.
+
+    Kept on ``g``: GOV.UK form widgets render their own templates, and each render asks the
+    context processors again (three times on a page with a filter form)."""
+    context: dict[str, Any] = {"moderation_queue_count": _queue_count}
+    if has_request_context():
+        counts = request_header_counts()
+        if counts is not None:
+            context["unread_notifications"] = counts.unread_notifications
+    return context
+
+
+def init_app(app: Flask) -> None:
+    """Give every page the header's counts. This module sits above moderation and
+    notifications (it reads both counts); neither imports it."""
+    app.context_processor(_header_context)

@@ -11,10 +11,9 @@ from collections.abc import Set
 
 from markupsafe import Markup
 from markupsafe import escape
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forum.models import Membership
+from forum import permissions
 from forum.models import User
 
 _MENTION = re.compile(r"(?<![\w@.])@([^\W_][\w.\-]*[^\W_]|[^\W_])", re.UNICODE)
@@ -109,9 +108,7 @@ def mask_mentions(html: str, keep: Set[str], replacement: str) -> str:
 def members_by_handle(session: Session, learning_set_id: int) -> dict[str, User]:
     """The set's active members by handle, in one query (a handle two members share names
     neither: a mention of it stays plain text)."""
-    members = session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.learning_set_id == learning_set_id, User.is_disabled.is_(False))).all()
+    members = session.scalars(permissions.members_of(learning_set_id)).all()
     found: dict[str, User] = {}
     shared: set[str] = set()
     for member in members:
@@ -124,9 +121,8 @@ def members_by_handle(session: Session, learning_set_id: int) -> dict[str, User]
 
 def member_ids_by_handle(session: Session, learning_set_id: int) -> dict[str, int]:
     """:func:`members_by_handle` as ids, from two columns (a thread page's mention links)."""
-    rows = session.execute(
-        select(User.id, User.display_name).join(Membership, Membership.user_id == User.id)
-        .where(Membership.learning_set_id == learning_set_id, User.is_disabled.is_(False))).all()
+    rows = session.execute(permissions.members_of(learning_set_id)
+                           .with_only_columns(User.id, User.display_name)).all()
     found: dict[str, int] = {}
     shared: set[str] = set()
     for member_id, display_name in rows:

@@ -16,10 +16,10 @@ from forum.events.forms import WebAddress
 from forum.forms import BaseForm
 from forum.forms import ChoiceSelect
 from forum.forms import MaxChars
+from forum.forms import Required
 from forum.forms import clean_line
 from forum.models import Nation
 from forum.models import OrganisationKind
-from forum.threads.forms import Required
 
 
 class SiteSettingsForm(BaseForm):

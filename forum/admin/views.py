@@ -95,8 +95,7 @@ def _user_page(target: User, form: ActionForm, error: str | None = None,
     copies = exports.admin_copies_of(db.session, current_user, target, now)
     if copies.active is not None and exports.is_stale(copies.active, current_app.config, now):
         background.wake(current_app._get_current_object(), copies.active.id)  # type: ignore[attr-defined]
-    failed = (exports.failed_since(db.session, target, copies.ready, for_admin=True)
-              if copies.active is None else None)
+    failed = copies.failed
     return render_template("admin/user.html", user=target,
                            sets=sets_service.sets_of(db.session, target), action_form=form,
                            error=error, copy_error=copy_error, copies=copies,

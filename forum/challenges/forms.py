@@ -23,14 +23,14 @@ from forum.forms import BaseForm
 from forum.forms import ChoiceSelect
 from forum.forms import IsDate
 from forum.forms import MaxChars
+from forum.forms import MaxLength
+from forum.forms import Required
+from forum.forms import clean_body
 from forum.models import ChallengeStatus
 from forum.models import PostKind
 from forum.models import UpdateOutcome
-from forum.threads.forms import MaxLength
-from forum.threads.forms import Required
 from forum.threads.forms import _submission_key_field
 from forum.threads.forms import _title_field
-from forum.threads.forms import clean_body
 
 AIM_MAX = 2_000
 SUMMARY_MAX = 20_000

@@ -23,15 +23,15 @@ from forum.files.forms import FilesField
 from forum.files.forms import require_file
 from forum.forms import BaseForm
 from forum.forms import MaxChars
+from forum.forms import Required
 from forum.forms import ScheduleForm
 from forum.forms import WebAddress
+from forum.forms import clean_body
+from forum.forms import clean_title
 from forum.forms import strip
 from forum.models import EventAudience
 from forum.models import EventKind
 from forum.models import MaterialKind
-from forum.threads.forms import Required
-from forum.threads.forms import clean_body
-from forum.threads.forms import clean_title
 
 TITLE_MAX = 200
 PLACE_MAX = 300

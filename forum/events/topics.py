@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy import select
@@ -116,13 +117,16 @@ class TopicView:
     topic: EventTopic
     supporters: list[User]
     supported_by_me: bool
+    # May support it now (or withdraw their support): :func:`permissions.can_support_topic`.
+    may_support: bool = False
 
     @property
     def support_count(self) -> int:
         return len(self.supporters)
 
 
-def topics_for(session: Session, event: Event, viewer: AnyUser) -> list[TopicView]:
+def topics_for(session: Session, event: Event, viewer: AnyUser,
+               now: datetime | None = None) -> list[TopicView]:
     """The topics of ``event`` the viewer may see: on the agenda first, then by support
     (most first), then oldest first. Two queries, however many topics."""
     if not permissions.has_topics(event):
@@ -138,8 +142,10 @@ def topics_for(session: Session, event: Event, viewer: AnyUser) -> list[TopicVie
         .order_by(EventTopic.on_agenda.desc(), func.coalesce(counts.c.n, 0).desc(),
                   EventTopic.created_at, EventTopic.id)).all()
     me = viewer.id if permissions.is_signed_in(viewer) else None
+    now = now or utcnow()
     return [TopicView(topic=topic, supporters=[s.user for s in topic.supports],
-                      supported_by_me=any(s.user_id == me for s in topic.supports))
+                      supported_by_me=any(s.user_id == me for s in topic.supports),
+                      may_support=permissions.can_support_topic(viewer, topic, now))
             for topic in topics]
 
 

@@ -100,7 +100,7 @@ def render_event(event: Event, topic_form: TopicForm | None = None) -> str:
         action_form=ActionForm(formdata=None),
         has_topics=permissions.has_topics(event),
         topics_open=permissions.topics_open(event, now),
-        topics=topics.topics_for(db.session, event, current_user),
+        topics=topics.topics_for(db.session, event, current_user, now),
         can_propose=can_propose, can_decide=permissions.can_decide_topics(current_user, event),
         topic_form=topic_form or (TopicForm(formdata=None) if can_propose else None),
         form=topic_form)

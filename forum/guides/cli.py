@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from forum import permissions
 from forum.extensions import db
 from forum.guides.document import GuideDocument
 from forum.guides.document import format_date
@@ -16,7 +17,6 @@ from forum.models import Guide
 from forum.models import GuideExcerpt
 from forum.models import GuideSection
 from forum.models import Post
-from forum.models import Visibility
 
 # The command line says "md"; the exporters call it "markdown".
 CLI_FORMATS = {"html": "html", "md": "markdown", "pdf": "pdf", "docx": "docx", "odt": "odt"}
@@ -111,7 +111,8 @@ def _links_for(guide: Guide, document: GuideDocument, *, public: bool) -> GuideD
     public cannot open them ("Page not found")."""
     links = document.source_link_count
     set_name = guide.learning_set.name
-    if not links or guide.learning_set.visibility == Visibility.PUBLIC:
+    # Links into a set anyone may read (signed in or not) work for every reader.
+    if not links or permissions.can_view_set(None, guide.learning_set):
         if public and links:
             click.echo(f"Kept {links} “Original post” link{'s' if links != 1 else ''}: "
                        f"{set_name} is public, so anyone can open them.", err=True)

@@ -220,8 +220,8 @@ def add_several(slug: str, guide_id: int):
 def from_thread(thread_id: int):
     """Make a draft guide of a whole thread, then curate it as any other guide."""
     thread = thread_service.load_thread(db.session, thread_id)
-    if thread is None or not thread_service.can_see_thread(
-            current_user, thread, thread_service.opening_post(thread)):
+    if thread is None or not permissions.can_open_thread(
+            current_user, thread, permissions.opening_post(thread)):
         abort(404)
     if not permissions.can_curate_guide(current_user, thread.learning_set):
         refuse(learning_set=thread.learning_set)

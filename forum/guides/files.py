@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from forum import permissions
 from forum.extensions import db
 from forum.guides import compile as compiler
 from forum.guides.document import GuideDocument
@@ -37,7 +38,6 @@ from forum.guides.export.storage import FileStorage
 from forum.models import Guide
 from forum.models import GuideFile
 from forum.models import GuideVersion
-from forum.models import Visibility
 from forum.urls import public_base_url
 
 # Worth keeping: the formats that cost seconds to make. HTML and Markdown take milliseconds.
@@ -73,7 +73,7 @@ def for_audience(doc: GuideDocument, audience: str) -> GuideDocument:
 def audiences_to_make(guide: Guide) -> tuple[str, ...]:
     """Who will download a new version: members always; outsiders when the guide is public
     but its set is not (everyone can open a public set's threads)."""
-    if guide.is_public and guide.learning_set.visibility != Visibility.PUBLIC:
+    if guide.is_public and not permissions.can_view_set(None, guide.learning_set):
         return (MEMBERS, PUBLIC)
     return (MEMBERS,)
 

@@ -31,14 +31,14 @@ from wtforms.widgets import HiddenInput
 
 from forum.forms import BaseForm
 from forum.forms import ChoiceSelect
+from forum.forms import MaxLength
 from forum.forms import PlainLine
+from forum.forms import Required
+from forum.forms import clean_body
+from forum.forms import clean_title
 from forum.guides.document import LICENCES
 from forum.models import ANONYMOUS_CREDIT
 from forum.models import CreditPreference
-from forum.threads.forms import MaxLength
-from forum.threads.forms import Required
-from forum.threads.forms import clean_body
-from forum.threads.forms import clean_title
 
 TITLE_MAX = 200
 SUBTITLE_MAX = 300

@@ -25,7 +25,6 @@ from forum.models import Guide
 from forum.models import GuideExcerpt
 from forum.models import GuideSection
 from forum.models import Post
-from forum.models import PostStatus
 from forum.models import Thread
 from forum.models import User
 from forum.threads.tree import build_tree
@@ -83,6 +82,6 @@ def guide_from_thread(session: Session, *, thread: Thread, creator: User | None)
     posts = list(session.scalars(
         select(Post).options(joinedload(Post.author))
         # Every approved post: those that cannot be quoted are reported as left out, and why.
-        .where(Post.thread_id == thread.id, Post.status == PostStatus.APPROVED)
+        .where(Post.thread_id == thread.id, permissions.kept_quotes_filter())
         .order_by(Post.id)))
     return guide, add_excerpts(session, section, posts)

@@ -128,7 +128,7 @@ def approved_source(post: Post | None) -> str | None:
 
     The one place that says which text of a post a guide may take: never a waiting edit.
     """
-    if post is None or post.status != PostStatus.APPROVED:
+    if post is None or not permissions.can_keep_quote(post):
         return None
     return post.body_source
 

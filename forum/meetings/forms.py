@@ -17,9 +17,9 @@ from forum.forms import BaseForm
 from forum.forms import MaxChars
 from forum.forms import ScheduleForm
 from forum.forms import WebAddress
+from forum.forms import clean_body
+from forum.forms import clean_title
 from forum.forms import strip
-from forum.threads.forms import clean_body
-from forum.threads.forms import clean_title
 
 PLACE_MAX = 300
 URL_MAX = 500

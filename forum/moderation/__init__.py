@@ -8,24 +8,6 @@ from flask import g
 bp = Blueprint("moderation", __name__)
 
 
-def _queue_count() -> str | None:
-    """Items waiting for the signed-in moderator, as the header shows them ("7", "99+");
-    ``None``: not a moderator. Once a request."""
-    from forum.header import request_header_counts
-    from forum.moderation.queue import queue_count_label
-
-    counts = request_header_counts()
-    if counts is None or counts.queue is None:
-        return None
-    return queue_count_label(counts.queue)
-
-
-@bp.app_context_processor
-def _moderation_context() -> dict[str, object]:
-    # A function, so the query runs only when a page shows the count (and once per request).
-    return {"moderation_queue_count": _queue_count}
-
-
 @bp.app_template_global()
 def moderation_note(post: object) -> object:
     """The log row that returned or hid ``post`` (its reason), for the thread page.

@@ -21,13 +21,13 @@ from wtforms.validators import StopValidation
 
 from forum.forms import BaseForm
 from forum.forms import ChoiceSelect
+from forum.forms import MaxLength
+from forum.forms import Required
+from forum.forms import clean_body
+from forum.forms import clean_text
 from forum.models import ModerationPolicy
 from forum.moderation.service import POLICY_LABELS
 from forum.redirects import only_safe_next
-from forum.threads.forms import MaxLength
-from forum.threads.forms import Required
-from forum.threads.forms import clean_body
-from forum.threads.forms import clean_text
 
 REASON_MAX = 1000
 THRESHOLD_MAX = 50

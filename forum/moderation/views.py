@@ -47,7 +47,7 @@ from forum.moderation.queue import moderated_sets
 from forum.moderation.queue import queue_page
 from forum.pagination import requested_page
 from forum.redirects import safe_next
-from forum.threads import service as threads
+from forum.routing import MAX_URL_INT
 
 QUEUE_PER_PAGE = 20
 LOG_PER_PAGE = 50
@@ -59,7 +59,7 @@ LOG_PER_PAGE = 50
 def _load_post(post_id: int) -> Post:
     """The post, if the viewer may see it (else 404)."""
     post = None
-    if threads.valid_id(post_id):
+    if 0 < post_id <= MAX_URL_INT:
         post = db.session.scalar(
             select(Post)
             .options(joinedload(Post.author),
@@ -92,7 +92,7 @@ def _version(raw: str | None) -> int:
     """A post version from a form (0, which no post has, when missing or malformed)."""
     raw = raw or ""
     version = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else 0
-    return version if version <= threads.MAX_ID else 0
+    return version if version <= MAX_URL_INT else 0
 
 
 def _seen_version(post_id: int) -> int:
@@ -101,9 +101,9 @@ def _seen_version(post_id: int) -> int:
 
 
 def _moderated_thread(thread_id: int) -> Thread:
-    thread = threads.load_thread(db.session, thread_id)
-    if thread is None or not threads.can_see_thread(current_user, thread,
-                                                    threads.opening_post(thread)):
+    # The thread's copies of its opening post decide who may open it (its posts not loaded).
+    thread = db.session.get(Thread, thread_id) if 0 < thread_id <= MAX_URL_INT else None
+    if thread is None or not permissions.can_open_thread(current_user, thread):
         abort(404)
     if not permissions.can_moderate(current_user, thread.learning_set):
         abort(403)

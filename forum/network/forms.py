@@ -18,10 +18,10 @@ from wtforms.validators import Length
 from forum.forms import BaseForm
 from forum.forms import MaxChars
 from forum.forms import PlainLine
+from forum.forms import Required
+from forum.forms import clean_body
 from forum.forms import clean_line
 from forum.forms import strip
-from forum.threads.forms import Required
-from forum.threads.forms import clean_body
 
 HOPES_MAX = 2_000
 REASON_MAX = 2_000

@@ -4,7 +4,8 @@ up to, and queue their emails.
 Each ``notify_*`` function adds rows to the caller's session, inside the caller's transaction:
 it never commits and never sends mail inline. Emails are queued in the outbox
 (:class:`forum.models.QueuedEmail`) and sent after the response (:mod:`forum.outbox`). Nobody
-is told about a post they cannot see on its thread page (:func:`can_see`).
+is told about a post they cannot see on its thread page
+(:func:`forum.permissions.can_view_post`).
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ from forum.models import FollowLevel
 from forum.models import JoinRequest
 from forum.models import LearningSet
 from forum.models import Meeting
-from forum.models import Membership
 from forum.models import NetworkRequest
 from forum.models import Notification
 from forum.models import NotificationKind
@@ -243,9 +243,7 @@ def notify_mentions(session: Session, post: Post) -> set[int]:
     if not handles:
         return set()
     skip = {post.author_id, _parent_author_id(session, post)}
-    members = session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.learning_set_id == post.thread.learning_set_id)).all()
+    members = session.scalars(permissions.members_of(post.thread.learning_set_id)).all()
     writer = post.author.display_name if post.author is not None else "A former member"
     told = set()
     for member in members:
@@ -310,9 +308,7 @@ def notify_meeting(session: Session, meeting: Meeting, kind: NotificationKind,
     moved or cancelled; email them per their choice for meetings."""
     learning_set = meeting.learning_set
     members = session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.learning_set_id == learning_set.id, User.id != actor.id)
-        .order_by(User.id)).all()
+        permissions.members_of(learning_set.id).where(User.id != actor.id)).all()
     text = _MEETING_NEWS[kind].format(actor=actor.display_name, set=learning_set.name,
                                       title=meeting.title, when=_meeting_when(meeting))
     for member in members:
@@ -399,10 +395,8 @@ def _notify_about_event(session: Session, recipient: User, kind: NotificationKin
 def notify_topic_proposed(session: Session, event: Event, topic: EventTopic) -> None:
     """Tell the network coordinators (or, if there are none, the admins) that a proposed
     topic waits for their approval. The text names the workshop, not the waiting proposal."""
-    coordinators = session.scalars(select(User).where(
-        User.is_network_coordinator.is_(True), User.is_disabled.is_(False)).order_by(User.id)
-    ).all() or session.scalars(select(User).where(
-        User.is_admin.is_(True), User.is_disabled.is_(False)).order_by(User.id)).all()
+    coordinators = (session.scalars(permissions.network_coordinators()).all()
+                    or session.scalars(permissions.site_admins()).all())
     waiting = session.scalar(select(func.count(EventTopic.id)).where(
         EventTopic.event_id == event.id, EventTopic.status == TopicStatus.WAITING)) or 0
     text = (f"{waiting} proposed topics for “{event.title}” wait for approval." if waiting > 1
@@ -421,8 +415,7 @@ def notify_topic_proposed(session: Session, event: Event, topic: EventTopic) -> 
 
 def notify_organisation_requested(session: Session, user: User, name: str) -> None:
     """Tell the admins that someone asks for their organisation to be added to the list."""
-    for admin in session.scalars(select(User).where(
-            User.is_admin.is_(True), User.is_disabled.is_(False)).order_by(User.id)):
+    for admin in session.scalars(permissions.site_admins()):
         session.add(Notification(
             user_id=admin.id, kind=NotificationKind.ORGANISATION_REQUEST, actor_id=user.id,
             text=_clip(f"{user.display_name} asks for “{name}” to be added to the list of "
@@ -438,11 +431,9 @@ def notify_join_requested(session: Session, request: JoinRequest) -> None:
     """Tell the set's facilitators (not its moderators: they do not decide who joins); a set
     with no facilitator able to sign in has its request told to the admins, who decide then."""
     learning_set, asker = request.learning_set, request.user
-    deciders = [f for f in session.scalars(permissions.facilitators_of(learning_set.id))
-                if not f.is_disabled]
+    deciders = list(session.scalars(permissions.facilitators_of(learning_set.id)))
     if not deciders:
-        deciders = list(session.scalars(select(User).where(
-            User.is_admin.is_(True), User.is_disabled.is_(False)).order_by(User.id)))
+        deciders = list(session.scalars(permissions.site_admins()))
     for facilitator in deciders:
         _notify_about_set(session, facilitator, NotificationKind.JOIN_REQUESTED, learning_set,
                           actor=asker, text=f"{asker.display_name} asks to join "
@@ -680,15 +671,10 @@ def subscribe(app: Flask) -> None:
 
 # --- creating one notification -------------------------------------------------------------
 
-def can_see(user: User, post: Post) -> bool:
-    """Whether ``user`` can read ``post`` on its thread page (so a link to it works)."""
-    return permissions.can_view_post(user, post)
-
-
 def _notify(session: Session, recipient: User, kind: NotificationKind, post: Post, *,
             actor: User | None, text: str, reason: str | None = None,
             url: str | None = None, link_text: str | None = None) -> Notification | None:
-    if recipient.is_disabled or not can_see(recipient, post):
+    if recipient.is_disabled or not permissions.can_view_post(recipient, post):
         return None
     thread = post.thread
     # A repeated event about the same post (a resubmission, a second decision) updates the

@@ -1,13 +1,11 @@
-"""Notification pages: the list, email settings and unsubscribe links; the header count."""
+"""Notification pages: the list, email settings and unsubscribe links."""
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from flask import abort
 from flask import flash
-from flask import has_request_context
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -39,20 +37,6 @@ TOPIC_DESCRIPTIONS = {
     EmailTopic.MEETINGS: "your sets’ meetings",
     EmailTopic.EVENTS: "changes to events you signed up to",
 }
-
-
-@bp.app_context_processor
-def _unread_notifications() -> dict[str, Any]:
-    """``unread_notifications`` for the header: one query per request, signed-in users only.
-
-    Kept on ``g``: GOV.UK form widgets render their own templates, and each render asks the
-    context processors again (three times on a page with a filter form)."""
-    if not has_request_context() or not current_user or not current_user.is_authenticated:
-        return {}
-    from forum.header import request_header_counts
-
-    counts = request_header_counts()
-    return {"unread_notifications": counts.unread_notifications} if counts else {}
 
 
 @bp.get("/notifications")

@@ -9,9 +9,9 @@ from wtforms import TextAreaField
 
 from forum.forms import BaseForm
 from forum.forms import MaxChars
+from forum.forms import Required
+from forum.forms import clean_body
 from forum.pages.service import BODY_MAX
-from forum.threads.forms import Required
-from forum.threads.forms import clean_body
 
 
 class SitePageForm(BaseForm):

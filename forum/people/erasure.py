@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from forum import permissions
 from forum.auth.throttle import throttle_key
 from forum.extensions import db
 from forum.files.service import discard
@@ -352,7 +353,7 @@ def erase(session: Session, storage: FileStorage, user: User, *, by: User | None
     ``by`` is the admin acting on a request, or ``None`` when the person deletes their own
     account. Never commits.
     """
-    if by is not None and by.id == user.id:
+    if by is not None and not permissions.can_erase_account(by, user):
         raise ErasureError("You cannot erase your own account here. Use “Delete your account” "
                            "on your account page.")
     if user.is_admin and session.scalar(select(func.count(User.id)).where(

@@ -62,10 +62,12 @@ COPY_DOWNLOADED = "data_copy_downloaded"
 
 @dataclass(frozen=True)
 class Exports:
-    """What the data page shows: the request in hand (if any) and the file ready (if any)."""
+    """What the data page shows: the request in hand (if any), the file ready (if any), and,
+    with nothing in hand, the latest request that failed since that file (if any)."""
 
     active: DataExport | None
     ready: DataExport | None
+    failed: DataExport | None = None
 
 
 def _stale_before(settings: dict, now: datetime) -> datetime:
@@ -86,7 +88,13 @@ def _exports(session: Session, visible, now: datetime) -> Exports:
     ready = session.scalar(select(DataExport).where(
         visible, DataExport.state == ExportState.READY,
         DataExport.expires_at > now).order_by(DataExport.id.desc()).limit(1))
-    return Exports(active=active, ready=ready)
+    failed = None
+    if active is None:
+        failed = session.scalar(select(DataExport).where(
+            visible, DataExport.state == ExportState.FAILED,
+            DataExport.id > (ready.id if ready is not None else 0))
+            .order_by(DataExport.id.desc()).limit(1))
+    return Exports(active=active, ready=ready, failed=failed)
 
 
 def exports_of(session: Session, user: User, now: datetime) -> Exports:
@@ -98,18 +106,6 @@ def exports_of(session: Session, user: User, now: datetime) -> Exports:
 def admin_copies_of(session: Session, admin: User, person: User, now: datetime) -> Exports:
     """The admins' copy of ``person``'s data in progress and the latest one made."""
     return _exports(session, permissions.admin_data_exports(admin, person.id), now)
-
-
-def failed_since(session: Session, user: User, after: DataExport | None, *,
-                 for_admin: bool = False) -> DataExport | None:
-    """Their latest request (or the admins' latest copy) that failed, if newer than the
-    latest file."""
-    failed = session.scalar(select(DataExport).where(
-        DataExport.user_id == user.id, DataExport.for_admin.is_(for_admin),
-        DataExport.state == ExportState.FAILED).order_by(DataExport.id.desc()).limit(1))
-    if failed is None or (after is not None and after.id > failed.id):
-        return None
-    return failed
 
 
 def request_export(session: Session, user: User, now: datetime, *,

@@ -39,7 +39,7 @@ def _data_page(form: ActionForm, status: int = 200):
     if mine.active is not None and exports.is_stale(mine.active, current_app.config, now):
         # The process that took it stopped, or none has yet: this one's worker takes it.
         background.wake(current_app._get_current_object(), mine.active.id)  # type: ignore[attr-defined]
-    failed = exports.failed_since(db.session, user, mine.ready) if mine.active is None else None
+    failed = mine.failed
     return render_template("people/data.html", form=form, active=mine.active,
                            ready=mine.ready, failed=failed), status
 

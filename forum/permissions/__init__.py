@@ -5,7 +5,8 @@ one home, and where lists are involved its predicate ("may this user...", on one
 its query form ("which rows may this user see", a WHERE clause or a select of ids) sit side
 by side in the same module:
 
-- :mod:`.roles`: signed in, admin, role in a set; who moderates (``can_moderate`` with
+- :mod:`.roles`: signed in, admin, role in a set; who runs a set (``is_facilitator`` with
+  ``facilitates_filter``, ``facilitators_of``); who moderates (``can_moderate`` with
   ``moderated_set_ids``/``moderates_filter``, ``moderators_of``).
 - :mod:`.sets`: reading and running sets (``can_view_set`` with ``readable_sets_filter``).
 - :mod:`.posts`: threads and posts (``can_open_thread`` with ``visible_threads_filter``,
@@ -46,8 +47,6 @@ from forum.permissions.challenges import can_make_challenge
 from forum.permissions.challenges import can_post_kind
 from forum.permissions.challenges import can_view_challenge
 from forum.permissions.challenges import can_write_closing_summary
-from forum.permissions.challenges import facilitates_filter
-from forum.permissions.challenges import is_facilitator
 from forum.permissions.challenges import is_holder
 from forum.permissions.challenges import relabelable_posts_filter
 from forum.permissions.challenges import reply_kinds
@@ -100,6 +99,7 @@ from forum.permissions.posts import PostDisplay
 from forum.permissions.posts import accepts_replies
 from forum.permissions.posts import can_edit_post
 from forum.permissions.posts import can_open_thread
+from forum.permissions.posts import can_quote_in_reply
 from forum.permissions.posts import can_reply
 from forum.permissions.posts import can_reply_to_post
 from forum.permissions.posts import can_see_unapproved_text
@@ -126,27 +126,33 @@ from forum.permissions.roles import AnyUser
 from forum.permissions.roles import can_handle_network_requests
 from forum.permissions.roles import can_moderate
 from forum.permissions.roles import can_use_moderation_queue
+from forum.permissions.roles import facilitates_filter
 from forum.permissions.roles import facilitators_of
 from forum.permissions.roles import forget_roles
 from forum.permissions.roles import has_role
 from forum.permissions.roles import is_admin
+from forum.permissions.roles import is_facilitator
 from forum.permissions.roles import is_network_coordinator
 from forum.permissions.roles import is_set_moderator
 from forum.permissions.roles import is_signed_in
 from forum.permissions.roles import member_set_ids
+from forum.permissions.roles import members_of
 from forum.permissions.roles import moderated_set_ids
 from forum.permissions.roles import moderates_filter
 from forum.permissions.roles import moderators_of
+from forum.permissions.roles import network_coordinators
 from forum.permissions.roles import network_request_handlers
 from forum.permissions.roles import remember_role
 from forum.permissions.roles import role_in
 from forum.permissions.roles import role_select
+from forum.permissions.roles import site_admins
 from forum.permissions.sets import can_administer
 from forum.permissions.sets import can_ask_to_join
 from forum.permissions.sets import can_decide_join_request
 from forum.permissions.sets import can_disable_account
 from forum.permissions.sets import can_edit_profile
 from forum.permissions.sets import can_edit_set
+from forum.permissions.sets import can_erase_account
 from forum.permissions.sets import can_manage_members
 from forum.permissions.sets import can_manage_sets
 from forum.permissions.sets import can_remove_admin
@@ -200,6 +206,7 @@ __all__ = [
     "can_edit_post",
     "can_edit_profile",
     "can_edit_set",
+    "can_erase_account",
     "can_hide_post",
     "can_make_challenge",
     "can_manage_events",
@@ -211,6 +218,7 @@ __all__ = [
     "can_manage_sets",
     "can_moderate",
     "can_open_thread",
+    "can_quote_in_reply",
     "can_post_kind",
     "can_keep_quote",
     "can_quote_post",
@@ -259,7 +267,9 @@ __all__ = [
     "has_role",
     "hideable_posts_filter",
     "can_handle_network_requests",
+    "network_coordinators",
     "network_request_handlers",
+    "site_admins",
     "is_admin",
     "is_facilitator",
     "is_holder",
@@ -271,6 +281,7 @@ __all__ = [
     "is_signed_in",
     "listed_threads_filter",
     "member_set_ids",
+    "members_of",
     "member_sets_filter",
     "moderated_posts_filter",
     "moderated_set_ids",

@@ -17,12 +17,10 @@ from forum.models import Action
 from forum.models import LearningSet
 from forum.models import Post
 from forum.models import PostStatus
-from forum.models import Role
 from forum.permissions.posts import can_view_post
 from forum.permissions.posts import visible_posts_filter
 from forum.permissions.roles import AnyUser
-from forum.permissions.roles import has_role
-from forum.permissions.roles import is_admin
+from forum.permissions.roles import is_facilitator
 from forum.permissions.roles import is_signed_in
 
 
@@ -52,4 +50,4 @@ def visible_actions_filter(user: AnyUser) -> ColumnElement[bool]:
 def can_view_participation(user: AnyUser, learning_set: LearningSet) -> bool:
     """Who posts how much, and how long posts wait: the set's facilitators and admins (who
     also manage its members and settings)."""
-    return is_admin(user) or has_role(user, learning_set, Role.FACILITATOR)
+    return is_facilitator(user, learning_set)

@@ -9,16 +9,12 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import and_
-from sqlalchemy import false
 from sqlalchemy import select
-from sqlalchemy import true
 
 from forum.models import Challenge
 from forum.models import LearningSet
-from forum.models import Membership
 from forum.models import Post
 from forum.models import PostKind
-from forum.models import Role
 from forum.models import Thread
 from forum.permissions.posts import can_open_thread
 from forum.permissions.posts import can_reply
@@ -26,8 +22,8 @@ from forum.permissions.posts import can_view_post
 from forum.permissions.posts import visible_posts_filter
 from forum.permissions.posts import visible_threads_filter
 from forum.permissions.roles import AnyUser
-from forum.permissions.roles import has_role
-from forum.permissions.roles import is_admin
+from forum.permissions.roles import facilitates_filter
+from forum.permissions.roles import is_facilitator
 from forum.permissions.roles import is_signed_in
 from forum.permissions.sets import can_start_thread
 
@@ -39,21 +35,6 @@ OTHER_KINDS = (PostKind.QUESTION, PostKind.LEARNING, PostKind.SUGGESTION)
 # (an action has its due date, an update its outcome, the opening post is the challenge).
 RELABEL_KINDS = (PostKind.QUESTION, PostKind.REFLECTION, PostKind.LEARNING,
                  PostKind.SUGGESTION)
-
-
-def is_facilitator(user: AnyUser, learning_set: LearningSet) -> bool:
-    """Runs the set: its facilitators, and the site's admins."""
-    return is_admin(user) or has_role(user, learning_set, Role.FACILITATOR)
-
-
-def facilitates_filter(user: AnyUser, set_id: ColumnElement[int]) -> ColumnElement[bool]:
-    """:func:`is_facilitator` as a WHERE clause on a set id."""
-    if is_admin(user):
-        return true()
-    if not is_signed_in(user):
-        return false()
-    return set_id.in_(select(Membership.learning_set_id).where(
-        Membership.user_id == user.id, Membership.role == Role.FACILITATOR).correlate(None))
 
 
 def is_holder(user: AnyUser, challenge: Challenge) -> bool:

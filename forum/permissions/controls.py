@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from dataclasses import field
 
 from forum.models import Post
-from forum.models import PostStatus
 from forum.models import Thread
 from forum.permissions.moderation import can_approve_post
 from forum.permissions.moderation import can_hide_post
@@ -24,6 +23,7 @@ from forum.permissions.moderation import can_withdraw_post
 from forum.permissions.posts import PostDisplay
 from forum.permissions.posts import accepts_replies
 from forum.permissions.posts import can_edit_post
+from forum.permissions.posts import can_quote_in_reply
 from forum.permissions.posts import can_reply
 from forum.permissions.roles import AnyUser
 from forum.permissions.roles import can_moderate
@@ -97,7 +97,7 @@ class PageControls:
         reply = self.may_reply and accepts_replies(post)
         return _controls(
             reply,
-            reply and post.status == PostStatus.APPROVED and not post.kind,
+            reply and can_quote_in_reply(post) and not post.kind,
             can_edit_post(user, post),
             can_withdraw_post(user, post),
             self.moderates and can_approve_post(user, post),

@@ -14,12 +14,10 @@ from forum.models import GuideVersion
 from forum.models import LearningSet
 from forum.models import Post
 from forum.models import PostStatus
-from forum.models import Role
 from forum.models import Thread
 from forum.permissions.posts import opening_post
 from forum.permissions.roles import AnyUser
-from forum.permissions.roles import has_role
-from forum.permissions.roles import is_admin
+from forum.permissions.roles import is_facilitator
 from forum.permissions.sets import can_view_set
 from forum.permissions.sets import readable_filter
 
@@ -28,7 +26,7 @@ def can_curate_guide(user: AnyUser, guide_or_set: Any) -> bool:
     """Create, edit, preview, publish and download drafts: the set's facilitators and admins."""
     learning_set = (guide_or_set if isinstance(guide_or_set, LearningSet)
                     else guide_or_set.learning_set)
-    return is_admin(user) or has_role(user, learning_set, Role.FACILITATOR)
+    return is_facilitator(user, learning_set)
 
 
 def can_view_published_guide(user: AnyUser, guide: Guide) -> bool:

@@ -6,10 +6,8 @@ from sqlalchemy import ColumnElement
 
 from forum.models import LearningSet
 from forum.models import Meeting
-from forum.models import Role
 from forum.permissions.roles import AnyUser
-from forum.permissions.roles import has_role
-from forum.permissions.roles import is_admin
+from forum.permissions.roles import is_facilitator
 from forum.permissions.sets import can_view_set
 from forum.permissions.sets import readable_filter
 
@@ -27,4 +25,4 @@ def visible_meetings_filter(user: AnyUser) -> ColumnElement[bool]:
 def can_run_meetings(user: AnyUser, learning_set: LearningSet) -> bool:
     """Schedule, move and cancel a set's meetings and write their notes: its facilitators
     (and the site's admins)."""
-    return is_admin(user) or has_role(user, learning_set, Role.FACILITATOR)
+    return is_facilitator(user, learning_set)

@@ -10,15 +10,13 @@ from sqlalchemy import true
 from forum.models import LearningSet
 from forum.models import Post
 from forum.models import PostStatus
-from forum.models import Role
 from forum.permissions.posts import PostDisplay
 from forum.permissions.posts import _is_author
 from forum.permissions.posts import can_view_post
 from forum.permissions.posts import moderated_posts_filter
 from forum.permissions.roles import AnyUser
 from forum.permissions.roles import can_moderate
-from forum.permissions.roles import has_role
-from forum.permissions.roles import is_admin
+from forum.permissions.roles import is_facilitator
 from forum.permissions.roles import is_signed_in
 
 # Statuses a moderator gave a reason for (told to the author and the set's moderators).
@@ -88,4 +86,4 @@ def can_view_moderation_log(user: AnyUser, learning_set: LearningSet) -> bool:
 
 
 def can_set_moderation_policy(user: AnyUser, learning_set: LearningSet) -> bool:
-    return is_admin(user) or has_role(user, learning_set, Role.FACILITATOR)
+    return is_facilitator(user, learning_set)

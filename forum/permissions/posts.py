@@ -284,6 +284,13 @@ def accepts_replies(post: Post) -> bool:
     return post.status not in UNANSWERABLE_STATUSES
 
 
+def can_quote_in_reply(post: Post) -> bool:
+    """A reply may carry the post's text as a quotation: its published (approved) text only,
+    never a post or an edit no moderator approved. (The reader must read the post and may
+    answer it: :func:`can_reply_to_post`.)"""
+    return post.status == PostStatus.APPROVED
+
+
 def can_reply_to_post(user: AnyUser, post: Post) -> bool:
     """May answer this post: can reply in its thread, reads its text, and it accepts replies."""
     return (accepts_replies(post) and can_reply(user, post.thread)

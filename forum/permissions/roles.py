@@ -160,6 +160,24 @@ def moderates_filter(user: AnyUser, set_id: ColumnElement[int], *,
     return in_set_ids(set_id, moderated_set_ids(user), listed=listed)
 
 
+# --- who runs a set ------------------------------------------------------------------
+
+def is_facilitator(user: AnyUser, learning_set: LearningSet) -> bool:
+    """Runs the set (its members, settings, meetings, guides, challenges): its facilitators,
+    and the site's admins."""
+    return is_admin(user) or has_role(user, learning_set, Role.FACILITATOR)
+
+
+def facilitates_filter(user: AnyUser, set_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """:func:`is_facilitator` as a WHERE clause on a set id."""
+    if is_admin(user):
+        return true()
+    if not is_signed_in(user):
+        return false()
+    return set_id.in_(select(Membership.learning_set_id).where(
+        Membership.user_id == user.id, Membership.role == Role.FACILITATOR).correlate(None))
+
+
 def is_set_moderator(user: User, learning_set: LearningSet) -> bool:
     """A moderator or facilitator *of this set* (admins moderate everywhere but are not told
     about every set's waiting posts): the one-object form of :func:`moderators_of`."""
@@ -171,15 +189,24 @@ def moderators_of(learning_set_id: int) -> Select:
     return _people_of(learning_set_id, MODERATING_ROLES)
 
 
+def members_of(learning_set_id: int) -> Select:
+    """The set's members in any role, by id (the query form of :func:`role_in` being some
+    role): who may be mentioned in it, who is told of its meetings and mentions."""
+    return _people_of(learning_set_id, tuple(Role))
+
+
 def facilitators_of(learning_set_id: int) -> Select:
     """The users who facilitate the set: who decides requests to join it."""
     return _people_of(learning_set_id, (Role.FACILITATOR,))
 
 
 def _people_of(learning_set_id: int, roles: tuple[Role, ...]) -> Select:
+    """Less disabled accounts: they cannot sign in, so (as :func:`is_signed_in` says) they
+    moderate and facilitate nothing."""
     return (select(User)
             .join(Membership, Membership.user_id == User.id)
-            .where(Membership.learning_set_id == learning_set_id, Membership.role.in_(roles))
+            .where(Membership.learning_set_id == learning_set_id, Membership.role.in_(roles),
+                   User.is_disabled.is_(False))
             .order_by(User.id))
 
 
@@ -198,10 +225,23 @@ def can_handle_network_requests(user: AnyUser) -> bool:
     return is_admin(user) or is_network_coordinator(user)
 
 
+def _active_users(condition: ColumnElement[bool]) -> Select:
+    return select(User).where(condition, User.is_disabled.is_(False)).order_by(User.id)
+
+
 def network_request_handlers() -> Select:
     """The people who decide visitors' requests to join the network (the query form of
     :func:`can_handle_network_requests`), less disabled accounts: who is told one waits."""
-    return (select(User)
-            .where(or_(User.is_admin.is_(True), User.is_network_coordinator.is_(True)),
-                   User.is_disabled.is_(False))
-            .order_by(User.id))
+    return _active_users(or_(User.is_admin.is_(True), User.is_network_coordinator.is_(True)))
+
+
+def site_admins() -> Select:
+    """The admins (the query form of :func:`is_admin`), less disabled accounts: who is told
+    what only admins decide, or what nobody else is left to decide."""
+    return _active_users(User.is_admin.is_(True))
+
+
+def network_coordinators() -> Select:
+    """The network coordinators (the query form of :func:`is_network_coordinator`), less
+    disabled accounts: who is told first of what runs the network's events."""
+    return _active_users(User.is_network_coordinator.is_(True))

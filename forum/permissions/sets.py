@@ -13,13 +13,13 @@ from sqlalchemy import true
 from forum.models import JoinRequest
 from forum.models import LearningSet
 from forum.models import Membership
-from forum.models import Role
 from forum.models import User
 from forum.models import Visibility
 from forum.permissions.roles import AnyUser
-from forum.permissions.roles import has_role
+from forum.permissions.roles import facilitates_filter
 from forum.permissions.roles import in_set_ids
 from forum.permissions.roles import is_admin
+from forum.permissions.roles import is_facilitator
 from forum.permissions.roles import is_signed_in
 from forum.permissions.roles import member_set_ids
 from forum.permissions.roles import role_in
@@ -80,7 +80,7 @@ def can_start_thread(user: AnyUser, learning_set: LearningSet) -> bool:
 
 def can_manage_members(user: AnyUser, learning_set: LearningSet) -> bool:
     """Invite people, see and revoke invitations, remove members."""
-    return is_admin(user) or has_role(user, learning_set, Role.FACILITATOR)
+    return is_facilitator(user, learning_set)
 
 
 def can_remove_member(user: AnyUser, membership: Membership) -> bool:
@@ -96,7 +96,7 @@ def can_view_members(user: AnyUser, learning_set: LearningSet) -> bool:
 
 def can_edit_set(user: AnyUser, learning_set: LearningSet) -> bool:
     """Change a set's name, purpose, visibility and other settings."""
-    return is_admin(user) or has_role(user, learning_set, Role.FACILITATOR)
+    return is_facilitator(user, learning_set)
 
 
 def is_members_only(learning_set: LearningSet) -> bool:
@@ -123,6 +123,12 @@ def can_remove_admin(user: AnyUser, target: User) -> bool:
 
 def can_disable_account(user: AnyUser, target: User) -> bool:
     """Admins disable other people's accounts, never their own."""
+    return is_admin(user) and user.id != target.id
+
+
+def can_erase_account(user: AnyUser, target: User) -> bool:
+    """Admins erase other people's accounts on request; their own goes through "Delete your
+    account" on their account page."""
     return is_admin(user) and user.id != target.id
 
 
@@ -157,11 +163,4 @@ def can_decide_join_request(user: AnyUser, request: JoinRequest) -> bool:
 
 def decidable_join_requests_filter(user: AnyUser) -> ColumnElement[bool]:
     """:func:`can_decide_join_request` as a WHERE clause over :class:`JoinRequest`."""
-    if is_admin(user):
-        return true()
-    if not is_signed_in(user):
-        return false()
-    return JoinRequest.learning_set_id.in_(
-        select(Membership.learning_set_id).where(Membership.user_id == user.id,
-                                                 Membership.role == Role.FACILITATOR)
-        .correlate(None))
+    return facilitates_filter(user, JoinRequest.learning_set_id)

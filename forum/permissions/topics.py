@@ -72,5 +72,5 @@ def visible_topics_filter(user: AnyUser) -> ColumnElement[bool]:
 
 def can_support_topic(user: AnyUser, topic: EventTopic, now: datetime) -> bool:
     """Anyone who may propose may support a published proposal, but not their own."""
-    return (topic.status == TopicStatus.APPROVED and topic.proposer_id != user.id
-            and can_propose_topic(user, topic.event, now))
+    return (is_signed_in(user) and topic.status == TopicStatus.APPROVED
+            and topic.proposer_id != user.id and can_propose_topic(user, topic.event, now))

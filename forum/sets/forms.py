@@ -24,14 +24,14 @@ from forum.forms import BaseForm
 from forum.forms import ChoiceSelect
 from forum.forms import MaxChars
 from forum.forms import PlainLine
+from forum.forms import Required
+from forum.forms import clean_body
 from forum.forms import clean_line
 from forum.models import Role
 from forum.models import Visibility
 from forum.sets.service import NAME_MAX
 from forum.sets.service import PURPOSE_MAX
 from forum.sets.service import SLUG_MAX
-from forum.threads.forms import Required
-from forum.threads.forms import clean_body
 
 VISIBILITY_CHOICES = [
     SelectChoice(Visibility.PRIVATE.value, "Private"),

@@ -6,14 +6,11 @@ import re
 import secrets
 from typing import Any
 
-from flask import current_app
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
-from wtforms import Field
-from wtforms import Form
 from wtforms import HiddenField
 from wtforms import RadioField
 from wtforms import SelectMultipleField
@@ -22,31 +19,17 @@ from wtforms import SubmitField
 from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
-from wtforms.validators import StopValidation
 
 from forum.files.forms import FilesField
 from forum.forms import BaseForm
+from forum.forms import MaxLength
 from forum.forms import PlainLine
-from forum.forms import clean_line
+from forum.forms import Required
+from forum.forms import clean_body
+from forum.forms import clean_title
 from forum.models import FollowLevel
 
 MARKDOWN_HINT = "You can use Markdown: **bold**, *italic*, lists, links."
-
-
-def clean_text(value: Any) -> Any:
-    """Drop NUL characters (no database can store them) and use \\n line endings."""
-    if not isinstance(value, str):
-        return value
-    return value.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
-
-
-# A title is one line: see forum.forms.clean_line.
-clean_title = clean_line
-
-
-def clean_body(value: Any) -> Any:
-    value = clean_text(value)
-    return value.rstrip() if isinstance(value, str) else value
 
 
 SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -64,34 +47,6 @@ def _valid_key(value: Any) -> str | None:
 def _submission_key_field() -> HiddenField:
     """The form's one-time key: sending the same form again returns the first post."""
     return HiddenField(default=new_submission_key, filters=[_valid_key])
-
-
-class Required:
-    """Refuse an empty or whitespace-only value with a plain message."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        self.field_flags = {"required": True}
-
-    def __call__(self, form: Form, field: Field) -> None:
-        if not (field.data or "").strip():
-            field.errors[:] = []
-            raise StopValidation(self.message)
-
-
-class MaxLength:
-    """Refuse text longer than a configured limit, saying the limit and the current length."""
-
-    def __init__(self, config_key: str, what: str) -> None:
-        self.config_key = config_key
-        self.what = what
-
-    def __call__(self, form: Form, field: Field) -> None:
-        limit = int(current_app.config[self.config_key])
-        length = len(field.data or "")
-        if length > limit:
-            raise StopValidation(
-                f"{self.what} must be {limit:,} characters or fewer (it has {length:,})")
 
 
 def _title_field() -> StringField:

@@ -119,10 +119,6 @@ def valid_id(value: int) -> bool:
     return 0 < value <= MAX_ID
 
 
-opening_post = permissions.opening_post
-can_see_thread = permissions.can_open_thread
-
-
 def load_thread(session: Session, thread_id: int) -> Thread | None:
     """The thread with its set, all its posts and their authors, in a fixed number of queries."""
     if not valid_id(thread_id):
@@ -367,13 +363,13 @@ def thread_view(viewer: AnyUser, thread: Thread, max_indent: int,
     if reading is None:
         nodes = build_tree(thread.posts)
     else:
-        opening_post_of = opening_post(thread)
+        opening_post_of = permissions.opening_post(thread)
         nodes = ([TreeNode(opening_post_of, 0)] if opening_post_of is not None else [])
         nodes.extend(TreeNode(by_id[post_id], depth) for post_id, depth in reading
                      if post_id in by_id)
     if on_page is None:
         on_page = {node.item.id for node in nodes}
-    opening = opening_post(thread)
+    opening = permissions.opening_post(thread)
     # The viewer object itself: a LocalProxy costs a look-up per attribute, per post.
     viewer = getattr(viewer, "_get_current_object", lambda: viewer)()
     # Every loaded post: the parents named by the first replies of a page are among them.
@@ -602,7 +598,7 @@ def _words(text: str) -> str:
 def quoted_passage(post: Post, passage: str | None) -> str | None:
     """``passage`` (whitespace tidied) if it is part of the post's published text, as written
     in Markdown or as shown on the page; otherwise None, and the whole post is quoted."""
-    if not passage or post.status != PostStatus.APPROVED or len(passage) > PASSAGE_MAX:
+    if not passage or not permissions.can_quote_in_reply(post) or len(passage) > PASSAGE_MAX:
         return None
     wanted = _words(passage)
     if not wanted:
@@ -616,7 +612,7 @@ def quotation(post: Post, link: str, passage: str | None = None) -> str | None:
     """The post's published text (or the ``passage`` of it the reader chose, when it is one)
     as a Markdown quotation crediting its author, with a link back (``link``); None for a post
     that is not published, whose text no quote may carry."""
-    if post.status != PostStatus.APPROVED:
+    if not permissions.can_quote_in_reply(post):
         return None
     text = quoted_passage(post, passage) or post.body_source.strip()
     lines = [f"> {line}".rstrip() for line in text.splitlines()]

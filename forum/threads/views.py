@@ -40,6 +40,7 @@ from forum.pagination import requested_page
 from forum.sets.loading import load_visible_set
 from forum.templating import set_html
 from forum.threads import bp
+from forum.threads import extras
 from forum.threads import following
 from forum.threads import reading
 from forum.threads import service
@@ -57,17 +58,16 @@ AWAITING_APPROVAL = ("Thank you. Your post will appear to others once a moderato
 
 
 def _challenge_of(thread: Thread):
-    """The thread's challenge, or None (imported here: the challenge forms use the events
-    forms, which use this package's forms)."""
-    from forum.challenges.service import load_challenge
-
-    return load_challenge(db.session, thread.id)
+    """The thread's challenge, or None (asked through :mod:`forum.threads.extras`, which the
+    challenges package fills in: threads imports nothing of challenges)."""
+    extra = extras.registered()
+    return extra.load(db.session, thread.id) if extra is not None else None
 
 
 def _load_thread(thread_id: int) -> Thread:
     thread = service.load_thread(db.session, thread_id)
-    if thread is None or not service.can_see_thread(current_user, thread,
-                                                    service.opening_post(thread)):
+    if thread is None or not permissions.can_open_thread(current_user, thread,
+                                                    permissions.opening_post(thread)):
         abort(404)
     return thread
 
@@ -78,7 +78,7 @@ def _load_post(post_id: int) -> Post:
     if post is None:
         abort(404)
     # The thread's copies of its opening post decide (its posts are not loaded).
-    if not service.can_see_thread(current_user, post.thread):
+    if not permissions.can_open_thread(current_user, post.thread):
         abort(404)
     if service.display_mode(current_user, post) == "omitted":
         abort(404)
@@ -150,7 +150,7 @@ def _load_thread_page(thread_id: int, page: int, *, post_id: int | None = None):
                                       post_id=post_id,
                                       max_posts=current_app.config["THREAD_POSTS_PER_PAGE"],
                                       viewer_id=viewer_id, viewer=current_user)
-    if loaded is None or not service.can_see_thread(current_user, loaded.thread,
+    if loaded is None or not permissions.can_open_thread(current_user, loaded.thread,
                                                     loaded.opening):
         abort(404)
     return loaded
@@ -187,9 +187,7 @@ def _show(loaded, follow_form: FollowForm | None = None, *, record: bool = True)
     extra: dict[str, object] = {}
     challenge = _challenge_of(thread) if loaded.has_challenge else None
     if challenge is not None:
-        from forum.challenges import page as challenge_page
-
-        extra = challenge_page.thread_context(db.session, viewer, challenge, posts)
+        extra = extras.registered().page_context(db.session, viewer, challenge, posts)
     reply_count = thread.reply_count
     chosen = extra.get("chosen_kind")
     if chosen is not None:
@@ -266,7 +264,8 @@ def reply(post_id: int):
         # A quotation asked for (the Quote link) comes along.
         quoting = {name: request.args[name] for name in ("quote", "passage")
                    if request.args.get(name)}
-        return redirect(url_for("challenges.reply", post_id=parent.id, **quoting), code=307)
+        return redirect(url_for(extras.registered().reply_endpoint, post_id=parent.id,
+                                **quoting), code=307)
     if not permissions.is_signed_in(current_user):
         return _require_sign_in()
     if not permissions.can_reply_to_post(current_user, parent):

@@ -132,6 +132,22 @@ def test_supporting_once_withdrawing_and_not_ones_own(app, client, world):
     assert "Support this topic" not in client.get(f"/events/{event_id}").get_data(as_text=True)
 
 
+def test_the_support_button_is_offered_exactly_where_the_rule_allows(app, client, world):
+    # The page asks permissions.can_support_topic: a visitor to a public workshop reads the
+    # topic (no button, no error), a member may support it, its proposer may not.
+    with app.app_context():
+        event_id = _workshop(world, audience=EventAudience.PUBLIC)
+        _topic(event_id, world.moderator.id, "Engaging councillors early")
+    page = client.get(f"/events/{event_id}")
+    assert page.status_code == 200
+    assert "Engaging councillors early" in page.get_data(as_text=True)
+    assert "Support this topic" not in page.get_data(as_text=True)
+    client.sign_in_as(world.member)
+    assert "Support this topic" in client.get(f"/events/{event_id}").get_data(as_text=True)
+    client.sign_in_as(world.moderator)
+    assert "Support this topic" not in client.get(f"/events/{event_id}").get_data(as_text=True)
+
+
 def test_agenda_topics_come_first_then_by_support(app, client, world):
     with app.app_context():
         event_id = _workshop(world)

@@ -23,10 +23,12 @@ from forum import permissions
 from forum.extensions import db
 from forum.models import Action
 from forum.models import Challenge
+from forum.models import DataExport
 from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
 from forum.models import EventTopic
+from forum.models import ExportState
 from forum.models import Guide
 from forum.models import GuideVersion
 from forum.models import JoinRequest
@@ -37,6 +39,7 @@ from forum.models import Notification
 from forum.models import NotificationKind
 from forum.models import Post
 from forum.models import PostKind
+from forum.models import PostRevision
 from forum.models import PostStatus
 from forum.models import Role
 from forum.models import Thread
@@ -62,7 +65,8 @@ world_strategy = st.fixed_dictionaries({
     "users": st.lists(
         st.tuples(st.sampled_from([False, False, False, True]),  # admin, now and then
                   st.lists(st.sampled_from(ROLES), min_size=MAX_SETS, max_size=MAX_SETS),
-                  st.sampled_from([False, False, False, True])),  # network coordinator
+                  st.sampled_from([False, False, False, True]),  # network coordinator
+                  st.sampled_from([False, False, False, True])),  # account disabled
         min_size=1, max_size=MAX_USERS),
     "threads": st.lists(
         st.tuples(st.integers(0, MAX_SETS - 1), st.lists(posts_strategy, max_size=4)),
@@ -95,15 +99,18 @@ class Built:
     notifications: list[Notification]
     join_requests: list[JoinRequest]
     topics: list[EventTopic] = field(default_factory=list)
+    revisions: list[PostRevision] = field(default_factory=list)
+    data_exports: list[DataExport] = field(default_factory=list)
 
 
 def _build(spec: dict) -> Built:
     """The generated world as rows, flushed (never committed) in the current session."""
     sets = [factories.make_set(visibility=visibility) for visibility in spec["sets"]]
     users = []
-    for is_admin, roles, *coordinator in spec["users"]:
-        user = factories.make_user(is_admin=is_admin,
-                                   is_network_coordinator=bool(coordinator and coordinator[0]))
+    for is_admin, roles, *flags in spec["users"]:
+        coordinator, disabled = (list(flags) + [False, False])[:2]
+        user = factories.make_user(is_admin=is_admin, is_network_coordinator=coordinator,
+                                   is_disabled=disabled)
         users.append(user)
         for learning_set, role in zip(sets, roles, strict=False):
             if role is not None:
@@ -198,9 +205,19 @@ def _build(spec: dict) -> Built:
                          description_source="", description_html="", status=status,
                          on_agenda=False) for event in events for status in TopicStatus]
     db.session.add_all(topics)
+    # Each post has an earlier version: published once, or never (by its position).
+    revisions = [PostRevision(post_id=post.id, previous_source="Before.", created_at=now,
+                              was_published=number % 2 == 0)
+                 for number, post in enumerate(posts)]
+    db.session.add_all(revisions)
+    # Everyone has a copy of their own data and an admins' copy of it.
+    data_exports = [DataExport(user_id=user.id, state=ExportState.READY, requested_at=now,
+                               for_admin=for_admin)
+                    for user in users for for_admin in (False, True)]
+    db.session.add_all(data_exports)
     db.session.flush()
     return Built(sets, users, threads, posts, guides, challenges, meetings, actions, events,
-                 notifications, join_requests, topics)
+                 notifications, join_requests, topics, revisions, data_exports)
 
 
 def _ids(model, where, among) -> set[int]:
@@ -277,6 +294,16 @@ def _check_viewer(viewer, world: Built) -> None:
         == _ids(EventTopic, p.visible_topics_filter(viewer), world.topics)
     assert _allowed(lambda n: p.can_read_notification(viewer, n), world.notifications) \
         == _ids(Notification, p.readable_notifications(viewer), world.notifications)
+    for post in world.posts:
+        revisions = [r for r in world.revisions if r.post_id == post.id]
+        assert _allowed(lambda r: p.can_view_revision(viewer, r), revisions) \
+            == _ids(PostRevision, p.visible_revisions(viewer, post), revisions)
+    fetchable = _ids(DataExport, p.own_data_exports(viewer), world.data_exports)
+    for person in world.users:
+        fetchable |= _ids(DataExport, p.admin_data_exports(viewer, person.id),
+                          world.data_exports)
+    assert _allowed(lambda e: p.can_fetch_data_export(viewer, e), world.data_exports) \
+        == fetchable
     _check_page_controls(viewer, world)
     _check_plain_posts(viewer, world)
 
@@ -337,11 +364,26 @@ def _check_world(world: Built) -> None:
         _check_viewer(viewer, world)
     for user in world.users:
         moderates_somewhere = any(p.can_moderate(user, s) for s in world.sets)
-        assert p.can_use_moderation_queue(user) == (moderates_somewhere or user.is_admin)
+        assert p.can_use_moderation_queue(user) == (moderates_somewhere or p.is_admin(user))
     for learning_set in world.sets:
         told = set(db.session.scalars(
             p.moderators_of(learning_set.id).with_only_columns(User.id)))
         assert told == {u.id for u in world.users if p.is_set_moderator(u, learning_set)}
+        members = set(db.session.scalars(
+            p.members_of(learning_set.id).with_only_columns(User.id)))
+        assert members == {u.id for u in world.users if p.is_member(u, learning_set)}
+        deciders = set(db.session.scalars(
+            p.facilitators_of(learning_set.id).with_only_columns(User.id)))
+        assert deciders == {u.id for u in world.users
+                            if p.has_role(u, learning_set, Role.FACILITATOR)}
+    # Who is told what only admins (or coordinators) decide: those the rule allows, less
+    # disabled accounts.
+    active = [u for u in world.users if not u.is_disabled]
+    for query, rule in ((p.network_request_handlers(), p.can_handle_network_requests),
+                        (p.site_admins(), p.is_admin),
+                        (p.network_coordinators(), p.is_network_coordinator)):
+        told = set(db.session.scalars(query.with_only_columns(User.id)))
+        assert told & {u.id for u in world.users} == {u.id for u in active if rule(u)}
     listed = {t.id for t in world.threads
               if p.opening_post(t) is None
               or p.opening_post(t).status in p.LISTED_OPENING_STATUSES}
