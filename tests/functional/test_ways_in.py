@@ -74,3 +74,26 @@ def test_members_are_not_told_to_sign_in_for_events(app, client, world):
     body = client.get("/events/").get_data(as_text=True)
     assert "Members-only workshop" in body
     assert "shown only to them" not in body
+
+
+def test_a_visitor_finds_every_public_guide_from_the_header_and_back_from_a_guide(app, client,
+                                                                                  world):
+    with app.app_context():
+        build_guide(world, title="Reaching residents", publish=True, is_public=True)
+        build_guide(world, title="Members only", publish=True, thread_title="Members thread")
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/guides/">Guides</a>' in home
+    listing = client.get("/guides/").get_data(as_text=True)
+    assert 'href="/guides/reaching-residents/"' in listing
+    assert "Members only" not in listing
+    guide = client.get("/guides/reaching-residents/").get_data(as_text=True)
+    assert 'class="govuk-breadcrumbs__link" href="/guides/"' in guide
+
+
+def test_a_member_finds_their_sets_guides_in_the_list(app, client, world):
+    with app.app_context():
+        build_guide(world, title="Members only", publish=True)
+    client.sign_in_as(world.member)
+    assert 'href="/guides/members-only/"' in client.get("/guides/").get_data(as_text=True)
+    client.sign_in_as(world.outsider)
+    assert "Members only" not in client.get("/guides/").get_data(as_text=True)
