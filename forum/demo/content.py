@@ -371,6 +371,12 @@ happy for the one-page table to be used as an example, with Kingsford's name on 
 """, replies=(
                 Msg("siobhan", 50, "Yes, once it's public. I'll post it here."),
             )),
+            # Reported by Siobhan (forum.demo.report): a moderator finds it in the queue.
+            Msg("marcus", 56, """\
+For the letter, the member who spoke at Cabinet is happy to be quoted: Janet Okafor of
+14 Millbrook Road. She said "I didn't expect them to read it, let alone answer it." Ring her
+on 07700 900123 if you want more for the guide.
+"""),
         )),
     ),
     ThreadSpec(

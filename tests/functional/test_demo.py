@@ -348,3 +348,11 @@ def test_newcomers_read_the_demo_guide_without_signing_in(app, client, demo):
         guide = db.session.scalar(select(Guide).where(Guide.slug == GUIDE_SLUG))
         # "The latest version is online at": the guide's own address, not version 1's.
         assert version_document(guide.versions[0]).url == f"/guides/{GUIDE_SLUG}/"
+
+
+def test_the_demo_moderator_finds_a_reported_post_with_its_reason(client, demo):
+    """The queue's reports, and hiding a post, have something real to show."""
+    _sign_in(client, "tom")
+    queue = client.get("/moderation/").get_data(as_text=True)
+    assert "14 Millbrook Road" in queue
+    assert "promised they would not be identified" in queue
