@@ -356,3 +356,22 @@ def test_the_demo_moderator_finds_a_reported_post_with_its_reason(client, demo):
     queue = client.get("/moderation/").get_data(as_text=True)
     assert "14 Millbrook Road" in queue
     assert "promised they would not be identified" in queue
+
+
+def test_the_demo_meetings_name_the_challenges_their_set_really_has(app, demo):
+    """A meeting's agenda or notes that say "Aisha's challenge" must match a challenge Aisha
+    holds in the set, with the title they quote (the notes once gave Claire's to Aisha)."""
+    import re
+
+    from forum.models import Challenge
+    from forum.models import Meeting
+    with app.app_context():
+        held = {(challenge.holder.display_name.split()[0], challenge.thread.title.lower())
+                for challenge in db.session.scalars(select(Challenge))}
+        holders = {name for name, _ in held}
+        for meeting in db.session.scalars(select(Meeting)):
+            text = f"{meeting.agenda_source}\n{meeting.notes_source}"
+            for name in re.findall(r"(\w+)'s challenge", text):
+                assert name in holders, (meeting.title, name)
+            for name, title in re.findall(r"\*\*(\w+)'s challenge\*\*: (.+?\?)", text, re.S):
+                assert (name, " ".join(title.split()).lower()) in held, (meeting.title, name, title)
