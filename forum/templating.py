@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from datetime import date
 from datetime import datetime
 from typing import Any
 
@@ -39,14 +40,20 @@ from forum.pagination import kept_pagination
 from forum.text import excerpt
 from forum.text import safe_html
 from forum.text import shorten
+from forum.times import to_local
 
 
-def _date(value: datetime | None) -> str:
+def _date(value: date | datetime | None) -> str:
+    """A day as UK readers say it; a stored (naive UTC) moment is read on UK clocks first."""
+    if isinstance(value, datetime):
+        value = to_local(value)
     return value.strftime("%-d %B %Y") if value else ""
 
 
 def _datetime(value: datetime | None) -> str:
-    return value.strftime("%-d %B %Y at %H:%M") if value else ""
+    """A stored (naive UTC) moment on UK clocks, as events and meetings show theirs: a post
+    written at 10:00 in June said 09:00 here while its event said 10:00."""
+    return to_local(value).strftime("%-d %B %Y at %H:%M") if value else ""
 
 
 def isolate(value: object) -> Markup:
