@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forum.demo.days import working_day
 from forum.models import LearningSet
 from forum.models import Meeting
 from forum.models import User
@@ -76,7 +77,7 @@ Please read the latest posts in Claire's challenge before the meeting.
 
 def _at_ten(day_offset: int, now: datetime) -> tuple[datetime, datetime]:
     """10:00 to 12:00 UK time, ``day_offset`` days from today (UK date)."""
-    day = (to_local(now) + timedelta(days=day_offset)).date()
+    day = working_day((to_local(now) + timedelta(days=day_offset)).date())
     return to_utc(day, time(10)), to_utc(day, time(12))
 
 

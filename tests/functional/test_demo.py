@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func
@@ -375,3 +376,23 @@ def test_the_demo_meetings_name_the_challenges_their_set_really_has(app, demo):
                 assert name in holders, (meeting.title, name)
             for name, title in re.findall(r"\*\*(\w+)'s challenge\*\*: (.+?\?)", text, re.S):
                 assert (name, " ".join(title.split()).lower()) in held, (meeting.title, name, title)
+
+
+@pytest.mark.parametrize("today", [
+    datetime(2026, 12, 4, 20, 54),  # +30 days is Sunday 3 January: the webinar was on it
+    datetime(2027, 3, 6, 11, 0),    # a Saturday: the set's meetings fell on Saturdays
+])
+def test_demo_events_and_meetings_fall_on_working_days(app, today):
+    from forum.models import Event
+    from forum.models import Meeting
+    from forum.times import to_local
+    with app.app_context():
+        load_demo(db.session, PASSWORD, now=today)
+        db.session.flush()
+        dated = [(event.title, event.starts_at) for event in db.session.scalars(select(Event))]
+        dated += [(meeting.title, meeting.starts_at)
+                  for meeting in db.session.scalars(select(Meeting))]
+        db.session.rollback()
+    weekend = [(title, f"{to_local(at):%A %-d %B %Y}") for title, at in dated
+               if to_local(at).weekday() >= 5]
+    assert weekend == []
