@@ -69,6 +69,8 @@ PEOPLE: tuple[Person, ...] = (
     Person("siobhan", "siobhan.murphy@example.org", "Siobhan Murphy", KINGSFORD),
     Person("marcus", "marcus.bell@example.org", "Marcus Bell", KINGSFORD),
     Person("nadia", "nadia.hussain@example.org", "Nadia Hussain", EASTMOOR),
+    # New to the private set: his first posts there wait for a moderator.
+    Person("owen", "owen.jenkins@example.org", "Owen Jenkins", NORTHBRIDGE),
     Person("admin", "admin@example.org", "Alex Morgan", NETWORK, is_admin=True),
 )
 
@@ -97,6 +99,7 @@ SETS: tuple[SetSpec, ...] = (
             "siobhan": Role.MEMBER,
             "marcus": Role.MEMBER,
             "nadia": Role.MEMBER,
+            "owen": Role.MEMBER,
         },
     ),
     SetSpec(
@@ -322,7 +325,8 @@ it with your monitoring officer early.
 Short **video clips of expert speakers** (with their permission) got ten times the reach of
 anything else, and nobody could accuse us of spinning the members' views.
 """),
-            Msg("gareth", 75, """\
+            Msg("owen", 75, """\
+New here: our first assembly sits in the spring.
 Does anyone have a template for the social media consent wording? Ours is a paragraph of
 legalese.
 """, status=PostStatus.PENDING),

@@ -396,3 +396,18 @@ def test_demo_events_and_meetings_fall_on_working_days(app, today):
     weekend = [(title, f"{to_local(at):%A %-d %B %Y}") for title, at in dated
                if to_local(at).weekday() >= 5]
     assert weekend == []
+
+
+def test_each_waiting_demo_post_is_by_someone_the_sets_policy_still_holds(app, demo):
+    """The queue says how many approved posts the author has; a post waiting under "first 3
+    posts wait" from someone with 6 approved made the moderator wonder why it waited."""
+    from forum.models import ModerationPolicy
+    with app.app_context():
+        for post in db.session.scalars(select(Post).where(Post.status == PostStatus.PENDING)):
+            learning_set = post.thread.learning_set
+            assert learning_set.moderation_policy == ModerationPolicy.NEW_MEMBERS
+            approved = db.session.scalar(
+                select(func.count(Post.id)).join(Thread, Thread.id == Post.thread_id)
+                .where(Post.author_id == post.author_id, Post.status == PostStatus.APPROVED,
+                       Thread.learning_set_id == learning_set.id))
+            assert approved < 3, (post.author.display_name, learning_set.slug, approved)
