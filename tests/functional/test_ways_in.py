@@ -82,7 +82,7 @@ def test_a_visitor_finds_every_public_guide_from_the_header_and_back_from_a_guid
         build_guide(world, title="Reaching residents", publish=True, is_public=True)
         build_guide(world, title="Members only", publish=True, thread_title="Members thread")
     home = client.get("/").get_data(as_text=True)
-    assert 'href="/guides/">Guides</a>' in home
+    assert 'href="/guides/">Published guides</a>' in home
     listing = client.get("/guides/").get_data(as_text=True)
     assert 'href="/guides/reaching-residents/"' in listing
     assert "Members only" not in listing
