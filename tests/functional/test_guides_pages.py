@@ -582,7 +582,7 @@ def test_the_home_page_lists_only_published_guides_anyone_may_read(app, client, 
 
     page = _text(client.get("/"))
 
-    assert "Published guides" in page
+    assert "Published guides</h2>" in page
     assert 'href="/guides/public-and-published/">Public and published</a>' in page
     assert "Private and published" not in page
     assert "Public draft" not in page
