@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from datetime import date
 from datetime import datetime
 from typing import Any
 
@@ -24,25 +25,35 @@ from markupsafe import Markup
 from markupsafe import escape
 
 from forum import permissions
+from forum.actions.states import ActionStatus
+from forum.actions.states import action_status
+from forum.actions.states import uk_today
 from forum.extensions import db
 from forum.mentions import handle_of
 from forum.mentions import link_mentions
 from forum.mentions import members_by_handle
 from forum.models import ANONYMOUS_CREDIT
+from forum.models import Action
 from forum.models import LearningSet
 from forum.models import Post
 from forum.pagination import kept_pagination
 from forum.text import excerpt
 from forum.text import safe_html
 from forum.text import shorten
+from forum.times import to_local
 
 
-def _date(value: datetime | None) -> str:
+def _date(value: date | datetime | None) -> str:
+    """A day as UK readers say it; a stored (naive UTC) moment is read on UK clocks first."""
+    if isinstance(value, datetime):
+        value = to_local(value)
     return value.strftime("%-d %B %Y") if value else ""
 
 
 def _datetime(value: datetime | None) -> str:
-    return value.strftime("%-d %B %Y at %H:%M") if value else ""
+    """A stored (naive UTC) moment on UK clocks, as events and meetings show theirs: a post
+    written at 10:00 in June said 09:00 here while its event said 10:00."""
+    return to_local(value).strftime("%-d %B %Y at %H:%M") if value else ""
 
 
 def isolate(value: object) -> Markup:
@@ -74,6 +85,11 @@ def set_html(html: str, learning_set: LearningSet) -> Markup:
     if "@" not in html:
         return safe_html(html)
     return safe_html(link_mentions(html, mention_links(learning_set)))
+
+
+def action_status_today(action: Action) -> ActionStatus:
+    """Where ``action`` stands today on UK clocks, as the Actions page and home page say it."""
+    return action_status(action.state, action.due_on, uk_today())
 
 
 def post_body(post: Post, html: str | None = None) -> Markup:
@@ -128,6 +144,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["bdi"] = isolate
     app.jinja_env.filters["handle"] = handle_of
     app.jinja_env.globals["post_body"] = post_body
+    app.jinja_env.globals["action_status_today"] = action_status_today
 
 
 # A post id no real post has, to find where the id goes in an endpoint's address.

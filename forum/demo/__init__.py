@@ -34,6 +34,7 @@ from forum.demo.network import ensure_demo_network_requests
 from forum.demo.network import ensure_demo_organisations
 from forum.demo.network import ensure_demo_requests
 from forum.demo.reading import ensure_demo_reading
+from forum.demo.report import ensure_demo_report
 from forum.demo.topics import ensure_demo_topics
 from forum.models import LearningSet
 from forum.models import Membership
@@ -100,6 +101,7 @@ def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
     ensure_demo_requests(session, users, sets[EVALUATION_SLUG])
     ensure_demo_network_requests(session, now)
     ensure_demo_data_request(session, users, now)
+    ensure_demo_report(session, users)
     return DemoSummary(_accounts(users), password, created_users, created_sets,
                        created_threads, created_posts, created_guides, created_events,
                        created_meetings)

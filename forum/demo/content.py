@@ -69,6 +69,8 @@ PEOPLE: tuple[Person, ...] = (
     Person("siobhan", "siobhan.murphy@example.org", "Siobhan Murphy", KINGSFORD),
     Person("marcus", "marcus.bell@example.org", "Marcus Bell", KINGSFORD),
     Person("nadia", "nadia.hussain@example.org", "Nadia Hussain", EASTMOOR),
+    # New to the private set: his first posts there wait for a moderator.
+    Person("owen", "owen.jenkins@example.org", "Owen Jenkins", NORTHBRIDGE),
     Person("admin", "admin@example.org", "Alex Morgan", NETWORK, is_admin=True),
 )
 
@@ -97,6 +99,7 @@ SETS: tuple[SetSpec, ...] = (
             "siobhan": Role.MEMBER,
             "marcus": Role.MEMBER,
             "nadia": Role.MEMBER,
+            "owen": Role.MEMBER,
         },
     ),
     SetSpec(
@@ -322,7 +325,8 @@ it with your monitoring officer early.
 Short **video clips of expert speakers** (with their permission) got ten times the reach of
 anything else, and nobody could accuse us of spinning the members' views.
 """),
-            Msg("gareth", 75, """\
+            Msg("owen", 75, """\
+New here: our first assembly sits in the spring.
 Does anyone have a template for the social media consent wording? Ours is a paragraph of
 legalese.
 """, status=PostStatus.PENDING),
@@ -371,6 +375,12 @@ happy for the one-page table to be used as an example, with Kingsford's name on 
 """, replies=(
                 Msg("siobhan", 50, "Yes, once it's public. I'll post it here."),
             )),
+            # Reported by Siobhan (forum.demo.report): a moderator finds it in the queue.
+            Msg("marcus", 56, """\
+For the letter, the member who spoke at Cabinet is happy to be quoted: Janet Okafor of
+14 Millbrook Road. She said "I didn't expect them to read it, let alone answer it." Ring her
+on 07700 900123 if you want more for the guide.
+"""),
         )),
     ),
     ThreadSpec(

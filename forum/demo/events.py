@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forum.demo.days import working_day
 from forum.events import service
 from forum.models import Event
 from forum.models import EventAudience
@@ -100,8 +101,8 @@ def ensure_demo_events(session: Session, admin: User, now: datetime,
                        people: dict[str, User] | None = None) -> int:
     """Create whatever demo events are missing; returns how many were made."""
     created = 0
-    upcoming_day = (now + timedelta(days=30)).date()
-    later_day = (now + timedelta(days=45)).date()
+    upcoming_day = working_day((now + timedelta(days=30)).date())
+    later_day = working_day((now + timedelta(days=45)).date())
     specs = HISTORY + (EventSpec(
         EventKind.WEBINAR, WEBINAR,
         (upcoming_day.year, upcoming_day.month, upcoming_day.day), (12, 13), "",

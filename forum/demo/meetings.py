@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forum.demo.days import working_day
 from forum.models import LearningSet
 from forum.models import Meeting
 from forum.models import User
@@ -24,8 +25,8 @@ ONLINE_URL = "https://meet.example.org/comms-assemblies-set"
 
 PAST_AGENDA = """\
 1. Check-in: one sentence each on where your assembly is up to
-2. **Aisha's challenge**: how do I get councillors to champion the assembly's results?
-   Questions only for the first twenty minutes, then Aisha reflects
+2. **Claire's challenge**: how do I get councillors to champion the assembly's results?
+   Questions only for the first twenty minutes, then Claire reflects
 3. Review of the actions from meeting 2
 4. What we want to share with the wider network
 """
@@ -35,18 +36,18 @@ PAST_NOTES = """\
 
 Rosa (facilitating), Tom, Aisha, Gareth, Claire, Dev and Siobhan. Apologies from Marcus and Nadia.
 
-## Aisha's challenge
+## Claire's challenge
 
-Aisha's cabinet lead is supportive, but the opposition groups see the assembly as the
-administration's project. The questions that helped most were *"who would lose face if the
-recommendations were adopted?"* and *"what would a cross-party sponsor need to hear from you?"*
+Cabinet "noted" the assembly's recommendations and no councillor has spoken for them since. The
+questions that helped most were *"what could a councillor say to their own residents if they
+backed one?"* and *"if nobody champions them, who will notice, and when?"*
 
-Aisha committed to two actions:
+Claire is working on the two actions she committed to in the challenge's thread:
 
-- brief each group leader separately before the assembly's first weekend (by the end of this
-  month);
-- invite two councillors from each group to observe a session, with a short note on what
-  observers may and may not do.
+- a one-page note to every ward councillor on the recommendations that touch their ward, with
+  the names of assembly members who live there;
+- twenty minutes with the transport portfolio holder before the next cabinet briefing, with
+  two assembly members.
 
 ## Actions from meeting 2
 
@@ -58,22 +59,25 @@ Aisha committed to two actions:
 ## To share with the network
 
 Briefing group leaders one at a time, before anything is public, came up in three councils'
-stories. Rosa will draft a learning post for the guide.
+stories; Aisha shared her one-page note (attached). Rosa will draft a learning post for the
+guide.
 """
 
 NEXT_AGENDA = """\
 1. Check-in
-2. Review of the actions due: Aisha's group leader briefings and Dev's commissioning summary
-3. **Claire's challenge**: reporting back to residents who were not invited to take part
+2. Review of the actions due: Claire's meeting with the transport portfolio holder, and Dev's
+   commissioning summary (carried over)
+3. **Claire's challenge**: what the ward notes showed, and what she will ask the portfolio
+   holder for now
 4. Planning the joint session with the evaluating-deliberation set
 
-Please read Claire's opening post before the meeting.
+Please read the latest posts in Claire's challenge before the meeting.
 """
 
 
 def _at_ten(day_offset: int, now: datetime) -> tuple[datetime, datetime]:
     """10:00 to 12:00 UK time, ``day_offset`` days from today (UK date)."""
-    day = (to_local(now) + timedelta(days=day_offset)).date()
+    day = working_day((to_local(now) + timedelta(days=day_offset)).date())
     return to_utc(day, time(10)), to_utc(day, time(12))
 
 

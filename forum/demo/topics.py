@@ -14,6 +14,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forum.demo.days import working_day
 from forum.events import topics as topic_service
 from forum.models import Event
 from forum.models import EventAudience
@@ -118,7 +119,7 @@ def ensure_demo_topics(session: Session, users: dict[str, User], now: datetime) 
                 made += 1
     workshop = session.scalar(select(Event).where(Event.title == UPCOMING))
     if workshop is None:
-        day = (now + timedelta(days=60)).date()
+        day = working_day((now + timedelta(days=60)).date())
         description = ("A workshop for councils whose first assembly is over: how to keep "
                        "deliberation going once the pilot money has gone. **Propose the topics "
                        "you want to discuss below**; the coordinators set the agenda a week "

@@ -28,6 +28,12 @@ def public_guides(session: Session, limit: int = 20) -> list[PublishedGuide]:
 
     Newest publication first; one query.
     """
+    return readable_guides(session, None, limit)
+
+
+def readable_guides(session: Session, user: permissions.AnyUser,
+                    limit: int | None = None) -> list[PublishedGuide]:
+    """Guides with a published version that ``user`` may read, newest publication first."""
     latest = (select(GuideVersion.guide_id,
                      func.max(GuideVersion.number).label("number"),
                      func.max(GuideVersion.published_at).label("published_at"))
@@ -35,7 +41,7 @@ def public_guides(session: Session, limit: int = 20) -> list[PublishedGuide]:
     rows = session.execute(
         select(Guide.slug, Guide.title, Guide.subtitle, latest.c.number, latest.c.published_at)
         .join(latest, latest.c.guide_id == Guide.id)
-        .where(permissions.published_guides_filter(None))
+        .where(permissions.published_guides_filter(user))
         .order_by(latest.c.published_at.desc(), Guide.title)
         .limit(limit))
     return [PublishedGuide(*row) for row in rows]

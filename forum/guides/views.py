@@ -35,6 +35,7 @@ from forum.guides.forms import AddSectionForm
 from forum.guides.forms import AddSeveralForm
 from forum.guides.forms import GuideSettingsForm
 from forum.guides.forms import NewGuideForm
+from forum.guides.queries import readable_guides
 from forum.models import Guide
 from forum.models import GuideVersion
 from forum.models import LearningSet
@@ -343,6 +344,13 @@ def render_published(guide: Guide, version: GuideVersion):
         versions=sorted(guide.versions, key=lambda v: v.number, reverse=True),
         downloads=downloads, curator=curator,
         set_readable=permissions.can_view_set(current_user, guide.learning_set))
+
+
+@bp.get("/guides/")
+def index():
+    """Every published guide the reader may read: the link back from a guide's page."""
+    return render_template("guides/index.html",
+                           guides=readable_guides(db.session, current_user))
 
 
 @bp.get("/guides/<guide_slug>/")

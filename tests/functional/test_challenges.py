@@ -663,3 +663,18 @@ def test_a_facilitator_makes_a_thread_a_challenge_held_by_its_author(app, client
     assert "Other threads" in client.get("/sets/comms/").text
     assert "Naming the assembly" in client.get("/sets/comms/").text.split("Other threads")[0]
     assert client.get(url).status_code == 404  # already a challenge
+
+
+def test_the_thread_page_says_an_action_past_its_date_is_overdue_as_the_actions_page_does(
+        app, client, open_set):
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    action_id = _action(app, open_set, client, challenge, due=today() + timedelta(days=20))
+    with app.app_context():
+        db.session.get(Action, action_id).due_on = today() - timedelta(days=3)
+        db.session.commit()
+    due = (today() - timedelta(days=3)).strftime("%-d %B %Y")
+    thread_page = client.get(f"/threads/{challenge.thread_id}").text
+    assert f"Due {due}: overdue" in " ".join(thread_page.split())
+    actions_page = client.get("/sets/comms/actions").text
+    assert "Overdue" in actions_page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func
@@ -365,3 +366,65 @@ def test_newcomers_read_the_demo_guide_without_signing_in(app, client, demo):
         guide = db.session.scalar(select(Guide).where(Guide.slug == GUIDE_SLUG))
         # "The latest version is online at": the guide's own address, not version 1's.
         assert version_document(guide.versions[0]).url == f"/guides/{GUIDE_SLUG}/"
+
+
+def test_the_demo_moderator_finds_a_reported_post_with_its_reason(client, demo):
+    """The queue's reports, and hiding a post, have something real to show."""
+    _sign_in(client, "tom")
+    queue = client.get("/moderation/").get_data(as_text=True)
+    assert "14 Millbrook Road" in queue
+    assert "promised they would not be identified" in queue
+
+
+def test_the_demo_meetings_name_the_challenges_their_set_really_has(app, demo):
+    """A meeting's agenda or notes that say "Aisha's challenge" must match a challenge Aisha
+    holds in the set, with the title they quote (the notes once gave Claire's to Aisha)."""
+    import re
+
+    from forum.models import Challenge
+    from forum.models import Meeting
+    with app.app_context():
+        held = {(challenge.holder.display_name.split()[0], challenge.thread.title.lower())
+                for challenge in db.session.scalars(select(Challenge))}
+        holders = {name for name, _ in held}
+        for meeting in db.session.scalars(select(Meeting)):
+            text = f"{meeting.agenda_source}\n{meeting.notes_source}"
+            for name in re.findall(r"(\w+)'s challenge", text):
+                assert name in holders, (meeting.title, name)
+            for name, title in re.findall(r"\*\*(\w+)'s challenge\*\*: (.+?\?)", text, re.S):
+                assert (name, " ".join(title.split()).lower()) in held, (meeting.title, name, title)
+
+
+@pytest.mark.parametrize("today", [
+    datetime(2026, 12, 4, 20, 54),  # +30 days is Sunday 3 January: the webinar was on it
+    datetime(2027, 3, 6, 11, 0),    # a Saturday: the set's meetings fell on Saturdays
+])
+def test_demo_events_and_meetings_fall_on_working_days(app, today):
+    from forum.models import Event
+    from forum.models import Meeting
+    from forum.times import to_local
+    with app.app_context():
+        load_demo(db.session, PASSWORD, now=today)
+        db.session.flush()
+        dated = [(event.title, event.starts_at) for event in db.session.scalars(select(Event))]
+        dated += [(meeting.title, meeting.starts_at)
+                  for meeting in db.session.scalars(select(Meeting))]
+        db.session.rollback()
+    weekend = [(title, f"{to_local(at):%A %-d %B %Y}") for title, at in dated
+               if to_local(at).weekday() >= 5]
+    assert weekend == []
+
+
+def test_each_waiting_demo_post_is_by_someone_the_sets_policy_still_holds(app, demo):
+    """The queue says how many approved posts the author has; a post waiting under "first 3
+    posts wait" from someone with 6 approved made the moderator wonder why it waited."""
+    from forum.models import ModerationPolicy
+    with app.app_context():
+        for post in db.session.scalars(select(Post).where(Post.status == PostStatus.PENDING)):
+            learning_set = post.thread.learning_set
+            assert learning_set.moderation_policy == ModerationPolicy.NEW_MEMBERS
+            approved = db.session.scalar(
+                select(func.count(Post.id)).join(Thread, Thread.id == Post.thread_id)
+                .where(Post.author_id == post.author_id, Post.status == PostStatus.APPROVED,
+                       Thread.learning_set_id == learning_set.id))
+            assert approved < 3, (post.author.display_name, learning_set.slug, approved)

@@ -343,6 +343,7 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("admin.edit_organisation", "GET", "/admin/organisations/99999/edit",
      _row(302, 403, 403, 403, 403, 404)),
     # Guides ({guide}: published, not public; the set is private, so outsiders get 404).
+    ("guides.index", "GET", "/guides/", _row(200, 200, 200, 200, 200, 200)),
     ("guides.set_guides", "GET", "/sets/{slug}/guides/", _row(404, 404, 200, 200, 200, 200)),
     ("guides.new", "GET", "/sets/{slug}/guides/new", _row(404, 404, 403, 403, 200, 200)),
     ("guides.new", "POST", "/sets/{slug}/guides/new", _row(404, 404, 403, 403, 200, 200)),

@@ -1,0 +1,41 @@
+"""Every time a page shows is on UK clocks, as events and meetings already were: a post written
+at 10:00 in June said 09:00 (the stored UTC), an hour off from the event beside it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.models import Notification
+from forum.models import Post
+from forum.models import Thread
+
+SUMMER_UTC = datetime(2030, 6, 15, 9, 5)  # 10:05 BST
+LATE_SUMMER_UTC = datetime(2030, 6, 30, 23, 30)  # 00:30 BST on 1 July
+
+
+def test_a_post_and_its_threads_latest_activity_show_uk_summer_time(app, client, world):
+    with app.app_context():
+        opening = db.session.scalars(select(Post).where(Post.thread_id == world.thread.id)).first()
+        opening.created_at = SUMMER_UTC
+        db.session.get(Thread, world.thread.id).last_activity_at = SUMMER_UTC
+        db.session.commit()
+    client.sign_in_as(world.member)
+    thread = client.get(f"/threads/{world.thread.id}").get_data(as_text=True)
+    assert "15 June 2030 at 10:05" in thread
+    assert "15 June 2030 at 09:05" not in thread
+    assert 'datetime="2030-06-15T09:05:00Z"' in thread  # the machine-readable time stays UTC
+    assert "15 June 2030 at 10:05" in client.get("/sets/comms/").get_data(as_text=True)
+
+
+def test_notifications_say_uk_time_and_the_day_it_was_in_the_uk(app, client, world):
+    with app.app_context():
+        db.session.add(Notification(user_id=world.member.id, kind="reply", text="Hello.",
+                                    created_at=LATE_SUMMER_UTC))
+        db.session.commit()
+    client.sign_in_as(world.member)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "1 July 2030 at 00:30 (UK time)" in page
+    assert "(UTC)" not in page
