@@ -82,15 +82,14 @@ def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
         if posts:
             created_threads += 1
             created_posts += posts
-    challenge_set = sets[CHALLENGE_SPEC.set_slug]
     for spec in (CHALLENGE_SPEC, CLOSED_CHALLENGE_SPEC):
-        posts = _ensure_thread(session, spec, challenge_set, users, now)
+        posts = _ensure_thread(session, spec, sets[spec.set_slug], users, now)
         if posts:
             created_threads += 1
             created_posts += posts
     session.flush()
-    ensure_demo_challenge(session, challenge_set, users, now)
-    ensure_closed_challenge(session, challenge_set, users, now)
+    ensure_demo_challenge(session, sets[CHALLENGE_SPEC.set_slug], users, now)
+    ensure_closed_challenge(session, sets[CLOSED_CHALLENGE_SPEC.set_slug], users, now)
     ensure_demo_reading(session, users, now)
     created_guides = ensure_demo_guide(session, users, sets)
     created_meetings = ensure_demo_meetings(session, sets[COMMS_SLUG], users["rosa"], now)

@@ -1,7 +1,8 @@
-"""Two challenges in the demo set. One mid-cycle: a council officer's presenting issue, the set's
-open questions, her reflections, two actions (one overdue, one done with an approved update),
-and a learning worth sharing. One closed: a newer member's, whose posts wait for a moderator,
-so his closing summary waits in the queue while the challenge already shows as closed. Dates
+"""Two demo challenges. One mid-cycle, in the private set: a council officer's presenting issue,
+the set's open questions, her reflections, two actions (one overdue, one done with an approved
+update), and a learning worth sharing. One closed, in the network set, which Gareth joined
+lately: his first posts there wait for a moderator, so his closing summary waits in Claire's
+queue while the challenge already shows as closed. Dates
 are relative to when the demo is loaded."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forum.demo.content import COMMS_SLUG
+from forum.demo.content import EVALUATION_SLUG
 from forum.demo.content import Msg
 from forum.demo.content import ThreadSpec
 from forum.models import Action
@@ -101,25 +103,22 @@ CLOSED_AIM = ("Every assembly member hears, a year after the assembly, what happ
 CLOSED_HOURS = (CLOSED_DAYS_AGO - 2) * 24
 
 CLOSED_CHALLENGE_SPEC = ThreadSpec(
-    COMMS_SLUG, CLOSED_TITLE, days_ago=CLOSED_DAYS_AGO,
+    EVALUATION_SLUG, CLOSED_TITLE, days_ago=CLOSED_DAYS_AGO,
     opening=Msg("gareth", 0, """\
 Our assembly on flood resilience finished last spring. We promised members a report back "in
 a year", and the year is up in six weeks. The council's response is a 40-page table of
 officer updates. I do not want to send them that, and I do not want to send them nothing.""",
         kind=PostKind.CHALLENGE, replies=(
             Msg("siobhan", 3, "What did the members say they wanted to hear, when you asked "
-                              "them at the last session?", kind=Q, replies=(
-                Msg("gareth", 6, """\
-We never asked. I think they wanted to know whether anything changed on their street, not
-the status of recommendation 11(b).""", kind=R),
-            )),
+                              "them at the last session?", kind=Q),
             Msg("gareth", CLOSED_HOURS, """\
 What happened: we held an evening session instead of sending the table. The officer who led
 each recommendation said in five minutes what had changed, and members asked the questions.
 Twenty-six of the thirty-eight members came.
 
-What I learnt: members wanted to meet the people doing the work, not to read their updates;
-and asking them what they want to hear should happen at the last session, not a year on.""",
+What I learnt: we had never asked them what they wanted to hear (Siobhan's question). They
+wanted to meet the people doing the work, not to read their updates; and asking them should
+happen at the assembly's last session, not a year on.""",
                 kind=PostKind.SUMMARY, status=PostStatus.PENDING),
         )),
 )

@@ -255,7 +255,7 @@ def test_the_demo_closed_challenge_shows_closed_and_its_summary_waits_for_a_mode
     _sign_in(client, "gareth")  # its holder sees his summary, marked as waiting
     page = client.get(f"/threads/{thread_id}").get_data(as_text=True)
     assert summary in page and "Awaiting" in page
-    _sign_in(client, "tom")  # the set's moderator finds it in the queue, as a closing summary
+    _sign_in(client, "claire")  # the network set's moderator finds it, as a closing summary
     queue = client.get("/moderation/").get_data(as_text=True)
     assert summary in queue and "The closing summary of the challenge held by Gareth" in queue
 
