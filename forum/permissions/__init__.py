@@ -132,6 +132,7 @@ from forum.permissions.roles import is_admin
 from forum.permissions.roles import is_network_coordinator
 from forum.permissions.roles import is_set_moderator
 from forum.permissions.roles import is_signed_in
+from forum.permissions.roles import may_post_signed_out
 from forum.permissions.roles import member_set_ids
 from forum.permissions.roles import moderated_set_ids
 from forum.permissions.roles import moderates_filter
@@ -268,6 +269,7 @@ __all__ = [
     "is_open_to_everyone",
     "is_set_moderator",
     "is_signed_in",
+    "may_post_signed_out",
     "listed_threads_filter",
     "member_set_ids",
     "member_sets_filter",
