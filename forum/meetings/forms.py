@@ -16,6 +16,7 @@ from forum.files.forms import require_file
 from forum.forms import BaseForm
 from forum.forms import MaxChars
 from forum.forms import ScheduleForm
+from forum.forms import SharedTextForm
 from forum.forms import WebAddress
 from forum.forms import strip
 from forum.threads.forms import clean_body
@@ -40,7 +41,7 @@ class MeetingForm(ScheduleForm):
             raise StopValidation("Enter an online link or a place (or both)")
 
 
-class NotesForm(BaseForm):
+class NotesForm(SharedTextForm, BaseForm):
     notes = TextAreaField("Notes", widget=GovTextArea(), filters=[clean_body],
                           validators=[MaxChars(TEXT_MAX, "The notes")])
     submit = SubmitField("Save the notes", widget=GovSubmitInput())

@@ -25,6 +25,8 @@ from forum.extensions import login_manager
 from forum.files.limits import accepts_files
 from forum.files.storage import upload_storage
 from forum.forms import ActionForm
+from forum.forms import edited_meanwhile
+from forum.forms import fingerprint
 from forum.forms import utc_span
 from forum.meetings import bp
 from forum.meetings import service
@@ -191,7 +193,10 @@ def notes(slug: str, meeting_id: int):
     _require_runner(meeting.learning_set)
     form = (NotesForm() if request.method == "POST"
             else NotesForm(data={"notes": meeting.notes_source}))
-    if form.validate_on_submit():
+    if request.method == "GET":
+        form.opened_from.data = fingerprint(meeting.notes_source)
+    if (form.validate_on_submit()
+            and not edited_meanwhile(form, form.notes, meeting.notes_source)):
         service.write_notes(db.session, current_user, meeting, form.notes.data or "")
         db.session.commit()
         flash("The notes are saved: the set's members can read them on the meeting's page.",

@@ -9,12 +9,13 @@ from wtforms import TextAreaField
 
 from forum.forms import BaseForm
 from forum.forms import MaxChars
+from forum.forms import SharedTextForm
 from forum.pages.service import BODY_MAX
 from forum.threads.forms import Required
 from forum.threads.forms import clean_body
 
 
-class SitePageForm(BaseForm):
+class SitePageForm(SharedTextForm, BaseForm):
     body = TextAreaField("Text of the page", widget=GovTextArea(), filters=[clean_body],
                          validators=[Required("Enter the text of the page"),
                                      MaxChars(BODY_MAX, "The page")])

@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 
 from forum.extensions import db
 from forum.forms import BaseForm
+from forum.models import GuideExcerpt
 from forum.models import Membership
 from forum.models import Thread
 from forum.models import User
@@ -222,3 +223,51 @@ def test_a_get_shows_no_unsent_text(app, client, world):
     client.sign_in_as(world.member)
     page = client.get("/posts/999999/reply?body=Mine").get_data(as_text=True)
     assert "has not been sent" not in page
+
+
+# Text several people may edit: (address, the field typed in, the field the message is on,
+# other fields to send).
+SHARED_TEXT = [
+    ("/sets/{slug}/meetings/{meeting}/notes", "notes", "notes", {}),
+    ("/privacy/edit", "body", "body", {}),
+    ("/sets/{slug}/guides/{guide}/sections/{guide_section}/edit", "introduction",
+     "introduction", {"title": "Getting started"}),
+    # The body: the excerpt's own (a trim of its post).
+    ("/sets/{slug}/guides/{guide}/excerpts/{guide_excerpt}/edit", "note", "body",
+     {"body": None, "credit": "anonymous"}),
+]
+OPENED_FROM = re.compile(r'name="opened_from" type="hidden" value="([0-9a-f]*)"')
+
+
+@pytest.mark.parametrize(("template", "field", "error_field", "others"), SHARED_TEXT,
+                         ids=[row[0] for row in SHARED_TEXT])
+def test_a_save_over_someone_elses_change_is_refused_with_the_text_kept(
+        app, client, world, ids, template, field, error_field, others):
+    url = template.format(**ids)
+    if "body" in others:
+        with app.app_context():
+            others = {**others, "body": db.session.get(GuideExcerpt, ids["guide_excerpt"])
+                      .body_source}
+    first = "privacy" in url and world.admin or world.facilitator
+    client.sign_in_as(first)
+    opened = OPENED_FROM.search(client.get(url).get_data(as_text=True))
+    assert opened and opened.group(1), "the form carries the text it was opened with"
+    other = app.test_client()
+    other.sign_in_as(world.admin)
+    theirs = "Their change, saved first."
+    assert other.post(url, data={**others, field: theirs}).status_code == 302
+    mine = "My longer change\r\nwith a second line."
+    response = client.post(url, data={**others, field: mine,
+                                      "opened_from": opened.group(1)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Someone else saved a change to this while you were editing" in page
+    assert f'href="#{error_field}"' in page  # the error summary links to the text
+    assert str(escape("My longer change\nwith a second line.")) in page \
+        or str(escape(mine)) in page
+    assert theirs in "\n".join(_stored_text(app))
+    # Saving again, having been told, replaces their text with mine.
+    again = OPENED_FROM.search(page).group(1)
+    assert client.post(url, data={**others, field: mine,
+                                  "opened_from": again}).status_code == 302
+    assert "My longer change" in "\n".join(_stored_text(app))
