@@ -27,7 +27,7 @@ URL_MAX = 500
 TEXT_MAX = 20_000
 
 
-class MeetingForm(ScheduleForm):
+class MeetingForm(SharedTextForm, ScheduleForm):
     online_url = StringField("Online link", widget=GovTextInput(), filters=[strip],
                              validators=[MaxChars(URL_MAX, "The link"), WebAddress("The link")])
     place = StringField("Place", widget=GovTextInput(), filters=[clean_title],

@@ -160,7 +160,12 @@ def edit(slug: str, meeting_id: int):
     else:
         form = MeetingForm()
     form.submit.label.text = "Save changes"
-    if form.validate_on_submit() and (details := _details(form)) is not None:
+    stored = (meeting.title, meeting.agenda_source, meeting.place, meeting.online_url,
+              meeting.starts_at.isoformat(), meeting.ends_at.isoformat())
+    if request.method == "GET":
+        form.opened_from.data = fingerprint(*stored)
+    if (form.validate_on_submit() and not edited_meanwhile(form, form.agenda, *stored)
+            and (details := _details(form)) is not None):
         moved = service.change(db.session, current_user, meeting, details)
         db.session.commit()
         flash("The meeting has moved, and the set's members have been told." if moved

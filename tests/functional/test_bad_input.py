@@ -229,6 +229,9 @@ def test_a_get_shows_no_unsent_text(app, client, world):
 # other fields to send).
 SHARED_TEXT = [
     ("/sets/{slug}/meetings/{meeting}/notes", "notes", "notes", {}),
+    ("/sets/{slug}/meetings/{meeting}/edit", "agenda", "agenda",
+     {"title": "Set meeting 3", "day": "2031-02-03", "starts": "10:00", "ends": "12:00",
+      "online_url": "https://meet.example.org/comms", "place": ""}),
     ("/privacy/edit", "body", "body", {}),
     ("/sets/{slug}/guides/{guide}/sections/{guide_section}/edit", "introduction",
      "introduction", {"title": "Getting started"}),
