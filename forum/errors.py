@@ -7,11 +7,14 @@ import contextlib
 from flask import Flask
 from flask import current_app
 from flask import render_template
+from flask import request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
+from forum.auth.resume import CarriedField
+from forum.auth.resume import fields_to_carry
 from forum.extensions import db
 
 UNAVAILABLE_TITLE = "Sorry, the service is unavailable"
@@ -28,9 +31,29 @@ TITLES = {
 }
 
 
-def _render(status: int):
+# Refusals of a form that was read: its text is shown again on the error page.
+_KEEPS_TEXT = {400, 403, 404, 405, 409, 410, 429, 500}
+
+
+def _unsent_text(status: int) -> list[CarriedField]:
+    """What a refused POST held (no secrets, ids or buttons), to copy before leaving the page.
+
+    A reply sent to a thread locked (or a set left) meanwhile would otherwise be lost with
+    the page. Only what the sender sent comes back, so it reveals nothing.
+    """
+    if request.method != "POST" or status not in _KEEPS_TEXT:
+        return []
+    try:
+        form = request.form
+    except HTTPException:  # a body too large or malformed to read
+        return []
+    return [field for field in fields_to_carry(form)
+            if field.kind != "hidden" and field.value.strip()]
+
+
+def _render(status: int, reason: str | None = None):
     title = TITLES.get(status, "Something went wrong")
-    extra = {}
+    extra: dict[str, object] = {"unsent": _unsent_text(status), "reason": reason}
     if status == 413:
         from forum.files.limits import size_words
 
@@ -44,7 +67,10 @@ def init_app(app: Flask) -> None:
         status = error.code or 500
         if status < 400:
             return error
-        return _render(status)
+        # A view may say why (``abort(403, "This thread is locked...")``); Werkzeug's own
+        # descriptions are not shown.
+        reason = error.description if error.description != type(error).description else None
+        return _render(status, reason)
 
     @app.errorhandler(500)
     def server_error(error: Exception):

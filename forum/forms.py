@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from datetime import datetime
 from datetime import time
@@ -14,6 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import Field
 from wtforms import Form
+from wtforms import HiddenField
 from wtforms import StringField
 from wtforms.validators import DataRequired
 from wtforms.validators import StopValidation
@@ -42,6 +44,40 @@ class BaseForm(FlaskForm):
         if not valid and getattr(self, "csrf_token", None) is not None and self.csrf_token.errors:
             self.csrf_token.errors = [EXPIRED_FORM_MESSAGE]
         return valid
+
+
+EDITED_MEANWHILE = (
+    "Someone else saved a change to this while you were editing, so your changes were not "
+    "saved. Your text is kept here: compare it with theirs (open the page in another tab), "
+    "then save again to replace theirs with yours."
+)
+
+
+def fingerprint(*texts: str | None) -> str:
+    """A short digest of the stored text a form was opened with."""
+    return hashlib.sha256("\x1f".join(text or "" for text in texts).encode()).hexdigest()[:32]
+
+
+class SharedTextForm:
+    """A mixin for forms that edit text several people may edit: the text the form was opened
+    with travels as ``opened_from``, so a save over someone else's change is refused, not
+    silently applied (see :func:`edited_meanwhile`)."""
+
+    opened_from = HiddenField()
+
+
+def edited_meanwhile(form: Any, field: Field, *stored: str | None) -> bool:
+    """Whether the stored text changed since ``form`` was opened; if so, says so on ``field``.
+
+    The form then carries the new fingerprint, so saving again (after the message) replaces
+    the other change deliberately. A form sent without one (an old page) is not refused.
+    """
+    now = fingerprint(*stored)
+    sent, form.opened_from.data = form.opened_from.data, now
+    if sent and sent != now:
+        field.errors = [*field.errors, EDITED_MEANWHILE]
+        return True
+    return False
 
 
 class ActionForm(BaseForm):

@@ -15,3 +15,4 @@ def _keep_posts_when_sign_in_expires(state: BlueprintSetupState) -> None:
     from forum.extensions import login_manager
 
     login_manager.unauthorized_handler(views.unauthorized)
+    state.app.before_request(views.sign_in_before_posting)

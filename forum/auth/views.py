@@ -80,6 +80,21 @@ def unauthorized() -> object:
     return redirect(url_for("auth.sign_in", next=current_path()))
 
 
+def sign_in_before_posting() -> object | None:
+    """A signed-out POST to a page that needs an account gets the sign-in page keeping what
+    was written, before the view looks anything up.
+
+    Otherwise a reply to a private set's thread, sent after the session expired, was a bare
+    "Page not found" and the reply was lost. The answer is the same whether or not the
+    address exists, so it reveals nothing a 404 would hide.
+    """
+    if (request.method == "POST" and request.url_rule is not None
+            and not permissions.is_signed_in(current_user)
+            and not permissions.may_post_signed_out(request.endpoint)):
+        return unauthorized()
+    return None
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_attempt_limit, methods=["POST"])
 def sign_in():

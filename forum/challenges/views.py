@@ -42,6 +42,7 @@ from forum.threads.views import _posted_message
 from forum.threads.views import _preview
 from forum.threads.views import _require_sign_in
 from forum.threads.views import _with_files
+from forum.threads.views import refuse_reply
 
 
 def _challenge_of(thread_id: int) -> Challenge:
@@ -93,7 +94,7 @@ def reply(post_id: int):
     if not permissions.is_signed_in(current_user):
         return _require_sign_in()
     if not permissions.can_reply_to_post(current_user, parent):
-        abort(403)
+        refuse_reply(parent)
     form = reply_form(db.session, current_user, challenge,
                       formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":

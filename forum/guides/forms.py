@@ -34,6 +34,7 @@ from forum.forms import ChoiceSelect
 from forum.forms import MaxLength
 from forum.forms import PlainLine
 from forum.forms import Required
+from forum.forms import SharedTextForm
 from forum.forms import clean_body
 from forum.forms import clean_title
 from forum.guides.document import LICENCES
@@ -111,7 +112,7 @@ class GuideSettingsForm(NewGuideForm):
     submit = SubmitField("Save settings", widget=GovSubmitInput())
 
 
-class SectionForm(BaseForm):
+class SectionForm(SharedTextForm, BaseForm):
     title = _title("Section title", "Enter a title for the section", "Section title")
     introduction = _introduction("Section introduction",
                                  "Optional. A few sentences before the excerpts. "
@@ -186,7 +187,7 @@ class SourceChangeForm(BaseForm):
                                              message="Choose the new text or the quoted one")])
 
 
-class EditExcerptForm(BaseForm):
+class EditExcerptForm(SharedTextForm, BaseForm):
     body = TextAreaField(
         "Excerpt text", widget=GovTextArea(), filters=[clean_body],
         description="Markdown. If it differs from the original post, the guide says the "

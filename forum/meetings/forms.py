@@ -16,6 +16,7 @@ from forum.files.forms import require_file
 from forum.forms import BaseForm
 from forum.forms import MaxChars
 from forum.forms import ScheduleForm
+from forum.forms import SharedTextForm
 from forum.forms import WebAddress
 from forum.forms import clean_body
 from forum.forms import clean_title
@@ -26,7 +27,7 @@ URL_MAX = 500
 TEXT_MAX = 20_000
 
 
-class MeetingForm(ScheduleForm):
+class MeetingForm(SharedTextForm, ScheduleForm):
     online_url = StringField("Online link", widget=GovTextInput(), filters=[strip],
                              validators=[MaxChars(URL_MAX, "The link"), WebAddress("The link")])
     place = StringField("Place", widget=GovTextInput(), filters=[clean_title],
@@ -40,7 +41,7 @@ class MeetingForm(ScheduleForm):
             raise StopValidation("Enter an online link or a place (or both)")
 
 
-class NotesForm(BaseForm):
+class NotesForm(SharedTextForm, BaseForm):
     notes = TextAreaField("Notes", widget=GovTextArea(), filters=[clean_body],
                           validators=[MaxChars(TEXT_MAX, "The notes")])
     submit = SubmitField("Save the notes", widget=GovSubmitInput())

@@ -25,6 +25,8 @@ from forum.extensions import login_manager
 from forum.files.limits import accepts_files
 from forum.files.storage import upload_storage
 from forum.forms import ActionForm
+from forum.forms import edited_meanwhile
+from forum.forms import fingerprint
 from forum.forms import utc_span
 from forum.meetings import bp
 from forum.meetings import service
@@ -158,7 +160,12 @@ def edit(slug: str, meeting_id: int):
     else:
         form = MeetingForm()
     form.submit.label.text = "Save changes"
-    if form.validate_on_submit() and (details := _details(form)) is not None:
+    stored = (meeting.title, meeting.agenda_source, meeting.place, meeting.online_url,
+              meeting.starts_at.isoformat(), meeting.ends_at.isoformat())
+    if request.method == "GET":
+        form.opened_from.data = fingerprint(*stored)
+    if (form.validate_on_submit() and not edited_meanwhile(form, form.agenda, *stored)
+            and (details := _details(form)) is not None):
         moved = service.change(db.session, current_user, meeting, details)
         db.session.commit()
         flash("The meeting has moved, and the set's members have been told." if moved
@@ -191,7 +198,10 @@ def notes(slug: str, meeting_id: int):
     _require_runner(meeting.learning_set)
     form = (NotesForm() if request.method == "POST"
             else NotesForm(data={"notes": meeting.notes_source}))
-    if form.validate_on_submit():
+    if request.method == "GET":
+        form.opened_from.data = fingerprint(meeting.notes_source)
+    if (form.validate_on_submit()
+            and not edited_meanwhile(form, form.notes, meeting.notes_source)):
         service.write_notes(db.session, current_user, meeting, form.notes.data or "")
         db.session.commit()
         flash("The notes are saved: the set's members can read them on the meeting's page.",

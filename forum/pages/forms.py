@@ -10,11 +10,12 @@ from wtforms import TextAreaField
 from forum.forms import BaseForm
 from forum.forms import MaxChars
 from forum.forms import Required
+from forum.forms import SharedTextForm
 from forum.forms import clean_body
 from forum.pages.service import BODY_MAX
 
 
-class SitePageForm(BaseForm):
+class SitePageForm(SharedTextForm, BaseForm):
     body = TextAreaField("Text of the page", widget=GovTextArea(), filters=[clean_body],
                          validators=[Required("Enter the text of the page"),
                                      MaxChars(BODY_MAX, "The page")])

@@ -135,6 +135,7 @@ from forum.permissions.roles import is_facilitator
 from forum.permissions.roles import is_network_coordinator
 from forum.permissions.roles import is_set_moderator
 from forum.permissions.roles import is_signed_in
+from forum.permissions.roles import may_post_signed_out
 from forum.permissions.roles import member_set_ids
 from forum.permissions.roles import members_of
 from forum.permissions.roles import moderated_set_ids
@@ -279,6 +280,7 @@ __all__ = [
     "is_open_to_everyone",
     "is_set_moderator",
     "is_signed_in",
+    "may_post_signed_out",
     "listed_threads_filter",
     "member_set_ids",
     "members_of",

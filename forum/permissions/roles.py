@@ -37,6 +37,21 @@ def is_signed_in(user: AnyUser) -> bool:
     return bool(user is not None and user.is_authenticated)
 
 
+# The POST endpoints open to visitors (signing in, tokens sent by email, the network's
+# request-to-join form). Every other POST needs an account, whatever it points at.
+VISITOR_POSTS = frozenset({
+    "auth.sign_in", "auth.sign_out", "auth.sign_up", "auth.finish_sign_up",
+    "auth.forgot_password", "auth.reset_password", "auth.accept_invitation",
+    "network.about", "network.join", "notifications.unsubscribe",
+    "notifications.stop_following",
+})
+
+
+def may_post_signed_out(endpoint: str | None) -> bool:
+    """Whether a visitor may send a form to ``endpoint`` (one of :data:`VISITOR_POSTS`)."""
+    return endpoint in VISITOR_POSTS
+
+
 def is_admin(user: AnyUser) -> bool:
     return is_signed_in(user) and bool(user.is_admin)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import NoReturn
 
 from flask import abort
 from flask import current_app
@@ -88,6 +89,17 @@ def _load_post(post_id: int) -> Post:
 def _require_sign_in():
     """Anonymous visitors are sent to sign in (and back) rather than refused."""
     return login_manager.unauthorized()
+
+
+LOCKED_MESSAGE = ("This thread has been locked, so no one can reply until a moderator "
+                  "unlocks it.")
+
+
+def refuse_reply(parent: Post) -> NoReturn:
+    """A 403 that says why, when the reason is one the replier can already see."""
+    if parent.thread.is_locked:
+        abort(403, LOCKED_MESSAGE)
+    abort(403)
 
 
 def _post_url(post: Post) -> str:
@@ -269,7 +281,7 @@ def reply(post_id: int):
     if not permissions.is_signed_in(current_user):
         return _require_sign_in()
     if not permissions.can_reply_to_post(current_user, parent):
-        abort(403)
+        refuse_reply(parent)
     form = ReplyForm()
     if not form.is_submitted() and request.args.get("quote"):
         # The reply page already requires reading the post (can_reply_to_post); only its
