@@ -57,6 +57,7 @@ from forum.models.thread import Post
 from forum.models.thread import PostRevision
 from forum.models.thread import PostStatus
 from forum.models.thread import Thread
+from forum.models.thread import waiting_post
 from forum.models.topic import EventTopic
 from forum.models.topic import TopicStatus
 from forum.models.topic import TopicSupport
@@ -135,4 +136,5 @@ __all__ = [
     "User",
     "Visibility",
     "utcnow",
+    "waiting_post",
 ]

@@ -21,6 +21,7 @@ from sqlalchemy import event
 from sqlalchemy import false
 from sqlalchemy import func
 from sqlalchemy import inspect
+from sqlalchemy import literal_column
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
@@ -33,6 +34,7 @@ from sqlalchemy.orm import relationship
 from sqlalchemy.orm.util import identity_key
 
 from forum.extensions import db
+from forum.models.base import partial_index
 from forum.models.base import utcnow
 from forum.models.learning_set import LearningSet
 from forum.models.learning_set import _str_enum
@@ -89,6 +91,13 @@ class Thread(db.Model):
         back_populates="thread", cascade="all, delete-orphan", order_by="Post.id")
 
 
+# Posts waiting for a moderator, as SQL with the value written out: the condition of the
+# partial index ix_posts_waiting_thread_date. A query that says it the same way (see
+# :func:`waiting_post`) may read that index; one that binds the status as a parameter may not
+# (SQLite, and PostgreSQL's generic plans, cannot tell what a parameter will hold).
+WAITING_POST_SQL = "status = 'pending'"
+
+
 class Post(db.Model):
     __tablename__ = "posts"
     # A form sent twice (a double click, a retry) carries the same one-time key: the database
@@ -102,7 +111,13 @@ class Post(db.Model):
                       Index("ix_posts_status_pending_at", "status", "pending_at"),
                       # An author's published posts and their threads (the queue's "approved
                       # before" count in a set reads this index, not the posts).
-                      Index("ix_posts_author_status", "author_id", "status", "thread_id"))
+                      Index("ix_posts_author_status", "author_id", "status", "thread_id"),
+                      # The queue's waiting posts by thread and date, and only those: the queue
+                      # counts them and finds the oldest from this index alone, without reading
+                      # the posts (issue 16). Status is a column too: SQLite reads a partial
+                      # index alone only when it holds every column the query names.
+                      partial_index("ix_posts_waiting_thread_date", "thread_id", "status",
+                                    "created_at", "id", where=WAITING_POST_SQL))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Indexed by ix_posts_thread_status and ix_posts_thread_parent (thread_id first).
@@ -162,6 +177,12 @@ class Post(db.Model):
     def has_pending_edit(self) -> bool:
         """An edit of this published post waits for a moderator."""
         return self.pending_at is not None
+
+
+def waiting_post() -> ColumnElement[bool]:
+    """A post waits for a moderator (not an edit of a published one), stated as the partial
+    index ix_posts_waiting_thread_date states it (:data:`WAITING_POST_SQL`)."""
+    return Post.status == literal_column(f"'{PostStatus.PENDING.value}'")
 
 
 # A thread's published posts in publication order, with their authors: the posts new to a

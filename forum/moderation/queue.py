@@ -94,8 +94,9 @@ def _pending_query(user: User, set_ids: list[int] | None = None) -> Select:
     return (select(Post.id.label("post_id"), literal(PENDING).label("kind"),
                    Post.created_at.label("since"))
             .join(Thread, Thread.id == Post.thread_id)
-            .where(permissions.waiting_posts_filter(user), Post.status == PostStatus.PENDING,
-                   *_waiting_only(set_ids)))
+            # Read from ix_posts_waiting_thread_date alone (thread, status, date, id): no post
+            # row is read to count them or to find the oldest (issue 16).
+            .where(permissions.waiting_new_posts_filter(user), *_waiting_only(set_ids)))
 
 
 def _edit_query(user: User, set_ids: list[int] | None = None) -> Select:
@@ -103,12 +104,7 @@ def _edit_query(user: User, set_ids: list[int] | None = None) -> Select:
     return (select(Post.id.label("post_id"), literal(EDIT).label("kind"),
                    Post.pending_at.label("since"))
             .join(Thread, Thread.id == Post.thread_id)
-            .where(permissions.waiting_posts_filter(user), Post.status == PostStatus.APPROVED,
-                   # Stated on its own (the rule above says it inside an OR) so that the index
-                   # (thread_id, status, pending_at) reads only the waiting edits, not every
-                   # published post of the thread.
-                   Post.pending_at.is_not(None),
-                   *_waiting_only(set_ids)))
+            .where(permissions.waiting_edits_filter(user), *_waiting_only(set_ids)))
 
 
 def _reported_query(user: User, set_ids: list[int] | None = None) -> Select:

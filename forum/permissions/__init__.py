@@ -84,6 +84,8 @@ from forum.permissions.moderation import can_set_moderation_policy
 from forum.permissions.moderation import can_view_moderation_log
 from forum.permissions.moderation import can_withdraw_post
 from forum.permissions.moderation import hideable_posts_filter
+from forum.permissions.moderation import waiting_edits_filter
+from forum.permissions.moderation import waiting_new_posts_filter
 from forum.permissions.moderation import waiting_posts_filter
 from forum.permissions.notifications import can_read_notification
 from forum.permissions.notifications import readable_notifications
@@ -321,5 +323,7 @@ __all__ = [
     "visible_posts_in_thread_filter",
     "visible_revisions",
     "visible_threads_filter",
+    "waiting_edits_filter",
+    "waiting_new_posts_filter",
     "waiting_posts_filter",
 ]

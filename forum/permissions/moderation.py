@@ -10,6 +10,7 @@ from sqlalchemy import true
 from forum.models import LearningSet
 from forum.models import Post
 from forum.models import PostStatus
+from forum.models import waiting_post
 from forum.permissions.posts import PostDisplay
 from forum.permissions.posts import _is_author
 from forum.permissions.posts import can_view_post
@@ -29,6 +30,21 @@ def waiting_posts_filter(user: AnyUser) -> ColumnElement[bool]:
     moderator)."""
     return and_(or_(Post.status == PostStatus.PENDING,
                     and_(Post.status == PostStatus.APPROVED, Post.pending_at.is_not(None))),
+                moderated_posts_filter(user))
+
+
+def waiting_new_posts_filter(user: AnyUser) -> ColumnElement[bool]:
+    """:func:`waiting_posts_filter`'s waiting posts without the waiting edits, stated as the
+    partial index of waiting posts states them (:func:`forum.models.waiting_post`), so that the
+    queue counts and orders them from that index alone."""
+    return and_(waiting_post(), moderated_posts_filter(user))
+
+
+def waiting_edits_filter(user: AnyUser) -> ColumnElement[bool]:
+    """:func:`waiting_posts_filter`'s waiting edits of published posts, without the waiting
+    posts: each condition on its own, so that ix_posts_thread_status (thread, status,
+    pending_at) reads only the waiting edits, not every published post of the thread."""
+    return and_(Post.status == PostStatus.APPROVED, Post.pending_at.is_not(None),
                 moderated_posts_filter(user))
 
 
