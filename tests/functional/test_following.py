@@ -120,8 +120,9 @@ def test_a_bad_choice_gets_a_message_and_changes_nothing(app, client, world, dat
 
 
 def test_visitors_and_outsiders_cannot_follow(app, client, world):
+    # A visitor is asked to sign in (the same answer for any address); an outsider finds nothing.
     assert client.post(f"/threads/{world.thread.id}/follow",
-                       data={"level": "watching"}).status_code == 404
+                       data={"level": "watching"}).status_code == 401
     client.sign_in_as(world.outsider)
     assert client.post(f"/threads/{world.thread.id}/follow",
                        data={"level": "watching"}).status_code == 404

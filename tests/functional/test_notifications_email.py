@@ -351,6 +351,7 @@ def test_web_request_only_queues_and_the_background_sender_delivers(app, world, 
     app.extensions[SENDER_KEY] = sender
     post_id = _post(app, world, world.member.id, status=PostStatus.PENDING)
     try:
+        client.sign_in_as(world.moderator)
         response = client.post(f"/test/approve/{post_id}")
         assert response.status_code == 302
         deadline = time.monotonic() + 10
@@ -369,6 +370,7 @@ def test_smtp_failure_keeps_the_email_retries_it_and_the_request_still_succeeds(
     smtp.stop()
     post_id = _post(app, world, world.member.id, status=PostStatus.PENDING)
 
+    client.sign_in_as(world.moderator)
     response = client.post(f"/test/approve/{post_id}")
     assert response.status_code == 302
     with app.app_context():
