@@ -10,6 +10,7 @@ from functools import partial
 
 import bleach
 from bleach.linkifier import LinkifyFilter
+from bleach.parse_shim import urlparse
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import mdTrim
 from markdown_it.parser_block import ParserBlock
@@ -90,8 +91,19 @@ def _markdown_parser() -> MarkdownIt:
     md.block = _FlatteningBlockParser()
     md.enable(["table", "strikethrough"]).disable(["image", "reference"])
     md.block.ruler.at("table", _table_keeping_extra_cells)
+    md.validateLink = _link_kept_by_cleaner
     return md
 
+
+def _link_kept_by_cleaner(url: str) -> bool:
+    """Make a link only of a target the cleaner keeps (no scheme, or an allowed one): a link
+    to ``a0http://x`` would lose its target to bleach, so it is shown as written instead."""
+    if not markdown_defaults.validateLink(url):
+        return False
+    scheme = urlparse(url.strip()).scheme.lower()
+    return not scheme or scheme in ALLOWED_PROTOCOLS
+
+markdown_defaults = MarkdownIt("commonmark")
 markdown = _markdown_parser()
 
 

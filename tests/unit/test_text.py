@@ -222,3 +222,18 @@ def test_a_plain_text_excerpt_keeps_every_character():
     """A set's purpose is plain text: the list of sets shows what its page shows."""
     assert shorten("Compare x<y and z>w  <script>s</script>\n&amp;") == \
         "Compare x<y and z>w <script>s</script> &amp;"
+
+
+@pytest.mark.parametrize("source", [
+    "[the plan](ftp://files.example.org/plan.pdf)",
+    "a0[a0](a0http://a02)",              # found by test_every_word_written_is_shown
+    "[chat](irc://irc.example.org/assemblies)",
+])
+def test_a_link_whose_target_the_cleaner_would_drop_is_shown_as_written(source):
+    # Before, Markdown made the link and bleach then dropped its target: '<a>the plan</a>'.
+    assert plain_text(render_markdown(source)).strip() == source
+
+
+def test_links_the_cleaner_keeps_are_still_links():
+    html = render_markdown("[a](https://example.org/a) [b](mailto:b@example.org) [c](/sets/)")
+    assert html.count("<a href=") == 3
