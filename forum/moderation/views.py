@@ -268,16 +268,18 @@ def edit(post_id: int):
             changed = service.edit_and_approve(db.session, current_user, post, form.body.data,
                                                seen_source=form.original.data)
         except service.ChangedMeanwhile as error:
+            # The moderator's text is kept with the message; the form now starts from the
+            # author's new text, so saving again approves the moderator's text on purpose.
             db.session.rollback()
-            flash(str(error), "info")
-            return redirect(url_for("moderation.edit", post_id=post.id,
-                                    next=_next_url("")), code=303)
+            form.body.errors = [*form.body.errors, str(error)]
+            form.original.data = post.body_source
         except service.ModerationError as error:
             return _refused(error)
-        db.session.commit()
-        flash("Post edited and approved. Its author has been told." if changed
-              else "Post approved without changes.", "success")
-        return _back()
+        else:
+            db.session.commit()
+            flash("Post edited and approved. Its author has been told." if changed
+                  else "Post approved without changes.", "success")
+            return _back()
     return render_template("moderation/edit.html", post=post, form=form,
                            aim=challenge_aims(db.session, [post]).get(post.thread_id))
 

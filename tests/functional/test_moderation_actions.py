@@ -6,6 +6,8 @@ action takes effect and the other is told what already happened.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func
 from sqlalchemy import select
@@ -179,10 +181,52 @@ def test_edit_then_approve_saves_nothing_if_the_author_changed_the_post_meanwhil
     response = client.post(f"/moderation/posts/{post_id}/edit",
                            data={"body": "Moderated text.", "original": "First draft."},
                            follow_redirects=True)
-    assert "The author changed this post while you were editing it" in response.get_data(
-        as_text=True)
+    page = response.get_data(as_text=True)
+    assert "The author changed this post while you were editing it" in page
+    # The moderator's text is kept, the message linked from the error summary.
+    assert 'href="#body"' in page
+    assert ">Moderated text.</textarea>" in page
     assert _status(app, post_id) == PostStatus.PENDING
     assert _actions(app) == []
+    # Saving again, having been told, approves the moderator's text over the author's.
+    assert 'name="original" type="hidden" value="Second draft."' in page
+    response = client.post(f"/moderation/posts/{post_id}/edit",
+                           data={"body": "Moderated text.", "original": "Second draft."})
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.get(Post, post_id).body_source == "Moderated text."
+
+
+def test_an_authors_save_over_a_moderators_edit_and_approve_is_refused_with_the_text_kept(
+        app, client, world):
+    """The author opened their waiting post to edit it; a moderator edited and approved it
+    meanwhile. The author's save must not silently replace the moderator's text."""
+    post_id = _make_pending(app, world, body="Call 07700 900123 for details.")
+    client.sign_in_as(world.member)
+    opened = re.search(r'name="opened_from" type="hidden" value="([0-9a-f]+)"',
+                       client.get(f"/posts/{post_id}/edit").get_data(as_text=True)).group(1)
+    moderator = app.test_client()
+    moderator.sign_in_as(world.moderator)
+    assert moderator.post(f"/moderation/posts/{post_id}/edit", data={
+        "body": "Contact the council for details.",
+        "original": "Call 07700 900123 for details."}).status_code == 303
+    mine = "Call 07700 900123 for details, after 5pm."
+    response = client.post(f"/posts/{post_id}/edit",
+                           data={"body": mine, "opened_from": opened})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Someone else saved a change to this while you were editing" in page
+    assert 'href="#body"' in page
+    assert f">{mine}</textarea>" in page
+    with app.app_context():
+        assert db.session.get(Post, post_id).body_source == "Contact the council for details."
+    # Saving again, having been told, is the author's deliberate edit.
+    again = re.search(r'name="opened_from" type="hidden" value="([0-9a-f]+)"', page).group(1)
+    assert client.post(f"/posts/{post_id}/edit",
+                       data={"body": mine, "opened_from": again}).status_code == 302
+    with app.app_context():
+        post = db.session.get(Post, post_id)
+        assert mine in (post.body_source, post.pending_source)
 
 
 def test_bulk_approve_publishes_only_the_selected_posts(app, client, world):
