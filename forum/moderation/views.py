@@ -273,6 +273,11 @@ def edit(post_id: int):
             db.session.rollback()
             form.body.errors = [*form.body.errors, str(error)]
             form.original.data = post.body_source
+        except service.AlreadyHandled as error:
+            # Another moderator decided first: the text typed here is kept, not dropped.
+            db.session.rollback()
+            form.body.errors = [*form.body.errors, f"{error} Nothing was saved: your text is "
+                                "kept here, so you can copy it if you still need it."]
         except service.ModerationError as error:
             return _refused(error)
         else:
