@@ -138,6 +138,15 @@ def _refused(error: service.ModerationError, default: str | None = None) -> Resp
     return _back(default)
 
 
+def _refused_keeping(field, error: service.ModerationError) -> None:
+    """A form's action refused (another moderator decided first, say): the form re-renders
+    with what the moderator typed in ``field`` and the reason on it, instead of the text being
+    dropped with a redirect."""
+    db.session.rollback()
+    field.errors = [*field.errors, f"{error} Nothing was saved: your text is kept here, so "
+                    "you can copy it if you still need it."]
+
+
 def _expired(default: str | None = None) -> Response:
     flash(EXPIRED_FORM_MESSAGE, "info")
     return _back(default)
@@ -242,11 +251,12 @@ def reject(post_id: int):
         try:
             service.reject(db.session, current_user, post, form.reason.data)
         except service.ModerationError as error:
-            return _refused(error)
-        db.session.commit()
-        flash("Post returned to its author with your reason. They can edit it and send it "
-              "again.", "success")
-        return _back()
+            _refused_keeping(form.reason, error)
+        else:
+            db.session.commit()
+            flash("Post returned to its author with your reason. They can edit it and send "
+                  "it again.", "success")
+            return _back()
     return render_template("moderation/reject.html", post=post, form=form)
 
 
@@ -273,13 +283,8 @@ def edit(post_id: int):
             db.session.rollback()
             form.body.errors = [*form.body.errors, str(error)]
             form.original.data = post.body_source
-        except service.AlreadyHandled as error:
-            # Another moderator decided first: the text typed here is kept, not dropped.
-            db.session.rollback()
-            form.body.errors = [*form.body.errors, f"{error} Nothing was saved: your text is "
-                                "kept here, so you can copy it if you still need it."]
         except service.ModerationError as error:
-            return _refused(error)
+            _refused_keeping(form.body, error)
         else:
             db.session.commit()
             flash("Post edited and approved. Its author has been told." if changed
@@ -322,11 +327,12 @@ def return_edit(post_id: int):
             service.return_edit(db.session, current_user, post, form.reason.data,
                                 seen_version=_version(form.version.data))
         except service.ModerationError as error:
-            return _refused(error)
-        db.session.commit()
-        flash("Edit returned to its author with your reason. The post keeps its approved "
-              "text.", "success")
-        return _back()
+            _refused_keeping(form.reason, error)
+        else:
+            db.session.commit()
+            flash("Edit returned to its author with your reason. The post keeps its approved "
+                  "text.", "success")
+            return _back()
     return render_template("moderation/return_edit.html", post=post, form=form)
 
 
@@ -343,10 +349,11 @@ def hide(post_id: int):
         try:
             service.hide(db.session, current_user, post, form.reason.data)
         except service.ModerationError as error:
-            return _refused(error)
-        db.session.commit()
-        flash("Post hidden. Others now see that a moderator hid it.", "success")
-        return _back()
+            _refused_keeping(form.reason, error)
+        else:
+            db.session.commit()
+            flash("Post hidden. Others now see that a moderator hid it.", "success")
+            return _back()
     return render_template("moderation/hide.html", post=post, form=form)
 
 

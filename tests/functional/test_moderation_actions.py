@@ -285,10 +285,13 @@ def test_two_moderators_acting_at_once_only_the_first_takes_effect(
                          follow_redirects=True)
     page = response.get_data(as_text=True)
     assert message in page
+    # The second moderator's edit or reason is not dropped: it is there to copy.
     if second == "edit":
-        # The second moderator's edit is not dropped: it is there to copy.
         assert ">Edited text.</textarea>" in page
         assert 'href="#body"' in page
+    if second == "reject":
+        assert ">Off topic.</textarea>" in page
+        assert 'href="#reason"' in page
     assert len(_actions(app, post_id)) == 1
     assert _actions(app, post_id)[0][1] == world.moderator.id
 
@@ -329,6 +332,28 @@ def test_members_cannot_withdraw_other_peoples_posts(app, client, world):
     client.sign_in_as(world.moderator)
     assert client.post(f"/posts/{post_id}/withdraw").status_code == 403
     assert _status(app, post_id) == PostStatus.PENDING
+
+
+def test_a_second_moderator_hiding_a_hidden_post_keeps_their_reason(app, world):
+    with app.app_context():
+        thread = db.session.get(Thread, world.thread.id)
+        post = factories.make_post(thread, world.member, parent=thread.posts[0],
+                                   body="A remark that crossed the line.")
+        db.session.commit()
+        post_id = post.id
+    mia, fran = app.test_client(), app.test_client()
+    mia.sign_in_as(world.moderator)
+    fran.sign_in_as(world.facilitator)
+    assert fran.get(f"/moderation/posts/{post_id}/hide").status_code == 200
+    assert mia.post(f"/moderation/posts/{post_id}/hide",
+                    data={"reason": "Personal attack."}).status_code == 303
+    page = fran.post(f"/moderation/posts/{post_id}/hide",
+                     data={"reason": "Names a colleague and mocks her."},
+                     follow_redirects=True).get_data(as_text=True)
+    assert "Nothing was saved: your text is kept here" in page
+    assert ">Names a colleague and mocks her.</textarea>" in page
+    assert 'href="#reason"' in page
+    assert _actions(app, post_id) == [(ActionKind.HIDE, world.moderator.id, "Personal attack.")]
 
 
 def test_hiding_a_post_needs_a_reason_and_shows_a_placeholder_to_members(app, client, world):
