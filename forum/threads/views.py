@@ -337,7 +337,8 @@ def edit_post(post_id: int):
     form = form_class(data=data if request.method == "GET" else None)
     # A moderator may edit (and approve) the post meanwhile: the author's save must not
     # silently replace the moderator's text.
-    stored = (post.body_source, post.pending_source, post.pending_title, thread.title)
+    stored = (post.body_source, post.pending_source, post.pending_title,
+              thread.title if post.is_opening_post else None)
     if request.method == "GET":
         form.opened_from.data = fingerprint(*stored)
     form.remove_files.choices = _file_choices(post)

@@ -26,6 +26,7 @@ from forum.models import Thread
 from forum.models import User
 from forum.permissions import may_post_signed_out
 from tests.functional import test_route_matrix as matrix
+from tests.page_checks import error_message_problems
 
 # The route matrix's world (a private set, one person per role, an object behind every URL),
 # a copy for each test.
@@ -285,6 +286,7 @@ def test_a_save_over_someone_elses_change_is_refused_with_the_text_kept(
     assert response.status_code == 200
     assert "Someone else saved a change to this while you were editing" in page
     assert f'href="#{error_field}"' in page  # the error summary links to the text
+    assert error_message_problems(page) == []  # ...and the message is read with its field
     # (A one-line field, a name, keeps the text on one line.)
     assert any(str(escape(kept)) in page for kept in (
         mine, "My longer change\nwith a second line.", "My longer change with a second line."))

@@ -22,6 +22,7 @@ from forum.models import PostRevision
 from forum.models import PostStatus
 from forum.models import Thread
 from tests import factories
+from tests.page_checks import error_message_problems
 
 
 def _make_pending(app, world, body="Our assembly was called the People's Panel.", parent=True):
@@ -353,6 +354,7 @@ def test_a_second_moderator_hiding_a_hidden_post_keeps_their_reason(app, world):
     assert "Nothing was saved: your text is kept here" in page
     assert ">Names a colleague and mocks her.</textarea>" in page
     assert 'href="#reason"' in page
+    assert error_message_problems(page) == []
     assert _actions(app, post_id) == [(ActionKind.HIDE, world.moderator.id, "Personal attack.")]
 
 
