@@ -17,6 +17,7 @@ from forum.forms import BaseForm
 from forum.forms import ChoiceSelect
 from forum.forms import MaxChars
 from forum.forms import Required
+from forum.forms import SharedTextForm
 from forum.forms import clean_line
 from forum.models import Nation
 from forum.models import OrganisationKind
@@ -35,7 +36,7 @@ class SiteSettingsForm(BaseForm):
 NO_NATION = ""
 
 
-class OrganisationForm(BaseForm):
+class OrganisationForm(SharedTextForm, BaseForm):
     name = StringField("Name", widget=GovTextInput(), filters=[clean_line],
                        validators=[Required("Enter the organisation's name"),
                                    MaxChars(150, "The name")])

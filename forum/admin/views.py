@@ -27,6 +27,8 @@ from forum.extensions import db
 from forum.extensions import writes_on_get
 from forum.forms import ActionForm
 from forum.forms import clean_line
+from forum.forms import edited_meanwhile
+from forum.forms import fingerprint
 from forum.guides.export.storage import storage_for
 from forum.models import Nation
 from forum.models import Organisation
@@ -256,7 +258,10 @@ def edit_organisation(organisation_id: int):
              "website": record.website}
     form = OrganisationForm(data=saved) if request.method == "GET" else OrganisationForm()
     form.submit.label.text = "Save changes"
-    if form.validate_on_submit():
+    stored = tuple(saved.values())
+    if request.method == "GET":
+        form.opened_from.data = fingerprint(*stored)
+    if form.validate_on_submit() and not edited_meanwhile(form, form.name, *stored):
         try:
             organisations.edit_organisation(
                 db.session, current_user, record, name=form.name.data,

@@ -25,6 +25,7 @@ from forum.forms import IsDate
 from forum.forms import MaxChars
 from forum.forms import MaxLength
 from forum.forms import Required
+from forum.forms import SharedTextForm
 from forum.forms import clean_body
 from forum.models import ChallengeStatus
 from forum.models import PostKind
@@ -131,7 +132,7 @@ class ChallengeReplyForm(BaseForm):
             and len(value) < 10 else None
 
 
-class StatusForm(BaseForm):
+class StatusForm(SharedTextForm, BaseForm):
     status = RadioField("Where does the challenge stand?", widget=GovRadioInput(),
                         choices=STATUS_CHOICES,
                         validators=[InputRequired("Choose where the challenge stands")])

@@ -25,6 +25,8 @@ from forum.challenges.page import kind_items
 from forum.challenges.page import reply_form
 from forum.extensions import db
 from forum.files.limits import accepts_files
+from forum.forms import edited_meanwhile
+from forum.forms import fingerprint
 from forum.models import Challenge
 from forum.models import ChallengeStatus
 from forum.models import Post
@@ -165,13 +167,15 @@ def status(thread_id: int):
         return _require_sign_in()
     if not permissions.can_change_challenge_status(current_user, challenge):
         abort(403)
+    stored = (challenge.status.value, service.summary_source(
+        current_user, service.closing_summary(db.session, current_user, challenge)))
     data = None
     if request.method == "GET":
-        data = {"status": challenge.status.value,
-                "closing_summary": service.summary_source(
-                    current_user, service.closing_summary(db.session, current_user, challenge))}
+        data = {"status": stored[0], "closing_summary": stored[1]}
     form = StatusForm(data=data)
-    if form.validate_on_submit():
+    if request.method == "GET":
+        form.opened_from.data = fingerprint(*stored)
+    if form.validate_on_submit() and not edited_meanwhile(form, form.closing_summary, *stored):
         try:
             changed = service.set_status(db.session, current_user, challenge,
                                          ChallengeStatus(form.status.data),

@@ -307,8 +307,10 @@ def edit_and_approve(session: Session, moderator: User, post: Post, body: str,
         status = session.scalar(select(Post.status).where(Post.id == post.id))
         if status != PostStatus.PENDING:
             raise AlreadyHandled(what_happened(session, post.id))
-        raise ChangedMeanwhile("The author changed this post while you were editing it. "
-                               "Nothing was saved: check the new text and try again.")
+        raise ChangedMeanwhile("The author changed this post while you were editing it, so "
+                               "it was not approved. Your text is kept here: compare it with "
+                               "theirs (shown above), then save again to approve it with "
+                               "yours.")
     set_committed_value(post, "status", PostStatus.APPROVED)
     for key, value in values.items():
         if key != "version":

@@ -138,6 +138,15 @@ def _refused(error: service.ModerationError, default: str | None = None) -> Resp
     return _back(default)
 
 
+def _refused_keeping(field, error: service.ModerationError) -> None:
+    """A form's action refused (another moderator decided first, say): the form re-renders
+    with what the moderator typed in ``field`` and the reason on it, instead of the text being
+    dropped with a redirect."""
+    db.session.rollback()
+    field.errors = [*field.errors, f"{error} Nothing was saved: your text is kept here, so "
+                    "you can copy it if you still need it."]
+
+
 def _expired(default: str | None = None) -> Response:
     flash(EXPIRED_FORM_MESSAGE, "info")
     return _back(default)
@@ -242,11 +251,12 @@ def reject(post_id: int):
         try:
             service.reject(db.session, current_user, post, form.reason.data)
         except service.ModerationError as error:
-            return _refused(error)
-        db.session.commit()
-        flash("Post returned to its author with your reason. They can edit it and send it "
-              "again.", "success")
-        return _back()
+            _refused_keeping(form.reason, error)
+        else:
+            db.session.commit()
+            flash("Post returned to its author with your reason. They can edit it and send "
+                  "it again.", "success")
+            return _back()
     return render_template("moderation/reject.html", post=post, form=form)
 
 
@@ -268,16 +278,18 @@ def edit(post_id: int):
             changed = service.edit_and_approve(db.session, current_user, post, form.body.data,
                                                seen_source=form.original.data)
         except service.ChangedMeanwhile as error:
+            # The moderator's text is kept with the message; the form now starts from the
+            # author's new text, so saving again approves the moderator's text on purpose.
             db.session.rollback()
-            flash(str(error), "info")
-            return redirect(url_for("moderation.edit", post_id=post.id,
-                                    next=_next_url("")), code=303)
+            form.body.errors = [*form.body.errors, str(error)]
+            form.original.data = post.body_source
         except service.ModerationError as error:
-            return _refused(error)
-        db.session.commit()
-        flash("Post edited and approved. Its author has been told." if changed
-              else "Post approved without changes.", "success")
-        return _back()
+            _refused_keeping(form.body, error)
+        else:
+            db.session.commit()
+            flash("Post edited and approved. Its author has been told." if changed
+                  else "Post approved without changes.", "success")
+            return _back()
     return render_template("moderation/edit.html", post=post, form=form,
                            aim=challenge_aims(db.session, [post]).get(post.thread_id))
 
@@ -315,11 +327,12 @@ def return_edit(post_id: int):
             service.return_edit(db.session, current_user, post, form.reason.data,
                                 seen_version=_version(form.version.data))
         except service.ModerationError as error:
-            return _refused(error)
-        db.session.commit()
-        flash("Edit returned to its author with your reason. The post keeps its approved "
-              "text.", "success")
-        return _back()
+            _refused_keeping(form.reason, error)
+        else:
+            db.session.commit()
+            flash("Edit returned to its author with your reason. The post keeps its approved "
+                  "text.", "success")
+            return _back()
     return render_template("moderation/return_edit.html", post=post, form=form)
 
 
@@ -336,10 +349,11 @@ def hide(post_id: int):
         try:
             service.hide(db.session, current_user, post, form.reason.data)
         except service.ModerationError as error:
-            return _refused(error)
-        db.session.commit()
-        flash("Post hidden. Others now see that a moderator hid it.", "success")
-        return _back()
+            _refused_keeping(form.reason, error)
+        else:
+            db.session.commit()
+            flash("Post hidden. Others now see that a moderator hid it.", "success")
+            return _back()
     return render_template("moderation/hide.html", post=post, form=form)
 
 

@@ -25,6 +25,7 @@ from forum.forms import BaseForm
 from forum.forms import MaxLength
 from forum.forms import PlainLine
 from forum.forms import Required
+from forum.forms import SharedTextForm
 from forum.forms import clean_body
 from forum.forms import clean_title
 from forum.models import FollowLevel
@@ -76,7 +77,7 @@ class ReplyForm(BaseForm):
     preview = SubmitField("Preview", widget=GovSubmitInput())
 
 
-class EditPostForm(BaseForm):
+class EditPostForm(SharedTextForm, BaseForm):
     body = TextAreaField("Your post", widget=GovTextArea(), filters=[clean_body],
                          validators=[Required("Enter your post"),
                                      MaxLength("POST_BODY_MAX", "Your post")])
@@ -87,7 +88,7 @@ class EditPostForm(BaseForm):
     preview = SubmitField("Preview", widget=GovSubmitInput())
 
 
-class EditOpeningPostForm(BaseForm):
+class EditOpeningPostForm(SharedTextForm, BaseForm):
     """Editing a thread's opening post also lets the author retitle the thread."""
 
     title = _title_field()

@@ -6,6 +6,8 @@ action takes effect and the other is told what already happened.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func
 from sqlalchemy import select
@@ -20,6 +22,7 @@ from forum.models import PostRevision
 from forum.models import PostStatus
 from forum.models import Thread
 from tests import factories
+from tests.page_checks import error_message_problems
 
 
 def _make_pending(app, world, body="Our assembly was called the People's Panel.", parent=True):
@@ -179,10 +182,52 @@ def test_edit_then_approve_saves_nothing_if_the_author_changed_the_post_meanwhil
     response = client.post(f"/moderation/posts/{post_id}/edit",
                            data={"body": "Moderated text.", "original": "First draft."},
                            follow_redirects=True)
-    assert "The author changed this post while you were editing it" in response.get_data(
-        as_text=True)
+    page = response.get_data(as_text=True)
+    assert "The author changed this post while you were editing it" in page
+    # The moderator's text is kept, the message linked from the error summary.
+    assert 'href="#body"' in page
+    assert ">Moderated text.</textarea>" in page
     assert _status(app, post_id) == PostStatus.PENDING
     assert _actions(app) == []
+    # Saving again, having been told, approves the moderator's text over the author's.
+    assert 'name="original" type="hidden" value="Second draft."' in page
+    response = client.post(f"/moderation/posts/{post_id}/edit",
+                           data={"body": "Moderated text.", "original": "Second draft."})
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.get(Post, post_id).body_source == "Moderated text."
+
+
+def test_an_authors_save_over_a_moderators_edit_and_approve_is_refused_with_the_text_kept(
+        app, client, world):
+    """The author opened their waiting post to edit it; a moderator edited and approved it
+    meanwhile. The author's save must not silently replace the moderator's text."""
+    post_id = _make_pending(app, world, body="Call 07700 900123 for details.")
+    client.sign_in_as(world.member)
+    opened = re.search(r'name="opened_from" type="hidden" value="([0-9a-f]+)"',
+                       client.get(f"/posts/{post_id}/edit").get_data(as_text=True)).group(1)
+    moderator = app.test_client()
+    moderator.sign_in_as(world.moderator)
+    assert moderator.post(f"/moderation/posts/{post_id}/edit", data={
+        "body": "Contact the council for details.",
+        "original": "Call 07700 900123 for details."}).status_code == 303
+    mine = "Call 07700 900123 for details, after 5pm."
+    response = client.post(f"/posts/{post_id}/edit",
+                           data={"body": mine, "opened_from": opened})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Someone else saved a change to this while you were editing" in page
+    assert 'href="#body"' in page
+    assert f">{mine}</textarea>" in page
+    with app.app_context():
+        assert db.session.get(Post, post_id).body_source == "Contact the council for details."
+    # Saving again, having been told, is the author's deliberate edit.
+    again = re.search(r'name="opened_from" type="hidden" value="([0-9a-f]+)"', page).group(1)
+    assert client.post(f"/posts/{post_id}/edit",
+                       data={"body": mine, "opened_from": again}).status_code == 302
+    with app.app_context():
+        post = db.session.get(Post, post_id)
+        assert mine in (post.body_source, post.pending_source)
 
 
 def test_bulk_approve_publishes_only_the_selected_posts(app, client, world):
@@ -239,7 +284,15 @@ def test_two_moderators_acting_at_once_only_the_first_takes_effect(
                     data=data[first]).status_code == 303
     response = fran.post(f"/moderation/posts/{post_id}/{second}", data=data[second],
                          follow_redirects=True)
-    assert message in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert message in page
+    # The second moderator's edit or reason is not dropped: it is there to copy.
+    if second == "edit":
+        assert ">Edited text.</textarea>" in page
+        assert 'href="#body"' in page
+    if second == "reject":
+        assert ">Off topic.</textarea>" in page
+        assert 'href="#reason"' in page
     assert len(_actions(app, post_id)) == 1
     assert _actions(app, post_id)[0][1] == world.moderator.id
 
@@ -280,6 +333,29 @@ def test_members_cannot_withdraw_other_peoples_posts(app, client, world):
     client.sign_in_as(world.moderator)
     assert client.post(f"/posts/{post_id}/withdraw").status_code == 403
     assert _status(app, post_id) == PostStatus.PENDING
+
+
+def test_a_second_moderator_hiding_a_hidden_post_keeps_their_reason(app, world):
+    with app.app_context():
+        thread = db.session.get(Thread, world.thread.id)
+        post = factories.make_post(thread, world.member, parent=thread.posts[0],
+                                   body="A remark that crossed the line.")
+        db.session.commit()
+        post_id = post.id
+    mia, fran = app.test_client(), app.test_client()
+    mia.sign_in_as(world.moderator)
+    fran.sign_in_as(world.facilitator)
+    assert fran.get(f"/moderation/posts/{post_id}/hide").status_code == 200
+    assert mia.post(f"/moderation/posts/{post_id}/hide",
+                    data={"reason": "Personal attack."}).status_code == 303
+    page = fran.post(f"/moderation/posts/{post_id}/hide",
+                     data={"reason": "Names a colleague and mocks her."},
+                     follow_redirects=True).get_data(as_text=True)
+    assert "Nothing was saved: your text is kept here" in page
+    assert ">Names a colleague and mocks her.</textarea>" in page
+    assert 'href="#reason"' in page
+    assert error_message_problems(page) == []
+    assert _actions(app, post_id) == [(ActionKind.HIDE, world.moderator.id, "Personal attack.")]
 
 
 def test_hiding_a_post_needs_a_reason_and_shows_a_placeholder_to_members(app, client, world):
