@@ -58,7 +58,12 @@ def _render(status: int, reason: str | None = None):
         from forum.files.limits import size_words
 
         extra["upload_limit"] = size_words(current_app.config["UPLOAD_MAX_BYTES"])
-    return render_template("errors/error.html", status=status, title=title, **extra), status
+    headers = {}
+    if extra["unsent"]:
+        # The sender's own words: never kept by a browser's or a proxy's cache.
+        headers["Cache-Control"] = "no-store, private"
+    return (render_template("errors/error.html", status=status, title=title, **extra), status,
+            headers)
 
 
 def init_app(app: Flask) -> None:

@@ -274,3 +274,24 @@ def test_a_save_over_someone_elses_change_is_refused_with_the_text_kept(
     assert client.post(url, data={**others, field: mine,
                                   "opened_from": again}).status_code == 302
     assert "My longer change" in "\n".join(_stored_text(app))
+
+
+# The hidden fields of the app's forms (not the sender's words): the text a shared form was
+# opened with, a moderator's copy of the original post, the one-time key of a reply, when a
+# request form was started, a guide's move and decision buttons, the queue's post versions.
+HIDDEN_FIELDS = {"opened_from": "fp0123456789abcdef", "original": "Original words of a post",
+                 "version": "4", "submission_key": "k" * 32, "started": "1733350000",
+                 "direction": "up", "decision": "accept", "version-7": "3"}
+
+
+def test_the_error_page_and_the_kept_text_show_no_hidden_field_of_any_form(app, client,
+                                                                           world):
+    client.sign_in_as(world.member)
+    response = client.post("/posts/999999/reply", data={"body": "Mine", **HIDDEN_FIELDS})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert _unsent(page) == ["Mine"]
+    for value in HIDDEN_FIELDS.values():
+        assert f">{value}<" not in page and f"> {value}" not in page, value
+    # Not kept by any cache: the page holds what the sender wrote.
+    assert "no-store" in response.headers.get("Cache-Control", "")
