@@ -72,3 +72,23 @@ def test_search_site_pages_data_emails_and_guides_say_the_uk_day_too(app, client
     results = client.get("/search?q=call").get_data(as_text=True)
     assert ">1 July 2030</time>" in results and "30 June 2030" not in results
     assert "Last updated 1 July 2030" in client.get("/privacy").get_data(as_text=True)
+
+
+def test_search_by_date_takes_uk_days(app, client, world):
+    """'From 1 July' finds a post written at 00:30 BST on 1 July (23:30 UTC on 30 June), and
+    'to 30 June' does not: the results call it 1 July."""
+    with app.app_context():
+        opening = db.session.scalars(select(Post).where(Post.thread_id == world.thread.id)).first()
+        opening.created_at = LATE_SUMMER_UTC
+        db.session.commit()
+    client.sign_in_as(world.member)
+
+    def found(dates: str) -> bool:
+        page = client.get(f"/search?q=call&kind=post{dates}").get_data(as_text=True)
+        return ">1 July 2030</time>" in page
+
+    assert found("")
+    assert found("&from=2030-07-01")
+    assert found("&to=2030-07-01")
+    assert not found("&to=2030-06-30")
+    assert not found("&from=2030-07-02")
