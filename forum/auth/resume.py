@@ -69,6 +69,16 @@ class CarriedField:
         return words[:1].upper() + words[1:] if words else "Field"
 
 
+MAX_DROPPED_FILES = 20
+
+
+def dropped_files(files: MultiDict) -> list[str]:
+    """The names of the files a refused form carried: a page can keep text, not files, so it
+    says which ones to attach again instead of losing them silently."""
+    names = [upload.filename for upload in files.values() if getattr(upload, "filename", "")]
+    return names[:MAX_DROPPED_FILES]
+
+
 def fields_to_carry(form: MultiDict[str, str]) -> list[CarriedField]:
     """The posted fields worth keeping, without secrets."""
     fields = [CarriedField(name, value) for name, value in form.items(multi=True)

@@ -295,3 +295,28 @@ def test_the_error_page_and_the_kept_text_show_no_hidden_field_of_any_form(app, 
         assert f">{value}<" not in page and f"> {value}" not in page, value
     # Not kept by any cache: the page holds what the sender wrote.
     assert "no-store" in response.headers.get("Cache-Control", "")
+
+
+def test_a_refused_post_says_which_attached_files_were_not_kept(app, client, world):
+    """A page can keep text, not files: the sign-in page (a post sent signed out) and the
+    error page name the files to attach again instead of dropping them silently; neither
+    page is kept by a cache."""
+    from io import BytesIO
+
+    opening = _opening_id(app, world)
+
+    def send(url: str):
+        return client.post(url, content_type="multipart/form-data", data={
+            "body": "Mine", "attachments": (BytesIO(b"a,b\n1,2\n"), "turnout-figures.csv")})
+
+    signed_out = send(f"/posts/{opening}/reply")
+    page = signed_out.get_data(as_text=True)
+    assert signed_out.status_code == 401
+    assert "it has been kept" in page
+    assert "The files you attached were not kept: <bdi>turnout-figures.csv</bdi>" in page
+    assert "no-store" in signed_out.headers.get("Cache-Control", "")
+    client.sign_in_as(world.member)
+    refused = send("/posts/999999/reply")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 404 and _unsent(page) == ["Mine"]
+    assert "The files you attached were not sent either: <bdi>turnout-figures.csv</bdi>" in page
