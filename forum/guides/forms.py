@@ -98,7 +98,7 @@ class NewGuideForm(_ThreadChoices, BaseForm):
     submit = SubmitField("Create guide", widget=GovSubmitInput())
 
 
-class GuideSettingsForm(NewGuideForm):
+class GuideSettingsForm(SharedTextForm, NewGuideForm):
     is_public = BooleanField(
         "Readable without signing in", widget=GovCheckboxInput(),
         description="Published versions of this guide can be read by anyone with the link, "

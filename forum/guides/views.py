@@ -23,6 +23,8 @@ from forum.extensions import db
 from forum.extensions import login_manager
 from forum.extensions import writes_on_get
 from forum.forms import ActionForm
+from forum.forms import edited_meanwhile
+from forum.forms import fingerprint
 from forum.guides import background
 from forum.guides import bp
 from forum.guides import compile as compiler
@@ -181,7 +183,11 @@ def settings(slug: str, guide_id: int):
                 "licence": guide.licence, "threads": [t.id for t in guide.threads]}
     form = GuideSettingsForm(data=data)
     form.set_thread_choices(_set_threads(guide.learning_set, guide.threads))
-    if form.validate_on_submit():
+    # The guide's words its facilitators share: a save over another's change is refused.
+    stored = (guide.title, guide.subtitle, guide.introduction_source)
+    if request.method == "GET":
+        form.opened_from.data = fingerprint(*stored)
+    if form.validate_on_submit() and not edited_meanwhile(form, form.introduction, *stored):
         try:
             service.update_guide(
                 db.session, guide, title=form.title.data, subtitle=form.subtitle.data or "",

@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 
 from forum.extensions import db
 from forum.forms import BaseForm
+from forum.models import Guide
 from forum.models import GuideExcerpt
 from forum.models import Membership
 from forum.models import Thread
@@ -238,6 +239,9 @@ SHARED_TEXT = [
     # The body: the excerpt's own (a trim of its post).
     ("/sets/{slug}/guides/{guide}/excerpts/{guide_excerpt}/edit", "note", "body",
      {"body": None, "credit": "anonymous"}),
+    # The guide's own words (title, subtitle, introduction), shared by its facilitators.
+    ("/sets/{slug}/guides/{guide}/settings", "introduction", "introduction",
+     {"title": "Telling the story of an assembly", "threads": None}),
 ]
 OPENED_FROM = re.compile(r'name="opened_from" type="hidden" value="([0-9a-f]*)"')
 
@@ -251,6 +255,10 @@ def test_a_save_over_someone_elses_change_is_refused_with_the_text_kept(
         with app.app_context():
             others = {**others, "body": db.session.get(GuideExcerpt, ids["guide_excerpt"])
                       .body_source}
+    if "threads" in others:
+        with app.app_context():
+            others = {**others, "threads": [thread.id for thread in
+                                            db.session.get(Guide, ids["guide"]).threads]}
     first = "privacy" in url and world.admin or world.facilitator
     client.sign_in_as(first)
     opened = OPENED_FROM.search(client.get(url).get_data(as_text=True))
