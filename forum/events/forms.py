@@ -25,6 +25,7 @@ from forum.forms import BaseForm
 from forum.forms import MaxChars
 from forum.forms import Required
 from forum.forms import ScheduleForm
+from forum.forms import SharedTextForm
 from forum.forms import WebAddress
 from forum.forms import clean_body
 from forum.forms import clean_title
@@ -46,7 +47,7 @@ AUDIENCE_CHOICES = [
 ]
 
 
-class EventForm(ScheduleForm):
+class EventForm(SharedTextForm, ScheduleForm):
     kind = RadioField("What kind of event is it?", widget=GovRadioInput(),
                       choices=[SelectChoice(kind.value, kind.label) for kind in EventKind],
                       default=EventKind.WORKSHOP.value,

@@ -27,6 +27,8 @@ from forum.events.ics import calendar_file
 from forum.extensions import db
 from forum.files.limits import accepts_files
 from forum.forms import ActionForm
+from forum.forms import edited_meanwhile
+from forum.forms import fingerprint
 from forum.forms import utc_span
 from forum.models import Event
 from forum.models import EventAudience
@@ -165,9 +167,15 @@ def edit(event_id: int):
             "capacity": "" if event.capacity is None else str(event.capacity)})
     else:
         form = EventForm()
+    # The event's words, which every admin and coordinator may change: a save over another's
+    # change is refused, the typed text kept.
+    stored = (event.title, event.description_source)
+    if request.method == "GET":
+        form.opened_from.data = fingerprint(*stored)
     form.sets.choices = _set_choices()
     form.submit.label.text = "Save changes"
-    if form.validate_on_submit() and (details := _details(form)) is not None:
+    if form.validate_on_submit() and not edited_meanwhile(form, form.description, *stored) \
+            and (details := _details(form)) is not None:
         was_to_come = event.ends_at >= utcnow() and not event.is_cancelled
         changes = service.update_event(db.session, current_user, event, details)
         db.session.commit()

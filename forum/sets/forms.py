@@ -25,6 +25,7 @@ from forum.forms import ChoiceSelect
 from forum.forms import MaxChars
 from forum.forms import PlainLine
 from forum.forms import Required
+from forum.forms import SharedTextForm
 from forum.forms import clean_body
 from forum.forms import clean_line
 from forum.models import Role
@@ -85,7 +86,7 @@ class SetSettingsForm(BaseForm):
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
-class SetSettingsWithMethodForm(SetSettingsForm):
+class SetSettingsWithMethodForm(SharedTextForm, SetSettingsForm):
     """The settings page also sets how the set runs its challenges."""
 
     allow_suggestions = BooleanField(

@@ -19,12 +19,14 @@ from werkzeug.datastructures import MultiDict
 
 from forum.extensions import db
 from forum.forms import BaseForm
+from forum.models import Event
 from forum.models import Guide
 from forum.models import GuideExcerpt
 from forum.models import Membership
 from forum.models import Thread
 from forum.models import User
 from forum.permissions import may_post_signed_out
+from forum.times import to_local
 from tests.functional import test_route_matrix as matrix
 
 # The route matrix's world (a private set, one person per role, an object behind every URL),
@@ -242,6 +244,11 @@ SHARED_TEXT = [
     # The guide's own words (title, subtitle, introduction), shared by its facilitators.
     ("/sets/{slug}/guides/{guide}/settings", "introduction", "introduction",
      {"title": "Telling the story of an assembly", "threads": None}),
+    # A set's name and purpose (its facilitators and the admins), an event's words (every
+    # admin and coordinator).
+    ("/sets/{slug}/settings", "purpose", "purpose",
+     {"name": "Communicating assemblies", "visibility": "private"}),
+    ("/events/{event}/edit", "description", "description", None),
 ]
 OPENED_FROM = re.compile(r'name="opened_from" type="hidden" value="([0-9a-f]*)"')
 
@@ -251,15 +258,27 @@ OPENED_FROM = re.compile(r'name="opened_from" type="hidden" value="([0-9a-f]*)"'
 def test_a_save_over_someone_elses_change_is_refused_with_the_text_kept(
         app, client, world, ids, template, field, error_field, others):
     url = template.format(**ids)
-    if "body" in others:
+    if others is not None and "body" in others:
         with app.app_context():
             others = {**others, "body": db.session.get(GuideExcerpt, ids["guide_excerpt"])
                       .body_source}
+    if others is None:  # an event: every field as its form is opened with
+        with app.app_context():
+            event = db.session.get(Event, ids["event"])
+            starts, ends = to_local(event.starts_at), to_local(event.ends_at)
+            others = {"kind": event.kind.value, "title": event.title,
+                      "day": starts.date().isoformat(), "starts": starts.strftime("%H:%M"),
+                      "ends": ends.strftime("%H:%M"), "place": event.place or "",
+                      "online_url": event.online_url or "", "audience": event.audience.value,
+                      "sets": [s.id for s in event.sets], "capacity": ""}
+            if event.signup_open:
+                others["signup_open"] = "y"
     if "threads" in others:
         with app.app_context():
             others = {**others, "threads": [thread.id for thread in
                                             db.session.get(Guide, ids["guide"]).threads]}
-    first = "privacy" in url and world.admin or world.facilitator
+    # Site pages and events are the admins' (another admin, or the same in another tab).
+    first = ("privacy" in url or "/events/" in url) and world.admin or world.facilitator
     client.sign_in_as(first)
     opened = OPENED_FROM.search(client.get(url).get_data(as_text=True))
     assert opened and opened.group(1), "the form carries the text it was opened with"
