@@ -14,6 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
 from forum.auth.resume import CarriedField
+from forum.auth.resume import dropped_files
 from forum.auth.resume import fields_to_carry
 from forum.extensions import db
 
@@ -51,14 +52,30 @@ def _unsent_text(status: int) -> list[CarriedField]:
             if field.kind != "hidden" and field.value.strip()]
 
 
+def _unsent_files(status: int) -> list[str]:
+    """The names of the files a refused POST carried: not kept, so the page says so."""
+    if request.method != "POST" or status not in _KEEPS_TEXT:
+        return []
+    try:
+        return dropped_files(request.files)
+    except HTTPException:
+        return []
+
+
 def _render(status: int, reason: str | None = None):
     title = TITLES.get(status, "Something went wrong")
-    extra: dict[str, object] = {"unsent": _unsent_text(status), "reason": reason}
+    extra: dict[str, object] = {"unsent": _unsent_text(status), "reason": reason,
+                                "dropped": _unsent_files(status)}
     if status == 413:
         from forum.files.limits import size_words
 
         extra["upload_limit"] = size_words(current_app.config["UPLOAD_MAX_BYTES"])
-    return render_template("errors/error.html", status=status, title=title, **extra), status
+    headers = {}
+    if extra["unsent"] or extra["dropped"]:
+        # The sender's own words: never kept by a browser's or a proxy's cache.
+        headers["Cache-Control"] = "no-store, private"
+    return (render_template("errors/error.html", status=status, title=title, **extra), status,
+            headers)
 
 
 def init_app(app: Flask) -> None:

@@ -34,6 +34,7 @@ from forum.auth.forms import SignInForm
 from forum.auth.resume import CARRIED_PREFIX
 from forum.auth.resume import CarriedField
 from forum.auth.resume import carried_in_sign_in
+from forum.auth.resume import dropped_files
 from forum.auth.resume import fields_to_carry
 from forum.extensions import db
 from forum.extensions import limiter
@@ -61,10 +62,15 @@ def current_path() -> str:
     return path[:-1] if path.endswith("?") else path
 
 
-def _render_sign_in(form: SignInForm, carried: list[CarriedField], status: int = 200):
+def _render_sign_in(form: SignInForm, carried: list[CarriedField], status: int = 200,
+                    dropped: list[str] | None = None):
     return render_template(
         "auth/sign_in.html", form=form, carried=carried, carried_prefix=CARRIED_PREFIX,
-        open_signup=open_signup_enabled(db.session)), status
+        dropped=dropped or [], open_signup=open_signup_enabled(db.session)), status
+
+
+# A page holding what someone wrote is theirs alone: no browser or proxy cache keeps it.
+KEPT_TEXT_HEADERS = {"Cache-Control": "no-store, private"}
 
 
 def unauthorized() -> object:
@@ -75,7 +81,9 @@ def unauthorized() -> object:
     """
     if request.method == "POST":
         form = SignInForm(formdata=None, data={"next": current_path()})
-        return _render_sign_in(form, fields_to_carry(request.form), status=401)
+        body, status = _render_sign_in(form, fields_to_carry(request.form), status=401,
+                                       dropped=dropped_files(request.files))
+        return body, status, KEPT_TEXT_HEADERS
     flash(current_app.login_manager.login_message, "info")  # type: ignore[attr-defined]
     return redirect(url_for("auth.sign_in", next=current_path()))
 
@@ -117,10 +125,12 @@ def sign_in():
         if user is not None and login_user(user, remember=form.remember.data):
             target = safe_next(form.next.data)
             if carried and redirects.is_safe_next(form.next.data):
-                return render_template("auth/resume.html", action=target, carried=carried)
+                return (render_template("auth/resume.html", action=target, carried=carried),
+                        KEPT_TEXT_HEADERS)
             return redirect(target)
         form.email.errors.append(SIGN_IN_ERROR)
-    return _render_sign_in(form, carried)
+    body, status = _render_sign_in(form, carried)
+    return (body, status, KEPT_TEXT_HEADERS) if carried else (body, status)
 
 
 def _refuse_for_now(form: SignInForm, carried: list[CarriedField], wait_until: datetime):

@@ -17,6 +17,7 @@ from forum.models import Guide
 from forum.models import GuideExcerpt
 from forum.models import GuideSection
 from forum.models import Post
+from forum.times import to_local
 
 # The command line says "md"; the exporters call it "markdown".
 CLI_FORMATS = {"html": "html", "md": "markdown", "pdf": "pdf", "docx": "docx", "odt": "odt"}
@@ -89,7 +90,7 @@ def export_command(slug: str, format_name: str, output: Path, number: int | None
         version = latest_version(guide)
     if version is not None:
         document = version_document(version)
-        what = f"version {version.number}, published {format_date(version.published_at)}"
+        what = f"version {version.number}, published {format_date(to_local(version.published_at))}"
     else:
         document = compile_guide(guide)
         what = "the current draft (it has not been published yet)"

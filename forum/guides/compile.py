@@ -44,11 +44,17 @@ from forum.models import GuideVersion
 from forum.models import Post
 from forum.models import User
 from forum.models import utcnow
+from forum.times import to_local
 
 # Bumped if the stored JSON ever changes shape; readers accept every earlier one.
 DOCUMENT_FORMAT = 1
 
 PostUrl = Callable[[Post], str | None]
+
+
+def posted_day(post: Post | None) -> date | None:
+    """The day a quoted post was written on UK clocks, as its thread page says it."""
+    return to_local(post.created_at).date() if post is not None and post.created_at else None
 
 
 def site_path(endpoint: str, **values: Any) -> str:
@@ -115,7 +121,7 @@ def _excerpt(excerpt: GuideExcerpt, link: PostUrl, quoted: dict[int, GuideExcerp
         source_url=link(post) if post is not None else None,
         trimmed=excerpt.is_trimmed,
         editorial_note_html=excerpt.editorial_note_html or None,
-        posted_on=post.created_at.date() if post is not None and post.created_at else None,
+        posted_on=posted_day(post),
     )
 
 
@@ -197,7 +203,7 @@ def publish(session: Session, guide: Guide, *, by: User | None) -> GuideVersion:
         select(func.max(GuideVersion.number)).where(GuideVersion.guide_id == guide.id)) or 0
     number = previous + 1
     published_at = utcnow()
-    document, extras = _compile(guide, version=number, published_on=published_at.date(),
+    document, extras = _compile(guide, version=number, published_on=to_local(published_at).date(),
                                 url=guide_url(guide), link=post_url)
     version = GuideVersion(number=number, published_at=published_at, published_by=by,
                            document=document_to_json(document, extras))

@@ -48,6 +48,7 @@ from forum.models import utcnow
 from forum.models.data_export import ACTIVE_STATES
 from forum.people import export
 from forum.people.storage import export_storage
+from forum.times import to_local
 from forum.urls import external_url
 
 log = logging.getLogger(__name__)
@@ -267,8 +268,8 @@ def _finish(session: Session, storage: FileStorage, export_id: int, started: dat
 
 def _tell(session: Session, user: User, job: DataExport) -> None:
     """In the site and by email (they asked for it, so whatever their email choices)."""
-    made = job.started_at.strftime("%-d %B %Y at %H:%M")
-    expires = job.expires_at.strftime("%-d %B %Y")
+    made = to_local(job.started_at).strftime("%-d %B %Y at %H:%M")
+    expires = to_local(job.expires_at).strftime("%-d %B %Y")
     session.add(Notification(
         user_id=user.id, kind=NotificationKind.DATA_READY,
         text=f"Your data is ready to download until {expires}.", created_at=job.ready_at,
@@ -285,7 +286,7 @@ def _tell_admin(session: Session, person: User, job: DataExport) -> None:
     """The admin who asked, in the site only (the copy is theirs to send, not an email's)."""
     if job.requested_by_id is None:
         return  # they have left; the copy waits on the person's admin page
-    expires = job.expires_at.strftime("%-d %B %Y")
+    expires = to_local(job.expires_at).strftime("%-d %B %Y")
     # actor_id names the person whose data it is: the notification opens their admin page.
     session.add(Notification(
         user_id=job.requested_by_id, kind=NotificationKind.DATA_COPY_READY,

@@ -56,6 +56,7 @@ from forum.search.engine import SqliteEngine
 from forum.search.engine import engine_for
 from forum.search.query import ParsedQuery
 from forum.times import to_local
+from forum.times import to_utc
 
 COUNT_CAP = 1000
 # Posts ranked per search: the newest this many matching posts the searcher may read. A common
@@ -150,10 +151,13 @@ def _filter_parameters(filters: Filters) -> dict[str, object]:
         values["set_id"] = filters.learning_set.id
     if filters.author:
         values["author_like"] = _like(filters.author)
+    # Days on UK clocks, as the results show them: from midnight UK time (stored times are
+    # UTC; a post at 00:30 BST on 1 July is on 1 July, not 30 June). UK clocks change at
+    # 01:00 or 02:00, so midnight always exists once.
     if filters.date_from is not None:
-        values["date_from"] = datetime.combine(filters.date_from, time.min)
+        values["date_from"] = to_utc(filters.date_from, time.min)
     if filters.date_to is not None:
-        values["date_to"] = datetime.combine(filters.date_to + timedelta(days=1), time.min)
+        values["date_to"] = to_utc(filters.date_to + timedelta(days=1), time.min)
     return values
 
 

@@ -12,7 +12,8 @@ person who closed the challenge, replying to the challenge's opening post, dated
 
 Downgrade: the column comes back holding the newest approved summary of each challenge, and
 the summary posts stay in their threads as learnings (a kind the older code knows), so no text
-is lost.
+is lost. Upgrading again turns the post holding the column's text back into the summary
+instead of adding a second copy of it.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -60,6 +61,15 @@ def upgrade():
                                       posts.c.parent_id.is_(None))
                                .order_by(posts.c.id).limit(1)).first()
         if opening is None:
+            continue
+        # Upgraded again after a downgrade: the summary's post is still there as a learning
+        # (the downgrade's), so it becomes the summary again rather than a second copy.
+        earlier = bind.execute(sa.select(posts.c.id).where(
+            posts.c.thread_id == thread_id, posts.c.parent_id == opening.id,
+            posts.c.kind == 'learning', posts.c.status == 'approved',
+            posts.c.body_source == text).order_by(posts.c.id.desc()).limit(1)).scalar()
+        if earlier is not None:
+            bind.execute(sa.update(posts).where(posts.c.id == earlier).values(kind='summary'))
             continue
         bind.execute(posts.insert().values(
             thread_id=thread_id, author_id=closed_by_id, parent_id=opening.id,

@@ -264,7 +264,7 @@ OPENED_FROM = re.compile(r'name="opened_from" type="hidden" value="([0-9a-f]*)"'
 def test_a_save_over_someone_elses_change_is_refused_with_the_text_kept(
         app, client, world, ids, template, field, error_field, others, editor):
     url = template.format(**ids)
-    if "body" in others:
+    if others is not None and "body" in others:
         with app.app_context():
             others = {**others, "body": db.session.get(GuideExcerpt, ids["guide_excerpt"])
                       .body_source}
@@ -296,3 +296,49 @@ def test_a_save_over_someone_elses_change_is_refused_with_the_text_kept(
     assert client.post(url, data={**others, field: mine,
                                   "opened_from": again}).status_code == 302
     assert "My longer change" in "\n".join(_stored_text(app))
+
+
+# The hidden fields of the app's forms (not the sender's words): the text a shared form was
+# opened with, a moderator's copy of the original post, the one-time key of a reply, when a
+# request form was started, a guide's move and decision buttons, the queue's post versions.
+HIDDEN_FIELDS = {"opened_from": "fp0123456789abcdef", "original": "Original words of a post",
+                 "version": "4", "submission_key": "k" * 32, "started": "1733350000",
+                 "direction": "up", "decision": "accept", "version-7": "3"}
+
+
+def test_the_error_page_and_the_kept_text_show_no_hidden_field_of_any_form(app, client,
+                                                                           world):
+    client.sign_in_as(world.member)
+    response = client.post("/posts/999999/reply", data={"body": "Mine", **HIDDEN_FIELDS})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert _unsent(page) == ["Mine"]
+    for value in HIDDEN_FIELDS.values():
+        assert f">{value}<" not in page and f"> {value}" not in page, value
+    # Not kept by any cache: the page holds what the sender wrote.
+    assert "no-store" in response.headers.get("Cache-Control", "")
+
+
+def test_a_refused_post_says_which_attached_files_were_not_kept(app, client, world):
+    """A page can keep text, not files: the sign-in page (a post sent signed out) and the
+    error page name the files to attach again instead of dropping them silently; neither
+    page is kept by a cache."""
+    from io import BytesIO
+
+    opening = _opening_id(app, world)
+
+    def send(url: str):
+        return client.post(url, content_type="multipart/form-data", data={
+            "body": "Mine", "attachments": (BytesIO(b"a,b\n1,2\n"), "turnout-figures.csv")})
+
+    signed_out = send(f"/posts/{opening}/reply")
+    page = signed_out.get_data(as_text=True)
+    assert signed_out.status_code == 401
+    assert "it has been kept" in page
+    assert "The files you attached were not kept: <bdi>turnout-figures.csv</bdi>" in page
+    assert "no-store" in signed_out.headers.get("Cache-Control", "")
+    client.sign_in_as(world.member)
+    refused = send("/posts/999999/reply")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 404 and _unsent(page) == ["Mine"]
+    assert "The files you attached were not sent either: <bdi>turnout-figures.csv</bdi>" in page

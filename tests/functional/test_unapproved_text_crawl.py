@@ -106,6 +106,7 @@ MARKERS = (
     Marker("zqwaitingupdate", "a waiting update on an action", searchable=True),
     Marker("zqwaitingsummary", "a waiting closing summary of a closed challenge",
            searchable=True),
+    Marker("zqwaitingsummaryedit", "a waiting change to a published closing summary"),
     Marker("zqwaitingtopic", "a waiting workshop topic's title", AUTHOR_AND_EVENT_MANAGERS),
     Marker("zqwaitingtopicnote", "a waiting workshop topic's description",
            AUTHOR_AND_EVENT_MANAGERS),
@@ -182,7 +183,12 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
         own_challenge, own_opening = challenges.start_challenge(
             session, author, learning_set, title="Penny challenge",
             body="Penny challenge councils.", aim="Penny aim.")
+        closed_challenge, _ = challenges.start_challenge(
+            session, author, learning_set, title="Penny closed challenge",
+            body="Penny closed challenge councils.", aim="Penny closed aim.")
         session.flush()
+        challenges.set_status(session, author, closed_challenge, ChallengeStatus.CLOSED,
+                              "Published summary councils.")
         published_action = challenges.reply(
             session, author, own_opening, own_challenge, kind=PostKind.ACTION,
             body="Approved action councils.", due_on=date.today() + timedelta(days=3))
@@ -227,7 +233,13 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
         # The author closes their challenge: it closes at once, its summary waits.
         challenges.set_status(session, author, own_challenge, ChallengeStatus.CLOSED,
                               "zqwaitingsummary councils")
-        summary = session.scalar(select(Post).where(Post.kind == PostKind.SUMMARY.value))
+        summary = session.scalar(select(Post).where(Post.kind == PostKind.SUMMARY.value,
+                                                    Post.thread_id == own_challenge.thread_id))
+        # ...and changes the published summary of a challenge they closed earlier: it waits.
+        challenges.set_status(session, author, closed_challenge, ChallengeStatus.CLOSED,
+                              "zqwaitingsummaryedit councils")
+        published_summary = session.scalar(select(Post).where(
+            Post.kind == PostKind.SUMMARY.value, Post.thread_id == closed_challenge.thread_id))
         topics.propose(session, author, event, title="zqwaitingtopic",
                        description="zqwaitingtopicnote")
         storage = upload_storage()
@@ -259,13 +271,15 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
                  "zqwithdrawnreply": withdrawn, "zqhiddenreply": hidden,
                  "zqwaitingedit": published, "zqunapproveddraft": redrafted,
                  "zqwaitingreopening": topic_opening,
-                 "zqwaitingquestion": question, "zqwaitingsummary": summary}
+                 "zqwaitingquestion": question, "zqwaitingsummary": summary,
+                 "zqwaitingsummaryedit": published_summary}
         return MarkedSite(
             people={name: person.id for name, person in people.items() if person is not None},
             person_by_email={person.email: name for name, person in people.items()
                              if person is not None},
             threads=[thread.id, topic_thread.id, waiting_thread.id, challenge.thread_id,
-                     own_challenge.thread_id, waiting_challenge.thread_id],
+                     own_challenge.thread_id, waiting_challenge.thread_id,
+                     closed_challenge.thread_id],
             marked_posts={word: (post.thread_id, post.id) for word, post in posts.items()},
             files={"zqwaitingfile": waiting_file.id, "zqwaitingeditfile": edit_file.id},
             event=event.id)
@@ -280,6 +294,11 @@ def start_pages(site: MarkedSite) -> list[str]:
              f"/events/{site.event}", "/admin/", "/admin/log",
              f"/admin/users/{site.people['author']}"]
     pages += [f"/threads/{thread_id}" for thread_id in site.threads]
+    pages += [f"/threads/{thread_id}?kind={kind}" for thread_id in site.threads
+              for kind in ("summary", "question", "action", "update")]
+    pages.append("/guides/")
+    # A challenge's status form holds its summary as its writer would change it.
+    pages += [f"/threads/{thread_id}/challenge-status" for thread_id in site.threads]
     for thread_id, post_id in site.marked_posts.values():
         pages.append(f"/threads/{thread_id}?post={post_id}")
         pages += [f"/posts/{post_id}/{page}" for page in ("revisions", "reply", "edit", "report")]

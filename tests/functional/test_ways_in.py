@@ -97,3 +97,25 @@ def test_a_member_finds_their_sets_guides_in_the_list(app, client, world):
     assert 'href="/guides/members-only/"' in client.get("/guides/").get_data(as_text=True)
     client.sign_in_as(world.outsider)
     assert "Members only" not in client.get("/guides/").get_data(as_text=True)
+
+
+def test_a_guides_draft_title_is_not_listed_before_it_is_published(app, client, world):
+    """A published guide whose curator has since renamed it in the draft: the lists (header's
+    list, home page, the set's guides) show the published title, as the guide's page does,
+    not the draft's ('Drafts are never shown', the settings page says)."""
+    from forum.models import Guide
+
+    with app.app_context():
+        built = build_guide(world, title="Reaching residents", publish=True, is_public=True)
+        guide = db.session.get(Guide, built.id)
+        guide.title, guide.subtitle = "Unpublished rename", "Unpublished subtitle"
+        db.session.commit()
+    for reader in (None, world.member):
+        if reader is not None:
+            client.sign_in_as(reader)
+        for url in ("/", "/guides/", "/sets/comms/guides/", f"/guides/{built.slug}/"):
+            page = client.get(url).get_data(as_text=True)
+            assert "Unpublished" not in page, (reader, url)
+        assert "Reaching residents" in client.get("/guides/").get_data(as_text=True)
+    client.sign_in_as(world.facilitator)  # its curator sees the draft's title to curate it
+    assert "Unpublished rename" in client.get("/sets/comms/guides/").get_data(as_text=True)

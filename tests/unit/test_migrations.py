@@ -151,9 +151,18 @@ def test_closing_summaries_become_posts_and_come_back_on_downgrade(tmp_path, dat
                     "SELECT closing_summary FROM challenges")).scalar_one()
                 kinds = connection.execute(text(
                     "SELECT kind FROM posts ORDER BY id")).scalars().all()
+            # Up again: the same post is the summary, not a second copy of its text.
+            flask_migrate.upgrade(revision="c4d8e1a6b9f2")
+            with db.engine.connect() as connection:
+                again = connection.execute(text(
+                    "SELECT kind, body_source FROM posts ORDER BY id")).all()
+                replies_again = connection.execute(text(
+                    "SELECT reply_count FROM threads")).scalar_one()
         finally:
             _clean_up(database_url)
     assert tuple(post)[:6] == (ann, opening, 1, summary, "approved", "summary")
     assert str(post.created_at).startswith("2026-02-01")  # when the challenge was closed
     assert replies == 1 and "closing_summary" not in columns
     assert restored == summary and kinds == ["challenge", "learning"]
+    assert [row.kind for row in again] == ["challenge", "summary"], again
+    assert again[1].body_source == summary and replies_again == 1
