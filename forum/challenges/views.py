@@ -167,8 +167,8 @@ def status(thread_id: int):
         return _require_sign_in()
     if not permissions.can_change_challenge_status(current_user, challenge):
         abort(403)
-    stored = (challenge.status.value, service.summary_source(
-        current_user, service.closing_summary(db.session, current_user, challenge)))
+    current = service.closing_summary(db.session, current_user, challenge)
+    stored = (challenge.status.value, service.summary_source(current_user, current))
     data = None
     if request.method == "GET":
         data = {"status": stored[0], "closing_summary": stored[1]}
@@ -199,9 +199,15 @@ def status(thread_id: int):
             return redirect(url_for("threads.show", thread_id=challenge.thread_id))
     # Told before they write it: where their posts wait, the summary waits too.
     summary_waits = threads.posts_wait(db.session, current_user, challenge.learning_set)
+    # A moderator may be shown someone else's summary that is not yet published: saving a
+    # changed text here would publish it as theirs, not the writer's.
+    others_unpublished = (current if current is not None
+                          and current.author_id != current_user.id
+                          and current.status != PostStatus.APPROVED else None)
     return render_template("challenges/status.html", challenge=challenge,
                            thread=challenge.thread, learning_set=challenge.learning_set,
-                           form=form, summary_waits=summary_waits)
+                           form=form, summary_waits=summary_waits,
+                           others_unpublished=others_unpublished)
 
 
 @bp.post("/posts/<int:post_id>/kind")

@@ -230,6 +230,9 @@ def test_pages_with_a_waiting_summary_are_valid_html(app, client, waiting_holder
     client.sign_in_as(world.moderator)
     documents["moderator's challenge"] = client.get(f"/threads/{challenge.thread_id}").text
     documents["queue"] = client.get("/moderation/").text
+    client.sign_in_as(world.facilitator)
+    documents["facilitator's status form, warned"] = client.get(_status_url(challenge)).text
+    assert 'id="summary-not-yours"' in documents["facilitator's status form, warned"]
     client.sign_in_as(world.reader)
     documents["reader's challenge"] = client.get(f"/threads/{challenge.thread_id}").text
     # The checked pages hold the waiting summary where it is shown (and not for the reader).
@@ -237,3 +240,19 @@ def test_pages_with_a_waiting_summary_are_valid_html(app, client, waiting_holder
         "holder's challenge", "holder's status form", "moderator's challenge", "queue"))
     assert WORD not in documents["reader's challenge"]
     assert_valid_html(documents.items())
+
+
+def test_a_facilitator_shown_the_holders_waiting_summary_is_told_whose_it_is(
+        app, client, waiting_holder):
+    """The status form shows a moderating facilitator the holder's waiting summary: saving a
+    changed copy would publish it under the facilitator's name, so the form says so."""
+    world = waiting_holder
+    challenge = _challenge(app)
+    assert _close(client, challenge).status_code in (302, 303)
+    client.sign_in_as(world.facilitator)
+    page = client.get(_status_url(challenge)).text
+    assert WORD in page and 'id="summary-not-yours"' in page
+    assert "approve it from the" in page and 'href="/moderation/"' in page
+    # Their own summary, once published, carries no such warning.
+    client.sign_in_as(world.member)
+    assert 'id="summary-not-yours"' not in client.get(_status_url(challenge)).text
