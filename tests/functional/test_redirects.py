@@ -98,6 +98,8 @@ def posts(app, world) -> dict[str, int]:
             ids[f"pending{n}"] = factories.make_post(
                 thread, world.member, parent=opening, body=f"Waiting {n}.",
                 status=PostStatus.PENDING).id
+            ids[f"approved{n}"] = factories.make_post(
+                thread, world.member, parent=opening, body=f"Published {n}.").id
         db.session.commit()
         return ids
 
@@ -114,7 +116,8 @@ MODERATION_ROUTES = [
     ("edit", "POST", "/moderation/posts/{pending}/edit",
      {"body": "Edited.", "original": "Waiting {n}."}, "/moderation/"),
     ("edit an approved post", "GET", "/moderation/posts/{approved}/edit", {}, "/moderation/"),
-    ("hide", "POST", "/moderation/posts/{approved}/hide", {"reason": "Off topic."},
+    # A post of its own each time: hiding one already hidden keeps the typed reason on the form.
+    ("hide", "POST", "/moderation/posts/{approved_n}/hide", {"reason": "Off topic."},
      "/moderation/"),
     ("hide a waiting post", "GET", "/moderation/posts/{pending}/hide", {}, "/moderation/"),
     ("dismiss reports", "POST", "/moderation/posts/{approved}/dismiss-reports", {},
@@ -131,7 +134,8 @@ def test_moderation_actions_never_redirect_off_the_site(client, world, posts, na
                                                        url, data, default):
     client.sign_in_as(world.moderator)
     for n, value in enumerate(UNSAFE):
-        ids = {**posts, "pending": posts[f"pending{n}"], "n": n}
+        ids = {**posts, "pending": posts[f"pending{n}"], "approved_n": posts[f"approved{n}"],
+               "n": n}
         target = url.format(**ids)
         if method == "GET":
             response = client.get(target, query_string={"next": value})
