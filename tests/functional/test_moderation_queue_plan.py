@@ -127,7 +127,7 @@ def _plans(app, statements: list[tuple[str, object]]) -> tuple[str, list[str]]:
 def test_the_queue_reads_waiting_posts_from_their_index_alone(app, world):
     _wait(app, world, 30, edits=2)
     dialect, plans = _plans(app, _queue_statements(app, world))
-    for plan in plans:
+    for number, plan in enumerate(plans):
         if dialect == "sqlite":
             # Waiting posts: their thread, status, date and id from the partial index. A post
             # row is read only by its key (a reported post's thread), never searched or scanned.
@@ -136,7 +136,14 @@ def test_the_queue_reads_waiting_posts_from_their_index_alone(app, world):
                 if line.startswith(("SEARCH posts ", "SCAN posts")):
                     assert ("USING COVERING INDEX" in line
                             or "USING INTEGER PRIMARY KEY" in line), plan
+        elif number == 0:
+            # The count needs only thread and status: either index answers it alone, and
+            # PostgreSQL picks between the two by a cost that ties on a few test rows.
+            assert re.search(rf"Index Only Scan using ({INDEX}|ix_posts_thread_status) on posts",
+                             plan), plan
+            assert "Seq Scan on posts" not in plan, plan
         else:
+            # The page orders by date, which only the waiting posts' own index holds.
             assert f"Index Only Scan using {INDEX} on posts" in plan, plan
             assert "Seq Scan on posts" not in plan, plan
 
