@@ -111,6 +111,12 @@ def _plans(app, statements: list[tuple[str, object]]) -> tuple[str, list[str]]:
         # on a connection (psycopg prepares one sent 5 times): a partial index is in it only
         # if the statement itself implies the index's condition.
         connection.execute(text("ANALYZE posts"))
+        # On a few test rows the older index of (thread, status) costs as little as the
+        # waiting posts' own, and the planner picks between them by a hair (CI's run took it,
+        # reading each row for its date). Without it, for this rolled-back transaction, the
+        # plan shows whether the statement can use the waiting posts' index at all: not when
+        # the status is a parameter, which is what this test guards against.
+        connection.execute(text("DROP INDEX ix_posts_thread_status"))
         for setting in ("enable_seqscan = off", "enable_bitmapscan = off",
                         "plan_cache_mode = force_generic_plan"):
             connection.execute(text(f"SET LOCAL {setting}"))
@@ -127,7 +133,7 @@ def _plans(app, statements: list[tuple[str, object]]) -> tuple[str, list[str]]:
 def test_the_queue_reads_waiting_posts_from_their_index_alone(app, world):
     _wait(app, world, 30, edits=2)
     dialect, plans = _plans(app, _queue_statements(app, world))
-    for number, plan in enumerate(plans):
+    for plan in plans:
         if dialect == "sqlite":
             # Waiting posts: their thread, status, date and id from the partial index. A post
             # row is read only by its key (a reported post's thread), never searched or scanned.
@@ -136,14 +142,7 @@ def test_the_queue_reads_waiting_posts_from_their_index_alone(app, world):
                 if line.startswith(("SEARCH posts ", "SCAN posts")):
                     assert ("USING COVERING INDEX" in line
                             or "USING INTEGER PRIMARY KEY" in line), plan
-        elif number == 0:
-            # The count needs only thread and status: either index answers it alone, and
-            # PostgreSQL picks between the two by a cost that ties on a few test rows.
-            assert re.search(rf"Index Only Scan using ({INDEX}|ix_posts_thread_status) on posts",
-                             plan), plan
-            assert "Seq Scan on posts" not in plan, plan
         else:
-            # The page orders by date, which only the waiting posts' own index holds.
             assert f"Index Only Scan using {INDEX} on posts" in plan, plan
             assert "Seq Scan on posts" not in plan, plan
 
