@@ -111,12 +111,6 @@ def _plans(app, statements: list[tuple[str, object]]) -> tuple[str, list[str]]:
         # on a connection (psycopg prepares one sent 5 times): a partial index is in it only
         # if the statement itself implies the index's condition.
         connection.execute(text("ANALYZE posts"))
-        # On a few test rows the older index of (thread, status) costs as little as the
-        # waiting posts' own, and the planner picks between them by a hair (CI's run took it,
-        # reading each row for its date). Without it, for this rolled-back transaction, the
-        # plan shows whether the statement can use the waiting posts' index at all: not when
-        # the status is a parameter, which is what this test guards against.
-        connection.execute(text("DROP INDEX ix_posts_thread_status"))
         for setting in ("enable_seqscan = off", "enable_bitmapscan = off",
                         "plan_cache_mode = force_generic_plan"):
             connection.execute(text(f"SET LOCAL {setting}"))
@@ -132,8 +126,9 @@ def _plans(app, statements: list[tuple[str, object]]) -> tuple[str, list[str]]:
 
 def test_the_queue_reads_waiting_posts_from_their_index_alone(app, world):
     _wait(app, world, 30, edits=2)
-    dialect, plans = _plans(app, _queue_statements(app, world))
-    for plan in plans:
+    statements = _queue_statements(app, world)
+    dialect, plans = _plans(app, statements)
+    for (statement, _parameters), plan in zip(statements, plans, strict=True):
         if dialect == "sqlite":
             # Waiting posts: their thread, status, date and id from the partial index. A post
             # row is read only by its key (a reported post's thread), never searched or scanned.
@@ -143,7 +138,11 @@ def test_the_queue_reads_waiting_posts_from_their_index_alone(app, world):
                     assert ("USING COVERING INDEX" in line
                             or "USING INTEGER PRIMARY KEY" in line), plan
         else:
-            assert f"Index Only Scan using {INDEX} on posts" in plan, plan
+            # On a few test rows PostgreSQL picks among the indexes on posts(thread_id) by a
+            # hair (CI's runs took three different ones), so the plan cannot show the choice a
+            # large site gets. What lets the generic plan use the waiting posts' partial index
+            # at all is its condition written in the statement, not sent as a parameter.
+            assert re.search(r"posts\.status = 'pending'", statement), statement
             assert "Seq Scan on posts" not in plan, plan
 
 
