@@ -21,12 +21,11 @@ from forum.challenges.forms import KindForm
 from forum.challenges.forms import MakeChallengeForm
 from forum.challenges.forms import NewChallengeForm
 from forum.challenges.forms import StatusForm
+from forum.challenges.forms import StatusNow
 from forum.challenges.page import kind_items
 from forum.challenges.page import reply_form
 from forum.extensions import db
 from forum.files.limits import accepts_files
-from forum.forms import edited_meanwhile
-from forum.forms import fingerprint
 from forum.models import Challenge
 from forum.models import ChallengeStatus
 from forum.models import Post
@@ -168,14 +167,11 @@ def status(thread_id: int):
     if not permissions.can_change_challenge_status(current_user, challenge):
         abort(403)
     current = service.closing_summary(db.session, current_user, challenge)
-    stored = (challenge.status.value, service.summary_source(current_user, current))
-    data = None
+    now = StatusNow(challenge.status.value, service.summary_source(current_user, current))
+    form = StatusForm(data=now._asdict() if request.method == "GET" else None)
     if request.method == "GET":
-        data = {"status": stored[0], "closing_summary": stored[1]}
-    form = StatusForm(data=data)
-    if request.method == "GET":
-        form.opened_from.data = fingerprint(*stored)
-    if form.validate_on_submit() and not edited_meanwhile(form, form.closing_summary, *stored):
+        form.opened_with(now)
+    if form.validate_on_submit() and not form.changed_meanwhile(now):
         try:
             changed = service.set_status(db.session, current_user, challenge,
                                          ChallengeStatus(form.status.data),
