@@ -726,3 +726,58 @@ def test_a_challenges_page_sends_as_many_queries_however_long_its_thread(app, cl
     client.sign_in_as(open_set.member)
     assert client.get(url).text.count("forum-post__body") >= 30
     assert many == few
+
+
+def _aim_kept(page: str, aim: str) -> bool:
+    """The typed aim is back in a text box on the page (the form's, or the error page's)."""
+    return re.search(r"<textarea[^>]*>\s*" + re.escape(aim) + r"\s*</textarea>", page) is not None
+
+
+def test_a_thread_made_a_challenge_while_the_aim_was_typed_keeps_the_aim(app, client, open_set):
+    url = f"/threads/{open_set.thread.id}/make-challenge"
+    client.sign_in_as(open_set.facilitator)
+    assert client.get(url).status_code == 200
+    other = app.test_client()
+    other.sign_in_as(open_set.admin)
+    assert other.post(url, data={"aim": "Theirs, saved first."}).status_code == 302
+    mine = "A name residents use, agreed with the holder."
+    response = client.post(url, data={"aim": mine})
+    assert response.status_code == 200
+    assert "Someone made this thread a challenge while you were writing" in response.text
+    assert _field_error(response.text, "aim").startswith("Someone made this thread")
+    assert _aim_kept(response.text, mine)
+    assert _challenge(app).aim == "Theirs, saved first."
+
+
+def test_two_facilitators_making_a_challenge_at_once_get_no_error_page(app, client, open_set,
+                                                                         monkeypatch):
+    """Both pass the "not a challenge yet" check before either saves: the second is refused
+    by the database, and is told so with the aim kept (not a 500)."""
+    from forum.challenges import service
+
+    url = f"/threads/{open_set.thread.id}/make-challenge"
+    client.sign_in_as(open_set.facilitator)
+    assert client.post(url, data={"aim": "Theirs, saved first."}).status_code == 302
+    monkeypatch.setattr(service, "load_challenge", lambda session, thread_id: None)
+    mine = "A name residents use, agreed with the holder."
+    response = client.post(url, data={"aim": mine})
+    assert response.status_code == 200
+    assert _field_error(response.text, "aim").startswith("Someone made this thread")
+    assert _aim_kept(response.text, mine)
+    with app.app_context():
+        assert [c.aim for c in db.session.scalars(select(Challenge))] == ["Theirs, saved first."]
+
+
+def test_a_thread_gone_while_the_aim_was_typed_says_so_and_keeps_the_aim(app, client, open_set):
+    client.sign_in_as(open_set.facilitator)
+    thread_id = open_set.thread.id
+    assert client.get(f"/threads/{thread_id}/make-challenge").status_code == 200
+    with app.app_context():
+        db.session.delete(db.session.get(Thread, thread_id))
+        db.session.commit()
+    mine = "A name residents use, agreed with the holder."
+    response = client.post(f"/threads/{thread_id}/make-challenge", data={"aim": mine})
+    assert response.status_code == 404
+    assert "This thread is not there now" in response.text
+    assert "it was not made a challenge" in response.text
+    assert _aim_kept(response.text, mine)
