@@ -61,9 +61,27 @@ def fingerprint(*texts: str | None) -> str:
 class SharedTextForm:
     """A mixin for forms that edit text several people may edit: the text the form was opened
     with travels as ``opened_from``, so a save over someone else's change is refused, not
-    silently applied (see :func:`edited_meanwhile`)."""
+    silently applied (see :func:`edited_meanwhile`).
+
+    Each form says which stored values it guards (:meth:`shared_text`) and on which field the
+    refusal is shown (``shared_field``), so a view only names the record it edits."""
 
     opened_from = HiddenField()
+    #: The field told that someone else saved a change: the text most likely to be lost.
+    shared_field: str
+
+    def shared_text(self, record: Any) -> tuple[str | None, ...]:
+        """The stored values this form edits, as ``record`` holds them now."""
+        raise NotImplementedError
+
+    def opened_with(self, record: Any) -> None:
+        """On the page that opens the form: carry the stored values it was opened with."""
+        self.opened_from.data = fingerprint(*self.shared_text(record))
+
+    def changed_meanwhile(self, record: Any) -> bool:
+        """Whether ``record`` changed since the form was opened (:func:`edited_meanwhile`)."""
+        return edited_meanwhile(self, getattr(self, self.shared_field),
+                                *self.shared_text(record))
 
 
 def edited_meanwhile(form: Any, field: Field, *stored: str | None) -> bool:

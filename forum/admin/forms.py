@@ -20,6 +20,7 @@ from forum.forms import Required
 from forum.forms import SharedTextForm
 from forum.forms import clean_line
 from forum.models import Nation
+from forum.models import Organisation
 from forum.models import OrganisationKind
 
 
@@ -50,6 +51,17 @@ class OrganisationForm(SharedTextForm, BaseForm):
                           filters=[lambda v: v.strip() if isinstance(v, str) else v],
                           validators=[MaxChars(500, "The address"), WebAddress("The address")])
     submit = SubmitField("Add to the list", widget=GovSubmitInput())
+    shared_field = "name"
+
+    def shared_text(self, record: Organisation) -> tuple[str | None, ...]:
+        return tuple(self.stored_data(record).values())
+
+    @staticmethod
+    def stored_data(record: Organisation) -> dict[str, str | None]:
+        """The form's fields as ``record`` holds them (what the edit page opens with)."""
+        return {"name": record.name, "kind": record.kind.value,
+                "nation": record.nation.value if record.nation else NO_NATION,
+                "website": record.website}
 
 
 class MergeOrganisationForm(BaseForm):

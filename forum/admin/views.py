@@ -27,8 +27,6 @@ from forum.extensions import db
 from forum.extensions import writes_on_get
 from forum.forms import ActionForm
 from forum.forms import clean_line
-from forum.forms import edited_meanwhile
-from forum.forms import fingerprint
 from forum.guides.export.storage import storage_for
 from forum.models import Nation
 from forum.models import Organisation
@@ -253,15 +251,12 @@ def _organisation(organisation_id: int) -> Organisation:
 @bp.route("/admin/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
 def edit_organisation(organisation_id: int):
     record = _organisation(organisation_id)
-    saved = {"name": record.name, "kind": record.kind.value,
-             "nation": record.nation.value if record.nation else NO_NATION,
-             "website": record.website}
-    form = OrganisationForm(data=saved) if request.method == "GET" else OrganisationForm()
+    form = (OrganisationForm(data=OrganisationForm.stored_data(record))
+            if request.method == "GET" else OrganisationForm())
     form.submit.label.text = "Save changes"
-    stored = tuple(saved.values())
     if request.method == "GET":
-        form.opened_from.data = fingerprint(*stored)
-    if form.validate_on_submit() and not edited_meanwhile(form, form.name, *stored):
+        form.opened_with(record)
+    if form.validate_on_submit() and not form.changed_meanwhile(record):
         try:
             organisations.edit_organisation(
                 db.session, current_user, record, name=form.name.data,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from typing import NamedTuple
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
@@ -132,6 +133,13 @@ class ChallengeReplyForm(BaseForm):
             and len(value) < 10 else None
 
 
+class StatusNow(NamedTuple):
+    """Where a challenge stands, and its closing summary's text as the person would change it."""
+
+    status: str
+    closing_summary: str
+
+
 class StatusForm(SharedTextForm, BaseForm):
     status = RadioField("Where does the challenge stand?", widget=GovRadioInput(),
                         choices=STATUS_CHOICES,
@@ -141,6 +149,10 @@ class StatusForm(SharedTextForm, BaseForm):
         description="Needed to close the challenge: what happened and what was learnt.",
         validators=[MaxChars(SUMMARY_MAX, "The closing summary")])
     submit = SubmitField("Save", widget=GovSubmitInput())
+    shared_field = "closing_summary"
+
+    def shared_text(self, record: StatusNow) -> tuple[str | None, ...]:
+        return tuple(record)
 
 
 class KindForm(BaseForm):

@@ -14,6 +14,7 @@ from forum.challenges.forms import KIND_HINTS
 from forum.challenges.forms import ChallengeReplyForm
 from forum.challenges.forms import KindFilterForm
 from forum.models import Challenge
+from forum.models import ChallengeStatus
 from forum.models import PostKind
 from forum.models import User
 
@@ -54,7 +55,10 @@ def thread_context(session: Session, user: User, challenge: Challenge,
         filter_form.kind.data = ""
     posts = [view.post for view in views if view.mode == "full"]
     form = reply_form(session, user, challenge)
-    summary = service.closing_summary(session, user, challenge)
+    # Shown only once the challenge is closed (templates/challenges/_header.html): an open
+    # one's page does not ask for it.
+    summary = (service.closing_summary(session, user, challenge)
+               if challenge.status == ChallengeStatus.CLOSED else None)
     return {
         "challenge": challenge,
         "closing_summary": summary,

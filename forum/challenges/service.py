@@ -23,6 +23,7 @@ from sqlalchemy import Select
 from sqlalchemy import bindparam
 from sqlalchemy import case
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import joinedload
 
@@ -44,6 +45,9 @@ from forum.models import UpdateOutcome
 from forum.models import User
 from forum.models import utcnow
 from forum.threads import service as threads
+
+ALREADY_A_CHALLENGE = ("Someone made this thread a challenge while you were writing: its aim is "
+                       "on the thread's page.")
 
 
 class ChallengeError(Exception):
@@ -197,7 +201,7 @@ def make_challenge(session: Session, actor: User, thread: Thread, *, aim: str) -
     if not permissions.can_make_challenge(actor, thread):
         raise NotAllowed("Only the set's facilitators can make a thread a challenge.")
     if load_challenge(session, thread.id) is not None:
-        raise NotAllowed("This thread is already a challenge.")
+        raise NotAllowed(ALREADY_A_CHALLENGE)
     for post in thread.posts:
         if post.parent_id is None and post.kind is None:
             post.kind = PostKind.CHALLENGE.value
@@ -207,8 +211,11 @@ def make_challenge(session: Session, actor: User, thread: Thread, *, aim: str) -
     challenge = Challenge(thread=thread, learning_set_id=thread.learning_set_id,
                           holder_id=thread.author_id, aim=aim.strip(),
                           status=ChallengeStatus.OPEN, created_at=utcnow())
-    session.add(challenge)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(challenge)
+    except IntegrityError as error:  # another facilitator made it one at the same moment
+        raise NotAllowed(ALREADY_A_CHALLENGE) from error
     return challenge
 
 

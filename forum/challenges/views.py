@@ -13,6 +13,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_login import current_user
+from werkzeug.exceptions import NotFound
 
 from forum import permissions
 from forum.challenges import bp
@@ -21,12 +22,11 @@ from forum.challenges.forms import KindForm
 from forum.challenges.forms import MakeChallengeForm
 from forum.challenges.forms import NewChallengeForm
 from forum.challenges.forms import StatusForm
+from forum.challenges.forms import StatusNow
 from forum.challenges.page import kind_items
 from forum.challenges.page import reply_form
 from forum.extensions import db
 from forum.files.limits import accepts_files
-from forum.forms import edited_meanwhile
-from forum.forms import fingerprint
 from forum.models import Challenge
 from forum.models import ChallengeStatus
 from forum.models import Post
@@ -143,8 +143,14 @@ def _preselect(form, kind: str, action_id: str) -> None:
 
 @bp.route("/threads/<int:thread_id>/make-challenge", methods=["GET", "POST"])
 def make(thread_id: int):
-    thread = _load_thread(thread_id)
-    if service.load_challenge(db.session, thread.id) is not None:
+    try:
+        thread = _load_thread(thread_id)
+    except NotFound:
+        if request.method == "POST":  # deleted while they wrote: the page shows their aim
+            abort(404, "This thread is not there now (it may have been deleted, or you can "
+                       "no longer open it), so it was not made a challenge.")
+        raise
+    if request.method == "GET" and service.load_challenge(db.session, thread.id) is not None:
         abort(404)
     if not permissions.is_signed_in(current_user):
         return _require_sign_in()
@@ -152,10 +158,16 @@ def make(thread_id: int):
         abort(403)
     form = MakeChallengeForm()
     if form.validate_on_submit():
-        service.make_challenge(db.session, current_user, thread, aim=form.aim.data)
-        db.session.commit()
-        flash("The thread is now a challenge. Check the kind of each reply.", "success")
-        return redirect(url_for("threads.show", thread_id=thread.id))
+        try:
+            service.make_challenge(db.session, current_user, thread, aim=form.aim.data)
+        except service.NotAllowed as refused:  # made one meanwhile: the form keeps the aim
+            db.session.rollback()
+            form.aim.errors = [*form.aim.errors, f"{refused} Nothing was saved: your text is "
+                               "kept here, so you can copy it if you still need it."]
+        else:
+            db.session.commit()
+            flash("The thread is now a challenge. Check the kind of each reply.", "success")
+            return redirect(url_for("threads.show", thread_id=thread.id))
     return render_template("challenges/make.html", thread=thread,
                            learning_set=thread.learning_set, form=form)
 
@@ -168,14 +180,11 @@ def status(thread_id: int):
     if not permissions.can_change_challenge_status(current_user, challenge):
         abort(403)
     current = service.closing_summary(db.session, current_user, challenge)
-    stored = (challenge.status.value, service.summary_source(current_user, current))
-    data = None
+    now = StatusNow(challenge.status.value, service.summary_source(current_user, current))
+    form = StatusForm(data=now._asdict() if request.method == "GET" else None)
     if request.method == "GET":
-        data = {"status": stored[0], "closing_summary": stored[1]}
-    form = StatusForm(data=data)
-    if request.method == "GET":
-        form.opened_from.data = fingerprint(*stored)
-    if form.validate_on_submit() and not edited_meanwhile(form, form.closing_summary, *stored):
+        form.opened_with(now)
+    if form.validate_on_submit() and not form.changed_meanwhile(now):
         try:
             changed = service.set_status(db.session, current_user, challenge,
                                          ChallengeStatus(form.status.data),

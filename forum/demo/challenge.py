@@ -124,14 +124,24 @@ happen at the assembly's last session, not a year on.""",
 )
 
 
+def _thread_without_challenge(session: Session, learning_set: LearningSet,
+                              title: str) -> Thread | None:
+    """The demo thread called ``title`` in the set, or None when it is missing or already a
+    challenge (so loading the demo again adds nothing)."""
+    thread = session.scalar(select(Thread).where(Thread.learning_set_id == learning_set.id,
+                                                 Thread.title == title))
+    if thread is None or session.scalar(
+            select(Challenge.id).where(Challenge.thread_id == thread.id)) is not None:
+        return None
+    return thread
+
+
 def ensure_closed_challenge(session: Session, learning_set: LearningSet,
                             users: dict[str, User], now: datetime) -> int:
     """Make the closed demo thread a challenge, closed by its holder, unless it already is
     (its summary post waits for a moderator: Gareth's posts in the set wait)."""
-    thread = session.scalar(select(Thread).where(Thread.learning_set_id == learning_set.id,
-                                                 Thread.title == CLOSED_TITLE))
-    if thread is None or session.scalar(
-            select(Challenge.id).where(Challenge.thread_id == thread.id)) is not None:
+    thread = _thread_without_challenge(session, learning_set, CLOSED_TITLE)
+    if thread is None:
         return 0
     holder = users["gareth"]
     summary = session.scalar(select(Post).where(Post.thread_id == thread.id,
@@ -148,10 +158,8 @@ def ensure_demo_challenge(session: Session, learning_set: LearningSet, users: di
                           now: datetime) -> int:
     """Make the demo thread a challenge with its actions, unless it already is; returns 1 when
     it created the challenge."""
-    thread = session.scalar(select(Thread).where(Thread.learning_set_id == learning_set.id,
-                                                 Thread.title == TITLE))
-    if thread is None or session.scalar(
-            select(Challenge.id).where(Challenge.thread_id == thread.id)) is not None:
+    thread = _thread_without_challenge(session, learning_set, TITLE)
+    if thread is None:
         return 0
     holder = users["claire"]
     challenge = Challenge(thread=thread, learning_set_id=learning_set.id, holder_id=holder.id,

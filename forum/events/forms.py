@@ -30,6 +30,7 @@ from forum.forms import WebAddress
 from forum.forms import clean_body
 from forum.forms import clean_title
 from forum.forms import strip
+from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
 from forum.models import MaterialKind
@@ -68,6 +69,14 @@ class EventForm(SharedTextForm, ScheduleForm):
     capacity = StringField("Places (optional: leave empty for no limit)",
                            widget=GovTextInput(), filters=[strip])
     submit = SubmitField("Publish the event", widget=GovSubmitInput())
+    shared_field = "description"
+
+    def shared_text(self, record: Event) -> tuple[str | None, ...]:
+        return (record.kind.value, record.title, record.starts_at.isoformat(),
+                record.ends_at.isoformat(), record.place, record.online_url,
+                record.description_source, record.audience.value,
+                ",".join(sorted(str(s.id) for s in record.sets)), str(record.signup_open),
+                str(record.capacity))
 
     def validate_sets(self, field: Field) -> None:
         allowed = {choice.value for choice in field.choices}

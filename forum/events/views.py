@@ -27,8 +27,6 @@ from forum.events.ics import calendar_file
 from forum.extensions import db
 from forum.files.limits import accepts_files
 from forum.forms import ActionForm
-from forum.forms import edited_meanwhile
-from forum.forms import fingerprint
 from forum.forms import utc_span
 from forum.models import Event
 from forum.models import EventAudience
@@ -169,14 +167,9 @@ def edit(event_id: int):
         form = EventForm()
     form.sets.choices = _set_choices()
     form.submit.label.text = "Save changes"
-    stored = (event.kind.value, event.title, event.starts_at.isoformat(),
-              event.ends_at.isoformat(), event.place, event.online_url,
-              event.description_source, event.audience.value,
-              ",".join(sorted(str(s.id) for s in event.sets)), str(event.signup_open),
-              str(event.capacity))
     if request.method == "GET":
-        form.opened_from.data = fingerprint(*stored)
-    if (form.validate_on_submit() and not edited_meanwhile(form, form.description, *stored)
+        form.opened_with(event)
+    if (form.validate_on_submit() and not form.changed_meanwhile(event)
             and (details := _details(form)) is not None):
         was_to_come = event.ends_at >= utcnow() and not event.is_cancelled
         changes = service.update_event(db.session, current_user, event, details)

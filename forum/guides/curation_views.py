@@ -18,8 +18,6 @@ from wtforms.fields.choices import SelectChoice
 from forum import permissions
 from forum.extensions import db
 from forum.forms import ActionForm
-from forum.forms import edited_meanwhile
-from forum.forms import fingerprint
 from forum.guides import bp
 from forum.guides import gather
 from forum.guides import service
@@ -96,10 +94,9 @@ def edit_section(slug: str, guide_id: int, section_id: int):
     if request.method == "GET":
         data = {"title": section.title, "introduction": section.introduction_source}
     form = SectionForm(data=data)
-    stored = (section.title, section.introduction_source)
     if request.method == "GET":
-        form.opened_from.data = fingerprint(*stored)
-    if form.validate_on_submit() and not edited_meanwhile(form, form.introduction, *stored):
+        form.opened_with(section)
+    if form.validate_on_submit() and not form.changed_meanwhile(section):
         service.update_section(db.session, section, title=form.title.data,
                                introduction_source=form.introduction.data or "")
         db.session.commit()
@@ -291,10 +288,9 @@ def edit_excerpt(slug: str, guide_id: int, excerpt_id: int):
     form = EditExcerptForm(data=data)
     form.set_credit_choices(choice)
     is_reply = excerpt.post is not None and excerpt.post.parent_id is not None
-    stored = (excerpt.body_source, excerpt.editorial_note_source)
     if request.method == "GET":
-        form.opened_from.data = fingerprint(*stored)
-    if form.validate_on_submit() and not edited_meanwhile(form, form.body, *stored):
+        form.opened_with(excerpt)
+    if form.validate_on_submit() and not form.changed_meanwhile(excerpt):
         try:
             service.update_excerpt(db.session, excerpt, body_source=form.body.data,
                                    editorial_note_source=form.note.data or "",

@@ -40,6 +40,9 @@ from forum.forms import clean_title
 from forum.guides.document import LICENCES
 from forum.models import ANONYMOUS_CREDIT
 from forum.models import CreditPreference
+from forum.models import Guide
+from forum.models import GuideExcerpt
+from forum.models import GuideSection
 
 TITLE_MAX = 200
 SUBTITLE_MAX = 300
@@ -110,6 +113,11 @@ class GuideSettingsForm(SharedTextForm, NewGuideForm):
         # Left out of a POST, the licence stays as it is; the service refuses unknown codes.
         validate_choice=False)
     submit = SubmitField("Save settings", widget=GovSubmitInput())
+    shared_field = "introduction"
+
+    def shared_text(self, record: Guide) -> tuple[str | None, ...]:
+        return (record.title, record.subtitle, record.introduction_source, str(record.is_public),
+                record.licence, ",".join(sorted(str(t.id) for t in record.threads)))
 
 
 class SectionForm(SharedTextForm, BaseForm):
@@ -118,6 +126,10 @@ class SectionForm(SharedTextForm, BaseForm):
                                  "Optional. A few sentences before the excerpts. "
                                  "You can use Markdown.")
     submit = SubmitField("Save section", widget=GovSubmitInput())
+    shared_field = "introduction"
+
+    def shared_text(self, record: GuideSection) -> tuple[str | None, ...]:
+        return (record.title, record.introduction_source)
 
 
 class AddSectionForm(SectionForm):
@@ -205,6 +217,10 @@ class EditExcerptForm(SharedTextForm, BaseForm):
         description="When the post it answers is quoted in the guide too, the credit line "
                     "says “in reply to” and credits that author as their excerpt does.")
     submit = SubmitField("Save excerpt", widget=GovSubmitInput())
+    shared_field = "body"
+
+    def shared_text(self, record: GuideExcerpt) -> tuple[str | None, ...]:
+        return (record.body_source, record.editorial_note_source)
 
     def set_credit_choices(self, authors_choice: CreditPreference) -> None:
         """Only the author's own choice and the credits below it: a curator may only lower it."""

@@ -23,8 +23,6 @@ from forum.extensions import db
 from forum.extensions import login_manager
 from forum.extensions import writes_on_get
 from forum.forms import ActionForm
-from forum.forms import edited_meanwhile
-from forum.forms import fingerprint
 from forum.guides import background
 from forum.guides import bp
 from forum.guides import compile as compiler
@@ -183,11 +181,9 @@ def settings(slug: str, guide_id: int):
                 "licence": guide.licence, "threads": [t.id for t in guide.threads]}
     form = GuideSettingsForm(data=data)
     form.set_thread_choices(_set_threads(guide.learning_set, guide.threads))
-    stored = (guide.title, guide.subtitle, guide.introduction_source, str(guide.is_public),
-              guide.licence, ",".join(sorted(str(t.id) for t in guide.threads)))
     if request.method == "GET":
-        form.opened_from.data = fingerprint(*stored)
-    if form.validate_on_submit() and not edited_meanwhile(form, form.introduction, *stored):
+        form.opened_with(guide)
+    if form.validate_on_submit() and not form.changed_meanwhile(guide):
         try:
             service.update_guide(
                 db.session, guide, title=form.title.data, subtitle=form.subtitle.data or "",

@@ -21,6 +21,7 @@ from forum.forms import WebAddress
 from forum.forms import clean_body
 from forum.forms import clean_title
 from forum.forms import strip
+from forum.models import Meeting
 
 PLACE_MAX = 300
 URL_MAX = 500
@@ -35,6 +36,11 @@ class MeetingForm(SharedTextForm, ScheduleForm):
     agenda = TextAreaField("Agenda (optional)", widget=GovTextArea(), filters=[clean_body],
                            validators=[MaxChars(TEXT_MAX, "The agenda")])
     submit = SubmitField("Schedule the meeting", widget=GovSubmitInput())
+    shared_field = "agenda"
+
+    def shared_text(self, record: Meeting) -> tuple[str | None, ...]:
+        return (record.title, record.agenda_source, record.place, record.online_url,
+                record.starts_at.isoformat(), record.ends_at.isoformat())
 
     def validate_place(self, field: Field) -> None:
         if not field.data and not self.online_url.data and not self.online_url.errors:
@@ -45,6 +51,10 @@ class NotesForm(SharedTextForm, BaseForm):
     notes = TextAreaField("Notes", widget=GovTextArea(), filters=[clean_body],
                           validators=[MaxChars(TEXT_MAX, "The notes")])
     submit = SubmitField("Save the notes", widget=GovSubmitInput())
+    shared_field = "notes"
+
+    def shared_text(self, record: Meeting) -> tuple[str | None, ...]:
+        return (record.notes_source,)
 
 
 class MeetingFilesForm(BaseForm):

@@ -25,8 +25,6 @@ from forum.extensions import login_manager
 from forum.files.limits import accepts_files
 from forum.files.storage import upload_storage
 from forum.forms import ActionForm
-from forum.forms import edited_meanwhile
-from forum.forms import fingerprint
 from forum.forms import utc_span
 from forum.meetings import bp
 from forum.meetings import service
@@ -160,11 +158,9 @@ def edit(slug: str, meeting_id: int):
     else:
         form = MeetingForm()
     form.submit.label.text = "Save changes"
-    stored = (meeting.title, meeting.agenda_source, meeting.place, meeting.online_url,
-              meeting.starts_at.isoformat(), meeting.ends_at.isoformat())
     if request.method == "GET":
-        form.opened_from.data = fingerprint(*stored)
-    if (form.validate_on_submit() and not edited_meanwhile(form, form.agenda, *stored)
+        form.opened_with(meeting)
+    if (form.validate_on_submit() and not form.changed_meanwhile(meeting)
             and (details := _details(form)) is not None):
         moved = service.change(db.session, current_user, meeting, details)
         db.session.commit()
@@ -199,9 +195,8 @@ def notes(slug: str, meeting_id: int):
     form = (NotesForm() if request.method == "POST"
             else NotesForm(data={"notes": meeting.notes_source}))
     if request.method == "GET":
-        form.opened_from.data = fingerprint(meeting.notes_source)
-    if (form.validate_on_submit()
-            and not edited_meanwhile(form, form.notes, meeting.notes_source)):
+        form.opened_with(meeting)
+    if form.validate_on_submit() and not form.changed_meanwhile(meeting):
         service.write_notes(db.session, current_user, meeting, form.notes.data or "")
         db.session.commit()
         flash("The notes are saved: the set's members can read them on the meeting's page.",

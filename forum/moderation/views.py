@@ -6,14 +6,18 @@ people who can see it but may not moderate it get 403.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_login import login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
@@ -147,6 +151,46 @@ def _refused_keeping(field, error: service.ModerationError) -> None:
                     "you can copy it if you still need it."]
 
 
+def _act_on_button(act: Callable[[], object], done: str, default: str | None = None) -> Response:
+    """A moderator's one-button action (approve, dismiss reports, lock a thread...): checks the
+    form's token, ``act`` (the service call), commit, flash ``done``; back either way, with the
+    refusal flashed when the service refuses."""
+    if not ActionForm().validate_on_submit():
+        return _expired(default)
+    try:
+        act()
+    except service.ModerationError as error:
+        return _refused(error, default)
+    db.session.commit()
+    flash(done, "success")
+    return _back(default)
+
+
+def _already_decided(what: str) -> Response:
+    """A form opened for a post no longer waiting for what it does: say what happened, go back."""
+    flash(what, "info")
+    return _back()
+
+
+def _act_with_reason(post: Post, form: FlaskForm, act: Callable[[], object], done: str,
+                     template: str) -> ResponseReturnValue:
+    """A moderator's action with a typed reason (return a post or an edit, hide a post).
+
+    On a valid POST: ``act`` (the service call), commit, flash ``done`` and go back. When the
+    service refuses (another moderator decided first, say), the form re-renders keeping the
+    typed reason with the refusal on it. Otherwise (a GET, or errors) ``template`` shows it."""
+    if form.validate_on_submit():
+        try:
+            act()
+        except service.ModerationError as error:
+            _refused_keeping(form.reason, error)
+        else:
+            db.session.commit()
+            flash(done, "success")
+            return _back()
+    return render_template(template, post=post, form=form)
+
+
 def _expired(default: str | None = None) -> Response:
     flash(EXPIRED_FORM_MESSAGE, "info")
     return _back(default)
@@ -227,37 +271,23 @@ def approve_selected():
 @login_required
 def approve(post_id: int):
     post = _approvable_post(post_id)
-    if not ActionForm().validate_on_submit():
-        return _expired()
-    try:
-        service.approve(db.session, current_user, post, seen_version=_seen_version(post.id))
-    except service.ModerationError as error:
-        return _refused(error)
-    db.session.commit()
-    flash("Post approved. Everyone in the set can now see it.", "success")
-    return _back()
+    return _act_on_button(
+        lambda: service.approve(db.session, current_user, post,
+                                seen_version=_seen_version(post.id)),
+        "Post approved. Everyone in the set can now see it.")
 
 
 @bp.route("/moderation/posts/<int:post_id>/reject", methods=["GET", "POST"])
 @login_required
 def reject(post_id: int):
     post = _approvable_post(post_id)
-    form = RejectForm(data={"next": _next_url("")}
-                      if request.method == "GET" else None)
     if request.method == "GET" and post.status != PostStatus.PENDING:
-        flash(service.what_happened(db.session, post.id), "info")
-        return _back()
-    if form.validate_on_submit():
-        try:
-            service.reject(db.session, current_user, post, form.reason.data)
-        except service.ModerationError as error:
-            _refused_keeping(form.reason, error)
-        else:
-            db.session.commit()
-            flash("Post returned to its author with your reason. They can edit it and send "
-                  "it again.", "success")
-            return _back()
-    return render_template("moderation/reject.html", post=post, form=form)
+        return _already_decided(service.what_happened(db.session, post.id))
+    form = RejectForm(data={"next": _next_url("")} if request.method == "GET" else None)
+    return _act_with_reason(
+        post, form, lambda: service.reject(db.session, current_user, post, form.reason.data),
+        "Post returned to its author with your reason. They can edit it and send it again.",
+        "moderation/reject.html")
 
 
 @bp.route("/moderation/posts/<int:post_id>/edit", methods=["GET", "POST"])
@@ -266,8 +296,7 @@ def edit(post_id: int):
     post = _approvable_post(post_id)
     if request.method == "GET":
         if post.status != PostStatus.PENDING:
-            flash(service.what_happened(db.session, post.id), "info")
-            return _back()
+            return _already_decided(service.what_happened(db.session, post.id))
         form = ModeratorEditForm(formdata=None, data={
             "body": post.body_source, "original": post.body_source,
             "next": _next_url("")})
@@ -298,78 +327,47 @@ def edit(post_id: int):
 @login_required
 def approve_edit(post_id: int):
     post = _approvable_post(post_id)
-    if not ActionForm().validate_on_submit():
-        return _expired()
-    try:
-        service.approve_edit(db.session, current_user, post,
-                             seen_version=_seen_version(post.id))
-    except service.ModerationError as error:
-        return _refused(error)
-    db.session.commit()
-    flash("Edit approved. Everyone in the set now sees the new text.", "success")
-    return _back()
+    return _act_on_button(
+        lambda: service.approve_edit(db.session, current_user, post,
+                                     seen_version=_seen_version(post.id)),
+        "Edit approved. Everyone in the set now sees the new text.")
 
 
 @bp.route("/moderation/posts/<int:post_id>/return-edit", methods=["GET", "POST"])
 @login_required
 def return_edit(post_id: int):
     post = _approvable_post(post_id)
-    if request.method == "GET":
-        if not post.has_pending_edit:
-            flash(service.what_happened_to_edit(db.session, post.id), "info")
-            return _back()
-        form = ReturnEditForm(formdata=None, data={"next": _next_url(""),
-                                                   "version": post.version})
-    else:
-        form = ReturnEditForm()
-    if form.validate_on_submit():
-        try:
-            service.return_edit(db.session, current_user, post, form.reason.data,
-                                seen_version=_version(form.version.data))
-        except service.ModerationError as error:
-            _refused_keeping(form.reason, error)
-        else:
-            db.session.commit()
-            flash("Edit returned to its author with your reason. The post keeps its approved "
-                  "text.", "success")
-            return _back()
-    return render_template("moderation/return_edit.html", post=post, form=form)
+    if request.method == "GET" and not post.has_pending_edit:
+        return _already_decided(service.what_happened_to_edit(db.session, post.id))
+    # The version read when the form opened, so an edit changed since is not returned unseen.
+    form = ReturnEditForm(data={"next": _next_url(""), "version": post.version}
+                          if request.method == "GET" else None)
+    return _act_with_reason(
+        post, form, lambda: service.return_edit(db.session, current_user, post,
+                                                form.reason.data,
+                                                seen_version=_version(form.version.data)),
+        "Edit returned to its author with your reason. The post keeps its approved text.",
+        "moderation/return_edit.html")
 
 
 @bp.route("/moderation/posts/<int:post_id>/hide", methods=["GET", "POST"])
 @login_required
 def hide(post_id: int):
     post = _moderated_post(post_id)
-    form = HideForm(data={"next": _next_url("")}
-                    if request.method == "GET" else None)
     if request.method == "GET" and post.status != PostStatus.APPROVED:
-        flash(service.what_happened(db.session, post.id), "info")
-        return _back()
-    if form.validate_on_submit():
-        try:
-            service.hide(db.session, current_user, post, form.reason.data)
-        except service.ModerationError as error:
-            _refused_keeping(form.reason, error)
-        else:
-            db.session.commit()
-            flash("Post hidden. Others now see that a moderator hid it.", "success")
-            return _back()
-    return render_template("moderation/hide.html", post=post, form=form)
+        return _already_decided(service.what_happened(db.session, post.id))
+    form = HideForm(data={"next": _next_url("")} if request.method == "GET" else None)
+    return _act_with_reason(
+        post, form, lambda: service.hide(db.session, current_user, post, form.reason.data),
+        "Post hidden. Others now see that a moderator hid it.", "moderation/hide.html")
 
 
 @bp.post("/moderation/posts/<int:post_id>/dismiss-reports")
 @login_required
 def dismiss_reports(post_id: int):
     post = _moderated_post(post_id)
-    if not ActionForm().validate_on_submit():
-        return _expired()
-    try:
-        service.dismiss_reports(db.session, current_user, post)
-    except service.ModerationError as error:
-        return _refused(error)
-    db.session.commit()
-    flash("Reports dismissed. The post stays published.", "success")
-    return _back()
+    return _act_on_button(lambda: service.dismiss_reports(db.session, current_user, post),
+                          "Reports dismissed. The post stays published.")
 
 
 THREAD_ACTIONS = {
@@ -384,17 +382,9 @@ THREAD_ACTIONS = {
 @login_required
 def thread_action(thread_id: int, action: str):
     thread = _moderated_thread(thread_id)
-    thread_url = url_for("threads.show", thread_id=thread.id)
-    if not ActionForm().validate_on_submit():
-        return _expired(thread_url)
     kind, done = THREAD_ACTIONS[action]
-    try:
-        service.set_thread_flag(db.session, current_user, thread, kind)
-    except service.ModerationError as error:
-        return _refused(error, thread_url)
-    db.session.commit()
-    flash(done, "success")
-    return _back(thread_url)
+    return _act_on_button(lambda: service.set_thread_flag(db.session, current_user, thread, kind),
+                          done, url_for("threads.show", thread_id=thread.id))
 
 
 # --- members and authors ---------------------------------------------------------------

@@ -13,6 +13,7 @@ from forum.forms import Required
 from forum.forms import SharedTextForm
 from forum.forms import clean_body
 from forum.pages.service import BODY_MAX
+from forum.pages.service import PageContent
 
 
 class SitePageForm(SharedTextForm, BaseForm):
@@ -20,6 +21,10 @@ class SitePageForm(SharedTextForm, BaseForm):
                          validators=[Required("Enter the text of the page"),
                                      MaxChars(BODY_MAX, "The page")])
     submit = SubmitField("Publish changes", widget=GovSubmitInput())
+    shared_field = "body"
+
+    def shared_text(self, record: PageContent) -> tuple[str | None, ...]:
+        return (record.source,)
 
 
 class RestoreDefaultForm(BaseForm):

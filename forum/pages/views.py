@@ -12,8 +12,6 @@ from flask_login import login_required
 
 from forum import permissions
 from forum.extensions import db
-from forum.forms import edited_meanwhile
-from forum.forms import fingerprint
 from forum.pages import bp
 from forum.pages import service
 from forum.pages.forms import RestoreDefaultForm
@@ -39,8 +37,8 @@ def edit(slug: str):
     page = service.page_content(db.session, slug)
     form = SitePageForm(data={"body": page.source} if request.method == "GET" else None)
     if request.method == "GET":
-        form.opened_from.data = fingerprint(page.source)
-    if form.validate_on_submit() and not edited_meanwhile(form, form.body, page.source):
+        form.opened_with(page)
+    if form.validate_on_submit() and not form.changed_meanwhile(page):
         service.save_page(db.session, current_user, slug, form.body.data)
         db.session.commit()
         flash(f"The {page.title.lower()} has been updated.", "success")

@@ -28,6 +28,7 @@ from forum.forms import Required
 from forum.forms import SharedTextForm
 from forum.forms import clean_body
 from forum.forms import clean_line
+from forum.models import LearningSet
 from forum.models import Role
 from forum.models import Visibility
 from forum.sets.service import NAME_MAX
@@ -93,6 +94,11 @@ class SetSettingsWithMethodForm(SharedTextForm, SetSettingsForm):
         "Members may post suggestions in challenges", widget=GovCheckboxInput(),
         description="Action learning asks open questions rather than giving advice, so "
                     "suggestions are off unless you allow them.")
+    shared_field = "purpose"
+
+    def shared_text(self, record: LearningSet) -> tuple[str | None, ...]:
+        return (record.name, record.purpose, record.visibility.value,
+                str(record.allow_suggestions))
 
 
 class NewSetForm(SetSettingsForm):

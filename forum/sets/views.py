@@ -22,8 +22,6 @@ from forum.auth.invitations import revoke_invitation
 from forum.challenges import service as challenge_service
 from forum.extensions import db
 from forum.forms import ActionForm
-from forum.forms import edited_meanwhile
-from forum.forms import fingerprint
 from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import Role
@@ -116,12 +114,10 @@ def settings(slug: str):
     if not permissions.can_edit_set(current_user, learning_set):
         abort(403)
     form = SetSettingsWithMethodForm(obj=learning_set)
-    stored = (learning_set.name, learning_set.purpose, learning_set.visibility.value,
-              str(learning_set.allow_suggestions))
     if request.method == "GET":
         form.visibility.data = learning_set.visibility.value
-        form.opened_from.data = fingerprint(*stored)
-    if form.validate_on_submit() and not edited_meanwhile(form, form.purpose, *stored):
+        form.opened_with(learning_set)
+    if form.validate_on_submit() and not form.changed_meanwhile(learning_set):
         service.update_set(db.session, learning_set, name=form.name.data,
                            purpose=form.purpose.data or "",
                            visibility=Visibility(form.visibility.data),

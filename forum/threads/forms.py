@@ -29,6 +29,7 @@ from forum.forms import SharedTextForm
 from forum.forms import clean_body
 from forum.forms import clean_title
 from forum.models import FollowLevel
+from forum.models import Post
 
 MARKDOWN_HINT = "You can use Markdown: **bold**, *italic*, lists, links."
 
@@ -77,7 +78,18 @@ class ReplyForm(BaseForm):
     preview = SubmitField("Preview", widget=GovSubmitInput())
 
 
-class EditPostForm(SharedTextForm, BaseForm):
+class _PostTextForm(SharedTextForm):
+    """Editing a post: a moderator may edit (and approve) it meanwhile, and the author's save
+    must not silently replace the moderator's text (nor a retitled thread's title)."""
+
+    shared_field = "body"
+
+    def shared_text(self, record: Post) -> tuple[str | None, ...]:
+        return (record.body_source, record.pending_source, record.pending_title,
+                record.thread.title if record.is_opening_post else None)
+
+
+class EditPostForm(_PostTextForm, BaseForm):
     body = TextAreaField("Your post", widget=GovTextArea(), filters=[clean_body],
                          validators=[Required("Enter your post"),
                                      MaxLength("POST_BODY_MAX", "Your post")])
@@ -88,7 +100,7 @@ class EditPostForm(SharedTextForm, BaseForm):
     preview = SubmitField("Preview", widget=GovSubmitInput())
 
 
-class EditOpeningPostForm(SharedTextForm, BaseForm):
+class EditOpeningPostForm(_PostTextForm, BaseForm):
     """Editing a thread's opening post also lets the author retitle the thread."""
 
     title = _title_field()

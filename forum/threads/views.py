@@ -29,8 +29,6 @@ from forum.files import service as files
 from forum.files.limits import accepts_files
 from forum.files.storage import upload_storage
 from forum.forms import ActionForm
-from forum.forms import edited_meanwhile
-from forum.forms import fingerprint
 from forum.mentions import handle_of
 from forum.models import FollowLevel
 from forum.models import LearningSet
@@ -335,12 +333,8 @@ def edit_post(post_id: int):
         data["title"] = (post.pending_title or thread.title) if post.has_pending_edit \
             else thread.title
     form = form_class(data=data if request.method == "GET" else None)
-    # A moderator may edit (and approve) the post meanwhile: the author's save must not
-    # silently replace the moderator's text.
-    stored = (post.body_source, post.pending_source, post.pending_title,
-              thread.title if post.is_opening_post else None)
     if request.method == "GET":
-        form.opened_from.data = fingerprint(*stored)
+        form.opened_with(post)  # a moderator may edit (and approve) it meanwhile
     form.remove_files.choices = _file_choices(post)
     if post.status == PostStatus.REJECTED:
         form.submit.label.text = "Send for approval again"
@@ -349,7 +343,7 @@ def edit_post(post_id: int):
     preview = None
     if form.is_submitted() and form.preview.data:
         preview = _preview(form, thread.learning_set)
-    elif form.validate_on_submit() and not edited_meanwhile(form, form.body, *stored):
+    elif form.validate_on_submit() and not form.changed_meanwhile(post):
         title = form.title.data if post.is_opening_post else None
         try:
             adding = form.attachments.uploads

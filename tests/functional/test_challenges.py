@@ -33,6 +33,7 @@ from forum.moderation import service as moderation
 from tests import factories
 from tests.htmlcheck import assert_valid_html
 from tests.htmlcheck import require_checker
+from tests.querycount import count_page_queries
 
 ISSUE = "The assembly made 14 recommendations; cabinet noted them and moved on."
 AIM = "Two cabinet members who speak for the recommendations in public."
@@ -678,3 +679,105 @@ def test_the_thread_page_says_an_action_past_its_date_is_overdue_as_the_actions_
     assert f"Due {due}: overdue" in " ".join(thread_page.split())
     actions_page = client.get("/sets/comms/actions").text
     assert "Overdue" in actions_page
+
+
+def test_a_challenges_page_sends_as_many_queries_however_long_its_thread(app, client, open_set):
+    """The challenge's header (aim, status, the closing summary) and each post's kind, action
+    and update are read once per page, not once per post: an open or a closed challenge's
+    page sends the same number of statements with two actions as with eight, and with many
+    more replies."""
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    url = f"/threads/{challenge.thread_id}"
+    readers = (open_set.member, open_set.facilitator, open_set.moderator)
+    summary = "Cabinet now reports on each recommendation quarterly."
+
+    def grow(actions: int, questions: int) -> None:
+        for _ in range(actions):  # each action with a published update on it
+            action_id = _action(app, open_set, client, challenge)
+            assert _update(app, client, challenge, action_id).status_code == 302
+        client.sign_in_as(open_set.facilitator)
+        for n in range(questions):
+            assert _reply(client, app, challenge, kind="question",
+                          body=f"What would change if question {n} were answered?"
+                          ).status_code == 302
+
+    def counts(status: ChallengeStatus) -> dict[tuple[int, str], int]:
+        with app.app_context():
+            db.session.get(Challenge, challenge.id).status = status
+            db.session.commit()
+        found = {}
+        for reader in readers:
+            client.sign_in_as(reader)
+            page = client.get(url).text
+            # The header shows the summary (also a post of the thread) once it is closed.
+            assert ("See the summary in the thread" in page) == (status == ChallengeStatus.CLOSED)
+            found[reader.email, status.value] = count_page_queries(app, client, url)
+        return found
+
+    grow(2, 2)
+    client.sign_in_as(open_set.member)
+    assert client.post(f"/threads/{challenge.thread_id}/challenge-status",
+                       data={"status": "closed", "closing_summary": summary}).status_code == 302
+    few = counts(ChallengeStatus.IN_PROGRESS) | counts(ChallengeStatus.CLOSED)
+    counts(ChallengeStatus.IN_PROGRESS)  # more actions and replies, as if before it closed
+    grow(6, 12)
+    many = counts(ChallengeStatus.IN_PROGRESS) | counts(ChallengeStatus.CLOSED)
+    client.sign_in_as(open_set.member)
+    assert client.get(url).text.count("forum-post__body") >= 30
+    assert many == few
+
+
+def _aim_kept(page: str, aim: str) -> bool:
+    """The typed aim is back in a text box on the page (the form's, or the error page's)."""
+    return re.search(r"<textarea[^>]*>\s*" + re.escape(aim) + r"\s*</textarea>", page) is not None
+
+
+def test_a_thread_made_a_challenge_while_the_aim_was_typed_keeps_the_aim(app, client, open_set):
+    url = f"/threads/{open_set.thread.id}/make-challenge"
+    client.sign_in_as(open_set.facilitator)
+    assert client.get(url).status_code == 200
+    other = app.test_client()
+    other.sign_in_as(open_set.admin)
+    assert other.post(url, data={"aim": "Theirs, saved first."}).status_code == 302
+    mine = "A name residents use, agreed with the holder."
+    response = client.post(url, data={"aim": mine})
+    assert response.status_code == 200
+    assert "Someone made this thread a challenge while you were writing" in response.text
+    assert _field_error(response.text, "aim").startswith("Someone made this thread")
+    assert _aim_kept(response.text, mine)
+    assert _challenge(app).aim == "Theirs, saved first."
+
+
+def test_two_facilitators_making_a_challenge_at_once_get_no_error_page(app, client, open_set,
+                                                                         monkeypatch):
+    """Both pass the "not a challenge yet" check before either saves: the second is refused
+    by the database, and is told so with the aim kept (not a 500)."""
+    from forum.challenges import service
+
+    url = f"/threads/{open_set.thread.id}/make-challenge"
+    client.sign_in_as(open_set.facilitator)
+    assert client.post(url, data={"aim": "Theirs, saved first."}).status_code == 302
+    monkeypatch.setattr(service, "load_challenge", lambda session, thread_id: None)
+    mine = "A name residents use, agreed with the holder."
+    response = client.post(url, data={"aim": mine})
+    assert response.status_code == 200
+    assert _field_error(response.text, "aim").startswith("Someone made this thread")
+    assert _aim_kept(response.text, mine)
+    with app.app_context():
+        assert [c.aim for c in db.session.scalars(select(Challenge))] == ["Theirs, saved first."]
+
+
+def test_a_thread_gone_while_the_aim_was_typed_says_so_and_keeps_the_aim(app, client, open_set):
+    client.sign_in_as(open_set.facilitator)
+    thread_id = open_set.thread.id
+    assert client.get(f"/threads/{thread_id}/make-challenge").status_code == 200
+    with app.app_context():
+        db.session.delete(db.session.get(Thread, thread_id))
+        db.session.commit()
+    mine = "A name residents use, agreed with the holder."
+    response = client.post(f"/threads/{thread_id}/make-challenge", data={"aim": mine})
+    assert response.status_code == 404
+    assert "This thread is not there now" in response.text
+    assert "it was not made a challenge" in response.text
+    assert _aim_kept(response.text, mine)

@@ -22,6 +22,9 @@ from forum.guides.compile import compile_guide
 from forum.guides.compile import latest_version
 from forum.guides.compile import version_document
 from forum.guides.service import attention_reason
+from forum.models import Action
+from forum.models import ActionUpdate
+from forum.models import Challenge
 from forum.models import CreditPreference
 from forum.models import DataExport
 from forum.models import Guide
@@ -50,7 +53,7 @@ def _counts() -> dict[str, int]:
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
             for model in (User, LearningSet, Membership, Thread, Post, Guide, GuideSection,
                           GuideExcerpt, GuideVersion, DataExport, NetworkRequest,
-                          UploadedFile)}
+                          UploadedFile, Challenge, Action, ActionUpdate)}
 
 
 @pytest.fixture
@@ -70,6 +73,7 @@ def test_running_the_demo_twice_duplicates_nothing(app, runner, demo):
     assert first["Thread"] >= 7 and first["Post"] >= 40
     assert first["Guide"] == 1 and first["GuideVersion"] == 1
     assert first["UploadedFile"] == 3
+    assert first["Challenge"] == 2 and first["Action"] == 2 and first["ActionUpdate"] == 1
 
 
 def test_the_demo_conference_has_slides_and_a_reply_has_a_spreadsheet(app, client, demo):

@@ -13,6 +13,7 @@ from wtforms.fields.core import UnboundField
 import forum
 from forum.forms import BaseForm
 from forum.forms import ChoiceSelect
+from forum.forms import SharedTextForm
 
 
 def _all_form_classes() -> list[type[BaseForm]]:
@@ -38,3 +39,14 @@ def test_every_select_is_rendered_without_required():
     assert len(selects) >= 5
     for cls_name, name, field in selects:
         assert isinstance(field.kwargs.get("widget"), ChoiceSelect), f"{cls_name}.{name}"
+
+
+def test_every_shared_text_form_names_the_values_it_guards_and_where_it_says_so():
+    """A form several people may edit says itself which stored values a save must not silently
+    replace, and on which of its fields the refusal shows: no view lists them by hand."""
+    shared = [cls for cls in _all_form_classes() if issubclass(cls, SharedTextForm)]
+    assert len(shared) >= 11
+    for cls in shared:
+        assert cls.shared_text is not SharedTextForm.shared_text, cls.__name__
+        field = getattr(cls, "shared_field", None)
+        assert isinstance(getattr(cls, field or "", None), UnboundField), cls.__name__
