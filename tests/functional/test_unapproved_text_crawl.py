@@ -62,6 +62,7 @@ from forum.models import Visibility
 from forum.models import utcnow
 from forum.moderation import service as moderation
 from forum.notifications.delivery import send_digests
+from forum.people.erasure import erase
 from forum.sets import service as sets_service
 from forum.threads import service as threads
 from forum.threads.following import set_follow_level
@@ -114,6 +115,14 @@ MARKERS = (
     Marker("zqwaitingeditfile", "the name of a file added by a waiting edit"),
     Marker("zqreturnreason", "a moderator's reason for sending a reply back"),
     Marker("zqhidereason", "a moderator's reason for hiding a reply", MODERATORS),
+    Marker("zqfirstdraft", "a waiting reply's first version, changed while it waits"),
+    Marker("zqsecondwaiting", "a waiting reply's second version", searchable=True),
+    Marker("zqreturnededit", "a moderator's sent-back edit of a published reply"),
+    Marker("zqreturneditreason", "a moderator's reason for sending an edit back"),
+    Marker("zqmoderatedoriginal", "a reply's text before a moderator changed and approved it"),
+    Marker("zqreturnedsummary", "a closing summary a moderator sent back"),
+    Marker("zqerasedwaiting", "a waiting reply by someone since erased", frozenset()),
+    Marker("zqerasedthread", "a waiting thread's title by someone since erased", frozenset()),
 )
 MARKER_BY_WORD = {marker.word: marker for marker in MARKERS}
 # A marker word stands alone: letters only, so tokens and nonces cannot contain one by chance.
@@ -213,7 +222,7 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
                                      body="zqunapproveddraft councils")
         threads.edit_post(session, author, redrafted, body="Redrafted councils")
         threads.edit_post(session, author, published, body="zqwaitingedit councils")
-        waiting_thread, _ = threads.start_thread(session, author, learning_set,
+        waiting_thread, waiting_opening = threads.start_thread(session, author, learning_set,
                                                  title="zqwaitingthread councils",
                                                  body="zqwaitingopening councils")
         threads.edit_post(session, author, topic_opening, body="zqwaitingreopening councils",
@@ -240,6 +249,33 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
                               "zqwaitingsummaryedit councils")
         published_summary = session.scalar(select(Post).where(
             Post.kind == PostKind.SUMMARY.value, Post.thread_id == closed_challenge.thread_id))
+        # A waiting reply changed while it waits; an edit sent back; a reply a moderator
+        # changes as they approve it; a closing summary sent back.
+        redone = threads.reply_to(session, author, opening, body="zqfirstdraft councils")
+        threads.edit_post(session, author, redone, body="zqsecondwaiting councils")
+        edit_returned = threads.reply_to(session, moderator, opening,
+                                         body="Published for return councils.")
+        edit_returned.author_id = author.id  # written by the author while nothing waited
+        session.flush()
+        threads.edit_post(session, author, edit_returned, body="zqreturnededit councils")
+        moderated = threads.reply_to(session, author, opening,
+                                     body="zqmoderatedoriginal councils")
+        returned_challenge, _ = challenges.start_challenge(
+            session, moderator, learning_set, title="Penny returned challenge",
+            body="Penny returned challenge councils.", aim="Penny returned aim.")
+        returned_challenge.holder_id = author.id
+        session.flush()
+        challenges.set_status(session, author, returned_challenge, ChallengeStatus.CLOSED,
+                              "zqreturnedsummary councils")
+        returned_summary = session.scalar(select(Post).where(
+            Post.kind == PostKind.SUMMARY.value,
+            Post.thread_id == returned_challenge.thread_id))
+        # Someone whose waiting posts are erased with their account.
+        erin = factories.make_user("erin@example.org", display_name="Erin Erased")
+        factories.add_member(erin, learning_set, Role.MEMBER)
+        threads.reply_to(session, erin, opening, body="zqerasedwaiting councils")
+        threads.start_thread(session, erin, learning_set, title="zqerasedthread councils",
+                             body="Erin opening councils.")
         topics.propose(session, author, event, title="zqwaitingtopic",
                        description="zqwaitingtopicnote")
         storage = upload_storage()
@@ -254,6 +290,15 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
         moderation.withdraw(session, author, withdrawn)
         moderation.approve(session, moderator, redrafted)
         moderation.hide(session, moderator, hidden, "zqhidereason")
+        moderation.return_edit(session, moderator, edit_returned, "zqreturneditreason")
+        moderation.edit_and_approve(session, moderator, moderated, "Moderated councils.")
+        moderation.reject(session, moderator, returned_summary, "Say more.")
+        # A moderator answers a waiting thread and a waiting reply, naming members.
+        threads.reply_to(session, moderator, waiting_opening,
+                         body="Mia answers the waiting thread @Mo @Otto @Rita councils")
+        threads.reply_to(session, moderator, waiting,
+                         body="Mia answers the waiting reply @Mo @Otto councils")
+        erase(session, upload_storage(), erin, by=people["admin"])
         # Published answers to the posts whose new text waits, telling everyone (by mention
         # and by following) with a quotation or title of the waiting text's post.
         threads.reply_to(session, moderator, published,
@@ -272,6 +317,8 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
                  "zqwaitingedit": published, "zqunapproveddraft": redrafted,
                  "zqwaitingreopening": topic_opening,
                  "zqwaitingquestion": question, "zqwaitingsummary": summary,
+                 "zqfirstdraft": redone, "zqreturnededit": edit_returned,
+                 "zqmoderatedoriginal": moderated, "zqreturnedsummary": returned_summary,
                  "zqwaitingsummaryedit": published_summary}
         return MarkedSite(
             people={name: person.id for name, person in people.items() if person is not None},
@@ -279,7 +326,7 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
                              if person is not None},
             threads=[thread.id, topic_thread.id, waiting_thread.id, challenge.thread_id,
                      own_challenge.thread_id, waiting_challenge.thread_id,
-                     closed_challenge.thread_id],
+                     closed_challenge.thread_id, returned_challenge.thread_id],
             marked_posts={word: (post.thread_id, post.id) for word, post in posts.items()},
             files={"zqwaitingfile": waiting_file.id, "zqwaitingeditfile": edit_file.id},
             event=event.id)
