@@ -17,7 +17,9 @@ markers. Only GET routes are followed, and they change nothing a later page depe
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections import Counter
 from collections import deque
 from dataclasses import dataclass
@@ -43,6 +45,9 @@ from forum.extensions import db
 from forum.files.service import attach
 from forum.files.service import prepare
 from forum.files.storage import upload_storage
+from forum.guides import compile as compiler
+from forum.guides import service as guides
+from forum.guides.export import FORMATS as GUIDE_FORMATS
 from forum.mail import outbox_messages
 from forum.models import Action
 from forum.models import ChallengeStatus
@@ -69,6 +74,8 @@ from forum.threads.following import set_follow_level
 from tests import factories
 from tests import file_samples
 from tests.conftest import FormClient
+from tests.functional.my_data import download_my_data
+from tests.guide_readers import pdf_text
 
 PEOPLE = ("visitor", "member", "other_set_member", "author", "removed_member",
           "other_set_moderator", "set_moderator", "admin")
@@ -86,6 +93,9 @@ class Marker:
     item: str
     readers: frozenset[str] = AUTHOR_AND_MODERATORS
     searchable: bool = False  # search finds the item for its readers
+    # The author's own words (their data download holds every post they wrote, hidden ones
+    # too), not a moderator's reason or someone else's text.
+    by_author: bool = True
 
 
 MARKERS = (
@@ -113,16 +123,18 @@ MARKERS = (
            AUTHOR_AND_EVENT_MANAGERS),
     Marker("zqwaitingfile", "the name of a file on a waiting reply"),
     Marker("zqwaitingeditfile", "the name of a file added by a waiting edit"),
-    Marker("zqreturnreason", "a moderator's reason for sending a reply back"),
-    Marker("zqhidereason", "a moderator's reason for hiding a reply", MODERATORS),
+    Marker("zqreturnreason", "a moderator's reason for sending a reply back", by_author=False),
+    Marker("zqhidereason", "a moderator's reason for hiding a reply", MODERATORS, by_author=False),
     Marker("zqfirstdraft", "a waiting reply's first version, changed while it waits"),
     Marker("zqsecondwaiting", "a waiting reply's second version", searchable=True),
     Marker("zqreturnededit", "a moderator's sent-back edit of a published reply"),
-    Marker("zqreturneditreason", "a moderator's reason for sending an edit back"),
+    Marker("zqreturneditreason", "a moderator's reason for sending an edit back", by_author=False),
     Marker("zqmoderatedoriginal", "a reply's text before a moderator changed and approved it"),
     Marker("zqreturnedsummary", "a closing summary a moderator sent back"),
-    Marker("zqerasedwaiting", "a waiting reply by someone since erased", frozenset()),
-    Marker("zqerasedthread", "a waiting thread's title by someone since erased", frozenset()),
+    Marker("zqerasedwaiting", "a waiting reply by someone since erased", frozenset(),
+           by_author=False),
+    Marker("zqerasedthread", "a waiting thread's title by someone since erased", frozenset(),
+           by_author=False),
 )
 MARKER_BY_WORD = {marker.word: marker for marker in MARKERS}
 # A marker word stands alone: letters only, so tokens and nonces cannot contain one by chance.
@@ -146,6 +158,7 @@ class MarkedSite:
     marked_posts: dict[str, tuple[int, int]]  # marker word -> (thread id, post id)
     files: dict[str, int]                     # marker word -> file id
     event: int
+    guide: str                                # a published guide's slug
 
 
 def _people(learning_set: LearningSet) -> dict[str, User | None]:
@@ -210,6 +223,15 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
                      "set_moderator"):
             for followed in (thread, topic_thread):
                 set_follow_level(session, people[name], followed, FollowLevel.WATCHING)
+        # A public guide published now quotes the reply whose edit will wait and the reply a
+        # moderator will hide: its pages and files must show neither change.
+        guide = guides.create_guide(session, learning_set=learning_set, creator=moderator,
+                                    title="Comms guide", thread_ids=[thread.id])
+        section = guides.add_section(session, guide, title="What we learnt")
+        guides.add_excerpt(session, section, published)
+        guides.add_excerpt(session, section, hidden)
+        guide.is_public = True
+        compiler.publish(session, guide, by=moderator)
         session.commit()
 
         learning_set.moderation_policy = ModerationPolicy.EVERY_POST
@@ -329,7 +351,7 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
                      closed_challenge.thread_id, returned_challenge.thread_id],
             marked_posts={word: (post.thread_id, post.id) for word, post in posts.items()},
             files={"zqwaitingfile": waiting_file.id, "zqwaitingeditfile": edit_file.id},
-            event=event.id)
+            event=event.id, guide=guide.slug)
 
 
 def start_pages(site: MarkedSite) -> list[str]:
@@ -344,6 +366,10 @@ def start_pages(site: MarkedSite) -> list[str]:
     pages += [f"/threads/{thread_id}?kind={kind}" for thread_id in site.threads
               for kind in ("summary", "question", "action", "update")]
     pages.append("/guides/")
+    # The guide's page and every file of it (read inside: a marker split across a PDF's
+    # compression or a DOCX's zip would not be seen in the bytes).
+    pages += [f"/guides/{site.guide}/"]
+    pages += [f"/guides/{site.guide}/v1/download/{fmt}" for fmt in sorted(GUIDE_FORMATS)]
     # A challenge's status form holds its summary as its writer would change it.
     pages += [f"/threads/{thread_id}/challenge-status" for thread_id in site.threads]
     for thread_id, post_id in site.marked_posts.values():
@@ -376,10 +402,22 @@ def _route(adapter: MapAdapter, url: str) -> str | None:
     return rule.rule + "?" + "&".join(sorted(parse_qs(parts.query)))
 
 
+def _file_text(data: bytes) -> str:
+    """What a PDF, or a zip (DOCX, ODT, a data download), says: its pages' text, or the text
+    of every file inside it."""
+    if data.startswith(b"%PDF"):
+        return pdf_text(data)
+    if data.startswith(b"PK"):
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        return "\n".join(archive.read(name).decode("utf-8", "replace")
+                         for name in archive.namelist())
+    return data.decode("utf-8", "replace")
+
+
 def _as_text(response: TestResponse) -> str:
     """The body as text, with the headers (a file's name travels in one)."""
     headers = " ".join(f"{name}: {value}" for name, value in response.headers.items())
-    return response.get_data().decode("utf-8", "replace") + "\n" + headers
+    return _file_text(response.get_data()) + "\n" + headers
 
 
 def crawl(client: FormClient, starts: list[str]) -> dict[str, tuple[int, str]]:
@@ -473,6 +511,16 @@ def check_files(findings: Findings, person: str, client: FormClient, site: Marke
             findings.leak(marker, person, f"a download of /files/{file_id} [{status}]")
 
 
+def check_data_download(findings: Findings, person: str, app: Flask,
+                        client: FormClient) -> None:
+    """The person's "Download my data" carries no marker they may not read (the author's
+    holds all their own words, the hidden reply too)."""
+    text = _file_text(download_my_data(app, client).data)
+    for marker in map(MARKER_BY_WORD.get, sorted(markers_in(text))):
+        if person not in marker.readers and not (person == "author" and marker.by_author):
+            findings.leak(marker.word, person, "their data download")
+
+
 def sent_emails(app: Flask) -> list[EmailMessage]:
     """Everything the outbox sends by tomorrow: the moderators' "waiting" email, the author's
     "sent back" email, and the daily digests of replies and mentions."""
@@ -520,5 +568,7 @@ def test_unapproved_text_reaches_only_its_author_and_moderators_by_any_route(
                 client.sign_in_as(db.session.get(User, site.people[person]))
         check_pages(findings, person, crawl(client, starts))
         check_files(findings, person, client, site)
+        if person != "visitor":
+            check_data_download(findings, person, app, client)
     if findings.leaks or findings.misses:
         pytest.fail(findings.report(), pytrace=False)
