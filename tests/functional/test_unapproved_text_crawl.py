@@ -67,6 +67,7 @@ from forum.models import Visibility
 from forum.models import utcnow
 from forum.moderation import service as moderation
 from forum.notifications.delivery import send_digests
+from forum.notifications.service import unfollow_url
 from forum.people.erasure import erase
 from forum.sets import service as sets_service
 from forum.threads import service as threads
@@ -384,6 +385,16 @@ def start_pages(site: MarkedSite) -> list[str]:
     return pages
 
 
+def email_link_pages(app: Flask, site: MarkedSite, person: str) -> list[str]:
+    """The pages an email's links open without signing in, as if the person had been sent
+    one about each thread (a moderator made a member since, say): "stop following"."""
+    if person == "visitor":
+        return []
+    with app.test_request_context(), app.app_context():
+        user = db.session.get(User, site.people[person])
+        return [urlsplit(unfollow_url(user, thread_id)).path for thread_id in site.threads]
+
+
 def _route(adapter: MapAdapter, url: str) -> str | None:
     """The GET route a URL goes to, with its query's names (the pattern that at most
     :data:`PAGES_PER_ROUTE` pages are read of), or None for a URL not to follow: another
@@ -566,7 +577,7 @@ def test_unapproved_text_reaches_only_its_author_and_moderators_by_any_route(
         if person != "visitor":
             with app.app_context():
                 client.sign_in_as(db.session.get(User, site.people[person]))
-        check_pages(findings, person, crawl(client, starts))
+        check_pages(findings, person, crawl(client, starts + email_link_pages(app, site, person)))
         check_files(findings, person, client, site)
         if person != "visitor":
             check_data_download(findings, person, app, client)
