@@ -9,10 +9,12 @@ are read too. A marker may reach only the people its item allows (its author, th
 moderators, the admin), and it must reach each of them, so the test cannot pass on pages the
 crawl never opened.
 
-The set is public, so even a visitor opens every page that holds the items: only the
-moderation rule (``forum.permissions``), not the set's privacy, stands between them and the
-markers. Only GET routes are followed, and they change nothing a later page depends on
-(opening a notification marks it read, which is why the emails are read first).
+The crawl runs twice. With the set public, even a visitor opens every page that holds the
+items: only the moderation rule (``forum.permissions``), not the set's privacy, stands between
+them and the markers. With the set private, its own published text (its name, a thread's
+title, a reply) is marked too and must reach its members and the admin alone. Only GET routes
+are followed, and they change nothing a later page depends on (opening a notification marks it
+read, which is why the emails are read first).
 """
 
 from __future__ import annotations
@@ -84,6 +86,9 @@ AUTHOR_AND_MODERATORS = frozenset({"author", "set_moderator", "admin"})
 MODERATORS = frozenset({"set_moderator", "admin"})
 # Workshop topics are decided by the people who run events (the admin), not set moderators.
 AUTHOR_AND_EVENT_MANAGERS = frozenset({"author", "admin"})
+# Published text: whoever reads the set (everyone for a public set; its members and the admin
+# for a private one, where even the set's name must reach nobody else).
+SET_READERS = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ class Marker:
 
     word: str
     item: str
-    readers: frozenset[str] = AUTHOR_AND_MODERATORS
+    readers: frozenset[str] | None = AUTHOR_AND_MODERATORS  # None: the set's readers
     searchable: bool = False  # search finds the item for its readers
     # The author's own words (their data download holds every post they wrote, hidden ones
     # too), not a moderator's reason or someone else's text.
@@ -100,6 +105,9 @@ class Marker:
 
 
 MARKERS = (
+    Marker("zqsetname", "the set's name", SET_READERS),
+    Marker("zqpublishedtitle", "a published thread's title", SET_READERS, searchable=True),
+    Marker("zqpublishedreply", "a published reply", SET_READERS, searchable=True),
     Marker("zqwaitingreply", "a waiting reply", searchable=True),
     Marker("zqreturnedreply", "a reply sent back", searchable=True),
     Marker("zqwithdrawnreply", "a withdrawn reply", searchable=True),
@@ -160,6 +168,17 @@ class MarkedSite:
     files: dict[str, int]                     # marker word -> file id
     event: int
     guide: str                                # a published guide's slug
+    visibility: Visibility
+
+    def readers(self, marker: Marker | str) -> frozenset[str]:
+        """Who may read the marked item on this site."""
+        if isinstance(marker, str):
+            marker = MARKER_BY_WORD[marker]
+        if marker.readers is not None:
+            return marker.readers
+        if self.visibility == Visibility.PRIVATE:
+            return frozenset({"member", "author", "set_moderator", "admin"})
+        return frozenset(PEOPLE)
 
 
 def _people(learning_set: LearningSet) -> dict[str, User | None]:
@@ -189,14 +208,17 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
     moderators' decisions, and last the member's removal."""
     with app.app_context():
         session = db.session
-        learning_set = factories.make_set("comms", name="Comms set", visibility=visibility)
+        learning_set = factories.make_set("comms", name="Comms set zqsetname",
+                                         visibility=visibility)
         learning_set.moderation_policy = ModerationPolicy.AFTER_THE_FACT
         people = _people(learning_set)
         author, member, moderator = people["author"], people["member"], people["set_moderator"]
 
         thread, opening = threads.start_thread(session, member, learning_set,
-                                               title="Open thread", body="Opening councils.")
-        published = threads.reply_to(session, author, opening, body="Published councils.")
+                                               title="Open thread zqpublishedtitle",
+                                               body="Opening councils.")
+        published = threads.reply_to(session, author, opening,
+                                     body="Published councils zqpublishedreply.")
         topic_thread, topic_opening = threads.start_thread(
             session, author, learning_set, title="Penny topic", body="Penny opening councils.")
         hidden = threads.reply_to(session, author, opening, body="zqhiddenreply councils")
@@ -231,7 +253,7 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
         section = guides.add_section(session, guide, title="What we learnt")
         guides.add_excerpt(session, section, published)
         guides.add_excerpt(session, section, hidden)
-        guide.is_public = True
+        guide.is_public = visibility == Visibility.PUBLIC  # a private set's guide: its own
         compiler.publish(session, guide, by=moderator)
         session.commit()
 
@@ -352,7 +374,7 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
                      closed_challenge.thread_id, returned_challenge.thread_id],
             marked_posts={word: (post.thread_id, post.id) for word, post in posts.items()},
             files={"zqwaitingfile": waiting_file.id, "zqwaitingeditfile": edit_file.id},
-            event=event.id, guide=guide.slug)
+            event=event.id, guide=guide.slug, visibility=visibility)
 
 
 def start_pages(site: MarkedSite) -> list[str]:
@@ -486,7 +508,8 @@ class Findings:
         return "\n".join(lines + self.misses)
 
 
-def check_pages(findings: Findings, person: str, pages: dict[str, tuple[int, str]]) -> None:
+def check_pages(findings: Findings, site: MarkedSite, person: str,
+                pages: dict[str, tuple[int, str]]) -> None:
     """No page shows the person a marker they may not read, and no search finds one; every
     marker they may read shows on some page, and search finds the searchable ones."""
     seen = set()
@@ -494,18 +517,18 @@ def check_pages(findings: Findings, person: str, pages: dict[str, tuple[int, str
         echoed = markers_in(url)  # the crawler's own words, given back (a search box)
         for marker in sorted(markers_in(text) - echoed):
             seen.add(marker)
-            if person not in MARKER_BY_WORD[marker].readers:
+            if person not in site.readers(marker):
                 findings.leak(marker, person, f"{url} [{status}]")
         if url.startswith("/search?") and status == 200:
             found = not NO_RESULTS.search(text)
             for marker in map(MARKER_BY_WORD.get, sorted(echoed)):
-                if found and person not in marker.readers:
+                if found and person not in site.readers(marker):
                     findings.leak(marker.word, person, f"the results of {url}")
-                if not found and person in marker.readers and marker.searchable:
+                if not found and person in site.readers(marker) and marker.searchable:
                     findings.miss(f"{person} may find {marker.word} ({marker.item}) but "
                                   f"{url} found nothing")
     for marker in MARKERS:
-        if person in marker.readers and marker.word not in seen:
+        if person in site.readers(marker) and marker.word not in seen:
             findings.miss(f"{person} may read {marker.word} ({marker.item}) but no page "
                           "showed it: the crawl no longer reaches it")
 
@@ -515,20 +538,20 @@ def check_files(findings: Findings, person: str, client: FormClient, site: Marke
     for marker, file_id in site.files.items():
         with client.get(f"/files/{file_id}") as response:
             status = response.status_code
-        may_read = person in MARKER_BY_WORD[marker].readers
+        may_read = person in site.readers(marker)
         if may_read and status != 200:
             findings.miss(f"{person} may download {marker} but /files/{file_id} gave {status}")
         if not may_read and status not in (403, 404):
             findings.leak(marker, person, f"a download of /files/{file_id} [{status}]")
 
 
-def check_data_download(findings: Findings, person: str, app: Flask,
+def check_data_download(findings: Findings, site: MarkedSite, person: str, app: Flask,
                         client: FormClient) -> None:
     """The person's "Download my data" carries no marker they may not read (the author's
     holds all their own words, the hidden reply too)."""
     text = _file_text(download_my_data(app, client).data)
     for marker in map(MARKER_BY_WORD.get, sorted(markers_in(text))):
-        if person not in marker.readers and not (person == "author" and marker.by_author):
+        if person not in site.readers(marker) and not (person == "author" and marker.by_author):
             findings.leak(marker.word, person, "their data download")
 
 
@@ -558,17 +581,24 @@ def check_emails(findings: Findings, site: MarkedSite, emails: list[EmailMessage
         if person == "author" and "zqreturnreason" in markers_in(text):
             received["the author, with the reason a reply was sent back"] += 1
         for marker in sorted(markers_in(text)):
-            if person not in MARKER_BY_WORD[marker].readers:
+            if person not in site.readers(marker):
                 findings.leak(marker, person, f"the email {message['Subject']!r}")
-    for expected in ("member", "other_set_member", "removed_member", "set_moderator",
+    # Followers who no longer read a private set (never did, or were removed) get nothing.
+    outsiders = (("other_set_member", "removed_member") if site.visibility == Visibility.PUBLIC
+                 else ())
+    for expected in ("member", *outsiders, "set_moderator",
                      "the author, with the reason a reply was sent back"):
         if not received[expected]:
             findings.miss(f"no email went to {expected}: the emails are not being checked")
 
 
+@pytest.mark.parametrize("visibility", [Visibility.PUBLIC, Visibility.PRIVATE])
 def test_unapproved_text_reaches_only_its_author_and_moderators_by_any_route(
-        app: Flask, client: FormClient) -> None:
-    site = build_marked_site(app, Visibility.PUBLIC)
+        app: Flask, client: FormClient, visibility: Visibility) -> None:
+    """On a public set only the moderation rule stands between the readers and the markers;
+    on a private one the set's own text (its name, published posts) reaches its members
+    alone too."""
+    site = build_marked_site(app, visibility)
     findings = Findings()
     check_emails(findings, site, sent_emails(app))
     starts = start_pages(site)
@@ -577,9 +607,10 @@ def test_unapproved_text_reaches_only_its_author_and_moderators_by_any_route(
         if person != "visitor":
             with app.app_context():
                 client.sign_in_as(db.session.get(User, site.people[person]))
-        check_pages(findings, person, crawl(client, starts + email_link_pages(app, site, person)))
+        check_pages(findings, site, person,
+                    crawl(client, starts + email_link_pages(app, site, person)))
         check_files(findings, person, client, site)
         if person != "visitor":
-            check_data_download(findings, person, app, client)
+            check_data_download(findings, site, person, app, client)
     if findings.leaks or findings.misses:
         pytest.fail(findings.report(), pytrace=False)
