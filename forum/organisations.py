@@ -7,12 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy import and_
 from sqlalchemy import distinct
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from forum import permissions
 from forum import signals
 from forum.models import CreditPreference
 from forum.models import Membership
@@ -149,15 +151,17 @@ class TakingPart:
     sets: int
 
 
-def taking_part(session: Session) -> list[TakingPart]:
+def taking_part(session: Session, viewer: permissions.AnyUser) -> list[TakingPart]:
     """Organisations with at least one member who lets it be credited, with how many sets
-    those members are in (a set counted once per organisation)."""
+    those members are in that ``viewer`` may read (a set counted once per organisation): a
+    private set counted for everyone would tell that it exists."""
     credited = (User.organisation_id == Organisation.id, User.credit_preference.in_(CREDITED),
                 User.is_disabled.is_(False))
     rows = session.execute(
         select(Organisation, func.count(distinct(Membership.learning_set_id)))
         .join(User, User.organisation_id == Organisation.id)
-        .outerjoin(Membership, Membership.user_id == User.id)
+        .outerjoin(Membership, and_(Membership.user_id == User.id, permissions.readable_filter(
+            viewer, Membership.learning_set_id)))
         .where(*credited).group_by(Organisation.id)
         .order_by(func.lower(Organisation.name))).all()
     return [TakingPart(organisation, int(count)) for organisation, count in rows]

@@ -34,7 +34,7 @@ from forum.pages import service as pages
 @bp.get("/network/organisations")
 def organisations():
     return render_template("network/organisations.html",
-                           taking_part=records.taking_part(db.session))
+                           taking_part=records.taking_part(db.session, current_user))
 
 
 # --- About the network, and asking to join --------------------------------------------

@@ -162,8 +162,9 @@ def stop_following(token: str):
         return render_template("notifications/stop_following_expired.html"), 410
     except service.InvalidUnsubscribeLink:
         abort(404)
-    # The title only for someone who may still read the thread (they may have left the set).
-    title = thread.title if permissions.can_view_thread(user, thread) else None
+    # The title only for someone who may still open the thread (they may have left the set,
+    # or no longer moderate a set whose thread still waits for approval).
+    title = thread.title if permissions.can_open_thread(user, thread) else None
     form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():
         service.stop_following(db.session, user, thread)

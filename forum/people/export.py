@@ -28,6 +28,7 @@ from forum import permissions
 from forum.extensions import db
 from forum.files.storage import upload_storage
 from forum.guides.service import credit_text
+from forum.models import Guide
 from forum.models import GuideExcerpt
 from forum.models import GuideSection
 from forum.models import Invitation
@@ -139,14 +140,26 @@ def _guide_credits(session: Session, user: User) -> Rows:
     for e in excerpts:
         guide = e.section.guide
         # The guide's and section's titles are its curators' text: only while they may read
-        # the guide (removed from a private set, they keep their quote, not the guide's titles).
-        named = (permissions.can_curate_guide(user, guide)
-                 or permissions.can_view_published_guide(user, guide))
-        rows.append({"guide_id": e.section.guide_id,
-                     "guide_title": guide.title if named else None,
-                     "section_title": e.section.title if named else None, "post_id": e.post_id,
+        # the guide (removed from a private set, they keep their quote, not the guide's titles),
+        # and as published (a draft's new titles are its curators' until they publish them).
+        guide_title = section_title = None
+        if permissions.can_curate_guide(user, guide):
+            guide_title, section_title = guide.title, e.section.title
+        elif permissions.can_view_published_guide(user, guide):
+            guide_title, section_title = _published_titles(guide, e.post_id)
+        rows.append({"guide_id": e.section.guide_id, "guide_title": guide_title,
+                     "section_title": section_title, "post_id": e.post_id,
                      "quoted_text": e.body_source, "credited_as": credit_text(e)})
     return rows
+
+
+def _published_titles(guide: Guide, post_id: int | None) -> tuple[str | None, str | None]:
+    """The guide's title in its latest published version, and the title of that version's
+    section quoting ``post_id`` (None if that version does not quote it)."""
+    document = max(guide.versions, key=lambda version: version.number).document
+    sections = [section.get("title") for section in document.get("sections", [])
+                if any(item.get("post_id") == post_id for item in section.get("excerpts", []))]
+    return document.get("title"), (sections[0] if sections else None)
 
 
 def _invitations_to_them(session: Session, user: User) -> Rows:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from forum import organisations
 from forum.extensions import db
 from forum.models import CreditPreference
 from forum.models import LearningSet
 from forum.models import Organisation
 from forum.models import User
+from forum.models import Visibility
 from tests import factories
 
 ADD = {"name": "Kingsford Borough Council", "kind": "london_borough", "nation": "england",
@@ -74,8 +76,6 @@ def test_the_members_page_lists_only_credited_organisations_with_their_sets(app,
                                     credit_preference=CreditPreference.ANONYMOUS)
         factories.add_member(quiet, db.session.get(LearningSet, world.learning_set.id))
         db.session.flush()
-        from forum import organisations
-
         organisations.link(db.session, member)
         organisations.link(db.session, quiet)
         db.session.commit()
@@ -83,7 +83,37 @@ def test_the_members_page_lists_only_credited_organisations_with_their_sets(app,
     page = client.get("/network/organisations").text
     assert "Kingsford Borough Council" in page and "London borough, England" in page
     assert "Quietshire" not in page  # its only person asked to be anonymous
+    client.sign_in_as(world.member)
+    page = client.get("/network/organisations").text
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">1</td>' in page
+
+
+SETS_CELL = '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>'
+
+
+def test_the_members_page_counts_only_the_sets_its_reader_may_read(app, client, world):
+    """A private set counted for everyone would tell outsiders that it exists (and that the
+    organisation's people are in it): each reader's count leaves out the sets they cannot
+    read."""
+    client.sign_in_as(world.admin)
+    client.post("/admin/organisations", data=ADD)
+    with app.app_context():
+        member = db.session.get(User, world.member.id)
+        member.organisation = "Kingsford Borough Council"
+        network = factories.make_set(visibility=Visibility.NETWORK)
+        factories.add_member(member, network)
+        organisations.link(db.session, member)
+        db.session.commit()
+    expected = {"visitor": 0, "outsider": 1, "member": 2, "admin": 2}
+    counts = {}
+    for name in expected:
+        client.sign_out()
+        if name != "visitor":
+            client.sign_in_as(getattr(world, name))
+        page = client.get("/network/organisations").text
+        assert "Kingsford Borough Council" in page
+        counts[name] = next(n for n in range(4) if SETS_CELL.format(n) in page)
+    assert counts == expected
 
 
 def test_the_upgrade_makes_records_from_typed_names(tmp_path):

@@ -19,6 +19,7 @@ from forum.extensions import db
 from forum.files import service as files_service
 from forum.files.storage import upload_storage
 from forum.guides import files
+from forum.guides import service as guides_service
 from forum.guides.export.storage import storage_for
 from forum.models import AccountEvent
 from forum.models import CreditPreference
@@ -26,8 +27,10 @@ from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
 from forum.models import EventSignup
+from forum.models import Guide
 from forum.models import GuideFile
 from forum.models import GuideSearchEntry
+from forum.models import GuideSection
 from forum.models import GuideVersion
 from forum.models import Invitation
 from forum.models import LearningSet
@@ -462,6 +465,34 @@ def test_my_data_names_a_guide_quoting_me_only_while_i_may_read_it(app, client, 
         "We named ours **the People’s Panel**.", "Which station did you use? We tried two."}
     assert {(c["guide_title"], c["section_title"]) for c in credits} == {(None, None)}
     assert "Telling the story" not in summary and "A draft only" not in summary
+
+
+def test_my_data_names_a_guide_quoting_me_as_it_was_published(app, client, world):
+    """A curator's new titles in the draft are not published yet: a quoted member who does not
+    curate the guide gets the titles readers read, and no section title for a quote that only
+    the draft holds."""
+    with app.app_context():
+        built = build_guide(world, title="Telling the story of an assembly", publish=True)
+        guide = db.session.get(Guide, built.id)
+        guide.title = "Draft retitle not published"
+        first = db.session.get(GuideSection, built.section_ids[0])
+        first.title = "Draft section title not published"
+        second = db.session.get(GuideSection, built.section_ids[1])
+        later = factories.make_post(first.excerpts[0].post.thread,
+                                    db.session.get(User, world.member.id),
+                                    body="Quoted in the draft only.")
+        guides_service.add_excerpt(db.session, second, later)
+        db.session.commit()
+    client.sign_in_as(world.member)
+    data, summary, _ = _zip_json(download_my_data(app, client))
+    assert {(c["quoted_text"], c["guide_title"], c["section_title"])
+            for c in data["guide_credits"]} == {
+        ("We named ours **the People’s Panel**.", "Telling the story of an assembly",
+         "Naming the assembly"),
+        ("Which station did you use? We tried two.", "Telling the story of an assembly",
+         "Naming the assembly"),
+        ("Quoted in the draft only.", "Telling the story of an assembly", None)}
+    assert "not published" not in summary
 
 
 def test_the_only_admin_cannot_delete_their_account(app, client, world):

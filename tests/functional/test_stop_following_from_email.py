@@ -118,3 +118,29 @@ def test_someone_who_left_the_set_is_not_shown_the_thread_title(app, client, wor
     assert page.status_code == 200
     assert "Naming the assembly" not in page.text
     assert "Stop following this thread" in page.text
+
+
+def test_a_link_to_a_waiting_thread_shows_its_title_only_to_who_may_open_it(app, client, world):
+    """A moderator who answered a thread still waiting for approval has its link in an email;
+    made a plain member, they may no longer read the thread (its opening post waits): the
+    link's page must not show the title, renamed since by its author."""
+    from forum.models import Membership
+    from forum.models import Role
+
+    with app.app_context():
+        learning_set = db.session.get(LearningSet, world.learning_set.id)
+        learning_set.moderation_policy = ModerationPolicy.EVERY_POST
+        thread, opening = threads.start_thread(db.session, db.session.get(User, world.member.id),
+                                               learning_set, title="Waiting title",
+                                               body="Waiting opening.")
+        url = service.unfollow_url(db.session.get(User, world.moderator.id), thread.id)
+        db.session.query(Membership).filter_by(
+            user_id=world.moderator.id, learning_set_id=learning_set.id).update(
+            {"role": Role.MEMBER})
+        threads.edit_post(db.session, db.session.get(User, world.member.id), opening,
+                          body="Waiting opening.", title="Renamed while waiting")
+        db.session.commit()
+    page = client.get(urlsplit(url).path)
+    assert page.status_code == 200
+    assert "Renamed while waiting" not in page.text and "Waiting title" not in page.text
+    assert "Stop following this thread" in page.text

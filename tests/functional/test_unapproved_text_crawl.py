@@ -9,15 +9,19 @@ are read too. A marker may reach only the people its item allows (its author, th
 moderators, the admin), and it must reach each of them, so the test cannot pass on pages the
 crawl never opened.
 
-The set is public, so even a visitor opens every page that holds the items: only the
-moderation rule (``forum.permissions``), not the set's privacy, stands between them and the
-markers. Only GET routes are followed, and they change nothing a later page depends on
-(opening a notification marks it read, which is why the emails are read first).
+The crawl runs twice. With the set public, even a visitor opens every page that holds the
+items: only the moderation rule (``forum.permissions``), not the set's privacy, stands between
+them and the markers. With the set private, its own published text (its name, a thread's
+title, a reply) is marked too and must reach its members and the admin alone. Only GET routes
+are followed, and they change nothing a later page depends on (opening a notification marks it
+read, which is why the emails are read first).
 """
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections import Counter
 from collections import deque
 from dataclasses import dataclass
@@ -43,6 +47,9 @@ from forum.extensions import db
 from forum.files.service import attach
 from forum.files.service import prepare
 from forum.files.storage import upload_storage
+from forum.guides import compile as compiler
+from forum.guides import service as guides
+from forum.guides.export import FORMATS as GUIDE_FORMATS
 from forum.mail import outbox_messages
 from forum.models import Action
 from forum.models import ChallengeStatus
@@ -62,12 +69,16 @@ from forum.models import Visibility
 from forum.models import utcnow
 from forum.moderation import service as moderation
 from forum.notifications.delivery import send_digests
+from forum.notifications.service import unfollow_url
+from forum.people.erasure import erase
 from forum.sets import service as sets_service
 from forum.threads import service as threads
 from forum.threads.following import set_follow_level
 from tests import factories
 from tests import file_samples
 from tests.conftest import FormClient
+from tests.functional.my_data import download_my_data
+from tests.guide_readers import pdf_text
 
 PEOPLE = ("visitor", "member", "other_set_member", "author", "removed_member",
           "other_set_moderator", "set_moderator", "admin")
@@ -75,6 +86,9 @@ AUTHOR_AND_MODERATORS = frozenset({"author", "set_moderator", "admin"})
 MODERATORS = frozenset({"set_moderator", "admin"})
 # Workshop topics are decided by the people who run events (the admin), not set moderators.
 AUTHOR_AND_EVENT_MANAGERS = frozenset({"author", "admin"})
+# Published text: whoever reads the set (everyone for a public set; its members and the admin
+# for a private one, where even the set's name must reach nobody else).
+SET_READERS = None
 
 
 @dataclass(frozen=True)
@@ -83,11 +97,17 @@ class Marker:
 
     word: str
     item: str
-    readers: frozenset[str] = AUTHOR_AND_MODERATORS
+    readers: frozenset[str] | None = AUTHOR_AND_MODERATORS  # None: the set's readers
     searchable: bool = False  # search finds the item for its readers
+    # The author's own words (their data download holds every post they wrote, hidden ones
+    # too), not a moderator's reason or someone else's text.
+    by_author: bool = True
 
 
 MARKERS = (
+    Marker("zqsetname", "the set's name", SET_READERS),
+    Marker("zqpublishedtitle", "a published thread's title", SET_READERS, searchable=True),
+    Marker("zqpublishedreply", "a published reply", SET_READERS, searchable=True),
     Marker("zqwaitingreply", "a waiting reply", searchable=True),
     Marker("zqreturnedreply", "a reply sent back", searchable=True),
     Marker("zqwithdrawnreply", "a withdrawn reply", searchable=True),
@@ -112,8 +132,18 @@ MARKERS = (
            AUTHOR_AND_EVENT_MANAGERS),
     Marker("zqwaitingfile", "the name of a file on a waiting reply"),
     Marker("zqwaitingeditfile", "the name of a file added by a waiting edit"),
-    Marker("zqreturnreason", "a moderator's reason for sending a reply back"),
-    Marker("zqhidereason", "a moderator's reason for hiding a reply", MODERATORS),
+    Marker("zqreturnreason", "a moderator's reason for sending a reply back", by_author=False),
+    Marker("zqhidereason", "a moderator's reason for hiding a reply", MODERATORS, by_author=False),
+    Marker("zqfirstdraft", "a waiting reply's first version, changed while it waits"),
+    Marker("zqsecondwaiting", "a waiting reply's second version", searchable=True),
+    Marker("zqreturnededit", "a moderator's sent-back edit of a published reply"),
+    Marker("zqreturneditreason", "a moderator's reason for sending an edit back", by_author=False),
+    Marker("zqmoderatedoriginal", "a reply's text before a moderator changed and approved it"),
+    Marker("zqreturnedsummary", "a closing summary a moderator sent back"),
+    Marker("zqerasedwaiting", "a waiting reply by someone since erased", frozenset(),
+           by_author=False),
+    Marker("zqerasedthread", "a waiting thread's title by someone since erased", frozenset(),
+           by_author=False),
 )
 MARKER_BY_WORD = {marker.word: marker for marker in MARKERS}
 # A marker word stands alone: letters only, so tokens and nonces cannot contain one by chance.
@@ -137,6 +167,18 @@ class MarkedSite:
     marked_posts: dict[str, tuple[int, int]]  # marker word -> (thread id, post id)
     files: dict[str, int]                     # marker word -> file id
     event: int
+    guide: str                                # a published guide's slug
+    visibility: Visibility
+
+    def readers(self, marker: Marker | str) -> frozenset[str]:
+        """Who may read the marked item on this site."""
+        if isinstance(marker, str):
+            marker = MARKER_BY_WORD[marker]
+        if marker.readers is not None:
+            return marker.readers
+        if self.visibility == Visibility.PRIVATE:
+            return frozenset({"member", "author", "set_moderator", "admin"})
+        return frozenset(PEOPLE)
 
 
 def _people(learning_set: LearningSet) -> dict[str, User | None]:
@@ -166,14 +208,17 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
     moderators' decisions, and last the member's removal."""
     with app.app_context():
         session = db.session
-        learning_set = factories.make_set("comms", name="Comms set", visibility=visibility)
+        learning_set = factories.make_set("comms", name="Comms set zqsetname",
+                                         visibility=visibility)
         learning_set.moderation_policy = ModerationPolicy.AFTER_THE_FACT
         people = _people(learning_set)
         author, member, moderator = people["author"], people["member"], people["set_moderator"]
 
         thread, opening = threads.start_thread(session, member, learning_set,
-                                               title="Open thread", body="Opening councils.")
-        published = threads.reply_to(session, author, opening, body="Published councils.")
+                                               title="Open thread zqpublishedtitle",
+                                               body="Opening councils.")
+        published = threads.reply_to(session, author, opening,
+                                     body="Published councils zqpublishedreply.")
         topic_thread, topic_opening = threads.start_thread(
             session, author, learning_set, title="Penny topic", body="Penny opening councils.")
         hidden = threads.reply_to(session, author, opening, body="zqhiddenreply councils")
@@ -201,6 +246,15 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
                      "set_moderator"):
             for followed in (thread, topic_thread):
                 set_follow_level(session, people[name], followed, FollowLevel.WATCHING)
+        # A public guide published now quotes the reply whose edit will wait and the reply a
+        # moderator will hide: its pages and files must show neither change.
+        guide = guides.create_guide(session, learning_set=learning_set, creator=moderator,
+                                    title="Comms guide", thread_ids=[thread.id])
+        section = guides.add_section(session, guide, title="What we learnt")
+        guides.add_excerpt(session, section, published)
+        guides.add_excerpt(session, section, hidden)
+        guide.is_public = visibility == Visibility.PUBLIC  # a private set's guide: its own
+        compiler.publish(session, guide, by=moderator)
         session.commit()
 
         learning_set.moderation_policy = ModerationPolicy.EVERY_POST
@@ -213,7 +267,7 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
                                      body="zqunapproveddraft councils")
         threads.edit_post(session, author, redrafted, body="Redrafted councils")
         threads.edit_post(session, author, published, body="zqwaitingedit councils")
-        waiting_thread, _ = threads.start_thread(session, author, learning_set,
+        waiting_thread, waiting_opening = threads.start_thread(session, author, learning_set,
                                                  title="zqwaitingthread councils",
                                                  body="zqwaitingopening councils")
         threads.edit_post(session, author, topic_opening, body="zqwaitingreopening councils",
@@ -240,6 +294,33 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
                               "zqwaitingsummaryedit councils")
         published_summary = session.scalar(select(Post).where(
             Post.kind == PostKind.SUMMARY.value, Post.thread_id == closed_challenge.thread_id))
+        # A waiting reply changed while it waits; an edit sent back; a reply a moderator
+        # changes as they approve it; a closing summary sent back.
+        redone = threads.reply_to(session, author, opening, body="zqfirstdraft councils")
+        threads.edit_post(session, author, redone, body="zqsecondwaiting councils")
+        edit_returned = threads.reply_to(session, moderator, opening,
+                                         body="Published for return councils.")
+        edit_returned.author_id = author.id  # written by the author while nothing waited
+        session.flush()
+        threads.edit_post(session, author, edit_returned, body="zqreturnededit councils")
+        moderated = threads.reply_to(session, author, opening,
+                                     body="zqmoderatedoriginal councils")
+        returned_challenge, _ = challenges.start_challenge(
+            session, moderator, learning_set, title="Penny returned challenge",
+            body="Penny returned challenge councils.", aim="Penny returned aim.")
+        returned_challenge.holder_id = author.id
+        session.flush()
+        challenges.set_status(session, author, returned_challenge, ChallengeStatus.CLOSED,
+                              "zqreturnedsummary councils")
+        returned_summary = session.scalar(select(Post).where(
+            Post.kind == PostKind.SUMMARY.value,
+            Post.thread_id == returned_challenge.thread_id))
+        # Someone whose waiting posts are erased with their account.
+        erin = factories.make_user("erin@example.org", display_name="Erin Erased")
+        factories.add_member(erin, learning_set, Role.MEMBER)
+        threads.reply_to(session, erin, opening, body="zqerasedwaiting councils")
+        threads.start_thread(session, erin, learning_set, title="zqerasedthread councils",
+                             body="Erin opening councils.")
         topics.propose(session, author, event, title="zqwaitingtopic",
                        description="zqwaitingtopicnote")
         storage = upload_storage()
@@ -254,6 +335,15 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
         moderation.withdraw(session, author, withdrawn)
         moderation.approve(session, moderator, redrafted)
         moderation.hide(session, moderator, hidden, "zqhidereason")
+        moderation.return_edit(session, moderator, edit_returned, "zqreturneditreason")
+        moderation.edit_and_approve(session, moderator, moderated, "Moderated councils.")
+        moderation.reject(session, moderator, returned_summary, "Say more.")
+        # A moderator answers a waiting thread and a waiting reply, naming members.
+        threads.reply_to(session, moderator, waiting_opening,
+                         body="Mia answers the waiting thread @Mo @Otto @Rita councils")
+        threads.reply_to(session, moderator, waiting,
+                         body="Mia answers the waiting reply @Mo @Otto councils")
+        erase(session, upload_storage(), erin, by=people["admin"])
         # Published answers to the posts whose new text waits, telling everyone (by mention
         # and by following) with a quotation or title of the waiting text's post.
         threads.reply_to(session, moderator, published,
@@ -272,6 +362,8 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
                  "zqwaitingedit": published, "zqunapproveddraft": redrafted,
                  "zqwaitingreopening": topic_opening,
                  "zqwaitingquestion": question, "zqwaitingsummary": summary,
+                 "zqfirstdraft": redone, "zqreturnededit": edit_returned,
+                 "zqmoderatedoriginal": moderated, "zqreturnedsummary": returned_summary,
                  "zqwaitingsummaryedit": published_summary}
         return MarkedSite(
             people={name: person.id for name, person in people.items() if person is not None},
@@ -279,10 +371,10 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
                              if person is not None},
             threads=[thread.id, topic_thread.id, waiting_thread.id, challenge.thread_id,
                      own_challenge.thread_id, waiting_challenge.thread_id,
-                     closed_challenge.thread_id],
+                     closed_challenge.thread_id, returned_challenge.thread_id],
             marked_posts={word: (post.thread_id, post.id) for word, post in posts.items()},
             files={"zqwaitingfile": waiting_file.id, "zqwaitingeditfile": edit_file.id},
-            event=event.id)
+            event=event.id, guide=guide.slug, visibility=visibility)
 
 
 def start_pages(site: MarkedSite) -> list[str]:
@@ -297,6 +389,10 @@ def start_pages(site: MarkedSite) -> list[str]:
     pages += [f"/threads/{thread_id}?kind={kind}" for thread_id in site.threads
               for kind in ("summary", "question", "action", "update")]
     pages.append("/guides/")
+    # The guide's page and every file of it (read inside: a marker split across a PDF's
+    # compression or a DOCX's zip would not be seen in the bytes).
+    pages += [f"/guides/{site.guide}/"]
+    pages += [f"/guides/{site.guide}/v1/download/{fmt}" for fmt in sorted(GUIDE_FORMATS)]
     # A challenge's status form holds its summary as its writer would change it.
     pages += [f"/threads/{thread_id}/challenge-status" for thread_id in site.threads]
     for thread_id, post_id in site.marked_posts.values():
@@ -309,6 +405,16 @@ def start_pages(site: MarkedSite) -> list[str]:
     pages += [f"/search?q=councils{filters}"
               for filters in ("", "&set=comms", "&author=Penny", "&kind=post", "&kind=thread")]
     return pages
+
+
+def email_link_pages(app: Flask, site: MarkedSite, person: str) -> list[str]:
+    """The pages an email's links open without signing in, as if the person had been sent
+    one about each thread (a moderator made a member since, say): "stop following"."""
+    if person == "visitor":
+        return []
+    with app.test_request_context(), app.app_context():
+        user = db.session.get(User, site.people[person])
+        return [urlsplit(unfollow_url(user, thread_id)).path for thread_id in site.threads]
 
 
 def _route(adapter: MapAdapter, url: str) -> str | None:
@@ -329,10 +435,22 @@ def _route(adapter: MapAdapter, url: str) -> str | None:
     return rule.rule + "?" + "&".join(sorted(parse_qs(parts.query)))
 
 
+def _file_text(data: bytes) -> str:
+    """What a PDF, or a zip (DOCX, ODT, a data download), says: its pages' text, or the text
+    of every file inside it."""
+    if data.startswith(b"%PDF"):
+        return pdf_text(data)
+    if data.startswith(b"PK"):
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        return "\n".join(archive.read(name).decode("utf-8", "replace")
+                         for name in archive.namelist())
+    return data.decode("utf-8", "replace")
+
+
 def _as_text(response: TestResponse) -> str:
     """The body as text, with the headers (a file's name travels in one)."""
     headers = " ".join(f"{name}: {value}" for name, value in response.headers.items())
-    return response.get_data().decode("utf-8", "replace") + "\n" + headers
+    return _file_text(response.get_data()) + "\n" + headers
 
 
 def crawl(client: FormClient, starts: list[str]) -> dict[str, tuple[int, str]]:
@@ -390,7 +508,8 @@ class Findings:
         return "\n".join(lines + self.misses)
 
 
-def check_pages(findings: Findings, person: str, pages: dict[str, tuple[int, str]]) -> None:
+def check_pages(findings: Findings, site: MarkedSite, person: str,
+                pages: dict[str, tuple[int, str]]) -> None:
     """No page shows the person a marker they may not read, and no search finds one; every
     marker they may read shows on some page, and search finds the searchable ones."""
     seen = set()
@@ -398,18 +517,18 @@ def check_pages(findings: Findings, person: str, pages: dict[str, tuple[int, str
         echoed = markers_in(url)  # the crawler's own words, given back (a search box)
         for marker in sorted(markers_in(text) - echoed):
             seen.add(marker)
-            if person not in MARKER_BY_WORD[marker].readers:
+            if person not in site.readers(marker):
                 findings.leak(marker, person, f"{url} [{status}]")
         if url.startswith("/search?") and status == 200:
             found = not NO_RESULTS.search(text)
             for marker in map(MARKER_BY_WORD.get, sorted(echoed)):
-                if found and person not in marker.readers:
+                if found and person not in site.readers(marker):
                     findings.leak(marker.word, person, f"the results of {url}")
-                if not found and person in marker.readers and marker.searchable:
+                if not found and person in site.readers(marker) and marker.searchable:
                     findings.miss(f"{person} may find {marker.word} ({marker.item}) but "
                                   f"{url} found nothing")
     for marker in MARKERS:
-        if person in marker.readers and marker.word not in seen:
+        if person in site.readers(marker) and marker.word not in seen:
             findings.miss(f"{person} may read {marker.word} ({marker.item}) but no page "
                           "showed it: the crawl no longer reaches it")
 
@@ -419,11 +538,21 @@ def check_files(findings: Findings, person: str, client: FormClient, site: Marke
     for marker, file_id in site.files.items():
         with client.get(f"/files/{file_id}") as response:
             status = response.status_code
-        may_read = person in MARKER_BY_WORD[marker].readers
+        may_read = person in site.readers(marker)
         if may_read and status != 200:
             findings.miss(f"{person} may download {marker} but /files/{file_id} gave {status}")
         if not may_read and status not in (403, 404):
             findings.leak(marker, person, f"a download of /files/{file_id} [{status}]")
+
+
+def check_data_download(findings: Findings, site: MarkedSite, person: str, app: Flask,
+                        client: FormClient) -> None:
+    """The person's "Download my data" carries no marker they may not read (the author's
+    holds all their own words, the hidden reply too)."""
+    text = _file_text(download_my_data(app, client).data)
+    for marker in map(MARKER_BY_WORD.get, sorted(markers_in(text))):
+        if person not in site.readers(marker) and not (person == "author" and marker.by_author):
+            findings.leak(marker.word, person, "their data download")
 
 
 def sent_emails(app: Flask) -> list[EmailMessage]:
@@ -452,17 +581,24 @@ def check_emails(findings: Findings, site: MarkedSite, emails: list[EmailMessage
         if person == "author" and "zqreturnreason" in markers_in(text):
             received["the author, with the reason a reply was sent back"] += 1
         for marker in sorted(markers_in(text)):
-            if person not in MARKER_BY_WORD[marker].readers:
+            if person not in site.readers(marker):
                 findings.leak(marker, person, f"the email {message['Subject']!r}")
-    for expected in ("member", "other_set_member", "removed_member", "set_moderator",
+    # Followers who no longer read a private set (never did, or were removed) get nothing.
+    outsiders = (("other_set_member", "removed_member") if site.visibility == Visibility.PUBLIC
+                 else ())
+    for expected in ("member", *outsiders, "set_moderator",
                      "the author, with the reason a reply was sent back"):
         if not received[expected]:
             findings.miss(f"no email went to {expected}: the emails are not being checked")
 
 
+@pytest.mark.parametrize("visibility", [Visibility.PUBLIC, Visibility.PRIVATE])
 def test_unapproved_text_reaches_only_its_author_and_moderators_by_any_route(
-        app: Flask, client: FormClient) -> None:
-    site = build_marked_site(app, Visibility.PUBLIC)
+        app: Flask, client: FormClient, visibility: Visibility) -> None:
+    """On a public set only the moderation rule stands between the readers and the markers;
+    on a private one the set's own text (its name, published posts) reaches its members
+    alone too."""
+    site = build_marked_site(app, visibility)
     findings = Findings()
     check_emails(findings, site, sent_emails(app))
     starts = start_pages(site)
@@ -471,7 +607,10 @@ def test_unapproved_text_reaches_only_its_author_and_moderators_by_any_route(
         if person != "visitor":
             with app.app_context():
                 client.sign_in_as(db.session.get(User, site.people[person]))
-        check_pages(findings, person, crawl(client, starts))
+        check_pages(findings, site, person,
+                    crawl(client, starts + email_link_pages(app, site, person)))
         check_files(findings, person, client, site)
+        if person != "visitor":
+            check_data_download(findings, site, person, app, client)
     if findings.leaks or findings.misses:
         pytest.fail(findings.report(), pytrace=False)
