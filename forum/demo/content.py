@@ -343,7 +343,8 @@ it with your monitoring officer early.
 Short **video clips of expert speakers** (with their permission) got ten times the reach of
 anything else, and nobody could accuse us of spinning the members' views.
 """),
-            Msg("owen", 75, """\
+            # Yesterday (the thread opened 16 days ago): he has just joined, and it waits.
+            Msg("owen", 15 * 24 + 2, """\
 New here: our first assembly sits in the spring.
 Does anyone have a template for the social media consent wording? Ours is a paragraph of
 legalese.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func
@@ -452,3 +453,13 @@ def test_each_waiting_demo_post_is_by_someone_the_sets_policy_still_holds(app, d
                 .where(Post.author_id == post.author_id, Post.status == PostStatus.APPROVED,
                        Thread.learning_set_id == learning_set.id))
             assert approved < 3, (post.author.display_name, learning_set.slug, approved)
+
+
+def test_every_waiting_demo_post_was_sent_in_the_last_few_days(app, demo):
+    """A post in the queue for a fortnight reads as a neglected queue, not a new member."""
+    with app.app_context():
+        waiting = db.session.execute(select(Post.created_at, Post.body_source).where(
+            Post.status == PostStatus.PENDING)).all()
+    assert waiting
+    old = [body[:40] for created_at, body in waiting if utcnow() - created_at > timedelta(days=3)]
+    assert old == []
