@@ -1,4 +1,4 @@
-"""Demo content: people, two learning sets and realistic threads, loaded idempotently.
+"""Demo content: people, three learning sets and realistic threads, loaded idempotently.
 
 Everything is looked up before it is created (users by email, sets by slug, threads by set and
 title), so loading twice adds nothing. The loader assumes the schema exists and does not commit.
@@ -136,6 +136,8 @@ def _ensure_sets(session: Session,
         if learning_set is None:
             learning_set = LearningSet(slug=spec.slug, name=spec.name, purpose=spec.purpose,
                                        visibility=spec.visibility)
+            if spec.policy is not None:
+                learning_set.moderation_policy = spec.policy
             session.add(learning_set)
             session.flush()
             created += 1
@@ -210,6 +212,8 @@ def _accounts(users: dict[str, User]) -> list[DemoAccount]:
     for person in PEOPLE:
         described = (roles[person.key] + (["site admin"] if person.is_admin else [])
                      + (["network coordinator"] if person.is_network_coordinator else []))
+        if not described:
+            described = ["in no set: reads the network and public sets, and can ask to join"]
         accounts.append(DemoAccount(person.email, person.name, person.organisation,
                                     "; ".join(described)))
     return accounts

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from forum.models import ModerationPolicy
 from forum.models import PostStatus
 from forum.models import Role
 from forum.models import Visibility
@@ -34,6 +35,7 @@ class SetSpec:
     visibility: Visibility
     purpose: str
     members: dict[str, Role]
+    policy: ModerationPolicy | None = None  # None: the default (new members' first posts wait)
 
 
 @dataclass(frozen=True)
@@ -71,11 +73,14 @@ PEOPLE: tuple[Person, ...] = (
     Person("nadia", "nadia.hussain@example.org", "Nadia Hussain", EASTMOOR),
     # New to the private set: his first posts there wait for a moderator.
     Person("owen", "owen.jenkins@example.org", "Owen Jenkins", NORTHBRIDGE),
+    # Signed in but in no set: reads the network and public sets, and may ask to join them.
+    Person("priya", "priya.shah@example.org", "Priya Shah", EASTMOOR),
     Person("admin", "admin@example.org", "Alex Morgan", NETWORK, is_admin=True),
 )
 
 COMMS_SLUG = "communicating-citizens-assemblies"
 EVALUATION_SLUG = "evaluating-deliberation"
+RECRUITING_SLUG = "recruiting-assembly-members"
 
 SETS: tuple[SetSpec, ...] = (
     SetSpec(
@@ -112,6 +117,19 @@ SETS: tuple[SetSpec, ...] = (
         ),
         members={"rosa": Role.FACILITATOR, "claire": Role.MODERATOR, "siobhan": Role.MEMBER,
                  "gareth": Role.MEMBER},
+    ),
+    SetSpec(
+        slug=RECRUITING_SLUG,
+        name="Recruiting assembly members",
+        visibility=Visibility.PUBLIC,
+        purpose=(
+            "Open to anyone, signed in or not: how councils recruit the members of an assembly, "
+            "jury or panel by civic lottery, from the invitation letter to paying members for "
+            "their time. Residents and councils outside the network are welcome to read."
+        ),
+        members={"rosa": Role.FACILITATOR, "siobhan": Role.MODERATOR, "aisha": Role.MEMBER,
+                 "marcus": Role.MEMBER, "dev": Role.MEMBER},
+        policy=ModerationPolicy.AFTER_THE_FACT,
     ),
 )
 
@@ -325,7 +343,8 @@ it with your monitoring officer early.
 Short **video clips of expert speakers** (with their permission) got ten times the reach of
 anything else, and nobody could accuse us of spinning the members' views.
 """),
-            Msg("owen", 75, """\
+            # Yesterday (the thread opened 16 days ago): he has just joined, and it waits.
+            Msg("owen", 15 * 24 + 2, """\
 New here: our first assembly sits in the spring.
 Does anyone have a template for the social media consent wording? Ours is a paragraph of
 legalese.
@@ -489,6 +508,49 @@ scale). Both are in the [survey questions](https://example.org/kingsford/survey-
             Msg("rosa", 30, """\
 An independent evaluator is worth the money if you can find it. Members are more candid with
 someone who isn't from the council.
+"""),
+        )),
+    ),
+    # The public set: anyone reads it; its posts appear at once and can be reported.
+    ThreadSpec(
+        RECRUITING_SLUG, "How many invitations did you send for a 40-member assembly?",
+        days_ago=19,
+        opening=Msg("aisha", 0, """\
+We are planning Northbridge's first assembly: **40 members**, chosen by civic lottery from
+people who reply to a letter. The budget pays for one mailing. How many households did you
+write to, and what share replied?
+""", replies=(
+            Msg("siobhan", 3, """\
+We wrote to **10,000 households** for 45 places and 4.1% replied, so about 410 people
+volunteered. That was plenty to fill every quota except young men, where we had only just
+enough.
+""", replies=(
+                Msg("marcus", 6, """\
+Same pattern in Kingsford's transport jury. A **reminder postcard** a fortnight later added
+another third to our replies, mostly from the areas that had answered least.
+"""),
+            )),
+            Msg("rosa", 24, """\
+Worth budgeting for both: the mailing to a random sample, and a follow-up in the areas the
+first replies under-represent. The network's
+[recruitment checklist](https://example.org/network/recruitment-checklist) has the sums.
+"""),
+        )),
+    ),
+    ThreadSpec(
+        RECRUITING_SLUG, "Paying members: vouchers, a day rate or nothing?", days_ago=4,
+        opening=Msg("dev", 0, """\
+Eastmoor is deciding what to pay assembly members. The options on the table are a **£50
+voucher per session**, a **day rate** paid through payroll, or nothing but expenses. What did
+you choose, and did it change who took part?
+""", replies=(
+            Msg("siobhan", 2, """\
+A voucher per session, plus childcare and travel paid on the day. Vouchers kept it out of
+benefits assessments, which mattered to several members.
+"""),
+            Msg("aisha", 5, """\
+We are going to the network's webinar on paying members in a few weeks before we decide: I will
+post what we learn here.
 """),
         )),
     ),

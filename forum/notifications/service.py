@@ -399,8 +399,10 @@ def notify_topic_proposed(session: Session, event: Event, topic: EventTopic) -> 
                     or session.scalars(permissions.site_admins()).all())
     waiting = session.scalar(select(func.count(EventTopic.id)).where(
         EventTopic.event_id == event.id, EventTopic.status == TopicStatus.WAITING)) or 0
-    text = (f"{waiting} proposed topics for “{event.title}” wait for approval." if waiting > 1
-            else f"A proposed topic for “{event.title}” waits for approval.")
+    text = (f"{waiting} proposed topics for “{event.title}” wait for approval. Approve or "
+            "hide them on the event’s page." if waiting > 1
+            else f"A proposed topic for “{event.title}” waits for approval. Approve or hide it "
+                 "on the event’s page.")
     for coordinator in coordinators:
         if coordinator.id == topic.proposer_id or not permissions.can_view_event(coordinator,
                                                                                  event):
@@ -408,7 +410,7 @@ def notify_topic_proposed(session: Session, event: Event, topic: EventTopic) -> 
         # In the site only (written as already emailed); repeated proposals renew one notice.
         notification = _renew(session, coordinator, NotificationKind.TOPIC_PROPOSED,
                               Notification.event_id, event.id, actor=None,
-                              text=text + " Approve or hide them on the event’s page.",
+                              text=text,
                               reason=None)
         notification.emailed_at = utcnow()
 

@@ -30,6 +30,18 @@ from forum.pagination import requested_page
 
 PER_PAGE = 25
 
+# Notices about no one object whose page follows from their kind (see open_notification).
+KINDS_WITH_A_PAGE = frozenset({NotificationKind.NETWORK_REQUEST, NotificationKind.DATA_READY,
+                               NotificationKind.DATA_COPY_READY,
+                               NotificationKind.ORGANISATION_REQUEST})
+
+
+def leads_somewhere(notification) -> bool:
+    """Whether following the notice opens a page about it (not just the list again)."""
+    return bool(notification.thread_id or notification.meeting_id or notification.event_id
+                or notification.learning_set_id or notification.kind in KINDS_WITH_A_PAGE)
+
+
 TOPIC_DESCRIPTIONS = {
     EmailTopic.DECISIONS: "moderators’ decisions on your posts",
     EmailTopic.REPLIES: "replies to your posts",
@@ -50,7 +62,7 @@ def index():
         abort(404)
     return render_template("notifications/index.html", notifications=notifications,
                            page=page, pages=pages, total=total,
-                           mark_form=ActionForm(formdata=None))
+                           mark_form=ActionForm(formdata=None), leads_somewhere=leads_somewhere)
 
 
 @bp.get("/notifications/<int:notification_id>", endpoint="open")
@@ -73,6 +85,8 @@ def open_notification(notification_id: int):
         return redirect(url_for(page, slug=notification.learning_set.slug))
     if notification.kind == NotificationKind.NETWORK_REQUEST:
         return redirect(url_for("network.queue"))
+    if notification.kind == NotificationKind.ORGANISATION_REQUEST:
+        return redirect(url_for("admin.organisations_list"))
     if notification.kind == NotificationKind.DATA_READY:
         return redirect(url_for("people.data"))
     if notification.kind == NotificationKind.DATA_COPY_READY:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func
@@ -15,6 +16,7 @@ from forum.demo.challenge import CLOSED_TITLE
 from forum.demo.content import COMMS_SLUG
 from forum.demo.content import EVALUATION_SLUG
 from forum.demo.content import PEOPLE
+from forum.demo.content import RECRUITING_SLUG
 from forum.demo.guide import GUIDE_SLUG
 from forum.demo.guide import GUIDE_TITLE
 from forum.extensions import db
@@ -192,6 +194,29 @@ def test_demo_member_signs_in_and_sees_the_private_set_and_its_threads(app, clie
     assert page.status_code == 200
     assert "Communicating citizens" in page.get_data(as_text=True)
     assert "Recruitment letter: what got people to reply?" in page.get_data(as_text=True)
+
+
+def test_a_visitor_finds_the_demo_public_set_from_the_home_page_and_reads_it(client, demo):
+    home = client.get("/").text
+    assert "There are no public sets" not in home
+    assert f'href="/sets/{RECRUITING_SLUG}/"' in home
+    page = client.get(f"/sets/{RECRUITING_SLUG}/").text
+    assert "How many invitations did you send for a 40-member assembly?" in page
+    assert "Paying members: vouchers, a day rate or nothing?" in page
+    # The third moderation policy: posts appear at once and can be reported.
+    assert "Posts appear at once" in page
+
+
+def test_the_demo_network_reader_reads_network_and_public_sets_and_can_ask_to_join(
+        client, demo):
+    reader = next(person for person in PEOPLE if person.key == "priya")
+    assert f"{reader.email}" in demo.output and "in no set" in demo.output
+    _sign_in(client, "priya")
+    assert client.get(f"/sets/{COMMS_SLUG}/").status_code == 404
+    for slug in (EVALUATION_SLUG, RECRUITING_SLUG):
+        page = client.get(f"/sets/{slug}/").text
+        assert "Ask to join this set" in page
+    assert "Ask to join" in client.get(f"/sets/{EVALUATION_SLUG}/ask-to-join").text
 
 
 def test_a_demo_member_sees_the_last_few_days_posts_as_new(client, demo):
@@ -432,3 +457,13 @@ def test_each_waiting_demo_post_is_by_someone_the_sets_policy_still_holds(app, d
                 .where(Post.author_id == post.author_id, Post.status == PostStatus.APPROVED,
                        Thread.learning_set_id == learning_set.id))
             assert approved < 3, (post.author.display_name, learning_set.slug, approved)
+
+
+def test_every_waiting_demo_post_was_sent_in_the_last_few_days(app, demo):
+    """A post in the queue for a fortnight reads as a neglected queue, not a new member."""
+    with app.app_context():
+        waiting = db.session.execute(select(Post.created_at, Post.body_source).where(
+            Post.status == PostStatus.PENDING)).all()
+    assert waiting
+    old = [body[:40] for created_at, body in waiting if utcnow() - created_at > timedelta(days=3)]
+    assert old == []

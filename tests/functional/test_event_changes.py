@@ -153,10 +153,13 @@ def test_cancelling_keeps_the_message_on_error_then_tells_people_with_it(app, cl
 
 
 def test_nobody_signs_up_to_a_cancelled_event(app, client, world):
-    event_id = _signed_up(client, world)
+    event_id = _signed_up(client, world, capacity=30)
+    assert "30 of 30 left" in client.get(f"/events/{event_id}").text
     client.post(f"/events/{event_id}/cancel-event", data={"message": ""})
     client.sign_in_as(world.member)
-    assert "Sign up" not in client.get(f"/events/{event_id}").text
+    page = client.get(f"/events/{event_id}").text
+    assert "Sign up" not in page
+    assert "30 of 30 left" not in page  # no places to offer at an event that will not happen
     client.post(f"/events/{event_id}/sign-up")
     assert _notices(app, world.member) == []
     with app.app_context():

@@ -75,6 +75,7 @@ def test_an_admin_publishes_an_event_in_uk_time(app, client, world):
         assert event.capacity == 30
     page = client.get(response.headers["Location"]).text
     assert "Wednesday 12 March 2031, 10:00" in page and "UK time (GMT)" in page
+    assert "(UK time (" not in page  # one pair of brackets: "…, UK time (GMT)"
 
 
 def test_summer_times_are_stored_as_utc_and_shown_as_bst(app, client, world):

@@ -133,3 +133,16 @@ def test_a_member_cannot_decide_anothers_request(app, client, world):
                            data={"reason": "No"}).status_code == 403
     with app.app_context():
         assert db.session.get(JoinRequest, request.id).status == RequestStatus.PENDING
+
+
+def test_a_reader_who_cannot_reply_is_shown_the_way_to_join(app, client, world):
+    slug = _open_set(app, world)
+    client.sign_in_as(world.outsider)
+    thread = client.get(f"/threads/{world.thread.id}").text
+    assert "Only members of this set can reply." in thread
+    assert f'href="/sets/{slug}/ask-to-join">Ask to join Communicating assemblies</a>' in thread
+
+    client.sign_in_as(world.admin)  # settings say how people join: asking is one way
+    settings = client.get(f"/sets/{slug}/settings").text
+    assert "join only by invitation" not in settings
+    assert "ask to join a network or public set" in settings

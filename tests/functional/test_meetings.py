@@ -117,6 +117,7 @@ def test_a_facilitator_schedules_a_meeting_in_uk_time(app, client, world):
     client.sign_in_as(world.member)
     page = client.get(f"{_meetings_url(world)}/{meeting_id}").text
     assert "Wednesday 12 March 2031, 10:00" in page and "UK time (GMT)" in page
+    assert "(UK time (" not in page  # one pair of brackets: "…, UK time (GMT)"
     assert "<strong>actions</strong>" in page  # the agenda, as Markdown
     listed = client.get(_meetings_url(world)).text
     assert "Set meeting 4: reviewing our actions" in listed

@@ -89,6 +89,25 @@ def test_a_members_proposal_waits_and_only_they_and_coordinators_see_it(app, cli
     assert "Reporting back to cabinet" in page and "Waiting for approval" not in page
 
 
+def test_the_coordinators_notice_speaks_of_one_proposal_or_several(app, client, world):
+    with app.app_context():
+        event_id = _workshop(world)
+        coordinator = _coordinator()
+    client.sign_in_as(world.member)
+    client.post(f"/events/{event_id}/topics", data={"title": "Reporting back to cabinet"})
+    client.sign_in_as(coordinator)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert ("A proposed topic for “Disseminating the learning” waits for approval. Approve or "
+            "hide it on the event’s page.") in page
+
+    client.sign_in_as(world.member)
+    client.post(f"/events/{event_id}/topics", data={"title": "Paying members"})
+    client.sign_in_as(coordinator)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert ("2 proposed topics for “Disseminating the learning” wait for approval. Approve or "
+            "hide them on the event’s page.") in page
+
+
 def test_a_coordinators_proposal_is_published_at_once(app, client, world):
     with app.app_context():
         event_id = _workshop(world)

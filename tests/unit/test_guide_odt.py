@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -55,6 +56,8 @@ def test_a4_en_gb_and_one_typeface(package: zipfile.ZipFile) -> None:
         'fo:country="GB"' in styles and 'fo:language="en"' in styles)
     assert f'fo:font-family="{FONT}"' in styles
     assert 'fo:country="US"' not in styles
+    # Every language the file names is British English (none left from the library's template).
+    assert set(re.findall(r'fo:language="([^"]*)" fo:country="([^"]*)"', styles)) == {("en", "GB")}
 
 
 def test_quotations_have_an_indent_and_a_rule_and_are_not_italic(

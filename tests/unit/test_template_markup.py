@@ -36,3 +36,31 @@ def test_no_template_builds_markup_by_joining_strings(path: Path) -> None:
     problems = [f"{path.name}:{text.count(chr(10), 0, m.start()) + 1}: {m.group(0)}"
                 for pattern in (JOINED_MARKUP, SAFE_FILTER) for m in pattern.finditer(text)]
     assert problems == []
+
+
+# A table the site serves sits in a scroll region (templates/main/_scroll_region.html): at
+# 320 px a table as wide as its cells otherwise pushes the whole page sideways (WCAG 1.4.10).
+# The summary inside a download of someone's data is a file, not a page of the site.
+NOT_SITE_PAGES = {"people/summary.html"}
+TAGS = re.compile(r"{%-?\s*call\s+(\w+)|{%-?\s*endcall\s*-?%}|<table\b")
+
+
+def _tables_outside_a_scroll_region(text: str) -> list[int]:
+    """The lines of the ``<table>`` tags not inside a ``{% call scroll_region(...) %}``."""
+    calls: list[str] = []
+    lines = []
+    for match in TAGS.finditer(text):
+        if match.group(1):
+            calls.append(match.group(1))
+        elif match.group(0).startswith("{%"):
+            calls.pop()
+        elif "scroll_region" not in calls:
+            lines.append(text.count("\n", 0, match.start()) + 1)
+    return lines
+
+
+@pytest.mark.parametrize("path", [p for p in _templates()
+                                  if str(p.relative_to(TEMPLATES)) not in NOT_SITE_PAGES],
+                         ids=lambda p: str(p.relative_to(TEMPLATES)))
+def test_every_table_on_a_page_scrolls_in_a_region_of_its_own(path: Path) -> None:
+    assert _tables_outside_a_scroll_region(path.read_text(encoding="utf-8")) == []

@@ -125,6 +125,11 @@ def _styles(document: Document, doc: GuideDocument) -> None:
     default.set_properties({**font, "fo:font-size": "11pt", "fo:language": "en",
                             "fo:country": "GB", "fo:color": _colour(TEXT_COLOUR)}, area="text")
     document.insert_style(default, default=True)
+    # odfdo's blank document is French by default: its drawings' default style said so.
+    for properties in document.styles.get_elements("//style:default-style/style:text-properties"):
+        if properties.get_attribute("fo:language") is not None:
+            properties.set_attribute("fo:language", "en")
+            properties.set_attribute("fo:country", "GB")
     standard = document.get_style("paragraph", "Standard")
     standard.set_properties({"fo:margin-bottom": "0.28cm", "fo:line-height": "120%"},
                             area="paragraph")
