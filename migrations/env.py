@@ -62,10 +62,27 @@ def run_migrations_online() -> None:
     conf_args.setdefault("include_object", include_object)
 
     with get_engine().connect() as connection:
-        context.configure(connection=connection, target_metadata=target_db.metadata,
-                          **conf_args)
-        with context.begin_transaction():
-            context.run_migrations()
+        # SQLite: batch mode rebuilds a table by copying it and dropping the old one. With
+        # foreign keys on (as the app connects), that DROP TABLE applies every ON DELETE rule
+        # to the rows referring to it: rebuilding threads would delete every post. So they are
+        # off while migrations run (a PRAGMA outside any transaction), and checked at the end.
+        sqlite = connection.dialect.name == "sqlite"
+        driver_connection = connection.connection.driver_connection
+        if sqlite:
+            driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(connection=connection, target_metadata=target_db.metadata,
+                              **conf_args)
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"The migration left rows referring to rows that "
+                                           f"do not exist (table, row, parent): {broken[:10]}")
+        finally:
+            if sqlite:
+                driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():
