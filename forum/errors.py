@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 
 from flask import Flask
 from flask import current_app
 from flask import render_template
 from flask import request
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
@@ -17,6 +19,7 @@ from forum.auth.resume import CarriedField
 from forum.auth.resume import dropped_files
 from forum.auth.resume import fields_to_carry
 from forum.extensions import db
+from forum.operations.database_errors import schema_problem
 
 UNAVAILABLE_TITLE = "Sorry, the service is unavailable"
 RETRY_AFTER_SECONDS = 30
@@ -94,11 +97,20 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         return _render(500)
 
+    @app.errorhandler(ProgrammingError)
+    def schema_missing(error: ProgrammingError):
+        """A table or column the program needs is not there (``init-db`` not run after an
+        upgrade): the site is unavailable until it is, so a 503 and one plain log line."""
+        if schema_problem(error) is None:
+            app.log_exception(sys.exc_info())
+            return server_error(error)
+        return database_unavailable(error)
+
     @app.errorhandler(OperationalError)
     @app.errorhandler(PoolTimeoutError)
     def database_unavailable(error: Exception):
         """The database cannot be reached, or did not answer in time: a 503, not a 500."""
-        app.logger.error("Database unavailable: %s", error)
+        app.logger.error("Database unavailable: %s", schema_problem(error) or error)
         with contextlib.suppress(SQLAlchemyError):
             db.session.rollback()
         # Rendered without context processors: they would look up the signed-in user and the

@@ -1,0 +1,79 @@
+"""What an operator meets when the database setting is wrong, the database cannot be reached,
+or its schema was never brought up to date: one plain message (no traceback, no password),
+and a 503 rather than a 500 for the web."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from forum import create_app
+from forum.config import ConfigurationError
+from forum.config import database_uri
+from tests.functional.test_cli import empty_app  # noqa: F401  (fixture)
+
+
+def _flask(tmp_path, database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {name: value for name, value in os.environ.items() if not name.startswith("FORUM_")}
+    env.update(FORUM_INSTANCE_PATH=str(tmp_path / "instance"), FORUM_SECRET_KEY="x",
+               FORUM_DATABASE_URL=database_url)
+    return subprocess.run([str(Path(sys.executable).with_name("flask")), "--app", "forum", *args],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("url", ["forum.db", "mysql://forum:hunter2@db/forum",
+                                 "postgresql+psycopg2://forum:hunter2@db/forum"])
+def test_a_database_url_the_program_cannot_use_is_named_without_a_traceback(tmp_path, url):
+    result = _flask(tmp_path, url, "init-db")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "FORUM_DATABASE_URL" in result.stderr
+    assert "postgresql+psycopg://user:password@host/name" in result.stderr
+    assert "hunter2" not in result.stderr
+
+
+def test_postgres_urls_without_a_driver_use_the_installed_one():
+    assert database_uri("postgres://forum:pw@db/forum") == "postgresql+psycopg://forum:pw@db/forum"
+    assert database_uri("postgresql://forum@db:5433/forum") == (
+        "postgresql+psycopg://forum@db:5433/forum")
+    assert database_uri("sqlite:////var/lib/forum/forum.db") == "sqlite:////var/lib/forum/forum.db"
+    with pytest.raises(ConfigurationError):
+        create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "oracle://db/forum"})
+
+
+@pytest.mark.parametrize("url", ["postgresql+psycopg://forum:hunter2@127.0.0.1:1/forum",
+                                 "sqlite:////nonexistent-folder/forum.db"])
+@pytest.mark.parametrize("command", [("init-db",), ("notifications", "send-pending")])
+def test_a_database_that_cannot_be_reached_is_named_without_a_traceback(tmp_path, url, command):
+    result = _flask(tmp_path, url, *command)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "cannot be used" in result.stderr
+    assert "FORUM_DATABASE_URL" in result.stderr
+    assert "hunter2" not in result.stderr
+
+
+def test_commands_on_a_database_never_upgraded_say_to_run_init_db(empty_app):  # noqa: F811
+    runner = empty_app.test_cli_runner()
+    for args in (["demo"], ["notifications", "send-pending"], ["retention"],
+                 ["create-admin", "ann@example.org", "--name", "Ann",
+                  "--password", "juniper-ledger-tramline-ninety"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "flask --app forum init-db" in result.output
+        assert "Traceback" not in result.output
+
+
+def test_pages_on_a_database_never_upgraded_are_unavailable_and_the_log_says_why(
+        empty_app, caplog):  # noqa: F811
+    with caplog.at_level(logging.ERROR, logger=empty_app.logger.name):
+        response = empty_app.test_client().get("/")
+    assert response.status_code == 503
+    assert "init-db" not in response.text  # visitors are not told how the site is run
+    assert any("run 'flask --app forum init-db'" in record.getMessage()
+               for record in caplog.records)
