@@ -57,8 +57,18 @@ def _sqlite_path(url: URL) -> Path:
 
 
 def _libpq_url(url: URL) -> str:
-    """The SQLAlchemy URL as pg_dump and pg_restore understand it (no ``+psycopg``)."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    """The SQLAlchemy URL as pg_dump and pg_restore understand it (no ``+psycopg``), without
+    its password: a command line can be read by every user of the machine (``ps``)."""
+    return url.set(drivername="postgresql")._replace(password=None).render_as_string(
+        hide_password=False)
+
+
+def _libpq_environment(url: URL) -> dict[str, str] | None:
+    """The environment for pg_dump and pg_restore: the password, if any, in ``PGPASSWORD``
+    (read only by the process and its owner)."""
+    if url.password is None:
+        return None
+    return {**os.environ, "PGPASSWORD": str(url.password)}
 
 
 def _is_live_database(path: Path, database_file: Path | None) -> bool:
@@ -123,7 +133,8 @@ def backup(app: Flask, destination: Path) -> BackupSummary:
         database_name = SQLITE_FILE
     elif url.get_backend_name() == "postgresql":
         _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
-              f"--file={destination / PG_FILE}", f"--dbname={_libpq_url(url)}"], "pg_dump")
+              f"--file={destination / PG_FILE}", f"--dbname={_libpq_url(url)}"], "pg_dump",
+             environment=_libpq_environment(url))
         database = "postgresql"
         database_name = PG_FILE
     else:
@@ -149,11 +160,12 @@ def backup(app: Flask, destination: Path) -> BackupSummary:
                          files=len(copied) + len(uploaded))
 
 
-def _run(command: list[str], name: str) -> None:
+def _run(command: list[str], name: str, environment: dict[str, str] | None = None) -> None:
     if shutil.which(command[0]) is None:
         raise BackupError(
             f"{name} is not installed (on Debian: apt-get install postgresql-client).")
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    result = subprocess.run(command, capture_output=True, text=True, check=False,
+                            env=environment)
     if result.returncode != 0:
         raise BackupError(f"{name} failed: {result.stderr.strip()}")
 
@@ -204,7 +216,7 @@ def restore(app: Flask, source: Path) -> BackupSummary:
     else:
         _run(["pg_restore", "--no-owner", "--no-privileges", "--single-transaction",
               "--exit-on-error", f"--dbname={_libpq_url(url)}", str(source / PG_FILE)],
-             "pg_restore")
+             "pg_restore", environment=_libpq_environment(url))
     copied = (_restore_folder(source / INSTANCE_DIR, Path(app.instance_path))
               + _restore_folder(source / UPLOADS_DIR, upload_folder(app)))
     return BackupSummary(path=source, database=manifest["database"], files=copied)

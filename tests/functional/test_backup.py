@@ -171,3 +171,40 @@ def test_uploaded_files_are_backed_up_and_restored_wherever_the_folder_is(
     with restored.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_database_password_never_appears_on_pg_dumps_command_line(
+        app, world, tmp_path, database_url, empty_database, monkeypatch):
+    """Any user of the machine can read a command line (``ps``): pg_dump and pg_restore get
+    the password in their environment instead, and still work."""
+    if not (database_url and database_url.startswith("postgresql")):
+        pytest.skip("PostgreSQL only: SQLite is copied in the process")
+    import subprocess
+
+    from forum.operations import backup as backup_module
+
+    real_run, seen = subprocess.run, []
+
+    def spy(command, **kwargs):
+        seen.append((command, kwargs.get("env") or {}))
+        return real_run(command, **kwargs)
+
+    monkeypatch.setattr(backup_module.subprocess, "run", spy)
+    secret = "never-on-the-command-line"  # the test server trusts local connections
+    with_password = make_url(database_url).set(password=secret)
+    site = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": with_password})
+    site.instance_path = str(tmp_path / "instance")
+    assert site.test_cli_runner().invoke(args=["backup", str(tmp_path / "b")]).exit_code == 0
+    restored = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": make_url(
+        empty_database).set(password=secret)})
+    restored.instance_path = str(tmp_path / "restored-instance")
+    result = restored.test_cli_runner().invoke(args=["restore", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    assert [command[0] for command, _ in seen] == ["pg_dump", "pg_restore"]
+    for command, environment in seen:
+        assert not any(secret in part for part in command)
+        assert environment.get("PGPASSWORD") == secret
+    for each in (site, restored):
+        with each.app_context():
+            db.session.remove()
+            db.engine.dispose()
