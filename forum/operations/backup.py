@@ -44,6 +44,8 @@ class BackupSummary:
     path: Path
     database: str
     files: int
+    # Files the instance already had, different from the backup's, left as they were.
+    kept: tuple[Path, ...] = ()
 
 
 def _database_url() -> URL:
@@ -250,8 +252,9 @@ def restore(app: Flask, source: Path) -> BackupSummary:
     # last, is what makes the instance no longer empty. So a restore stopped by a full disk
     # or a permission can simply be run again once that is put right.
     try:
-        copied = (_restore_folder(source / INSTANCE_DIR, Path(app.instance_path))
-                  + _restore_folder(source / UPLOADS_DIR, upload_folder(app)))
+        kept: list[Path] = []
+        copied = (_restore_folder(source / INSTANCE_DIR, Path(app.instance_path), kept)
+                  + _restore_folder(source / UPLOADS_DIR, upload_folder(app), kept))
     except OSError as error:
         raise BackupError(f"Could not copy the backup's files: {_reason(error)}. The database "
                           f"was not restored; put that right and run restore again (files "
@@ -264,7 +267,8 @@ def restore(app: Flask, source: Path) -> BackupSummary:
         raise BackupError(f"Could not restore the database: {_reason(error)}.") from error
     except sqlite3.Error as error:
         raise BackupError(f"Could not restore the database: {error}.") from error
-    return BackupSummary(path=source, database=manifest["database"], files=copied)
+    return BackupSummary(path=source, database=manifest["database"], files=copied,
+                         kept=tuple(kept))
 
 
 def _restore_database(manifest: dict, url: URL, source: Path) -> None:
@@ -283,15 +287,17 @@ def _restore_database(manifest: dict, url: URL, source: Path) -> None:
              "pg_restore", environment=_libpq_environment(url))
 
 
-def _restore_folder(saved: Path, target: Path) -> int:
+def _restore_folder(saved: Path, target: Path, kept: list[Path]) -> int:
     copied = 0
     if saved.is_dir():
         for path in sorted(saved.rglob("*")):
             if not path.is_file():
                 continue
             target_path = target / path.relative_to(saved)
-            if target_path.exists():
-                continue  # never overwrite this instance's own settings or files
+            if target_path.exists():  # never overwrite this instance's own settings or files
+                if not target_path.is_file() or _sha256(target_path) != _sha256(path):
+                    kept.append(target_path)
+                continue
             target_path.parent.mkdir(parents=True, exist_ok=True)
             partial = target_path.with_name(f".restoring-{target_path.name}")
             try:

@@ -274,3 +274,25 @@ def test_a_restore_stopped_by_a_full_disk_leaves_the_database_empty_and_can_run_
         assert db.session.scalar(select(func.count()).select_from(Post)) > 0
         db.session.remove()
         db.engine.dispose()
+
+
+def test_restore_names_the_files_it_kept_because_the_instance_had_its_own(
+        app, world, runner, tmp_path, empty_database):
+    """An instance with a config.py of its own keeps it (and its secret key): the operator is
+    told, since emailed links signed with the old key then no longer work."""
+    app.instance_path = str(tmp_path / "instance")
+    (tmp_path / "instance").mkdir(exist_ok=True)
+    (tmp_path / "instance" / "config.py").write_text('SECRET_KEY = "the old site"\n')
+    assert runner.invoke(args=["backup", str(tmp_path / "b")]).exit_code == 0
+    (tmp_path / "restored-instance").mkdir()
+    (tmp_path / "restored-instance" / "config.py").write_text('SECRET_KEY = "a new one"\n')
+    restored = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_database})
+    restored.instance_path = str(tmp_path / "restored-instance")
+    result = restored.test_cli_runner().invoke(args=["restore", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    assert "Kept 1 file" in result.output
+    assert str(tmp_path / "restored-instance" / "config.py") in result.output
+    assert "a new one" in (tmp_path / "restored-instance" / "config.py").read_text()
+    with restored.app_context():
+        db.session.remove()
+        db.engine.dispose()
