@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import sys
 
 from flask import Flask
@@ -32,11 +33,15 @@ TITLES = {
     413: "That was too large to send",
     429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
+    503: UNAVAILABLE_TITLE,
 }
 
 
 # Refusals of a form that was read: its text is shown again on the error page.
-_KEEPS_TEXT = {400, 403, 404, 405, 409, 410, 429, 500}
+_KEEPS_TEXT = {400, 403, 404, 405, 409, 410, 429, 500, 503}
+
+# A file could not be written: the disk (or the user's quota) is full, or it is read-only.
+_STORAGE_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
 
 
 def _unsent_text(status: int) -> list[CarriedField]:
@@ -96,6 +101,22 @@ def init_app(app: Flask) -> None:
     def server_error(error: Exception):
         db.session.rollback()
         return _render(500)
+
+    @app.errorhandler(OSError)
+    def storage_full(error: OSError):
+        """A file (an upload, a guide's PDF) could not be written because the disk is full:
+        nothing is saved, the sender gets their text back and a 503, and the log says which
+        file. Any other OSError is the usual 500."""
+        if error.errno not in _STORAGE_FULL:
+            raise error
+        app.logger.error("Could not write %s: %s. Free space on that disk (UPLOAD_FOLDER, "
+                         "GUIDE_FILES_DIR, the instance folder).", error.filename,
+                         error.strerror)
+        with contextlib.suppress(SQLAlchemyError):
+            db.session.rollback()
+        response = _render(503, "Nothing was saved: the site cannot store files just now. "
+                                "Try again later.")
+        return (*response[:2], {**response[2], "Retry-After": str(RETRY_AFTER_SECONDS)})
 
     @app.errorhandler(ProgrammingError)
     def schema_missing(error: ProgrammingError):

@@ -77,3 +77,45 @@ def test_pages_on_a_database_never_upgraded_are_unavailable_and_the_log_says_why
     assert "init-db" not in response.text  # visitors are not told how the site is run
     assert any("run 'flask --app forum init-db'" in record.getMessage()
                for record in caplog.records)
+
+
+def _disk_full(monkeypatch) -> None:
+    import errno
+
+    from forum.guides.export.storage import FolderStorage
+
+    def save(self, key, data):
+        raise OSError(errno.ENOSPC, "No space left on device", str(self.root / key))
+
+    monkeypatch.setattr(FolderStorage, "save", save)
+
+
+def test_a_reply_whose_file_cannot_be_stored_on_a_full_disk_comes_back_with_its_text(
+        app, client, world, monkeypatch, caplog):
+    from sqlalchemy import func
+    from sqlalchemy import select
+
+    from forum.extensions import db
+    from forum.models import Post
+    from forum.models import UploadedFile
+    from tests import file_samples
+    from tests.functional.test_meeting_and_reply_files import _challenge_opening
+    from tests.functional.test_meeting_and_reply_files import _challenge_reply
+
+    opening = _challenge_opening(app, client, world)
+    client.sign_in_as(world.moderator)  # someone other than the holder asks a question
+    with app.app_context():
+        posts_before = db.session.scalar(select(func.count()).select_from(Post))
+    _disk_full(monkeypatch)
+    with caplog.at_level(logging.ERROR, logger=app.logger.name):
+        response = _challenge_reply(client, opening, file_samples.PDF, "briefing.pdf",
+                                    body="My careful question, kept.")
+    assert response.status_code == 503
+    assert "Retry-After" in response.headers
+    page = response.get_data(as_text=True)
+    assert "My careful question, kept." in page and "briefing.pdf" in page
+    assert "No space left on device" not in page  # the visitor is not told about the disk
+    assert any("No space left on device" in record.getMessage() for record in caplog.records)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Post)) == posts_before
+        assert db.session.scalar(select(func.count()).select_from(UploadedFile)) == 0
