@@ -43,6 +43,24 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+# Any fixed number: the PostgreSQL advisory lock that migrations hold until they commit.
+MIGRATION_LOCK = 727301
+
+
+def _lock_sqlite_file(connection):
+    """SQLite: one migrating process at a time on this machine (init-db runs as each web
+    service starts). An flock on the database file, released when the returned file is
+    closed; SQLite's own locks are fcntl locks, which flock never touches."""
+    import fcntl
+
+    path = connection.engine.url.database
+    if not path or path == ":memory:":
+        return None
+    handle = open(path, "rb")  # noqa: SIM115 - closed when the migrations are done
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
+
+
 def run_migrations_online() -> None:
     def process_revision_directives(context, revision, directives):
         # Don't write an empty revision when the models haven't changed.
@@ -68,12 +86,18 @@ def run_migrations_online() -> None:
         # off while migrations run (a PRAGMA outside any transaction), and checked at the end.
         sqlite = connection.dialect.name == "sqlite"
         driver_connection = connection.connection.driver_connection
+        lock = None
         if sqlite:
             driver_connection.execute("PRAGMA foreign_keys=OFF")
+            lock = _lock_sqlite_file(connection)
         try:
             context.configure(connection=connection, target_metadata=target_db.metadata,
                               **conf_args)
             with context.begin_transaction():
+                if connection.dialect.name == "postgresql":
+                    # init-db runs as every machine starts: one migrates at a time, and the
+                    # next finds the schema up to date (it reads the version after the lock).
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
                 context.run_migrations()
                 if sqlite:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
@@ -83,6 +107,8 @@ def run_migrations_online() -> None:
         finally:
             if sqlite:
                 driver_connection.execute("PRAGMA foreign_keys=ON")
+            if lock is not None:
+                lock.close()
 
 
 if context.is_offline_mode():

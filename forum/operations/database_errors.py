@@ -14,7 +14,10 @@ from typing import Any
 import click
 from flask import Flask
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import InterfaceError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from forum.extensions import db
 
@@ -49,6 +52,9 @@ def describe(error: SQLAlchemyError) -> str:
     where = _database_address()
     original = error.orig if isinstance(error, DBAPIError) else error
     detail = " ".join(line.strip() for line in str(original).splitlines() if line.strip())
+    if not isinstance(error, OperationalError | InterfaceError | PoolTimeoutError):
+        # Reached, but a statement failed: not a setting to check.
+        return f"A statement failed on the database at {where} ({detail.rstrip('.?')})."
     check = ("that its folder exists and this user may write there" if where.startswith("sqlite")
              else "that the database server is running and the database exists")
     return (f"The database at {where} cannot be used ({detail.rstrip('.?')}). Check "

@@ -119,3 +119,21 @@ def test_a_reply_whose_file_cannot_be_stored_on_a_full_disk_comes_back_with_its_
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Post)) == posts_before
         assert db.session.scalar(select(func.count()).select_from(UploadedFile)) == 0
+
+
+def test_init_db_started_on_several_machines_at_once_migrates_once(empty_app, tmp_path):  # noqa: F811
+    """forum.service runs init-db before each start: machines (or services) starting together
+    must all succeed, one migrating while the others wait and then find nothing to do."""
+    url = str(empty_app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'shared.db'}"
+    env = {name: value for name, value in os.environ.items() if not name.startswith("FORUM_")}
+    env.update(FORUM_INSTANCE_PATH=str(tmp_path / "instance"), FORUM_SECRET_KEY="x",
+               FORUM_DATABASE_URL=url)
+    flask = str(Path(sys.executable).with_name("flask"))
+    runs = [subprocess.Popen([flask, "--app", "forum", "init-db"], env=env, cwd=tmp_path,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            for _ in range(3)]
+    outputs = [run.communicate(timeout=180)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], outputs
+    assert all("The database is up to date." in output for output in outputs)
