@@ -60,6 +60,8 @@ DEFAULTS: dict[str, object] = {
     # The largest request a form with files reads (4 files' worth over the limit if unset).
     "UPLOAD_REQUEST_MAX_BYTES": None,
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Redis down: count in this process until it answers again, rather than refuse sign-ins.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
     "SIGN_IN_RATE_LIMIT": "10 per minute;50 per hour",
     # Requests to join the network (/network/): per IP address, and per email address asked for.

@@ -137,3 +137,18 @@ def test_init_db_started_on_several_machines_at_once_migrates_once(empty_app, tm
     outputs = [run.communicate(timeout=180)[0] for run in runs]
     assert [run.returncode for run in runs] == [0, 0, 0], outputs
     assert all("The database is up to date." in output for output in outputs)
+
+
+def test_sign_in_still_works_and_is_still_limited_while_redis_is_down(make_app, world):
+    """The rate limits' Redis stops answering: people still sign in (no 500), and the limits
+    are counted in each process meanwhile."""
+    from tests.conftest import FormClient
+
+    app = make_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0", SIGN_IN_RATE_LIMIT="3 per minute",
+                   SIGN_IN_FREE_ATTEMPTS=100)
+    app.test_client_class = FormClient
+    client = app.test_client()
+    statuses = [client.post("/sign-in", data={"email": f"n{n}@example.org",
+                                              "password": "not the password"}).status_code
+                for n in range(4)]
+    assert statuses == [200, 200, 200, 429]
