@@ -25,6 +25,13 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("FORUM_GUNICORN_LOG_LEVEL", "info")
+# gunicorn 25.1+ opens a control socket for ``gunicornc`` at one path per user
+# ($XDG_RUNTIME_DIR or ~/.gunicorn/): two sites run by one user would take each other's, and
+# the app's user may have no home to write to. Off unless FORUM_CONTROL_SOCKET names a path.
+if os.environ.get("FORUM_CONTROL_SOCKET"):
+    control_socket = os.environ["FORUM_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
 
 # Load the app once in the master, then fork the workers from it: the imported modules, compiled
 # templates and mapped models sit in memory pages the workers share copy-on-write, instead of

@@ -88,6 +88,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from forum.people import background as data_exports
 
     data_exports.init_app(app)
+    from forum.operations import database_errors
+
+    database_errors.init_app(app)  # last: every command is registered by now
     return app
 
 

@@ -60,6 +60,8 @@ DEFAULTS: dict[str, object] = {
     # The largest request a form with files reads (4 files' worth over the limit if unset).
     "UPLOAD_REQUEST_MAX_BYTES": None,
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Redis down: count in this process until it answers again, rather than refuse sign-ins.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
     "SIGN_IN_RATE_LIMIT": "10 per minute;50 per hour",
     # Requests to join the network (/network/): per IP address, and per email address asked for.
@@ -151,10 +153,38 @@ def derive_settings(config: MutableMapping[str, Any]) -> None:
         # Served over HTTPS: the browser must never send the cookies over plain HTTP.
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True
+    config["SQLALCHEMY_DATABASE_URI"] = database_uri(config["SQLALCHEMY_DATABASE_URI"])
     config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
         str(config["SQLALCHEMY_DATABASE_URI"]), config.get("SQLALCHEMY_ENGINE_OPTIONS") or {},
         connect_timeout=float(config["DATABASE_CONNECT_TIMEOUT"]),
         statement_timeout=float(config["DATABASE_STATEMENT_TIMEOUT"]))
+
+
+DATABASE_URL_FORMS = ("postgresql+psycopg://user:password@host/name, or "
+                      "sqlite:////absolute/path/forum.db")
+
+
+def database_uri(uri: Any) -> Any:
+    """The database URL, checked before any engine is made: PostgreSQL (through psycopg, the
+    driver installed; ``postgresql://`` and ``postgres://`` mean it too) or SQLite. Anything
+    else stops the program with a message naming the setting, never echoing the URL (it may
+    hold a password)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(uri)
+    except (ArgumentError, ValueError, TypeError) as error:
+        raise ConfigurationError(
+            "FORUM_DATABASE_URL is not a database URL. Write it as "
+            f"{DATABASE_URL_FORMS}.") from error
+    if url.drivername in {"postgres", "postgresql"}:
+        return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    if url.drivername not in {"postgresql+psycopg", "sqlite", "sqlite+pysqlite"}:
+        raise ConfigurationError(
+            f"FORUM_DATABASE_URL names a database this program cannot use "
+            f"({url.drivername}://...). Write it as {DATABASE_URL_FORMS}.")
+    return uri
 
 
 def engine_options(uri: str, options: Mapping[str, Any], *, connect_timeout: float,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import sys
 
 from flask import Flask
 from flask import current_app
 from flask import render_template
 from flask import request
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
@@ -17,6 +20,7 @@ from forum.auth.resume import CarriedField
 from forum.auth.resume import dropped_files
 from forum.auth.resume import fields_to_carry
 from forum.extensions import db
+from forum.operations.database_errors import schema_problem
 
 UNAVAILABLE_TITLE = "Sorry, the service is unavailable"
 RETRY_AFTER_SECONDS = 30
@@ -29,11 +33,15 @@ TITLES = {
     413: "That was too large to send",
     429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
+    503: UNAVAILABLE_TITLE,
 }
 
 
 # Refusals of a form that was read: its text is shown again on the error page.
-_KEEPS_TEXT = {400, 403, 404, 405, 409, 410, 429, 500}
+_KEEPS_TEXT = {400, 403, 404, 405, 409, 410, 429, 500, 503}
+
+# A file could not be written: the disk (or the user's quota) is full, or it is read-only.
+_STORAGE_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
 
 
 def _unsent_text(status: int) -> list[CarriedField]:
@@ -94,11 +102,36 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         return _render(500)
 
+    @app.errorhandler(OSError)
+    def storage_full(error: OSError):
+        """A file (an upload, a guide's PDF) could not be written because the disk is full:
+        nothing is saved, the sender gets their text back and a 503, and the log says which
+        file. Any other OSError is the usual 500."""
+        if error.errno not in _STORAGE_FULL:
+            raise error
+        app.logger.error("Could not write %s: %s. Free space on that disk (UPLOAD_FOLDER, "
+                         "GUIDE_FILES_DIR, the instance folder).", error.filename,
+                         error.strerror)
+        with contextlib.suppress(SQLAlchemyError):
+            db.session.rollback()
+        response = _render(503, "Nothing was saved: the site cannot store files just now. "
+                                "Try again later.")
+        return (*response[:2], {**response[2], "Retry-After": str(RETRY_AFTER_SECONDS)})
+
+    @app.errorhandler(ProgrammingError)
+    def schema_missing(error: ProgrammingError):
+        """A table or column the program needs is not there (``init-db`` not run after an
+        upgrade): the site is unavailable until it is, so a 503 and one plain log line."""
+        if schema_problem(error) is None:
+            app.log_exception(sys.exc_info())
+            return server_error(error)
+        return database_unavailable(error)
+
     @app.errorhandler(OperationalError)
     @app.errorhandler(PoolTimeoutError)
     def database_unavailable(error: Exception):
         """The database cannot be reached, or did not answer in time: a 503, not a 500."""
-        app.logger.error("Database unavailable: %s", error)
+        app.logger.error("Database unavailable: %s", schema_problem(error) or error)
         with contextlib.suppress(SQLAlchemyError):
             db.session.rollback()
         # Rendered without context processors: they would look up the signed-in user and the

@@ -43,6 +43,24 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+# Any fixed number: the PostgreSQL advisory lock that migrations hold until they commit.
+MIGRATION_LOCK = 727301
+
+
+def _lock_sqlite_file(connection):
+    """SQLite: one migrating process at a time on this machine (init-db runs as each web
+    service starts). An flock on the database file, released when the returned file is
+    closed; SQLite's own locks are fcntl locks, which flock never touches."""
+    import fcntl
+
+    path = connection.engine.url.database
+    if not path or path == ":memory:":
+        return None
+    handle = open(path, "rb")  # noqa: SIM115 - closed when the migrations are done
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
+
+
 def run_migrations_online() -> None:
     def process_revision_directives(context, revision, directives):
         # Don't write an empty revision when the models haven't changed.
@@ -62,10 +80,35 @@ def run_migrations_online() -> None:
     conf_args.setdefault("include_object", include_object)
 
     with get_engine().connect() as connection:
-        context.configure(connection=connection, target_metadata=target_db.metadata,
-                          **conf_args)
-        with context.begin_transaction():
-            context.run_migrations()
+        # SQLite: batch mode rebuilds a table by copying it and dropping the old one. With
+        # foreign keys on (as the app connects), that DROP TABLE applies every ON DELETE rule
+        # to the rows referring to it: rebuilding threads would delete every post. So they are
+        # off while migrations run (a PRAGMA outside any transaction), and checked at the end.
+        sqlite = connection.dialect.name == "sqlite"
+        driver_connection = connection.connection.driver_connection
+        lock = None
+        if sqlite:
+            driver_connection.execute("PRAGMA foreign_keys=OFF")
+            lock = _lock_sqlite_file(connection)
+        try:
+            context.configure(connection=connection, target_metadata=target_db.metadata,
+                              **conf_args)
+            with context.begin_transaction():
+                if connection.dialect.name == "postgresql":
+                    # init-db runs as every machine starts: one migrates at a time, and the
+                    # next finds the schema up to date (it reads the version after the lock).
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"The migration left rows referring to rows that "
+                                           f"do not exist (table, row, parent): {broken[:10]}")
+        finally:
+            if sqlite:
+                driver_connection.execute("PRAGMA foreign_keys=ON")
+            if lock is not None:
+                lock.close()
 
 
 if context.is_offline_mode():

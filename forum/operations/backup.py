@@ -44,6 +44,8 @@ class BackupSummary:
     path: Path
     database: str
     files: int
+    # Files the instance already had, different from the backup's, left as they were.
+    kept: tuple[Path, ...] = ()
 
 
 def _database_url() -> URL:
@@ -57,8 +59,18 @@ def _sqlite_path(url: URL) -> Path:
 
 
 def _libpq_url(url: URL) -> str:
-    """The SQLAlchemy URL as pg_dump and pg_restore understand it (no ``+psycopg``)."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    """The SQLAlchemy URL as pg_dump and pg_restore understand it (no ``+psycopg``), without
+    its password: a command line can be read by every user of the machine (``ps``)."""
+    return url.set(drivername="postgresql")._replace(password=None).render_as_string(
+        hide_password=False)
+
+
+def _libpq_environment(url: URL) -> dict[str, str] | None:
+    """The environment for pg_dump and pg_restore: the password, if any, in ``PGPASSWORD``
+    (read only by the process and its owner)."""
+    if url.password is None:
+        return None
+    return {**os.environ, "PGPASSWORD": str(url.password)}
 
 
 def _is_live_database(path: Path, database_file: Path | None) -> bool:
@@ -81,7 +93,12 @@ def _copy_instance(source: Path, target: Path, *, skip: set[Path],
         relative = path.relative_to(source)
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, destination)
+        try:
+            shutil.copy2(path, destination)
+        except FileNotFoundError:
+            if path.exists():
+                raise
+            continue  # deleted by the running site since the folder was listed
         copied.append(relative)
     return copied
 
@@ -101,13 +118,52 @@ def _schema_revision() -> str | None:
         return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
 
+def _reason(error: OSError) -> str:
+    """"No space left on device (/var/backups/forum/x/uploads/ab/...)"."""
+    reason = error.strerror or str(error)
+    return f"{reason} ({error.filename})" if error.filename else reason
+
+
+def _discard(destination: Path, created: bool) -> None:
+    """Remove what a failed backup wrote, so that nothing half-made looks like a backup and
+    the same folder can be used again."""
+    if created:
+        shutil.rmtree(destination, ignore_errors=True)
+    elif destination.is_dir():
+        for path in destination.iterdir():
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+
 def backup(app: Flask, destination: Path) -> BackupSummary:
-    """Copy the database and the instance folder into ``destination`` (new or empty)."""
+    """Copy the database and the instance folder into ``destination`` (new or empty).
+
+    If anything fails (no space left, no permission), what was written is removed and the
+    error says why, naming the file."""
     destination = destination.resolve()
     if destination.exists() and any(destination.iterdir()):
         raise BackupError(f"{destination} is not empty: choose a new folder for the backup.")
-    destination.mkdir(parents=True, exist_ok=True)
-    os.chmod(destination, 0o700)  # config.py holds the secret key
+    created = not destination.exists()
+    try:
+        destination.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(destination, 0o700)  # config.py holds the secret key
+        return _write_backup(app, destination)
+    except OSError as error:
+        _discard(destination, created)
+        raise BackupError(f"Could not write the backup: {_reason(error)}. Nothing of it "
+                          f"was kept.") from error
+    except sqlite3.Error as error:
+        _discard(destination, created)
+        raise BackupError(f"Could not copy the SQLite database: {error}. Nothing of the "
+                          f"backup was kept.") from error
+    except BaseException:
+        _discard(destination, created)
+        raise
+
+
+def _write_backup(app: Flask, destination: Path) -> BackupSummary:
     url = _database_url()
     database_file: Path | None = None
     if url.get_backend_name() == "sqlite":
@@ -123,7 +179,8 @@ def backup(app: Flask, destination: Path) -> BackupSummary:
         database_name = SQLITE_FILE
     elif url.get_backend_name() == "postgresql":
         _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
-              f"--file={destination / PG_FILE}", f"--dbname={_libpq_url(url)}"], "pg_dump")
+              f"--file={destination / PG_FILE}", f"--dbname={_libpq_url(url)}"], "pg_dump",
+             environment=_libpq_environment(url))
         database = "postgresql"
         database_name = PG_FILE
     else:
@@ -149,11 +206,12 @@ def backup(app: Flask, destination: Path) -> BackupSummary:
                          files=len(copied) + len(uploaded))
 
 
-def _run(command: list[str], name: str) -> None:
+def _run(command: list[str], name: str, environment: dict[str, str] | None = None) -> None:
     if shutil.which(command[0]) is None:
         raise BackupError(
             f"{name} is not installed (on Debian: apt-get install postgresql-client).")
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    result = subprocess.run(command, capture_output=True, text=True, check=False,
+                            env=environment)
     if result.returncode != 0:
         raise BackupError(f"{name} failed: {result.stderr.strip()}")
 
@@ -190,8 +248,30 @@ def restore(app: Flask, source: Path) -> BackupSummary:
     if not _database_is_empty():
         raise BackupError("The database already has tables: restore into an empty database "
                           "(a new SQLite file, or a freshly created PostgreSQL database).")
+    # Files first: each is copied whole under a temporary name, and the database, loaded
+    # last, is what makes the instance no longer empty. So a restore stopped by a full disk
+    # or a permission can simply be run again once that is put right.
+    try:
+        kept: list[Path] = []
+        copied = (_restore_folder(source / INSTANCE_DIR, Path(app.instance_path), kept)
+                  + _restore_folder(source / UPLOADS_DIR, upload_folder(app), kept))
+    except OSError as error:
+        raise BackupError(f"Could not copy the backup's files: {_reason(error)}. The database "
+                          f"was not restored; put that right and run restore again (files "
+                          f"already copied are kept).") from error
     db.session.remove()
     db.engine.dispose()
+    try:
+        _restore_database(manifest, url, source)
+    except OSError as error:
+        raise BackupError(f"Could not restore the database: {_reason(error)}.") from error
+    except sqlite3.Error as error:
+        raise BackupError(f"Could not restore the database: {error}.") from error
+    return BackupSummary(path=source, database=manifest["database"], files=copied,
+                         kept=tuple(kept))
+
+
+def _restore_database(manifest: dict, url: URL, source: Path) -> None:
     if manifest["database"] == "sqlite":
         database_file = _sqlite_path(url)
         backup_copy = sqlite3.connect(f"file:{source / SQLITE_FILE}?mode=ro", uri=True)
@@ -204,23 +284,27 @@ def restore(app: Flask, source: Path) -> BackupSummary:
     else:
         _run(["pg_restore", "--no-owner", "--no-privileges", "--single-transaction",
               "--exit-on-error", f"--dbname={_libpq_url(url)}", str(source / PG_FILE)],
-             "pg_restore")
-    copied = (_restore_folder(source / INSTANCE_DIR, Path(app.instance_path))
-              + _restore_folder(source / UPLOADS_DIR, upload_folder(app)))
-    return BackupSummary(path=source, database=manifest["database"], files=copied)
+             "pg_restore", environment=_libpq_environment(url))
 
 
-def _restore_folder(saved: Path, target: Path) -> int:
+def _restore_folder(saved: Path, target: Path, kept: list[Path]) -> int:
     copied = 0
     if saved.is_dir():
         for path in sorted(saved.rglob("*")):
             if not path.is_file():
                 continue
             target_path = target / path.relative_to(saved)
-            if target_path.exists():
-                continue  # never overwrite this instance's own settings or files
+            if target_path.exists():  # never overwrite this instance's own settings or files
+                if not target_path.is_file() or _sha256(target_path) != _sha256(path):
+                    kept.append(target_path)
+                continue
             target_path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target_path)
+            partial = target_path.with_name(f".restoring-{target_path.name}")
+            try:
+                shutil.copy2(path, partial)
+                partial.replace(target_path)
+            finally:
+                partial.unlink(missing_ok=True)
             copied += 1
     return copied
 

@@ -42,4 +42,9 @@ def restore_command(path: Path) -> None:
         raise click.ClickException(str(error)) from error
     click.echo(f"Restored the {summary.database} database and {summary.files} stored "
                f"file{'' if summary.files == 1 else 's'} from {summary.path}.")
+    if summary.kept:
+        click.echo(f"Kept {len(summary.kept)} file{'' if len(summary.kept) == 1 else 's'} this "
+                   f"instance already had, which differ from the backup's (not replaced): "
+                   + ", ".join(str(path) for path in summary.kept[:10])
+                   + (" ..." if len(summary.kept) > 10 else "") + ".")
     click.echo("Run 'flask --app forum init-db' next if this program is newer than the backup.")

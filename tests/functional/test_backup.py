@@ -171,3 +171,128 @@ def test_uploaded_files_are_backed_up_and_restored_wherever_the_folder_is(
     with restored.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_database_password_never_appears_on_pg_dumps_command_line(
+        app, world, tmp_path, database_url, empty_database, monkeypatch):
+    """Any user of the machine can read a command line (``ps``): pg_dump and pg_restore get
+    the password in their environment instead, and still work."""
+    if not (database_url and database_url.startswith("postgresql")):
+        pytest.skip("PostgreSQL only: SQLite is copied in the process")
+    import subprocess
+
+    from forum.operations import backup as backup_module
+
+    real_run, seen = subprocess.run, []
+
+    def spy(command, **kwargs):
+        seen.append((command, kwargs.get("env") or {}))
+        return real_run(command, **kwargs)
+
+    monkeypatch.setattr(backup_module.subprocess, "run", spy)
+    secret = "never-on-the-command-line"  # the test server trusts local connections
+    with_password = make_url(database_url).set(password=secret)
+    site = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": with_password})
+    site.instance_path = str(tmp_path / "instance")
+    assert site.test_cli_runner().invoke(args=["backup", str(tmp_path / "b")]).exit_code == 0
+    restored = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": make_url(
+        empty_database).set(password=secret)})
+    restored.instance_path = str(tmp_path / "restored-instance")
+    result = restored.test_cli_runner().invoke(args=["restore", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    assert [command[0] for command, _ in seen] == ["pg_dump", "pg_restore"]
+    for command, environment in seen:
+        assert not any(secret in part for part in command)
+        assert environment.get("PGPASSWORD") == secret
+    for each in (site, restored):
+        with each.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _disk_full_on(monkeypatch, name_part: str) -> None:
+    """Copies of a file whose name contains ``name_part`` fail as on a full disk."""
+    import errno
+    import shutil as real_shutil
+
+    from forum.operations import backup as backup_module
+
+    real_copy = real_shutil.copy2
+
+    def copy2(source, destination, *args, **kwargs):
+        if name_part in str(source):
+            raise OSError(errno.ENOSPC, "No space left on device", str(destination))
+        return real_copy(source, destination, *args, **kwargs)
+
+    monkeypatch.setattr(backup_module.shutil, "copy2", copy2)
+
+
+def test_a_backup_stopped_by_a_full_disk_says_so_keeps_nothing_and_can_run_again(
+        app, runner, tmp_path, monkeypatch):
+    app.instance_path = str(tmp_path / "instance")
+    (tmp_path / "instance" / "guide-files").mkdir(parents=True)
+    (tmp_path / "instance" / "guide-files" / "guide.pdf").write_bytes(file_samples.PDF)
+    _disk_full_on(monkeypatch, "guide.pdf")
+    result = runner.invoke(args=["backup", str(tmp_path / "nightly")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "No space left on device" in result.output and "guide.pdf" in result.output
+    assert not (tmp_path / "nightly").exists()  # nothing half-made that looks like a backup
+
+    monkeypatch.undo()
+    result = runner.invoke(args=["backup", str(tmp_path / "nightly")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "nightly" / "instance" / "guide-files" / "guide.pdf").is_file()
+
+
+def test_a_backup_into_a_place_it_cannot_write_says_why(app, runner, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    result = runner.invoke(args=["backup", str(tmp_path / "a-file" / "nightly")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "Not a directory" in result.output
+
+
+def test_a_restore_stopped_by_a_full_disk_leaves_the_database_empty_and_can_run_again(
+        app, world, runner, tmp_path, empty_database, monkeypatch):
+    app.instance_path = str(tmp_path / "instance")
+    (tmp_path / "instance" / "guide-files").mkdir(parents=True)
+    (tmp_path / "instance" / "guide-files" / "guide.pdf").write_bytes(file_samples.PDF)
+    assert runner.invoke(args=["backup", str(tmp_path / "b")]).exit_code == 0
+    restored = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_database})
+    restored.instance_path = str(tmp_path / "restored-instance")
+    _disk_full_on(monkeypatch, "guide.pdf")
+    result = restored.test_cli_runner().invoke(args=["restore", str(tmp_path / "b")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "No space left on device" in result.output
+    assert "run restore again" in result.output
+
+    monkeypatch.undo()
+    result = restored.test_cli_runner().invoke(args=["restore", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "restored-instance" / "guide-files" / "guide.pdf").read_bytes() == (
+        file_samples.PDF)
+    with restored.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Post)) > 0
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_restore_names_the_files_it_kept_because_the_instance_had_its_own(
+        app, world, runner, tmp_path, empty_database):
+    """An instance with a config.py of its own keeps it (and its secret key): the operator is
+    told, since emailed links signed with the old key then no longer work."""
+    app.instance_path = str(tmp_path / "instance")
+    (tmp_path / "instance").mkdir(exist_ok=True)
+    (tmp_path / "instance" / "config.py").write_text('SECRET_KEY = "the old site"\n')
+    assert runner.invoke(args=["backup", str(tmp_path / "b")]).exit_code == 0
+    (tmp_path / "restored-instance").mkdir()
+    (tmp_path / "restored-instance" / "config.py").write_text('SECRET_KEY = "a new one"\n')
+    restored = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_database})
+    restored.instance_path = str(tmp_path / "restored-instance")
+    result = restored.test_cli_runner().invoke(args=["restore", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    assert "Kept 1 file" in result.output
+    assert str(tmp_path / "restored-instance" / "config.py") in result.output
+    assert "a new one" in (tmp_path / "restored-instance" / "config.py").read_text()
+    with restored.app_context():
+        db.session.remove()
+        db.engine.dispose()

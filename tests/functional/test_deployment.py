@@ -187,3 +187,22 @@ def test_gunicorn_conf_is_valid_and_serves_the_app(tmp_path):
              "FORUM_DATABASE_URL": f"sqlite:///{tmp_path / 'check.db'}",
              "FORUM_INSTANCE_PATH": str(tmp_path / "instance")})
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_gunicorn_opens_no_control_socket_in_the_users_home_unless_one_is_named(tmp_path):
+    """gunicorn's control socket (gunicornc) would sit at one path per user, shared by every
+    site that user runs: it is made only where FORUM_CONTROL_SOCKET says."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"FORUM_SECRET_KEY": "x" * 32, "FORUM_DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}",
+           "FORUM_INSTANCE_PATH": str(tmp_path / "instance"), "FORUM_LOG_FORMAT": "none",
+           "HOME": str(home), "XDG_RUNTIME_DIR": ""}
+    server = Server(env, tmp_path)
+    server.stop()
+    assert list(home.iterdir()) == []
+    named = tmp_path / "run" / "forum.ctl"
+    server = Server({**env, "FORUM_CONTROL_SOCKET": str(named)}, tmp_path)
+    try:
+        assert named.is_socket()
+    finally:
+        server.stop()
