@@ -185,7 +185,7 @@ def _render_queue(bulk_form: BulkApproveForm | None = None) -> str:
     filter_form.set.choices = [SelectChoice("", "All your sets")] + [
         SelectChoice(s.slug, s.name) for s in sets]
     result = queue_page(db.session, current_user, chosen,
-                        page=requested_page(), per_page=QUEUE_PER_PAGE)
+                        page=requested_page(), per_page=QUEUE_PER_PAGE, every=selected is None)
     if bulk_form is None:
         bulk_form = BulkApproveForm(formdata=None)
     return render_template(
