@@ -108,7 +108,9 @@ class Post(db.Model):
                       Index("ix_posts_thread_status", "thread_id", "status", "pending_at"),
                       # A thread's opening post and its branches (thread pages).
                       Index("ix_posts_thread_parent", "thread_id", "parent_id"),
-                      Index("ix_posts_status_pending_at", "status", "pending_at"),
+                      # Waiting edits in date order, then by id (the queue's order: an
+                      # admin's queue reads them in order and stops after the page).
+                      Index("ix_posts_status_pending_at", "status", "pending_at", "id"),
                       # An author's published posts and their threads (the queue's "approved
                       # before" count in a set reads this index, not the posts).
                       Index("ix_posts_author_status", "author_id", "status", "thread_id"),
@@ -117,7 +119,12 @@ class Post(db.Model):
                       # the posts (issue 16). Status is a column too: SQLite reads a partial
                       # index alone only when it holds every column the query names.
                       partial_index("ix_posts_waiting_thread_date", "thread_id", "status",
-                                    "created_at", "id", where=WAITING_POST_SQL))
+                                    "created_at", "id", where=WAITING_POST_SQL),
+                      # Every waiting post of the site by date: an admin's queue (every set)
+                      # reads its oldest page from here and stops after the page, rather than
+                      # sorting the site's whole backlog (issue 16).
+                      partial_index("ix_posts_waiting_date", "status", "created_at", "id",
+                                    where=WAITING_POST_SQL))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Indexed by ix_posts_thread_status and ix_posts_thread_parent (thread_id first).

@@ -190,3 +190,46 @@ def test_an_admins_queue_reads_the_waiting_threads_not_every_thread(app, world):
     dialect, plans = _plans(app, _queue_statements(app, world))
     for plan in plans:
         assert _threads_read_whole(dialect, plan) == [], plan
+
+
+def _arms(plan: str) -> list[str]:
+    """SQLite: the parts of a merged compound SELECT (MERGE (UNION ALL)'s LEFT and RIGHT)."""
+    arms: list[list[str]] = []
+    for line in plan.splitlines():
+        if line in ("LEFT", "RIGHT"):
+            arms.append([])
+        elif arms and not line.startswith("MERGE"):
+            arms[-1].append(line)
+    return ["\n".join(arm) for arm in arms if arm]
+
+
+def test_an_admins_queue_page_walks_the_waiting_items_in_date_order_and_stops(app, world):
+    """An admin's whole queue is the site's backlog (32,774 waiting posts on the large seed):
+    the page of the oldest 20 reads waiting posts and waiting edits each in date order from an
+    index and merges them under the page's LIMIT, rather than sorting every waiting item; the
+    count stops at the cap."""
+    _wait(app, world, 30, edits=2)
+    world.moderator = world.admin
+    statements = _queue_statements(app, world)
+    count, _page = statements
+    assert re.search(r"LIMIT|FETCH", count[0]), count[0]  # counted up to the cap
+    dialect, (_count_plan, plan) = _plans(app, statements)
+    if dialect == "sqlite":
+        assert plan.startswith("MERGE (UNION ALL)"), plan
+        posts = [arm for arm in _arms(plan) if arm.startswith("SEARCH posts")]
+        assert [arm.splitlines()[0] for arm in posts] == [
+            "SEARCH posts USING COVERING INDEX ix_posts_waiting_date (status=?)",
+            "SEARCH posts USING COVERING INDEX ix_posts_status_pending_at "
+            "(status=? AND pending_at>?)"], plan
+        for arm in posts:
+            assert "TEMP B-TREE" not in arm, plan  # read in order: nothing sorted
+    else:
+        lines = [line.strip() for line in plan.splitlines()]
+        assert lines[0].startswith("Limit"), plan
+        assert lines[1].startswith("->  Merge Append"), plan
+        assert "Index Only Scan using ix_posts_waiting_date on posts" in plan, plan
+        assert "Index Only Scan using ix_posts_status_pending_at on posts" in plan, plan
+        # Only the open reports (grouped by post for their first report's date) are sorted.
+        for n, line in enumerate(lines):
+            if line.startswith("->  Sort "):
+                assert "reports" in lines[n + 1], plan
