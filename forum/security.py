@@ -4,6 +4,9 @@
   script, GOV.UK Frontend's ``js-enabled`` line, carries a per-request nonce), frame-ancestors
   and X-Frame-Options against framing, X-Content-Type-Options and a Referrer-Policy, set by
   flask-talisman. HSTS is sent when ``PUBLIC_BASE_URL`` is https.
+* A page drawn for a signed-in person is theirs alone: ``Cache-Control: private, no-store``
+  unless the view said otherwise, so neither a shared cache nor the browser keeps it (on a
+  shared computer, Back after signing out would show a moderator's queue from the cache).
 * ``X-Forwarded-For``/``-Proto`` are believed only from ``TRUSTED_PROXY_COUNT`` proxies, so the
   rate limits count the real client address and nobody can pick one by sending the header.
 """
@@ -14,6 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
+from flask import Response
+from flask import g
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -80,11 +85,25 @@ def init_app(app: Flask) -> None:
         referrer_policy="same-origin",
     )
 
+    app.after_request(_keep_signed_in_pages_private)
+
     storage = str(app.config["RATELIMIT_STORAGE_URI"])
     # A development server (debug, forum-quickstart) is one process: nothing to share.
     if storage.startswith("memory://") and not (app.debug or app.testing
                                                  or app.config["DEVELOPMENT"]):
         _warn_once_when_serving(app)
+
+
+def _keep_signed_in_pages_private(response: Response) -> Response:
+    """``private, no-store`` on what was drawn for a signed-in person, unless the view set its
+    own Cache-Control (guide files revalidate with an ETag; uploads set theirs). A response
+    that never looked up who is signed in (static files, the health check) does not depend on
+    it and is left alone, at no cost of a query."""
+    user = g.get("_login_user")
+    if (user is not None and user.is_authenticated
+            and "Cache-Control" not in response.headers):
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def svg_image(view: Callable[..., Any]) -> Callable[..., Any]:

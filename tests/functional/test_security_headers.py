@@ -172,3 +172,22 @@ def test_behind_one_proxy_the_real_client_address_is_counted(make_app, world):
     assert _limited_after(client, spoofed, REMOTE_ADDR="10.0.0.1") == [200, 200, 429]
     # Another real client behind the same proxy has its own count.
     assert _limited_after(client, ["203.0.113.8"], REMOTE_ADDR="10.0.0.1") == [200]
+
+
+@pytest.mark.parametrize(("name", "who", "url", "status"),
+                         [page for page in PAGES if page[1] != "anonymous"],
+                         ids=[page[0] for page in PAGES if page[1] != "anonymous"])
+def test_pages_drawn_for_a_signed_in_person_are_kept_by_no_cache(client, world, guide, name,
+                                                                 who, url, status):
+    """On a shared computer, Back after signing out must not show the last person's pages
+    (their queue, their drafts) from the browser's cache, nor may a shared cache keep them."""
+    client.sign_in_as(getattr(world, who))
+    response = client.get(url.format(thread=world.thread.id, guide_slug=guide.slug))
+    assert response.status_code == status
+    assert {"private", "no-store"} <= set(response.cache_control.keys()), name
+
+
+def test_a_visitors_page_may_be_kept(client):
+    """Nothing personal on it: the browser may keep the home page a visitor reads."""
+    response = client.get("/")
+    assert "no-store" not in response.headers.get("Cache-Control", "")
