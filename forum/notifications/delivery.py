@@ -131,11 +131,29 @@ def _prepare_meeting(session: Session, row: QueuedEmail, user: User | None) -> N
     """A meeting email goes only to someone who can still read the set (not a member removed
     from a private set since)."""
     _check_preference(session, row, user)
-    readable = user is not None and row.learning_set_id is not None and session.scalar(
+    if row.learning_set_id is None:
+        raise NothingToSend("The recipient can no longer read the set.")
+    _check_readable_set(session, row, user)
+
+
+def _check_readable_set(session: Session, row: QueuedEmail, user: User | None) -> None:
+    """An email about a set goes only to someone who can still read it, as its notification is
+    shown only to them (:func:`forum.permissions.readable_notifications`): a request to join a
+    set made private since, say."""
+    if row.learning_set_id is None:
+        return
+    readable = user is not None and session.scalar(
         select(LearningSet.id).where(LearningSet.id == row.learning_set_id,
                                      permissions.readable_sets_filter(user))) is not None
     if not readable:
         raise NothingToSend("The recipient can no longer read the set.")
+
+
+def _prepare_notice(session: Session, row: QueuedEmail, user: User | None) -> None:
+    """Any other notification's email: still wanted, and about a set the recipient can still
+    read (a post's and an event's are checked by the outbox itself)."""
+    _check_preference(session, row, user)
+    _check_readable_set(session, row, user)
 
 
 def _prepare_network_requests(session: Session, row: QueuedEmail,
@@ -162,7 +180,7 @@ for _kind in NotificationKind:
                       else _prepare_network_requests
                       if _kind == NotificationKind.NETWORK_REQUEST
                       else _prepare_meeting if _kind in MEETING_KINDS
-                      else _check_preference)
+                      else _prepare_notice)
 
 
 # --- daily digests -------------------------------------------------------------------------

@@ -146,3 +146,26 @@ def test_a_reader_who_cannot_reply_is_shown_the_way_to_join(app, client, world):
     settings = client.get(f"/sets/{slug}/settings").text
     assert "join only by invitation" not in settings
     assert "ask to join a network or public set" in settings
+
+
+def test_an_email_about_a_set_is_not_sent_to_someone_who_can_no_longer_read_it(
+        app, client, world):
+    """Checked when it is sent, as the notifications page checks it when shown: the set was
+    made private before the email about the declined request went out, so the person (no
+    member) is told neither on the page nor by email."""
+    slug = _open_set(app, world)
+    client.sign_in_as(world.outsider)
+    client.post(f"/sets/{slug}/ask-to-join", data={"message": "Hello"})
+    request = _request(app, world)
+    client.sign_in_as(world.facilitator)
+    done = client.post(f"/sets/{slug}/join-requests/{request.id}/decline",
+                       data={"reason": "Closing the set to new members."})
+    assert done.status_code == 302
+    with app.app_context():
+        db.session.get(LearningSet, world.learning_set.id).visibility = Visibility.PRIVATE
+        db.session.commit()
+    client.sign_in_as(world.outsider)
+    assert "Closing the set" not in client.get("/notifications").text
+    sent = sent_messages(app)
+    assert [m for m in sent if m["To"] == "outsider@example.org"] == []
+    assert not any("Closing the set" in m.get_body().get_content() for m in sent)

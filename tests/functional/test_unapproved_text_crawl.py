@@ -71,6 +71,7 @@ from forum.moderation import service as moderation
 from forum.notifications.delivery import send_digests
 from forum.notifications.service import unfollow_url
 from forum.people.erasure import erase
+from forum.sets import join_requests
 from forum.sets import service as sets_service
 from forum.threads import service as threads
 from forum.threads.following import set_follow_level
@@ -205,11 +206,14 @@ def _people(learning_set: LearningSet) -> dict[str, User | None]:
 
 def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
     """Published items first (posted while nothing waits), then every marked item, then the
-    moderators' decisions, and last the member's removal."""
+    moderators' decisions, and last the member's removal (and a private set made private)."""
     with app.app_context():
         session = db.session
-        learning_set = factories.make_set("comms", name="Comms set zqsetname",
-                                         visibility=visibility)
+        # A private set was a network set until the end: its followers from other sets read
+        # it, were told of its posts and asked to join it before it was made private.
+        learning_set = factories.make_set(
+            "comms", name="Comms set zqsetname",
+            visibility=Visibility.NETWORK if visibility == Visibility.PRIVATE else visibility)
         learning_set.moderation_policy = ModerationPolicy.AFTER_THE_FACT
         people = _people(learning_set)
         author, member, moderator = people["author"], people["member"], people["set_moderator"]
@@ -352,9 +356,16 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
                          body="Mia answers the opening @Penny @Mo councils")
         session.commit()
 
+        # Someone from another set asks to join, and is declined (emailed at once).
+        asked = join_requests.ask_to_join(session, people["other_set_member"], learning_set,
+                                          "Otto hopes councils")
+        join_requests.decline(session, people["admin"], asked, "Declined councils")
+        session.commit()
+
         sets_service.remove_member(session, session.scalar(select(Membership).where(
             Membership.user_id == people["removed_member"].id,
             Membership.learning_set_id == learning_set.id)))
+        learning_set.visibility = visibility
         session.commit()
 
         posts = {"zqwaitingreply": waiting, "zqreturnedreply": returned,
