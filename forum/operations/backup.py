@@ -202,8 +202,17 @@ def _write_backup(app: Flask, destination: Path) -> BackupSummary:
         "files": [{"path": name, "sha256": _sha256(destination / name)} for name in files],
     }
     (destination / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    _owner_only(destination)
     return BackupSummary(path=destination, database=database,
                          files=len(copied) + len(uploaded))
+
+
+def _owner_only(folder: Path) -> None:
+    """Every file of the backup readable by its owner alone, not only the folder: the dump and
+    config.py keep their modes when copied elsewhere (rsync -a, tar), and must not become
+    readable to everyone there."""
+    for path in folder.rglob("*"):
+        os.chmod(path, 0o700 if path.is_dir() else 0o600)
 
 
 def _run(command: list[str], name: str, environment: dict[str, str] | None = None) -> None:

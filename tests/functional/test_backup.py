@@ -296,3 +296,16 @@ def test_restore_names_the_files_it_kept_because_the_instance_had_its_own(
     with restored.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_every_file_of_a_backup_is_readable_by_its_owner_alone(app, world, runner, tmp_path):
+    """Not only the folder: copied elsewhere with its modes (rsync -a, tar), the dump and
+    config.py (the secret key) stay private."""
+    app.instance_path = str(tmp_path / "instance")
+    (tmp_path / "instance").mkdir(exist_ok=True)
+    (tmp_path / "instance" / "config.py").write_text('SECRET_KEY = "k"\n')
+    (tmp_path / "instance" / "config.py").chmod(0o644)
+    assert runner.invoke(args=["backup", str(tmp_path / "b")]).exit_code == 0
+    paths = [tmp_path / "b", *(tmp_path / "b").rglob("*")]
+    assert len(paths) > 3
+    assert {oct(path.stat().st_mode & 0o077) for path in paths} == {"0o0"}
