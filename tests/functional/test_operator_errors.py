@@ -152,3 +152,41 @@ def test_sign_in_still_works_and_is_still_limited_while_redis_is_down(make_app, 
                                               "password": "not the password"}).status_code
                 for n in range(4)]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_emails_given_up_while_the_mail_server_was_down_for_days_can_be_sent_after_all(
+        app, world, runner):
+    """Every attempt failed for two days, so the outbox gave up: once the server is back, the
+    operator queues them again and they go out, instead of being lost."""
+    import socket
+    from datetime import timedelta
+
+    from forum import outbox
+    from forum.extensions import db
+    from forum.models import QueuedEmail
+    from forum.models import utcnow
+    from tests.mailbox import sent_messages
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed.getsockname()[1],
+                          MAIL_TIMEOUT=2)
+    with app.app_context():
+        outbox.queue_email(db.session, kind="notification", to="member@example.org",
+                           subject="Your post was approved", text_body="It is published.")
+        db.session.commit()
+    moment = utcnow()
+    for _ in range(outbox.MAX_ATTEMPTS):
+        moment += outbox.MAX_BACKOFF + timedelta(minutes=1)
+        assert outbox.deliver_pending(app, now=moment).failed == 1
+    with app.app_context():
+        row = db.session.scalars(db.select(QueuedEmail)).one()
+        assert row.given_up_at is not None and row.sent_at is None
+        db.session.remove()
+
+    app.config["MAIL_SERVER"] = None  # back: the outbox folder stands in for it
+    result = runner.invoke(args=["notifications", "retry-given-up", "--days", "30"])
+    assert result.exit_code == 0, result.output
+    assert "Queued again 1 email" in result.output
+    [message] = sent_messages(app)
+    assert message["Subject"] == "Your post was approved"
