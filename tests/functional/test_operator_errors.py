@@ -190,3 +190,24 @@ def test_emails_given_up_while_the_mail_server_was_down_for_days_can_be_sent_aft
     assert "Queued again 1 email" in result.output
     [message] = sent_messages(app)
     assert message["Subject"] == "Your post was approved"
+
+
+def test_text_settings_that_look_like_numbers_stay_as_typed(monkeypatch, tmp_path):
+    """FORUM_* values are read as JSON when they parse: an all-digit secret key or mail
+    password became a number, and every page with a form answered 500."""
+    monkeypatch.setenv("FORUM_SECRET_KEY", "123456789012345678901234567890")
+    monkeypatch.setenv("FORUM_MAIL_PASSWORD", "11223344")
+    monkeypatch.setenv("FORUM_SITE_NAME", "2030")
+    monkeypatch.setenv("FORUM_MAIL_PORT", "587")
+    app = create_app({"TESTING": True, "RATELIMIT_STORAGE_URI": "memory://",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'f.db'}"})
+    assert app.config["SECRET_KEY"] == "123456789012345678901234567890"
+    assert app.config["MAIL_PASSWORD"] == "11223344"
+    assert app.config["SITE_NAME"] == "2030"
+    assert app.config["MAIL_PORT"] == 587  # numbers stay numbers
+    from forum.extensions import db
+
+    with app.app_context():
+        db.create_all()
+    response = app.test_client().get("/sign-in")
+    assert response.status_code == 200 and "2030" in response.text
