@@ -241,6 +241,18 @@ def _read_manifest(source: Path) -> dict:
     return manifest
 
 
+def _known_revision(app: Flask, revision: str) -> bool:
+    """Whether ``revision`` is one of this program's migrations."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    scripts = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+    try:
+        return scripts.get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
 def _database_is_empty() -> bool:
     with db.engine.connect() as connection:
         return not inspect(connection).get_table_names()
@@ -257,6 +269,11 @@ def restore(app: Flask, source: Path) -> BackupSummary:
     if not _database_is_empty():
         raise BackupError("The database already has tables: restore into an empty database "
                           "(a new SQLite file, or a freshly created PostgreSQL database).")
+    revision = manifest.get("schema_revision")
+    if revision and not _known_revision(app, revision):
+        raise BackupError(f"This backup's database has schema {revision}, which this program "
+                          f"does not know: it was made by a newer version. Restore it with "
+                          f"that version (or newer), then upgrade.")
     # Files first: each is copied whole under a temporary name, and the database, loaded
     # last, is what makes the instance no longer empty. So a restore stopped by a full disk
     # or a permission can simply be run again once that is put right.
