@@ -211,3 +211,26 @@ def test_text_settings_that_look_like_numbers_stay_as_typed(monkeypatch, tmp_pat
         db.create_all()
     response = app.test_client().get("/sign-in")
     assert response.status_code == 200 and "2030" in response.text
+
+
+def test_a_command_that_waits_too_long_for_sqlites_write_lock_says_it_was_busy(
+        make_app, database_url, tmp_path):
+    """Not "check FORUM_DATABASE_URL": the setting is right, the database was busy."""
+    import sqlite3
+
+    if database_url and database_url.startswith("postgresql"):
+        pytest.skip("SQLite's write lock")
+    app = make_app(DATABASE_STATEMENT_TIMEOUT=0.5)
+    path = str(app.config["SQLALCHEMY_DATABASE_URI"]).removeprefix("sqlite:///")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = app.test_cli_runner().invoke(args=[
+            "create-admin", "ann@example.org", "--name", "Ann",
+            "--password", "juniper-ledger-tramline-ninety"])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 1, result.output
+    assert "was busy" in result.output and "Run the command again" in result.output
+    assert "Check FORUM_DATABASE_URL" not in result.output
