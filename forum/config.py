@@ -142,7 +142,7 @@ ENV_ALIASES: dict[str, str] = {
 # Settings that are text even when what was typed reads as JSON: FORUM_* values are decoded as
 # JSON when they parse, so an all-digit FORUM_SECRET_KEY or FORUM_MAIL_PASSWORD became a number.
 TEXT_SETTINGS = frozenset(
-    {key for key, value in DEFAULTS.items() if isinstance(value, str)}
+    {key for key, value in DEFAULTS.items() if isinstance(value, str) and key != "LOG_LEVEL"}
     | {"SECRET_KEY", "SITE_OPERATOR", "CONTACT_EMAIL", "PUBLIC_BASE_URL", "GUIDE_PUBLISHER",
        "GUIDE_FILES_DIR", "UPLOAD_FOLDER", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD",
        "DATA_EXPORTS_DIR"})

@@ -199,12 +199,14 @@ def test_text_settings_that_look_like_numbers_stay_as_typed(monkeypatch, tmp_pat
     monkeypatch.setenv("FORUM_MAIL_PASSWORD", "11223344")
     monkeypatch.setenv("FORUM_SITE_NAME", "2030")
     monkeypatch.setenv("FORUM_MAIL_PORT", "587")
+    monkeypatch.setenv("FORUM_LOG_LEVEL", "20")  # logging takes a number too
     app = create_app({"TESTING": True, "RATELIMIT_STORAGE_URI": "memory://",
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'f.db'}"})
     assert app.config["SECRET_KEY"] == "123456789012345678901234567890"
     assert app.config["MAIL_PASSWORD"] == "11223344"
     assert app.config["SITE_NAME"] == "2030"
     assert app.config["MAIL_PORT"] == 587  # numbers stay numbers
+    assert app.config["LOG_LEVEL"] == 20
     from forum.extensions import db
 
     with app.app_context():
