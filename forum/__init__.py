@@ -13,6 +13,7 @@ from forum.config import DEFAULTS
 from forum.config import ENV_ALIASES
 from forum.config import ConfigurationError
 from forum.config import derive_settings
+from forum.config import keep_text_as_typed
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CHECKOUT_DIR = PACKAGE_DIR.parent
@@ -44,6 +45,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for alias, key in ENV_ALIASES.items():
         if alias in app.config:
             app.config[key] = app.config.pop(alias)
+    keep_text_as_typed(app.config, os.environ)
     if test_config is not None:
         app.config.from_mapping(test_config)
 

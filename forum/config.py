@@ -139,6 +139,25 @@ ENV_ALIASES: dict[str, str] = {
 }
 
 
+# Settings that are text even when what was typed reads as JSON: FORUM_* values are decoded as
+# JSON when they parse, so an all-digit FORUM_SECRET_KEY or FORUM_MAIL_PASSWORD became a number.
+TEXT_SETTINGS = frozenset(
+    {key for key, value in DEFAULTS.items() if isinstance(value, str) and key != "LOG_LEVEL"}
+    | {"SECRET_KEY", "SITE_OPERATOR", "CONTACT_EMAIL", "PUBLIC_BASE_URL", "GUIDE_PUBLISHER",
+       "GUIDE_FILES_DIR", "UPLOAD_FOLDER", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD",
+       "DATA_EXPORTS_DIR"})
+
+
+def keep_text_as_typed(config: MutableMapping[str, Any], environ: Mapping[str, str]) -> None:
+    """Put back, exactly as typed, the text settings that JSON decoding turned into numbers
+    or booleans."""
+    names = {key: alias for alias, key in ENV_ALIASES.items()}
+    for key in TEXT_SETTINGS:
+        typed = environ.get(f"FORUM_{names.get(key, key)}")
+        if typed is not None and not isinstance(config.get(key), str):
+            config[key] = typed
+
+
 class ConfigurationError(NoAppException, RuntimeError):
     """Raised at start-up when the app cannot run safely with its settings.
 

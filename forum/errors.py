@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import sys
 
 from flask import Flask
 from flask import current_app
@@ -123,8 +122,7 @@ def init_app(app: Flask) -> None:
         """A table or column the program needs is not there (``init-db`` not run after an
         upgrade): the site is unavailable until it is, so a 503 and one plain log line."""
         if schema_problem(error) is None:
-            app.log_exception(sys.exc_info())
-            return server_error(error)
+            raise error  # the usual 500 (and raised in tests)
         return database_unavailable(error)
 
     @app.errorhandler(OperationalError)

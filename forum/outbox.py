@@ -158,6 +158,18 @@ def deliver_pending(app: Flask, *, ids: list[int] | None = None, now: datetime |
     return report
 
 
+def retry_given_up(session: Session, now: datetime, since: timedelta) -> int:
+    """Queue again the emails given up after every attempt failed (a mail server down for
+    days) since ``now - since``: the next sender sends them, with fresh links."""
+    result = session.execute(
+        update(QueuedEmail).where(
+            QueuedEmail.sent_at.is_(None), QueuedEmail.given_up_at >= now - since,
+            QueuedEmail.attempts >= MAX_ATTEMPTS,
+        ).values(given_up_at=None, attempts=0, next_attempt_at=now)
+        .execution_options(synchronize_session=False))
+    return result.rowcount
+
+
 def _deliver_each(session: Session, due_ids: Sequence[int], now: datetime,
                   report: DeliveryReport, stop: threading.Event | None) -> None:
     """Claim, compose and send each row, one transaction at a time, counting in ``report``."""

@@ -28,6 +28,23 @@ def send_pending(limit: int) -> None:
                f"skipped {report.skipped}.")
 
 
+@bp.cli.command("retry-given-up")
+@click.option("--days", default=7, show_default=True, type=click.IntRange(min=1),
+              help="Emails given up within this many days.")
+def retry_given_up(days: int) -> None:
+    """Queue again the emails given up after every attempt failed (the mail server was down
+    for more than a day or so): the next send-pending sends them."""
+    from datetime import timedelta
+
+    from forum.extensions import db
+    from forum.models import utcnow
+
+    count = outbox.retry_given_up(db.session, utcnow(), timedelta(days=days))
+    db.session.commit()
+    click.echo(f"Queued again {count} email{'' if count == 1 else 's'} given up in the last "
+               f"{days} day{'' if days == 1 else 's'}; send-pending sends them next.")
+
+
 @bp.cli.command("send-digests")
 def send_digests() -> None:
     """Send the daily summaries: run it once a day.

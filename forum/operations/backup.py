@@ -202,8 +202,17 @@ def _write_backup(app: Flask, destination: Path) -> BackupSummary:
         "files": [{"path": name, "sha256": _sha256(destination / name)} for name in files],
     }
     (destination / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    _owner_only(destination)
     return BackupSummary(path=destination, database=database,
                          files=len(copied) + len(uploaded))
+
+
+def _owner_only(folder: Path) -> None:
+    """Every file of the backup readable by its owner alone, not only the folder: the dump and
+    config.py keep their modes when copied elsewhere (rsync -a, tar), and must not become
+    readable to everyone there."""
+    for path in folder.rglob("*"):
+        os.chmod(path, 0o700 if path.is_dir() else 0o600)
 
 
 def _run(command: list[str], name: str, environment: dict[str, str] | None = None) -> None:
@@ -232,6 +241,18 @@ def _read_manifest(source: Path) -> dict:
     return manifest
 
 
+def _known_revision(app: Flask, revision: str) -> bool:
+    """Whether ``revision`` is one of this program's migrations."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    scripts = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+    try:
+        return scripts.get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
 def _database_is_empty() -> bool:
     with db.engine.connect() as connection:
         return not inspect(connection).get_table_names()
@@ -248,6 +269,11 @@ def restore(app: Flask, source: Path) -> BackupSummary:
     if not _database_is_empty():
         raise BackupError("The database already has tables: restore into an empty database "
                           "(a new SQLite file, or a freshly created PostgreSQL database).")
+    revision = manifest.get("schema_revision")
+    if revision and not _known_revision(app, revision):
+        raise BackupError(f"This backup's database has schema {revision}, which this program "
+                          f"does not know: it was made by a newer version. Restore it with "
+                          f"that version (or newer), then upgrade.")
     # Files first: each is copied whole under a temporary name, and the database, loaded
     # last, is what makes the instance no longer empty. So a restore stopped by a full disk
     # or a permission can simply be run again once that is put right.

@@ -55,6 +55,10 @@ def describe(error: SQLAlchemyError) -> str:
     if not isinstance(error, OperationalError | InterfaceError | PoolTimeoutError):
         # Reached, but a statement failed: not a setting to check.
         return f"A statement failed on the database at {where} ({detail.rstrip('.?')})."
+    if "database is locked" in detail or "statement timeout" in detail:
+        return (f"The database at {where} was busy ({detail.rstrip('.?')}): another process "
+                f"held it longer than FORUM_DATABASE_STATEMENT_TIMEOUT allows. Run the command "
+                f"again.")
     check = ("that its folder exists and this user may write there" if where.startswith("sqlite")
              else "that the database server is running and the database exists")
     return (f"The database at {where} cannot be used ({detail.rstrip('.?')}). Check "

@@ -296,3 +296,40 @@ def test_restore_names_the_files_it_kept_because_the_instance_had_its_own(
     with restored.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_every_file_of_a_backup_is_readable_by_its_owner_alone(app, world, runner, tmp_path):
+    """Not only the folder: copied elsewhere with its modes (rsync -a, tar), the dump and
+    config.py (the secret key) stay private."""
+    app.instance_path = str(tmp_path / "instance")
+    (tmp_path / "instance").mkdir(exist_ok=True)
+    (tmp_path / "instance" / "config.py").write_text('SECRET_KEY = "k"\n')
+    (tmp_path / "instance" / "config.py").chmod(0o644)
+    assert runner.invoke(args=["backup", str(tmp_path / "b")]).exit_code == 0
+    paths = [tmp_path / "b", *(tmp_path / "b").rglob("*")]
+    assert len(paths) > 3
+    assert {oct(path.stat().st_mode & 0o077) for path in paths} == {"0o0"}
+
+
+def test_restore_refuses_a_backup_made_by_a_newer_version_and_changes_nothing(
+        app, world, runner, tmp_path, empty_database):
+    import json
+
+    assert runner.invoke(args=["backup", str(tmp_path / "b")]).exit_code == 0
+    manifest_path = tmp_path / "b" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["schema_revision"] = "f00dfeedbeef"  # a migration this program does not have
+    manifest_path.write_text(json.dumps(manifest))
+    restored = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_database})
+    restored.instance_path = str(tmp_path / "restored-instance")
+    result = restored.test_cli_runner().invoke(args=["restore", str(tmp_path / "b")])
+    assert result.exit_code == 1
+    assert "newer version" in result.output and "f00dfeedbeef" in result.output
+    with restored.app_context():
+        from sqlalchemy import inspect as inspect_database
+
+        with db.engine.connect() as connection:
+            assert inspect_database(connection).get_table_names() == []
+        db.session.remove()
+        db.engine.dispose()
+    assert not (tmp_path / "restored-instance" / "uploads").exists()

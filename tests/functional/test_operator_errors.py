@@ -152,3 +152,87 @@ def test_sign_in_still_works_and_is_still_limited_while_redis_is_down(make_app, 
                                               "password": "not the password"}).status_code
                 for n in range(4)]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_emails_given_up_while_the_mail_server_was_down_for_days_can_be_sent_after_all(
+        app, world, runner):
+    """Every attempt failed for two days, so the outbox gave up: once the server is back, the
+    operator queues them again and they go out, instead of being lost."""
+    import socket
+    from datetime import timedelta
+
+    from forum import outbox
+    from forum.extensions import db
+    from forum.models import QueuedEmail
+    from forum.models import utcnow
+    from tests.mailbox import sent_messages
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed.getsockname()[1],
+                          MAIL_TIMEOUT=2)
+    with app.app_context():
+        outbox.queue_email(db.session, kind="notification", to="member@example.org",
+                           subject="Your post was approved", text_body="It is published.")
+        db.session.commit()
+    moment = utcnow()
+    for _ in range(outbox.MAX_ATTEMPTS):
+        moment += outbox.MAX_BACKOFF + timedelta(minutes=1)
+        assert outbox.deliver_pending(app, now=moment).failed == 1
+    with app.app_context():
+        row = db.session.scalars(db.select(QueuedEmail)).one()
+        assert row.given_up_at is not None and row.sent_at is None
+        db.session.remove()
+
+    app.config["MAIL_SERVER"] = None  # back: the outbox folder stands in for it
+    result = runner.invoke(args=["notifications", "retry-given-up", "--days", "30"])
+    assert result.exit_code == 0, result.output
+    assert "Queued again 1 email" in result.output
+    [message] = sent_messages(app)
+    assert message["Subject"] == "Your post was approved"
+
+
+def test_text_settings_that_look_like_numbers_stay_as_typed(monkeypatch, tmp_path):
+    """FORUM_* values are read as JSON when they parse: an all-digit secret key or mail
+    password became a number, and every page with a form answered 500."""
+    monkeypatch.setenv("FORUM_SECRET_KEY", "123456789012345678901234567890")
+    monkeypatch.setenv("FORUM_MAIL_PASSWORD", "11223344")
+    monkeypatch.setenv("FORUM_SITE_NAME", "2030")
+    monkeypatch.setenv("FORUM_MAIL_PORT", "587")
+    monkeypatch.setenv("FORUM_LOG_LEVEL", "20")  # logging takes a number too
+    app = create_app({"TESTING": True, "RATELIMIT_STORAGE_URI": "memory://",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'f.db'}"})
+    assert app.config["SECRET_KEY"] == "123456789012345678901234567890"
+    assert app.config["MAIL_PASSWORD"] == "11223344"
+    assert app.config["SITE_NAME"] == "2030"
+    assert app.config["MAIL_PORT"] == 587  # numbers stay numbers
+    assert app.config["LOG_LEVEL"] == 20
+    from forum.extensions import db
+
+    with app.app_context():
+        db.create_all()
+    response = app.test_client().get("/sign-in")
+    assert response.status_code == 200 and "2030" in response.text
+
+
+def test_a_command_that_waits_too_long_for_sqlites_write_lock_says_it_was_busy(
+        make_app, database_url, tmp_path):
+    """Not "check FORUM_DATABASE_URL": the setting is right, the database was busy."""
+    import sqlite3
+
+    if database_url and database_url.startswith("postgresql"):
+        pytest.skip("SQLite's write lock")
+    app = make_app(DATABASE_STATEMENT_TIMEOUT=0.5)
+    path = str(app.config["SQLALCHEMY_DATABASE_URI"]).removeprefix("sqlite:///")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = app.test_cli_runner().invoke(args=[
+            "create-admin", "ann@example.org", "--name", "Ann",
+            "--password", "juniper-ledger-tramline-ninety"])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 1, result.output
+    assert "was busy" in result.output and "Run the command again" in result.output
+    assert "Check FORUM_DATABASE_URL" not in result.output
