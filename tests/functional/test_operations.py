@@ -122,3 +122,13 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 10_000
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_health_check_answers_503_when_the_database_was_never_upgraded(tmp_path):
+    """The database answers, but init-db has not made its tables: every page would be a 503,
+    so the load balancer must not send anyone here."""
+    app = create_app({**TEST_CONFIG,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/empty.db"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.text == "unavailable\n"
