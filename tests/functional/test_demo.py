@@ -463,3 +463,13 @@ def test_every_waiting_demo_post_was_sent_in_the_last_few_days(app, demo):
     assert waiting
     old = [body[:40] for created_at, body in waiting if utcnow() - created_at > timedelta(days=3)]
     assert old == []
+
+
+def test_demo_posts_are_written_in_office_hours(app, demo):
+    """Officers post at work: "Latest activity 3 December at 05:15" made the demo look made up."""
+    from forum.times import to_local
+    with app.app_context():
+        times = db.session.scalars(select(Post.created_at)).all()
+    early_or_late = sorted({f"{to_local(at):%H:%M}" for at in times
+                            if not 8 <= to_local(at).hour < 20})
+    assert early_or_late == []
