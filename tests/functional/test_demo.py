@@ -148,6 +148,9 @@ def test_demo_admin_finds_two_council_officers_asking_to_join_the_network(client
     page = client.get("/network/requests").get_data(as_text=True)
     assert "Waiting (2)" in page
     assert page.index("Gwen Pritchard") < page.index("Sanjay Mehta")  # oldest first
+    # Sent from work, whatever the time the demo was loaded.
+    sent_at = re.findall(r"\d+ \w+ \d{4} at (\d\d:\d\d)", page)[:2]
+    assert len(sent_at) == 2 and set(sent_at) <= {"10:40", "11:40"}  # GMT or BST
 
 
 def test_demo_coordinator_is_told_two_requests_to_join_the_network_wait(client, demo):
