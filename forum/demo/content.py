@@ -530,6 +530,11 @@ Same pattern in Kingsford's transport jury. A **reminder postcard** a fortnight 
 another third to our replies, mostly from the areas that had answered least.
 """),
             )),
+            # Hidden by Siobhan (forum.demo.history): the log says why.
+            Msg("marcus", 8, """\
+For comparison, the supplier we used quoted us these prices per thousand letters: printing
+£410, postage £620, handling the replies £0.85 each. Happy to share the full quote.
+""", status=PostStatus.HIDDEN),
             Msg("rosa", 24, """\
 Worth budgeting for both: the mailing to a random sample, and a follow-up in the areas the
 first replies under-represent. The network's

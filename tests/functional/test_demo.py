@@ -476,3 +476,24 @@ def test_demo_posts_are_written_in_office_hours(app, demo):
     early_or_late = sorted({f"{to_local(at):%H:%M}" for at in times
                             if not 8 <= to_local(at).hour < 20})
     assert early_or_late == []
+
+
+def test_each_demo_moderation_log_has_history_and_a_hidden_post_keeps_its_text_from_readers(
+        client, demo):
+    """A moderator opening the log of a fresh demo found it empty; a hidden post was not shown."""
+    _sign_in(client, "claire")
+    log = client.get(f"/sets/{EVALUATION_SLUG}/moderation-log").text
+    assert log.count("Claire Whitfield") >= 2 and "Approved" in log
+    _sign_in(client, "rosa")
+    assert "Pinned" in client.get(f"/sets/{COMMS_SLUG}/moderation-log").text
+
+    client.sign_out()
+    page = client.get(f"/sets/{RECRUITING_SLUG}/").text
+    thread_id = re.search(r'href="/threads/(\d+)">How many invitations', page).group(1)
+    thread = client.get(f"/threads/{thread_id}").text
+    assert "This post was hidden by a moderator." in thread
+    assert "printing" not in thread and "£410" not in thread
+    _sign_in(client, "siobhan")
+    log = client.get(f"/sets/{RECRUITING_SLUG}/moderation-log").text
+    assert "shared with his council in confidence" in log
+    assert "£410" in client.get(f"/threads/{thread_id}").text  # moderators still read it
