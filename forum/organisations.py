@@ -118,7 +118,8 @@ def merge_organisations(session: Session, actor: User, merged: Organisation,
         .values(organisation_id=survivor.id, organisation=survivor.name)
         .execution_options(synchronize_session=False)).rowcount or 0
     _log(session, actor, survivor.id, "merged",
-         f"{merged.name} (no. {merged.id}) merged into {survivor.name}; {moved} people moved")
+         f"{merged.name} (no. {merged.id}) merged into {survivor.name}; {moved} "
+         f"{'person' if moved == 1 else 'people'} moved")
     session.delete(merged)
     session.flush()
     return moved

@@ -29,6 +29,7 @@ from forum.demo.data_request import ensure_demo_data_request
 from forum.demo.events import ensure_demo_events
 from forum.demo.files import ensure_demo_files
 from forum.demo.guide import ensure_demo_guide
+from forum.demo.history import ensure_demo_history
 from forum.demo.meetings import ensure_demo_meetings
 from forum.demo.network import ensure_demo_network_requests
 from forum.demo.network import ensure_demo_organisations
@@ -101,6 +102,7 @@ def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
     ensure_demo_network_requests(session, now)
     ensure_demo_data_request(session, users, now)
     ensure_demo_report(session, users)
+    ensure_demo_history(session, users, sets, now)
     return DemoSummary(_accounts(users), password, created_users, created_sets,
                        created_threads, created_posts, created_guides, created_events,
                        created_meetings)

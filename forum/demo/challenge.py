@@ -85,7 +85,7 @@ full report never did, and the replies came from backbenchers, not cabinet.""", 
                                 Msg("gareth", UPDATE_HOURS + 3, """\
 Worth sharing beyond this set: councillors respond to what they can claim for their ward.
 Slice the recommendations by ward *before* you send anything to members.""", kind=L),
-                                Msg("siobhan", UPDATE_HOURS + 20, "Knowing how the ward "
+                                Msg("siobhan", UPDATE_HOURS + 24, "Knowing how the ward "
                                     "notes landed, what will you ask the portfolio holder "
                                     "for that you would not have asked a month ago?", kind=Q),
                             )),

@@ -200,7 +200,7 @@ most spoken community languages** on the back of the envelope: *"This is for you
 in Kingsford, whatever your nationality."* Response from the two wards we were most worried
 about went up, though I can't prove it was that line.
 """),
-                    Msg("gareth", 20, """\
+                    Msg("gareth", 24, """\
 Same concern here. Legal were comfortable with "residents' assembly" but the press office
 thought it sounded like a tenants' meeting. We stuck with "citizens'" and the line Siobhan
 describes.
@@ -290,17 +290,17 @@ publish a **timetable for the response on the final day**, with dates.
 """, replies=(
                 Msg("marcus", 5, "That's a really good shout. Adding it to our plan now."),
             )),
-            Msg("aisha", 20, """\
+            Msg("aisha", 24, """\
 Ask members **in advance** whether they're willing to speak to the press, and give them a
 short briefing. Ours were brilliant, but one was door-stepped on the first weekend and said
 she felt ambushed. We now give everyone a card with the press office number on it.
 """, replies=(
-                Msg("tom", 23, """\
+                Msg("tom", 27, """\
 As a moderator note: please don't name individual members in this set without their consent,
 even in passing. Thanks all, this thread is really useful.
 """),
             )),
-            Msg("dev", 44, """\
+            Msg("dev", 48, """\
 Small thing that worked: we gave the local paper a **data-led story** on the recruitment
 (who replied, by age and ward) before the assembly started. It meant the first coverage was
 about *who* was taking part, not the politics of the question.
@@ -339,7 +339,7 @@ On councillors: we agreed a **protocol with group leaders** before the first ses
 commentary on the substance until the recommendations are published. It held, mostly. Share
 it with your monitoring officer early.
 """),
-            Msg("claire", 70, """\
+            Msg("claire", 74, """\
 Short **video clips of expert speakers** (with their permission) got ten times the reach of
 anything else, and nobody could accuse us of spinning the members' views.
 """),
@@ -376,7 +376,7 @@ Agreed. We're writing the reasons in plain English and testing them on two forme
 before they go out.
 """),
             )),
-            Msg("claire", 22, """\
+            Msg("claire", 26, """\
 Set a date for the **first progress update** and stick to it, even if there's little to
 report. We do six-monthly updates by email, and a reunion event after a year. Attendance at
 the reunion was about a third, and they were some of our best advocates afterwards.
@@ -388,7 +388,7 @@ but it was a scramble.
 """),
                 )),
             )),
-            Msg("rosa", 46, """\
+            Msg("rosa", 50, """\
 This is exactly the kind of thing we should capture for the guide. Siobhan, would you be
 happy for the one-page table to be used as an example, with Kingsford's name on it?
 """, replies=(
@@ -466,7 +466,7 @@ We gave a £20 voucher and made clear it was optional. About one in five said ye
 """),
                 )),
             )),
-            Msg("aisha", 20, """\
+            Msg("aisha", 24, """\
 A hybrid worked for us: an agency for the **filming and edit**, but members' own words, no
 voice-over. More expensive than phones, but it stood up in front of Full Council and on
 local TV.
@@ -530,6 +530,11 @@ Same pattern in Kingsford's transport jury. A **reminder postcard** a fortnight 
 another third to our replies, mostly from the areas that had answered least.
 """),
             )),
+            # Hidden by Siobhan (forum.demo.history): the log says why.
+            Msg("marcus", 8, """\
+For comparison, the supplier we used quoted us these prices per thousand letters: printing
+£410, postage £620, handling the replies £0.85 each. Happy to share the full quote.
+""", status=PostStatus.HIDDEN),
             Msg("rosa", 24, """\
 Worth budgeting for both: the mailing to a random sample, and a follow-up in the areas the
 first replies under-represent. The network's

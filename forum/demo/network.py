@@ -77,6 +77,11 @@ VISITORS = (
 )
 
 
+def _office_hours(moment: datetime) -> datetime:
+    """That day at 10:40 (a request sent from work, whatever time the demo is loaded)."""
+    return moment.replace(hour=10, minute=40, second=0, microsecond=0)
+
+
 def ensure_demo_network_requests(session: Session, now: datetime) -> int:
     """Two waiting requests to join the network; returns how many were made. The admins and
     coordinators are told, as when a visitor sends one."""
@@ -88,7 +93,7 @@ def ensure_demo_network_requests(session: Session, now: datetime) -> int:
         record = organisations.find_by_name(session, organisation)
         request = NetworkRequest(
             name=name, email=email, organisation=organisation, job_title=job_title,
-            hopes=hopes, created_at=now - timedelta(days=days_ago, hours=3),
+            hopes=hopes, created_at=_office_hours(now - timedelta(days=days_ago)),
             organisation_id=record.id if record is not None else None)
         session.add(request)
         made += 1

@@ -152,6 +152,9 @@ def test_demo_admin_finds_two_council_officers_asking_to_join_the_network(client
     page = client.get("/network/requests").get_data(as_text=True)
     assert "Waiting (2)" in page
     assert page.index("Gwen Pritchard") < page.index("Sanjay Mehta")  # oldest first
+    # Sent from work, whatever the time the demo was loaded.
+    sent_at = re.findall(r"\d+ \w+ \d{4} at (\d\d:\d\d)", page)[:2]
+    assert len(sent_at) == 2 and set(sent_at) <= {"10:40", "11:40"}  # GMT or BST
 
 
 def test_demo_coordinator_is_told_two_requests_to_join_the_network_wait(client, demo):
@@ -467,3 +470,34 @@ def test_every_waiting_demo_post_was_sent_in_the_last_few_days(app, demo):
     assert waiting
     old = [body[:40] for created_at, body in waiting if utcnow() - created_at > timedelta(days=3)]
     assert old == []
+
+
+def test_demo_posts_are_written_in_office_hours(app, demo):
+    """Officers post at work: "Latest activity 3 December at 05:15" made the demo look made up."""
+    from forum.times import to_local
+    with app.app_context():
+        times = db.session.scalars(select(Post.created_at)).all()
+    early_or_late = sorted({f"{to_local(at):%H:%M}" for at in times
+                            if not 8 <= to_local(at).hour < 20})
+    assert early_or_late == []
+
+
+def test_each_demo_moderation_log_has_history_and_a_hidden_post_keeps_its_text_from_readers(
+        client, demo):
+    """A moderator opening the log of a fresh demo found it empty; a hidden post was not shown."""
+    _sign_in(client, "claire")
+    log = client.get(f"/sets/{EVALUATION_SLUG}/moderation-log").text
+    assert log.count("Claire Whitfield") >= 2 and "Approved" in log
+    _sign_in(client, "rosa")
+    assert "Pinned" in client.get(f"/sets/{COMMS_SLUG}/moderation-log").text
+
+    client.sign_out()
+    page = client.get(f"/sets/{RECRUITING_SLUG}/").text
+    thread_id = re.search(r'href="/threads/(\d+)">How many invitations', page).group(1)
+    thread = client.get(f"/threads/{thread_id}").text
+    assert "This post was hidden by a moderator." in thread
+    assert "printing" not in thread and "£410" not in thread
+    _sign_in(client, "siobhan")
+    log = client.get(f"/sets/{RECRUITING_SLUG}/moderation-log").text
+    assert "shared with his council in confidence" in log
+    assert "£410" in client.get(f"/threads/{thread_id}").text  # moderators still read it

@@ -108,7 +108,14 @@ def _calendar(client, world, meeting_id: int) -> Calendar:
 
 
 def test_a_facilitator_schedules_a_meeting_in_uk_time(app, client, world):
+    client.sign_in_as(world.facilitator)
+    page = client.get(f"{_meetings_url(world)}/new").text
+    # Said in words, not as a time zone database name ("UK time (Europe/London)").
+    assert "Times are UK time: GMT in winter, BST in summer." in page
+    assert "Europe/London" not in page
     meeting_id = _schedule(client, world)
+    page = client.get(f"{_meetings_url(world)}/{meeting_id}/edit").text
+    assert "Times are UK time: GMT in winter" in page and "Europe/London" not in page
     meeting = _meeting(app, meeting_id)
     # 10:00 on 12 March 2031 is GMT (the clocks go forward on the 30th): stored as 10:00 UTC.
     assert meeting.starts_at == datetime(2031, 3, 12, 10)

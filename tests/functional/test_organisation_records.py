@@ -93,6 +93,8 @@ def test_merging_moves_people_and_their_credits_and_is_logged(app, client, world
             survivor, "Northbridge Metropolitan Borough Council")
         change = db.session.scalar(select(OrganisationChange))
         assert change.action == "merged" and "Northbridge MBC" in change.detail
+    assert "Northbridge MBC" in client.get("/admin/organisations").text  # recent changes
+    assert "; 1 person moved" in change.detail
 
 
 def test_the_merge_list_starts_with_no_organisation_chosen(app, client, world):

@@ -221,6 +221,8 @@ def test_outsider_never_sees_private_set_names_in_the_list(client, world, other_
     assert SET_NAME not in body
     assert "Secret garden" not in body
     assert "Open doors" in body
+    # Someone in no set is told both ways in, as the home page tells them.
+    assert "Open one of the sets you can read and ask to join it, or wait for a facilitator" in body
 
 
 def test_admin_sees_every_set_in_the_list(client, world, other_sets):
