@@ -53,6 +53,9 @@ from forum.redirects import safe_next
 from forum.routing import MAX_URL_INT
 
 QUEUE_PER_PAGE = 20
+# The queue links to the moderation log of each set it shows, up to this many sets; past it
+# (an admin's queue shows every set of the site: 200 on the large seed) it says to choose a set.
+QUEUE_LOG_LINKS = 10
 LOG_PER_PAGE = 50
 
 
@@ -230,7 +233,8 @@ def _render_queue(bulk_form: BulkApproveForm | None = None) -> str:
         bulk_form = BulkApproveForm(formdata=None)
     return render_template(
         "moderation/queue.html", result=result, sets=sets, selected=selected,
-        log_sets=[s for s in chosen if permissions.can_view_moderation_log(current_user, s)],
+        log_sets=[s for s in chosen if permissions.can_view_moderation_log(current_user, s)]
+        if len(chosen) <= QUEUE_LOG_LINKS else None,
         form=bulk_form, action_form=ActionForm(formdata=None),
         here=request.full_path.rstrip("?") if request.method == "GET" else url_for(
             "moderation.queue", **request.args))

@@ -141,3 +141,22 @@ def test_an_admins_queue_costs_the_same_statements_below_and_past_the_cap(
     with app.app_context():
         assert db.session.query(Post).filter(Post.status == PostStatus.PENDING).count() == (
             CAP + 20)
+
+
+def test_a_queue_of_many_sets_says_to_choose_one_for_its_log_link(app, client, world,
+                                                                  monkeypatch):
+    """Each set's log link is listed up to a number of sets; past it (an admin's queue shows
+    every set of the site) the page says how to get one, and a chosen set's is linked."""
+    from forum.moderation import views
+
+    monkeypatch.setattr(views, "QUEUE_LOG_LINKS", 1)
+    with app.app_context():
+        factories.make_set("budgets", name="Participatory budgets")
+        db.session.commit()
+    client.sign_in_as(world.admin)
+    page = client.get("/moderation/").get_data(as_text=True)
+    assert "/moderation-log" not in page
+    assert "choose a set below to see a link to its log" in page
+    chosen = client.get("/moderation/?set=budgets").get_data(as_text=True)
+    assert 'href="/sets/budgets/moderation-log"' in chosen
+    assert "choose a set below" not in chosen

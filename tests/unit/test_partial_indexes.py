@@ -12,6 +12,7 @@ CONDITIONS = {
     "uq_reports_open_per_reporter": "status = 'open'",
     "uq_data_exports_one_active": "state",
     "ix_posts_waiting_thread_date": "status = 'pending'",
+    "ix_posts_waiting_date": "status = 'pending'",
 }
 
 
