@@ -471,6 +471,23 @@ def test_preview_shows_the_draft_exactly_as_it_will_be_published(app, facilitato
     assert _document_part(published) == _document_part(preview)
 
 
+def test_two_facilitators_publishing_at_the_same_moment_are_told_not_shown_an_error(
+        app, facilitator, guide, monkeypatch):
+    """Both read "the next version is 1" before either saves: the second is refused by the
+    database, and is told so on the preview (not a 500); version 1 stays the first one's."""
+    from forum.guides import compile as compiler
+
+    assert facilitator.post(f"{_base(guide)}/publish").status_code == 302
+    monkeypatch.setattr(compiler, "_next_number", lambda session, g: 1)  # a stale read
+    response = facilitator.post(f"{_base(guide)}/publish")
+    assert response.status_code == 302 and response.location.endswith("/preview")
+    page = _text(facilitator.get(response.location))
+    assert ("The guide was not published. Someone else published version 1 at the same "
+            "moment") in page
+    with app.app_context():
+        assert [v.number for v in db.session.get(Guide, guide.id).versions] == [1]
+
+
 def test_publishing_again_makes_version_two_and_keeps_version_one_unchanged(
         app, facilitator, guide):
     facilitator.post(f"{_base(guide)}/publish")
