@@ -98,6 +98,23 @@ def test_facilitator_creates_a_guide_from_a_thread_and_lands_on_its_curation_pag
     assert "What did you call yours?" in page  # the thread's opening post, ready to quote
 
 
+def test_two_guides_given_one_title_at_the_same_moment_both_get_an_address(
+        app, facilitator, world, monkeypatch):
+    """Both read "naming-things is free" before either saves: the second takes the next free
+    address instead of a 500 from the unique constraint."""
+    from forum.guides import service
+
+    data = {"title": "Naming things", "threads": str(world.thread.id)}
+    assert facilitator.post("/sets/comms/guides/new", data=data).status_code == 302
+    real, stale = service.unique_guide_slug, ["naming-things"]
+    monkeypatch.setattr(service, "unique_guide_slug",
+                        lambda session, title: stale.pop() if stale else real(session, title))
+    assert facilitator.post("/sets/comms/guides/new", data=data).status_code == 302
+    with app.app_context():
+        assert sorted(db.session.scalars(select(Guide.slug))) == ["naming-things",
+                                                                   "naming-things-2"]
+
+
 def test_a_new_guide_without_title_or_threads_is_refused_and_keeps_what_was_typed(
         app, facilitator):
     response = facilitator.post("/sets/comms/guides/new", data={
