@@ -78,9 +78,10 @@ def test_accepting_makes_a_member_and_tells_them(app, client, world):
     email = sent_messages(app)[-1]
     assert email["To"] == "outsider@example.org"
     assert email["Subject"] == "You have joined Communicating assemblies"
-    # A decided request cannot be decided again.
+    # A decided request cannot be decided again: the second facilitator is told why.
     client.sign_in_as(world.facilitator)
-    assert client.post(f"/sets/{slug}/join-requests/{request.id}/accept").status_code == 404
+    again = client.post(f"/sets/{slug}/join-requests/{request.id}/accept")
+    assert again.status_code == 404 and "This request to join is no longer waiting" in again.text
 
 
 def test_declining_needs_a_reason_keeps_it_on_error_and_tells_the_person(app, client, world):
@@ -108,6 +109,27 @@ def test_declining_needs_a_reason_keeps_it_on_error_and_tells_the_person(app, cl
     # They may ask again later; the form shows why the last one was declined.
     page = client.get(f"/sets/{slug}/ask-to-join").text
     assert "Your earlier request was declined: <bdi>This set is for county councils only." in page
+
+
+def test_a_reason_typed_while_another_facilitator_decided_is_kept_with_what_happened(
+        app, client, world):
+    slug = _open_set(app, world)
+    client.sign_in_as(world.outsider)
+    client.post(f"/sets/{slug}/ask-to-join", data={"message": "Hello"})
+    request = _request(app, world)
+    client.sign_in_as(world.facilitator)
+    url = f"/sets/{slug}/join-requests/{request.id}/decline"
+    assert client.get(url).status_code == 200
+    other = app.test_client()
+    other.sign_in_as(world.admin)
+    assert other.post(f"/sets/{slug}/join-requests/{request.id}/accept").status_code == 302
+    reason = "This set is for county councils only."
+    response = client.post(url, data={"reason": reason})
+    assert response.status_code == 404
+    assert "This request to join is no longer waiting" in response.text
+    assert f">{reason}</textarea>" in response.text  # to copy, not lost with the page
+    with app.app_context():
+        assert db.session.get(JoinRequest, request.id).status == RequestStatus.ACCEPTED
 
 
 def test_nobody_asks_to_join_a_private_set_or_one_they_are_in(app, client, world):
