@@ -153,6 +153,25 @@ def test_invitation_with_a_higher_role_promotes_someone_who_joined_meanwhile(app
     assert _membership(app, "outsider@example.org") == Role.MODERATOR
 
 
+def test_joining_at_the_same_moment_twice_joins_once_without_an_error_page(
+        app, client, world, monkeypatch):
+    """The join button pressed twice: both presses find no membership before either saves.
+    The second is refused by the database; it then finds the first's membership (and raises
+    its role to the invitation's), instead of a 500."""
+    token = _invite(app, world, email="outsider@example.org", role=Role.MODERATOR)
+    with app.app_context():  # the first press, saved a moment ago
+        factories.add_member(db.session.get(User, world.outsider.id),
+                             db.session.get(LearningSet, world.learning_set.id), Role.MEMBER)
+        db.session.commit()
+    real, stale = invitations._membership, [None]
+    monkeypatch.setattr(invitations, "_membership",
+                        lambda *args: stale.pop() if stale else real(*args))
+    client.sign_in_as(world.outsider)
+    response = client.post(f"/invitations/{token}")
+    assert response.status_code == 302 and response.headers["Location"] == "/sets/comms/"
+    assert _membership(app, "outsider@example.org") == Role.MODERATOR
+
+
 def _break(app, how: str) -> None:
     with app.app_context():
         invitation = db.session.scalar(select(Invitation))
