@@ -132,6 +132,30 @@ def test_a_reason_typed_while_another_facilitator_decided_is_kept_with_what_happ
         assert db.session.get(JoinRequest, request.id).status == RequestStatus.ACCEPTED
 
 
+def test_accepting_someone_made_a_member_at_the_same_moment_is_no_error(
+        app, client, world, monkeypatch):
+    """The facilitator's check finds no membership just before the person joins by an
+    invitation: the database refuses a second membership, and the request is still accepted
+    (not a 500)."""
+    from forum import permissions
+
+    slug = _open_set(app, world)
+    client.sign_in_as(world.outsider)
+    client.post(f"/sets/{slug}/ask-to-join", data={"message": ""})
+    request = _request(app, world)
+    with app.app_context():  # joined by an invitation a moment ago
+        db.session.add(Membership(user_id=world.outsider.id,
+                                  learning_set_id=world.learning_set.id))
+        db.session.commit()
+    monkeypatch.setattr(permissions, "is_member", lambda user, learning_set: False)  # stale
+    client.sign_in_as(world.facilitator)
+    assert client.post(f"/sets/{slug}/join-requests/{request.id}/accept").status_code == 302
+    with app.app_context():
+        assert db.session.get(JoinRequest, request.id).status == RequestStatus.ACCEPTED
+        assert len(db.session.scalars(select(Membership).where(
+            Membership.user_id == world.outsider.id)).all()) == 1
+
+
 def test_nobody_asks_to_join_a_private_set_or_one_they_are_in(app, client, world):
     slug = world.learning_set.slug  # private
     client.sign_in_as(world.outsider)
