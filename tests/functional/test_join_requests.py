@@ -111,12 +111,17 @@ def test_declining_needs_a_reason_keeps_it_on_error_and_tells_the_person(app, cl
     assert "Your earlier request was declined: <bdi>This set is for county councils only." in page
 
 
-def test_a_reason_typed_while_another_facilitator_decided_is_kept_with_what_happened(
-        app, client, world):
+def _asked(app, client, world) -> tuple[str, JoinRequest]:
+    """The outsider has asked to join the (now network) set: its slug and the request."""
     slug = _open_set(app, world)
     client.sign_in_as(world.outsider)
     client.post(f"/sets/{slug}/ask-to-join", data={"message": "Hello"})
-    request = _request(app, world)
+    return slug, _request(app, world)
+
+
+def test_a_reason_typed_while_another_facilitator_decided_is_kept_with_what_happened(
+        app, client, world):
+    slug, request = _asked(app, client, world)
     client.sign_in_as(world.facilitator)
     url = f"/sets/{slug}/join-requests/{request.id}/decline"
     assert client.get(url).status_code == 200
@@ -139,10 +144,7 @@ def test_accepting_someone_made_a_member_at_the_same_moment_is_no_error(
     (not a 500)."""
     from forum import permissions
 
-    slug = _open_set(app, world)
-    client.sign_in_as(world.outsider)
-    client.post(f"/sets/{slug}/ask-to-join", data={"message": ""})
-    request = _request(app, world)
+    slug, request = _asked(app, client, world)
     with app.app_context():  # joined by an invitation a moment ago
         db.session.add(Membership(user_id=world.outsider.id,
                                   learning_set_id=world.learning_set.id))
