@@ -12,6 +12,7 @@ from sqlalchemy import distinct
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forum import permissions
@@ -68,8 +69,11 @@ def add_organisation(session: Session, *, name: str, kind: OrganisationKind,
         raise OrganisationError(f"{name.strip()} is already on the list.")
     record = Organisation(name=name.strip(), kind=kind, nation=nation, website=website,
                           created_at=utcnow())
-    session.add(record)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(record)
+    except IntegrityError as error:  # added by someone else at the same moment
+        raise OrganisationError(f"{name.strip()} is already on the list.") from error
     session.execute(update(User).where(_key(User.organisation) == name.strip().lower())
                     .values(organisation_id=record.id).execution_options(
                         synchronize_session=False))
@@ -95,8 +99,12 @@ def edit_organisation(session: Session, actor: User, record: Organisation, *, na
                                           ("website", "website", website))
                if getattr(record, attr) != value]
     old_name = record.name
-    record.name, record.kind, record.nation, record.website = name, kind, nation, website
-    session.flush()
+    try:
+        with session.begin_nested():
+            record.name, record.kind, record.nation, record.website = name, kind, nation, website
+    except IntegrityError as error:  # the name given to another record at the same moment
+        raise OrganisationError(f"{name} is already on the list: merge into it instead.") \
+            from error
     if name != old_name:
         session.execute(update(User).where(User.organisation_id == record.id)
                         .values(organisation=name).execution_options(synchronize_session=False))

@@ -14,6 +14,7 @@ from forum.auth import bp
 from forum.auth import invitations
 from forum.auth import service
 from forum.auth.forms import AccountDetailsForm
+from forum.auth.views import new_account
 from forum.extensions import db
 from forum.forms import ActionForm
 from forum.models import Invitation
@@ -50,9 +51,9 @@ def accept_invitation(token: str):
 
     form = AccountDetailsForm(email=invitation.email)
     if form.validate_on_submit():
-        user = service.create_account(
-            db.session, email=invitation.email, display_name=form.display_name.data,
-            organisation=form.organisation.data, password=form.password.data)
+        user = new_account(invitation.email, form)
+        if user is None:
+            return redirect(url_for("auth.sign_in", next=request.path))
         login_user(user)
         return _joined(invitation, user)
     return render_template("auth/invitation_sign_up.html", invitation=invitation, form=form)

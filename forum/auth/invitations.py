@@ -15,6 +15,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forum import outbox
@@ -144,20 +145,29 @@ def find_pending_invitation(session: Session, raw_token: str) -> Invitation | No
     return invitation
 
 
+def _membership(session: Session, user: User, learning_set_id: int) -> Membership | None:
+    return session.scalar(select(Membership).where(Membership.user_id == user.id,
+                                                   Membership.learning_set_id == learning_set_id))
+
+
 def accept_invitation(session: Session, invitation: Invitation, user: User) -> Membership:
     """Make ``user`` a member with the invitation's role (raising an existing lower role)."""
     if not invitation.is_pending:
         raise InvitationError("This invitation is no longer valid.")
     if normalise_email(user.email) != invitation.email:
         raise InvitationError("This invitation was sent to a different email address.")
-    membership = session.scalar(
-        select(Membership).where(Membership.user_id == user.id,
-                                 Membership.learning_set_id == invitation.learning_set_id))
+    membership = _membership(session, user, invitation.learning_set_id)
     if membership is None:
         membership = Membership(user_id=user.id, learning_set_id=invitation.learning_set_id,
                                 role=invitation.role)
-        session.add(membership)
-    elif invitation.role.rank > membership.role.rank:
+        try:
+            with session.begin_nested():
+                session.add(membership)
+        except IntegrityError:  # joined at the same moment (the join button pressed twice)
+            membership = _membership(session, user, invitation.learning_set_id)
+            if membership is None:
+                raise
+    if invitation.role.rank > membership.role.rank:
         membership.role = invitation.role
     invitation.accepted_at = utcnow()
     invitation.accepted_by_id = user.id

@@ -17,6 +17,7 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 from werkzeug.security import check_password_hash
@@ -39,6 +40,10 @@ PASSWORD_RESET_SALT = "password-reset"
 
 class AccountExistsError(Exception):
     """An account with that email address already exists."""
+
+
+ACCOUNT_EXISTS = ("You already have an account. Sign in, or reset your password if you have "
+                  "forgotten it.")
 
 
 def load_user(session_id: str) -> User | None:
@@ -105,8 +110,11 @@ def create_account(session: Session, *, email: str, display_name: str, organisat
     user = User(email=email, display_name=display_name, organisation=organisation)
     user.set_password(password)
     organisations.link(session, user)
-    session.add(user)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(user)
+    except IntegrityError as error:  # the same address signed up at the same moment
+        raise AccountExistsError(email) from error
     return user
 
 

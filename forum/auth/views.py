@@ -193,6 +193,19 @@ def sign_up():
     return render_template("auth/sign_up.html", form=form)
 
 
+def new_account(email: str, form: AccountDetailsForm) -> User | None:
+    """The account ``form`` describes; None (with a message) when the address has one
+    already, made a moment ago by the same form sent twice at once."""
+    try:
+        return service.create_account(
+            db.session, email=email, display_name=form.display_name.data,
+            organisation=form.organisation.data, password=form.password.data)
+    except service.AccountExistsError:
+        db.session.rollback()
+        flash(service.ACCOUNT_EXISTS, "info")
+        return None
+
+
 @bp.route("/sign-up/<token>", methods=["GET", "POST"])
 def finish_sign_up(token: str):
     _require_open_signup()
@@ -200,14 +213,13 @@ def finish_sign_up(token: str):
     if email is None:
         return render_template("auth/sign_up_link_invalid.html"), 404
     if service.find_user_by_email(db.session, email) is not None:
-        flash("You already have an account. Sign in, or reset your password if you have "
-              "forgotten it.", "info")
+        flash(service.ACCOUNT_EXISTS, "info")
         return redirect(url_for("auth.sign_in"))
     form = AccountDetailsForm(email=email)
     if form.validate_on_submit():
-        user = service.create_account(
-            db.session, email=email, display_name=form.display_name.data,
-            organisation=form.organisation.data, password=form.password.data)
+        user = new_account(email, form)
+        if user is None:
+            return redirect(url_for("auth.sign_in"))
         db.session.commit()
         login_user(user)
         flash("Your account has been created and you are signed in.", "success")

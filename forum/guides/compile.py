@@ -16,6 +16,7 @@ from flask import current_app
 from flask import has_app_context
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import object_session
 from werkzeug.routing import BuildError
@@ -185,6 +186,13 @@ def get_version(guide: Guide, number: int) -> GuideVersion | None:
     return next((v for v in guide.versions if v.number == number), None)
 
 
+def _next_number(session: Session, guide: Guide) -> int:
+    """The number the guide's next published version takes."""
+    previous = session.scalar(
+        select(func.max(GuideVersion.number)).where(GuideVersion.guide_id == guide.id))
+    return (previous or 0) + 1
+
+
 def publish(session: Session, guide: Guide, *, by: User | None) -> GuideVersion:
     """Freeze the guide as its next numbered version.
 
@@ -199,16 +207,18 @@ def publish(session: Session, guide: Guide, *, by: User | None) -> GuideVersion:
             f"{'it' if count == 1 else 'them'} before publishing")
     if not any(section.excerpts for section in guide.sections):
         raise GuideError("Add at least one excerpt before publishing")
-    previous = session.scalar(
-        select(func.max(GuideVersion.number)).where(GuideVersion.guide_id == guide.id)) or 0
-    number = previous + 1
+    number = _next_number(session, guide)
     published_at = utcnow()
     document, extras = _compile(guide, version=number, published_on=to_local(published_at).date(),
                                 url=guide_url(guide), link=post_url)
     version = GuideVersion(number=number, published_at=published_at, published_by=by,
                            document=document_to_json(document, extras))
-    guide.versions.append(version)
-    session.flush()
+    try:
+        with session.begin_nested():
+            guide.versions.append(version)
+    except IntegrityError as error:  # another facilitator published it at the same moment
+        raise GuideError(f"Someone else published version {number} at the same moment: read "
+                         "it, then publish again if your changes are not in it") from error
     signals.send_about_version(session, version)  # search indexes it
     return version
 

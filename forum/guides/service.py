@@ -14,6 +14,7 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
@@ -259,15 +260,22 @@ def create_guide(session: Session, *, learning_set: LearningSet, creator: User |
     introduction_source = _clean_text(introduction_source, "introduction")
     threads = _threads_for(session, learning_set, thread_ids)
     now = utcnow()
-    guide = Guide(learning_set=learning_set, slug=unique_guide_slug(session, title), title=title,
-                  subtitle=subtitle, introduction_source=introduction_source,
-                  introduction_html=render_markdown(introduction_source) if introduction_source
-                  else "",
-                  is_public=False, created_by=creator, created_at=now, updated_at=now)
-    guide.threads = threads
-    session.add(guide)
-    session.flush()
-    return guide
+    for _attempt in range(2):  # a second try takes the next free address
+        guide = Guide(learning_set=learning_set, slug=unique_guide_slug(session, title),
+                      title=title, subtitle=subtitle, introduction_source=introduction_source,
+                      introduction_html=render_markdown(introduction_source)
+                      if introduction_source else "",
+                      is_public=False, created_by=creator, created_at=now, updated_at=now)
+        guide.threads = threads
+        try:
+            with session.begin_nested():
+                session.add(guide)
+        except IntegrityError as error:  # another guide took the address at the same moment
+            taken = error
+        else:
+            return guide
+    raise GuideError("Another guide took this guide's web address at the same moment. "
+                     "Create it again.") from taken
 
 
 def update_guide(session: Session, guide: Guide, *, title: str, subtitle: str,

@@ -19,6 +19,7 @@ from forum import organisations as records
 from forum import permissions
 from forum.auth import service as accounts
 from forum.auth.forms import AccountDetailsForm
+from forum.auth.views import new_account
 from forum.extensions import db
 from forum.extensions import limiter
 from forum.models import LearningSet
@@ -152,14 +153,13 @@ def join(token: str):
     if email is None:
         return render_template("auth/invitation_invalid.html"), 404
     if accounts.find_user_by_email(db.session, email) is not None:
-        flash("You already have an account. Sign in, or reset your password if you have "
-              "forgotten it.", "info")
+        flash(accounts.ACCOUNT_EXISTS, "info")
         return redirect(url_for("auth.sign_in"))
     form = AccountDetailsForm(email=email)
     if form.validate_on_submit():
-        user = accounts.create_account(
-            db.session, email=email, display_name=form.display_name.data,
-            organisation=form.organisation.data, password=form.password.data)
+        user = new_account(email, form)
+        if user is None:
+            return redirect(url_for("auth.sign_in"))
         joined = service.join_network(db.session, user)
         db.session.commit()
         login_user(user)

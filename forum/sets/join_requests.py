@@ -81,8 +81,12 @@ def accept(session: Session, actor: User, request: JoinRequest) -> None:
     """Make the person a member, and tell them."""
     _decide(actor, request, RequestStatus.ACCEPTED)
     if not permissions.is_member(request.user, request.learning_set):
-        session.add(Membership(user_id=request.user_id, learning_set_id=request.learning_set_id,
-                               role=Role.MEMBER))
+        try:
+            with session.begin_nested():
+                session.add(Membership(user_id=request.user_id,
+                                       learning_set_id=request.learning_set_id, role=Role.MEMBER))
+        except IntegrityError:  # made a member at the same moment (an invitation, say)
+            pass
     session.flush()
     permissions.forget_roles()
     signals.send_about_request(signals.join_request_decided, session, request, actor=actor)

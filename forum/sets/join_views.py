@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import flask
 from flask import abort
 from flask import flash
 from flask import redirect
@@ -57,7 +58,11 @@ def _load_request(slug: str, request_id: int) -> tuple[LearningSet, JoinRequest]
         abort(403)
     request = join_requests.find_pending(db.session, learning_set, request_id)
     if request is None:
-        abort(404)
+        # Decided meanwhile by another facilitator (or never there): an action says so, and
+        # the error page shows a typed reason to copy.
+        abort(404, "This request to join is no longer waiting: another facilitator may have "
+                   "accepted or declined it already, so nothing was saved."
+              if flask.request.method == "POST" else None)
     return learning_set, request
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forum import permissions
@@ -70,6 +71,9 @@ def slug_problem(slug: str) -> str | None:
     return None
 
 
+SLUG_TAKEN = "Another set already uses that web address. Choose another"
+
+
 def slug_taken(session: Session, slug: str, *, excluding: LearningSet | None = None) -> bool:
     query = select(LearningSet.id).where(LearningSet.slug == slug)
     if excluding is not None:
@@ -116,13 +120,16 @@ def create_set(session: Session, *, name: str, slug: str | None, purpose: str,
         if problem is not None:
             raise SlugError(problem)
         if slug_taken(session, slug):
-            raise SlugError("Another set already uses that web address. Choose another")
+            raise SlugError(SLUG_TAKEN)
     else:
         slug = unique_slug(session, name)
     learning_set = LearningSet(name=name, slug=slug, purpose=purpose.strip(),
                                visibility=visibility)
-    session.add(learning_set)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(learning_set)
+    except IntegrityError as error:  # another set took the address at the same moment
+        raise SlugError(SLUG_TAKEN) from error
 
     email = normalise_email(facilitator_email)
     user = session.scalar(select(User).where(func.lower(User.email) == email))

@@ -98,6 +98,23 @@ def test_facilitator_creates_a_guide_from_a_thread_and_lands_on_its_curation_pag
     assert "What did you call yours?" in page  # the thread's opening post, ready to quote
 
 
+def test_two_guides_given_one_title_at_the_same_moment_both_get_an_address(
+        app, facilitator, world, monkeypatch):
+    """Both read "naming-things is free" before either saves: the second takes the next free
+    address instead of a 500 from the unique constraint."""
+    from forum.guides import service
+
+    data = {"title": "Naming things", "threads": str(world.thread.id)}
+    assert facilitator.post("/sets/comms/guides/new", data=data).status_code == 302
+    real, stale = service.unique_guide_slug, ["naming-things"]
+    monkeypatch.setattr(service, "unique_guide_slug",
+                        lambda session, title: stale.pop() if stale else real(session, title))
+    assert facilitator.post("/sets/comms/guides/new", data=data).status_code == 302
+    with app.app_context():
+        assert sorted(db.session.scalars(select(Guide.slug))) == ["naming-things",
+                                                                   "naming-things-2"]
+
+
 def test_a_new_guide_without_title_or_threads_is_refused_and_keeps_what_was_typed(
         app, facilitator):
     response = facilitator.post("/sets/comms/guides/new", data={
@@ -469,6 +486,23 @@ def test_preview_shows_the_draft_exactly_as_it_will_be_published(app, facilitato
     assert re.search(r"Version 1, published \d{1,2} \w+ \d{4}", published)
     assert "Draft — not published" not in published
     assert _document_part(published) == _document_part(preview)
+
+
+def test_two_facilitators_publishing_at_the_same_moment_are_told_not_shown_an_error(
+        app, facilitator, guide, monkeypatch):
+    """Both read "the next version is 1" before either saves: the second is refused by the
+    database, and is told so on the preview (not a 500); version 1 stays the first one's."""
+    from forum.guides import compile as compiler
+
+    assert facilitator.post(f"{_base(guide)}/publish").status_code == 302
+    monkeypatch.setattr(compiler, "_next_number", lambda session, g: 1)  # a stale read
+    response = facilitator.post(f"{_base(guide)}/publish")
+    assert response.status_code == 302 and response.location.endswith("/preview")
+    page = _text(facilitator.get(response.location))
+    assert ("The guide was not published. Someone else published version 1 at the same "
+            "moment") in page
+    with app.app_context():
+        assert [v.number for v in db.session.get(Guide, guide.id).versions] == [1]
 
 
 def test_publishing_again_makes_version_two_and_keeps_version_one_unchanged(

@@ -63,6 +63,29 @@ def test_new_person_creates_an_account_and_joins_the_set(app, client, world):
         assert invitation.accepted_at is not None
 
 
+def test_an_account_made_at_the_same_moment_sends_the_second_form_to_sign_in(
+        app, client, world, monkeypatch):
+    """The sign-up form sent twice at once: both find no account for the address before either
+    saves. The second is refused by the database and sent to sign in (not a 500)."""
+    from forum.auth import service
+
+    token = _invite(app, world)
+    with app.app_context():  # the first form's account, saved a moment ago
+        factories.make_user("new.person@example.org", display_name="Nia Newcomer")
+        db.session.commit()
+    monkeypatch.setattr(service, "find_user_by_email", lambda session, email: None)  # stale
+    response = client.post(f"/invitations/{token}", data={
+        "display_name": "Nia Newcomer", "organisation": "Camden Council",
+        "password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/sign-in?next=/invitations/{token}"
+    assert "You already have an account. Sign in" in client.get(
+        response.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        assert len(db.session.scalars(select(User).where(
+            User.email == "new.person@example.org")).all()) == 1
+
+
 def test_invitation_link_works_only_once(app, client, world):
     token = _invite(app, world)
     client.post(f"/invitations/{token}", data={
@@ -150,6 +173,25 @@ def test_invitation_with_a_higher_role_promotes_someone_who_joined_meanwhile(app
         db.session.commit()
     client.sign_in_as(world.outsider)
     client.post(f"/invitations/{token}")
+    assert _membership(app, "outsider@example.org") == Role.MODERATOR
+
+
+def test_joining_at_the_same_moment_twice_joins_once_without_an_error_page(
+        app, client, world, monkeypatch):
+    """The join button pressed twice: both presses find no membership before either saves.
+    The second is refused by the database; it then finds the first's membership (and raises
+    its role to the invitation's), instead of a 500."""
+    token = _invite(app, world, email="outsider@example.org", role=Role.MODERATOR)
+    with app.app_context():  # the first press, saved a moment ago
+        factories.add_member(db.session.get(User, world.outsider.id),
+                             db.session.get(LearningSet, world.learning_set.id), Role.MEMBER)
+        db.session.commit()
+    real, stale = invitations._membership, [None]
+    monkeypatch.setattr(invitations, "_membership",
+                        lambda *args: stale.pop() if stale else real(*args))
+    client.sign_in_as(world.outsider)
+    response = client.post(f"/invitations/{token}")
+    assert response.status_code == 302 and response.headers["Location"] == "/sets/comms/"
     assert _membership(app, "outsider@example.org") == Role.MODERATOR
 
 

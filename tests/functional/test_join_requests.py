@@ -78,9 +78,10 @@ def test_accepting_makes_a_member_and_tells_them(app, client, world):
     email = sent_messages(app)[-1]
     assert email["To"] == "outsider@example.org"
     assert email["Subject"] == "You have joined Communicating assemblies"
-    # A decided request cannot be decided again.
+    # A decided request cannot be decided again: the second facilitator is told why.
     client.sign_in_as(world.facilitator)
-    assert client.post(f"/sets/{slug}/join-requests/{request.id}/accept").status_code == 404
+    again = client.post(f"/sets/{slug}/join-requests/{request.id}/accept")
+    assert again.status_code == 404 and "This request to join is no longer waiting" in again.text
 
 
 def test_declining_needs_a_reason_keeps_it_on_error_and_tells_the_person(app, client, world):
@@ -108,6 +109,53 @@ def test_declining_needs_a_reason_keeps_it_on_error_and_tells_the_person(app, cl
     # They may ask again later; the form shows why the last one was declined.
     page = client.get(f"/sets/{slug}/ask-to-join").text
     assert "Your earlier request was declined: <bdi>This set is for county councils only." in page
+
+
+def _asked(app, client, world) -> tuple[str, JoinRequest]:
+    """The outsider has asked to join the (now network) set: its slug and the request."""
+    slug = _open_set(app, world)
+    client.sign_in_as(world.outsider)
+    client.post(f"/sets/{slug}/ask-to-join", data={"message": "Hello"})
+    return slug, _request(app, world)
+
+
+def test_a_reason_typed_while_another_facilitator_decided_is_kept_with_what_happened(
+        app, client, world):
+    slug, request = _asked(app, client, world)
+    client.sign_in_as(world.facilitator)
+    url = f"/sets/{slug}/join-requests/{request.id}/decline"
+    assert client.get(url).status_code == 200
+    other = app.test_client()
+    other.sign_in_as(world.admin)
+    assert other.post(f"/sets/{slug}/join-requests/{request.id}/accept").status_code == 302
+    reason = "This set is for county councils only."
+    response = client.post(url, data={"reason": reason})
+    assert response.status_code == 404
+    assert "This request to join is no longer waiting" in response.text
+    assert f">{reason}</textarea>" in response.text  # to copy, not lost with the page
+    with app.app_context():
+        assert db.session.get(JoinRequest, request.id).status == RequestStatus.ACCEPTED
+
+
+def test_accepting_someone_made_a_member_at_the_same_moment_is_no_error(
+        app, client, world, monkeypatch):
+    """The facilitator's check finds no membership just before the person joins by an
+    invitation: the database refuses a second membership, and the request is still accepted
+    (not a 500)."""
+    from forum import permissions
+
+    slug, request = _asked(app, client, world)
+    with app.app_context():  # joined by an invitation a moment ago
+        db.session.add(Membership(user_id=world.outsider.id,
+                                  learning_set_id=world.learning_set.id))
+        db.session.commit()
+    monkeypatch.setattr(permissions, "is_member", lambda user, learning_set: False)  # stale
+    client.sign_in_as(world.facilitator)
+    assert client.post(f"/sets/{slug}/join-requests/{request.id}/accept").status_code == 302
+    with app.app_context():
+        assert db.session.get(JoinRequest, request.id).status == RequestStatus.ACCEPTED
+        assert len(db.session.scalars(select(Membership).where(
+            Membership.user_id == world.outsider.id)).all()) == 1
 
 
 def test_nobody_asks_to_join_a_private_set_or_one_they_are_in(app, client, world):

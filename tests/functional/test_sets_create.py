@@ -148,6 +148,23 @@ def test_generated_slug_is_numbered_when_the_name_is_taken(app, client, world):
     assert second.headers["Location"].endswith("/sets/recruiting-by-sortition-3/")
 
 
+def test_a_web_address_taken_at_the_same_moment_is_refused_with_the_input_kept(
+        app, client, world, monkeypatch):
+    """Both admins' checks find "sortition-2025" free before either saves: the second is told
+    the address is taken, with what they typed kept (not a 500)."""
+    from forum.sets import service
+
+    client.sign_in_as(world.admin)
+    assert client.post("/sets/new", data=_new_set(slug="sortition-2025")).status_code == 302
+    monkeypatch.setattr(service, "slug_taken", lambda session, slug, excluding=None: False)
+    response = client.post("/sets/new", data=_new_set(
+        name="Keep this name", slug="sortition-2025", purpose="Keep this purpose"))
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "Another set already uses that web address" in body
+    assert 'value="Keep this name"' in body and "Keep this purpose" in body
+
+
 def test_chosen_slug_is_used_in_lowercase(app, client, world):
     client.sign_in_as(world.admin)
     response = client.post("/sets/new", data=_new_set(slug="Sortition-2025"))
