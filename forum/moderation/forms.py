@@ -119,10 +119,3 @@ class LogFilterForm(BaseForm):
 
     action = SelectField("Action", widget=ChoiceSelect(), validate_choice=False)
     moderator = SelectField("Moderator", widget=ChoiceSelect(), validate_choice=False)
-
-
-class QueueFilterForm(BaseForm):
-    class Meta:
-        csrf = False
-
-    set = SelectField("Set", widget=ChoiceSelect(), validate_choice=False)

@@ -42,7 +42,6 @@ from forum.moderation.forms import HideForm
 from forum.moderation.forms import LogFilterForm
 from forum.moderation.forms import ModeratorEditForm
 from forum.moderation.forms import PolicyForm
-from forum.moderation.forms import QueueFilterForm
 from forum.moderation.forms import RejectForm
 from forum.moderation.forms import ReportForm
 from forum.moderation.forms import ReturnEditForm
@@ -228,9 +227,6 @@ def _render_queue(bulk_form: BulkApproveForm | None = None) -> str:
             _load_set(slug)  # 404 for a set the user cannot see...
             abort(403)  # ...403 for one they can see but do not moderate
         chosen = [selected]
-    filter_form = QueueFilterForm(formdata=None, data={"set": slug})
-    filter_form.set.choices = [SelectChoice("", "All your sets")] + [
-        SelectChoice(s.slug, s.name) for s in sets]
     result = queue_page(db.session, current_user, chosen,
                         page=requested_page(), per_page=QUEUE_PER_PAGE, every=selected is None)
     if bulk_form is None:
@@ -239,7 +235,7 @@ def _render_queue(bulk_form: BulkApproveForm | None = None) -> str:
         "moderation/queue.html", result=result, sets=sets, selected=selected,
         log_sets=[s for s in chosen if permissions.can_view_moderation_log(current_user, s)]
         if len(chosen) <= QUEUE_LOG_LINKS else None,
-        filter_form=filter_form, form=bulk_form, action_form=ActionForm(formdata=None),
+        form=bulk_form, action_form=ActionForm(formdata=None),
         here=request.full_path.rstrip("?") if request.method == "GET" else url_for(
             "moderation.queue", **request.args))
 
