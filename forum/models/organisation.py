@@ -77,7 +77,7 @@ class OrganisationChange(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
                                                  index=True)
     organisation_id: Mapped[int] = mapped_column(Integer, index=True)
-    action: Mapped[str] = mapped_column(String(32))  # "edited", "merged"
+    action: Mapped[str] = mapped_column(String(32))  # "edited", "merged", "renamed" (upgrade)
     detail: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

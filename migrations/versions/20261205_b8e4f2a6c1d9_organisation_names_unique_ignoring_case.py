@@ -49,7 +49,7 @@ def _rename_duplicates_ignoring_case(connection) -> None:  # noqa: ANN001
                   f"ignoring case ({other_name}, no. {other_id}, has the same name): merge "
                   f"one into the other")
         connection.execute(changes.insert().values(
-            actor_id=None, organisation_id=record_id, action='edited', detail=detail[:500],
+            actor_id=None, organisation_id=record_id, action='renamed', detail=detail[:500],
             created_at=now))
 
 

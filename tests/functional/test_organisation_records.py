@@ -230,3 +230,18 @@ def test_a_name_listed_at_the_same_moment_in_other_capitals_is_refused_too(
     with app.app_context():
         assert sorted(db.session.scalars(select(Organisation.name))) == [
             "Kingsford BC", "Kingsford Borough Council"]
+
+
+def test_a_record_renamed_by_the_upgrade_is_shown_as_the_upgrades_doing(app, client, world):
+    """The upgrade to names unique ignoring case renames a later "kent" and logs it with no
+    actor: the admins' change log says the upgrade did it, not "a former member"."""
+    with app.app_context():
+        record = _record("kent (no. 2)")
+        db.session.add(OrganisationChange(
+            actor_id=None, organisation_id=record, action="renamed",
+            detail="kent: name kent → kent (no. 2) when organisation names became unique "
+                   "ignoring case (Kent, no. 1, has the same name): merge one into the other"))
+        db.session.commit()
+    client.sign_in_as(world.admin)
+    page = client.get("/admin/organisations").get_data(as_text=True)
+    assert re.search(r"The upgrade</bdi>\s*renamed", page), page
