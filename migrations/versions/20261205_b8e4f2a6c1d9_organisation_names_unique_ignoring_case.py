@@ -34,9 +34,10 @@ def _rename_duplicates_ignoring_case(connection) -> None:  # noqa: ANN001
                        sa.column('created_at', sa.DateTime()))
     kept: dict[str, tuple[int, str]] = {}
     now = datetime.now(UTC).replace(tzinfo=None)
-    for record_id, name in connection.execute(
-            sa.select(organisations.c.id, organisations.c.name).order_by(organisations.c.id)):
-        key = name.lower()
+    # Keyed by the database's own lower(), as the index is (SQLite's folds ASCII letters only).
+    for record_id, name, key in connection.execute(
+            sa.select(organisations.c.id, organisations.c.name,
+                      sa.func.lower(organisations.c.name)).order_by(organisations.c.id)):
         if key not in kept:
             kept[key] = (record_id, name)
             continue
