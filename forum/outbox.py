@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from contextlib import nullcontext
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 from datetime import timedelta
 from email.message import EmailMessage
@@ -127,8 +128,10 @@ def take_queued_ids(session: Session) -> list[int]:
 @dataclass
 class DeliveryReport:
     sent: int = 0
-    failed: int = 0
+    failed: int = 0  # of which ``given_up`` on their last attempt; the others are retried
     skipped: int = 0
+    given_up: int = 0
+    errors: list[str] = field(default_factory=list)  # why each failed, in order
 
 
 def deliver_pending(app: Flask, *, ids: list[int] | None = None, now: datetime | None = None,
@@ -182,6 +185,9 @@ def _deliver_each(session: Session, due_ids: Sequence[int], now: datetime,
         assert row is not None
         outcome = _deliver_one(session, row, now)
         setattr(report, outcome, getattr(report, outcome) + 1)
+        if outcome == "failed":
+            report.errors.append(row.last_error or "")
+            report.given_up += row.given_up_at is not None
         session.commit()
 
 

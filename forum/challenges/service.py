@@ -46,6 +46,8 @@ from forum.models import User
 from forum.models import utcnow
 from forum.threads import service as threads
 
+HOLDER_GONE = ("The thread's author has deleted their account, so it cannot become a challenge: "
+               "a challenge is held by the person who wrote it.")
 ALREADY_A_CHALLENGE = ("Someone made this thread a challenge while you were writing: its aim is "
                        "on the thread's page.")
 
@@ -198,6 +200,8 @@ def make_challenge(session: Session, actor: User, thread: Thread, *, aim: str) -
     """Turn a thread into a challenge held by its author. The opening post becomes the
     challenge; earlier replies become the holder's reflections and others' questions, which a
     facilitator can re-label."""
+    if thread.author_id is None and permissions.makes_challenges_of_threads(actor, thread):
+        raise NotAllowed(HOLDER_GONE)
     if not permissions.can_make_challenge(actor, thread):
         raise NotAllowed("Only the set's facilitators can make a thread a challenge.")
     if load_challenge(session, thread.id) is not None:

@@ -154,13 +154,16 @@ def make(thread_id: int):
         abort(404)
     if not permissions.is_signed_in(current_user):
         return _require_sign_in()
-    if not permissions.can_make_challenge(current_user, thread):
+    if not permissions.can_make_challenge(current_user, thread) and not (
+            # its author deleted their account while the aim was typed: told, aim kept
+            request.method == "POST"
+            and permissions.makes_challenges_of_threads(current_user, thread)):
         abort(403)
     form = MakeChallengeForm()
     if form.validate_on_submit():
         try:
             service.make_challenge(db.session, current_user, thread, aim=form.aim.data)
-        except service.NotAllowed as refused:  # made one meanwhile: the form keeps the aim
+        except service.NotAllowed as refused:  # made one, or author gone, meanwhile: aim kept
             db.session.rollback()
             form.aim.errors = [*form.aim.errors, f"{refused} Nothing was saved: your text is "
                                "kept here, so you can copy it if you still need it."]

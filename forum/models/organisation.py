@@ -7,8 +7,10 @@ from datetime import datetime
 
 from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
+from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import String
+from sqlalchemy import func
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -52,14 +54,17 @@ class Organisation(db.Model):
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Unique once trimmed and case-folded (checked by the service; kept as first spelled).
-    name: Mapped[str] = mapped_column(String(150), unique=True)
+    # Unique ignoring case (stored trimmed; the service checks first, the index settles races);
+    # kept as first spelled.
+    name: Mapped[str] = mapped_column(String(150))
     kind: Mapped[OrganisationKind] = mapped_column(_str_enum(OrganisationKind, length=24),
                                                    default=OrganisationKind.OTHER)
     nation: Mapped[Nation | None] = mapped_column(_str_enum(Nation, length=24))
     website: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
+
+Index("uq_organisations_name_lower", func.lower(Organisation.name), unique=True)
 
 class OrganisationChange(db.Model):
     """The log of changes to the organisation records: who edited or merged which. Append-only.
@@ -72,7 +77,7 @@ class OrganisationChange(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
                                                  index=True)
     organisation_id: Mapped[int] = mapped_column(Integer, index=True)
-    action: Mapped[str] = mapped_column(String(32))  # "edited", "merged"
+    action: Mapped[str] = mapped_column(String(32))  # "edited", "merged", "renamed" (upgrade)
     detail: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

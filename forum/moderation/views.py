@@ -393,19 +393,40 @@ def thread_action(thread_id: int, action: str):
 @bp.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
 @login_required
 def report(post_id: int):
-    post = _load_post(post_id)
-    if not permissions.can_report_post(current_user, post):
-        abort(403)
+    """The report form. A report the rules refuse once sent (already reported, the post hidden
+    or withdrawn since the form was opened) re-renders the form with the typed reason and why;
+    a post the reporter can no longer see is then left out of the page."""
     form = ReportForm()
+    gone_from = _thread_of_post_gone_for_reporter(post_id) if form.is_submitted() else None
+    if gone_from is not None and form.validate_on_submit():
+        _refused_keeping(form.reason, service.NotAllowed(
+            "This post can no longer be reported: it is no longer shown to you (it may have "
+            "been hidden or withdrawn)."))
+        return render_template("moderation/report.html", post=None, thread=gone_from,
+                               form=form)
+    post = _load_post(post_id)
     if form.validate_on_submit():
         try:
             service.report_post(db.session, current_user, post, form.reason.data)
         except service.ModerationError as error:
-            return _refused(error, _post_url(post))
-        db.session.commit()
-        flash("Thank you. The set's moderators will look at this post.", "success")
-        return redirect(_post_url(post), code=303)
-    return render_template("moderation/report.html", post=post, form=form)
+            _refused_keeping(form.reason, error)
+        else:
+            db.session.commit()
+            flash("Thank you. The set's moderators will look at this post.", "success")
+            return redirect(_post_url(post), code=303)
+    elif not permissions.can_report_post(current_user, post):
+        abort(403)
+    return render_template("moderation/report.html", post=post, thread=post.thread, form=form)
+
+
+def _thread_of_post_gone_for_reporter(post_id: int) -> Thread | None:
+    """The thread of a post the reporter can still open the thread of but no longer read the
+    post (hidden or withdrawn since the form was opened); else None."""
+    post = db.session.get(Post, post_id) if 0 < post_id <= MAX_URL_INT else None
+    if post is None or permissions.can_view_post(current_user, post) \
+            or not permissions.can_open_thread(current_user, post.thread):
+        return None
+    return post.thread
 
 
 @bp.post("/posts/<int:post_id>/withdraw")

@@ -5,6 +5,8 @@ They hang off the blueprint's own command group, so registering the blueprint re
 
 from __future__ import annotations
 
+from collections import Counter
+
 import click
 from flask import current_app
 
@@ -22,10 +24,35 @@ bp.cli.short_help = "Send queued emails and daily summaries (for a scheduler)."
               help="Most emails to send in one run.")
 def send_pending(limit: int) -> None:
     """Send the queued emails that are due (all kinds), retrying earlier failures: run it
-    every minute."""
+    every minute. Exits 1, with one line saying how many and why, when any could not be sent
+    this run (so a systemd timer's unit shows as failed); they stay queued and are retried."""
     report = outbox.deliver_pending(current_app._get_current_object(), limit=limit)
-    click.echo(f"Sent {report.sent}, failed {report.failed} (will retry), "
-               f"skipped {report.skipped}.")
+    if report.failed:
+        raise click.ClickException(_failure_line(report))
+    click.echo(f"Sent {report.sent}, failed 0, skipped {report.skipped}.")
+
+
+def _failure_line(report: outbox.DeliveryReport) -> str:
+    tried = report.sent + report.failed + report.skipped
+    reasons = Counter(" ".join(error.split())[:300] for error in report.errors)
+    why, _ = reasons.most_common(1)[0]
+    others = len(reasons) - 1
+    if others:
+        why += f"; and {others} other error{'' if others == 1 else 's'}, in the log"
+    retried = report.failed - report.given_up
+    fates = []
+    if retried == report.failed:
+        fates.append(f"{'it stays' if retried == 1 else 'they stay'} queued and "
+                     f"{'is' if retried == 1 else 'are'} retried later")
+    elif retried:
+        fates.append(f"{retried} stay{'s' if retried == 1 else ''} queued and "
+                     f"{'is' if retried == 1 else 'are'} retried later")
+    if report.given_up:
+        fates.append(f"{report.given_up} {'was' if report.given_up == 1 else 'were'} given up "
+                     f"after {outbox.MAX_ATTEMPTS} attempts (`flask --app forum notifications "
+                     "retry-given-up` queues them again)")
+    return (f"Could not send {report.failed} of {tried} due email{'' if tried == 1 else 's'} "
+            f"({why}): {'; '.join(fates)}. Sent {report.sent}, skipped {report.skipped}.")
 
 
 @bp.cli.command("retry-given-up")

@@ -48,6 +48,7 @@ from forum.permissions.challenges import can_post_kind
 from forum.permissions.challenges import can_view_challenge
 from forum.permissions.challenges import can_write_closing_summary
 from forum.permissions.challenges import is_holder
+from forum.permissions.challenges import makes_challenges_of_threads
 from forum.permissions.challenges import relabelable_posts_filter
 from forum.permissions.challenges import reply_kinds
 from forum.permissions.challenges import visible_challenges_filter
@@ -212,6 +213,7 @@ __all__ = [
     "can_erase_account",
     "can_hide_post",
     "can_make_challenge",
+    "makes_challenges_of_threads",
     "can_manage_events",
     "can_ask_to_join",
     "can_decide_join_request",

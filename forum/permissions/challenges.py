@@ -50,8 +50,14 @@ def can_bring_challenge(user: AnyUser, learning_set: LearningSet) -> bool:
 def can_make_challenge(user: AnyUser, thread: Thread) -> bool:
     """Turn an existing thread into a challenge held by its author: the set's facilitators
     (the caller checks that the thread is not one already)."""
-    return (thread.author_id is not None and can_open_thread(user, thread)
-            and is_facilitator(user, thread.learning_set))
+    return thread.author_id is not None and makes_challenges_of_threads(user, thread)
+
+
+def makes_challenges_of_threads(user: AnyUser, thread: Thread) -> bool:
+    """The set's facilitators who can open the thread: they make its threads challenges (one
+    whose author has deleted their account cannot be: it would have no holder, and they are
+    told so)."""
+    return can_open_thread(user, thread) and is_facilitator(user, thread.learning_set)
 
 
 def can_view_challenge(user: AnyUser, challenge: Challenge) -> bool:

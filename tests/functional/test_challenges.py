@@ -781,3 +781,30 @@ def test_a_thread_gone_while_the_aim_was_typed_says_so_and_keeps_the_aim(app, cl
     assert "This thread is not there now" in response.text
     assert "it was not made a challenge" in response.text
     assert _aim_kept(response.text, mine)
+
+
+
+def test_a_thread_whose_author_deleted_their_account_while_the_aim_was_typed_says_so(
+        app, client, open_set):
+    """Not a bare 403: the facilitator is told why (a challenge is held by the thread's
+    author, who is gone) with the aim they typed kept; nothing is made. Others still get 403."""
+    from forum.guides.export.storage import storage_for
+    from forum.people import erasure
+
+    url = f"/threads/{open_set.thread.id}/make-challenge"
+    client.sign_in_as(open_set.facilitator)
+    assert client.get(url).status_code == 200
+    with app.app_context():
+        author = db.session.get(Thread, open_set.thread.id).author
+        assert author.id != open_set.moderator.id
+        erasure.erase(db.session, storage_for(), author, by=None)
+        db.session.commit()
+    mine = "A name residents use, agreed with the holder."
+    response = client.post(url, data={"aim": mine})
+    assert response.status_code == 200
+    assert "author has deleted their account" in _field_error(response.text, "aim")
+    assert _aim_kept(response.text, mine)
+    with app.app_context():
+        assert db.session.scalar(select(Challenge.id)) is None
+    client.sign_in_as(open_set.moderator)
+    assert client.post(url, data={"aim": mine}).status_code == 403

@@ -16,8 +16,11 @@ from forum.models import PostStatus
 from forum.models import Report
 from forum.models import ReportStatus
 from forum.models import Thread
+from forum.models import User
 from forum.moderation import service
 from tests import factories
+from tests.htmlcheck import assert_valid_html
+from tests.htmlcheck import require_checker
 
 
 def _opening_id(app, world):
@@ -144,3 +147,37 @@ def test_nothing_in_the_moderation_service_updates_or_deletes_log_rows():
             assert getattr(target, "id", None) != "ModerationAction", ast.unparse(node)
         if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "delete":
             raise AssertionError(f"session.delete in the moderation service: {ast.unparse(node)}")
+
+
+def test_a_refused_report_keeps_the_typed_reason_and_says_why(app, client, world):
+    """Already reported, or the post hidden since the form was opened: the form comes back
+    with the reason as typed and why, instead of a trip back to the post that loses it; the
+    hidden post's text is not shown, and someone outside the set still finds nothing."""
+    post_id = _opening_id(app, world)
+    with app.app_context():
+        body = db.session.get(Post, post_id).body_source
+    client.sign_in_as(world.moderator)
+    client.post(f"/posts/{post_id}/report", data={"reason": "Names a resident."})
+    again = client.post(f"/posts/{post_id}/report", data={"reason": "Still naming them."})
+    page = again.get_data(as_text=True)
+    assert again.status_code == 200 and "You have already reported this post" in page
+    assert "Still naming them.</textarea>" in page
+
+    with app.app_context():
+        reader = factories.make_user(display_name="Rita Reader")
+        factories.add_member(reader, db.session.get(Thread, world.thread.id).learning_set)
+        db.session.get(Post, post_id).status = PostStatus.HIDDEN  # after Rita opened the form
+        db.session.commit()
+        reader_id = reader.id
+    client.sign_in_as(User(id=reader_id))
+    late = client.post(f"/posts/{post_id}/report", data={"reason": "It is unkind."})
+    page = late.get_data(as_text=True)
+    assert late.status_code == 200 and "can no longer be reported" in page
+    assert "It is unkind.</textarea>" in page and body not in page
+    require_checker()
+    assert_valid_html([("already reported", again.get_data(as_text=True)),
+                       ("no longer shown", page)])
+    client.sign_in_as(world.outsider)
+    assert client.post(f"/posts/{post_id}/report",
+                       data={"reason": "x"}).status_code == 404
+    assert [reason for _, _, reason in _reports(app)] == ["Names a resident."]

@@ -396,18 +396,41 @@ def test_smtp_failure_keeps_the_email_retries_it_and_the_request_still_succeeds(
 
 
 def test_send_pending_command_retries_failed_emails(app, world, runner, smtp):
+    """A run that could not send exits non-zero (a systemd timer's unit shows as failed) with
+    one line on stderr saying how many and why; the email stays queued and the next run, the
+    server back, sends it and exits 0."""
     smtp.stop()
     post_id = _post(app, world, world.member.id, status=PostStatus.PENDING)
     _approve(app, post_id, world.moderator.id)
     result = runner.invoke(args=["notifications", "send-pending"])
-    assert "Sent 0, failed 1 (will retry)" in result.output
+    assert result.exit_code == 1 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("Error: Could not send 1 of 1 due email (")
+    assert "refused" in line.lower() or "connect" in line.lower(), line
+    assert line.endswith("it stays queued and is retried later. Sent 0, skipped 0."), line
     smtp.start()
     with app.app_context():
         db.session.execute(QueuedEmail.__table__.update().values(next_attempt_at=utcnow()))
         db.session.commit()
     result = runner.invoke(args=["notifications", "send-pending"])
-    assert "Sent 1, failed 0" in result.output
+    assert result.exit_code == 0 and "Sent 1, failed 0" in result.output
     assert len(smtp.inbox.to("member@example.org")) == 1
+
+
+def test_send_pending_says_when_a_failed_email_is_given_up(app, world, runner, smtp):
+    from forum.outbox import MAX_ATTEMPTS
+
+    smtp.stop()
+    post_id = _post(app, world, world.member.id, status=PostStatus.PENDING)
+    _approve(app, post_id, world.moderator.id)
+    with app.app_context():
+        db.session.execute(QueuedEmail.__table__.update().values(attempts=MAX_ATTEMPTS - 1))
+        db.session.commit()
+    result = runner.invoke(args=["notifications", "send-pending"])
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert f"1 was given up after {MAX_ATTEMPTS} attempts" in line
+    assert "notifications retry-given-up" in line and "retried later" not in line
 
 
 def test_email_is_given_up_after_many_failures_but_the_row_is_kept(app, world, smtp):

@@ -207,3 +207,41 @@ def test_a_name_listed_by_someone_else_at_the_same_moment_is_refused_with_the_te
     with app.app_context():
         assert sorted(db.session.scalars(select(Organisation.name))) == [
             "Kingsford BC", "Kingsford Borough Council"]
+
+
+def test_a_name_listed_at_the_same_moment_in_other_capitals_is_refused_too(
+        app, client, world, monkeypatch):
+    """"Kent" and "kent" added at the same moment: the database (not only the check before
+    saving) refuses the second, told as an ordinary duplicate, with what was typed kept."""
+    from forum import organisations
+
+    with app.app_context():
+        record = _record("Kingsford BC")
+        _record("Kingsford Borough Council")  # listed a moment ago
+    monkeypatch.setattr(organisations, "find_by_name", lambda session, name: None)  # stale
+    client.sign_in_as(world.admin)
+    typed = {"name": "KINGSFORD borough council", "kind": "other", "nation": "",
+             "website": "https://kingsford.example.org"}
+    for url in ("/admin/organisations", f"/admin/organisations/{record}/edit"):
+        response = client.post(url, data=typed)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and "already on the list" in page, url
+        assert 'value="https://kingsford.example.org"' in page, url
+    with app.app_context():
+        assert sorted(db.session.scalars(select(Organisation.name))) == [
+            "Kingsford BC", "Kingsford Borough Council"]
+
+
+def test_a_record_renamed_by_the_upgrade_is_shown_as_the_upgrades_doing(app, client, world):
+    """The upgrade to names unique ignoring case renames a later "kent" and logs it with no
+    actor: the admins' change log says the upgrade did it, not "a former member"."""
+    with app.app_context():
+        record = _record("kent (no. 2)")
+        db.session.add(OrganisationChange(
+            actor_id=None, organisation_id=record, action="renamed",
+            detail="kent: name kent → kent (no. 2) when organisation names became unique "
+                   "ignoring case (Kent, no. 1, has the same name): merge one into the other"))
+        db.session.commit()
+    client.sign_in_as(world.admin)
+    page = client.get("/admin/organisations").get_data(as_text=True)
+    assert re.search(r"The upgrade</bdi>\s*renamed", page), page

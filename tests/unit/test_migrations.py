@@ -166,3 +166,49 @@ def test_closing_summaries_become_posts_and_come_back_on_downgrade(tmp_path, dat
     assert restored == summary and kinds == ["challenge", "learning"]
     assert [row.kind for row in again] == ["challenge", "summary"], again
     assert again[1].body_source == summary and replies_again == 1
+
+
+def test_organisations_differing_only_in_case_are_kept_and_told_to_the_admins(
+        tmp_path, database_url):
+    """b8e4f2a6c1d9 makes names unique ignoring case. Records saved before that differ only
+    in case all stay, with their people: the oldest keeps its name, the later one gets its
+    number after its name and a line in the admins' change log asking them to merge; after
+    it, the database refuses another "KENT"; the downgrade keeps every record."""
+    from sqlalchemy.exc import IntegrityError
+
+    app = _fresh_app(tmp_path, database_url)
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(revision="d7e2a4c9f1b8")
+            with db.engine.begin() as connection:
+                kent = _insert(connection, "organisations", name="Kent")
+                later = _insert(connection, "organisations", name="kent")
+                ann = _insert(connection, "users", email="a@example.org", organisation="kent",
+                              organisation_id=later)
+            flask_migrate.upgrade(revision="b8e4f2a6c1d9")
+            with db.engine.connect() as connection:
+                names = connection.execute(text(
+                    "SELECT id, name FROM organisations ORDER BY id")).all()
+                linked = connection.execute(text(
+                    "SELECT organisation, organisation_id FROM users WHERE id = :id"),
+                    {"id": ann}).one()
+                logged = connection.execute(text(
+                    "SELECT organisation_id, detail FROM organisation_changes")).one()
+            refused = False
+            try:
+                with db.engine.begin() as connection:
+                    _insert(connection, "organisations", name="KENT")
+            except IntegrityError:
+                refused = True
+            flask_migrate.downgrade(revision="d7e2a4c9f1b8")
+            with db.engine.connect() as connection:
+                after = connection.execute(text(
+                    "SELECT id, name FROM organisations ORDER BY id")).all()
+        finally:
+            _clean_up(database_url)
+    assert [tuple(row) for row in names] == [(kent, "Kent"), (later, f"kent (no. {later})")]
+    assert tuple(linked) == ("kent", later)  # as typed (what guides credit), still linked
+    assert logged.organisation_id == later and "merge" in logged.detail
+    assert f"Kent, no. {kent}" in logged.detail
+    assert refused
+    assert [tuple(row) for row in after] == [tuple(row) for row in names]
