@@ -55,6 +55,7 @@ from forum.models import User
 from forum.models import utcnow
 from forum.notifications import delivery
 from forum.notifications import email
+from forum.threads import following
 from forum.times import to_local
 from forum.times import zone_name
 from forum.urls import external_url
@@ -897,10 +898,4 @@ def read_unfollow_token(session: Session, token: str) -> tuple[User, Thread]:
 
 def stop_following(session: Session, user: User, thread: Thread) -> None:
     """Mute the thread for ``user``: no more notifications or emails about it."""
-    row = session.get(ThreadFollow, (user.id, thread.id))
-    if row is None:
-        session.add(ThreadFollow(user_id=user.id, thread_id=thread.id, level=FollowLevel.MUTED))
-    else:
-        row.level = FollowLevel.MUTED
-        row.updated_at = utcnow()
-    session.flush()
+    following.set_follow_level(session, user, thread, FollowLevel.MUTED)
