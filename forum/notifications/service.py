@@ -23,6 +23,7 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forum import outbox
@@ -820,11 +821,19 @@ def preferences_by_user(session: Session,
     return {uid: saved.get(uid) or default_preferences(uid) for uid in ids}
 
 
+def _stored_preferences(session: Session, user_id: int) -> NotificationPreference | None:
+    return session.get(NotificationPreference, user_id)
+
+
 def _saved_preferences(session: Session, user: User) -> NotificationPreference:
-    saved = session.get(NotificationPreference, user.id)
+    saved = _stored_preferences(session, user.id)
     if saved is None:
         saved = default_preferences(user.id)
-        session.add(saved)
+        try:
+            with session.begin_nested():
+                session.add(saved)
+        except IntegrityError:  # saved at the same moment (the button pressed twice)
+            saved = session.get_one(NotificationPreference, user.id)
     return saved
 
 
