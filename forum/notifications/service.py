@@ -56,7 +56,6 @@ from forum.models import User
 from forum.models import utcnow
 from forum.notifications import delivery
 from forum.notifications import email
-from forum.threads import following
 from forum.times import to_local
 from forum.times import zone_name
 from forum.urls import external_url
@@ -905,6 +904,21 @@ def read_unfollow_token(session: Session, token: str) -> tuple[User, Thread]:
     return user, thread
 
 
+def _thread_follow(session: Session, user_id: int, thread_id: int) -> ThreadFollow | None:
+    return session.get(ThreadFollow, (user_id, thread_id))
+
+
 def stop_following(session: Session, user: User, thread: Thread) -> None:
     """Mute the thread for ``user``: no more notifications or emails about it."""
-    following.set_follow_level(session, user, thread, FollowLevel.MUTED)
+    row = _thread_follow(session, user.id, thread.id)
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.add(ThreadFollow(user_id=user.id, thread_id=thread.id,
+                                         level=FollowLevel.MUTED))
+            return
+        except IntegrityError:  # followed at the same moment (the link's button pressed twice)
+            row = session.get_one(ThreadFollow, (user.id, thread.id))
+    row.level = FollowLevel.MUTED
+    row.updated_at = utcnow()
+    session.flush()
