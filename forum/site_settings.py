@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forum.models import SiteSetting
@@ -14,12 +15,21 @@ def get_bool(session: Session, key: str, default: bool = False) -> bool:
     return default if setting is None else setting.value == "true"
 
 
+def _stored(session: Session, key: str) -> SiteSetting | None:
+    return session.get(SiteSetting, key)
+
+
 def set_bool(session: Session, key: str, value: bool) -> None:
-    setting = session.get(SiteSetting, key)
+    text = "true" if value else "false"
+    setting = _stored(session, key)
     if setting is None:
-        setting = SiteSetting(key=key)
-        session.add(setting)
-    setting.value = "true" if value else "false"
+        try:
+            with session.begin_nested():
+                session.add(SiteSetting(key=key, value=text))
+            return
+        except IntegrityError:  # saved at the same moment (the button pressed twice)
+            setting = session.get_one(SiteSetting, key)
+    setting.value = text
 
 
 def open_signup_enabled(session: Session) -> bool:

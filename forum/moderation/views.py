@@ -229,6 +229,12 @@ def _render_queue(bulk_form: BulkApproveForm | None = None) -> str:
         chosen = [selected]
     result = queue_page(db.session, current_user, chosen,
                         page=requested_page(), per_page=QUEUE_PER_PAGE, every=selected is None)
+    # The queue's own query (the set and page shown), for the form and the links that come
+    # back here: not the request's whole query, whose names url_for would take as its own
+    # (?endpoint=, ?_method= were a 500).
+    queue_args = {"set": selected.slug} if selected else {}
+    if result.page > 1:
+        queue_args["page"] = result.page
     if bulk_form is None:
         bulk_form = BulkApproveForm(formdata=None)
     return render_template(
@@ -236,8 +242,7 @@ def _render_queue(bulk_form: BulkApproveForm | None = None) -> str:
         log_sets=[s for s in chosen if permissions.can_view_moderation_log(current_user, s)]
         if len(chosen) <= QUEUE_LOG_LINKS else None,
         form=bulk_form, action_form=ActionForm(formdata=None),
-        here=request.full_path.rstrip("?") if request.method == "GET" else url_for(
-            "moderation.queue", **request.args))
+        queue_args=queue_args, here=url_for("moderation.queue", **queue_args))
 
 
 @bp.get("/moderation/")

@@ -23,6 +23,7 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forum import outbox
@@ -819,11 +820,19 @@ def preferences_by_user(session: Session,
     return {uid: saved.get(uid) or default_preferences(uid) for uid in ids}
 
 
+def _stored_preferences(session: Session, user_id: int) -> NotificationPreference | None:
+    return session.get(NotificationPreference, user_id)
+
+
 def _saved_preferences(session: Session, user: User) -> NotificationPreference:
-    saved = session.get(NotificationPreference, user.id)
+    saved = _stored_preferences(session, user.id)
     if saved is None:
         saved = default_preferences(user.id)
-        session.add(saved)
+        try:
+            with session.begin_nested():
+                session.add(saved)
+        except IntegrityError:  # saved at the same moment (the button pressed twice)
+            saved = session.get_one(NotificationPreference, user.id)
     return saved
 
 
@@ -895,12 +904,21 @@ def read_unfollow_token(session: Session, token: str) -> tuple[User, Thread]:
     return user, thread
 
 
+def _thread_follow(session: Session, user_id: int, thread_id: int) -> ThreadFollow | None:
+    return session.get(ThreadFollow, (user_id, thread_id))
+
+
 def stop_following(session: Session, user: User, thread: Thread) -> None:
     """Mute the thread for ``user``: no more notifications or emails about it."""
-    row = session.get(ThreadFollow, (user.id, thread.id))
+    row = _thread_follow(session, user.id, thread.id)
     if row is None:
-        session.add(ThreadFollow(user_id=user.id, thread_id=thread.id, level=FollowLevel.MUTED))
-    else:
-        row.level = FollowLevel.MUTED
-        row.updated_at = utcnow()
+        try:
+            with session.begin_nested():
+                session.add(ThreadFollow(user_id=user.id, thread_id=thread.id,
+                                         level=FollowLevel.MUTED))
+            return
+        except IntegrityError:  # followed at the same moment (the link's button pressed twice)
+            row = session.get_one(ThreadFollow, (user.id, thread.id))
+    row.level = FollowLevel.MUTED
+    row.updated_at = utcnow()
     session.flush()

@@ -13,6 +13,7 @@ from datetime import datetime
 from flask import render_template
 from flask import url_for
 from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forum.models import SitePage
@@ -63,16 +64,31 @@ def page_content(session: Session, slug: str) -> PageContent:
                        saved.updated_at, editor)
 
 
+class SavedMeanwhile(Exception):
+    """Another admin's text for the page was saved first, at the same moment."""
+
+
+def _stored_page(session: Session, slug: str) -> SitePage | None:
+    return session.get(SitePage, slug)
+
+
 def save_page(session: Session, editor: User, slug: str, source: str) -> None:
-    """Keep an admin's text for the page (the caller has checked they may)."""
-    page = session.get(SitePage, slug)
+    """Keep an admin's text for the page (the caller has checked they may).
+
+    Raises :class:`SavedMeanwhile` when the page's first text is saved by someone else at
+    the same moment: theirs is kept, as when the form finds a change made meanwhile."""
+    page = _stored_page(session, slug)
+    values = {"body_source": source, "body_html": render_markdown(source),
+              "updated_at": utcnow(), "updated_by_id": editor.id}
     if page is None:
-        page = SitePage(slug=slug)
-        session.add(page)
-    page.body_source = source
-    page.body_html = render_markdown(source)
-    page.updated_at = utcnow()
-    page.updated_by_id = editor.id
+        try:
+            with session.begin_nested():
+                session.add(SitePage(slug=slug, **values))
+        except IntegrityError as error:
+            raise SavedMeanwhile(slug) from error
+        return
+    for name, value in values.items():
+        setattr(page, name, value)
 
 
 def restore_default(session: Session, slug: str) -> bool:

@@ -39,10 +39,16 @@ def edit(slug: str):
     if request.method == "GET":
         form.opened_with(page)
     if form.validate_on_submit() and not form.changed_meanwhile(page):
-        service.save_page(db.session, current_user, slug, form.body.data)
-        db.session.commit()
-        flash(f"The {page.title.lower()} has been updated.", "success")
-        return redirect(service.address(slug))
+        try:
+            service.save_page(db.session, current_user, slug, form.body.data)
+        except service.SavedMeanwhile:
+            db.session.rollback()
+            page = service.page_content(db.session, slug)
+            form.changed_meanwhile(page)  # says so beside the kept text
+        else:
+            db.session.commit()
+            flash(f"The {page.title.lower()} has been updated.", "success")
+            return redirect(service.address(slug))
     return render_template("pages/edit.html", page=page, form=form, page_url=service.address(slug),
                            restore_form=RestoreDefaultForm(formdata=None))
 

@@ -114,6 +114,7 @@ def create_set(session: Session, *, name: str, slug: str | None, purpose: str,
     invitation with the facilitator role is created and its email queued.
     """
     name = name.strip()
+    chosen = bool(slug)
     if slug:
         slug = slug.strip().lower()
         problem = slug_problem(slug)
@@ -121,15 +122,19 @@ def create_set(session: Session, *, name: str, slug: str | None, purpose: str,
             raise SlugError(problem)
         if slug_taken(session, slug):
             raise SlugError(SLUG_TAKEN)
-    else:
-        slug = unique_slug(session, name)
-    learning_set = LearningSet(name=name, slug=slug, purpose=purpose.strip(),
-                               visibility=visibility)
-    try:
-        with session.begin_nested():
-            session.add(learning_set)
-    except IntegrityError as error:  # another set took the address at the same moment
-        raise SlugError(SLUG_TAKEN) from error
+    # An address made from the name that another set takes at the same moment: the second try
+    # takes the next free one, as a guide's does (the admin typed none to be told about).
+    for attempt in range(1 if chosen else 2):
+        learning_set = LearningSet(name=name, slug=slug if chosen else unique_slug(session, name),
+                                   purpose=purpose.strip(), visibility=visibility)
+        try:
+            with session.begin_nested():
+                session.add(learning_set)
+        except IntegrityError as error:  # another set took the address at the same moment
+            if chosen or attempt:
+                raise SlugError(SLUG_TAKEN) from error
+        else:
+            break
 
     email = normalise_email(facilitator_email)
     user = session.scalar(select(User).where(func.lower(User.email) == email))

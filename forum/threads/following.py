@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forum import permissions
@@ -40,14 +41,33 @@ def level_shown(user: AnyUser, choice: FollowLevel | None) -> FollowLevel | None
     return choice or FollowLevel.NORMAL
 
 
+def _saved_follow(session: Session, user_id: int, thread_id: int) -> ThreadFollow | None:
+    return session.get(ThreadFollow, (user_id, thread_id))
+
+
+def _added_follow(session: Session, user_id: int, thread_id: int, level: FollowLevel) -> bool:
+    """Add the person's row for the thread; False when the same row was made at the same
+    moment (the follow button pressed twice, two posts sent at once), in a savepoint, so the
+    rest of the request stands instead of a 500 from the primary key."""
+    try:
+        with session.begin_nested():
+            session.add(ThreadFollow(user_id=user_id, thread_id=thread_id, level=level))
+    except IntegrityError:
+        return False
+    return True
+
+
 def set_follow_level(session: Session, user: AnyUser, thread: Thread,
                      level: FollowLevel) -> None:
-    row = session.get(ThreadFollow, (user.id, thread.id))
+    row = _saved_follow(session, user.id, thread.id)
     if row is None:
-        session.add(ThreadFollow(user_id=user.id, thread_id=thread.id, level=level))
-    else:
-        row.level = level
-        row.updated_at = utcnow()
+        if _added_follow(session, user.id, thread.id, level):
+            return
+        row = _saved_follow(session, user.id, thread.id)  # made meanwhile: this choice wins
+        if row is None:
+            raise LookupError("the thread follow made at the same moment is not there")
+    row.level = level
+    row.updated_at = utcnow()
     session.flush()
 
 
@@ -55,10 +75,9 @@ def _on_post_created(sender: Flask, *, session: Session, post: Post, **_: Any) -
     """Writing in a thread follows it, unless the author already chose how."""
     if post.author_id is None:
         return
-    if session.get(ThreadFollow, (post.author_id, post.thread_id)) is None:
-        session.add(ThreadFollow(user_id=post.author_id, thread_id=post.thread_id,
-                                 level=FollowLevel.WATCHING))
-        session.flush()
+    if _saved_follow(session, post.author_id, post.thread_id) is None:
+        # False: made at the same moment (by another post of theirs), which stands.
+        _added_follow(session, post.author_id, post.thread_id, FollowLevel.WATCHING)
 
 
 def subscribe(app: Flask) -> None:

@@ -191,3 +191,25 @@ def test_non_admins_cannot_change_site_settings(app, client, world, role):
     assert client.post("/admin/settings", data={"open_signup": "y"}).status_code == 403
     with app.app_context():
         assert site_settings.open_signup_enabled(db.session) is False
+
+
+def test_open_sign_up_saved_twice_at_once_keeps_the_second_choice(app, client, world,
+                                                                   monkeypatch):
+    """Both saves find the setting never stored before either writes it (the button pressed
+    twice, or two admins): the second is saved too, not a 500 from the primary key."""
+    from sqlalchemy import insert
+
+    from forum.models import SiteSetting
+
+    def saved_meanwhile(session, key):
+        session.execute(insert(SiteSetting).values(key=key, value="false"))
+        return None
+
+    monkeypatch.setattr(site_settings, "_stored", saved_meanwhile)
+    client.sign_in_as(world.admin)
+    response = client.post("/admin/settings", data={"open_signup": "y"})
+    assert response.status_code == 302
+    assert "Open sign-up is now on." in client.get(response.headers["Location"]).text
+    monkeypatch.undo()
+    with app.app_context():
+        assert site_settings.open_signup_enabled(db.session) is True

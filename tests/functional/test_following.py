@@ -139,3 +139,46 @@ def test_starting_a_thread_follows_it(app, world):
         db.session.commit()
         assert db.session.get(ThreadFollow, (world.facilitator.id, opening.thread_id)).level \
             == FollowLevel.WATCHING
+
+
+def _made_meanwhile(monkeypatch) -> None:
+    """The next look for a person's row for a thread finds none, as when another request of
+    theirs (the same button pressed twice, another post) makes it a moment later."""
+    from forum.threads import following
+
+    real, stale = following._saved_follow, [None]
+    monkeypatch.setattr(following, "_saved_follow", lambda session, user_id, thread_id: stale.pop()
+                        if stale else real(session, user_id, thread_id))
+
+
+def test_the_follow_button_pressed_twice_at_once_saves_the_choice(app, client, world,
+                                                                   monkeypatch):
+    """Both presses find no row before either saves: the second is told its choice is saved
+    (not a 500 from the primary key), and there is one row with it."""
+    client.sign_in_as(world.member)
+    assert client.post(f"/threads/{world.thread.id}/follow",
+                       data={"level": "watching"}).status_code == 302
+    _made_meanwhile(monkeypatch)
+    response = client.post(f"/threads/{world.thread.id}/follow", data={"level": "muted"})
+    assert response.status_code == 302
+    assert "You will hear nothing more about this thread." in client.get(
+        response.headers["Location"]).text
+    with app.app_context():
+        assert list(db.session.scalars(select(ThreadFollow.level))) == [FollowLevel.MUTED]
+
+
+def test_a_post_sent_while_another_of_theirs_follows_the_thread_is_saved(app, client, world,
+                                                                        monkeypatch):
+    """Two posts by one person in one thread at once: both find them not following it; the
+    second's post is saved (not a 500), and they follow the thread once."""
+    _reply(app, world, "member", "My first reply.")
+    _made_meanwhile(monkeypatch)
+    client.sign_in_as(world.member)
+    with app.app_context():
+        opening = db.session.get(Thread, world.thread.id).posts[0].id
+    response = client.post(f"/posts/{opening}/reply", data={"body": "My second reply, kept."})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Post.id).where(
+            Post.body_source == "My second reply, kept.")) is not None
+        assert list(db.session.scalars(select(ThreadFollow.level))) == [FollowLevel.WATCHING]

@@ -304,3 +304,23 @@ def test_the_queue_shows_the_files_that_approval_would_publish(app, client, worl
         response = client.get(f"/files/{file_id}")
         response.close()  # a file sent from storage is closed once read
         assert response.status_code == 200
+
+
+@pytest.mark.parametrize("query", ["endpoint=x", "_method=POST", "values=1", "_anchor=top",
+                                   "_external=1"])
+def test_odd_query_names_neither_break_the_queue_nor_reach_its_form(app, client, world, query):
+    """The queue's form and its links back carry the set and page shown, not the request's
+    whole query: names that url_for takes as its own (?endpoint=, ?_method=) were a 500, and
+    ?_external=1 made the form's action an address with the host the request named."""
+    _pending(app, world, "We used a civic lottery.")
+    client.sign_in_as(world.moderator)
+    slug = world.learning_set.slug
+    page = client.get(f"/moderation/?set={slug}&{query}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "We used a civic lottery." in text
+    assert f'action="/moderation/approve-selected?set={slug}"' in text
+    assert f'name="next" value="/moderation/?set={slug}"' in text
+    refused = client.post(f"/moderation/approve-selected?set={slug}&{query}", data={})
+    assert refused.status_code == 200
+    assert "Select at least one post to approve" in refused.get_data(as_text=True)

@@ -445,3 +445,29 @@ def test_email_is_given_up_after_many_failures_but_the_row_is_kept(app, world, s
     assert row.attempts == MAX_ATTEMPTS
     assert row.given_up_at is not None and row.sent_at is None
     assert re.search(r"Connection", row.last_error)
+
+
+def test_email_settings_saved_twice_at_once_keep_the_second_choice(app, world, client,
+                                                                    monkeypatch):
+    """Both saves find no stored settings before either is written (the button pressed
+    twice, or the email's unsubscribe link with it): the second is saved too (not a 500 from
+    the primary key), on the one row."""
+    from sqlalchemy import insert
+
+    def saved_meanwhile(session, user_id):
+        defaults = service.default_preferences(user_id)
+        session.execute(insert(NotificationPreference).values(
+            {column.key: getattr(defaults, column.key)
+             for column in NotificationPreference.__table__.columns
+             if getattr(defaults, column.key) is not None}))
+        return None
+
+    monkeypatch.setattr(service, "_stored_preferences", saved_meanwhile)
+    client.sign_in_as(world.member)
+    response = client.post("/notifications/settings", data={
+        "decisions": "off", "replies": "off", "meetings": "off", "events": "off"})
+    assert response.status_code == 302
+    assert "Your email settings are saved." in client.get(response.headers["Location"]).text
+    with app.app_context():
+        [saved] = db.session.scalars(select(NotificationPreference)).all()
+        assert (saved.user_id, saved.meetings) == (world.member.id, EmailMode.OFF)

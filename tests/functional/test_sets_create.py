@@ -5,6 +5,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 import pytest
+from sqlalchemy import func
 from sqlalchemy import select
 
 from forum.extensions import db
@@ -282,3 +283,24 @@ def test_lists_of_sets_show_any_purpose_as_typed(app, client, world):
         response = client.get(url)
         assert response.status_code == 200, url
         assert shown in response.text, url
+
+
+def test_an_address_made_from_the_name_taken_at_the_same_moment_takes_the_next_free_one(
+        app, client, world, monkeypatch):
+    """The admin left the address empty: when another set takes the one made from the name
+    just before this one saves, the set takes the next free address (as a guide does), rather
+    than being refused beside an address field the admin never filled in."""
+    from forum.sets import service
+
+    client.sign_in_as(world.admin)
+    assert client.post("/sets/new", data=_new_set(name="Recruiting by sortition")
+                       ).status_code == 302
+    real, stale = service.unique_slug, ["recruiting-by-sortition"]
+    monkeypatch.setattr(service, "unique_slug",
+                        lambda session, name: stale.pop() if stale else real(session, name))
+    response = client.post("/sets/new", data=_new_set(name="Recruiting by sortition"))
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/sets/recruiting-by-sortition-2/")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(LearningSet.id)).where(
+            LearningSet.name == "Recruiting by sortition")) == 2

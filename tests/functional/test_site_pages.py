@@ -3,6 +3,8 @@ by admins only, with the text kept when the form is refused."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -87,3 +89,34 @@ def test_only_admins_may_edit(client, world, role):
     assert client.post("/privacy/edit", data={"body": "Mine now."}).status_code == 403
     assert "Mine now." not in client.get("/privacy").text
     assert "Edit the privacy notice" not in client.get("/privacy").text
+
+
+def test_two_admins_saving_a_pages_first_text_at_once_the_second_is_told_and_keeps_theirs(
+        app, client, world, monkeypatch):
+    """Both open the default text and save: the first's text is kept, and the second is told
+    someone else saved meanwhile, with their text kept to save again (not a 500 from the
+    primary key, nor the first's text silently replaced)."""
+    from sqlalchemy import insert
+
+    from forum.models import utcnow
+    from forum.pages import service
+
+    def saved_meanwhile(session, slug):
+        session.execute(insert(SitePage).values(
+            slug=slug, body_source="The first admin's text.",
+            body_html="<p>The first admin's text.</p>", updated_at=utcnow()))
+        session.commit()  # the other admin's request is done
+        return None
+
+    client.sign_in_as(world.admin)
+    opened = client.get("/privacy/edit").text
+    sent = re.search(r'name="opened_from" type="hidden" value="([0-9a-f]+)"', opened).group(1)
+    monkeypatch.setattr(service, "_stored_page", saved_meanwhile)
+    page = client.post("/privacy/edit", data={"body": "My careful privacy notice.",
+                                              "opened_from": sent})
+    assert page.status_code == 200
+    assert "Someone else saved a change to this while you were editing" in page.text
+    assert "My careful privacy notice." in page.text
+    monkeypatch.undo()
+    with app.app_context():
+        assert db.session.get(SitePage, "privacy").body_source == "The first admin's text."

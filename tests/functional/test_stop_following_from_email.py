@@ -144,3 +144,24 @@ def test_a_link_to_a_waiting_thread_shows_its_title_only_to_who_may_open_it(app,
     assert page.status_code == 200
     assert "Renamed while waiting" not in page.text and "Waiting title" not in page.text
     assert "Stop following this thread" in page.text
+
+
+def test_the_link_followed_while_the_thread_is_followed_at_the_same_moment_mutes_it(
+        app, client, world, monkeypatch):
+    """Someone who never chose how to follow the thread presses the link's button while
+    another request of theirs follows it (the button pressed twice, a post of theirs): both
+    find no row; the second mutes the thread instead of a 500 from the primary key."""
+    from sqlalchemy import insert
+
+    def followed_meanwhile(session, user_id, thread_id):
+        session.execute(insert(ThreadFollow).values(user_id=user_id, thread_id=thread_id,
+                                                    level=FollowLevel.WATCHING))
+        return None
+
+    with app.test_request_context():
+        path = urlsplit(service.unfollow_url(world.member, world.thread.id)).path
+    monkeypatch.setattr(service, "_thread_follow", followed_meanwhile)
+    done = client.post(path)
+    assert "You no longer follow the thread" in done.text
+    with app.app_context():
+        assert list(db.session.scalars(select(ThreadFollow.level))) == [FollowLevel.MUTED]
