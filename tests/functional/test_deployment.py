@@ -201,11 +201,18 @@ def test_gunicorn_opens_no_control_socket_in_the_users_home_unless_one_is_named(
     subprocess.run([sys.executable, "-m", "flask", "--app", "forum", "init-db"], cwd=CHECKOUT,
                    env={**os.environ, **env}, check=True, capture_output=True)
     server = Server(env, tmp_path)
+    deadline = time.monotonic() + 2  # gunicorn opens its socket beside serving, not before
+    while not list(home.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
     server.stop()
     assert list(home.iterdir()) == []
     named = tmp_path / "run" / "forum.ctl"
     server = Server({**env, "FORUM_CONTROL_SOCKET": str(named)}, tmp_path)
     try:
+        # gunicorn opens it beside serving, not before: give it a moment.
+        deadline = time.monotonic() + 10
+        while not named.is_socket() and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert named.is_socket()
     finally:
         server.stop()
