@@ -190,6 +190,7 @@ def send_digests(app: Flask, *, now: datetime | None = None) -> int:
     chose a daily digest for; then deliver. Returns how many digests were queued."""
     from forum.notifications.email import compose_digest
     from forum.notifications.service import default_preferences
+    from forum.notifications.service import saved_preferences
     from forum.notifications.service import unsubscribe_url
 
     queued = 0
@@ -223,9 +224,9 @@ def send_digests(app: Flask, *, now: datetime | None = None) -> int:
                         not_before=now)
             for notification in notifications:
                 notification.emailed_at = now
-            if session.get(NotificationPreference, user_id) is None:
-                session.add(prefs)
-            prefs.last_digest_at = now
+            # Stored now if they had none (the person may be saving their settings at this
+            # moment: a second row would stop every digest after theirs).
+            saved_preferences(session, user).last_digest_at = now
             session.commit()
             queued += 1
     deliver_pending(app, now=now)

@@ -824,7 +824,9 @@ def _stored_preferences(session: Session, user_id: int) -> NotificationPreferenc
     return session.get(NotificationPreference, user_id)
 
 
-def _saved_preferences(session: Session, user: User) -> NotificationPreference:
+def saved_preferences(session: Session, user: User) -> NotificationPreference:
+    """The person's stored email settings, made (with the defaults) if they have none; safe
+    when another request makes them at the same moment."""
     saved = _stored_preferences(session, user.id)
     if saved is None:
         saved = default_preferences(user.id)
@@ -837,7 +839,7 @@ def _saved_preferences(session: Session, user: User) -> NotificationPreference:
 
 
 def update_preferences(session: Session, user: User, modes: dict[EmailTopic, EmailMode]) -> None:
-    saved = _saved_preferences(session, user)
+    saved = saved_preferences(session, user)
     for topic, mode in modes.items():
         setattr(saved, topic.value, mode)
 

@@ -316,6 +316,51 @@ def test_daily_digest_sends_unread_notifications_once(app, world, runner, smtp):
     assert len(smtp.inbox.to("member@example.org")) == 1
 
 
+
+def test_a_digest_run_while_the_person_saves_their_settings_goes_on(app, world, runner, smtp):
+    """The daily run finds no stored settings for someone who saves theirs at that moment:
+    their digest is still sent and recorded on their one row, and the run goes on (it stopped
+    with a 500-like error for everyone after them)."""
+    from sqlalchemy import insert
+
+    reply_id = _post(app, world, world.moderator.id, parent_id=_opening_post_id(app, world))
+    with app.app_context():
+        service.notify_reply(db.session, db.session.get(Post, reply_id))
+        db.session.commit()
+
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    lookups = []
+
+    def saved_meanwhile(state):
+        # The run looks the person's settings up twice (to read, then to store); the person's
+        # own save commits just after the second lookup found none.
+        if not (state.is_select and any(mapper.class_ is NotificationPreference
+                                        for mapper in state.all_mappers)):
+            return None
+        lookups.append(state)
+        if len(lookups) != 2:
+            return None
+        found = state.invoke_statement().freeze()
+        defaults = service.default_preferences(world.member.id)
+        state.session.connection().execute(insert(NotificationPreference).values(
+            {column.key: getattr(defaults, column.key)
+             for column in NotificationPreference.__table__.columns
+             if getattr(defaults, column.key) is not None}))
+        return found()
+
+    event.listen(Session, "do_orm_execute", saved_meanwhile)
+    try:
+        result = runner.invoke(args=["notifications", "send-digests"])
+    finally:
+        event.remove(Session, "do_orm_execute", saved_meanwhile)
+    assert result.exit_code == 0, result.output
+    assert len(smtp.inbox.to("member@example.org")) == 1
+    with app.app_context():
+        [saved] = db.session.scalars(select(NotificationPreference)).all()
+        assert saved.user_id == world.member.id and saved.last_digest_at is not None
+
 def test_digest_leaves_out_notifications_already_read(app, world, client, runner, smtp):
     reply_id = _post(app, world, world.moderator.id, parent_id=_opening_post_id(app, world))
     with app.app_context():
