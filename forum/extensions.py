@@ -18,6 +18,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Session
 
@@ -36,6 +37,18 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def added_unless_made_meanwhile(session: Session, row: Base) -> bool:
+    """Add ``row`` in a savepoint; False when a row with its key was made at the same moment
+    (another request found none too: a button pressed twice), which then stands. The rest of
+    the transaction goes on either way, instead of a 500 from the key."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

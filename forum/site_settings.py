@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from forum.extensions import added_unless_made_meanwhile
 from forum.models import SiteSetting
 
 OPEN_SIGNUP = "open_signup"
@@ -23,12 +23,9 @@ def set_bool(session: Session, key: str, value: bool) -> None:
     text = "true" if value else "false"
     setting = _stored(session, key)
     if setting is None:
-        try:
-            with session.begin_nested():
-                session.add(SiteSetting(key=key, value=text))
+        if added_unless_made_meanwhile(session, SiteSetting(key=key, value=text)):
             return
-        except IntegrityError:  # saved at the same moment (the button pressed twice)
-            setting = session.get_one(SiteSetting, key)
+        setting = session.get_one(SiteSetting, key)
     setting.value = text
 
 

@@ -23,12 +23,12 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forum import outbox
 from forum import permissions
 from forum import signals
+from forum.extensions import added_unless_made_meanwhile
 from forum.mentions import handle_of
 from forum.mentions import mentioned_handles
 from forum.models import Action
@@ -830,10 +830,7 @@ def saved_preferences(session: Session, user: User) -> NotificationPreference:
     saved = _stored_preferences(session, user.id)
     if saved is None:
         saved = default_preferences(user.id)
-        try:
-            with session.begin_nested():
-                session.add(saved)
-        except IntegrityError:  # saved at the same moment (the button pressed twice)
+        if not added_unless_made_meanwhile(session, saved):
             saved = session.get_one(NotificationPreference, user.id)
     return saved
 
@@ -914,13 +911,10 @@ def stop_following(session: Session, user: User, thread: Thread) -> None:
     """Mute the thread for ``user``: no more notifications or emails about it."""
     row = _thread_follow(session, user.id, thread.id)
     if row is None:
-        try:
-            with session.begin_nested():
-                session.add(ThreadFollow(user_id=user.id, thread_id=thread.id,
-                                         level=FollowLevel.MUTED))
+        if added_unless_made_meanwhile(session, ThreadFollow(
+                user_id=user.id, thread_id=thread.id, level=FollowLevel.MUTED)):
             return
-        except IntegrityError:  # followed at the same moment (the link's button pressed twice)
-            row = session.get_one(ThreadFollow, (user.id, thread.id))
+        row = session.get_one(ThreadFollow, (user.id, thread.id))
     row.level = FollowLevel.MUTED
     row.updated_at = utcnow()
     session.flush()

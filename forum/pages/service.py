@@ -13,9 +13,9 @@ from datetime import datetime
 from flask import render_template
 from flask import url_for
 from markupsafe import Markup
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from forum.extensions import added_unless_made_meanwhile
 from forum.models import SitePage
 from forum.models import User
 from forum.models import utcnow
@@ -81,11 +81,8 @@ def save_page(session: Session, editor: User, slug: str, source: str) -> None:
     values = {"body_source": source, "body_html": render_markdown(source),
               "updated_at": utcnow(), "updated_by_id": editor.id}
     if page is None:
-        try:
-            with session.begin_nested():
-                session.add(SitePage(slug=slug, **values))
-        except IntegrityError as error:
-            raise SavedMeanwhile(slug) from error
+        if not added_unless_made_meanwhile(session, SitePage(slug=slug, **values)):
+            raise SavedMeanwhile(slug)
         return
     for name, value in values.items():
         setattr(page, name, value)

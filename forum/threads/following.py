@@ -11,11 +11,11 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forum import permissions
 from forum import signals
+from forum.extensions import added_unless_made_meanwhile
 from forum.models import FollowLevel
 from forum.models import Post
 from forum.models import Thread
@@ -46,15 +46,10 @@ def _saved_follow(session: Session, user_id: int, thread_id: int) -> ThreadFollo
 
 
 def _added_follow(session: Session, user_id: int, thread_id: int, level: FollowLevel) -> bool:
-    """Add the person's row for the thread; False when the same row was made at the same
-    moment (the follow button pressed twice, two posts sent at once), in a savepoint, so the
-    rest of the request stands instead of a 500 from the primary key."""
-    try:
-        with session.begin_nested():
-            session.add(ThreadFollow(user_id=user_id, thread_id=thread_id, level=level))
-    except IntegrityError:
-        return False
-    return True
+    """Add the person's row for the thread; False when it was made at the same moment (the
+    follow button pressed twice, two posts sent at once)."""
+    return added_unless_made_meanwhile(
+        session, ThreadFollow(user_id=user_id, thread_id=thread_id, level=level))
 
 
 def set_follow_level(session: Session, user: AnyUser, thread: Thread,
