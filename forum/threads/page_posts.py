@@ -21,13 +21,13 @@ from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forum.files.types import TYPES
-from forum.files.types import FileType
 from forum.models import Post
 from forum.models import PostStatus
 from forum.models import Thread
 from forum.models import UploadedFile
 from forum.models import User
+from forum.models.file_types import TYPES
+from forum.models.file_types import FileType
 
 
 @dataclass(frozen=True, slots=True)
