@@ -34,7 +34,6 @@ from forum.auth.throttle import throttle_key
 from forum.extensions import db
 from forum.files.service import discard
 from forum.files.storage import upload_storage
-from forum.guides.export.storage import FileStorage
 from forum.guides.recredit import recredit
 from forum.models import ANONYMOUS_CREDIT
 from forum.models import AccountEvent
@@ -61,6 +60,7 @@ from forum.models.thread import refresh_threads
 from forum.people.exports import discard_for_user
 from forum.people.storage import export_storage
 from forum.search.schema import forget_removed_text
+from forum.storage import FileStorage
 
 FORMER_MEMBER = "A former member"
 WITHDRAWN_THREAD_TITLE = "A withdrawn thread"
