@@ -36,6 +36,7 @@ from forum.guides.forms import AddSeveralForm
 from forum.guides.forms import GuideSettingsForm
 from forum.guides.forms import NewGuideForm
 from forum.guides.queries import readable_guides
+from forum.loading import load_visible_set
 from forum.models import Guide
 from forum.models import GuideVersion
 from forum.models import LearningSet
@@ -44,14 +45,6 @@ from forum.models import Thread
 from forum.urls import public_base_url
 
 # --- loading and refusing ------------------------------------------------
-
-
-def load_set(slug: str) -> LearningSet:
-    """The set at ``slug`` if the visitor may see it; otherwise 404, whether it exists or not."""
-    learning_set = db.session.scalar(select(LearningSet).where(LearningSet.slug == slug[:80]))
-    if learning_set is None or not permissions.can_view_set(current_user, learning_set):
-        abort(404)
-    return learning_set
 
 
 def refuse(guide: Guide | None = None, learning_set: LearningSet | None = None):
@@ -67,7 +60,7 @@ def refuse(guide: Guide | None = None, learning_set: LearningSet | None = None):
 
 def load_guide(slug: str, guide_id: int) -> Guide:
     """The guide ``guide_id`` of the set ``slug``, for someone who may curate it."""
-    learning_set = load_set(slug)
+    learning_set = load_visible_set(slug)
     guide = service.load_guide_for_curation(db.session, guide_id)
     if guide is None or guide.learning_set_id != learning_set.id:
         abort(404)
@@ -102,7 +95,7 @@ def _set_threads(learning_set: LearningSet, chosen: list[Thread] | None = None) 
 
 @bp.get("/sets/<slug>/guides/")
 def set_guides(slug: str):
-    learning_set = load_set(slug)
+    learning_set = load_visible_set(slug)
     curator = permissions.can_curate_guide(current_user, learning_set)
     guides = [g for g in service.guides_of_set(db.session, learning_set)
               if curator or permissions.can_view_published_guide(current_user, g)]
@@ -112,7 +105,7 @@ def set_guides(slug: str):
 
 @bp.route("/sets/<slug>/guides/new", methods=["GET", "POST"])
 def new(slug: str):
-    learning_set = load_set(slug)
+    learning_set = load_visible_set(slug)
     if not permissions.can_curate_guide(current_user, learning_set):
         refuse(learning_set=learning_set)
     form = NewGuideForm()

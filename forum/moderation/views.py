@@ -27,8 +27,8 @@ from forum import permissions
 from forum.extensions import db
 from forum.forms import EXPIRED_FORM_MESSAGE
 from forum.forms import ActionForm
+from forum.loading import load_visible_set
 from forum.models import ActionKind
-from forum.models import LearningSet
 from forum.models import ModerationAction
 from forum.models import ModerationPolicy
 from forum.models import Post
@@ -114,13 +114,6 @@ def _moderated_thread(thread_id: int) -> Thread:
     if not permissions.can_moderate(current_user, thread.learning_set):
         abort(403)
     return thread
-
-
-def _load_set(slug: str) -> LearningSet:
-    learning_set = db.session.scalar(select(LearningSet).where(LearningSet.slug == slug[:80]))
-    if learning_set is None or not permissions.can_view_set(current_user, learning_set):
-        abort(404)
-    return learning_set
 
 
 def _post_url(post: Post) -> str:
@@ -224,7 +217,7 @@ def _render_queue(bulk_form: BulkApproveForm | None = None) -> str:
     if slug:
         selected = next((s for s in sets if s.slug == slug), None)
         if selected is None:
-            _load_set(slug)  # 404 for a set the user cannot see...
+            load_visible_set(slug)  # 404 for a set the user cannot see...
             abort(403)  # ...403 for one they can see but do not moderate
         chosen = [selected]
     result = queue_page(db.session, current_user, chosen,
@@ -457,7 +450,7 @@ def withdraw(post_id: int):
 @bp.get("/sets/<slug>/moderation-log")
 @login_required
 def log(slug: str):
-    learning_set = _load_set(slug)
+    learning_set = load_visible_set(slug)
     if not permissions.can_view_moderation_log(current_user, learning_set):
         abort(403)
     moderators = db.session.execute(
@@ -496,7 +489,7 @@ def log(slug: str):
 @bp.route("/sets/<slug>/moderation-policy", methods=["GET", "POST"])
 @login_required
 def policy(slug: str):
-    learning_set = _load_set(slug)
+    learning_set = load_visible_set(slug)
     if not permissions.can_set_moderation_policy(current_user, learning_set):
         abort(403)
     if request.method == "GET":

@@ -29,6 +29,7 @@ from forum.files import service as files
 from forum.files.limits import accepts_files
 from forum.files.storage import upload_storage
 from forum.forms import ActionForm
+from forum.loading import load_visible_set
 from forum.mentions import handle_of
 from forum.models import FollowLevel
 from forum.models import LearningSet
@@ -38,7 +39,6 @@ from forum.models import Thread
 from forum.moderation.policy import edit_waits
 from forum.moderation.service import returned_note
 from forum.pagination import requested_page
-from forum.sets.loading import load_visible_set
 from forum.templating import set_html
 from forum.threads import bp
 from forum.threads import extras
