@@ -42,7 +42,6 @@ from forum.models import CreditPreference
 from forum.models import Guide
 from forum.models import GuideExcerpt
 from forum.models import Invitation
-from forum.models import Membership
 from forum.models import NetworkRequest
 from forum.models import Notification
 from forum.models import NotificationKind
@@ -50,7 +49,6 @@ from forum.models import Post
 from forum.models import PostRevision
 from forum.models import PostStatus
 from forum.models import QueuedEmail
-from forum.models import Role
 from forum.models import SignInThrottle
 from forum.models import Thread
 from forum.models import UploadedFile
@@ -337,11 +335,9 @@ def _tell_facilitators(session: Session, guides: list[Guide], remove_text: bool)
                 f"now credits “{ANONYMOUS_CREDIT}”")
         text = (f"A member quoted in “{guide.title}” deleted their account: the guide {what} "
                 "in its draft, its published versions and their downloads.")
-        for facilitator_id in session.scalars(select(Membership.user_id).where(
-                Membership.learning_set_id == guide.learning_set_id,
-                Membership.role == Role.FACILITATOR)):
+        for facilitator in session.scalars(permissions.facilitators_of(guide.learning_set_id)):
             session.add(Notification(
-                user_id=facilitator_id, kind=NotificationKind.GUIDE_RECREDITED,
+                user_id=facilitator.id, kind=NotificationKind.GUIDE_RECREDITED,
                 learning_set_id=guide.learning_set_id, text=text[:500], created_at=now,
                 emailed_at=now))
 
