@@ -11,7 +11,6 @@ is told about a post they cannot see on its thread page
 from __future__ import annotations
 
 from collections.abc import Callable
-from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask
@@ -810,14 +809,6 @@ def preferences_for(session: Session, user: User) -> NotificationPreference:
     """The user's saved preferences, or the defaults when they never changed them."""
     saved = session.get(NotificationPreference, user.id)
     return saved if saved is not None else default_preferences(user.id)
-
-
-def preferences_by_user(session: Session,
-                        user_ids: Iterable[int]) -> dict[int, NotificationPreference]:
-    ids = list(user_ids)
-    saved = {p.user_id: p for p in session.scalars(
-        select(NotificationPreference).where(NotificationPreference.user_id.in_(ids)))}
-    return {uid: saved.get(uid) or default_preferences(uid) for uid in ids}
 
 
 def _stored_preferences(session: Session, user_id: int) -> NotificationPreference | None:
