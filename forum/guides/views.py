@@ -26,6 +26,7 @@ from forum.forms import ActionForm
 from forum.guides import background
 from forum.guides import bp
 from forum.guides import compile as compiler
+from forum.guides import credit
 from forum.guides import files
 from forum.guides import service
 from forum.guides.document import GuideDocument
@@ -143,17 +144,17 @@ def render_curation(guide: Guide, *, form: object = None, several: object = None
     kind = service.parse_kind(request.args.get("kind"))
     items = service.items_by_kind(service.curation_items(db.session, guide), kind)
     excerpts = [e for s in guide.sections for e in s.excerpts]
-    attention = {e.id: service.attention_reason(e) for e in excerpts}
-    quoted = service.quoted_excerpts(guide)
+    attention = {e.id: credit.attention_reason(e) for e in excerpts}
+    quoted = credit.quoted_excerpts(guide)
     body = render_template(
         "guides/curate.html", guide=guide, learning_set=guide.learning_set, items=items,
         chosen_kind=kind, kinds=KIND_ORDER,
         attention={k: v for k, v in attention.items() if v},
-        withheld={e.id for e in excerpts if service.withheld_reason(e)},
+        withheld={e.id for e in excerpts if credit.withheld_reason(e)},
         changes={e.id: change for e in excerpts
                  if (change := service.source_change(e)) is not None},
-        credits={e.id: service.credit_line(e, quoted) for e in excerpts},
-        bodies={e.id: service.excerpt_body_html(e) for e in excerpts},
+        credits={e.id: credit.credit_line(e, quoted) for e in excerpts},
+        bodies={e.id: credit.excerpt_body_html(e) for e in excerpts},
         latest=compiler.latest_version(guide), form=form or AddSectionForm(formdata=None),
         several=several or AddSeveralForm(formdata=None))
     return body, status
@@ -247,7 +248,7 @@ def preview(slug: str, guide_id: int):
     return render_template(
         "guides/preview.html", guide=guide, learning_set=guide.learning_set,
         doc=compiler.compile_guide(guide), downloads=draft_downloads(guide),
-        attention_count=len(service.excerpts_needing_attention(guide)),
+        attention_count=len(credit.excerpts_needing_attention(guide)),
         excerpt_count=sum(len(s.excerpts) for s in guide.sections),
         next_number=(latest.number + 1) if latest else 1, latest=latest,
         address_problem=address_problem(),
