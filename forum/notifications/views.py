@@ -23,9 +23,9 @@ from forum.models import EmailMode
 from forum.models import EmailTopic
 from forum.models import NotificationKind
 from forum.notifications import bp
+from forum.notifications import inbox
 from forum.notifications import preferences
 from forum.notifications import reminders
-from forum.notifications import service
 from forum.notifications.forms import PreferencesForm
 from forum.pagination import requested_page
 
@@ -56,7 +56,7 @@ TOPIC_DESCRIPTIONS = {
 @login_required
 def index():
     page = requested_page()
-    notifications, total = service.notifications_for(db.session, current_user, page=page,
+    notifications, total = inbox.notifications_for(db.session, current_user, page=page,
                                                      per_page=PER_PAGE)
     pages = max(math.ceil(total / PER_PAGE), 1)
     if page > pages:
@@ -71,7 +71,7 @@ def index():
 @login_required
 def open_notification(notification_id: int):
     """Follow a notification to what it is about, marking it read on the way."""
-    notification = service.open_notification(db.session, current_user, notification_id)
+    notification = inbox.open_notification(db.session, current_user, notification_id)
     if notification is None:
         abort(404)
     db.session.commit()
@@ -113,7 +113,7 @@ def open_notification(notification_id: int):
 def mark_all_read():
     form = ActionForm()
     if form.validate_on_submit():
-        changed = service.mark_all_read(db.session, current_user)
+        changed = inbox.mark_all_read(db.session, current_user)
         db.session.commit()
         flash("All your notifications are marked as read." if changed
               else "You had no unread notifications.", "success")
