@@ -36,6 +36,7 @@ from forum.models import PostStatus
 from forum.models import Thread
 from forum.models import User
 from forum.moderation import bp
+from forum.moderation import notes
 from forum.moderation import service
 from forum.moderation.forms import BulkApproveForm
 from forum.moderation.forms import HideForm
@@ -280,7 +281,7 @@ def approve(post_id: int):
 def reject(post_id: int):
     post = _approvable_post(post_id)
     if request.method == "GET" and post.status != PostStatus.PENDING:
-        return _already_decided(service.what_happened(db.session, post.id))
+        return _already_decided(notes.what_happened(db.session, post.id))
     form = RejectForm(data={"next": _next_url("")} if request.method == "GET" else None)
     return _act_with_reason(
         post, form, lambda: service.reject(db.session, current_user, post, form.reason.data),
@@ -294,7 +295,7 @@ def edit(post_id: int):
     post = _approvable_post(post_id)
     if request.method == "GET":
         if post.status != PostStatus.PENDING:
-            return _already_decided(service.what_happened(db.session, post.id))
+            return _already_decided(notes.what_happened(db.session, post.id))
         form = ModeratorEditForm(formdata=None, data={
             "body": post.body_source, "original": post.body_source,
             "next": _next_url("")})
@@ -336,7 +337,7 @@ def approve_edit(post_id: int):
 def return_edit(post_id: int):
     post = _approvable_post(post_id)
     if request.method == "GET" and not post.has_pending_edit:
-        return _already_decided(service.what_happened_to_edit(db.session, post.id))
+        return _already_decided(notes.what_happened_to_edit(db.session, post.id))
     # The version read when the form opened, so an edit changed since is not returned unseen.
     form = ReturnEditForm(data={"next": _next_url(""), "version": post.version}
                           if request.method == "GET" else None)
@@ -353,7 +354,7 @@ def return_edit(post_id: int):
 def hide(post_id: int):
     post = _moderated_post(post_id)
     if request.method == "GET" and post.status != PostStatus.APPROVED:
-        return _already_decided(service.what_happened(db.session, post.id))
+        return _already_decided(notes.what_happened(db.session, post.id))
     form = HideForm(data={"next": _next_url("")} if request.method == "GET" else None)
     return _act_with_reason(
         post, form, lambda: service.hide(db.session, current_user, post, form.reason.data),

@@ -36,8 +36,8 @@ from forum.models import LearningSet
 from forum.models import Post
 from forum.models import PostStatus
 from forum.models import Thread
+from forum.moderation.notes import returned_note
 from forum.moderation.policy import edit_waits
-from forum.moderation.service import returned_note
 from forum.pagination import requested_page
 from forum.templating import set_html
 from forum.threads import bp
