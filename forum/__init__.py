@@ -14,19 +14,8 @@ from forum.config import ENV_ALIASES
 from forum.config import ConfigurationError
 from forum.config import derive_settings
 from forum.config import keep_text_as_typed
-
-PACKAGE_DIR = Path(__file__).resolve().parent
-CHECKOUT_DIR = PACKAGE_DIR.parent
-
-
-def _resource_dir(name: str) -> str:
-    """Top-level ``templates``/``static`` in a checkout, else the copy inside the wheel."""
-    in_checkout = CHECKOUT_DIR / name
-    return str(in_checkout if in_checkout.is_dir() else PACKAGE_DIR / name)
-
-
-def _default_instance_path() -> str:
-    return os.environ.get("FORUM_INSTANCE_PATH") or str(CHECKOUT_DIR / "instance")
+from forum.resources import default_instance_path
+from forum.resources import resource_dir
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -34,10 +23,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app = VersionedStaticFlask(
         __name__,
-        instance_path=_default_instance_path(),
+        instance_path=default_instance_path(),
         instance_relative_config=True,
-        template_folder=_resource_dir("templates"),
-        static_folder=_resource_dir("static"),
+        template_folder=resource_dir("templates"),
+        static_folder=resource_dir("static"),
     )
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
@@ -105,7 +94,7 @@ def _init_extensions(app: Flask) -> None:
     from forum.extensions import login_manager
 
     db.init_app(app)
-    migrating.init_app(app, db, directory=_migrations_dir())
+    migrating.init_app(app, db, directory=resource_dir("migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -117,11 +106,6 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "Sign in to see that page."
     login_manager.login_message_category = "info"
     login_manager.needs_refresh_message_category = "info"
-
-
-def _migrations_dir() -> str:
-    in_checkout = CHECKOUT_DIR / "migrations"
-    return str(in_checkout if in_checkout.is_dir() else PACKAGE_DIR / "migrations")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -2,7 +2,7 @@
 notifications, read in one query once per request.
 
 Each count's rule stays where it lives (:func:`forum.moderation.queue.queue_count`,
-:func:`forum.notifications.service.unread_count`); this only asks both in one statement, built
+:func:`forum.notifications.inbox.unread_count`); this only asks both in one statement, built
 once per process and kind of viewer (:func:`forum.permissions.for_viewer`), since every page a
 signed-in person opens shows both.
 """
@@ -27,7 +27,7 @@ from forum import permissions
 from forum.moderation.queue import queue_count_label
 from forum.moderation.queue import queue_count_statement
 from forum.moderation.queue import queue_total
-from forum.notifications.service import unread_statement
+from forum.notifications.inbox import unread_statement
 from forum.permissions import AnyUser
 from forum.permissions.prepared import VIEWER_ID
 

@@ -119,21 +119,6 @@ def members_by_handle(session: Session, learning_set_id: int) -> dict[str, User]
     return {handle: member for handle, member in found.items() if handle and handle not in shared}
 
 
-def member_ids_by_handle(session: Session, learning_set_id: int) -> dict[str, int]:
-    """:func:`members_by_handle` as ids, from two columns (a thread page's mention links)."""
-    rows = session.execute(permissions.members_of(learning_set_id)
-                           .with_only_columns(User.id, User.display_name)).all()
-    found: dict[str, int] = {}
-    shared: set[str] = set()
-    for member_id, display_name in rows:
-        handle = handle_of(display_name)
-        if handle in found:
-            shared.add(handle)
-        found[handle] = member_id
-    return {handle: member_id for handle, member_id in found.items()
-            if handle and handle not in shared}
-
-
 SUGGESTIONS_MAX = 8
 
 

@@ -89,15 +89,15 @@ def main(argv: list[str] | None = None) -> None:
     import flask_migrate
     from werkzeug.serving import run_simple
 
-    from forum import _default_instance_path
     from forum import create_app
     from forum import outbox
     from forum.demo import format_accounts
     from forum.demo import load_demo
     from forum.extensions import db
+    from forum.resources import default_instance_path
 
     quiet_logging()
-    instance_path = Path(_default_instance_path())
+    instance_path = Path(default_instance_path())
     if ensure_secret_key(instance_path):
         print(f"Wrote a new SECRET_KEY to {instance_path / 'config.py'}")
     # Its logs go through the handler above: JSON lines are for a log collector, not a console.

@@ -19,7 +19,6 @@ from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
-from forum.guides.export.storage import FileStorage
 from forum.models import Invitation
 from forum.models import JoinRequest
 from forum.models import NetworkRequest
@@ -27,6 +26,7 @@ from forum.models import Notification
 from forum.models import QueuedEmail
 from forum.models import RequestStatus
 from forum.people.exports import prune_expired
+from forum.storage import FileStorage
 
 
 @dataclass(frozen=True)

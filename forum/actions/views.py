@@ -21,9 +21,9 @@ from forum.actions.participation import participation as participation_numbers
 from forum.actions.states import uk_today
 from forum.extensions import db
 from forum.extensions import login_manager
+from forum.loading import load_visible_set
 from forum.models import LearningSet
 from forum.security import svg_image
-from forum.sets.loading import load_visible_set
 
 
 @bp.get("/sets/<slug>/actions")

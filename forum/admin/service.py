@@ -91,7 +91,8 @@ ACTION_LABELS = {
 }
 
 
-def account_log(session: Session, *, page: int = 1, per_page: int = 50):
+def account_log(session: Session, *, page: int = 1,
+                per_page: int = 50) -> tuple[list[AccountEvent], int, int]:
     """The admin log, newest first, one page (with the total)."""
     total = session.scalar(select(func.count(AccountEvent.id))) or 0
     pages = max(1, math.ceil(total / per_page))

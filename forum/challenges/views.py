@@ -27,13 +27,13 @@ from forum.challenges.page import kind_items
 from forum.challenges.page import reply_form
 from forum.extensions import db
 from forum.files.limits import accepts_files
+from forum.loading import load_visible_set
 from forum.models import Challenge
 from forum.models import ChallengeStatus
 from forum.models import Post
 from forum.models import PostKind
 from forum.models import PostStatus
 from forum.models import UpdateOutcome
-from forum.sets.loading import load_visible_set
 from forum.threads import service as threads
 from forum.threads.forms import MARKDOWN_HINT
 from forum.threads.views import _load_post

@@ -17,9 +17,9 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 
-from forum.files.types import ALLOWED_NAMES
-from forum.files.types import TYPES
-from forum.files.types import FileType
+from forum.models.file_types import ALLOWED_NAMES
+from forum.models.file_types import TYPES
+from forum.models.file_types import FileType
 
 # OOXML: the main part's content type names the document (and says when it carries macros).
 _OOXML_MAIN = {

@@ -15,7 +15,7 @@ from forum.files.checks import FileRefused
 from forum.files.limits import size_words
 from forum.files.service import Upload
 from forum.files.service import prepare
-from forum.files.types import ALLOWED_NAMES
+from forum.models.file_types import ALLOWED_NAMES
 
 
 def allowed_hint() -> str:

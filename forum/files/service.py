@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy.orm import Session
@@ -20,9 +19,7 @@ from forum.models import Meeting
 from forum.models import Post
 from forum.models import UploadedFile
 from forum.models import User
-
-if TYPE_CHECKING:
-    from forum.guides.export.storage import FileStorage
+from forum.storage import FileStorage
 
 
 @dataclass(frozen=True)

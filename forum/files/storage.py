@@ -1,18 +1,17 @@
 """Where uploaded files are kept: the same small storage interface as guide files
-(:class:`forum.guides.export.storage.FileStorage`), in a folder of its own (``UPLOAD_FOLDER``,
+(:class:`forum.storage.FileStorage`), in a folder of its own (``UPLOAD_FOLDER``,
 by default ``<instance>/uploads``, never under ``static/``)."""
 
 from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from flask import Flask
 from flask import current_app
 
-if TYPE_CHECKING:
-    from forum.guides.export.storage import FileStorage
+from forum.storage import FileStorage
+from forum.storage import FolderStorage
 
 
 def upload_folder(app: Flask | None = None) -> Path:
@@ -21,9 +20,6 @@ def upload_folder(app: Flask | None = None) -> Path:
 
 
 def upload_storage(app: Flask | None = None) -> FileStorage:
-    # Imported here: the guides package imports the threads views, which import this module.
-    from forum.guides.export.storage import FolderStorage
-
     return FolderStorage(upload_folder(app))
 
 

@@ -19,6 +19,7 @@ from forum import permissions
 from forum.extensions import db
 from forum.forms import ActionForm
 from forum.guides import bp
+from forum.guides import credit
 from forum.guides import gather
 from forum.guides import service
 from forum.guides.forms import AddExcerptForm
@@ -160,7 +161,7 @@ def add_excerpt(slug: str, guide_id: int):
         return _render_add_excerpt(guide, post, form)
     section = _section(guide, form.section_id.data)
     body = form.body.data
-    whole = not body or body.strip() == (service.approved_source(post) or "").strip()
+    whole = not body or body.strip() == (credit.approved_source(post) or "").strip()
     try:
         excerpt = service.add_excerpt(db.session, section, post,
                                       body_source=None if whole else body,
@@ -182,7 +183,7 @@ def _credit_items(excerpt: GuideExcerpt, form: EditExcerptForm) -> list[dict]:
     """Each credit radio's hint: exactly what the guide will print."""
     author = excerpt.post.author if excerpt.post is not None else None
     return [{"hint": {"text": "Printed as: "
-                      + service.credit_for(author, CreditPreference(choice.value))}}
+                      + credit.credit_for(author, CreditPreference(choice.value))}}
             for choice in form.credit.choices]
 
 
@@ -279,11 +280,11 @@ def resolve_source_change(slug: str, guide_id: int, excerpt_id: int):
 def edit_excerpt(slug: str, guide_id: int, excerpt_id: int):
     guide = load_guide(slug, guide_id)
     excerpt = _excerpt(guide, excerpt_id)
-    choice = service.author_choice(excerpt.post)
+    choice = credit.author_choice(excerpt.post)
     data = None
     if request.method == "GET":
         data = {"body": excerpt.body_source, "note": excerpt.editorial_note_source,
-                "credit": service.effective_credit(excerpt).value,
+                "credit": credit.effective_credit(excerpt).value,
                 "show_in_reply_to": excerpt.show_in_reply_to}
     form = EditExcerptForm(data=data)
     form.set_credit_choices(choice)
@@ -307,10 +308,10 @@ def edit_excerpt(slug: str, guide_id: int, excerpt_id: int):
             return redirect(curate_url(guide, f"excerpt-{excerpt.id}"))
     return render_template(
         "guides/edit_excerpt.html", guide=guide, excerpt=excerpt, form=form,
-        learning_set=guide.learning_set, reason=service.attention_reason(excerpt),
+        learning_set=guide.learning_set, reason=credit.attention_reason(excerpt),
         change=service.source_change(excerpt), is_reply=is_reply,
         quoted_html=render_markdown(excerpt.quoted_source),
-        authors_choice=service.CREDIT_LABELS[choice], credit_items=_credit_items(excerpt, form))
+        authors_choice=credit.CREDIT_LABELS[choice], credit_items=_credit_items(excerpt, form))
 
 
 @bp.post(f"{GUIDE}/excerpts/<int:excerpt_id>/move")

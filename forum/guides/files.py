@@ -34,10 +34,10 @@ from forum.guides.document import GuideDocument
 from forum.guides.export import FORMATS
 from forum.guides.export import RENDERER_REVISION
 from forum.guides.export import export
-from forum.guides.export.storage import FileStorage
 from forum.models import Guide
 from forum.models import GuideFile
 from forum.models import GuideVersion
+from forum.storage import FileStorage
 from forum.urls import public_base_url
 
 # Worth keeping: the formats that cost seconds to make. HTML and Markdown take milliseconds.

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import joinedload
 
 from forum import permissions
+from forum.guides.credit import approved_source
 from forum.guides.service import TITLE_MAX
 from forum.guides.service import GuideError
 from forum.guides.service import add_excerpt
 from forum.guides.service import add_section
-from forum.guides.service import approved_source
 from forum.guides.service import create_guide
 from forum.models import Guide
 from forum.models import GuideExcerpt

@@ -21,11 +21,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from forum import signals
-from forum.guides.export.storage import FileStorage
-from forum.guides.service import CREDIT_ORDER
+from forum.guides.credit import CREDIT_ORDER
+from forum.guides.credit import credit_for
+from forum.guides.credit import credit_rank
 from forum.guides.service import WITHHELD_TEXT
-from forum.guides.service import credit_for
-from forum.guides.service import credit_rank
 from forum.models import ANONYMOUS_CREDIT
 from forum.models import CreditPreference
 from forum.models import Guide
@@ -33,6 +32,7 @@ from forum.models import GuideFile
 from forum.models import GuideVersion
 from forum.models import Post
 from forum.models import User
+from forum.storage import FileStorage
 
 REPLY_MARK = " (in reply to "
 WITHHELD_HTML = f"<p>{html.escape(WITHHELD_TEXT)}</p>"

@@ -26,6 +26,7 @@ from forum.forms import ActionForm
 from forum.guides import background
 from forum.guides import bp
 from forum.guides import compile as compiler
+from forum.guides import credit
 from forum.guides import files
 from forum.guides import service
 from forum.guides.document import GuideDocument
@@ -36,6 +37,7 @@ from forum.guides.forms import AddSeveralForm
 from forum.guides.forms import GuideSettingsForm
 from forum.guides.forms import NewGuideForm
 from forum.guides.queries import readable_guides
+from forum.loading import load_visible_set
 from forum.models import Guide
 from forum.models import GuideVersion
 from forum.models import LearningSet
@@ -44,14 +46,6 @@ from forum.models import Thread
 from forum.urls import public_base_url
 
 # --- loading and refusing ------------------------------------------------
-
-
-def load_set(slug: str) -> LearningSet:
-    """The set at ``slug`` if the visitor may see it; otherwise 404, whether it exists or not."""
-    learning_set = db.session.scalar(select(LearningSet).where(LearningSet.slug == slug[:80]))
-    if learning_set is None or not permissions.can_view_set(current_user, learning_set):
-        abort(404)
-    return learning_set
 
 
 def refuse(guide: Guide | None = None, learning_set: LearningSet | None = None):
@@ -67,7 +61,7 @@ def refuse(guide: Guide | None = None, learning_set: LearningSet | None = None):
 
 def load_guide(slug: str, guide_id: int) -> Guide:
     """The guide ``guide_id`` of the set ``slug``, for someone who may curate it."""
-    learning_set = load_set(slug)
+    learning_set = load_visible_set(slug)
     guide = service.load_guide_for_curation(db.session, guide_id)
     if guide is None or guide.learning_set_id != learning_set.id:
         abort(404)
@@ -102,7 +96,7 @@ def _set_threads(learning_set: LearningSet, chosen: list[Thread] | None = None) 
 
 @bp.get("/sets/<slug>/guides/")
 def set_guides(slug: str):
-    learning_set = load_set(slug)
+    learning_set = load_visible_set(slug)
     curator = permissions.can_curate_guide(current_user, learning_set)
     guides = [g for g in service.guides_of_set(db.session, learning_set)
               if curator or permissions.can_view_published_guide(current_user, g)]
@@ -112,7 +106,7 @@ def set_guides(slug: str):
 
 @bp.route("/sets/<slug>/guides/new", methods=["GET", "POST"])
 def new(slug: str):
-    learning_set = load_set(slug)
+    learning_set = load_visible_set(slug)
     if not permissions.can_curate_guide(current_user, learning_set):
         refuse(learning_set=learning_set)
     form = NewGuideForm()
@@ -150,17 +144,17 @@ def render_curation(guide: Guide, *, form: object = None, several: object = None
     kind = service.parse_kind(request.args.get("kind"))
     items = service.items_by_kind(service.curation_items(db.session, guide), kind)
     excerpts = [e for s in guide.sections for e in s.excerpts]
-    attention = {e.id: service.attention_reason(e) for e in excerpts}
-    quoted = service.quoted_excerpts(guide)
+    attention = {e.id: credit.attention_reason(e) for e in excerpts}
+    quoted = credit.quoted_excerpts(guide)
     body = render_template(
         "guides/curate.html", guide=guide, learning_set=guide.learning_set, items=items,
         chosen_kind=kind, kinds=KIND_ORDER,
         attention={k: v for k, v in attention.items() if v},
-        withheld={e.id for e in excerpts if service.withheld_reason(e)},
+        withheld={e.id for e in excerpts if credit.withheld_reason(e)},
         changes={e.id: change for e in excerpts
                  if (change := service.source_change(e)) is not None},
-        credits={e.id: service.credit_line(e, quoted) for e in excerpts},
-        bodies={e.id: service.excerpt_body_html(e) for e in excerpts},
+        credits={e.id: credit.credit_line(e, quoted) for e in excerpts},
+        bodies={e.id: credit.excerpt_body_html(e) for e in excerpts},
         latest=compiler.latest_version(guide), form=form or AddSectionForm(formdata=None),
         several=several or AddSeveralForm(formdata=None))
     return body, status
@@ -254,7 +248,7 @@ def preview(slug: str, guide_id: int):
     return render_template(
         "guides/preview.html", guide=guide, learning_set=guide.learning_set,
         doc=compiler.compile_guide(guide), downloads=draft_downloads(guide),
-        attention_count=len(service.excerpts_needing_attention(guide)),
+        attention_count=len(credit.excerpts_needing_attention(guide)),
         excerpt_count=sum(len(s.excerpts) for s in guide.sections),
         next_number=(latest.number + 1) if latest else 1, latest=latest,
         address_problem=address_problem(),

@@ -15,7 +15,6 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from forum import permissions
 from forum.calendar import CalendarEntry
@@ -26,6 +25,7 @@ from forum.files.limits import accepts_files
 from forum.files.storage import upload_storage
 from forum.forms import ActionForm
 from forum.forms import utc_span
+from forum.loading import load_visible_set
 from forum.meetings import bp
 from forum.meetings import service
 from forum.meetings.forms import MeetingFilesForm
@@ -43,16 +43,8 @@ from forum.times import zone_name
 MAX_ID = 2**31 - 1
 
 
-def _load_set(slug: str) -> LearningSet:
-    """The set at ``slug`` if the visitor may read it; otherwise 404, whether it exists or not."""
-    learning_set = db.session.scalar(select(LearningSet).where(LearningSet.slug == slug[:80]))
-    if learning_set is None or not permissions.can_view_set(current_user, learning_set):
-        abort(404)
-    return learning_set
-
-
 def _load(slug: str, meeting_id: int) -> Meeting:
-    learning_set = _load_set(slug)
+    learning_set = load_visible_set(slug)
     meeting = db.session.get(Meeting, meeting_id) if 0 < meeting_id <= MAX_ID else None
     if (meeting is None or meeting.learning_set_id != learning_set.id
             or not permissions.can_view_meeting(current_user, meeting)):
@@ -77,7 +69,7 @@ def _show_url(meeting: Meeting, **kwargs) -> str:
 
 @bp.get("/sets/<slug>/meetings")
 def index(slug: str):
-    learning_set = _load_set(slug)
+    learning_set = load_visible_set(slug)
     found = service.set_meetings(db.session, current_user, learning_set, utcnow())
     return render_template("meetings/index.html", learning_set=learning_set, found=found,
                            local=to_local,
@@ -128,7 +120,7 @@ def _details(form: MeetingForm) -> service.MeetingDetails | None:
 
 @bp.route("/sets/<slug>/meetings/new", methods=["GET", "POST"])
 def new(slug: str):
-    learning_set = _load_set(slug)
+    learning_set = load_visible_set(slug)
     _require_runner(learning_set)
     form = MeetingForm()
     if form.validate_on_submit() and (details := _details(form)) is not None:

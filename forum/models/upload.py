@@ -16,11 +16,11 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
 from forum.extensions import db
-from forum.files.types import TYPES
-from forum.files.types import FileType
 from forum.models.base import utcnow
 from forum.models.cycle import Meeting
 from forum.models.event import EventMaterial
+from forum.models.file_types import TYPES
+from forum.models.file_types import FileType
 from forum.models.thread import Post
 
 # Exactly one owner: a post, an event's material or a set's meeting (portable SQL: a boolean
@@ -45,7 +45,7 @@ class UploadedFile(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     storage_key: Mapped[str] = mapped_column(String(80), unique=True)
     original_name: Mapped[str] = mapped_column(String(200))
-    file_type: Mapped[str] = mapped_column(String(10))  # a key of forum.files.checks.TYPES
+    file_type: Mapped[str] = mapped_column(String(10))  # a key of forum.models.file_types.TYPES
     size: Mapped[int] = mapped_column(Integer)
     post_id: Mapped[int | None] = mapped_column(
         ForeignKey("posts.id", ondelete="CASCADE"), index=True)

@@ -16,7 +16,7 @@ def moderation_note(post: object) -> object:
     same number of queries however many posts were returned or hidden.
     """
     from forum.extensions import db
-    from forum.moderation.service import moderation_notes
+    from forum.moderation.notes import moderation_notes
 
     notes: dict[int, dict[int, object]] = g.setdefault("_moderation_notes", {})
     thread = post.thread  # type: ignore[attr-defined]

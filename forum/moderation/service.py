@@ -38,6 +38,10 @@ from forum.models import Thread
 from forum.models import User
 from forum.models import utcnow
 from forum.models.thread import refresh_threads
+from forum.moderation.notes import last_action
+from forum.moderation.notes import moderator_name
+from forum.moderation.notes import what_happened
+from forum.moderation.notes import what_happened_to_edit
 from forum.text import render_markdown
 
 
@@ -127,86 +131,6 @@ def _transition(session: Session, post: Post, expected: Iterable[PostStatus],
         set_committed_value(post, key, value)
     refresh_threads(session, [post.thread_id])
     return True
-
-
-def _name(user: User | None) -> str:
-    return user.display_name if user is not None else "a former moderator"
-
-
-def _last_action(session: Session, *, post_id: int | None = None,
-                 thread_id: int | None = None,
-                 kinds: Iterable[ActionKind] | None = None) -> ModerationAction | None:
-    query = select(ModerationAction).options(joinedload(ModerationAction.moderator))
-    if post_id is not None:
-        query = query.where(ModerationAction.post_id == post_id)
-    if thread_id is not None:
-        query = query.where(ModerationAction.thread_id == thread_id)
-    if kinds is not None:
-        query = query.where(ModerationAction.action.in_(list(kinds)))
-    return session.scalar(query.order_by(ModerationAction.id.desc()).limit(1))
-
-
-_STATUS_ACTIONS = {
-    PostStatus.APPROVED: (ActionKind.APPROVE, ActionKind.EDIT_AND_APPROVE),
-    PostStatus.REJECTED: (ActionKind.REJECT,),
-    PostStatus.HIDDEN: (ActionKind.HIDE,),
-}
-
-
-def what_happened(session: Session, post_id: int) -> str:
-    """A sentence saying what state the post is now in, and who put it there."""
-    status = session.scalar(select(Post.status).where(Post.id == post_id))
-    if status is None:
-        return "That post no longer exists."
-    if status == PostStatus.WITHDRAWN:
-        return "Its author withdrew this post."
-    if status == PostStatus.PENDING:
-        return "This post is waiting for approval again."
-    kinds = _STATUS_ACTIONS[status]
-    last = _last_action(session, post_id=post_id, kinds=kinds)
-    verb = {PostStatus.APPROVED: "approved", PostStatus.REJECTED: "returned to its author",
-            PostStatus.HIDDEN: "hidden"}[status]
-    if last is None:
-        return f"This post has already been {verb}."
-    if last.action == ActionKind.EDIT_AND_APPROVE:
-        verb = "edited and approved"
-    return f"This post was already {verb} by {_name(last.moderator)}."
-
-
-def moderation_note(session: Session, post: Post) -> ModerationAction | None:
-    """The action that returned or hid the post (its reason is shown to the author)."""
-    kinds = _STATUS_ACTIONS.get(post.status)
-    if post.status not in (PostStatus.REJECTED, PostStatus.HIDDEN) or kinds is None:
-        return None
-    return _last_action(session, post_id=post.id, kinds=kinds)
-
-
-def returned_note(session: Session, post: Post) -> ModerationAction | None:
-    """Why a moderator returned the post, or the author's last edit of it (the edit page
-    shows the reason above the form); ``None`` when nothing of theirs is returned now."""
-    if post.status == PostStatus.REJECTED:
-        return moderation_note(session, post)
-    if post.status != PostStatus.APPROVED or post.has_pending_edit:
-        return None
-    last = _last_action(session, post_id=post.id,
-                        kinds=(ActionKind.APPROVE_EDIT, ActionKind.RETURN_EDIT))
-    return last if last is not None and last.action == ActionKind.RETURN_EDIT else None
-
-
-def moderation_notes(session: Session, posts: Iterable[Post]) -> dict[int, ModerationAction]:
-    """:func:`moderation_note` for many posts in one query (the thread page shows them all)."""
-    wanted = {post.id: _STATUS_ACTIONS[post.status] for post in posts
-              if post.status in (PostStatus.REJECTED, PostStatus.HIDDEN)}
-    if not wanted:
-        return {}
-    actions = session.scalars(
-        select(ModerationAction).options(joinedload(ModerationAction.moderator))
-        .where(ModerationAction.post_id.in_(list(wanted)),
-               ModerationAction.action.in_([ActionKind.REJECT, ActionKind.HIDE]))
-        .order_by(ModerationAction.id))
-    # Later actions overwrite earlier ones: each post keeps its latest matching action.
-    return {action.post_id: action for action in actions
-            if action.action in wanted[action.post_id]}
 
 
 # --- posts waiting for approval ------------------------------------------------
@@ -334,20 +258,6 @@ def edit_and_approve(session: Session, moderator: User, post: Post, body: str,
 # --- edits of published posts waiting for approval ------------------------------
 
 
-def what_happened_to_edit(session: Session, post_id: int) -> str:
-    """A sentence saying why the post has no waiting edit any more, and who acted."""
-    status = session.scalar(select(Post.status).where(Post.id == post_id))
-    if status is None:
-        return "That post no longer exists."
-    if status != PostStatus.APPROVED:
-        return what_happened(session, post_id)
-    last = _last_action(session, post_id=post_id,
-                        kinds=(ActionKind.APPROVE_EDIT, ActionKind.RETURN_EDIT))
-    if last is None:
-        return "No edit of this post is waiting for approval."
-    return f"This edit was already {last.action.past_tense} by {_name(last.moderator)}."
-
-
 def _settle_edit(session: Session, moderator: User, post: Post, seen_version: int | None,
                  **values: object) -> None:
     """Clear the post's waiting edit (writing ``values``) if it is still the one the moderator
@@ -466,14 +376,14 @@ def dismiss_reports(session: Session, moderator: User, post: Post) -> int:
     _require_moderator(moderator, learning_set)
     closed = _close_reports(session, moderator, post, ReportStatus.DISMISSED)
     if not closed:
-        last = _last_action(session, post_id=post.id,
+        last = last_action(session, post_id=post.id,
                             kinds=(ActionKind.DISMISS_REPORTS, ActionKind.HIDE))
         if last is None:
             raise AlreadyHandled("There are no open reports about this post.")
         done = "hidden" if last.action == ActionKind.HIDE else "dismissed"
         what = "this post was already hidden" if done == "hidden" else \
             "the reports about this post were already dismissed"
-        raise AlreadyHandled(f"{what[0].upper()}{what[1:]} by {_name(last.moderator)}.")
+        raise AlreadyHandled(f"{what[0].upper()}{what[1:]} by {moderator_name(last.moderator)}.")
     _log(session, moderator, ActionKind.DISMISS_REPORTS, learning_set.id, post=post,
          reason=f"{closed} report{'s' if closed != 1 else ''} dismissed")
     return closed
@@ -514,8 +424,8 @@ def set_thread_flag(session: Session, moderator: User, thread: Thread,
         .values({column: value})
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        last = _last_action(session, thread_id=thread.id, kinds=(action,))
-        by = f" by {_name(last.moderator)}" if last is not None else ""
+        last = last_action(session, thread_id=thread.id, kinds=(action,))
+        by = f" by {moderator_name(last.moderator)}" if last is not None else ""
         raise AlreadyHandled(f"This thread was already {action.past_tense}{by}.")
     set_committed_value(thread, column, value)
     _log(session, moderator, action, thread.learning_set_id, thread=thread)

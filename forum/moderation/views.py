@@ -27,8 +27,8 @@ from forum import permissions
 from forum.extensions import db
 from forum.forms import EXPIRED_FORM_MESSAGE
 from forum.forms import ActionForm
+from forum.loading import load_visible_set
 from forum.models import ActionKind
-from forum.models import LearningSet
 from forum.models import ModerationAction
 from forum.models import ModerationPolicy
 from forum.models import Post
@@ -36,6 +36,7 @@ from forum.models import PostStatus
 from forum.models import Thread
 from forum.models import User
 from forum.moderation import bp
+from forum.moderation import notes
 from forum.moderation import service
 from forum.moderation.forms import BulkApproveForm
 from forum.moderation.forms import HideForm
@@ -114,13 +115,6 @@ def _moderated_thread(thread_id: int) -> Thread:
     if not permissions.can_moderate(current_user, thread.learning_set):
         abort(403)
     return thread
-
-
-def _load_set(slug: str) -> LearningSet:
-    learning_set = db.session.scalar(select(LearningSet).where(LearningSet.slug == slug[:80]))
-    if learning_set is None or not permissions.can_view_set(current_user, learning_set):
-        abort(404)
-    return learning_set
 
 
 def _post_url(post: Post) -> str:
@@ -224,7 +218,7 @@ def _render_queue(bulk_form: BulkApproveForm | None = None) -> str:
     if slug:
         selected = next((s for s in sets if s.slug == slug), None)
         if selected is None:
-            _load_set(slug)  # 404 for a set the user cannot see...
+            load_visible_set(slug)  # 404 for a set the user cannot see...
             abort(403)  # ...403 for one they can see but do not moderate
         chosen = [selected]
     result = queue_page(db.session, current_user, chosen,
@@ -287,7 +281,7 @@ def approve(post_id: int):
 def reject(post_id: int):
     post = _approvable_post(post_id)
     if request.method == "GET" and post.status != PostStatus.PENDING:
-        return _already_decided(service.what_happened(db.session, post.id))
+        return _already_decided(notes.what_happened(db.session, post.id))
     form = RejectForm(data={"next": _next_url("")} if request.method == "GET" else None)
     return _act_with_reason(
         post, form, lambda: service.reject(db.session, current_user, post, form.reason.data),
@@ -301,7 +295,7 @@ def edit(post_id: int):
     post = _approvable_post(post_id)
     if request.method == "GET":
         if post.status != PostStatus.PENDING:
-            return _already_decided(service.what_happened(db.session, post.id))
+            return _already_decided(notes.what_happened(db.session, post.id))
         form = ModeratorEditForm(formdata=None, data={
             "body": post.body_source, "original": post.body_source,
             "next": _next_url("")})
@@ -343,7 +337,7 @@ def approve_edit(post_id: int):
 def return_edit(post_id: int):
     post = _approvable_post(post_id)
     if request.method == "GET" and not post.has_pending_edit:
-        return _already_decided(service.what_happened_to_edit(db.session, post.id))
+        return _already_decided(notes.what_happened_to_edit(db.session, post.id))
     # The version read when the form opened, so an edit changed since is not returned unseen.
     form = ReturnEditForm(data={"next": _next_url(""), "version": post.version}
                           if request.method == "GET" else None)
@@ -360,7 +354,7 @@ def return_edit(post_id: int):
 def hide(post_id: int):
     post = _moderated_post(post_id)
     if request.method == "GET" and post.status != PostStatus.APPROVED:
-        return _already_decided(service.what_happened(db.session, post.id))
+        return _already_decided(notes.what_happened(db.session, post.id))
     form = HideForm(data={"next": _next_url("")} if request.method == "GET" else None)
     return _act_with_reason(
         post, form, lambda: service.hide(db.session, current_user, post, form.reason.data),
@@ -457,7 +451,7 @@ def withdraw(post_id: int):
 @bp.get("/sets/<slug>/moderation-log")
 @login_required
 def log(slug: str):
-    learning_set = _load_set(slug)
+    learning_set = load_visible_set(slug)
     if not permissions.can_view_moderation_log(current_user, learning_set):
         abort(403)
     moderators = db.session.execute(
@@ -496,7 +490,7 @@ def log(slug: str):
 @bp.route("/sets/<slug>/moderation-policy", methods=["GET", "POST"])
 @login_required
 def policy(slug: str):
-    learning_set = _load_set(slug)
+    learning_set = load_visible_set(slug)
     if not permissions.can_set_moderation_policy(current_user, learning_set):
         abort(403)
     if request.method == "GET":

@@ -32,6 +32,10 @@ from forum.models import Thread
 from forum.models import User
 from forum.models import utcnow
 from forum.models.notification import TOPIC_OF_KIND
+from forum.notifications.preferences import DEFAULT_MODES
+from forum.notifications.preferences import default_preferences
+from forum.notifications.preferences import saved_preferences
+from forum.notifications.preferences import unsubscribe_url
 from forum.outbox import Composed
 from forum.outbox import NothingToSend
 from forum.outbox import app_context
@@ -74,8 +78,6 @@ def _queue_batched(session: Session, user: User, kind: NotificationKind,
     last_sent = session.scalar(select(func.max(QueuedEmail.sent_at)).where(*same))
     now = utcnow()
     not_before = max(now, last_sent + WAITING_INTERVAL) if last_sent is not None else now
-    from forum.notifications.service import unsubscribe_url
-
     queue_email(session, kind=kind.value, to=user.email, user=user,
                 unsubscribe_url=unsubscribe_url(user, TOPIC_OF_KIND[kind]),
                 learning_set_id=learning_set_id, not_before=not_before)
@@ -98,8 +100,6 @@ def _prepare_waiting(session: Session, row: QueuedEmail, user: User | None) -> C
 
 
 def _mode(session: Session, user_id: int, topic: EmailTopic) -> EmailMode:
-    from forum.notifications.service import DEFAULT_MODES
-
     saved = session.get(NotificationPreference, user_id)
     return saved.mode_for(topic) if saved is not None else DEFAULT_MODES[topic]
 
@@ -189,9 +189,6 @@ def send_digests(app: Flask, *, now: datetime | None = None) -> int:
     """Queue one digest per user of their unread, not yet emailed notifications in topics they
     chose a daily digest for; then deliver. Returns how many digests were queued."""
     from forum.notifications.email import compose_digest
-    from forum.notifications.service import default_preferences
-    from forum.notifications.service import saved_preferences
-    from forum.notifications.service import unsubscribe_url
 
     queued = 0
     with app_context(app), writer_session() as session:

@@ -11,15 +11,9 @@ is told about a post they cannot see on its thread page
 from __future__ import annotations
 
 from collections.abc import Callable
-from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask
-from flask import current_app
-from itsdangerous import BadSignature
-from itsdangerous import SignatureExpired
-from itsdangerous import URLSafeSerializer
-from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
@@ -28,12 +22,10 @@ from sqlalchemy.orm import Session
 from forum import outbox
 from forum import permissions
 from forum import signals
-from forum.extensions import added_unless_made_meanwhile
 from forum.mentions import handle_of
 from forum.mentions import mentioned_handles
 from forum.models import Action
 from forum.models import EmailMode
-from forum.models import EmailTopic
 from forum.models import Event
 from forum.models import EventSignup
 from forum.models import EventTopic
@@ -44,37 +36,26 @@ from forum.models import Meeting
 from forum.models import NetworkRequest
 from forum.models import Notification
 from forum.models import NotificationKind
-from forum.models import NotificationPreference
 from forum.models import Post
 from forum.models import PostStatus
 from forum.models import RequestStatus
 from forum.models import SignupStatus
-from forum.models import Thread
 from forum.models import ThreadFollow
 from forum.models import TopicStatus
 from forum.models import User
 from forum.models import utcnow
 from forum.notifications import delivery
 from forum.notifications import email
+from forum.notifications.preferences import preferences_for
+from forum.notifications.preferences import unfollow_url
+from forum.notifications.preferences import unsubscribe_url
 from forum.times import to_local
 from forum.times import zone_name
-from forum.urls import external_url
 
 TEXT_MAX = 500
-UNSUBSCRIBE_SALT = "notifications-unsubscribe"
-UNFOLLOW_SALT = "notifications-stop-following-thread"
 # The emails about a thread carry a link that stops them; the kinds that are about a thread.
 THREAD_KINDS = frozenset({NotificationKind.NEW_POST, NotificationKind.MENTION,
                           NotificationKind.REPLY})
-ALL_TOPICS = "all"
-
-
-class InvalidUnsubscribeLink(Exception):
-    """The unsubscribe token was altered or belongs to no one."""
-
-
-class ExpiredUnfollowLink(Exception):
-    """A genuine link to stop following a thread, but older than the links last."""
 
 
 # --- the interface other areas call ------------------------------------------------------
@@ -734,187 +715,3 @@ def _emailed_now(session: Session, recipient: User, notification: Notification) 
 
 def _clip(text: str) -> str:
     return text if len(text) <= TEXT_MAX else text[: TEXT_MAX - 1] + "…"
-
-
-# --- reading and marking -------------------------------------------------------------------
-
-def unread_statement(user: User) -> Any:
-    """The statement of :func:`unread_count` (the page header reads it with the moderation
-    queue's count: :mod:`forum.header`)."""
-    return select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None),
-        permissions.readable_notifications(user))
-
-
-def unread_count(session: Session, user: User) -> int:
-    """Unread notifications about things the user can still read (see :func:`notifications_for`).
-
-    Asked on every page (the header): the statement is built once per process and kind of
-    viewer (:func:`forum.permissions.for_viewer`)."""
-    statement, parameters = permissions.for_viewer(unread_statement, user)
-    return session.scalar(statement, parameters) or 0
-
-
-def notifications_for(session: Session, user: User, *, page: int,
-                      per_page: int) -> tuple[list[Notification], int]:
-    """One page of the user's notifications, newest first, and the total count.
-
-    Readability is checked now, not only when the notification was made: after a member
-    leaves a set, or a post is hidden, notifications naming it are no longer shown.
-    """
-    mine = (Notification.user_id == user.id, permissions.readable_notifications(user))
-    total = session.scalar(select(func.count(Notification.id)).where(*mine)) or 0
-    rows = session.scalars(
-        select(Notification).where(*mine)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .offset((page - 1) * per_page).limit(per_page)).all()
-    return list(rows), total
-
-
-def open_notification(session: Session, user: User, notification_id: int) -> Notification | None:
-    """The user's own notification, marked read (``None`` if it is not theirs or is gone)."""
-    notification = session.get(Notification, notification_id)
-    if notification is None or notification.user_id != user.id:
-        return None
-    if notification.read_at is None:
-        notification.read_at = utcnow()
-    return notification
-
-
-def mark_all_read(session: Session, user: User) -> int:
-    """Mark every unread notification of the user read; returns how many changed."""
-    result = session.execute(
-        update(Notification).where(Notification.user_id == user.id,
-                                   Notification.read_at.is_(None))
-        .values(read_at=utcnow()).execution_options(synchronize_session=False))
-    return int(result.rowcount or 0)
-
-
-# --- preferences ---------------------------------------------------------------------------
-
-DEFAULT_MODES: dict[EmailTopic, EmailMode] = {
-    EmailTopic.DECISIONS: EmailMode.IMMEDIATELY,
-    EmailTopic.REPLIES: EmailMode.DAILY,
-    EmailTopic.WAITING: EmailMode.IMMEDIATELY,
-    EmailTopic.MEETINGS: EmailMode.IMMEDIATELY,
-    EmailTopic.EVENTS: EmailMode.IMMEDIATELY,
-}
-
-
-def default_preferences(user_id: int) -> NotificationPreference:
-    """A transient row holding the defaults (not added to any session)."""
-    return NotificationPreference(user_id=user_id, **{t.value: m for t, m in DEFAULT_MODES.items()})
-
-
-def preferences_for(session: Session, user: User) -> NotificationPreference:
-    """The user's saved preferences, or the defaults when they never changed them."""
-    saved = session.get(NotificationPreference, user.id)
-    return saved if saved is not None else default_preferences(user.id)
-
-
-def preferences_by_user(session: Session,
-                        user_ids: Iterable[int]) -> dict[int, NotificationPreference]:
-    ids = list(user_ids)
-    saved = {p.user_id: p for p in session.scalars(
-        select(NotificationPreference).where(NotificationPreference.user_id.in_(ids)))}
-    return {uid: saved.get(uid) or default_preferences(uid) for uid in ids}
-
-
-def _stored_preferences(session: Session, user_id: int) -> NotificationPreference | None:
-    return session.get(NotificationPreference, user_id)
-
-
-def saved_preferences(session: Session, user: User) -> NotificationPreference:
-    """The person's stored email settings, made (with the defaults) if they have none; safe
-    when another request makes them at the same moment."""
-    saved = _stored_preferences(session, user.id)
-    if saved is None:
-        saved = default_preferences(user.id)
-        if not added_unless_made_meanwhile(session, saved):
-            saved = session.get_one(NotificationPreference, user.id)
-    return saved
-
-
-def update_preferences(session: Session, user: User, modes: dict[EmailTopic, EmailMode]) -> None:
-    saved = saved_preferences(session, user)
-    for topic, mode in modes.items():
-        setattr(saved, topic.value, mode)
-
-
-def unsubscribe(session: Session, user: User, topic: EmailTopic | None) -> None:
-    """Turn email off for one topic, or for every topic when ``topic`` is ``None``."""
-    topics = [topic] if topic is not None else list(EmailTopic)
-    update_preferences(session, user, dict.fromkeys(topics, EmailMode.OFF))
-
-
-# --- unsubscribe links ---------------------------------------------------------------------
-
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt=UNSUBSCRIBE_SALT)
-
-
-def unsubscribe_token(user: User, topic: EmailTopic | None) -> str:
-    """A signed token naming the user and topic; it does not expire, as such links must not."""
-    return _serializer().dumps({"u": user.id, "t": topic.value if topic else ALL_TOPICS})
-
-
-def unsubscribe_url(user: User, topic: EmailTopic | None) -> str:
-    return external_url("notifications.unsubscribe", token=unsubscribe_token(user, topic))
-
-
-def read_unsubscribe_token(session: Session, token: str) -> tuple[User, EmailTopic | None]:
-    try:
-        data = _serializer().loads(token)
-        user_id = int(data["u"])
-        topic = None if data["t"] == ALL_TOPICS else EmailTopic(data["t"])
-    except (BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise InvalidUnsubscribeLink from exc
-    user = session.get(User, user_id)
-    if user is None:
-        raise InvalidUnsubscribeLink
-    return user, topic
-
-
-# --- stop following a thread from its emails -------------------------------------------------
-
-def _unfollow_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=UNFOLLOW_SALT)
-
-
-def unfollow_url(user: User, thread_id: int) -> str:
-    """A signed link that mutes the thread for ``user`` without signing in; it expires after
-    ``UNFOLLOW_LINK_DAYS`` (an old email's link then asks them to sign in instead)."""
-    token = _unfollow_serializer().dumps({"u": user.id, "th": thread_id})
-    return external_url("notifications.stop_following", token=token)
-
-
-def read_unfollow_token(session: Session, token: str) -> tuple[User, Thread]:
-    max_age = int(current_app.config["UNFOLLOW_LINK_DAYS"]) * 24 * 3600
-    try:
-        data = _unfollow_serializer().loads(token, max_age=max_age)
-        user_id, thread_id = int(data["u"]), int(data["th"])
-    except SignatureExpired as exc:
-        raise ExpiredUnfollowLink from exc
-    except (BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise InvalidUnsubscribeLink from exc
-    user, thread = session.get(User, user_id), session.get(Thread, thread_id)
-    if user is None or thread is None or user.is_disabled:
-        raise InvalidUnsubscribeLink
-    return user, thread
-
-
-def _thread_follow(session: Session, user_id: int, thread_id: int) -> ThreadFollow | None:
-    return session.get(ThreadFollow, (user_id, thread_id))
-
-
-def stop_following(session: Session, user: User, thread: Thread) -> None:
-    """Mute the thread for ``user``: no more notifications or emails about it."""
-    row = _thread_follow(session, user.id, thread.id)
-    if row is None:
-        if added_unless_made_meanwhile(session, ThreadFollow(
-                user_id=user.id, thread_id=thread.id, level=FollowLevel.MUTED)):
-            return
-        row = session.get_one(ThreadFollow, (user.id, thread.id))
-    row.level = FollowLevel.MUTED
-    row.updated_at = utcnow()
-    session.flush()

@@ -23,8 +23,9 @@ from forum.models import EmailMode
 from forum.models import EmailTopic
 from forum.models import NotificationKind
 from forum.notifications import bp
+from forum.notifications import inbox
+from forum.notifications import preferences
 from forum.notifications import reminders
-from forum.notifications import service
 from forum.notifications.forms import PreferencesForm
 from forum.pagination import requested_page
 
@@ -55,7 +56,7 @@ TOPIC_DESCRIPTIONS = {
 @login_required
 def index():
     page = requested_page()
-    notifications, total = service.notifications_for(db.session, current_user, page=page,
+    notifications, total = inbox.notifications_for(db.session, current_user, page=page,
                                                      per_page=PER_PAGE)
     pages = max(math.ceil(total / PER_PAGE), 1)
     if page > pages:
@@ -70,7 +71,7 @@ def index():
 @login_required
 def open_notification(notification_id: int):
     """Follow a notification to what it is about, marking it read on the way."""
-    notification = service.open_notification(db.session, current_user, notification_id)
+    notification = inbox.open_notification(db.session, current_user, notification_id)
     if notification is None:
         abort(404)
     db.session.commit()
@@ -112,7 +113,7 @@ def open_notification(notification_id: int):
 def mark_all_read():
     form = ActionForm()
     if form.validate_on_submit():
-        changed = service.mark_all_read(db.session, current_user)
+        changed = inbox.mark_all_read(db.session, current_user)
         db.session.commit()
         flash("All your notifications are marked as read." if changed
               else "You had no unread notifications.", "success")
@@ -124,7 +125,7 @@ def mark_all_read():
 @bp.route("/notifications/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    saved = service.preferences_for(db.session, current_user)
+    saved = preferences.preferences_for(db.session, current_user)
     moderates = permissions.can_use_moderation_queue(current_user)
     # Admins and network coordinators are told of visitors' requests under the same choice.
     decides = permissions.can_handle_network_requests(current_user)
@@ -137,26 +138,26 @@ def settings():
         del form.waiting
     if form.validate_on_submit():
         topics = [t for t in EmailTopic if t.value in form]
-        service.update_preferences(db.session, current_user,
+        preferences.update_preferences(db.session, current_user,
                                    {t: EmailMode(form[t.value].data) for t in topics})
         db.session.commit()
         flash("Your email settings are saved.", "success")
         return redirect(url_for("notifications.settings"))
     return render_template("notifications/settings.html", form=form, moderates=moderates,
-                           decides=decides, defaults=service.DEFAULT_MODES)
+                           decides=decides, defaults=preferences.DEFAULT_MODES)
 
 
 @bp.route("/notifications/unsubscribe/<token>", methods=["GET", "POST"])
 def unsubscribe(token: str):
     """Turn emails off from a link in an email, without signing in (the token is signed)."""
     try:
-        user, topic = service.read_unsubscribe_token(db.session, token)
-    except service.InvalidUnsubscribeLink:
+        user, topic = preferences.read_unsubscribe_token(db.session, token)
+    except preferences.InvalidUnsubscribeLink:
         abort(404)
     what = TOPIC_DESCRIPTIONS[topic] if topic is not None else "your notifications"
     form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():
-        service.unsubscribe(db.session, user, topic)
+        preferences.unsubscribe(db.session, user, topic)
         db.session.commit()
         return render_template("notifications/unsubscribed.html", what=what, topic=topic)
     return render_template("notifications/unsubscribe.html", form=form, what=what,
@@ -171,17 +172,17 @@ def stop_following(token: str):
     token, so a forged request cannot mute someone's thread.
     """
     try:
-        user, thread = service.read_unfollow_token(db.session, token)
-    except service.ExpiredUnfollowLink:
+        user, thread = preferences.read_unfollow_token(db.session, token)
+    except preferences.ExpiredUnfollowLink:
         return render_template("notifications/stop_following_expired.html"), 410
-    except service.InvalidUnsubscribeLink:
+    except preferences.InvalidUnsubscribeLink:
         abort(404)
     # The title only for someone who may still open the thread (they may have left the set,
     # or no longer moderate a set whose thread still waits for approval).
     title = thread.title if permissions.can_open_thread(user, thread) else None
     form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():
-        service.stop_following(db.session, user, thread)
+        preferences.stop_following(db.session, user, thread)
         db.session.commit()
         return render_template("notifications/stopped_following.html", title=title)
     return render_template("notifications/stop_following.html", form=form, title=title,

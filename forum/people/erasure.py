@@ -34,7 +34,6 @@ from forum.auth.throttle import throttle_key
 from forum.extensions import db
 from forum.files.service import discard
 from forum.files.storage import upload_storage
-from forum.guides.export.storage import FileStorage
 from forum.guides.recredit import recredit
 from forum.models import ANONYMOUS_CREDIT
 from forum.models import AccountEvent
@@ -43,7 +42,6 @@ from forum.models import CreditPreference
 from forum.models import Guide
 from forum.models import GuideExcerpt
 from forum.models import Invitation
-from forum.models import Membership
 from forum.models import NetworkRequest
 from forum.models import Notification
 from forum.models import NotificationKind
@@ -51,7 +49,6 @@ from forum.models import Post
 from forum.models import PostRevision
 from forum.models import PostStatus
 from forum.models import QueuedEmail
-from forum.models import Role
 from forum.models import SignInThrottle
 from forum.models import Thread
 from forum.models import UploadedFile
@@ -61,6 +58,7 @@ from forum.models.thread import refresh_threads
 from forum.people.exports import discard_for_user
 from forum.people.storage import export_storage
 from forum.search.schema import forget_removed_text
+from forum.storage import FileStorage
 
 FORMER_MEMBER = "A former member"
 WITHDRAWN_THREAD_TITLE = "A withdrawn thread"
@@ -337,11 +335,9 @@ def _tell_facilitators(session: Session, guides: list[Guide], remove_text: bool)
                 f"now credits “{ANONYMOUS_CREDIT}”")
         text = (f"A member quoted in “{guide.title}” deleted their account: the guide {what} "
                 "in its draft, its published versions and their downloads.")
-        for facilitator_id in session.scalars(select(Membership.user_id).where(
-                Membership.learning_set_id == guide.learning_set_id,
-                Membership.role == Role.FACILITATOR)):
+        for facilitator in session.scalars(permissions.facilitators_of(guide.learning_set_id)):
             session.add(Notification(
-                user_id=facilitator_id, kind=NotificationKind.GUIDE_RECREDITED,
+                user_id=facilitator.id, kind=NotificationKind.GUIDE_RECREDITED,
                 learning_set_id=guide.learning_set_id, text=text[:500], created_at=now,
                 emailed_at=now))
 

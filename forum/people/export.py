@@ -27,7 +27,7 @@ from sqlalchemy.orm import contains_eager
 from forum import permissions
 from forum.extensions import db
 from forum.files.storage import upload_storage
-from forum.guides.service import credit_text
+from forum.guides.credit import credit_text
 from forum.models import Guide
 from forum.models import GuideExcerpt
 from forum.models import GuideSection

@@ -37,7 +37,6 @@ from sqlalchemy.orm import Session
 from forum import outbox
 from forum import permissions
 from forum.extensions import db
-from forum.guides.export.storage import FileStorage
 from forum.models import AccountEvent
 from forum.models import DataExport
 from forum.models import ExportState
@@ -48,6 +47,7 @@ from forum.models import utcnow
 from forum.models.data_export import ACTIVE_STATES
 from forum.people import export
 from forum.people.storage import export_storage
+from forum.storage import FileStorage
 from forum.times import to_local
 from forum.urls import external_url
 

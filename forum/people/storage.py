@@ -4,7 +4,7 @@
 sent only by :func:`forum.people.views.download_export`, to their owner, and an admins'
 copy (a subject access request) by :func:`forum.admin.views.download_data_copy`, to
 admins. The folder store is the guide files' one
-(:class:`forum.guides.export.storage.FolderStorage`): atomic writes, keys kept inside the
+(:class:`forum.storage.FolderStorage`): atomic writes, keys kept inside the
 folder.
 """
 
@@ -15,8 +15,8 @@ from pathlib import Path
 from flask import Flask
 from flask import current_app
 
-from forum.guides.export.storage import FileStorage
-from forum.guides.export.storage import FolderStorage
+from forum.storage import FileStorage
+from forum.storage import FolderStorage
 
 
 def export_storage(app: Flask | None = None) -> FileStorage:

@@ -14,6 +14,7 @@ from flask_login import login_required
 from forum import permissions
 from forum.extensions import db
 from forum.forms import ActionForm
+from forum.loading import load_visible_set
 from forum.models import JoinRequest
 from forum.models import LearningSet
 from forum.models import RequestStatus
@@ -21,7 +22,6 @@ from forum.sets import bp
 from forum.sets import join_requests
 from forum.sets.forms import AskToJoinForm
 from forum.sets.forms import DeclineRequestForm
-from forum.sets.loading import load_visible_set
 
 
 @bp.route("/sets/<slug>/ask-to-join", methods=["GET", "POST"])

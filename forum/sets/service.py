@@ -215,11 +215,6 @@ def all_sets(session: Session) -> list[LearningSet]:
     return list(session.scalars(select(LearningSet).order_by(func.lower(LearningSet.name))))
 
 
-def member_count(session: Session, learning_set: LearningSet) -> int:
-    return session.scalar(select(func.count(Membership.id)).where(
-        Membership.learning_set_id == learning_set.id)) or 0
-
-
 # --- members -------------------------------------------------------------
 
 def memberships_of(session: Session, learning_set: LearningSet) -> list[Membership]:

@@ -22,6 +22,7 @@ from forum.auth.invitations import revoke_invitation
 from forum.challenges import service as challenge_service
 from forum.extensions import db
 from forum.forms import ActionForm
+from forum.loading import load_visible_set
 from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import Role
@@ -36,7 +37,6 @@ from forum.sets.forms import InviteForm
 from forum.sets.forms import NewSetForm
 from forum.sets.forms import RoleForm
 from forum.sets.forms import SetSettingsWithMethodForm
-from forum.sets.loading import load_visible_set
 from forum.sets.summaries import thread_summaries
 from forum.threads import reading
 

@@ -17,17 +17,18 @@ from dataclasses import field
 from datetime import datetime
 from functools import cache
 
+from sqlalchemy import Select
 from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forum.files.types import TYPES
-from forum.files.types import FileType
 from forum.models import Post
 from forum.models import PostStatus
 from forum.models import Thread
 from forum.models import UploadedFile
 from forum.models import User
+from forum.models.file_types import TYPES
+from forum.models.file_types import FileType
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +112,7 @@ _POST_WIDTH = len(_POST_COLUMNS)
 
 
 @cache
-def page_posts_statement():
+def page_posts_statement() -> Select:
     """The posts ``ids`` of the thread ``thread_id`` with their authors and files, a row per
     post and file (most posts have none, so the join adds empty columns, not rows); built once
     per process. The thread is checked too: an id from anywhere else (a kept shape gone stale,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from forum.extensions import db
-from forum.guides.service import credit_for
+from forum.guides.credit import credit_for
 from forum.models import CreditPreference
 from forum.models import User
 from tests.factories import DEFAULT_PASSWORD

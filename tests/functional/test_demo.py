@@ -23,7 +23,7 @@ from forum.extensions import db
 from forum.guides.compile import compile_guide
 from forum.guides.compile import latest_version
 from forum.guides.compile import version_document
-from forum.guides.service import attention_reason
+from forum.guides.credit import attention_reason
 from forum.models import Action
 from forum.models import ActionUpdate
 from forum.models import Challenge

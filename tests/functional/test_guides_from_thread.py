@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from forum.extensions import db
+from forum.guides import credit
 from forum.guides import service
 from forum.guides.compile import publish
 from forum.models import Guide
@@ -278,7 +279,7 @@ def test_taking_the_new_text_keeps_a_trim_whose_words_are_all_still_there(
         assert excerpt.is_trimmed is still_trimmed
         assert excerpt.quoted_source == edit
         assert excerpt.body_source == ("… The name helped a lot." if still_trimmed else edit)
-        assert not service.needs_attention(excerpt)
+        assert not credit.needs_attention(excerpt)
 
 
 def test_a_post_that_was_not_edited_offers_no_choice(app, client, ids):

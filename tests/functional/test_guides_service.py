@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from forum import permissions
 from forum.extensions import db
+from forum.guides import credit
 from forum.guides import service
 from forum.guides.compile import WITHHELD_HTML
 from forum.guides.compile import compile_guide
@@ -229,18 +230,18 @@ def test_a_facilitator_can_lower_credit_but_never_raise_it(gw, author, override)
         with pytest.raises(GuideError, match="more than they allow"):
             service.update_excerpt(db.session, excerpt, body_source=None,
                                    editorial_note_source="", credit_override=override.value)
-        assert service.effective_credit(excerpt) == choice
+        assert credit.effective_credit(excerpt) == choice
     else:
         excerpt = service.add_excerpt(db.session, section, post, credit_override=override)
-        assert service.effective_credit(excerpt) == override
+        assert credit.effective_credit(excerpt) == override
 
 
 def test_a_member_who_lowers_their_choice_later_is_credited_by_the_new_choice(gw):
     section = service.add_section(db.session, gw.guide, title="One")
     excerpt = service.add_excerpt(db.session, section, gw.posts["named"])
-    assert service.credit_text(excerpt) == "Sam Patel, Northbridge Borough Council"
+    assert credit.credit_text(excerpt) == "Sam Patel, Northbridge Borough Council"
     gw.named.credit_preference = CreditPreference.ANONYMOUS
-    assert service.credit_text(excerpt) == "A participant"
+    assert credit.credit_text(excerpt) == "A participant"
 
 
 # --- attention --------------------------------------------------------------
@@ -280,10 +281,10 @@ def test_a_source_post_that_goes_away_needs_attention_and_blocks_publishing(gw, 
     section = service.add_section(db.session, gw.guide, title="One")
     kept = service.add_excerpt(db.session, section, gw.posts["named"])
     gone = service.add_excerpt(db.session, section, gw.posts["org_only"])
-    assert service.attention_reason(gone) is None
+    assert credit.attention_reason(gone) is None
     change(gw, gw.posts["org_only"])
-    assert service.attention_reason(gone) == reason
-    assert service.attention_reason(kept) is None
+    assert credit.attention_reason(gone) == reason
+    assert credit.attention_reason(kept) is None
     document = compile_guide(gw.guide, link=lambda p: None)
     assert len(document.sections[0].excerpts) == 1
     assert "Eastmoor" not in _texts(document)
@@ -320,7 +321,7 @@ def test_an_excerpt_of_an_author_who_deleted_their_account_stays_credited_anonym
     section = service.add_section(db.session, gw.guide, title="One")
     excerpt = service.add_excerpt(db.session, section, gw.posts["named"])
     _delete_author(gw, gw.posts["named"])
-    assert service.attention_reason(excerpt) is None
+    assert credit.attention_reason(excerpt) is None
     document = compile_guide(gw.guide, link=lambda p: None)
     assert [e.credit for e in document.sections[0].excerpts] == ["A participant"]
     assert "Sam Patel" not in _texts(document)
@@ -438,8 +439,8 @@ def _curation_queries(guide_id: int) -> int:
             (item.author_name, [s.title for s in item.used_in], item.thread.title)
         for section in guide.sections:
             for excerpt in section.excerpts:
-                (service.attention_reason(excerpt), service.credit_text(excerpt),
-                 service.excerpt_body_html(excerpt), excerpt.post.thread.title)
+                (credit.attention_reason(excerpt), credit.credit_text(excerpt),
+                 credit.excerpt_body_html(excerpt), excerpt.post.thread.title)
         (guide.learning_set.name, [v.number for v in guide.versions])
     db.session.expunge_all()
     return len(statements)

@@ -20,7 +20,7 @@ from forum.models import ReportStatus
 from forum.models import Thread
 from forum.models import User
 from forum.models import utcnow
-from forum.notifications import service as notifications
+from forum.notifications import preferences
 from tests import factories
 
 
@@ -47,7 +47,7 @@ def ids(app, world):
         db.session.commit()
         return {"pending": pending.id, "reported": reported.id, "thread": thread.id,
                 "edited": edited.id,
-                "token": notifications.unsubscribe_token(db.session.get(User, world.member.id),
+                "token": preferences.unsubscribe_token(db.session.get(User, world.member.id),
                                                          None)}
 
 

@@ -28,6 +28,7 @@ from forum.models import QueuedEmail
 from forum.models import Thread
 from forum.models import User
 from forum.models import utcnow
+from forum.notifications import preferences
 from forum.notifications import service
 from forum.outbox import SENDER_KEY
 from forum.outbox import BackgroundSender
@@ -215,7 +216,7 @@ def test_unsubscribe_link_works_without_signing_in(app, world, client, smtp):
 
 def test_unsubscribe_confirmation_without_a_valid_form_changes_nothing(app, world, client):
     with app.app_context():
-        token = service.unsubscribe_token(_user(world.member.id), None)
+        token = preferences.unsubscribe_token(_user(world.member.id), None)
     response = client.post(f"/notifications/unsubscribe/{token}", csrf=False)
     assert response.status_code == 200
     assert "There is a problem" in response.get_data(as_text=True)
@@ -343,7 +344,7 @@ def test_a_digest_run_while_the_person_saves_their_settings_goes_on(app, world, 
         if len(lookups) != 2:
             return None
         found = state.invoke_statement().freeze()
-        defaults = service.default_preferences(world.member.id)
+        defaults = preferences.default_preferences(world.member.id)
         state.session.connection().execute(insert(NotificationPreference).values(
             {column.key: getattr(defaults, column.key)
              for column in NotificationPreference.__table__.columns
@@ -500,14 +501,14 @@ def test_email_settings_saved_twice_at_once_keep_the_second_choice(app, world, c
     from sqlalchemy import insert
 
     def saved_meanwhile(session, user_id):
-        defaults = service.default_preferences(user_id)
+        defaults = preferences.default_preferences(user_id)
         session.execute(insert(NotificationPreference).values(
             {column.key: getattr(defaults, column.key)
              for column in NotificationPreference.__table__.columns
              if getattr(defaults, column.key) is not None}))
         return None
 
-    monkeypatch.setattr(service, "_stored_preferences", saved_meanwhile)
+    monkeypatch.setattr(preferences, "_stored_preferences", saved_meanwhile)
     client.sign_in_as(world.member)
     response = client.post("/notifications/settings", data={
         "decisions": "off", "replies": "off", "meetings": "off", "events": "off"})

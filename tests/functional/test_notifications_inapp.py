@@ -18,6 +18,7 @@ from forum.models import Post
 from forum.models import PostStatus
 from forum.models import Thread
 from forum.models import User
+from forum.notifications import preferences
 from forum.notifications import service
 from tests import factories
 from tests.querycount import page_statements
@@ -311,7 +312,7 @@ def test_settings_with_a_missing_or_unknown_choice_say_what_to_fix(app, world, c
 
 def test_a_tampered_unsubscribe_link_is_not_found(app, world, client):
     with app.app_context():
-        token = service.unsubscribe_token(_user(world.member.id), None)
+        token = preferences.unsubscribe_token(_user(world.member.id), None)
     assert client.get(f"/notifications/unsubscribe/{token}x").status_code == 404
     assert client.post(f"/notifications/unsubscribe/{token}x").status_code == 404
 

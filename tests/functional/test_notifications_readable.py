@@ -25,6 +25,7 @@ from forum.models import Thread
 from forum.models import User
 from forum.models import Visibility
 from forum.models import utcnow
+from forum.notifications import inbox
 from forum.notifications import service
 from forum.notifications.delivery import deliver_pending
 from forum.notifications.delivery import send_digests
@@ -64,7 +65,7 @@ def test_a_removed_member_no_longer_sees_or_counts_notifications_about_the_set(
     assert "You have no unread notifications." in page
     with app.app_context():
         member = db.session.get(User, world.member.id)
-        assert service.unread_count(db.session, member) == 0
+        assert inbox.unread_count(db.session, member) == 0
 
 
 def test_a_removed_member_gets_no_daily_summary_about_the_set(app, world):

@@ -82,7 +82,7 @@ def test_pages_on_a_database_never_upgraded_are_unavailable_and_the_log_says_why
 def _disk_full(monkeypatch) -> None:
     import errno
 
-    from forum.guides.export.storage import FolderStorage
+    from forum.storage import FolderStorage
 
     def save(self, key, data):
         raise OSError(errno.ENOSPC, "No space left on device", str(self.root / key))

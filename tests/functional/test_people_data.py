@@ -699,3 +699,19 @@ def test_deleting_my_account_takes_a_name_with_an_apostrophe_from_a_daily_summar
         db.session.commit()
     left = _summarise_then_delete_my_account(app, client, world, "o&#39;quillan")
     assert "quillan" not in left
+
+
+def test_a_guides_facilitators_hear_of_a_quoted_members_erasure_unless_their_account_is_disabled(
+        app, world):
+    """Who runs a set is asked of permissions (facilitators_of), which leaves out disabled
+    accounts: the erasure wrote a notification to them as well."""
+    with app.app_context():
+        build_guide(world, publish=True)
+        disabled = factories.make_user("gone.facilitator@example.org", is_disabled=True)
+        factories.add_member(disabled, db.session.get(LearningSet, world.learning_set.id),
+                             Role.FACILITATOR)
+        erasure.erase(db.session, storage_for(), db.session.get(User, world.member.id), by=None)
+        db.session.commit()
+        told = set(db.session.scalars(select(Notification.user_id).where(
+            Notification.kind == NotificationKind.GUIDE_RECREDITED)))
+    assert told == {world.facilitator.id}

@@ -123,10 +123,10 @@ def test_a_member_who_leaves_a_private_set_no_longer_sees_notifications_about_it
     assert "Naming the assembly" not in page
     assert "You have no unread notifications." in page
     with app.app_context():
-        from forum.notifications import service as notifications
+        from forum.notifications import inbox
 
         member = db.session.get(User, world.member.id)
-        assert notifications.unread_count(db.session, member) == 0
+        assert inbox.unread_count(db.session, member) == 0
         assert db.session.scalar(select(Notification.id)) is not None  # kept, not deleted
 
 

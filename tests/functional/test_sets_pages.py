@@ -230,3 +230,17 @@ def test_admin_sees_every_set_in_the_list(client, world, other_sets):
     body = client.get("/sets/").get_data(as_text=True)
     for name in (SET_NAME, "Open doors", "Network news", "Secret garden"):
         assert name in body
+
+
+@pytest.mark.parametrize("page", ["", "meetings", "guides/", "moderation-log",
+                                  "moderation-policy"])
+def test_a_sets_pages_answer_only_at_its_own_address(app, client, world, page):
+    """An address that merely begins with a set's (longest possible) slug is not the set's:
+    the meetings, guides and moderation pages cut the slug to 80 characters before looking."""
+    slug = "s" * 80
+    with app.app_context():
+        factories.make_set(slug, visibility=PUBLIC)
+        db.session.commit()
+    client.sign_in_as(world.admin)
+    assert client.get(f"/sets/{slug}/{page}").status_code == 200
+    assert client.get(f"/sets/{slug}-and-more/{page}").status_code == 404

@@ -21,7 +21,7 @@ from forum.models import NotificationPreference
 from forum.models import Thread
 from forum.models import ThreadFollow
 from forum.models import User
-from forum.notifications import service
+from forum.notifications import preferences
 from forum.threads import service as threads
 from tests.mailbox import sent_messages
 
@@ -84,8 +84,9 @@ def test_the_email_link_stops_the_thread_after_a_confirming_button(app, client, 
 
 def test_an_altered_or_other_purpose_token_is_refused(app, client, world):
     with app.app_context():
-        url = service.unfollow_url(db.session.get(User, world.facilitator.id), world.thread.id)
-        topic_token = service.unsubscribe_token(db.session.get(User, world.facilitator.id), None)
+        facilitator = db.session.get(User, world.facilitator.id)
+        url = preferences.unfollow_url(facilitator, world.thread.id)
+        topic_token = preferences.unsubscribe_token(facilitator, None)
     token = urlsplit(url).path.rsplit("/", 1)[1]
     assert client.get(f"/notifications/stop-following/{token}x").status_code == 404
     # The email-settings token is signed for another purpose: it does not work here.
@@ -95,7 +96,7 @@ def test_an_altered_or_other_purpose_token_is_refused(app, client, world):
 def test_an_expired_link_says_so_and_does_nothing(app, client, world):
     _setup(app, world)
     with app.app_context():
-        url = service.unfollow_url(db.session.get(User, world.facilitator.id), world.thread.id)
+        url = preferences.unfollow_url(db.session.get(User, world.facilitator.id), world.thread.id)
     path = urlsplit(url).path
     later = app.config["UNFOLLOW_LINK_DAYS"] * 86400 + 60
     with mock.patch("itsdangerous.timed.time.time", return_value=__import__("time").time()
@@ -111,7 +112,7 @@ def test_someone_who_left_the_set_is_not_shown_the_thread_title(app, client, wor
     from forum.models import Membership
 
     with app.app_context():
-        url = service.unfollow_url(db.session.get(User, world.member.id), world.thread.id)
+        url = preferences.unfollow_url(db.session.get(User, world.member.id), world.thread.id)
         db.session.query(Membership).filter_by(user_id=world.member.id).delete()
         db.session.commit()
     page = client.get(urlsplit(url).path)
@@ -133,7 +134,7 @@ def test_a_link_to_a_waiting_thread_shows_its_title_only_to_who_may_open_it(app,
         thread, opening = threads.start_thread(db.session, db.session.get(User, world.member.id),
                                                learning_set, title="Waiting title",
                                                body="Waiting opening.")
-        url = service.unfollow_url(db.session.get(User, world.moderator.id), thread.id)
+        url = preferences.unfollow_url(db.session.get(User, world.moderator.id), thread.id)
         db.session.query(Membership).filter_by(
             user_id=world.moderator.id, learning_set_id=learning_set.id).update(
             {"role": Role.MEMBER})
@@ -159,8 +160,8 @@ def test_the_link_followed_while_the_thread_is_followed_at_the_same_moment_mutes
         return None
 
     with app.test_request_context():
-        path = urlsplit(service.unfollow_url(world.member, world.thread.id)).path
-    monkeypatch.setattr(service, "_thread_follow", followed_meanwhile)
+        path = urlsplit(preferences.unfollow_url(world.member, world.thread.id)).path
+    monkeypatch.setattr(preferences, "_thread_follow", followed_meanwhile)
     done = client.post(path)
     assert "You no longer follow the thread" in done.text
     with app.app_context():

@@ -69,7 +69,7 @@ from forum.models import Visibility
 from forum.models import utcnow
 from forum.moderation import service as moderation
 from forum.notifications.delivery import send_digests
-from forum.notifications.service import unfollow_url
+from forum.notifications.preferences import unfollow_url
 from forum.people.erasure import erase
 from forum.sets import join_requests
 from forum.sets import service as sets_service

@@ -28,7 +28,7 @@ from forum.models import PostStatus
 from forum.models import Thread
 from forum.models import User
 from forum.models import utcnow
-from forum.notifications import service as notifications
+from forum.notifications import inbox
 from forum.threads import reading
 from tests import factories
 
@@ -110,7 +110,7 @@ def test_opening_a_notification_while_another_worker_writes_marks_it_read(
         db.session.commit()
         note_id = note.id
     write = _other_worker_writes(app)
-    opened = notifications.open_notification
+    opened = inbox.open_notification
     written: list[bool] = []
 
     def open_after_another_write(*args, **kwargs):
@@ -118,7 +118,7 @@ def test_opening_a_notification_while_another_worker_writes_marks_it_read(
         written.append(write())
         return found
 
-    monkeypatch.setattr(notifications, "open_notification", open_after_another_write)
+    monkeypatch.setattr(inbox, "open_notification", open_after_another_write)
     client.sign_in_as(world.member)
     response = client.get(f"/notifications/{note_id}")
     monkeypatch.undo()

@@ -11,8 +11,8 @@ import pytest
 
 from forum.guides.compile import compile_guide
 from forum.guides.compile import document_to_json
-from forum.guides.service import credit_for
-from forum.guides.service import effective_credit
+from forum.guides.credit import credit_for
+from forum.guides.credit import effective_credit
 from forum.guides.service import trimmed_problem
 from forum.models import CreditPreference
 from forum.models import PostStatus

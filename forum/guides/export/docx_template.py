@@ -17,13 +17,13 @@ import io
 import zipfile
 from pathlib import Path
 
-from forum import _resource_dir
+from forum.resources import resource_dir
 
 # One typeface for every format: Arial by name (what a council's Word has), which
 # fontconfig resolves to the metric-identical Liberation Sans the PDF embeds.
 FONT = "Arial"
 MONO_FONT = "Courier New"
-TEMPLATE_PATH = Path(_resource_dir("templates")) / "guides" / "guide-template.docx"
+TEMPLATE_PATH = Path(resource_dir("templates")) / "guides" / "guide-template.docx"
 FOOTER_TITLE = "GUIDE TITLE"  # replaced by each guide's title
 
 TEXT_COLOUR = "0B0C0C"

@@ -9,11 +9,11 @@ from jinja2 import Environment
 from jinja2 import FileSystemLoader
 from markupsafe import Markup
 
-from forum import _resource_dir
 from forum.guides.document import TEMPLATE_WORDS
 from forum.guides.document import GuideDocument
 from forum.guides.document import format_date
 from forum.guides.export import heading_offset
+from forum.resources import resource_dir
 
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
 
@@ -49,7 +49,7 @@ def quotation_html(html: str) -> Markup:
 def environment() -> Environment:
     """A Jinja environment of its own, so exports work without an app or request context."""
     env = Environment(
-        loader=FileSystemLoader(_resource_dir("templates")),
+        loader=FileSystemLoader(resource_dir("templates")),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -1,4 +1,7 @@
-"""Loading a set for a view: the one place where "may not see it" becomes a 404."""
+"""Loading a set for a view: the one place where "may not see it" becomes a 404.
+
+Every area's pages (sets, threads, challenges, actions, meetings, guides, moderation) load
+the set a URL names through here, so it sits below them all."""
 
 from __future__ import annotations
 
