@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,6 +25,7 @@ from forum.demo.content import THREADS
 from forum.demo.content import Msg
 from forum.demo.content import ThreadSpec
 from forum.demo.data_request import ensure_demo_data_request
+from forum.demo.days import office_time
 from forum.demo.events import ensure_demo_events
 from forum.demo.files import ensure_demo_files
 from forum.demo.guide import ensure_demo_guide
@@ -159,16 +159,10 @@ def _flatten(msg: Msg, parent: Msg | None = None) -> list[tuple[Msg, Msg | None]
     """Every post of a thread with its parent, depth first."""
     result = [(msg, parent)]
     for reply in msg.replies:
-        if reply.hours < msg.hours:
-            raise ValueError(f"a reply cannot come before its parent: {reply.body[:40]!r}")
+        if reply.hours <= msg.hours:
+            raise ValueError(f"a reply must come after its parent: {reply.body[:40]!r}")
         result.extend(_flatten(reply, msg))
     return result
-
-
-def _start_of(spec: ThreadSpec, now: datetime) -> datetime:
-    # Threads open at 09:15 on their day, so the conversations follow office hours.
-    day = now - timedelta(days=spec.days_ago)
-    return day.replace(hour=9, minute=15, second=0, microsecond=0)
 
 
 def _ensure_thread(session: Session, spec: ThreadSpec, learning_set: LearningSet,
@@ -178,10 +172,11 @@ def _ensure_thread(session: Session, spec: ThreadSpec, learning_set: LearningSet
         Thread.learning_set_id == learning_set.id, Thread.title == spec.title))
     if exists is not None:
         return 0
-    start = _start_of(spec, now)
+    # Threads open at 09:15 on a working day and their posts follow in office hours.
+    start = office_time(now, spec.days_ago)
     # Insert in time order so that ids ascend with dates, as they would in real use.
     entries = sorted(_flatten(spec.opening), key=lambda entry: entry[0].hours)
-    times = [min(start + timedelta(hours=msg.hours), now) for msg, _ in entries]
+    times = [min(office_time(now, spec.days_ago, msg.hours), now) for msg, _ in entries]
     approved = [t for (msg, _), t in zip(entries, times, strict=True)
                 if msg.status == PostStatus.APPROVED]
     thread = Thread(learning_set_id=learning_set.id, author_id=users[spec.opening.author].id,
