@@ -212,3 +212,44 @@ def test_organisations_differing_only_in_case_are_kept_and_told_to_the_admins(
     assert f"Kent, no. {kent}" in logged.detail
     assert refused
     assert [tuple(row) for row in after] == [tuple(row) for row in names]
+
+
+def test_organisation_names_differing_in_accented_capitals_become_one_key(tmp_path, database_url):
+    """a3f9c6e1b2d4 keys names by Unicode case folding: lower() left "Straße" and "STRASSE"
+    (and, on SQLite, "École" and "ÉCOLE") as two names. Both records stay, the later renamed
+    with a line in the admins' change log; after it the database refuses another spelling;
+    the downgrade keeps every record."""
+    from sqlalchemy.exc import IntegrityError
+
+    app = _fresh_app(tmp_path, database_url)
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(revision="b8e4f2a6c1d9")
+            with db.engine.begin() as connection:
+                first = _insert(connection, "organisations", name="Straße Council")
+                later = _insert(connection, "organisations", name="STRASSE COUNCIL")
+            flask_migrate.upgrade(revision="a3f9c6e1b2d4")
+            with db.engine.connect() as connection:
+                rows = connection.execute(text(
+                    "SELECT id, name, name_key FROM organisations ORDER BY id")).all()
+                logged = connection.execute(text(
+                    "SELECT organisation_id, detail FROM organisation_changes")).one()
+            refused = False
+            try:
+                with db.engine.begin() as connection:
+                    _insert(connection, "organisations", name="strasse council",
+                            name_key="strasse council")
+            except IntegrityError:
+                refused = True
+            flask_migrate.downgrade(revision="b8e4f2a6c1d9")
+            with db.engine.connect() as connection:
+                after = connection.execute(text(
+                    "SELECT id, name FROM organisations ORDER BY id")).all()
+        finally:
+            _clean_up(database_url)
+    assert [tuple(row) for row in rows] == [
+        (first, "Straße Council", "strasse council"),
+        (later, f"STRASSE COUNCIL (no. {later})", f"strasse council (no. {later})")]
+    assert logged.organisation_id == later and f"Straße Council, no. {first}" in logged.detail
+    assert refused
+    assert [tuple(row) for row in after] == [tuple(row[:2]) for row in rows]
