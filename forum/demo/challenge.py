@@ -110,14 +110,14 @@ Our assembly on flood resilience finished last spring. We promised members a rep
 a year", and the year is up in six weeks. The council's response is a 40-page table of
 officer updates. I do not want to send them that, and I do not want to send them nothing.""",
         kind=PostKind.CHALLENGE, replies=(
-            Msg("siobhan", 3, "What did the members say they wanted to hear, when you asked "
-                              "them at the last session?", kind=Q),
+            Msg("rosa", 3, "What did the members say they wanted to hear, when you asked "
+                           "them at the last session?", kind=Q),
             Msg("gareth", CLOSED_HOURS, """\
 What happened: we held an evening session instead of sending the table. The officer who led
 each recommendation said in five minutes what had changed, and members asked the questions.
 Twenty-six of the thirty-eight members came.
 
-What I learnt: we had never asked them what they wanted to hear (Siobhan's question). They
+What I learnt: we had never asked them what they wanted to hear (Rosa's question). They
 wanted to meet the people doing the work, not to read their updates; and asking them should
 happen at the assembly's last session, not a year on.""",
                 kind=PostKind.SUMMARY, status=PostStatus.PENDING),

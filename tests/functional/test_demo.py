@@ -269,6 +269,23 @@ def test_each_demo_moderator_finds_a_post_waiting_in_the_queue(client, demo, mod
     assert waiting in queue
 
 
+def test_siobhans_reply_in_the_network_set_waits_as_the_readme_walk_through_says(
+        app, client, demo):
+    """README: sign in as Siobhan, reply in the network set, and the reply waits for Claire.
+    Her question in the closed challenge was her third approved post there, so it did not."""
+    with app.app_context():
+        post_id = db.session.scalar(
+            select(Post.id).join(Thread, Thread.id == Post.thread_id)
+            .where(Thread.title.startswith("How are you evaluating"), Post.parent_id.is_(None)))
+    _sign_in(client, "siobhan")
+    page = client.post(f"/posts/{post_id}/reply", data={"body": "Does this wait?"},
+                       follow_redirects=True).text
+    assert "wait" in page and "moderator" in page
+    with app.app_context():
+        status = db.session.scalar(select(Post.status).where(Post.body_source == "Does this wait?"))
+    assert status == PostStatus.PENDING
+
+
 def test_the_waiting_demo_thread_is_hidden_from_other_members_until_approved(client, demo):
     _sign_in(client, "siobhan")
     assert WAITING_THREAD not in client.get(f"/sets/{EVALUATION_SLUG}/").get_data(as_text=True)
