@@ -36,10 +36,6 @@ class OrganisationError(Exception):
     """Refused; the message is fit to show."""
 
 
-def _key(column):  # noqa: ANN001, ANN202 (a SQL expression either way)
-    return func.lower(func.trim(column))
-
-
 def find_by_name(session: Session, name: str) -> Organisation | None:
     wanted = name_key(name)
     if not wanted:
@@ -148,12 +144,18 @@ def unlisted_names(session: Session) -> list[tuple[str, int]]:
     """Organisations people typed that match no record, with how many people gave each: what
     the admins are asked to add (or to correct into an existing record)."""
     rows = session.execute(
-        select(func.min(User.organisation), func.count(User.id))
+        select(func.trim(User.organisation), func.count(User.id))
         .where(User.organisation_id.is_(None), func.trim(User.organisation) != "",
                User.is_disabled.is_(False))
-        .group_by(_key(User.organisation))
-        .order_by(func.count(User.id).desc(), _key(User.organisation))).all()
-    return [(name.strip(), int(count)) for name, count in rows]
+        .group_by(func.trim(User.organisation))).all()
+    # Spellings that differ only in capitals are one organisation: grouped by name_key here,
+    # as SQLite's lower() would keep "ÉCOLE" and "école" apart.
+    grouped: dict[str, tuple[str, int]] = {}
+    for name, count in rows:
+        key = name_key(name)
+        shown, total = grouped.get(key, (name, 0))
+        grouped[key] = (min(shown, name), total + int(count))
+    return sorted(grouped.values(), key=lambda entry: (-entry[1], name_key(entry[0])))
 
 
 def recent_changes(session: Session, limit: int = 20) -> list[OrganisationChange]:

@@ -173,6 +173,18 @@ def test_my_organisation_is_not_listed_tells_the_admins_and_keeps_the_text(app, 
         "/admin/organisations?name=Westerby+Parish+Council").get_data(as_text=True)
 
 
+def test_unlisted_names_in_other_accented_capitals_are_counted_as_one(app, client, world):
+    """On SQLite "ÉCOLE DE KINGSFORD" and "École de Kingsford" were listed as two names."""
+    with app.app_context():
+        for n, typed in enumerate(["École de Kingsford", "ÉCOLE DE KINGSFORD ",
+                                   "école de kingsford", "Westerby Parish Council"]):
+            _person(f"p{n}@example.org", typed, None)
+    client.sign_in_as(world.admin)
+    page = client.get("/admin/organisations").get_data(as_text=True)
+    assert re.search(r"<bdi>[ÉEée]\w+ de Kingsford</bdi> \(3 people\)", page, re.I), page
+    assert "<bdi>Westerby Parish Council</bdi> (1 person)" in page
+
+
 def test_asking_for_a_listed_organisation_tells_nobody(app, client, world):
     with app.app_context():
         _record("Listed Council")
