@@ -14,6 +14,7 @@ from forum.times import to_utc
 
 # Threads open at this time (UK) on their day; their posts follow from it.
 OPENS = time(9, 15)
+CLOSES = time(17, 30)
 
 
 def working_day(day: date) -> date:
@@ -46,3 +47,16 @@ def office_time(now: datetime, days_ago: float, hours: float = 0,
         hours=hours - 24 * whole_days)
     day = working_day(local.date())
     return to_utc(day, local.time())
+
+
+def office_present(now: datetime) -> datetime:
+    """Naive UTC: ``now`` when it is in a working day (09:00 to 17:30 UK time), otherwise the
+    end of the last working day before it: when the demo's own doings (reports, notifications,
+    the guide's publication) are dated."""
+    local = to_local(now).replace(tzinfo=None)
+    if local.weekday() < 5 and time(9) <= local.time() <= CLOSES:
+        return now
+    day = local.date()
+    if local.weekday() >= 5 or local.time() < time(9):
+        day = working_days_from(day, -1)
+    return to_utc(day, CLOSES)

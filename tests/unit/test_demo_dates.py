@@ -64,6 +64,21 @@ def test_requests_to_join_and_topics_are_sent_on_working_days(loaded):
     assert times and all(_local(at).weekday() < 5 and 8 <= _local(at).hour < 20 for at in times)
 
 
+def test_what_the_demo_itself_did_is_dated_in_office_hours_before_it_was_loaded(loaded):
+    """A report, notifications and the guide's publication were stamped with the clock: on a
+    Saturday night load, "5 December 2026 at 03:37" beside posts written in office hours."""
+    from forum.models import GuideVersion
+    from forum.models import Notification
+    from forum.models import Report
+    times = db.session.scalars(select(Report.created_at)).all()
+    times += db.session.scalars(select(Notification.created_at)).all()
+    times += db.session.scalars(select(GuideVersion.published_at)).all()
+    assert len(times) >= 3
+    odd = sorted({f"{_local(at):%A %H:%M}" for at in times if _local(at).weekday() >= 5
+                  or not 9 <= _local(at).hour < 18 or at > loaded})
+    assert odd == []
+
+
 def test_the_networks_events_sit_around_the_day_the_demo_is_loaded(loaded):
     events = db.session.scalars(select(Event)).all()
     past = [event for event in events if event.starts_at < loaded]
@@ -98,6 +113,9 @@ def test_demo_timestamps_keep_their_order(loaded):
         target = posts[action.post_id].created_at if action.post_id else (
             db.session.get(Thread, action.thread_id).created_at)
         assert target < action.created_at <= loaded, action.action
+    from forum.models import Report
+    for report in db.session.scalars(select(Report)):
+        assert posts[report.post_id].created_at < report.created_at <= loaded
     for update in db.session.scalars(select(ActionUpdate)):
         action = db.session.get(Action, update.action_id)
         assert action.created_at < update.created_at <= loaded
