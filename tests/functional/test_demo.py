@@ -522,3 +522,22 @@ def test_each_demo_moderation_log_has_history_and_a_hidden_post_keeps_its_text_f
     log = client.get(f"/sets/{RECRUITING_SLUG}/moderation-log").text
     assert "shared with his council in confidence" in log
     assert "£410" in client.get(f"/threads/{thread_id}").text  # moderators still read it
+
+
+def test_loading_again_over_a_demo_with_the_2020_conference_adds_no_second_one(app):
+    """The conference was "the 2020 conference" before its date followed the day of loading;
+    `forum-quickstart` run again on that database made a second conference."""
+    from forum.models import Event
+    from forum.models import EventAudience
+    from forum.models import EventKind
+    with app.app_context():
+        db.session.add(Event(
+            kind=EventKind.CONFERENCE, audience=EventAudience.PUBLIC,
+            title="Deliberative democracy in local government: the 2020 conference",
+            starts_at=datetime(2020, 1, 16, 9), ends_at=datetime(2020, 1, 16, 17)))
+        load_demo(db.session, PASSWORD)
+        db.session.flush()
+        conferences = db.session.scalar(select(func.count(Event.id)).where(
+            Event.kind == EventKind.CONFERENCE))
+        db.session.rollback()
+    assert conferences == 1
