@@ -1,6 +1,7 @@
 """Member organisations as records: adding them, linking people to theirs by name, and the
 list of organisations taking part. People still type their organisation (it is what guides
-credit); it is linked to the record whose name matches once trimmed, ignoring case."""
+credit); it is linked to the record whose name matches once trimmed, ignoring case (Unicode's
+case folding: :func:`forum.models.organisation.name_key`)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from forum.models import OrganisationChange
 from forum.models import OrganisationKind
 from forum.models import User
 from forum.models import utcnow
+from forum.models.organisation import name_key
 
 # People who let their organisation be named in guides (and so on the members page).
 CREDITED = (CreditPreference.NAME_AND_ORGANISATION, CreditPreference.ORGANISATION)
@@ -34,15 +36,20 @@ class OrganisationError(Exception):
     """Refused; the message is fit to show."""
 
 
-def _key(column):  # noqa: ANN001, ANN202 (a SQL expression either way)
-    return func.lower(func.trim(column))
-
-
 def find_by_name(session: Session, name: str) -> Organisation | None:
-    wanted = name.strip().lower()
+    wanted = name_key(name)
     if not wanted:
         return None
-    return session.scalar(select(Organisation).where(_key(Organisation.name) == wanted))
+    return session.scalar(select(Organisation).where(Organisation.name_key == wanted))
+
+
+def _typed_ids(session: Session, name: str) -> list[int]:
+    """The people whose typed organisation is ``name`` ignoring case, compared by name_key in
+    Python: SQLite's lower() folds ASCII letters only. Run when a record is added or renamed."""
+    wanted = name_key(name)
+    rows = session.execute(select(User.id, User.organisation).where(
+        User.organisation.is_not(None), func.trim(User.organisation) != "")).all()
+    return [user_id for user_id, typed in rows if name_key(typed) == wanted]
 
 
 def link(session: Session, user: User) -> None:
@@ -74,7 +81,7 @@ def add_organisation(session: Session, *, name: str, kind: OrganisationKind,
             session.add(record)
     except IntegrityError as error:  # added by someone else at the same moment
         raise OrganisationError(f"{name.strip()} is already on the list.") from error
-    session.execute(update(User).where(_key(User.organisation) == name.strip().lower())
+    session.execute(update(User).where(User.id.in_(_typed_ids(session, name)))
                     .values(organisation_id=record.id).execution_options(
                         synchronize_session=False))
     return record
@@ -108,7 +115,7 @@ def edit_organisation(session: Session, actor: User, record: Organisation, *, na
     if name != old_name:
         session.execute(update(User).where(User.organisation_id == record.id)
                         .values(organisation=name).execution_options(synchronize_session=False))
-        session.execute(update(User).where(_key(User.organisation) == name.lower())
+        session.execute(update(User).where(User.id.in_(_typed_ids(session, name)))
                         .values(organisation_id=record.id, organisation=name)
                         .execution_options(synchronize_session=False))
     if changes:
@@ -137,12 +144,18 @@ def unlisted_names(session: Session) -> list[tuple[str, int]]:
     """Organisations people typed that match no record, with how many people gave each: what
     the admins are asked to add (or to correct into an existing record)."""
     rows = session.execute(
-        select(func.min(User.organisation), func.count(User.id))
+        select(func.trim(User.organisation), func.count(User.id))
         .where(User.organisation_id.is_(None), func.trim(User.organisation) != "",
                User.is_disabled.is_(False))
-        .group_by(_key(User.organisation))
-        .order_by(func.count(User.id).desc(), _key(User.organisation))).all()
-    return [(name.strip(), int(count)) for name, count in rows]
+        .group_by(func.trim(User.organisation))).all()
+    # Spellings that differ only in capitals are one organisation: grouped by name_key here,
+    # as SQLite's lower() would keep "ÉCOLE" and "école" apart.
+    grouped: dict[str, tuple[str, int]] = {}
+    for name, count in rows:
+        key = name_key(name)
+        shown, total = grouped.get(key, (name, 0))
+        grouped[key] = (min(shown, name), total + int(count))
+    return sorted(grouped.values(), key=lambda entry: (-entry[1], name_key(entry[0])))
 
 
 def recent_changes(session: Session, limit: int = 20) -> list[OrganisationChange]:

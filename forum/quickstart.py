@@ -22,6 +22,9 @@ from typing import TextIO
 
 HOST = "127.0.0.1"
 PORT = 5000
+# Shown on the privacy notice and accessibility statement when no CONTACT_EMAIL is configured:
+# on a reserved example domain, so nobody mistakes the demo's address for a real one.
+EXAMPLE_CONTACT = "contact@learning-sets.example.org"
 
 
 def ensure_secret_key(instance_path: Path) -> bool:
@@ -104,6 +107,7 @@ def main(argv: list[str] | None = None) -> None:
     app = create_app({"DEVELOPMENT": True, "LOG_FORMAT": "none"})
     base_url = app.config.get("PUBLIC_BASE_URL") or f"http://{HOST}:{args.port}"
     app.config["PUBLIC_BASE_URL"] = base_url
+    app.config["CONTACT_EMAIL"] = app.config.get("CONTACT_EMAIL") or EXAMPLE_CONTACT
     with app.app_context():
         flask_migrate.upgrade()
         summary = load_demo(db.session)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
@@ -26,6 +26,8 @@ from forum.demo.content import THREADS
 from forum.demo.content import Msg
 from forum.demo.content import ThreadSpec
 from forum.demo.data_request import ensure_demo_data_request
+from forum.demo.days import office_present
+from forum.demo.days import office_time
 from forum.demo.events import ensure_demo_events
 from forum.demo.files import ensure_demo_files
 from forum.demo.guide import ensure_demo_guide
@@ -37,10 +39,13 @@ from forum.demo.network import ensure_demo_requests
 from forum.demo.reading import ensure_demo_reading
 from forum.demo.report import ensure_demo_report
 from forum.demo.topics import ensure_demo_topics
+from forum.models import GuideVersion
 from forum.models import LearningSet
 from forum.models import Membership
+from forum.models import Notification
 from forum.models import Post
 from forum.models import PostStatus
+from forum.models import Report
 from forum.models import Thread
 from forum.models import User
 from forum.models import utcnow
@@ -74,7 +79,8 @@ class DemoSummary:
 def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
               now: datetime | None = None) -> DemoSummary:
     """Create whatever of the demo is missing; demo accounts get ``password``."""
-    now = now or utcnow()
+    started = utcnow()  # what the services called below stamp their rows from
+    now = now or started
     users, created_users = _ensure_users(session, password)
     sets, created_sets = _ensure_sets(session, users)
     created_threads = created_posts = 0
@@ -103,9 +109,21 @@ def load_demo(session: Session, password: str = DEFAULT_PASSWORD,
     ensure_demo_data_request(session, users, now)
     ensure_demo_report(session, users)
     ensure_demo_history(session, users, sets, now)
+    _date_in_office_hours(session, since=started, at=office_present(now))
     return DemoSummary(_accounts(users), password, created_users, created_sets,
                        created_threads, created_posts, created_guides, created_events,
                        created_meetings)
+
+
+def _date_in_office_hours(session: Session, since: datetime, at: datetime) -> None:
+    """What the services stamped with the clock while loading (a report, notifications, the
+    guide's publication), dated ``at`` instead: loaded on a Saturday night, they read "Saturday
+    at 03:20" beside posts written in office hours."""
+    session.flush()
+    for column in (Report.created_at, Notification.created_at, GuideVersion.published_at):
+        session.execute(update(column.class_).where(column >= since).values({column.key: at})
+                        .execution_options(synchronize_session=False))
+    session.expire_all()
 
 
 def _ensure_users(session: Session, password: str) -> tuple[dict[str, User], int]:
@@ -159,16 +177,10 @@ def _flatten(msg: Msg, parent: Msg | None = None) -> list[tuple[Msg, Msg | None]
     """Every post of a thread with its parent, depth first."""
     result = [(msg, parent)]
     for reply in msg.replies:
-        if reply.hours < msg.hours:
-            raise ValueError(f"a reply cannot come before its parent: {reply.body[:40]!r}")
+        if reply.hours <= msg.hours:
+            raise ValueError(f"a reply must come after its parent: {reply.body[:40]!r}")
         result.extend(_flatten(reply, msg))
     return result
-
-
-def _start_of(spec: ThreadSpec, now: datetime) -> datetime:
-    # Threads open at 09:15 on their day, so the conversations follow office hours.
-    day = now - timedelta(days=spec.days_ago)
-    return day.replace(hour=9, minute=15, second=0, microsecond=0)
 
 
 def _ensure_thread(session: Session, spec: ThreadSpec, learning_set: LearningSet,
@@ -178,10 +190,11 @@ def _ensure_thread(session: Session, spec: ThreadSpec, learning_set: LearningSet
         Thread.learning_set_id == learning_set.id, Thread.title == spec.title))
     if exists is not None:
         return 0
-    start = _start_of(spec, now)
+    # Threads open at 09:15 on a working day and their posts follow in office hours.
+    start = office_time(now, spec.days_ago)
     # Insert in time order so that ids ascend with dates, as they would in real use.
     entries = sorted(_flatten(spec.opening), key=lambda entry: entry[0].hours)
-    times = [min(start + timedelta(hours=msg.hours), now) for msg, _ in entries]
+    times = [min(office_time(now, spec.days_ago, msg.hours), now) for msg, _ in entries]
     approved = [t for (msg, _), t in zip(entries, times, strict=True)
                 if msg.status == PostStatus.APPROVED]
     thread = Thread(learning_set_id=learning_set.id, author_id=users[spec.opening.author].id,

@@ -8,7 +8,6 @@ are relative to when the demo is loaded."""
 from __future__ import annotations
 
 from datetime import datetime
-from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +16,7 @@ from forum.demo.content import COMMS_SLUG
 from forum.demo.content import EVALUATION_SLUG
 from forum.demo.content import Msg
 from forum.demo.content import ThreadSpec
+from forum.demo.days import working_days_from
 from forum.models import Action
 from forum.models import ActionState
 from forum.models import ActionUpdate
@@ -29,6 +29,7 @@ from forum.models import PostStatus
 from forum.models import Thread
 from forum.models import UpdateOutcome
 from forum.models import User
+from forum.times import to_local
 
 DAYS_AGO = 24
 TITLE = "How do I get councillors to champion the assembly's results?"
@@ -43,7 +44,7 @@ Q, R, A, U, L = (PostKind.QUESTION, PostKind.REFLECTION, PostKind.ACTION, PostKi
 CHALLENGE_SPEC = ThreadSpec(
     COMMS_SLUG, TITLE, days_ago=DAYS_AGO,
     opening=Msg("claire", 0, """\
-Our assembly on the local transport plan reported in March with 14 recommendations. Cabinet
+Our assembly on the local transport plan reported four months ago with 14 recommendations. Cabinet
 "noted" them, the *Eastmoor Echo* ran the story for a day, and since then nothing. Officers are
 working through them quietly, but no councillor has said in public that they back any of them,
 and assembly members are starting to email me asking what happened.
@@ -109,14 +110,14 @@ Our assembly on flood resilience finished last spring. We promised members a rep
 a year", and the year is up in six weeks. The council's response is a 40-page table of
 officer updates. I do not want to send them that, and I do not want to send them nothing.""",
         kind=PostKind.CHALLENGE, replies=(
-            Msg("siobhan", 3, "What did the members say they wanted to hear, when you asked "
-                              "them at the last session?", kind=Q),
+            Msg("rosa", 3, "What did the members say they wanted to hear, when you asked "
+                           "them at the last session?", kind=Q),
             Msg("gareth", CLOSED_HOURS, """\
 What happened: we held an evening session instead of sending the table. The officer who led
 each recommendation said in five minutes what had changed, and members asked the questions.
 Twenty-six of the thirty-eight members came.
 
-What I learnt: we had never asked them what they wanted to hear (Siobhan's question). They
+What I learnt: we had never asked them what they wanted to hear (Rosa's question). They
 wanted to meet the people doing the work, not to read their updates; and asking them should
 happen at the assembly's last session, not a year on.""",
                 kind=PostKind.SUMMARY, status=PostStatus.PENDING),
@@ -171,15 +172,16 @@ def ensure_demo_challenge(session: Session, learning_set: LearningSet, users: di
                             .order_by(Post.id)).all()
     meeting, ward_notes = [post for post in posts if post.kind == PostKind.ACTION]
     update = next(post for post in posts if post.kind == PostKind.UPDATE)
-    today = now.date()
-    # The meeting with the portfolio holder was due three days ago: overdue, no update yet.
+    today = to_local(now).date()
+    # The meeting with the portfolio holder was due three working days ago: overdue, no update
+    # yet. The ward notes were due the day after Claire reported them done.
     session.add(Action(post_id=meeting.id, challenge_id=challenge.id,
                        learning_set_id=learning_set.id, holder_id=holder.id,
-                       due_on=today - timedelta(days=3), state=ActionState.OPEN,
+                       due_on=working_days_from(today, -3), state=ActionState.OPEN,
                        created_at=meeting.created_at))
     done = Action(post_id=ward_notes.id, challenge_id=challenge.id,
                   learning_set_id=learning_set.id, holder_id=holder.id,
-                  due_on=today - timedelta(days=9), state=ActionState.DONE,
+                  due_on=working_days_from(today, -6), state=ActionState.DONE,
                   settled_by_post_id=update.id, created_at=ward_notes.created_at)
     session.add(done)
     session.flush()

@@ -392,7 +392,7 @@ but it was a scramble.
 This is exactly the kind of thing we should capture for the guide. Siobhan, would you be
 happy for the one-page table to be used as an example, with Kingsford's name on it?
 """, replies=(
-                Msg("siobhan", 50, "Yes, once it's public. I'll post it here."),
+                Msg("siobhan", 50.75, "Yes, once it's public. I'll post it here."),
             )),
             # Reported by Siobhan (forum.demo.report): a moderator finds it in the queue.
             Msg("marcus", 56, """\

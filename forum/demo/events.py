@@ -1,7 +1,9 @@
-"""The network's own history as demo events: four workshops and the January 2020 conference in
-Manchester, with notes and a recording link, plus an upcoming webinar open for sign-up (moved by
-an hour after people signed up, so they were told) and a workshop that was cancelled. Invented
-but true to form; loaded idempotently (events are looked up by title)."""
+"""The network's own history as demo events: four workshops and its annual conference in
+Manchester over the last few months, with notes and a recording link, plus an upcoming webinar
+open for sign-up (moved by half an hour after people signed up, so they were told) and a
+workshop that was cancelled. Every date is counted from the day the demo is loaded, so the demo
+never looks stale. Invented but true to form; loaded idempotently (events are looked up by
+title)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from forum.models import EventMaterial
 from forum.models import MaterialKind
 from forum.models import User
 from forum.text import render_markdown
+from forum.times import to_local
 from forum.times import to_utc
 
 
@@ -37,7 +40,7 @@ class Material:
 class EventSpec:
     kind: EventKind
     title: str
-    day: tuple[int, int, int]
+    days_from_now: int  # negative: already held; moved to the Monday when it falls at a weekend
     hours: tuple[int, int]
     place: str
     description: str
@@ -46,7 +49,7 @@ class EventSpec:
 
 
 HISTORY = (
-    EventSpec(EventKind.WORKSHOP, "Introductions and planning", (2019, 6, 12), (10, 15),
+    EventSpec(EventKind.WORKSHOP, "Introductions and planning", -168, (10, 15),
               "Birmingham Council House",
               "The first meeting of the network: who we are, what our councils are planning, "
               "and how the learning sets will work.",
@@ -57,7 +60,7 @@ HISTORY = (
                         "there\n\n# Agreed next steps\n\n1. Three learning sets, meeting "
                         "monthly online\n2. A workshop each quarter, topics proposed by "
                         "members"),)),
-    EventSpec(EventKind.WORKSHOP, "Bringing councillors on board", (2019, 9, 18), (10, 15),
+    EventSpec(EventKind.WORKSHOP, "Bringing councillors on board", -126, (10, 15),
               "Leeds Civic Hall",
               "Topics proposed by councils: cross-party briefings, the role of the "
               "oversight panel, and what to do when recommendations are uncomfortable.",
@@ -66,33 +69,39 @@ HISTORY = (
                         "to champion its results. Several councils now brief each group "
                         "separately and invite councillors to observe a session."),)),
     EventSpec(EventKind.CONFERENCE, "Deliberative democracy in local government: "
-              "the 2020 conference", (2020, 1, 16), (9, 17), "Manchester Central",
+              "the network's annual conference", -91, (9, 17), "Manchester Central",
               "Our first conference: 150 officers, councillors and practitioners from "
               "across the UK, with talks from councils that have run assemblies and "
               "discussions on what comes next.",
               (Material(MaterialKind.RECORDING, "Opening plenary: what assemblies changed",
                         "A summary of the talks: three councils on what their assemblies "
                         "changed, and what they would do differently.",
-                        "https://video.example.org/network/2020-conference-plenary"),
+                        "https://video.example.org/network/annual-conference-plenary"),
                Material(MaterialKind.NOTES, "Notes from the afternoon discussions",
                         "# Recruitment\n\nStratified random selection by post is now the "
                         "norm; paying participants and covering care costs widened who "
                         "came.\n\n# After the assembly\n\nPublish a formal response within "
                         "three months, and report back to members in person.")),
               EventAudience.PUBLIC),
-    EventSpec(EventKind.WORKSHOP, "Disseminating the learning", (2020, 3, 11), (10, 15),
+    EventSpec(EventKind.WORKSHOP, "Disseminating the learning", -56, (10, 15),
               "Online",
               "How to share what the sets have learnt with the wider network: guides, "
               "case studies and short videos.",
               (Material(MaterialKind.NOTES, "Ideas for sharing",
                         "Short guides built from the sets' own words were the favourite: "
                         "see *Telling the story of an assembly*."),)),
-    EventSpec(EventKind.WORKSHOP, "Evaluating the programme", (2020, 6, 17), (10, 13),
+    EventSpec(EventKind.WORKSHOP, "Evaluating the programme", -21, (10, 13),
               "Online",
               "What worked, what did not, and what the network should do next year."),
 )
 
 
+# A demo loaded before the conference's date followed the day of loading: loading again adds
+# no second conference.
+FORMER_TITLES = {
+    "Deliberative democracy in local government: the network's annual conference": (
+        "Deliberative democracy in local government: the 2020 conference",),
+}
 WEBINAR = "Webinar: paying assembly members"
 CANCELLED = "Workshop: recruiting by post"
 
@@ -101,22 +110,19 @@ def ensure_demo_events(session: Session, admin: User, now: datetime,
                        people: dict[str, User] | None = None) -> int:
     """Create whatever demo events are missing; returns how many were made."""
     created = 0
-    upcoming_day = working_day((now + timedelta(days=30)).date())
-    later_day = working_day((now + timedelta(days=45)).date())
     specs = HISTORY + (EventSpec(
-        EventKind.WEBINAR, WEBINAR,
-        (upcoming_day.year, upcoming_day.month, upcoming_day.day), (12, 13), "",
+        EventKind.WEBINAR, WEBINAR, 30, (12, 13), "",
         "A lunchtime webinar: how councils set and pay honoraria, and what it does for "
         "who takes part."), EventSpec(
-        EventKind.WORKSHOP, CANCELLED, (later_day.year, later_day.month, later_day.day),
-        (10, 15), "Kingsford Town Hall",
+        EventKind.WORKSHOP, CANCELLED, 45, (10, 15), "Kingsford Town Hall",
         "Sending invitations by post to a random sample of households: response rates, "
         "reminders, and stratifying who is selected."))
     made: dict[str, Event] = {}
     for spec in specs:
-        if session.scalar(select(Event.id).where(Event.title == spec.title)) is not None:
+        titles = (spec.title, *FORMER_TITLES.get(spec.title, ()))
+        if session.scalar(select(Event.id).where(Event.title.in_(titles))) is not None:
             continue
-        day = datetime(*spec.day).date()
+        day = working_day((to_local(now) + timedelta(days=spec.days_from_now)).date())
         event = Event(kind=spec.kind, title=spec.title,
                       starts_at=to_utc(day, time(spec.hours[0])),
                       ends_at=to_utc(day, time(spec.hours[1])),

@@ -1,4 +1,4 @@
-"""Demo uploads: the 2020 conference's slides (a small PDF made here), a spreadsheet of
+"""Demo uploads: the network conference's slides (a small PDF made here), a spreadsheet of
 response rates attached to Claire's reply in the recruitment-letter thread, and the briefing
 note Rosa attached to the demo set's last meeting."""
 
@@ -24,7 +24,7 @@ from forum.text import render_markdown
 SLIDES_TITLE = "Slides: what assemblies changed"
 SLIDES = [
     ("What assemblies changed", ["Deliberative democracy in local government",
-                                 "Manchester Central, 16 January 2020"]),
+                                 "The network's annual conference, Manchester Central"]),
     ("Three councils, three assemblies", ["Climate: 50 residents, 6 weekends, 27 recommendations",
                                           "Transport: 40 residents, online and in person",
                                           "Budget priorities: a jury of 24"]),

@@ -6,7 +6,7 @@ accounts asking to join the network itself, waiting in the admins' and coordinat
 from __future__ import annotations
 
 from datetime import datetime
-from datetime import timedelta
+from datetime import time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from forum.demo.content import EASTMOOR
 from forum.demo.content import KINGSFORD
 from forum.demo.content import NETWORK
 from forum.demo.content import NORTHBRIDGE
+from forum.demo.days import office_time
 from forum.models import JoinRequest
 from forum.models import LearningSet
 from forum.models import Nation
@@ -77,11 +78,6 @@ VISITORS = (
 )
 
 
-def _office_hours(moment: datetime) -> datetime:
-    """That day at 10:40 (a request sent from work, whatever time the demo is loaded)."""
-    return moment.replace(hour=10, minute=40, second=0, microsecond=0)
-
-
 def ensure_demo_network_requests(session: Session, now: datetime) -> int:
     """Two waiting requests to join the network; returns how many were made. The admins and
     coordinators are told, as when a visitor sends one."""
@@ -93,7 +89,7 @@ def ensure_demo_network_requests(session: Session, now: datetime) -> int:
         record = organisations.find_by_name(session, organisation)
         request = NetworkRequest(
             name=name, email=email, organisation=organisation, job_title=job_title,
-            hopes=hopes, created_at=_office_hours(now - timedelta(days=days_ago)),
+            hopes=hopes, created_at=office_time(now, days_ago, opens=time(10, 40)),
             organisation_id=record.id if record is not None else None)
         session.add(request)
         made += 1

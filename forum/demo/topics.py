@@ -14,6 +14,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forum.demo.days import office_time
 from forum.demo.days import working_day
 from forum.events import topics as topic_service
 from forum.models import Event
@@ -115,7 +116,8 @@ def ensure_demo_topics(session: Session, users: dict[str, User], now: datetime) 
         for n, spec in enumerate(specs):
             if session.scalar(select(EventTopic.id).where(
                     EventTopic.event_id == event.id, EventTopic.title == spec.title)) is None:
-                _topic(session, event, spec, users, event.starts_at - timedelta(days=20 - n))
+                _topic(session, event, spec, users,
+                       office_time(event.starts_at, 15 - n, opens=time(10)))
                 made += 1
     workshop = session.scalar(select(Event).where(Event.title == UPCOMING))
     if workshop is None:
@@ -138,10 +140,12 @@ def ensure_demo_topics(session: Session, users: dict[str, User], now: datetime) 
             continue
         if spec.waiting:
             # Through the service, so the coordinator is told as they would be.
-            topic_service.propose(session, users[spec.proposer], workshop, title=spec.title,
-                                  description=spec.description)
+            topic = topic_service.propose(session, users[spec.proposer], workshop,
+                                          title=spec.title, description=spec.description)
+            # Sent yesterday from work, whenever the demo is loaded.
+            topic.created_at = office_time(now, 1, opens=time(11, 20))
         else:
-            _topic(session, workshop, spec, users, now - timedelta(days=10 - n))
+            _topic(session, workshop, spec, users, office_time(now, 8 - n, opens=time(10)))
         made += 1
     session.flush()
     return made

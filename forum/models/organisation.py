@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 from datetime import datetime
 
 from sqlalchemy import DateTime
@@ -10,10 +11,10 @@ from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import String
-from sqlalchemy import func
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
+from sqlalchemy.orm import validates
 
 from forum.extensions import db
 from forum.models.base import str_enum as _str_enum
@@ -50,21 +51,34 @@ class Nation(enum.StrEnum):
         return self.value.replace("_", " ").title()
 
 
+def name_key(name: str) -> str:
+    """What two spellings of one organisation's name share: trimmed, case-folded the Unicode
+    way ("ÉCOLE" and "école", "STRASSE" and "Straße"), composed characters as one."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name.strip()).casefold())
+
+
 class Organisation(db.Model):
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Unique ignoring case (stored trimmed; the service checks first, the index settles races);
-    # kept as first spelled.
+    # Kept as first spelled (stored trimmed); unique by name_key.
     name: Mapped[str] = mapped_column(String(150))
+    # name_key(name), set with the name. Unique: the service checks first, the index settles
+    # races. Made here, not by the database's lower(), which on SQLite folds ASCII letters only.
+    name_key: Mapped[str] = mapped_column(String(300))
     kind: Mapped[OrganisationKind] = mapped_column(_str_enum(OrganisationKind, length=24),
                                                    default=OrganisationKind.OTHER)
     nation: Mapped[Nation | None] = mapped_column(_str_enum(Nation, length=24))
     website: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
+    @validates("name")
+    def _keep_key(self, _field: str, name: str) -> str:
+        self.name_key = name_key(name)
+        return name
 
-Index("uq_organisations_name_lower", func.lower(Organisation.name), unique=True)
+
+Index("uq_organisations_name_key", Organisation.name_key, unique=True)
 
 class OrganisationChange(db.Model):
     """The log of changes to the organisation records: who edited or merged which. Append-only.

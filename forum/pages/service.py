@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from flask import render_template
 from flask import url_for
 from markupsafe import Markup
@@ -49,8 +50,21 @@ def address(slug: str) -> str:
                    **({} if slug in SHOWN_ELSEWHERE else {"slug": slug}))
 
 
+# Where the default pages send people when no CONTACT_EMAIL is set: said plainly, with a way
+# to reach someone, rather than an address-shaped gap.
+NO_CONTACT = ("the site's administrators (this site has not published a contact email address "
+              "yet, so ask the facilitator of your learning set to pass your message on)")
+
+
+def contact(email: str | None) -> str:
+    """How the default pages tell people where to write, as Markdown."""
+    return f"[{email}](mailto:{email})" if email else NO_CONTACT
+
+
 def default_source(slug: str) -> str:
-    return render_template(f"pages/defaults/{slug}.md", title=PAGES[slug]).strip() + "\n"
+    return render_template(f"pages/defaults/{slug}.md", title=PAGES[slug],
+                           contact=contact(current_app.config.get("CONTACT_EMAIL"))
+                           ).strip() + "\n"
 
 
 def page_content(session: Session, slug: str) -> PageContent:

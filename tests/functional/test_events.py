@@ -249,7 +249,7 @@ def test_the_demo_holds_the_networks_history_once(app, client):
         assert db.session.scalar(select(func.count(Event.id))) == 8
         assert db.session.scalar(select(func.count(EventTopic.id))) == 13
     archive = client.get("/events/archive").text  # a visitor: public events only
-    assert "the 2020 conference" in archive and "Manchester Central" in archive
+    assert "annual conference" in archive and "Manchester Central" in archive
     assert "Bringing councillors on board" not in archive
     with app.app_context():
         member = db.session.scalar(select(User).where(User.email == "aisha.rahman@example.org"))

@@ -173,6 +173,18 @@ def test_my_organisation_is_not_listed_tells_the_admins_and_keeps_the_text(app, 
         "/admin/organisations?name=Westerby+Parish+Council").get_data(as_text=True)
 
 
+def test_unlisted_names_in_other_accented_capitals_are_counted_as_one(app, client, world):
+    """On SQLite "ÉCOLE DE KINGSFORD" and "École de Kingsford" were listed as two names."""
+    with app.app_context():
+        for n, typed in enumerate(["École de Kingsford", "ÉCOLE DE KINGSFORD ",
+                                   "école de kingsford", "Westerby Parish Council"]):
+            _person(f"p{n}@example.org", typed, None)
+    client.sign_in_as(world.admin)
+    page = client.get("/admin/organisations").get_data(as_text=True)
+    assert re.search(r"<bdi>[ÉEée]\w+ de Kingsford</bdi> \(3 people\)", page, re.I), page
+    assert "<bdi>Westerby Parish Council</bdi> (1 person)" in page
+
+
 def test_asking_for_a_listed_organisation_tells_nobody(app, client, world):
     with app.app_context():
         _record("Listed Council")
@@ -185,11 +197,13 @@ def test_asking_for_a_listed_organisation_tells_nobody(app, client, world):
             Notification.kind == NotificationKind.ORGANISATION_REQUEST)) is None
 
 
-@pytest.mark.parametrize("typed_name", ["Kingsford Borough Council",
-                                        "KINGSFORD borough council"],
-                         ids=["the same name", "in other capitals"])
+@pytest.mark.parametrize(("listed", "typed_name"), [
+    ("Kingsford Borough Council", "Kingsford Borough Council"),
+    ("Kingsford Borough Council", "KINGSFORD borough council"),
+    ("Université de Kingsford", "UNIVERSITÉ DE KINGSFORD"),
+], ids=["the same name", "in other capitals", "in other accented capitals"])
 def test_a_name_listed_by_someone_else_at_the_same_moment_is_refused_with_the_text_kept(
-        app, client, world, monkeypatch, typed_name):
+        app, client, world, monkeypatch, listed, typed_name):
     """Adding, or renaming to, a name that another admin lists a moment before (the same, or
     "Kent" against "kent"): both checks found it free before either saved; the database
     refuses the second, which is told so beside the name with what was typed kept (not a
@@ -198,7 +212,7 @@ def test_a_name_listed_by_someone_else_at_the_same_moment_is_refused_with_the_te
 
     with app.app_context():
         record = _record("Kingsford BC")
-        _record("Kingsford Borough Council")  # listed a moment ago
+        _record(listed)  # listed a moment ago
     monkeypatch.setattr(organisations, "find_by_name", lambda session, name: None)  # stale
     client.sign_in_as(world.admin)
     typed = {"name": typed_name, "kind": "other", "nation": "",
@@ -209,8 +223,8 @@ def test_a_name_listed_by_someone_else_at_the_same_moment_is_refused_with_the_te
         assert response.status_code == 200 and "already on the list" in page, url
         assert 'value="https://kingsford.example.org"' in page, url
     with app.app_context():
-        assert sorted(db.session.scalars(select(Organisation.name))) == [
-            "Kingsford BC", "Kingsford Borough Council"]
+        assert sorted(db.session.scalars(select(Organisation.name))) == sorted([
+            "Kingsford BC", listed])
 
 
 def test_a_record_renamed_by_the_upgrade_is_shown_as_the_upgrades_doing(app, client, world):

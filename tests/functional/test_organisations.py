@@ -49,6 +49,24 @@ def test_an_admin_adds_an_organisation_and_people_who_typed_it_are_linked(app, c
     assert 'value="ftp://x"' in bad.text
 
 
+def test_a_name_in_other_accented_capitals_is_the_same_organisation(app, client, world):
+    """SQLite's lower() folds ASCII letters only: "ÉCOLE" and "école" were two organisations
+    there (not on PostgreSQL), and someone who typed the name in capitals was not linked."""
+    with app.app_context():
+        typed = factories.make_user(organisation="CONSEIL DE L'ÎLE-DE-KINGSFORD")
+        db.session.commit()
+        typed_id = typed.id
+    client.sign_in_as(world.admin)
+    client.post("/admin/organisations", data={**ADD, "name": "Conseil de l'Île-de-Kingsford"})
+    again = client.post("/admin/organisations",
+                        data={**ADD, "name": "conseil de l'île-de-kingsford"})
+    assert again.status_code == 200 and "is already on the list." in again.text
+    assert 'value="conseil de l&#39;île-de-kingsford"' in again.text
+    with app.app_context():
+        [record] = db.session.scalars(select(Organisation)).all()
+        assert db.session.get(User, typed_id).organisation_id == record.id
+
+
 def test_the_profile_links_the_typed_organisation_and_suggests_names(app, client, world):
     client.sign_in_as(world.admin)
     client.post("/admin/organisations", data=ADD)

@@ -9,6 +9,8 @@ import sqlite3
 import subprocess
 import sys
 
+from flask import Flask
+
 from forum.demo import DEFAULT_PASSWORD
 from forum.quickstart import _PlainFormatter
 from forum.quickstart import main
@@ -38,16 +40,9 @@ def test_quickstart_sets_up_an_empty_instance_folder_and_can_run_again(tmp_path,
     assert counts() == first
 
 
-def test_links_in_emails_follow_the_port_served(tmp_path, monkeypatch, capsys):
-    """`forum-quickstart --port 5187`: an invitation's link points at 5187, not 5000."""
-    from flask import Flask
-
+def _served(tmp_path, monkeypatch, argv: list[str]) -> tuple[Flask, int]:
+    """Run the quick start on an empty instance folder; the app it would serve, and the port."""
     from forum import outbox
-    from forum.auth.invitations import create_invitation
-    from forum.extensions import db
-    from forum.models import LearningSet
-    from forum.models import Role
-    from tests.mailbox import sent_messages
 
     for name in list(os.environ):
         if name.startswith("FORUM_"):
@@ -56,14 +51,25 @@ def test_links_in_emails_follow_the_port_served(tmp_path, monkeypatch, capsys):
     served: list[tuple[Flask, int]] = []
     monkeypatch.setattr("werkzeug.serving.run_simple",
                         lambda host, port, app, **_: served.append((app, port)))
-
-    main(["--port", "5187"])
+    main(argv)
     [(app, port)] = served
-    assert port == 5187
-    assert "http://127.0.0.1:5187" in capsys.readouterr().out
     sender = outbox.background_sender(app)
     if sender is not None:
         sender.stop(timeout=10)
+    return app, port
+
+
+def test_links_in_emails_follow_the_port_served(tmp_path, monkeypatch, capsys):
+    """`forum-quickstart --port 5187`: an invitation's link points at 5187, not 5000."""
+    from forum.auth.invitations import create_invitation
+    from forum.extensions import db
+    from forum.models import LearningSet
+    from forum.models import Role
+    from tests.mailbox import sent_messages
+
+    app, port = _served(tmp_path, monkeypatch, ["--port", "5187"])
+    assert port == 5187
+    assert "http://127.0.0.1:5187" in capsys.readouterr().out
     with app.app_context():
         learning_set = db.session.scalars(db.select(LearningSet)).first()
         create_invitation(db.session, learning_set=learning_set, email="new@example.org",
@@ -73,6 +79,18 @@ def test_links_in_emails_follow_the_port_served(tmp_path, monkeypatch, capsys):
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert "http://127.0.0.1:5187/invitations/" in text
     assert ":5000" not in text
+
+
+def test_the_quick_starts_privacy_notice_gives_an_example_contact_address(tmp_path,
+                                                                          monkeypatch):
+    """The demo's privacy notice and accessibility statement said "write to the site's
+    administrators" with no address: a newcomer could not see where one goes."""
+    app, _ = _served(tmp_path, monkeypatch, ["--port", "5188"])
+    client = app.test_client()
+    for path in ("/privacy", "/accessibility"):
+        page = client.get(path).text
+        assert ('<a href="mailto:contact@learning-sets.example.org">'
+                'contact@learning-sets.example.org</a>') in page, path
 def test_quickstart_sent_to_a_file_prints_only_what_a_newcomer_needs(tmp_path):
     """No Alembic INFO lines, no colour codes: the address, the accounts and the password."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("FORUM_")}

@@ -35,6 +35,16 @@ def test_the_default_privacy_notice_says_what_is_kept_how_long_and_how_to_ask(ap
     assert "the site's administrators have not changed it" in page
 
 
+@pytest.mark.parametrize("path", ["/privacy", "/accessibility"])
+def test_without_a_contact_address_the_pages_say_so_and_who_else_to_ask(app, client, path):
+    """No CONTACT_EMAIL: the page said "write to the site's administrators" with no address."""
+    app.config.update(CONTACT_EMAIL=None)
+    page = client.get(path).text
+    assert "this site has not published a contact email address yet" in page
+    assert "ask the facilitator of your learning set to pass your message on" in page
+    assert "mailto:" not in page
+
+
 def test_the_default_accessibility_statement_names_the_standard_testing_and_how_to_report(
         client):
     page = client.get("/accessibility").text

@@ -13,6 +13,7 @@ from sqlalchemy import MetaData
 from sqlalchemy import Table
 from sqlalchemy import inspect
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import SAWarning
 
 from forum import create_app
@@ -168,14 +169,27 @@ def test_closing_summaries_become_posts_and_come_back_on_downgrade(tmp_path, dat
     assert again[1].body_source == summary and replies_again == 1
 
 
+def _rows(query: str) -> list:
+    with db.engine.connect() as connection:
+        return connection.execute(text(query)).all()
+
+
+def _refused(table_name: str, **values) -> bool:
+    """Whether the database refuses the row (a unique index, say)."""
+    try:
+        with db.engine.begin() as connection:
+            _insert(connection, table_name, **values)
+    except IntegrityError:
+        return True
+    return False
+
+
 def test_organisations_differing_only_in_case_are_kept_and_told_to_the_admins(
         tmp_path, database_url):
     """b8e4f2a6c1d9 makes names unique ignoring case. Records saved before that differ only
     in case all stay, with their people: the oldest keeps its name, the later one gets its
     number after its name and a line in the admins' change log asking them to merge; after
     it, the database refuses another "KENT"; the downgrade keeps every record."""
-    from sqlalchemy.exc import IntegrityError
-
     app = _fresh_app(tmp_path, database_url)
     with app.app_context():
         try:
@@ -186,24 +200,12 @@ def test_organisations_differing_only_in_case_are_kept_and_told_to_the_admins(
                 ann = _insert(connection, "users", email="a@example.org", organisation="kent",
                               organisation_id=later)
             flask_migrate.upgrade(revision="b8e4f2a6c1d9")
-            with db.engine.connect() as connection:
-                names = connection.execute(text(
-                    "SELECT id, name FROM organisations ORDER BY id")).all()
-                linked = connection.execute(text(
-                    "SELECT organisation, organisation_id FROM users WHERE id = :id"),
-                    {"id": ann}).one()
-                logged = connection.execute(text(
-                    "SELECT organisation_id, detail FROM organisation_changes")).one()
-            refused = False
-            try:
-                with db.engine.begin() as connection:
-                    _insert(connection, "organisations", name="KENT")
-            except IntegrityError:
-                refused = True
+            names = _rows("SELECT id, name FROM organisations ORDER BY id")
+            [linked] = _rows(f"SELECT organisation, organisation_id FROM users WHERE id = {ann}")
+            [logged] = _rows("SELECT organisation_id, detail FROM organisation_changes")
+            refused = _refused("organisations", name="KENT")
             flask_migrate.downgrade(revision="d7e2a4c9f1b8")
-            with db.engine.connect() as connection:
-                after = connection.execute(text(
-                    "SELECT id, name FROM organisations ORDER BY id")).all()
+            after = _rows("SELECT id, name FROM organisations ORDER BY id")
         finally:
             _clean_up(database_url)
     assert [tuple(row) for row in names] == [(kent, "Kent"), (later, f"kent (no. {later})")]
@@ -212,3 +214,32 @@ def test_organisations_differing_only_in_case_are_kept_and_told_to_the_admins(
     assert f"Kent, no. {kent}" in logged.detail
     assert refused
     assert [tuple(row) for row in after] == [tuple(row) for row in names]
+
+
+def test_organisation_names_differing_in_accented_capitals_become_one_key(tmp_path, database_url):
+    """a3f9c6e1b2d4 keys names by Unicode case folding: lower() left "Straße" and "STRASSE"
+    (and, on SQLite, "École" and "ÉCOLE") as two names. Both records stay, the later renamed
+    with a line in the admins' change log; after it the database refuses another spelling;
+    the downgrade keeps every record."""
+    app = _fresh_app(tmp_path, database_url)
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(revision="b8e4f2a6c1d9")
+            with db.engine.begin() as connection:
+                first = _insert(connection, "organisations", name="Straße Council")
+                later = _insert(connection, "organisations", name="STRASSE COUNCIL")
+            flask_migrate.upgrade(revision="a3f9c6e1b2d4")
+            rows = _rows("SELECT id, name, name_key FROM organisations ORDER BY id")
+            [logged] = _rows("SELECT organisation_id, detail FROM organisation_changes")
+            refused = _refused("organisations", name="strasse council",
+                               name_key="strasse council")
+            flask_migrate.downgrade(revision="b8e4f2a6c1d9")
+            after = _rows("SELECT id, name FROM organisations ORDER BY id")
+        finally:
+            _clean_up(database_url)
+    assert [tuple(row) for row in rows] == [
+        (first, "Straße Council", "strasse council"),
+        (later, f"STRASSE COUNCIL (no. {later})", f"strasse council (no. {later})")]
+    assert logged.organisation_id == later and f"Straße Council, no. {first}" in logged.detail
+    assert refused
+    assert [tuple(row) for row in after] == [tuple(row[:2]) for row in rows]
