@@ -153,6 +153,22 @@ def _guide_credits(session: Session, user: User) -> Rows:
     return rows
 
 
+def _guides_created(session: Session, user: User) -> Rows:
+    """The guides they created; each title as :func:`_guide_credits` gives it (a curator's
+    draft title only while they curate it: the guide is its curators' since)."""
+    rows = []
+    for guide in session.scalars(select(Guide).where(Guide.created_by_id == user.id)
+                                 .order_by(Guide.id)):
+        title = None
+        if permissions.can_curate_guide(user, guide):
+            title = guide.title
+        elif permissions.can_view_published_guide(user, guide):
+            title = _published_titles(guide, None)[0]
+        rows.append({"id": guide.id, "learning_set_id": guide.learning_set_id, "title": title,
+                     "created_at": _value(guide.created_at)})
+    return rows
+
+
 def _published_titles(guide: Guide, post_id: int | None) -> tuple[str | None, str | None]:
     """The guide's title in its latest published version, and the title of that version's
     section quoting ``post_id`` (None if that version does not quote it)."""
@@ -211,8 +227,7 @@ EXPORTED: dict[tuple[str, str], tuple[str, tuple[str, ...] | Custom]] = {
         "id", "organisation_id", "action", "detail", "created_at")),
     ("guide_versions", "published_by_id"): ("guide_versions_you_published", _columns(
         "id", "guide_id", "number", "published_at")),
-    ("guides", "created_by_id"): ("guides_you_created", _columns(
-        "id", "learning_set_id", "title", "created_at")),
+    ("guides", "created_by_id"): ("guides_you_created", _guides_created),
     ("invitations", "accepted_by_id"): ("invitations_you_accepted", _columns(
         "id", "learning_set_id", "role", "created_at", "accepted_at")),
     ("invitations", "invited_by_id"): ("invitations_you_sent", _columns(

@@ -34,6 +34,7 @@ from forum.models import GuideSection
 from forum.models import GuideVersion
 from forum.models import Invitation
 from forum.models import LearningSet
+from forum.models import Membership
 from forum.models import ModerationPolicy
 from forum.models import Notification
 from forum.models import NotificationKind
@@ -493,6 +494,31 @@ def test_my_data_names_a_guide_quoting_me_as_it_was_published(app, client, world
          "Naming the assembly"),
         ("Quoted in the draft only.", "Telling the story of an assembly", None)}
     assert "not published" not in summary
+
+
+def test_my_data_names_a_guide_i_created_as_i_may_now_read_it(app, client, world):
+    """The guide is its curators' once made: its creator, no longer a facilitator, gets its
+    published title, not a new one waiting in the draft; out of the private set, no title."""
+    with app.app_context():
+        built = build_guide(world, title="Telling the story of an assembly", publish=True)
+        db.session.get(Guide, built.id).title = "Draft retitle not published"
+        membership = db.session.scalar(select(Membership).where(
+            Membership.user_id == world.facilitator.id,
+            Membership.learning_set_id == world.learning_set.id))
+        membership.role = Role.MEMBER
+        db.session.commit()
+        membership_id = membership.id
+    client.sign_in_as(world.facilitator)
+    data, summary, _ = _zip_json(download_my_data(app, client))
+    assert [g["title"] for g in data["guides_you_created"]] == [
+        "Telling the story of an assembly"]
+    assert "not published" not in summary
+    with app.app_context():
+        db.session.delete(db.session.get(Membership, membership_id))
+        db.session.commit()
+    data, summary, _ = _zip_json(download_my_data(app, client))
+    assert [g["title"] for g in data["guides_you_created"]] == [None]
+    assert "Telling the story" not in summary
 
 
 def test_the_only_admin_cannot_delete_their_account(app, client, world):
