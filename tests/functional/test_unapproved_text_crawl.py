@@ -1,11 +1,15 @@
 """Nobody reads text a moderator has not approved, by any route: the whole site, crawled.
 
 One public learning set holds an item of every kind that waits for a moderator, was refused by
-one, or was hidden by one, each carrying its own marker word (:data:`MARKERS`). Eight people
+one, or was hidden by one, each carrying its own marker word (:data:`MARKERS`). Nine people
 (:data:`PEOPLE`) then read the site: each follows every link to a GET route from the start
 pages (at most :data:`PAGES_PER_ROUTE` pages per route, :data:`PAGE_BUDGET` pages in all),
 searches for every marker, and downloads the waiting files; the emails the outbox sent them
-are read too. A marker may reach only the people its item allows (its author, the set's
+are read too. The set also has a meeting (agenda and notes), a draft guide and an unpublished
+new title of its published guide, and the network a waiting request to join and a decided one;
+their pages, the event's and the curators' pages are start pages, so every GET route of the
+site is opened by someone (the routes a token opens excepted). A marker may reach only the
+people its item allows (its author, the set's
 moderators, the admin), and it must reach each of them, so the test cannot pass on pages the
 crawl never opened.
 
@@ -51,6 +55,7 @@ from forum.guides import compile as compiler
 from forum.guides import service as guides
 from forum.guides.export import FORMATS as GUIDE_FORMATS
 from forum.mail import outbox_messages
+from forum.meetings import service as meetings
 from forum.models import Action
 from forum.models import ChallengeStatus
 from forum.models import Event
@@ -60,8 +65,10 @@ from forum.models import FollowLevel
 from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import ModerationPolicy
+from forum.models import NetworkRequest
 from forum.models import Post
 from forum.models import PostKind
+from forum.models import RequestStatus
 from forum.models import Role
 from forum.models import UpdateOutcome
 from forum.models import User
@@ -82,11 +89,14 @@ from tests.functional.my_data import download_my_data
 from tests.guide_readers import pdf_text
 
 PEOPLE = ("visitor", "member", "other_set_member", "author", "removed_member",
-          "other_set_moderator", "set_moderator", "admin")
+          "other_set_moderator", "set_moderator", "coordinator", "admin")
 AUTHOR_AND_MODERATORS = frozenset({"author", "set_moderator", "admin"})
 MODERATORS = frozenset({"set_moderator", "admin"})
-# Workshop topics are decided by the people who run events (the admin), not set moderators.
-AUTHOR_AND_EVENT_MANAGERS = frozenset({"author", "admin"})
+# Workshop topics are decided by the people who run events (the network coordinator and the
+# admin), not set moderators.
+AUTHOR_AND_EVENT_MANAGERS = frozenset({"author", "coordinator", "admin"})
+# A guide's unpublished draft: the set's facilitators (it has none here but the admin).
+GUIDE_CURATORS = frozenset({"admin"})
 # Published text: whoever reads the set (everyone for a public set; its members and the admin
 # for a private one, where even the set's name must reach nobody else).
 SET_READERS = None
@@ -145,6 +155,12 @@ MARKERS = (
            by_author=False),
     Marker("zqerasedthread", "a waiting thread's title by someone since erased", frozenset(),
            by_author=False),
+    Marker("zqmeetingagenda", "a set meeting's agenda", SET_READERS, by_author=False),
+    Marker("zqmeetingnotes", "a set meeting's notes", SET_READERS, by_author=False),
+    Marker("zqguidedraft", "a draft guide's title, never published", GUIDE_CURATORS,
+           by_author=False),
+    Marker("zqguideretitle", "a published guide's new title, not published yet", GUIDE_CURATORS,
+           by_author=False),
 )
 MARKER_BY_WORD = {marker.word: marker for marker in MARKERS}
 # A marker word stands alone: letters only, so tokens and nonces cannot contain one by chance.
@@ -169,6 +185,10 @@ class MarkedSite:
     files: dict[str, int]                     # marker word -> file id
     event: int
     guide: str                                # a published guide's slug
+    guides: list[int]                         # the published guide's id and a draft's
+    meeting: int
+    network_request: int                      # waiting
+    join_request: int                         # waiting
     visibility: Visibility
 
     def readers(self, marker: Marker | str) -> frozenset[str]:
@@ -183,7 +203,7 @@ class MarkedSite:
 
 
 def _people(learning_set: LearningSet) -> dict[str, User | None]:
-    """The eight readers (the visitor is None); the removed member is still a member here."""
+    """The nine readers (the visitor is None); the removed member is still a member here."""
     other_set_moderator = factories.make_user("bob@example.org", display_name="Bob Other")
     other_set = factories.make_set("other", name="Other set", facilitator=other_set_moderator)
     people = {
@@ -194,6 +214,8 @@ def _people(learning_set: LearningSet) -> dict[str, User | None]:
         "removed_member": factories.make_user("rita@example.org", display_name="Rita Removed"),
         "other_set_moderator": other_set_moderator,
         "set_moderator": factories.make_user("mia@example.org", display_name="Mia Moderator"),
+        "coordinator": factories.make_user("cora@example.org", display_name="Cora Coordinator",
+                                           is_network_coordinator=True),
         "admin": factories.make_user("ada@example.org", display_name="Ada Admin",
                                      is_admin=True),
     }
@@ -362,10 +384,39 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
         join_requests.decline(session, people["admin"], asked, "Declined councils")
         session.commit()
 
+        # Someone from another set asks to join, and waits (asked while the set was open).
+        join_request = join_requests.ask_to_join(session, people["other_set_moderator"],
+                                                 learning_set, "Bob hopes councils")
+        session.commit()
+
         sets_service.remove_member(session, session.scalar(select(Membership).where(
             Membership.user_id == people["removed_member"].id,
             Membership.learning_set_id == learning_set.id)))
         learning_set.visibility = visibility
+        session.commit()
+
+        # The set's own pages and drafts, made after the member's removal: a meeting with an
+        # agenda and notes, a draft guide, and a title the published guide has not published.
+        admin = people["admin"]
+        meeting = meetings.schedule(session, admin, learning_set, meetings.MeetingDetails(
+            title="Set meeting", starts_at=datetime(2031, 1, 2, 10),
+            ends_at=datetime(2031, 1, 2, 12), online_url="", place="Leeds",
+            agenda="zqmeetingagenda councils"))
+        meetings.write_notes(session, admin, meeting, "zqmeetingnotes councils")
+        draft = guides.create_guide(session, learning_set=learning_set, creator=admin,
+                                    title="zqguidedraft councils", thread_ids=[thread.id])
+        guides.update_guide(session, guide, title="zqguideretitle councils", subtitle="",
+                            introduction_source="", is_public=guide.is_public,
+                            thread_ids=[thread.id])
+        # A request to join the network, waiting; one the admin accepted, inviting to the set
+        # (the log names the sets); and a request to join the set, waiting.
+        network_request = NetworkRequest(name="Nia Newcomer", email="nia@example.org",
+                                         organisation="Valeport Borough Council",
+                                         hopes="Nia hopes councils")
+        session.add_all([network_request, NetworkRequest(
+            name="Ned Newcomer", email="ned@example.org", organisation="Valeport Borough Council",
+            status=RequestStatus.ACCEPTED, decided_at=utcnow(), decided_by_id=admin.id,
+            invited_to=learning_set.name)])
         session.commit()
 
         posts = {"zqwaitingreply": waiting, "zqreturnedreply": returned,
@@ -385,7 +436,9 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
                      closed_challenge.thread_id, returned_challenge.thread_id],
             marked_posts={word: (post.thread_id, post.id) for word, post in posts.items()},
             files={"zqwaitingfile": waiting_file.id, "zqwaitingeditfile": edit_file.id},
-            event=event.id, guide=guide.slug, visibility=visibility)
+            event=event.id, guide=guide.slug, guides=[guide.id, draft.id], meeting=meeting.id,
+            network_request=network_request.id, join_request=join_request.id,
+            visibility=visibility)
 
 
 def start_pages(site: MarkedSite) -> list[str]:
@@ -400,6 +453,21 @@ def start_pages(site: MarkedSite) -> list[str]:
     pages += [f"/threads/{thread_id}?kind={kind}" for thread_id in site.threads
               for kind in ("summary", "question", "action", "update")]
     pages.append("/guides/")
+    # Events and network requests as the people who run them see them.
+    pages += [f"/events/{site.event}/edit", "/events/new", "/network/requests"]
+    pages += [f"/network/requests/{site.network_request}/{page}" for page in ("accept", "decline")]
+    pages.append(f"/sets/comms/join-requests/{site.join_request}/decline")
+    pages.append("/sets/comms/mention-suggestions?q=M")
+    # The set's meetings: each page of one.
+    meeting = f"/sets/comms/meetings/{site.meeting}"
+    pages += ["/sets/comms/meetings", meeting, f"{meeting}/invitation.ics"]
+    pages += [f"{meeting}/{page}" for page in ("notes", "edit", "cancel", "files/new")]
+    # The set's guides and each curator's page of each guide (its draft).
+    pages += ["/sets/comms/guides/", f"/guides/{site.guide}/v1/"]
+    for guide_id in site.guides:
+        curate = f"/sets/comms/guides/{guide_id}"
+        pages += [f"{curate}/", f"{curate}/preview", f"{curate}/settings"]
+        pages += [f"{curate}/download/{fmt}" for fmt in sorted(GUIDE_FORMATS)]
     # The guide's page and every file of it (read inside: a marker split across a PDF's
     # compression or a DOCX's zip would not be seen in the bytes).
     pages += [f"/guides/{site.guide}/"]
