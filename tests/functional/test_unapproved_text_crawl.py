@@ -8,8 +8,9 @@ searches for every marker, and downloads the waiting files; the emails the outbo
 are read too. The set also has a meeting (agenda and notes), a draft guide and an unpublished
 new title of its published guide, and the network a waiting request to join and a decided one;
 their pages, the event's and the curators' pages are start pages, so every GET route of the
-site is opened by someone (the routes a token opens excepted). A marker may reach only the
-people its item allows (its author, the set's
+site is opened by someone, except those a token from an email opens, sign-up, the health
+check, organisation records (none here) and data copies (the download is read below). A
+marker may reach only the people its item allows (its author, the set's
 moderators, the admin), and it must reach each of them, so the test cannot pass on pages the
 crawl never opened.
 
@@ -167,9 +168,9 @@ MARKER_BY_WORD = {marker.word: marker for marker in MARKERS}
 MARKER_WORD = re.compile(r"(?<![A-Za-z0-9])zq[a-z]+(?![A-Za-z0-9])", re.IGNORECASE)
 
 # Two pages of a route (two threads, two notifications...) find what the route shows; the
-# start pages name every page that holds a marker. About 135-195 pages a person.
+# start pages name every page that holds a marker. About 190-260 pages a person.
 PAGES_PER_ROUTE = 2
-PAGE_BUDGET = 300
+PAGE_BUDGET = 400
 LINK = re.compile(r'(?:href|src|action)="([^"#]*)')
 NO_RESULTS = re.compile(r'id="results-heading">\s*No results')
 
@@ -186,6 +187,7 @@ class MarkedSite:
     event: int
     guide: str                                # a published guide's slug
     guides: list[int]                         # the published guide's id and a draft's
+    guide_parts: list[str]                    # its section's and an excerpt's curator pages
     meeting: int
     network_request: int                      # waiting
     join_request: int                         # waiting
@@ -277,7 +279,7 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
         guide = guides.create_guide(session, learning_set=learning_set, creator=moderator,
                                     title="Comms guide", thread_ids=[thread.id])
         section = guides.add_section(session, guide, title="What we learnt")
-        guides.add_excerpt(session, section, published)
+        quoted = guides.add_excerpt(session, section, published)
         guides.add_excerpt(session, section, hidden)
         guide.is_public = visibility == Visibility.PUBLIC  # a private set's guide: its own
         compiler.publish(session, guide, by=moderator)
@@ -436,7 +438,10 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
                      closed_challenge.thread_id, returned_challenge.thread_id],
             marked_posts={word: (post.thread_id, post.id) for word, post in posts.items()},
             files={"zqwaitingfile": waiting_file.id, "zqwaitingeditfile": edit_file.id},
-            event=event.id, guide=guide.slug, guides=[guide.id, draft.id], meeting=meeting.id,
+            event=event.id, guide=guide.slug, guides=[guide.id, draft.id],
+            guide_parts=[f"sections/{section.id}/edit", f"sections/{section.id}/delete",
+                         f"excerpts/{quoted.id}/edit"],
+            meeting=meeting.id,
             network_request=network_request.id, join_request=join_request.id,
             visibility=visibility)
 
@@ -468,6 +473,7 @@ def start_pages(site: MarkedSite) -> list[str]:
         curate = f"/sets/comms/guides/{guide_id}"
         pages += [f"{curate}/", f"{curate}/preview", f"{curate}/settings"]
         pages += [f"{curate}/download/{fmt}" for fmt in sorted(GUIDE_FORMATS)]
+    pages += [f"/sets/comms/guides/{site.guides[0]}/{part}" for part in site.guide_parts]
     # The guide's page and every file of it (read inside: a marker split across a PDF's
     # compression or a DOCX's zip would not be seen in the bytes).
     pages += [f"/guides/{site.guide}/"]
