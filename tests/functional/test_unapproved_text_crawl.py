@@ -96,7 +96,8 @@ MODERATORS = frozenset({"set_moderator", "admin"})
 # Workshop topics are decided by the people who run events (the network coordinator and the
 # admin), not set moderators.
 AUTHOR_AND_EVENT_MANAGERS = frozenset({"author", "coordinator", "admin"})
-# A guide's unpublished draft: the set's facilitators (it has none here but the admin).
+# A guide's unpublished draft, a request to join the set: for the set's facilitators (it has
+# none here but the admin).
 GUIDE_CURATORS = frozenset({"admin"})
 # Published text: whoever reads the set (everyone for a public set; its members and the admin
 # for a private one, where even the set's name must reach nobody else).
@@ -114,6 +115,8 @@ class Marker:
     # The author's own words (their data download holds every post they wrote, hidden ones
     # too), not a moderator's reason or someone else's text.
     by_author: bool = True
+    # Someone else whose own words these are (their data download holds them).
+    written_by: str | None = None
 
 
 MARKERS = (
@@ -156,6 +159,8 @@ MARKERS = (
            by_author=False),
     Marker("zqerasedthread", "a waiting thread's title by someone since erased", frozenset(),
            by_author=False),
+    Marker("zqjoinhopes", "a waiting request to join the set (for its facilitators)",
+           GUIDE_CURATORS, by_author=False, written_by="other_set_moderator"),
     Marker("zqmeetingagenda", "a set meeting's agenda", SET_READERS, by_author=False),
     Marker("zqmeetingnotes", "a set meeting's notes", SET_READERS, by_author=False),
     Marker("zqguidedraft", "a draft guide's title, never published", GUIDE_CURATORS,
@@ -388,7 +393,7 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
 
         # Someone from another set asks to join, and waits (asked while the set was open).
         join_request = join_requests.ask_to_join(session, people["other_set_moderator"],
-                                                 learning_set, "Bob hopes councils")
+                                                 learning_set, "Bob hopes zqjoinhopes")
         session.commit()
 
         sets_service.remove_member(session, session.scalar(select(Membership).where(
@@ -636,7 +641,8 @@ def check_data_download(findings: Findings, site: MarkedSite, person: str, app: 
     holds all their own words, the hidden reply too)."""
     text = _file_text(download_my_data(app, client).data)
     for marker in map(MARKER_BY_WORD.get, sorted(markers_in(text))):
-        if person not in site.readers(marker) and not (person == "author" and marker.by_author):
+        own = (person == "author" and marker.by_author) or person == marker.written_by
+        if person not in site.readers(marker) and not own:
             findings.leak(marker.word, person, "their data download")
 
 
