@@ -48,6 +48,7 @@ from werkzeug.test import TestResponse
 
 from forum.challenges import service as challenges
 from forum.events import topics
+from forum.events.service import add_material
 from forum.extensions import db
 from forum.files.service import attach
 from forum.files.service import prepare
@@ -64,6 +65,7 @@ from forum.models import EventAudience
 from forum.models import EventKind
 from forum.models import FollowLevel
 from forum.models import LearningSet
+from forum.models import MaterialKind
 from forum.models import Membership
 from forum.models import ModerationPolicy
 from forum.models import NetworkRequest
@@ -99,6 +101,8 @@ AUTHOR_AND_EVENT_MANAGERS = frozenset({"author", "coordinator", "admin"})
 # A guide's unpublished draft, a request to join the set: for the set's facilitators (it has
 # none here but the admin).
 GUIDE_CURATORS = frozenset({"admin"})
+# An event shown to the set's members: they and the people who run events.
+EVENT_READERS = frozenset({"member", "author", "set_moderator", "coordinator", "admin"})
 # Published text: whoever reads the set (everyone for a public set; its members and the admin
 # for a private one, where even the set's name must reach nobody else).
 SET_READERS = None
@@ -161,6 +165,8 @@ MARKERS = (
            by_author=False),
     Marker("zqjoinhopes", "a waiting request to join the set (for its facilitators)",
            GUIDE_CURATORS, by_author=False, written_by="other_set_moderator"),
+    Marker("zqeventnotes", "the notes of an event shown to the set's members", EVENT_READERS,
+           by_author=False),
     Marker("zqmeetingagenda", "a set meeting's agenda", SET_READERS, by_author=False),
     Marker("zqmeetingnotes", "a set meeting's notes", SET_READERS, by_author=False),
     Marker("zqguidedraft", "a draft guide's title, never published", GUIDE_CURATORS,
@@ -410,6 +416,8 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
             ends_at=datetime(2031, 1, 2, 12), online_url="", place="Leeds",
             agenda="zqmeetingagenda councils"))
         meetings.write_notes(session, admin, meeting, "zqmeetingnotes councils")
+        add_material(session, admin, event, kind=MaterialKind.NOTES, title="Workshop notes",
+                     url="", body="zqeventnotes councils")
         draft = guides.create_guide(session, learning_set=learning_set, creator=admin,
                                     title="zqguidedraft councils", thread_ids=[thread.id])
         guides.update_guide(session, guide, title="zqguideretitle councils", subtitle="",
