@@ -32,6 +32,7 @@ from forum.models import Guide
 from forum.models import GuideExcerpt
 from forum.models import GuideSection
 from forum.models import Invitation
+from forum.models import Meeting
 from forum.models import Notification
 from forum.models import Post
 from forum.models import PostRevision
@@ -169,6 +170,18 @@ def _guides_created(session: Session, user: User) -> Rows:
     return rows
 
 
+def _meetings_arranged(session: Session, user: User) -> Rows:
+    """The meetings they arranged; the title (the set's facilitators' to change since) only
+    while they may read the set's meetings."""
+    title = case((permissions.visible_meetings_filter(user), Meeting.title), else_=None)
+    return [{"id": meeting_id, "learning_set_id": set_id, "title": shown,
+             "starts_at": _value(starts_at), "ends_at": _value(ends_at)}
+            for meeting_id, set_id, shown, starts_at, ends_at in session.execute(
+                select(Meeting.id, Meeting.learning_set_id, title, Meeting.starts_at,
+                       Meeting.ends_at).where(Meeting.created_by_id == user.id)
+                .order_by(Meeting.id))]
+
+
 def _published_titles(guide: Guide, post_id: int | None) -> tuple[str | None, str | None]:
     """The guide's title in its latest published version, and the title of that version's
     section quoting ``post_id`` (None if that version does not quote it)."""
@@ -239,8 +252,7 @@ EXPORTED: dict[tuple[str, str], tuple[str, tuple[str, ...] | Custom]] = {
     # Decisions only: the requester's name and address are theirs, not the decider's.
     ("network_requests", "decided_by_id"): ("network_requests_you_decided", _columns(
         "id", "status", "invited_to", "reason", "decided_at")),
-    ("meetings", "created_by_id"): ("meetings_you_arranged", _columns(
-        "id", "learning_set_id", "title", "starts_at", "ends_at")),
+    ("meetings", "created_by_id"): ("meetings_you_arranged", _meetings_arranged),
     ("memberships", "user_id"): ("memberships", _columns(
         "id", "learning_set_id", "role", "joined_at", "created_at")),
     ("moderation_actions", "moderator_id"): ("moderation_actions_you_took", _columns(

@@ -34,6 +34,7 @@ from forum.models import GuideSection
 from forum.models import GuideVersion
 from forum.models import Invitation
 from forum.models import LearningSet
+from forum.models import Meeting
 from forum.models import Membership
 from forum.models import ModerationPolicy
 from forum.models import Notification
@@ -519,6 +520,32 @@ def test_my_data_names_a_guide_i_created_as_i_may_now_read_it(app, client, world
     data, summary, _ = _zip_json(download_my_data(app, client))
     assert [g["title"] for g in data["guides_you_created"]] == [None]
     assert "Telling the story" not in summary
+
+
+def test_my_data_names_a_meeting_i_arranged_only_while_i_may_read_the_set(app, client, world):
+    """A meeting is the set's facilitators' to change once arranged: removed from the private
+    set, its arranger does not read the title another facilitator gave it since."""
+    with app.app_context():
+        from forum.meetings import service as meetings
+        meeting = meetings.schedule(
+            db.session, db.session.get(User, world.facilitator.id),
+            db.session.get(LearningSet, world.learning_set.id), meetings.MeetingDetails(
+                title="Planning the assembly", starts_at=datetime(2031, 1, 2, 10),
+                ends_at=datetime(2031, 1, 2, 12), online_url="", place="Leeds", agenda=""))
+        db.session.commit()
+        meeting_id = meeting.id
+    client.sign_in_as(world.facilitator)
+    data, _, _ = _zip_json(download_my_data(app, client))
+    assert [m["title"] for m in data["meetings_you_arranged"]] == ["Planning the assembly"]
+    with app.app_context():
+        db.session.delete(db.session.scalar(select(Membership).where(
+            Membership.user_id == world.facilitator.id,
+            Membership.learning_set_id == world.learning_set.id)))
+        db.session.get(Meeting, meeting_id).title = "Renamed after they left"
+        db.session.commit()
+    data, summary, _ = _zip_json(download_my_data(app, client))
+    assert [(m["id"], m["title"]) for m in data["meetings_you_arranged"]] == [(meeting_id, None)]
+    assert "Renamed after they left" not in summary
 
 
 def test_the_only_admin_cannot_delete_their_account(app, client, world):
