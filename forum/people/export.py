@@ -28,6 +28,7 @@ from forum import permissions
 from forum.extensions import db
 from forum.files.storage import upload_storage
 from forum.guides.service import credit_text
+from forum.models import Event
 from forum.models import Guide
 from forum.models import GuideExcerpt
 from forum.models import GuideSection
@@ -182,6 +183,17 @@ def _meetings_arranged(session: Session, user: User) -> Rows:
                 .order_by(Meeting.id))]
 
 
+def _events_created(session: Session, user: User) -> Rows:
+    """The events they created; the title (the people who run events change it since) only
+    while they may see the event."""
+    title = case((permissions.visible_events_filter(user), Event.title), else_=None)
+    return [{"id": event_id, "title": shown, "starts_at": _value(starts_at),
+             "ends_at": _value(ends_at), "created_at": _value(created_at)}
+            for event_id, shown, starts_at, ends_at, created_at in session.execute(
+                select(Event.id, title, Event.starts_at, Event.ends_at, Event.created_at)
+                .where(Event.created_by_id == user.id).order_by(Event.id))]
+
+
 def _published_titles(guide: Guide, post_id: int | None) -> tuple[str | None, str | None]:
     """The guide's title in its latest published version, and the title of that version's
     section quoting ``post_id`` (None if that version does not quote it)."""
@@ -226,8 +238,7 @@ EXPORTED: dict[tuple[str, str], tuple[str, tuple[str, ...] | Custom]] = {
     ("email_outbox", "user_id"): ("emails_to_you", _emails_to_them),
     ("event_materials", "added_by_id"): ("event_materials_you_added", _columns(
         "id", "event_id", "title", "url", "body_source", "created_at")),
-    ("events", "created_by_id"): ("events_you_created", _columns(
-        "id", "title", "starts_at", "ends_at", "created_at")),
+    ("events", "created_by_id"): ("events_you_created", _events_created),
     ("event_signups", "user_id"): ("event_sign_ups", _columns(
         "id", "event_id", "status", "requested_at")),
     ("event_topics", "proposer_id"): ("workshop_topics_you_proposed", _columns(

@@ -548,6 +548,32 @@ def test_my_data_names_a_meeting_i_arranged_only_while_i_may_read_the_set(app, c
     assert "Renamed after they left" not in summary
 
 
+def test_my_data_names_an_event_i_created_only_while_i_may_see_it(app, client, world):
+    """A coordinator no longer, the creator of an event for a private set's members does not
+    read the title it was given since."""
+    with app.app_context():
+        creator = factories.make_user("cora@example.org", is_network_coordinator=True)
+        event = Event(kind=EventKind.WORKSHOP, title="Set workshop", created_by_id=creator.id,
+                      starts_at=datetime(2031, 1, 1, 10), ends_at=datetime(2031, 1, 1, 12),
+                      audience=EventAudience.SETS, sequence=0,
+                      sets=[db.session.get(LearningSet, world.learning_set.id)])
+        db.session.add(event)
+        db.session.commit()
+        creator_id, event_id = creator.id, event.id
+        db.session.refresh(creator)
+        db.session.expunge(creator)
+    client.sign_in_as(creator)
+    data, _, _ = _zip_json(download_my_data(app, client))
+    assert [e["title"] for e in data["events_you_created"]] == ["Set workshop"]
+    with app.app_context():
+        db.session.get(User, creator_id).is_network_coordinator = False
+        db.session.get(Event, event_id).title = "Renamed after they stepped down"
+        db.session.commit()
+    data, summary, _ = _zip_json(download_my_data(app, client))
+    assert [(e["id"], e["title"]) for e in data["events_you_created"]] == [(event_id, None)]
+    assert "Renamed after" not in summary
+
+
 def test_the_only_admin_cannot_delete_their_account(app, client, world):
     client.sign_in_as(world.admin)
     response = client.post("/account/delete", data={"posts": "keep",
