@@ -535,17 +535,15 @@ def test_my_data_names_a_meeting_i_arranged_only_while_i_may_read_the_set(app, c
         db.session.commit()
         meeting_id = meeting.id
     client.sign_in_as(world.facilitator)
-    data, _, _ = _zip_json(download_my_data(app, client))
-    assert [m["title"] for m in data["meetings_you_arranged"]] == ["Planning the assembly"]
-    with app.app_context():
+
+    def leave_and_rename() -> None:
         db.session.delete(db.session.scalar(select(Membership).where(
             Membership.user_id == world.facilitator.id,
             Membership.learning_set_id == world.learning_set.id)))
         db.session.get(Meeting, meeting_id).title = "Renamed after they left"
-        db.session.commit()
-    data, summary, _ = _zip_json(download_my_data(app, client))
-    assert [(m["id"], m["title"]) for m in data["meetings_you_arranged"]] == [(meeting_id, None)]
-    assert "Renamed after they left" not in summary
+
+    assert _titles_before_and_after(app, client, "meetings_you_arranged", leave_and_rename) == (
+        ["Planning the assembly"], [None])
 
 
 def test_my_data_names_an_event_i_created_only_while_i_may_see_it(app, client, world):
@@ -563,15 +561,26 @@ def test_my_data_names_an_event_i_created_only_while_i_may_see_it(app, client, w
         db.session.refresh(creator)
         db.session.expunge(creator)
     client.sign_in_as(creator)
-    data, _, _ = _zip_json(download_my_data(app, client))
-    assert [e["title"] for e in data["events_you_created"]] == ["Set workshop"]
-    with app.app_context():
+
+    def step_down_and_rename() -> None:
         db.session.get(User, creator_id).is_network_coordinator = False
         db.session.get(Event, event_id).title = "Renamed after they stepped down"
+
+    assert _titles_before_and_after(app, client, "events_you_created", step_down_and_rename) == (
+        ["Set workshop"], [None])
+
+
+def _titles_before_and_after(app, client, section: str, change) -> tuple[list, list]:
+    """The titles in a section of the person's data download, before and after ``change``
+    (run in an app context, then committed); the new title is in neither file."""
+    data, _, _ = _zip_json(download_my_data(app, client))
+    before = [row["title"] for row in data[section]]
+    with app.app_context():
+        change()
         db.session.commit()
     data, summary, _ = _zip_json(download_my_data(app, client))
-    assert [(e["id"], e["title"]) for e in data["events_you_created"]] == [(event_id, None)]
-    assert "Renamed after" not in summary
+    assert "Renamed after" not in summary and "Renamed after" not in json.dumps(data)
+    return before, [row["title"] for row in data[section]]
 
 
 def test_the_only_admin_cannot_delete_their_account(app, client, world):
