@@ -70,7 +70,7 @@ class EventForm(SharedTextForm, ScheduleForm):
                            widget=GovTextInput(), filters=[strip])
     submit = SubmitField("Publish the event", widget=GovSubmitInput())
     shared_field = "description"
-
+    kept_sets = 0  # the event's sets the editor may not see: kept, and never offered
     def shared_text(self, record: Event) -> tuple[str | None, ...]:
         return (record.kind.value, record.title, record.starts_at.isoformat(),
                 record.ends_at.isoformat(), record.place, record.online_url,
@@ -83,7 +83,7 @@ class EventForm(SharedTextForm, ScheduleForm):
         chosen = set(field.data or [])
         if not chosen <= allowed:
             raise StopValidation("Choose sets from the list")
-        if self.audience.data == EventAudience.SETS.value and not chosen:
+        if self.audience.data == EventAudience.SETS.value and not chosen and not self.kept_sets:
             raise StopValidation("Choose at least one set whose members can see the event")
 
     def validate_capacity(self, field: Field) -> None:

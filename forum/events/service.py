@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import extract
@@ -83,9 +84,27 @@ def _apply(event: Event, details: EventDetails) -> list[str]:
     return [word for word in ("title", "time", "place") if word in changed]
 
 
+def offered_sets(session: Session, actor: AnyUser) -> list[LearningSet]:
+    """The sets an event form offers ``actor``: those they may read (a private set's name is
+    for its members), by name."""
+    return list(session.scalars(select(LearningSet).where(
+        permissions.readable_sets_filter(actor)).order_by(func.lower(LearningSet.name))))
+
+
+def unseen_sets(actor: AnyUser, event: Event) -> list[LearningSet]:
+    """The event's sets that ``actor`` may not read: kept as they are when they change it."""
+    return [s for s in event.sets if not permissions.can_view_set(actor, s)]
+
+
+def _check_sets(actor: User, details: EventDetails) -> None:
+    if not all(permissions.can_view_set(actor, s) for s in details.sets):
+        raise NotAllowed("Choose sets from the list.")
+
+
 def create_event(session: Session, actor: User, details: EventDetails) -> Event:
     if not permissions.can_manage_events(actor):
         raise NotAllowed("Only the network's admins and coordinators can publish events.")
+    _check_sets(actor, details)
     event = Event(created_by_id=actor.id, created_at=utcnow(), sequence=0)
     _apply(event, details)
     session.add(event)
@@ -101,6 +120,9 @@ def update_event(session: Session, actor: User, event: Event, details: EventDeta
     """
     if not permissions.can_manage_events(actor):
         raise NotAllowed("Only the network's admins and coordinators can change events.")
+    _check_sets(actor, details)
+    # Sets the actor cannot see stay as they were: the form never offered them.
+    details = replace(details, sets=[*details.sets, *unseen_sets(actor, event)])
     was_to_come = event.ends_at >= utcnow()
     changes = _apply(event, details)
     if changes:

@@ -32,7 +32,6 @@ from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
 from forum.models import EventMaterial
-from forum.models import LearningSet
 from forum.models import MaterialKind
 from forum.models import utcnow
 from forum.pagination import requested_page
@@ -115,8 +114,7 @@ def calendar(event_id: int):
 
 
 def _set_choices() -> list[SelectChoice]:
-    return [SelectChoice(s.id, s.name) for s in db.session.scalars(
-        select(LearningSet).order_by(LearningSet.name))]
+    return [SelectChoice(s.id, s.name) for s in service.offered_sets(db.session, current_user)]
 
 
 def _details(form: EventForm) -> service.EventDetails | None:
@@ -130,7 +128,7 @@ def _details(form: EventForm) -> service.EventDetails | None:
         kind=EventKind(form.kind.data), title=form.title.data, starts_at=starts_at,
         ends_at=ends_at, place=form.place.data or "", online_url=form.online_url.data or "",
         description=form.description.data or "", audience=EventAudience(form.audience.data),
-        sets=[s for s in db.session.scalars(select(LearningSet)) if s.id in chosen],
+        sets=[s for s in service.offered_sets(db.session, current_user) if s.id in chosen],
         signup_open=bool(form.signup_open.data), capacity=form.capacity.parsed)
 
 
@@ -166,6 +164,7 @@ def edit(event_id: int):
     else:
         form = EventForm()
     form.sets.choices = _set_choices()
+    form.kept_sets = len(service.unseen_sets(current_user, event))
     form.submit.label.text = "Save changes"
     if request.method == "GET":
         form.opened_with(event)

@@ -105,7 +105,8 @@ class GuideSettingsForm(SharedTextForm, NewGuideForm):
     is_public = BooleanField(
         "Readable without signing in", widget=GovCheckboxInput(),
         description="Published versions of this guide can be read by anyone with the link, "
-                    "even if the set is private. Drafts are never shown.")
+                    "even if the set is private, and name the set as their publisher. Drafts "
+                    "are never shown.")
     licence = RadioField(
         "Licence", widget=GovRadioInput(),
         description="Printed at the end of every copy: how others may reuse the guide.",

@@ -129,6 +129,21 @@ def decided(session: Session, limit: int = 50) -> list[NetworkRequest]:
         .order_by(NetworkRequest.decided_at.desc(), NetworkRequest.id.desc()).limit(limit)))
 
 
+def invited_sets_seen_by(session: Session, viewer: permissions.AnyUser,
+                         requests: Sequence[NetworkRequest]) -> dict[int, tuple[list[str], int]]:
+    """For each accepted request, the names of the sets it invited to that ``viewer`` may read,
+    and how many others (a private set's name is for its members; a set renamed since counts
+    as another)."""
+    readable = set(session.scalars(select(LearningSet.name).where(
+        permissions.readable_sets_filter(viewer))))
+    seen = {}
+    for request in requests:
+        names = [name for name in (request.invited_to or "").split("\n") if name]
+        shown = [name for name in names if name in readable]
+        seen[request.id] = (shown, len(names) - len(shown))
+    return seen
+
+
 def addresses_with_accounts(session: Session, requests: Sequence[NetworkRequest]) -> set[str]:
     """Which of these requests' addresses already have an account (shown to deciders only)."""
     emails = {r.email for r in requests}
@@ -143,10 +158,11 @@ def find_waiting(session: Session, request_id: int) -> NetworkRequest | None:
         NetworkRequest.id == request_id, NetworkRequest.status == RequestStatus.PENDING))
 
 
-def invitable_sets(session: Session) -> list[LearningSet]:
-    """The sets an invitation may offer: every set, by name (deciders are admins or named by
-    one, and inviting someone to a set shows them nothing until they accept)."""
-    return list(session.scalars(select(LearningSet).order_by(LearningSet.name)))
+def invitable_sets(session: Session, actor: permissions.AnyUser) -> list[LearningSet]:
+    """The sets an invitation from ``actor`` may offer: those they may read, by name (a private
+    set's name is for its members and the admins)."""
+    return list(session.scalars(select(LearningSet).where(
+        permissions.readable_sets_filter(actor)).order_by(LearningSet.name)))
 
 
 def _decide(actor: User, request: NetworkRequest, status: RequestStatus) -> None:
@@ -167,6 +183,8 @@ def accept(session: Session, actor: User, request: NetworkRequest,
     Someone without an account gets one email, whose link creates their account and accepts the
     sets' invitations; an account holder gets each set's usual invitation email.
     """
+    if not all(permissions.can_view_set(actor, s) for s in learning_sets):
+        raise NetworkRequestError("Choose sets from the list.")
     _decide(actor, request, RequestStatus.ACCEPTED)
     has_account = accounts.find_user_by_email(session, request.email) is not None
     invited: list[str] = []

@@ -101,7 +101,7 @@ def _load_waiting(request_id: int) -> NetworkRequest:
 
 def _accept_form(data: bool = True) -> AcceptNetworkRequestForm:
     form = AcceptNetworkRequestForm() if data else AcceptNetworkRequestForm(formdata=None)
-    form.sets.choices = [(s.id, s.name) for s in service.invitable_sets(db.session)]
+    form.sets.choices = [(s.id, s.name) for s in service.invitable_sets(db.session, current_user)]
     return form
 
 
@@ -110,8 +110,10 @@ def _accept_form(data: bool = True) -> AcceptNetworkRequestForm:
 def queue():
     _require_decider()
     waiting = service.waiting(db.session)
-    return render_template("network/requests.html", waiting=waiting,
-                           decided=service.decided(db.session),
+    decided = service.decided(db.session)
+    return render_template("network/requests.html", waiting=waiting, decided=decided,
+                           invited_sets=service.invited_sets_seen_by(db.session, current_user,
+                                                                     decided),
                            with_accounts=service.addresses_with_accounts(db.session, waiting))
 
 

@@ -54,9 +54,11 @@ def notifications_for(session: Session, user: User, *, page: int,
 
 
 def open_notification(session: Session, user: User, notification_id: int) -> Notification | None:
-    """The user's own notification, marked read (``None`` if it is not theirs or is gone)."""
+    """The user's own notification, marked read (``None`` if it is not theirs, is gone, or is
+    about what they may no longer read: where it leads names that, a set's address say)."""
     notification = session.get(Notification, notification_id)
-    if notification is None or notification.user_id != user.id:
+    if (notification is None or notification.user_id != user.id
+            or not permissions.can_read_notification(user, notification)):
         return None
     if notification.read_at is None:
         notification.read_at = utcnow()

@@ -28,10 +28,12 @@ from forum import permissions
 from forum.extensions import db
 from forum.files.storage import upload_storage
 from forum.guides.credit import credit_text
+from forum.models import Event
 from forum.models import Guide
 from forum.models import GuideExcerpt
 from forum.models import GuideSection
 from forum.models import Invitation
+from forum.models import Meeting
 from forum.models import Notification
 from forum.models import Post
 from forum.models import PostRevision
@@ -153,6 +155,45 @@ def _guide_credits(session: Session, user: User) -> Rows:
     return rows
 
 
+def _guides_created(session: Session, user: User) -> Rows:
+    """The guides they created; each title as :func:`_guide_credits` gives it (a curator's
+    draft title only while they curate it: the guide is its curators' since)."""
+    rows = []
+    for guide in session.scalars(select(Guide).where(Guide.created_by_id == user.id)
+                                 .order_by(Guide.id)):
+        title = None
+        if permissions.can_curate_guide(user, guide):
+            title = guide.title
+        elif permissions.can_view_published_guide(user, guide):
+            title = _published_titles(guide, None)[0]
+        rows.append({"id": guide.id, "learning_set_id": guide.learning_set_id, "title": title,
+                     "created_at": _value(guide.created_at)})
+    return rows
+
+
+def _meetings_arranged(session: Session, user: User) -> Rows:
+    """The meetings they arranged; the title (the set's facilitators' to change since) only
+    while they may read the set's meetings."""
+    title = case((permissions.visible_meetings_filter(user), Meeting.title), else_=None)
+    return [{"id": meeting_id, "learning_set_id": set_id, "title": shown,
+             "starts_at": _value(starts_at), "ends_at": _value(ends_at)}
+            for meeting_id, set_id, shown, starts_at, ends_at in session.execute(
+                select(Meeting.id, Meeting.learning_set_id, title, Meeting.starts_at,
+                       Meeting.ends_at).where(Meeting.created_by_id == user.id)
+                .order_by(Meeting.id))]
+
+
+def _events_created(session: Session, user: User) -> Rows:
+    """The events they created; the title (the people who run events change it since) only
+    while they may see the event."""
+    title = case((permissions.visible_events_filter(user), Event.title), else_=None)
+    return [{"id": event_id, "title": shown, "starts_at": _value(starts_at),
+             "ends_at": _value(ends_at), "created_at": _value(created_at)}
+            for event_id, shown, starts_at, ends_at, created_at in session.execute(
+                select(Event.id, title, Event.starts_at, Event.ends_at, Event.created_at)
+                .where(Event.created_by_id == user.id).order_by(Event.id))]
+
+
 def _published_titles(guide: Guide, post_id: int | None) -> tuple[str | None, str | None]:
     """The guide's title in its latest published version, and the title of that version's
     section quoting ``post_id`` (None if that version does not quote it)."""
@@ -197,8 +238,7 @@ EXPORTED: dict[tuple[str, str], tuple[str, tuple[str, ...] | Custom]] = {
     ("email_outbox", "user_id"): ("emails_to_you", _emails_to_them),
     ("event_materials", "added_by_id"): ("event_materials_you_added", _columns(
         "id", "event_id", "title", "url", "body_source", "created_at")),
-    ("events", "created_by_id"): ("events_you_created", _columns(
-        "id", "title", "starts_at", "ends_at", "created_at")),
+    ("events", "created_by_id"): ("events_you_created", _events_created),
     ("event_signups", "user_id"): ("event_sign_ups", _columns(
         "id", "event_id", "status", "requested_at")),
     ("event_topics", "proposer_id"): ("workshop_topics_you_proposed", _columns(
@@ -211,8 +251,7 @@ EXPORTED: dict[tuple[str, str], tuple[str, tuple[str, ...] | Custom]] = {
         "id", "organisation_id", "action", "detail", "created_at")),
     ("guide_versions", "published_by_id"): ("guide_versions_you_published", _columns(
         "id", "guide_id", "number", "published_at")),
-    ("guides", "created_by_id"): ("guides_you_created", _columns(
-        "id", "learning_set_id", "title", "created_at")),
+    ("guides", "created_by_id"): ("guides_you_created", _guides_created),
     ("invitations", "accepted_by_id"): ("invitations_you_accepted", _columns(
         "id", "learning_set_id", "role", "created_at", "accepted_at")),
     ("invitations", "invited_by_id"): ("invitations_you_sent", _columns(
@@ -224,8 +263,7 @@ EXPORTED: dict[tuple[str, str], tuple[str, tuple[str, ...] | Custom]] = {
     # Decisions only: the requester's name and address are theirs, not the decider's.
     ("network_requests", "decided_by_id"): ("network_requests_you_decided", _columns(
         "id", "status", "invited_to", "reason", "decided_at")),
-    ("meetings", "created_by_id"): ("meetings_you_arranged", _columns(
-        "id", "learning_set_id", "title", "starts_at", "ends_at")),
+    ("meetings", "created_by_id"): ("meetings_you_arranged", _meetings_arranged),
     ("memberships", "user_id"): ("memberships", _columns(
         "id", "learning_set_id", "role", "joined_at", "created_at")),
     ("moderation_actions", "moderator_id"): ("moderation_actions_you_took", _columns(

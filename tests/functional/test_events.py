@@ -21,6 +21,7 @@ from forum.models import EventTopic
 from forum.models import LearningSet
 from forum.models import SignupStatus
 from forum.models import User
+from forum.models import Visibility
 from tests import factories
 from tests.conftest import FormClient
 from tests.conftest import session_id_of
@@ -118,6 +119,60 @@ def test_only_admins_and_coordinators_publish_and_change_events(app, client, wor
     assert client.post(f"/events/{event_id}/edit", data=FORM).status_code == 403
     with app.app_context():
         assert db.session.get(Event, event_id).title == "Bringing councillors on board"
+
+
+def _coordinator_and_open_set(app) -> tuple[User, int]:
+    with app.app_context():
+        coordinator = factories.make_user("cora@example.org", display_name="Cora Coordinator",
+                                          is_network_coordinator=True)
+        open_set = factories.make_set("open", name="Evaluating assemblies",
+                                      visibility=Visibility.NETWORK)
+        db.session.commit()
+        db.session.refresh(coordinator)
+        db.session.expunge(coordinator)
+        return coordinator, open_set.id
+
+
+def test_a_coordinator_is_offered_only_the_sets_they_may_read(app, client, world):
+    """A private set's name is for its members (and admins): the event form does not offer it
+    to a coordinator outside it, and its number sent by hand is refused."""
+    coordinator, open_id = _coordinator_and_open_set(app)
+    client.sign_in_as(coordinator)
+    form = client.get("/events/new").text
+    assert "Evaluating assemblies" in form
+    assert "Communicating assemblies" not in form
+    page = client.post("/events/new", data={**FORM, "audience": "sets",
+                                            "sets": [str(world.learning_set.id)]}).text
+    assert "Choose sets from the list" in page and "Communicating assemblies" not in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Event.id))) == 0
+    client.sign_out()
+    client.sign_in_as(world.admin)
+    assert "Communicating assemblies" in client.get("/events/new").text
+
+
+def test_a_coordinator_changing_an_event_keeps_the_sets_they_cannot_see(app, client, world):
+    """An event an admin showed to a private set: the coordinator's form neither names that
+    set nor drops it when they save."""
+    coordinator, open_id = _coordinator_and_open_set(app)
+    with app.app_context():
+        event_id = _event(world, audience=EventAudience.SETS,
+                          sets=[db.session.get(LearningSet, world.learning_set.id)])
+    client.sign_in_as(coordinator)
+    form = client.get(f"/events/{event_id}/edit").text
+    assert "Communicating assemblies" not in form
+    assert "Members of 1 private set you are not in can see it too" in form
+    response = client.post(f"/events/{event_id}/edit", data={
+        **FORM, "audience": "sets", "sets": [str(open_id)]})
+    assert response.status_code == 302
+    with app.app_context():
+        kept = {s.id for s in db.session.get(Event, event_id).sets}
+    assert kept == {world.learning_set.id, open_id}
+    # Without choosing any set it is still shown to the one they cannot see.
+    response = client.post(f"/events/{event_id}/edit", data={**FORM, "audience": "sets"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert {s.id for s in db.session.get(Event, event_id).sets} == {world.learning_set.id}
 
 
 def test_the_ics_file_parses_back_with_the_event_in_uk_time(app, client, world):

@@ -160,6 +160,14 @@ def test_settings_can_mark_a_guide_readable_without_signing_in(app, facilitator,
     assert "Anyone, without signing in" in page
 
 
+def test_making_a_private_sets_guide_public_says_the_set_is_named_in_it(facilitator, guide):
+    """Every published copy names the set as its publisher: the facilitator of a private set
+    is told before they open its guide to everyone (the set's name then goes with it)."""
+    page = _text(facilitator.get(f"{_base(guide)}/settings"))
+    assert "Readable without signing in" in page
+    assert "even if the set is private, and name the set as their publisher" in page
+
+
 def test_settings_with_an_empty_title_keep_the_rest_of_the_input(app, facilitator, guide):
     response = facilitator.post(f"{_base(guide)}/settings", data={
         "title": "", "subtitle": "A new subtitle", "threads": str(_thread_id(app, guide))})

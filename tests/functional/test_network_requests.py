@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.guides.export.storage import storage_for
+from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import Nation
 from forum.models import NetworkRequest
@@ -19,6 +20,7 @@ from forum.models import OrganisationKind
 from forum.models import QueuedEmail
 from forum.models import RequestStatus
 from forum.models import User
+from forum.models import Visibility
 from forum.models import utcnow
 from forum.network.requests import form_started
 from forum.organisations import add_organisation
@@ -212,12 +214,16 @@ def test_the_queue_lists_waiting_requests_oldest_first(app, client, world):
 
 def test_accepting_invites_to_the_chosen_sets_and_the_link_makes_a_member(app, client, world):
     request_id = _add_request(app)
+    coordinator = _coordinator(app)
     with app.app_context():
-        other = factories.make_set("other", name="Evaluating assemblies")
-        untouched = factories.make_set("untouched", name="Not chosen")
+        other = factories.make_set("other", name="Evaluating assemblies",
+                                   visibility=Visibility.NETWORK)
+        untouched = factories.make_set("untouched", name="Not chosen",
+                                       visibility=Visibility.NETWORK)
+        # The coordinator is in the (private) set they invite to.
+        factories.add_member(coordinator, db.session.get(LearningSet, world.learning_set.id))
         db.session.commit()
         other_id, untouched_id = other.id, untouched.id
-    coordinator = _coordinator(app)
     client.sign_in_as(coordinator)
     form = client.get(f"/network/requests/{request_id}/accept").get_data(as_text=True)
     assert "Not chosen" in form and "Communicating assemblies" in form
@@ -234,7 +240,8 @@ def test_accepting_invites_to_the_chosen_sets_and_the_link_makes_a_member(app, c
                                                    "Evaluating assemblies"]
     log = client.get("/network/requests").get_data(as_text=True)
     assert "No requests are waiting" in log
-    assert "Accepted, invited to Communicating assemblies, Evaluating assemblies" in log
+    assert ("Accepted, invited to <bdi>Communicating assemblies</bdi>, "
+            "<bdi>Evaluating assemblies</bdi>") in log
     assert "Cora Coordinator" in log
 
     [message] = sent_messages(app)  # one email, not one per set
@@ -262,6 +269,43 @@ def test_accepting_invites_to_the_chosen_sets_and_the_link_makes_a_member(app, c
     # The link is spent once the account exists.
     client.sign_out()
     assert client.get(link).headers["Location"] == "/sign-in"
+
+
+def test_a_coordinator_is_offered_only_the_sets_they_may_read(app, client, world):
+    """A private set's name is for its members: a coordinator outside it is not offered it,
+    and cannot invite anyone to it by sending its number."""
+    request_id = _add_request(app)
+    with app.app_context():
+        open_id = factories.make_set("open", name="Evaluating assemblies",
+                                     visibility=Visibility.NETWORK).id
+        db.session.commit()
+    coordinator = _coordinator(app)
+    client.sign_in_as(coordinator)
+    form = client.get(f"/network/requests/{request_id}/accept").get_data(as_text=True)
+    assert "Evaluating assemblies" in form
+    assert "Communicating assemblies" not in form
+    response = client.post(f"/network/requests/{request_id}/accept",
+                           data={"sets": [str(world.learning_set.id)]})
+    assert response.status_code == 200
+    assert "Communicating assemblies" not in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(NetworkRequest, request_id).status == RequestStatus.PENDING
+    assert sent_messages(app) == []
+    # Admins read every set: they are offered it, and the log of their decision names it to
+    # them but not to the coordinator.
+    client.sign_out()
+    client.sign_in_as(world.admin)
+    assert "Communicating assemblies" in client.get(
+        f"/network/requests/{request_id}/accept").get_data(as_text=True)
+    client.post(f"/network/requests/{request_id}/accept",
+                data={"sets": [str(world.learning_set.id), str(open_id)]})
+    assert "Communicating assemblies" in client.get("/network/requests").get_data(as_text=True)
+    client.sign_out()
+    client.sign_in_as(coordinator)
+    log = client.get("/network/requests").get_data(as_text=True)
+    assert "Communicating assemblies" not in log
+    assert ("invited to <bdi>Evaluating assemblies</bdi> and 1 private set you are not in"
+            in log)
 
 
 def test_accepting_without_sets_invites_to_the_network_only(app, client, world):

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from forum import permissions
 from forum.extensions import db
+from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import Notification
 from forum.models import NotificationKind
@@ -148,3 +149,26 @@ def test_the_notification_predicate_and_its_query_filter_agree(app, world):
                                               .where(permissions.visible_posts_filter(user))))
             assert readable == {p.id for p in posts
                                 if permissions.can_view_post(user, p)}
+
+
+def test_opening_a_notification_about_a_set_made_private_leads_nowhere(app, client, world):
+    """Someone declined by a network set keeps the notification; once the set is private and
+    not theirs, opening it (its number is in their history) must not send them to the set's
+    address, which spells its name."""
+    with app.app_context():
+        learning_set = factories.make_set("secret-budget-review", name="Secret budget review",
+                                          visibility=Visibility.NETWORK)
+        note = Notification(user_id=world.outsider.id, kind=NotificationKind.JOIN_DECLINED,
+                            learning_set_id=learning_set.id, text="Your request was declined.")
+        db.session.add(note)
+        db.session.commit()
+        note_id, set_id = note.id, learning_set.id
+    client.sign_in_as(world.outsider)
+    assert "secret-budget-review" in client.get(f"/notifications/{note_id}").location
+    with app.app_context():
+        db.session.get(LearningSet, set_id).visibility = Visibility.PRIVATE
+        db.session.commit()
+    response = client.get(f"/notifications/{note_id}")
+    assert response.status_code == 404
+    assert "secret-budget-review" not in (response.location or "")
+    assert "secret-budget-review" not in response.get_data(as_text=True)

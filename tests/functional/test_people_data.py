@@ -34,6 +34,8 @@ from forum.models import GuideSection
 from forum.models import GuideVersion
 from forum.models import Invitation
 from forum.models import LearningSet
+from forum.models import Meeting
+from forum.models import Membership
 from forum.models import ModerationPolicy
 from forum.models import Notification
 from forum.models import NotificationKind
@@ -493,6 +495,92 @@ def test_my_data_names_a_guide_quoting_me_as_it_was_published(app, client, world
          "Naming the assembly"),
         ("Quoted in the draft only.", "Telling the story of an assembly", None)}
     assert "not published" not in summary
+
+
+def test_my_data_names_a_guide_i_created_as_i_may_now_read_it(app, client, world):
+    """The guide is its curators' once made: its creator, no longer a facilitator, gets its
+    published title, not a new one waiting in the draft; out of the private set, no title."""
+    with app.app_context():
+        built = build_guide(world, title="Telling the story of an assembly", publish=True)
+        db.session.get(Guide, built.id).title = "Draft retitle not published"
+        membership = db.session.scalar(select(Membership).where(
+            Membership.user_id == world.facilitator.id,
+            Membership.learning_set_id == world.learning_set.id))
+        membership.role = Role.MEMBER
+        db.session.commit()
+        membership_id = membership.id
+    client.sign_in_as(world.facilitator)
+    data, summary, _ = _zip_json(download_my_data(app, client))
+    assert [g["title"] for g in data["guides_you_created"]] == [
+        "Telling the story of an assembly"]
+    assert "not published" not in summary
+    with app.app_context():
+        db.session.delete(db.session.get(Membership, membership_id))
+        db.session.commit()
+    data, summary, _ = _zip_json(download_my_data(app, client))
+    assert [g["title"] for g in data["guides_you_created"]] == [None]
+    assert "Telling the story" not in summary
+
+
+def test_my_data_names_a_meeting_i_arranged_only_while_i_may_read_the_set(app, client, world):
+    """A meeting is the set's facilitators' to change once arranged: removed from the private
+    set, its arranger does not read the title another facilitator gave it since."""
+    with app.app_context():
+        from forum.meetings import service as meetings
+        meeting = meetings.schedule(
+            db.session, db.session.get(User, world.facilitator.id),
+            db.session.get(LearningSet, world.learning_set.id), meetings.MeetingDetails(
+                title="Planning the assembly", starts_at=datetime(2031, 1, 2, 10),
+                ends_at=datetime(2031, 1, 2, 12), online_url="", place="Leeds", agenda=""))
+        db.session.commit()
+        meeting_id = meeting.id
+    client.sign_in_as(world.facilitator)
+
+    def leave_and_rename() -> None:
+        db.session.delete(db.session.scalar(select(Membership).where(
+            Membership.user_id == world.facilitator.id,
+            Membership.learning_set_id == world.learning_set.id)))
+        db.session.get(Meeting, meeting_id).title = "Renamed after they left"
+
+    assert _titles_before_and_after(app, client, "meetings_you_arranged", leave_and_rename) == (
+        ["Planning the assembly"], [None])
+
+
+def test_my_data_names_an_event_i_created_only_while_i_may_see_it(app, client, world):
+    """A coordinator no longer, the creator of an event for a private set's members does not
+    read the title it was given since."""
+    with app.app_context():
+        creator = factories.make_user("cora@example.org", is_network_coordinator=True)
+        event = Event(kind=EventKind.WORKSHOP, title="Set workshop", created_by_id=creator.id,
+                      starts_at=datetime(2031, 1, 1, 10), ends_at=datetime(2031, 1, 1, 12),
+                      audience=EventAudience.SETS, sequence=0,
+                      sets=[db.session.get(LearningSet, world.learning_set.id)])
+        db.session.add(event)
+        db.session.commit()
+        creator_id, event_id = creator.id, event.id
+        db.session.refresh(creator)
+        db.session.expunge(creator)
+    client.sign_in_as(creator)
+
+    def step_down_and_rename() -> None:
+        db.session.get(User, creator_id).is_network_coordinator = False
+        db.session.get(Event, event_id).title = "Renamed after they stepped down"
+
+    assert _titles_before_and_after(app, client, "events_you_created", step_down_and_rename) == (
+        ["Set workshop"], [None])
+
+
+def _titles_before_and_after(app, client, section: str, change) -> tuple[list, list]:
+    """The titles in a section of the person's data download, before and after ``change``
+    (run in an app context, then committed); the new title is in neither file."""
+    data, _, _ = _zip_json(download_my_data(app, client))
+    before = [row["title"] for row in data[section]]
+    with app.app_context():
+        change()
+        db.session.commit()
+    data, summary, _ = _zip_json(download_my_data(app, client))
+    assert "Renamed after" not in summary and "Renamed after" not in json.dumps(data)
+    return before, [row["title"] for row in data[section]]
 
 
 def test_the_only_admin_cannot_delete_their_account(app, client, world):

@@ -1,11 +1,16 @@
 """Nobody reads text a moderator has not approved, by any route: the whole site, crawled.
 
 One public learning set holds an item of every kind that waits for a moderator, was refused by
-one, or was hidden by one, each carrying its own marker word (:data:`MARKERS`). Eight people
+one, or was hidden by one, each carrying its own marker word (:data:`MARKERS`). Nine people
 (:data:`PEOPLE`) then read the site: each follows every link to a GET route from the start
 pages (at most :data:`PAGES_PER_ROUTE` pages per route, :data:`PAGE_BUDGET` pages in all),
 searches for every marker, and downloads the waiting files; the emails the outbox sent them
-are read too. A marker may reach only the people its item allows (its author, the set's
+are read too. The set also has a meeting (agenda and notes), a draft guide and an unpublished
+new title of its published guide, and the network a waiting request to join and a decided one;
+their pages, the event's and the curators' pages are start pages, so every GET route of the
+site is opened by someone, except those a token from an email opens, sign-up, the health
+check, organisation records (none here) and data copies (the download is read below). A
+marker may reach only the people its item allows (its author, the set's
 moderators, the admin), and it must reach each of them, so the test cannot pass on pages the
 crawl never opened.
 
@@ -43,6 +48,7 @@ from werkzeug.test import TestResponse
 
 from forum.challenges import service as challenges
 from forum.events import topics
+from forum.events.service import add_material
 from forum.extensions import db
 from forum.files.service import attach
 from forum.files.service import prepare
@@ -51,6 +57,7 @@ from forum.guides import compile as compiler
 from forum.guides import service as guides
 from forum.guides.export import FORMATS as GUIDE_FORMATS
 from forum.mail import outbox_messages
+from forum.meetings import service as meetings
 from forum.models import Action
 from forum.models import ChallengeStatus
 from forum.models import Event
@@ -58,10 +65,13 @@ from forum.models import EventAudience
 from forum.models import EventKind
 from forum.models import FollowLevel
 from forum.models import LearningSet
+from forum.models import MaterialKind
 from forum.models import Membership
 from forum.models import ModerationPolicy
+from forum.models import NetworkRequest
 from forum.models import Post
 from forum.models import PostKind
+from forum.models import RequestStatus
 from forum.models import Role
 from forum.models import UpdateOutcome
 from forum.models import User
@@ -82,11 +92,17 @@ from tests.functional.my_data import download_my_data
 from tests.guide_readers import pdf_text
 
 PEOPLE = ("visitor", "member", "other_set_member", "author", "removed_member",
-          "other_set_moderator", "set_moderator", "admin")
+          "other_set_moderator", "set_moderator", "coordinator", "admin")
 AUTHOR_AND_MODERATORS = frozenset({"author", "set_moderator", "admin"})
 MODERATORS = frozenset({"set_moderator", "admin"})
-# Workshop topics are decided by the people who run events (the admin), not set moderators.
-AUTHOR_AND_EVENT_MANAGERS = frozenset({"author", "admin"})
+# Workshop topics are decided by the people who run events (the network coordinator and the
+# admin), not set moderators.
+AUTHOR_AND_EVENT_MANAGERS = frozenset({"author", "coordinator", "admin"})
+# A guide's unpublished draft, a request to join the set: for the set's facilitators (it has
+# none here but the admin).
+GUIDE_CURATORS = frozenset({"admin"})
+# An event shown to the set's members: they and the people who run events.
+EVENT_READERS = frozenset({"member", "author", "set_moderator", "coordinator", "admin"})
 # Published text: whoever reads the set (everyone for a public set; its members and the admin
 # for a private one, where even the set's name must reach nobody else).
 SET_READERS = None
@@ -103,6 +119,8 @@ class Marker:
     # The author's own words (their data download holds every post they wrote, hidden ones
     # too), not a moderator's reason or someone else's text.
     by_author: bool = True
+    # Someone else whose own words these are (their data download holds them).
+    written_by: str | None = None
 
 
 MARKERS = (
@@ -145,15 +163,25 @@ MARKERS = (
            by_author=False),
     Marker("zqerasedthread", "a waiting thread's title by someone since erased", frozenset(),
            by_author=False),
+    Marker("zqjoinhopes", "a waiting request to join the set (for its facilitators)",
+           GUIDE_CURATORS, by_author=False, written_by="other_set_moderator"),
+    Marker("zqeventnotes", "the notes of an event shown to the set's members", EVENT_READERS,
+           by_author=False),
+    Marker("zqmeetingagenda", "a set meeting's agenda", SET_READERS, by_author=False),
+    Marker("zqmeetingnotes", "a set meeting's notes", SET_READERS, by_author=False),
+    Marker("zqguidedraft", "a draft guide's title, never published", GUIDE_CURATORS,
+           by_author=False),
+    Marker("zqguideretitle", "a published guide's new title, not published yet", GUIDE_CURATORS,
+           by_author=False),
 )
 MARKER_BY_WORD = {marker.word: marker for marker in MARKERS}
 # A marker word stands alone: letters only, so tokens and nonces cannot contain one by chance.
 MARKER_WORD = re.compile(r"(?<![A-Za-z0-9])zq[a-z]+(?![A-Za-z0-9])", re.IGNORECASE)
 
 # Two pages of a route (two threads, two notifications...) find what the route shows; the
-# start pages name every page that holds a marker. About 135-195 pages a person.
+# start pages name every page that holds a marker. About 190-260 pages a person.
 PAGES_PER_ROUTE = 2
-PAGE_BUDGET = 300
+PAGE_BUDGET = 400
 LINK = re.compile(r'(?:href|src|action)="([^"#]*)')
 NO_RESULTS = re.compile(r'id="results-heading">\s*No results')
 
@@ -169,6 +197,11 @@ class MarkedSite:
     files: dict[str, int]                     # marker word -> file id
     event: int
     guide: str                                # a published guide's slug
+    guides: list[int]                         # the published guide's id and a draft's
+    guide_parts: list[str]                    # its section's and an excerpt's curator pages
+    meeting: int
+    network_request: int                      # waiting
+    join_request: int                         # waiting
     visibility: Visibility
 
     def readers(self, marker: Marker | str) -> frozenset[str]:
@@ -183,7 +216,7 @@ class MarkedSite:
 
 
 def _people(learning_set: LearningSet) -> dict[str, User | None]:
-    """The eight readers (the visitor is None); the removed member is still a member here."""
+    """The nine readers (the visitor is None); the removed member is still a member here."""
     other_set_moderator = factories.make_user("bob@example.org", display_name="Bob Other")
     other_set = factories.make_set("other", name="Other set", facilitator=other_set_moderator)
     people = {
@@ -194,6 +227,8 @@ def _people(learning_set: LearningSet) -> dict[str, User | None]:
         "removed_member": factories.make_user("rita@example.org", display_name="Rita Removed"),
         "other_set_moderator": other_set_moderator,
         "set_moderator": factories.make_user("mia@example.org", display_name="Mia Moderator"),
+        "coordinator": factories.make_user("cora@example.org", display_name="Cora Coordinator",
+                                           is_network_coordinator=True),
         "admin": factories.make_user("ada@example.org", display_name="Ada Admin",
                                      is_admin=True),
     }
@@ -255,7 +290,7 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
         guide = guides.create_guide(session, learning_set=learning_set, creator=moderator,
                                     title="Comms guide", thread_ids=[thread.id])
         section = guides.add_section(session, guide, title="What we learnt")
-        guides.add_excerpt(session, section, published)
+        quoted = guides.add_excerpt(session, section, published)
         guides.add_excerpt(session, section, hidden)
         guide.is_public = visibility == Visibility.PUBLIC  # a private set's guide: its own
         compiler.publish(session, guide, by=moderator)
@@ -362,10 +397,41 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
         join_requests.decline(session, people["admin"], asked, "Declined councils")
         session.commit()
 
+        # Someone from another set asks to join, and waits (asked while the set was open).
+        join_request = join_requests.ask_to_join(session, people["other_set_moderator"],
+                                                 learning_set, "Bob hopes zqjoinhopes")
+        session.commit()
+
         sets_service.remove_member(session, session.scalar(select(Membership).where(
             Membership.user_id == people["removed_member"].id,
             Membership.learning_set_id == learning_set.id)))
         learning_set.visibility = visibility
+        session.commit()
+
+        # The set's own pages and drafts, made after the member's removal: a meeting with an
+        # agenda and notes, a draft guide, and a title the published guide has not published.
+        admin = people["admin"]
+        meeting = meetings.schedule(session, admin, learning_set, meetings.MeetingDetails(
+            title="Set meeting", starts_at=datetime(2031, 1, 2, 10),
+            ends_at=datetime(2031, 1, 2, 12), online_url="", place="Leeds",
+            agenda="zqmeetingagenda councils"))
+        meetings.write_notes(session, admin, meeting, "zqmeetingnotes councils")
+        add_material(session, admin, event, kind=MaterialKind.NOTES, title="Workshop notes",
+                     url="", body="zqeventnotes councils")
+        draft = guides.create_guide(session, learning_set=learning_set, creator=admin,
+                                    title="zqguidedraft councils", thread_ids=[thread.id])
+        guides.update_guide(session, guide, title="zqguideretitle councils", subtitle="",
+                            introduction_source="", is_public=guide.is_public,
+                            thread_ids=[thread.id])
+        # A request to join the network, waiting; one the admin accepted, inviting to the set
+        # (the log names the sets); and a request to join the set, waiting.
+        network_request = NetworkRequest(name="Nia Newcomer", email="nia@example.org",
+                                         organisation="Valeport Borough Council",
+                                         hopes="Nia hopes councils")
+        session.add_all([network_request, NetworkRequest(
+            name="Ned Newcomer", email="ned@example.org", organisation="Valeport Borough Council",
+            status=RequestStatus.ACCEPTED, decided_at=utcnow(), decided_by_id=admin.id,
+            invited_to=learning_set.name)])
         session.commit()
 
         posts = {"zqwaitingreply": waiting, "zqreturnedreply": returned,
@@ -385,7 +451,12 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
                      closed_challenge.thread_id, returned_challenge.thread_id],
             marked_posts={word: (post.thread_id, post.id) for word, post in posts.items()},
             files={"zqwaitingfile": waiting_file.id, "zqwaitingeditfile": edit_file.id},
-            event=event.id, guide=guide.slug, visibility=visibility)
+            event=event.id, guide=guide.slug, guides=[guide.id, draft.id],
+            guide_parts=[f"sections/{section.id}/edit", f"sections/{section.id}/delete",
+                         f"excerpts/{quoted.id}/edit"],
+            meeting=meeting.id,
+            network_request=network_request.id, join_request=join_request.id,
+            visibility=visibility)
 
 
 def start_pages(site: MarkedSite) -> list[str]:
@@ -400,6 +471,22 @@ def start_pages(site: MarkedSite) -> list[str]:
     pages += [f"/threads/{thread_id}?kind={kind}" for thread_id in site.threads
               for kind in ("summary", "question", "action", "update")]
     pages.append("/guides/")
+    # Events and network requests as the people who run them see them.
+    pages += [f"/events/{site.event}/edit", "/events/new", "/network/requests"]
+    pages += [f"/network/requests/{site.network_request}/{page}" for page in ("accept", "decline")]
+    pages.append(f"/sets/comms/join-requests/{site.join_request}/decline")
+    pages.append("/sets/comms/mention-suggestions?q=M")
+    # The set's meetings: each page of one.
+    meeting = f"/sets/comms/meetings/{site.meeting}"
+    pages += ["/sets/comms/meetings", meeting, f"{meeting}/invitation.ics"]
+    pages += [f"{meeting}/{page}" for page in ("notes", "edit", "cancel", "files/new")]
+    # The set's guides and each curator's page of each guide (its draft).
+    pages += ["/sets/comms/guides/", f"/guides/{site.guide}/v1/"]
+    for guide_id in site.guides:
+        curate = f"/sets/comms/guides/{guide_id}"
+        pages += [f"{curate}/", f"{curate}/preview", f"{curate}/settings"]
+        pages += [f"{curate}/download/{fmt}" for fmt in sorted(GUIDE_FORMATS)]
+    pages += [f"/sets/comms/guides/{site.guides[0]}/{part}" for part in site.guide_parts]
     # The guide's page and every file of it (read inside: a marker split across a PDF's
     # compression or a DOCX's zip would not be seen in the bytes).
     pages += [f"/guides/{site.guide}/"]
@@ -562,7 +649,8 @@ def check_data_download(findings: Findings, site: MarkedSite, person: str, app: 
     holds all their own words, the hidden reply too)."""
     text = _file_text(download_my_data(app, client).data)
     for marker in map(MARKER_BY_WORD.get, sorted(markers_in(text))):
-        if person not in site.readers(marker) and not (person == "author" and marker.by_author):
+        own = (person == "author" and marker.by_author) or person == marker.written_by
+        if person not in site.readers(marker) and not own:
             findings.leak(marker.word, person, "their data download")
 
 
