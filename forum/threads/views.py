@@ -22,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 
 from forum import mentions
 from forum import permissions
+from forum.errors import Refused
 from forum.extensions import db
 from forum.extensions import login_manager
 from forum.extensions import writer_session
@@ -39,6 +40,7 @@ from forum.moderation.policy import edit_waits
 from forum.moderation.service import returned_note
 from forum.pagination import requested_page
 from forum.sets.loading import load_visible_set
+from forum.sets.loading import refuse_outsider
 from forum.templating import set_html
 from forum.threads import bp
 from forum.threads import extras
@@ -93,12 +95,21 @@ def _require_sign_in():
 
 LOCKED_MESSAGE = ("This thread has been locked, so no one can reply until a moderator "
                   "unlocks it.")
+UNANSWERABLE_MESSAGE = ("This post was hidden by a moderator or withdrawn by its author, so it "
+                        "cannot be answered. You can still reply to the other posts.")
 
 
 def refuse_reply(parent: Post) -> NoReturn:
-    """A 403 that says why, when the reason is one the replier can already see."""
-    if parent.thread.is_locked:
-        abort(403, LOCKED_MESSAGE)
+    """A 403 that says why, when the reason is one the replier can already see, with the way
+    back to the thread."""
+    thread = parent.thread
+    back = ("Go back to the thread", url_for("threads.show", thread_id=thread.id))
+    if thread.is_locked:
+        raise Refused(LOCKED_MESSAGE, back)
+    if not permissions.can_start_thread(current_user, thread.learning_set):
+        refuse_outsider(thread.learning_set, "reply in it")
+    if not permissions.accepts_replies(parent):
+        raise Refused(UNANSWERABLE_MESSAGE, back)
     abort(403)
 
 
