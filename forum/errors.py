@@ -9,6 +9,7 @@ from flask import Flask
 from flask import current_app
 from flask import render_template
 from flask import request
+from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.exc import SQLAlchemyError
@@ -51,6 +52,18 @@ class Refused(Forbidden):
     def __init__(self, reason: str, way_on: tuple[str, str] | None = None) -> None:
         super().__init__(reason)
         self.way_on = way_on
+
+
+def _wait_words(error: RateLimitExceeded) -> str:
+    """How long to wait after hitting a rate limit, in words: the limit's window ("10 per
+    minute" -> "a minute", "3 per hour" -> "an hour")."""
+    seconds = error.limit.limit.get_expiry()
+    if seconds <= 60:
+        return "a minute"
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return "an hour" if hours == 1 else f"{hours} hours"
+    return f"{-(-seconds // 60)} minutes"
 
 
 def _unsent_text(status: int) -> list[CarriedField]:
@@ -104,6 +117,9 @@ def init_app(app: Flask) -> None:
         # A view may say why (``abort(403, "This thread is locked...")``); Werkzeug's own
         # descriptions are not shown.
         reason = error.description if error.description != type(error).description else None
+        if isinstance(error, RateLimitExceeded):  # its description is the limit, "10 per 1 minute"
+            reason = ("You have tried that too many times in a short time. Wait "
+                      f"{_wait_words(error)} and try again.")
         return _render(status, reason, getattr(error, "way_on", None))
 
     @app.errorhandler(500)
