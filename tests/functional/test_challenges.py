@@ -628,6 +628,12 @@ def test_challenge_pages_are_valid_html_for_every_role(app, client, open_set):
         # Forms re-shown with their errors.
         documents[f"{who} past due"] = _reply(client, app, challenge, kind="action", body="x",
                                               due_on="2001-01-01").text
+    # A refusal that says why, with its way back and the typed text kept.
+    client.sign_in_as(open_set.moderator)
+    refused = client.post(f"/threads/{challenge.thread_id}/challenge-status",
+                          data={"status": "closed", "closing_summary": "Typed summary."})
+    assert refused.status_code == 403
+    documents["moderator refused"] = refused.text
     assert_valid_html(documents.items())
 
 
