@@ -140,7 +140,7 @@ def new(slug: str):
 
 # The curation filter's kinds: learnings first, as the set marked them for sharing.
 KIND_ORDER = [PostKind.LEARNING, PostKind.CHALLENGE, PostKind.QUESTION, PostKind.REFLECTION,
-              PostKind.ACTION, PostKind.UPDATE, PostKind.SUGGESTION]
+              PostKind.ACTION, PostKind.UPDATE, PostKind.SUGGESTION, PostKind.SUMMARY]
 
 
 def render_curation(guide: Guide, *, form: object = None, several: object = None,

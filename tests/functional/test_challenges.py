@@ -559,6 +559,22 @@ def test_curation_lists_learnings_first_and_filters_by_kind(app, client, open_se
     assert client.get(url, query_string={"kind": "<nonsense>"}).status_code == 200
 
 
+def test_curation_filters_closing_summaries_as_the_thread_page_does(app, client, open_set):
+    """What happened and what was learnt is what a guide most often quotes: the filter offers
+    it, as the thread page's does."""
+    url, _ = _guide_of_challenge(app, client, open_set)
+    thread_id = _challenge(app).thread_id
+    client.sign_in_as(open_set.facilitator)
+    client.post(f"/threads/{thread_id}/challenge-status",
+                data={"status": "closed", "closing_summary": "One ask, two champions."})
+    assert '<option value="summary">Closing summary</option>' in client.get(url).text
+    summaries = client.get(url, query_string={"kind": "summary"}).text
+    assert '<option value="summary" selected>Closing summary</option>' in summaries
+    posts = summaries.split('id="posts-title"')[1]
+    assert "One ask, two champions." in posts
+    assert "Who is your ally in cabinet?" not in posts
+
+
 # --- the demo ------------------------------------------------------------------------
 
 
