@@ -160,6 +160,14 @@ def test_settings_can_mark_a_guide_readable_without_signing_in(app, facilitator,
     assert "Anyone, without signing in" in page
 
 
+def test_the_readable_without_signing_in_box_is_explained_once(facilitator, guide):
+    """Its explanation under the box, read (and heard) once: not also as a hint above it."""
+    page = _text(facilitator.get(f"{_base(guide)}/settings"))
+    assert page.count("can be read by anyone with the link, even if the set is private") == 1
+    box = re.search(r'<input[^>]*name="is_public"[^>]*>', page).group(0)
+    assert 'aria-describedby="is_public-item-hint"' in box
+
+
 def test_settings_with_an_empty_title_keep_the_rest_of_the_input(app, facilitator, guide):
     response = facilitator.post(f"{_base(guide)}/settings", data={
         "title": "", "subtitle": "A new subtitle", "threads": str(_thread_id(app, guide))})
