@@ -262,7 +262,7 @@ def new_thread(slug: str):
     if not permissions.is_signed_in(current_user):
         return _require_sign_in()
     if not permissions.can_start_thread(current_user, learning_set):
-        abort(403)
+        refuse_outsider(learning_set, "start a thread in it")
     form = NewThreadForm()
     if form.is_submitted() and form.preview.data:
         return render_template("threads/new.html", learning_set=learning_set, form=form,

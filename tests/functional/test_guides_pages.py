@@ -160,6 +160,15 @@ def test_settings_can_mark_a_guide_readable_without_signing_in(app, facilitator,
     assert "Anyone, without signing in" in page
 
 
+def test_a_member_asking_to_make_a_guide_is_told_who_may(client, world, guide):
+    client.sign_in_as(world.member)
+    response = client.get(f"/sets/{guide.set_slug}/guides/new")
+    assert response.status_code == 403
+    page = _text(response).replace("&#8217;", "’")
+    assert "Only the set’s facilitators can make, change and publish its guides." in page
+    assert f'href="/sets/{guide.set_slug}/guides/">See the set’s guides</a>' in page
+
+
 def test_the_readable_without_signing_in_box_is_explained_once(facilitator, guide):
     """Its explanation under the box, read (and heard) once: not also as a hint above it."""
     page = _text(facilitator.get(f"{_base(guide)}/settings"))
