@@ -104,6 +104,14 @@ def _state(app, action_id: int) -> ActionState:
         return db.session.get(Action, action_id).state
 
 
+def _moderators_reply(app, client, world, challenge, kind: str, body: str) -> int:
+    """The set's moderator replies in the challenge (published at once); returns its id."""
+    client.sign_in_as(world.moderator)
+    _reply(client, app, challenge, kind=kind, body=body)
+    with app.app_context():
+        return db.session.scalar(select(Post.id).order_by(Post.id.desc()))
+
+
 # --- bringing a challenge ------------------------------------------------------------
 
 
@@ -611,10 +619,7 @@ def test_the_demo_set_has_a_challenge_mid_cycle(app, runner, client):
 def test_the_relabel_form_shows_the_posts_current_kind(app, client, open_set):
     _bring(client, open_set)
     challenge = _challenge(app)
-    client.sign_in_as(open_set.moderator)
-    _reply(client, app, challenge, kind="learning", body="Slice by ward.")
-    with app.app_context():
-        post_id = db.session.scalar(select(Post.id).order_by(Post.id.desc()))
+    post_id = _moderators_reply(app, client, open_set, challenge, "learning", "Slice by ward.")
     client.sign_in_as(open_set.facilitator)
     page = client.get(f"/threads/{challenge.thread_id}").text
     form = page.split(f'action="/posts/{post_id}/kind"')[1].split("</form>")[0]
@@ -902,12 +907,10 @@ def test_a_member_removed_while_writing_a_question_is_told_why_and_keeps_the_tex
 def test_a_reply_to_a_hidden_post_says_it_cannot_be_answered(app, client, open_set):
     _bring(client, open_set)
     challenge = _challenge(app)
-    client.sign_in_as(open_set.moderator)
-    _reply(client, app, challenge, kind="question", body="Who decides the agenda?")
+    post_id = _moderators_reply(app, client, open_set, challenge, "question",
+                                "Who decides the agenda?")
     with app.app_context():
-        post = db.session.scalars(select(Post).order_by(Post.id.desc())).first()
-        post_id = post.id
-        post.status = PostStatus.HIDDEN
+        db.session.get(Post, post_id).status = PostStatus.HIDDEN
         db.session.commit()
     client.sign_in_as(open_set.member)
     words, links = _refusal(client.post(f"/posts/{post_id}/challenge-reply",
@@ -948,10 +951,9 @@ def test_relabelling_refused_says_who_may_and_which_kinds_keep_theirs(app, clien
     _bring(client, open_set)
     challenge = _challenge(app)
     action_id = _action(app, open_set, client, challenge)
-    client.sign_in_as(open_set.moderator)
-    _reply(client, app, challenge, kind="question", body="What is in your gift?")
+    question_id = _moderators_reply(app, client, open_set, challenge, "question",
+                                    "What is in your gift?")
     with app.app_context():
-        question_id = db.session.scalar(select(Post.id).order_by(Post.id.desc()))
         action_post = db.session.get(Action, action_id).post_id
     words, links = _refusal(client.post(f"/posts/{question_id}/kind",
                                         data={"kind": "learning"}))
