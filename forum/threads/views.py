@@ -335,6 +335,8 @@ def edit_post(post_id: int):
     if not permissions.is_signed_in(current_user):
         return _require_sign_in()
     if not permissions.can_edit_post(current_user, post):
+        if not permissions.can_start_thread(current_user, post.thread.learning_set):
+            refuse_outsider(post.thread.learning_set, "edit their own posts in it")
         abort(403)
     thread = post.thread
     form_class = EditOpeningPostForm if post.is_opening_post else EditPostForm
