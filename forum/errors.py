@@ -9,10 +9,12 @@ from flask import Flask
 from flask import current_app
 from flask import render_template
 from flask import request
+from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.exceptions import Forbidden
 from werkzeug.exceptions import HTTPException
 
 from forum.auth.resume import CarriedField
@@ -43,6 +45,27 @@ _KEEPS_TEXT = {400, 403, 404, 405, 409, 410, 429, 500, 503}
 _STORAGE_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
 
 
+class Refused(Forbidden):
+    """A 403 that says why, and where to go on: the error page shows ``reason`` and a link
+    (``way_on``: its text and address) instead of leaving the visitor at a dead end."""
+
+    def __init__(self, reason: str, way_on: tuple[str, str] | None = None) -> None:
+        super().__init__(reason)
+        self.way_on = way_on
+
+
+def _wait_words(error: RateLimitExceeded) -> str:
+    """How long to wait after hitting a rate limit, in words: the limit's window ("10 per
+    minute" -> "a minute", "3 per hour" -> "an hour")."""
+    seconds = error.limit.limit.get_expiry()
+    if seconds <= 60:
+        return "a minute"
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return "an hour" if hours == 1 else f"{hours} hours"
+    return f"{-(-seconds // 60)} minutes"
+
+
 def _unsent_text(status: int) -> list[CarriedField]:
     """What a refused POST held (no secrets, ids or buttons), to copy before leaving the page.
 
@@ -69,10 +92,10 @@ def _unsent_files(status: int) -> list[str]:
         return []
 
 
-def _render(status: int, reason: str | None = None):
+def _render(status: int, reason: str | None = None, way_on: tuple[str, str] | None = None):
     title = TITLES.get(status, "Something went wrong")
     extra: dict[str, object] = {"unsent": _unsent_text(status), "reason": reason,
-                                "dropped": _unsent_files(status)}
+                                "dropped": _unsent_files(status), "way_on": way_on}
     if status == 413:
         from forum.files.limits import size_words
 
@@ -94,7 +117,10 @@ def init_app(app: Flask) -> None:
         # A view may say why (``abort(403, "This thread is locked...")``); Werkzeug's own
         # descriptions are not shown.
         reason = error.description if error.description != type(error).description else None
-        return _render(status, reason)
+        if isinstance(error, RateLimitExceeded):  # its description is the limit, "10 per 1 minute"
+            reason = ("You have tried that too many times in a short time. Wait "
+                      f"{_wait_words(error)} and try again.")
+        return _render(status, reason, getattr(error, "way_on", None))
 
     @app.errorhandler(500)
     def server_error(error: Exception):

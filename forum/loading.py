@@ -6,14 +6,17 @@ the set a URL names through here, so it sits below them all."""
 from __future__ import annotations
 
 from functools import cache
+from typing import NoReturn
 
 from flask import abort
+from flask import url_for
 from flask_login import current_user
 from sqlalchemy import Select
 from sqlalchemy import bindparam
 from sqlalchemy import select
 
 from forum import permissions
+from forum.errors import Refused
 from forum.extensions import db
 from forum.models import LearningSet
 
@@ -44,3 +47,17 @@ def load_visible_set(slug: str) -> LearningSet:
     if not permissions.can_view_set(viewer, learning_set):
         abort(404)
     return learning_set
+
+
+def set_page_link(learning_set: LearningSet) -> tuple[str, str]:
+    """A refusal's way on: back to the set's page (its text and address)."""
+    return (f"Go to “{learning_set.name}”", url_for("sets.show", slug=learning_set.slug))
+
+
+def refuse_outsider(learning_set: LearningSet, doing: str) -> NoReturn:
+    """A 403 for a signed-in reader of the set who is not (or no longer) one of its members:
+    only they may ``doing`` ("bring a challenge to it"), and how to become one."""
+    # Whoever reads a set they are not in may ask to join it (a private set is not read).
+    raise Refused(f"Only members of “{learning_set.name}” can {doing}, and you are not a "
+                  "member of it. You can ask to join it from its page.",
+                  set_page_link(learning_set))

@@ -6,6 +6,8 @@ kinds and the filter by kind (:mod:`forum.challenges.page`).
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from flask import abort
 from flask import flash
 from flask import redirect
@@ -25,9 +27,11 @@ from forum.challenges.forms import StatusForm
 from forum.challenges.forms import StatusNow
 from forum.challenges.page import kind_items
 from forum.challenges.page import reply_form
+from forum.errors import Refused
 from forum.extensions import db
 from forum.files.limits import accepts_files
 from forum.loading import load_visible_set
+from forum.loading import refuse_outsider
 from forum.models import Challenge
 from forum.models import ChallengeStatus
 from forum.models import Post
@@ -56,13 +60,36 @@ def _challenge_of(thread_id: int) -> Challenge:
     return challenge
 
 
+def _refuse(challenge: Challenge | None, step: str, post: Post | None = None) -> NoReturn:
+    """Why a signed-in reader of the challenge may not take this step (``"status"``,
+    ``"kind"`` of ``post``), with the way back to it: a 403 that says who may, not a bare one.
+    (Bringing one and replying are refused by :func:`refuse_outsider` and
+    :func:`refuse_reply`.)"""
+    if challenge is None:  # a post outside any challenge has no kind to change
+        abort(403)
+    learning_set = challenge.learning_set
+    if step == "status":
+        if permissions.is_holder(current_user, challenge):  # they have left the set since
+            refuse_outsider(learning_set, "change where a challenge in it stands")
+        reason = ("Only the member who brought this challenge, or a facilitator of the set, "
+                  "can change where it stands.")
+    elif post is not None and permissions.is_facilitator(current_user, learning_set):
+        reason = ("Actions, updates, closing summaries and the challenge itself keep their "
+                  "kind: only questions, reflections, learnings and suggestions can be "
+                  "changed.")
+    else:
+        reason = "Only the set's facilitators can change the kind of a reply."
+    raise Refused(reason, ("Go back to the challenge",
+                           url_for("threads.show", thread_id=challenge.thread_id)))
+
+
 @bp.route("/sets/<slug>/challenges/new", methods=["GET", "POST"])
 def new(slug: str):
     learning_set = load_visible_set(slug)
     if not permissions.is_signed_in(current_user):
         return _require_sign_in()
     if not permissions.can_bring_challenge(current_user, learning_set):
-        abort(403)
+        refuse_outsider(learning_set, "bring a challenge to it")
     form = NewChallengeForm()
     if form.is_submitted() and form.preview.data:
         return render_template("challenges/new.html", learning_set=learning_set, form=form,
@@ -181,7 +208,7 @@ def status(thread_id: int):
     if not permissions.is_signed_in(current_user):
         return _require_sign_in()
     if not permissions.can_change_challenge_status(current_user, challenge):
-        abort(403)
+        _refuse(challenge, "status")
     current = service.closing_summary(db.session, current_user, challenge)
     now = StatusNow(challenge.status.value, service.summary_source(current_user, current))
     form = StatusForm(data=now._asdict() if request.method == "GET" else None)
@@ -228,7 +255,7 @@ def change_kind(post_id: int):
     if not permissions.is_signed_in(current_user):
         return _require_sign_in()
     if not permissions.can_change_post_kind(current_user, post):
-        abort(403)
+        _refuse(service.load_challenge(db.session, post.thread_id), "kind", post)
     form = KindForm()
     if form.validate_on_submit():
         try:

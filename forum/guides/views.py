@@ -19,6 +19,7 @@ from sqlalchemy import or_
 from sqlalchemy import select
 
 from forum import permissions
+from forum.errors import Refused
 from forum.extensions import db
 from forum.extensions import login_manager
 from forum.extensions import writes_on_get
@@ -51,12 +52,16 @@ from forum.urls import public_base_url
 def refuse(guide: Guide | None = None, learning_set: LearningSet | None = None):
     """Refuse a visitor who may not curate: 404 if they may not even know the guide exists
     (a draft, or a set they cannot read), the sign-in page for anonymous visitors (which
-    keeps what a POST carried), otherwise 403."""
+    keeps what a POST carried), otherwise a 403 that says who may, with the way to the set's
+    guides."""
     if guide is not None and not permissions.can_view_published_guide(current_user, guide):
         abort(404)
     if not permissions.is_signed_in(current_user):
         abort(make_response(login_manager.unauthorized()))
-    abort(403)
+    learning_set = learning_set or guide.learning_set
+    raise Refused("Only the set’s facilitators can make, change and publish its guides. "
+                  "Ask one of them if you would like a guide made from its threads.",
+                  ("See the set’s guides", url_for("guides.set_guides", slug=learning_set.slug)))
 
 
 def load_guide(slug: str, guide_id: int) -> Guide:
@@ -134,7 +139,7 @@ def new(slug: str):
 
 # The curation filter's kinds: learnings first, as the set marked them for sharing.
 KIND_ORDER = [PostKind.LEARNING, PostKind.CHALLENGE, PostKind.QUESTION, PostKind.REFLECTION,
-              PostKind.ACTION, PostKind.UPDATE, PostKind.SUGGESTION]
+              PostKind.ACTION, PostKind.UPDATE, PostKind.SUGGESTION, PostKind.SUMMARY]
 
 
 def render_curation(guide: Guide, *, form: object = None, several: object = None,

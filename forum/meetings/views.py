@@ -19,6 +19,7 @@ from flask_login import current_user
 from forum import permissions
 from forum.calendar import CalendarEntry
 from forum.calendar import calendar_file
+from forum.errors import Refused
 from forum.extensions import db
 from forum.extensions import login_manager
 from forum.files.limits import accepts_files
@@ -54,12 +55,14 @@ def _load(slug: str, meeting_id: int) -> Meeting:
 
 def _require_runner(learning_set: LearningSet) -> None:
     """Facilitators (and admins) only: the sign-in page for anonymous visitors (which keeps
-    what a POST carried), 403 for the set's other readers."""
+    what a POST carried), for the set's other readers a 403 that says who may."""
     if permissions.can_run_meetings(current_user, learning_set):
         return
     if not permissions.is_signed_in(current_user):
         abort(make_response(login_manager.unauthorized()))
-    abort(403)
+    raise Refused("Only the set’s facilitators can schedule its meetings, change them and add "
+                  "their notes and files.",
+                  ("See the set’s meetings", url_for("meetings.index", slug=learning_set.slug)))
 
 
 def _show_url(meeting: Meeting, **kwargs) -> str:

@@ -22,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 
 from forum import mentions
 from forum import permissions
+from forum.errors import Refused
 from forum.extensions import db
 from forum.extensions import login_manager
 from forum.extensions import writer_session
@@ -30,6 +31,7 @@ from forum.files.limits import accepts_files
 from forum.files.storage import upload_storage
 from forum.forms import ActionForm
 from forum.loading import load_visible_set
+from forum.loading import refuse_outsider
 from forum.mentions import handle_of
 from forum.models import FollowLevel
 from forum.models import LearningSet
@@ -93,12 +95,21 @@ def _require_sign_in():
 
 LOCKED_MESSAGE = ("This thread has been locked, so no one can reply until a moderator "
                   "unlocks it.")
+UNANSWERABLE_MESSAGE = ("This post was hidden by a moderator or withdrawn by its author, so it "
+                        "cannot be answered. You can still reply to the other posts.")
 
 
 def refuse_reply(parent: Post) -> NoReturn:
-    """A 403 that says why, when the reason is one the replier can already see."""
-    if parent.thread.is_locked:
-        abort(403, LOCKED_MESSAGE)
+    """A 403 that says why, when the reason is one the replier can already see, with the way
+    back to the thread."""
+    thread = parent.thread
+    back = ("Go back to the thread", url_for("threads.show", thread_id=thread.id))
+    if thread.is_locked:
+        raise Refused(LOCKED_MESSAGE, back)
+    if not permissions.can_start_thread(current_user, thread.learning_set):
+        refuse_outsider(thread.learning_set, "reply in it")
+    if not permissions.accepts_replies(parent):
+        raise Refused(UNANSWERABLE_MESSAGE, back)
     abort(403)
 
 
@@ -251,7 +262,7 @@ def new_thread(slug: str):
     if not permissions.is_signed_in(current_user):
         return _require_sign_in()
     if not permissions.can_start_thread(current_user, learning_set):
-        abort(403)
+        refuse_outsider(learning_set, "start a thread in it")
     form = NewThreadForm()
     if form.is_submitted() and form.preview.data:
         return render_template("threads/new.html", learning_set=learning_set, form=form,
@@ -324,6 +335,8 @@ def edit_post(post_id: int):
     if not permissions.is_signed_in(current_user):
         return _require_sign_in()
     if not permissions.can_edit_post(current_user, post):
+        if not permissions.can_start_thread(current_user, post.thread.learning_set):
+            refuse_outsider(post.thread.learning_set, "edit their own posts in it")
         abort(403)
     thread = post.thread
     form_class = EditOpeningPostForm if post.is_opening_post else EditPostForm

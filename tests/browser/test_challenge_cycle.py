@@ -48,6 +48,13 @@ def test_a_challenge_goes_from_statement_to_questions_to_an_action_its_update_an
     page.get_by_label("Your reply").fill("What would a champion say in the chamber?")
     page.get_by_role("button", name="Post reply").click()
     expect(page.get_by_text("What would a champion say in the chamber?")).to_be_visible()
+    # Not theirs to move on: told who may, with the way back (not a bare "You cannot do that").
+    page.goto(challenge_url.rstrip("/") + "/challenge-status")
+    expect(page.get_by_text("Only the member who brought this challenge, or a facilitator of "
+                            "the set, can change where it stands.")).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Go back to the challenge").click()
+    expect(page.get_by_role("heading", level=1, name=TITLE)).to_be_visible()
     _sign_out(page)
 
     # The holder commits to an action, then reports on it.

@@ -138,6 +138,17 @@ def test_sign_in_attempts_are_rate_limited(app, client, world):
     assert client.get("/sign-in").status_code == 200
 
 
+def test_the_rate_limit_page_says_how_long_to_wait_not_the_limit(app, client, world):
+    """Not "10 per 1 minute" (the limiter's own description) as the page's only words."""
+    app.config["SIGN_IN_RATE_LIMIT"] = "2 per minute"
+    for _ in range(2):
+        _sign_in(client, "member@example.org", "wrong password here")
+    page = _sign_in(client, "member@example.org").get_data(as_text=True)
+    assert ("You have tried that too many times in a short time. Wait a minute and try "
+            "again.") in page
+    assert "per 1 minute" not in page
+
+
 def test_sign_out_needs_a_post_with_a_valid_token(client, world):
     client.sign_in_as(world.member)
     assert client.get("/sign-out").status_code == 405

@@ -6,11 +6,13 @@ Runs on SQLite by default and on PostgreSQL with ``FORUM_TEST_DATABASE_URL``.
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import delete
 from sqlalchemy import select
 
 from forum.challenges.service import today
@@ -22,6 +24,7 @@ from forum.models import ActionUpdate
 from forum.models import Challenge
 from forum.models import ChallengeStatus
 from forum.models import LearningSet
+from forum.models import Membership
 from forum.models import ModerationAction
 from forum.models import ModerationPolicy
 from forum.models import Post
@@ -29,6 +32,7 @@ from forum.models import PostKind
 from forum.models import PostStatus
 from forum.models import Thread
 from forum.models import User
+from forum.models import Visibility
 from forum.moderation import service as moderation
 from tests import factories
 from tests.htmlcheck import assert_valid_html
@@ -98,6 +102,14 @@ def _action(app, world, client, challenge, due: date | None = None) -> int:
 def _state(app, action_id: int) -> ActionState:
     with app.app_context():
         return db.session.get(Action, action_id).state
+
+
+def _moderators_reply(app, client, world, challenge, kind: str, body: str) -> int:
+    """The set's moderator replies in the challenge (published at once); returns its id."""
+    client.sign_in_as(world.moderator)
+    _reply(client, app, challenge, kind=kind, body=body)
+    with app.app_context():
+        return db.session.scalar(select(Post.id).order_by(Post.id.desc()))
 
 
 # --- bringing a challenge ------------------------------------------------------------
@@ -555,6 +567,22 @@ def test_curation_lists_learnings_first_and_filters_by_kind(app, client, open_se
     assert client.get(url, query_string={"kind": "<nonsense>"}).status_code == 200
 
 
+def test_curation_filters_closing_summaries_as_the_thread_page_does(app, client, open_set):
+    """What happened and what was learnt is what a guide most often quotes: the filter offers
+    it, as the thread page's does."""
+    url, _ = _guide_of_challenge(app, client, open_set)
+    thread_id = _challenge(app).thread_id
+    client.sign_in_as(open_set.facilitator)
+    client.post(f"/threads/{thread_id}/challenge-status",
+                data={"status": "closed", "closing_summary": "One ask, two champions."})
+    assert '<option value="summary">Closing summary</option>' in client.get(url).text
+    summaries = client.get(url, query_string={"kind": "summary"}).text
+    assert '<option value="summary" selected>Closing summary</option>' in summaries
+    posts = summaries.split('id="posts-title"')[1]
+    assert "One ask, two champions." in posts
+    assert "Who is your ally in cabinet?" not in posts
+
+
 # --- the demo ------------------------------------------------------------------------
 
 
@@ -591,10 +619,7 @@ def test_the_demo_set_has_a_challenge_mid_cycle(app, runner, client):
 def test_the_relabel_form_shows_the_posts_current_kind(app, client, open_set):
     _bring(client, open_set)
     challenge = _challenge(app)
-    client.sign_in_as(open_set.moderator)
-    _reply(client, app, challenge, kind="learning", body="Slice by ward.")
-    with app.app_context():
-        post_id = db.session.scalar(select(Post.id).order_by(Post.id.desc()))
+    post_id = _moderators_reply(app, client, open_set, challenge, "learning", "Slice by ward.")
     client.sign_in_as(open_set.facilitator)
     page = client.get(f"/threads/{challenge.thread_id}").text
     form = page.split(f'action="/posts/{post_id}/kind"')[1].split("</form>")[0]
@@ -624,6 +649,12 @@ def test_challenge_pages_are_valid_html_for_every_role(app, client, open_set):
         # Forms re-shown with their errors.
         documents[f"{who} past due"] = _reply(client, app, challenge, kind="action", body="x",
                                               due_on="2001-01-01").text
+    # A refusal that says why, with its way back and the typed text kept.
+    client.sign_in_as(open_set.moderator)
+    refused = client.post(f"/threads/{challenge.thread_id}/challenge-status",
+                          data={"status": "closed", "closing_summary": "Typed summary."})
+    assert refused.status_code == 403
+    documents["moderator refused"] = refused.text
     assert_valid_html(documents.items())
 
 
@@ -808,3 +839,128 @@ def test_a_thread_whose_author_deleted_their_account_while_the_aim_was_typed_say
         assert db.session.scalar(select(Challenge.id)) is None
     client.sign_in_as(open_set.moderator)
     assert client.post(url, data={"aim": mine}).status_code == 403
+
+
+# --- refusals say why -----------------------------------------------------------------
+
+
+def _leave(app, world, user) -> None:
+    """``user`` is removed from the set (as a facilitator would, while they were writing)."""
+    with app.app_context():
+        db.session.execute(delete(Membership).where(Membership.user_id == user.id,
+                                                    Membership.learning_set_id
+                                                    == world.learning_set.id))
+        db.session.commit()
+
+
+def _refusal(response) -> tuple[str, list[tuple[str, str]]]:
+    """A refusal page's words and its links (text, address), as a reader gets them."""
+    assert response.status_code == 403, response.status_code
+    page = html.unescape(re.sub(r"<[^>]+>", " ", response.text))
+    links = [(html.unescape(text).strip(), href) for href, text in
+             re.findall(r'<a class="govuk-link" href="([^"]+)">([^<]+)</a>', response.text)]
+    return re.sub(r"\s+", " ", page), links
+
+
+def _network_wide(app, world) -> None:
+    """The set is read by everyone signed in, so those not in it (any more) still read it."""
+    with app.app_context():
+        db.session.get(LearningSet, world.learning_set.id).visibility = Visibility.NETWORK
+        db.session.commit()
+
+
+def test_a_non_member_asked_to_bring_a_challenge_is_told_how_to_join(app, client, open_set):
+    """Not a bare 403: who may bring one, how to become one of them, and the way to the set."""
+    _network_wide(app, open_set)
+    client.sign_in_as(open_set.outsider)
+    words, links = _refusal(client.get("/sets/comms/challenges/new"))
+    assert ("Only members of “Communicating assemblies” can bring a challenge to it, and you "
+            "are not a member of it. You can ask to join it from its page.") in words
+    assert ("Go to “Communicating assemblies”", "/sets/comms/") in links
+
+
+def test_a_member_removed_while_writing_a_challenge_is_told_why_and_keeps_the_text(
+        app, client, open_set):
+    _network_wide(app, open_set)
+    client.sign_in_as(open_set.member)
+    assert client.get("/sets/comms/challenges/new").status_code == 200
+    _leave(app, open_set, open_set.member)
+    words, _links = _refusal(client.post("/sets/comms/challenges/new", data={
+        "title": "Champions", "body": ISSUE, "aim": AIM}))
+    assert "Only members of “Communicating assemblies” can bring a challenge to it" in words
+    assert ISSUE in words and AIM in words
+
+
+def test_a_member_removed_while_writing_a_question_is_told_why_and_keeps_the_text(
+        app, client, open_set):
+    _network_wide(app, open_set)
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    client.sign_in_as(open_set.moderator)
+    _leave(app, open_set, open_set.moderator)
+    question = "What would a champion need from you?"
+    words, _links = _refusal(_reply(client, app, challenge, kind="question", body=question))
+    assert "Only members of “Communicating assemblies” can reply in it" in words
+    assert question in words
+
+
+def test_a_reply_to_a_hidden_post_says_it_cannot_be_answered(app, client, open_set):
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    post_id = _moderators_reply(app, client, open_set, challenge, "question",
+                                "Who decides the agenda?")
+    with app.app_context():
+        db.session.get(Post, post_id).status = PostStatus.HIDDEN
+        db.session.commit()
+    client.sign_in_as(open_set.member)
+    words, links = _refusal(client.post(f"/posts/{post_id}/challenge-reply",
+                                        data={"kind": "reflection", "body": "Cabinet does."}))
+    assert "This post was hidden by a moderator or withdrawn by its author" in words
+    assert "Cabinet does." in words
+    assert ("Go back to the thread", f"/threads/{challenge.thread_id}") in links
+
+
+def test_a_member_who_may_not_change_the_status_is_told_who_may(app, client, open_set):
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    client.sign_in_as(open_set.moderator)
+    words, links = _refusal(client.get(f"/threads/{challenge.thread_id}/challenge-status"))
+    assert ("Only the member who brought this challenge, or a facilitator of the set, can "
+            "change where it stands.") in words
+    assert ("Go back to the challenge", f"/threads/{challenge.thread_id}") in links
+
+
+def test_a_holder_removed_while_writing_the_summary_is_told_why_and_keeps_it(
+        app, client, open_set):
+    _network_wide(app, open_set)
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    url = f"/threads/{challenge.thread_id}/challenge-status"
+    assert client.get(url).status_code == 200
+    _leave(app, open_set, open_set.member)
+    summary = "Two cabinet members now speak for the recommendations."
+    words, _links = _refusal(client.post(url, data={"status": "closed",
+                                                    "closing_summary": summary}))
+    assert ("Only members of “Communicating assemblies” can change where a challenge in it "
+            "stands") in words
+    assert summary in words
+    assert _challenge(app).status == ChallengeStatus.OPEN
+
+
+def test_relabelling_refused_says_who_may_and_which_kinds_keep_theirs(app, client, open_set):
+    _bring(client, open_set)
+    challenge = _challenge(app)
+    action_id = _action(app, open_set, client, challenge)
+    question_id = _moderators_reply(app, client, open_set, challenge, "question",
+                                    "What is in your gift?")
+    with app.app_context():
+        action_post = db.session.get(Action, action_id).post_id
+    words, links = _refusal(client.post(f"/posts/{question_id}/kind",
+                                        data={"kind": "learning"}))
+    assert "Only the set's facilitators can change the kind of a reply." in words
+    assert ("Go back to the challenge", f"/threads/{challenge.thread_id}") in links
+    client.sign_in_as(open_set.facilitator)
+    words, _links = _refusal(client.post(f"/posts/{action_post}/kind",
+                                         data={"kind": "learning"}))
+    assert ("Actions, updates, closing summaries and the challenge itself keep their kind"
+            in words)

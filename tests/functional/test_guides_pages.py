@@ -168,6 +168,23 @@ def test_making_a_private_sets_guide_public_says_the_set_is_named_in_it(facilita
     assert "even if the set is private, and name the set as their publisher" in page
 
 
+def test_a_member_asking_to_make_a_guide_is_told_who_may(client, world, guide):
+    client.sign_in_as(world.member)
+    response = client.get(f"/sets/{guide.set_slug}/guides/new")
+    assert response.status_code == 403
+    page = _text(response).replace("&#8217;", "’")
+    assert "Only the set’s facilitators can make, change and publish its guides." in page
+    assert f'href="/sets/{guide.set_slug}/guides/">See the set’s guides</a>' in page
+
+
+def test_the_readable_without_signing_in_box_is_explained_once(facilitator, guide):
+    """Its explanation under the box, read (and heard) once: not also as a hint above it."""
+    page = _text(facilitator.get(f"{_base(guide)}/settings"))
+    assert page.count("can be read by anyone with the link, even if the set is private") == 1
+    box = re.search(r'<input[^>]*name="is_public"[^>]*>', page).group(0)
+    assert 'aria-describedby="is_public-item-hint"' in box
+
+
 def test_settings_with_an_empty_title_keep_the_rest_of_the_input(app, facilitator, guide):
     response = facilitator.post(f"{_base(guide)}/settings", data={
         "title": "", "subtitle": "A new subtitle", "threads": str(_thread_id(app, guide))})

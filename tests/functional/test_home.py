@@ -71,6 +71,19 @@ def test_home_page_lists_only_sets_you_belong_to(client, world, more_sets, role)
     assert "You are not in any learning sets yet" in body
 
 
+@pytest.mark.parametrize("page", ["/", "/sets/"])
+def test_an_admin_in_no_set_is_pointed_to_creating_one_not_to_asking_to_join(client, world,
+                                                                            page):
+    """On a new site the admin's first step is to create a set, not to ask to join one."""
+    client.sign_in_as(world.admin)
+    body = client.get(page).get_data(as_text=True)
+    assert "As a site admin you can <a class=\"govuk-link\" href=\"/sets/new\">create a " \
+        "learning set</a>" in body
+    assert "ask to join it, or wait for a facilitator" not in body
+    client.sign_in_as(world.outsider)
+    assert "ask to join it, or wait for a facilitator" in client.get(page).get_data(as_text=True)
+
+
 def test_long_purposes_are_shortened_on_the_home_page(app, client, world):
     with app.app_context():
         db.session.get(LearningSet, world.learning_set.id).purpose = "word " * 200

@@ -387,6 +387,21 @@ def test_only_facilitators_schedule_change_and_write_notes(app, client, world, r
     assert "For facilitators" not in client.get(base).text
 
 
+def test_a_member_refused_a_meeting_change_is_told_who_may_and_keeps_the_notes(
+        client, world):
+    """Not a bare "You cannot do that": who may, the way to the meetings, and their text."""
+    meeting_id = _schedule(client, world)
+    client.sign_in_as(world.member)
+    response = client.post(f"{_meetings_url(world)}/{meeting_id}/notes",
+                           data={"notes": "What we agreed."})
+    assert response.status_code == 403
+    page = response.text.replace("&#39;", "’").replace("&#8217;", "’")
+    assert ("Only the set’s facilitators can schedule its meetings, change them and add their "
+            "notes and files.") in page
+    assert f'href="{_meetings_url(world)}">See the set’s meetings</a>' in page
+    assert "What we agreed." in page
+
+
 def test_upcoming_and_past_meetings_are_listed_apart(app, client, world):
     now = utcnow()
     with app.app_context():

@@ -172,7 +172,9 @@ def test_a_missing_answer_is_explained_beside_the_field_keeping_the_rest(app, cl
 def test_three_requests_an_hour_per_address(app, client):
     for _ in range(3):
         assert _ask(app, client).status_code == 200
-    assert _ask(app, client).status_code == 429
+    refused = _ask(app, client)
+    assert refused.status_code == 429
+    assert "Wait an hour and try again." in refused.text  # not "3 per 1 hour"
     assert _ask(app, client, email="someone.else@example.org").status_code == 200
     assert _count(app, NetworkRequest) == 4
 

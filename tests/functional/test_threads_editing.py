@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import LearningSet
+from forum.models import Membership
 from forum.models import ModerationPolicy
 from forum.models import Post
 from forum.models import PostRevision
@@ -142,6 +144,21 @@ def test_hidden_or_withdrawn_posts_cannot_be_edited_by_their_author(app, client,
     client.sign_in_as(world.member)
     assert client.get(f"/posts/{reply_id}/edit").status_code == 403
     assert client.post(f"/posts/{reply_id}/edit", data={"body": "x"}).status_code == 403
+
+
+def test_an_author_removed_from_the_set_while_editing_is_told_why_and_keeps_the_text(
+        app, client, world):
+    with app.app_context():
+        db.session.get(LearningSet, world.learning_set.id).visibility = "network"
+        db.session.execute(delete(Membership).where(Membership.user_id == world.member.id))
+        db.session.commit()
+    client.sign_in_as(world.member)
+    response = client.post(f"/posts/{_opening_post_id(app, world.thread.id)}/edit",
+                           data={"title": "Naming the assembly", "body": "My better wording."})
+    assert response.status_code == 403
+    assert (f"Only members of “{world.learning_set.name}” can edit their own posts in it, and "
+            "you are not a member of it.") in response.text
+    assert "My better wording." in response.text
 
 
 def test_pending_post_can_be_edited_by_its_author(app, client, world):

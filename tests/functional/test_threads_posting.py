@@ -247,6 +247,18 @@ def test_readers_who_cannot_post_are_told_how_to(app, client, world):
     assert "Only members of this set can reply." in client.get(f"/threads/{world.thread.id}").text
 
 
+def test_a_reader_who_is_not_a_member_asked_to_start_a_thread_is_told_how_to_join(
+        app, client, world):
+    with app.app_context():
+        db.session.get(LearningSet, world.learning_set.id).visibility = "network"
+        db.session.commit()
+    client.sign_in_as(world.outsider)
+    response = client.get(f"/sets/{world.learning_set.slug}/threads/new")
+    assert response.status_code == 403
+    assert (f"Only members of “{world.learning_set.name}” can start a thread in it, and you "
+            "are not a member of it. You can ask to join it from its page.") in response.text
+
+
 def test_replies_to_hidden_posts_are_refused(app, client, world):
     with app.app_context():
         thread = db.session.get(Thread, world.thread.id)
