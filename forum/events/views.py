@@ -68,7 +68,8 @@ def index():
 
 @bp.get("/events/archive")
 def archive():
-    title = "".join(c for c in request.args.get("q", "") if c >= " ")[:200].strip()
+    # Whole, as the box shows it: a cut would list events matching only its start.
+    title = "".join(c for c in request.args.get("q", "") if c >= " ").strip()
     kind_value = request.args.get("kind", "")
     kind = EventKind(kind_value) if kind_value in set(EventKind) else None
     year = request.args.get("year", type=int)

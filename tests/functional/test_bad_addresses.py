@@ -9,12 +9,18 @@ of its path. The POST routes get the same values in their fields in test_bad_inp
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 import pytest
 from werkzeug.datastructures import ImmutableMultiDict
 
 from forum import routing
+from forum.extensions import db
+from forum.models import Event
+from forum.models import EventAudience
+from forum.models import EventKind
+from tests import factories
 from tests.conftest import ROLE_NAMES
 from tests.functional import test_route_matrix as matrix
 from tests.page_checks import off_site
@@ -126,3 +132,24 @@ def test_a_very_long_address_or_page_number_is_answered_plainly(client, world, p
     client.sign_in_as(world.member)
     assert client.get("/" + "a/" * 4000).status_code == 404
     assert client.get(f"/sets/comms/?page={page}").status_code == 200
+
+
+def test_a_long_search_is_searched_for_whole_and_kept_in_its_box(app, client, world):
+    # Each name is as long as its column allows; the search is that and one more character,
+    # so it matches nothing. A search cut to a length found them (and the main search showed
+    # the cut text in its box, with a count of the cut text).
+    with app.app_context():
+        factories.make_user(display_name="b" * 100)
+        title = "Workshop " + "t" * 191
+        db.session.add(Event(kind=EventKind.WORKSHOP, title=title, audience=EventAudience.NETWORK,
+                             starts_at=datetime(2020, 1, 1, 10), ends_at=datetime(2020, 1, 1, 12)))
+        db.session.commit()
+    client.sign_in_as(world.admin)
+    people = client.get("/admin/", query_string={"q": "b" * 101}).get_data(as_text=True)
+    assert "Nobody matches" in people and f'value="{"b" * 101}"' in people
+    events = client.get("/events/archive", query_string={"q": title + "!"}).get_data(as_text=True)
+    assert "No past events match." in events and f'value="{title}!"' in events
+    words = "word " * 199 + "words"
+    found = client.get("/search", query_string={"q": words}).get_data(as_text=True)
+    assert "Search for 200 characters or fewer (this has 1,000)." in found
+    assert f'value="{words}"' in found
