@@ -29,6 +29,8 @@ from wtforms.validators import ValidationError
 from forum.text import line_problem
 from forum.text import normalise_line
 from forum.times import DEFAULT_ZONE
+from forum.times import FIRST_YEAR
+from forum.times import LAST_YEAR
 from forum.times import TimeProblem
 from forum.times import to_utc
 
@@ -242,13 +244,17 @@ class WebAddress:
 
 
 class IsDate:
-    """The field holds a real date; it is kept on the field as ``parsed``."""
+    """The field holds a real date from :data:`~forum.times.FIRST_YEAR` to
+    :data:`~forum.times.LAST_YEAR`; it is kept on the field as ``parsed``."""
 
     def __call__(self, form: Form, field: Field) -> None:
         try:
-            field.parsed = date.fromisoformat(field.data or "")
+            parsed = date.fromisoformat(field.data or "")
         except ValueError as error:
             raise StopValidation("Enter a real date, like 2026-03-31") from error
+        if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+            raise StopValidation(f"Enter a date in the years {FIRST_YEAR} to {LAST_YEAR}")
+        field.parsed = parsed
 
 
 class IsTime:

@@ -36,6 +36,8 @@ from forum.models import LearningSet
 from forum.models import MaterialKind
 from forum.models import utcnow
 from forum.pagination import requested_page
+from forum.times import FIRST_YEAR
+from forum.times import LAST_YEAR
 from forum.times import to_local
 from forum.times import zone_name
 
@@ -75,7 +77,7 @@ def archive():
     year = request.args.get("year", type=int)
     now = utcnow()
     found = service.archive(db.session, current_user, now, title=title, kind=kind,
-                            year=year if year and 1900 < year < 3000 else None,
+                            year=year if year and FIRST_YEAR <= year <= LAST_YEAR else None,
                             page=requested_page())
     return render_template("events/archive.html", found=found, q=title, kind=kind, year=year,
                            years=service.archive_years(db.session, current_user, now),

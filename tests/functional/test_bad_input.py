@@ -382,3 +382,30 @@ def test_a_refused_post_says_which_attached_files_were_not_kept(app, client, wor
     page = refused.get_data(as_text=True)
     assert refused.status_code == 404 and _unsent(page) == ["Mine"]
     assert "The files you attached were not sent either: <bdi>turnout-figures.csv</bdi>" in page
+
+
+SCHEDULES = [
+    ("/events/new", "admin", {"kind": "workshop", "place": "Town hall", "online_url": "",
+                              "audience": "network", "signup_open": "y", "capacity": ""}),
+    ("/sets/{slug}/meetings/new", "facilitator", {"online_url": "https://meet.example.org/a",
+                                                  "place": "", "agenda": "Actions"}),
+]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize(("template", "role", "others"), SCHEDULES,
+                         ids=[row[0] for row in SCHEDULES])
+def test_a_date_in_a_far_year_is_refused_with_the_text_kept(app, client, world, ids, template,
+                                                            role, others, day):
+    # Each day and time is real, so each field alone passes; an event at midnight on
+    # 1 January of year 1 (UTC) was saved, and every page showing it was a server error.
+    client.sign_in_as(getattr(world, role))
+    before = _stored_text(app)
+    response = client.post(template.format(**ids), data={
+        **others, "title": "Far away", "day": day, "starts": "00:00", "ends": "00:30"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Enter a date in the years 1901 to 2999" in page
+    assert f'value="{day}"' in page and 'value="Far away"' in page
+    assert _stored_text(app) == before
+    assert client.get("/search?q=Far").status_code == 200
