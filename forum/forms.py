@@ -10,10 +10,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask import has_request_context
+from flask import request
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
+from werkzeug.datastructures import FileStorage
+from werkzeug.datastructures import MultiDict
 from wtforms import Field
+from wtforms import FileField
 from wtforms import Form
 from wtforms import HiddenField
 from wtforms import StringField
@@ -24,6 +29,8 @@ from wtforms.validators import ValidationError
 from forum.text import line_problem
 from forum.text import normalise_line
 from forum.times import DEFAULT_ZONE
+from forum.times import FIRST_YEAR
+from forum.times import LAST_YEAR
 from forum.times import TimeProblem
 from forum.times import to_utc
 
@@ -32,12 +39,33 @@ EXPIRED_FORM_MESSAGE = (
 )
 
 
+def as_a_form_sends_it(form: Form, formdata: Any) -> Any:
+    """``formdata`` as a browser's form sends it: text for every field, and files only for
+    the form's file fields.
+
+    A file sent under a text field's name (or a JSON number or list) would otherwise reach
+    filters and validators written for text, and fail there with a server error.
+    """
+    if formdata is None:
+        return None
+    files = {field.name for field in form if isinstance(field, FileField)}
+    return MultiDict([(name, value) for name, value in formdata.items(multi=True)
+                      if isinstance(value, str)
+                      or (isinstance(value, FileStorage) and name in files)])
+
+
 class BaseForm(FlaskForm):
     """A Flask-WTF form whose CSRF failure reads as a plain-English, recoverable message.
 
     CSRF is checked here, per form, rather than before every request, so a form whose token
     expired re-renders with everything the user typed instead of failing with a bare 400.
     """
+
+    class Meta:
+        def wrap_formdata(self, form: Form, formdata: Any) -> Any:
+            if has_request_context() and request.is_json and not hasattr(formdata, "getlist"):
+                return None  # a JSON body is not a form: read as an empty one
+            return as_a_form_sends_it(form, super().wrap_formdata(form, formdata))  # type: ignore[misc]
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators=extra_validators)
@@ -216,13 +244,17 @@ class WebAddress:
 
 
 class IsDate:
-    """The field holds a real date; it is kept on the field as ``parsed``."""
+    """The field holds a real date from :data:`~forum.times.FIRST_YEAR` to
+    :data:`~forum.times.LAST_YEAR`; it is kept on the field as ``parsed``."""
 
     def __call__(self, form: Form, field: Field) -> None:
         try:
-            field.parsed = date.fromisoformat(field.data or "")
+            parsed = date.fromisoformat(field.data or "")
         except ValueError as error:
             raise StopValidation("Enter a real date, like 2026-03-31") from error
+        if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+            raise StopValidation(f"Enter a date in the years {FIRST_YEAR} to {LAST_YEAR}")
+        field.parsed = parsed
 
 
 class IsTime:

@@ -11,6 +11,13 @@ from zoneinfo import ZoneInfo
 
 DEFAULT_ZONE = "Europe/London"
 
+# The years a date typed into a form may be in: wide enough for any meeting, event or action,
+# and narrow enough that every moment in them can be read on any clocks (midnight UTC on
+# 1 January of year 1 is in the year before on UK clocks: a server error on every page that
+# showed it).
+FIRST_YEAR = 1901
+LAST_YEAR = 2999
+
 
 class TimeProblem(ValueError):
     """A local time that does not exist, or happens twice; the message says which."""

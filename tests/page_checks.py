@@ -8,6 +8,15 @@ from __future__ import annotations
 import re
 from html import unescape
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+
+def off_site(address: str) -> bool:
+    """Whether a link or ``Location`` takes the browser off the site under test (a browser
+    reads ``\\`` as ``/``)."""
+    parts = urlsplit(address.replace("\\", "/"))
+    return parts.netloc not in ("", "localhost") or parts.scheme not in ("", "http")
+
 
 TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 

@@ -35,6 +35,8 @@ from forum.models import EventMaterial
 from forum.models import MaterialKind
 from forum.models import utcnow
 from forum.pagination import requested_page
+from forum.times import FIRST_YEAR
+from forum.times import LAST_YEAR
 from forum.times import to_local
 from forum.times import zone_name
 
@@ -67,13 +69,14 @@ def index():
 
 @bp.get("/events/archive")
 def archive():
-    title = "".join(c for c in request.args.get("q", "") if c >= " ")[:200].strip()
+    # Whole, as the box shows it: a cut would list events matching only its start.
+    title = "".join(c for c in request.args.get("q", "") if c >= " ").strip()
     kind_value = request.args.get("kind", "")
     kind = EventKind(kind_value) if kind_value in set(EventKind) else None
     year = request.args.get("year", type=int)
     now = utcnow()
     found = service.archive(db.session, current_user, now, title=title, kind=kind,
-                            year=year if year and 1900 < year < 3000 else None,
+                            year=year if year and FIRST_YEAR <= year <= LAST_YEAR else None,
                             page=requested_page())
     return render_template("events/archive.html", found=found, q=title, kind=kind, year=year,
                            years=service.archive_years(db.session, current_user, now),

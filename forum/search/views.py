@@ -16,7 +16,6 @@ from forum.pagination import requested_page
 from forum.search import bp
 from forum.search import service
 from forum.search.engine import TooCommon
-from forum.search.query import MAX_QUERY_LENGTH
 from forum.search.query import QueryProblem
 from forum.search.query import parse
 from forum.threads.service import STATUS_TAGS
@@ -24,14 +23,16 @@ from forum.threads.service import STATUS_TAGS
 PER_PAGE = 20
 
 
-def _arg(name: str, limit: int = 400) -> str:
-    """A query-string value without control characters, cut to a sane length."""
+def _arg(name: str) -> str:
+    """A query-string value without control characters, whole: a value cut to a length
+    would search for something else than the box then shows (a query too long to search
+    for says so, see :func:`forum.search.query.parse`)."""
     value = request.args.get(name, "")
-    return "".join(char for char in value if char >= " " and char != "\x7f")[:limit]
+    return "".join(char for char in value if char >= " " and char != "\x7f")
 
 
 def _date(name: str, label: str, problems: dict[str, str]) -> date | None:
-    value = _arg(name, 20).strip()
+    value = _arg(name).strip()
     if not value:
         return None
     try:
@@ -43,19 +44,19 @@ def _date(name: str, label: str, problems: dict[str, str]) -> date | None:
 
 @bp.get("/search")
 def results():
-    raw = _arg("q", MAX_QUERY_LENGTH * 4)
+    raw = _arg("q")
     problems: dict[str, str] = {}
     sets = service.searchable_sets(db.session, current_user)
-    slug = _arg("set", 100)
+    slug = _arg("set")
     chosen = None
     if slug:
         chosen = db.session.scalar(select(LearningSet).where(LearningSet.slug == slug))
         if chosen is None or not permissions.can_view_set(current_user, chosen):
             chosen = None
             problems["set"] = "Choose a set from the list"
-    kind_value = _arg("kind", 20)
+    kind_value = _arg("kind")
     kind = service.ResultKind(kind_value) if kind_value in set(service.ResultKind) else None
-    filters = service.Filters(learning_set=chosen, author=_arg("author", 100).strip(),
+    filters = service.Filters(learning_set=chosen, author=_arg("author").strip(),
                               kind=kind, date_from=_date("from", "The start date", problems),
                               date_to=_date("to", "The end date", problems))
     if filters.date_from and filters.date_to and filters.date_to < filters.date_from:

@@ -4,13 +4,15 @@ The routes come from the route matrix (tests/functional/test_route_matrix.py), w
 every route the app serves: a new POST route gets a row there, and so is swept here too. Each
 is sent awkward values in every field its forms read (at and past the limits, NUL, invisible
 and right-to-left characters, huge and negative numbers, impossible dates, duplicated fields,
-other content types, undecodable bytes), by a role that may use it.
+files and JSON numbers where text is read, other content types, undecodable bytes, ``next``
+addresses off the site), by the roles that may use it in turn.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from io import BytesIO
 
 import pytest
 from markupsafe import escape
@@ -27,6 +29,7 @@ from forum.models import User
 from forum.permissions import may_post_signed_out
 from tests.functional import test_route_matrix as matrix
 from tests.page_checks import error_message_problems
+from tests.page_checks import off_site
 
 # The route matrix's world (a private set, one person per role, an object behind every URL),
 # a copy for each test.
@@ -55,10 +58,18 @@ AWKWARD = {
     "negative number": "-1",
     "year 0": "0000-01-01",
     "31 February": "2026-02-31",
+    "no such day": "0000-00-00",
+    "the last day": "9999-12-31",
+    "31 February, UK order": "31/02/2026",
 }
 TYPED = ("StringField", "TextAreaField", "EmailField", "URLField")
 # Free text that, when accepted, must be stored as typed (surrounding spaces aside).
-STORED_AS_TYPED = ("invisible and right-to-left", "markup")
+STORED_AS_TYPED = ("invisible and right-to-left", "markup", "past the longest limit")
+# Where a ``next`` may point: each must land on this site.
+OFF_SITE = ["//evil.example/x", "https://evil.example/", "javascript:alert(1)",
+            "/\\evil.example", "\\\\evil.example"]
+# A body that is JSON, not a form: numbers, lists and objects where text is read.
+NOT_TEXT = [12, [1, {"a": 2}], None]
 
 
 def _stored_text(app) -> set[str]:
@@ -69,8 +80,10 @@ def _stored_text(app) -> set[str]:
                 for value in row if isinstance(value, str)}
 
 
-def _user_role(expected: dict[str, int]) -> str | None:
-    return next((role for role in PREFERRED_ROLES if expected[role] in (200, 302, 303)), None)
+def _user_roles(expected: dict[str, int]) -> list[str]:
+    """Everyone who may use the route, the likeliest user first."""
+    return [role for role in PREFERRED_ROLES if expected[role] in (200, 302, 303)]
+
 
 
 @pytest.mark.parametrize(("endpoint", "template", "expected"), SIGNED_IN_ONLY,
@@ -113,7 +126,7 @@ def _lost(page: str, fields: dict[str, str], value: str) -> list[str]:
             if kind in TYPED and not any(text in page for text in shown)]
 
 
-ROWS_WITH_A_USER = [row for row in POST_ROWS if _user_role(row[2]) is not None]
+ROWS_WITH_A_USER = [row for row in POST_ROWS if _user_roles(row[2])]
 
 
 @pytest.mark.parametrize(("endpoint", "template", "expected"), ROWS_WITH_A_USER,
@@ -121,14 +134,16 @@ ROWS_WITH_A_USER = [row for row in POST_ROWS if _user_role(row[2]) is not None]
 def test_awkward_values_never_fail_and_a_refused_form_keeps_them(app, client, world, ids,
                                                                  monkeypatch, endpoint,
                                                                  template, expected):
-    user = world.user(_user_role(expected))
+    # The roles that may use it take turns, the likeliest user first.
+    roles = _user_roles(expected)
+    user = world.user(roles[0])
     url = template.format(**ids)
 
-    def post(**kwargs):
+    def post(target: str = url, **kwargs):
         client.sign_out()
         if user is not None:
             client.sign_in_as(user)
-        response = client.post(url, **kwargs)
+        response = client.post(target, **kwargs)
         response.get_data()
         response.close()
         return response
@@ -138,7 +153,8 @@ def test_awkward_values_never_fail_and_a_refused_form_keeps_them(app, client, wo
     # Routes with no form (buttons) still get a field, to show they ignore it.
     fields = _form_fields(app, client, url, monkeypatch) or {"body": "button"}
     wrong = []
-    for name, value in AWKWARD.items():
+    for turn, (name, value) in enumerate(AWKWARD.items()):
+        user = world.user(roles[turn % len(roles)])
         before = _stored_text(app) if name in STORED_AS_TYPED else set()
         response = post(data=dict.fromkeys(fields, value))
         page = response.get_data(as_text=True)
@@ -149,18 +165,42 @@ def test_awkward_values_never_fail_and_a_refused_form_keeps_them(app, client, wo
             wrong.append(f"{name}: a refused form lost {lost}")
         elif response.status_code in (302, 303) and name in STORED_AS_TYPED:
             new = "\n".join(_stored_text(app) - before)  # nothing new: nothing was done
+            # Text past a limit is refused with a message, never cut to fit.
+            kinds = TYPED if name == "past the longest limit" else ("TextAreaField",)
             if new and (changed := [field for field, kind in fields.items()
-                                    if kind == "TextAreaField" and value.strip() not in new]):
+                                    if kind in kinds and value.strip() not in new]):
                 wrong.append(f"{name}: accepted, but {changed} not stored as typed")
+    user = world.user(roles[0])
+    for target in OFF_SITE:
+        response = post(f"{url}?next={target}", data={**dict.fromkeys(fields, "Fine"),
+                                                      "next": target})
+        if response.status_code >= 500 or off_site(response.headers.get("Location", "")):
+            wrong.append(f"next={target}: {response.status_code} {response.location}")
     token = client.csrf_token()
+    # A file where text is read, and a file of nothing.
+    for file_name, content in (("notes.txt", b"Some notes"), ("empty.pdf", b"")):
+        files = MultiDict([(name, (BytesIO(content), file_name)) for name in fields]
+                          + [("csrf_token", token)])
+        response = post(data=files, content_type="multipart/form-data", csrf=False)
+        if response.status_code >= 500:
+            wrong.append(f"a file {file_name} in each field: {response.status_code}")
+    for value in NOT_TEXT:
+        response = post(data=json.dumps(dict.fromkeys(fields, value)).encode(),
+                        content_type="application/json", csrf=False)
+        if response.status_code >= 500:
+            wrong.append(f"JSON {value!r} in each field: {response.status_code}")
     raw = [("application/x-www-form-urlencoded",  # a lone surrogate and bytes that are no UTF-8
             "&".join(f"{name}=%ED%A0%80x%FF%zz" for name in fields) + f"&csrf_token={token}"),
            ("application/json", json.dumps(dict.fromkeys(fields, "x"))),
+           ("application/json", "[1, 2]"),
+           ("application/json", "{not json"),
            ("text/plain", "hello"),
            ("multipart/form-data; boundary=xx", ""),
            ("multipart/form-data", "--xx--")]
     for content_type, body in raw:
-        response = post(data=body.encode(), content_type=content_type, csrf=False)
+        # Undecodable bytes in the address too.
+        response = post(f"{url}?next=%ED%A0%80&page=%FF", data=body.encode(),
+                        content_type=content_type, csrf=False)
         if response.status_code >= 500:
             wrong.append(f"{content_type}: {response.status_code}")
     twice = MultiDict([(name, value) for name in fields for value in ("first", "9" * 30)]
@@ -342,3 +382,30 @@ def test_a_refused_post_says_which_attached_files_were_not_kept(app, client, wor
     page = refused.get_data(as_text=True)
     assert refused.status_code == 404 and _unsent(page) == ["Mine"]
     assert "The files you attached were not sent either: <bdi>turnout-figures.csv</bdi>" in page
+
+
+SCHEDULES = [
+    ("/events/new", "admin", {"kind": "workshop", "place": "Town hall", "online_url": "",
+                              "audience": "network", "signup_open": "y", "capacity": ""}),
+    ("/sets/{slug}/meetings/new", "facilitator", {"online_url": "https://meet.example.org/a",
+                                                  "place": "", "agenda": "Actions"}),
+]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize(("template", "role", "others"), SCHEDULES,
+                         ids=[row[0] for row in SCHEDULES])
+def test_a_date_in_a_far_year_is_refused_with_the_text_kept(app, client, world, ids, template,
+                                                            role, others, day):
+    # Each day and time is real, so each field alone passes; an event at midnight on
+    # 1 January of year 1 (UTC) was saved, and every page showing it was a server error.
+    client.sign_in_as(getattr(world, role))
+    before = _stored_text(app)
+    response = client.post(template.format(**ids), data={
+        **others, "title": "Far away", "day": day, "starts": "00:00", "ends": "00:30"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Enter a date in the years 1901 to 2999" in page
+    assert f'value="{day}"' in page and 'value="Far away"' in page
+    assert _stored_text(app) == before
+    assert client.get("/search?q=Far").status_code == 200

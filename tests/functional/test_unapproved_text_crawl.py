@@ -90,6 +90,7 @@ from tests import file_samples
 from tests.conftest import FormClient
 from tests.functional.my_data import download_my_data
 from tests.guide_readers import pdf_text
+from tests.page_checks import off_site
 
 PEOPLE = ("visitor", "member", "other_set_member", "author", "removed_member",
           "other_set_moderator", "set_moderator", "coordinator", "admin")
@@ -520,7 +521,7 @@ def _route(adapter: MapAdapter, url: str) -> str | None:
     :data:`PAGES_PER_ROUTE` pages are read of), or None for a URL not to follow: another
     site's, a static file, or a route that only takes a POST (which writes)."""
     parts = urlsplit(url)
-    if parts.netloc not in ("", "localhost") or parts.scheme not in ("", "http"):
+    if off_site(url):
         return None
     try:
         rule, _ = adapter.match(parts.path, method="GET", return_rule=True)
