@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 from datetime import datetime
 from datetime import time
 from typing import Any
@@ -29,9 +28,9 @@ from wtforms.validators import ValidationError
 from forum.text import line_problem
 from forum.text import normalise_line
 from forum.times import DEFAULT_ZONE
-from forum.times import FIRST_YEAR
-from forum.times import LAST_YEAR
+from forum.times import OutOfYears
 from forum.times import TimeProblem
+from forum.times import read_day
 from forum.times import to_utc
 
 EXPIRED_FORM_MESSAGE = (
@@ -249,12 +248,11 @@ class IsDate:
 
     def __call__(self, form: Form, field: Field) -> None:
         try:
-            parsed = date.fromisoformat(field.data or "")
+            field.parsed = read_day(field.data or "")
+        except OutOfYears as error:
+            raise StopValidation(str(error)) from error
         except ValueError as error:
             raise StopValidation("Enter a real date, like 2026-03-31") from error
-        if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
-            raise StopValidation(f"Enter a date in the years {FIRST_YEAR} to {LAST_YEAR}")
-        field.parsed = parsed
 
 
 class IsTime:

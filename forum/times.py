@@ -19,6 +19,20 @@ FIRST_YEAR = 1901
 LAST_YEAR = 2999
 
 
+class OutOfYears(ValueError):
+    """A real date outside the years :data:`FIRST_YEAR` to :data:`LAST_YEAR`."""
+
+
+def read_day(value: str) -> date:
+    """The date typed as ``YYYY-MM-DD``: ``ValueError`` if it is no real date, :class:`OutOfYears`
+    if it is outside the years every date typed in may be in (the one check of a typed date:
+    forms and query strings alike)."""
+    day = date.fromisoformat(value)
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise OutOfYears(f"Enter a date in the years {FIRST_YEAR} to {LAST_YEAR}")
+    return day
+
+
 class TimeProblem(ValueError):
     """A local time that does not exist, or happens twice; the message says which."""
 

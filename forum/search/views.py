@@ -19,6 +19,10 @@ from forum.search.engine import TooCommon
 from forum.search.query import QueryProblem
 from forum.search.query import parse
 from forum.threads.service import STATUS_TAGS
+from forum.times import FIRST_YEAR
+from forum.times import LAST_YEAR
+from forum.times import OutOfYears
+from forum.times import read_day
 
 PER_PAGE = 20
 
@@ -36,7 +40,10 @@ def _date(name: str, label: str, problems: dict[str, str]) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        return read_day(value)
+    except OutOfYears:
+        problems[name] = f"{label} must be in the years {FIRST_YEAR} to {LAST_YEAR}"
+        return None
     except ValueError:
         problems[name] = f"{label} must be a real date, like 2026-03-31"
         return None

@@ -172,6 +172,16 @@ def test_a_bad_filter_says_what_is_wrong_and_keeps_the_query(client, world, post
     assert "The end date must be the same as or after the start date" in page
 
 
+def test_a_date_filter_outside_the_years_a_date_may_be_in_says_so(client, posts):
+    # Anyone may search: the last day there is (9999-12-31) as the end date was a server
+    # error (the search ran to the day after it), for visitors who had not signed in too.
+    response = client.get("/search?q=published&from=0001-01-01&to=9999-12-31")
+    assert response.status_code == 200
+    assert "The start date must be in the years 1901 to 2999" in response.text
+    assert "The end date must be in the years 1901 to 2999" in response.text
+    assert 'value="published"' in response.text
+
+
 @pytest.mark.parametrize("query, message", [
     ("", "Enter a word or phrase to search for."),
     ("   ", "Enter a word or phrase to search for."),
