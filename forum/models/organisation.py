@@ -51,10 +51,19 @@ class Nation(enum.StrEnum):
         return self.value.replace("_", " ").title()
 
 
+# The most characters a name_key holds. Folding may lengthen a name: "ß" is "ss", and one
+# compatibility character may spell out eighteen (U+FDFA), so a name of 150 characters could
+# give a key no column of this length holds (PostgreSQL refused it: a server error).
+KEY_LENGTH = 300
+
+
 def name_key(name: str) -> str:
     """What two spellings of one organisation's name share: trimmed, case-folded the Unicode
-    way ("ÉCOLE" and "école", "STRASSE" and "Straße"), composed characters as one."""
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name.strip()).casefold())
+    way ("ÉCOLE" and "école", "STRASSE" and "Straße"), composed characters as one, and its
+    first :data:`KEY_LENGTH` characters (names alike that far, which only spelt-out
+    compatibility characters reach, count as one)."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name.strip()).casefold())
+    return folded[:KEY_LENGTH]
 
 
 class Organisation(db.Model):
@@ -65,7 +74,7 @@ class Organisation(db.Model):
     name: Mapped[str] = mapped_column(String(150))
     # name_key(name), set with the name. Unique: the service checks first, the index settles
     # races. Made here, not by the database's lower(), which on SQLite folds ASCII letters only.
-    name_key: Mapped[str] = mapped_column(String(300))
+    name_key: Mapped[str] = mapped_column(String(KEY_LENGTH))
     kind: Mapped[OrganisationKind] = mapped_column(_str_enum(OrganisationKind, length=24),
                                                    default=OrganisationKind.OTHER)
     nation: Mapped[Nation | None] = mapped_column(_str_enum(Nation, length=24))

@@ -14,8 +14,10 @@ index on it replaces the one on lower(name).
 
 Records that already share a key are kept, people and all, as b8e4f2a6c1d9 does: the oldest
 keeps its name, each later one becomes "<name> (no. <id>)" and the admins' change log says so,
-for them to merge. Downgrade drops the column and restores the index on lower(name).
+for them to merge (with a count after the number, "(no. <id>, 2)", if an earlier record is
+already called that). Downgrade drops the column and restores the index on lower(name).
 """
+import itertools
 import unicodedata
 from datetime import UTC
 from datetime import datetime
@@ -32,7 +34,22 @@ depends_on = None
 def _key(name: str) -> str:
     # A copy of forum.models.organisation.name_key as it is today: a migration must not change
     # when the app's code does.
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name.strip()).casefold())
+    # Cut to the column's 300 characters: folding may lengthen a name (U+FDFA spells out 18).
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name.strip()).casefold())
+    return folded[:300]
+
+
+def _renamed(name: str, record_id: int, kept: dict) -> str:
+    """``name`` with " (no. <id>)" at its end, and a count after the number if an earlier
+    record already has that name too, so that its key is no other's."""
+    for count in itertools.count(1):
+        suffix = f" (no. {record_id})" if count == 1 else f" (no. {record_id}, {count})"
+        start = name[:150 - len(suffix)]
+        while start and len(_key(start)) + len(suffix) > 300:  # the key keeps the suffix
+            start = start[:-1]
+        if _key(start + suffix) not in kept:
+            return start + suffix
+    raise AssertionError  # itertools.count never ends
 
 
 def _fill_keys(connection) -> None:  # noqa: ANN001
@@ -49,8 +66,7 @@ def _fill_keys(connection) -> None:  # noqa: ANN001
         key = _key(name)
         if key in kept:
             other_id, other_name = kept[key]
-            suffix = f" (no. {record_id})"
-            new_name = name[:150 - len(suffix)] + suffix
+            new_name = _renamed(name, record_id, kept)
             detail = (f"{name}: name {name} → {new_name} when organisation names became unique "
                       f"ignoring case ({other_name}, no. {other_id}, has the same name): merge "
                       f"one into the other")

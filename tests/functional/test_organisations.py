@@ -67,6 +67,20 @@ def test_a_name_in_other_accented_capitals_is_the_same_organisation(app, client,
         assert db.session.get(User, typed_id).organisation_id == record.id
 
 
+def test_a_name_that_folds_to_many_more_characters_is_added(app, client, world):
+    """Case folding may lengthen a name: U+FDFA spells out 18 characters, so 20 of them gave
+    a key of 360, which PostgreSQL refused (a server error) and SQLite saved."""
+    name = "\ufdfa" * 20
+    client.sign_in_as(world.admin)
+    added = client.post("/admin/organisations", data={**ADD, "name": name},
+                        follow_redirects=True)
+    assert added.status_code == 200
+    again = client.post("/admin/organisations", data={**ADD, "name": name})
+    assert again.status_code == 200 and "is already on the list." in again.text
+    with app.app_context():
+        assert db.session.scalars(select(Organisation.name)).all() == [name]
+
+
 def test_the_profile_links_the_typed_organisation_and_suggests_names(app, client, world):
     client.sign_in_as(world.admin)
     client.post("/admin/organisations", data=ADD)

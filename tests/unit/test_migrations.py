@@ -243,3 +243,27 @@ def test_organisation_names_differing_in_accented_capitals_become_one_key(tmp_pa
     assert logged.organisation_id == later and f"Straße Council, no. {first}" in logged.detail
     assert refused
     assert [tuple(row) for row in after] == [tuple(row[:2]) for row in rows]
+
+
+def test_a_renamed_organisation_takes_a_name_no_earlier_record_has(tmp_path, database_url):
+    """a3f9c6e1b2d4 renames the later of two records sharing a key "<name> (no. <id>)": when
+    an earlier record was already called that, the upgrade stopped (the unique index could
+    not be made), leaving an operator with a database it would not upgrade. A name folding to
+    more characters than the key holds (U+FDFA spells out 18) upgraded on SQLite only."""
+    app = _fresh_app(tmp_path, database_url)
+    long_name = "\ufdfa" * 20
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(revision="b8e4f2a6c1d9")
+            with db.engine.begin() as connection:
+                _insert(connection, "organisations", id=1, name="strasse council (no. 3)")
+                _insert(connection, "organisations", id=2, name="Straße Council")
+                _insert(connection, "organisations", id=3, name="STRASSE COUNCIL")
+                _insert(connection, "organisations", id=4, name=long_name)
+            flask_migrate.upgrade(revision="a3f9c6e1b2d4")
+            names = _rows("SELECT id, name FROM organisations ORDER BY id")
+        finally:
+            _clean_up(database_url)
+    assert [tuple(row) for row in names] == [
+        (1, "strasse council (no. 3)"), (2, "Straße Council"), (3, "STRASSE COUNCIL (no. 3, 2)"),
+        (4, long_name)]
