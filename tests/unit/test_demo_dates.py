@@ -4,6 +4,7 @@ loaded, and every timestamp after the one it answers."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
@@ -26,9 +27,21 @@ from forum.models import Post
 from forum.models import Thread
 from forum.times import to_local
 
-# A Wednesday afternoon, a Saturday before dawn, a Monday before work, and a Sunday in summer.
-LOADED_AT = [datetime(2026, 12, 2, 14, 30), datetime(2026, 12, 5, 3, 20),
-             datetime(2027, 3, 8, 7, 0), datetime(2027, 7, 18, 22, 45)]
+
+def _to_come(moment: datetime) -> datetime:
+    """``moment``, or the same date and weekday 28 years on (the calendar repeats) once it has
+    passed: the demo's people sign up for its coming events on the real clock, which refuses
+    an event already held, so a fixed date in the past failed every load from that day on."""
+    while moment <= datetime.now(UTC).replace(tzinfo=None):
+        moment = moment.replace(year=moment.year + 28)
+    return moment
+
+
+# A Wednesday afternoon, a Saturday before dawn, a Monday before work, a Sunday in summer, and
+# the mornings after the clocks change (an Easter Monday, then an autumn Monday).
+LOADED_AT = [_to_come(moment) for moment in (
+    datetime(2026, 12, 2, 14, 30), datetime(2026, 12, 5, 3, 20), datetime(2027, 3, 8, 7, 0),
+    datetime(2027, 7, 18, 22, 45), datetime(2027, 3, 29, 8, 20), datetime(2026, 10, 26, 9, 20))]
 
 
 @pytest.fixture(params=LOADED_AT, ids=lambda at: f"{at:%a-%Y-%m-%d-%H%M}")
