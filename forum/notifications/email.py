@@ -19,6 +19,7 @@ from forum.models import Notification
 from forum.models import NotificationKind
 from forum.models import Post
 from forum.models import User
+from forum.notifications import wording
 from forum.text import excerpt
 from forum.urls import external_url
 
@@ -47,15 +48,12 @@ def settings_url() -> str:
 
 
 def _subject(notification: Notification) -> str:
+    moment = wording.MOMENT_OF_KIND.get(notification.kind)
+    actor = notification.actor.display_name if notification.actor is not None else None
+    if moment is not None:
+        return wording.subject(moment, notification.post, actor)
     title = notification.thread.title if notification.thread is not None else "a thread"
-    actor = notification.actor.display_name if notification.actor is not None else "Someone"
     subjects = {
-        NotificationKind.POST_APPROVED: f"Your post in “{title}” was approved",
-        NotificationKind.POST_REJECTED: f"Your post in “{title}” was sent back",
-        NotificationKind.POST_EDITED: f"A moderator edited your post in “{title}”",
-        NotificationKind.REPLY: f"{actor} replied to your post in “{title}”",
-        NotificationKind.NEW_POST: f"{actor} posted in “{title}”",
-        NotificationKind.MENTION: f"{actor} mentioned you in “{title}”",
         NotificationKind.POST_WAITING: f"A post is waiting for approval in “{title}”",
         NotificationKind.ACTION_DUE: f"Your action in “{title}” is due: how did it go?",
         NotificationKind.GUIDE_RECREDITED: "A guide’s credits changed",
