@@ -19,7 +19,6 @@ from forum.models import Notification
 from forum.models import NotificationKind
 from forum.models import Post
 from forum.models import User
-from forum.notifications import wording
 from forum.text import excerpt
 from forum.urls import external_url
 
@@ -48,10 +47,6 @@ def settings_url() -> str:
 
 
 def _subject(notification: Notification) -> str:
-    moment = wording.MOMENT_OF_KIND.get(notification.kind)
-    actor = notification.actor.display_name if notification.actor is not None else None
-    if moment is not None:
-        return wording.subject(moment, notification.post, actor)
     title = notification.thread.title if notification.thread is not None else "a thread"
     subjects = {
         NotificationKind.POST_WAITING: f"A post is waiting for approval in “{title}”",
@@ -67,9 +62,10 @@ def event_url(event_id: int) -> str:
 
 def compose_event_email(notification: Notification, *, post: Post, unsubscribe_url: str,
                         url: str | None = None, link_text: str | None = None,
-                        unfollow_url: str | None = None) -> Composed:
+                        unfollow_url: str | None = None, subject: str | None = None) -> Composed:
     """The email for one notification (approved, sent back, edited, replied to, an action due);
-    its link goes to the post unless ``url`` says where."""
+    its link goes to the post unless ``url`` says where. ``subject`` is the notification's
+    wording (:mod:`forum.notifications.wording`), else one by its kind."""
     context = {
         "notification": notification,
         "url": url or post_url(post.thread_id, post.id),
@@ -79,7 +75,7 @@ def compose_event_email(notification: Notification, *, post: Post, unsubscribe_u
         "unfollow_url": unfollow_url,
         "settings_url": settings_url(),
     }
-    subject = _subject(notification)
+    subject = subject or _subject(notification)
     return (subject,
             render_template("email/notification_event.txt", subject=subject, **context),
             render_template("email/notification_event.html", subject=subject, **context))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import enum
 
-from forum.models import NotificationKind
 from forum.models import Post
 from forum.models import PostKind
 
@@ -31,17 +30,6 @@ class Moment(enum.StrEnum):
     NEW_POST = "new_post"              # someone posted in a thread you follow
     MENTION = "mention"                # someone mentioned you in a post
 
-
-# The moment an email subject describes, from the notification's kind (an approved or returned
-# edit is stored under the same kind as an approved or returned post).
-MOMENT_OF_KIND: dict[NotificationKind, Moment] = {
-    NotificationKind.POST_APPROVED: Moment.APPROVED,
-    NotificationKind.POST_REJECTED: Moment.SENT_BACK,
-    NotificationKind.POST_EDITED: Moment.EDITED,
-    NotificationKind.REPLY: Moment.REPLY,
-    NotificationKind.NEW_POST: Moment.NEW_POST,
-    NotificationKind.MENTION: Moment.MENTION,
-}
 
 # What someone did by writing a post of each kind ("Gareth asked a question").
 _DEEDS: dict[PostKind, str] = {
@@ -94,14 +82,16 @@ def _where(post: Post | None, parent: Post | None) -> str:
     return f"in reply to your {noun_phrase(parent)}"
 
 
-# A moderator's decision on your post: (the sentence, the email's subject or None to use the
-# sentence); {what} is the post named by its kind (:func:`noun_phrase`).
-_DECISIONS: dict[Moment, tuple[str, str | None]] = {
+# A moderator's decision on your post: (the sentence, the email's subject); {what} is the post
+# named by its kind (:func:`noun_phrase`).
+_DECISIONS: dict[Moment, tuple[str, str]] = {
     Moment.APPROVED: ("{actor} approved your {what}", "Your {what} was approved"),
     Moment.SENT_BACK: ("{actor} sent back your {what}", "Your {what} was sent back"),
     Moment.EDITED: ("{actor} edited your {what}", "A moderator edited your {what}"),
-    Moment.EDIT_APPROVED: ("{actor} approved your edit of your {what}", None),
-    Moment.EDIT_SENT_BACK: ("{actor} sent back your edit of your {what}", None),
+    Moment.EDIT_APPROVED: ("{actor} approved your edit of your {what}",
+                           "Your edit of your {what} was approved"),
+    Moment.EDIT_SENT_BACK: ("{actor} sent back your edit of your {what}",
+                            "Your edit of your {what} was sent back"),
 }
 
 
@@ -145,10 +135,9 @@ def sentence(moment: Moment, post: Post, actor: str | None) -> str:
 
 def subject(moment: Moment, post: Post | None, actor: str | None) -> str:
     """The subject of the email about ``post``."""
-    decision = _DECISIONS.get(moment, ("", None))[1]
-    if decision is not None:
-        return decision.format(what=noun_phrase(post))
-    return _clause(moment, post, actor or "Someone")
+    if moment in _DECISIONS:
+        return _DECISIONS[moment][1].format(what=noun_phrase(post))
+    return _clause(moment, post, actor or FORMER_MEMBER)
 
 
 def waiting_sentence(post: Post, state: str) -> str:

@@ -216,3 +216,15 @@ def test_posts_in_ordinary_threads_keep_the_plain_wording(app, world):
         db.session.commit()
     assert _texts(app, world.member.id) == [
         "Mia Moderator replied to your post in “Naming the assembly”."]
+
+
+def test_an_approved_edit_of_an_action_says_so_in_the_email_subject(app, world):
+    opening_id, _ = _challenge(app, world)
+    with app.app_context():
+        action = _kind_post(opening_id, world.member.id, PostKind.ACTION)
+        service.notify_edit_approved(db.session, action, db.session.get(User, world.moderator.id))
+        db.session.commit()
+    assert _texts(app, world.member.id) == [
+        f"Mia Moderator approved your edit of your action in “{TITLE}”."]
+    [email] = _emails_to(app, "member@example.org")
+    assert email.subject == f"Your edit of your action in “{TITLE}” was approved"
