@@ -48,14 +48,7 @@ def settings_url() -> str:
 
 def _subject(notification: Notification) -> str:
     title = notification.thread.title if notification.thread is not None else "a thread"
-    actor = notification.actor.display_name if notification.actor is not None else "Someone"
     subjects = {
-        NotificationKind.POST_APPROVED: f"Your post in “{title}” was approved",
-        NotificationKind.POST_REJECTED: f"Your post in “{title}” was sent back",
-        NotificationKind.POST_EDITED: f"A moderator edited your post in “{title}”",
-        NotificationKind.REPLY: f"{actor} replied to your post in “{title}”",
-        NotificationKind.NEW_POST: f"{actor} posted in “{title}”",
-        NotificationKind.MENTION: f"{actor} mentioned you in “{title}”",
         NotificationKind.POST_WAITING: f"A post is waiting for approval in “{title}”",
         NotificationKind.ACTION_DUE: f"Your action in “{title}” is due: how did it go?",
         NotificationKind.GUIDE_RECREDITED: "A guide’s credits changed",
@@ -69,9 +62,10 @@ def event_url(event_id: int) -> str:
 
 def compose_event_email(notification: Notification, *, post: Post, unsubscribe_url: str,
                         url: str | None = None, link_text: str | None = None,
-                        unfollow_url: str | None = None) -> Composed:
+                        unfollow_url: str | None = None, subject: str | None = None) -> Composed:
     """The email for one notification (approved, sent back, edited, replied to, an action due);
-    its link goes to the post unless ``url`` says where."""
+    its link goes to the post unless ``url`` says where. ``subject`` is the notification's
+    wording (:mod:`forum.notifications.wording`), else one by its kind."""
     context = {
         "notification": notification,
         "url": url or post_url(post.thread_id, post.id),
@@ -81,7 +75,7 @@ def compose_event_email(notification: Notification, *, post: Post, unsubscribe_u
         "unfollow_url": unfollow_url,
         "settings_url": settings_url(),
     }
-    subject = _subject(notification)
+    subject = subject or _subject(notification)
     return (subject,
             render_template("email/notification_event.txt", subject=subject, **context),
             render_template("email/notification_event.html", subject=subject, **context))

@@ -46,9 +46,11 @@ from forum.models import User
 from forum.models import utcnow
 from forum.notifications import delivery
 from forum.notifications import email
+from forum.notifications import wording
 from forum.notifications.preferences import preferences_for
 from forum.notifications.preferences import unfollow_url
 from forum.notifications.preferences import unsubscribe_url
+from forum.notifications.wording import Moment
 from forum.times import to_local
 from forum.times import zone_name
 
@@ -69,8 +71,7 @@ def notify_post_approved(session: Session, post: Post, moderator: User) -> None:
     author = post.author
     if author is not None and author.id != moderator.id:
         _notify(session, author, NotificationKind.POST_APPROVED, post, actor=moderator,
-                text=f"{moderator.display_name} approved your post in "
-                     f"“{post.thread.title}”.")
+                moment=Moment.APPROVED)
     notify_published(session, post)
 
 
@@ -81,9 +82,7 @@ def notify_post_rejected(session: Session, post: Post, moderator: User, reason: 
     if author is None or author.id == moderator.id:
         return
     _notify(session, author, NotificationKind.POST_REJECTED, post, actor=moderator,
-            text=f"{moderator.display_name} sent back your post in “{post.thread.title}”. "
-                 "You can edit it and send it again.",
-            reason=reason)
+            moment=Moment.SENT_BACK, reason=reason)
 
 
 def notify_post_edited_by_moderator(session: Session, post: Post, moderator: User) -> None:
@@ -92,7 +91,7 @@ def notify_post_edited_by_moderator(session: Session, post: Post, moderator: Use
     if author is None or author.id == moderator.id:
         return
     _notify(session, author, NotificationKind.POST_EDITED, post, actor=moderator,
-            text=f"{moderator.display_name} edited your post in “{post.thread.title}”.")
+            moment=Moment.EDITED)
 
 
 def notify_post_waiting(session: Session, post: Post) -> None:
@@ -102,24 +101,19 @@ def notify_post_waiting(session: Session, post: Post) -> None:
     """
     if post.status != PostStatus.PENDING:
         return
-    author_name = post.author.display_name if post.author is not None else "A former member"
-    what = "A new thread" if post.is_opening_post else "A reply"
-    _tell_moderators(session, post,
-                     f"{what} by {author_name} in “{post.thread.title}” is waiting for "
-                     f"approval in {post.thread.learning_set.name}.")
+    _tell_moderators(session, post)
 
 
 def notify_edit_waiting(session: Session, post: Post) -> None:
     """Tell the set's moderators that an edit of a published post waits (never its text)."""
     if not post.has_pending_edit:
         return
-    author_name = post.author.display_name if post.author is not None else "A former member"
-    _tell_moderators(session, post,
-                     f"An edit by {author_name} of their post in “{post.thread.title}” is "
-                     f"waiting for approval in {post.thread.learning_set.name}.")
+    _tell_moderators(session, post)
 
 
-def _tell_moderators(session: Session, post: Post, text: str) -> None:
+def _tell_moderators(session: Session, post: Post) -> None:
+    # One notification per post, whether the post or an edit of it waits: approving or
+    # returning either settles it (:func:`settle_waiting`).
     learning_set = post.thread.learning_set
     moderators = session.scalars(
         permissions.moderators_of(learning_set.id).where(User.id != post.author_id)).all()
@@ -144,17 +138,15 @@ def settle_waiting(session: Session, post: Post, outcome: str) -> None:
 
 
 def _waiting_text(post: Post, state: str) -> str:
-    author_name = post.author.display_name if post.author is not None else "A former member"
-    what = "A new thread" if post.is_opening_post else "A reply"
-    return f"{what} by {author_name} in “{post.thread.title}” {state}."
+    return wording.waiting_sentence(post, state)
+
 def notify_edit_approved(session: Session, post: Post, moderator: User) -> None:
     """Tell the author a moderator published their edit."""
     author = post.author
     if author is None or author.id == moderator.id:
         return
     _notify(session, author, NotificationKind.POST_APPROVED, post, actor=moderator,
-            text=f"{moderator.display_name} approved your edit of your post in "
-                 f"“{post.thread.title}”.")
+            moment=Moment.EDIT_APPROVED)
 
 
 def notify_edit_returned(session: Session, post: Post, moderator: User, reason: str) -> None:
@@ -163,10 +155,7 @@ def notify_edit_returned(session: Session, post: Post, moderator: User, reason: 
     if author is None or author.id == moderator.id:
         return
     _notify(session, author, NotificationKind.POST_REJECTED, post, actor=moderator,
-            text=f"{moderator.display_name} sent back your edit of your post in "
-                 f"“{post.thread.title}”. The post keeps its approved text; your proposed "
-                 "text is kept with its earlier versions.",
-            reason=reason)
+            moment=Moment.EDIT_SENT_BACK, reason=reason)
 
 
 def notify_reply(session: Session, reply: Post) -> None:
@@ -182,9 +171,8 @@ def notify_reply(session: Session, reply: Post) -> None:
         return
     if _follow_level(session, parent.author_id, reply.thread_id) == FollowLevel.MUTED:
         return
-    replier = reply.author.display_name if reply.author is not None else "A former member"
     _notify(session, parent.author, NotificationKind.REPLY, reply, actor=reply.author,
-            text=f"{replier} replied to your post in “{reply.thread.title}”.")
+            moment=Moment.REPLY)
 
 
 def notify_action_due(session: Session, action: Action, *, update_url: str) -> bool:
@@ -226,7 +214,6 @@ def notify_mentions(session: Session, post: Post) -> set[int]:
         return set()
     skip = {post.author_id, _parent_author_id(session, post)}
     members = session.scalars(permissions.members_of(post.thread.learning_set_id)).all()
-    writer = post.author.display_name if post.author is not None else "A former member"
     told = set()
     for member in members:
         if member.id in skip or handle_of(member.display_name) not in handles:
@@ -234,7 +221,7 @@ def notify_mentions(session: Session, post: Post) -> set[int]:
         if _follow_level(session, member.id, post.thread_id) == FollowLevel.MUTED:
             continue
         if _notify(session, member, NotificationKind.MENTION, post, actor=post.author,
-                   text=f"{writer} mentioned you in “{post.thread.title}”.") is not None:
+                   moment=Moment.MENTION) is not None:
             told.add(member.id)
     return told
 
@@ -251,12 +238,11 @@ def notify_followers(session: Session, post: Post, *, told: set[int] | None = No
                ThreadFollow.level == FollowLevel.WATCHING,
                User.id.is_distinct_from(post.author_id),
                User.id.is_distinct_from(_parent_author_id(session, post)))).all()
-    writer = post.author.display_name if post.author is not None else "A former member"
     for follower in followers:
         if told and follower.id in told:
             continue
         _notify(session, follower, NotificationKind.NEW_POST, post, actor=post.author,
-                text=f"{writer} posted in “{post.thread.title}”, a thread you follow.")
+                moment=Moment.NEW_POST)
 
 
 def notify_published(session: Session, post: Post) -> None:
@@ -656,10 +642,18 @@ def subscribe(app: Flask) -> None:
 # --- creating one notification -------------------------------------------------------------
 
 def _notify(session: Session, recipient: User, kind: NotificationKind, post: Post, *,
-            actor: User | None, text: str, reason: str | None = None,
-            url: str | None = None, link_text: str | None = None) -> Notification | None:
+            actor: User | None, moment: Moment | None = None, text: str = "",
+            reason: str | None = None, url: str | None = None,
+            link_text: str | None = None) -> Notification | None:
+    """Tell ``recipient`` about ``post``: in the words of ``moment``
+    (:mod:`forum.notifications.wording`), or ``text`` for one no moment describes."""
     if recipient.is_disabled or not permissions.can_view_post(recipient, post):
         return None
+    subject = None
+    if moment is not None:
+        name = actor.display_name if actor is not None else None
+        text = wording.sentence(moment, post, name)
+        subject = wording.subject(moment, post, name)
     thread = post.thread
     # A repeated event about the same post (a resubmission, a second decision) updates the
     # recipient's notification and makes it unread again, rather than listing it twice.
@@ -675,7 +669,7 @@ def _notify(session: Session, recipient: User, kind: NotificationKind, post: Pos
         unfollow = unfollow_url(recipient, thread.id) if kind in THREAD_KINDS else None
         subject, text_body, html_body = email.compose_event_email(
             notification, post=post, unsubscribe_url=stop_url, url=url, link_text=link_text,
-            unfollow_url=unfollow)
+            unfollow_url=unfollow, subject=subject)
         # For a thread's emails, the mail program's "Unsubscribe" stops that thread's.
         outbox.queue_email(session, kind=kind.value, to=recipient.email, user=recipient,
                            subject=subject, text_body=text_body, html_body=html_body,

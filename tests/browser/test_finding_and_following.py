@@ -184,7 +184,7 @@ def test_a_challenge_reply_suggests_whom_to_mention_and_tells_them_once_approved
 
     colleague = signed_in_page(new_context, COLLEAGUE_EMAIL, seed.password)
     colleague.goto("/notifications")
-    expect(colleague.get_by_text(f"mentioned you in “{title}”")).to_have_count(0)
+    expect(colleague.get_by_text(f"mentioned you in a question in “{title}”")).to_have_count(0)
 
     # On the queue the mention is already a link, as it will be on the thread.
     moderator = signed_in_page(new_context, seed.moderator_email, seed.password)
@@ -195,4 +195,5 @@ def test_a_challenge_reply_suggests_whom_to_mention_and_tells_them_once_approved
     approve_in_queue(moderator, "Who else could help?")
 
     colleague.goto("/notifications")
-    expect(colleague.get_by_text(f"{seed.member_name} mentioned you in “{title}”.")).to_be_visible()
+    expect(colleague.get_by_text(
+        f"{seed.member_name} mentioned you in a question in “{title}”.")).to_be_visible()

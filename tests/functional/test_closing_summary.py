@@ -144,7 +144,7 @@ def test_the_moderator_sees_the_summary_in_the_queue_and_approving_publishes_it(
     # told it was approved.
     assert f"/threads/{challenge.thread_id}" in client.get(f"/search?q={WORD}").text
     client.sign_in_as(world.member)
-    assert "approved your post in" in client.get("/notifications").text
+    assert "approved your closing summary of “" in client.get("/notifications").text
 
 
 def test_a_returned_summary_goes_back_to_the_moderators_when_the_holder_rewrites_it(
@@ -199,7 +199,7 @@ def test_a_facilitators_summary_is_published_at_once(app, client, waiting_holder
     assert WORD in _header(client.get(f"/threads/{challenge.thread_id}").text)
     # The holder is told, as of any reply to their challenge's opening post.
     client.sign_in_as(world.member)
-    assert "replied to your post in" in client.get("/notifications").text
+    assert "wrote a closing summary in your challenge “" in client.get("/notifications").text
 
 
 def test_a_withdrawn_summary_leaves_the_challenge_closed_and_a_new_one_can_be_written(

@@ -232,7 +232,7 @@ def test_a_mention_in_a_challenge_reply_tells_the_member_once_approved(app, clie
     with app.app_context():
         assert db.session.get(Post, reply_id).status == PostStatus.APPROVED
     assert _mention_texts(app, world.facilitator) == [
-        "Mo Member mentioned you in “Champions for the results”."]
+        "Mo Member mentioned you in a question in “Champions for the results”."]
     assert _mention_texts(app, world.outsider) == []  # may not read the set: never told
 
 
