@@ -95,7 +95,9 @@ def _load_waiting(request_id: int) -> NetworkRequest:
     _require_decider()
     found = service.find_waiting(db.session, request_id)
     if found is None:
-        abort(404)
+        # Decided meanwhile (or never there): an action says so, and the error page shows
+        # what was typed, to copy.
+        abort(404, service.DECIDED_MEANWHILE if request.method == "POST" else None)
     return found
 
 
@@ -125,7 +127,11 @@ def accept(request_id: int):
     if form.validate_on_submit():
         chosen = list(db.session.scalars(select(LearningSet).where(
             LearningSet.id.in_(form.sets.data or [])).order_by(LearningSet.name)))
-        invited = service.accept(db.session, current_user, join_request, chosen)
+        try:
+            invited = service.accept(db.session, current_user, join_request, chosen)
+        except service.DecidedMeanwhile as meanwhile:
+            db.session.rollback()
+            abort(404, str(meanwhile))
         db.session.commit()
         also = f" and to {', '.join(invited)}" if invited else ""
         flash(f"{join_request.name} has been invited to the network{also}.", "success")
@@ -139,7 +145,11 @@ def decline(request_id: int):
     join_request = _load_waiting(request_id)
     form = DeclineNetworkRequestForm()
     if form.validate_on_submit():
-        service.decline(db.session, current_user, join_request, form.reason.data)
+        try:
+            service.decline(db.session, current_user, join_request, form.reason.data)
+        except service.DecidedMeanwhile as meanwhile:
+            db.session.rollback()
+            abort(404, str(meanwhile))
         db.session.commit()
         flash(f"You declined {join_request.name}'s request. They have been emailed your "
               "message.", "success")
