@@ -234,7 +234,11 @@ def organisations_list():
                   "linked to it.", "success")
             return redirect(url_for("admin.organisations_list"))
     elif request.method == "GET" and request.args.get("name"):
-        form.name.data = clean_line(request.args["name"])[:150]  # "Add" from the unlisted names
+        # "Add" from the unlisted names, kept whole: a name longer than the list allows (a
+        # request to join the network may give 200 characters) gets the field's own message.
+        form.name.data = clean_line(request.args["name"])
+        if form.name.data:
+            form.name.validate(form)
     return render_template("admin/organisations.html", form=form,
                            records=organisations.all_organisations(db.session),
                            unlisted=organisations.unlisted_names(db.session),
