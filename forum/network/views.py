@@ -20,6 +20,7 @@ from forum import permissions
 from forum.auth import service as accounts
 from forum.auth.forms import AccountDetailsForm
 from forum.auth.views import new_account
+from forum.errors import Refused
 from forum.extensions import db
 from forum.extensions import limiter
 from forum.models import LearningSet
@@ -88,7 +89,11 @@ def about():
 
 def _require_decider() -> None:
     if not permissions.can_handle_network_requests(current_user):
-        abort(403)
+        # The queue's link is for deciders; one emailed to a coordinator since replaced lands
+        # here.
+        raise Refused("Only admins and network coordinators decide requests to join the "
+                      "network. If you were one, your role may have changed.",
+                      ("About the network", url_for("network.about")))
 
 
 def _load_waiting(request_id: int) -> NetworkRequest:
