@@ -7,11 +7,8 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine
 from sqlalchemy import func
 from sqlalchemy import select
-from sqlalchemy import text
-from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.extensions import db
 from forum.guides.export.storage import storage_for
@@ -25,12 +22,14 @@ from forum.models import RequestStatus
 from forum.models import User
 from forum.models import Visibility
 from forum.models import utcnow
+from forum.network import requests as service
 from forum.network.requests import form_started
 from forum.organisations import add_organisation
 from forum.people import erasure
 from tests import factories
 from tests.functional.page_text import without_nonce
 from tests.mailbox import sent_messages
+from tests.meanwhile import decided_meanwhile
 
 NEW_PASSWORD = "lantern orchard pebble 42"
 
@@ -369,45 +368,14 @@ def test_erasing_an_account_deletes_their_request_and_keeps_decisions_they_made(
         assert db.session.get(NetworkRequest, decided_id).decided_by_id is None
 
 
-def _decided_meanwhile_by(app, monkeypatch, request_id: int, decider_id: int) -> None:
-    """Make the next load of the waiting request be overtaken: once the view has read it as
-    waiting, another admin's decline is written before the view decides. On PostgreSQL it is
-    committed from a connection of its own (another worker). SQLite queues writing requests
-    whole, so there it is committed by the request's own session, and the loaded row is left
-    saying "waiting", as a read made just before would."""
-    from forum.network import requests as service
-
-    find_waiting = service.find_waiting
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    statement = text("UPDATE network_requests SET status = 'declined', reason = 'Not now.', "
-                     "decided_at = :at, decided_by_id = :by WHERE id = :id")
-    values = {"at": utcnow(), "by": decider_id, "id": request_id}
-
-    def overtaken(session, wanted):
-        found = find_waiting(session, wanted)
-        if uri.startswith("sqlite"):
-            session.execute(statement, values)
-            session.commit()
-            set_committed_value(found, "status", RequestStatus.PENDING)
-        else:
-            engine = create_engine(uri)
-            try:
-                with engine.begin() as connection:
-                    connection.execute(statement, values)
-            finally:
-                engine.dispose()
-        return found
-
-    monkeypatch.setattr(service, "find_waiting", overtaken)
-
-
 @pytest.mark.parametrize("action", ["accept", "decline"])
 def test_a_request_decided_by_another_coordinator_at_the_same_moment_is_not_decided_twice(
         app, client, world, monkeypatch, action):
     request_id = _add_request(app)
     coordinator = _coordinator(app)
     client.sign_in_as(coordinator)
-    _decided_meanwhile_by(app, monkeypatch, request_id, world.admin.id)
+    decided_meanwhile(app, monkeypatch, service, "find_waiting", "network_requests", request_id,
+                      world.admin.id)
     typed = "The network is for councils in England."
     data = {"reason": typed} if action == "decline" else {}
     response = client.post(f"/network/requests/{request_id}/{action}", data=data)
