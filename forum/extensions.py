@@ -15,12 +15,15 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import ColumnElement
 from sqlalchemy import MetaData
 from sqlalchemy import event
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 # Explicit constraint names so that migrations behave the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -49,6 +52,24 @@ def added_unless_made_meanwhile(session: Session, row: Base) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def updated_unless_changed_meanwhile(session: Session, row: Any, still: ColumnElement[bool],
+                                     **values: Any) -> bool:
+    """Write ``values`` to ``row`` only while ``still`` holds in the database; False, and
+    nothing written, when another request changed the row since this one read it (two people
+    deciding the same request at the same moment). One conditional UPDATE: PostgreSQL makes
+    the later writer wait and then re-checks ``still``; SQLite queues writers whole."""
+    model = type(row)
+    done = session.execute(update(model).where(model.id == row.id, still).values(**values)
+                           .execution_options(synchronize_session=False))
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    for name, value in values.items():
+        set_committed_value(row, name, value)
+    return True
+
+
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

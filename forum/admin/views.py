@@ -23,6 +23,7 @@ from forum.admin.forms import NO_NATION
 from forum.admin.forms import MergeOrganisationForm
 from forum.admin.forms import OrganisationForm
 from forum.admin.forms import SiteSettingsForm
+from forum.errors import Refused
 from forum.extensions import db
 from forum.extensions import writes_on_get
 from forum.forms import ActionForm
@@ -66,11 +67,16 @@ ORGANISATION_ENDPOINTS = {"admin.organisations_list", "admin.edit_organisation",
 def require_admin():
     """Every page here is for admins only (signed-out visitors are sent to sign in), but the
     organisation pages, which network coordinators keep too."""
+    # Their links are shown only to those who may use them; a bookmark kept after losing the
+    # role lands here, so the page says why.
     if request.endpoint in ORGANISATION_ENDPOINTS:
         if not permissions.can_manage_organisations(current_user):
-            abort(403)
+            raise Refused("Only admins and network coordinators keep the list of member "
+                          "organisations. If you were one, your role may have changed.",
+                          ("See the network’s organisations", url_for("network.organisations")))
     elif not permissions.can_administer(current_user):
-        abort(403)
+        raise Refused("These pages are for the site’s admins. If you were one, your role may "
+                      "have changed.")
 
 
 @bp.get("/admin/")
@@ -234,7 +240,11 @@ def organisations_list():
                   "linked to it.", "success")
             return redirect(url_for("admin.organisations_list"))
     elif request.method == "GET" and request.args.get("name"):
-        form.name.data = clean_line(request.args["name"])[:150]  # "Add" from the unlisted names
+        # "Add" from the unlisted names, kept whole: a name longer than the list allows (a
+        # request to join the network may give 200 characters) gets the field's own message.
+        form.name.data = clean_line(request.args["name"])
+        if form.name.data:
+            form.name.validate(form)
     return render_template("admin/organisations.html", form=form,
                            records=organisations.all_organisations(db.session),
                            unlisted=organisations.unlisted_names(db.session),

@@ -24,11 +24,13 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from forum import permissions
+from forum.errors import Refused
 from forum.extensions import db
 from forum.forms import EXPIRED_FORM_MESSAGE
 from forum.forms import ActionForm
 from forum.loading import load_visible_set
 from forum.models import ActionKind
+from forum.models import LearningSet
 from forum.models import ModerationAction
 from forum.models import ModerationPolicy
 from forum.models import Post
@@ -78,11 +80,31 @@ def _load_post(post_id: int) -> Post:
     return post
 
 
+# A link to these pages is shown only to those who may use them, but one can be followed
+# later (an emailed queue, a bookmark) by someone whose role has gone since: the page says why.
+
+def _not_a_moderator(learning_set: LearningSet) -> Refused:
+    return Refused("Only the set’s moderators and facilitators can moderate its posts and read "
+                   "its moderation log. If you moderated it, your role may have changed.",
+                   ("Go to the set", url_for("sets.show", slug=learning_set.slug)))
+
+
+def _require_moderator(learning_set: LearningSet) -> None:
+    if not permissions.can_moderate(current_user, learning_set):
+        raise _not_a_moderator(learning_set)
+
+
+def _require_queue_user() -> None:
+    if not permissions.can_use_moderation_queue(current_user):
+        raise Refused("The moderation queue is for the moderators and facilitators of sets. "
+                      "You do not moderate a set now: your role may have changed.",
+                      ("See the sets", url_for("sets.index")))
+
+
 def _moderated_post(post_id: int) -> Post:
     """The post, if the viewer moderates its set (404 if they cannot see it, else 403)."""
     post = _load_post(post_id)
-    if not permissions.can_moderate(current_user, post.thread.learning_set):
-        abort(403)
+    _require_moderator(post.thread.learning_set)
     return post
 
 
@@ -91,7 +113,8 @@ def _approvable_post(post_id: int) -> Post:
     (404 if they cannot see it, else 403)."""
     post = _moderated_post(post_id)
     if not permissions.can_approve_post(current_user, post):
-        abort(403)
+        raise Refused("You wrote this post, so another moderator of the set decides on it.",
+                      ("See the post", _post_url(post)))
     return post
 
 
@@ -112,8 +135,7 @@ def _moderated_thread(thread_id: int) -> Thread:
     thread = db.session.get(Thread, thread_id) if 0 < thread_id <= MAX_URL_INT else None
     if thread is None or not permissions.can_open_thread(current_user, thread):
         abort(404)
-    if not permissions.can_moderate(current_user, thread.learning_set):
-        abort(403)
+    _require_moderator(thread.learning_set)
     return thread
 
 
@@ -209,8 +231,7 @@ def _previous_next(page: int, has_next: bool, endpoint: str,
 
 
 def _render_queue(bulk_form: BulkApproveForm | None = None) -> str:
-    if not permissions.can_use_moderation_queue(current_user):
-        abort(403)
+    _require_queue_user()
     sets = moderated_sets(db.session, current_user)
     slug = request.args.get("set", "")
     chosen = sets
@@ -218,8 +239,8 @@ def _render_queue(bulk_form: BulkApproveForm | None = None) -> str:
     if slug:
         selected = next((s for s in sets if s.slug == slug), None)
         if selected is None:
-            load_visible_set(slug)  # 404 for a set the user cannot see...
-            abort(403)  # ...403 for one they can see but do not moderate
+            # 404 for a set the user cannot see, 403 for one they can see but do not moderate
+            raise _not_a_moderator(load_visible_set(slug))
         chosen = [selected]
     result = queue_page(db.session, current_user, chosen,
                         page=requested_page(), per_page=QUEUE_PER_PAGE, every=selected is None)
@@ -248,8 +269,7 @@ def queue():
 @bp.post("/moderation/approve-selected")
 @login_required
 def approve_selected():
-    if not permissions.can_use_moderation_queue(current_user):
-        abort(403)
+    _require_queue_user()
     form = BulkApproveForm()
     if not form.validate_on_submit():
         return _render_queue(form)
@@ -453,7 +473,7 @@ def withdraw(post_id: int):
 def log(slug: str):
     learning_set = load_visible_set(slug)
     if not permissions.can_view_moderation_log(current_user, learning_set):
-        abort(403)
+        raise _not_a_moderator(learning_set)
     moderators = db.session.execute(
         select(User.id, User.display_name)
         .where(User.id.in_(select(ModerationAction.moderator_id)
@@ -492,7 +512,8 @@ def log(slug: str):
 def policy(slug: str):
     learning_set = load_visible_set(slug)
     if not permissions.can_set_moderation_policy(current_user, learning_set):
-        abort(403)
+        raise Refused("Only the set’s facilitators can change how its posts are moderated.",
+                      ("Go to the set", url_for("sets.show", slug=learning_set.slug)))
     if request.method == "GET":
         form = PolicyForm(formdata=None, data={
             "policy": learning_set.moderation_policy.value,

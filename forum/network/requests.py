@@ -27,6 +27,7 @@ from forum import permissions
 from forum import signals
 from forum.auth import invitations
 from forum.auth import service as accounts
+from forum.extensions import updated_unless_changed_meanwhile
 from forum.mail import render_email
 from forum.models import Invitation
 from forum.models import LearningSet
@@ -48,6 +49,18 @@ MAX_FORM_AGE = 24 * 3600
 
 class NetworkRequestError(Exception):
     """Refused; the message is fit to show."""
+
+
+class DecidedMeanwhile(NetworkRequestError):
+    """Another admin or coordinator decided the request first: nothing was saved."""
+
+    def __init__(self) -> None:
+        super().__init__(DECIDED_MEANWHILE)
+
+
+DECIDED_MEANWHILE = ("This request to join the network is no longer waiting: another admin or "
+                     "coordinator may have accepted or declined it already, so nothing was "
+                     "saved.")
 
 
 # --- the time-stamp that keeps out robots -----------------------------------------
@@ -165,14 +178,16 @@ def invitable_sets(session: Session, actor: permissions.AnyUser) -> list[Learnin
         permissions.readable_sets_filter(actor)).order_by(LearningSet.name)))
 
 
-def _decide(actor: User, request: NetworkRequest, status: RequestStatus) -> None:
+def _decide(session: Session, actor: User, request: NetworkRequest,
+            status: RequestStatus) -> None:
     if not permissions.can_handle_network_requests(actor):
         raise NetworkRequestError("Only admins and network coordinators decide requests.")
-    if request.status != RequestStatus.PENDING:
-        raise NetworkRequestError("This request has already been decided.")
-    request.status = status
-    request.decided_at = utcnow()
-    request.decided_by_id = actor.id
+    # Decided only if still waiting in the database: two deciders who loaded it at the same
+    # moment would otherwise both decide it, and the person be emailed twice (or both ways).
+    if request.status != RequestStatus.PENDING or not updated_unless_changed_meanwhile(
+            session, request, NetworkRequest.status == RequestStatus.PENDING, status=status,
+            decided_at=utcnow(), decided_by_id=actor.id):
+        raise DecidedMeanwhile()
     request.decided_by = actor
 
 
@@ -185,7 +200,7 @@ def accept(session: Session, actor: User, request: NetworkRequest,
     """
     if not all(permissions.can_view_set(actor, s) for s in learning_sets):
         raise NetworkRequestError("Choose sets from the list.")
-    _decide(actor, request, RequestStatus.ACCEPTED)
+    _decide(session, actor, request, RequestStatus.ACCEPTED)
     has_account = accounts.find_user_by_email(session, request.email) is not None
     invited: list[str] = []
     for learning_set in learning_sets:
@@ -205,7 +220,7 @@ def accept(session: Session, actor: User, request: NetworkRequest,
 
 def decline(session: Session, actor: User, request: NetworkRequest, message: str) -> None:
     """Decline, emailing the person the message."""
-    _decide(actor, request, RequestStatus.DECLINED)
+    _decide(session, actor, request, RequestStatus.DECLINED)
     request.reason = message
     site_name = current_app.config["SITE_NAME"]
     text_body, html_body = render_email("network_request_declined", request=request,

@@ -20,6 +20,7 @@ from forum import permissions
 from forum.auth import service as accounts
 from forum.auth.forms import AccountDetailsForm
 from forum.auth.views import new_account
+from forum.errors import Refused
 from forum.extensions import db
 from forum.extensions import limiter
 from forum.models import LearningSet
@@ -88,14 +89,20 @@ def about():
 
 def _require_decider() -> None:
     if not permissions.can_handle_network_requests(current_user):
-        abort(403)
+        # The queue's link is for deciders; one emailed to a coordinator since replaced lands
+        # here.
+        raise Refused("Only admins and network coordinators decide requests to join the "
+                      "network. If you were one, your role may have changed.",
+                      ("About the network", url_for("network.about")))
 
 
 def _load_waiting(request_id: int) -> NetworkRequest:
     _require_decider()
     found = service.find_waiting(db.session, request_id)
     if found is None:
-        abort(404)
+        # Decided meanwhile (or never there): an action says so, and the error page shows
+        # what was typed, to copy.
+        abort(404, service.DECIDED_MEANWHILE if request.method == "POST" else None)
     return found
 
 
@@ -125,7 +132,11 @@ def accept(request_id: int):
     if form.validate_on_submit():
         chosen = list(db.session.scalars(select(LearningSet).where(
             LearningSet.id.in_(form.sets.data or [])).order_by(LearningSet.name)))
-        invited = service.accept(db.session, current_user, join_request, chosen)
+        try:
+            invited = service.accept(db.session, current_user, join_request, chosen)
+        except service.DecidedMeanwhile as meanwhile:
+            db.session.rollback()
+            abort(404, str(meanwhile))
         db.session.commit()
         also = f" and to {', '.join(invited)}" if invited else ""
         flash(f"{join_request.name} has been invited to the network{also}.", "success")
@@ -139,7 +150,11 @@ def decline(request_id: int):
     join_request = _load_waiting(request_id)
     form = DeclineNetworkRequestForm()
     if form.validate_on_submit():
-        service.decline(db.session, current_user, join_request, form.reason.data)
+        try:
+            service.decline(db.session, current_user, join_request, form.reason.data)
+        except service.DecidedMeanwhile as meanwhile:
+            db.session.rollback()
+            abort(404, str(meanwhile))
         db.session.commit()
         flash(f"You declined {join_request.name}'s request. They have been emailed your "
               "message.", "success")

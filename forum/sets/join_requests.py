@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from forum import permissions
 from forum import signals
+from forum.extensions import updated_unless_changed_meanwhile
 from forum.models import JoinRequest
 from forum.models import LearningSet
 from forum.models import Membership
@@ -18,6 +19,9 @@ from forum.models import RequestStatus
 from forum.models import Role
 from forum.models import User
 from forum.models import utcnow
+
+DECIDED_MEANWHILE = ("This request to join is no longer waiting: another facilitator may have "
+                     "accepted or declined it already, so nothing was saved.")
 
 
 class JoinError(Exception):
@@ -69,17 +73,27 @@ def find_pending(session: Session, learning_set: LearningSet,
         JoinRequest.status == RequestStatus.PENDING))
 
 
-def _decide(actor: User, request: JoinRequest, status: RequestStatus) -> None:
+class DecidedMeanwhile(JoinError):
+    """Another facilitator decided the request first: nothing was saved."""
+
+    def __init__(self) -> None:
+        super().__init__(DECIDED_MEANWHILE)
+
+
+def _decide(session: Session, actor: User, request: JoinRequest, status: RequestStatus) -> None:
     if not permissions.can_decide_join_request(actor, request):
         raise JoinError("Only the set's facilitators and admins decide requests to join.")
-    request.status = status
-    request.decided_at = utcnow()
-    request.decided_by_id = actor.id
+    # Only if still waiting in the database: two facilitators who opened it at the same moment
+    # would otherwise both decide it, and the person be told both ways.
+    if request.status != RequestStatus.PENDING or not updated_unless_changed_meanwhile(
+            session, request, JoinRequest.status == RequestStatus.PENDING, status=status,
+            decided_at=utcnow(), decided_by_id=actor.id):
+        raise DecidedMeanwhile()
 
 
 def accept(session: Session, actor: User, request: JoinRequest) -> None:
     """Make the person a member, and tell them."""
-    _decide(actor, request, RequestStatus.ACCEPTED)
+    _decide(session, actor, request, RequestStatus.ACCEPTED)
     if not permissions.is_member(request.user, request.learning_set):
         try:
             with session.begin_nested():
@@ -94,7 +108,7 @@ def accept(session: Session, actor: User, request: JoinRequest) -> None:
 
 def decline(session: Session, actor: User, request: JoinRequest, reason: str) -> None:
     """Decline with a reason, which the person is told."""
-    _decide(actor, request, RequestStatus.DECLINED)
+    _decide(session, actor, request, RequestStatus.DECLINED)
     request.reason = reason
     session.flush()
     signals.send_about_request(signals.join_request_decided, session, request, actor=actor)

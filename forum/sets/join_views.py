@@ -60,9 +60,7 @@ def _load_request(slug: str, request_id: int) -> tuple[LearningSet, JoinRequest]
     if request is None:
         # Decided meanwhile by another facilitator (or never there): an action says so, and
         # the error page shows a typed reason to copy.
-        abort(404, "This request to join is no longer waiting: another facilitator may have "
-                   "accepted or declined it already, so nothing was saved."
-              if flask.request.method == "POST" else None)
+        abort(404, join_requests.DECIDED_MEANWHILE if flask.request.method == "POST" else None)
     return learning_set, request
 
 
@@ -71,7 +69,11 @@ def _load_request(slug: str, request_id: int) -> tuple[LearningSet, JoinRequest]
 def accept_join_request(slug: str, request_id: int):
     learning_set, request = _load_request(slug, request_id)
     if ActionForm().validate_on_submit():
-        join_requests.accept(db.session, current_user, request)
+        try:
+            join_requests.accept(db.session, current_user, request)
+        except join_requests.DecidedMeanwhile as meanwhile:
+            db.session.rollback()
+            abort(404, str(meanwhile))
         db.session.commit()
         flash(f"{request.user.display_name} is now a member, and has been told.", "success")
     return redirect(url_for("sets.members", slug=learning_set.slug))
@@ -83,7 +85,11 @@ def decline_join_request(slug: str, request_id: int):
     learning_set, request = _load_request(slug, request_id)
     form = DeclineRequestForm()
     if form.validate_on_submit():
-        join_requests.decline(db.session, current_user, request, form.reason.data)
+        try:
+            join_requests.decline(db.session, current_user, request, form.reason.data)
+        except join_requests.DecidedMeanwhile as meanwhile:
+            db.session.rollback()
+            abort(404, str(meanwhile))
         db.session.commit()
         flash(f"You declined {request.user.display_name}'s request. They have been told why.",
               "success")

@@ -4,6 +4,7 @@ are invisible to outsiders (their facilitators invite people instead)."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from forum.extensions import db
@@ -12,7 +13,9 @@ from forum.models import LearningSet
 from forum.models import Membership
 from forum.models import RequestStatus
 from forum.models import Visibility
+from forum.sets import join_requests
 from tests.mailbox import sent_messages
+from tests.meanwhile import decided_meanwhile
 
 
 def _open_set(app, world) -> str:
@@ -217,3 +220,26 @@ def test_an_email_about_a_set_is_not_sent_to_someone_who_can_no_longer_read_it(
     sent = sent_messages(app)
     assert [m for m in sent if m["To"] == "outsider@example.org"] == []
     assert not any("Closing the set" in m.get_body().get_content() for m in sent)
+
+
+@pytest.mark.parametrize("action", ["accept", "decline"])
+def test_a_request_decided_by_another_facilitator_at_the_same_moment_is_not_decided_twice(
+        app, client, world, monkeypatch, action):
+    slug, request = _asked(app, client, world)
+    client.sign_in_as(world.facilitator)
+    decided_meanwhile(app, monkeypatch, join_requests, "find_pending", "join_requests",
+                      request.id, world.admin.id)
+    reason = "This set is for county councils only."
+    response = client.post(f"/sets/{slug}/join-requests/{request.id}/{action}",
+                           data={"reason": reason} if action == "decline" else {})
+    assert response.status_code == 404
+    assert "This request to join is no longer waiting" in response.text
+    if action == "decline":
+        assert f">{reason}</textarea>" in response.text  # to copy, not lost with the page
+    with app.app_context():
+        decided = db.session.get(JoinRequest, request.id)
+        assert (decided.status, decided.reason, decided.decided_by_id) == (
+            RequestStatus.DECLINED, "Not now.", world.admin.id)
+        assert db.session.scalar(select(Membership).where(
+            Membership.user_id == world.outsider.id,
+            Membership.learning_set_id == world.learning_set.id)) is None

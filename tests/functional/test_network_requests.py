@@ -22,12 +22,14 @@ from forum.models import RequestStatus
 from forum.models import User
 from forum.models import Visibility
 from forum.models import utcnow
+from forum.network import requests as service
 from forum.network.requests import form_started
 from forum.organisations import add_organisation
 from forum.people import erasure
 from tests import factories
 from tests.functional.page_text import without_nonce
 from tests.mailbox import sent_messages
+from tests.meanwhile import decided_meanwhile
 
 NEW_PASSWORD = "lantern orchard pebble 42"
 
@@ -364,3 +366,40 @@ def test_erasing_an_account_deletes_their_request_and_keeps_decisions_they_made(
         db.session.commit()
         assert list(db.session.scalars(select(NetworkRequest.name))) == ["Decided By Admin"]
         assert db.session.get(NetworkRequest, decided_id).decided_by_id is None
+
+
+@pytest.mark.parametrize("action", ["accept", "decline"])
+def test_a_request_decided_by_another_coordinator_at_the_same_moment_is_not_decided_twice(
+        app, client, world, monkeypatch, action):
+    request_id = _add_request(app)
+    coordinator = _coordinator(app)
+    client.sign_in_as(coordinator)
+    decided_meanwhile(app, monkeypatch, service, "find_waiting", "network_requests", request_id,
+                      world.admin.id)
+    typed = "The network is for councils in England."
+    data = {"reason": typed} if action == "decline" else {}
+    response = client.post(f"/network/requests/{request_id}/{action}", data=data)
+    assert response.status_code == 404
+    assert "This request to join the network is no longer waiting" in response.text
+    if action == "decline":
+        assert f">{typed}</textarea>" in response.text  # to copy, not lost with the page
+    with app.app_context():
+        request = db.session.get(NetworkRequest, request_id)
+        assert (request.status, request.reason) == (RequestStatus.DECLINED, "Not now.")
+        assert request.decided_by_id == world.admin.id
+        # Only the first decision's email would go: none from the second coordinator.
+        assert _count(app, QueuedEmail) == 0
+
+
+def test_a_request_decided_before_the_form_was_sent_says_so_and_keeps_the_message(
+        app, client, world):
+    request_id = _add_request(app)
+    client.sign_in_as(world.admin)
+    assert client.post(f"/network/requests/{request_id}/accept", data={}).status_code == 302
+    other = app.test_client()
+    other.sign_in_as(_coordinator(app))
+    typed = "The network is for councils in England."
+    response = other.post(f"/network/requests/{request_id}/decline", data={"reason": typed})
+    assert response.status_code == 404
+    assert "This request to join the network is no longer waiting" in response.text
+    assert f">{typed}</textarea>" in response.text

@@ -240,3 +240,13 @@ def test_a_record_renamed_by_the_upgrade_is_shown_as_the_upgrades_doing(app, cli
     client.sign_in_as(world.admin)
     page = client.get("/admin/organisations").get_data(as_text=True)
     assert re.search(r"The upgrade</bdi>\s*renamed", page), page
+
+
+def test_adding_an_unlisted_name_too_long_for_the_list_keeps_it_whole_and_says_so(
+        app, client, world):
+    long_name = "Westerby and District Parish Council for the Villages of " + "Upper " * 20 + "End"
+    assert len(long_name) > 150
+    client.sign_in_as(world.admin)
+    page = client.get("/admin/organisations", query_string={"name": long_name}).text
+    assert f'value="{long_name}"' in page  # not cut at 150 characters behind the admin's back
+    assert f"The name must be 150 characters or fewer (it has {len(long_name)})" in page

@@ -8,11 +8,13 @@ searches for every marker, and downloads the waiting files; the emails the outbo
 are read too. The set also has a meeting (agenda and notes), a draft guide and an unpublished
 new title of its published guide, and the network a waiting request to join and a decided one;
 their pages, the event's and the curators' pages are start pages, so every GET route of the
-site is opened by someone, except those a token from an email opens, sign-up, the health
-check, organisation records (none here) and data copies (the download is read below). A
-marker may reach only the people its item allows (its author, the set's
-moderators, the admin), and it must reach each of them, so the test cannot pass on pages the
-crawl never opened.
+site is opened by someone, except data copies (the download is read below) and the links of
+an invitation to a set or to the network (whose invitee, not one of the nine, may read the
+set's name). Each person also opens the links their emails carry (stop following a thread,
+unsubscribe, reset a password) and a sign-up confirmation; sign-up, the health check and the
+organisation records (one the author's organisation) are start pages. A marker may reach only
+the people its item allows (its author, the set's moderators, the admin), and it must reach
+each of them, so the test cannot pass on pages the crawl never opened.
 
 The crawl runs twice. With the set public, even a visitor opens every page that holds the
 items: only the moderation rule (``forum.permissions``), not the set's privacy, stands between
@@ -24,6 +26,7 @@ read, which is why the emails are read first).
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
@@ -40,12 +43,15 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
+from flask import url_for
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import MapAdapter
 from werkzeug.routing import RequestRedirect
 from werkzeug.test import TestResponse
 
+from forum import site_settings
+from forum.auth import service as accounts
 from forum.challenges import service as challenges
 from forum.events import topics
 from forum.events.service import add_material
@@ -60,6 +66,7 @@ from forum.mail import outbox_messages
 from forum.meetings import service as meetings
 from forum.models import Action
 from forum.models import ChallengeStatus
+from forum.models import EmailTopic
 from forum.models import Event
 from forum.models import EventAudience
 from forum.models import EventKind
@@ -69,6 +76,7 @@ from forum.models import MaterialKind
 from forum.models import Membership
 from forum.models import ModerationPolicy
 from forum.models import NetworkRequest
+from forum.models import OrganisationKind
 from forum.models import Post
 from forum.models import PostKind
 from forum.models import RequestStatus
@@ -80,6 +88,8 @@ from forum.models import utcnow
 from forum.moderation import service as moderation
 from forum.notifications.delivery import send_digests
 from forum.notifications.preferences import unfollow_url
+from forum.notifications.preferences import unsubscribe_url
+from forum.organisations import add_organisation
 from forum.people.erasure import erase
 from forum.sets import join_requests
 from forum.sets import service as sets_service
@@ -202,6 +212,7 @@ class MarkedSite:
     guide_parts: list[str]                    # its section's and an excerpt's curator pages
     meeting: int
     network_request: int                      # waiting
+    organisation: int                         # the author's organisation's record
     join_request: int                         # waiting
     visibility: Visibility
 
@@ -429,6 +440,12 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
         network_request = NetworkRequest(name="Nia Newcomer", email="nia@example.org",
                                          organisation="Valeport Borough Council",
                                          hopes="Nia hopes councils")
+        # Anyone may sign up (its pages are crawled), and the author's organisation is on the
+        # list, credited with the sets they take part in.
+        site_settings.set_bool(session, site_settings.OPEN_SIGNUP, True)
+        organisation = add_organisation(session, name="Valeport Borough Council",
+                                        kind=OrganisationKind.OTHER, nation=None, website="")
+        author.organisation, author.organisation_id = organisation.name, organisation.id
         session.add_all([network_request, NetworkRequest(
             name="Ned Newcomer", email="ned@example.org", organisation="Valeport Borough Council",
             status=RequestStatus.ACCEPTED, decided_at=utcnow(), decided_by_id=admin.id,
@@ -457,6 +474,7 @@ def build_marked_site(app: Flask, visibility: Visibility) -> MarkedSite:
                          f"excerpts/{quoted.id}/edit"],
             meeting=meeting.id,
             network_request=network_request.id, join_request=join_request.id,
+            organisation=organisation.id,
             visibility=visibility)
 
 
@@ -477,6 +495,10 @@ def start_pages(site: MarkedSite) -> list[str]:
     pages += [f"/network/requests/{site.network_request}/{page}" for page in ("accept", "decline")]
     pages.append(f"/sets/comms/join-requests/{site.join_request}/decline")
     pages.append("/sets/comms/mention-suggestions?q=M")
+    # The organisation records, sign-up and the health check.
+    pages += ["/network/organisations", "/admin/organisations",
+              f"/admin/organisations/{site.organisation}/edit",
+              f"/admin/organisations/{site.organisation}/merge", "/sign-up", "/healthz"]
     # The set's meetings: each page of one.
     meeting = f"/sets/comms/meetings/{site.meeting}"
     pages += ["/sets/comms/meetings", meeting, f"{meeting}/invitation.ics"]
@@ -508,12 +530,17 @@ def start_pages(site: MarkedSite) -> list[str]:
 
 def email_link_pages(app: Flask, site: MarkedSite, person: str) -> list[str]:
     """The pages an email's links open without signing in, as if the person had been sent
-    one about each thread (a moderator made a member since, say): "stop following"."""
-    if person == "visitor":
-        return []
+    one about each thread (a moderator made a member since, say): "stop following"; and
+    their emails' "unsubscribe" and "reset your password" links. A visitor has the link that
+    confirms a new address to sign up with."""
     with app.test_request_context(), app.app_context():
+        if person == "visitor":
+            return [url_for("auth.finish_sign_up",
+                            token=accounts.make_sign_up_token("new@example.org"))]
         user = db.session.get(User, site.people[person])
-        return [urlsplit(unfollow_url(user, thread_id)).path for thread_id in site.threads]
+        return [urlsplit(unfollow_url(user, thread_id)).path for thread_id in site.threads] + [
+            urlsplit(unsubscribe_url(user, topic)).path for topic in (None, *EmailTopic)] + [
+            url_for("auth.reset_password", token=accounts.make_password_reset_token(user))]
 
 
 def _route(adapter: MapAdapter, url: str) -> str | None:
@@ -534,6 +561,13 @@ def _route(adapter: MapAdapter, url: str) -> str | None:
     return rule.rule + "?" + "&".join(sorted(parse_qs(parts.query)))
 
 
+@functools.lru_cache(maxsize=64)
+def _document_text(data: bytes) -> str:
+    """A file's text, read once however many people download the same file (a published
+    guide's PDF reads slowly)."""
+    return _file_text(data)
+
+
 def _file_text(data: bytes) -> str:
     """What a PDF, or a zip (DOCX, ODT, a data download), says: its pages' text, or the text
     of every file inside it."""
@@ -549,7 +583,9 @@ def _file_text(data: bytes) -> str:
 def _as_text(response: TestResponse) -> str:
     """The body as text, with the headers (a file's name travels in one)."""
     headers = " ".join(f"{name}: {value}" for name, value in response.headers.items())
-    return _file_text(response.get_data()) + "\n" + headers
+    data = response.get_data()
+    text = _document_text(data) if data.startswith((b"%PDF", b"PK")) else _file_text(data)
+    return text + "\n" + headers
 
 
 def crawl(client: FormClient, starts: list[str]) -> dict[str, tuple[int, str]]:
