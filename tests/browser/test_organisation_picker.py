@@ -115,6 +115,9 @@ def test_an_admin_merges_by_typing_the_survivors_name(
     errors = _watch_script_errors(page)
     sign_in(page, seed.admin_email, seed.password)
     page.goto(f"/admin/organisations/{duplicate_id}/merge")
+    # Typed into only once the library's combobox has taken the select's place (it loads after
+    # the page): keys pressed into the plain select before then are lost, as a person's would be.
+    expect(page.locator(".autocomplete__wrapper input[role='combobox']")).to_have_count(1)
     field = page.get_by_role("combobox", name="Merge into")
     field.press_sequentially(f"Quillmarsh {names['tag']}")
     page.get_by_role("option", name=names["wanted"]).click()
